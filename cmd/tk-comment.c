@@ -1,0 +1,152 @@
+/* tk-comment - add a public reply or an internal note to tickets. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tk.h"
+
+static const char usage[] =
+    "tk-comment [-iqt] [--table] [--json] [-d dir] [-f author] [-o columns] -m text [id ...]\n"
+    "       tk-comment [-iqt] [-d dir] [-f author] [-o columns] id ... < text\n";
+
+struct job {
+	const tk_ids *ids;
+	const char *author, *body;
+	size_t len;
+	int internal;
+	char **err;
+	int missing, refused;
+};
+
+static int
+post(tk_txn *t, void *arg)
+{
+	struct job *j = arg;
+	tk_ticket tk;
+	size_t i;
+	int rc;
+
+	j->missing = j->refused = 0;
+	for (i = 0; i < j->ids->n; i++) {
+		free(j->err[i]);
+		j->err[i] = NULL;
+		tk_ticket_init(&tk);
+		rc = tk_ticket_get(t, j->ids->v[i], &tk, 1);
+		if (rc == 0) {
+			j->err[i] = tk_xstrdup("no such ticket");
+			j->missing++;
+		} else if (rc > 0)
+			rc = tk_comment_post(t, &tk, j->author, j->internal, j->body, j->len);
+		tk_ticket_free(&tk);
+		if (rc < 0) {
+			if (tk_map_full)
+				return TK_EXIT_FAIL;
+			j->err[i] = tk_xstrdup(tk_errmsg);
+			j->refused++;
+		}
+	}
+	/* A comment refused for one ticket is refused for all: it is one message. */
+	return j->refused ? TK_EXIT_DATA : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "message", required_argument, NULL, 'm' },
+		{ "internal", no_argument, NULL, 'i' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "tsv", no_argument, NULL, 't' },
+		{ "table", no_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "dir", required_argument, NULL, 'd' },
+		TK_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *dir = NULL, *cols = NULL, *msg = NULL;
+	int c, quiet = 0, tsv = 0, table = 0, json = 0, rc, status = 0;
+	struct job j = { 0 };
+	tk_ids ids = { 0 };
+	char *body = NULL;
+	tk_output out;
+	tk_ticket tk;
+	tk_store *st;
+	tk_txn t;
+	size_t k;
+
+	tk_cmd_start(argc, argv, usage);
+	j.author = tk_actor();
+	while ((c = getopt_long(argc, argv, "m:if:qto:d:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm': msg = optarg; break;
+		case 'i': j.internal = 1; break;
+		case 'f': j.author = optarg; break;
+		case 'q': quiet = 1; break;
+		case 't': tsv = 1; break;
+		case 'T': table = 1; break;
+		case 'J': json = 1; break;
+		case 'o': cols = optarg; break;
+		case 'd': dir = optarg; break;
+		default: tk_common_option(c);
+		}
+	}
+	if (!*j.author || strpbrk(j.author, "\t\n\r"))
+		tk_die(TK_EXIT_USAGE, "-f %s: not an author", j.author);
+	if (!msg && optind == argc)
+		tk_die(TK_EXIT_USAGE, "give the text with -m, or the ids as arguments and the text on standard input");
+	if (tk_output_init(&out, tk_output_choose(tsv, table, json), cols, 0) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	if (tk_cmd_ids(&ids, argc - optind, argv + optind))
+		status = TK_EXIT_DATA;
+	if (msg) {
+		j.body = msg;
+		j.len = strlen(msg);
+	} else {
+		if (isatty(STDIN_FILENO))
+			fprintf(stderr, "%s: type the comment, end with Ctrl-D\n", tk_progname);
+		body = tk_read_all(stdin, "stdin", &j.len);
+		while (j.len && body[j.len - 1] == '\n')
+			j.len--;
+		j.body = body;
+	}
+	if (!j.len)
+		tk_die(TK_EXIT_USAGE, "empty comment: nothing added");
+	j.ids = &ids;
+	j.err = tk_xmalloc((ids.n ? ids.n : 1) * sizeof *j.err);
+	memset(j.err, 0, (ids.n ? ids.n : 1) * sizeof *j.err);
+	st = tk_cmd_store(dir, 1);
+	rc = tk_store_write(st, post, &j);
+	if (rc && rc != TK_EXIT_DATA)
+		tk_die(rc, "%s", tk_errmsg);
+	for (k = 0; k < ids.n; k++)
+		if (j.err[k])
+			tk_warn("ticket %llu: %s", (unsigned long long)ids.v[k], j.err[k]);
+	if (rc) {
+		tk_warn("nothing added");
+		status = rc;
+	} else if (j.missing && !status)
+		status = TK_EXIT_NOMATCH;
+	if (!quiet && !rc) {
+		if (tk_txn_read(st, &t) < 0)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		tk_ticket_init(&tk);
+		for (k = 0; k < ids.n; k++)
+			if (!j.err[k] && tk_ticket_get(&t, ids.v[k], &tk, 0) == 1)
+				tk_output_ticket(&out, &t, &tk);
+		tk_output_finish(&out);
+		tk_ticket_free(&tk);
+		tk_txn_end(&t);
+	}
+	for (k = 0; k < ids.n; k++)
+		free(j.err[k]);
+	free(j.err);
+	free(body);
+	tk_output_free(&out);
+	tk_ids_free(&ids);
+	tk_store_close(st);
+	tk_flush_stdout();
+	return status;
+}

@@ -1,0 +1,222 @@
+/* tk-log - the event log as records; the change feed for other systems. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tk.h"
+
+static const char usage[] =
+    "tk-log [-Hf] [--json] [-d dir] [--since time] [--until time] [--after seq] [id ...]\n";
+
+static const char *const columns[] = { "id", "time", "actor", "field", "old", "new", "seq" };
+#define NCOLS 7
+
+struct opts {
+	char since[21], until[21];
+	int json;
+	uint64_t after, last;
+	long printed;
+};
+
+static void
+print_event(struct opts *o, const tk_event *ev)
+{
+	char id[24], seq[24];
+	tk_str f[NCOLS];
+	tk_buf b = { 0 };
+	size_t i;
+
+	if ((o->since[0] && memcmp(ev->time.p, o->since, 20) < 0) ||
+	    (o->until[0] && memcmp(ev->time.p, o->until, 20) > 0))
+		return;
+	snprintf(id, sizeof id, "%llu", (unsigned long long)ev->ticket);
+	snprintf(seq, sizeof seq, "%llu", (unsigned long long)ev->seq);
+	f[0] = TK_STR(id);
+	f[1] = ev->time;
+	f[2] = ev->actor;
+	f[3] = ev->field;
+	f[4] = ev->old;
+	f[5] = ev->new;
+	f[6] = TK_STR(seq);
+	o->printed++;
+	if (!o->json) {
+		tk_write_record(stdout, f, NCOLS);
+		return;
+	}
+	tk_buf_addc(&b, '{');
+	for (i = 0; i < NCOLS; i++) {
+		if (i)
+			tk_buf_addc(&b, ',');
+		tk_json_string(&b, columns[i], strlen(columns[i]));
+		tk_buf_addc(&b, ':');
+		if (i == 0 || i == 6)
+			tk_buf_add(&b, f[i].p, f[i].n);
+		else
+			tk_json_string(&b, f[i].p, f[i].n);
+	}
+	tk_buf_adds(&b, "}\n");
+	fwrite(b.p, 1, b.len, stdout);
+	tk_buf_free(&b);
+}
+
+/* Every event after o->after, in order. */
+static int
+all_events(tk_txn *t, struct opts *o)
+{
+	unsigned char kb[8];
+	MDB_cursor *c;
+	MDB_val k = { 8, kb }, v;
+	tk_event ev;
+	int rc;
+
+	tk_put_u64(kb, o->after + 1);
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_LOG], &c)))
+		return tk_mdb_error(rc, "log");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		uint64_t seq = tk_get_u64(k.mv_data);
+
+		if (tk_event_decode(&ev, seq, v.mv_data, v.mv_size) < 0) {
+			mdb_cursor_close(c);
+			return -1;
+		}
+		print_event(o, &ev);
+		o->last = seq;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : tk_mdb_error(rc, "log");
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The events of some tickets, merged in sequence order. */
+static int
+ticket_events(tk_txn *t, struct opts *o, const tk_ids *ids)
+{
+	tk_ids seqs = { 0 };
+	unsigned char kb[8];
+	MDB_cursor *c;
+	MDB_val k, d, lk, lv;
+	tk_event ev;
+	size_t i;
+	int rc;
+
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_LOG_TICKET], &c)))
+		return tk_mdb_error(rc, "log_ticket");
+	for (i = 0; i < ids->n; i++) {
+		tk_put_u64(kb, ids->v[i]);
+		k.mv_size = 8;
+		k.mv_data = kb;
+		for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY); rc == 0;
+		    rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_DUP))
+			if (tk_get_u64(d.mv_data) > o->after)
+				tk_ids_add(&seqs, tk_get_u64(d.mv_data));
+	}
+	mdb_cursor_close(c);
+	if (seqs.n)
+		qsort(seqs.v, seqs.n, sizeof *seqs.v, cmp_u64);
+	for (i = 0; i < seqs.n; i++) {
+		if (i && seqs.v[i] == seqs.v[i - 1])
+			continue;
+		tk_put_u64(kb, seqs.v[i]);
+		lk.mv_size = 8;
+		lk.mv_data = kb;
+		if (mdb_get(t->txn, t->st->dbi[TK_DB_LOG], &lk, &lv) == 0 &&
+		    tk_event_decode(&ev, seqs.v[i], lv.mv_data, lv.mv_size) == 0)
+			print_event(o, &ev);
+		o->last = seqs.v[i];
+	}
+	tk_ids_free(&seqs);
+	return 0;
+}
+
+static void
+parse_time(const char *opt, const char *arg, char out[21])
+{
+	time_t when;
+	long long d;
+
+	/* "--since 1h" means the last hour, as in git log. */
+	if (tk_duration_parse(arg, &d) == 0)
+		when = tk_now() - (d < 0 ? -d : d);
+	else if (tk_time_parse(arg, &when, NULL) < 0)
+		tk_die(TK_EXIT_USAGE, "%s %s", opt, tk_errmsg);
+	tk_time_iso(when, out);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "since", required_argument, NULL, 'S' },
+		{ "until", required_argument, NULL, 'U' },
+		{ "after", required_argument, NULL, 'A' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "header", no_argument, NULL, 'H' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "dir", required_argument, NULL, 'd' },
+		TK_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *dir = NULL;
+	struct opts o = { 0 };
+	int c, follow = 0, header = 0, i;
+	tk_ids ids = { 0 };
+	uint64_t id;
+	tk_store *st;
+	tk_txn t;
+	char *end;
+
+	tk_cmd_start(argc, argv, usage);
+	while ((c = getopt_long(argc, argv, "fHd:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'S': parse_time("--since", optarg, o.since); break;
+		case 'U': parse_time("--until", optarg, o.until); break;
+		case 'A':
+			o.after = strtoull(optarg, &end, 10);
+			if (!*optarg || *end)
+				tk_die(TK_EXIT_USAGE, "--after %s: not a sequence number", optarg);
+			break;
+		case 'f': follow = 1; break;
+		case 'H': header = 1; break;
+		case 'J': o.json = 1; break;
+		case 'd': dir = optarg; break;
+		default: tk_common_option(c);
+		}
+	}
+	for (i = optind; i < argc; i++) {
+		if (tk_id_parse(argv[i], strlen(argv[i]), &id) < 0)
+			tk_die(TK_EXIT_USAGE, "%s: not a ticket id", argv[i]);
+		tk_ids_add(&ids, id);
+	}
+	if (header && !o.json) {
+		printf("#");
+		for (i = 0; i < NCOLS; i++)
+			printf("%s%s", i ? "\t" : "", columns[i]);
+		printf("\n");
+	}
+	st = tk_cmd_store(dir, 0);
+	for (;;) {
+		if (tk_txn_read(st, &t) < 0)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		if ((ids.n ? ticket_events(&t, &o, &ids) : all_events(&t, &o)) < 0)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		tk_txn_end(&t);
+		if (o.last > o.after)
+			o.after = o.last;
+		tk_flush_stdout();
+		if (!follow)
+			break;
+		sleep(1);
+	}
+	tk_store_close(st);
+	tk_ids_free(&ids);
+	return o.printed || header ? TK_EXIT_OK : TK_EXIT_NOMATCH;
+}

@@ -1,0 +1,184 @@
+/* tk-ls - select tickets with filters and list them. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tk.h"
+
+static const char usage[] =
+    "tk-ls [-aHt] [--table] [--json] [-d dir] [-o columns] [-s [-]field] [-n count] [--explain] [filter ...] [-]\n";
+
+struct sortrow {
+	char *key;
+	uint64_t id;
+};
+
+struct ctx {
+	tk_output *out;
+	int sortfield;
+	const char *sortname;
+	int desc;
+	long limit, count;
+	struct sortrow *rows;
+	size_t nrows, cap;
+};
+
+static int
+emit(tk_txn *t, tk_ticket *tk, void *arg)
+{
+	struct ctx *c = arg;
+	char scratch[32];
+	tk_str v;
+
+	if (c->sortname) {
+		v = tk_ticket_value(t, tk, c->sortfield, c->sortname, scratch, sizeof scratch);
+		if (c->nrows == c->cap) {
+			c->cap = c->cap ? 2 * c->cap : 256;
+			c->rows = tk_xrealloc(c->rows, c->cap * sizeof *c->rows);
+		}
+		c->rows[c->nrows].key = tk_xstrndup(v.p, v.n);
+		c->rows[c->nrows].id = tk->id;
+		c->nrows++;
+		return 0;
+	}
+	tk_output_ticket(c->out, t, tk);
+	return c->limit > 0 && ++c->count >= c->limit;
+}
+
+static int sort_numeric, sort_desc;
+
+/* Empty values sort last either way; numbers by value; ties by id. */
+static int
+cmp_rows(const void *a, const void *b)
+{
+	const struct sortrow *x = a, *y = b;
+	int r;
+
+	if (!*x->key != !*y->key)
+		return *x->key ? -1 : 1;
+	if (sort_numeric) {
+		long long p = strtoll(x->key, NULL, 10), q = strtoll(y->key, NULL, 10);
+
+		r = (p > q) - (p < q);
+	} else
+		r = strcmp(x->key, y->key);
+	if (!r)
+		r = (x->id > y->id) - (x->id < y->id);
+	return sort_desc ? -r : r;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "header", no_argument, NULL, 'H' },
+		{ "tsv", no_argument, NULL, 't' },
+		{ "table", no_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "sort", required_argument, NULL, 's' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "explain", no_argument, NULL, 'E' },
+		{ "dir", required_argument, NULL, 'd' },
+		TK_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *dir = NULL, *cols = NULL, *sort = NULL;
+	int c, all = 0, header = 0, tsv = 0, table = 0, json = 0, explain = 0, stdin_ids = 0, i;
+	struct ctx ctx = { 0 };
+	tk_filter *q = tk_filter_new();
+	tk_output out;
+	tk_store *st;
+	tk_txn t;
+	long n;
+	char *end;
+
+	tk_cmd_start(argc, argv, usage);
+	while ((c = getopt_long(argc, argv, "aHto:s:n:d:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a': all = 1; break;
+		case 'H': header = 1; break;
+		case 't': tsv = 1; break;
+		case 'T': table = 1; break;
+		case 'J': json = 1; break;
+		case 'o': cols = optarg; break;
+		case 's': sort = optarg; break;
+		case 'n':
+			ctx.limit = strtol(optarg, &end, 10);
+			if (*end || ctx.limit <= 0)
+				tk_die(TK_EXIT_USAGE, "-n %s: not a positive count", optarg);
+			break;
+		case 'E': explain = 1; break;
+		case 'd': dir = optarg; break;
+		default: tk_common_option(c);
+		}
+	}
+	for (i = optind; i < argc; i++) {
+		if (!strcmp(argv[i], "-")) {
+			stdin_ids = 1;
+			continue;
+		}
+		if (tk_filter_add(q, argv[i]) < 0)
+			tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	}
+	tk_filter_default_status(q, all);
+	if (tk_output_init(&out, tk_output_choose(tsv, table, json), cols, header) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	if (stdin_ids) {
+		tk_ids ids = { 0 };
+		int bad = 0;
+
+		tk_ids_read(&ids, stdin, "stdin", &bad);
+		if (bad)
+			tk_die(TK_EXIT_DATA, "stdin: %d bad lines; nothing listed", bad);
+		tk_filter_ids(q, ids.v, ids.n);
+		tk_ids_free(&ids);
+	}
+	if (sort) {
+		ctx.desc = sort[0] == '-';
+		ctx.sortname = sort + ctx.desc;
+		ctx.sortfield = tk_field_lookup(ctx.sortname);
+		if (ctx.sortfield == TK_F_CUSTOM && !tk_field_name_ok(ctx.sortname))
+			tk_die(TK_EXIT_USAGE, "-s %s: not a field", sort);
+		sort_numeric = ctx.sortfield >= 0 && (tk_fields[ctx.sortfield].kind == TK_K_INT ||
+		    tk_fields[ctx.sortfield].kind == TK_K_DURATION);
+		sort_desc = ctx.desc;
+	}
+	ctx.out = &out;
+	st = tk_cmd_store(dir, 0);
+	if (tk_txn_read(st, &t) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	if (tk_filter_prepare(q, &t) < 0 || tk_output_check(&out, &t) < 0 ||
+	    (ctx.sortfield == TK_F_CUSTOM && ctx.sortname && !tk_field_known(&t, ctx.sortname) &&
+	    tk_error("-s %s: no such field", ctx.sortname)))
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	n = tk_filter_run(q, &t, emit, &ctx);
+	if (n < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	if (explain)
+		fprintf(stderr, "%s: plan: %s; %ld matched\n", tk_progname, tk_filter_plan(q), n);
+	if (ctx.sortname) {
+		size_t k;
+		tk_ticket tk;
+
+		qsort(ctx.rows, ctx.nrows, sizeof *ctx.rows, cmp_rows);
+		tk_ticket_init(&tk);
+		for (k = 0; k < ctx.nrows; k++) {
+			if (!ctx.limit || (long)k < ctx.limit) {
+				if (tk_ticket_get(&t, ctx.rows[k].id, &tk, 0) == 1)
+					tk_output_ticket(&out, &t, &tk);
+			}
+			free(ctx.rows[k].key);
+		}
+		tk_ticket_free(&tk);
+		free(ctx.rows);
+	}
+	tk_output_finish(&out);
+	tk_txn_end(&t);
+	tk_output_free(&out);
+	tk_filter_free(q);
+	tk_store_close(st);
+	tk_flush_stdout();
+	return n ? TK_EXIT_OK : TK_EXIT_NOMATCH;
+}

@@ -1,0 +1,178 @@
+/* tk-set - change fields, tags and status of tickets. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tk.h"
+
+static const char usage[] =
+    "tk-set [-qt] [--table] [--json] [--atomic] [-d dir] [-o columns] field=value|+tag|-tag ... [id ...]\n";
+
+#define BATCH 10000
+
+struct job {
+	const tk_assignments *as;
+	const uint64_t *ids;
+	size_t n;
+	int atomic;
+	char **err;		/* per id: why it was refused */
+	int *changed;
+	int missing, refused;
+};
+
+static int
+set_batch(tk_txn *t, void *arg)
+{
+	struct job *j = arg;
+	tk_ticket tk;
+	size_t i;
+	int rc;
+
+	j->missing = j->refused = 0;
+	for (i = 0; i < j->n; i++) {
+		free(j->err[i]);
+		j->err[i] = NULL;
+		j->changed[i] = 0;
+		tk_ticket_init(&tk);
+		rc = tk_ticket_get(t, j->ids[i], &tk, 1);
+		if (rc == 0) {
+			j->err[i] = tk_xstrdup("no such ticket");
+			j->missing++;
+		} else if (rc > 0)
+			rc = tk_ticket_apply(t, &tk, j->as, 0);
+		if (rc < 0) {
+			tk_ticket_free(&tk);
+			if (tk_map_full)
+				return TK_EXIT_FAIL;
+			j->err[i] = tk_xstrdup(tk_errmsg);
+			j->refused++;
+		} else
+			j->changed[i] = rc == 0 && !j->err[i];
+		tk_ticket_free(&tk);
+		if (j->atomic && (j->missing || j->refused))
+			return TK_EXIT_DATA;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "tsv", no_argument, NULL, 't' },
+		{ "table", no_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "atomic", no_argument, NULL, 'A' },
+		{ "dir", required_argument, NULL, 'd' },
+		TK_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *dir = NULL, *cols = NULL;
+	int c, nopt, quiet = 0, tsv = 0, table = 0, json = 0, atomic = 0, i, nidargs = 0, status = 0, bad;
+	tk_assignments as = { 0 };
+	tk_ids ids = { 0 };
+	struct job j = { 0 };
+	tk_output out;
+	tk_store *st;
+	tk_txn t;
+	tk_ticket tk;
+	size_t k, off;
+	uint64_t id;
+	char **idargs;
+
+	tk_cmd_start(argc, argv, usage);
+	nopt = tk_getopt_end(argc, argv, "qto:d:hV");
+	while ((c = getopt_long(nopt, argv, "qto:d:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'q': quiet = 1; break;
+		case 't': tsv = 1; break;
+		case 'T': table = 1; break;
+		case 'J': json = 1; break;
+		case 'o': cols = optarg; break;
+		case 'A': atomic = 1; break;
+		case 'd': dir = optarg; break;
+		default: tk_common_option(c);
+		}
+	}
+	/* Operands: ids are numbers ("42" or "#42"), the rest assignments; "-5"
+	 * would be a tag removal, so ids never take a sign. */
+	idargs = tk_xmalloc((size_t)(argc + 1) * sizeof *idargs);
+	for (i = optind; i < argc; i++) {
+		if (i < nopt && !strcmp(argv[i], "--"))
+			continue;
+		if (tk_id_parse(argv[i], strlen(argv[i]), &id) == 0)
+			idargs[nidargs++] = argv[i];
+		else if (!tk_is_assignment(argv[i]))
+			tk_die(TK_EXIT_USAGE, "%s: neither an assignment (field=value, +tag, -tag) nor a ticket id", argv[i]);
+		else if (tk_assign_parse(&as, argv[i]) < 0)
+			tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	}
+	if (!as.n)
+		tk_die(TK_EXIT_USAGE, "nothing to set: give field=value, +tag or -tag");
+	if (tk_output_init(&out, tk_output_choose(tsv, table, json), cols, 0) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	bad = tk_cmd_ids(&ids, nidargs, idargs);
+	free(idargs);
+	if (bad && atomic)
+		tk_die(TK_EXIT_DATA, "--atomic: %d bad lines on standard input, nothing changed", bad);
+	if (bad)
+		status = TK_EXIT_DATA;
+	st = tk_cmd_store(dir, 1);
+	j.as = &as;
+	j.atomic = atomic;
+	if (atomic) {
+		j.ids = ids.v;
+		j.n = ids.n;
+	}
+	j.err = tk_xmalloc((ids.n ? ids.n : 1) * sizeof *j.err);
+	j.changed = tk_xmalloc((ids.n ? ids.n : 1) * sizeof *j.changed);
+	memset(j.err, 0, (ids.n ? ids.n : 1) * sizeof *j.err);
+	for (off = 0; off < ids.n; off += j.n) {
+		struct job sub = j;
+		int rc;
+
+		sub.ids = ids.v + off;
+		sub.n = atomic ? ids.n : (ids.n - off < BATCH ? ids.n - off : BATCH);
+		sub.err = j.err + off;
+		sub.changed = j.changed + off;
+		j.n = sub.n;
+		rc = tk_store_write(st, set_batch, &sub);
+		if (rc && rc != TK_EXIT_DATA)
+			tk_die(rc, "%s", tk_errmsg);
+		for (k = 0; k < sub.n; k++)
+			if (sub.err[k])
+				tk_warn("ticket %llu: %s", (unsigned long long)sub.ids[k], sub.err[k]);
+		if (rc == TK_EXIT_DATA) {
+			tk_warn("--atomic: nothing changed");
+			for (k = 0; k < sub.n; k++)
+				sub.changed[k] = 0;
+		}
+		if (sub.refused || rc)
+			status = TK_EXIT_DATA;
+		else if (sub.missing && !status)
+			status = TK_EXIT_NOMATCH;
+	}
+	if (!quiet) {
+		if (tk_txn_read(st, &t) < 0)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		tk_ticket_init(&tk);
+		for (k = 0; k < ids.n; k++)
+			if (j.changed[k] && tk_ticket_get(&t, ids.v[k], &tk, 0) == 1)
+				tk_output_ticket(&out, &t, &tk);
+		tk_output_finish(&out);
+		tk_ticket_free(&tk);
+		tk_txn_end(&t);
+	}
+	for (k = 0; k < ids.n; k++)
+		free(j.err[k]);
+	free(j.err);
+	free(j.changed);
+	tk_output_free(&out);
+	tk_assignments_free(&as);
+	tk_ids_free(&ids);
+	tk_store_close(st);
+	tk_flush_stdout();
+	return status;
+}

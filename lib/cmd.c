@@ -1,0 +1,115 @@
+/* cmd.c - what every command does the same way: start, usage, store, ids. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tk.h"
+
+static const char *usage_text;
+
+void
+tk_cmd_start(int argc, char **argv, const char *usage)
+{
+	(void)argc;
+	tk_setprogname(argv[0]);
+	tk_sigpipe_default();
+	usage_text = usage;
+}
+
+_Noreturn void
+tk_usage(int code)
+{
+	FILE *fp = code ? stderr : stdout;
+
+	fprintf(fp, "usage: %s", usage_text);
+	if (code)
+		fprintf(fp, "Try '%s --help' for more.\n", tk_progname);
+	exit(code);
+}
+
+_Noreturn void
+tk_common_option(int c)
+{
+	switch (c) {
+	case 'h':
+		tk_usage(TK_EXIT_OK);
+	case 'V':
+		printf("%s (tk) %s\n", tk_progname, TK_VERSION);
+		exit(TK_EXIT_OK);
+	default:
+		tk_usage(TK_EXIT_USAGE);
+	}
+}
+
+tk_store *
+tk_cmd_store(const char *dir, int write)
+{
+	tk_store *st = tk_store_open(tk_store_path(dir), write);
+
+	if (!st)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	return st;
+}
+
+int
+tk_cmd_ids(tk_ids *ids, int argc, char **argv)
+{
+	int i, bad = 0;
+	uint64_t id;
+
+	if (argc == 0) {
+		if (isatty(STDIN_FILENO))
+			tk_die(TK_EXIT_USAGE, "no ticket ids: give them as arguments or on standard input");
+		tk_ids_read(ids, stdin, "stdin", &bad);
+		return bad;
+	}
+	for (i = 0; i < argc; i++) {
+		if (tk_id_parse(argv[i], strlen(argv[i]), &id) < 0)
+			tk_die(TK_EXIT_USAGE, "%s: not a ticket id", argv[i]);
+		tk_ids_add(ids, id);
+	}
+	return 0;
+}
+
+char *
+tk_read_all(FILE *fp, const char *name, size_t *len)
+{
+	tk_buf b = { 0 };
+	char chunk[65536];
+	size_t n;
+
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		tk_buf_add(&b, chunk, n);
+	if (ferror(fp))
+		tk_die(TK_EXIT_FAIL, "%s: read error", name);
+	*len = b.len;
+	return b.p ? b.p : tk_xstrdup("");
+}
+
+int
+tk_getopt_end(int argc, char **argv, const char *shortopts)
+{
+	int i, j;
+	const char *o;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--"))
+			return argc;
+		if (a[0] != '-' || !a[1] || a[1] == '-')
+			continue;
+		/* "-qt" are options; "-urgent" has a letter that is none: a tag. */
+		for (j = 1; a[j]; j++) {
+			o = a[j] == ':' ? NULL : strchr(shortopts, a[j]);
+			if (!o)
+				return j > 1 || a[2] ? i : argc;
+			if (o[1] == ':') {
+				if (!a[j + 1])
+					i++;	/* the option's argument is the next word */
+				break;
+			}
+		}
+	}
+	return argc;
+}

@@ -1,0 +1,204 @@
+/*
+ * comment.c - public replies and internal notes.
+ *
+ * comments: ticket (8 bytes) . n (4 bytes), big-endian, n counting from 1
+ * -> time (20 bytes ISO + NUL), flags ("p" public or "i" internal, NUL),
+ * author, NUL, body.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tk.h"
+
+static void
+comment_key(unsigned char kb[12], uint64_t ticket, uint32_t n)
+{
+	tk_put_u64(kb, ticket);
+	kb[8] = (unsigned char)(n >> 24);
+	kb[9] = (unsigned char)(n >> 16);
+	kb[10] = (unsigned char)(n >> 8);
+	kb[11] = (unsigned char)n;
+}
+
+static uint32_t
+comment_n(const unsigned char *kb)
+{
+	return (uint32_t)kb[8] << 24 | (uint32_t)kb[9] << 16 | (uint32_t)kb[10] << 8 | kb[11];
+}
+
+/* The number of the last comment of a ticket, 0 when it has none. */
+static int
+last_comment(tk_txn *t, uint64_t ticket, uint32_t *n)
+{
+	unsigned char kb[12];
+	MDB_cursor *c;
+	MDB_val k = { 12, kb }, v;
+	int rc;
+
+	*n = 0;
+	comment_key(kb, ticket, 0xffffffffu);
+	rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_COMMENTS], &c);
+	if (rc)
+		return tk_mdb_error(rc, "comments");
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	if (rc == 0)
+		rc = mdb_cursor_get(c, &k, &v, MDB_PREV);
+	else if (rc == MDB_NOTFOUND)
+		rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+	if (rc == 0 && k.mv_size == 12 && tk_get_u64(k.mv_data) == ticket)
+		*n = comment_n(k.mv_data);
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "comments");
+	return 0;
+}
+
+int
+tk_comment_add(tk_txn *t, uint64_t ticket, const char *author, int internal, const char *body, size_t len)
+{
+	unsigned char kb[12];
+	MDB_val k = { 12, kb }, v;
+	tk_buf b = { 0 };
+	char iso[21], num[16];
+	uint32_t n;
+	int rc;
+
+	if (last_comment(t, ticket, &n) < 0)
+		return -1;
+	comment_key(kb, ticket, n + 1);
+	tk_time_iso(t->now, iso);
+	tk_buf_add(&b, iso, 21);
+	tk_buf_add(&b, internal ? "i" : "p", 2);
+	tk_buf_add(&b, author, strlen(author) + 1);
+	tk_buf_add(&b, body, len);
+	v.mv_size = b.len;
+	v.mv_data = b.p;
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_COMMENTS], &k, &v, 0);
+	tk_buf_free(&b);
+	if (rc)
+		return tk_mdb_error(rc, "comments");
+	snprintf(num, sizeof num, "%u", n + 1);
+	return tk_log_append(t, ticket, internal ? "note" : "reply", (tk_str){ "", 0 }, TK_STR(num));
+}
+
+static int
+decode(tk_comment *cm, MDB_val *k, MDB_val *v)
+{
+	const char *p = v->mv_data, *end = p + v->mv_size, *z;
+
+	cm->ticket = tk_get_u64(k->mv_data);
+	cm->n = comment_n(k->mv_data);
+	if (v->mv_size < 24 || p[20] != '\0')
+		return tk_error("comment %u of ticket %llu: corrupt", cm->n, (unsigned long long)cm->ticket);
+	cm->time = (tk_str){ p, 20 };
+	cm->internal = p[21] == 'i';
+	p += 23;
+	z = memchr(p, '\0', (size_t)(end - p));
+	if (!z)
+		return tk_error("comment %u of ticket %llu: corrupt", cm->n, (unsigned long long)cm->ticket);
+	cm->author = (tk_str){ p, (size_t)(z - p) };
+	cm->body = (tk_str){ z + 1, (size_t)(end - z - 1) };
+	return 0;
+}
+
+int
+tk_comment_each(tk_txn *t, uint64_t ticket, int (*fn)(const tk_comment *, void *), void *arg)
+{
+	unsigned char kb[12];
+	MDB_cursor *c;
+	MDB_val k = { 12, kb }, v;
+	tk_comment cm;
+	int rc;
+
+	comment_key(kb, ticket, 0);
+	rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_COMMENTS], &c);
+	if (rc)
+		return tk_mdb_error(rc, "comments");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != 12 || tk_get_u64(k.mv_data) != ticket)
+			break;
+		if (decode(&cm, &k, &v) < 0 || fn(&cm, arg)) {
+			mdb_cursor_close(c);
+			return -1;
+		}
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "comments");
+	return 0;
+}
+
+int
+tk_comment_count(tk_txn *t, uint64_t ticket)
+{
+	uint32_t n;
+
+	if (last_comment(t, ticket, &n) < 0)
+		return 0;
+	return (int)n;
+}
+
+/* Adds "@name" mentions in a body as watchers. */
+static void
+mentions(tk_assignments *as, const char *body, size_t len)
+{
+	size_t i, j;
+	char name[65];
+
+	for (i = 0; i < len; i++) {
+		if (body[i] != '@' || (i && (isalnum((unsigned char)body[i - 1]) || body[i - 1] == '.')))
+			continue;
+		for (j = i + 1; j < len && j - i <= 64 &&
+		    (isalnum((unsigned char)body[j]) || strchr("._-", body[j])); j++)
+			;
+		while (j > i + 1 && strchr("._-", body[j - 1]))	/* "@bob." ends a sentence */
+			j--;
+		if (j == i + 1 || j - i > 64)
+			continue;
+		memcpy(name, body + i + 1, j - i - 1);
+		name[j - i - 1] = '\0';
+		tk_assign_op(as, TK_F_WATCHERS, name, '+');
+	}
+}
+
+static int
+same_ci(tk_str a, const char *b)
+{
+	return a.n == strlen(b) && strncasecmp(a.p, b, a.n) == 0;
+}
+
+int
+tk_comment_post(tk_txn *t, tk_ticket *tk, const char *author, int internal, const char *body, size_t len)
+{
+	tk_assignments as = { 0 };
+	char iso[21];
+	int from_requester = tk->f[TK_F_REQUESTER].n && same_ci(tk->f[TK_F_REQUESTER], author);
+	long bad;
+	int rc;
+
+	if (!len)
+		return tk_error("empty comment");
+	if (memchr(body, '\0', len))
+		return tk_error("comment: NUL byte");
+	if ((bad = tk_utf8_invalid(body, len)) >= 0)
+		return tk_error("comment: invalid UTF-8 at byte %ld", bad + 1);
+	if (tk_comment_add(t, tk->id, author, internal, body, len) < 0)
+		return -1;
+	tk_time_iso(t->now, iso);
+	if (from_requester) {
+		if (tk_str_eq(tk->f[TK_F_STATUS], "pending") || tk_str_eq(tk->f[TK_F_STATUS], "resolved"))
+			tk_assign_add(&as, "status", "open");
+	} else if (!internal) {
+		if (!tk->f[TK_F_FIRST_RESPONSE].n)
+			tk_assign_add(&as, "first_response", iso);
+		if (tk_str_eq(tk->f[TK_F_STATUS], "new"))
+			tk_assign_add(&as, "status", "open");
+	}
+	mentions(&as, body, len);
+	rc = tk_ticket_apply(t, tk, &as, 0);
+	tk_assignments_free(&as);
+	return rc < 0 ? -1 : 0;
+}

@@ -1,0 +1,106 @@
+/*
+ * log.c - the append-only event log.
+ *
+ * log: seq (8 bytes, big-endian) -> ticket (8 bytes, big-endian), then
+ * time, actor, field, old value and new value, each ending in NUL (no
+ * stored value holds a NUL). log_ticket maps each ticket to its sequence
+ * numbers. A new ticket gets one event, field "create", whose new value is
+ * its first fields in the assignment language, TAB-separated; each later
+ * change of a field is one event with its old and new value.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tk.h"
+
+static int
+next_seq(tk_txn *t, uint64_t *seq)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	if (!t->next_seq) {
+		rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_LOG], &c);
+		if (rc)
+			return tk_mdb_error(rc, "log");
+		rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+		mdb_cursor_close(c);
+		if (rc == MDB_NOTFOUND)
+			t->next_seq = 1;
+		else if (rc)
+			return tk_mdb_error(rc, "log");
+		else
+			t->next_seq = tk_get_u64(k.mv_data) + 1;
+	}
+	*seq = t->next_seq++;
+	return 0;
+}
+
+int
+tk_log_append(tk_txn *t, uint64_t ticket, const char *field, tk_str old, tk_str new)
+{
+	static tk_buf b;
+	unsigned char kb[8], tb[8];
+	MDB_val k = { 8, kb }, v;
+	char iso[21];
+	uint64_t seq = 0;
+	int rc;
+
+	if (next_seq(t, &seq) < 0)
+		return -1;
+	tk_put_u64(kb, seq);
+	tk_put_u64(tb, ticket);
+	tk_time_iso(t->now, iso);
+	b.len = 0;
+	tk_buf_add(&b, tb, 8);
+	tk_buf_add(&b, iso, 21);
+	tk_buf_add(&b, t->actor, strlen(t->actor) + 1);
+	tk_buf_add(&b, field, strlen(field) + 1);
+	tk_buf_add(&b, old.p, old.n);
+	tk_buf_addc(&b, '\0');
+	tk_buf_add(&b, new.p, new.n);
+	tk_buf_addc(&b, '\0');
+	v.mv_size = b.len;
+	v.mv_data = b.p;
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_LOG], &k, &v, MDB_APPEND);
+	if (rc)
+		return tk_mdb_error(rc, "log");
+	k.mv_data = tb;
+	v.mv_size = 8;
+	v.mv_data = kb;
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_LOG_TICKET], &k, &v, 0);
+	if (rc)
+		return tk_mdb_error(rc, "log_ticket");
+	return 0;
+}
+
+static const char *
+next_part(const char **p, const char *end, tk_str *out)
+{
+	const char *z = memchr(*p, '\0', (size_t)(end - *p));
+
+	if (!z)
+		return NULL;
+	out->p = *p;
+	out->n = (size_t)(z - *p);
+	*p = z + 1;
+	return out->p;
+}
+
+int
+tk_event_decode(tk_event *ev, uint64_t seq, const void *data, size_t n)
+{
+	const char *p = data, *end = p + n;
+
+	if (n < 8)
+		return tk_error("log %llu: corrupt event", (unsigned long long)seq);
+	ev->seq = seq;
+	ev->ticket = tk_get_u64(data);
+	p += 8;
+	if (!next_part(&p, end, &ev->time) || !next_part(&p, end, &ev->actor) ||
+	    !next_part(&p, end, &ev->field) || !next_part(&p, end, &ev->old) ||
+	    !next_part(&p, end, &ev->new))
+		return tk_error("log %llu: corrupt event", (unsigned long long)seq);
+	return 0;
+}

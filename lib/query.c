@@ -1,0 +1,740 @@
+/*
+ * query.c - the filter language of tk-ls, shared by every listing command,
+ * the routing rules and the SLA policies.
+ *
+ * A filter is a list of terms, all of which must hold:
+ *
+ *   name=v      equal; "a,b" is a list (any of); an empty v means unset
+ *   name!=v     none of the values
+ *   name~re     PCRE2 regex matches (name!~re: does not)
+ *   name=a..b   inclusive range on times, numbers, durations and priority;
+ *               either end may be left out ("age=2d..", "due=..1h")
+ *   name<v name<=v name>v name>=v   the same ranges, for those who quote
+ *
+ * Times in ranges are absolute or relative to now ("-2d", "1h"); a bare date
+ * as the upper end means the end of that day, and "created=2026-11-01"
+ * alone means that whole day.
+ *
+ * tk_filter_run picks an access path: the smallest equality index set
+ * (status, priority, queue, assignee, requester, external_id), a range of
+ * the created or updated index, the ids given on standard input, or, when
+ * none of these is selective, one pass over all tickets in id order. Every
+ * ticket found through an index is still checked against every term.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <ctype.h>
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tk.h"
+
+#define MATCH_LIMIT 1000000
+#define DEPTH_LIMIT 10000
+
+enum op { OP_EQ, OP_NE, OP_RE, OP_NRE, OP_RANGE };
+
+struct term {
+	char *text;
+	char *name;
+	int field;
+	int kind;
+	enum op op;
+	char **vals;
+	size_t nvals;
+	pcre2_code *re;
+	pcre2_match_data *md;
+	int has_lo, has_hi;
+	long long lo, hi;	/* ints and durations */
+	char slo[32], shi[32];	/* times as ISO, priorities */
+};
+
+struct tk_filter {
+	struct term *t;
+	size_t n, cap;
+	int has_status;
+	uint64_t *ids;
+	size_t nids;
+	int use_ids;
+	const char *plan;
+	pcre2_match_context *mctx;
+	tk_buf planbuf;
+};
+
+tk_filter *
+tk_filter_new(void)
+{
+	tk_filter *q = tk_xmalloc(sizeof *q);
+
+	memset(q, 0, sizeof *q);
+	q->mctx = pcre2_match_context_create(NULL);
+	pcre2_set_match_limit(q->mctx, MATCH_LIMIT);
+	pcre2_set_depth_limit(q->mctx, DEPTH_LIMIT);
+	return q;
+}
+
+void
+tk_filter_free(tk_filter *q)
+{
+	size_t i, j;
+
+	if (!q)
+		return;
+	for (i = 0; i < q->n; i++) {
+		for (j = 0; j < q->t[i].nvals; j++)
+			free(q->t[i].vals[j]);
+		free(q->t[i].vals);
+		free(q->t[i].name);
+		free(q->t[i].text);
+		if (q->t[i].md)
+			pcre2_match_data_free(q->t[i].md);
+		if (q->t[i].re)
+			pcre2_code_free(q->t[i].re);
+	}
+	free(q->t);
+	free(q->ids);
+	pcre2_match_context_free(q->mctx);
+	tk_buf_free(&q->planbuf);
+	free(q);
+}
+
+static size_t
+name_len(const char *s)
+{
+	size_t i = 0;
+
+	while (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-' || s[i] == '.')
+		i++;
+	return i;
+}
+
+int
+tk_is_filter(const char *arg)
+{
+	size_t n = name_len(arg);
+
+	return n > 0 && arg[n] && strchr("=!~<>", arg[n]) != NULL;
+}
+
+static int
+rangeable(int field, int kind)
+{
+	return kind == TK_K_TIME || kind == TK_K_INT || kind == TK_K_DURATION ||
+	    field == TK_F_PRIORITY || field == TK_F_CUSTOM;
+}
+
+static int
+priority_norm(const char *v, char out[32], const char *term)
+{
+	if ((v[0] == 'p' || v[0] == 'P') && v[1] >= '1' && v[1] <= '4' && !v[2]) {
+		out[0] = 'P';
+		out[1] = v[1];
+		out[2] = '\0';
+		return 0;
+	}
+	return tk_error("%s: %s is not a priority (P1..P4)", term, v);
+}
+
+/* One end of a range: sets lo/hi or slo/shi. hi: the upper end. */
+static int
+range_end(struct term *t, const char *v, int hi, int exclusive)
+{
+	long long n;
+	time_t when;
+	int dateonly;
+	char *end;
+
+	if (t->field == TK_F_PRIORITY) {
+		if (priority_norm(v, hi ? t->shi : t->slo, t->text) < 0)
+			return -1;
+		if (exclusive)
+			(hi ? t->shi : t->slo)[1] += hi ? -1 : 1;
+	} else if (t->kind == TK_K_TIME) {
+		if (tk_time_parse(v, &when, &dateonly) < 0)
+			return tk_error("%s: %s", t->text, tk_errmsg);
+		if (hi && dateonly)
+			when += 86399;
+		if (exclusive)
+			when += hi ? -1 : 1;
+		tk_time_iso(when, hi ? t->shi : t->slo);
+	} else if (t->kind == TK_K_DURATION) {
+		if (tk_duration_parse(v, &n) < 0)
+			return tk_error("%s: %s", t->text, tk_errmsg);
+		if (exclusive)
+			n += hi ? -1 : 1;
+		*(hi ? &t->hi : &t->lo) = n;
+	} else {
+		n = strtoll(v, &end, 10);
+		if (!*v || *end)
+			return tk_error("%s: %s is not a number", t->text, v);
+		if (exclusive)
+			n += hi ? -1 : 1;
+		*(hi ? &t->hi : &t->lo) = n;
+	}
+	*(hi ? &t->has_hi : &t->has_lo) = 1;
+	return 0;
+}
+
+static void
+add_val(struct term *t, const char *v, size_t n)
+{
+	t->vals = tk_xrealloc(t->vals, (t->nvals + 1) * sizeof *t->vals);
+	t->vals[t->nvals++] = tk_xstrndup(v, n);
+}
+
+static int
+parse_list(struct term *t, const char *v)
+{
+	const char *p = v, *c;
+	char pr[32];
+
+	/* Subject and body hold commas too often for a list to be meant. */
+	if (t->field == TK_F_SUBJECT || t->field == TK_F_BODY || !*v) {
+		add_val(t, v, strlen(v));
+		return 0;
+	}
+	for (;;) {
+		c = strchr(p, ',');
+		if (!c)
+			c = p + strlen(p);
+		if (t->field == TK_F_PRIORITY) {
+			char tmp[32];
+
+			if ((size_t)(c - p) >= sizeof tmp)
+				return tk_error("%s: not a priority (P1..P4)", t->text);
+			memcpy(tmp, p, (size_t)(c - p));
+			tmp[c - p] = '\0';
+			if (priority_norm(tmp, pr, t->text) < 0)
+				return -1;
+			add_val(t, pr, 2);
+		} else
+			add_val(t, p, (size_t)(c - p));
+		if (!*c)
+			break;
+		p = c + 1;
+	}
+	return 0;
+}
+
+int
+tk_filter_add(tk_filter *q, const char *term)
+{
+	struct term t;
+	size_t n = name_len(term);
+	const char *p = term + n, *v, *dots;
+	int errcode, excl = 0;
+	PCRE2_SIZE erroff;
+	char msg[256];
+
+	memset(&t, 0, sizeof t);
+	if (!n || !*p || !strchr("=!~<>", *p))
+		return tk_error("%s: not a filter (field=value, field!=value, field~regex, field=a..b)", term);
+	t.text = tk_xstrdup(term);
+	t.name = tk_xstrndup(term, n);
+	t.field = tk_field_lookup(t.name);
+	t.kind = t.field == TK_F_CUSTOM ? TK_K_TEXT : (int)tk_fields[t.field].kind;
+	if (t.field == TK_F_CUSTOM && !tk_field_name_ok(t.name)) {
+		tk_error("%s: %s is not a field name", term, t.name);
+		goto fail;
+	}
+	if (!strncmp(p, "!~", 2)) {
+		t.op = OP_NRE;
+		v = p + 2;
+	} else if (!strncmp(p, "!=", 2)) {
+		t.op = OP_NE;
+		v = p + 2;
+	} else if (*p == '~') {
+		t.op = OP_RE;
+		v = p + 1;
+	} else if (*p == '<' || *p == '>') {
+		t.op = OP_RANGE;
+		v = p + 1;
+		excl = *v != '=';
+		if (*v == '=')
+			v++;
+		if (!rangeable(t.field, t.kind)) {
+			tk_error("%s: ranges work on times, numbers, durations and priority, not %s", term, t.name);
+			goto fail;
+		}
+		if (range_end(&t, v, *p == '<', excl) < 0)
+			goto fail;
+	} else if (*p == '=') {
+		v = p + 1;
+		t.op = OP_EQ;
+		dots = strstr(v, "..");
+		if (dots && rangeable(t.field, t.kind)) {
+			char *lo = tk_xstrndup(v, (size_t)(dots - v));
+			int rc = 0;
+
+			t.op = OP_RANGE;
+			if (!*lo && !dots[2])
+				rc = tk_error("%s: a range needs at least one end", term);
+			if (!rc && *lo)
+				rc = range_end(&t, lo, 0, 0);
+			if (!rc && dots[2])
+				rc = range_end(&t, dots + 2, 1, 0);
+			free(lo);
+			if (rc < 0)
+				goto fail;
+		} else if (t.kind == TK_K_TIME && *v) {
+			time_t when;
+			int dateonly;
+
+			/* A time: that second, or with a bare date, that whole day. */
+			if (tk_time_parse(v, &when, &dateonly) < 0) {
+				tk_error("%s: %s", term, tk_errmsg);
+				goto fail;
+			}
+			t.op = OP_RANGE;
+			t.has_lo = t.has_hi = 1;
+			tk_time_iso(when, t.slo);
+			tk_time_iso(dateonly ? when + 86399 : when, t.shi);
+		} else if ((t.kind == TK_K_DURATION) && *v) {
+			t.op = OP_RANGE;
+			if (range_end(&t, v, 0, 0) < 0 || range_end(&t, v, 1, 0) < 0)
+				goto fail;
+		} else if (parse_list(&t, v) < 0)
+			goto fail;
+	} else {
+		tk_error("%s: not a filter", term);
+		goto fail;
+	}
+	if (t.op == OP_NE && parse_list(&t, v) < 0)
+		goto fail;
+	if (t.op == OP_RE || t.op == OP_NRE) {
+		t.re = pcre2_compile((PCRE2_SPTR)v, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &errcode, &erroff, NULL);
+		if (!t.re) {
+			pcre2_get_error_message(errcode, (PCRE2_UCHAR *)msg, sizeof msg);
+			tk_error("%s: bad regex at offset %zu: %s", term, (size_t)erroff, msg);
+			goto fail;
+		}
+		pcre2_jit_compile(t.re, PCRE2_JIT_COMPLETE);
+		t.md = pcre2_match_data_create_from_pattern(t.re, NULL);
+	}
+	if (t.field == TK_F_STATUS)
+		q->has_status = 1;
+	if (q->n == q->cap) {
+		q->cap = q->cap ? 2 * q->cap : 8;
+		q->t = tk_xrealloc(q->t, q->cap * sizeof *q->t);
+	}
+	q->t[q->n++] = t;
+	return 0;
+fail:
+	free(t.text);
+	free(t.name);
+	for (n = 0; n < t.nvals; n++)
+		free(t.vals[n]);
+	free(t.vals);
+	return -1;
+}
+
+void
+tk_filter_default_status(tk_filter *q, int all)
+{
+	if (!all && !q->has_status)
+		tk_filter_add(q, "status=new,open,pending");
+}
+
+void
+tk_filter_ids(tk_filter *q, const uint64_t *ids, size_t n)
+{
+	q->ids = tk_xrealloc(q->ids, (n ? n : 1) * sizeof *ids);
+	if (n)
+		memcpy(q->ids, ids, n * sizeof *ids);
+	q->nids = n;
+	q->use_ids = 1;
+}
+
+int
+tk_filter_prepare(tk_filter *q, tk_txn *t)
+{
+	size_t i;
+
+	for (i = 0; i < q->n; i++)
+		if (q->t[i].field == TK_F_CUSTOM && !tk_field_known(t, q->t[i].name))
+			return tk_error("%s: no field %s (tk-ls(1) lists the fields; custom fields exist once set)",
+			    q->t[i].text, q->t[i].name);
+	return 0;
+}
+
+static int
+set_has(tk_str set, const char *item)
+{
+	size_t n = strlen(item);
+	const char *p = set.p, *end = set.p + set.n, *c;
+
+	while (p < end) {
+		c = memchr(p, ',', (size_t)(end - p));
+		if (!c)
+			c = end;
+		if ((size_t)(c - p) == n && !memcmp(p, item, n))
+			return 1;
+		p = c + 1;
+	}
+	return 0;
+}
+
+static int
+eq_any(struct term *t, tk_str v)
+{
+	size_t i;
+
+	for (i = 0; i < t->nvals; i++) {
+		if (t->kind == TK_K_SET && t->vals[i][0]) {
+			if (set_has(v, t->vals[i]))
+				return 1;
+		} else if (tk_str_eq(v, t->vals[i]))
+			return 1;
+	}
+	return 0;
+}
+
+/* Byte order, as memcmp then length: ISO times and priorities sort so. */
+static int
+lexcmp(tk_str v, const char *s)
+{
+	size_t n = strlen(s);
+	int c = memcmp(v.p, s, v.n < n ? v.n : n);
+
+	return c ? c : (v.n > n) - (v.n < n);
+}
+
+static int
+in_range(struct term *t, tk_str v)
+{
+	char buf[32];
+	long long n;
+	char *end;
+
+	if (!v.n)
+		return 0;
+	if (t->field == TK_F_PRIORITY || t->kind == TK_K_TIME)
+		return (!t->has_lo || lexcmp(v, t->slo) >= 0) && (!t->has_hi || lexcmp(v, t->shi) <= 0);
+	if (v.n >= sizeof buf)
+		return 0;
+	memcpy(buf, v.p, v.n);
+	buf[v.n] = '\0';
+	n = strtoll(buf, &end, 10);
+	if (*end)
+		return 0;
+	return (!t->has_lo || n >= t->lo) && (!t->has_hi || n <= t->hi);
+}
+
+static int
+term_match(tk_filter *q, struct term *t, tk_txn *tx, tk_ticket *tk)
+{
+	char scratch[32];
+	tk_str v = tk_ticket_value(tx, tk, t->field, t->name, scratch, sizeof scratch);
+	int rc;
+
+	switch (t->op) {
+	case OP_EQ:
+		return eq_any(t, v);
+	case OP_NE:
+		return !eq_any(t, v);
+	case OP_RANGE:
+		return in_range(t, v);
+	case OP_RE:
+	case OP_NRE:
+		rc = pcre2_match(t->re, (PCRE2_SPTR)(v.n ? v.p : ""), v.n, 0, PCRE2_NO_UTF_CHECK, t->md, q->mctx);
+		if (rc >= 0)
+			return t->op == OP_RE;
+		if (rc == PCRE2_ERROR_NOMATCH)
+			return t->op == OP_NRE;
+		if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT)
+			return tk_error("%s: regex gave up on ticket %llu: it backtracks too much (match limit %d)",
+			    t->text, (unsigned long long)tk->id, MATCH_LIMIT);
+		return tk_error("%s: regex failed on ticket %llu (PCRE2 error %d)", t->text,
+		    (unsigned long long)tk->id, rc);
+	}
+	return 0;
+}
+
+int
+tk_filter_match(tk_filter *q, tk_txn *tx, tk_ticket *tk)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < q->n; i++) {
+		rc = term_match(q, &q->t[i], tx, tk);
+		if (rc <= 0)
+			return rc;
+	}
+	return 1;
+}
+
+/* ---- access paths ---- */
+
+typedef struct {
+	uint64_t *v;
+	size_t n, cap;
+} idvec;
+
+static void
+idvec_add_raw(idvec *iv, const unsigned char *p, size_t count)
+{
+	size_t i;
+
+	if (iv->n + count > iv->cap) {
+		while (iv->n + count > iv->cap)
+			iv->cap = iv->cap ? 2 * iv->cap : 256;
+		iv->v = tk_xrealloc(iv->v, iv->cap * sizeof *iv->v);
+	}
+	for (i = 0; i < count; i++)
+		iv->v[iv->n++] = tk_get_u64(p + 8 * i);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+idvec_sort(idvec *iv)
+{
+	size_t i, j;
+
+	qsort(iv->v, iv->n, sizeof *iv->v, cmp_u64);
+	for (i = 0, j = 0; i < iv->n; i++)
+		if (!j || iv->v[j - 1] != iv->v[i])
+			iv->v[j++] = iv->v[i];
+	iv->n = j;
+}
+
+static MDB_val
+key_of(const char *v)
+{
+	MDB_val k;
+
+	k.mv_size = *v ? strlen(v) : 1;
+	if (k.mv_size > 400)
+		k.mv_size = 400;
+	k.mv_data = (void *)v;
+	return k;
+}
+
+/* Ids under one key of a DUPFIXED index, read a page at a time. */
+static int
+collect_key(MDB_cursor *c, MDB_val k, idvec *iv)
+{
+	MDB_val d;
+	int rc;
+
+	rc = mdb_cursor_get(c, &k, &d, MDB_SET);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return tk_mdb_error(rc, "index");
+	rc = mdb_cursor_get(c, &k, &d, MDB_GET_MULTIPLE);
+	while (rc == 0) {
+		idvec_add_raw(iv, d.mv_data, d.mv_size / 8);
+		rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_MULTIPLE);
+	}
+	return rc == MDB_NOTFOUND ? 0 : tk_mdb_error(rc, "index");
+}
+
+static size_t
+count_eq(tk_txn *tx, struct term *t)
+{
+	MDB_cursor *c;
+	MDB_val k, d;
+	size_t i, total = 0;
+	size_t cnt;
+
+	if (mdb_cursor_open(tx->txn, tx->st->dbi[tk_fields[t->field].dbi], &c))
+		return (size_t)-1;
+	for (i = 0; i < t->nvals; i++) {
+		k = key_of(t->vals[i]);
+		if (mdb_cursor_get(c, &k, &d, MDB_SET) == 0 && mdb_cursor_count(c, &cnt) == 0)
+			total += cnt;
+	}
+	mdb_cursor_close(c);
+	return total;
+}
+
+static int
+collect_eq(tk_txn *tx, struct term *t, idvec *iv)
+{
+	MDB_cursor *c;
+	size_t i;
+	int rc = 0;
+
+	if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[tk_fields[t->field].dbi], &c)))
+		return tk_mdb_error(rc, "index");
+	for (i = 0; i < t->nvals && rc == 0; i++)
+		rc = collect_key(c, key_of(t->vals[i]), iv);
+	mdb_cursor_close(c);
+	if (t->nvals > 1)
+		idvec_sort(iv);
+	return rc;
+}
+
+/* Ids in a time range of ix_created or ix_updated; gives up past limit. */
+static int
+collect_range(tk_txn *tx, struct term *t, idvec *iv, size_t limit)
+{
+	MDB_cursor *c;
+	MDB_val k, d;
+	int rc;
+
+	if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[tk_fields[t->field].dbi], &c)))
+		return tk_mdb_error(rc, "index");
+	if (t->has_lo) {
+		k.mv_size = 20;
+		k.mv_data = t->slo;
+		rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE);
+	} else
+		rc = mdb_cursor_get(c, &k, &d, MDB_FIRST);
+	while (rc == 0) {
+		if (t->has_hi && memcmp(k.mv_data, t->shi, 20) > 0)
+			break;
+		rc = mdb_cursor_get(c, &k, &d, MDB_GET_MULTIPLE);
+		if (rc)
+			break;
+		idvec_add_raw(iv, d.mv_data, d.mv_size / 8);
+		while ((rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_MULTIPLE)) == 0)
+			idvec_add_raw(iv, d.mv_data, d.mv_size / 8);
+		if (iv->n > limit) {
+			mdb_cursor_close(c);
+			return 1;
+		}
+		rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP);
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "index");
+	idvec_sort(iv);
+	return 0;
+}
+
+const char *
+tk_filter_plan(tk_filter *q)
+{
+	return q->plan ? q->plan : "none";
+}
+
+long
+tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *), void *arg)
+{
+	MDB_stat ms;
+	idvec best = { 0 };
+	struct term *bt = NULL;
+	size_t i, bestn = (size_t)-1, total, n;
+	long matched = 0;
+	tk_ticket tk;
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int rc, usebest = 0;
+
+	mdb_stat(tx->txn, tx->st->dbi[TK_DB_TICKETS], &ms);
+	total = ms.ms_entries;
+	if (q->use_ids) {
+		best.v = tk_xmalloc((q->nids ? q->nids : 1) * sizeof *best.v);
+		memcpy(best.v, q->ids, q->nids * sizeof *best.v);
+		best.n = best.cap = q->nids;
+		idvec_sort(&best);
+		bestn = best.n;
+		usebest = 1;
+		q->plan = "ids from standard input";
+	}
+	for (i = 0; i < q->n && !usebest; i++) {
+		struct term *t = &q->t[i];
+
+		if (t->field < 0 || t->op != OP_EQ || tk_fields[t->field].dbi < 0 || t->kind == TK_K_TIME)
+			continue;
+		n = count_eq(tx, t);
+		if (n < bestn) {
+			bestn = n;
+			bt = t;
+		}
+	}
+	if (bt && !usebest) {
+		if (collect_eq(tx, bt, &best) < 0)
+			goto fail;
+		usebest = 1;
+		tk_buf_free(&q->planbuf);
+		tk_buf_printf(&q->planbuf, "index %s (%zu candidates)", bt->name, best.n);
+		q->plan = q->planbuf.p;
+	}
+	for (i = 0; i < q->n && !q->use_ids; i++) {
+		struct term *t = &q->t[i];
+		idvec iv = { 0 };
+
+		if (t->field < 0 || t->op != OP_RANGE || t->kind != TK_K_TIME || tk_fields[t->field].dbi < 0)
+			continue;
+		rc = collect_range(tx, t, &iv, usebest ? best.n : total / 4);
+		if (rc < 0) {
+			free(iv.v);
+			goto fail;
+		}
+		if (rc == 0) {
+			free(best.v);
+			best = iv;
+			usebest = 1;
+			tk_buf_free(&q->planbuf);
+			tk_buf_printf(&q->planbuf, "index %s range (%zu candidates)", t->name, best.n);
+			q->plan = q->planbuf.p;
+		} else
+			free(iv.v);
+	}
+	/* Fetching many tickets one by one costs more than reading them all in order. */
+	if (usebest && !q->use_ids && best.n > total / 4) {
+		usebest = 0;
+		free(best.v);
+		best.v = NULL;
+	}
+	tk_ticket_init(&tk);
+	if (usebest) {
+		for (i = 0; i < best.n; i++) {
+			rc = tk_ticket_get(tx, best.v[i], &tk, 0);
+			if (rc < 0)
+				goto fail_tk;
+			if (rc == 0)
+				continue;
+			rc = tk_filter_match(q, tx, &tk);
+			if (rc < 0)
+				goto fail_tk;
+			if (rc) {
+				matched++;
+				if (fn(tx, &tk, arg))
+					break;
+			}
+		}
+	} else {
+		q->plan = "scan of all tickets";
+		if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[TK_DB_TICKETS], &c))) {
+			tk_mdb_error(rc, "tickets");
+			goto fail_tk;
+		}
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+		    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			tk.id = tk_get_u64(k.mv_data);
+			if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0)
+				goto fail_tk;
+			rc = tk_filter_match(q, tx, &tk);
+			if (rc < 0)
+				goto fail_tk;
+			if (rc) {
+				matched++;
+				if (fn(tx, &tk, arg))
+					break;
+			}
+		}
+		mdb_cursor_close(c);
+		c = NULL;
+	}
+	tk_ticket_free(&tk);
+	free(best.v);
+	return matched;
+fail_tk:
+	if (c)
+		mdb_cursor_close(c);
+	tk_ticket_free(&tk);
+fail:
+	free(best.v);
+	return -1;
+}

@@ -1,0 +1,153 @@
+/*
+ * record.c - the record format of tk-records(5).
+ *
+ * One record a line, fields separated by one TAB, ending in LF. Inside a
+ * field a backslash starts an escape: \\ \t \n \r; any other byte after a
+ * backslash is a malformed record, as is a NUL byte or invalid UTF-8. A CR
+ * just before the LF is taken as part of the line ending, so files edited on
+ * Windows still read; so does a last line without its LF. Lines starting with '#' are headers or comments.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tk.h"
+
+void
+tk_reader_init(tk_reader *r, FILE *fp, const char *name)
+{
+	memset(r, 0, sizeof *r);
+	r->fp = fp;
+	r->name = name;
+}
+
+void
+tk_reader_free(tk_reader *r)
+{
+	free(r->line);
+	free(r->fields);
+	free(r->lens);
+	tk_buf_free(&r->data);
+}
+
+long
+tk_rec_unescape(char *s, size_t n)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] != '\\') {
+			s[o++] = s[i];
+			continue;
+		}
+		if (++i == n)
+			return -1;
+		switch (s[i]) {
+		case '\\': s[o++] = '\\'; break;
+		case 't': s[o++] = '\t'; break;
+		case 'n': s[o++] = '\n'; break;
+		case 'r': s[o++] = '\r'; break;
+		default: return -1;
+		}
+	}
+	return (long)o;
+}
+
+void
+tk_rec_escape(tk_buf *b, const char *s, size_t n)
+{
+	size_t i, start = 0;
+	const char *esc;
+
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '\\': esc = "\\\\"; break;
+		case '\t': esc = "\\t"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		default: continue;
+		}
+		tk_buf_add(b, s + start, i - start);
+		tk_buf_add(b, esc, 2);
+		start = i + 1;
+	}
+	tk_buf_add(b, s + start, n - start);
+}
+
+static void
+add_field(tk_reader *r, size_t off)
+{
+	if (r->nfields == r->fieldcap) {
+		r->fieldcap = r->fieldcap ? 2 * r->fieldcap : 16;
+		r->fields = tk_xrealloc(r->fields, r->fieldcap * sizeof *r->fields);
+		r->lens = tk_xrealloc(r->lens, r->fieldcap * sizeof *r->lens);
+	}
+	r->lens[r->nfields] = off;	/* offset for now; made a pointer below */
+	r->nfields++;
+}
+
+int
+tk_reader_next(tk_reader *r)
+{
+	ssize_t got;
+	size_t n, i, start;
+	long bad, len;
+	char *s;
+
+	r->nfields = 0;
+	r->header = 0;
+	r->data.len = 0;
+	got = getline(&r->line, &r->linecap, r->fp);
+	if (got < 0)
+		return 0;
+	r->lineno++;
+	s = r->line;
+	n = (size_t)got;
+	if (n > TK_MAX_LINE)
+		return tk_error("%s:%ld: line longer than %u bytes", r->name, r->lineno, TK_MAX_LINE);
+	if (memchr(s, '\0', n))
+		return tk_error("%s:%ld: NUL byte in record", r->name, r->lineno);
+	if (n && s[n - 1] == '\n')
+		n--;
+	if (n && s[n - 1] == '\r')
+		n--;
+	if ((bad = tk_utf8_invalid(s, n)) >= 0)
+		return tk_error("%s:%ld: invalid UTF-8 at byte %ld", r->name, r->lineno, bad + 1);
+	if (n && s[0] == '#') {
+		r->header = 1;
+		s++, n--;
+	}
+	start = 0;
+	for (i = 0; i <= n; i++) {
+		if (i < n && s[i] != '\t')
+			continue;
+		len = tk_rec_unescape(s + start, i - start);
+		if (len < 0)
+			return tk_error("%s:%ld: field %zu: bad backslash escape (only \\\\ \\t \\n \\r)",
+			    r->name, r->lineno, r->nfields + 1);
+		add_field(r, r->data.len);
+		tk_buf_add(&r->data, s + start, (size_t)len);
+		tk_buf_addc(&r->data, '\0');
+		start = i + 1;
+	}
+	for (i = 0; i < r->nfields; i++) {
+		r->fields[i] = r->data.p + r->lens[i];
+		r->lens[i] = strlen(r->fields[i]);
+	}
+	return 1;
+}
+
+void
+tk_write_record(FILE *fp, const tk_str *fields, size_t n)
+{
+	static tk_buf b;
+	size_t i;
+
+	b.len = 0;
+	for (i = 0; i < n; i++) {
+		if (i)
+			tk_buf_addc(&b, '\t');
+		tk_rec_escape(&b, fields[i].p, fields[i].n);
+	}
+	tk_buf_addc(&b, '\n');
+	fwrite(b.p, 1, b.len, fp);
+}

@@ -1,0 +1,358 @@
+/*
+ * store.c - the LMDB store.
+ *
+ * One LMDB environment (a directory). The key layout of every sub-database
+ * is here and in doc/STORE.md; keep the two together.
+ *
+ *   meta        "schema" -> decimal schema version
+ *   tickets     id (8 bytes, big-endian) -> encoded ticket (ticket.c)
+ *   bodies      id -> body text (kept apart so scans over tickets stay small)
+ *   comments    id . n (8 + 4 bytes, big-endian) -> comment (comment.c)
+ *   log         seq (8 bytes, big-endian) -> event (log.c)
+ *   log_ticket  id -> seq, DUPSORT|DUPFIXED: each ticket's events
+ *   fields      custom field name -> "" (names ever set)
+ *   ix_status, ix_priority, ix_queue, ix_assignee, ix_requester, ix_external_id
+ *               value -> id, DUPSORT|DUPFIXED (ids 8 bytes big-endian, sorted);
+ *               an empty value is the key "\0" (LMDB refuses empty keys, and
+ *               no stored value holds a NUL); values longer than
+ *               TK_IX_MAXKEY bytes are cut, and every match is checked again
+ *               against the ticket, so a cut key only costs a little work
+ *   ix_created, ix_updated
+ *               ISO time (20 bytes, so byte order is time order) -> id
+ *
+ * Ids and sequence numbers grow by one, so tickets, bodies and the log are
+ * appended at the right edge of their B-trees; DUPFIXED index entries cost
+ * 8 bytes a ticket.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tk.h"
+
+static const struct {
+	const char *name;
+	unsigned flags;
+} dbs[TK_DB_COUNT] = {
+	[TK_DB_META] = { "meta", 0 },
+	[TK_DB_TICKETS] = { "tickets", 0 },
+	[TK_DB_BODIES] = { "bodies", 0 },
+	[TK_DB_COMMENTS] = { "comments", 0 },
+	[TK_DB_LOG] = { "log", 0 },
+	[TK_DB_LOG_TICKET] = { "log_ticket", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_FIELDS] = { "fields", 0 },
+	[TK_DB_IX_STATUS] = { "ix_status", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_IX_PRIORITY] = { "ix_priority", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_IX_QUEUE] = { "ix_queue", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_IX_ASSIGNEE] = { "ix_assignee", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_IX_REQUESTER] = { "ix_requester", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_IX_CREATED] = { "ix_created", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_IX_UPDATED] = { "ix_updated", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_IX_EXTERNAL] = { "ix_external_id", MDB_DUPSORT | MDB_DUPFIXED },
+};
+
+#define TK_MAP_START ((size_t)1 << 30)
+
+void
+tk_put_u64(unsigned char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)v;
+}
+
+uint64_t
+tk_get_u64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+int tk_map_full;
+
+int
+tk_mdb_error(int rc, const char *what)
+{
+	if (rc == MDB_MAP_FULL)
+		tk_map_full = 1;
+	if (rc == MDB_MAP_FULL || rc == ENOSPC)
+		return tk_error("%s: %s (disk or map full)", what, mdb_strerror(rc));
+	return tk_error("%s: %s", what, mdb_strerror(rc));
+}
+
+const char *
+tk_store_path(const char *opt)
+{
+	static tk_buf b;
+	const char *s;
+
+	if (opt && *opt)
+		return opt;
+	if ((s = getenv("TK_DIR")) && *s)
+		return s;
+	b.len = 0;
+	if ((s = getenv("XDG_DATA_HOME")) && *s)
+		tk_buf_printf(&b, "%s/tk", s);
+	else if ((s = getenv("HOME")) && *s)
+		tk_buf_printf(&b, "%s/.local/share/tk", s);
+	else
+		tk_die(TK_EXIT_USAGE, "no store: give -d DIR or set TK_DIR (HOME is not set)");
+	return tk_buf_cstr(&b);
+}
+
+/* mkdir -p with permissions from the umask. */
+static int
+mkdirs(const char *dir)
+{
+	char *p, *s = tk_xstrdup(dir);
+	int rc = 0;
+
+	for (p = s + 1; ; p++) {
+		if (*p == '/' || !*p) {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(s, 0777) < 0 && errno != EEXIST) {
+				rc = tk_error("%s: cannot create: %s", s, strerror(errno));
+				break;
+			}
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	free(s);
+	return rc;
+}
+
+static int
+check_schema(tk_store *st, MDB_txn *txn, int write)
+{
+	MDB_val k = { 6, "schema" }, v;
+	char buf[32];
+	long ver;
+	int rc;
+
+	rc = mdb_get(txn, st->dbi[TK_DB_META], &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		if (!write)
+			return tk_error("%s: store has no schema version", st->dir);
+		snprintf(buf, sizeof buf, "%d", TK_SCHEMA_VERSION);
+		v.mv_data = buf;
+		v.mv_size = strlen(buf);
+		rc = mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0);
+		return rc ? tk_mdb_error(rc, st->dir) : 0;
+	}
+	if (rc)
+		return tk_mdb_error(rc, st->dir);
+	if (v.mv_size >= sizeof buf)
+		return tk_error("%s: bad schema version", st->dir);
+	memcpy(buf, v.mv_data, v.mv_size);
+	buf[v.mv_size] = '\0';
+	ver = strtol(buf, NULL, 10);
+	if (ver > TK_SCHEMA_VERSION)
+		return tk_error("%s: store has schema version %ld, newer than this tk (%s, schema %d); upgrade tk",
+		    st->dir, ver, TK_VERSION, TK_SCHEMA_VERSION);
+	/* Older schemas are upgraded here as new versions appear. */
+	return 0;
+}
+
+/*
+ * Opens the environment and the sub-databases. A writer creates the
+ * directory and every sub-database in its first transaction; a reader of a
+ * directory with no store gets a message saying how to make one.
+ */
+tk_store *
+tk_store_open(const char *dir, int write)
+{
+	tk_store *st = tk_xmalloc(sizeof *st);
+	MDB_txn *txn = NULL;
+	struct stat sb;
+	tk_buf path = { 0 };
+	int rc, i;
+
+	memset(st, 0, sizeof *st);
+	st->dir = tk_xstrdup(dir);
+	tk_buf_printf(&path, "%s/data.mdb", dir);
+	if (stat(path.p, &sb) < 0) {
+		if (!write) {
+			tk_error("%s: no tk store here (tk-new creates one; -d DIR or TK_DIR choose another)", dir);
+			goto fail;
+		}
+		if (mkdirs(dir) < 0)
+			goto fail;
+	}
+	if ((rc = mdb_env_create(&st->env)) ||
+	    (rc = mdb_env_set_maxdbs(st->env, TK_DB_COUNT + 4)) ||
+	    (rc = mdb_env_set_mapsize(st->env, TK_MAP_START))) {
+		tk_mdb_error(rc, dir);
+		goto fail;
+	}
+	rc = mdb_env_open(st->env, dir, MDB_NOTLS | (write ? 0 : MDB_RDONLY), 0666);
+	if (rc) {
+		tk_mdb_error(rc, dir);
+		goto fail;
+	}
+	st->rdonly = !write;
+	rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &txn);
+	if (rc == MDB_MAP_RESIZED) {
+		mdb_env_set_mapsize(st->env, 0);
+		rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &txn);
+	}
+	if (rc) {
+		tk_mdb_error(rc, dir);
+		goto fail;
+	}
+	for (i = 0; i < TK_DB_COUNT; i++) {
+		rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags | (write ? MDB_CREATE : 0), &st->dbi[i]);
+		if (rc == MDB_NOTFOUND) {
+			tk_error("%s: not a tk store (no %s sub-database)", dir, dbs[i].name);
+			goto fail;
+		}
+		if (rc) {
+			tk_mdb_error(rc, dir);
+			goto fail;
+		}
+	}
+	if (check_schema(st, txn, write) < 0)
+		goto fail;
+	/* Committed even when read-only: handles opened in an aborted txn close. */
+	rc = mdb_txn_commit(txn);
+	txn = NULL;
+	if (rc) {
+		tk_mdb_error(rc, dir);
+		goto fail;
+	}
+	tk_buf_free(&path);
+	return st;
+fail:
+	if (txn)
+		mdb_txn_abort(txn);
+	tk_buf_free(&path);
+	tk_store_close(st);
+	return NULL;
+}
+
+void
+tk_store_close(tk_store *st)
+{
+	if (!st)
+		return;
+	if (st->env)
+		mdb_env_close(st->env);
+	free(st->dir);
+	free(st);
+}
+
+int
+tk_txn_read(tk_store *st, tk_txn *t)
+{
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	t->st = st;
+	t->now = tk_now();
+	t->actor = tk_actor();
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &t->txn);
+	if (rc == MDB_MAP_RESIZED) {
+		mdb_env_set_mapsize(st->env, 0);
+		rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &t->txn);
+	}
+	return rc ? tk_mdb_error(rc, st->dir) : 0;
+}
+
+void
+tk_txn_end(tk_txn *t)
+{
+	if (t->txn)
+		mdb_txn_abort(t->txn);
+	t->txn = NULL;
+}
+
+static int
+grow(tk_store *st)
+{
+	MDB_envinfo info;
+	int rc;
+
+	mdb_env_info(st->env, &info);
+	if (info.me_mapsize > SIZE_MAX / 2)
+		return tk_error("%s: map cannot grow", st->dir);
+	rc = mdb_env_set_mapsize(st->env, info.me_mapsize * 2);
+	return rc ? tk_mdb_error(rc, st->dir) : 0;
+}
+
+int
+tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
+{
+	tk_txn t;
+	int rc, code;
+
+	for (;;) {
+		memset(&t, 0, sizeof t);
+		t.st = st;
+		t.write = 1;
+		t.now = tk_now();
+		t.actor = tk_actor();
+		rc = mdb_txn_begin(st->env, NULL, 0, &t.txn);
+		if (rc == MDB_MAP_RESIZED) {
+			mdb_env_set_mapsize(st->env, 0);
+			continue;
+		}
+		if (rc) {
+			tk_mdb_error(rc, st->dir);
+			return TK_EXIT_FAIL;
+		}
+		tk_map_full = 0;
+		code = fn(&t, arg);
+		if (code && tk_map_full) {
+			mdb_txn_abort(t.txn);
+			if (grow(st) < 0)
+				return TK_EXIT_FAIL;
+			continue;
+		}
+		if (code) {
+			mdb_txn_abort(t.txn);
+			return code;
+		}
+		rc = mdb_txn_commit(t.txn);
+		if (rc == MDB_MAP_FULL) {
+			if (grow(st) < 0)
+				return TK_EXIT_FAIL;
+			continue;
+		}
+		if (rc) {
+			tk_mdb_error(rc, st->dir);
+			return TK_EXIT_FAIL;
+		}
+		return 0;
+	}
+}
+
+int
+tk_field_known(tk_txn *t, const char *name)
+{
+	MDB_val k = { strlen(name), (void *)name }, v;
+
+	return mdb_get(t->txn, t->st->dbi[TK_DB_FIELDS], &k, &v) == 0;
+}
+
+int
+tk_field_register(tk_txn *t, const char *name)
+{
+	MDB_val k = { strlen(name), (void *)name }, v = { 0, "" };
+	int rc;
+
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_FIELDS], &k, &v, MDB_NOOVERWRITE);
+	if (rc && rc != MDB_KEYEXIST)
+		return tk_mdb_error(rc, "fields");
+	return 0;
+}

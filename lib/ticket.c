@@ -1,0 +1,858 @@
+/*
+ * ticket.c - the ticket model, its encoding, and the assignment language.
+ *
+ * A ticket is stored as a sequence of fields: one byte naming a stored
+ * field (its enum tk_field number), a LEB128 length, the bytes. A custom
+ * field is the byte 0xff, then the name and the value, each with a LEB128
+ * length. Empty fields are not stored. The body lives in its own
+ * sub-database so scans over tickets read only the short fields.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tk.h"
+
+#define TK_IX_MAXKEY 400
+#define CUSTOM_TAG 0xff
+
+const tk_field_info tk_fields[TK_F_NFIELDS] = {
+	[TK_F_ID] = { "id", TK_K_INT, -1, 1 },
+	[TK_F_CREATED] = { "created", TK_K_TIME, TK_DB_IX_CREATED, 0 },
+	[TK_F_UPDATED] = { "updated", TK_K_TIME, TK_DB_IX_UPDATED, 1 },
+	[TK_F_STATUS] = { "status", TK_K_ENUM, TK_DB_IX_STATUS, 0 },
+	[TK_F_PRIORITY] = { "priority", TK_K_ENUM, TK_DB_IX_PRIORITY, 0 },
+	[TK_F_TYPE] = { "type", TK_K_TEXT, -1, 0 },
+	[TK_F_CATEGORY] = { "category", TK_K_TEXT, -1, 0 },
+	[TK_F_QUEUE] = { "queue", TK_K_TEXT, TK_DB_IX_QUEUE, 0 },
+	[TK_F_ASSIGNEE] = { "assignee", TK_K_TEXT, TK_DB_IX_ASSIGNEE, 0 },
+	[TK_F_REQUESTER] = { "requester", TK_K_TEXT, TK_DB_IX_REQUESTER, 0 },
+	[TK_F_SUBJECT] = { "subject", TK_K_TEXT, -1, 0 },
+	[TK_F_CHANNEL] = { "channel", TK_K_ENUM, -1, 0 },
+	[TK_F_TAGS] = { "tags", TK_K_SET, -1, 0 },
+	[TK_F_WATCHERS] = { "watchers", TK_K_SET, -1, 0 },
+	[TK_F_DUE] = { "due", TK_K_TIME, -1, 0 },
+	[TK_F_ESCALATION] = { "escalation", TK_K_INT, -1, 0 },
+	[TK_F_FIRST_RESPONSE] = { "first_response", TK_K_TIME, -1, 0 },
+	[TK_F_RESOLVED] = { "resolved", TK_K_TIME, -1, 0 },
+	[TK_F_CLOSED] = { "closed", TK_K_TIME, -1, 0 },
+	[TK_F_REOPENS] = { "reopens", TK_K_INT, -1, 0 },
+	[TK_F_CSAT] = { "csat", TK_K_INT, -1, 0 },
+	[TK_F_PARENT] = { "parent", TK_K_INT, -1, 0 },
+	[TK_F_EXTERNAL_ID] = { "external_id", TK_K_TEXT, TK_DB_IX_EXTERNAL, 0 },
+	[TK_F_BODY] = { "body", TK_K_TEXT, -1, 0 },
+	[TK_F_AGE] = { "age", TK_K_DURATION, -1, 1 },
+	[TK_F_FRT] = { "frt", TK_K_DURATION, -1, 1 },
+	[TK_F_COMMENTS] = { "comments", TK_K_INT, -1, 1 },
+};
+
+static const char *const statuses[] = { "new", "open", "pending", "resolved", "closed", NULL };
+static const char *const channels[] = { "email", "web", "phone", "chat", "api", "import", NULL };
+
+int
+tk_field_lookup(const char *name)
+{
+	int i;
+
+	for (i = 0; i < TK_F_NFIELDS; i++)
+		if (!strcmp(tk_fields[i].name, name))
+			return i;
+	return TK_F_CUSTOM;
+}
+
+int
+tk_field_name_ok(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n > 64 || !isalpha((unsigned char)name[0]))
+		return 0;
+	for (i = 1; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && !strchr("_-.", name[i]))
+			return 0;
+	return 1;
+}
+
+void
+tk_ticket_init(tk_ticket *tk)
+{
+	memset(tk, 0, sizeof *tk);
+}
+
+void
+tk_ticket_free(tk_ticket *tk)
+{
+	size_t i;
+
+	for (i = 0; i < tk->nowned; i++)
+		free(tk->owned[i]);
+	free(tk->owned);
+	free(tk->custom);
+	memset(tk, 0, sizeof *tk);
+}
+
+tk_str
+tk_ticket_own(tk_ticket *tk, const char *p, size_t n)
+{
+	char *s = tk_xstrndup(p, n);
+
+	if (tk->nowned == tk->ownedcap) {
+		tk->ownedcap = tk->ownedcap ? 2 * tk->ownedcap : 8;
+		tk->owned = tk_xrealloc(tk->owned, tk->ownedcap * sizeof *tk->owned);
+	}
+	tk->owned[tk->nowned++] = s;
+	return (tk_str){ s, n };
+}
+
+static void
+put_varint(tk_buf *b, size_t v)
+{
+	unsigned char c;
+
+	do {
+		c = v & 0x7f;
+		v >>= 7;
+		if (v)
+			c |= 0x80;
+		tk_buf_addc(b, (char)c);
+	} while (v);
+}
+
+static int
+get_varint(const unsigned char **p, const unsigned char *end, size_t *out)
+{
+	size_t v = 0;
+	int shift = 0;
+
+	while (*p < end && shift < 63) {
+		unsigned char c = *(*p)++;
+
+		v |= (size_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*out = v;
+			return 0;
+		}
+		shift += 7;
+	}
+	return -1;
+}
+
+void
+tk_ticket_encode(const tk_ticket *tk, tk_buf *out)
+{
+	size_t i;
+
+	out->len = 0;
+	for (i = 1; i < TK_F_NSTORED; i++) {
+		if (!tk->f[i].n)
+			continue;
+		tk_buf_addc(out, (char)i);
+		put_varint(out, tk->f[i].n);
+		tk_buf_add(out, tk->f[i].p, tk->f[i].n);
+	}
+	for (i = 0; i < tk->ncustom; i++) {
+		if (!tk->custom[i].value.n)
+			continue;
+		tk_buf_addc(out, (char)CUSTOM_TAG);
+		put_varint(out, tk->custom[i].name.n);
+		tk_buf_add(out, tk->custom[i].name.p, tk->custom[i].name.n);
+		put_varint(out, tk->custom[i].value.n);
+		tk_buf_add(out, tk->custom[i].value.p, tk->custom[i].value.n);
+	}
+}
+
+static tk_custom *
+custom_slot(tk_ticket *tk, const char *name, size_t n, int create)
+{
+	size_t i;
+
+	for (i = 0; i < tk->ncustom; i++)
+		if (tk->custom[i].name.n == n && !memcmp(tk->custom[i].name.p, name, n))
+			return &tk->custom[i];
+	if (!create)
+		return NULL;
+	if (tk->ncustom == tk->customcap) {
+		tk->customcap = tk->customcap ? 2 * tk->customcap : 4;
+		tk->custom = tk_xrealloc(tk->custom, tk->customcap * sizeof *tk->custom);
+	}
+	tk->custom[tk->ncustom].name = (tk_str){ name, n };
+	tk->custom[tk->ncustom].value = (tk_str){ "", 0 };
+	return &tk->custom[tk->ncustom++];
+}
+
+int
+tk_ticket_decode(tk_ticket *tk, const void *data, size_t n)
+{
+	const unsigned char *p = data, *end = p + n;
+	size_t len, nlen;
+	unsigned tag;
+	tk_custom *c;
+
+	memset(tk->f, 0, sizeof tk->f);
+	tk->ncustom = 0;
+	tk->body_loaded = 0;
+	tk->body = (tk_str){ "", 0 };
+	while (p < end) {
+		tag = *p++;
+		if (tag == CUSTOM_TAG) {
+			if (get_varint(&p, end, &nlen) || nlen > (size_t)(end - p))
+				return tk_error("ticket %llu: corrupt record", (unsigned long long)tk->id);
+			c = custom_slot(tk, (const char *)p, nlen, 1);
+			p += nlen;
+			if (get_varint(&p, end, &len) || len > (size_t)(end - p))
+				return tk_error("ticket %llu: corrupt record", (unsigned long long)tk->id);
+			c->value = (tk_str){ (const char *)p, len };
+			p += len;
+			continue;
+		}
+		if (tag == 0 || tag >= TK_F_NSTORED || get_varint(&p, end, &len) ||
+		    len > (size_t)(end - p))
+			return tk_error("ticket %llu: corrupt record", (unsigned long long)tk->id);
+		tk->f[tag] = (tk_str){ (const char *)p, len };
+		p += len;
+	}
+	return 0;
+}
+
+int
+tk_ticket_get(tk_txn *t, uint64_t id, tk_ticket *tk, int copy)
+{
+	unsigned char kb[8];
+	MDB_val k = { 8, kb }, v;
+	int rc;
+
+	tk_put_u64(kb, id);
+	rc = mdb_get(t->txn, t->st->dbi[TK_DB_TICKETS], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return tk_mdb_error(rc, "tickets");
+	tk->id = id;
+	if (copy) {
+		tk_str s = tk_ticket_own(tk, v.mv_data, v.mv_size);
+
+		v.mv_data = (void *)s.p;
+	}
+	if (tk_ticket_decode(tk, v.mv_data, v.mv_size) < 0)
+		return -1;
+	return 1;
+}
+
+int
+tk_ticket_body(tk_txn *t, tk_ticket *tk)
+{
+	unsigned char kb[8];
+	MDB_val k = { 8, kb }, v;
+	int rc;
+
+	if (tk->body_loaded)
+		return 0;
+	tk_put_u64(kb, tk->id);
+	rc = mdb_get(t->txn, t->st->dbi[TK_DB_BODIES], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		tk->body = (tk_str){ "", 0 };
+	else if (rc)
+		return tk_mdb_error(rc, "bodies");
+	else
+		tk->body = t->write ? tk_ticket_own(tk, v.mv_data, v.mv_size) :
+		    (tk_str){ v.mv_data, v.mv_size };
+	tk->body_loaded = 1;
+	return 0;
+}
+
+tk_str
+tk_ticket_custom(const tk_ticket *tk, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < tk->ncustom; i++)
+		if (tk->custom[i].name.n == n && !memcmp(tk->custom[i].name.p, name, n))
+			return tk->custom[i].value;
+	return (tk_str){ "", 0 };
+}
+
+tk_str
+tk_ticket_value(tk_txn *t, tk_ticket *tk, int field, const char *cname, char *scratch, size_t len)
+{
+	time_t a, b;
+	int n;
+
+	switch (field) {
+	case TK_F_CUSTOM:
+		return tk_ticket_custom(tk, cname);
+	case TK_F_ID:
+		n = snprintf(scratch, len, "%llu", (unsigned long long)tk->id);
+		return (tk_str){ scratch, (size_t)n };
+	case TK_F_BODY:
+		if (tk_ticket_body(t, tk) < 0)
+			return (tk_str){ "", 0 };
+		return tk->body;
+	case TK_F_AGE:
+		if (tk_iso_parse(tk->f[TK_F_CREATED].p, tk->f[TK_F_CREATED].n, &a) < 0)
+			return (tk_str){ "", 0 };
+		n = snprintf(scratch, len, "%lld", (long long)(t->now - a));
+		return (tk_str){ scratch, (size_t)n };
+	case TK_F_FRT:
+		if (tk_iso_parse(tk->f[TK_F_CREATED].p, tk->f[TK_F_CREATED].n, &a) < 0 ||
+		    tk_iso_parse(tk->f[TK_F_FIRST_RESPONSE].p, tk->f[TK_F_FIRST_RESPONSE].n, &b) < 0)
+			return (tk_str){ "", 0 };
+		n = snprintf(scratch, len, "%lld", (long long)(b - a));
+		return (tk_str){ scratch, (size_t)n };
+	case TK_F_COMMENTS:
+		n = snprintf(scratch, len, "%d", tk_comment_count(t, tk->id));
+		return (tk_str){ scratch, (size_t)n };
+	default:
+		if (field >= 0 && field < TK_F_NSTORED)
+			return tk->f[field];
+		return (tk_str){ "", 0 };
+	}
+}
+
+/* ---- the assignment language ---- */
+
+int
+tk_is_assignment(const char *arg)
+{
+	const char *eq;
+
+	if ((arg[0] == '+' || arg[0] == '-') && arg[1] && !strchr(arg, '='))
+		return arg[0] == '+' || !isdigit((unsigned char)arg[1]);
+	eq = strchr(arg, '=');
+	return eq && eq > arg && !strchr("!~<>", eq[-1]);
+}
+
+static void
+push(tk_assignments *as, int field, const char *name, const char *value, char op)
+{
+	if (as->n == as->cap) {
+		as->cap = as->cap ? 2 * as->cap : 8;
+		as->a = tk_xrealloc(as->a, as->cap * sizeof *as->a);
+	}
+	as->a[as->n].field = field;
+	as->a[as->n].name = tk_xstrdup(name);
+	as->a[as->n].value = tk_xstrdup(value);
+	as->a[as->n].op = op;
+	as->n++;
+}
+
+void
+tk_assign_op(tk_assignments *as, int field, const char *value, char op)
+{
+	push(as, field, tk_fields[field].name, value, op);
+}
+
+static int
+check_text(const char *what, const char *s)
+{
+	long bad = tk_utf8_invalid(s, strlen(s));
+
+	if (bad >= 0)
+		return tk_error("%s: invalid UTF-8 at byte %ld", what, bad + 1);
+	return 0;
+}
+
+int
+tk_assign_add(tk_assignments *as, const char *name, const char *value)
+{
+	int f = tk_field_lookup(name);
+
+	if (f == TK_F_CUSTOM && !tk_field_name_ok(name))
+		return tk_error("%s: not a field name (a letter, then letters, digits, _ - .)", name);
+	if (f != TK_F_CUSTOM && tk_fields[f].readonly)
+		return tk_error("%s: set by tk, cannot be assigned", name);
+	if (check_text(name, value) < 0)
+		return -1;
+	push(as, f, name, value, '=');
+	return 0;
+}
+
+int
+tk_assign_parse(tk_assignments *as, const char *arg)
+{
+	const char *eq;
+	char *name;
+	int rc;
+
+	if (arg[0] == '+' || arg[0] == '-') {
+		if (check_text(arg, arg) < 0)
+			return -1;
+		if (!arg[1] || strpbrk(arg + 1, ", \t\n"))
+			return tk_error("%s: a tag is one word without commas or spaces", arg);
+		push(as, TK_F_TAGS, "tags", arg + 1, arg[0]);
+		return 0;
+	}
+	eq = strchr(arg, '=');
+	if (!eq || eq == arg)
+		return tk_error("%s: not an assignment (field=value, +tag, -tag)", arg);
+	name = tk_xstrndup(arg, (size_t)(eq - arg));
+	rc = tk_assign_add(as, name, eq + 1);
+	free(name);
+	return rc;
+}
+
+void
+tk_assignments_free(tk_assignments *as)
+{
+	size_t i;
+
+	for (i = 0; i < as->n; i++) {
+		free(as->a[i].name);
+		free(as->a[i].value);
+	}
+	free(as->a);
+	memset(as, 0, sizeof *as);
+}
+
+/* ---- validation ---- */
+
+static int
+in_list(const char *const *list, const char *v)
+{
+	for (; *list; list++)
+		if (!strcmp(*list, v))
+			return 1;
+	return 0;
+}
+
+/*
+ * The default workflow: new -> open -> pending -> resolved -> closed.
+ * Any open state may go to any other open state, to resolved or closed;
+ * resolved may be reopened (to open) or closed; closed is final.
+ */
+int
+tk_status_transition_ok(tk_str from, const char *to)
+{
+	if (!from.n || tk_str_eq(from, to))
+		return 1;
+	if (tk_str_eq(from, "closed"))
+		return 0;
+	if (tk_str_eq(from, "resolved"))
+		return !strcmp(to, "open") || !strcmp(to, "closed");
+	return strcmp(to, "new") != 0;
+}
+
+static int
+parse_int(const char *s, long long *v)
+{
+	char *end;
+
+	if (!*s)
+		return -1;
+	*v = strtoll(s, &end, 10);
+	return *end || *v < 0 || *v > 999999999 ? -1 : 0;
+}
+
+/* Split a set value on commas or spaces, add or remove items, and sort. */
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static tk_str
+set_apply(tk_ticket *tk, tk_str cur, const char *value, char op)
+{
+	char **items = NULL, *copy, *tok, *save;
+	size_t n = 0, cap = 0, i, j;
+	tk_buf b = { 0 };
+	tk_str out;
+
+	copy = tk_xstrndup(cur.p, cur.n);
+	if (op == '=') {
+		free(copy);
+		copy = tk_xstrdup(value);
+	}
+	for (tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 8;
+			items = tk_xrealloc(items, cap * sizeof *items);
+		}
+		items[n++] = tok;
+	}
+	if (op == '+') {
+		if (n == cap)
+			items = tk_xrealloc(items, (cap = cap + 1) * sizeof *items);
+		items[n++] = (char *)value;
+	}
+	if (n)
+		qsort(items, n, sizeof *items, cmp_str);
+	for (i = 0, j = 0; i < n; i++) {
+		if (op == '-' && !strcmp(items[i], value))
+			continue;
+		if (j && !strcmp(items[j - 1], items[i]))
+			continue;
+		items[j++] = items[i];
+	}
+	for (i = 0; i < j; i++) {
+		if (i)
+			tk_buf_addc(&b, ',');
+		tk_buf_adds(&b, items[i]);
+	}
+	out = b.len ? tk_ticket_own(tk, b.p, b.len) : (tk_str){ "", 0 };
+	tk_buf_free(&b);
+	free(items);
+	free(copy);
+	return out;
+}
+
+/* Check and normalise one assigned value into the ticket. */
+static int
+assign_one(tk_txn *t, tk_ticket *tk, const tk_assign *a, int creating)
+{
+	const char *v = a->value;
+	char iso[21], num[32];
+	long long n, cur;
+	time_t when;
+	tk_custom *c;
+	int f = a->field;
+
+	if (f == TK_F_CUSTOM) {
+		tk_str name = tk_ticket_own(tk, a->name, strlen(a->name));
+
+		(void)t;
+		c = custom_slot(tk, name.p, name.n, 1);
+		c->value = tk_ticket_own(tk, v, strlen(v));
+		return 0;
+	}
+	if (tk_fields[f].readonly)
+		return tk_error("%s: set by tk, cannot be assigned", a->name);
+	if (f == TK_F_BODY) {
+		tk->body = tk_ticket_own(tk, v, strlen(v));
+		tk->body_loaded = 2;
+		return 0;
+	}
+	if (!*v && f != TK_F_STATUS && f != TK_F_PRIORITY && f != TK_F_CREATED) {
+		tk->f[f] = (tk_str){ "", 0 };
+		return 0;
+	}
+	switch (tk_fields[f].kind) {
+	case TK_K_ENUM:
+		if (f == TK_F_PRIORITY) {
+			if ((v[0] == 'p' || v[0] == 'P') && v[1] >= '1' && v[1] <= '4' && !v[2]) {
+				snprintf(num, sizeof num, "P%c", v[1]);
+				v = num;
+			} else
+				return tk_error("priority=%s: not a priority (P1, P2, P3, P4)", a->value);
+		} else if (f == TK_F_STATUS && !in_list(statuses, v))
+			return tk_error("status=%s: not a status (new, open, pending, resolved, closed)", v);
+		else if (f == TK_F_CHANNEL && !in_list(channels, v))
+			return tk_error("channel=%s: not a channel (email, web, phone, chat, api, import)", v);
+		tk->f[f] = tk_ticket_own(tk, v, strlen(v));
+		return 0;
+	case TK_K_TIME:
+		if (f == TK_F_CREATED && !creating)
+			return tk_error("created: set when the ticket is made, cannot be changed");
+		if (tk_time_parse(v, &when, NULL) < 0)
+			return tk_error("%s=%s: %s", a->name, v, tk_errmsg);
+		tk_time_iso(when, iso);
+		tk->f[f] = tk_ticket_own(tk, iso, 20);
+		return 0;
+	case TK_K_INT:
+		if ((v[0] == '+' || v[0] == '-') && f == TK_F_ESCALATION) {
+			if (parse_int(v + 1, &n) < 0)
+				return tk_error("%s=%s: not a number", a->name, v);
+			if (parse_int(tk->f[f].n ? tk_ticket_own(tk, tk->f[f].p, tk->f[f].n).p : "0", &cur) < 0)
+				cur = 0;
+			n = v[0] == '+' ? cur + n : cur - n;
+			if (n < 0)
+				n = 0;
+		} else if (parse_int(v, &n) < 0)
+			return tk_error("%s=%s: not a whole number", a->name, v);
+		if (f == TK_F_CSAT && (n < 1 || n > 5))
+			return tk_error("csat=%s: CSAT is 1 to 5", v);
+		if (f == TK_F_PARENT && n == 0)
+			return tk_error("parent=%s: not a ticket id", v);
+		if (n == 0 && f != TK_F_ESCALATION && f != TK_F_REOPENS) {
+			tk->f[f] = (tk_str){ "", 0 };
+			return 0;
+		}
+		snprintf(num, sizeof num, "%lld", n);
+		tk->f[f] = n ? tk_ticket_own(tk, num, strlen(num)) : (tk_str){ "", 0 };
+		return 0;
+	case TK_K_SET:
+		if (a->op == '=' && strpbrk(v, "\t\n"))
+			return tk_error("%s=%s: items cannot hold tabs or newlines", a->name, v);
+		tk->f[f] = set_apply(tk, tk->f[f], v, a->op);
+		return 0;
+	default:
+		tk->f[f] = tk_ticket_own(tk, v, strlen(v));
+		return 0;
+	}
+}
+
+static int
+same(tk_str a, tk_str b)
+{
+	return a.n == b.n && (a.n == 0 || !memcmp(a.p, b.p, a.n));
+}
+
+/* Index keys: the value, "\0" for empty, cut to TK_IX_MAXKEY bytes. */
+static MDB_val
+ix_key(tk_str v)
+{
+	MDB_val k;
+
+	if (!v.n) {
+		k.mv_size = 1;
+		k.mv_data = "";
+	} else {
+		k.mv_size = v.n > TK_IX_MAXKEY ? TK_IX_MAXKEY : v.n;
+		k.mv_data = (void *)v.p;
+	}
+	return k;
+}
+
+static int
+ix_update(tk_txn *t, int db, tk_str old, tk_str new, uint64_t id, int creating)
+{
+	unsigned char idb[8];
+	MDB_val k, d = { 8, idb };
+	int rc;
+
+	tk_put_u64(idb, id);
+	if (!creating) {
+		k = ix_key(old);
+		rc = mdb_del(t->txn, t->st->dbi[db], &k, &d);
+		if (rc && rc != MDB_NOTFOUND)
+			return tk_mdb_error(rc, "index");
+	}
+	k = ix_key(new);
+	d.mv_data = idb;
+	d.mv_size = 8;
+	rc = mdb_put(t->txn, t->st->dbi[db], &k, &d, MDB_NODUPDATA);
+	if (rc && rc != MDB_KEYEXIST)
+		return tk_mdb_error(rc, "index");
+	return 0;
+}
+
+static int
+next_id(tk_txn *t, uint64_t *id)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	if (!t->next_id) {
+		rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_TICKETS], &c);
+		if (rc)
+			return tk_mdb_error(rc, "tickets");
+		rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+		mdb_cursor_close(c);
+		if (rc == MDB_NOTFOUND)
+			t->next_id = 1;
+		else if (rc)
+			return tk_mdb_error(rc, "tickets");
+		else
+			t->next_id = tk_get_u64(k.mv_data) + 1;
+	}
+	*id = t->next_id++;
+	return 0;
+}
+
+/* Side effects of a status change: times, reopen count. */
+static int
+status_effects(tk_txn *t, tk_ticket *tk, tk_str old)
+{
+	char iso[21], num[32];
+	tk_str st = tk->f[TK_F_STATUS];
+	long long n = 0;
+
+	tk_time_iso(t->now, iso);
+	if (tk_str_eq(st, "resolved") && !tk->f[TK_F_RESOLVED].n)
+		tk->f[TK_F_RESOLVED] = tk_ticket_own(tk, iso, 20);
+	if (tk_str_eq(st, "closed") && !tk->f[TK_F_CLOSED].n) {
+		tk->f[TK_F_CLOSED] = tk_ticket_own(tk, iso, 20);
+		if (!tk->f[TK_F_RESOLVED].n)
+			tk->f[TK_F_RESOLVED] = tk->f[TK_F_CLOSED];
+	}
+	if (tk_str_eq(old, "resolved") && tk_str_eq(st, "open")) {
+		if (tk->f[TK_F_REOPENS].n)
+			n = strtoll(tk_ticket_own(tk, tk->f[TK_F_REOPENS].p, tk->f[TK_F_REOPENS].n).p, NULL, 10);
+		snprintf(num, sizeof num, "%lld", n + 1);
+		tk->f[TK_F_REOPENS] = tk_ticket_own(tk, num, strlen(num));
+		tk->f[TK_F_RESOLVED] = (tk_str){ "", 0 };
+	}
+	return 0;
+}
+
+static int
+put_body(tk_txn *t, tk_ticket *tk, int creating)
+{
+	unsigned char kb[8];
+	MDB_val k = { 8, kb }, v = { tk->body.n, (void *)tk->body.p };
+	int rc;
+
+	tk_put_u64(kb, tk->id);
+	if (!tk->body.n) {
+		rc = creating ? 0 : mdb_del(t->txn, t->st->dbi[TK_DB_BODIES], &k, NULL);
+		return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "bodies") : 0;
+	}
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_BODIES], &k, &v, creating ? MDB_APPEND : 0);
+	return rc ? tk_mdb_error(rc, "bodies") : 0;
+}
+
+/* The fields of a new ticket in the assignment language, for its "create" event. */
+static void
+create_summary(const tk_ticket *tk, tk_buf *b)
+{
+	size_t i;
+
+	for (i = 1; i < TK_F_NSTORED; i++) {
+		if (!tk->f[i].n || i == TK_F_UPDATED)
+			continue;
+		if (b->len)
+			tk_buf_addc(b, '\t');
+		tk_buf_printf(b, "%s=", tk_fields[i].name);
+		tk_buf_add(b, tk->f[i].p, tk->f[i].n);
+	}
+	for (i = 0; i < tk->ncustom; i++) {
+		if (!tk->custom[i].value.n)
+			continue;
+		if (b->len)
+			tk_buf_addc(b, '\t');
+		tk_buf_add(b, tk->custom[i].name.p, tk->custom[i].name.n);
+		tk_buf_addc(b, '=');
+		tk_buf_add(b, tk->custom[i].value.p, tk->custom[i].value.n);
+	}
+}
+
+int
+tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int creating)
+{
+	tk_str old[TK_F_NSTORED], oldbody = tk->body;
+	tk_custom *oldc = NULL;
+	size_t noldc = tk->ncustom, i;
+	int changed = 0, rc = -1;
+	char iso[21];
+	unsigned char kb[8];
+	MDB_val k, v;
+	tk_buf enc = { 0 };
+
+	for (i = 0; i < as->n && !creating; i++)
+		if (as->a[i].field == TK_F_BODY && tk_ticket_body(t, tk) < 0)
+			return -1;
+	oldbody = tk->body;
+	memcpy(old, tk->f, sizeof old);
+	if (noldc) {
+		oldc = tk_xmalloc(noldc * sizeof *oldc);
+		memcpy(oldc, tk->custom, noldc * sizeof *oldc);
+	}
+	for (i = 0; i < as->n; i++)
+		if (assign_one(t, tk, &as->a[i], creating) < 0)
+			goto out;
+	tk_time_iso(t->now, iso);
+	if (creating) {
+		if (!tk->f[TK_F_SUBJECT].n) {
+			tk_error("a ticket needs a subject (subject=... or -s)");
+			goto out;
+		}
+		if (!tk->f[TK_F_STATUS].n)
+			tk->f[TK_F_STATUS] = (tk_str){ "new", 3 };
+		if (!tk->f[TK_F_PRIORITY].n)
+			tk->f[TK_F_PRIORITY] = (tk_str){ "P3", 2 };
+		if (!tk->f[TK_F_CREATED].n)
+			tk->f[TK_F_CREATED] = tk_ticket_own(tk, iso, 20);
+		if (next_id(t, &tk->id) < 0)
+			goto out;
+	} else if (!same(old[TK_F_STATUS], tk->f[TK_F_STATUS])) {
+		const char *to = tk_ticket_own(tk, tk->f[TK_F_STATUS].p, tk->f[TK_F_STATUS].n).p;
+
+		if (!tk_status_transition_ok(old[TK_F_STATUS], to)) {
+			tk_error("ticket %llu: status %.*s -> %s is not allowed%s",
+			    (unsigned long long)tk->id, (int)old[TK_F_STATUS].n, old[TK_F_STATUS].p, to,
+			    tk_str_eq(old[TK_F_STATUS], "closed") ? " (closed is final)" :
+			    tk_str_eq(old[TK_F_STATUS], "resolved") ? " (a resolved ticket is reopened to open, or closed)" : "");
+			goto out;
+		}
+	}
+	if (!same(old[TK_F_STATUS], tk->f[TK_F_STATUS]) || creating)
+		status_effects(t, tk, creating ? (tk_str){ "", 0 } : old[TK_F_STATUS]);
+
+	/* What changed: log events, indexes. */
+	for (i = 1; i < TK_F_NSTORED; i++) {
+		if (i == TK_F_UPDATED || (!creating && same(old[i], tk->f[i])))
+			continue;
+		if (creating && !tk->f[i].n && tk_fields[i].dbi < 0)
+			continue;
+		changed = 1;
+		if (!creating && tk_log_append(t, tk->id, tk_fields[i].name, old[i], tk->f[i]) < 0)
+			goto out;
+		if (tk_fields[i].dbi >= 0 &&
+		    ix_update(t, tk_fields[i].dbi, old[i], tk->f[i], tk->id, creating) < 0)
+			goto out;
+	}
+	for (i = 0; i < tk->ncustom; i++) {
+		tk_str ov = { "", 0 };
+		size_t j;
+
+		for (j = 0; j < noldc; j++)
+			if (same(oldc[j].name, tk->custom[i].name))
+				ov = oldc[j].value;
+		if (same(ov, tk->custom[i].value))
+			continue;
+		changed = 1;
+		{
+			char *name = tk_xstrndup(tk->custom[i].name.p, tk->custom[i].name.n);
+
+			rc = tk_field_register(t, name);
+			if (rc == 0 && !creating)
+				rc = tk_log_append(t, tk->id, name, ov, tk->custom[i].value);
+			free(name);
+			if (rc < 0)
+				goto out;
+			rc = -1;
+		}
+	}
+	if (tk->body_loaded == 2 && (creating || !same(oldbody, tk->body))) {
+		changed = 1;
+		if (!creating && tk_log_append(t, tk->id, "body", (tk_str){ "", 0 }, (tk_str){ "(changed)", 9 }) < 0)
+			goto out;
+		if (put_body(t, tk, creating) < 0)
+			goto out;
+	}
+	if (!changed && !creating) {
+		rc = 1;
+		goto out;
+	}
+	tk->f[TK_F_UPDATED] = tk_ticket_own(tk, iso, 20);
+	if (ix_update(t, TK_DB_IX_UPDATED, old[TK_F_UPDATED], tk->f[TK_F_UPDATED], tk->id, creating) < 0)
+		goto out;
+	if (creating) {
+		create_summary(tk, &enc);
+		if (tk_log_append(t, tk->id, "create", (tk_str){ "", 0 }, (tk_str){ enc.p, enc.len }) < 0)
+			goto out;
+	}
+	tk_ticket_encode(tk, &enc);
+	tk_put_u64(kb, tk->id);
+	k.mv_size = 8;
+	k.mv_data = kb;
+	v.mv_size = enc.len;
+	v.mv_data = enc.p;
+	if ((rc = mdb_put(t->txn, t->st->dbi[TK_DB_TICKETS], &k, &v, creating ? MDB_APPEND : 0))) {
+		tk_mdb_error(rc, "tickets");
+		rc = -1;
+		goto out;
+	}
+	rc = 0;
+out:
+	tk_buf_free(&enc);
+	free(oldc);
+	return rc;
+}
+
+int
+tk_ticket_create(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char *body, size_t bodylen)
+{
+	long bad;
+
+	tk_ticket_init(tk);
+	if (body && bodylen) {
+		if (memchr(body, '\0', bodylen))
+			return tk_error("body: NUL byte");
+		if ((bad = tk_utf8_invalid(body, bodylen)) >= 0)
+			return tk_error("body: invalid UTF-8 at byte %ld", bad + 1);
+		tk->body = tk_ticket_own(tk, body, bodylen);
+		tk->body_loaded = 2;
+	}
+	return tk_ticket_apply(t, tk, as, 1);
+}

@@ -1,0 +1,457 @@
+/*
+ * tk.h - the one header of libtk, the code every tk command shares.
+ *
+ * Grouped by concern, one .c file each:
+ *   util.c     errors, exit codes, memory, buffers, UTF-8
+ *   record.c   the record format of tk-records(5): reader and writer
+ *   timeutil.c ISO 8601 times, local times, durations, $TK_NOW
+ *   store.c    the LMDB store: sub-databases, key layout, transactions
+ *   ticket.c   the ticket model, its encoding and the assignment language
+ *   log.c      the append-only event log
+ *   comment.c  comments and internal notes
+ *   query.c    the filter language of tk-ls and index selection
+ *   output.c   TSV, aligned table and JSON lines output
+ */
+#ifndef TK_H
+#define TK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <lmdb.h>
+
+#define TK_VERSION "0.1.0"
+
+/* Exit codes shared by every command (tk(7), EXIT STATUS). */
+enum {
+	TK_EXIT_OK = 0,
+	TK_EXIT_NOMATCH = 1,	/* a query matched nothing, a ticket does not exist */
+	TK_EXIT_USAGE = 2,	/* bad options, filters, assignments, fields on the command line */
+	TK_EXIT_DATA = 3,	/* input records or a change refused: bad record, value, transition */
+	TK_EXIT_FAIL = 4	/* the store or the system failed: missing store, I/O, full disk */
+};
+
+/* ---- util.c ---- */
+
+extern const char *tk_progname;
+void tk_setprogname(const char *argv0);
+void tk_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void tk_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A library call that fails leaves its message here and returns -1. */
+extern char tk_errmsg[1024];
+int tk_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void *tk_xmalloc(size_t n);
+void *tk_xrealloc(void *p, size_t n);
+char *tk_xstrdup(const char *s);
+char *tk_xstrndup(const char *s, size_t n);
+
+/* A counted string that need not end in NUL. */
+typedef struct {
+	const char *p;
+	size_t n;
+} tk_str;
+#define TK_STR(s) ((tk_str){ (s), strlen(s) })
+
+int tk_str_eq(tk_str a, const char *s);
+
+typedef struct {
+	char *p;
+	size_t len, cap;
+} tk_buf;
+void tk_buf_add(tk_buf *b, const void *p, size_t n);
+void tk_buf_addc(tk_buf *b, char c);
+void tk_buf_adds(tk_buf *b, const char *s);
+void tk_buf_printf(tk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *tk_buf_cstr(tk_buf *b);	/* NUL-terminated view, not counted in len */
+void tk_buf_free(tk_buf *b);
+
+/* Returns the offset of the first invalid byte, or -1 when s is valid UTF-8. */
+long tk_utf8_invalid(const char *s, size_t n);
+/* Columns a UTF-8 string takes on a terminal: CJK and other wide characters count two. */
+size_t tk_display_width(const char *s, size_t n);
+/* Bytes of s that fit in at most cols columns. */
+size_t tk_display_prefix(const char *s, size_t n, size_t cols);
+
+/* Treat EPIPE and SIGPIPE as a normal end of output (as mdb_dump does). */
+void tk_sigpipe_default(void);
+/* Flush stdout; a write error other than EPIPE is fatal. */
+void tk_flush_stdout(void);
+
+/* Common options every command takes; see tk_common_usage(). */
+const char *tk_actor(void);	/* the real Unix user */
+
+/* ---- record.c ---- */
+
+/* One record read from a stream: fields unescaped and NUL-terminated. */
+typedef struct {
+	FILE *fp;
+	const char *name;	/* for messages: "stdin" or a file name */
+	long lineno;
+	char *line;
+	size_t linecap;
+	tk_buf data;		/* unescaped fields, each NUL-terminated */
+	size_t nfields, fieldcap;
+	char **fields;
+	size_t *lens;
+	int header;		/* the last line read was a '#' header */
+} tk_reader;
+
+#define TK_MAX_LINE (64u * 1024 * 1024)
+
+void tk_reader_init(tk_reader *r, FILE *fp, const char *name);
+void tk_reader_free(tk_reader *r);
+/*
+ * Reads the next record. Returns 1 with a record, 0 at end of input, -1 on a
+ * malformed line (tk_errmsg says why; the caller may go on to the next line).
+ * Lines starting with '#' are returned as records with r->header set, the '#'
+ * taken off the first field, so a caller can read a header.
+ */
+int tk_reader_next(tk_reader *r);
+
+void tk_rec_escape(tk_buf *b, const char *s, size_t n);
+/* Unescape in place; returns the new length or -1 on a bad escape. */
+long tk_rec_unescape(char *s, size_t n);
+
+/* ---- timeutil.c ---- */
+
+time_t tk_now(void);	/* $TK_NOW or the clock */
+/* Parse an absolute or relative time: ISO 8601 UTC or with offset, local
+ * "YYYY-MM-DD[ HH:MM[:SS]]", "now", "2h", "-30m", "3d". Sets *dateonly when
+ * the input was a bare date (so a range can end at the end of that day). */
+int tk_time_parse(const char *s, time_t *out, int *dateonly);
+/* Parse a duration: "90s", "15m", "4h", "3d", "1w", plain seconds; sign allowed. */
+int tk_duration_parse(const char *s, long long *out);
+/* Strict parse of a stored ISO time "YYYY-MM-DDTHH:MM:SSZ". */
+int tk_iso_parse(const char *s, size_t n, time_t *out);
+void tk_time_iso(time_t t, char out[21]);
+void tk_time_local(time_t t, char out[32]);
+
+/* ---- store.c ---- */
+
+enum tk_dbi {
+	TK_DB_META,
+	TK_DB_TICKETS,
+	TK_DB_BODIES,
+	TK_DB_COMMENTS,
+	TK_DB_LOG,
+	TK_DB_LOG_TICKET,
+	TK_DB_FIELDS,
+	TK_DB_IX_STATUS,
+	TK_DB_IX_PRIORITY,
+	TK_DB_IX_QUEUE,
+	TK_DB_IX_ASSIGNEE,
+	TK_DB_IX_REQUESTER,
+	TK_DB_IX_CREATED,
+	TK_DB_IX_UPDATED,
+	TK_DB_IX_EXTERNAL,
+	TK_DB_COUNT
+};
+
+#define TK_SCHEMA_VERSION 1
+
+typedef struct tk_store {
+	char *dir;
+	MDB_env *env;
+	MDB_dbi dbi[TK_DB_COUNT];
+	int rdonly;
+} tk_store;
+
+typedef struct tk_txn {
+	tk_store *st;
+	MDB_txn *txn;
+	int write;
+	uint64_t next_id;	/* write txns: the next ticket id, 0 until read */
+	uint64_t next_seq;	/* write txns: the next log sequence number, 0 until read */
+	time_t now;
+	const char *actor;
+} tk_txn;
+
+/* The store directory: -d DIR, else $TK_DIR, else $XDG_DATA_HOME/tk or ~/.local/share/tk. */
+const char *tk_store_path(const char *opt);
+/* Open for reading: fails with a message when there is no store. */
+tk_store *tk_store_open(const char *dir, int write);
+void tk_store_close(tk_store *st);
+
+int tk_txn_read(tk_store *st, tk_txn *t);
+void tk_txn_end(tk_txn *t);
+
+/*
+ * Runs fn in one write transaction and commits it. When the map is full the
+ * transaction is aborted, the map doubled and fn run again, so fn must do all
+ * of its work through the transaction and print nothing. fn returns 0 to
+ * commit or an exit code to abort. Returns 0 or the failing exit code.
+ */
+typedef int (*tk_write_fn)(tk_txn *t, void *arg);
+int tk_store_write(tk_store *st, tk_write_fn fn, void *arg);
+
+/* Big-endian 64-bit keys sort numerically under memcmp. */
+void tk_put_u64(unsigned char *p, uint64_t v);
+uint64_t tk_get_u64(const unsigned char *p);
+
+/* Set when an LMDB call failed with MDB_MAP_FULL: tk_store_write grows the map and retries. */
+extern int tk_map_full;
+/* Report an LMDB failure as "what: reason" in tk_errmsg; returns -1. */
+int tk_mdb_error(int rc, const char *what);
+
+/* Custom field names ever set, so -o and filters can refuse typos. */
+int tk_field_known(tk_txn *t, const char *name);
+int tk_field_register(tk_txn *t, const char *name);
+
+/* ---- ticket.c ---- */
+
+enum tk_field {
+	TK_F_ID,
+	TK_F_CREATED,
+	TK_F_UPDATED,
+	TK_F_STATUS,
+	TK_F_PRIORITY,
+	TK_F_TYPE,
+	TK_F_CATEGORY,
+	TK_F_QUEUE,
+	TK_F_ASSIGNEE,
+	TK_F_REQUESTER,
+	TK_F_SUBJECT,
+	TK_F_CHANNEL,
+	TK_F_TAGS,
+	TK_F_WATCHERS,
+	TK_F_DUE,
+	TK_F_ESCALATION,
+	TK_F_FIRST_RESPONSE,
+	TK_F_RESOLVED,
+	TK_F_CLOSED,
+	TK_F_REOPENS,
+	TK_F_CSAT,
+	TK_F_PARENT,
+	TK_F_EXTERNAL_ID,
+	TK_F_NSTORED,		/* fields above are stored; those below are derived */
+	TK_F_BODY = TK_F_NSTORED,
+	TK_F_AGE,
+	TK_F_FRT,
+	TK_F_COMMENTS,
+	TK_F_NFIELDS,
+	TK_F_CUSTOM = -1
+};
+
+enum tk_kind {
+	TK_K_TEXT,
+	TK_K_ENUM,
+	TK_K_TIME,
+	TK_K_INT,
+	TK_K_SET,
+	TK_K_DURATION
+};
+
+typedef struct {
+	const char *name;
+	enum tk_kind kind;
+	int dbi;		/* index sub-database or -1 */
+	int readonly;		/* set by tk itself, not by assignments */
+} tk_field_info;
+
+extern const tk_field_info tk_fields[TK_F_NFIELDS];
+/* Returns the field number, or TK_F_CUSTOM for a name that is none of tk's. */
+int tk_field_lookup(const char *name);
+/* A custom field name: a letter, then letters, digits, '_', '-', '.'; at most 64 bytes. */
+int tk_field_name_ok(const char *name);
+
+typedef struct {
+	tk_str name, value;
+} tk_custom;
+
+/*
+ * A ticket. Field values are counted strings that point either into the
+ * store's memory map (valid until the transaction ends or, in a write
+ * transaction, until the next write) or into memory the ticket owns.
+ */
+typedef struct tk_ticket {
+	uint64_t id;
+	tk_str f[TK_F_NSTORED];
+	tk_custom *custom;
+	size_t ncustom, customcap;
+	tk_str body;
+	int body_loaded;
+	char **owned;
+	size_t nowned, ownedcap;
+} tk_ticket;
+
+void tk_ticket_init(tk_ticket *tk);
+void tk_ticket_free(tk_ticket *tk);
+/* Copy n bytes into memory the ticket owns and return them. */
+tk_str tk_ticket_own(tk_ticket *tk, const char *p, size_t n);
+void tk_ticket_encode(const tk_ticket *tk, tk_buf *out);
+int tk_ticket_decode(tk_ticket *tk, const void *data, size_t n);
+/* Read ticket id: 1 found, 0 missing, -1 error. copy: own the values (write paths). */
+int tk_ticket_get(tk_txn *t, uint64_t id, tk_ticket *tk, int copy);
+int tk_ticket_body(tk_txn *t, tk_ticket *tk);
+/* The value of a field by name, derived ones computed; empty when unset. */
+tk_str tk_ticket_value(tk_txn *t, tk_ticket *tk, int field, const char *cname, char *scratch, size_t scratchlen);
+tk_str tk_ticket_custom(const tk_ticket *tk, const char *name);
+
+/* The assignment language: field=value, +tag, -tag, escalation=+1. */
+typedef struct {
+	int field;		/* tk_field or TK_F_CUSTOM */
+	char *name;
+	char *value;
+	char op;		/* '=' set, '+' add tag, '-' remove tag */
+} tk_assign;
+
+typedef struct {
+	tk_assign *a;
+	size_t n, cap;
+} tk_assignments;
+
+/* Does arg look like an assignment (name=value, +tag, -tag)? */
+int tk_is_assignment(const char *arg);
+/* Parse one assignment; -1 with tk_errmsg on a bad one. */
+int tk_assign_parse(tk_assignments *as, const char *arg);
+/* Parse "name=value" from a batch record column. */
+int tk_assign_add(tk_assignments *as, const char *name, const char *value);
+/* Add to or take from a set field (tags, watchers): op '+' or '-'. */
+void tk_assign_op(tk_assignments *as, int field, const char *value, char op);
+void tk_assignments_free(tk_assignments *as);
+
+/*
+ * Apply assignments to a ticket held in a write transaction: values are
+ * checked (types, enums, the workflow), indexes and the event log updated,
+ * and the ticket written. creating: a new ticket (defaults filled, id taken).
+ * Returns 0, 1 when nothing changed, or -1 with tk_errmsg.
+ */
+int tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int creating);
+/* Create a ticket from assignments and an optional body; sets tk->id. */
+int tk_ticket_create(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char *body, size_t bodylen);
+/* Write the ticket record, the body if changed, and maintain indexes against old. */
+int tk_status_transition_ok(tk_str from, const char *to);
+
+/* ---- log.c ---- */
+
+typedef struct {
+	uint64_t seq, ticket;
+	tk_str time, actor, field, old, new;
+} tk_event;
+
+int tk_log_append(tk_txn *t, uint64_t ticket, const char *field, tk_str old, tk_str new);
+int tk_event_decode(tk_event *ev, uint64_t seq, const void *data, size_t n);
+
+/* ---- comment.c ---- */
+
+typedef struct {
+	uint64_t ticket;
+	uint32_t n;
+	tk_str time, author, body;
+	int internal;
+} tk_comment;
+
+int tk_comment_add(tk_txn *t, uint64_t ticket, const char *author, int internal, const char *body, size_t len);
+/* Calls fn for each comment of a ticket in order. */
+int tk_comment_each(tk_txn *t, uint64_t ticket, int (*fn)(const tk_comment *, void *), void *arg);
+int tk_comment_count(tk_txn *t, uint64_t ticket);
+/*
+ * A reply or note on a ticket read for writing, with what follows from it:
+ * an agent's first public reply records first_response and opens a new
+ * ticket; a reply from the requester reopens a pending or resolved ticket;
+ * "@name" adds name to the watchers.
+ */
+int tk_comment_post(tk_txn *t, tk_ticket *tk, const char *author, int internal, const char *body, size_t len);
+
+/* ---- query.c ---- */
+
+typedef struct tk_filter tk_filter;
+
+/* Is arg a filter term (name op value)? */
+int tk_is_filter(const char *arg);
+tk_filter *tk_filter_new(void);
+/* Parse and add one term; -1 with tk_errmsg. */
+int tk_filter_add(tk_filter *q, const char *term);
+void tk_filter_free(tk_filter *q);
+/* With no status term, tickets resolved or closed are left out. */
+void tk_filter_default_status(tk_filter *q, int all);
+/* Restrict to these ids (the '-' operand of listing commands). */
+void tk_filter_ids(tk_filter *q, const uint64_t *ids, size_t n);
+/* Check names against the store (custom fields must exist); -1 on an unknown one. */
+int tk_filter_prepare(tk_filter *q, tk_txn *t);
+/* 1 match, 0 no match, -1 error (a regex hit its match limit). */
+int tk_filter_match(tk_filter *q, tk_txn *t, tk_ticket *tk);
+/*
+ * Calls fn for every matching ticket in id order, through an index when a term
+ * allows. fn returns 0 to go on, non-zero to stop. Returns the count matched,
+ * or -1 on error.
+ */
+long tk_filter_run(tk_filter *q, tk_txn *t, int (*fn)(tk_txn *, tk_ticket *, void *), void *arg);
+/* Which access path tk_filter_run chose, for --explain and tests. */
+const char *tk_filter_plan(tk_filter *q);
+
+/* ---- output.c ---- */
+
+enum tk_format { TK_FMT_TSV, TK_FMT_TABLE, TK_FMT_JSON };
+
+typedef struct {
+	int field;		/* tk_field or TK_F_CUSTOM */
+	char *name;
+} tk_column;
+
+typedef struct tk_output {
+	enum tk_format fmt;
+	tk_column *cols;
+	size_t ncols;
+	int header;
+	int color;
+	/* table mode buffers every row to align the columns */
+	char ***rows;
+	size_t nrows, rowcap;
+	int header_done;
+	char *scratch;		/* 32 bytes a column for computed values */
+	tk_buf line;
+} tk_output;
+
+/* Default: TSV unless stdout is a terminal. force: -t (TSV) or --table. */
+enum tk_format tk_output_choose(int force_tsv, int force_table, int json);
+/* Parse -o "a,b,c"; -1 with tk_errmsg naming an unknown column. */
+int tk_output_init(tk_output *o, enum tk_format fmt, const char *cols, int header);
+int tk_output_check(tk_output *o, tk_txn *t);
+void tk_output_ticket(tk_output *o, tk_txn *t, tk_ticket *tk);
+void tk_output_finish(tk_output *o);
+void tk_output_free(tk_output *o);
+/* Write one record (fields escaped, TAB-separated, LF) to fp. */
+void tk_write_record(FILE *fp, const tk_str *fields, size_t n);
+void tk_json_string(tk_buf *b, const char *s, size_t n);
+
+#define TK_DEFAULT_COLUMNS "id,status,priority,queue,assignee,subject"
+
+/* ---- ids from arguments or stdin (commands that act on tickets) ---- */
+
+typedef struct {
+	uint64_t *v;
+	size_t n, cap;
+} tk_ids;
+int tk_id_parse(const char *s, size_t n, uint64_t *out);
+/* Reads the first field of each record on fp; bad lines are reported and counted. */
+int tk_ids_read(tk_ids *ids, FILE *fp, const char *name, int *bad);
+void tk_ids_add(tk_ids *ids, uint64_t id);
+void tk_ids_free(tk_ids *ids);
+
+/* ---- cmd.c: what every command does alike ---- */
+
+/* Long options every command takes besides its own. */
+#define TK_COMMON_LONGOPTS \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, 'V' }
+
+void tk_cmd_start(int argc, char **argv, const char *usage);
+_Noreturn void tk_usage(int code);
+/* -h, --version, or an unknown option. */
+_Noreturn void tk_common_option(int c);
+tk_store *tk_cmd_store(const char *dir, int write);
+/* Ids from the operands, or from standard input when there are none; returns bad lines. */
+int tk_cmd_ids(tk_ids *ids, int argc, char **argv);
+/*
+ * Where getopt must stop so that "-tag" operands (removals) are not read as
+ * options: the first argument "-X..." whose X is not an option letter.
+ */
+int tk_getopt_end(int argc, char **argv, const char *shortopts);
+char *tk_read_all(FILE *fp, const char *name, size_t *len);
+
+#endif

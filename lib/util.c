@@ -1,0 +1,318 @@
+/* util.c - errors, memory, buffers, UTF-8 and terminal width. */
+#include <errno.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tk.h"
+
+const char *tk_progname = "tk";
+char tk_errmsg[1024];
+
+void
+tk_setprogname(const char *argv0)
+{
+	const char *s = strrchr(argv0, '/');
+	tk_progname = s ? s + 1 : argv0;
+}
+
+void
+tk_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", tk_progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+tk_die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", tk_progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
+}
+
+int
+tk_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tk_errmsg, sizeof tk_errmsg, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void *
+tk_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		tk_die(TK_EXIT_FAIL, "out of memory");
+	return p;
+}
+
+void *
+tk_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		tk_die(TK_EXIT_FAIL, "out of memory");
+	return p;
+}
+
+char *
+tk_xstrndup(const char *s, size_t n)
+{
+	char *p = tk_xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+tk_xstrdup(const char *s)
+{
+	return tk_xstrndup(s, strlen(s));
+}
+
+int
+tk_str_eq(tk_str a, const char *s)
+{
+	size_t n = strlen(s);
+
+	return a.n == n && memcmp(a.p, s, n) == 0;
+}
+
+static void
+buf_grow(tk_buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+
+	if (need <= b->cap)
+		return;
+	b->cap = b->cap ? b->cap : 64;
+	while (b->cap < need)
+		b->cap *= 2;
+	b->p = tk_xrealloc(b->p, b->cap);
+}
+
+void
+tk_buf_add(tk_buf *b, const void *p, size_t n)
+{
+	buf_grow(b, n);
+	if (n)
+		memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void
+tk_buf_addc(tk_buf *b, char c)
+{
+	buf_grow(b, 1);
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+}
+
+void
+tk_buf_adds(tk_buf *b, const char *s)
+{
+	tk_buf_add(b, s, strlen(s));
+}
+
+void
+tk_buf_printf(tk_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	buf_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+const char *
+tk_buf_cstr(tk_buf *b)
+{
+	buf_grow(b, 0);
+	b->p[b->len] = '\0';
+	return b->p;
+}
+
+void
+tk_buf_free(tk_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+/* Decode one UTF-8 sequence; returns its length, or 0 when invalid. */
+static size_t
+utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
+{
+	unsigned c = s[0], min;
+	size_t len, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if ((c & 0xe0) == 0xc0) {
+		len = 2, *cp = c & 0x1f, min = 0x80;
+	} else if ((c & 0xf0) == 0xe0) {
+		len = 3, *cp = c & 0x0f, min = 0x800;
+	} else if ((c & 0xf8) == 0xf0) {
+		len = 4, *cp = c & 0x07, min = 0x10000;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = (*cp << 6) | (s[i] & 0x3f);
+	}
+	if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+long
+tk_utf8_invalid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, len;
+	unsigned cp;
+
+	while (i < n) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		len = utf8_decode(p + i, n - i, &cp);
+		if (!len)
+			return (long)i;
+		i += len;
+	}
+	return -1;
+}
+
+/* East Asian Wide and Fullwidth ranges (UAX #11), enough for CJK text. */
+static int
+wide(unsigned c)
+{
+	return (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0x303e) ||
+	    (c >= 0x3041 && c <= 0x33ff) || (c >= 0x3400 && c <= 0x4dbf) ||
+	    (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xa000 && c <= 0xa4cf) ||
+	    (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+	    (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+	    (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1f64f) ||
+	    (c >= 0x1f900 && c <= 0x1f9ff) || (c >= 0x20000 && c <= 0x3fffd);
+}
+
+static int
+zero_width(unsigned c)
+{
+	return (c >= 0x300 && c <= 0x36f) || c == 0x200b || c == 0x200d ||
+	    (c >= 0xfe00 && c <= 0xfe0f);
+}
+
+static size_t
+char_width(const unsigned char *p, size_t n, size_t *len)
+{
+	unsigned cp;
+
+	*len = utf8_decode(p, n, &cp);
+	if (!*len) {
+		*len = 1;
+		return 1;
+	}
+	if (zero_width(cp))
+		return 0;
+	return wide(cp) ? 2 : 1;
+}
+
+size_t
+tk_display_width(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, w = 0, len;
+
+	while (i < n) {
+		w += char_width(p + i, n - i, &len);
+		i += len;
+	}
+	return w;
+}
+
+size_t
+tk_display_prefix(const char *s, size_t n, size_t cols)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, w = 0, len, cw;
+
+	while (i < n) {
+		cw = char_width(p + i, n - i, &len);
+		if (w + cw > cols)
+			break;
+		w += cw;
+		i += len;
+	}
+	return i;
+}
+
+void
+tk_sigpipe_default(void)
+{
+	signal(SIGPIPE, SIG_DFL);
+}
+
+void
+tk_flush_stdout(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (errno == EPIPE)
+			exit(TK_EXIT_OK);
+		tk_die(TK_EXIT_FAIL, "standard output: %s", strerror(errno));
+	}
+}
+
+const char *
+tk_actor(void)
+{
+	static char name[64];
+	struct passwd *pw;
+
+	if (name[0])
+		return name;
+	pw = getpwuid(getuid());
+	if (pw && pw->pw_name)
+		snprintf(name, sizeof name, "%s", pw->pw_name);
+	else
+		snprintf(name, sizeof name, "uid%lu", (unsigned long)getuid());
+	return name;
+}
