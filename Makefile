@@ -11,45 +11,64 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Ilib
 LDLIBS += -llmdb -lpcre2-8
 
+# O is the build directory: "." for the normal build, "asan" for the
+# sanitizer build that make check also runs.
+O ?= .
 CMDS = tk tk-new tk-ls tk-show tk-set tk-comment tk-log
 LIBSRC = $(wildcard lib/*.c)
-LIBOBJ = $(LIBSRC:.c=.o)
-BINS = $(addprefix bin/,$(CMDS))
+LIBOBJ = $(patsubst %.c,$(O)/%.o,$(LIBSRC))
+BINS = $(addprefix $(O)/bin/,$(CMDS))
+SANFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
-all: $(BINS) tests/unit
+all: $(BINS) $(O)/tests/unit
 
-lib/libtk.a: $(LIBOBJ)
+$(O)/lib/%.o: lib/%.c lib/tk.h
+	@mkdir -p $(O)/lib
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(O)/lib/libtk.a: $(LIBOBJ)
 	$(AR) rcs $@ $(LIBOBJ)
 
-$(LIBOBJ): lib/tk.h
+$(O)/bin/%: cmd/%.c $(O)/lib/libtk.a lib/tk.h
+	@mkdir -p $(O)/bin
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS)
 
-bin/%: cmd/%.c lib/libtk.a lib/tk.h
-	@mkdir -p bin
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libtk.a $(LDLIBS)
-
-tests/unit: tests/unit.c lib/libtk.a lib/tk.h
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libtk.a $(LDLIBS)
+$(O)/tests/unit: tests/unit.c $(O)/lib/libtk.a lib/tk.h
+	@mkdir -p $(O)/tests
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS)
 
 # Packages a fresh Debian machine lacks, installed when missing.
 DEPS = gcc make liblmdb-dev libpcre2-dev libcsv-dev perl clang libclang-rt-14-dev
 deps:
 	@sh tools/deps.sh $(DEPS)
 
+# The whole suite on the normal build, then again under AddressSanitizer
+# and UndefinedBehaviorSanitizer, then a short fuzz run.
 check: deps
 	$(MAKE) all
 	sh tests/run.sh bin
 	$(MAKE) asan
-	sh tests/run.sh asan/bin
+	ASAN_OPTIONS=detect_leaks=1 sh tests/run.sh asan/bin
 	$(MAKE) fuzz-quick
 
 asan:
-	$(MAKE) -f Makefile.san
+	$(MAKE) O=asan CFLAGS="$(SANFLAGS)" LDFLAGS="$(SANFLAGS)" all
 
-fuzz-quick:
-	$(MAKE) -f Makefile.fuzz quick
+# libFuzzer targets for the record reader and the filter parser.
+FUZZ = record filter
+FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Ilib
+fuzz-bin/%: tests/fuzz/%.c $(LIBSRC) lib/tk.h
+	@mkdir -p fuzz-bin
+	clang $(FUZZFLAGS) -o $@ $< $(LIBSRC) $(LDLIBS)
 
-fuzz:
-	$(MAKE) -f Makefile.fuzz long
+fuzz-quick: $(addprefix fuzz-bin/,$(FUZZ))
+	for f in $(FUZZ); do mkdir -p fuzz-bin/corpus-$$f; \
+	  fuzz-bin/$$f -max_total_time=10 -max_len=4096 fuzz-bin/corpus-$$f tests/fuzz/seed-$$f 2>fuzz-bin/$$f.log || \
+	  { tail -40 fuzz-bin/$$f.log; exit 1; }; done; echo "fuzz: no crash in 10 s per target"
+
+fuzz: $(addprefix fuzz-bin/,$(FUZZ))
+	for f in $(FUZZ); do mkdir -p fuzz-bin/corpus-$$f; \
+	  fuzz-bin/$$f -max_total_time=$${FUZZ_SECONDS:-300} fuzz-bin/corpus-$$f tests/fuzz/seed-$$f || exit 1; done
 
 demo: deps
 	$(MAKE) all
@@ -77,6 +96,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/tk $(DESTDIR)$(ZSHCOMPDIR)/_tk $(DESTDIR)$(FISHCOMPDIR)/tk.fish
 
 clean:
-	rm -rf bin asan fuzz-bin lib/*.o lib/libtk.a tests/unit tests/trash.*
+	rm -rf bin asan fuzz-bin lib/*.o lib/libtk.a tests/unit
 
 .PHONY: all deps check asan fuzz fuzz-quick demo bench install uninstall clean

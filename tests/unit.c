@@ -1,0 +1,208 @@
+/* unit.c - TAP tests of lib functions: escaping, times, durations, widths, encoding. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tk.h"
+
+static int n_tests, n_failed;
+
+static void
+ok(int cond, const char *what)
+{
+	n_tests++;
+	printf("%s %d - %s\n", cond ? "ok" : "not ok", n_tests, what);
+	if (!cond)
+		n_failed++;
+}
+
+static void
+is_str(const char *got, const char *want, const char *what)
+{
+	int same = got && !strcmp(got, want);
+
+	ok(same, what);
+	if (!same)
+		printf("#   expected: '%s'\n#        got: '%s'\n", want, got ? got : "(null)");
+}
+
+static void
+is_long(long long got, long long want, const char *what)
+{
+	ok(got == want, what);
+	if (got != want)
+		printf("#   expected: %lld\n#        got: %lld\n", want, got);
+}
+
+static void
+test_escape(void)
+{
+	tk_buf b = { 0 };
+	char s[64];
+	long n;
+
+	tk_rec_escape(&b, "a\tb\nc\\d\re", 9);
+	is_str(tk_buf_cstr(&b), "a\\tb\\nc\\\\d\\re", "escape tab, newline, backslash, CR");
+	strcpy(s, "a\\tb\\nc\\\\d\\re");
+	n = tk_rec_unescape(s, strlen(s));
+	ok(n == 9 && !memcmp(s, "a\tb\nc\\d\re", 9), "unescape inverts escape");
+	strcpy(s, "bad\\x");
+	ok(tk_rec_unescape(s, strlen(s)) < 0, "unknown escape refused");
+	strcpy(s, "end\\");
+	ok(tk_rec_unescape(s, strlen(s)) < 0, "trailing backslash refused");
+	tk_buf_free(&b);
+}
+
+static void
+test_reader(void)
+{
+	const char in[] = "#id\tsubject\n1\ta\\tb\n\n2\t\xe6\x89\x93\xe5\x8d\xb0\r\nbad\\q\n3\t\xff\n4\tlast";
+	FILE *fp = fmemopen((void *)in, sizeof in - 1, "r");
+	tk_reader r;
+
+	tk_reader_init(&r, fp, "mem");
+	ok(tk_reader_next(&r) == 1 && r.header && r.nfields == 2 && !strcmp(r.fields[0], "id"),
+	    "header line, '#' taken off");
+	ok(tk_reader_next(&r) == 1 && !r.header && !strcmp(r.fields[1], "a\tb"), "escaped tab in field");
+	ok(tk_reader_next(&r) == 1 && r.nfields == 1 && r.lens[0] == 0, "empty line is one empty field");
+	ok(tk_reader_next(&r) == 1 && !strcmp(r.fields[1], "\xe6\x89\x93\xe5\x8d\xb0"), "CJK kept, CR LF ending");
+	ok(tk_reader_next(&r) == -1 && strstr(tk_errmsg, "mem:5:"), "bad escape names line 5");
+	ok(tk_reader_next(&r) == -1 && strstr(tk_errmsg, "invalid UTF-8"), "invalid UTF-8 refused");
+	ok(tk_reader_next(&r) == 1 && !strcmp(r.fields[1], "last"), "last line without LF");
+	ok(tk_reader_next(&r) == 0, "end of input");
+	tk_reader_free(&r);
+	fclose(fp);
+}
+
+static void
+test_times(void)
+{
+	char iso[21];
+	time_t t;
+	int dateonly;
+	long long d;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	ok(tk_iso_parse("2026-11-22T09:30:00Z", 20, &t) == 0 && t == 1795339800, "ISO UTC parse");
+	tk_time_iso(t, iso);
+	is_str(iso, "2026-11-22T09:30:00Z", "ISO format round trip");
+	ok(tk_iso_parse("2026-02-29T00:00:00Z", 20, &t) < 0, "no 29 February in 2026");
+	ok(tk_iso_parse("2028-02-29T00:00:00Z", 20, &t) == 0, "29 February 2028 exists");
+	ok(tk_time_parse("2026-11-22T17:30:00+08:00", &t, NULL) == 0 && t == 1795339800, "offset +08:00");
+	ok(tk_time_parse("2026-11-22 09:30", &t, &dateonly) == 0 && t == 1795339800 && !dateonly,
+	    "local time (TZ=UTC)");
+	ok(tk_time_parse("2026-11-22", &t, &dateonly) == 0 && dateonly && t == 1795305600, "bare date");
+	setenv("TZ", "Asia/Shanghai", 1);
+	tzset();
+	ok(tk_time_parse("2026-11-22 17:30", &t, NULL) == 0 && t == 1795339800, "local time in Asia/Shanghai");
+	setenv("TZ", "UTC", 1);
+	tzset();
+	ok(tk_time_parse("2026-13-01", &t, NULL) < 0, "month 13 refused");
+	ok(tk_time_parse("yesterday", &t, NULL) < 0, "unknown word refused");
+	ok(tk_time_parse("2h", &t, NULL) == 0 && t == tk_now() + 7200, "2h from now");
+	ok(tk_time_parse("-30m", &t, NULL) == 0 && t == tk_now() - 1800, "-30m");
+	ok(tk_duration_parse("90s", &d) == 0 && d == 90, "90s");
+	ok(tk_duration_parse("1h30m", &d) == 0 && d == 5400, "1h30m");
+	ok(tk_duration_parse("1w", &d) == 0 && d == 604800, "1w");
+	ok(tk_duration_parse("600", &d) == 0 && d == 600, "plain seconds");
+	ok(tk_duration_parse("3x", &d) < 0, "3x refused");
+	ok(tk_duration_parse("", &d) < 0, "empty refused");
+}
+
+static void
+test_width(void)
+{
+	is_long((long long)tk_display_width("abc", 3), 3, "ASCII width");
+	is_long((long long)tk_display_width("\xe6\x89\x93\xe5\x8d\xb0\xe6\x9c\xba", 9), 6, "three CJK characters take 6 columns");
+	is_long((long long)tk_display_prefix("\xe6\x89\x93\xe5\x8d\xb0\xe6\x9c\xba", 9, 5), 6,
+	    "a prefix of 5 columns holds two CJK characters");
+	ok(tk_utf8_invalid("\xe6\x89", 2) == 0, "truncated sequence is invalid");
+	ok(tk_utf8_invalid("\xc0\xaf", 2) == 0, "overlong encoding is invalid");
+	ok(tk_utf8_invalid("\xed\xa0\x80", 3) == 0, "surrogate is invalid");
+	ok(tk_utf8_invalid("ok \xe2\x9c\x93", 6) == -1, "valid UTF-8");
+}
+
+static void
+test_encoding(void)
+{
+	tk_ticket a, b;
+	tk_buf enc = { 0 };
+	tk_custom c = { { "product", 7 }, { "X200", 4 } };
+
+	tk_ticket_init(&a);
+	tk_ticket_init(&b);
+	a.f[TK_F_SUBJECT] = (tk_str){ "VPN down", 8 };
+	a.f[TK_F_STATUS] = (tk_str){ "new", 3 };
+	a.custom = &c;
+	a.ncustom = 1;
+	tk_ticket_encode(&a, &enc);
+	ok(tk_ticket_decode(&b, enc.p, enc.len) == 0, "decode what was encoded");
+	ok(tk_str_eq(b.f[TK_F_SUBJECT], "VPN down") && tk_str_eq(b.f[TK_F_STATUS], "new") &&
+	    b.f[TK_F_QUEUE].n == 0, "core fields survive");
+	ok(tk_str_eq(tk_ticket_custom(&b, "product"), "X200"), "custom field survives");
+	ok(tk_ticket_decode(&b, enc.p, enc.len - 1) < 0, "truncated record is corrupt");
+	ok(tk_ticket_decode(&b, "\x7f\x01x", 3) < 0, "unknown field tag is corrupt");
+	a.custom = NULL;
+	a.ncustom = 0;
+	tk_ticket_free(&a);
+	tk_ticket_free(&b);
+	tk_buf_free(&enc);
+}
+
+static void
+test_assignments(void)
+{
+	tk_assignments as = { 0 };
+
+	ok(tk_assign_parse(&as, "priority=P1") == 0 && as.a[0].field == TK_F_PRIORITY, "priority=P1");
+	ok(tk_assign_parse(&as, "+vip") == 0 && as.a[1].op == '+' && as.a[1].field == TK_F_TAGS, "+vip adds a tag");
+	ok(tk_assign_parse(&as, "-vip") == 0 && as.a[2].op == '-', "-vip removes a tag");
+	ok(tk_assign_parse(&as, "product=X200") == 0 && as.a[3].field == TK_F_CUSTOM, "custom field");
+	ok(tk_assign_parse(&as, "9x=1") < 0, "field name must start with a letter");
+	ok(tk_assign_parse(&as, "id=5") < 0, "id cannot be assigned");
+	ok(tk_assign_parse(&as, "+a,b") < 0, "a tag has no comma");
+	ok(tk_is_assignment("status=open") && !tk_is_assignment("status!=open") && !tk_is_assignment("42"),
+	    "assignment or not");
+	ok(tk_status_transition_ok((tk_str){ "new", 3 }, "open"), "new -> open");
+	ok(tk_status_transition_ok((tk_str){ "resolved", 8 }, "open"), "resolved -> open (reopen)");
+	ok(!tk_status_transition_ok((tk_str){ "resolved", 8 }, "pending"), "resolved -> pending refused");
+	ok(!tk_status_transition_ok((tk_str){ "closed", 6 }, "open"), "closed is final");
+	ok(!tk_status_transition_ok((tk_str){ "open", 4 }, "new"), "nothing goes back to new");
+	tk_assignments_free(&as);
+}
+
+static void
+test_filters(void)
+{
+	tk_filter *q = tk_filter_new();
+
+	ok(tk_filter_add(q, "status=open,pending") == 0, "list filter");
+	ok(tk_filter_add(q, "created=2026-11-01..2026-11-08") == 0, "date range");
+	ok(tk_filter_add(q, "age=2d..") == 0, "open-ended duration range");
+	ok(tk_filter_add(q, "due=..1h") == 0, "due within the hour");
+	ok(tk_filter_add(q, "priority<P3") == 0, "priority<P3");
+	ok(tk_filter_add(q, "subject~(?i)vpn|\xe6\x89\x93\xe5\x8d\xb0") == 0, "regex with CJK");
+	ok(tk_filter_add(q, "subject~(unclosed") < 0 && strstr(tk_errmsg, "bad regex"), "bad regex refused");
+	ok(tk_filter_add(q, "subject=a..b") == 0, "no range on text: a literal value");
+	ok(tk_filter_add(q, "queue<x") < 0, "no < on text fields");
+	ok(tk_filter_add(q, "created=tomorrowish") < 0, "bad time refused");
+	ok(tk_filter_add(q, "age=..") < 0, "range with no end refused");
+	ok(tk_filter_add(q, "=x") < 0 && !tk_is_filter("=x"), "filter needs a name");
+	tk_filter_free(q);
+}
+
+int
+main(void)
+{
+	setenv("TK_NOW", "2026-11-22T09:30:00Z", 1);
+	test_escape();
+	test_reader();
+	test_times();
+	test_width();
+	test_encoding();
+	test_assignments();
+	test_filters();
+	printf("1..%d\n", n_tests);
+	return n_failed != 0;
+}
