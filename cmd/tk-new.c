@@ -14,7 +14,8 @@ static const char usage[] =
 
 struct rec {
 	long lineno;
-	tk_assignments as;
+	tk_assignments as;	/* borrowing from data */
+	char *data;
 	char *body;
 	uint64_t id;
 	char *err;
@@ -50,15 +51,14 @@ create_batch(tk_txn *t, void *arg)
 		}
 		/* Operand assignments first, so a record's own columns win. */
 		all.n = 0;
-		for (j = 0; j < b->common->n; j++)
-			tk_assign_add(&all, b->common->a[j].name, b->common->a[j].value);
-		for (j = 0; j < r->as.n; j++) {
-			if (all.n == all.cap) {
-				all.cap = all.cap ? 2 * all.cap : 16;
-				all.a = tk_xrealloc(all.a, all.cap * sizeof *all.a);
-			}
-			all.a[all.n++] = r->as.a[j];
+		if (all.cap < b->common->n + r->as.n) {
+			all.cap = b->common->n + r->as.n;
+			all.a = tk_xrealloc(all.a, all.cap * sizeof *all.a);
 		}
+		for (j = 0; j < b->common->n; j++)
+			all.a[all.n++] = b->common->a[j];
+		for (j = 0; j < r->as.n; j++)
+			all.a[all.n++] = r->as.a[j];
 		if (tk_ticket_create(t, &tk, &all, r->body, r->body ? strlen(r->body) : 0) < 0) {
 			if (tk_map_full)
 				goto fail;
@@ -67,10 +67,6 @@ create_batch(tk_txn *t, void *arg)
 		} else
 			r->id = tk.id;
 		tk_ticket_free(&tk);
-		for (j = 0; j < b->common->n; j++) {
-			free(all.a[j].name);
-			free(all.a[j].value);
-		}
 		if (b->atomic && b->bad)
 			break;
 	}
@@ -105,7 +101,7 @@ clear(struct batch *b)
 
 	for (i = 0; i < b->n; i++) {
 		tk_assignments_free(&b->r[i].as);
-		free(b->r[i].body);
+		free(b->r[i].data);
 		free(b->r[i].err);
 	}
 	b->n = 0;
@@ -144,6 +140,7 @@ batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet)
 	struct batch b = { 0 };
 	tk_reader r;
 	char **hdr = NULL;
+	int *hf = NULL;
 	size_t nhdr = 0, i, created = 0, bad = 0;
 	int rc, status = 0, body_col = -1;
 
@@ -165,9 +162,11 @@ batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet)
 				continue;
 			nhdr = r.nfields;
 			hdr = tk_xmalloc(nhdr * sizeof *hdr);
+			hf = tk_xmalloc(nhdr * sizeof *hf);
 			for (i = 0; i < nhdr; i++) {
 				int f = tk_field_lookup(r.fields[i]);
 
+				hf[i] = f;
 				hdr[i] = tk_xstrdup(r.fields[i]);
 				if (f == TK_F_BODY)
 					body_col = (int)i;
@@ -192,20 +191,23 @@ batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet)
 		rec = &b.r[b.n];
 		memset(rec, 0, sizeof *rec);
 		rec->lineno = r.lineno;
+		/* The reader checked the text; the values stay in one copy of the record. */
+		rec->data = tk_xmalloc(r.data.len);
+		memcpy(rec->data, r.data.p, r.data.len);
 		for (i = 0; i < nhdr; i++) {
-			int f = tk_field_lookup(hdr[i]);
+			int f = hf[i];
 
+			if (!r.lens[i])
+				continue;
 			if ((int)i == body_col) {
-				if (r.lens[i])
-					rec->body = tk_xstrdup(r.fields[i]);
+				rec->body = rec->data + (r.fields[i] - r.data.p);
 				continue;
 			}
 			/* Columns tk sets itself (id, updated, age...) are left out, so
 			 * tk-ls -H output feeds tk-new -b. */
 			if (f != TK_F_CUSTOM && tk_fields[f].readonly)
 				continue;
-			if (r.lens[i])
-				tk_assign_add(&rec->as, hdr[i], r.fields[i]);
+			tk_assign_borrow(&rec->as, f, hdr[i], rec->data + (r.fields[i] - r.data.p));
 		}
 		b.n++;
 		if (!atomic && b.n == BATCH) {
@@ -238,6 +240,8 @@ batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet)
 	for (i = 0; i < nhdr; i++)
 		free(hdr[i]);
 	free(hdr);
+	free(hf);
+
 	tk_reader_free(&r);
 	return status;
 }

@@ -68,7 +68,7 @@ tk_comment_add(tk_txn *t, uint64_t ticket, const char *author, int internal, con
 	if (last_comment(t, ticket, &n) < 0)
 		return -1;
 	comment_key(kb, ticket, n + 1);
-	tk_time_iso(t->now, iso);
+	memcpy(iso, t->now_iso, sizeof iso);
 	tk_buf_add(&b, iso, 21);
 	tk_buf_add(&b, internal ? "i" : "p", 2);
 	tk_buf_add(&b, author, strlen(author) + 1);
@@ -187,7 +187,7 @@ tk_comment_post(tk_txn *t, tk_ticket *tk, const char *author, int internal, cons
 		return tk_error("comment: invalid UTF-8 at byte %ld", bad + 1);
 	if (tk_comment_add(t, tk->id, author, internal, body, len) < 0)
 		return -1;
-	tk_time_iso(t->now, iso);
+	memcpy(iso, t->now_iso, sizeof iso);
 	if (from_requester) {
 		if (tk_str_eq(tk->f[TK_F_STATUS], "pending") || tk_str_eq(tk->f[TK_F_STATUS], "resolved"))
 			tk_assign_add(&as, "status", "open");

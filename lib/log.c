@@ -51,7 +51,7 @@ tk_log_append(tk_txn *t, uint64_t ticket, const char *field, tk_str old, tk_str 
 		return -1;
 	tk_put_u64(kb, seq);
 	tk_put_u64(tb, ticket);
-	tk_time_iso(t->now, iso);
+	memcpy(iso, t->now_iso, sizeof iso);
 	b.len = 0;
 	tk_buf_add(&b, tb, 8);
 	tk_buf_add(&b, iso, 21);

@@ -260,6 +260,7 @@ tk_txn_read(tk_store *st, tk_txn *t)
 	memset(t, 0, sizeof *t);
 	t->st = st;
 	t->now = tk_now();
+	tk_time_iso(t->now, t->now_iso);
 	t->actor = tk_actor();
 	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &t->txn);
 	if (rc == MDB_MAP_RESIZED) {
@@ -301,7 +302,9 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 		t.st = st;
 		t.write = 1;
 		t.now = tk_now();
+		tk_time_iso(t.now, t.now_iso);
 		t.actor = tk_actor();
+
 		rc = mdb_txn_begin(st->env, NULL, 0, &t.txn);
 		if (rc == MDB_MAP_RESIZED) {
 			mdb_env_set_mapsize(st->env, 0);

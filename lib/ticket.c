@@ -79,14 +79,23 @@ tk_ticket_init(tk_ticket *tk)
 	memset(tk, 0, sizeof *tk);
 }
 
+/* A ticket's own memory: chunks it fills and frees at once, so that making
+ * a ticket costs a few mallocs rather than one a value. */
+struct tk_chunk {
+	struct tk_chunk *next;
+	size_t size, used;
+	char data[];
+};
+
 void
 tk_ticket_free(tk_ticket *tk)
 {
-	size_t i;
+	struct tk_chunk *c, *next;
 
-	for (i = 0; i < tk->nowned; i++)
-		free(tk->owned[i]);
-	free(tk->owned);
+	for (c = tk->arena; c; c = next) {
+		next = c->next;
+		free(c);
+	}
 	free(tk->custom);
 	memset(tk, 0, sizeof *tk);
 }
@@ -94,15 +103,25 @@ tk_ticket_free(tk_ticket *tk)
 tk_str
 tk_ticket_own(tk_ticket *tk, const char *p, size_t n)
 {
-	char *s = tk_xstrndup(p, n);
+	struct tk_chunk *c = tk->arena;
+	char *s;
 
-	if (tk->nowned == tk->ownedcap) {
-		tk->ownedcap = tk->ownedcap ? 2 * tk->ownedcap : 8;
-		tk->owned = tk_xrealloc(tk->owned, tk->ownedcap * sizeof *tk->owned);
+	if (!c || c->size - c->used < n + 1) {
+		size_t size = n + 1 > 4000 ? n + 1 : 4000;
+
+		c = tk_xmalloc(sizeof *c + size);
+		c->size = size;
+		c->used = 0;
+		c->next = tk->arena;
+		tk->arena = c;
 	}
-	tk->owned[tk->nowned++] = s;
+	s = c->data + c->used;
+	memcpy(s, p, n);
+	s[n] = '\0';
+	c->used += n + 1;
 	return (tk_str){ s, n };
 }
+
 
 static void
 put_varint(tk_buf *b, size_t v)
@@ -332,6 +351,22 @@ push(tk_assignments *as, int field, const char *name, const char *value, char op
 	as->a[as->n].name = tk_xstrdup(name);
 	as->a[as->n].value = tk_xstrdup(value);
 	as->a[as->n].op = op;
+	as->a[as->n].borrowed = 0;
+	as->n++;
+}
+
+void
+tk_assign_borrow(tk_assignments *as, int field, const char *name, const char *value)
+{
+	if (as->n == as->cap) {
+		as->cap = as->cap ? 2 * as->cap : 16;
+		as->a = tk_xrealloc(as->a, as->cap * sizeof *as->a);
+	}
+	as->a[as->n].field = field;
+	as->a[as->n].name = (char *)name;
+	as->a[as->n].value = (char *)value;
+	as->a[as->n].op = '=';
+	as->a[as->n].borrowed = 1;
 	as->n++;
 }
 
@@ -396,6 +431,8 @@ tk_assignments_free(tk_assignments *as)
 	size_t i;
 
 	for (i = 0; i < as->n; i++) {
+		if (as->a[i].borrowed)
+			continue;
 		free(as->a[i].name);
 		free(as->a[i].value);
 	}
@@ -542,7 +579,12 @@ assign_one(tk_txn *t, tk_ticket *tk, const tk_assign *a, int creating)
 	case TK_K_TIME:
 		if (f == TK_F_CREATED && !creating)
 			return tk_error("created: set when the ticket is made, cannot be changed");
+		if (tk_iso_parse(v, strlen(v), &when) == 0) {	/* already as stored */
+			tk->f[f] = tk_ticket_own(tk, v, 20);
+			return 0;
+		}
 		if (tk_time_parse(v, &when, NULL) < 0)
+
 			return tk_error("%s=%s: %s", a->name, v, tk_errmsg);
 		tk_time_iso(when, iso);
 		tk->f[f] = tk_ticket_own(tk, iso, 20);
@@ -657,7 +699,7 @@ status_effects(tk_txn *t, tk_ticket *tk, tk_str old)
 	tk_str st = tk->f[TK_F_STATUS];
 	long long n = 0;
 
-	tk_time_iso(t->now, iso);
+	memcpy(iso, t->now_iso, sizeof iso);
 	if (tk_str_eq(st, "resolved") && !tk->f[TK_F_RESOLVED].n)
 		tk->f[TK_F_RESOLVED] = tk_ticket_own(tk, iso, 20);
 	if (tk_str_eq(st, "closed") && !tk->f[TK_F_CLOSED].n) {
@@ -702,8 +744,10 @@ create_summary(const tk_ticket *tk, tk_buf *b)
 			continue;
 		if (b->len)
 			tk_buf_addc(b, '\t');
-		tk_buf_printf(b, "%s=", tk_fields[i].name);
+		tk_buf_adds(b, tk_fields[i].name);
+		tk_buf_addc(b, '=');
 		tk_buf_add(b, tk->f[i].p, tk->f[i].n);
+
 	}
 	for (i = 0; i < tk->ncustom; i++) {
 		if (!tk->custom[i].value.n)
@@ -740,7 +784,7 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int creating
 	for (i = 0; i < as->n; i++)
 		if (assign_one(t, tk, &as->a[i], creating) < 0)
 			goto out;
-	tk_time_iso(t->now, iso);
+	memcpy(iso, t->now_iso, sizeof iso);
 	if (creating) {
 		if (!tk->f[TK_F_SUBJECT].n) {
 			tk_error("a ticket needs a subject (subject=... or -s)");

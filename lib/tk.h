@@ -167,8 +167,10 @@ typedef struct tk_txn {
 	uint64_t next_id;	/* write txns: the next ticket id, 0 until read */
 	uint64_t next_seq;	/* write txns: the next log sequence number, 0 until read */
 	time_t now;
+	char now_iso[21];	/* now as stored: every event and change of a txn */
 	const char *actor;
 } tk_txn;
+
 
 /* The store directory: -d DIR, else $TK_DIR, else $XDG_DATA_HOME/tk or ~/.local/share/tk. */
 const char *tk_store_path(const char *opt);
@@ -274,8 +276,7 @@ typedef struct tk_ticket {
 	size_t ncustom, customcap;
 	tk_str body;
 	int body_loaded;
-	char **owned;
-	size_t nowned, ownedcap;
+	struct tk_chunk *arena;	/* memory the ticket owns, freed with it */
 } tk_ticket;
 
 void tk_ticket_init(tk_ticket *tk);
@@ -297,6 +298,7 @@ typedef struct {
 	char *name;
 	char *value;
 	char op;		/* '=' set, '+' add tag, '-' remove tag */
+	char borrowed;		/* name and value belong to the caller */
 } tk_assign;
 
 typedef struct {
@@ -310,6 +312,13 @@ int tk_is_assignment(const char *arg);
 int tk_assign_parse(tk_assignments *as, const char *arg);
 /* Parse "name=value" from a batch record column. */
 int tk_assign_add(tk_assignments *as, const char *name, const char *value);
+/*
+ * Add an assignment whose field the caller has looked up and whose value it
+ * has checked (valid UTF-8, no NUL); name and value are borrowed, not copied:
+ * they must outlive the assignments. The fast path of batch input.
+ */
+void tk_assign_borrow(tk_assignments *as, int field, const char *name, const char *value);
+
 /* Add to or take from a set field (tags, watchers): op '+' or '-'. */
 void tk_assign_op(tk_assignments *as, int field, const char *value, char op);
 void tk_assignments_free(tk_assignments *as);

@@ -209,10 +209,21 @@ tk_utf8_invalid(const char *s, size_t n)
 	unsigned cp;
 
 	while (i < n) {
+		/* Eight ASCII bytes at a time: most of any ticket is ASCII. */
+		if (n - i >= 8) {
+			uint64_t w;
+
+			memcpy(&w, p + i, 8);
+			if (!(w & 0x8080808080808080ULL)) {
+				i += 8;
+				continue;
+			}
+		}
 		if (p[i] < 0x80) {
 			i++;
 			continue;
 		}
+
 		len = utf8_decode(p + i, n - i, &cp);
 		if (!len)
 			return (long)i;
