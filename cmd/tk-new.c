@@ -192,22 +192,22 @@ batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet)
 		memset(rec, 0, sizeof *rec);
 		rec->lineno = r.lineno;
 		/* The reader checked the text; the values stay in one copy of the record. */
-		rec->data = tk_xmalloc(r.data.len);
-		memcpy(rec->data, r.data.p, r.data.len);
+		rec->data = tk_xmalloc(r.baselen);
+		memcpy(rec->data, r.base, r.baselen);
 		for (i = 0; i < nhdr; i++) {
 			int f = hf[i];
 
 			if (!r.lens[i])
 				continue;
 			if ((int)i == body_col) {
-				rec->body = rec->data + (r.fields[i] - r.data.p);
+				rec->body = rec->data + (r.fields[i] - r.base);
 				continue;
 			}
 			/* Columns tk sets itself (id, updated, age...) are left out, so
 			 * tk-ls -H output feeds tk-new -b. */
 			if (f != TK_F_CUSTOM && tk_fields[f].readonly)
 				continue;
-			tk_assign_borrow(&rec->as, f, hdr[i], rec->data + (r.fields[i] - r.data.p));
+			tk_assign_borrow(&rec->as, f, hdr[i], rec->data + (r.fields[i] - r.base));
 		}
 		b.n++;
 		if (!atomic && b.n == BATCH) {
@@ -321,7 +321,9 @@ main(int argc, char **argv)
 		tk_die(TK_EXIT_USAGE, "-m does not go with -b (give a body column)");
 	if (batch) {
 		st = tk_cmd_store(dir, 1);
+		st->batch_index = 1;
 		rc = batch_mode(st, &as, atomic, quiet);
+
 		tk_store_close(st);
 		tk_assignments_free(&as);
 		tk_flush_stdout();

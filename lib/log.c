@@ -69,7 +69,10 @@ tk_log_append(tk_txn *t, uint64_t ticket, const char *field, tk_str old, tk_str 
 	k.mv_data = tb;
 	v.mv_size = 8;
 	v.mv_data = kb;
-	rc = mdb_put(t->txn, t->st->dbi[TK_DB_LOG_TICKET], &k, &v, 0);
+	/* A ticket's first event has the largest ticket id yet: an append. */
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_LOG_TICKET], &k, &v,
+	    !strcmp(field, "create") ? MDB_APPEND : 0);
+
 	if (rc)
 		return tk_mdb_error(rc, "log_ticket");
 	return 0;

@@ -26,7 +26,6 @@ tk_reader_free(tk_reader *r)
 	free(r->line);
 	free(r->fields);
 	free(r->lens);
-	tk_buf_free(&r->data);
 }
 
 long
@@ -73,29 +72,20 @@ tk_rec_escape(tk_buf *b, const char *s, size_t n)
 	tk_buf_add(b, s + start, n - start);
 }
 
-static void
-add_field(tk_reader *r, size_t off)
-{
-	if (r->nfields == r->fieldcap) {
-		r->fieldcap = r->fieldcap ? 2 * r->fieldcap : 16;
-		r->fields = tk_xrealloc(r->fields, r->fieldcap * sizeof *r->fields);
-		r->lens = tk_xrealloc(r->lens, r->fieldcap * sizeof *r->lens);
-	}
-	r->lens[r->nfields] = off;	/* offset for now; made a pointer below */
-	r->nfields++;
-}
-
+/*
+ * Splits the line in place: each field is unescaped where it stands and
+ * ends in NUL where its TAB was, so reading a record copies nothing.
+ */
 int
 tk_reader_next(tk_reader *r)
 {
 	ssize_t got;
-	size_t n, i, start;
-	long bad, len;
-	char *s;
+	size_t n, len;
+	long bad;
+	char *s, *end, *tab, *bs;
 
 	r->nfields = 0;
 	r->header = 0;
-	r->data.len = 0;
 	got = getline(&r->line, &r->linecap, r->fp);
 	if (got < 0)
 		return 0;
@@ -116,22 +106,36 @@ tk_reader_next(tk_reader *r)
 		r->header = 1;
 		s++, n--;
 	}
-	start = 0;
-	for (i = 0; i <= n; i++) {
-		if (i < n && s[i] != '\t')
-			continue;
-		len = tk_rec_unescape(s + start, i - start);
-		if (len < 0)
-			return tk_error("%s:%ld: field %zu: bad backslash escape (only \\\\ \\t \\n \\r)",
-			    r->name, r->lineno, r->nfields + 1);
-		add_field(r, r->data.len);
-		tk_buf_add(&r->data, s + start, (size_t)len);
-		tk_buf_addc(&r->data, '\0');
-		start = i + 1;
-	}
-	for (i = 0; i < r->nfields; i++) {
-		r->fields[i] = r->data.p + r->lens[i];
-		r->lens[i] = strlen(r->fields[i]);
+	s[n] = '\0';
+	r->base = s;
+	r->baselen = n + 1;
+	end = s + n;
+	for (;;) {
+		tab = memchr(s, '\t', (size_t)(end - s));
+		if (!tab)
+			tab = end;
+		len = (size_t)(tab - s);
+		bs = memchr(s, '\\', len);
+		if (bs) {
+			long ul = tk_rec_unescape(bs, len - (size_t)(bs - s));
+
+			if (ul < 0)
+				return tk_error("%s:%ld: field %zu: bad backslash escape (only \\\\ \\t \\n \\r)",
+				    r->name, r->lineno, r->nfields + 1);
+			len = (size_t)(bs - s) + (size_t)ul;
+		}
+		s[len] = '\0';
+		if (r->nfields == r->fieldcap) {
+			r->fieldcap = r->fieldcap ? 2 * r->fieldcap : 16;
+			r->fields = tk_xrealloc(r->fields, r->fieldcap * sizeof *r->fields);
+			r->lens = tk_xrealloc(r->lens, r->fieldcap * sizeof *r->lens);
+		}
+		r->fields[r->nfields] = s;
+		r->lens[r->nfields] = len;
+		r->nfields++;
+		if (tab == end)
+			break;
+		s = tab + 1;
 	}
 	return 1;
 }

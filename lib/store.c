@@ -315,7 +315,14 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 			return TK_EXIT_FAIL;
 		}
 		tk_map_full = 0;
+		if (st->batch_index)
+			t.ixb = tk_ixbatch_new();
 		code = fn(&t, arg);
+		if (!code && t.ixb && tk_ixbatch_write(t.ixb, &t) < 0)
+			code = TK_EXIT_FAIL;
+		tk_ixbatch_free(t.ixb);
+		t.ixb = NULL;
+
 		if (code && tk_map_full) {
 			mdb_txn_abort(t.txn);
 			if (grow(st) < 0)

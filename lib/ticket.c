@@ -107,7 +107,7 @@ tk_ticket_own(tk_ticket *tk, const char *p, size_t n)
 	char *s;
 
 	if (!c || c->size - c->used < n + 1) {
-		size_t size = n + 1 > 4000 ? n + 1 : 4000;
+		size_t size = n + 1 > 960 ? n + 1 : 960;	/* small enough for malloc's fast path */
 
 		c = tk_xmalloc(sizeof *c + size);
 		c->size = size;
@@ -659,9 +659,19 @@ ix_update(tk_txn *t, int db, tk_str old, tk_str new, uint64_t id, int creating)
 			return tk_mdb_error(rc, "index");
 	}
 	k = ix_key(new);
+	/* Keys that are nearly all distinct gain nothing from grouping. */
+	if (creating && t->ixb && db != TK_DB_IX_CREATED && db != TK_DB_IX_EXTERNAL) {
+		tk_ixbatch_add(t->ixb, db, k.mv_data, k.mv_size, id);
+		return 0;
+	}
 	d.mv_data = idb;
 	d.mv_size = 8;
-	rc = mdb_put(t->txn, t->st->dbi[db], &k, &d, MDB_NODUPDATA);
+	rc = MDB_KEYEXIST;
+	/* Creation times and external ids of an import mostly ascend: append. */
+	if (creating && (db == TK_DB_IX_CREATED || db == TK_DB_IX_EXTERNAL))
+		rc = mdb_put(t->txn, t->st->dbi[db], &k, &d, MDB_APPEND);
+	if (rc == MDB_KEYEXIST)
+		rc = mdb_put(t->txn, t->st->dbi[db], &k, &d, MDB_NODUPDATA);
 	if (rc && rc != MDB_KEYEXIST)
 		return tk_mdb_error(rc, "index");
 	return 0;
@@ -770,8 +780,9 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int creating
 	char iso[21];
 	unsigned char kb[8];
 	MDB_val k, v;
-	tk_buf enc = { 0 };
+	static tk_buf enc;	/* reused: one ticket is written at a time */
 
+	enc.len = 0;
 	for (i = 0; i < as->n && !creating; i++)
 		if (as->a[i].field == TK_F_BODY && tk_ticket_body(t, tk) < 0)
 			return -1;
@@ -879,7 +890,6 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int creating
 	}
 	rc = 0;
 out:
-	tk_buf_free(&enc);
 	free(oldc);
 	return rc;
 }
@@ -895,7 +905,7 @@ tk_ticket_create(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char 
 			return tk_error("body: NUL byte");
 		if ((bad = tk_utf8_invalid(body, bodylen)) >= 0)
 			return tk_error("body: invalid UTF-8 at byte %ld", bad + 1);
-		tk->body = tk_ticket_own(tk, body, bodylen);
+		tk->body = (tk_str){ body, bodylen };	/* written before this returns */
 		tk->body_loaded = 2;
 	}
 	return tk_ticket_apply(t, tk, as, 1);

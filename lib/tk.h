@@ -93,7 +93,8 @@ typedef struct {
 	long lineno;
 	char *line;
 	size_t linecap;
-	tk_buf data;		/* unescaped fields, each NUL-terminated */
+	char *base;		/* the fields, unescaped in place in line, each ending in NUL */
+	size_t baselen;
 	size_t nfields, fieldcap;
 	char **fields;
 	size_t *lens;
@@ -158,10 +159,14 @@ typedef struct tk_store {
 	MDB_env *env;
 	MDB_dbi dbi[TK_DB_COUNT];
 	int rdonly;
+	int batch_index;	/* write transactions gather index entries (ixbatch.c) */
 } tk_store;
+
+typedef struct tk_ixbatch tk_ixbatch;
 
 typedef struct tk_txn {
 	tk_store *st;
+	tk_ixbatch *ixb;	/* new tickets' index entries, written at commit */
 	MDB_txn *txn;
 	int write;
 	uint64_t next_id;	/* write txns: the next ticket id, 0 until read */
@@ -190,7 +195,15 @@ void tk_txn_end(tk_txn *t);
 typedef int (*tk_write_fn)(tk_txn *t, void *arg);
 int tk_store_write(tk_store *st, tk_write_fn fn, void *arg);
 
+/* ixbatch.c: index entries of new tickets, grouped and written at commit.
+ * A batch command sets st->batch_index; tk_store_write does the rest. */
+tk_ixbatch *tk_ixbatch_new(void);
+void tk_ixbatch_add(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t id);
+int tk_ixbatch_write(tk_ixbatch *b, tk_txn *t);
+void tk_ixbatch_free(tk_ixbatch *b);
+
 /* Big-endian 64-bit keys sort numerically under memcmp. */
+
 void tk_put_u64(unsigned char *p, uint64_t v);
 uint64_t tk_get_u64(const unsigned char *p);
 

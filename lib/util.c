@@ -205,8 +205,8 @@ long
 tk_utf8_invalid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, len;
-	unsigned cp;
+	size_t i = 0, len, k;
+	unsigned c, lo, hi;
 
 	while (i < n) {
 		/* Eight ASCII bytes at a time: most of any ticket is ASCII. */
@@ -219,14 +219,34 @@ tk_utf8_invalid(const char *s, size_t n)
 				continue;
 			}
 		}
-		if (p[i] < 0x80) {
+		c = p[i];
+		if (c < 0x80) {
 			i++;
 			continue;
 		}
-
-		len = utf8_decode(p + i, n - i, &cp);
-		if (!len)
+		/* The well-formed sequences of Unicode 15, table 3-7. */
+		lo = 0x80, hi = 0xbf;
+		if (c >= 0xc2 && c <= 0xdf)
+			len = 2;
+		else if (c >= 0xe0 && c <= 0xef) {
+			len = 3;
+			if (c == 0xe0)
+				lo = 0xa0;
+			else if (c == 0xed)
+				hi = 0x9f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			len = 4;
+			if (c == 0xf0)
+				lo = 0x90;
+			else if (c == 0xf4)
+				hi = 0x8f;
+		} else
 			return (long)i;
+		if (n - i < len || p[i + 1] < lo || p[i + 1] > hi)
+			return (long)i;
+		for (k = 2; k < len; k++)
+			if ((p[i + k] & 0xc0) != 0x80)
+				return (long)i;
 		i += len;
 	}
 	return -1;
