@@ -8,7 +8,8 @@ FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
 CC ?= cc
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Ilib
+# Appended even when CFLAGS is given on the command line.
+ALLCFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Ilib
 LDLIBS += -llmdb -lpcre2-8
 
 # O is the build directory: "." for the normal build, "asan" for the
@@ -24,18 +25,18 @@ all: $(BINS) $(O)/tests/unit
 
 $(O)/lib/%.o: lib/%.c lib/tk.h
 	@mkdir -p $(O)/lib
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALLCFLAGS) -c -o $@ $<
 
 $(O)/lib/libtk.a: $(LIBOBJ)
 	$(AR) rcs $@ $(LIBOBJ)
 
 $(O)/bin/%: cmd/%.c $(O)/lib/libtk.a lib/tk.h
 	@mkdir -p $(O)/bin
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS)
 
 $(O)/tests/unit: tests/unit.c $(O)/lib/libtk.a lib/tk.h
 	@mkdir -p $(O)/tests
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS)
 
 # Packages a fresh Debian machine lacks, installed when missing.
 DEPS = gcc make liblmdb-dev libpcre2-dev libcsv-dev perl clang libclang-rt-14-dev
@@ -74,7 +75,9 @@ demo: deps
 	$(MAKE) all
 	sh examples/demo.sh
 
+BENCHDEPS = sqlite3 hyperfine time python3
 bench: deps
+	@sh tools/deps.sh $(BENCHDEPS)
 	$(MAKE) all
 	sh bench/run.sh
 
