@@ -10,12 +10,12 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 # Appended even when CFLAGS is given on the command line.
 ALLCFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Ilib
-LDLIBS += -llmdb -lpcre2-8
+LDLIBS += -llmdb -lpcre2-8 -lcsv
 
 # O is the build directory: "." for the normal build, "asan" for the
 # sanitizer build that make check also runs.
 O ?= .
-CMDS = tk tk-new tk-ls tk-show tk-set tk-comment tk-log
+CMDS = tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(patsubst %.c,$(O)/%.o,$(LIBSRC))
 BINS = $(addprefix $(O)/bin/,$(CMDS))

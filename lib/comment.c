@@ -58,6 +58,13 @@ last_comment(tk_txn *t, uint64_t ticket, uint32_t *n)
 int
 tk_comment_add(tk_txn *t, uint64_t ticket, const char *author, int internal, const char *body, size_t len)
 {
+	return tk_comment_add_at(t, ticket, t->now_iso, author, internal, body, len);
+}
+
+int
+tk_comment_add_at(tk_txn *t, uint64_t ticket, const char *time, const char *author, int internal,
+    const char *body, size_t len)
+{
 	unsigned char kb[12];
 	MDB_val k = { 12, kb }, v;
 	tk_buf b = { 0 };
@@ -68,7 +75,8 @@ tk_comment_add(tk_txn *t, uint64_t ticket, const char *author, int internal, con
 	if (last_comment(t, ticket, &n) < 0)
 		return -1;
 	comment_key(kb, ticket, n + 1);
-	memcpy(iso, t->now_iso, sizeof iso);
+	memcpy(iso, time, sizeof iso);
+	iso[20] = '\0';
 	tk_buf_add(&b, iso, 21);
 	tk_buf_add(&b, internal ? "i" : "p", 2);
 	tk_buf_add(&b, author, strlen(author) + 1);

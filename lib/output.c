@@ -90,6 +90,39 @@ tk_json_string(tk_buf *b, const char *s, size_t n)
 	tk_buf_addc(b, '"');
 }
 
+void
+tk_csv_field(tk_buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) && !memchr(s, '\r', n)) {
+		tk_buf_add(b, s, n);
+		return;
+	}
+	tk_buf_addc(b, '"');
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"')
+			tk_buf_addc(b, '"');
+		tk_buf_addc(b, s[i]);
+	}
+	tk_buf_addc(b, '"');
+}
+
+static void
+csv_line(tk_output *o, const tk_str *vals)
+{
+	size_t i;
+
+	o->line.len = 0;
+	for (i = 0; i < o->ncols; i++) {
+		if (i)
+			tk_buf_addc(&o->line, ',');
+		tk_csv_field(&o->line, vals[i].p, vals[i].n);
+	}
+	tk_buf_add(&o->line, "\r\n", 2);
+	fwrite(o->line.p, 1, o->line.len, stdout);
+}
+
 static int
 numeric(int field)
 {
@@ -102,10 +135,14 @@ header_line(tk_output *o)
 	tk_str *f = tk_xmalloc(o->ncols * sizeof *f);
 	size_t i;
 
-	fputc('#', stdout);
 	for (i = 0; i < o->ncols; i++)
 		f[i] = TK_STR(o->cols[i].name);
-	tk_write_record(stdout, f, o->ncols);
+	if (o->fmt == TK_FMT_CSV)
+		csv_line(o, f);
+	else {
+		fputc('#', stdout);
+		tk_write_record(stdout, f, o->ncols);
+	}
 	free(f);
 }
 
@@ -142,7 +179,7 @@ tk_output_ticket(tk_output *o, tk_txn *t, tk_ticket *tk)
 	char **row;
 	size_t i;
 
-	if (o->header && !o->header_done && o->fmt == TK_FMT_TSV)
+	if (o->header && !o->header_done && (o->fmt == TK_FMT_TSV || o->fmt == TK_FMT_CSV))
 		header_line(o);
 	o->header_done = 1;
 	for (i = 0; i < o->ncols; i++)
@@ -151,6 +188,9 @@ tk_output_ticket(tk_output *o, tk_txn *t, tk_ticket *tk)
 	switch (o->fmt) {
 	case TK_FMT_TSV:
 		tk_write_record(stdout, vals, o->ncols);
+		break;
+	case TK_FMT_CSV:
+		csv_line(o, vals);
 		break;
 	case TK_FMT_JSON:
 		o->line.len = 0;
@@ -167,6 +207,8 @@ tk_output_ticket(tk_output *o, tk_txn *t, tk_ticket *tk)
 			else
 				tk_json_string(&o->line, vals[i].p, vals[i].n);
 		}
+		if (o->json_extra)
+			o->json_extra(&o->line, t, tk, o->json_arg);
 		tk_buf_adds(&o->line, "}\n");
 		fwrite(o->line.p, 1, o->line.len, stdout);
 		break;
@@ -210,7 +252,7 @@ tk_output_finish(tk_output *o)
 	size_t *w, i, r, used = 0, tw, len, cw;
 	char up[128];
 
-	if (o->fmt == TK_FMT_TSV && o->header && !o->header_done)
+	if ((o->fmt == TK_FMT_TSV || o->fmt == TK_FMT_CSV) && o->header && !o->header_done)
 		header_line(o);
 	if (o->fmt != TK_FMT_TABLE)
 		return;

@@ -19,6 +19,8 @@
  *               against the ticket, so a cut key only costs a little work
  *   ix_created, ix_updated
  *               ISO time (20 bytes, so byte order is time order) -> id
+ *   imports     external id (cut at 400 bytes) -> id (8 bytes) . hash of the
+ *               imported row (8 bytes): tk-import's memory of each row
  *
  * Ids and sequence numbers grow by one, so tickets, bodies and the log are
  * appended at the right edge of their B-trees; DUPFIXED index entries cost
@@ -28,6 +30,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -52,6 +55,7 @@ static const struct {
 	[TK_DB_IX_CREATED] = { "ix_created", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_IX_UPDATED] = { "ix_updated", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_IX_EXTERNAL] = { "ix_external_id", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_IMPORTS] = { "imports", 0 },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)
@@ -291,6 +295,20 @@ grow(tk_store *st)
 	return rc ? tk_mdb_error(rc, st->dir) : 0;
 }
 
+/*
+ * Between the batches of a bulk command, drop the pages of the map this
+ * process has touched: they stay in the page cache, but not in its resident
+ * size, so a million-row import runs in the memory of one batch.
+ */
+static void
+forget_pages(tk_store *st)
+{
+	MDB_envinfo info;
+
+	if (mdb_env_info(st->env, &info) == 0 && info.me_mapaddr)
+		madvise(info.me_mapaddr, info.me_mapsize, MADV_DONTNEED);
+}
+
 int
 tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 {
@@ -334,6 +352,8 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 			return code;
 		}
 		rc = mdb_txn_commit(t.txn);
+		if (rc == 0 && st->batch_index)
+			forget_pages(st);
 		if (rc == MDB_MAP_FULL) {
 			if (grow(st) < 0)
 				return TK_EXIT_FAIL;

@@ -376,6 +376,12 @@ tk_assign_op(tk_assignments *as, int field, const char *value, char op)
 	push(as, field, tk_fields[field].name, value, op);
 }
 
+void
+tk_assign_field(tk_assignments *as, int field, const char *value)
+{
+	push(as, field, tk_fields[field].name, value, '=');
+}
+
 static int
 check_text(const char *what, const char *s)
 {
@@ -534,8 +540,9 @@ set_apply(tk_ticket *tk, tk_str cur, const char *value, char op)
 
 /* Check and normalise one assigned value into the ticket. */
 static int
-assign_one(tk_txn *t, tk_ticket *tk, const tk_assign *a, int creating)
+assign_one(tk_txn *t, tk_ticket *tk, const tk_assign *a, int flags)
 {
+	int creating = flags & TK_APPLY_CREATE;
 	const char *v = a->value;
 	char iso[21], num[32];
 	long long n, cur;
@@ -551,7 +558,7 @@ assign_one(tk_txn *t, tk_ticket *tk, const tk_assign *a, int creating)
 		c->value = tk_ticket_own(tk, v, strlen(v));
 		return 0;
 	}
-	if (tk_fields[f].readonly)
+	if (tk_fields[f].readonly && !(f == TK_F_UPDATED && (flags & TK_APPLY_IMPORT)))
 		return tk_error("%s: set by tk, cannot be assigned", a->name);
 	if (f == TK_F_BODY) {
 		tk->body = tk_ticket_own(tk, v, strlen(v));
@@ -577,14 +584,13 @@ assign_one(tk_txn *t, tk_ticket *tk, const tk_assign *a, int creating)
 		tk->f[f] = tk_ticket_own(tk, v, strlen(v));
 		return 0;
 	case TK_K_TIME:
-		if (f == TK_F_CREATED && !creating)
+		if (f == TK_F_CREATED && !creating && !(flags & TK_APPLY_IMPORT))
 			return tk_error("created: set when the ticket is made, cannot be changed");
 		if (tk_iso_parse(v, strlen(v), &when) == 0) {	/* already as stored */
 			tk->f[f] = tk_ticket_own(tk, v, 20);
 			return 0;
 		}
 		if (tk_time_parse(v, &when, NULL) < 0)
-
 			return tk_error("%s=%s: %s", a->name, v, tk_errmsg);
 		tk_time_iso(when, iso);
 		tk->f[f] = tk_ticket_own(tk, iso, 20);
@@ -757,7 +763,6 @@ create_summary(const tk_ticket *tk, tk_buf *b)
 		tk_buf_adds(b, tk_fields[i].name);
 		tk_buf_addc(b, '=');
 		tk_buf_add(b, tk->f[i].p, tk->f[i].n);
-
 	}
 	for (i = 0; i < tk->ncustom; i++) {
 		if (!tk->custom[i].value.n)
@@ -771,8 +776,9 @@ create_summary(const tk_ticket *tk, tk_buf *b)
 }
 
 int
-tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int creating)
+tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 {
+	int creating = flags & TK_APPLY_CREATE, import = flags & TK_APPLY_IMPORT;
 	tk_str old[TK_F_NSTORED], oldbody = tk->body;
 	tk_custom *oldc = NULL;
 	size_t noldc = tk->ncustom, i;
@@ -793,7 +799,7 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int creating
 		memcpy(oldc, tk->custom, noldc * sizeof *oldc);
 	}
 	for (i = 0; i < as->n; i++)
-		if (assign_one(t, tk, &as->a[i], creating) < 0)
+		if (assign_one(t, tk, &as->a[i], flags) < 0)
 			goto out;
 	memcpy(iso, t->now_iso, sizeof iso);
 	if (creating) {
@@ -809,7 +815,7 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int creating
 			tk->f[TK_F_CREATED] = tk_ticket_own(tk, iso, 20);
 		if (next_id(t, &tk->id) < 0)
 			goto out;
-	} else if (!same(old[TK_F_STATUS], tk->f[TK_F_STATUS])) {
+	} else if (!import && !same(old[TK_F_STATUS], tk->f[TK_F_STATUS])) {
 		const char *to = tk_ticket_own(tk, tk->f[TK_F_STATUS].p, tk->f[TK_F_STATUS].n).p;
 
 		if (!tk_status_transition_ok(old[TK_F_STATUS], to)) {
@@ -820,7 +826,8 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int creating
 			goto out;
 		}
 	}
-	if (!same(old[TK_F_STATUS], tk->f[TK_F_STATUS]) || creating)
+	/* An import keeps the times it was given; it does not invent them. */
+	if (!import && (!same(old[TK_F_STATUS], tk->f[TK_F_STATUS]) || creating))
 		status_effects(t, tk, creating ? (tk_str){ "", 0 } : old[TK_F_STATUS]);
 
 	/* What changed: log events, indexes. */
@@ -869,7 +876,8 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int creating
 		rc = 1;
 		goto out;
 	}
-	tk->f[TK_F_UPDATED] = tk_ticket_own(tk, iso, 20);
+	if (!import || !tk->f[TK_F_UPDATED].n || same(old[TK_F_UPDATED], tk->f[TK_F_UPDATED]))
+		tk->f[TK_F_UPDATED] = tk_ticket_own(tk, iso, 20);
 	if (ix_update(t, TK_DB_IX_UPDATED, old[TK_F_UPDATED], tk->f[TK_F_UPDATED], tk->id, creating) < 0)
 		goto out;
 	if (creating) {
@@ -897,6 +905,12 @@ out:
 int
 tk_ticket_create(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char *body, size_t bodylen)
 {
+	return tk_ticket_make(t, tk, as, body, bodylen, 0);
+}
+
+int
+tk_ticket_make(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char *body, size_t bodylen, int flags)
+{
 	long bad;
 
 	tk_ticket_init(tk);
@@ -908,5 +922,5 @@ tk_ticket_create(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char 
 		tk->body = (tk_str){ body, bodylen };	/* written before this returns */
 		tk->body_loaded = 2;
 	}
-	return tk_ticket_apply(t, tk, as, 1);
+	return tk_ticket_apply(t, tk, as, flags | TK_APPLY_CREATE);
 }

@@ -149,6 +149,7 @@ enum tk_dbi {
 	TK_DB_IX_CREATED,
 	TK_DB_IX_UPDATED,
 	TK_DB_IX_EXTERNAL,
+	TK_DB_IMPORTS,
 	TK_DB_COUNT
 };
 
@@ -334,17 +335,26 @@ void tk_assign_borrow(tk_assignments *as, int field, const char *name, const cha
 
 /* Add to or take from a set field (tags, watchers): op '+' or '-'. */
 void tk_assign_op(tk_assignments *as, int field, const char *value, char op);
+/* field=value for a field the caller looked up, value copied, not checked here
+ * (tk_ticket_apply checks every value). */
+void tk_assign_field(tk_assignments *as, int field, const char *value);
 void tk_assignments_free(tk_assignments *as);
 
 /*
  * Apply assignments to a ticket held in a write transaction: values are
  * checked (types, enums, the workflow), indexes and the event log updated,
- * and the ticket written. creating: a new ticket (defaults filled, id taken).
+ * and the ticket written. Flags: TK_APPLY_CREATE, a new ticket (defaults
+ * filled, id taken); TK_APPLY_IMPORT, history from another system: any
+ * status may follow any other, created and updated may be given, and no
+ * times are filled in from the clock but updated when none is given.
  * Returns 0, 1 when nothing changed, or -1 with tk_errmsg.
  */
-int tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int creating);
+enum { TK_APPLY_CREATE = 1, TK_APPLY_IMPORT = 2 };
+int tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags);
 /* Create a ticket from assignments and an optional body; sets tk->id. */
 int tk_ticket_create(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char *body, size_t bodylen);
+/* The same with TK_APPLY_ flags (TK_APPLY_IMPORT for imports). */
+int tk_ticket_make(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char *body, size_t bodylen, int flags);
 /* Write the ticket record, the body if changed, and maintain indexes against old. */
 int tk_status_transition_ok(tk_str from, const char *to);
 
@@ -368,6 +378,9 @@ typedef struct {
 } tk_comment;
 
 int tk_comment_add(tk_txn *t, uint64_t ticket, const char *author, int internal, const char *body, size_t len);
+/* The same at a given time (ISO UTC), for imported history. */
+int tk_comment_add_at(tk_txn *t, uint64_t ticket, const char *time, const char *author, int internal,
+    const char *body, size_t len);
 /* Calls fn for each comment of a ticket in order. */
 int tk_comment_each(tk_txn *t, uint64_t ticket, int (*fn)(const tk_comment *, void *), void *arg);
 int tk_comment_count(tk_txn *t, uint64_t ticket);
@@ -408,7 +421,7 @@ const char *tk_filter_plan(tk_filter *q);
 
 /* ---- output.c ---- */
 
-enum tk_format { TK_FMT_TSV, TK_FMT_TABLE, TK_FMT_JSON };
+enum tk_format { TK_FMT_TSV, TK_FMT_TABLE, TK_FMT_JSON, TK_FMT_CSV };
 
 typedef struct {
 	int field;		/* tk_field or TK_F_CUSTOM */
@@ -426,6 +439,9 @@ typedef struct tk_output {
 	size_t nrows, rowcap;
 	int header_done;
 	char *scratch;		/* 32 bytes a column for computed values */
+	/* JSON: called after the columns of a ticket, to add more members */
+	void (*json_extra)(tk_buf *b, tk_txn *t, tk_ticket *tk, void *arg);
+	void *json_arg;
 	tk_buf line;
 } tk_output;
 
@@ -440,6 +456,8 @@ void tk_output_free(tk_output *o);
 /* Write one record (fields escaped, TAB-separated, LF) to fp. */
 void tk_write_record(FILE *fp, const tk_str *fields, size_t n);
 void tk_json_string(tk_buf *b, const char *s, size_t n);
+/* RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
+void tk_csv_field(tk_buf *b, const char *s, size_t n);
 
 #define TK_DEFAULT_COLUMNS "id,status,priority,queue,assignee,subject"
 
@@ -454,6 +472,44 @@ int tk_id_parse(const char *s, size_t n, uint64_t *out);
 int tk_ids_read(tk_ids *ids, FILE *fp, const char *name, int *bad);
 void tk_ids_add(tk_ids *ids, uint64_t id);
 void tk_ids_free(tk_ids *ids);
+
+/* ---- csvin.c: CSV rows through libcsv ---- */
+
+typedef struct tk_csv tk_csv;
+/* delim and quote 0: guessed from the header line, and '"'. encoding: NULL for UTF-8. */
+tk_csv *tk_csv_open(FILE *fp, const char *name, int delim, int quote, const char *encoding);
+/* 1 a row, 0 the end, -1 a malformed row (tk_errmsg names its line; call again). */
+int tk_csv_next(tk_csv *c, char ***fields, size_t **lens, size_t *nfields, long *lineno);
+int tk_csv_delim(const tk_csv *c);
+void tk_csv_close(tk_csv *c);
+
+/* ---- import.c: other help desks' exports into assignments ---- */
+
+typedef struct tk_import tk_import;
+struct tk_impcomment {
+	char *time, *author, *body;	/* time ISO or NULL, author or NULL */
+};
+typedef struct {
+	tk_assignments as;	/* borrows from data and external */
+	char *data;		/* the row's values */
+	const char *body;
+	size_t bodylen;
+	struct tk_impcomment *comments;
+	size_t ncomments;
+	char *external;
+	uint64_t hash;		/* of the header and the row: unchanged rows are skipped */
+} tk_improw;
+
+int tk_import_preset_ok(const char *name);
+/* preset: NULL or a preset name; mapping: -m "Column=field,..." or NULL. */
+tk_import *tk_import_new(const char *preset, const char *mapping, int strict);
+int tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n);
+size_t tk_import_ncols(const tk_import *im);
+int tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r);
+void tk_improw_free(tk_improw *r);
+void tk_import_free(tk_import *im);
+/* A date as help desks export them, to ISO UTC; -1 when it is none. */
+int tk_import_time(const char *s, char out[21]);
 
 /* ---- cmd.c: what every command does alike ---- */
 

@@ -1,0 +1,211 @@
+/* tk-export - tickets as CSV, tk records or JSON lines, with comments and history. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tk.h"
+
+static const char usage[] =
+    "tk-export [--format csv|tsv|json] [--bom] [--with comments,history,links] [-d dir] [-o columns]\n"
+    "                 [filter ...] [-]\n";
+
+/* Every stored field, the body, then the custom fields in name order. */
+static char *
+all_columns(tk_txn *t)
+{
+	tk_buf b = { 0 };
+	MDB_cursor *c;
+	MDB_val k, v;
+	int i, rc;
+
+	for (i = 0; i < TK_F_NSTORED; i++) {
+		if (i == TK_F_SUBJECT)
+			continue;
+		tk_buf_printf(&b, "%s%s", b.len ? "," : "", tk_fields[i].name);
+	}
+	tk_buf_adds(&b, ",subject,body");
+	if (mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FIELDS], &c) == 0) {
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			tk_buf_addc(&b, ',');
+			tk_buf_add(&b, k.mv_data, k.mv_size);
+		}
+		mdb_cursor_close(c);
+	}
+	return b.p;
+}
+
+struct with {
+	int comments, history;
+};
+
+static int
+comment_json(const tk_comment *c, void *arg)
+{
+	tk_buf *b = arg;
+
+	if (c->n > 1)
+		tk_buf_addc(b, ',');
+	tk_buf_printf(b, "{\"n\":%u,\"time\":", c->n);
+	tk_json_string(b, c->time.p, c->time.n);
+	tk_buf_adds(b, ",\"author\":");
+	tk_json_string(b, c->author.p, c->author.n);
+	tk_buf_printf(b, ",\"internal\":%s,\"body\":", c->internal ? "true" : "false");
+	tk_json_string(b, c->body.p, c->body.n);
+	tk_buf_addc(b, '}');
+	return 0;
+}
+
+static void
+history_json(tk_buf *b, tk_txn *t, uint64_t id)
+{
+	unsigned char kb[8];
+	MDB_cursor *c;
+	MDB_val k = { 8, kb }, d, lk, lv;
+	tk_event ev;
+	int rc, first = 1;
+
+	tk_put_u64(kb, id);
+	if (mdb_cursor_open(t->txn, t->st->dbi[TK_DB_LOG_TICKET], &c))
+		return;
+	for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_DUP)) {
+		lk = d;
+		if (mdb_get(t->txn, t->st->dbi[TK_DB_LOG], &lk, &lv) ||
+		    tk_event_decode(&ev, tk_get_u64(d.mv_data), lv.mv_data, lv.mv_size) < 0)
+			continue;
+		tk_buf_printf(b, "%s{\"seq\":%llu,\"time\":", first ? "" : ",", (unsigned long long)ev.seq);
+		tk_json_string(b, ev.time.p, ev.time.n);
+		tk_buf_adds(b, ",\"actor\":");
+		tk_json_string(b, ev.actor.p, ev.actor.n);
+		tk_buf_adds(b, ",\"field\":");
+		tk_json_string(b, ev.field.p, ev.field.n);
+		tk_buf_adds(b, ",\"old\":");
+		tk_json_string(b, ev.old.p, ev.old.n);
+		tk_buf_adds(b, ",\"new\":");
+		tk_json_string(b, ev.new.p, ev.new.n);
+		tk_buf_addc(b, '}');
+		first = 0;
+	}
+	mdb_cursor_close(c);
+}
+
+static void
+extra(tk_buf *b, tk_txn *t, tk_ticket *tk, void *arg)
+{
+	struct with *w = arg;
+
+	if (w->comments) {
+		tk_buf_adds(b, ",\"comments\":[");
+		tk_comment_each(t, tk->id, comment_json, b);
+		tk_buf_addc(b, ']');
+	}
+	if (w->history) {
+		tk_buf_adds(b, ",\"history\":[");
+		history_json(b, t, tk->id);
+		tk_buf_addc(b, ']');
+	}
+}
+
+static int
+emit(tk_txn *t, tk_ticket *tk, void *arg)
+{
+	tk_output_ticket(arg, t, tk);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "bom", no_argument, NULL, 'B' },
+		{ "with", required_argument, NULL, 'w' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "dir", required_argument, NULL, 'd' },
+		TK_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *dir = NULL, *cols = NULL, *format = "csv";
+	char *allcols = NULL, *copy, *tok, *save;
+	int c, i, bom = 0, stdin_ids = 0;
+	struct with w = { 0 };
+	enum tk_format fmt;
+	tk_filter *q = tk_filter_new();
+	tk_output out;
+	tk_store *st;
+	tk_txn t;
+	long n;
+
+	tk_cmd_start(argc, argv, usage);
+	while ((c = getopt_long(argc, argv, "o:d:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f': format = optarg; break;
+		case 'B': bom = 1; break;
+		case 'w':
+			copy = tk_xstrdup(optarg);
+			for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+				if (!strcmp(tok, "comments"))
+					w.comments = 1;
+				else if (!strcmp(tok, "history"))
+					w.history = 1;
+				else if (strcmp(tok, "links"))	/* links: the parent column, for now */
+					tk_die(TK_EXIT_USAGE, "--with %s: comments, history or links", tok);
+			}
+			free(copy);
+			break;
+		case 'o': cols = optarg; break;
+		case 'd': dir = optarg; break;
+		default: tk_common_option(c);
+		}
+	}
+	if (!strcmp(format, "csv"))
+		fmt = TK_FMT_CSV;
+	else if (!strcmp(format, "tsv"))
+		fmt = TK_FMT_TSV;
+	else if (!strcmp(format, "json"))
+		fmt = TK_FMT_JSON;
+	else
+		tk_die(TK_EXIT_USAGE, "--format %s: csv, tsv or json", format);
+	if ((w.comments || w.history) && fmt != TK_FMT_JSON)
+		tk_die(TK_EXIT_USAGE, "--with goes with --format json");
+	if (bom && fmt != TK_FMT_CSV)
+		tk_die(TK_EXIT_USAGE, "--bom goes with --format csv");
+	for (i = optind; i < argc; i++) {
+		if (!strcmp(argv[i], "-"))
+			stdin_ids = 1;
+		else if (tk_filter_add(q, argv[i]) < 0)
+			tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	}
+	if (stdin_ids) {
+		tk_ids ids = { 0 };
+		int bad = 0;
+
+		tk_ids_read(&ids, stdin, "stdin", &bad);
+		if (bad)
+			tk_die(TK_EXIT_DATA, "stdin: %d bad lines; nothing exported", bad);
+		tk_filter_ids(q, ids.v, ids.n);
+		tk_ids_free(&ids);
+	}
+	st = tk_cmd_store(dir, 0);
+	if (tk_txn_read(st, &t) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	if (!cols)
+		cols = allcols = all_columns(&t);
+	if (tk_output_init(&out, fmt, cols, fmt != TK_FMT_JSON) < 0 || tk_output_check(&out, &t) < 0 ||
+	    tk_filter_prepare(q, &t) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	out.json_extra = (w.comments || w.history) ? extra : NULL;
+	out.json_arg = &w;
+	if (bom)
+		fputs("\xef\xbb\xbf", stdout);
+	n = tk_filter_run(q, &t, emit, &out);
+	if (n < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	tk_output_finish(&out);
+	tk_txn_end(&t);
+	tk_output_free(&out);
+	tk_filter_free(q);
+	tk_store_close(st);
+	free(allcols);
+	tk_flush_stdout();
+	return n ? TK_EXIT_OK : TK_EXIT_NOMATCH;
+}

@@ -1,0 +1,480 @@
+/* tk-import - bulk import of CSV (libcsv) or tk records, idempotent on external id. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tk.h"
+
+static const char usage[] =
+    "tk-import [-qu] [--atomic] [--strict] [--format csv|tsv] [-F delimiter] [--encoding name]\n"
+    "                 [--preset name] [-m 'Column=field,...'] [--rejects file] [-d dir] file ... | -\n";
+
+#define BATCH 5000
+
+enum { R_NONE, R_CREATED, R_UPDATED, R_UNCHANGED, R_REJECTED };
+
+struct row {
+	long lineno;
+	tk_improw r;
+	int result;
+	char *why;
+};
+
+struct opts {
+	int atomic, update, quiet, strict, tsv, delim, progress;
+	const char *encoding, *preset, *mapping, *rejects;
+	FILE *rejfp;
+};
+
+struct counts {
+	long read, created, updated, unchanged, rejected;
+};
+
+struct batch {
+	struct row *rows;
+	size_t n, cap;
+	const struct opts *o;
+	long created, updated, unchanged, rejected;
+};
+
+static void
+reject_line(const struct opts *o, const char *name, long lineno, const char *why, char **f, size_t *l, size_t n)
+{
+	tk_str *out;
+	char num[24];
+	size_t i;
+
+	tk_warn("%s:%ld: %s", name, lineno, why);
+	if (!o->rejfp)
+		return;
+	out = tk_xmalloc((n + 2) * sizeof *out);
+	snprintf(num, sizeof num, "%ld", lineno);
+	out[0] = TK_STR(num);
+	out[1] = TK_STR(why);
+	for (i = 0; i < n; i++)
+		out[i + 2] = (tk_str){ f[i], l[i] };
+	tk_write_record(o->rejfp, out, n + 2);
+	free(out);
+}
+
+static int
+lookup(tk_txn *t, const char *ext, uint64_t *id, uint64_t *hash)
+{
+	MDB_val k = { strlen(ext) > 400 ? 400 : strlen(ext), (void *)ext }, v;
+	int rc = mdb_get(t->txn, t->st->dbi[TK_DB_IMPORTS], &k, &v);
+
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return tk_mdb_error(rc, "imports");
+	if (v.mv_size != 16)
+		return tk_error("imports: corrupt entry for %s", ext);
+	*id = tk_get_u64(v.mv_data);
+	*hash = tk_get_u64((unsigned char *)v.mv_data + 8);
+	return 1;
+}
+
+static int
+remember(tk_txn *t, const char *ext, uint64_t id, uint64_t hash)
+{
+	unsigned char vb[16];
+	MDB_val k = { strlen(ext) > 400 ? 400 : strlen(ext), (void *)ext }, v = { 16, vb };
+	int rc;
+
+	tk_put_u64(vb, id);
+	tk_put_u64(vb + 8, hash);
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_IMPORTS], &k, &v, 0);
+	return rc ? tk_mdb_error(rc, "imports") : 0;
+}
+
+/* One row in the transaction: 0 done (result set), -1 a store failure. */
+static int
+import_row(tk_txn *t, struct batch *b, struct row *w)
+{
+	tk_improw *r = &w->r;
+	uint64_t id = 0, hash = 0;
+	tk_ticket tk;
+	size_t i;
+	int rc;
+
+	rc = lookup(t, r->external, &id, &hash);
+	if (rc < 0)
+		return -1;
+	if (rc && hash == r->hash) {
+		w->result = R_UNCHANGED;
+		return 0;
+	}
+	tk_ticket_init(&tk);
+	if (rc) {
+		if (!b->o->update) {
+			w->result = R_REJECTED;
+			w->why = tk_xstrdup("changed since it was imported (ticket kept as it is; --update applies the change)");
+			return 0;
+		}
+		if (r->body)
+			tk_assign_borrow(&r->as, TK_F_BODY, "body", r->body);
+		rc = tk_ticket_get(t, id, &tk, 1);
+		if (rc > 0)
+			rc = tk_ticket_apply(t, &tk, &r->as, TK_APPLY_IMPORT);
+		else if (rc == 0)
+			rc = tk_error("ticket %llu of this external id is gone", (unsigned long long)id);
+		if (r->body)
+			r->as.n--;
+		w->result = rc == 0 ? R_UPDATED : R_UNCHANGED;
+	} else {
+		rc = tk_ticket_make(t, &tk, &r->as, r->body, r->bodylen, TK_APPLY_IMPORT);
+		w->result = R_CREATED;
+		for (i = 0; rc == 0 && i < r->ncomments; i++) {
+			struct tk_impcomment *c = &r->comments[i];
+			tk_str req = tk.f[TK_F_REQUESTER];
+			char *author = c->author ? NULL : tk_xstrndup(req.n ? req.p : "import", req.n ? req.n : 6);
+
+			rc = tk_comment_add_at(t, tk.id, c->time ? c->time : tk.f[TK_F_UPDATED].p,
+			    c->author ? c->author : author, 0, c->body, strlen(c->body));
+			free(author);
+			if (rc < 0) {
+				tk_ticket_free(&tk);
+				return -1;	/* comments were checked: only the store fails here */
+			}
+		}
+	}
+	if (rc < 0) {
+		tk_ticket_free(&tk);
+		if (tk_map_full)
+			return -1;
+		w->result = R_REJECTED;
+		w->why = tk_xstrdup(tk_errmsg);
+		return 0;
+	}
+	rc = remember(t, r->external, tk.id, r->hash);
+	tk_ticket_free(&tk);
+	return rc;
+}
+
+static int
+import_batch(tk_txn *t, void *arg)
+{
+	struct batch *b = arg;
+	size_t i;
+
+	b->created = b->updated = b->unchanged = b->rejected = 0;
+	for (i = 0; i < b->n; i++) {
+		struct row *w = &b->rows[i];
+
+		free(w->why);
+		w->why = NULL;
+		if (import_row(t, b, w) < 0)
+			return TK_EXIT_FAIL;
+		b->created += w->result == R_CREATED;
+		b->updated += w->result == R_UPDATED;
+		b->unchanged += w->result == R_UNCHANGED;
+		b->rejected += w->result == R_REJECTED;
+		if (b->o->atomic && w->result == R_REJECTED)
+			return TK_EXIT_DATA;
+	}
+	return 0;
+}
+
+static void
+clear(struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		tk_improw_free(&b->rows[i].r);
+		free(b->rows[i].why);
+	}
+	b->n = 0;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+progress(const struct opts *o, const char *name, long rows, double start, FILE *fp, off_t size)
+{
+	double el = now_s() - start, rate = el > 0 ? rows / el : 0;
+	off_t pos = fp ? ftello(fp) : -1;
+
+	if (!o->progress)
+		return;
+	fprintf(stderr, "\r%s: %ld rows, %.0f rows/s", name, rows, rate);
+	if (size > 0 && pos > 0 && pos <= size && el > 0)
+		fprintf(stderr, ", %.0f%%, ETA %.0f s", 100.0 * pos / size, el * (size - pos) / pos);
+	fputs("   ", stderr);
+}
+
+/* Commits a batch and reports its rows; returns an exit code. */
+static int
+flush(tk_store *st, struct batch *b, const char *name, struct counts *c)
+{
+	size_t i;
+	int rc;
+
+	if (!b->n)
+		return 0;
+	rc = tk_store_write(st, import_batch, b);
+	if (rc && rc != TK_EXIT_DATA) {
+		tk_warn("%s", tk_errmsg);
+		return rc;
+	}
+	for (i = 0; i < b->n; i++)
+		if (b->rows[i].result == R_REJECTED)
+			reject_line(b->o, name, b->rows[i].lineno, b->rows[i].why, NULL, NULL, 0);
+	if (rc == TK_EXIT_DATA)
+		return rc;
+	c->created += b->created;
+	c->updated += b->updated;
+	c->unchanged += b->unchanged;
+	c->rejected += b->rejected;
+	return 0;
+}
+
+/* Reads rows from CSV or tk records alike. */
+struct input {
+	tk_csv *csv;
+	tk_reader rec;
+	int tsv;
+};
+
+static int
+next_row(struct input *in, char ***f, size_t **l, size_t *n, long *lineno)
+{
+	int rc;
+
+	if (!in->tsv)
+		return tk_csv_next(in->csv, f, l, n, lineno);
+	do {
+		rc = tk_reader_next(&in->rec);
+		*lineno = in->rec.lineno;
+	} while (rc == 1 && in->rec.nfields == 1 && !in->rec.lens[0]);
+	*f = in->rec.fields;
+	*l = in->rec.lens;
+	*n = in->rec.nfields;
+	return rc;
+}
+
+static int
+import_file(tk_store *st, const struct opts *o, const char *path, struct counts *total)
+{
+	FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	const char *name = strcmp(path, "-") ? path : "stdin";
+	struct counts c = { 0 };
+	struct batch b = { 0 };
+	struct input in = { 0 };
+	tk_import *im;
+	char **f;
+	size_t *l, n;
+	long lineno;
+	int rc, status = 0, header = 0;
+	double start = now_s();
+	struct stat sb;
+	off_t size = 0;
+
+	if (!fp) {
+		tk_warn("%s: %s", path, strerror(errno));
+		return TK_EXIT_FAIL;
+	}
+	if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode))
+		size = sb.st_size;
+	in.tsv = o->tsv || (strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".tsv"));
+	if (in.tsv)
+		tk_reader_init(&in.rec, fp, name);
+	else if (!(in.csv = tk_csv_open(fp, name, o->delim, o->preset && !strcmp(o->preset, "rt") ? 1 : 0,
+	    o->encoding)))
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	if (!(im = tk_import_new(o->preset, o->mapping, o->strict)))
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	b.o = o;
+	while ((rc = next_row(&in, &f, &l, &n, &lineno)) != 0) {
+		struct row *w;
+
+		if (rc < 0) {
+			c.read++;
+			c.rejected++;
+			reject_line(o, name, lineno, tk_errmsg, NULL, NULL, 0);
+			if (!header) {
+				tk_warn("%s: no header row: nothing imported", name);
+				status = TK_EXIT_DATA;
+				goto done;
+			}
+			continue;
+		}
+		if (!header) {
+			if (tk_import_header(im, f, l, n) < 0) {
+				tk_warn("%s:%ld: %s", name, lineno, tk_errmsg);
+				status = TK_EXIT_DATA;
+				goto done;
+			}
+			if (o->rejfp) {
+				tk_str *h = tk_xmalloc((n + 2) * sizeof *h);
+				size_t i;
+
+				h[0] = TK_STR("#line");
+				h[1] = TK_STR("reason");
+				for (i = 0; i < n; i++)
+					h[i + 2] = (tk_str){ f[i], l[i] };
+				tk_write_record(o->rejfp, h, n + 2);
+				free(h);
+			}
+			header = 1;
+			continue;
+		}
+		c.read++;
+		if (b.n == b.cap) {
+			b.cap = b.cap ? 2 * b.cap : 1024;
+			b.rows = tk_xrealloc(b.rows, b.cap * sizeof *b.rows);
+		}
+		w = &b.rows[b.n];
+		memset(w, 0, sizeof *w);
+		w->lineno = lineno;
+		if (tk_import_row(im, f, l, n, &w->r) < 0) {
+			c.rejected++;
+			reject_line(o, name, lineno, tk_errmsg, f, l, n);
+			tk_improw_free(&w->r);
+			continue;
+		}
+		b.n++;
+		if (!o->atomic && b.n == BATCH) {
+			if ((rc = flush(st, &b, name, &c)))
+				tk_die(rc, "%s: stopped at line %ld; what was committed stays, re-run to finish",
+				    name, lineno);
+			clear(&b);
+			progress(o, name, c.read, start, fp, size);
+		}
+	}
+	if (!header && !status) {
+		tk_warn("%s: empty: no header row", name);
+		status = TK_EXIT_DATA;
+		goto done;
+	}
+	if (o->atomic && c.rejected) {
+		tk_warn("%s: --atomic: %ld rows rejected, nothing imported", name, c.rejected);
+		status = TK_EXIT_DATA;
+		goto done;
+	}
+	rc = flush(st, &b, name, &c);
+	if (rc == TK_EXIT_DATA) {
+		tk_warn("%s: --atomic: a row was refused, nothing imported", name);
+		c.rejected++;
+		c.created = c.updated = c.unchanged = 0;
+		status = rc;
+	} else if (rc)
+		tk_die(rc, "%s: stopped at the end; what was committed stays, re-run to finish", name);
+done:
+	if (o->progress)
+		fputs("\r\033[K", stderr);
+	if (!o->quiet)
+		fprintf(stderr, "%s: %s: %ld read, %ld created, %ld updated, %ld unchanged, %ld rejected\n",
+		    tk_progname, name, c.read, c.created, c.updated, c.unchanged, c.rejected);
+	if (c.rejected && !status)
+		status = TK_EXIT_DATA;
+	total->read += c.read;
+	clear(&b);
+	free(b.rows);
+	tk_import_free(im);
+	if (in.tsv)
+		tk_reader_free(&in.rec);
+	else
+		tk_csv_close(in.csv);
+	if (fp != stdin)
+		fclose(fp);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "update", no_argument, NULL, 'u' },
+		{ "atomic", no_argument, NULL, 'A' },
+		{ "strict", no_argument, NULL, 'S' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "delimiter", required_argument, NULL, 'F' },
+		{ "encoding", required_argument, NULL, 'e' },
+		{ "preset", required_argument, NULL, 'p' },
+		{ "map", required_argument, NULL, 'm' },
+		{ "rejects", required_argument, NULL, 'r' },
+		{ "dir", required_argument, NULL, 'd' },
+		TK_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct opts o = { 0 };
+	struct counts total = { 0 };
+	const char *dir = NULL;
+	int c, i, rc, status = 0;
+	tk_store *st;
+
+	tk_cmd_start(argc, argv, usage);
+	while ((c = getopt_long(argc, argv, "quF:m:d:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'q': o.quiet = 1; break;
+		case 'u': o.update = 1; break;
+		case 'A': o.atomic = 1; break;
+		case 'S': o.strict = 1; break;
+		case 'f':
+			if (!strcmp(optarg, "tsv"))
+				o.tsv = 1;
+			else if (strcmp(optarg, "csv"))
+				tk_die(TK_EXIT_USAGE, "--format %s: csv or tsv", optarg);
+			break;
+		case 'F':
+			if (!strcmp(optarg, "\\t") || !strcmp(optarg, "tab"))
+				o.delim = '\t';
+			else if (strlen(optarg) == 1 && optarg[0] != '"' && optarg[0] != '\n')
+				o.delim = (unsigned char)optarg[0];
+			else
+				tk_die(TK_EXIT_USAGE, "-F %s: one character, or tab", optarg);
+			break;
+		case 'e': o.encoding = optarg; break;
+		case 'p':
+			if (!tk_import_preset_ok(optarg))
+				tk_die(TK_EXIT_USAGE, "--preset %s: no such preset (osticket, zendesk, jira, rt, github)", optarg);
+			o.preset = optarg;
+			break;
+		case 'm': o.mapping = optarg; break;
+		case 'r': o.rejects = optarg; break;
+		case 'd': dir = optarg; break;
+		default: tk_common_option(c);
+		}
+	}
+	if (optind == argc)
+		tk_die(TK_EXIT_USAGE, "no input: name files, or - for standard input");
+	if (o.preset && !strcmp(o.preset, "rt") && !o.delim)
+		o.delim = '\t';
+	if (o.mapping) {
+		tk_import *im = tk_import_new(o.preset, o.mapping, 0);
+
+		if (!im)
+			tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+		tk_import_free(im);
+	}
+	for (i = optind; i < argc; i++)
+		if (strcmp(argv[i], "-") && access(argv[i], R_OK) < 0)
+			tk_die(TK_EXIT_FAIL, "%s: %s", argv[i], strerror(errno));
+	if (o.rejects && !(o.rejfp = fopen(o.rejects, "w")))
+		tk_die(TK_EXIT_FAIL, "--rejects %s: %s", o.rejects, strerror(errno));
+	o.progress = isatty(STDERR_FILENO) && !o.quiet;
+	st = tk_cmd_store(dir, 1);
+	st->batch_index = 1;
+	for (i = optind; i < argc; i++) {
+		rc = import_file(st, &o, argv[i], &total);
+		if (rc > status)
+			status = rc;
+	}
+	tk_store_close(st);
+	if (o.rejfp && fclose(o.rejfp) != 0)
+		tk_die(TK_EXIT_FAIL, "--rejects %s: %s", o.rejects, strerror(errno));
+	return status;
+}

@@ -1,0 +1,300 @@
+/*
+ * csvin.c - CSV rows through libcsv, with the line each row starts on.
+ *
+ * Input is read one physical line at a time and fed to libcsv in strict
+ * mode, so a row ends on the line whose feed completes it, and a malformed
+ * row (a stray quote) is reported with its first line and skipped: the
+ * parser is started again on the next line. Before parsing, a UTF-8 BOM is
+ * taken off and, with an encoding given, each line is converted to UTF-8
+ * with iconv (GBK, GB18030 and Big5 never use the byte LF inside a
+ * character, so lines can be converted one by one). With no delimiter given
+ * it is the one of ',', ';' and TAB that the header line has most of,
+ * outside quotes. Nothing is trimmed: spaces are data.
+ */
+#include <errno.h>
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <csv.h>
+
+#include "tk.h"
+
+struct tk_csv {
+	FILE *fp;
+	const char *name;
+	struct csv_parser p;
+	int delim, quote;
+	iconv_t cd;
+	char *line;
+	size_t linecap;
+	tk_buf conv;
+	long lineno;		/* physical lines read */
+	long rowstart;		/* first line of the row being parsed */
+	/* the row being built */
+	tk_buf data;
+	size_t *offs, nf, fcap;
+	/* rows completed by the last feed, waiting to be returned */
+	struct row {
+		tk_buf data;
+		size_t *offs, nf;
+		long lineno;
+	} *rows;
+	size_t nrows, rowcap, next;
+	int eof, first;
+	long badline;
+	/* the row returned */
+	char **f;
+	size_t *l, retcap;
+};
+
+static int
+no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static void
+field_cb(void *s, size_t len, void *arg)
+{
+	tk_csv *c = arg;
+
+	if (c->nf == c->fcap) {
+		c->fcap = c->fcap ? 2 * c->fcap : 32;
+		c->offs = tk_xrealloc(c->offs, c->fcap * sizeof *c->offs);
+	}
+	c->offs[c->nf++] = c->data.len;
+	tk_buf_add(&c->data, s, len);
+	tk_buf_addc(&c->data, '\0');
+}
+
+static void
+row_cb(int term, void *arg)
+{
+	tk_csv *c = arg;
+	struct row *r;
+
+	(void)term;
+	if (c->nrows == c->rowcap) {
+		c->rowcap = c->rowcap ? 2 * c->rowcap : 4;
+		c->rows = tk_xrealloc(c->rows, c->rowcap * sizeof *c->rows);
+		memset(c->rows + c->nrows, 0, (c->rowcap - c->nrows) * sizeof *c->rows);
+	}
+	r = &c->rows[c->nrows++];
+	/* Hand the row's memory over and start a fresh one. */
+	tk_buf_free(&r->data);
+	free(r->offs);
+	r->data = c->data;
+	r->offs = c->offs;
+	r->nf = c->nf;
+	r->lineno = c->rowstart;
+	memset(&c->data, 0, sizeof c->data);
+	c->offs = NULL;
+	c->nf = c->fcap = 0;
+	c->rowstart = c->lineno + 1;
+}
+
+static void
+parser_start(tk_csv *c)
+{
+	csv_init(&c->p, CSV_STRICT | CSV_STRICT_FINI);
+	csv_set_delim(&c->p, (unsigned char)c->delim);
+	csv_set_quote(&c->p, (unsigned char)c->quote);
+	csv_set_space_func(&c->p, no_space);
+}
+
+static int
+guess_delim(const char *s, size_t n)
+{
+	size_t i, comma = 0, semi = 0, tab = 0;
+	int inq = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"')
+			inq = !inq;
+		else if (!inq && s[i] == ',')
+			comma++;
+		else if (!inq && s[i] == ';')
+			semi++;
+		else if (!inq && s[i] == '\t')
+			tab++;
+	}
+	if (tab > comma && tab > semi)
+		return '\t';
+	return semi > comma ? ';' : ',';
+}
+
+tk_csv *
+tk_csv_open(FILE *fp, const char *name, int delim, int quote, const char *encoding)
+{
+	tk_csv *c = tk_xmalloc(sizeof *c);
+
+	memset(c, 0, sizeof *c);
+	c->fp = fp;
+	c->name = name;
+	c->delim = delim;
+	c->quote = quote;
+	c->cd = (iconv_t)-1;
+	c->first = 1;
+	c->rowstart = 1;
+	if (encoding && *encoding && strcasecmp(encoding, "UTF-8") && strcasecmp(encoding, "UTF8")) {
+		c->cd = iconv_open("UTF-8", encoding);
+		if (c->cd == (iconv_t)-1) {
+			tk_error("--encoding %s: not an encoding iconv knows", encoding);
+			free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+void
+tk_csv_close(tk_csv *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	if (!c->first)
+		csv_free(&c->p);
+	if (c->cd != (iconv_t)-1)
+		iconv_close(c->cd);
+	for (i = 0; i < c->rowcap; i++) {
+		tk_buf_free(&c->rows[i].data);
+		free(c->rows[i].offs);
+	}
+	free(c->rows);
+	free(c->offs);
+	free(c->f);
+	free(c->l);
+	free(c->line);
+	tk_buf_free(&c->data);
+	tk_buf_free(&c->conv);
+	free(c);
+}
+
+int
+tk_csv_delim(const tk_csv *c)
+{
+	return c->delim;
+}
+
+/* Converts one line to UTF-8; -1 when it holds bytes the encoding has not. */
+static int
+convert(tk_csv *c, const char *in, size_t n, const char **out, size_t *outn)
+{
+	char *ip = (char *)in, *op;
+	size_t il = n, ol, need = 4 * n + 16;	/* no legacy encoding grows past 4x */
+
+	if (c->conv.cap < need) {
+		c->conv.p = tk_xrealloc(c->conv.p, need);
+		c->conv.cap = need;
+	}
+	iconv(c->cd, NULL, NULL, NULL, NULL);
+	op = c->conv.p;
+	ol = need;
+	if (iconv(c->cd, &ip, &il, &op, &ol) == (size_t)-1 || iconv(c->cd, NULL, NULL, &op, &ol) == (size_t)-1)
+		return -1;
+	*out = c->conv.p;
+	*outn = (size_t)(op - c->conv.p);
+	return 0;
+}
+
+/*
+ * The next row: 1 with c's fields set, 0 at the end, -1 for a row that is
+ * malformed (tk_errmsg names its line; go on calling for the next row).
+ */
+int
+tk_csv_next(tk_csv *c, char ***fields, size_t **lens, size_t *nfields, long *lineno)
+{
+	ssize_t got;
+	const char *s;
+	size_t n, i;
+	struct row *r;
+
+	while (c->next >= c->nrows) {
+		c->nrows = c->next = 0;
+		if (c->eof)
+			return 0;
+		got = getline(&c->line, &c->linecap, c->fp);
+		if (got < 0) {
+			c->eof = 1;
+			if (!c->first) {
+				if (csv_fini(&c->p, field_cb, row_cb, c) != 0) {
+					c->nf = 0;
+					c->data.len = 0;
+					return tk_error("%s:%ld: unterminated quoted field (a quote opened and never closed)",
+					    c->name, c->rowstart);
+				}
+			}
+			continue;
+		}
+		c->lineno++;
+		s = c->line;
+		n = (size_t)got;
+		if (n > TK_MAX_LINE)
+			return tk_error("%s:%ld: line longer than %u bytes", c->name, c->lineno, TK_MAX_LINE);
+		if (c->first && n >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
+			s += 3, n -= 3;
+		if (c->cd != (iconv_t)-1 && convert(c, s, n, &s, &n) < 0) {
+			c->badline = c->lineno;
+			/* Keep the row count honest: the line is dropped with its row. */
+			if (!c->first) {
+				csv_free(&c->p);
+				parser_start(c);
+			}
+			c->nf = 0;
+			c->data.len = 0;
+			i = (size_t)c->rowstart;
+			c->rowstart = c->lineno + 1;
+			return tk_error("%s:%zu: bytes that are not valid in the encoding given with --encoding", c->name, i);
+		}
+		if (c->first) {
+			if (!c->delim)
+				c->delim = guess_delim(s, n);
+			if (!c->quote)
+				c->quote = '"';
+			parser_start(c);
+			c->first = 0;
+		}
+		if (memchr(s, '\0', n)) {
+			long start = c->rowstart;
+
+			csv_free(&c->p);
+			parser_start(c);
+			c->nf = 0;
+			c->data.len = 0;
+			c->rowstart = c->lineno + 1;
+			return tk_error("%s:%ld: NUL byte in row", c->name, start);
+		}
+		if (csv_parse(&c->p, s, n, field_cb, row_cb, c) != n) {
+			long start = c->rowstart;
+
+			csv_free(&c->p);
+			parser_start(c);
+			c->nf = 0;
+			c->data.len = 0;
+			c->rowstart = c->lineno + 1;
+			return tk_error("%s:%ld: malformed quotes (%s)", c->name, start,
+			    csv_strerror(csv_error(&c->p)));
+		}
+		if (c->p.pstate == 0)	/* between rows, even after an empty line */
+			c->rowstart = c->lineno + 1;
+	}
+	r = &c->rows[c->next++];
+	if (r->nf > c->retcap) {
+		c->retcap = r->nf;
+		c->f = tk_xrealloc(c->f, c->retcap * sizeof *c->f);
+		c->l = tk_xrealloc(c->l, c->retcap * sizeof *c->l);
+	}
+	for (i = 0; i < r->nf; i++) {
+		c->f[i] = r->data.p + r->offs[i];
+		c->l[i] = (i + 1 < r->nf ? r->offs[i + 1] - 1 : r->data.len - 1) - r->offs[i];
+	}
+	*fields = c->f;
+	*lens = c->l;
+	*nfields = r->nf;
+	*lineno = r->lineno;
+	return 1;
+}

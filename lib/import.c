@@ -1,0 +1,722 @@
+/*
+ * import.c - rows of other help desks' exports made into tk assignments.
+ *
+ * A header name is matched, after folding case and turning spaces and
+ * hyphens into '_', against: -m mappings, then the preset's names, then tk's
+ * own field names and common aliases. An unknown column becomes a custom
+ * field named after it (or is refused with --strict). Values are normalised:
+ * statuses, priorities and channels of other systems map to tk's, dates in
+ * the usual export formats become ISO UTC, tags split on commas, semicolons
+ * and spaces. Repeated columns add up: several Comment columns give several
+ * comments, several Labels columns several tags.
+ *
+ * Each row is identified by its external id; a row without one gets
+ * "row-" and the hash of its content, so importing the same file twice
+ * changes nothing either way. The hash of the row's content is kept with the
+ * external id (sub-database imports), so a re-run can tell an unchanged row
+ * without reading its ticket.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tk.h"
+
+enum { COL_IGNORE, COL_FIELD, COL_CUSTOM, COL_BODY, COL_COMMENT, COL_EXTERNAL, COL_TKID };
+
+struct col {
+	int kind, field;
+	char *name;		/* custom field name or the header */
+	char *header;
+};
+
+struct tk_import {
+	const char *preset;
+	char **mapfrom, **mapto;
+	size_t nmap;
+	int strict, has_external;
+	struct col *cols;
+	size_t ncols;
+	tk_buf hdrhash;
+};
+
+struct alias {
+	const char *from, *to;
+};
+
+/* Names other systems use for tk's fields, after folding. */
+static const struct alias generic[] = {
+	{ "title", "subject" }, { "summary", "subject" },
+	{ "description", "body" }, { "message", "body" }, { "text", "body" }, { "content", "body" },
+	{ "email", "requester" }, { "requester_email", "requester" }, { "from", "requester" },
+	{ "from_email", "requester" }, { "reporter", "requester" }, { "customer", "requester" },
+	{ "state", "status" }, { "owner", "assignee" }, { "agent", "assignee" },
+	{ "assigned_to", "assignee" }, { "group", "queue" }, { "department", "queue" }, { "team", "queue" },
+	{ "labels", "tags" }, { "label", "tags" }, { "tag", "tags" },
+	{ "created_at", "created" }, { "date_created", "created" }, { "created_date", "created" },
+	{ "opened", "created" }, { "updated_at", "updated" }, { "last_updated", "updated" },
+	{ "modified", "updated" }, { "solved_at", "resolved" }, { "resolved_at", "resolved" },
+	{ "resolution_date", "resolved" }, { "closed_at", "closed" }, { "closed_date", "closed" },
+	{ "due_date", "due" }, { "due_at", "due" }, { "comment", "comment" }, { "comments", "comment" },
+	{ "source", "channel" }, { "via", "channel" }, { "first_response_at", "first_response" },
+	{ "satisfaction", "csat" }, { "rating", "csat" }, { "ticket_number", "external_id" },
+	{ "number", "external_id" }, { "key", "external_id" }, { "issue_key", "external_id" },
+	{ "ticket_id", "external_id" },
+	{ NULL, NULL }
+};
+
+static const struct alias osticket[] = {
+	{ "ticket_number", "external_id" }, { "number", "external_id" }, { "date_created", "created" },
+	{ "created", "created" }, { "subject", "subject" }, { "from", "requester_name" },
+	{ "name", "requester_name" }, { "from_email", "requester" }, { "email", "requester" },
+	{ "priority", "priority" }, { "department", "queue" }, { "help_topic", "category" },
+	{ "source", "channel" }, { "current_status", "status" }, { "status", "status" },
+	{ "last_updated", "updated" }, { "due_date", "due" }, { "closed_date", "closed" },
+	{ "agent_assigned", "assignee" }, { "assigned_to", "assignee" }, { "team_assigned", "team" },
+	{ "thread_count", "thread_count" }, { "overdue", "overdue" },
+	{ NULL, NULL }
+};
+
+static const struct alias zendesk[] = {
+	{ "id", "external_id" }, { "requester", "requester_name" }, { "requester_email", "requester" },
+	{ "subject", "subject" }, { "description", "body" }, { "status", "status" },
+	{ "priority", "priority" }, { "type", "type" }, { "group", "queue" }, { "assignee", "assignee" },
+	{ "created_at", "created" }, { "updated_at", "updated" }, { "solved_at", "resolved" },
+	{ "tags", "tags" }, { "via", "channel" }, { "satisfaction_score", "csat" },
+	{ "due_date", "due" }, { "organization", "organization" },
+	{ NULL, NULL }
+};
+
+static const struct alias jira[] = {
+	{ "issue_key", "external_id" }, { "summary", "subject" }, { "description", "body" },
+	{ "issue_type", "type" }, { "status", "status" }, { "priority", "priority" },
+	{ "assignee", "assignee" }, { "reporter", "requester" }, { "created", "created" },
+	{ "updated", "updated" }, { "resolved", "resolved" }, { "due_date", "due" },
+	{ "labels", "tags" }, { "comment", "comment" }, { "component/s", "category" },
+	{ "issue_id", "jira_id" }, { "project_key", "project" },
+	{ NULL, NULL }
+};
+
+static const struct alias rt[] = {
+	{ "id", "external_id" }, { "subject", "subject" }, { "status", "status" }, { "queue", "queue" },
+	{ "owner", "assignee" }, { "requestors", "requester" }, { "requestor", "requester" },
+	{ "created", "created" }, { "lastupdated", "updated" }, { "last_updated", "updated" },
+	{ "resolved", "resolved" }, { "priority", "priority" }, { "due", "due" }, { "told", "told" },
+	{ NULL, NULL }
+};
+
+static const struct alias github[] = {
+	{ "number", "external_id" }, { "title", "subject" }, { "body", "body" }, { "state", "status" },
+	{ "author", "requester" }, { "user", "requester" }, { "assignees", "assignee" },
+	{ "assignee", "assignee" }, { "labels", "tags" }, { "created_at", "created" },
+	{ "updated_at", "updated" }, { "closed_at", "closed" }, { "url", "url" },
+	{ "milestone", "milestone" },
+	{ NULL, NULL }
+};
+
+static const struct {
+	const char *name;
+	const struct alias *map;
+} presets[] = {
+	{ "osticket", osticket }, { "zendesk", zendesk }, { "jira", jira }, { "rt", rt },
+	{ "github", github }, { NULL, NULL }
+};
+
+int
+tk_import_preset_ok(const char *name)
+{
+	size_t i;
+
+	for (i = 0; presets[i].name; i++)
+		if (!strcmp(presets[i].name, name))
+			return 1;
+	return 0;
+}
+
+/* "Date Created" -> "date_created"; a name fit to be a field name. */
+static char *
+fold(const char *s, size_t n)
+{
+	char *out = tk_xmalloc(n + 3), *o = out;
+	size_t i;
+
+	while (n && isspace((unsigned char)*s))
+		s++, n--;
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == ' ' || c == '-' || c == '\t')
+			c = '_';
+		*o++ = (char)tolower(c);
+	}
+	*o = '\0';
+	return out;
+}
+
+/* A custom field name from a folded header: letters, digits and '_'. */
+static char *
+custom_name(const char *folded)
+{
+	size_t n = strlen(folded), i, j = 0;
+	char *out = tk_xmalloc(n + 3);
+
+	if (!isalpha((unsigned char)folded[0])) {
+		out[j++] = 'x';
+		out[j++] = '_';
+	}
+	for (i = 0; i < n && j < 64; i++) {
+		unsigned char c = (unsigned char)folded[i];
+
+		if (!isalnum(c) && c != '_' && c != '.' && c != '-')
+			c = '_';
+		out[j++] = (char)c;
+	}
+	while (j > 1 && out[j - 1] == '_')
+		j--;
+	out[j] = '\0';
+	return out;
+}
+
+static const char *
+lookup(const struct alias *map, const char *key)
+{
+	for (; map && map->from; map++)
+		if (!strcmp(map->from, key))
+			return map->to;
+	return NULL;
+}
+
+tk_import *
+tk_import_new(const char *preset, const char *mapping, int strict)
+{
+	tk_import *im = tk_xmalloc(sizeof *im);
+	char *copy, *tok, *save, *eq;
+
+	memset(im, 0, sizeof *im);
+	im->preset = preset;
+	im->strict = strict;
+	if (preset && !tk_import_preset_ok(preset)) {
+		tk_error("--preset %s: no such preset (osticket, zendesk, jira, rt, github)", preset);
+		free(im);
+		return NULL;
+	}
+	if (mapping && *mapping) {
+		copy = tk_xstrdup(mapping);
+		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			eq = strrchr(tok, '=');
+			if (!eq || eq == tok || !eq[1]) {
+				tk_error("-m %s: not a mapping (Column Name=field,...)", tok);
+				free(copy);
+				tk_import_free(im);
+				return NULL;
+			}
+			*eq = '\0';
+			if (strcmp(eq + 1, "-") && strcmp(eq + 1, "comment") &&
+			    tk_field_lookup(eq + 1) == TK_F_CUSTOM && !tk_field_name_ok(eq + 1)) {
+				tk_error("-m %s=%s: %s is not a field name", tok, eq + 1, eq + 1);
+				free(copy);
+				tk_import_free(im);
+				return NULL;
+			}
+			im->mapfrom = tk_xrealloc(im->mapfrom, (im->nmap + 1) * sizeof *im->mapfrom);
+			im->mapto = tk_xrealloc(im->mapto, (im->nmap + 1) * sizeof *im->mapto);
+			im->mapfrom[im->nmap] = fold(tok, strlen(tok));
+			im->mapto[im->nmap] = tk_xstrdup(eq + 1);
+			im->nmap++;
+		}
+		free(copy);
+	}
+	return im;
+}
+
+void
+tk_import_free(tk_import *im)
+{
+	size_t i;
+
+	if (!im)
+		return;
+	for (i = 0; i < im->nmap; i++) {
+		free(im->mapfrom[i]);
+		free(im->mapto[i]);
+	}
+	free(im->mapfrom);
+	free(im->mapto);
+	for (i = 0; i < im->ncols; i++) {
+		free(im->cols[i].name);
+		free(im->cols[i].header);
+	}
+	free(im->cols);
+	tk_buf_free(&im->hdrhash);
+	free(im);
+}
+
+/* Where one column goes, by its target name. */
+static void
+target(struct col *c, const char *to)
+{
+	int f;
+
+	if (!strcmp(to, "-")) {
+		c->kind = COL_IGNORE;
+		return;
+	}
+	if (!strcmp(to, "comment")) {
+		c->kind = COL_COMMENT;
+		return;
+	}
+	f = tk_field_lookup(to);
+	if (f == TK_F_BODY)
+		c->kind = COL_BODY;
+	else if (f == TK_F_EXTERNAL_ID)
+		c->kind = COL_EXTERNAL;
+	else if (f == TK_F_ID)
+		c->kind = COL_TKID;
+	else if (f == TK_F_CUSTOM) {
+		c->kind = COL_CUSTOM;
+		free(c->name);
+		c->name = tk_xstrdup(to);
+	} else if (tk_fields[f].readonly && f != TK_F_UPDATED)
+		c->kind = COL_IGNORE;	/* age, frt, comments: tk computes them */
+	else {
+		c->kind = COL_FIELD;
+		c->field = f;
+	}
+	c->field = f;
+}
+
+int
+tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n)
+{
+	const struct alias *pm = NULL;
+	const char *to;
+	size_t i, j;
+	int has_id = -1;
+
+	for (i = 0; presets[i].name && im->preset; i++)
+		if (!strcmp(presets[i].name, im->preset))
+			pm = presets[i].map;
+	im->cols = tk_xmalloc((n ? n : 1) * sizeof *im->cols);
+	im->ncols = n;
+	im->hdrhash.len = 0;
+	for (i = 0; i < n; i++) {
+		struct col *c = &im->cols[i];
+		char *key = fold(fields[i], lens[i]);
+
+		memset(c, 0, sizeof *c);
+		c->header = tk_xstrndup(fields[i], lens[i]);
+		c->name = custom_name(*key ? key : "column");
+		tk_buf_add(&im->hdrhash, fields[i], lens[i] + 1);
+		to = NULL;
+		for (j = 0; j < im->nmap && !to; j++)
+			if (!strcmp(im->mapfrom[j], key))
+				to = im->mapto[j];
+		if (!to)
+			to = lookup(pm, key);
+		if (!to && tk_field_lookup(key) != TK_F_CUSTOM)
+			to = key;
+		if (!to)
+			to = lookup(generic, key);
+		if (to)
+			target(c, to);
+		else if (im->strict) {
+			tk_error("column %zu, \"%s\": not a tk field (map it with -m, or leave out --strict)",
+			    i + 1, c->header);
+			free(key);
+			return -1;
+		} else
+			c->kind = COL_CUSTOM;
+		if (c->kind == COL_EXTERNAL)
+			im->has_external = 1;
+		if (c->kind == COL_TKID)
+			has_id = (int)i;
+		free(key);
+	}
+	/* A tk export's own "id" identifies rows when there is no external id. */
+	if (has_id >= 0 && !im->has_external)
+		im->cols[has_id].kind = COL_EXTERNAL;
+	else if (has_id >= 0)
+		im->cols[has_id].kind = COL_IGNORE;
+	for (i = 0; i < n; i++)
+		if (im->cols[i].kind == COL_FIELD && im->cols[i].field == TK_F_SUBJECT)
+			return 0;
+	tk_error("no subject column (name one \"subject\", or map one with -m 'Title=subject')");
+	return -1;
+}
+
+size_t
+tk_import_ncols(const tk_import *im)
+{
+	return im->ncols;
+}
+
+/* ---- values ---- */
+
+struct word {
+	const char *from, *to;
+};
+
+static const struct word status_words[] = {
+	{ "new", "new" }, { "open", "open" }, { "opened", "open" }, { "reopened", "open" },
+	{ "in progress", "open" }, { "in-progress", "open" }, { "in_progress", "open" },
+	{ "assigned", "open" }, { "active", "open" }, { "to do", "open" }, { "todo", "open" },
+	{ "backlog", "open" }, { "selected for development", "open" }, { "answered", "open" },
+	{ "pending", "pending" }, { "waiting", "pending" }, { "on-hold", "pending" },
+	{ "on hold", "pending" }, { "hold", "pending" }, { "stalled", "pending" },
+	{ "waiting for customer", "pending" }, { "awaiting customer", "pending" },
+	{ "waiting for support", "open" }, { "resolved", "resolved" }, { "solved", "resolved" },
+	{ "done", "resolved" }, { "fixed", "resolved" }, { "completed", "resolved" },
+	{ "closed", "closed" }, { "rejected", "closed" }, { "won't fix", "closed" },
+	{ "wontfix", "closed" }, { "deleted", "closed" }, { "archived", "closed" },
+	{ "cancelled", "closed" }, { "canceled", "closed" }, { "duplicate", "closed" },
+	{ NULL, NULL }
+};
+
+static const struct word priority_words[] = {
+	{ "p1", "P1" }, { "p2", "P2" }, { "p3", "P3" }, { "p4", "P4" },
+	{ "1", "P1" }, { "2", "P2" }, { "3", "P3" }, { "4", "P4" },
+	{ "urgent", "P1" }, { "critical", "P1" }, { "emergency", "P1" }, { "blocker", "P1" },
+	{ "highest", "P1" }, { "high", "P2" }, { "major", "P2" }, { "normal", "P3" },
+	{ "medium", "P3" }, { "moderate", "P3" }, { "low", "P4" }, { "minor", "P4" },
+	{ "lowest", "P4" }, { "trivial", "P4" },
+	{ NULL, NULL }
+};
+
+static const struct word channel_words[] = {
+	{ "email", "email" }, { "e-mail", "email" }, { "mail", "email" }, { "web", "web" },
+	{ "portal", "web" }, { "web form", "web" }, { "form", "web" }, { "phone", "phone" },
+	{ "call", "phone" }, { "voice", "phone" }, { "chat", "chat" }, { "live chat", "chat" },
+	{ "messaging", "chat" }, { "api", "api" }, { "import", "import" }, { "other", "import" },
+	{ NULL, NULL }
+};
+
+static const char *
+word(const struct word *w, const char *v)
+{
+	for (; w->from; w++)
+		if (!strcasecmp(w->from, v))
+			return w->to;
+	return NULL;
+}
+
+static const char *const months[] = {
+	"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"
+};
+
+/* Local broken-down time to ISO UTC through mktime (honours $TZ). */
+static int
+local_iso(int y, int mo, int d, int h, int mi, int se, char out[21])
+{
+	struct tm tm;
+	time_t t;
+
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	if (t == (time_t)-1 || tm.tm_mday != d)
+		return -1;
+	tk_time_iso(t, out);
+	return 0;
+}
+
+/*
+ * Dates as other help desks export them: ISO 8601 (fractions of a second
+ * dropped, "Z", "+08:00" or "+0800"), "2025-07-14 15:42:00 -0800", Jira's
+ * "14/Jul/25 3:42 PM", US "7/14/2025 3:42 PM", and Unix seconds. A time
+ * without a zone is local ($TZ).
+ */
+int
+tk_import_time(const char *s, char out[21])
+{
+	char buf[64], *p, ampm[3] = "";
+	int y, mo, d, h = 0, mi = 0, se = 0, n = 0, i;
+	char mon[4];
+	time_t t;
+	size_t len = strlen(s);
+
+	if (len == 0 || len >= sizeof buf)
+		return -1;
+	memcpy(buf, s, len + 1);
+	/* Unix seconds */
+	for (i = 0; buf[i] && isdigit((unsigned char)buf[i]); i++)
+		;
+	if (!buf[i] && i >= 9 && i <= 11) {
+		t = (time_t)strtoll(buf, NULL, 10);
+		tk_time_iso(t, out);
+		return 0;
+	}
+	/* ISO with fractions: drop them. */
+	if ((p = strchr(buf, '.')) && p > buf + 10 && isdigit((unsigned char)p[1])) {
+		char *q = p + 1;
+
+		while (isdigit((unsigned char)*q))
+			q++;
+		memmove(p, q, strlen(q) + 1);
+	}
+	/* "+0800" or " -0800" zones become "+08:00". */
+	len = strlen(buf);
+	if (len > 19 && (buf[len - 5] == '+' || buf[len - 5] == '-') && isdigit((unsigned char)buf[len - 4]) &&
+	    isdigit((unsigned char)buf[len - 1]) && buf[len - 3] != ':') {
+		char zone[8];
+
+		snprintf(zone, sizeof zone, "%c%c%c:%c%c", buf[len - 5], buf[len - 4], buf[len - 3],
+		    buf[len - 2], buf[len - 1]);
+		buf[len - 5] = '\0';
+		len = strlen(buf);
+		while (len && buf[len - 1] == ' ')
+			buf[--len] = '\0';
+		if (len + 7 >= sizeof buf)
+			return -1;
+		strcat(buf, zone);
+	}
+	if (strlen(buf) >= 10 && buf[4] == '-' && tk_time_parse(buf, &t, NULL) == 0) {
+		tk_time_iso(t, out);
+		return 0;
+	}
+	/* 14/Jul/25 3:42 PM */
+	if (sscanf(buf, "%d/%3[A-Za-z]/%d %d:%d%n", &d, mon, &y, &h, &mi, &n) >= 3) {
+		for (mo = 0; mo < 12 && strcasecmp(mon, months[mo]); mo++)
+			;
+		if (mo == 12)
+			return -1;
+		mo++;
+	} else if (sscanf(buf, "%d/%d/%d %d:%d%n", &mo, &d, &y, &h, &mi, &n) >= 3) {
+		;
+	} else
+		return -1;
+	if (n) {
+		p = buf + n;
+		if (*p == ':' && isdigit((unsigned char)p[1])) {
+			se = atoi(p + 1);
+			while (*++p && isdigit((unsigned char)*p))
+				;
+		}
+		while (*p == ' ')
+			p++;
+		if (*p) {
+			if ((strcasecmp(p, "AM") && strcasecmp(p, "PM")))
+				return -1;
+			memcpy(ampm, p, 2);
+		}
+	} else if (strchr(buf, ' '))
+		return -1;
+	if (y < 100)
+		y += 2000;
+	if (ampm[0]) {
+		if (h < 1 || h > 12)
+			return -1;
+		h = h % 12 + (tolower((unsigned char)ampm[0]) == 'p' ? 12 : 0);
+	}
+	return local_iso(y, mo, d, h, mi, se, out);
+}
+
+static uint64_t
+fnv64(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	while (n--)
+		h = (h ^ *s++) * 1099511628211ULL;
+	return h;
+}
+
+/* A value made here, not borrowed from the row. */
+static void
+push_own(tk_assignments *as, int field, const char *value)
+{
+	tk_assign_field(as, field, value);
+}
+
+void
+tk_improw_free(tk_improw *r)
+{
+	size_t i;
+
+	tk_assignments_free(&r->as);
+	for (i = 0; i < r->ncomments; i++) {
+		free(r->comments[i].time);
+		free(r->comments[i].author);
+		free(r->comments[i].body);
+	}
+	free(r->comments);
+	free(r->data);
+	free(r->external);
+	memset(r, 0, sizeof *r);
+}
+
+static void
+add_comment(tk_improw *r, const char *v, size_t n)
+{
+	char iso[21], *copy = tk_xstrndup(v, n), *p, *q;
+	struct tk_impcomment *c;
+
+	r->comments = tk_xrealloc(r->comments, (r->ncomments + 1) * sizeof *r->comments);
+	c = &r->comments[r->ncomments++];
+	c->time = NULL;
+	c->author = NULL;
+	/* Jira: "14/Jul/25 3:42 PM;jsmith;text" */
+	p = strchr(copy, ';');
+	q = p ? strchr(p + 1, ';') : NULL;
+	if (p && q && p - copy < 40 && q - p < 80) {
+		*p = '\0';
+		*q = '\0';
+		if (tk_import_time(copy, iso) == 0) {
+			c->time = tk_xstrdup(iso);
+			c->author = tk_xstrdup(*(p + 1) ? p + 1 : "import");
+			c->body = tk_xstrdup(q + 1);
+			free(copy);
+			return;
+		}
+		*p = ';';
+		*q = ';';
+	}
+	c->body = copy;
+}
+
+/*
+ * One data row into assignments, body, comments and an external id.
+ * Returns 0, or -1 with the reason in tk_errmsg.
+ */
+int
+tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r)
+{
+	size_t i, total = 0, off = 0;
+	uint64_t h = 14695981039346656037ULL;
+	char iso[21], hex[40], latest[21] = "";
+	const char *w;
+	long bad;
+	int has_channel = 0, has_updated = 0;
+
+	memset(r, 0, sizeof *r);
+	if (n != im->ncols)
+		return tk_error("%zu fields, the header has %zu", n, im->ncols);
+	h = fnv64(h, im->hdrhash.p, im->hdrhash.len);
+	for (i = 0; i < n; i++) {
+		if ((bad = tk_utf8_invalid(fields[i], lens[i])) >= 0)
+			return tk_error("column \"%s\": invalid UTF-8 at byte %ld (is it another encoding? see --encoding)",
+			    im->cols[i].header, bad + 1);
+		total += lens[i] + 1;
+		h = fnv64(h, fields[i], lens[i] + 1);
+	}
+	r->hash = h;
+	r->data = tk_xmalloc(total ? total : 1);
+	for (i = 0; i < n; i++) {
+		struct col *c = &im->cols[i];
+		char *val = r->data + off;
+
+		memcpy(val, fields[i], lens[i] + 1);
+		off += lens[i] + 1;
+		if (!lens[i])
+			continue;
+		switch (c->kind) {
+		case COL_IGNORE:
+			break;
+		case COL_BODY:
+			r->body = val;
+			r->bodylen = lens[i];
+			break;
+		case COL_COMMENT:
+			add_comment(r, val, lens[i]);
+			break;
+		case COL_EXTERNAL:
+		case COL_TKID:
+			free(r->external);
+			r->external = tk_xstrdup(val);
+			break;
+		case COL_CUSTOM:
+			tk_assign_borrow(&r->as, TK_F_CUSTOM, c->name, val);
+			break;
+		case COL_FIELD:
+			switch (c->field) {
+			case TK_F_STATUS:
+				if (!(w = word(status_words, val)))
+					return tk_error("column \"%s\": status \"%s\" has no tk status (new, open, pending, resolved, closed)",
+					    c->header, val);
+				push_own(&r->as, TK_F_STATUS, w);
+				break;
+			case TK_F_PRIORITY:
+				w = word(priority_words, val);
+				if (!w && im->preset && !strcmp(im->preset, "rt") && isdigit((unsigned char)val[0])) {
+					long p = strtol(val, NULL, 10);	/* RT: 0..99, higher is more urgent */
+
+					w = p >= 75 ? "P1" : p >= 50 ? "P2" : p >= 25 ? "P3" : "P4";
+				}
+				if (!w)
+					return tk_error("column \"%s\": priority \"%s\" has no tk priority (P1..P4, urgent, high, normal, low)",
+					    c->header, val);
+				push_own(&r->as, TK_F_PRIORITY, w);
+				break;
+			case TK_F_CHANNEL:
+				if (!(w = word(channel_words, val)))
+					w = "import";
+				push_own(&r->as, TK_F_CHANNEL, w);
+				has_channel = 1;
+				break;
+			case TK_F_TAGS:
+			case TK_F_WATCHERS: {
+				char *copy = tk_xstrdup(val), *tok, *save;
+
+				for (tok = strtok_r(copy, ",; ", &save); tok; tok = strtok_r(NULL, ",; ", &save))
+					tk_assign_op(&r->as, c->field, tok, '+');
+				free(copy);
+				break;
+			}
+			case TK_F_ASSIGNEE: {
+				/* GitHub's assignees is a list: the first one owns it. */
+				size_t k = strcspn(val, ",;");
+
+				if (k < lens[i]) {
+					char *first = tk_xstrndup(val, k);
+
+					push_own(&r->as, TK_F_ASSIGNEE, first);
+					free(first);
+				} else
+					tk_assign_borrow(&r->as, TK_F_ASSIGNEE, "assignee", val);
+				break;
+			}
+			case TK_F_CSAT:
+				if (!strcasecmp(val, "good"))
+					push_own(&r->as, TK_F_CSAT, "5");
+				else if (!strcasecmp(val, "bad"))
+					push_own(&r->as, TK_F_CSAT, "1");
+				else if (strcasecmp(val, "offered") && strcasecmp(val, "unoffered"))
+					tk_assign_borrow(&r->as, TK_F_CSAT, "csat", val);
+				break;
+			default:
+				if (tk_fields[c->field].kind == TK_K_TIME) {
+					if (tk_import_time(val, iso) < 0)
+						return tk_error("column \"%s\": \"%s\" is not a date tk reads", c->header, val);
+					push_own(&r->as, c->field, iso);
+					if (c->field == TK_F_UPDATED)
+						has_updated = 1;
+					else if (strcmp(iso, latest) > 0)
+						memcpy(latest, iso, sizeof latest);
+				} else
+					tk_assign_borrow(&r->as, c->field, tk_fields[c->field].name, val);
+			}
+			break;
+		}
+	}
+	if (!r->external) {
+		snprintf(hex, sizeof hex, "row-%016llx", (unsigned long long)h);
+		r->external = tk_xstrdup(hex);
+	}
+	tk_assign_borrow(&r->as, TK_F_EXTERNAL_ID, "external_id", r->external);
+	if (!has_channel)
+		tk_assign_borrow(&r->as, TK_F_CHANNEL, "channel", "import");
+	/* Last known activity, when the export has no "updated" of its own. */
+	if (!has_updated && latest[0])
+		push_own(&r->as, TK_F_UPDATED, latest);
+	return 0;
+}
