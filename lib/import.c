@@ -480,6 +480,10 @@ tk_import_time(const char *s, char out[21])
 			return -1;
 		strcat(buf, zone);
 	}
+	if (tk_iso_parse(buf, strlen(buf), &t) == 0) {	/* already as tk stores it */
+		memcpy(out, buf, 21);
+		return 0;
+	}
 	if (strlen(buf) >= 10 && buf[4] == '-' && tk_time_parse(buf, &t, NULL) == 0) {
 		tk_time_iso(t, out);
 		return 0;
@@ -521,11 +525,18 @@ tk_import_time(const char *s, char out[21])
 	return local_iso(y, mo, d, h, mi, se, out);
 }
 
+/* FNV-1a, eight bytes a step: only equal rows need equal hashes. */
 static uint64_t
 fnv64(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *s = p;
+	uint64_t w;
 
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 1099511628211ULL;
+		h ^= h >> 29;
+	}
 	while (n--)
 		h = (h ^ *s++) * 1099511628211ULL;
 	return h;

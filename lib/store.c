@@ -303,10 +303,28 @@ grow(tk_store *st)
 static void
 forget_pages(tk_store *st)
 {
-	MDB_envinfo info;
+	char line[4096], *path;
+	unsigned long lo, hi;
+	FILE *fp;
+	char *real = realpath(st->dir, NULL);
+	size_t n;
 
-	if (mdb_env_info(st->env, &info) == 0 && info.me_mapaddr)
-		madvise(info.me_mapaddr, info.me_mapsize, MADV_DONTNEED);
+	/* LMDB tells its map's address only with MDB_FIXEDMAP: ask the kernel. */
+	if (!real || !(fp = fopen("/proc/self/maps", "r"))) {
+		free(real);
+		return;
+	}
+	n = strlen(real);
+	while (fgets(line, sizeof line, fp)) {
+		path = strchr(line, '/');
+		if (!path || sscanf(line, "%lx-%lx", &lo, &hi) != 2)
+			continue;
+		path[strcspn(path, "\n")] = '\0';
+		if (!strncmp(path, real, n) && !strcmp(path + n, "/data.mdb") && hi > lo)
+			madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	}
+	fclose(fp);
+	free(real);
 }
 
 int
