@@ -607,7 +607,7 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 	char iso[21], hex[40], latest[21] = "";
 	const char *w;
 	long bad;
-	int has_channel = 0, has_updated = 0;
+	int has_channel = 0, has_updated = 0, has_first = 0;
 
 	memset(r, 0, sizeof *r);
 	if (n != im->ncols)
@@ -687,6 +687,8 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 				/* GitHub's assignees is a list: the first one owns it. */
 				size_t k = strcspn(val, ",;");
 
+				if (im->preset && !strcmp(im->preset, "rt") && !strcmp(val, "Nobody"))
+					break;	/* RT's owner of unowned tickets */
 				if (k < lens[i]) {
 					char *first = tk_xstrndup(val, k);
 
@@ -711,6 +713,8 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 					push_own(&r->as, c->field, iso);
 					if (c->field == TK_F_UPDATED)
 						has_updated = 1;
+					if (c->field == TK_F_FIRST_RESPONSE)
+						has_first = 1;
 					else if (strcmp(iso, latest) > 0)
 						memcpy(latest, iso, sizeof latest);
 				} else
@@ -726,6 +730,21 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 	tk_assign_borrow(&r->as, TK_F_EXTERNAL_ID, "external_id", r->external);
 	if (!has_channel)
 		tk_assign_borrow(&r->as, TK_F_CHANNEL, "channel", "import");
+	/* No first response column: the first comment not by the requester. */
+	if (!has_first && r->ncomments) {
+		const char *req = "";
+		char first[21] = "";
+
+		for (i = 0; i < r->as.n; i++)
+			if (r->as.a[i].field == TK_F_REQUESTER)
+				req = r->as.a[i].value;
+		for (i = 0; i < r->ncomments; i++)
+			if (r->comments[i].time && r->comments[i].author && strcasecmp(r->comments[i].author, req) &&
+			    (!first[0] || strcmp(r->comments[i].time, first) < 0))
+				memcpy(first, r->comments[i].time, sizeof first);
+		if (first[0])
+			push_own(&r->as, TK_F_FIRST_RESPONSE, first);
+	}
 	/* Last known activity, when the export has no "updated" of its own. */
 	if (!has_updated && latest[0])
 		push_own(&r->as, TK_F_UPDATED, latest);

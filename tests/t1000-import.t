@@ -1,0 +1,141 @@
+#!/bin/sh
+# tk-import: CSV and records, presets, idempotence, rejects, atomicity.
+. "$(dirname "$0")/lib.sh"
+EX=$TEST_DIR/../examples/import
+
+test_expect_success 'import a CSV with tk column names' '
+	printf "external_id,subject,requester,priority,status,created\r\nA-1,Printer down,a@example.com,P2,open,2026-11-01T08:00:00Z\r\nA-2,\"VPN, again\",b@example.com,high,closed,2026-11-02 09:00\r\n" >a.csv &&
+	tk-import a.csv 2>err &&
+	echo "tk-import: a.csv: 2 read, 2 created, 0 updated, 0 unchanged, 0 rejected" >expect &&
+	test_cmp expect err &&
+	tk-ls -a -o external_id,subject,priority,status,created,channel >out &&
+	printf "A-1\tPrinter down\tP2\topen\t2026-11-01T08:00:00Z\timport\nA-2\tVPN, again\tP2\tclosed\t2026-11-02T09:00:00Z\timport\n" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 're-running the same file changes nothing and says so' '
+	tk-log >before &&
+	tk-import a.csv 2>err &&
+	echo "tk-import: a.csv: 2 read, 0 created, 0 updated, 2 unchanged, 0 rejected" >expect &&
+	test_cmp expect err &&
+	tk-log >after &&
+	test_cmp before after
+'
+
+test_expect_success 'a changed row is reported, not applied, without --update' '
+	printf "external_id,subject,requester,priority,status,created\nA-1,Printer down,a@example.com,P1,open,2026-11-01T08:00:00Z\n" >b.csv &&
+	test_expect_code 3 tk-import b.csv 2>err &&
+	test_grep "b.csv:2: changed since it was imported" err &&
+	test "$(tk-ls -a -o priority external_id=A-1)" = P2
+'
+
+test_expect_success '--update applies a changed row' '
+	tk-import --update b.csv 2>err &&
+	test_grep "1 updated" err &&
+	test "$(tk-ls -a -o priority external_id=A-1)" = P1 &&
+	tk-log 1 | cut -f4-6 | grep -x "priority	P2	P1"
+'
+
+test_expect_success 'bad rows are rejected with line and reason, good ones kept' '
+	printf "external_id,subject,priority,created\nB-1,ok one,P3,2026-11-01\nB-2,bad priority,P9,2026-11-01\nB-3,bad date,P3,yesterday-ish\nB-4,ragged\nB-5,ok two,P4,2026-11-03\n" >bad.csv &&
+	test_expect_code 3 tk-import --rejects rej.tsv bad.csv 2>err &&
+	test_grep "bad.csv:3: column \"priority\": priority \"P9\"" err &&
+	test_grep "bad.csv:4: column \"created\": \"yesterday-ish\" is not a date" err &&
+	test_grep "bad.csv:5: 2 fields, the header has 4" err &&
+	test_grep "5 read, 2 created, 0 updated, 0 unchanged, 3 rejected" err &&
+	cut -f1,3 rej.tsv >got &&
+	printf "#line\texternal_id\n3\tB-2\n4\tB-3\n5\tB-4\n" >expect &&
+	test_cmp expect got &&
+	test "$(tk-ls -a -o external_id external_id=B-1,B-5 | tr "\n" " ")" = "B-1 B-5 "
+'
+
+test_expect_success '--atomic: one bad row and nothing is written' '
+	tk-log >before &&
+	printf "external_id,subject,priority\nC-1,fine,P3\nC-2,bad,P0\n" >c.csv &&
+	test_expect_code 3 tk-import --atomic c.csv 2>err &&
+	test_grep "nothing imported" err &&
+	tk-log >after &&
+	test_cmp before after
+'
+
+test_expect_success 'malformed quotes, invalid UTF-8 and NUL bytes are rejected by line' '
+	printf "external_id,subject\nD-1,\"unclosed quote\nD-2,\"x\"y\"\nD-3,\377\376\nD-4,fine\n" >q.csv &&
+	test_expect_code 3 tk-import q.csv 2>err &&
+	test_grep "q.csv:2: " err &&
+	test_grep "invalid UTF-8" err &&
+	test_grep "1 created" err &&
+	printf "external_id,subject\nE-1,a\000b\nE-2,fine\n" >nul.csv &&
+	test_expect_code 3 tk-import nul.csv 2>err &&
+	test_grep "nul.csv:2: NUL byte" err
+'
+
+test_expect_success 'embedded newlines, quotes, BOM, CRLF and semicolons' '
+	printf "\357\273\277external_id;subject;body\r\nF-1;\"a \"\"quoted\"\" one\";\"line 1\r\nline 2; still body\"\r\n" >semi.csv &&
+	tk-import semi.csv 2>err &&
+	tk-ls -a -t -o subject,body external_id=F-1 >out &&
+	printf "a \"quoted\" one\tline 1\\\\r\\\\nline 2; still body\n" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'a 10 MB field is imported whole' '
+	{ echo "external_id,subject,body"; printf "G-1,big,"; head -c 10485760 /dev/zero | tr "\0" x; echo; } >big.csv &&
+	tk-import big.csv 2>err &&
+	test "$(tk-export --format tsv -o body external_id=G-1 | tail -n 1 | wc -c)" = 10485761
+'
+
+test_expect_success '-m maps columns; unknown columns become custom fields; --strict refuses them' '
+	printf "Ticket,Title,Who,Product\nH-1,Mapped,x@example.com,X200\n" >m.csv &&
+	tk-import -m "Ticket=external_id,Title=subject,Who=requester" m.csv 2>err &&
+	test "$(tk-ls -a -o subject,requester,product external_id=H-1)" = "Mapped	x@example.com	X200" &&
+	test_expect_code 3 tk-import --strict -m "Ticket=external_id,Title=subject,Who=requester" m.csv 2>err &&
+	test_grep "Product.*not a tk field" err
+'
+
+test_expect_success 'GBK input with --encoding' '
+	printf "external_id,subject\nK-1,\264\362\323\241\273\372\n" >gbk.csv &&
+	tk-import --encoding GBK gbk.csv 2>err &&
+	test "$(tk-ls -a -o subject external_id=K-1)" = "打印机" &&
+	printf "external_id,subject\nK-2,\264\362\323\241\273\372\n" >gbk2.csv &&
+	test_expect_code 3 tk-import gbk2.csv 2>err &&
+	test_grep "invalid UTF-8" err
+'
+
+test_expect_success 'presets: osTicket, Zendesk, Jira, RT, GitHub' '
+	TZ=UTC tk-import -d ost --preset osticket "$EX/osticket.csv" 2>err &&
+	test "$(tk-ls -d ost -a -o external_id,status,priority,queue,requester,channel | head -n 1)" = "684012	open	P2	IT Support	alice@example.com	email" &&
+	tk-import -d zd --preset zendesk "$EX/zendesk.csv" 2>err &&
+	test "$(tk-ls -d zd -a -o external_id,status,priority,created,csat,tags | head -n 1)" = "1001	resolved	P1	2025-07-01T02:00:00Z	5	billing,vip" &&
+	tk-import -d ji --preset jira "$EX/jira.csv" 2>err &&
+	test "$(tk-ls -d ji -a -o external_id,status,tags,first_response,comments | head -n 1)" = "HD-12	resolved	erp,login	2025-07-14T16:00:00Z	2" &&
+	tk-show -d ji 1 >show && test_grep "reply 2 by jsmith, 2025-07-15T09:05:00Z" show &&
+	tk-import -d rt --preset rt "$EX/rt.tsv" 2>err &&
+	test "$(tk-ls -d rt -a -o external_id,status,priority,assignee | tr "\n" " ")" = "42	open	P1	 43	pending	P4	ivan " &&
+	tk-import -d gh --preset github "$EX/github.csv" 2>err &&
+	test "$(tk-ls -d gh -a -o external_id,status,assignee,tags,closed | tail -n 1)" = "18	closed		docs	2025-06-03T12:00:00Z"
+'
+
+test_expect_success 'records (TSV) round trip through tk-export' '
+	tk-export --format tsv >all.tsv &&
+	tk-import -d copy --format tsv - <all.tsv 2>err &&
+	tk-export --format tsv -o subject,body,status,priority,created >a &&
+	tk-export -d copy --format tsv -o subject,body,status,priority,created >b &&
+	test_cmp a b
+'
+
+test_expect_success 'usage errors' '
+	test_expect_code 2 tk-import 2>err && test_grep "no input" err &&
+	test_expect_code 2 tk-import --preset nope a.csv 2>err && test_grep "no such preset" err &&
+	test_expect_code 2 tk-import --format xml a.csv &&
+	test_expect_code 2 tk-import -m "nonsense" a.csv 2>err && test_grep "not a mapping" err &&
+	test_expect_code 2 tk-import --encoding NOPE-1 a.csv 2>err && test_grep "not an encoding" err &&
+	test_expect_code 4 tk-import missing.csv 2>err && test_grep "missing.csv" err &&
+	test_expect_code 3 tk-import /dev/null 2>err && test_grep "no header" err
+'
+
+test_expect_success 'no subject column is refused before anything is written' '
+	printf "a,b\n1,2\n" >nosub.csv &&
+	test_expect_code 3 tk-import -d fresh nosub.csv 2>err &&
+	test_grep "no subject column" err
+'
+
+test_done

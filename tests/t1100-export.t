@@ -1,0 +1,58 @@
+#!/bin/sh
+# tk-export: CSV, records and JSON lines, filters, comments and history.
+. "$(dirname "$0")/lib.sh"
+
+test_expect_success 'setup' '
+	tk-new -q -s "Printer, 3F" -r a@example.com -m "He said \"hi\"
+second line" product=X200 &&
+	tk-new -q -s "VPN 连接很慢" -r b@example.com -p P1 &&
+	tk-set -q status=open 2 &&
+	tk-comment -q -m "On it" 2 &&
+	tk-set -q status=resolved 2
+'
+
+test_expect_success 'CSV: header, RFC 4180 quoting, CRLF, every ticket by default' '
+	tk-export -o id,subject,status,body,product >out.csv &&
+	printf "id,subject,status,body,product\r\n1,\"Printer, 3F\",new,\"He said \"\"hi\"\"\nsecond line\",X200\r\n2,VPN 连接很慢,resolved,,\r\n" >expect &&
+	test_cmp expect out.csv
+'
+
+test_expect_success 'the default columns include custom fields' '
+	tk-export | head -n 1 | tr -d "\r" >hdr &&
+	test_grep ",subject,body,product$" hdr
+'
+
+test_expect_success '--bom writes the UTF-8 BOM for spreadsheets' '
+	tk-export --bom -o id | head -c 3 | od -An -tx1 | tr -d " " >bom &&
+	echo efbbbf >expect && test_cmp expect bom
+'
+
+test_expect_success 'filters as in tk-ls, and ids from standard input' '
+	tk-export --format tsv -o id,status status=resolved >out &&
+	printf "#id\tstatus\n2\tresolved\n" >expect && test_cmp expect out &&
+	echo 1 | tk-export --format tsv -o id - >out &&
+	printf "#id\n1\n" >expect && test_cmp expect out &&
+	test_expect_code 1 tk-export status=pending >/dev/null
+'
+
+test_expect_success 'JSON lines with comments and history' '
+	tk-export --format json --with comments,history -o id,subject id=2 >out.json &&
+	python3 -c "
+import json,sys
+t=json.loads(open(\"out.json\").read())
+assert t[\"id\"]==2 and t[\"subject\"]==\"VPN 连接很慢\", t
+assert [c[\"body\"] for c in t[\"comments\"]]==[\"On it\"], t
+fields=[h[\"field\"] for h in t[\"history\"]]
+assert fields[0]==\"create\" and \"status\" in fields and \"reply\" in fields, fields
+"
+'
+
+test_expect_success 'usage errors' '
+	test_expect_code 2 tk-export --format xml &&
+	test_expect_code 2 tk-export --with comments 2>err && test_grep "json" err &&
+	test_expect_code 2 tk-export --format json --with nope &&
+	test_expect_code 2 tk-export -o nosuchcol 2>err && test_grep "nosuchcol" err &&
+	test_expect_code 4 tk-export -d "$trash/none" 2>err && test_grep "no tk store" err
+'
+
+test_done
