@@ -37,7 +37,7 @@ struct tk_csv {
 	/* rows completed by the last feed, waiting to be returned */
 	struct row {
 		tk_buf data;
-		size_t *offs, nf;
+		size_t *offs, nf, fcap;
 		long lineno;
 	} *rows;
 	size_t nrows, rowcap, next;
@@ -82,16 +82,22 @@ row_cb(int term, void *arg)
 		memset(c->rows + c->nrows, 0, (c->rowcap - c->nrows) * sizeof *c->rows);
 	}
 	r = &c->rows[c->nrows++];
-	/* Hand the row's memory over and start a fresh one. */
-	tk_buf_free(&r->data);
-	free(r->offs);
-	r->data = c->data;
-	r->offs = c->offs;
+	/* Swap buffers with the slot, so both keep their memory for the next rows. */
+	{
+		tk_buf tb = r->data;
+		size_t *to = r->offs, tcap = r->fcap;
+
+		r->data = c->data;
+		r->offs = c->offs;
+		r->fcap = c->fcap;
+		c->data = tb;
+		c->offs = to;
+		c->fcap = tcap;
+	}
 	r->nf = c->nf;
 	r->lineno = c->rowstart;
-	memset(&c->data, 0, sizeof c->data);
-	c->offs = NULL;
-	c->nf = c->fcap = 0;
+	c->data.len = 0;
+	c->nf = 0;
 	c->rowstart = c->lineno + 1;
 }
 

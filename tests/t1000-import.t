@@ -122,6 +122,32 @@ test_expect_success 'records (TSV) round trip through tk-export' '
 	test_cmp a b
 '
 
+test_expect_success 'killed mid-import (kill -9): committed batches stay, a re-run completes it' '
+	awk "BEGIN { print \"external_id,subject,requester\"; for (i = 1; i <= 12000; i++) printf \"K9-%05d,subject %d,r%d@example.com\\n\", i, i, i % 97 }" >k.csv &&
+	head -n 7001 k.csv >k-part.csv &&
+	mkfifo fifo || exit 1
+	# The feeder sends 7000 rows and holds the pipe open: tk-import commits
+	# its first batch of 5000 and waits for more, and is killed there.
+	{ cat k-part.csv; sleep 600; } >fifo &
+	feeder=$!
+	tk-import -d killed fifo 2>imp.err &
+	importer=$!
+	n=0 tries=0
+	while [ "$n" -lt 5000 ] && [ $tries -lt 600 ]; do
+		sleep 0.1
+		tries=$((tries + 1))
+		n=$(tk-ls -d killed -a -t -o id 2>/dev/null | wc -l)
+	done
+	kill -9 $importer
+	kill $feeder
+	wait $importer || :
+	{ test "$n" -eq 5000 || { echo "n=$n"; cat imp.err; false; }; } &&
+	test "$(tk-ls -d killed -a -t -o id | wc -l)" -eq 5000 &&
+	tk-import -d killed k.csv 2>err &&
+	test_grep "12000 read, 7000 created, 0 updated, 5000 unchanged, 0 rejected" err &&
+	test "$(tk-ls -d killed -a -t -o external_id | sort -u | wc -l)" -eq 12000
+'
+
 test_expect_success 'usage errors' '
 	test_expect_code 2 tk-import 2>err && test_grep "no input" err &&
 	test_expect_code 2 tk-import --preset nope a.csv 2>err && test_grep "no such preset" err &&
