@@ -468,6 +468,7 @@ main(int argc, char **argv)
 	o.progress = isatty(STDERR_FILENO) && !o.quiet;
 	st = tk_cmd_store(dir, 1);
 	st->batch_index = 1;
+	st->forget_every = 1;
 	for (i = optind; i < argc; i++) {
 		rc = import_file(st, &o, argv[i], &total);
 		if (rc > status)

@@ -322,6 +322,7 @@ main(int argc, char **argv)
 	if (batch) {
 		st = tk_cmd_store(dir, 1);
 		st->batch_index = 1;
+	st->forget_every = 8;
 		rc = batch_mode(st, &as, atomic, quiet);
 
 		tk_store_close(st);

@@ -370,7 +370,9 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 			return code;
 		}
 		rc = mdb_txn_commit(t.txn);
-		if (rc == 0 && st->batch_index)
+		/* Every few batches: often enough to bound memory, seldom enough
+		 * that pages read back do not cost more than the batches. */
+		if (rc == 0 && st->batch_index && ++st->commits % st->forget_every == 0)
 			forget_pages(st);
 		if (rc == MDB_MAP_FULL) {
 			if (grow(st) < 0)

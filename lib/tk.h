@@ -161,6 +161,8 @@ typedef struct tk_store {
 	MDB_dbi dbi[TK_DB_COUNT];
 	int rdonly;
 	int batch_index;	/* write transactions gather index entries (ixbatch.c) */
+	unsigned long commits;	/* write transactions committed */
+	unsigned forget_every;	/* bulk: drop the map's pages after so many commits */
 } tk_store;
 
 typedef struct tk_ixbatch tk_ixbatch;
