@@ -485,6 +485,15 @@ idvec_add_raw(idvec *iv, const unsigned char *p, size_t count)
 		iv->v[iv->n++] = tk_get_u64(p + 8 * i);
 }
 
+static void
+idvec_add(idvec *iv, uint64_t id)
+{
+	unsigned char b[8];
+
+	tk_put_u64(b, id);
+	idvec_add_raw(iv, b, 1);
+}
+
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -611,6 +620,62 @@ collect_range(tk_txn *tx, struct term *t, idvec *iv, size_t limit)
 	return 0;
 }
 
+static int
+eq_indexed(const struct term *t)
+{
+	return t->field >= 0 && t->op == OP_EQ && tk_fields[t->field].dbi >= 0 && t->kind != TK_K_TIME;
+}
+
+/* Keeps the ids of iv that t's index also has: a merge of two sorted lists
+ * when t's list is not much longer, else a lookup of each id. */
+static int
+narrow(tk_txn *tx, struct term *t, idvec *iv, size_t tcount)
+{
+	idvec other = { 0 };
+	MDB_cursor *c;
+	MDB_val k, d;
+	unsigned char idb[8];
+	size_t i, j, o, vi;
+	int rc;
+
+	if (tcount <= 16 * iv->n + 1024) {
+		if (collect_eq(tx, t, &other) < 0) {
+			free(other.v);
+			return -1;
+		}
+		for (i = j = o = 0; i < iv->n && j < other.n;) {
+			if (iv->v[i] < other.v[j])
+				i++;
+			else if (iv->v[i] > other.v[j])
+				j++;
+			else {
+				iv->v[o++] = iv->v[i++];
+				j++;
+			}
+		}
+		iv->n = o;
+		free(other.v);
+		return 0;
+	}
+	if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[tk_fields[t->field].dbi], &c)))
+		return tk_mdb_error(rc, "index");
+	for (i = o = 0; i < iv->n; i++) {
+		tk_put_u64(idb, iv->v[i]);
+		for (vi = 0; vi < t->nvals; vi++) {
+			k = key_of(t->vals[vi]);
+			d.mv_size = 8;
+			d.mv_data = idb;
+			if (mdb_cursor_get(c, &k, &d, MDB_GET_BOTH) == 0) {
+				iv->v[o++] = iv->v[i];
+				break;
+			}
+		}
+	}
+	iv->n = o;
+	mdb_cursor_close(c);
+	return 0;
+}
+
 const char *
 tk_filter_plan(tk_filter *q)
 {
@@ -629,6 +694,9 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 	MDB_cursor *c = NULL;
 	MDB_val k, v;
 	int rc, usebest = 0;
+	size_t *cnt = NULL;
+	uint64_t scan_lo = 1, scan_hi = UINT64_MAX;
+	unsigned char lob[8];
 
 	mdb_stat(tx->txn, tx->st->dbi[TK_DB_TICKETS], &ms);
 	total = ms.ms_entries;
@@ -641,13 +709,35 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		usebest = 1;
 		q->plan = "ids from standard input";
 	}
+	/* id=3,5 names the tickets; id=100..200 is a stretch of the tickets' keys. */
 	for (i = 0; i < q->n && !usebest; i++) {
 		struct term *t = &q->t[i];
+		size_t j;
+		uint64_t id;
 
-		if (t->field < 0 || t->op != OP_EQ || tk_fields[t->field].dbi < 0 || t->kind == TK_K_TIME)
+		if (t->field == TK_F_ID && t->op == OP_EQ) {
+			for (j = 0; j < t->nvals; j++)
+				if (tk_id_parse(t->vals[j], strlen(t->vals[j]), &id) == 0)
+					idvec_add(&best, id);
+			idvec_sort(&best);
+			usebest = 1;
+			q->plan = "ids named by the filter";
+		} else if (t->field == TK_F_ID && t->op == OP_RANGE) {
+			if (t->has_lo && t->lo > 0 && (uint64_t)t->lo > scan_lo)
+				scan_lo = (uint64_t)t->lo;
+			if (t->has_hi && (t->hi < 0 || (uint64_t)t->hi < scan_hi))
+				scan_hi = t->hi < 0 ? 0 : (uint64_t)t->hi;
+		}
+	}
+	cnt = tk_xmalloc((q->n ? q->n : 1) * sizeof *cnt);
+	for (i = 0; i < q->n; i++) {
+		struct term *t = &q->t[i];
+
+		cnt[i] = (size_t)-1;
+		if (!eq_indexed(t))
 			continue;
-		n = count_eq(tx, t);
-		if (n < bestn) {
+		n = cnt[i] = count_eq(tx, t);
+		if (n < bestn && !usebest) {
 			bestn = n;
 			bt = t;
 		}
@@ -681,6 +771,24 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		} else
 			free(iv.v);
 	}
+	/* Narrow the candidates with the other equality indexes, before any
+	 * ticket is read: merge id lists of like size, probe a large one. */
+	for (i = 0; i < q->n && usebest; i++) {
+		struct term *t = &q->t[i];
+
+		if (t == bt || cnt[i] == (size_t)-1)
+			continue;
+		if (narrow(tx, t, &best, cnt[i]) < 0)
+			goto fail;
+		tk_buf_printf(&q->planbuf, "%s%s", q->planbuf.len ? ", narrowed by " : "index ", t->name);
+		q->plan = q->planbuf.p;
+	}
+	if (usebest && q->planbuf.len) {
+		tk_buf_printf(&q->planbuf, " (%zu left)", best.n);
+		q->plan = q->planbuf.p;
+	}
+	free(cnt);
+	cnt = NULL;
 	/* Fetching many tickets one by one costs more than reading them all in order. */
 	if (usebest && !q->use_ids && best.n > total / 4) {
 		usebest = 0;
@@ -705,14 +813,19 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 			}
 		}
 	} else {
-		q->plan = "scan of all tickets";
+		q->plan = scan_lo > 1 || scan_hi < UINT64_MAX ? "scan of an id range" : "scan of all tickets";
 		if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[TK_DB_TICKETS], &c))) {
 			tk_mdb_error(rc, "tickets");
 			goto fail_tk;
 		}
-		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+		tk_put_u64(lob, scan_lo);
+		k.mv_size = 8;
+		k.mv_data = lob;
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
 		    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 			tk.id = tk_get_u64(k.mv_data);
+			if (tk.id > scan_hi)
+				break;
 			if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0)
 				goto fail_tk;
 			rc = tk_filter_match(q, tx, &tk);
@@ -735,6 +848,7 @@ fail_tk:
 		mdb_cursor_close(c);
 	tk_ticket_free(&tk);
 fail:
+	free(cnt);
 	free(best.v);
 	return -1;
 }

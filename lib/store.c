@@ -200,7 +200,7 @@ tk_store_open(const char *dir, int write)
 		tk_mdb_error(rc, dir);
 		goto fail;
 	}
-	rc = mdb_env_open(st->env, dir, MDB_NOTLS | (write ? 0 : MDB_RDONLY), 0666);
+	rc = mdb_env_open(st->env, dir, MDB_NOTLS | (write ? 0 : MDB_RDONLY | MDB_NORDAHEAD), 0666);
 	if (rc) {
 		tk_mdb_error(rc, dir);
 		goto fail;
@@ -265,7 +265,7 @@ tk_txn_read(tk_store *st, tk_txn *t)
 	t->st = st;
 	t->now = tk_now();
 	tk_time_iso(t->now, t->now_iso);
-	t->actor = tk_actor();
+	t->actor = "";		/* readers log nothing; getpwuid may ask the network */
 	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &t->txn);
 	if (rc == MDB_MAP_RESIZED) {
 		mdb_env_set_mapsize(st->env, 0);
