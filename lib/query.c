@@ -696,6 +696,7 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 	int rc, usebest = 0;
 	size_t *cnt = NULL;
 	uint64_t scan_lo = 1, scan_hi = UINT64_MAX;
+	unsigned maxtag = 0xff;
 	unsigned char lob[8];
 
 	mdb_stat(tx->txn, tx->st->dbi[TK_DB_TICKETS], &ms);
@@ -814,6 +815,19 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		}
 	} else {
 		q->plan = scan_lo > 1 || scan_hi < UINT64_MAX ? "scan of an id range" : "scan of all tickets";
+		/* The last stored field the terms read; custom fields are stored last. */
+		for (i = 0, maxtag = 0; i < q->n; i++) {
+			int f = q->t[i].field;
+
+			if (f == TK_F_CUSTOM)
+				maxtag = 0xff;
+			else if (f == TK_F_AGE && maxtag < TK_F_CREATED)
+				maxtag = TK_F_CREATED;
+			else if (f == TK_F_FRT && maxtag < TK_F_FIRST_RESPONSE)
+				maxtag = TK_F_FIRST_RESPONSE;
+			else if (f < TK_F_NSTORED && (unsigned)f > maxtag)
+				maxtag = (unsigned)f;
+		}
 		if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[TK_DB_TICKETS], &c))) {
 			tk_mdb_error(rc, "tickets");
 			goto fail_tk;
@@ -826,12 +840,14 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 			tk.id = tk_get_u64(k.mv_data);
 			if (tk.id > scan_hi)
 				break;
-			if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0)
+			if (tk_ticket_decode_upto(&tk, v.mv_data, v.mv_size, maxtag) < 0)
 				goto fail_tk;
 			rc = tk_filter_match(q, tx, &tk);
 			if (rc < 0)
 				goto fail_tk;
 			if (rc) {
+				if (maxtag != 0xff && tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0)
+					goto fail_tk;
 				matched++;
 				if (fn(tx, &tk, arg))
 					break;

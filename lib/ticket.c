@@ -202,6 +202,17 @@ custom_slot(tk_ticket *tk, const char *name, size_t n, int create)
 int
 tk_ticket_decode(tk_ticket *tk, const void *data, size_t n)
 {
+	return tk_ticket_decode_upto(tk, data, n, 0xff);
+}
+
+/*
+ * Fields are stored in the order of their numbers, custom ones last, so a
+ * scan that filters on a few fields stops reading a record past the last of
+ * them; fields after maxtag are left empty.
+ */
+int
+tk_ticket_decode_upto(tk_ticket *tk, const void *data, size_t n, unsigned maxtag)
+{
 	const unsigned char *p = data, *end = p + n;
 	size_t len, nlen;
 	unsigned tag;
@@ -213,6 +224,8 @@ tk_ticket_decode(tk_ticket *tk, const void *data, size_t n)
 	tk->body = (tk_str){ "", 0 };
 	while (p < end) {
 		tag = *p++;
+		if (tag > maxtag)
+			break;
 		if (tag == CUSTOM_TAG) {
 			if (get_varint(&p, end, &nlen) || nlen > (size_t)(end - p))
 				return tk_error("ticket %llu: corrupt record", (unsigned long long)tk->id);

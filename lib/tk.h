@@ -301,6 +301,8 @@ void tk_ticket_free(tk_ticket *tk);
 tk_str tk_ticket_own(tk_ticket *tk, const char *p, size_t n);
 void tk_ticket_encode(const tk_ticket *tk, tk_buf *out);
 int tk_ticket_decode(tk_ticket *tk, const void *data, size_t n);
+/* Only the stored fields numbered up to maxtag (0xff: all, custom ones too). */
+int tk_ticket_decode_upto(tk_ticket *tk, const void *data, size_t n, unsigned maxtag);
 /* Read ticket id: 1 found, 0 missing, -1 error. copy: own the values (write paths). */
 int tk_ticket_get(tk_txn *t, uint64_t id, tk_ticket *tk, int copy);
 int tk_ticket_body(tk_txn *t, tk_ticket *tk);
