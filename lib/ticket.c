@@ -383,6 +383,8 @@ tk_assign_borrow(tk_assignments *as, int field, const char *name, const char *va
 	as->n++;
 }
 
+static int assign_one(tk_txn *t, tk_ticket *tk, const tk_assign *a, int flags);
+
 void
 tk_assign_op(tk_assignments *as, int field, const char *value, char op)
 {
@@ -417,6 +419,21 @@ tk_assign_add(tk_assignments *as, const char *name, const char *value)
 	if (check_text(name, value) < 0)
 		return -1;
 	push(as, f, name, value, '=');
+	/* A value that no ticket could take is refused now, as a usage error. */
+	if (f != TK_F_CUSTOM && f != TK_F_BODY) {
+		tk_ticket scratch;
+		int rc;
+
+		tk_ticket_init(&scratch);
+		rc = assign_one(NULL, &scratch, &as->a[as->n - 1], TK_APPLY_CREATE);
+		tk_ticket_free(&scratch);
+		if (rc < 0) {
+			as->n--;
+			free(as->a[as->n].name);
+			free(as->a[as->n].value);
+			return -1;
+		}
+	}
 	return 0;
 }
 

@@ -1,0 +1,126 @@
+#!/bin/sh
+# tk-new and tk-ls: what a user types and sees.
+. "$(dirname "$0")/lib.sh"
+me=$(id -un)
+
+test_expect_success 'tk-new prints the new id; the store is made on first write' '
+	test ! -d "$TK_DIR" &&
+	tk-new -s "打印机无法连接" -r alice@example.com -p P2 category=hardware -m "Since this morning..." >out &&
+	echo 1 >expect && test_cmp expect out &&
+	test -f "$TK_DIR/data.mdb"
+'
+
+test_expect_success 'assignments, custom fields and tags' '
+	tk-new -m body subject="VPN down" requester=bob@example.com queue=net priority=P1 +vpn product=X200 >out &&
+	echo 2 >expect && test_cmp expect out &&
+	tk-ls -o id,subject,queue,priority,tags,product,status,created id=2 >out &&
+	printf "2\tVPN down\tnet\tP1\tvpn\tX200\tnew\t2026-11-22T09:30:00Z\n" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'body from standard input; -m wins over it' '
+	echo "from stdin" | tk-new -q -s stdin-body &&
+	echo "ignored" | tk-new -q -s m-body -m "from -m" &&
+	tk-ls -o body subject~-body >out &&
+	printf "from stdin\nfrom -m\n" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'batch: records with a header, with and without #' '
+	printf "#subject\trequester\tpriority\nVPN down\tbob@example.com\tP1\nPaper jam\tcarol@example.com\tP4\n" | tk-new -b >out &&
+	printf "5\n6\n" >expect && test_cmp expect out &&
+	printf "subject\tbody\nescapes\ta\\\\tb\\\\nc\\\\\\\\d\n" | tk-new -b >out &&
+	echo 7 >expect && test_cmp expect out &&
+	tk-ls -t -o body id=7 >out &&
+	printf "a\\\\tb\\\\nc\\\\\\\\d\n" >expect && test_cmp expect out
+'
+
+test_expect_success 'tk-ls -H | tk-new -b round trip' '
+	tk-ls -H -o subject,requester,priority id=5,6 >rec &&
+	printf "#subject\trequester\tpriority\nVPN down\tbob@example.com\tP1\nPaper jam\tcarol@example.com\tP4\n" >expect &&
+	test_cmp expect rec &&
+	tk-new -b <rec >out &&
+	printf "8\n9\n" >expect && test_cmp expect out &&
+	tk-ls -o subject,requester,priority id=8,9 >out &&
+	tail -n 2 rec >expect && test_cmp expect out
+'
+
+test_expect_success 'default columns and status filter; -a shows all' '
+	tk-set -q status=resolved 9 &&
+	tk-ls >out &&
+	! grep "^9	" out &&
+	test_grep "^1	new	P2		" out &&
+	tk-ls -a -o id id=9 >out && echo 9 >expect && test_cmp expect out
+'
+
+test_expect_success 'filters: =, !=, lists, regex (CJK and (?i)), !~' '
+	tk-ls -o id priority=P1 >out && printf "2\n5\n8\n" >expect && test_cmp expect out &&
+	tk-ls -o id priority!=P1,P3 >out && printf "1\n6\n" >expect && test_cmp expect out &&
+	tk-ls -o id "subject~(?i)vpn|打印" >out && printf "1\n2\n5\n8\n" >expect && test_cmp expect out &&
+	tk-ls -o id "subject!~[a-z]" >out && echo 1 >expect && test_cmp expect out &&
+	tk-ls -o id tags=vpn >out && echo 2 >expect && test_cmp expect out &&
+	tk-ls -o id product=X200 >out && echo 2 >expect && test_cmp expect out &&
+	tk-ls -o id queue= priority=P4 >out && echo 6 >expect && test_cmp expect out
+'
+
+test_expect_success 'ranges on created and age, with and without quoting' '
+	TK_NOW=2026-11-01T10:00:00Z tk-new -q -s old-one &&
+	TK_NOW=2026-11-08T23:00:00Z tk-new -q -s week-end &&
+	tk-ls -o subject created=2026-11-01..2026-11-08 >out &&
+	printf "old-one\nweek-end\n" >expect && test_cmp expect out &&
+	tk-ls -o subject created=2026-11-08 >out && echo week-end >expect && test_cmp expect out &&
+	tk-ls -o subject age=2d.. >out && printf "old-one\nweek-end\n" >expect && test_cmp expect out &&
+	tk-ls -o subject age=15d.. >out && echo old-one >expect && test_cmp expect out &&
+	tk-ls -o subject "created<2026-11-05" >out && echo old-one >expect && test_cmp expect out &&
+	test_expect_code 1 tk-ls -o subject created=-1d.. id=10..99 >out && test_empty out
+'
+
+test_expect_success 'priority ranges and due within the hour' '
+	tk-new -q -s soon due=30m &&
+	tk-new -q -s later due=3h &&
+	tk-ls -o subject due=..1h >out && echo soon >expect && test_cmp expect out &&
+	tk-ls -o id priority=P1..P2 >out && printf "1\n2\n5\n8\n" >expect && test_cmp expect out
+'
+
+test_expect_success 'sorting, limit, nothing matched' '
+	tk-ls -o id -s -id -n 2 >out && printf "13\n12\n" >expect && test_cmp expect out &&
+	tk-ls -o id,priority -s priority -n 3 >out && printf "2\tP1\n5\tP1\n8\tP1\n" >expect && test_cmp expect out &&
+	test_expect_code 1 tk-ls subject=nothing-like-this >out && test_empty out
+'
+
+test_expect_success 'ids on standard input with -, and an empty input lists nothing' '
+	printf "2\n6\n" | tk-ls -o id - >out && printf "2\n6\n" >expect && test_cmp expect out &&
+	: | test_expect_code 1 tk-ls -o id - >out && test_empty out
+'
+
+test_expect_success '--json prints valid JSON lines' '
+	tk-ls --json -o id,subject,escalation,product >out &&
+	python3 -c "
+import json, sys
+rows = [json.loads(l) for l in open(\"out\")]
+assert rows[0] == {\"id\": 1, \"subject\": \"打印机无法连接\", \"escalation\": None, \"product\": None}, rows[0]
+assert rows[1][\"product\"] == \"X200\"
+"
+'
+
+test_expect_success '--table aligns columns, CJK counting two' '
+	COLUMNS=60 tk-ls --table -o id,subject,priority id=1,2 >out &&
+	printf "ID  SUBJECT         PRIORITY\n1   打印机无法连接  P2\n2   VPN down        P1\n" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success '--explain names the index or the scan' '
+	tk-ls -a assignee= --explain 2>err >/dev/null; test_grep "plan: index" err &&
+	tk-ls -a "subject~x" --explain 2>err >/dev/null; test_grep "plan: scan of all tickets" err
+'
+
+test_expect_success 'tk dispatcher' '
+	tk new -s via-dispatcher >out && echo 14 >expect && test_cmp expect out &&
+	tk ls -o subject id=14 >out && echo via-dispatcher >expect && test_cmp expect out &&
+	tk --help >out && test_grep "commands:.*new.*ls" out &&
+	tk --version | grep -q "^tk [0-9]" &&
+	test_expect_code 127 tk nosuch 2>err && test_grep "tk-nosuch: no such command" err &&
+	test_expect_code 2 tk 2>err && test_grep usage err
+'
+
+test_done

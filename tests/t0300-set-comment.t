@@ -1,0 +1,139 @@
+#!/bin/sh
+# tk-set, tk-comment, tk-show and tk-log.
+. "$(dirname "$0")/lib.sh"
+me=$(id -un)
+
+test_expect_success 'setup' '
+	tk-new -q -s one -r bob@example.com &&
+	tk-new -q -s two -r bob@example.com &&
+	tk-new -q -s three -r carol@example.com
+'
+
+test_expect_success 'ids from a pipe; only changed tickets are printed' '
+	tk-ls requester=bob@example.com | tk-set status=open +urgent >out &&
+	printf "1\topen\tP3\t\t\tone\n2\topen\tP3\t\t\ttwo\n" >expect && test_cmp expect out &&
+	tk-set status=open 1 2 >out && test_empty out &&
+	tk-ls -o id,tags tags=urgent >out && printf "1\turgent\n2\turgent\n" >expect && test_cmp expect out
+'
+
+test_expect_success 'tags: add, remove (also as first operand), set' '
+	tk-set -q +vip +a 1 && tk-set -q -urgent 1 && tk-set -q -- -a 1 &&
+	tk-ls -o tags id=1 >out && echo vip >expect && test_cmp expect out &&
+	tk-set -q tags=z,y,y 1 && tk-ls -o tags id=1 >out && echo y,z >expect && test_cmp expect out
+'
+
+test_expect_success 'escalation=+1 twice, custom fields, clearing a field' '
+	tk-set -q escalation=+1 3 && tk-set -q escalation=+1 3 &&
+	tk-set -q product=X200 queue=desk 3 && tk-set -q queue= 3 &&
+	tk-ls -o escalation,product,queue id=3 >out && printf "2\tX200\t\n" >expect && test_cmp expect out
+'
+
+test_expect_success 'workflow: pending, resolved (time set), reopen counts, closed is final' '
+	TK_NOW=2026-11-22T10:00:00Z tk-set -q status=pending 1 &&
+	TK_NOW=2026-11-22T11:00:00Z tk-set -q status=resolved 1 &&
+	tk-ls -a -o status,resolved id=1 >out && printf "resolved\t2026-11-22T11:00:00Z\n" >expect && test_cmp expect out &&
+	tk-set -q status=open 1 &&
+	tk-ls -o status,reopens,resolved id=1 >out && printf "open\t1\t\n" >expect && test_cmp expect out &&
+	tk-set -q status=closed 1 &&
+	tk-log >before &&
+	test_expect_code 3 tk-set status=open 1 2>err &&
+	echo "tk-set: ticket 1: ticket 1: status closed -> open is not allowed (closed is final)" >expect && test_cmp expect err &&
+	test_expect_code 3 tk-set status=new 2 2>err && test_grep "open -> new is not allowed" err &&
+	tk-log >after && test_cmp before after
+'
+
+test_expect_success 'bad values and read-only fields are usage errors, nothing changed' '
+	tk-log >before &&
+	test_expect_code 2 tk-set priority=P9 2 2>err && test_grep "priority=P9: not a priority" err &&
+	test_expect_code 2 tk-set id=5 2 2>err && test_grep "id: set by tk" err &&
+	test_expect_code 2 tk-set updated=now 2 &&
+	test_expect_code 3 tk-set created=2026-01-01 2 2>err && test_grep "created: set when the ticket is made" err &&
+	test_expect_code 2 tk-set csat=9 2 2>err && test_grep "CSAT is 1 to 5" err &&
+	test_expect_code 2 tk-set due=someday 2 2>err && test_grep "due=someday" err &&
+	test_expect_code 2 tk-set 2 2>err && test_grep "nothing to set" err &&
+	tk-log >after && test_cmp before after
+'
+
+test_expect_success 'a missing ticket: exit 1, the others changed; --atomic changes none' '
+	test_expect_code 1 tk-set -q +seen 2 99 2>err && test_grep "ticket 99: no such ticket" err &&
+	tk-ls -o tags id=2 >out && echo seen,urgent >expect && test_cmp expect out &&
+	test_expect_code 3 tk-set -q --atomic +again 2 99 2>err && test_grep "nothing changed" err &&
+	tk-ls -o tags id=2 >out && test_cmp expect out
+'
+
+test_expect_success 'tk-comment: a first public reply records first response and opens a new ticket' '
+	TK_NOW=2026-11-22T09:45:00Z tk-comment -m "We are on it." 3 >out &&
+	printf "3\topen\tP3\t\t\tthree\n" >expect && test_cmp expect out &&
+	tk-ls -o first_response,frt id=3 >out && printf "2026-11-22T09:45:00Z\t900\n" >expect && test_cmp expect out &&
+	TK_NOW=2026-11-22T10:45:00Z tk-comment -q -m "Second reply" 3 &&
+	tk-ls -o first_response id=3 >out && echo 2026-11-22T09:45:00Z >expect && test_cmp expect out
+'
+
+test_expect_success 'an internal note records nothing; @mentions add watchers' '
+	tk-new -q -s four &&
+	tk-comment -q -i -m "ask @carol and @dave." 4 &&
+	tk-ls -o status,first_response,watchers id=4 >out && printf "new\t\tcarol,dave\n" >expect && test_cmp expect out
+'
+
+test_expect_success 'a requester reply reopens a pending ticket and is no first response' '
+	tk-new -q -s five -r bob@example.com &&
+	tk-set -q status=pending 5 &&
+	tk-comment -q -f BOB@example.com -m "still broken" 5 &&
+	tk-ls -o status,first_response id=5 >out && printf "open\t\n" >expect && test_cmp expect out &&
+	tk-set -q status=pending 5 &&
+	tk-comment -q -f agent@example.com -m "an agent from elsewhere" 5 &&
+	tk-ls -o status,first_response id=5 >out && printf "pending\t2026-11-22T09:30:00Z\n" >expect && test_cmp expect out
+'
+
+test_expect_success 'comment body from standard input; empty comment refused' '
+	printf "from stdin\n\n" | tk-comment -q 4 &&
+	tk-show 4 >out && test_grep "^from stdin$" out &&
+	: | test_expect_code 2 tk-comment 4 2>err && test_grep "empty comment" err &&
+	test_expect_code 1 tk-comment -q -m hi 99 2>err && test_grep "ticket 99: no such ticket" err
+'
+
+test_expect_success 'tk-show: fields, body, comments, history' '
+	tk-new -q -s "Show me" -r eve@example.com -m "The body
+has two lines" product=Z &&
+	tk-comment -q -m "Reply text" 6 &&
+	tk-show 6 >out &&
+	cat >expect <<-EOT &&
+	Ticket 6: Show me
+	created          2026-11-22T09:30:00Z
+	updated          2026-11-22T09:30:00Z
+	status           open
+	priority         P3
+	requester        eve@example.com
+	first_response   2026-11-22T09:30:00Z
+	product          Z
+
+	The body
+	has two lines
+
+	--- reply 1 by $me, 2026-11-22T09:30:00Z
+	Reply text
+
+	--- history
+	2026-11-22T09:30:00Z  $me  create  created=2026-11-22T09:30:00Z\tstatus=new\tpriority=P3\trequester=eve@example.com\tsubject=Show me\tproduct=Z
+	2026-11-22T09:30:00Z  $me  reply  1
+	2026-11-22T09:30:00Z  $me  status  new -> open
+	2026-11-22T09:30:00Z  $me  first_response  2026-11-22T09:30:00Z
+	EOT
+	test_cmp expect out &&
+	test_expect_code 1 tk-show 99 2>err && test_grep "ticket 99: no such ticket" err
+'
+
+test_expect_success 'tk-log: records, header, ticket operands, --since, --after, --json' '
+	tk-log -H 6 >out &&
+	head -n 1 out >got && printf "#id\ttime\tactor\tfield\told\tnew\tseq\n" >expect && test_cmp expect got &&
+	tail -n 1 out | cut -f1,3-6 >got && printf "6\t$me\tfirst_response\t\t2026-11-22T09:30:00Z\n" >expect && test_cmp expect got &&
+	last=$(tk-log | tail -n 1 | cut -f7) &&
+	test_expect_code 1 tk-log --after "$last" >out && test_empty out &&
+	tk-set -q +later 1 &&
+	tk-log --after "$last" | cut -f1,4,6 >out && printf "1\ttags\tlater,y,z\n" >expect && test_cmp expect out &&
+	test_expect_code 1 tk-log --since 2026-11-23 >out &&
+	tk-log --since 1h | wc -l >n && test "$(cat n)" -gt 20 &&
+	tk-log --json 1 | python3 -c "import json,sys; [json.loads(l) for l in sys.stdin]"
+'
+
+test_done
