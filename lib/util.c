@@ -49,11 +49,13 @@ tk_die(int code, const char *fmt, ...)
 int
 tk_error(const char *fmt, ...)
 {
+	char buf[sizeof tk_errmsg];	/* the arguments may be tk_errmsg itself */
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(tk_errmsg, sizeof tk_errmsg, fmt, ap);
+	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
+	memcpy(tk_errmsg, buf, sizeof buf);
 	return -1;
 }
 

@@ -192,6 +192,37 @@ test_filters(void)
 	tk_filter_free(q);
 }
 
+static void
+test_schema(void)
+{
+	char dir[] = "/tmp/tk-unit.XXXXXX", path[64];
+	tk_store *st;
+	MDB_txn *txn;
+	MDB_val k = { 6, "schema" }, v = { 2, "99" };
+
+	if (!mkdtemp(dir)) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	st = tk_store_open(dir, 1);
+	ok(st != NULL, "a new store is made");
+	if (!st)
+		return;
+	mdb_txn_begin(st->env, NULL, 0, &txn);
+	mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0);
+	mdb_txn_commit(txn);
+	tk_store_close(st);
+	ok(tk_store_open(dir, 0) == NULL && strstr(tk_errmsg, "schema version 99, newer than this tk"),
+	    "a store with a newer schema is refused");
+	if (!strstr(tk_errmsg, "newer"))
+		printf("#   got: %s\n", tk_errmsg);
+	snprintf(path, sizeof path, "%s/data.mdb", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/lock.mdb", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -203,6 +234,7 @@ main(void)
 	test_encoding();
 	test_assignments();
 	test_filters();
+	test_schema();
 	printf("1..%d\n", n_tests);
 	return n_failed != 0;
 }

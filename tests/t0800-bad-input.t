@@ -1,0 +1,94 @@
+#!/bin/sh
+# Bad input for every command: a clear message naming the input, the
+# documented exit code, and nothing half-written.
+. "$(dirname "$0")/lib.sh"
+
+test_expect_success 'every command: --help, --version, an unknown option' '
+	for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export; do
+		$c --help >out && head -c 6 out | grep -q "^usage:" || { echo "$c --help"; exit 1; }
+		$c --version | grep -q "^$c (tk) " || { echo "$c --version"; exit 1; }
+		test_expect_code 2 $c --no-such-option 2>err || exit 1
+		grep -q "^$c: " err || grep -q "usage:" err || { echo "$c: no message"; cat err; exit 1; }
+	done
+'
+
+test_expect_success 'readers with no store: exit 4 and the directory named' '
+	for c in "tk-ls" "tk-show 1" "tk-log" "tk-export"; do
+		test_expect_code 4 $c -d "$trash/nowhere" 2>err || exit 1
+		grep -q "$trash/nowhere: no tk store here" err || { cat err; exit 1; }
+	done &&
+	test ! -e "$trash/nowhere"
+'
+
+test_expect_success 'setup' '
+	tk-new -q -s first -p P2 &&
+	tk-log >log.before
+'
+
+test_expect_success 'malformed records in a batch: reported by line, good ones kept' '
+	printf "#subject\tpriority\nok one\tP1\nbad\\\\xescape\tP1\nragged\nbad value\tP9\nok two\tP4\n" >in &&
+	test_expect_code 3 tk-new -b <in >out 2>err &&
+	printf "2\n3\n" >expect && test_cmp expect out &&
+	test_grep "stdin:3: field 1: bad backslash escape" err &&
+	test_grep "stdin:4: 1 fields, the header names 2" err &&
+	test_grep "stdin:5: priority=P9: not a priority" err
+'
+
+test_expect_success 'invalid UTF-8 and NUL bytes in records' '
+	printf "#subject\nbad \377 byte\nnul \000 byte\nfine\n" >in &&
+	test_expect_code 3 tk-new -b <in >out 2>err &&
+	echo 4 >expect && test_cmp expect out &&
+	test_grep "stdin:2: invalid UTF-8 at byte 5" err &&
+	test_grep "stdin:3: NUL byte" err
+'
+
+test_expect_success '--atomic: one bad record and nothing is written' '
+	tk-log >before &&
+	printf "#subject\tpriority\nfine\tP1\nbad\tP0\n" | test_expect_code 3 tk-new -b --atomic >out 2>err &&
+	test_empty out && test_grep "nothing written" err &&
+	tk-log >after && test_cmp before after
+'
+
+test_expect_success 'a batch with no header, or a bad field name in it' '
+	: | test_expect_code 3 tk-new -b 2>err && test_grep "no header line" err &&
+	printf "#9bad\nx\n" | test_expect_code 3 tk-new -b 2>err && test_grep "9bad: not a field name" err
+'
+
+test_expect_success 'tk-new: missing subject, bad values, bad dates, invalid UTF-8 arguments' '
+	tk-log >before &&
+	test_expect_code 3 tk-new -r x@example.com 2>err && test_grep "needs a subject" err &&
+	test_expect_code 2 tk-new -s x -p urgent 2>err && test_grep "priority=urgent: not a priority" err &&
+	test_expect_code 2 tk-new -s x status=done 2>err && test_grep "status=done: not a status" err &&
+	test_expect_code 2 tk-new -s x due=2026-02-30 2>err && test_grep "no such date" err &&
+	test_expect_code 2 tk-new -s "$(printf "bad \377")" 2>err && test_grep "invalid UTF-8" err &&
+	test_expect_code 2 tk-new -s x 9field=1 2>err && test_grep "not a field name" err &&
+	test_expect_code 2 tk-new -s x notassignment 2>err && test_grep "not an assignment" err &&
+	printf "nul\000body" | test_expect_code 3 tk-new -s x 2>err && test_grep "body: NUL byte" err &&
+	tk-log >after && test_cmp before after
+'
+
+test_expect_success 'tk-ls: unknown fields and columns, bad filters, bad regex' '
+	test_expect_code 2 tk-ls stauts=open 2>err && test_grep "stauts=open: no field stauts" err &&
+	test_expect_code 2 tk-ls -o id,nosuch 2>err && test_grep "no column nosuch" err &&
+	test_expect_code 2 tk-ls "subject~(unclosed" 2>err && test_grep "bad regex at offset" err &&
+	test_expect_code 2 tk-ls created=yesterday 2>err && test_grep "created=yesterday" err &&
+	test_expect_code 2 tk-ls "queue<x" 2>err && test_grep "ranges work on" err &&
+	test_expect_code 2 tk-ls =x 2>err && test_grep "not a filter" err &&
+	test_expect_code 2 tk-ls -n 0 2>err && test_grep "not a positive count" err &&
+	printf "1\nnot-an-id\n" | test_expect_code 3 tk-ls - 2>err && test_grep "stdin:2: not-an-id: not a ticket id" err
+'
+
+test_expect_success 'a regex that backtracks without end stops with a message' '
+	tk-new -q -s "$(printf "%0100d" 0 | tr 0 a)b" &&
+	test_expect_code 2 tk-ls -a "subject~^(a|a)*\$" 2>err &&
+	test_grep "backtracks too much" err
+'
+
+test_expect_success 'tk-set and tk-comment with bad ids on standard input' '
+	printf "1\nxyz\n" | test_expect_code 3 tk-set -q +x 2>err && test_grep "stdin:2: xyz: not a ticket id" err &&
+	tk-ls -o tags id=1 >out && echo x >expect && test_cmp expect out &&
+	test_expect_code 2 tk-set +x 0 2>err &&
+	test_expect_code 2 tk-comment -m hi abc 2>err && test_grep "abc: not a ticket id" err
+'
+
+test_done
