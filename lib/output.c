@@ -95,6 +95,8 @@ tk_csv_field(tk_buf *b, const char *s, size_t n)
 {
 	size_t i;
 
+	if (!n)
+		return;
 	if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) && !memchr(s, '\r', n)) {
 		tk_buf_add(b, s, n);
 		return;

@@ -116,7 +116,8 @@ tk_ticket_own(tk_ticket *tk, const char *p, size_t n)
 		tk->arena = c;
 	}
 	s = c->data + c->used;
-	memcpy(s, p, n);
+	if (n)
+		memcpy(s, p, n);
 	s[n] = '\0';
 	c->used += n + 1;
 	return (tk_str){ s, n };

@@ -83,7 +83,8 @@ tk_xstrndup(const char *s, size_t n)
 {
 	char *p = tk_xmalloc(n + 1);
 
-	memcpy(p, s, n);
+	if (n)
+		memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
 }
@@ -99,7 +100,7 @@ tk_str_eq(tk_str a, const char *s)
 {
 	size_t n = strlen(s);
 
-	return a.n == n && memcmp(a.p, s, n) == 0;
+	return a.n == n && (n == 0 || memcmp(a.p, s, n) == 0);
 }
 
 static void
