@@ -208,6 +208,32 @@ convert(tk_csv *c, const char *in, size_t n, const char **out, size_t *outn)
 }
 
 /*
+ * libcsv grows a field's buffer by a fixed block (128 bytes unless set), so
+ * a field of megabytes would cost one copying realloc per block. A long line
+ * is fed in pieces, and before each piece the block is set to the size of
+ * the buffer so far: the buffer doubles, and a 10 MB field takes a few
+ * dozen reallocs instead of eighty thousand.
+ */
+#define FEED_PIECE 65536
+
+static int
+feed(tk_csv *c, const char *s, size_t n)
+{
+	size_t k, blk;
+
+	while (n) {
+		k = n < FEED_PIECE ? n : FEED_PIECE;
+		blk = csv_get_buffer_size(&c->p);
+		csv_set_blk_size(&c->p, blk < 4096 ? 4096 : blk);
+		if (csv_parse(&c->p, s, k, field_cb, row_cb, c) != k)
+			return -1;
+		s += k;
+		n -= k;
+	}
+	return 0;
+}
+
+/*
  * The next row: 1 with c's fields set, 0 at the end, -1 for a row that is
  * malformed (tk_errmsg names its line; go on calling for the next row).
  */
@@ -274,7 +300,7 @@ tk_csv_next(tk_csv *c, char ***fields, size_t **lens, size_t *nfields, long *lin
 			c->rowstart = c->lineno + 1;
 			return tk_error("%s:%ld: NUL byte in row", c->name, start);
 		}
-		if (csv_parse(&c->p, s, n, field_cb, row_cb, c) != n) {
+		if (feed(c, s, n) < 0) {
 			long start = c->rowstart;
 
 			csv_free(&c->p);
