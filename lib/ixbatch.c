@@ -1,36 +1,52 @@
 /*
  * ixbatch.c - index entries of new tickets, gathered during a batch
- * transaction and written together just before it commits.
+ * transaction and written together, in key order, just before it commits.
  *
- * Most indexed fields have few distinct values (status, priority, queue,
- * assignee, updated), so a batch of 10,000 new tickets has only a handful of
- * distinct keys per index. Grouping the ids under their key (a hash table)
- * and writing each group with one MDB_MULTIPLE put replaces thousands of
- * B-tree descents with a few. Ids arrive in ascending order, so each group
- * is already sorted, as DUPFIXED wants.
+ * Entries are grouped under their key as they come (an open-addressing
+ * hash table over a flat array: nothing is allocated a ticket, and the
+ * arrays are reused from batch to batch), so each key's ids stay in the
+ * ascending order they were made in. At commit the keys are sorted (unless
+ * they came sorted, as creation times and external ids of an import do)
+ * and written with one cursor: a key with many new ids (status, priority,
+ * queue, assignee) in one MDB_MULTIPLE put, and keys spread over the whole
+ * tree (requesters) left to right, so each leaf page is copied once a batch
+ * and is still in the CPU's cache when the next key lands on it. A new
+ * ticket's id is larger than any in the index, so every id goes at the end
+ * of its key's duplicates (MDB_APPENDDUP) without a search.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "tk.h"
 
-struct group {
-	struct group *next;	/* hash chain */
-	size_t klen, n, cap;
-	unsigned char *ids;	/* n big-endian ids, 8 bytes each */
-	char key[];
+struct entry {
+	size_t off;		/* key bytes at keys.p + off */
+	uint32_t klen;
+	uint32_t next;		/* the next entry of the same key, +1; 0 ends */
+	uint32_t hash;
+	unsigned char id[8];	/* big-endian, as stored */
 };
+
+struct group {
+	uint32_t first, last;	/* entries, +1 */
+};
+
+#define NBUCKETS 8192	/* a power of two */
 
 struct ixdb {
-	struct group **bucket;
-	struct group **order;	/* groups in the order their key first came */
-	size_t ngroups, cap;
+	struct entry *e;
+	size_t n, cap;
+	tk_buf keys;
+	uint32_t *bucket;	/* hash -> group index + 1, open addressing */
+	size_t nbucket;
+	struct group *g;
+	size_t ng, gcap;
 };
-
-#define NBUCKETS 16384
 
 struct tk_ixbatch {
 	struct ixdb db[TK_DB_COUNT];
+	unsigned char *ids;	/* scratch: one run's ids for MDB_MULTIPLE */
+	size_t idcap;
 };
 
 tk_ixbatch *
@@ -43,27 +59,41 @@ tk_ixbatch_new(void)
 }
 
 void
+tk_ixbatch_reset(tk_ixbatch *b)
+{
+	size_t i;
+
+	for (i = 0; i < TK_DB_COUNT; i++) {
+		struct ixdb *d = &b->db[i];
+
+		if (d->ng)
+			memset(d->bucket, 0, d->nbucket * sizeof *d->bucket);
+		d->n = 0;
+		d->ng = 0;
+		d->keys.len = 0;
+	}
+}
+
+void
 tk_ixbatch_free(tk_ixbatch *b)
 {
-	size_t i, j;
+	size_t i;
 
 	if (!b)
 		return;
 	for (i = 0; i < TK_DB_COUNT; i++) {
-		for (j = 0; j < b->db[i].ngroups; j++) {
-			free(b->db[i].order[j]->ids);
-			free(b->db[i].order[j]);
-		}
-		free(b->db[i].order);
+		free(b->db[i].e);
 		free(b->db[i].bucket);
+		free(b->db[i].g);
+		tk_buf_free(&b->db[i].keys);
 	}
+	free(b->ids);
 	free(b);
 }
 
 static uint32_t
-hash(const void *p, size_t n)
+hash(const unsigned char *s, size_t n)
 {
-	const unsigned char *s = p;
 	uint32_t h = 2166136261u;
 
 	while (n--)
@@ -71,75 +101,148 @@ hash(const void *p, size_t n)
 	return h;
 }
 
+static void
+rehash(struct ixdb *d)
+{
+	size_t i, j;
+
+	free(d->bucket);
+	d->nbucket = d->nbucket ? 2 * d->nbucket : NBUCKETS;
+	d->bucket = tk_xmalloc(d->nbucket * sizeof *d->bucket);
+	memset(d->bucket, 0, d->nbucket * sizeof *d->bucket);
+	for (i = 0; i < d->ng; i++) {
+		for (j = d->e[d->g[i].first - 1].hash & (d->nbucket - 1); d->bucket[j]; j = (j + 1) & (d->nbucket - 1))
+			;
+		d->bucket[j] = (uint32_t)i + 1;
+	}
+}
+
+/* Entries are chained under their key as they come, so each key's ids stay ascending. */
 void
 tk_ixbatch_add(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t id)
 {
 	struct ixdb *d = &b->db[dbi];
-	struct group *g;
-	uint32_t h = hash(key, klen) % NBUCKETS;
+	struct entry *e;
+	uint32_t h = hash(key, klen);
+	size_t j;
 
-	if (!d->bucket) {
-		d->bucket = tk_xmalloc(NBUCKETS * sizeof *d->bucket);
-		memset(d->bucket, 0, NBUCKETS * sizeof *d->bucket);
+	if (d->n == d->cap) {
+		d->cap = d->cap ? 2 * d->cap : 1024;
+		d->e = tk_xrealloc(d->e, d->cap * sizeof *d->e);
 	}
-	for (g = d->bucket[h]; g; g = g->next)
-		if (g->klen == klen && !memcmp(g->key, key, klen))
-			break;
-	if (!g) {
-		g = tk_xmalloc(sizeof *g + klen);
-		g->klen = klen;
-		memcpy(g->key, key, klen);
-		g->n = 0;
-		g->cap = 4;
-		g->ids = tk_xmalloc(8 * g->cap);
-		g->next = d->bucket[h];
-		d->bucket[h] = g;
-		if (d->ngroups == d->cap) {
-			d->cap = d->cap ? 2 * d->cap : 256;
-			d->order = tk_xrealloc(d->order, d->cap * sizeof *d->order);
+	if (2 * (d->ng + 1) > d->nbucket)
+		rehash(d);
+	e = &d->e[d->n];
+	e->off = d->keys.len;
+	e->klen = (uint32_t)klen;
+	e->next = 0;
+	e->hash = h;
+	tk_put_u64(e->id, id);
+	tk_buf_add(&d->keys, key, klen);
+	for (j = h & (d->nbucket - 1); d->bucket[j]; j = (j + 1) & (d->nbucket - 1)) {
+		struct group *g = &d->g[d->bucket[j] - 1];
+		const struct entry *f = &d->e[g->first - 1];
+
+		if (f->hash == h && f->klen == klen && !memcmp(d->keys.p + f->off, key, klen)) {
+			d->e[g->last - 1].next = (uint32_t)d->n + 1;
+			g->last = (uint32_t)d->n + 1;
+			d->n++;
+			return;
 		}
-		d->order[d->ngroups++] = g;
 	}
-	if (g->n == g->cap) {
-		g->cap *= 2;
-		g->ids = tk_xrealloc(g->ids, 8 * g->cap);
+	if (d->ng == d->gcap) {
+		d->gcap = d->gcap ? 2 * d->gcap : 256;
+		d->g = tk_xrealloc(d->g, d->gcap * sizeof *d->g);
 	}
-	tk_put_u64(g->ids + 8 * g->n++, id);
+	d->g[d->ng].first = d->g[d->ng].last = (uint32_t)d->n + 1;
+	d->bucket[j] = (uint32_t)++d->ng;
+	d->n++;
+}
+
+/* qsort has no context argument: the index being sorted. */
+static const struct ixdb *sorting;
+
+/* LMDB's default key order: bytes, then the shorter first. */
+static int
+cmp_key(const struct ixdb *d, const struct group *a, const struct group *b)
+{
+	const struct entry *x = &d->e[a->first - 1], *y = &d->e[b->first - 1];
+	size_t n = x->klen < y->klen ? x->klen : y->klen;
+	int c = memcmp(d->keys.p + x->off, d->keys.p + y->off, n);
+
+	if (c)
+		return c;
+	return x->klen < y->klen ? -1 : x->klen > y->klen;
+}
+
+static int
+cmp_group(const void *a, const void *b)
+{
+	return cmp_key(sorting, a, b);
+}
+
+/*
+ * One index: its keys in order (often they come in order already: creation
+ * times and external ids of an import), each key's ids at the end of its
+ * run of duplicates (MDB_APPENDDUP: a new ticket's id is the largest).
+ */
+static int
+write_db(tk_ixbatch *b, tk_txn *t, int dbi)
+{
+	struct ixdb *d = &b->db[dbi];
+	MDB_cursor *c;
+	MDB_val k, v[2];
+	size_t i, m;
+	uint32_t x;
+	int rc;
+
+	for (i = 1; i < d->ng && cmp_key(d, &d->g[i - 1], &d->g[i]) < 0; i++)
+		;
+	if (i < d->ng) {
+		sorting = d;
+		qsort(d->g, d->ng, sizeof *d->g, cmp_group);
+	}
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[dbi], &c)))
+		return tk_mdb_error(rc, "index");
+	for (i = 0; i < d->ng; i++) {
+		const struct entry *e = &d->e[d->g[i].first - 1];
+
+		k.mv_size = e->klen;
+		k.mv_data = d->keys.p + e->off;
+		if (!e->next) {
+			v[0].mv_size = 8;
+			v[0].mv_data = (void *)e->id;
+			rc = mdb_cursor_put(c, &k, &v[0], MDB_APPENDDUP);
+		} else {
+			for (m = 0, x = d->g[i].first; x; x = d->e[x - 1].next, m++) {
+				if (m == b->idcap) {
+					b->idcap = b->idcap ? 2 * b->idcap : 1024;
+					b->ids = tk_xrealloc(b->ids, 8 * b->idcap);
+				}
+				memcpy(b->ids + 8 * m, d->e[x - 1].id, 8);
+			}
+			v[0].mv_size = 8;
+			v[0].mv_data = b->ids;
+			v[1].mv_size = m;
+			v[1].mv_data = NULL;
+			rc = mdb_cursor_put(c, &k, v, MDB_MULTIPLE | MDB_APPENDDUP);
+		}
+		if (rc) {
+			mdb_cursor_close(c);
+			return tk_mdb_error(rc, "index");
+		}
+	}
+	mdb_cursor_close(c);
+	return 0;
 }
 
 int
 tk_ixbatch_write(tk_ixbatch *b, tk_txn *t)
 {
-	MDB_cursor *c;
-	MDB_val k, d[2];
-	size_t i, j;
-	int rc;
+	int i;
 
-	for (i = 0; i < TK_DB_COUNT; i++) {
-		if (!b->db[i].ngroups)
-			continue;
-		if ((rc = mdb_cursor_open(t->txn, t->st->dbi[i], &c)))
-			return tk_mdb_error(rc, "index");
-		for (j = 0; j < b->db[i].ngroups; j++) {
-			struct group *g = b->db[i].order[j];
-
-			k.mv_size = g->klen;
-			k.mv_data = g->key;
-			d[0].mv_size = 8;
-			d[0].mv_data = g->ids;
-			if (g->n == 1)
-				rc = mdb_cursor_put(c, &k, &d[0], 0);
-			else {
-				d[1].mv_size = g->n;
-				d[1].mv_data = NULL;
-				rc = mdb_cursor_put(c, &k, d, MDB_MULTIPLE);
-			}
-			if (rc) {
-				mdb_cursor_close(c);
-				return tk_mdb_error(rc, "index");
-			}
-		}
-		mdb_cursor_close(c);
-	}
+	for (i = 0; i < TK_DB_COUNT; i++)
+		if (b->db[i].ng && write_db(b, t, i) < 0)
+			return -1;
 	return 0;
 }

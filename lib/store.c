@@ -252,6 +252,7 @@ tk_store_close(tk_store *st)
 		return;
 	if (st->env)
 		mdb_env_close(st->env);
+	tk_ixbatch_free(st->ixb);
 	free(st->dir);
 	free(st);
 }
@@ -351,12 +352,15 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 			return TK_EXIT_FAIL;
 		}
 		tk_map_full = 0;
-		if (st->batch_index)
-			t.ixb = tk_ixbatch_new();
+		if (st->batch_index) {
+			if (!st->ixb)
+				st->ixb = tk_ixbatch_new();
+			tk_ixbatch_reset(st->ixb);
+			t.ixb = st->ixb;
+		}
 		code = fn(&t, arg);
 		if (!code && t.ixb && tk_ixbatch_write(t.ixb, &t) < 0)
 			code = TK_EXIT_FAIL;
-		tk_ixbatch_free(t.ixb);
 		t.ixb = NULL;
 
 		if (code && tk_map_full) {

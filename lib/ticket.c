@@ -696,19 +696,12 @@ ix_update(tk_txn *t, int db, tk_str old, tk_str new, uint64_t id, int creating)
 			return tk_mdb_error(rc, "index");
 	}
 	k = ix_key(new);
-	/* Keys that are nearly all distinct gain nothing from grouping. */
-	if (creating && t->ixb && db != TK_DB_IX_CREATED && db != TK_DB_IX_EXTERNAL) {
+	/* A batch writes new tickets' entries sorted, at commit (ixbatch.c). */
+	if (creating && t->ixb) {
 		tk_ixbatch_add(t->ixb, db, k.mv_data, k.mv_size, id);
 		return 0;
 	}
-	d.mv_data = idb;
-	d.mv_size = 8;
-	rc = MDB_KEYEXIST;
-	/* Creation times and external ids of an import mostly ascend: append. */
-	if (creating && (db == TK_DB_IX_CREATED || db == TK_DB_IX_EXTERNAL))
-		rc = mdb_put(t->txn, t->st->dbi[db], &k, &d, MDB_APPEND);
-	if (rc == MDB_KEYEXIST)
-		rc = mdb_put(t->txn, t->st->dbi[db], &k, &d, MDB_NODUPDATA);
+	rc = mdb_put(t->txn, t->st->dbi[db], &k, &d, MDB_NODUPDATA);
 	if (rc && rc != MDB_KEYEXIST)
 		return tk_mdb_error(rc, "index");
 	return 0;
@@ -820,6 +813,12 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 	static tk_buf enc;	/* reused: one ticket is written at a time */
 
 	enc.len = 0;
+	/* A change to a ticket made earlier in this batch finds its index entries written. */
+	if (!creating && t->ixb) {
+		if (tk_ixbatch_write(t->ixb, t) < 0)
+			return -1;
+		tk_ixbatch_reset(t->ixb);
+	}
 	for (i = 0; i < as->n && !creating; i++)
 		if (as->a[i].field == TK_F_BODY && tk_ticket_body(t, tk) < 0)
 			return -1;
