@@ -10,7 +10,7 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 # Appended even when CFLAGS is given on the command line.
 ALLCFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Ilib
-LDLIBS += -llmdb -lpcre2-8 -lcsv
+LDLIBS += -llmdb -lpcre2-8 -lcsv -lpthread
 
 # O is the build directory: "." for the normal build, "asan" for the
 # sanitizer build that make check also runs.

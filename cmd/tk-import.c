@@ -22,6 +22,10 @@ struct row {
 	tk_improw r;
 	int result;
 	char *why;
+	/* a row refused while reading: its fields, for --rejects */
+	tk_str *orig;
+	size_t norig;
+	char *origdata;
 };
 
 struct opts {
@@ -39,27 +43,8 @@ struct batch {
 	size_t n, cap;
 	const struct opts *o;
 	long created, updated, unchanged, rejected;
+	long rejected_read;	/* rows refused while reading */
 };
-
-static void
-reject_line(const struct opts *o, const char *name, long lineno, const char *why, char **f, size_t *l, size_t n)
-{
-	tk_str *out;
-	char num[24];
-	size_t i;
-
-	tk_warn("%s:%ld: %s", name, lineno, why);
-	if (!o->rejfp)
-		return;
-	out = tk_xmalloc((n + 2) * sizeof *out);
-	snprintf(num, sizeof num, "%ld", lineno);
-	out[0] = TK_STR(num);
-	out[1] = TK_STR(why);
-	for (i = 0; i < n; i++)
-		out[i + 2] = (tk_str){ f[i], l[i] };
-	tk_write_record(o->rejfp, out, n + 2);
-	free(out);
-}
 
 static int
 lookup(tk_txn *t, const char *ext, uint64_t *id, uint64_t *hash)
@@ -165,6 +150,11 @@ import_batch(tk_txn *t, void *arg)
 	for (i = 0; i < b->n; i++) {
 		struct row *w = &b->rows[i];
 
+		if (w->orig || w->result == R_REJECTED) {	/* refused while reading */
+			w->result = R_REJECTED;
+			b->rejected++;
+			continue;
+		}
 		free(w->why);
 		w->why = NULL;
 		if (import_row(t, b, w) < 0)
@@ -187,6 +177,8 @@ clear(struct batch *b)
 	for (i = 0; i < b->n; i++) {
 		tk_improw_free(&b->rows[i].r);
 		free(b->rows[i].why);
+		free(b->rows[i].orig);
+		free(b->rows[i].origdata);
 	}
 	b->n = 0;
 }
@@ -200,51 +192,27 @@ now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void
-progress(const struct opts *o, const char *name, long rows, double start, FILE *fp, off_t size)
-{
-	double el = now_s() - start, rate = el > 0 ? rows / el : 0;
-	off_t pos = fp ? ftello(fp) : -1;
-
-	if (!o->progress)
-		return;
-	fprintf(stderr, "\r%s: %ld rows, %.0f rows/s", name, rows, rate);
-	if (size > 0 && pos > 0 && pos <= size && el > 0)
-		fprintf(stderr, ", %.0f%%, ETA %.0f s", 100.0 * pos / size, el * (size - pos) / pos);
-	fputs("   ", stderr);
-}
-
-/* Commits a batch and reports its rows; returns an exit code. */
-static int
-flush(tk_store *st, struct batch *b, const char *name, struct counts *c)
-{
-	size_t i;
-	int rc;
-
-	if (!b->n)
-		return 0;
-	rc = tk_store_write(st, import_batch, b);
-	if (rc && rc != TK_EXIT_DATA) {
-		tk_warn("%s", tk_errmsg);
-		return rc;
-	}
-	for (i = 0; i < b->n; i++)
-		if (b->rows[i].result == R_REJECTED)
-			reject_line(b->o, name, b->rows[i].lineno, b->rows[i].why, NULL, NULL, 0);
-	if (rc == TK_EXIT_DATA)
-		return rc;
-	c->created += b->created;
-	c->updated += b->updated;
-	c->unchanged += b->unchanged;
-	c->rejected += b->rejected;
-	return 0;
-}
-
 /* Reads rows from CSV or tk records alike. */
 struct input {
 	tk_csv *csv;
 	tk_reader rec;
 	int tsv;
+};
+
+/* One input file: the reading thread fills batches, the calling thread writes them. */
+struct file {
+	tk_store *st;
+	const struct opts *o;
+	const char *name;
+	FILE *fp;
+	off_t size;
+	struct input in;
+	tk_import *im;
+	int header;		/* reader: the header row was read */
+	int status;		/* reader: the input cannot be imported at all */
+	struct counts c;	/* writer */
+	double start;
+	struct batch b[2];
 };
 
 static int
@@ -264,131 +232,244 @@ next_row(struct input *in, char ***f, size_t **l, size_t *n, long *lineno)
 	return rc;
 }
 
-static int
-import_file(tk_store *st, const struct opts *o, const char *path, struct counts *total)
+static struct row *
+new_row(struct batch *b, long lineno)
 {
-	FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	const char *name = strcmp(path, "-") ? path : "stdin";
-	struct counts c = { 0 };
-	struct batch b = { 0 };
-	struct input in = { 0 };
-	tk_import *im;
+	struct row *w;
+
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 1024;
+		b->rows = tk_xrealloc(b->rows, b->cap * sizeof *b->rows);
+	}
+	w = &b->rows[b->n++];
+	memset(w, 0, sizeof *w);
+	w->lineno = lineno;
+	return w;
+}
+
+/* A row refused while reading, with its fields when there are any. */
+static void
+refuse(struct batch *b, long lineno, char **f, size_t *l, size_t n)
+{
+	struct row *w = new_row(b, lineno);
+	size_t i, total = 0;
+	char *p;
+
+	w->result = R_REJECTED;
+	w->why = tk_xstrdup(tk_errmsg);
+	if (!f)
+		return;
+	for (i = 0; i < n; i++)
+		total += l[i] + 1;
+	w->orig = tk_xmalloc((n ? n : 1) * sizeof *w->orig);
+	w->origdata = p = tk_xmalloc(total ? total : 1);
+	for (i = 0; i < n; i++) {
+		memcpy(p, f[i], l[i]);
+		w->orig[i] = (tk_str){ p, l[i] };
+		p += l[i] + 1;
+	}
+	w->norig = n;
+}
+
+static void
+write_header(const struct opts *o, char **f, size_t *l, size_t n)
+{
+	tk_str *h = tk_xmalloc((n + 2) * sizeof *h);
+	size_t i;
+
+	h[0] = TK_STR("#line");
+	h[1] = TK_STR("reason");
+	for (i = 0; i < n; i++)
+		h[i + 2] = (tk_str){ f[i], l[i] };
+	tk_write_record(o->rejfp, h, n + 2);
+	free(h);
+}
+
+/* The reading thread: the next batch of rows, converted and checked. */
+static int
+fill(void *slot, void *ctx)
+{
+	struct batch *b = slot;
+	struct file *fl = ctx;
+	const struct opts *o = fl->o;
 	char **f;
 	size_t *l, n;
 	long lineno;
-	int rc, status = 0, header = 0;
-	double start = now_s();
-	struct stat sb;
-	off_t size = 0;
+	int rc;
 
-	if (!fp) {
+	clear(b);
+	while (o->atomic || b->n < BATCH) {
+		rc = next_row(&fl->in, &f, &l, &n, &lineno);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			if (!fl->header) {
+				tk_warn("%s:%ld: %s", fl->name, lineno, tk_errmsg);
+				tk_warn("%s: no header row: nothing imported", fl->name);
+				fl->status = TK_EXIT_DATA;
+				return 0;
+			}
+			refuse(b, lineno, NULL, NULL, 0);
+			continue;
+		}
+		if (!fl->header) {
+			if (tk_import_header(fl->im, f, l, n) < 0) {
+				tk_warn("%s:%ld: %s", fl->name, lineno, tk_errmsg);
+				fl->status = TK_EXIT_DATA;
+				return 0;
+			}
+			if (o->rejfp)
+				write_header(o, f, l, n);
+			fl->header = 1;
+			continue;
+		}
+		if (tk_import_row(fl->im, f, l, n, &new_row(b, lineno)->r) < 0) {
+			b->n--;
+			tk_improw_free(&b->rows[b->n].r);
+			refuse(b, lineno, f, l, n);
+		}
+	}
+	if (rc == 0 && !fl->header && !fl->status) {
+		tk_warn("%s: empty: no header row", fl->name);
+		fl->status = TK_EXIT_DATA;
+	}
+	return rc != 0;
+}
+
+static void
+reject_row(const struct opts *o, const char *name, const struct row *w)
+{
+	tk_str *out;
+	char num[24];
+	size_t i;
+
+	tk_warn("%s:%ld: %s", name, w->lineno, w->why);
+	if (!o->rejfp)
+		return;
+	out = tk_xmalloc((w->norig + 2) * sizeof *out);
+	snprintf(num, sizeof num, "%ld", w->lineno);
+	out[0] = TK_STR(num);
+	out[1] = TK_STR(w->why);
+	for (i = 0; i < w->norig; i++)
+		out[i + 2] = w->orig[i];
+	tk_write_record(o->rejfp, out, w->norig + 2);
+	free(out);
+}
+
+static void
+progress(struct file *fl)
+{
+	double el = now_s() - fl->start, rate = el > 0 ? fl->c.read / el : 0;
+	off_t pos = fl->fp ? ftello(fl->fp) : -1;
+
+	if (!fl->o->progress)
+		return;
+	fprintf(stderr, "\r%s: %ld rows, %.0f rows/s", fl->name, fl->c.read, rate);
+	if (fl->size > 0 && pos > 0 && pos <= fl->size && el > 0)
+		fprintf(stderr, ", %.0f%%, ETA %.0f s", 100.0 * pos / fl->size, el * (fl->size - pos) / pos);
+	fputs("   ", stderr);
+}
+
+/* The calling thread: commit a batch and report its rows in input order. */
+static int
+drain(void *slot, int end, void *ctx)
+{
+	struct batch *b = slot;
+	struct file *fl = ctx;
+	const struct opts *o = fl->o;
+	struct counts *c = &fl->c;
+	long refused = 0;
+	size_t i;
+	int rc = 0;
+
+	if (fl->status)
+		return 0;
+	b->o = o;
+	for (i = 0; i < b->n; i++)
+		refused += b->rows[i].result == R_REJECTED;
+	if (b->n && !(o->atomic && refused))
+		rc = tk_store_write(fl->st, import_batch, b);
+	if (rc && rc != TK_EXIT_DATA) {
+		tk_warn("%s", tk_errmsg);
+		tk_die(rc, "%s: stopped at line %ld; what was committed stays, re-run to finish",
+		    fl->name, b->rows[0].lineno);
+	}
+	for (i = 0; i < b->n; i++)
+		if (b->rows[i].result == R_REJECTED)
+			reject_row(o, fl->name, &b->rows[i]);
+	c->read += (long)b->n;
+	if (o->atomic && (refused || rc)) {
+		tk_warn(refused ? "%s: --atomic: %ld rows rejected, nothing imported" :
+		    "%s: --atomic: a row was refused, nothing imported", fl->name, refused ? refused : 1);
+		c->rejected += refused ? refused : 1;
+		fl->status = TK_EXIT_DATA;
+		return 0;
+	}
+	c->created += b->created;
+	c->updated += b->updated;
+	c->unchanged += b->unchanged;
+	c->rejected += b->rejected;
+	if (!end)
+		progress(fl);
+	return 0;
+}
+
+static int
+import_file(tk_store *st, const struct opts *o, const char *path, struct counts *total)
+{
+	struct file fl;
+	struct stat sb;
+	tk_pipe p;
+	int status;
+
+	memset(&fl, 0, sizeof fl);
+	fl.st = st;
+	fl.o = o;
+	fl.fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	fl.name = strcmp(path, "-") ? path : "stdin";
+	fl.start = now_s();
+	if (!fl.fp) {
 		tk_warn("%s: %s", path, strerror(errno));
 		return TK_EXIT_FAIL;
 	}
-	if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode))
-		size = sb.st_size;
-	in.tsv = o->tsv || (strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".tsv"));
-	if (in.tsv)
-		tk_reader_init(&in.rec, fp, name);
-	else if (!(in.csv = tk_csv_open(fp, name, o->delim, o->preset && !strcmp(o->preset, "rt") ? 1 : 0,
-	    o->encoding)))
+	if (fstat(fileno(fl.fp), &sb) == 0 && S_ISREG(sb.st_mode))
+		fl.size = sb.st_size;
+	fl.in.tsv = o->tsv || (strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".tsv"));
+	if (fl.in.tsv)
+		tk_reader_init(&fl.in.rec, fl.fp, fl.name);
+	else if (!(fl.in.csv = tk_csv_open(fl.fp, fl.name, o->delim,
+	    o->preset && !strcmp(o->preset, "rt") ? 1 : 0, o->encoding)))
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
-	if (!(im = tk_import_new(o->preset, o->mapping, o->strict)))
+	if (!(fl.im = tk_import_new(o->preset, o->mapping, o->strict)))
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
-	b.o = o;
-	while ((rc = next_row(&in, &f, &l, &n, &lineno)) != 0) {
-		struct row *w;
-
-		if (rc < 0) {
-			c.read++;
-			c.rejected++;
-			reject_line(o, name, lineno, tk_errmsg, NULL, NULL, 0);
-			if (!header) {
-				tk_warn("%s: no header row: nothing imported", name);
-				status = TK_EXIT_DATA;
-				goto done;
-			}
-			continue;
-		}
-		if (!header) {
-			if (tk_import_header(im, f, l, n) < 0) {
-				tk_warn("%s:%ld: %s", name, lineno, tk_errmsg);
-				status = TK_EXIT_DATA;
-				goto done;
-			}
-			if (o->rejfp) {
-				tk_str *h = tk_xmalloc((n + 2) * sizeof *h);
-				size_t i;
-
-				h[0] = TK_STR("#line");
-				h[1] = TK_STR("reason");
-				for (i = 0; i < n; i++)
-					h[i + 2] = (tk_str){ f[i], l[i] };
-				tk_write_record(o->rejfp, h, n + 2);
-				free(h);
-			}
-			header = 1;
-			continue;
-		}
-		c.read++;
-		if (b.n == b.cap) {
-			b.cap = b.cap ? 2 * b.cap : 1024;
-			b.rows = tk_xrealloc(b.rows, b.cap * sizeof *b.rows);
-		}
-		w = &b.rows[b.n];
-		memset(w, 0, sizeof *w);
-		w->lineno = lineno;
-		if (tk_import_row(im, f, l, n, &w->r) < 0) {
-			c.rejected++;
-			reject_line(o, name, lineno, tk_errmsg, f, l, n);
-			tk_improw_free(&w->r);
-			continue;
-		}
-		b.n++;
-		if (!o->atomic && b.n == BATCH) {
-			if ((rc = flush(st, &b, name, &c)))
-				tk_die(rc, "%s: stopped at line %ld; what was committed stays, re-run to finish",
-				    name, lineno);
-			clear(&b);
-			progress(o, name, c.read, start, fp, size);
-		}
-	}
-	if (!header && !status) {
-		tk_warn("%s: empty: no header row", name);
-		status = TK_EXIT_DATA;
-		goto done;
-	}
-	if (o->atomic && c.rejected) {
-		tk_warn("%s: --atomic: %ld rows rejected, nothing imported", name, c.rejected);
-		status = TK_EXIT_DATA;
-		goto done;
-	}
-	rc = flush(st, &b, name, &c);
-	if (rc == TK_EXIT_DATA) {
-		tk_warn("%s: --atomic: a row was refused, nothing imported", name);
-		c.rejected++;
-		c.created = c.updated = c.unchanged = 0;
-		status = rc;
-	} else if (rc)
-		tk_die(rc, "%s: stopped at the end; what was committed stays, re-run to finish", name);
-done:
+	p.slot[0] = &fl.b[0];
+	p.slot[1] = &fl.b[1];
+	p.fill = fill;
+	p.drain = drain;
+	p.ctx = &fl;
+	tk_pipe_run(&p);
+	status = fl.status;
+	if (o->atomic && status)
+		fl.c.created = fl.c.updated = fl.c.unchanged = 0;
 	if (o->progress)
 		fputs("\r\033[K", stderr);
 	if (!o->quiet)
 		fprintf(stderr, "%s: %s: %ld read, %ld created, %ld updated, %ld unchanged, %ld rejected\n",
-		    tk_progname, name, c.read, c.created, c.updated, c.unchanged, c.rejected);
-	if (c.rejected && !status)
+		    tk_progname, fl.name, fl.c.read, fl.c.created, fl.c.updated, fl.c.unchanged, fl.c.rejected);
+	if (fl.c.rejected && !status)
 		status = TK_EXIT_DATA;
-	total->read += c.read;
-	clear(&b);
-	free(b.rows);
-	tk_import_free(im);
-	if (in.tsv)
-		tk_reader_free(&in.rec);
+	total->read += fl.c.read;
+	clear(&fl.b[0]);
+	clear(&fl.b[1]);
+	free(fl.b[0].rows);
+	free(fl.b[1].rows);
+	tk_import_free(fl.im);
+	if (fl.in.tsv)
+		tk_reader_free(&fl.in.rec);
 	else
-		tk_csv_close(in.csv);
-	if (fp != stdin)
-		fclose(fp);
+		tk_csv_close(fl.in.csv);
+	if (fl.fp != stdin)
+		fclose(fl.fp);
 	return status;
 }
 

@@ -41,7 +41,7 @@ void tk_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void tk_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A library call that fails leaves its message here and returns -1. */
-extern char tk_errmsg[1024];
+extern _Thread_local char tk_errmsg[1024];
 int tk_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void *tk_xmalloc(size_t n);
@@ -516,6 +516,23 @@ void tk_improw_free(tk_improw *r);
 void tk_import_free(tk_import *im);
 /* A date as help desks export them, to ISO UTC; -1 when it is none. */
 int tk_import_time(const char *s, char out[21]);
+
+/* ---- pipe.c: reading the next batch while the last is written ---- */
+
+/*
+ * fill runs in a second thread and reads the next batch into a slot: it
+ * returns 1 when more may follow, 0 at the end of the input (the slot may
+ * still hold the last rows). drain runs in the calling thread, in order,
+ * for every slot filled, with end set for the last; a non-zero return
+ * stops everything and is returned. Without a thread the two take turns.
+ */
+typedef struct {
+	void *slot[2];
+	int (*fill)(void *slot, void *ctx);
+	int (*drain)(void *slot, int end, void *ctx);
+	void *ctx;
+} tk_pipe;
+int tk_pipe_run(tk_pipe *p);
 
 /* ---- cmd.c: what every command does alike ---- */
 

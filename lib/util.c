@@ -10,7 +10,7 @@
 #include "tk.h"
 
 const char *tk_progname = "tk";
-char tk_errmsg[1024];
+_Thread_local char tk_errmsg[1024];
 
 void
 tk_setprogname(const char *argv0)

@@ -36,6 +36,15 @@ test_expect_success '--update applies a changed row' '
 	tk-log 1 | cut -f4-6 | grep -x "priority	P2	P1"
 '
 
+test_expect_success 'a row changing a ticket made earlier in the same file leaves its indexes right' '
+	printf "external_id,subject,priority,status\nDUP-1,first,P2,open\nDUP-1,second,P1,pending\n" >dup.csv &&
+	tk-import -d dupstore --update dup.csv 2>err &&
+	test_grep "2 read, 1 created, 1 updated" err &&
+	test "$(tk-ls -d dupstore -o subject priority=P1 status=pending)" = second &&
+	test_expect_code 1 tk-ls -d dupstore priority=P2 &&
+	test_expect_code 1 tk-ls -d dupstore status=open
+'
+
 test_expect_success 'bad rows are rejected with line and reason, good ones kept' '
 	printf "external_id,subject,priority,created\nB-1,ok one,P3,2026-11-01\nB-2,bad priority,P9,2026-11-01\nB-3,bad date,P3,yesterday-ish\nB-4,ragged\nB-5,ok two,P4,2026-11-03\n" >bad.csv &&
 	test_expect_code 3 tk-import --rejects rej.tsv bad.csv 2>err &&
