@@ -46,34 +46,70 @@ struct batch {
 	long rejected_read;	/* rows refused while reading */
 };
 
+/*
+ * The ticket imported before under this external id (made earlier in this
+ * batch, or found by ix_external_id) and the hash of the row it came from
+ * (0 for a ticket tk-import did not make): 1 found, 0 not, -1 error.
+ */
 static int
 lookup(tk_txn *t, const char *ext, uint64_t *id, uint64_t *hash)
 {
-	MDB_val k = { strlen(ext) > 400 ? 400 : strlen(ext), (void *)ext }, v;
-	int rc = mdb_get(t->txn, t->st->dbi[TK_DB_IMPORTS], &k, &v);
+	unsigned char kb[TK_IX_KEYBUF];
+	size_t n = strlen(ext);
+	MDB_val k = tk_ix_key(TK_DB_IX_EXTERNAL, ext, n, 0, kb), v;
+	MDB_cursor *c;
+	int rc, found = 0;
 
-	if (rc == MDB_NOTFOUND)
+	if (t->ixb && tk_ixbatch_find(t->ixb, TK_DB_IX_EXTERNAL, k.mv_data, k.mv_size, id))
+		found = 1;
+	else {
+		if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_IX_EXTERNAL], &c)))
+			return tk_mdb_error(rc, "ix_external_id");
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_SET); rc == 0 && !found;
+		    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+			tk_ticket tk;
+
+			*id = tk_get_u64(v.mv_data);
+			if (n <= TK_IX_MAXKEY) {
+				found = 1;
+				break;
+			}
+			/* A cut key: the ticket says whether it is this one. */
+			tk_ticket_init(&tk);
+			if (tk_ticket_get(t, *id, &tk, 0) > 0 && tk.f[TK_F_EXTERNAL_ID].n == n &&
+			    !memcmp(tk.f[TK_F_EXTERNAL_ID].p, ext, n))
+				found = 1;
+			tk_ticket_free(&tk);
+		}
+		mdb_cursor_close(c);
+		if (rc && rc != MDB_NOTFOUND)
+			return tk_mdb_error(rc, "ix_external_id");
+	}
+	if (!found)
 		return 0;
-	if (rc)
-		return tk_mdb_error(rc, "imports");
-	if (v.mv_size != 16)
-		return tk_error("imports: corrupt entry for %s", ext);
-	*id = tk_get_u64(v.mv_data);
-	*hash = tk_get_u64((unsigned char *)v.mv_data + 8);
+	*hash = 0;
+	k.mv_size = 8;
+	k.mv_data = kb;
+	tk_put_u64(kb, *id);
+	rc = mdb_get(t->txn, t->st->dbi[TK_DB_IMPORT_HASH], &k, &v);
+	if (rc == 0 && v.mv_size == 8)
+		*hash = tk_get_u64(v.mv_data);
+	else if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "import_hash");
 	return 1;
 }
 
 static int
-remember(tk_txn *t, const char *ext, uint64_t id, uint64_t hash)
+remember(tk_txn *t, uint64_t id, uint64_t hash, int created)
 {
-	unsigned char vb[16];
-	MDB_val k = { strlen(ext) > 400 ? 400 : strlen(ext), (void *)ext }, v = { 16, vb };
+	unsigned char kb[8], vb[8];
+	MDB_val k = { 8, kb }, v = { 8, vb };
 	int rc;
 
-	tk_put_u64(vb, id);
-	tk_put_u64(vb + 8, hash);
-	rc = mdb_put(t->txn, t->st->dbi[TK_DB_IMPORTS], &k, &v, 0);
-	return rc ? tk_mdb_error(rc, "imports") : 0;
+	tk_put_u64(kb, id);
+	tk_put_u64(vb, hash);
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_IMPORT_HASH], &k, &v, created ? MDB_APPEND : 0);
+	return rc ? tk_mdb_error(rc, "import_hash") : 0;
 }
 
 /* One row in the transaction: 0 done (result set), -1 a store failure. */
@@ -135,7 +171,7 @@ import_row(tk_txn *t, struct batch *b, struct row *w)
 		w->why = tk_xstrdup(tk_errmsg);
 		return 0;
 	}
-	rc = remember(t, r->external, tk.id, r->hash);
+	rc = remember(t, tk.id, r->hash, w->result == R_CREATED);
 	tk_ticket_free(&tk);
 	return rc;
 }

@@ -159,6 +159,26 @@ tk_ixbatch_add(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t id
 	d->n++;
 }
 
+int
+tk_ixbatch_find(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t *id)
+{
+	struct ixdb *d = &b->db[dbi];
+	uint32_t h = hash(key, klen);
+	size_t j;
+
+	if (!d->ng)
+		return 0;
+	for (j = h & (d->nbucket - 1); d->bucket[j]; j = (j + 1) & (d->nbucket - 1)) {
+		const struct entry *f = &d->e[d->g[d->bucket[j] - 1].first - 1];
+
+		if (f->hash == h && f->klen == klen && !memcmp(d->keys.p + f->off, key, klen)) {
+			*id = tk_get_u64(f->id);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* qsort has no context argument: the index being sorted. */
 static const struct ixdb *sorting;
 

@@ -514,18 +514,6 @@ idvec_sort(idvec *iv)
 	iv->n = j;
 }
 
-static MDB_val
-key_of(const char *v)
-{
-	MDB_val k;
-
-	k.mv_size = *v ? strlen(v) : 1;
-	if (k.mv_size > 400)
-		k.mv_size = 400;
-	k.mv_data = (void *)v;
-	return k;
-}
-
 /* Ids under one key of a DUPFIXED index, read a page at a time. */
 static int
 collect_key(MDB_cursor *c, MDB_val k, idvec *iv)
@@ -546,21 +534,32 @@ collect_key(MDB_cursor *c, MDB_val k, idvec *iv)
 	return rc == MDB_NOTFOUND ? 0 : tk_mdb_error(rc, "index");
 }
 
+/* Epochs an index term must ask: all of a partitioned index, else one. */
+static unsigned
+epochs_of(tk_txn *tx, const struct term *t)
+{
+	return tk_ix_partitioned(tk_fields[t->field].dbi) ? tk_ix_nepochs(tx) : 1;
+}
+
 static size_t
 count_eq(tk_txn *tx, struct term *t)
 {
+	int db = tk_fields[t->field].dbi;
+	unsigned char kb[TK_IX_KEYBUF];
+	unsigned e, ne = epochs_of(tx, t);
 	MDB_cursor *c;
 	MDB_val k, d;
 	size_t i, total = 0;
 	size_t cnt;
 
-	if (mdb_cursor_open(tx->txn, tx->st->dbi[tk_fields[t->field].dbi], &c))
+	if (mdb_cursor_open(tx->txn, tx->st->dbi[db], &c))
 		return (size_t)-1;
-	for (i = 0; i < t->nvals; i++) {
-		k = key_of(t->vals[i]);
-		if (mdb_cursor_get(c, &k, &d, MDB_SET) == 0 && mdb_cursor_count(c, &cnt) == 0)
-			total += cnt;
-	}
+	for (i = 0; i < t->nvals; i++)
+		for (e = 0; e < ne; e++) {
+			k = tk_ix_key(db, t->vals[i], strlen(t->vals[i]), e, kb);
+			if (mdb_cursor_get(c, &k, &d, MDB_SET) == 0 && mdb_cursor_count(c, &cnt) == 0)
+				total += cnt;
+		}
 	mdb_cursor_close(c);
 	return total;
 }
@@ -568,14 +567,19 @@ count_eq(tk_txn *tx, struct term *t)
 static int
 collect_eq(tk_txn *tx, struct term *t, idvec *iv)
 {
+	int db = tk_fields[t->field].dbi;
+	unsigned char kb[TK_IX_KEYBUF];
+	unsigned e, ne = epochs_of(tx, t);
 	MDB_cursor *c;
 	size_t i;
 	int rc = 0;
 
-	if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[tk_fields[t->field].dbi], &c)))
+	if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[db], &c)))
 		return tk_mdb_error(rc, "index");
+	/* Epochs in order: a value's ids come out ascending. */
 	for (i = 0; i < t->nvals && rc == 0; i++)
-		rc = collect_key(c, key_of(t->vals[i]), iv);
+		for (e = 0; e < ne && rc == 0; e++)
+			rc = collect_key(c, tk_ix_key(db, t->vals[i], strlen(t->vals[i]), e, kb), iv);
 	mdb_cursor_close(c);
 	if (t->nvals > 1)
 		idvec_sort(iv);
@@ -632,9 +636,10 @@ static int
 narrow(tk_txn *tx, struct term *t, idvec *iv, size_t tcount)
 {
 	idvec other = { 0 };
+	int db = tk_fields[t->field].dbi;
 	MDB_cursor *c;
 	MDB_val k, d;
-	unsigned char idb[8];
+	unsigned char idb[8], kb[TK_IX_KEYBUF];
 	size_t i, j, o, vi;
 	int rc;
 
@@ -657,12 +662,12 @@ narrow(tk_txn *tx, struct term *t, idvec *iv, size_t tcount)
 		free(other.v);
 		return 0;
 	}
-	if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[tk_fields[t->field].dbi], &c)))
+	if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[db], &c)))
 		return tk_mdb_error(rc, "index");
 	for (i = o = 0; i < iv->n; i++) {
 		tk_put_u64(idb, iv->v[i]);
 		for (vi = 0; vi < t->nvals; vi++) {
-			k = key_of(t->vals[vi]);
+			k = tk_ix_key(db, t->vals[vi], strlen(t->vals[vi]), tk_ix_epoch(iv->v[i]), kb);
 			d.mv_size = 8;
 			d.mv_data = idb;
 			if (mdb_cursor_get(c, &k, &d, MDB_GET_BOTH) == 0) {

@@ -11,16 +11,20 @@
  *   log         seq (8 bytes, big-endian) -> event (log.c)
  *   log_ticket  id -> seq, DUPSORT|DUPFIXED: each ticket's events
  *   fields      custom field name -> "" (names ever set)
- *   ix_status, ix_priority, ix_queue, ix_assignee, ix_requester, ix_external_id
+ *   ix_status, ix_priority, ix_queue, ix_assignee, ix_external_id
  *               value -> id, DUPSORT|DUPFIXED (ids 8 bytes big-endian, sorted);
  *               an empty value is the key "\0" (LMDB refuses empty keys, and
  *               no stored value holds a NUL); values longer than
  *               TK_IX_MAXKEY bytes are cut, and every match is checked again
  *               against the ticket, so a cut key only costs a little work
+ *   ix_requester
+ *               epoch . value -> id, DUPSORT|DUPFIXED: the same, after a
+ *               2-byte big-endian epoch, the ticket id >> 16 (see tk_ix_key)
  *   ix_created, ix_updated
  *               ISO time (20 bytes, so byte order is time order) -> id
- *   imports     external id (cut at 400 bytes) -> id (8 bytes) . hash of the
- *               imported row (8 bytes): tk-import's memory of each row
+ *   import_hash id -> hash of the row tk-import made the ticket from
+ *               (8 bytes): a re-run skips an unchanged row without reading
+ *               its ticket; the ticket is found by ix_external_id
  *
  * Ids and sequence numbers grow by one, so tickets, bodies and the log are
  * appended at the right edge of their B-trees; DUPFIXED index entries cost
@@ -55,7 +59,7 @@ static const struct {
 	[TK_DB_IX_CREATED] = { "ix_created", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_IX_UPDATED] = { "ix_updated", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_IX_EXTERNAL] = { "ix_external_id", MDB_DUPSORT | MDB_DUPFIXED },
-	[TK_DB_IMPORTS] = { "imports", 0 },
+	[TK_DB_IMPORT_HASH] = { "import_hash", 0 },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)
@@ -78,6 +82,65 @@ tk_get_u64(const unsigned char *p)
 	for (i = 0; i < 8; i++)
 		v = (v << 8) | p[i];
 	return v;
+}
+
+/*
+ * Index keys. A value is its bytes, cut at TK_IX_MAXKEY, or "\0" when empty.
+ * A partitioned index puts the ticket's epoch (id >> 16, two bytes) before
+ * the value: requesters are many and come in no order, so a batch of new
+ * tickets spread over the whole of a plain index would copy most of its
+ * leaf pages at every commit; under an epoch, new entries land in the last
+ * epoch's small stretch of the tree. A lookup asks each epoch in turn
+ * (16 for a million tickets) and gets the ids in ascending order.
+ */
+int
+tk_ix_partitioned(int db)
+{
+	return db == TK_DB_IX_REQUESTER;
+}
+
+unsigned
+tk_ix_epoch(uint64_t id)
+{
+	return id >> 16 > 0xffff ? 0xffff : (unsigned)(id >> 16);
+}
+
+MDB_val
+tk_ix_key(int db, const char *v, size_t n, unsigned epoch, unsigned char *buf)
+{
+	MDB_val k;
+
+	if (!n) {
+		v = "";
+		n = 1;
+	} else if (n > TK_IX_MAXKEY)
+		n = TK_IX_MAXKEY;
+	if (!tk_ix_partitioned(db)) {
+		k.mv_size = n;
+		k.mv_data = (void *)v;
+		return k;
+	}
+	buf[0] = (unsigned char)(epoch >> 8);
+	buf[1] = (unsigned char)epoch;
+	memcpy(buf + 2, v, n);
+	k.mv_size = n + 2;
+	k.mv_data = buf;
+	return k;
+}
+
+unsigned
+tk_ix_nepochs(tk_txn *t)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	unsigned n = 1;
+
+	if (mdb_cursor_open(t->txn, t->st->dbi[TK_DB_TICKETS], &c) == 0) {
+		if (mdb_cursor_get(c, &k, &v, MDB_LAST) == 0)
+			n = tk_ix_epoch(tk_get_u64(k.mv_data)) + 1;
+		mdb_cursor_close(c);
+	}
+	return n;
 }
 
 int tk_map_full;
@@ -137,36 +200,112 @@ mkdirs(const char *dir)
 	return rc;
 }
 
-static int
-check_schema(tk_store *st, MDB_txn *txn, int write)
+/* The store's schema version: 0 for a store not yet made, -1 on error. */
+static long
+read_schema(tk_store *st, MDB_txn *txn, MDB_dbi meta)
 {
 	MDB_val k = { 6, "schema" }, v;
 	char buf[32];
-	long ver;
 	int rc;
 
-	rc = mdb_get(txn, st->dbi[TK_DB_META], &k, &v);
-	if (rc == MDB_NOTFOUND) {
-		if (!write)
-			return tk_error("%s: store has no schema version", st->dir);
-		snprintf(buf, sizeof buf, "%d", TK_SCHEMA_VERSION);
-		v.mv_data = buf;
-		v.mv_size = strlen(buf);
-		rc = mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0);
-		return rc ? tk_mdb_error(rc, st->dir) : 0;
-	}
+	rc = mdb_get(txn, meta, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
 	if (rc)
 		return tk_mdb_error(rc, st->dir);
 	if (v.mv_size >= sizeof buf)
 		return tk_error("%s: bad schema version", st->dir);
 	memcpy(buf, v.mv_data, v.mv_size);
 	buf[v.mv_size] = '\0';
-	ver = strtol(buf, NULL, 10);
-	if (ver > TK_SCHEMA_VERSION)
-		return tk_error("%s: store has schema version %ld, newer than this tk (%s, schema %d); upgrade tk",
-		    st->dir, ver, TK_VERSION, TK_SCHEMA_VERSION);
-	/* Older schemas are upgraded here as new versions appear. */
+	return strtol(buf, NULL, 10);
+}
+
+static int
+write_schema(tk_store *st, MDB_txn *txn)
+{
+	MDB_val k = { 6, "schema" }, v;
+	char buf[32];
+	int rc;
+
+	snprintf(buf, sizeof buf, "%d", TK_SCHEMA_VERSION);
+	v.mv_data = buf;
+	v.mv_size = strlen(buf);
+	rc = mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0);
+	return rc ? tk_mdb_error(rc, st->dir) : 0;
+}
+
+/*
+ * Schema 1 to 2: ix_requester is partitioned by epoch (rebuilt from the
+ * tickets), and tk-import's memory of rows moves from "imports" (external
+ * id -> id . hash) to import_hash (id -> hash).
+ */
+static int
+upgrade_1(tk_store *st, MDB_txn *txn)
+{
+	unsigned char kb[TK_IX_KEYBUF];
+	MDB_cursor *c;
+	MDB_val k, v, ik, iv;
+	MDB_dbi old;
+	tk_ticket tk;
+	int rc;
+
+	rc = mdb_dbi_open(txn, "imports", 0, &old);
+	if (rc == 0) {
+		if ((rc = mdb_cursor_open(txn, old, &c)))
+			return tk_mdb_error(rc, "imports");
+		while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
+			if (v.mv_size != 16)
+				continue;
+			ik.mv_size = 8;
+			ik.mv_data = v.mv_data;
+			iv.mv_size = 8;
+			iv.mv_data = (unsigned char *)v.mv_data + 8;
+			if ((rc = mdb_put(txn, st->dbi[TK_DB_IMPORT_HASH], &ik, &iv, 0)))
+				break;
+		}
+		mdb_cursor_close(c);
+		if (rc != MDB_NOTFOUND)
+			return tk_mdb_error(rc, "import_hash");
+		if ((rc = mdb_drop(txn, old, 1)))
+			return tk_mdb_error(rc, "imports");
+	} else if (rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "imports");
+	if ((rc = mdb_drop(txn, st->dbi[TK_DB_IX_REQUESTER], 0)))
+		return tk_mdb_error(rc, "ix_requester");
+	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_TICKETS], &c)))
+		return tk_mdb_error(rc, "tickets");
+	tk_ticket_init(&tk);
+	while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
+		tk.id = tk_get_u64(k.mv_data);
+		if (tk_ticket_decode_upto(&tk, v.mv_data, v.mv_size, TK_F_REQUESTER) < 0) {
+			rc = -1;
+			break;
+		}
+		ik = tk_ix_key(TK_DB_IX_REQUESTER, tk.f[TK_F_REQUESTER].p, tk.f[TK_F_REQUESTER].n,
+		    tk_ix_epoch(tk.id), kb);
+		if ((rc = mdb_put(txn, st->dbi[TK_DB_IX_REQUESTER], &ik, &k, MDB_NODUPDATA)) && rc != MDB_KEYEXIST)
+			break;
+	}
+	mdb_cursor_close(c);
+	tk_ticket_free(&tk);
+	if (rc == -1)
+		return -1;
+	if (rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "ix_requester");
 	return 0;
+}
+
+static int
+grow(tk_store *st)
+{
+	MDB_envinfo info;
+	int rc;
+
+	mdb_env_info(st->env, &info);
+	if (info.me_mapsize > SIZE_MAX / 2)
+		return tk_error("%s: map cannot grow", st->dir);
+	rc = mdb_env_set_mapsize(st->env, info.me_mapsize * 2);
+	return rc ? tk_mdb_error(rc, st->dir) : 0;
 }
 
 /*
@@ -181,6 +320,7 @@ tk_store_open(const char *dir, int write)
 	MDB_txn *txn = NULL;
 	struct stat sb;
 	tk_buf path = { 0 };
+	long ver;
 	int rc, i;
 
 	memset(st, 0, sizeof *st);
@@ -206,6 +346,7 @@ tk_store_open(const char *dir, int write)
 		goto fail;
 	}
 	st->rdonly = !write;
+again:
 	rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &txn);
 	if (rc == MDB_MAP_RESIZED) {
 		mdb_env_set_mapsize(st->env, 0);
@@ -215,7 +356,40 @@ tk_store_open(const char *dir, int write)
 		tk_mdb_error(rc, dir);
 		goto fail;
 	}
+	rc = mdb_dbi_open(txn, dbs[TK_DB_META].name, write ? MDB_CREATE : 0, &st->dbi[TK_DB_META]);
+	if (rc == MDB_NOTFOUND) {
+		tk_error("%s: not a tk store (no %s sub-database)", dir, dbs[TK_DB_META].name);
+		goto fail;
+	}
+	if (rc) {
+		tk_mdb_error(rc, dir);
+		goto fail;
+	}
+	if ((ver = read_schema(st, txn, st->dbi[TK_DB_META])) < 0)
+		goto fail;
+	if (ver > TK_SCHEMA_VERSION) {
+		tk_error("%s: store has schema version %ld, newer than this tk (%s, schema %d); upgrade tk",
+		    dir, ver, TK_VERSION, TK_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (!write && ver < TK_SCHEMA_VERSION) {
+		tk_store *up;
+
+		if (ver == 0) {
+			tk_error("%s: store has no schema version", dir);
+			goto fail;
+		}
+		/* An older store: a writer upgrades it, then it is read. */
+		mdb_txn_abort(txn);
+		txn = NULL;
+		if (!(up = tk_store_open(dir, 1)))
+			goto fail;
+		tk_store_close(up);
+		goto again;
+	}
 	for (i = 0; i < TK_DB_COUNT; i++) {
+		if (i == TK_DB_META)
+			continue;
 		rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags | (write ? MDB_CREATE : 0), &st->dbi[i]);
 		if (rc == MDB_NOTFOUND) {
 			tk_error("%s: not a tk store (no %s sub-database)", dir, dbs[i].name);
@@ -226,8 +400,19 @@ tk_store_open(const char *dir, int write)
 			goto fail;
 		}
 	}
-	if (check_schema(st, txn, write) < 0)
-		goto fail;
+	if (write && ver < TK_SCHEMA_VERSION) {
+		tk_map_full = 0;
+		if ((ver == 1 && upgrade_1(st, txn) < 0) || write_schema(st, txn) < 0) {
+			if (tk_map_full) {	/* a big store: room for the rebuilt index */
+				mdb_txn_abort(txn);
+				txn = NULL;
+				if (grow(st) < 0)
+					goto fail;
+				goto again;
+			}
+			goto fail;
+		}
+	}
 	/* Committed even when read-only: handles opened in an aborted txn close. */
 	rc = mdb_txn_commit(txn);
 	txn = NULL;
@@ -281,19 +466,6 @@ tk_txn_end(tk_txn *t)
 	if (t->txn)
 		mdb_txn_abort(t->txn);
 	t->txn = NULL;
-}
-
-static int
-grow(tk_store *st)
-{
-	MDB_envinfo info;
-	int rc;
-
-	mdb_env_info(st->env, &info);
-	if (info.me_mapsize > SIZE_MAX / 2)
-		return tk_error("%s: map cannot grow", st->dir);
-	rc = mdb_env_set_mapsize(st->env, info.me_mapsize * 2);
-	return rc ? tk_mdb_error(rc, st->dir) : 0;
 }
 
 /*

@@ -13,7 +13,6 @@
 
 #include "tk.h"
 
-#define TK_IX_MAXKEY 400
 #define CUSTOM_TAG 0xff
 
 const tk_field_info tk_fields[TK_F_NFIELDS] = {
@@ -665,37 +664,21 @@ same(tk_str a, tk_str b)
 	return a.n == b.n && (a.n == 0 || !memcmp(a.p, b.p, a.n));
 }
 
-/* Index keys: the value, "\0" for empty, cut to TK_IX_MAXKEY bytes. */
-static MDB_val
-ix_key(tk_str v)
-{
-	MDB_val k;
-
-	if (!v.n) {
-		k.mv_size = 1;
-		k.mv_data = "";
-	} else {
-		k.mv_size = v.n > TK_IX_MAXKEY ? TK_IX_MAXKEY : v.n;
-		k.mv_data = (void *)v.p;
-	}
-	return k;
-}
-
 static int
 ix_update(tk_txn *t, int db, tk_str old, tk_str new, uint64_t id, int creating)
 {
-	unsigned char idb[8];
+	unsigned char idb[8], kb[TK_IX_KEYBUF];
 	MDB_val k, d = { 8, idb };
 	int rc;
 
 	tk_put_u64(idb, id);
 	if (!creating) {
-		k = ix_key(old);
+		k = tk_ix_key(db, old.p, old.n, tk_ix_epoch(id), kb);
 		rc = mdb_del(t->txn, t->st->dbi[db], &k, &d);
 		if (rc && rc != MDB_NOTFOUND)
 			return tk_mdb_error(rc, "index");
 	}
-	k = ix_key(new);
+	k = tk_ix_key(db, new.p, new.n, tk_ix_epoch(id), kb);
 	/* A batch writes new tickets' entries sorted, at commit (ixbatch.c). */
 	if (creating && t->ixb) {
 		tk_ixbatch_add(t->ixb, db, k.mv_data, k.mv_size, id);

@@ -149,11 +149,11 @@ enum tk_dbi {
 	TK_DB_IX_CREATED,
 	TK_DB_IX_UPDATED,
 	TK_DB_IX_EXTERNAL,
-	TK_DB_IMPORTS,
+	TK_DB_IMPORT_HASH,
 	TK_DB_COUNT
 };
 
-#define TK_SCHEMA_VERSION 1
+#define TK_SCHEMA_VERSION 2
 
 typedef struct tk_store {
 	char *dir;
@@ -205,12 +205,25 @@ tk_ixbatch *tk_ixbatch_new(void);
 void tk_ixbatch_reset(tk_ixbatch *b);
 void tk_ixbatch_add(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t id);
 int tk_ixbatch_write(tk_ixbatch *b, tk_txn *t);
+/* The first id gathered under key, not yet written: 1 found, 0 not. */
+int tk_ixbatch_find(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t *id);
 void tk_ixbatch_free(tk_ixbatch *b);
 
 /* Big-endian 64-bit keys sort numerically under memcmp. */
 
 void tk_put_u64(unsigned char *p, uint64_t v);
 uint64_t tk_get_u64(const unsigned char *p);
+
+/* Index keys (layout in store.c): the value cut at TK_IX_MAXKEY bytes, "\0"
+ * when empty, after the ticket's epoch in a partitioned index. buf holds
+ * TK_IX_KEYBUF bytes; the key may point into v instead. */
+#define TK_IX_MAXKEY 400
+#define TK_IX_KEYBUF (TK_IX_MAXKEY + 2)
+int tk_ix_partitioned(int db);
+unsigned tk_ix_epoch(uint64_t id);
+MDB_val tk_ix_key(int db, const char *v, size_t n, unsigned epoch, unsigned char *buf);
+/* How many epochs a partitioned index of this store has. */
+unsigned tk_ix_nepochs(tk_txn *t);
 
 /* Set when an LMDB call failed with MDB_MAP_FULL: tk_store_write grows the map and retries. */
 extern int tk_map_full;

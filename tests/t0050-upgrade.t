@@ -1,0 +1,36 @@
+#!/bin/sh
+# A store made by an older tk (schema 1, tests/data/store-v1.dump, loaded
+# with mdb_load) is upgraded by the first command that opens it, reader or
+# writer, and keeps its tickets, indexes and tk-import's memory of rows.
+. "$(dirname "$0")/lib.sh"
+DATA=$TEST_DIR/data
+
+if ! command -v mdb_load >/dev/null 2>&1; then
+	test_skip 'schema 1 store is upgraded' 'mdb_load is not installed (make deps installs lmdb-utils)'
+	test_done
+	exit
+fi
+
+test_expect_success 'a reader upgrades a schema 1 store and finds tickets by requester' '
+	mkdir v1 && mdb_load -f "$DATA/store-v1.dump" v1 2>/dev/null &&
+	mdb_dump -p -s meta v1 | grep -x " 1" &&
+	tk-ls -d v1 -a -o id,requester requester=alice@example.com >out &&
+	printf "1\talice@example.com\n3\talice@example.com\n" >expect &&
+	test_cmp expect out &&
+	mdb_dump -p -s meta v1 | grep -x " 2" &&
+	test_expect_code 1 mdb_dump -s imports v1 2>/dev/null
+'
+
+test_expect_success 're-importing the rows of a schema 1 import changes nothing' '
+	tk-import -d v1 "$DATA/store-v1.csv" 2>err &&
+	test_grep "3 read, 0 created, 0 updated, 3 unchanged, 0 rejected" err
+'
+
+test_expect_success 'a writer upgrades too, and new tickets are indexed' '
+	mkdir v1w && mdb_load -f "$DATA/store-v1.dump" v1w 2>/dev/null &&
+	tk-new -d v1w -s "New one" -r alice@example.com >id &&
+	test "$(cat id)" = 5 &&
+	test "$(tk-ls -d v1w -a -o id requester=alice@example.com | tr "\n" " ")" = "1 3 5 "
+'
+
+test_done
