@@ -60,7 +60,7 @@ history_json(tk_buf *b, tk_txn *t, uint64_t id)
 {
 	unsigned char kb[8];
 	MDB_cursor *c;
-	MDB_val k = { 8, kb }, d, lk, lv;
+	MDB_val k = { 8, kb }, d;
 	tk_event ev;
 	int rc, first = 1;
 
@@ -68,9 +68,7 @@ history_json(tk_buf *b, tk_txn *t, uint64_t id)
 	if (mdb_cursor_open(t->txn, t->st->dbi[TK_DB_LOG_TICKET], &c))
 		return;
 	for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_DUP)) {
-		lk = d;
-		if (mdb_get(t->txn, t->st->dbi[TK_DB_LOG], &lk, &lv) ||
-		    tk_event_decode(&ev, tk_get_u64(d.mv_data), lv.mv_data, lv.mv_size) < 0)
+		if (tk_event_get(t, tk_get_u64(d.mv_data), &ev) <= 0)
 			continue;
 		tk_buf_printf(b, "%s{\"seq\":%llu,\"time\":", first ? "" : ",", (unsigned long long)ev.seq);
 		tk_json_string(b, ev.time.p, ev.time.n);

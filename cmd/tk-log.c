@@ -77,7 +77,7 @@ all_events(tk_txn *t, struct opts *o)
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		uint64_t seq = tk_get_u64(k.mv_data);
 
-		if (tk_event_decode(&ev, seq, v.mv_data, v.mv_size) < 0) {
+		if (tk_event_decode(&ev, seq, v.mv_data, v.mv_size) < 0 || tk_event_complete(t, &ev) < 0) {
 			mdb_cursor_close(c);
 			return -1;
 		}
@@ -103,7 +103,7 @@ ticket_events(tk_txn *t, struct opts *o, const tk_ids *ids)
 	tk_ids seqs = { 0 };
 	unsigned char kb[8];
 	MDB_cursor *c;
-	MDB_val k, d, lk, lv;
+	MDB_val k, d;
 	tk_event ev;
 	size_t i;
 	int rc;
@@ -125,11 +125,7 @@ ticket_events(tk_txn *t, struct opts *o, const tk_ids *ids)
 	for (i = 0; i < seqs.n; i++) {
 		if (i && seqs.v[i] == seqs.v[i - 1])
 			continue;
-		tk_put_u64(kb, seqs.v[i]);
-		lk.mv_size = 8;
-		lk.mv_data = kb;
-		if (mdb_get(t->txn, t->st->dbi[TK_DB_LOG], &lk, &lv) == 0 &&
-		    tk_event_decode(&ev, seqs.v[i], lv.mv_data, lv.mv_size) == 0)
+		if (tk_event_get(t, seqs.v[i], &ev) > 0)
 			print_event(o, &ev);
 		o->last = seqs.v[i];
 	}

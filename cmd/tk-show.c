@@ -36,7 +36,7 @@ history(tk_txn *t, uint64_t id)
 {
 	unsigned char kb[8];
 	MDB_cursor *c;
-	MDB_val k = { 8, kb }, d, lk, lv;
+	MDB_val k = { 8, kb }, d;
 	tk_event ev;
 	tk_buf b = { 0 };
 	int rc;
@@ -47,9 +47,7 @@ history(tk_txn *t, uint64_t id)
 	printf("\n--- history\n");
 	for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY); rc == 0;
 	    rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_DUP)) {
-		lk = d;
-		if (mdb_get(t->txn, t->st->dbi[TK_DB_LOG], &lk, &lv) ||
-		    tk_event_decode(&ev, tk_get_u64(d.mv_data), lv.mv_data, lv.mv_size) < 0)
+		if (tk_event_get(t, tk_get_u64(d.mv_data), &ev) <= 0)
 			continue;
 		b.len = 0;
 		tk_buf_add(&b, ev.time.p, ev.time.n);

@@ -12,9 +12,13 @@
  *
  * Each row is identified by its external id; a row without one gets
  * "row-" and the hash of its content, so importing the same file twice
- * changes nothing either way. The hash of the row's content is kept with the
- * external id (sub-database imports), so a re-run can tell an unchanged row
- * without reading its ticket.
+ * changes nothing either way. The hash of the row's content is kept by
+ * ticket id (sub-database import_hash), so a re-run can tell an unchanged
+ * row without reading its ticket.
+ *
+ * A row's values stay in one allocation (tk_improw.data), with room after
+ * them for the times and ids made from them: the assignments only point
+ * into it, so a row costs a couple of mallocs, not one a field.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -360,16 +364,17 @@ struct word {
 };
 
 static const struct word status_words[] = {
-	{ "new", "new" }, { "open", "open" }, { "opened", "open" }, { "reopened", "open" },
+	{ "new", "new" }, { "open", "open" }, { "pending", "pending" }, { "resolved", "resolved" },
+	{ "closed", "closed" }, { "opened", "open" }, { "reopened", "open" },
 	{ "in progress", "open" }, { "in-progress", "open" }, { "in_progress", "open" },
 	{ "assigned", "open" }, { "active", "open" }, { "to do", "open" }, { "todo", "open" },
 	{ "backlog", "open" }, { "selected for development", "open" }, { "answered", "open" },
-	{ "pending", "pending" }, { "waiting", "pending" }, { "on-hold", "pending" },
+	{ "waiting", "pending" }, { "on-hold", "pending" },
 	{ "on hold", "pending" }, { "hold", "pending" }, { "stalled", "pending" },
 	{ "waiting for customer", "pending" }, { "awaiting customer", "pending" },
-	{ "waiting for support", "open" }, { "resolved", "resolved" }, { "solved", "resolved" },
+	{ "waiting for support", "open" }, { "solved", "resolved" },
 	{ "done", "resolved" }, { "fixed", "resolved" }, { "completed", "resolved" },
-	{ "closed", "closed" }, { "rejected", "closed" }, { "won't fix", "closed" },
+	{ "rejected", "closed" }, { "won't fix", "closed" },
 	{ "wontfix", "closed" }, { "deleted", "closed" }, { "archived", "closed" },
 	{ "cancelled", "closed" }, { "canceled", "closed" }, { "duplicate", "closed" },
 	{ NULL, NULL }
@@ -542,11 +547,21 @@ fnv64(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-/* A value made here, not borrowed from the row. */
+/* A value that lives as long as the row: a word of tk's, or made in the row's spare room. */
 static void
 push_own(tk_assignments *as, int field, const char *value)
 {
-	tk_assign_field(as, field, value);
+	tk_assign_borrow(as, field, tk_fields[field].name, value);
+}
+
+/* Room after the row's values for the times made from them (21 bytes each). */
+static char *
+spare(tk_improw *r, size_t *used, size_t n)
+{
+	char *p = r->spare + *used;
+
+	*used += n;
+	return p;
 }
 
 void
@@ -562,7 +577,6 @@ tk_improw_free(tk_improw *r)
 	}
 	free(r->comments);
 	free(r->data);
-	free(r->external);
 	memset(r, 0, sizeof *r);
 }
 
@@ -602,7 +616,7 @@ add_comment(tk_improw *r, const char *v, size_t n)
 int
 tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r)
 {
-	size_t i, total = 0, off = 0;
+	size_t i, total = 0, off = 0, used = 0;
 	uint64_t h = 14695981039346656037ULL;
 	char iso[21], hex[40], latest[21] = "";
 	const char *w;
@@ -621,7 +635,10 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 		h = fnv64(h, fields[i], lens[i] + 1);
 	}
 	r->hash = h;
-	r->data = tk_xmalloc(total ? total : 1);
+	/* The values, then room for a time of each column, first response and
+	 * updated, and a made-up external id. */
+	r->data = tk_xmalloc(total + 21 * (n + 2) + 40);
+	r->spare = r->data + total;
 	for (i = 0; i < n; i++) {
 		struct col *c = &im->cols[i];
 		char *val = r->data + off;
@@ -642,8 +659,7 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 			break;
 		case COL_EXTERNAL:
 		case COL_TKID:
-			free(r->external);
-			r->external = tk_xstrdup(val);
+			r->external = val;
 			break;
 		case COL_CUSTOM:
 			tk_assign_borrow(&r->as, TK_F_CUSTOM, c->name, val);
@@ -676,11 +692,11 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 				break;
 			case TK_F_TAGS:
 			case TK_F_WATCHERS: {
-				char *copy = tk_xstrdup(val), *tok, *save;
+				char *tok, *save;
 
-				for (tok = strtok_r(copy, ",; ", &save); tok; tok = strtok_r(NULL, ",; ", &save))
-					tk_assign_op(&r->as, c->field, tok, '+');
-				free(copy);
+				/* Split in the row's own copy: nothing else reads this column. */
+				for (tok = strtok_r(val, ",; ", &save); tok; tok = strtok_r(NULL, ",; ", &save))
+					tk_assign_borrow_op(&r->as, c->field, tok, '+');
 				break;
 			}
 			case TK_F_ASSIGNEE: {
@@ -689,13 +705,8 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 
 				if (im->preset && !strcmp(im->preset, "rt") && !strcmp(val, "Nobody"))
 					break;	/* RT's owner of unowned tickets */
-				if (k < lens[i]) {
-					char *first = tk_xstrndup(val, k);
-
-					push_own(&r->as, TK_F_ASSIGNEE, first);
-					free(first);
-				} else
-					tk_assign_borrow(&r->as, TK_F_ASSIGNEE, "assignee", val);
+				val[k] = '\0';
+				tk_assign_borrow(&r->as, TK_F_ASSIGNEE, "assignee", val);
 				break;
 			}
 			case TK_F_CSAT:
@@ -710,7 +721,7 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 				if (tk_fields[c->field].kind == TK_K_TIME) {
 					if (tk_import_time(val, iso) < 0)
 						return tk_error("column \"%s\": \"%s\" is not a date tk reads", c->header, val);
-					push_own(&r->as, c->field, iso);
+					push_own(&r->as, c->field, memcpy(spare(r, &used, 21), iso, 21));
 					if (c->field == TK_F_UPDATED)
 						has_updated = 1;
 					if (c->field == TK_F_FIRST_RESPONSE)
@@ -725,7 +736,7 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 	}
 	if (!r->external) {
 		snprintf(hex, sizeof hex, "row-%016llx", (unsigned long long)h);
-		r->external = tk_xstrdup(hex);
+		r->external = memcpy(spare(r, &used, 40), hex, sizeof hex);
 	}
 	tk_assign_borrow(&r->as, TK_F_EXTERNAL_ID, "external_id", r->external);
 	if (!has_channel)
@@ -743,10 +754,10 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 			    (!first[0] || strcmp(r->comments[i].time, first) < 0))
 				memcpy(first, r->comments[i].time, sizeof first);
 		if (first[0])
-			push_own(&r->as, TK_F_FIRST_RESPONSE, first);
+			push_own(&r->as, TK_F_FIRST_RESPONSE, memcpy(spare(r, &used, 21), first, 21));
 	}
 	/* Last known activity, when the export has no "updated" of its own. */
 	if (!has_updated && latest[0])
-		push_own(&r->as, TK_F_UPDATED, latest);
+		push_own(&r->as, TK_F_UPDATED, memcpy(spare(r, &used, 21), latest, 21));
 	return 0;
 }

@@ -4,9 +4,14 @@
  * log: seq (8 bytes, big-endian) -> ticket (8 bytes, big-endian), then
  * time, actor, field, old value and new value, each ending in NUL (no
  * stored value holds a NUL). log_ticket maps each ticket to its sequence
- * numbers. A new ticket gets one event, field "create", whose new value is
- * its first fields in the assignment language, TAB-separated; each later
- * change of a field is one event with its old and new value.
+ * numbers. A new ticket gets one event, field "create"; each later change
+ * of a field is one event with its old and new value.
+ *
+ * The create event is written with no value: a ticket's first fields are
+ * its fields now with every later change undone, so storing them again
+ * would only double what a bulk import writes. tk_event_complete puts them
+ * back, in the assignment language, TAB-separated, as readers show them.
+ * (Stores made before this kept them in the event; those are shown as is.)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -106,4 +111,79 @@ tk_event_decode(tk_event *ev, uint64_t seq, const void *data, size_t n)
 	    !next_part(&p, end, &ev->new))
 		return tk_error("log %llu: corrupt event", (unsigned long long)seq);
 	return 0;
+}
+
+/* The fields of ticket id when event seq (its create event) was written. */
+static int
+first_fields(tk_txn *t, uint64_t id, uint64_t seq, tk_buf *out)
+{
+	unsigned char kb[8], sb[8];
+	MDB_cursor *c;
+	MDB_val k = { 8, kb }, d, lk = { 8, sb }, lv;
+	tk_ticket tk;
+	tk_event ev;
+	int rc, f;
+
+	tk_ticket_init(&tk);
+	rc = tk_ticket_get(t, id, &tk, 0);
+	if (rc <= 0) {
+		tk_ticket_free(&tk);
+		return rc;
+	}
+	tk_put_u64(kb, id);
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_LOG_TICKET], &c))) {
+		tk_ticket_free(&tk);
+		return tk_mdb_error(rc, "log_ticket");
+	}
+	/* Undo the later changes, the last first. */
+	rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY);
+	if (rc == 0)
+		rc = mdb_cursor_get(c, &k, &d, MDB_LAST_DUP);
+	for (; rc == 0 && tk_get_u64(d.mv_data) > seq; rc = mdb_cursor_get(c, &k, &d, MDB_PREV_DUP)) {
+		memcpy(sb, d.mv_data, 8);
+		if (mdb_get(t->txn, t->st->dbi[TK_DB_LOG], &lk, &lv) ||
+		    tk_event_decode(&ev, tk_get_u64(sb), lv.mv_data, lv.mv_size) < 0)
+			continue;
+		f = tk_field_lookup_n(ev.field.p, ev.field.n);
+		if (f == TK_F_CUSTOM)
+			tk_ticket_custom_slot(&tk, ev.field.p, ev.field.n)->value = ev.old;
+		else if (f > TK_F_ID && f < TK_F_NSTORED)
+			tk.f[f] = ev.old;
+	}
+	mdb_cursor_close(c);
+	out->len = 0;
+	tk_ticket_summary(&tk, out);
+	tk_ticket_free(&tk);
+	return 1;
+}
+
+int
+tk_event_complete(tk_txn *t, tk_event *ev)
+{
+	static tk_buf b;	/* the value shown, until the next call */
+
+	if (ev->new.n || !tk_str_eq(ev->field, "create"))
+		return 0;
+	if (first_fields(t, ev->ticket, ev->seq, &b) < 0)
+		return -1;
+	ev->new = (tk_str){ b.p ? b.p : "", b.len };
+	return 0;
+}
+
+int
+tk_event_get(tk_txn *t, uint64_t seq, tk_event *ev)
+{
+	unsigned char kb[8];
+	MDB_val k = { 8, kb }, v;
+	int rc;
+
+	tk_put_u64(kb, seq);
+	rc = mdb_get(t->txn, t->st->dbi[TK_DB_LOG], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return tk_mdb_error(rc, "log");
+	if (tk_event_decode(ev, seq, v.mv_data, v.mv_size) < 0 || tk_event_complete(t, ev) < 0)
+		return -1;
+	return 1;
 }

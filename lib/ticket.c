@@ -45,16 +45,24 @@ const tk_field_info tk_fields[TK_F_NFIELDS] = {
 	[TK_F_COMMENTS] = { "comments", TK_K_INT, -1, 1 },
 };
 
+static tk_custom *custom_slot(tk_ticket *tk, const char *name, size_t n, int create);
+
 static const char *const statuses[] = { "new", "open", "pending", "resolved", "closed", NULL };
 static const char *const channels[] = { "email", "web", "phone", "chat", "api", "import", NULL };
 
 int
 tk_field_lookup(const char *name)
 {
+	return tk_field_lookup_n(name, strlen(name));
+}
+
+int
+tk_field_lookup_n(const char *name, size_t n)
+{
 	int i;
 
 	for (i = 0; i < TK_F_NFIELDS; i++)
-		if (!strcmp(tk_fields[i].name, name))
+		if (!strncmp(tk_fields[i].name, name, n) && !tk_fields[i].name[n])
 			return i;
 	return TK_F_CUSTOM;
 }
@@ -178,6 +186,12 @@ tk_ticket_encode(const tk_ticket *tk, tk_buf *out)
 		put_varint(out, tk->custom[i].value.n);
 		tk_buf_add(out, tk->custom[i].value.p, tk->custom[i].value.n);
 	}
+}
+
+tk_custom *
+tk_ticket_custom_slot(tk_ticket *tk, const char *name, size_t n)
+{
+	return custom_slot(tk, name, n, 1);
 }
 
 static tk_custom *
@@ -381,6 +395,13 @@ tk_assign_borrow(tk_assignments *as, int field, const char *name, const char *va
 	as->a[as->n].op = '=';
 	as->a[as->n].borrowed = 1;
 	as->n++;
+}
+
+void
+tk_assign_borrow_op(tk_assignments *as, int field, const char *value, char op)
+{
+	tk_assign_borrow(as, field, tk_fields[field].name, value);
+	as->a[as->n - 1].op = op;
 }
 
 static int assign_one(tk_txn *t, tk_ticket *tk, const tk_assign *a, int flags);
@@ -756,9 +777,8 @@ put_body(tk_txn *t, tk_ticket *tk, int creating)
 	return rc ? tk_mdb_error(rc, "bodies") : 0;
 }
 
-/* The fields of a new ticket in the assignment language, for its "create" event. */
-static void
-create_summary(const tk_ticket *tk, tk_buf *b)
+void
+tk_ticket_summary(const tk_ticket *tk, tk_buf *b)
 {
 	size_t i;
 
@@ -893,11 +913,9 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		tk->f[TK_F_UPDATED] = tk_ticket_own(tk, iso, 20);
 	if (ix_update(t, TK_DB_IX_UPDATED, old[TK_F_UPDATED], tk->f[TK_F_UPDATED], tk->id, creating) < 0)
 		goto out;
-	if (creating) {
-		create_summary(tk, &enc);
-		if (tk_log_append(t, tk->id, "create", (tk_str){ "", 0 }, (tk_str){ enc.p, enc.len }) < 0)
-			goto out;
-	}
+	/* Its first fields are worked out when the event is read (log.c). */
+	if (creating && tk_log_append(t, tk->id, "create", (tk_str){ "", 0 }, (tk_str){ "", 0 }) < 0)
+		goto out;
 	tk_ticket_encode(tk, &enc);
 	tk_put_u64(kb, tk->id);
 	k.mv_size = 8;

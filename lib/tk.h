@@ -288,6 +288,7 @@ typedef struct {
 extern const tk_field_info tk_fields[TK_F_NFIELDS];
 /* Returns the field number, or TK_F_CUSTOM for a name that is none of tk's. */
 int tk_field_lookup(const char *name);
+int tk_field_lookup_n(const char *name, size_t n);
 /* A custom field name: a letter, then letters, digits, '_', '-', '.'; at most 64 bytes. */
 int tk_field_name_ok(const char *name);
 
@@ -324,6 +325,10 @@ int tk_ticket_body(tk_txn *t, tk_ticket *tk);
 /* The value of a field by name, derived ones computed; empty when unset. */
 tk_str tk_ticket_value(tk_txn *t, tk_ticket *tk, int field, const char *cname, char *scratch, size_t scratchlen);
 tk_str tk_ticket_custom(const tk_ticket *tk, const char *name);
+/* The slot of custom field name (n bytes), made empty when the ticket has none. */
+tk_custom *tk_ticket_custom_slot(tk_ticket *tk, const char *name, size_t n);
+/* The stored fields but updated, set ones only, as "name=value" joined by TABs. */
+void tk_ticket_summary(const tk_ticket *tk, tk_buf *out);
 
 /* The assignment language: field=value, +tag, -tag, escalation=+1. */
 typedef struct {
@@ -352,6 +357,8 @@ int tk_assign_add(tk_assignments *as, const char *name, const char *value);
  */
 void tk_assign_borrow(tk_assignments *as, int field, const char *name, const char *value);
 
+/* The same for an addition to or removal from a set field: op '+' or '-'. */
+void tk_assign_borrow_op(tk_assignments *as, int field, const char *value, char op);
 /* Add to or take from a set field (tags, watchers): op '+' or '-'. */
 void tk_assign_op(tk_assignments *as, int field, const char *value, char op);
 /* field=value for a field the caller looked up, value copied, not checked here
@@ -386,6 +393,10 @@ typedef struct {
 
 int tk_log_append(tk_txn *t, uint64_t ticket, const char *field, tk_str old, tk_str new);
 int tk_event_decode(tk_event *ev, uint64_t seq, const void *data, size_t n);
+/* A create event's value: the ticket's first fields (worked out, see log.c). */
+int tk_event_complete(tk_txn *t, tk_event *ev);
+/* Read, decode and complete event seq: 1 found, 0 not, -1 error. */
+int tk_event_get(tk_txn *t, uint64_t seq, tk_event *ev);
 
 /* ---- comment.c ---- */
 
@@ -510,12 +521,13 @@ struct tk_impcomment {
 };
 typedef struct {
 	tk_assignments as;	/* borrows from data and external */
-	char *data;		/* the row's values */
+	char *data;		/* the row's values, then room for values made from them */
+	char *spare;
 	const char *body;
 	size_t bodylen;
 	struct tk_impcomment *comments;
 	size_t ncomments;
-	char *external;
+	const char *external;	/* in data */
 	uint64_t hash;		/* of the header and the row: unchanged rows are skipped */
 } tk_improw;
 

@@ -136,4 +136,16 @@ test_expect_success 'tk-log: records, header, ticket operands, --since, --after,
 	tk-log --json 1 | python3 -c "import json,sys; [json.loads(l) for l in sys.stdin]"
 '
 
+test_expect_success 'the create event shows the first fields, whatever changed after' '
+	tk-new -q -d hist -s "First subject" -r ann@example.com -p P2 +net product=A &&
+	tk-set -q -d hist priority=P1 -net +vpn product=B os=linux subject="Second subject" 1 &&
+	tk-set -q -d hist status=open 1 && tk-set -q -d hist status=resolved 1 &&
+	tk-log -d hist 1 | grep "	create	" | cut -f6 >out &&
+	printf "%s\n" "created=2026-11-22T09:30:00Z\\tstatus=new\\tpriority=P2\\trequester=ann@example.com\\tsubject=First subject\\ttags=net\\tproduct=A" >expect &&
+	test_cmp expect out &&
+	tk-ls -d hist -a -o priority,tags,product,os,status >out &&
+	printf "P1\tvpn\tB\tlinux\tresolved\n" >expect &&
+	test_cmp expect out
+'
+
 test_done
