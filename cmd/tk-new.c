@@ -10,7 +10,7 @@ static const char usage[] =
     "tk-new [-q] [-d dir] [-s subject] [-r requester] [-p priority] [-m body] [field=value | +tag ...]\n"
     "       tk-new -b [--atomic] [-q] [-d dir] [field=value ...] < records\n";
 
-#define BATCH 10000
+#define BATCH 5000
 
 struct rec {
 	long lineno;
@@ -19,6 +19,7 @@ struct rec {
 	char *body;
 	uint64_t id;
 	char *err;
+	int refused;		/* while reading: err says why */
 };
 
 struct batch {
@@ -27,6 +28,22 @@ struct batch {
 	const tk_assignments *common;
 	int atomic;
 	size_t bad;
+};
+
+/* Batch mode's input, read in a second thread (tk_pipe), and its results. */
+struct input {
+	tk_store *st;
+	const tk_assignments *common;
+	int atomic, quiet;
+	tk_reader r;
+	char **hdr;
+	int *hf;
+	size_t nhdr;
+	int body_col;
+	int nohdr;		/* the input had no header line */
+	size_t created;
+	int status;
+	struct batch b[2];
 };
 
 static int
@@ -41,9 +58,15 @@ create_batch(tk_txn *t, void *arg)
 	for (i = 0; i < b->n; i++) {
 		struct rec *r = &b->r[i];
 
-		free(r->err);
-		r->err = NULL;
+		if (!r->refused) {
+			free(r->err);
+			r->err = NULL;
+		}
 		r->id = 0;
+		if (r->refused) {
+			b->bad++;
+			continue;
+		}
 		if (!r->as.n && !r->body) {
 			r->err = tk_xstrdup("empty record");
 			b->bad++;
@@ -82,13 +105,13 @@ fail:
 
 /* Prints the new ids and the refused records of a committed batch. */
 static void
-report(struct batch *b, const char *name, int quiet)
+report(struct batch *b, int quiet)
 {
 	size_t i;
 
 	for (i = 0; i < b->n; i++) {
 		if (b->r[i].err)
-			tk_warn("%s:%ld: %s", name, b->r[i].lineno, b->r[i].err);
+			tk_warn("stdin:%ld: %s", b->r[i].lineno, b->r[i].err);
 		else if (!quiet && b->r[i].id)
 			printf("%llu\n", (unsigned long long)b->r[i].id);
 	}
@@ -107,143 +130,199 @@ clear(struct batch *b)
 	b->n = 0;
 }
 
-static int
-flush(tk_store *st, struct batch *b, int quiet, size_t *created)
+static struct rec *
+new_rec(struct batch *b, long lineno)
 {
+	struct rec *rec;
+
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 1024;
+		b->r = tk_xrealloc(b->r, b->cap * sizeof *b->r);
+	}
+	rec = &b->r[b->n++];
+	memset(rec, 0, sizeof *rec);
+	rec->lineno = lineno;
+	return rec;
+}
+
+static void
+refuse(struct batch *b, long lineno, const char *why)
+{
+	struct rec *rec = new_rec(b, lineno);
+
+	rec->refused = 1;
+	rec->err = tk_xstrdup(why);
+}
+
+/* The header line: the fields the records' columns set. 0, or -1 to stop. */
+static int
+read_header(struct input *in)
+{
+	tk_reader *r = &in->r;
+	size_t i;
+	int f;
+
+	in->nhdr = r->nfields;
+	in->hdr = tk_xmalloc(in->nhdr * sizeof *in->hdr);
+	in->hf = tk_xmalloc(in->nhdr * sizeof *in->hf);
+	for (i = 0; i < in->nhdr; i++) {
+		f = tk_field_lookup(r->fields[i]);
+		in->hf[i] = f;
+		in->hdr[i] = tk_xstrdup(r->fields[i]);
+		if (f == TK_F_BODY)
+			in->body_col = (int)i;
+		else if (f == TK_F_CUSTOM && !tk_field_name_ok(in->hdr[i])) {
+			tk_error("stdin:%ld: %s: not a field name", r->lineno, in->hdr[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The reading thread: the next batch of records. */
+static int
+fill(void *slot, void *ctx)
+{
+	struct batch *b = slot;
+	struct input *in = ctx;
+	tk_reader *r = &in->r;
+	struct rec *rec;
 	size_t i;
 	int rc;
 
-	if (!b->n)
-		return 0;
-	rc = tk_store_write(st, create_batch, b);
-	if (rc == TK_EXIT_DATA) {
-		for (i = 0; i < b->n; i++)
-			if (b->r[i].err)
-				tk_warn("stdin:%ld: %s", b->r[i].lineno, b->r[i].err);
-		return rc;
-	}
-	if (rc) {
-		tk_warn("%s", tk_errmsg);
-		return rc;
-	}
-	report(b, "stdin", quiet);
-	for (i = 0; i < b->n; i++)
-		*created += b->r[i].id != 0;
-	tk_flush_stdout();
-	return b->bad ? TK_EXIT_DATA : 0;
-}
-
-/* Batch mode: a header line naming the fields, then one ticket a record. */
-static int
-batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet)
-{
-	struct batch b = { 0 };
-	tk_reader r;
-	char **hdr = NULL;
-	int *hf = NULL;
-	size_t nhdr = 0, i, created = 0, bad = 0;
-	int rc, status = 0, body_col = -1;
-
-	b.common = common;
-	b.atomic = atomic;
-	tk_reader_init(&r, stdin, "stdin");
-	while ((rc = tk_reader_next(&r)) != 0) {
-		struct rec *rec;
-
+	clear(b);
+	while (in->atomic || b->n < BATCH) {
+		rc = tk_reader_next(r);
+		if (rc == 0)
+			return 0;
 		if (rc < 0) {
-			tk_warn("%s", tk_errmsg);
-			bad++;
-			if (!hdr)
-				tk_die(TK_EXIT_DATA, "stdin: no header line naming the fields");
+			if (!in->hdr) {
+				tk_warn("%s", tk_errmsg);
+				in->nohdr = 1;
+				return 0;
+			}
+			refuse(b, r->lineno, tk_errmsg);
 			continue;
 		}
-		if (!hdr) {
-			if (r.nfields == 1 && !r.lens[0])
+		if (!in->hdr) {
+			if (r->nfields == 1 && !r->lens[0])
 				continue;
-			nhdr = r.nfields;
-			hdr = tk_xmalloc(nhdr * sizeof *hdr);
-			hf = tk_xmalloc(nhdr * sizeof *hf);
-			for (i = 0; i < nhdr; i++) {
-				int f = tk_field_lookup(r.fields[i]);
-
-				hf[i] = f;
-				hdr[i] = tk_xstrdup(r.fields[i]);
-				if (f == TK_F_BODY)
-					body_col = (int)i;
-				else if (f == TK_F_CUSTOM && !tk_field_name_ok(hdr[i]))
-					tk_die(TK_EXIT_DATA, "stdin:%ld: %s: not a field name", r.lineno, hdr[i]);
+			if (read_header(in) < 0) {
+				tk_warn("%s", tk_errmsg);
+				in->status = TK_EXIT_DATA;
+				return 0;
 			}
 			continue;
 		}
-		if (r.header)
+		if (r->header || (r->nfields == 1 && !r->lens[0]))
 			continue;
-		if (r.nfields == 1 && !r.lens[0])
-			continue;
-		if (r.nfields != nhdr) {
-			tk_warn("stdin:%ld: %zu fields, the header names %zu", r.lineno, r.nfields, nhdr);
-			bad++;
+		if (r->nfields != in->nhdr) {
+			tk_error("%zu fields, the header names %zu", r->nfields, in->nhdr);
+			refuse(b, r->lineno, tk_errmsg);
 			continue;
 		}
-		if (b.n == b.cap) {
-			b.cap = b.cap ? 2 * b.cap : 1024;
-			b.r = tk_xrealloc(b.r, b.cap * sizeof *b.r);
-		}
-		rec = &b.r[b.n];
-		memset(rec, 0, sizeof *rec);
-		rec->lineno = r.lineno;
+		rec = new_rec(b, r->lineno);
 		/* The reader checked the text; the values stay in one copy of the record. */
-		rec->data = tk_xmalloc(r.baselen);
-		memcpy(rec->data, r.base, r.baselen);
-		for (i = 0; i < nhdr; i++) {
-			int f = hf[i];
+		rec->data = tk_xmalloc(r->baselen);
+		memcpy(rec->data, r->base, r->baselen);
+		for (i = 0; i < in->nhdr; i++) {
+			int f = in->hf[i];
 
-			if (!r.lens[i])
+			if (!r->lens[i])
 				continue;
-			if ((int)i == body_col) {
-				rec->body = rec->data + (r.fields[i] - r.base);
+			if ((int)i == in->body_col) {
+				rec->body = rec->data + (r->fields[i] - r->base);
 				continue;
 			}
 			/* Columns tk sets itself (id, updated, age...) are left out, so
 			 * tk-ls -H output feeds tk-new -b. */
 			if (f != TK_F_CUSTOM && tk_fields[f].readonly)
 				continue;
-			tk_assign_borrow(&rec->as, f, hdr[i], rec->data + (r.fields[i] - r.base));
-		}
-		b.n++;
-		if (!atomic && b.n == BATCH) {
-			rc = flush(st, &b, quiet, &created);
-			if (rc == TK_EXIT_DATA)
-				status = rc;
-			else if (rc)
-				tk_die(rc, "stopped after %zu tickets created; re-run with the rest", created);
-			clear(&b);
+			tk_assign_borrow(&rec->as, f, in->hdr[i], rec->data + (r->fields[i] - r->base));
 		}
 	}
-	if (!hdr)
-		tk_die(TK_EXIT_DATA, "stdin: no header line naming the fields");
-	if (atomic && bad) {
-		tk_warn("--atomic: %zu bad records, nothing written", bad);
-		status = TK_EXIT_DATA;
-	} else {
-		rc = flush(st, &b, quiet, &created);
-		if (rc == TK_EXIT_DATA) {
-			status = rc;
-			if (atomic)
-				tk_warn("--atomic: nothing written");
-		} else if (rc)
-			tk_die(rc, "stopped after %zu tickets created; re-run with the rest", created);
-	}
-	if (bad)
-		status = TK_EXIT_DATA;
-	clear(&b);
-	free(b.r);
-	for (i = 0; i < nhdr; i++)
-		free(hdr[i]);
-	free(hdr);
-	free(hf);
+	return 1;
+}
 
-	tk_reader_free(&r);
-	return status;
+/* The calling thread: commit a batch, print its ids and its refused records. */
+static int
+drain(void *slot, int end, void *ctx)
+{
+	struct batch *b = slot;
+	struct input *in = ctx;
+	size_t i, refused = 0;
+	int rc = 0;
+
+	(void)end;
+	if (in->status || in->nohdr || !b->n)
+		return 0;
+	b->common = in->common;
+	b->atomic = in->atomic;
+	for (i = 0; i < b->n; i++)
+		refused += b->r[i].refused;
+	if (in->atomic && refused) {
+		for (i = 0; i < b->n; i++)
+			if (b->r[i].refused)
+				tk_warn("stdin:%ld: %s", b->r[i].lineno, b->r[i].err);
+		tk_warn("--atomic: %zu bad records, nothing written", refused);
+		in->status = TK_EXIT_DATA;
+		return 0;
+	}
+	rc = tk_store_write(in->st, create_batch, b);
+	if (rc == TK_EXIT_DATA && in->atomic) {
+		for (i = 0; i < b->n; i++)
+			if (b->r[i].err)
+				tk_warn("stdin:%ld: %s", b->r[i].lineno, b->r[i].err);
+		tk_warn("--atomic: nothing written");
+		in->status = rc;
+		return 0;
+	}
+	if (rc && rc != TK_EXIT_DATA) {
+		tk_warn("%s", tk_errmsg);
+		tk_die(rc, "stopped after %zu tickets created; re-run with the rest", in->created);
+	}
+	report(b, in->quiet);
+	for (i = 0; i < b->n; i++)
+		in->created += b->r[i].id != 0;
+	if (b->bad)
+		in->status = TK_EXIT_DATA;
+	tk_flush_stdout();
+	return 0;
+}
+
+/* Batch mode: a header line naming the fields, then one ticket a record. */
+static int
+batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet)
+{
+	struct input in;
+	tk_pipe p;
+	size_t i;
+
+	memset(&in, 0, sizeof in);
+	in.st = st;
+	in.common = common;
+	in.atomic = atomic;
+	in.quiet = quiet;
+	in.body_col = -1;
+	tk_reader_init(&in.r, stdin, "stdin");
+	p.slot[0] = &in.b[0];
+	p.slot[1] = &in.b[1];
+	p.fill = fill;
+	p.drain = drain;
+	p.ctx = &in;
+	tk_pipe_run(&p);
+	if (in.nohdr || (!in.hdr && !in.status))
+		tk_die(TK_EXIT_DATA, "stdin: no header line naming the fields");
+	for (i = 0; i < 2; i++) {
+		clear(&in.b[i]);
+		free(in.b[i].r);
+	}
+	for (i = 0; i < in.nhdr; i++)
+		free(in.hdr[i]);
+	free(in.hdr);
+	free(in.hf);
+	tk_reader_free(&in.r);
+	return in.status;
 }
 
 struct one {
@@ -322,7 +401,7 @@ main(int argc, char **argv)
 	if (batch) {
 		st = tk_cmd_store(dir, 1);
 		st->batch_index = 1;
-	st->forget_every = 8;
+	st->forget_every = 1;
 		rc = batch_mode(st, &as, atomic, quiet);
 
 		tk_store_close(st);
