@@ -530,23 +530,6 @@ tk_import_time(const char *s, char out[21])
 	return local_iso(y, mo, d, h, mi, se, out);
 }
 
-/* FNV-1a, eight bytes a step: only equal rows need equal hashes. */
-static uint64_t
-fnv64(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	uint64_t w;
-
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 1099511628211ULL;
-		h ^= h >> 29;
-	}
-	while (n--)
-		h = (h ^ *s++) * 1099511628211ULL;
-	return h;
-}
-
 /* A value that lives as long as the row: a word of tk's, or made in the row's spare room. */
 static void
 push_own(tk_assignments *as, int field, const char *value)
@@ -617,7 +600,7 @@ int
 tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r)
 {
 	size_t i, total = 0, off = 0, used = 0;
-	uint64_t h = 14695981039346656037ULL;
+	uint64_t h = TK_HASH_SEED;
 	char iso[21], hex[40], latest[21] = "";
 	const char *w;
 	long bad;
@@ -626,13 +609,13 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 	memset(r, 0, sizeof *r);
 	if (n != im->ncols)
 		return tk_error("%zu fields, the header has %zu", n, im->ncols);
-	h = fnv64(h, im->hdrhash.p, im->hdrhash.len);
+	h = tk_hash(h, im->hdrhash.p, im->hdrhash.len);
 	for (i = 0; i < n; i++) {
 		if ((bad = tk_utf8_invalid(fields[i], lens[i])) >= 0)
 			return tk_error("column \"%s\": invalid UTF-8 at byte %ld (is it another encoding? see --encoding)",
 			    im->cols[i].header, bad + 1);
 		total += lens[i] + 1;
-		h = fnv64(h, fields[i], lens[i] + 1);
+		h = tk_hash(h, fields[i], lens[i] + 1);
 	}
 	r->hash = h;
 	/* The values, then room for a time of each column, first response and

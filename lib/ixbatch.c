@@ -66,7 +66,7 @@ tk_ixbatch_reset(tk_ixbatch *b)
 	for (i = 0; i < TK_DB_COUNT; i++) {
 		struct ixdb *d = &b->db[i];
 
-		if (d->ng)
+		if (d->ng && d->bucket)
 			memset(d->bucket, 0, d->nbucket * sizeof *d->bucket);
 		d->n = 0;
 		d->ng = 0;
@@ -92,13 +92,18 @@ tk_ixbatch_free(tk_ixbatch *b)
 }
 
 static uint32_t
-hash(const unsigned char *s, size_t n)
+hash(const void *s, size_t n)
 {
-	uint32_t h = 2166136261u;
+	return (uint32_t)tk_hash(TK_HASH_SEED, s, n);
+}
 
-	while (n--)
-		h = (h ^ *s++) * 16777619u;
-	return h;
+/* Indexes whose keys are nearly all distinct (times) gain nothing from
+ * grouping: each entry is a group of its own, and equal keys still end up
+ * side by side, in id order, when the groups are sorted. */
+static int
+grouped(int dbi)
+{
+	return dbi != TK_DB_IX_CREATED && dbi != TK_DB_IX_UPDATED;
 }
 
 static void
@@ -123,22 +128,32 @@ tk_ixbatch_add(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t id
 {
 	struct ixdb *d = &b->db[dbi];
 	struct entry *e;
-	uint32_t h = hash(key, klen);
+	uint32_t h;
 	size_t j;
 
 	if (d->n == d->cap) {
 		d->cap = d->cap ? 2 * d->cap : 1024;
 		d->e = tk_xrealloc(d->e, d->cap * sizeof *d->e);
 	}
-	if (2 * (d->ng + 1) > d->nbucket)
-		rehash(d);
 	e = &d->e[d->n];
 	e->off = d->keys.len;
 	e->klen = (uint32_t)klen;
 	e->next = 0;
-	e->hash = h;
 	tk_put_u64(e->id, id);
 	tk_buf_add(&d->keys, key, klen);
+	if (!grouped(dbi)) {
+		if (d->ng == d->gcap) {
+			d->gcap = d->gcap ? 2 * d->gcap : 256;
+			d->g = tk_xrealloc(d->g, d->gcap * sizeof *d->g);
+		}
+		d->g[d->ng].first = d->g[d->ng].last = (uint32_t)d->n + 1;
+		d->ng++;
+		d->n++;
+		return;
+	}
+	e->hash = h = hash(key, klen);
+	if (2 * (d->ng + 1) > d->nbucket)
+		rehash(d);
 	for (j = h & (d->nbucket - 1); d->bucket[j]; j = (j + 1) & (d->nbucket - 1)) {
 		struct group *g = &d->g[d->bucket[j] - 1];
 		const struct entry *f = &d->e[g->first - 1];
@@ -166,7 +181,7 @@ tk_ixbatch_find(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t *
 	uint32_t h = hash(key, klen);
 	size_t j;
 
-	if (!d->ng)
+	if (!d->ng || !d->nbucket)
 		return 0;
 	for (j = h & (d->nbucket - 1); d->bucket[j]; j = (j + 1) & (d->nbucket - 1)) {
 		const struct entry *f = &d->e[d->g[d->bucket[j] - 1].first - 1];
@@ -192,7 +207,9 @@ cmp_key(const struct ixdb *d, const struct group *a, const struct group *b)
 
 	if (c)
 		return c;
-	return x->klen < y->klen ? -1 : x->klen > y->klen;
+	if (x->klen != y->klen)
+		return x->klen < y->klen ? -1 : 1;
+	return a->first < b->first ? -1 : a->first > b->first;	/* ids ascend */
 }
 
 static int

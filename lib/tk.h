@@ -69,6 +69,10 @@ void tk_buf_printf(tk_buf *b, const char *fmt, ...) __attribute__((format(printf
 const char *tk_buf_cstr(tk_buf *b);	/* NUL-terminated view, not counted in len */
 void tk_buf_free(tk_buf *b);
 
+/* A 64-bit hash of n bytes, going on from h (TK_HASH_SEED to start). */
+#define TK_HASH_SEED 14695981039346656037ULL
+uint64_t tk_hash(uint64_t h, const void *p, size_t n);
+
 /* Returns the offset of the first invalid byte, or -1 when s is valid UTF-8. */
 long tk_utf8_invalid(const char *s, size_t n);
 /* Columns a UTF-8 string takes on a terminal: CJK and other wide characters count two. */
