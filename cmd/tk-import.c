@@ -52,21 +52,29 @@ struct batch {
  * (0 for a ticket tk-import did not make): 1 found, 0 not, -1 error.
  */
 static int
-lookup(tk_txn *t, const char *ext, uint64_t *id, uint64_t *hash)
+lookup(tk_txn *t, MDB_cursor *c, const char *ext, uint64_t *id, uint64_t *hash)
 {
 	unsigned char kb[TK_IX_KEYBUF];
 	size_t n = strlen(ext);
-	MDB_val k = tk_ix_key(TK_DB_IX_EXTERNAL, ext, n, 0, kb), v;
-	MDB_cursor *c;
+	MDB_val want = tk_ix_key(TK_DB_IX_EXTERNAL, ext, n, 0, kb), k = want, v;
 	int rc, found = 0;
 
+	/* A key cut short may be another id's: write what is pending, and let
+	 * the tickets tell (below). */
+	if (t->ixb && n > TK_IX_MAXKEY) {
+		if (tk_ixbatch_write(t->ixb, t) < 0)
+			return -1;
+		tk_ixbatch_reset(t->ixb);
+	}
 	if (t->ixb && tk_ixbatch_find(t->ixb, TK_DB_IX_EXTERNAL, k.mv_data, k.mv_size, id))
 		found = 1;
 	else {
-		if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_IX_EXTERNAL], &c)))
-			return tk_mdb_error(rc, "ix_external_id");
-		for (rc = mdb_cursor_get(c, &k, &v, MDB_SET); rc == 0 && !found;
-		    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+		/* SET_RANGE keeps the cursor on its page: the next row's external
+		 * id, often the next key, is found without a search from the root. */
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		if (rc == 0 && (k.mv_size != want.mv_size || memcmp(k.mv_data, want.mv_data, k.mv_size)))
+			rc = MDB_NOTFOUND;
+		for (; rc == 0 && !found; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
 			tk_ticket tk;
 
 			*id = tk_get_u64(v.mv_data);
@@ -81,7 +89,6 @@ lookup(tk_txn *t, const char *ext, uint64_t *id, uint64_t *hash)
 				found = 1;
 			tk_ticket_free(&tk);
 		}
-		mdb_cursor_close(c);
 		if (rc && rc != MDB_NOTFOUND)
 			return tk_mdb_error(rc, "ix_external_id");
 	}
@@ -114,7 +121,7 @@ remember(tk_txn *t, uint64_t id, uint64_t hash, int created)
 
 /* One row in the transaction: 0 done (result set), -1 a store failure. */
 static int
-import_row(tk_txn *t, struct batch *b, struct row *w)
+import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 {
 	tk_improw *r = &w->r;
 	uint64_t id = 0, hash = 0;
@@ -122,7 +129,7 @@ import_row(tk_txn *t, struct batch *b, struct row *w)
 	size_t i;
 	int rc;
 
-	rc = lookup(t, r->external, &id, &hash);
+	rc = lookup(t, ext, r->external, &id, &hash);
 	if (rc < 0)
 		return -1;
 	if (rc && hash == r->hash) {
@@ -180,8 +187,14 @@ static int
 import_batch(tk_txn *t, void *arg)
 {
 	struct batch *b = arg;
+	MDB_cursor *ext;
 	size_t i;
+	int rc;
 
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_IX_EXTERNAL], &ext))) {
+		tk_mdb_error(rc, "ix_external_id");
+		return TK_EXIT_FAIL;
+	}
 	b->created = b->updated = b->unchanged = b->rejected = 0;
 	for (i = 0; i < b->n; i++) {
 		struct row *w = &b->rows[i];
@@ -193,15 +206,20 @@ import_batch(tk_txn *t, void *arg)
 		}
 		free(w->why);
 		w->why = NULL;
-		if (import_row(t, b, w) < 0)
+		if (import_row(t, ext, b, w) < 0) {
+			mdb_cursor_close(ext);
 			return TK_EXIT_FAIL;
+		}
 		b->created += w->result == R_CREATED;
 		b->updated += w->result == R_UPDATED;
 		b->unchanged += w->result == R_UNCHANGED;
 		b->rejected += w->result == R_REJECTED;
-		if (b->o->atomic && w->result == R_REJECTED)
+		if (b->o->atomic && w->result == R_REJECTED) {
+			mdb_cursor_close(ext);
 			return TK_EXIT_DATA;
+		}
 	}
+	mdb_cursor_close(ext);
 	return 0;
 }
 

@@ -45,6 +45,15 @@ test_expect_success 'a row changing a ticket made earlier in the same file leave
 	test_expect_code 1 tk-ls -d dupstore status=open
 '
 
+test_expect_success 'external ids longer than an index key are told apart' '
+	long=$(printf "%0500d" 0) &&
+	printf "external_id,subject\n${long}A,one\n${long}B,two\n" >long.csv &&
+	tk-import -d longstore long.csv 2>err &&
+	test_grep "2 read, 2 created" err &&
+	tk-import -d longstore long.csv 2>err &&
+	test_grep "2 read, 0 created, 0 updated, 2 unchanged" err
+'
+
 test_expect_success 'bad rows are rejected with line and reason, good ones kept' '
 	printf "external_id,subject,priority,created\nB-1,ok one,P3,2026-11-01\nB-2,bad priority,P9,2026-11-01\nB-3,bad date,P3,yesterday-ish\nB-4,ragged\nB-5,ok two,P4,2026-11-03\n" >bad.csv &&
 	test_expect_code 3 tk-import --rejects rej.tsv bad.csv 2>err &&
