@@ -43,7 +43,11 @@ struct batch {
 	size_t n, cap;
 	const struct opts *o;
 	long created, updated, unchanged, rejected;
-	long rejected_read;	/* rows refused while reading */
+	/* where the input is after the batch's last row, and whether a mark
+	 * saying "all before here is in" goes in with the batch */
+	tk_mark mark;
+	int mark_ok, write_mark;
+	uint64_t header;
 };
 
 /*
@@ -178,6 +182,11 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 		w->why = tk_xstrdup(tk_errmsg);
 		return 0;
 	}
+	/* Another row took this ticket's place: marks made before no longer hold. */
+	if (w->result != R_CREATED && tk_import_gen_bump(t) < 0) {
+		tk_ticket_free(&tk);
+		return -1;
+	}
 	rc = remember(t, tk.id, r->hash, w->result == R_CREATED);
 	tk_ticket_free(&tk);
 	return rc;
@@ -220,6 +229,13 @@ import_batch(tk_txn *t, void *arg)
 		}
 	}
 	mdb_cursor_close(ext);
+	if (b->write_mark && !b->rejected) {
+		tk_mark m = b->mark;
+
+		m.gen = tk_import_gen(t);
+		if (tk_mark_put(t, b->header, &m) < 0)
+			return TK_EXIT_FAIL;
+	}
 	return 0;
 }
 
@@ -262,8 +278,13 @@ struct file {
 	off_t size;
 	struct input in;
 	tk_import *im;
-	int header;		/* reader: the header row was read */
-	int status;		/* reader: the input cannot be imported at all */
+	int header;		/* the header row was read */
+	int status;		/* the input cannot be imported at all */
+	uint64_t hdrhash;	/* its header's, for marks */
+	uint64_t rows;		/* reader: data rows read, refused ones too */
+	int marks;		/* marks are kept for this input */
+	int clean;		/* writer: no row refused so far */
+	long skipped_line;	/* the rows up to this line were known from a mark */
 	struct counts c;	/* writer */
 	double start;
 	struct batch b[2];
@@ -339,6 +360,67 @@ write_header(const struct opts *o, char **f, size_t *l, size_t n)
 	free(h);
 }
 
+/* The header row, read before the rows: 0, or -1 when nothing can be imported. */
+static int
+read_header(struct file *fl)
+{
+	char **f;
+	size_t *l, n;
+	long lineno;
+	int rc;
+
+	rc = next_row(&fl->in, &f, &l, &n, &lineno);
+	if (rc == 0) {
+		tk_warn("%s: empty: no header row", fl->name);
+		return -1;
+	}
+	if (rc < 0) {
+		tk_warn("%s:%ld: %s", fl->name, lineno, tk_errmsg);
+		tk_warn("%s: no header row: nothing imported", fl->name);
+		return -1;
+	}
+	if (tk_import_header(fl->im, f, l, n) < 0) {
+		tk_warn("%s:%ld: %s", fl->name, lineno, tk_errmsg);
+		return -1;
+	}
+	if (fl->o->rejfp)
+		write_header(fl->o, f, l, n);
+	fl->header = 1;
+	return 0;
+}
+
+/*
+ * Where an earlier run committed every row of this input before (its
+ * marks): read over those bytes without parsing them. Their rows count as
+ * read and unchanged, as comparing them one by one would have found.
+ */
+static void
+skip_marked(struct file *fl)
+{
+	tk_mark *m = NULL;
+	size_t n = 0;
+	long i;
+	tk_txn t;
+
+	fl->hdrhash = tk_import_header_hash(fl->im);
+	tk_csv_hash_from(fl->in.csv, fl->hdrhash);
+	fl->marks = fl->clean = 1;
+	if (tk_txn_read(fl->st, &t) < 0)
+		return;
+	if (tk_marks_get(&t, fl->hdrhash, &m, &n) == 0 && n) {
+		i = tk_csv_skip(fl->in.csv, m, n);
+		if (i < -1)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		if (i >= 0) {
+			fl->rows = m[i].rows;
+			fl->c.read = fl->c.unchanged = (long)m[i].rows;
+			fl->skipped_line = (long)m[i].lineno;
+		}
+	}
+	tk_txn_end(&t);
+	free(m);
+}
+
 /* The reading thread: the next batch of rows, converted and checked. */
 static int
 fill(void *slot, void *ctx)
@@ -356,25 +438,9 @@ fill(void *slot, void *ctx)
 		rc = next_row(&fl->in, &f, &l, &n, &lineno);
 		if (rc == 0)
 			break;
+		fl->rows++;
 		if (rc < 0) {
-			if (!fl->header) {
-				tk_warn("%s:%ld: %s", fl->name, lineno, tk_errmsg);
-				tk_warn("%s: no header row: nothing imported", fl->name);
-				fl->status = TK_EXIT_DATA;
-				return 0;
-			}
 			refuse(b, lineno, NULL, NULL, 0);
-			continue;
-		}
-		if (!fl->header) {
-			if (tk_import_header(fl->im, f, l, n) < 0) {
-				tk_warn("%s:%ld: %s", fl->name, lineno, tk_errmsg);
-				fl->status = TK_EXIT_DATA;
-				return 0;
-			}
-			if (o->rejfp)
-				write_header(o, f, l, n);
-			fl->header = 1;
 			continue;
 		}
 		if (tk_import_row(fl->im, f, l, n, &new_row(b, lineno)->r) < 0) {
@@ -383,10 +449,8 @@ fill(void *slot, void *ctx)
 			refuse(b, lineno, f, l, n);
 		}
 	}
-	if (rc == 0 && !fl->header && !fl->status) {
-		tk_warn("%s: empty: no header row", fl->name);
-		fl->status = TK_EXIT_DATA;
-	}
+	b->mark_ok = fl->marks && tk_csv_mark(fl->in.csv, &b->mark);
+	b->mark.rows = fl->rows;
 	return rc != 0;
 }
 
@@ -441,6 +505,8 @@ drain(void *slot, int end, void *ctx)
 	b->o = o;
 	for (i = 0; i < b->n; i++)
 		refused += b->rows[i].result == R_REJECTED;
+	b->header = fl->hdrhash;
+	b->write_mark = b->mark_ok && fl->clean && !refused;
 	if (b->n && !(o->atomic && refused))
 		rc = tk_store_write(fl->st, import_batch, b);
 	if (rc && rc != TK_EXIT_DATA) {
@@ -463,6 +529,8 @@ drain(void *slot, int end, void *ctx)
 	c->updated += b->updated;
 	c->unchanged += b->unchanged;
 	c->rejected += b->rejected;
+	if (b->rejected)
+		fl->clean = 0;
 	if (!end)
 		progress(fl);
 	return 0;
@@ -496,20 +564,31 @@ import_file(tk_store *st, const struct opts *o, const char *path, struct counts 
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	if (!(fl.im = tk_import_new(o->preset, o->mapping, o->strict)))
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
-	p.slot[0] = &fl.b[0];
-	p.slot[1] = &fl.b[1];
-	p.fill = fill;
-	p.drain = drain;
-	p.ctx = &fl;
-	tk_pipe_run(&p);
+	if (read_header(&fl) < 0)
+		fl.status = TK_EXIT_DATA;
+	else {
+		/* Marks: a CSV file imported batch by batch (see tk_csv_skip). */
+		if (!fl.in.tsv && !o->atomic)
+			skip_marked(&fl);
+		p.slot[0] = &fl.b[0];
+		p.slot[1] = &fl.b[1];
+		p.fill = fill;
+		p.drain = drain;
+		p.ctx = &fl;
+		tk_pipe_run(&p);
+	}
 	status = fl.status;
 	if (o->atomic && status)
 		fl.c.created = fl.c.updated = fl.c.unchanged = 0;
 	if (o->progress)
 		fputs("\r\033[K", stderr);
-	if (!o->quiet)
-		fprintf(stderr, "%s: %s: %ld read, %ld created, %ld updated, %ld unchanged, %ld rejected\n",
+	if (!o->quiet) {
+		fprintf(stderr, "%s: %s: %ld read, %ld created, %ld updated, %ld unchanged, %ld rejected",
 		    tk_progname, fl.name, fl.c.read, fl.c.created, fl.c.updated, fl.c.unchanged, fl.c.rejected);
+		if (fl.skipped_line)
+			fprintf(stderr, " (lines 2-%ld as an earlier run committed them)", fl.skipped_line);
+		fputc('\n', stderr);
+	}
 	if (fl.c.rejected && !status)
 		status = TK_EXIT_DATA;
 	total->read += fl.c.read;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <csv.h>
 
 #include "tk.h"
@@ -46,6 +47,9 @@ struct tk_csv {
 	/* the row returned */
 	char **f;
 	size_t *l, retcap;
+	/* raw bytes read, and their hash since tk_csv_hash_from (tk_csv_mark) */
+	uint64_t bytes, rawhash;
+	int hashing;
 };
 
 static int
@@ -263,6 +267,9 @@ tk_csv_next(tk_csv *c, char ***fields, size_t **lens, size_t *nfields, long *lin
 			continue;
 		}
 		c->lineno++;
+		c->bytes += (uint64_t)got;
+		if (c->hashing)
+			c->rawhash = tk_hash(c->rawhash, c->line, (size_t)got);
 		s = c->line;
 		n = (size_t)got;
 		if (n > TK_MAX_LINE)
@@ -329,4 +336,70 @@ tk_csv_next(tk_csv *c, char ***fields, size_t **lens, size_t *nfields, long *lin
 	*nfields = r->nf;
 	*lineno = r->lineno;
 	return 1;
+}
+
+void
+tk_csv_hash_from(tk_csv *c, uint64_t seed)
+{
+	c->hashing = 1;
+	c->rawhash = seed;
+}
+
+int
+tk_csv_mark(tk_csv *c, tk_mark *m)
+{
+	if (!c->hashing || c->next < c->nrows || c->first || c->p.pstate != 0)
+		return 0;
+	m->offset = c->bytes;
+	m->lineno = (uint64_t)c->lineno;
+	m->hash = c->rawhash;
+	return 1;
+}
+
+/*
+ * Reads on, without parsing, while the input's bytes are those of the marks
+ * (in offset order): a mark matches when its offset falls at the end of a
+ * line with the same hash of the bytes before it. Returns the last mark
+ * matched, or -1, and leaves the reader just after it (seeking back over
+ * what was read past it), so parsing goes on from there; -2 when it
+ * cannot seek back (tk_errmsg). Only a regular file is skipped over.
+ */
+long
+tk_csv_skip(tk_csv *c, const tk_mark *m, size_t n)
+{
+	uint64_t bytes = c->bytes, h = c->rawhash;
+	long lineno = c->lineno, last = -1;
+	struct stat sb;
+	ssize_t got;
+	size_t i = 0, j;
+
+	if (!n || !c->hashing || c->next < c->nrows || c->p.pstate != 0 ||
+	    fstat(fileno(c->fp), &sb) < 0 || !S_ISREG(sb.st_mode) || ftello(c->fp) != (off_t)c->bytes)
+		return -1;
+	while (i < n && (got = getline(&c->line, &c->linecap, c->fp)) > 0) {
+		bytes += (uint64_t)got;
+		h = tk_hash(h, c->line, (size_t)got);
+		lineno++;
+		while (i < n && m[i].offset < bytes)
+			i++;
+		if (i == n || m[i].offset != bytes)
+			continue;
+		for (j = i; j < n && m[j].offset == bytes; j++)
+			if (m[j].hash == h && m[j].lineno == (uint64_t)lineno)
+				last = (long)j;
+		if (last < 0 || m[last].offset != bytes)
+			break;
+		i = j;
+	}
+	if (last >= 0) {
+		c->bytes = m[last].offset;
+		c->rawhash = m[last].hash;
+		c->lineno = (long)m[last].lineno;
+	}
+	if (fseeko(c->fp, (off_t)c->bytes, SEEK_SET) < 0) {
+		tk_error("%s: %s", c->name, strerror(errno));
+		return -2;
+	}
+	c->rowstart = c->lineno + 1;
+	return last;
 }

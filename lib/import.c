@@ -351,6 +351,12 @@ tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n)
 	return -1;
 }
 
+uint64_t
+tk_import_header_hash(const tk_import *im)
+{
+	return tk_hash(TK_HASH_SEED, im->hdrhash.p, im->hdrhash.len);
+}
+
 size_t
 tk_import_ncols(const tk_import *im)
 {

@@ -22,6 +22,11 @@
  *               2-byte big-endian epoch, the ticket id >> 16 (see tk_ix_key)
  *   ix_created, ix_updated
  *               ISO time (20 bytes, so byte order is time order) -> id
+ *   import_marks
+ *               hash of an input's header -> mark, DUPSORT|DUPFIXED, 40 bytes:
+ *               offset, line, hash of the bytes after the header up to the
+ *               offset, import generation, rows (8 bytes each, big-endian):
+ *               tk-import committed every row before offset, none refused
  *   import_hash id -> hash of the row tk-import made the ticket from
  *               (8 bytes): a re-run skips an unchanged row without reading
  *               its ticket; the ticket is found by ix_external_id
@@ -60,6 +65,7 @@ static const struct {
 	[TK_DB_IX_UPDATED] = { "ix_updated", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_IX_EXTERNAL] = { "ix_external_id", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_IMPORT_HASH] = { "import_hash", 0 },
+	[TK_DB_IMPORT_MARKS] = { "import_marks", MDB_DUPSORT | MDB_DUPFIXED },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)
@@ -581,4 +587,117 @@ tk_field_register(tk_txn *t, const char *name)
 	if (rc && rc != MDB_KEYEXIST)
 		return tk_mdb_error(rc, "fields");
 	return 0;
+}
+
+/*
+ * The import generation (meta "import_gen"): counts the changes that could
+ * make a row tk-import once took as it is come out otherwise: a ticket's
+ * row hash replaced (--update), or its external id changed. A mark is good
+ * only in the generation it was made in.
+ */
+uint64_t
+tk_import_gen(tk_txn *t)
+{
+	MDB_val k = { 10, "import_gen" }, v;
+
+	if (mdb_get(t->txn, t->st->dbi[TK_DB_META], &k, &v) == 0 && v.mv_size == 8)
+		return tk_get_u64(v.mv_data);
+	return 0;
+}
+
+int
+tk_import_gen_bump(tk_txn *t)
+{
+	unsigned char b[8];
+	MDB_val k = { 10, "import_gen" }, v = { 8, b };
+	int rc;
+
+	tk_put_u64(b, tk_import_gen(t) + 1);
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_META], &k, &v, 0);
+	return rc ? tk_mdb_error(rc, "meta") : 0;
+}
+
+static void
+mark_encode(const tk_mark *m, unsigned char *b)
+{
+	tk_put_u64(b, m->offset);
+	tk_put_u64(b + 8, m->lineno);
+	tk_put_u64(b + 16, m->hash);
+	tk_put_u64(b + 24, m->gen);
+	tk_put_u64(b + 32, m->rows);
+}
+
+/* The marks of inputs with this header made in this generation, by offset. */
+int
+tk_marks_get(tk_txn *t, uint64_t header, tk_mark **out, size_t *n)
+{
+	unsigned char kb[8];
+	MDB_val k = { 8, kb }, d;
+	MDB_cursor *c;
+	uint64_t gen = tk_import_gen(t);
+	size_t i, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	tk_put_u64(kb, header);
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_IMPORT_MARKS], &c)))
+		return tk_mdb_error(rc, "import_marks");
+	rc = mdb_cursor_get(c, &k, &d, MDB_SET);
+	if (rc == 0)
+		rc = mdb_cursor_get(c, &k, &d, MDB_GET_MULTIPLE);
+	while (rc == 0) {
+		for (i = 0; i + 40 <= d.mv_size; i += 40) {
+			const unsigned char *p = (const unsigned char *)d.mv_data + i;
+			tk_mark m = { tk_get_u64(p), tk_get_u64(p + 8), tk_get_u64(p + 16),
+			    tk_get_u64(p + 24), tk_get_u64(p + 32) };
+
+			if (m.gen != gen)
+				continue;
+			if (*n == cap) {
+				cap = cap ? 2 * cap : 64;
+				*out = tk_xrealloc(*out, cap * sizeof **out);
+			}
+			(*out)[(*n)++] = m;
+		}
+		rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_MULTIPLE);
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : tk_mdb_error(rc, "import_marks");
+}
+
+/* Keeps mark m of inputs with this header, in place of any at its offset. */
+int
+tk_mark_put(tk_txn *t, uint64_t header, const tk_mark *m)
+{
+	unsigned char kb[8], vb[40];
+	MDB_val k = { 8, kb }, d = { 40, vb };
+	MDB_cursor *c;
+	int rc;
+
+	tk_put_u64(kb, header);
+	memset(vb, 0, sizeof vb);
+	tk_put_u64(vb, m->offset);
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_IMPORT_MARKS], &c)))
+		return tk_mdb_error(rc, "import_marks");
+	for (rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH_RANGE);
+	    rc == 0 && tk_get_u64(d.mv_data) == m->offset;
+	    rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH_RANGE)) {
+		if ((rc = mdb_cursor_del(c, 0)))
+			break;
+		k.mv_size = 8;
+		k.mv_data = kb;
+		d.mv_size = 40;
+		d.mv_data = vb;
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "import_marks");
+	mark_encode(m, vb);
+	k.mv_size = 8;
+	k.mv_data = kb;
+	d.mv_size = 40;
+	d.mv_data = vb;
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_IMPORT_MARKS], &k, &d, 0);
+	return rc ? tk_mdb_error(rc, "import_marks") : 0;
 }

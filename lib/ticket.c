@@ -863,6 +863,10 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 	if (!import && (!same(old[TK_F_STATUS], tk->f[TK_F_STATUS]) || creating))
 		status_effects(t, tk, creating ? (tk_str){ "", 0 } : old[TK_F_STATUS]);
 
+	/* A ticket no longer found under its old external id: tk-import's marks
+	 * (store.c) no longer hold. */
+	if (!creating && !same(old[TK_F_EXTERNAL_ID], tk->f[TK_F_EXTERNAL_ID]) && tk_import_gen_bump(t) < 0)
+		goto out;
 	/* What changed: log events, indexes. */
 	for (i = 1; i < TK_F_NSTORED; i++) {
 		if (i == TK_F_UPDATED || (!creating && same(old[i], tk->f[i])))

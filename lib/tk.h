@@ -154,6 +154,7 @@ enum tk_dbi {
 	TK_DB_IX_UPDATED,
 	TK_DB_IX_EXTERNAL,
 	TK_DB_IMPORT_HASH,
+	TK_DB_IMPORT_MARKS,
 	TK_DB_COUNT
 };
 
@@ -233,6 +234,15 @@ unsigned tk_ix_nepochs(tk_txn *t);
 extern int tk_map_full;
 /* Report an LMDB failure as "what: reason" in tk_errmsg; returns -1. */
 int tk_mdb_error(int rc, const char *what);
+
+/* tk-import's marks (store.c, csvin.c) and the generation they hold in. */
+typedef struct {
+	uint64_t offset, lineno, hash, gen, rows;
+} tk_mark;
+uint64_t tk_import_gen(tk_txn *t);
+int tk_import_gen_bump(tk_txn *t);
+int tk_marks_get(tk_txn *t, uint64_t header, tk_mark **out, size_t *n);
+int tk_mark_put(tk_txn *t, uint64_t header, const tk_mark *m);
 
 /* Custom field names ever set, so -o and filters can refuse typos. */
 int tk_field_known(tk_txn *t, const char *name);
@@ -515,6 +525,15 @@ tk_csv *tk_csv_open(FILE *fp, const char *name, int delim, int quote, const char
 /* 1 a row, 0 the end, -1 a malformed row (tk_errmsg names its line; call again). */
 int tk_csv_next(tk_csv *c, char ***fields, size_t **lens, size_t *nfields, long *lineno);
 int tk_csv_delim(const tk_csv *c);
+/*
+ * Marks: places in an input that tk-import committed everything before.
+ * After tk_csv_hash_from, the reader hashes the raw bytes it reads;
+ * tk_csv_mark says where it is between two rows (0 when it is not cleanly
+ * between rows); tk_csv_skip reads over the bytes of matching marks.
+ */
+void tk_csv_hash_from(tk_csv *c, uint64_t seed);
+int tk_csv_mark(tk_csv *c, tk_mark *m);
+long tk_csv_skip(tk_csv *c, const tk_mark *m, size_t n);
 void tk_csv_close(tk_csv *c);
 
 /* ---- import.c: other help desks' exports into assignments ---- */
@@ -540,6 +559,8 @@ int tk_import_preset_ok(const char *name);
 tk_import *tk_import_new(const char *preset, const char *mapping, int strict);
 int tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n);
 size_t tk_import_ncols(const tk_import *im);
+/* A hash of the header row: the marks of inputs with this header. */
+uint64_t tk_import_header_hash(const tk_import *im);
 int tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r);
 void tk_improw_free(tk_improw *r);
 void tk_import_free(tk_import *im);

@@ -16,10 +16,50 @@ test_expect_success 'import a CSV with tk column names' '
 test_expect_success 're-running the same file changes nothing and says so' '
 	tk-log >before &&
 	tk-import a.csv 2>err &&
-	echo "tk-import: a.csv: 2 read, 0 created, 0 updated, 2 unchanged, 0 rejected" >expect &&
+	echo "tk-import: a.csv: 2 read, 0 created, 0 updated, 2 unchanged, 0 rejected (lines 2-3 as an earlier run committed them)" >expect &&
 	test_cmp expect err &&
 	tk-log >after &&
 	test_cmp before after
+'
+
+test_expect_success 'marks: rows added at the end are imported, the rest read over' '
+	printf "external_id,subject\nM-1,one\nM-2,two\n" >m1.csv &&
+	tk-import -d marks m1.csv 2>err &&
+	{ cat m1.csv; printf "M-3,three\n"; } >m2.csv &&
+	tk-import -d marks m2.csv 2>err &&
+	echo "tk-import: m2.csv: 3 read, 1 created, 0 updated, 2 unchanged, 0 rejected (lines 2-3 as an earlier run committed them)" >expect &&
+	test_cmp expect err &&
+	test "$(tk-ls -d marks -a -o external_id | tr "\n" " ")" = "M-1 M-2 M-3 "
+'
+
+test_expect_success 'marks: a changed row is found, the file read row by row' '
+	printf "external_id,subject\nM-1,one\nM-2,TWO\nM-3,three\n" >m3.csv &&
+	test_expect_code 3 tk-import -d marks m3.csv 2>err &&
+	test_grep "m3.csv:3: changed since it was imported" err &&
+	test_grep "3 read, 0 created, 0 updated, 2 unchanged, 1 rejected$" err
+'
+
+test_expect_success 'marks: refused rows are refused again on a re-run' '
+	printf "external_id,subject,priority\nR-1,ok,P2\nR-2,bad,P9\n" >r.csv &&
+	test_expect_code 3 tk-import -d marks r.csv 2>err &&
+	test_expect_code 3 tk-import -d marks r.csv 2>err &&
+	test_grep "r.csv:3: column \"priority\": priority \"P9\"" err &&
+	test_grep "2 read, 0 created, 0 updated, 1 unchanged, 1 rejected$" err
+'
+
+test_expect_success 'marks: a changed external id puts every mark out of use' '
+	tk-import -d marks m2.csv 2>err && test_grep "(lines 2-4 as" err &&
+	tk-set -q -d marks external_id=M-2b 2 &&
+	tk-import -d marks m2.csv 2>err &&
+	test_grep "3 read, 1 created, 0 updated, 2 unchanged, 0 rejected$" err &&
+	test "$(tk-ls -d marks -a -o id external_id=M-2)" = 5
+'
+
+test_expect_success 'marks: --update of a row puts every mark out of use' '
+	tk-import -d marks m2.csv 2>err && test_grep "(lines 2-4 as" err &&
+	tk-import -d marks --update m3.csv 2>err && test_grep "1 updated" err &&
+	test_expect_code 3 tk-import -d marks m2.csv 2>err &&
+	test_grep "m2.csv:3: changed since it was imported" err
 '
 
 test_expect_success 'a changed row is reported, not applied, without --update' '
@@ -162,7 +202,7 @@ test_expect_success 'killed mid-import (kill -9): committed batches stay, a re-r
 	{ test "$n" -eq 5000 || { echo "n=$n"; cat imp.err; false; }; } &&
 	test "$(tk-ls -d killed -a -t -o id | wc -l)" -eq 5000 &&
 	tk-import -d killed k.csv 2>err &&
-	test_grep "12000 read, 7000 created, 0 updated, 5000 unchanged, 0 rejected" err &&
+	test_grep "12000 read, 7000 created, 0 updated, 5000 unchanged, 0 rejected (lines 2-5001 as an earlier run committed them)" err &&
 	test "$(tk-ls -d killed -a -t -o external_id | sort -u | wc -l)" -eq 12000
 '
 
