@@ -1,0 +1,61 @@
+#!/bin/sh
+# bench/core.sh: issue 2's targets, tk against the sqlite3 CLI side by side.
+#   tk-new -b of N tickets vs sqlite3 .import into a table with 5 indexes
+#   (rows/s, and peak memory at N and N/10), one tk-new vs one sqlite3
+#   INSERT on N tickets (and the raw LMDB floor: mdb_load of one record),
+#   tk-ls assignee=X status=open vs the indexed SELECT, a regex over every
+#   subject vs sqlite3's REGEXP.
+. "$(dirname "$0")/lib.sh"
+tsv=$data/tickets-$N.tsv
+tenth=$data/tickets-$((N / 10)).tsv
+gen "$N" tsv "$tsv"
+gen $((N / 10)) tsv "$tenth"
+printf '%s\n.mode tabs\n.import --skip 1 %s tickets\n' "$SCHEMA" "$tsv" >"$out/import-tsv.sql"
+
+set -- $(timeit sqlite-import-tsv "rm -f $data/core.db" "sqlite3 $data/core.db < $out/import-tsv.sql")
+sq=$1
+set -- $(timeit tk-new-b "rm -rf $data/tk-core" "tk-new -q -b -d $data/tk-core < $tsv")
+tk=$1 tkrss=$2
+set -- $(timeit tk-new-b-tenth "rm -rf $data/tk-tenth" "tk-new -q -b -d $data/tk-tenth < $tenth")
+tenthrss=$2
+
+# One durable insert into the N-ticket stores; copies, so the big ones stay as made.
+rm -rf "$data/tk-one" "$data/one.db"
+cp -r "$data/tk-core" "$data/tk-one"
+cp "$data/core.db" "$data/one.db"
+printf 'VERSION=3\nformat=print\ntype=btree\nHEADER=END\n bench\n 1\nDATA=END\n' >"$out/one.dump"
+set -- $(hf insert \
+	"sqlite3 $data/one.db \"INSERT INTO tickets(external_id,subject,requester,priority,status,created) VALUES('X-1','VPN down','bob@example.com','P1','new','2026-11-22T09:30:00Z')\"" \
+	"tk-new -q -d $data/tk-one -s 'VPN down' -r bob@example.com -p P1" \
+	"mdb_load -s meta -f $out/one.dump $data/tk-one")
+sqone=$1 tkone=$2 floor=$3
+
+# The agent with the most open tickets, and the query both answer.
+agent=$(sqlite3 "$data/core.db" "SELECT assignee FROM tickets WHERE status='open' AND assignee<>'' GROUP BY assignee ORDER BY count(*) DESC LIMIT 1")
+rows=$(tk-ls -d "$data/tk-core" -t assignee="$agent" status=open | wc -l)
+sqrows=$(sqlite3 "$data/core.db" "SELECT count(*) FROM tickets WHERE assignee='$agent' AND status='open'")
+set -- $(hf agent \
+	"sqlite3 $data/core.db \"SELECT rowid,status,priority,queue,assignee,subject FROM tickets WHERE assignee='$agent' AND status='open'\"" \
+	"tk-ls -d $data/tk-core -t assignee=$agent status=open")
+sqls=$1 tkls=$2
+
+re='VPN|打印机'
+rerows=$(tk-ls -d "$data/tk-core" -a -t "subject~$re" | wc -l)
+sqrerows=$(sqlite3 "$data/core.db" "SELECT count(*) FROM tickets WHERE subject REGEXP '$re'")
+set -- $(HF_RUNS=10 hf regex \
+	"sqlite3 $data/core.db \"SELECT rowid,status,priority,queue,assignee,subject FROM tickets WHERE subject REGEXP '$re'\"" \
+	"tk-ls -d $data/tk-core -a -t subject~$re")
+sqre=$1 tkre=$2
+
+cat <<REPORT
+core bench (issue 2), $(date -u +%F), N=$N, $(nproc) cores; medians of $RUNS runs, hyperfine means
+tk-new -b, N tickets:        $tk s ($(rate "$N" "$tk") tickets/s), max RSS $((tkrss / 1024)) MiB; N/10: max RSS $((tenthrss / 1024)) MiB
+sqlite3 .import, 5 indexes:  $sq s ($(rate "$N" "$sq") rows/s)
+  tk speed / sqlite speed:   $(ratio "$sq" "$tk")x (target >= 3x)
+one insert, store of N:      tk-new $(awk -v s="$tkone" 'BEGIN { printf "%.2f", s * 1000 }') ms, sqlite3 $(awk -v s="$sqone" 'BEGIN { printf "%.2f", s * 1000 }') ms, mdb_load of one record $(awk -v s="$floor" 'BEGIN { printf "%.2f", s * 1000 }') ms
+  tk time / sqlite time:     $(ratio "$tkone" "$sqone")x (target <= 0.6x); LMDB floor / sqlite: $(ratio "$floor" "$sqone")x
+tk-ls assignee=$agent status=open ($rows rows; sqlite3 $sqrows):
+                             tk $(awk -v s="$tkls" 'BEGIN { printf "%.1f", s * 1000 }') ms, sqlite3 $(awk -v s="$sqls" 'BEGIN { printf "%.1f", s * 1000 }') ms: $(ratio "$sqls" "$tkls")x faster (target >= 10x)
+tk-ls subject~$re over all ($rerows rows; sqlite3 $sqrerows):
+                             tk $(awk -v s="$tkre" 'BEGIN { printf "%.3f", s }') s, sqlite3 REGEXP $(awk -v s="$sqre" 'BEGIN { printf "%.3f", s }') s: $(ratio "$sqre" "$tkre")x faster (target >= 2x)
+REPORT
