@@ -67,33 +67,41 @@ tk_output_check(tk_output *o, tk_txn *t)
 void
 tk_json_string(tk_buf *b, const char *s, size_t n)
 {
-	size_t i;
+	size_t i, start = 0;
 	unsigned char c;
+	char esc[8];
 
 	tk_buf_addc(b, '"');
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
+			continue;
+		tk_buf_add(b, s + start, i - start);
+		start = i + 1;
 		if (c == '"' || c == '\\') {
-			tk_buf_addc(b, '\\');
-			tk_buf_addc(b, (char)c);
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			tk_buf_add(b, esc, 2);
 		} else if (c == '\n')
-			tk_buf_adds(b, "\\n");
+			tk_buf_add(b, "\\n", 2);
 		else if (c == '\t')
-			tk_buf_adds(b, "\\t");
+			tk_buf_add(b, "\\t", 2);
 		else if (c == '\r')
-			tk_buf_adds(b, "\\r");
-		else if (c < 0x20 || c == 0x7f)
-			tk_buf_printf(b, "\\u%04x", c);
-		else
-			tk_buf_addc(b, (char)c);
+			tk_buf_add(b, "\\r", 2);
+		else {
+			snprintf(esc, sizeof esc, "\\u%04x", c);
+			tk_buf_add(b, esc, 6);
+		}
 	}
+	tk_buf_add(b, s + start, n - start);
 	tk_buf_addc(b, '"');
 }
 
+/* Runs between quotes are copied whole; a quote is doubled. */
 void
 tk_csv_field(tk_buf *b, const char *s, size_t n)
 {
-	size_t i;
+	const char *q, *end = s + n;
 
 	if (!n)
 		return;
@@ -102,11 +110,12 @@ tk_csv_field(tk_buf *b, const char *s, size_t n)
 		return;
 	}
 	tk_buf_addc(b, '"');
-	for (i = 0; i < n; i++) {
-		if (s[i] == '"')
-			tk_buf_addc(b, '"');
-		tk_buf_addc(b, s[i]);
+	while ((q = memchr(s, '"', (size_t)(end - s)))) {
+		tk_buf_add(b, s, (size_t)(q - s) + 1);
+		tk_buf_addc(b, '"');
+		s = q + 1;
 	}
+	tk_buf_add(b, s, (size_t)(end - s));
 	tk_buf_addc(b, '"');
 }
 

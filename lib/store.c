@@ -35,6 +35,7 @@
  * appended at the right edge of their B-trees; DUPFIXED index entries cost
  * 8 bytes a ticket.
  */
+#include <endian.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -73,21 +74,17 @@ static const struct {
 void
 tk_put_u64(unsigned char *p, uint64_t v)
 {
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (unsigned char)v;
+	v = htobe64(v);
+	memcpy(p, &v, 8);
 }
 
 uint64_t
 tk_get_u64(const unsigned char *p)
 {
-	uint64_t v = 0;
-	int i;
+	uint64_t v;
 
-	for (i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return v;
+	memcpy(&v, p, 8);
+	return be64toh(v);
 }
 
 /*
