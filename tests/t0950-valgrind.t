@@ -1,0 +1,39 @@
+#!/bin/sh
+# The commands run clean under valgrind's memcheck: no invalid reads or
+# writes, no use of uninitialised memory, no leaks, threads included (tk-new
+# -b and tk-import read in a second thread). The sanitizer run of make check
+# covers the whole suite; this covers what it cannot see the same way.
+. "$(dirname "$0")/lib.sh"
+
+if ! command -v valgrind >/dev/null 2>&1; then
+	test_skip 'commands under valgrind' 'valgrind is not installed (make deps installs it)'
+	test_done
+	exit
+fi
+case $TK_BIN in
+*/asan/*) test_skip 'commands under valgrind' 'a sanitizer build does not run under valgrind'; test_done; exit ;;
+esac
+
+vg() {
+	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$@"
+}
+
+test_expect_success 'tk-new -b and tk-import, new and re-run' '
+	awk "BEGIN { print \"subject\trequester\tpriority\tbody\"; for (i = 1; i <= 6000; i++) printf \"VPN %d\tr%d@example.com\tP%d\tbody\\\\nline\n\", i, i % 37, i % 4 + 1 }" >in.tsv &&
+	vg tk-new -q -b <in.tsv &&
+	tk-export --format csv -o subject,requester,priority >all.csv &&
+	vg tk-import -d imp all.csv 2>err && test_grep "6000 created" err &&
+	vg tk-import -d imp all.csv 2>err && test_grep "6000 unchanged" err
+'
+
+test_expect_success 'readers and single changes' '
+	vg tk-ls -a requester=r5@example.com status=new >out && test -s out &&
+	vg tk-ls -a "subject~VPN 1[0-9]$" >out && test -s out &&
+	vg tk-set -q status=open +vpn 3 &&
+	vg tk-comment -q -m "On it" 3 &&
+	vg tk-show 3 >out && test_grep "reply 1" out &&
+	vg tk-log 3 >out && test_grep "create" out &&
+	vg tk-export --format json --with comments,history id=3 >out && test_grep "On it" out
+'
+
+test_done
