@@ -681,13 +681,14 @@ main(int argc, char **argv)
 		tk_die(TK_EXIT_FAIL, "--rejects %s: %s", o.rejects, strerror(errno));
 	o.progress = isatty(STDERR_FILENO) && !o.quiet;
 	st = tk_cmd_store(dir, 1);
-	st->batch_index = 1;
-	st->forget_every = 1;
+	tk_store_bulk(st);
 	for (i = optind; i < argc; i++) {
 		rc = import_file(st, &o, argv[i], &total);
 		if (rc > status)
 			status = rc;
 	}
+	if (tk_store_sync(st) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	tk_store_close(st);
 	if (o.rejfp && fclose(o.rejfp) != 0)
 		tk_die(TK_EXIT_FAIL, "--rejects %s: %s", o.rejects, strerror(errno));

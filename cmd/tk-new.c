@@ -400,10 +400,10 @@ main(int argc, char **argv)
 		tk_die(TK_EXIT_USAGE, "-m does not go with -b (give a body column)");
 	if (batch) {
 		st = tk_cmd_store(dir, 1);
-		st->batch_index = 1;
-	st->forget_every = 1;
+		tk_store_bulk(st);
 		rc = batch_mode(st, &as, atomic, quiet);
-
+		if (tk_store_sync(st) < 0)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 		tk_store_close(st);
 		tk_assignments_free(&as);
 		tk_flush_stdout();

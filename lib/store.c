@@ -433,6 +433,30 @@ fail:
 	return NULL;
 }
 
+/*
+ * A bulk command's store: new tickets' index entries are gathered and
+ * written sorted at each commit, the map's pages are dropped after it, and
+ * a commit flushes the data once, not the meta page after it
+ * (MDB_NOMETASYNC): a crash of the system may undo the last batch, never
+ * leave a half one, and a re-run puts it back. tk_store_sync at the end
+ * makes everything durable.
+ */
+void
+tk_store_bulk(tk_store *st)
+{
+	st->batch_index = 1;
+	st->forget_every = 1;
+	mdb_env_set_flags(st->env, MDB_NOMETASYNC, 1);
+}
+
+int
+tk_store_sync(tk_store *st)
+{
+	int rc = mdb_env_sync(st->env, 1);
+
+	return rc ? tk_mdb_error(rc, st->dir) : 0;
+}
+
 void
 tk_store_close(tk_store *st)
 {

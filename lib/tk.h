@@ -191,6 +191,9 @@ const char *tk_store_path(const char *opt);
 /* Open for reading: fails with a message when there is no store. */
 tk_store *tk_store_open(const char *dir, int write);
 void tk_store_close(tk_store *st);
+/* Bulk writing (store.c); then tk_store_sync before closing. */
+void tk_store_bulk(tk_store *st);
+int tk_store_sync(tk_store *st);
 
 int tk_txn_read(tk_store *st, tk_txn *t);
 void tk_txn_end(tk_txn *t);
