@@ -17,6 +17,7 @@ timeit() {
 	: >"$out/$name.times"
 	while [ $i -lt "$RUNS" ]; do
 		sh -c "$setup" >/dev/null 2>&1
+		sync	# each run starts with no write-back of the one before
 		/usr/bin/time -f "%e %M" -o "$out/$name.one" sh -c "$cmd" >/dev/null 2>"$out/$name.err" || {
 			echo "$name failed:" >&2; cat "$out/$name.err" >&2; exit 1; }
 		cat "$out/$name.one" >>"$out/$name.times"

@@ -158,7 +158,8 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 			r->as.n--;
 		w->result = rc == 0 ? R_UPDATED : R_UNCHANGED;
 	} else {
-		rc = tk_ticket_make(t, &tk, &r->as, r->body, r->bodylen, TK_APPLY_IMPORT);
+		/* tk_import_row checked every value's text. */
+		rc = tk_ticket_make(t, &tk, &r->as, r->body, r->bodylen, TK_APPLY_IMPORT | TK_APPLY_BODY_CHECKED);
 		w->result = R_CREATED;
 		for (i = 0; rc == 0 && i < r->ncomments; i++) {
 			struct tk_impcomment *c = &r->comments[i];

@@ -82,7 +82,8 @@ create_batch(tk_txn *t, void *arg)
 			all.a[all.n++] = b->common->a[j];
 		for (j = 0; j < r->as.n; j++)
 			all.a[all.n++] = r->as.a[j];
-		if (tk_ticket_create(t, &tk, &all, r->body, r->body ? strlen(r->body) : 0) < 0) {
+		/* tk_reader_next checked the record's text. */
+		if (tk_ticket_make(t, &tk, &all, r->body, r->body ? strlen(r->body) : 0, TK_APPLY_BODY_CHECKED) < 0) {
 			if (tk_map_full)
 				goto fail;
 			r->err = tk_xstrdup(tk_errmsg);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # A scripted tour of tk on a store of its own: intake, triage, replies,
-# the workflow, the log. Run by `make demo`; safe to run again.
+# the workflow, the log, an import from another help desk. Run by `make demo`; safe to run again.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 PATH=$top/bin:$PATH
@@ -32,6 +32,10 @@ run tk-set status=resolved 2
 run tk-ls --table -a -o id,status,first_response,reopens,watchers,subject
 run tk-show 2
 run tk-log --since 1h -H
+run tk-import --preset zendesk "$top/examples/import/zendesk.csv"
+step "tk-import --preset zendesk .../zendesk.csv   # again: read over, nothing changes"
+tk-import --preset zendesk "$top/examples/import/zendesk.csv"
+run tk-export --format json --with comments -o id,external_id,status,priority,tags,subject external_id=1001
 step "tk-ls -H -o subject,requester,priority | tk-new -b   # copy open tickets"
 tk-ls -H -o subject,requester,priority status=new | tk-new -b
 run tk ls --table status=new

@@ -949,13 +949,15 @@ tk_ticket_make(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char *b
 	long bad;
 
 	tk_ticket_init(tk);
-	if (body && bodylen) {
+	if (body && bodylen && !(flags & TK_APPLY_BODY_CHECKED)) {
 		if (memchr(body, '\0', bodylen))
 			return tk_error("body: NUL byte");
 		if ((bad = tk_utf8_invalid(body, bodylen)) >= 0)
 			return tk_error("body: invalid UTF-8 at byte %ld", bad + 1);
+	}
+	if (body && bodylen) {
 		tk->body = (tk_str){ body, bodylen };	/* written before this returns */
 		tk->body_loaded = 2;
 	}
-	return tk_ticket_apply(t, tk, as, flags | TK_APPLY_CREATE);
+	return tk_ticket_apply(t, tk, as, (flags & ~TK_APPLY_BODY_CHECKED) | TK_APPLY_CREATE);
 }

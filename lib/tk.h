@@ -392,11 +392,13 @@ void tk_assignments_free(tk_assignments *as);
  * times are filled in from the clock but updated when none is given.
  * Returns 0, 1 when nothing changed, or -1 with tk_errmsg.
  */
-enum { TK_APPLY_CREATE = 1, TK_APPLY_IMPORT = 2 };
+enum { TK_APPLY_CREATE = 1, TK_APPLY_IMPORT = 2, TK_APPLY_BODY_CHECKED = 4 };
 int tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags);
 /* Create a ticket from assignments and an optional body; sets tk->id. */
 int tk_ticket_create(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char *body, size_t bodylen);
-/* The same with TK_APPLY_ flags (TK_APPLY_IMPORT for imports). */
+/* The same with TK_APPLY_ flags (TK_APPLY_IMPORT for imports;
+ * TK_APPLY_BODY_CHECKED when the caller's reader has checked the body's
+ * text already: valid UTF-8, no NUL). */
 int tk_ticket_make(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char *body, size_t bodylen, int flags);
 /* Write the ticket record, the body if changed, and maintain indexes against old. */
 int tk_status_transition_ok(tk_str from, const char *to);
