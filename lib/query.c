@@ -586,36 +586,50 @@ collect_eq(tk_txn *tx, struct term *t, idvec *iv)
 	return rc;
 }
 
-/* Ids in a time range of ix_created or ix_updated; gives up past limit. */
+/* Ids in a time range of ix_created or ix_updated (each epoch of a
+ * partitioned one); gives up past limit. */
 static int
 collect_range(tk_txn *tx, struct term *t, idvec *iv, size_t limit)
 {
+	int db = tk_fields[t->field].dbi, part = tk_ix_partitioned(db);
+	unsigned char kb[2 + 20];
+	unsigned e, ne = part ? tk_ix_nepochs(tx) : 1;
+	size_t off = part ? 2 : 0;
 	MDB_cursor *c;
 	MDB_val k, d;
-	int rc;
+	int rc = 0;
 
-	if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[tk_fields[t->field].dbi], &c)))
+	if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[db], &c)))
 		return tk_mdb_error(rc, "index");
-	if (t->has_lo) {
-		k.mv_size = 20;
-		k.mv_data = t->slo;
-		rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE);
-	} else
-		rc = mdb_cursor_get(c, &k, &d, MDB_FIRST);
-	while (rc == 0) {
-		if (t->has_hi && memcmp(k.mv_data, t->shi, 20) > 0)
-			break;
-		rc = mdb_cursor_get(c, &k, &d, MDB_GET_MULTIPLE);
-		if (rc)
-			break;
-		idvec_add_raw(iv, d.mv_data, d.mv_size / 8);
-		while ((rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_MULTIPLE)) == 0)
+	for (e = 0; e < ne; e++) {
+		kb[0] = (unsigned char)(e >> 8);
+		kb[1] = (unsigned char)e;
+		memcpy(kb + off, t->has_lo ? t->slo : "", t->has_lo ? 20 : 0);
+		k.mv_size = off + (t->has_lo ? 20 : 0);
+		k.mv_data = kb;
+		if (k.mv_size)
+			rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE);
+		else
+			rc = mdb_cursor_get(c, &k, &d, MDB_FIRST);
+		while (rc == 0) {
+			if (k.mv_size < off + 20 || (part && memcmp(k.mv_data, kb, 2)) ||
+			    (t->has_hi && memcmp((char *)k.mv_data + off, t->shi, 20) > 0))
+				break;
+			rc = mdb_cursor_get(c, &k, &d, MDB_GET_MULTIPLE);
+			if (rc)
+				break;
 			idvec_add_raw(iv, d.mv_data, d.mv_size / 8);
-		if (iv->n > limit) {
-			mdb_cursor_close(c);
-			return 1;
+			while ((rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_MULTIPLE)) == 0)
+				idvec_add_raw(iv, d.mv_data, d.mv_size / 8);
+			if (iv->n > limit) {
+				mdb_cursor_close(c);
+				return 1;
+			}
+			rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP);
 		}
-		rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP);
+		if (rc && rc != MDB_NOTFOUND)
+			break;
+		rc = 0;
 	}
 	mdb_cursor_close(c);
 	if (rc && rc != MDB_NOTFOUND)

@@ -226,6 +226,7 @@ uint64_t tk_get_u64(const unsigned char *p);
  * when empty, after the ticket's epoch in a partitioned index. buf holds
  * TK_IX_KEYBUF bytes; the key may point into v instead. */
 #define TK_IX_MAXKEY 400
+#define TK_IX_EPOCH_SHIFT 14
 #define TK_IX_KEYBUF (TK_IX_MAXKEY + 2)
 int tk_ix_partitioned(int db);
 unsigned tk_ix_epoch(uint64_t id);

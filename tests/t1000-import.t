@@ -94,6 +94,18 @@ test_expect_success 'external ids longer than an index key are told apart' '
 	test_grep "2 read, 0 created, 0 updated, 2 unchanged" err
 '
 
+test_expect_success 'update times: a range finds them through the index, a change moves them' '
+	{ printf "external_id,subject,updated\nU-1,one,2025-01-01T10:00:00Z\nU-2,two,2025-01-05T10:00:00Z\nU-3,three,2025-01-03T10:00:00Z\n" &&
+	  awk "BEGIN { for (i = 10; i < 50; i++) printf \"F-%d,filler,2025-03-%02dT10:00:00Z\\n\", i, i % 28 + 1 }"; } >u.csv &&
+	tk-import -d upd u.csv 2>err &&
+	tk-ls -d upd -a --explain -o external_id updated=2025-01-02..2025-01-05 >out 2>plan &&
+	printf "U-2\nU-3\n" >expect && test_cmp expect out &&
+	test_grep "index updated range" plan &&
+	tk-set -q -d upd priority=P1 1 &&
+	test "$(tk-ls -d upd -a -o external_id updated=2026-11-22 | tr "\n" " ")" = "U-1 " &&
+	test_expect_code 1 tk-ls -d upd -a updated=2025-01-01
+'
+
 test_expect_success 'bad rows are rejected with line and reason, good ones kept' '
 	printf "external_id,subject,priority,created\nB-1,ok one,P3,2026-11-01\nB-2,bad priority,P9,2026-11-01\nB-3,bad date,P3,yesterday-ish\nB-4,ragged\nB-5,ok two,P4,2026-11-03\n" >bad.csv &&
 	test_expect_code 3 tk-import --rejects rej.tsv bad.csv 2>err &&
