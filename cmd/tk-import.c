@@ -22,6 +22,7 @@ struct row {
 	tk_improw r;
 	int result;
 	char *why;
+	int refused;		/* while reading: why says why */
 	/* a row refused while reading: its fields, for --rejects */
 	tk_str *orig;
 	size_t norig;
@@ -209,7 +210,7 @@ import_batch(tk_txn *t, void *arg)
 	for (i = 0; i < b->n; i++) {
 		struct row *w = &b->rows[i];
 
-		if (w->orig || w->result == R_REJECTED) {	/* refused while reading */
+		if (w->refused) {
 			w->result = R_REJECTED;
 			b->rejected++;
 			continue;
@@ -279,7 +280,6 @@ struct file {
 	off_t size;
 	struct input in;
 	tk_import *im;
-	int header;		/* the header row was read */
 	int status;		/* the input cannot be imported at all */
 	uint64_t hdrhash;	/* its header's, for marks */
 	uint64_t rows;		/* reader: data rows read, refused ones too */
@@ -331,6 +331,7 @@ refuse(struct batch *b, long lineno, char **f, size_t *l, size_t n)
 	size_t i, total = 0;
 	char *p;
 
+	w->refused = 1;
 	w->result = R_REJECTED;
 	w->why = tk_xstrdup(tk_errmsg);
 	if (!f)
@@ -386,7 +387,6 @@ read_header(struct file *fl)
 	}
 	if (fl->o->rejfp)
 		write_header(fl->o, f, l, n);
-	fl->header = 1;
 	return 0;
 }
 
@@ -505,7 +505,7 @@ drain(void *slot, int end, void *ctx)
 		return 0;
 	b->o = o;
 	for (i = 0; i < b->n; i++)
-		refused += b->rows[i].result == R_REJECTED;
+		refused += b->rows[i].refused;
 	b->header = fl->hdrhash;
 	b->write_mark = b->mark_ok && fl->clean && !refused;
 	if (b->n && !(o->atomic && refused))
