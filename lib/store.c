@@ -97,8 +97,8 @@ tk_get_u64(const unsigned char *p)
  * stretch of the tree. Assignees are fewer, but each has a tree of its own
  * ids that a batch would copy a path of; under an epoch an assignee's ids
  * mostly fit in its key's node (a quarter less written by an import of a
- * million tickets, and half its memory). A lookup asks each epoch in turn (62 for a million
- * tickets) and gets the ids in ascending order.
+ * million tickets, and half its memory). A lookup asks each epoch in turn
+ * (62 for a million tickets) and gets the ids in ascending order.
  */
 int
 tk_ix_partitioned(int db)
@@ -242,9 +242,9 @@ write_schema(tk_store *st, MDB_txn *txn)
 }
 
 /*
- * Schema 1 to 2: ix_requester, ix_assignee and ix_updated are partitioned by epoch
- * (rebuilt from the tickets), and tk-import's memory of rows moves from "imports" (external
- * id -> id . hash) to import_hash (id -> hash).
+ * Schema 1 to 2: ix_requester, ix_assignee and ix_updated are partitioned
+ * by epoch (rebuilt from the tickets), and tk-import's memory of rows moves
+ * from "imports" (external id -> id . hash) to import_hash (id -> hash).
  */
 static int
 upgrade_1(tk_store *st, MDB_txn *txn)
@@ -322,6 +322,17 @@ grow(tk_store *st)
 	return rc ? tk_mdb_error(rc, st->dir) : 0;
 }
 
+/* Opens sub-database i in txn, made when writing: 0 or -1 with a message. */
+static int
+open_db(tk_store *st, MDB_txn *txn, int i, int write)
+{
+	int rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags | (write ? MDB_CREATE : 0), &st->dbi[i]);
+
+	if (rc == MDB_NOTFOUND)
+		return tk_error("%s: not a tk store (no %s sub-database)", st->dir, dbs[i].name);
+	return rc ? tk_mdb_error(rc, st->dir) : 0;
+}
+
 /*
  * Opens the environment and the sub-databases. A writer creates the
  * directory and every sub-database in its first transaction; a reader of a
@@ -370,15 +381,8 @@ again:
 		tk_mdb_error(rc, dir);
 		goto fail;
 	}
-	rc = mdb_dbi_open(txn, dbs[TK_DB_META].name, write ? MDB_CREATE : 0, &st->dbi[TK_DB_META]);
-	if (rc == MDB_NOTFOUND) {
-		tk_error("%s: not a tk store (no %s sub-database)", dir, dbs[TK_DB_META].name);
+	if (open_db(st, txn, TK_DB_META, write) < 0)
 		goto fail;
-	}
-	if (rc) {
-		tk_mdb_error(rc, dir);
-		goto fail;
-	}
 	if ((ver = read_schema(st, txn, st->dbi[TK_DB_META])) < 0)
 		goto fail;
 	if (ver > TK_SCHEMA_VERSION) {
@@ -401,19 +405,9 @@ again:
 		tk_store_close(up);
 		goto again;
 	}
-	for (i = 0; i < TK_DB_COUNT; i++) {
-		if (i == TK_DB_META)
-			continue;
-		rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags | (write ? MDB_CREATE : 0), &st->dbi[i]);
-		if (rc == MDB_NOTFOUND) {
-			tk_error("%s: not a tk store (no %s sub-database)", dir, dbs[i].name);
+	for (i = 0; i < TK_DB_COUNT; i++)
+		if (i != TK_DB_META && open_db(st, txn, i, write) < 0)
 			goto fail;
-		}
-		if (rc) {
-			tk_mdb_error(rc, dir);
-			goto fail;
-		}
-	}
 	if (write && ver < TK_SCHEMA_VERSION) {
 		tk_map_full = 0;
 		if ((ver == 1 && upgrade_1(st, txn) < 0) || write_schema(st, txn) < 0) {
@@ -455,8 +449,7 @@ fail:
 void
 tk_store_bulk(tk_store *st)
 {
-	st->batch_index = 1;
-	st->forget_every = 1;
+	st->bulk = 1;
 	mdb_env_set_flags(st->env, MDB_NOMETASYNC, 1);
 }
 
@@ -562,7 +555,7 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 			return TK_EXIT_FAIL;
 		}
 		tk_map_full = 0;
-		if (st->batch_index) {
+		if (st->bulk) {
 			if (!st->ixb)
 				st->ixb = tk_ixbatch_new();
 			tk_ixbatch_reset(st->ixb);
@@ -584,9 +577,8 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 			return code;
 		}
 		rc = mdb_txn_commit(t.txn);
-		/* Every few batches: often enough to bound memory, seldom enough
-		 * that pages read back do not cost more than the batches. */
-		if (rc == 0 && st->batch_index && ++st->commits % st->forget_every == 0)
+		/* After every batch: the memory of one batch, whatever the count. */
+		if (rc == 0 && st->bulk)
 			forget_pages(st);
 		if (rc == MDB_MAP_FULL) {
 			if (grow(st) < 0)

@@ -165,10 +165,8 @@ typedef struct tk_store {
 	MDB_env *env;
 	MDB_dbi dbi[TK_DB_COUNT];
 	int rdonly;
-	int batch_index;	/* write transactions gather index entries (ixbatch.c) */
-	unsigned long commits;	/* write transactions committed */
-	unsigned forget_every;	/* bulk: drop the map's pages after so many commits */
-	struct tk_ixbatch *ixb;	/* batch_index: reused from transaction to transaction */
+	int bulk;		/* tk_store_bulk: batches of new tickets (store.c) */
+	struct tk_ixbatch *ixb;	/* bulk: reused from transaction to transaction */
 } tk_store;
 
 typedef struct tk_ixbatch tk_ixbatch;
@@ -208,7 +206,7 @@ typedef int (*tk_write_fn)(tk_txn *t, void *arg);
 int tk_store_write(tk_store *st, tk_write_fn fn, void *arg);
 
 /* ixbatch.c: index entries of new tickets, grouped and written at commit.
- * A batch command sets st->batch_index; tk_store_write does the rest. */
+ * tk_store_bulk turns it on; tk_store_write does the rest. */
 tk_ixbatch *tk_ixbatch_new(void);
 void tk_ixbatch_reset(tk_ixbatch *b);
 void tk_ixbatch_add(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t id);
