@@ -536,21 +536,22 @@ tk_import_time(const char *s, char out[21])
 	return local_iso(y, mo, d, h, mi, se, out);
 }
 
-/* A value that lives as long as the row: a word of tk's, or made in the row's spare room. */
+/* field=value, the value living as long as the row: a word of tk's, the
+ * row's own bytes, or a copy made by keep. */
 static void
-push_own(tk_assignments *as, int field, const char *value)
+push(tk_assignments *as, int field, const char *value)
 {
 	tk_assign_borrow(as, field, tk_fields[field].name, value);
 }
 
-/* Room after the row's values for the times made from them (21 bytes each). */
-static char *
-spare(tk_improw *r, size_t *used, size_t n)
+/* A copy of n bytes in the room after the row's values. */
+static const char *
+keep(tk_improw *r, size_t *used, const void *p, size_t n)
 {
-	char *p = r->spare + *used;
+	char *s = r->spare + *used;
 
 	*used += n;
-	return p;
+	return memcpy(s, p, n);
 }
 
 void
@@ -659,7 +660,7 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 				if (!(w = word(status_words, val)))
 					return tk_error("column \"%s\": status \"%s\" has no tk status (new, open, pending, resolved, closed)",
 					    c->header, val);
-				push_own(&r->as, TK_F_STATUS, w);
+				push(&r->as, TK_F_STATUS, w);
 				break;
 			case TK_F_PRIORITY:
 				w = word(priority_words, val);
@@ -671,12 +672,12 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 				if (!w)
 					return tk_error("column \"%s\": priority \"%s\" has no tk priority (P1..P4, urgent, high, normal, low)",
 					    c->header, val);
-				push_own(&r->as, TK_F_PRIORITY, w);
+				push(&r->as, TK_F_PRIORITY, w);
 				break;
 			case TK_F_CHANNEL:
 				if (!(w = word(channel_words, val)))
 					w = "import";
-				push_own(&r->as, TK_F_CHANNEL, w);
+				push(&r->as, TK_F_CHANNEL, w);
 				has_channel = 1;
 				break;
 			case TK_F_TAGS:
@@ -695,22 +696,22 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 				if (im->preset && !strcmp(im->preset, "rt") && !strcmp(val, "Nobody"))
 					break;	/* RT's owner of unowned tickets */
 				val[k] = '\0';
-				tk_assign_borrow(&r->as, TK_F_ASSIGNEE, "assignee", val);
+				push(&r->as, TK_F_ASSIGNEE, val);
 				break;
 			}
 			case TK_F_CSAT:
 				if (!strcasecmp(val, "good"))
-					push_own(&r->as, TK_F_CSAT, "5");
+					push(&r->as, TK_F_CSAT, "5");
 				else if (!strcasecmp(val, "bad"))
-					push_own(&r->as, TK_F_CSAT, "1");
+					push(&r->as, TK_F_CSAT, "1");
 				else if (strcasecmp(val, "offered") && strcasecmp(val, "unoffered"))
-					tk_assign_borrow(&r->as, TK_F_CSAT, "csat", val);
+					push(&r->as, TK_F_CSAT, val);
 				break;
 			default:
 				if (tk_fields[c->field].kind == TK_K_TIME) {
 					if (tk_import_time(val, iso) < 0)
 						return tk_error("column \"%s\": \"%s\" is not a date tk reads", c->header, val);
-					push_own(&r->as, c->field, memcpy(spare(r, &used, 21), iso, 21));
+					push(&r->as, c->field, keep(r, &used, iso, 21));
 					if (c->field == TK_F_UPDATED)
 						has_updated = 1;
 					if (c->field == TK_F_FIRST_RESPONSE)
@@ -718,18 +719,18 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 					else if (strcmp(iso, latest) > 0)
 						memcpy(latest, iso, sizeof latest);
 				} else
-					tk_assign_borrow(&r->as, c->field, tk_fields[c->field].name, val);
+					push(&r->as, c->field, val);
 			}
 			break;
 		}
 	}
 	if (!r->external) {
 		snprintf(hex, sizeof hex, "row-%016llx", (unsigned long long)h);
-		r->external = memcpy(spare(r, &used, 40), hex, sizeof hex);
+		r->external = keep(r, &used, hex, sizeof hex);
 	}
-	tk_assign_borrow(&r->as, TK_F_EXTERNAL_ID, "external_id", r->external);
+	push(&r->as, TK_F_EXTERNAL_ID, r->external);
 	if (!has_channel)
-		tk_assign_borrow(&r->as, TK_F_CHANNEL, "channel", "import");
+		push(&r->as, TK_F_CHANNEL, "import");
 	/* No first response column: the first comment not by the requester. */
 	if (!has_first && r->ncomments) {
 		const char *req = "";
@@ -743,10 +744,10 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 			    (!first[0] || strcmp(r->comments[i].time, first) < 0))
 				memcpy(first, r->comments[i].time, sizeof first);
 		if (first[0])
-			push_own(&r->as, TK_F_FIRST_RESPONSE, memcpy(spare(r, &used, 21), first, 21));
+			push(&r->as, TK_F_FIRST_RESPONSE, keep(r, &used, first, 21));
 	}
 	/* Last known activity, when the export has no "updated" of its own. */
 	if (!has_updated && latest[0])
-		push_own(&r->as, TK_F_UPDATED, memcpy(spare(r, &used, 21), latest, 21));
+		push(&r->as, TK_F_UPDATED, keep(r, &used, latest, 21));
 	return 0;
 }

@@ -412,12 +412,6 @@ tk_assign_op(tk_assignments *as, int field, const char *value, char op)
 	push(as, field, tk_fields[field].name, value, op);
 }
 
-void
-tk_assign_field(tk_assignments *as, int field, const char *value)
-{
-	push(as, field, tk_fields[field].name, value, '=');
-}
-
 static int
 check_text(const char *what, const char *s)
 {

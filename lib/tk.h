@@ -377,9 +377,6 @@ void tk_assign_borrow(tk_assignments *as, int field, const char *name, const cha
 void tk_assign_borrow_op(tk_assignments *as, int field, const char *value, char op);
 /* Add to or take from a set field (tags, watchers): op '+' or '-'. */
 void tk_assign_op(tk_assignments *as, int field, const char *value, char op);
-/* field=value for a field the caller looked up, value copied, not checked here
- * (tk_ticket_apply checks every value). */
-void tk_assign_field(tk_assignments *as, int field, const char *value);
 void tk_assignments_free(tk_assignments *as);
 
 /*
