@@ -724,6 +724,7 @@ next_id(tk_txn *t, uint64_t *id)
 			return tk_mdb_error(rc, "tickets");
 		else
 			t->next_id = tk_get_u64(k.mv_data) + 1;
+		t->first_new = t->next_id;
 	}
 	*id = t->next_id++;
 	return 0;
@@ -810,8 +811,9 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 	static tk_buf enc;	/* reused: one ticket is written at a time */
 
 	enc.len = 0;
-	/* A change to a ticket made earlier in this batch finds its index entries written. */
-	if (!creating && t->ixb) {
+	/* A change to a ticket made earlier in this batch finds its index
+	 * entries written (only those tickets have entries pending). */
+	if (!creating && t->ixb && t->first_new && tk->id >= t->first_new) {
 		if (tk_ixbatch_write(t->ixb, t) < 0)
 			return -1;
 		tk_ixbatch_reset(t->ixb);
