@@ -120,7 +120,7 @@ remember(tk_txn *t, uint64_t id, uint64_t hash, int created)
 
 	tk_put_u64(kb, id);
 	tk_put_u64(vb, hash);
-	rc = mdb_put(t->txn, t->st->dbi[TK_DB_IMPORT_HASH], &k, &v, created ? MDB_APPEND : 0);
+	rc = created ? tk_append(t, TK_DB_IMPORT_HASH, &k, &v) : mdb_put(t->txn, t->st->dbi[TK_DB_IMPORT_HASH], &k, &v, 0);
 	return rc ? tk_mdb_error(rc, "import_hash") : 0;
 }
 

@@ -14,18 +14,23 @@ static const char usage[] =
 
 struct rec {
 	long lineno;
-	tk_assignments as;	/* borrowing from data */
-	char *data;
+	char *data;		/* the record's text: the body points into it */
 	char *body;
+	size_t bodylen;
+	size_t enc, enclen;	/* the ticket as stored, in the batch's enc */
 	uint64_t id;
 	char *err;
 	int refused;		/* while reading: err says why */
 };
 
+/* A batch is read, checked and encoded by the reading thread (fill), then
+ * written by the calling one (create_batch): ids, indexes, body, log. */
 struct batch {
 	struct rec *r;
 	size_t n, cap;
-	const tk_assignments *common;
+	tk_buf enc;
+	char now_iso[21];	/* the time its tickets are made */
+	time_t now;
 	int atomic;
 	size_t bad;
 };
@@ -44,64 +49,50 @@ struct input {
 	size_t created;
 	int status;
 	struct batch b[2];
+	tk_assignments as;	/* the reading thread's: one record's, after common */
+	tk_ticket tk;
+	tk_buf enc;
 };
 
 static int
 create_batch(tk_txn *t, void *arg)
 {
 	struct batch *b = arg;
-	tk_assignments all = { 0 };
 	tk_ticket tk;
-	size_t i, j;
+	size_t i;
+	int rc = 0;
 
+	/* The tickets' times and their create events' are the same. */
+	t->now = b->now;
+	memcpy(t->now_iso, b->now_iso, sizeof t->now_iso);
+	tk_ticket_init(&tk);
 	b->bad = 0;
 	for (i = 0; i < b->n; i++) {
 		struct rec *r = &b->r[i];
 
-		if (!r->refused) {
-			free(r->err);
-			r->err = NULL;
-		}
 		r->id = 0;
 		if (r->refused) {
 			b->bad++;
 			continue;
 		}
-		if (!r->as.n && !r->body) {
-			r->err = tk_xstrdup("empty record");
-			b->bad++;
-			continue;
-		}
-		/* Operand assignments first, so a record's own columns win. */
-		all.n = 0;
-		if (all.cap < b->common->n + r->as.n) {
-			all.cap = b->common->n + r->as.n;
-			all.a = tk_xrealloc(all.a, all.cap * sizeof *all.a);
-		}
-		for (j = 0; j < b->common->n; j++)
-			all.a[all.n++] = b->common->a[j];
-		for (j = 0; j < r->as.n; j++)
-			all.a[all.n++] = r->as.a[j];
-		/* tk_reader_next checked the record's text. */
-		if (tk_ticket_make(t, &tk, &all, r->body, r->body ? strlen(r->body) : 0, TK_APPLY_BODY_CHECKED) < 0) {
-			if (tk_map_full)
-				goto fail;
-			r->err = tk_xstrdup(tk_errmsg);
-			b->bad++;
-		} else
-			r->id = tk.id;
-		tk_ticket_free(&tk);
-		if (b->atomic && b->bad)
+		if (tk_ticket_decode(&tk, b->enc.p + r->enc, r->enclen) < 0) {
+			rc = TK_EXIT_FAIL;
 			break;
+		}
+		if (r->bodylen) {
+			tk.body = (tk_str){ r->body, r->bodylen };
+			tk.body_loaded = 2;
+		}
+		if (tk_ticket_insert(t, &tk, b->enc.p + r->enc, r->enclen) < 0) {
+			rc = TK_EXIT_FAIL;	/* a store error: the map is full, or worse */
+			break;
+		}
+		r->id = tk.id;
 	}
-	free(all.a);
-	if (b->atomic && b->bad)
-		return TK_EXIT_DATA;
-	return 0;
-fail:
 	tk_ticket_free(&tk);
-	free(all.a);
-	return TK_EXIT_FAIL;
+	if (!rc && b->atomic && b->bad)
+		rc = TK_EXIT_DATA;
+	return rc;
 }
 
 /* Prints the new ids and the refused records of a committed batch. */
@@ -124,11 +115,11 @@ clear(struct batch *b)
 	size_t i;
 
 	for (i = 0; i < b->n; i++) {
-		tk_assignments_free(&b->r[i].as);
 		free(b->r[i].data);
 		free(b->r[i].err);
 	}
 	b->n = 0;
+	b->enc.len = 0;
 }
 
 static struct rec *
@@ -192,6 +183,8 @@ fill(void *slot, void *ctx)
 	int rc;
 
 	clear(b);
+	b->now = tk_now();
+	tk_time_iso(b->now, b->now_iso);
 	while (in->atomic || b->n < BATCH) {
 		rc = tk_reader_next(r);
 		if (rc == 0)
@@ -226,6 +219,12 @@ fill(void *slot, void *ctx)
 		/* The reader checked the text; the values stay in one copy of the record. */
 		rec->data = tk_xmalloc(r->baselen);
 		memcpy(rec->data, r->base, r->baselen);
+		/* Operand assignments first, so a record's own columns win. */
+		in->as.n = 0;
+		for (i = 0; i < in->common->n; i++) {
+			tk_assign_borrow(&in->as, in->common->a[i].field, in->common->a[i].name, in->common->a[i].value);
+			in->as.a[i].op = in->common->a[i].op;
+		}
 		for (i = 0; i < in->nhdr; i++) {
 			int f = in->hf[i];
 
@@ -233,14 +232,29 @@ fill(void *slot, void *ctx)
 				continue;
 			if ((int)i == in->body_col) {
 				rec->body = rec->data + (r->fields[i] - r->base);
+				rec->bodylen = r->lens[i];
 				continue;
 			}
 			/* Columns tk sets itself (id, updated, age...) are left out, so
 			 * tk-ls -H output feeds tk-new -b. */
 			if (f != TK_F_CUSTOM && tk_fields[f].readonly)
 				continue;
-			tk_assign_borrow(&rec->as, f, in->hdr[i], rec->data + (r->fields[i] - r->base));
+			tk_assign_borrow(&in->as, f, in->hdr[i], rec->data + (r->fields[i] - r->base));
 		}
+		if (in->as.n == in->common->n && !rec->body)
+			rc = tk_error("empty record");
+		else
+			rc = tk_ticket_prepare(&in->tk, &in->as, rec->body, rec->bodylen, TK_APPLY_BODY_CHECKED, b->now_iso);
+		if (rc < 0) {
+			rec->refused = 1;
+			rec->err = tk_xstrdup(tk_errmsg);
+		} else {
+			tk_ticket_encode(&in->tk, &in->enc);
+			rec->enc = b->enc.len;
+			rec->enclen = in->enc.len;
+			tk_buf_add(&b->enc, in->enc.p, in->enc.len);
+		}
+		tk_ticket_free(&in->tk);
 	}
 	return 1;
 }
@@ -257,7 +271,6 @@ drain(void *slot, int end, void *ctx)
 	(void)end;
 	if (in->status || in->nohdr || !b->n)
 		return 0;
-	b->common = in->common;
 	b->atomic = in->atomic;
 	for (i = 0; i < b->n; i++)
 		refused += b->r[i].refused;
@@ -317,7 +330,10 @@ batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet)
 	for (i = 0; i < 2; i++) {
 		clear(&in.b[i]);
 		free(in.b[i].r);
+		tk_buf_free(&in.b[i].enc);
 	}
+	tk_assignments_free(&in.as);
+	tk_buf_free(&in.enc);
 	for (i = 0; i < in.nhdr; i++)
 		free(in.hdr[i]);
 	free(in.hdr);

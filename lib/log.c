@@ -68,16 +68,15 @@ tk_log_append(tk_txn *t, uint64_t ticket, const char *field, tk_str old, tk_str 
 	tk_buf_addc(&b, '\0');
 	v.mv_size = b.len;
 	v.mv_data = b.p;
-	rc = mdb_put(t->txn, t->st->dbi[TK_DB_LOG], &k, &v, MDB_APPEND);
+	rc = tk_append(t, TK_DB_LOG, &k, &v);
 	if (rc)
 		return tk_mdb_error(rc, "log");
 	k.mv_data = tb;
 	v.mv_size = 8;
 	v.mv_data = kb;
 	/* A ticket's first event has the largest ticket id yet: an append. */
-	rc = mdb_put(t->txn, t->st->dbi[TK_DB_LOG_TICKET], &k, &v,
-	    !strcmp(field, "create") ? MDB_APPEND : 0);
-
+	rc = !strcmp(field, "create") ? tk_append(t, TK_DB_LOG_TICKET, &k, &v) :
+	    mdb_put(t->txn, t->st->dbi[TK_DB_LOG_TICKET], &k, &v, 0);
 	if (rc)
 		return tk_mdb_error(rc, "log_ticket");
 	return 0;

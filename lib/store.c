@@ -491,6 +491,16 @@ tk_txn_read(tk_store *st, tk_txn *t)
 	return rc ? tk_mdb_error(rc, st->dir) : 0;
 }
 
+int
+tk_append(tk_txn *t, int db, MDB_val *k, MDB_val *v)
+{
+	int rc;
+
+	if (!t->app[db] && (rc = mdb_cursor_open(t->txn, t->st->dbi[db], &t->app[db])))
+		return rc;
+	return mdb_cursor_put(t->app[db], k, v, MDB_APPEND);
+}
+
 void
 tk_txn_end(tk_txn *t)
 {
@@ -602,14 +612,24 @@ tk_field_known(tk_txn *t, const char *name)
 }
 
 int
-tk_field_register(tk_txn *t, const char *name)
+tk_field_register(tk_txn *t, tk_str name)
 {
-	MDB_val k = { strlen(name), (void *)name }, v = { 0, "" };
+	MDB_val k = { name.n, (void *)name.p }, v = { 0, "" };
+	size_t i;
 	int rc;
 
+	/* A batch names the same few fields ticket after ticket. */
+	for (i = 0; i + name.n < t->reglen; i += strlen(t->reg + i) + 1)
+		if (!memcmp(t->reg + i, name.p, name.n) && !t->reg[i + name.n])
+			return 0;
 	rc = mdb_put(t->txn, t->st->dbi[TK_DB_FIELDS], &k, &v, MDB_NOOVERWRITE);
 	if (rc && rc != MDB_KEYEXIST)
 		return tk_mdb_error(rc, "fields");
+	if (!memchr(name.p, '\0', name.n) && t->reglen + name.n + 1 <= sizeof t->reg) {
+		memcpy(t->reg + t->reglen, name.p, name.n);
+		t->reg[t->reglen + name.n] = '\0';
+		t->reglen += name.n + 1;
+	}
 	return 0;
 }
 

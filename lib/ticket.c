@@ -404,7 +404,7 @@ tk_assign_borrow_op(tk_assignments *as, int field, const char *value, char op)
 	as->a[as->n - 1].op = op;
 }
 
-static int assign_one(tk_txn *t, tk_ticket *tk, const tk_assign *a, int flags);
+static int assign_one(tk_ticket *tk, const tk_assign *a, int flags);
 
 void
 tk_assign_op(tk_assignments *as, int field, const char *value, char op)
@@ -440,7 +440,7 @@ tk_assign_add(tk_assignments *as, const char *name, const char *value)
 		int rc;
 
 		tk_ticket_init(&scratch);
-		rc = assign_one(NULL, &scratch, &as->a[as->n - 1], TK_APPLY_CREATE);
+		rc = assign_one(&scratch, &as->a[as->n - 1], TK_APPLY_CREATE);
 		tk_ticket_free(&scratch);
 		if (rc < 0) {
 			as->n--;
@@ -585,7 +585,7 @@ set_apply(tk_ticket *tk, tk_str cur, const char *value, char op)
 
 /* Check and normalise one assigned value into the ticket. */
 static int
-assign_one(tk_txn *t, tk_ticket *tk, const tk_assign *a, int flags)
+assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 {
 	int creating = flags & TK_APPLY_CREATE;
 	const char *v = a->value;
@@ -598,7 +598,6 @@ assign_one(tk_txn *t, tk_ticket *tk, const tk_assign *a, int flags)
 	if (f == TK_F_CUSTOM) {
 		tk_str name = tk_ticket_own(tk, a->name, strlen(a->name));
 
-		(void)t;
 		c = custom_slot(tk, name.p, name.n, 1);
 		c->value = tk_ticket_own(tk, v, strlen(v));
 		return 0;
@@ -732,13 +731,13 @@ next_id(tk_txn *t, uint64_t *id)
 
 /* Side effects of a status change: times, reopen count. */
 static int
-status_effects(tk_txn *t, tk_ticket *tk, tk_str old)
+status_effects(const char *now_iso, tk_ticket *tk, tk_str old)
 {
 	char iso[21], num[32];
 	tk_str st = tk->f[TK_F_STATUS];
 	long long n = 0;
 
-	memcpy(iso, t->now_iso, sizeof iso);
+	memcpy(iso, now_iso, sizeof iso);
 	if (tk_str_eq(st, "resolved") && !tk->f[TK_F_RESOLVED].n)
 		tk->f[TK_F_RESOLVED] = tk_ticket_own(tk, iso, 20);
 	if (tk_str_eq(st, "closed") && !tk->f[TK_F_CLOSED].n) {
@@ -768,7 +767,7 @@ put_body(tk_txn *t, tk_ticket *tk, int creating)
 		rc = creating ? 0 : mdb_del(t->txn, t->st->dbi[TK_DB_BODIES], &k, NULL);
 		return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "bodies") : 0;
 	}
-	rc = mdb_put(t->txn, t->st->dbi[TK_DB_BODIES], &k, &v, creating ? MDB_APPEND : 0);
+	rc = creating ? tk_append(t, TK_DB_BODIES, &k, &v) : mdb_put(t->txn, t->st->dbi[TK_DB_BODIES], &k, &v, 0);
 	return rc ? tk_mdb_error(rc, "bodies") : 0;
 }
 
@@ -800,7 +799,7 @@ tk_ticket_summary(const tk_ticket *tk, tk_buf *b)
 int
 tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 {
-	int creating = flags & TK_APPLY_CREATE, import = flags & TK_APPLY_IMPORT;
+	int import = flags & TK_APPLY_IMPORT;
 	tk_str old[TK_F_NSTORED], oldbody = tk->body;
 	tk_custom *oldc = NULL;
 	size_t noldc = tk->ncustom, i;
@@ -813,12 +812,12 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 	enc.len = 0;
 	/* A change to a ticket made earlier in this batch finds its index
 	 * entries written (only those tickets have entries pending). */
-	if (!creating && t->ixb && t->first_new && tk->id >= t->first_new) {
+	if (t->ixb && t->first_new && tk->id >= t->first_new) {
 		if (tk_ixbatch_write(t->ixb, t) < 0)
 			return -1;
 		tk_ixbatch_reset(t->ixb);
 	}
-	for (i = 0; i < as->n && !creating; i++)
+	for (i = 0; i < as->n; i++)
 		if (as->a[i].field == TK_F_BODY && tk_ticket_body(t, tk) < 0)
 			return -1;
 	oldbody = tk->body;
@@ -828,23 +827,10 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		memcpy(oldc, tk->custom, noldc * sizeof *oldc);
 	}
 	for (i = 0; i < as->n; i++)
-		if (assign_one(t, tk, &as->a[i], flags) < 0)
+		if (assign_one(tk, &as->a[i], flags & ~TK_APPLY_CREATE) < 0)
 			goto out;
 	memcpy(iso, t->now_iso, sizeof iso);
-	if (creating) {
-		if (!tk->f[TK_F_SUBJECT].n) {
-			tk_error("a ticket needs a subject (subject=... or -s)");
-			goto out;
-		}
-		if (!tk->f[TK_F_STATUS].n)
-			tk->f[TK_F_STATUS] = (tk_str){ "new", 3 };
-		if (!tk->f[TK_F_PRIORITY].n)
-			tk->f[TK_F_PRIORITY] = (tk_str){ "P3", 2 };
-		if (!tk->f[TK_F_CREATED].n)
-			tk->f[TK_F_CREATED] = tk_ticket_own(tk, iso, 20);
-		if (next_id(t, &tk->id) < 0)
-			goto out;
-	} else if (!import && !same(old[TK_F_STATUS], tk->f[TK_F_STATUS])) {
+	if (!import && !same(old[TK_F_STATUS], tk->f[TK_F_STATUS])) {
 		const char *to = tk_ticket_own(tk, tk->f[TK_F_STATUS].p, tk->f[TK_F_STATUS].n).p;
 
 		if (!tk_status_transition_ok(old[TK_F_STATUS], to)) {
@@ -854,26 +840,22 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 			    tk_str_eq(old[TK_F_STATUS], "resolved") ? " (a resolved ticket is reopened to open, or closed)" : "");
 			goto out;
 		}
+		/* An import keeps the times it was given; it does not invent them. */
+		status_effects(t->now_iso, tk, old[TK_F_STATUS]);
 	}
-	/* An import keeps the times it was given; it does not invent them. */
-	if (!import && (!same(old[TK_F_STATUS], tk->f[TK_F_STATUS]) || creating))
-		status_effects(t, tk, creating ? (tk_str){ "", 0 } : old[TK_F_STATUS]);
-
 	/* A ticket no longer found under its old external id: tk-import's marks
 	 * (store.c) no longer hold. */
-	if (!creating && !same(old[TK_F_EXTERNAL_ID], tk->f[TK_F_EXTERNAL_ID]) && tk_import_gen_bump(t) < 0)
+	if (!same(old[TK_F_EXTERNAL_ID], tk->f[TK_F_EXTERNAL_ID]) && tk_import_gen_bump(t) < 0)
 		goto out;
 	/* What changed: log events, indexes. */
 	for (i = 1; i < TK_F_NSTORED; i++) {
-		if (i == TK_F_UPDATED || (!creating && same(old[i], tk->f[i])))
-			continue;
-		if (creating && !tk->f[i].n && tk_fields[i].dbi < 0)
+		if (i == TK_F_UPDATED || same(old[i], tk->f[i]))
 			continue;
 		changed = 1;
-		if (!creating && tk_log_append(t, tk->id, tk_fields[i].name, old[i], tk->f[i]) < 0)
+		if (tk_log_append(t, tk->id, tk_fields[i].name, old[i], tk->f[i]) < 0)
 			goto out;
 		if (tk_fields[i].dbi >= 0 &&
-		    ix_update(t, tk_fields[i].dbi, old[i], tk->f[i], tk->id, creating) < 0)
+		    ix_update(t, tk_fields[i].dbi, old[i], tk->f[i], tk->id, 0) < 0)
 			goto out;
 	}
 	for (i = 0; i < tk->ncustom; i++) {
@@ -889,8 +871,8 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		{
 			char *name = tk_xstrndup(tk->custom[i].name.p, tk->custom[i].name.n);
 
-			rc = tk_field_register(t, name);
-			if (rc == 0 && !creating)
+			rc = tk_field_register(t, tk->custom[i].name);
+			if (rc == 0)
 				rc = tk_log_append(t, tk->id, name, ov, tk->custom[i].value);
 			free(name);
 			if (rc < 0)
@@ -898,23 +880,20 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 			rc = -1;
 		}
 	}
-	if (tk->body_loaded == 2 && (creating || !same(oldbody, tk->body))) {
+	if (tk->body_loaded == 2 && !same(oldbody, tk->body)) {
 		changed = 1;
-		if (!creating && tk_log_append(t, tk->id, "body", (tk_str){ "", 0 }, (tk_str){ "(changed)", 9 }) < 0)
+		if (tk_log_append(t, tk->id, "body", (tk_str){ "", 0 }, (tk_str){ "(changed)", 9 }) < 0)
 			goto out;
-		if (put_body(t, tk, creating) < 0)
+		if (put_body(t, tk, 0) < 0)
 			goto out;
 	}
-	if (!changed && !creating) {
+	if (!changed) {
 		rc = 1;
 		goto out;
 	}
 	if (!import || !tk->f[TK_F_UPDATED].n || same(old[TK_F_UPDATED], tk->f[TK_F_UPDATED]))
 		tk->f[TK_F_UPDATED] = tk_ticket_own(tk, iso, 20);
-	if (ix_update(t, TK_DB_IX_UPDATED, old[TK_F_UPDATED], tk->f[TK_F_UPDATED], tk->id, creating) < 0)
-		goto out;
-	/* Its first fields are worked out when the event is read (log.c). */
-	if (creating && tk_log_append(t, tk->id, "create", (tk_str){ "", 0 }, (tk_str){ "", 0 }) < 0)
+	if (ix_update(t, TK_DB_IX_UPDATED, old[TK_F_UPDATED], tk->f[TK_F_UPDATED], tk->id, 0) < 0)
 		goto out;
 	tk_ticket_encode(tk, &enc);
 	tk_put_u64(kb, tk->id);
@@ -922,7 +901,7 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 	k.mv_data = kb;
 	v.mv_size = enc.len;
 	v.mv_data = enc.p;
-	if ((rc = mdb_put(t->txn, t->st->dbi[TK_DB_TICKETS], &k, &v, creating ? MDB_APPEND : 0))) {
+	if ((rc = mdb_put(t->txn, t->st->dbi[TK_DB_TICKETS], &k, &v, 0))) {
 		tk_mdb_error(rc, "tickets");
 		rc = -1;
 		goto out;
@@ -931,6 +910,78 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 out:
 	free(oldc);
 	return rc;
+}
+
+/*
+ * A new ticket, the part that needs no transaction: checks, defaults and
+ * times (now_iso), so a bulk command does it in its reading thread.
+ */
+int
+tk_ticket_prepare(tk_ticket *tk, const tk_assignments *as, const char *body, size_t bodylen, int flags, const char *now_iso)
+{
+	long bad;
+	size_t i;
+
+	tk_ticket_init(tk);
+	if (body && bodylen && !(flags & TK_APPLY_BODY_CHECKED)) {
+		if (memchr(body, '\0', bodylen))
+			return tk_error("body: NUL byte");
+		if ((bad = tk_utf8_invalid(body, bodylen)) >= 0)
+			return tk_error("body: invalid UTF-8 at byte %ld", bad + 1);
+	}
+	if (body && bodylen) {
+		tk->body = (tk_str){ body, bodylen };	/* the caller's, written before it goes */
+		tk->body_loaded = 2;
+	}
+	for (i = 0; i < as->n; i++)
+		if (assign_one(tk, &as->a[i], (flags & ~TK_APPLY_BODY_CHECKED) | TK_APPLY_CREATE) < 0)
+			return -1;
+	if (!tk->f[TK_F_SUBJECT].n)
+		return tk_error("a ticket needs a subject (subject=... or -s)");
+	if (!tk->f[TK_F_STATUS].n)
+		tk->f[TK_F_STATUS] = (tk_str){ "new", 3 };
+	if (!tk->f[TK_F_PRIORITY].n)
+		tk->f[TK_F_PRIORITY] = (tk_str){ "P3", 2 };
+	if (!tk->f[TK_F_CREATED].n)
+		tk->f[TK_F_CREATED] = tk_ticket_own(tk, now_iso, 20);
+	/* An import keeps the times it was given; it does not invent them. */
+	if (!(flags & TK_APPLY_IMPORT))
+		status_effects(now_iso, tk, (tk_str){ "", 0 });
+	if (!(flags & TK_APPLY_IMPORT) || !tk->f[TK_F_UPDATED].n)
+		tk->f[TK_F_UPDATED] = tk_ticket_own(tk, now_iso, 20);
+	return 0;
+}
+
+/*
+ * Write a prepared ticket: its id, index entries, body, create event, and
+ * enc, its record as tk_ticket_encode made it. tk's values may point into enc.
+ */
+int
+tk_ticket_insert(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen)
+{
+	unsigned char kb[8];
+	MDB_val k = { 8, kb }, v = { enclen, (void *)enc };
+	size_t i;
+	int rc;
+
+	if (next_id(t, &tk->id) < 0)
+		return -1;
+	for (i = 1; i < TK_F_NSTORED; i++)
+		if (tk_fields[i].dbi >= 0 &&
+		    ix_update(t, tk_fields[i].dbi, (tk_str){ "", 0 }, tk->f[i], tk->id, 1) < 0)
+			return -1;
+	for (i = 0; i < tk->ncustom; i++)
+		if (tk->custom[i].value.n && tk_field_register(t, tk->custom[i].name) < 0)
+			return -1;
+	if (tk->body_loaded == 2 && put_body(t, tk, 1) < 0)
+		return -1;
+	/* Its first fields are worked out when the event is read (log.c). */
+	if (tk_log_append(t, tk->id, "create", (tk_str){ "", 0 }, (tk_str){ "", 0 }) < 0)
+		return -1;
+	tk_put_u64(kb, tk->id);
+	if ((rc = tk_append(t, TK_DB_TICKETS, &k, &v)))
+		return tk_mdb_error(rc, "tickets");
+	return 0;
 }
 
 int
@@ -942,18 +993,10 @@ tk_ticket_create(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char 
 int
 tk_ticket_make(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char *body, size_t bodylen, int flags)
 {
-	long bad;
+	static tk_buf enc;	/* reused: one ticket is written at a time */
 
-	tk_ticket_init(tk);
-	if (body && bodylen && !(flags & TK_APPLY_BODY_CHECKED)) {
-		if (memchr(body, '\0', bodylen))
-			return tk_error("body: NUL byte");
-		if ((bad = tk_utf8_invalid(body, bodylen)) >= 0)
-			return tk_error("body: invalid UTF-8 at byte %ld", bad + 1);
-	}
-	if (body && bodylen) {
-		tk->body = (tk_str){ body, bodylen };	/* written before this returns */
-		tk->body_loaded = 2;
-	}
-	return tk_ticket_apply(t, tk, as, (flags & ~TK_APPLY_BODY_CHECKED) | TK_APPLY_CREATE);
+	if (tk_ticket_prepare(tk, as, body, bodylen, flags, t->now_iso) < 0)
+		return -1;
+	tk_ticket_encode(tk, &enc);
+	return tk_ticket_insert(t, tk, enc.p, enc.len);
 }

@@ -182,6 +182,9 @@ typedef struct tk_txn {
 	time_t now;
 	char now_iso[21];	/* now as stored: every event and change of a txn */
 	const char *actor;
+	MDB_cursor *app[TK_DB_COUNT];	/* tk_append's cursors, freed with the write txn */
+	char reg[256];		/* custom field names registered in this txn, NUL after each */
+	size_t reglen;
 } tk_txn;
 
 
@@ -195,6 +198,9 @@ void tk_store_bulk(tk_store *st);
 int tk_store_sync(tk_store *st);
 
 int tk_txn_read(tk_store *st, tk_txn *t);
+/* Put at the right edge of db (MDB_APPEND) with a cursor kept for the txn:
+ * it stays on the last leaf, so the next append needs no search. */
+int tk_append(tk_txn *t, int db, MDB_val *k, MDB_val *v);
 void tk_txn_end(tk_txn *t);
 
 /*
@@ -249,7 +255,7 @@ int tk_mark_put(tk_txn *t, uint64_t header, const tk_mark *m);
 
 /* Custom field names ever set, so -o and filters can refuse typos. */
 int tk_field_known(tk_txn *t, const char *name);
-int tk_field_register(tk_txn *t, const char *name);
+int tk_field_register(tk_txn *t, tk_str name);
 
 /* ---- ticket.c ---- */
 
@@ -397,6 +403,13 @@ int tk_ticket_create(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const c
  * TK_APPLY_BODY_CHECKED when the caller's reader has checked the body's
  * text already: valid UTF-8, no NUL). */
 int tk_ticket_make(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char *body, size_t bodylen, int flags);
+/* tk_ticket_make in two steps, the first needing no transaction (a bulk
+ * command runs it in its reading thread): check and fill in a new ticket,
+ * times from now_iso; the body is borrowed. -1 with tk_errmsg. */
+int tk_ticket_prepare(tk_ticket *tk, const tk_assignments *as, const char *body, size_t bodylen, int flags, const char *now_iso);
+/* Then write it: id, index entries, body, create event, and enc, the
+ * record tk_ticket_encode made of it (tk's values may point into enc). */
+int tk_ticket_insert(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen);
 /* Write the ticket record, the body if changed, and maintain indexes against old. */
 int tk_status_transition_ok(tk_str from, const char *to);
 
