@@ -23,6 +23,10 @@ struct row {
 	int result;
 	char *why;
 	int refused;		/* while reading: why says why */
+	/* a new ticket as stored, made while reading, in the batch's enc;
+	 * prep_err says why none could be made (the row may still be known) */
+	size_t enc, enclen;
+	char *prep_err;
 	/* a row refused while reading: its fields, for --rejects */
 	tk_str *orig;
 	size_t norig;
@@ -49,6 +53,9 @@ struct batch {
 	tk_mark mark;
 	int mark_ok, write_mark;
 	uint64_t header;
+	tk_buf enc;
+	time_t now;		/* the time its tickets are made */
+	char now_iso[21];
 };
 
 /*
@@ -158,18 +165,30 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 		if (r->body)
 			r->as.n--;
 		w->result = rc == 0 ? R_UPDATED : R_UNCHANGED;
+	} else if (w->prep_err) {
+		rc = tk_error("%s", w->prep_err);
 	} else {
-		/* tk_import_row checked every value's text. */
-		rc = tk_ticket_make(t, &tk, &r->as, r->body, r->bodylen, TK_APPLY_IMPORT | TK_APPLY_BODY_CHECKED);
+		/* Made, from values tk_import_row checked, while reading (fill). */
+		rc = tk_ticket_decode(&tk, b->enc.p + w->enc, w->enclen);
+		if (rc == 0 && r->bodylen) {
+			tk.body = (tk_str){ r->body, r->bodylen };
+			tk.body_loaded = 2;
+		}
+		if (rc == 0 && tk_ticket_insert(t, &tk, b->enc.p + w->enc, w->enclen) < 0) {
+			tk_ticket_free(&tk);
+			return -1;	/* only the store fails here */
+		}
 		w->result = R_CREATED;
 		for (i = 0; rc == 0 && i < r->ncomments; i++) {
 			struct tk_impcomment *c = &r->comments[i];
-			tk_str req = tk.f[TK_F_REQUESTER];
+			tk_str req = tk.f[TK_F_REQUESTER], upd = tk.f[TK_F_UPDATED];
 			char *author = c->author ? NULL : tk_xstrndup(req.n ? req.p : "import", req.n ? req.n : 6);
+			char *when = c->time ? NULL : tk_xstrndup(upd.p, upd.n);
 
-			rc = tk_comment_add_at(t, tk.id, c->time ? c->time : tk.f[TK_F_UPDATED].p,
+			rc = tk_comment_add_at(t, tk.id, c->time ? c->time : when,
 			    c->author ? c->author : author, 0, c->body, strlen(c->body));
 			free(author);
+			free(when);
 			if (rc < 0) {
 				tk_ticket_free(&tk);
 				return -1;	/* comments were checked: only the store fails here */
@@ -206,6 +225,9 @@ import_batch(tk_txn *t, void *arg)
 		tk_mdb_error(rc, "ix_external_id");
 		return TK_EXIT_FAIL;
 	}
+	/* The tickets' times and their events' are the same. */
+	t->now = b->now;
+	memcpy(t->now_iso, b->now_iso, sizeof t->now_iso);
 	b->created = b->updated = b->unchanged = b->rejected = 0;
 	for (i = 0; i < b->n; i++) {
 		struct row *w = &b->rows[i];
@@ -249,10 +271,14 @@ clear(struct batch *b)
 	for (i = 0; i < b->n; i++) {
 		tk_improw_free(&b->rows[i].r);
 		free(b->rows[i].why);
+		free(b->rows[i].prep_err);
 		free(b->rows[i].orig);
 		free(b->rows[i].origdata);
 	}
 	b->n = 0;
+	b->enc.len = 0;
+	/* A last slot with no rows is drained too: it must count nothing. */
+	b->created = b->updated = b->unchanged = b->rejected = 0;
 }
 
 static double
@@ -289,6 +315,8 @@ struct file {
 	struct counts c;	/* writer */
 	double start;
 	struct batch b[2];
+	tk_ticket tk;		/* reader: the row's new ticket, then encoded */
+	tk_buf enc;
 };
 
 static int
@@ -435,7 +463,11 @@ fill(void *slot, void *ctx)
 	int rc;
 
 	clear(b);
+	b->now = tk_now();
+	tk_time_iso(b->now, b->now_iso);
 	while (o->atomic || b->n < BATCH) {
+		struct row *w;
+
 		rc = next_row(&fl->in, &f, &l, &n, &lineno);
 		if (rc == 0)
 			break;
@@ -444,11 +476,24 @@ fill(void *slot, void *ctx)
 			refuse(b, lineno, NULL, NULL, 0);
 			continue;
 		}
-		if (tk_import_row(fl->im, f, l, n, &new_row(b, lineno)->r) < 0) {
+		w = new_row(b, lineno);
+		if (tk_import_row(fl->im, f, l, n, &w->r) < 0) {
 			b->n--;
 			tk_improw_free(&b->rows[b->n].r);
 			refuse(b, lineno, f, l, n);
+			continue;
 		}
+		/* The ticket the row makes if it is new (the writer knows). */
+		if (tk_ticket_prepare(&fl->tk, &w->r.as, w->r.body, w->r.bodylen,
+		    TK_APPLY_IMPORT | TK_APPLY_BODY_CHECKED, b->now_iso) < 0)
+			w->prep_err = tk_xstrdup(tk_errmsg);
+		else {
+			tk_ticket_encode(&fl->tk, &fl->enc);
+			w->enc = b->enc.len;
+			w->enclen = fl->enc.len;
+			tk_buf_add(&b->enc, fl->enc.p, fl->enc.len);
+		}
+		tk_ticket_free(&fl->tk);
 	}
 	b->mark_ok = fl->marks && tk_csv_mark(fl->in.csv, &b->mark);
 	b->mark.rows = fl->rows;
@@ -597,6 +642,9 @@ import_file(tk_store *st, const struct opts *o, const char *path, struct counts 
 	clear(&fl.b[1]);
 	free(fl.b[0].rows);
 	free(fl.b[1].rows);
+	tk_buf_free(&fl.b[0].enc);
+	tk_buf_free(&fl.b[1].enc);
+	tk_buf_free(&fl.enc);
 	tk_import_free(fl.im);
 	if (fl.in.tsv)
 		tk_reader_free(&fl.in.rec);

@@ -192,6 +192,14 @@ test_expect_success 'records (TSV) round trip through tk-export' '
 	test_cmp a b
 '
 
+test_expect_success 'a file of exactly two batches (10000 rows): every row counted once' '
+	awk "BEGIN { print \"external_id,subject\"; for (i = 1; i <= 10000; i++) printf \"B2-%05d,subject %d\\n\", i, i }" >b2.csv &&
+	tk-import -d twobatch b2.csv 2>err &&
+	echo "tk-import: b2.csv: 10000 read, 10000 created, 0 updated, 0 unchanged, 0 rejected" >expect &&
+	test_cmp expect err &&
+	test "$(tk-ls -d twobatch -a -t -o id | wc -l)" -eq 10000
+'
+
 test_expect_success 'killed mid-import (kill -9): committed batches stay, a re-run completes it' '
 	awk "BEGIN { print \"external_id,subject,requester\"; for (i = 1; i <= 12000; i++) printf \"K9-%05d,subject %d,r%d@example.com\\n\", i, i, i % 97 }" >k.csv &&
 	head -n 7001 k.csv >k-part.csv &&
