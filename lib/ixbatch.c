@@ -31,13 +31,20 @@ struct group {
 	uint32_t first, last;	/* entries, +1 */
 };
 
+/* A slot of the hash table: the key's hash beside its group, so a probe
+ * that meets another key is told so without reading the group's entry. */
+struct slot {
+	uint32_t hash;
+	uint32_t group;		/* index + 1; 0 is an empty slot */
+};
+
 #define NBUCKETS 8192	/* a power of two */
 
 struct ixdb {
 	struct entry *e;
 	size_t n, cap;
 	tk_buf keys;
-	uint32_t *bucket;	/* hash -> group index + 1, open addressing */
+	struct slot *bucket;	/* open addressing */
 	size_t nbucket;
 	struct group *g;
 	size_t ng, gcap;
@@ -116,9 +123,12 @@ rehash(struct ixdb *d)
 	d->bucket = tk_xmalloc(d->nbucket * sizeof *d->bucket);
 	memset(d->bucket, 0, d->nbucket * sizeof *d->bucket);
 	for (i = 0; i < d->ng; i++) {
-		for (j = d->e[d->g[i].first - 1].hash & (d->nbucket - 1); d->bucket[j]; j = (j + 1) & (d->nbucket - 1))
+		uint32_t h = d->e[d->g[i].first - 1].hash;
+
+		for (j = h & (d->nbucket - 1); d->bucket[j].group; j = (j + 1) & (d->nbucket - 1))
 			;
-		d->bucket[j] = (uint32_t)i + 1;
+		d->bucket[j].hash = h;
+		d->bucket[j].group = (uint32_t)i + 1;
 	}
 }
 
@@ -154,11 +164,15 @@ tk_ixbatch_add(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t id
 	e->hash = h = hash(key, klen);
 	if (2 * (d->ng + 1) > d->nbucket)
 		rehash(d);
-	for (j = h & (d->nbucket - 1); d->bucket[j]; j = (j + 1) & (d->nbucket - 1)) {
-		struct group *g = &d->g[d->bucket[j] - 1];
-		const struct entry *f = &d->e[g->first - 1];
+	for (j = h & (d->nbucket - 1); d->bucket[j].group; j = (j + 1) & (d->nbucket - 1)) {
+		struct group *g;
+		const struct entry *f;
 
-		if (f->hash == h && f->klen == klen && !memcmp(d->keys.p + f->off, key, klen)) {
+		if (d->bucket[j].hash != h)
+			continue;
+		g = &d->g[d->bucket[j].group - 1];
+		f = &d->e[g->first - 1];
+		if (f->klen == klen && !memcmp(d->keys.p + f->off, key, klen)) {
 			d->e[g->last - 1].next = (uint32_t)d->n + 1;
 			g->last = (uint32_t)d->n + 1;
 			d->n++;
@@ -170,7 +184,8 @@ tk_ixbatch_add(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t id
 		d->g = tk_xrealloc(d->g, d->gcap * sizeof *d->g);
 	}
 	d->g[d->ng].first = d->g[d->ng].last = (uint32_t)d->n + 1;
-	d->bucket[j] = (uint32_t)++d->ng;
+	d->bucket[j].hash = h;
+	d->bucket[j].group = (uint32_t)++d->ng;
 	d->n++;
 }
 
@@ -183,10 +198,13 @@ tk_ixbatch_find(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t *
 
 	if (!d->ng || !d->nbucket)
 		return 0;
-	for (j = h & (d->nbucket - 1); d->bucket[j]; j = (j + 1) & (d->nbucket - 1)) {
-		const struct entry *f = &d->e[d->g[d->bucket[j] - 1].first - 1];
+	for (j = h & (d->nbucket - 1); d->bucket[j].group; j = (j + 1) & (d->nbucket - 1)) {
+		const struct entry *f;
 
-		if (f->hash == h && f->klen == klen && !memcmp(d->keys.p + f->off, key, klen)) {
+		if (d->bucket[j].hash != h)
+			continue;
+		f = &d->e[d->g[d->bucket[j].group - 1].first - 1];
+		if (f->klen == klen && !memcmp(d->keys.p + f->off, key, klen)) {
 			*id = tk_get_u64(f->id);
 			return 1;
 		}
