@@ -596,6 +596,8 @@ import_file(tk_store *st, const struct opts *o, const char *path, struct counts 
 	fl.fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	fl.name = strcmp(path, "-") ? path : "stdin";
 	fl.start = now_s();
+	if (fl.fp)
+		tk_bulk_input(fl.fp);
 	if (!fl.fp) {
 		tk_warn("%s: %s", path, strerror(errno));
 		return TK_EXIT_FAIL;
