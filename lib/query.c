@@ -26,6 +26,7 @@
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "tk.h"
 
@@ -657,6 +658,42 @@ narrow(tk_txn *tx, struct term *t, idvec *iv, size_t tcount)
 	size_t i, j, o, vi;
 	int rc;
 
+	if (tcount <= 16 * iv->n + 1024 && t->nvals == 1) {
+		/* One value: its ids come ascending, epoch by epoch, and are
+		 * merged as they are read, page by page, never all in memory. */
+		unsigned e, ne = epochs_of(tx, t);
+
+		if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[db], &c)))
+			return tk_mdb_error(rc, "index");
+		i = o = 0;
+		for (e = 0; e < ne && i < iv->n; e++) {
+			k = tk_ix_key(db, t->vals[0], strlen(t->vals[0]), e, kb);
+			rc = mdb_cursor_get(c, &k, &d, MDB_SET);
+			if (rc == 0)
+				rc = mdb_cursor_get(c, &k, &d, MDB_GET_MULTIPLE);
+			while (rc == 0 && i < iv->n) {
+				const unsigned char *p = d.mv_data;
+				size_t m = d.mv_size / 8;
+				uint64_t x;
+
+				for (j = 0; j < m && i < iv->n; j++) {
+					x = tk_get_u64(p + 8 * j);
+					while (i < iv->n && iv->v[i] < x)
+						i++;
+					if (i < iv->n && iv->v[i] == x)
+						iv->v[o++] = iv->v[i++];
+				}
+				rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_MULTIPLE);
+			}
+			if (rc && rc != MDB_NOTFOUND) {
+				mdb_cursor_close(c);
+				return tk_mdb_error(rc, "index");
+			}
+		}
+		mdb_cursor_close(c);
+		iv->n = o;
+		return 0;
+	}
 	if (tcount <= 16 * iv->n + 1024) {
 		if (collect_eq(tx, t, &other) < 0) {
 			free(other.v);
@@ -763,6 +800,18 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		}
 	}
 	if (bt && !usebest) {
+		best.cap = bestn ? bestn : 1;	/* the count is exact: one allocation */
+		best.v = tk_xmalloc(best.cap * sizeof *best.v);
+#ifdef MADV_POPULATE_WRITE
+		/* Map its pages in one call rather than a fault each. */
+		if (best.cap * sizeof *best.v >= 65536) {
+			uintptr_t a = ((uintptr_t)best.v + 4095) & ~(uintptr_t)4095;
+			uintptr_t z = ((uintptr_t)(best.v + best.cap)) & ~(uintptr_t)4095;
+
+			if (z > a)
+				madvise((void *)a, z - a, MADV_POPULATE_WRITE);
+		}
+#endif
 		if (collect_eq(tx, bt, &best) < 0)
 			goto fail;
 		usebest = 1;

@@ -114,6 +114,41 @@ test_expect_success '--explain names the index or the scan' '
 	tk-ls -a "subject~x" --explain 2>err >/dev/null; test_grep "plan: scan of all tickets" err
 '
 
+test_expect_success 'index lookups over many id epochs agree with a scan of every ticket' '
+	cat >gen.awk <<-\EOF &&
+	BEGIN {
+		split("new open pending resolved closed", st, " ")
+		print "#subject\tassignee\tstatus\tqueue"
+		for (i = 1; i <= 40000; i++)
+			printf "s%d\ta%d\t%s\tq%d\n", i, i % 7, st[i % 5 + 1], i % 3
+	}
+	EOF
+	cat >pick.awk <<-\EOF &&
+	# q: "field=v1,v2 field=v" over columns id, assignee, status, queue
+	BEGIN {
+		col["assignee"] = 2; col["status"] = 3; col["queue"] = 4
+		n = split(q, t, " ")
+		for (i = 1; i <= n; i++) { split(t[i], kv, "="); want[col[kv[1]]] = "," kv[2] "," }
+	}
+	{
+		for (c in want)
+			if (!index(want[c], "," $c ","))
+				next
+		print $1
+	}
+	EOF
+	awk -f gen.awk | tk-new -q -b -d epochs &&
+	tk-ls -d epochs -a -t -o id,assignee,status,queue >all &&
+	for q in "assignee=a3 status=open" "status=open assignee=a3 queue=q1" \
+	    "assignee=a3,a5 status=pending" "queue=q2 assignee=a6"; do
+		tk-ls -d epochs -a -t -o id $q >got &&
+		awk -F "	" -v q="$q" -f pick.awk all >want &&
+		test -s want && test_cmp want got || return 1
+	done &&
+	tk-ls -d epochs -a --explain assignee=a3 status=open 2>err >/dev/null &&
+	test_grep "narrowed by" err
+'
+
 test_expect_success 'tk dispatcher' '
 	tk new -s via-dispatcher >out && echo 14 >expect && test_cmp expect out &&
 	tk ls -o subject id=14 >out && echo via-dispatcher >expect && test_cmp expect out &&
