@@ -12,10 +12,9 @@ gen "$N" tsv "$tsv"
 gen $((N / 10)) tsv "$tenth"
 printf '%s\n.mode tabs\n.import --skip 1 %s tickets\n' "$SCHEMA" "$tsv" >"$out/import-tsv.sql"
 
-set -- $(timeit sqlite-import-tsv "rm -f $data/core.db" "sqlite3 $data/core.db < $out/import-tsv.sql")
-sq=$1
-set -- $(timeit tk-new-b "rm -rf $data/tk-core" "tk-new -q -b -d $data/tk-core < $tsv")
-tk=$1 tkrss=$2
+set -- $(timepair sqlite-import-tsv "rm -f $data/core.db" "sqlite3 $data/core.db < $out/import-tsv.sql" \
+	tk-new-b "rm -rf $data/tk-core" "tk-new -q -b -d $data/tk-core < $tsv")
+sq=$1 tk=$3 tkrss=$4
 set -- $(timeit tk-new-b-tenth "rm -rf $data/tk-tenth" "tk-new -q -b -d $data/tk-tenth < $tenth")
 tenthrss=$2
 
@@ -48,7 +47,7 @@ set -- $(HF_RUNS=10 hf regex \
 sqre=$1 tkre=$2
 
 cat <<REPORT
-core bench (issue 2), $(date -u +%F), N=$N, $(nproc) cores; medians of $RUNS runs, hyperfine means
+core bench (issue 2), $(date -u +%F), N=$N, $(nproc) cores; bulk: medians of $RUNS runs each, tk and sqlite3 in turn; short commands: means of hyperfine runs in 4 rounds, order turned
 tk-new -b, N tickets:        $tk s ($(rate "$N" "$tk") tickets/s), max RSS $((tkrss / 1024)) MiB; N/10: max RSS $((tenthrss / 1024)) MiB
 sqlite3 .import, 5 indexes:  $sq s ($(rate "$N" "$sq") rows/s)
   tk speed / sqlite speed:   $(ratio "$sq" "$tk")x (target >= 3x)

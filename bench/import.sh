@@ -8,21 +8,19 @@ gen "$N" csv "$csv"
 gen $((N / 10)) csv "$small"
 printf '%s\n.mode csv\n.import --skip 1 %s tickets\n' "$SCHEMA" "$csv" >"$out/import.sql"
 
-set -- $(timeit sqlite-import "rm -f $data/bench.db" "sqlite3 $data/bench.db < $out/import.sql")
-sq=$1
-set -- $(timeit tk-import "rm -rf $data/tk-import" "tk-import -q -d $data/tk-import $csv")
-tk=$1 tkrss=$2
+set -- $(timepair sqlite-import "rm -f $data/bench.db" "sqlite3 $data/bench.db < $out/import.sql" \
+	tk-import "rm -rf $data/tk-import" "tk-import -q -d $data/tk-import $csv")
+sq=$1 tk=$3 tkrss=$4
 set -- $(timeit tk-import-again "true" "tk-import -q -d $data/tk-import $csv")
 again=$1 againrss=$2
 set -- $(timeit tk-import-tenth "rm -rf $data/tk-small" "tk-import -q -d $data/tk-small $small")
 smallrss=$2
-set -- $(timeit sqlite-export "true" "sqlite3 -csv -header $data/bench.db 'SELECT * FROM tickets' >/dev/null")
-sqx=$1
-set -- $(timeit tk-export "true" "tk-export -d $data/tk-import --format csv >/dev/null")
-tkx=$1
+set -- $(timepair sqlite-export "true" "sqlite3 -csv -header $data/bench.db 'SELECT * FROM tickets' >/dev/null" \
+	tk-export "true" "tk-export -d $data/tk-import --format csv >/dev/null")
+sqx=$1 tkx=$3
 rows=$(tk-ls -d "$data/tk-import" -a -t -o id -n 1 -s -id)
 cat <<REPORT
-import bench (issue 3), $(date -u +%F), N=$N ($(du -m "$csv" | cut -f1) MiB of CSV), $(nproc) cores; medians of $RUNS runs
+import bench (issue 3), $(date -u +%F), N=$N ($(du -m "$csv" | cut -f1) MiB of CSV), $(nproc) cores; medians of $RUNS runs each, tk and sqlite3 in turn
 tickets in the store:          $rows
 sqlite3 .import (5 indexes):   $sq s ($(rate "$N" "$sq") rows/s)
 tk-import:                     $tk s ($(rate "$N" "$tk") rows/s), max RSS $((tkrss / 1024)) MiB

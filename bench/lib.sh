@@ -3,39 +3,86 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 N=${BENCH_N:-1000000}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 data=$top/bench/data
 out=$top/bench/out
 mkdir -p "$data" "$out"
 PATH=$top/bin:$PATH
 export TZ=UTC
 
-# timeit NAME SETUP COMMAND: "median-seconds median-maxrss-KiB" of RUNS runs
-# of COMMAND (in sh -c), each after SETUP.
-timeit() {
-	name=$1 setup=$2 cmd=$3 i=0
-	: >"$out/$name.times"
-	while [ $i -lt "$RUNS" ]; do
-		sh -c "$setup" >/dev/null 2>&1
-		sync	# each run starts with no write-back of the one before
-		/usr/bin/time -f "%e %M" -o "$out/$name.one" sh -c "$cmd" >/dev/null 2>"$out/$name.err" || {
-			echo "$name failed:" >&2; cat "$out/$name.err" >&2; exit 1; }
-		cat "$out/$name.one" >>"$out/$name.times"
-		i=$((i + 1))
-	done
-	t=$(sort -n "$out/$name.times" | awk -v n="$RUNS" 'NR == int((n + 1) / 2) { print $1 }')
-	m=$(sort -n -k2 "$out/$name.times" | awk -v n="$RUNS" 'NR == int((n + 1) / 2) { print $2 }')
+# one NAME SETUP COMMAND: one run of COMMAND (in sh -c) after SETUP, its
+# seconds and max RSS added to $out/NAME.times.
+one() {
+	sh -c "$2" >/dev/null 2>&1
+	sync	# each run starts with no write-back of the one before
+	/usr/bin/time -f "%e %M" -o "$out/$1.one" sh -c "$3" >/dev/null 2>"$out/$1.err" || {
+		echo "$1 failed:" >&2; cat "$out/$1.err" >&2; exit 1; }
+	cat "$out/$1.one" >>"$out/$1.times"
+}
+
+# med NAME: "median-seconds median-maxrss-KiB" of $out/NAME.times.
+med() {
+	n=$(wc -l <"$out/$1.times")
+	t=$(sort -n "$out/$1.times" | awk -v n="$n" 'NR == int((n + 1) / 2) { print $1 }')
+	m=$(sort -n -k2 "$out/$1.times" | awk -v n="$n" 'NR == int((n + 1) / 2) { print $2 }')
 	echo "$t $m"
 }
 
-# hf NAME CMD...: mean seconds of hyperfine's runs of each command, one a line.
+# timeit NAME SETUP COMMAND: med of RUNS runs.
+timeit() {
+	: >"$out/$1.times"
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		one "$1" "$2" "$3"
+		i=$((i + 1))
+	done
+	med "$1"
+}
+
+# timepair NAME SETUP COMMAND NAME2 SETUP2 COMMAND2: RUNS runs of each, in
+# turn (first, second, first, ...), so that both meet the machine as it is
+# at the time (it drifts by tens of percent over minutes); prints
+# "seconds rss seconds2 rss2", medians.
+timepair() {
+	: >"$out/$1.times"
+	: >"$out/$4.times"
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		one "$1" "$2" "$3"
+		one "$4" "$5" "$6"
+		i=$((i + 1))
+	done
+	echo "$(med "$1") $(med "$4")"
+}
+
+# hf NAME CMD...: mean seconds of each command over hyperfine's runs, one a
+# line in the order given. The runs come in four rounds, the order of the
+# commands turned by one each round, so that none always goes first.
 hf() {
 	name=$1
 	shift
-	hyperfine -N -w 5 -r "${HF_RUNS:-40}" --export-json "$out/$name.json" "$@" >"$out/$name.txt" 2>&1 || {
-		cat "$out/$name.txt" >&2; exit 1; }
+	per=$(( ${HF_RUNS:-40} / 4 ))
+	[ "$per" -ge 3 ] || per=3
+	: >"$out/$name.txt"
+	r=0
+	while [ $r -lt 4 ]; do
+		hyperfine -N -w 3 -r "$per" --export-json "$out/$name.$r.json" "$@" >>"$out/$name.txt" 2>&1 || {
+			cat "$out/$name.txt" >&2; exit 1; }
+		first=$1
+		shift
+		set -- "$@" "$first"
+		r=$((r + 1))
+	done
 	python3 -c 'import json, sys
-for r in json.load(open(sys.argv[1]))["results"]: print("%.6f" % r["mean"])' "$out/$name.json"
+runs = {}
+order = []
+for f in sys.argv[1:]:
+    for r in json.load(open(f))["results"]:
+        if r["command"] not in runs:
+            order.append(r["command"])
+        runs.setdefault(r["command"], []).extend(r["times"])
+for c in order:
+    print("%.6f" % (sum(runs[c]) / len(runs[c])))' "$out/$name".[0-3].json
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
