@@ -10,7 +10,7 @@ static const char usage[] =
     "tk-new [-q] [-d dir] [-s subject] [-r requester] [-p priority] [-m body] [field=value | +tag ...]\n"
     "       tk-new -b [--atomic] [-q] [-d dir] [field=value ...] < records\n";
 
-#define BATCH 5000
+#define BATCH 10000
 
 struct rec {
 	long lineno;
