@@ -33,6 +33,10 @@ struct col {
 	int kind, field;
 	char *name;		/* custom field name or the header */
 	char *header;
+	/* the last value word() found for this column: exports repeat a
+	 * handful of statuses and priorities a million times */
+	char last[32];
+	const char *lastto;
 };
 
 struct tk_import {
@@ -405,11 +409,20 @@ static const struct word channel_words[] = {
 };
 
 static const char *
-word(const struct word *w, const char *v)
+word(struct col *c, const struct word *w, const char *v)
 {
+	size_t n;
+
+	if (c->lastto && !strcmp(c->last, v))
+		return c->lastto;
 	for (; w->from; w++)
-		if (!strcasecmp(w->from, v))
+		if (!strcasecmp(w->from, v)) {
+			if ((n = strlen(v)) < sizeof c->last) {
+				memcpy(c->last, v, n + 1);
+				c->lastto = w->to;
+			}
 			return w->to;
+		}
 	return NULL;
 }
 
@@ -657,13 +670,13 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 		case COL_FIELD:
 			switch (c->field) {
 			case TK_F_STATUS:
-				if (!(w = word(status_words, val)))
+				if (!(w = word(c, status_words, val)))
 					return tk_error("column \"%s\": status \"%s\" has no tk status (new, open, pending, resolved, closed)",
 					    c->header, val);
 				push(&r->as, TK_F_STATUS, w);
 				break;
 			case TK_F_PRIORITY:
-				w = word(priority_words, val);
+				w = word(c, priority_words, val);
 				if (!w && im->preset && !strcmp(im->preset, "rt") && isdigit((unsigned char)val[0])) {
 					long p = strtol(val, NULL, 10);	/* RT: 0..99, higher is more urgent */
 
@@ -675,7 +688,7 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 				push(&r->as, TK_F_PRIORITY, w);
 				break;
 			case TK_F_CHANNEL:
-				if (!(w = word(channel_words, val)))
+				if (!(w = word(c, channel_words, val)))
 					w = "import";
 				push(&r->as, TK_F_CHANNEL, w);
 				has_channel = 1;
