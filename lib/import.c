@@ -47,6 +47,7 @@ struct tk_import {
 	struct col *cols;
 	size_t ncols;
 	tk_buf hdrhash;
+	uint64_t hdrh;		/* tk_hash of hdrhash: where each row's hash starts */
 };
 
 struct alias {
@@ -343,6 +344,7 @@ tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n)
 			has_id = (int)i;
 		free(key);
 	}
+	im->hdrh = tk_hash(TK_HASH_SEED, im->hdrhash.p, im->hdrhash.len);
 	/* A tk export's own "id" identifies rows when there is no external id. */
 	if (has_id >= 0 && !im->has_external)
 		im->cols[has_id].kind = COL_EXTERNAL;
@@ -358,7 +360,7 @@ tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n)
 uint64_t
 tk_import_header_hash(const tk_import *im)
 {
-	return tk_hash(TK_HASH_SEED, im->hdrhash.p, im->hdrhash.len);
+	return im->hdrh;
 }
 
 size_t
@@ -629,7 +631,7 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 	memset(r, 0, sizeof *r);
 	if (n != im->ncols)
 		return tk_error("%zu fields, the header has %zu", n, im->ncols);
-	h = tk_hash(h, im->hdrhash.p, im->hdrhash.len);
+	h = im->hdrh;	/* = tk_hash(h, the header's bytes), worked out once */
 	for (i = 0; i < n; i++) {
 		if ((bad = tk_utf8_invalid(fields[i], lens[i])) >= 0)
 			return tk_error("column \"%s\": invalid UTF-8 at byte %ld (is it another encoding? see --encoding)",
