@@ -352,18 +352,27 @@ new_row(struct batch *b, long lineno)
 }
 
 /* A row refused while reading, with its fields when there are any. */
+static void keep_fields(struct row *w, char **f, size_t *l, size_t n);
+
 static void
 refuse(struct batch *b, long lineno, char **f, size_t *l, size_t n)
 {
 	struct row *w = new_row(b, lineno);
-	size_t i, total = 0;
-	char *p;
 
 	w->refused = 1;
 	w->result = R_REJECTED;
 	w->why = tk_xstrdup(tk_errmsg);
-	if (!f)
-		return;
+	if (f)
+		keep_fields(w, f, l, n);
+}
+
+/* A copy of a row's fields as read, for --rejects. */
+static void
+keep_fields(struct row *w, char **f, size_t *l, size_t n)
+{
+	size_t i, total = 0;
+	char *p;
+
 	for (i = 0; i < n; i++)
 		total += l[i] + 1;
 	w->orig = tk_xmalloc((n ? n : 1) * sizeof *w->orig);
@@ -485,9 +494,10 @@ fill(void *slot, void *ctx)
 		}
 		/* The ticket the row makes if it is new (the writer knows). */
 		if (tk_ticket_prepare(&fl->tk, &w->r.as, w->r.body, w->r.bodylen,
-		    TK_APPLY_IMPORT | TK_APPLY_BODY_CHECKED, b->now_iso) < 0)
+		    TK_APPLY_IMPORT | TK_APPLY_BODY_CHECKED, b->now_iso) < 0) {
 			w->prep_err = tk_xstrdup(tk_errmsg);
-		else {
+			keep_fields(w, f, l, n);	/* for --rejects, if it is rejected */
+		} else {
 			tk_ticket_encode(&fl->tk, &fl->enc);
 			w->enc = b->enc.len;
 			w->enclen = fl->enc.len;

@@ -119,6 +119,17 @@ test_expect_success 'bad rows are rejected with line and reason, good ones kept'
 	test "$(tk-ls -a -o external_id external_id=B-1,B-5 | tr "\n" " ")" = "B-1 B-5 "
 '
 
+test_expect_success 'a value tk refuses (csat 9) rejects its row, kept whole in --rejects, on every run' '
+	printf "external_id,subject,csat\nC-1,fine,4\nC-2,bad csat,9\n" >csat.csv &&
+	test_expect_code 3 tk-import -d csat --rejects rej2.tsv csat.csv 2>err &&
+	test_grep "csat.csv:3: csat=9: CSAT is 1 to 5" err &&
+	test_grep "2 read, 1 created, 0 updated, 0 unchanged, 1 rejected" err &&
+	printf "#line\treason\texternal_id\tsubject\tcsat\n3\tcsat=9: CSAT is 1 to 5\tC-2\tbad csat\t9\n" >expect &&
+	test_cmp expect rej2.tsv &&
+	test_expect_code 3 tk-import -d csat csat.csv 2>err &&
+	test_grep "2 read, 0 created, 0 updated, 1 unchanged, 1 rejected" err
+'
+
 test_expect_success '--atomic: one bad row and nothing is written' '
 	tk-log >before &&
 	printf "external_id,subject,priority\nC-1,fine,P3\nC-2,bad,P0\n" >c.csv &&
