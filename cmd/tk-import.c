@@ -498,6 +498,10 @@ fill(void *slot, void *ctx)
 			w->prep_err = tk_xstrdup(tk_errmsg);
 			keep_fields(w, f, l, n);	/* for --rejects, if it is rejected */
 		} else {
+			/* Only the writer can find a row changed since it was
+			 * imported: with --rejects, every row keeps its fields. */
+			if (o->rejfp)
+				keep_fields(w, f, l, n);
 			tk_ticket_encode(&fl->tk, &fl->enc);
 			w->enc = b->enc.len;
 			w->enclen = fl->enc.len;

@@ -64,9 +64,12 @@ test_expect_success 'marks: --update of a row puts every mark out of use' '
 
 test_expect_success 'a changed row is reported, not applied, without --update' '
 	printf "external_id,subject,requester,priority,status,created\nA-1,Printer down,a@example.com,P1,open,2026-11-01T08:00:00Z\n" >b.csv &&
-	test_expect_code 3 tk-import b.csv 2>err &&
+	test_expect_code 3 tk-import --rejects changed.tsv b.csv 2>err &&
 	test_grep "b.csv:2: changed since it was imported" err &&
-	test "$(tk-ls -a -o priority external_id=A-1)" = P2
+	test "$(tk-ls -a -o priority external_id=A-1)" = P2 &&
+	tail -n 1 changed.tsv | cut -f 1,3- >got &&
+	printf "2\tA-1\tPrinter down\ta@example.com\tP1\topen\t2026-11-01T08:00:00Z\n" >expect &&
+	test_cmp expect got
 '
 
 test_expect_success '--update applies a changed row' '
