@@ -44,8 +44,12 @@ tk_common_option(int c)
 tk_store *
 tk_cmd_store(const char *dir, int write)
 {
-	tk_store *st = tk_store_open(tk_store_path(dir), write);
+	tk_store *st;
+	size_t size;
 
+	if (tk_map_size(&size) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	st = tk_store_open(tk_store_path(dir), write);
 	if (!st)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	return st;

@@ -309,6 +309,27 @@ upgrade_1(tk_store *st, MDB_txn *txn)
 	return 0;
 }
 
+/* The map's size at opening: $TK_MAP_SIZE bytes, else TK_MAP_START. It
+ * only says how much address space to take first: the map grows when a
+ * write fills it, and never starts below what the store holds. */
+int
+tk_map_size(size_t *size)
+{
+	const char *e = getenv("TK_MAP_SIZE");
+	unsigned long long v;
+	char *end;
+
+	*size = TK_MAP_START;
+	if (!e || !*e)
+		return 0;
+	errno = 0;
+	v = strtoull(e, &end, 10);
+	if (errno || *end || e[0] == '-' || v < 65536 || v > SIZE_MAX / 4)
+		return tk_error("TK_MAP_SIZE=%s: not a size in bytes (65536 or more)", e);
+	*size = (size_t)v;
+	return 0;
+}
+
 static int
 grow(tk_store *st)
 {
@@ -345,11 +366,14 @@ tk_store_open(const char *dir, int write)
 	MDB_txn *txn = NULL;
 	struct stat sb;
 	tk_buf path = { 0 };
+	size_t mapsize;
 	long ver;
 	int rc, i;
 
 	memset(st, 0, sizeof *st);
 	st->dir = tk_xstrdup(dir);
+	if (tk_map_size(&mapsize) < 0)
+		goto fail;
 	tk_buf_printf(&path, "%s/data.mdb", dir);
 	if (stat(path.p, &sb) < 0) {
 		if (!write) {
@@ -361,7 +385,7 @@ tk_store_open(const char *dir, int write)
 	}
 	if ((rc = mdb_env_create(&st->env)) ||
 	    (rc = mdb_env_set_maxdbs(st->env, TK_DB_COUNT + 4)) ||
-	    (rc = mdb_env_set_mapsize(st->env, TK_MAP_START))) {
+	    (rc = mdb_env_set_mapsize(st->env, mapsize))) {
 		tk_mdb_error(rc, dir);
 		goto fail;
 	}

@@ -195,6 +195,9 @@ const char *tk_store_path(const char *opt);
 /* Open for reading: fails with a message when there is no store. */
 tk_store *tk_store_open(const char *dir, int write);
 void tk_store_close(tk_store *st);
+/* The map's size at opening: $TK_MAP_SIZE bytes, else 1 GiB; -1 when the
+ * variable is not a size. The map grows as writes need. */
+int tk_map_size(size_t *size);
 /* Bulk writing (store.c); then tk_store_sync before closing. */
 void tk_store_bulk(tk_store *st);
 int tk_store_sync(tk_store *st);

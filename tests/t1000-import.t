@@ -214,6 +214,25 @@ test_expect_success 'a file of exactly two batches (10000 rows): every row count
 	test "$(tk-ls -d twobatch -a -t -o id | wc -l)" -eq 10000
 '
 
+test_expect_success 'the map grows mid-batch (TK_MAP_SIZE=65536): nothing lost, a re-run changes nothing' '
+	awk "BEGIN { print \"#subject\\tbody\"; for (i = 1; i <= 20000; i++) printf \"s%d\\tbody of ticket %d, long enough to fill pages\\n\", i, i }" >grow.tsv &&
+	TK_MAP_SIZE=65536 tk-new -q -b -d grow <grow.tsv &&
+	awk "BEGIN { print \"external_id,subject,requester\"; for (i = 1; i <= 20000; i++) printf \"G-%05d,row %d,g%d@example.com\\n\", i, i, i % 50 }" >grow.csv &&
+	TK_MAP_SIZE=65536 tk-import -d grow grow.csv 2>err &&
+	test_grep "20000 read, 20000 created, 0 updated, 0 unchanged, 0 rejected" err &&
+	test "$(tk-ls -d grow -a -t -o id | wc -l)" -eq 40000 &&
+	test "$(tk-ls -d grow -a -t -o id requester=g7@example.com | wc -l)" -eq 400 &&
+	test "$(TK_MAP_SIZE=65536 tk-show -d grow 20000 | grep -c "body of ticket 20000")" -eq 1 &&
+	TK_MAP_SIZE=65536 tk-import -d grow grow.csv 2>err &&
+	test_grep "20000 read, 0 created, 0 updated, 20000 unchanged, 0 rejected" err
+'
+
+test_expect_success 'TK_MAP_SIZE that is not a size: usage error, no store made' '
+	TK_MAP_SIZE=12x test_expect_code 2 tk-new -d nomap -s x 2>err &&
+	test_grep "TK_MAP_SIZE=12x: not a size" err &&
+	! test -e nomap
+'
+
 test_expect_success 'killed mid-import (kill -9): committed batches stay, a re-run completes it' '
 	awk "BEGIN { print \"external_id,subject,requester\"; for (i = 1; i <= 12000; i++) printf \"K9-%05d,subject %d,r%d@example.com\\n\", i, i, i % 97 }" >k.csv &&
 	head -n 7001 k.csv >k-part.csv &&
