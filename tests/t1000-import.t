@@ -233,6 +233,22 @@ test_expect_success 'TK_MAP_SIZE that is not a size: usage error, no store made'
 	! test -e nomap
 '
 
+if command -v script >/dev/null 2>&1; then
+	test_expect_success 'progress on a terminal (script gives a pty), none when stderr is a file' '
+		awk "BEGIN { print \"external_id,subject\"; for (i = 1; i <= 12000; i++) printf \"P-%05d,subject %d\\n\", i, i }" >p.csv &&
+		script -qec "tk-import -d progress p.csv" /dev/null >tty.out &&
+		tr "\r" "\n" <tty.out >tty.lines &&
+		test_grep "^p.csv: 5000 rows, [0-9]* rows/s, [0-9]*%, ETA [0-9]* s" tty.lines &&
+		test_grep "12000 read, 12000 created, 0 updated, 0 unchanged, 0 rejected" tty.lines &&
+		grep -q "$(printf "\033\\[K")tk-import: p.csv: 12000 read" tty.out &&
+		tk-import -d progress2 p.csv 2>err &&
+		echo "tk-import: p.csv: 12000 read, 12000 created, 0 updated, 0 unchanged, 0 rejected" >expect &&
+		test_cmp expect err
+	'
+else
+	test_skip 'progress on a terminal' 'script (util-linux) is not installed: no pty to run under'
+fi
+
 test_expect_success 'killed mid-import (kill -9): committed batches stay, a re-run completes it' '
 	awk "BEGIN { print \"external_id,subject,requester\"; for (i = 1; i <= 12000; i++) printf \"K9-%05d,subject %d,r%d@example.com\\n\", i, i, i % 97 }" >k.csv &&
 	head -n 7001 k.csv >k-part.csv &&
