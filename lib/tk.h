@@ -392,12 +392,14 @@ void tk_assign_op(tk_assignments *as, int field, const char *value, char op);
 void tk_assignments_free(tk_assignments *as);
 
 /*
- * Apply assignments to a ticket held in a write transaction: values are
- * checked (types, enums, the workflow), indexes and the event log updated,
- * and the ticket written. Flags: TK_APPLY_CREATE, a new ticket (defaults
- * filled, id taken); TK_APPLY_IMPORT, history from another system: any
- * status may follow any other, created and updated may be given, and no
- * times are filled in from the clock but updated when none is given.
+ * Apply assignments to an existing ticket held in a write transaction:
+ * values are checked (types, enums, the workflow), indexes and the event
+ * log updated, and the ticket written. New tickets are made by
+ * tk_ticket_make (or tk_ticket_prepare and tk_ticket_insert). Flags:
+ * TK_APPLY_IMPORT, history from another system: any status may follow any
+ * other, created and updated may be given, and no times are filled in from
+ * the clock but updated when none is given; TK_APPLY_CREATE is for making
+ * (defaults filled, id taken) and ignored here.
  * Returns 0, 1 when nothing changed, or -1 with tk_errmsg.
  */
 enum { TK_APPLY_CREATE = 1, TK_APPLY_IMPORT = 2, TK_APPLY_BODY_CHECKED = 4 };
