@@ -27,7 +27,9 @@ struct row {
 	 * prep_err says why none could be made (the row may still be known) */
 	size_t enc, enclen;
 	char *prep_err;
-	/* a row refused while reading: its fields, for --rejects */
+	/* the row's fields as read, for --rejects: kept for rows refused
+	 * while reading, rows whose values tk refuses, and every row when
+	 * --rejects is given (only the writer finds a row changed) */
 	tk_str *orig;
 	size_t norig;
 	char *origdata;
@@ -351,9 +353,9 @@ new_row(struct batch *b, long lineno)
 	return w;
 }
 
-/* A row refused while reading, with its fields when there are any. */
 static void keep_fields(struct row *w, char **f, size_t *l, size_t n);
 
+/* A row refused while reading, with its fields when there are any. */
 static void
 refuse(struct batch *b, long lineno, char **f, size_t *l, size_t n)
 {
