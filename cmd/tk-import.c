@@ -27,6 +27,7 @@ struct row {
 	 * prep_err says why none could be made (the row may still be known) */
 	size_t enc, enclen;
 	char *prep_err;
+	int unprepared;		/* left to the writer */
 	/* the row's fields as read, for --rejects: kept for rows refused
 	 * while reading, rows whose values tk refuses, and every row when
 	 * --rejects is given (only the writer finds a row changed) */
@@ -170,15 +171,19 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 	} else if (w->prep_err) {
 		rc = tk_error("%s", w->prep_err);
 	} else {
-		/* Made, from values tk_import_row checked, while reading (fill). */
-		rc = tk_ticket_decode(&tk, b->enc.p + w->enc, w->enclen);
-		if (rc == 0 && r->bodylen) {
-			tk.body = (tk_str){ r->body, r->bodylen };
-			tk.body_loaded = 2;
-		}
-		if (rc == 0 && tk_ticket_insert(t, &tk, b->enc.p + w->enc, w->enclen) < 0) {
-			tk_ticket_free(&tk);
-			return -1;	/* only the store fails here */
+		if (w->unprepared)	/* left by the reader to this thread */
+			rc = tk_ticket_make(t, &tk, &r->as, r->body, r->bodylen, TK_APPLY_IMPORT | TK_APPLY_BODY_CHECKED);
+		else {
+			/* Made, from values tk_import_row checked, while reading (fill). */
+			rc = tk_ticket_decode(&tk, b->enc.p + w->enc, w->enclen);
+			if (rc == 0 && r->bodylen) {
+				tk.body = (tk_str){ r->body, r->bodylen };
+				tk.body_loaded = 2;
+			}
+			if (rc == 0 && tk_ticket_insert(t, &tk, b->enc.p + w->enc, w->enclen) < 0) {
+				tk_ticket_free(&tk);
+				return -1;	/* only the store fails here */
+			}
 		}
 		w->result = R_CREATED;
 		for (i = 0; rc == 0 && i < r->ncomments; i++) {
@@ -319,6 +324,7 @@ struct file {
 	struct batch b[2];
 	tk_ticket tk;		/* reader: the row's new ticket, then encoded */
 	tk_buf enc;
+	tk_pipe *pipe;
 };
 
 static int
@@ -494,16 +500,23 @@ fill(void *slot, void *ctx)
 			refuse(b, lineno, f, l, n);
 			continue;
 		}
-		/* The ticket the row makes if it is new (the writer knows). */
+		/* Only the writer can find a row changed since it was imported:
+		 * with --rejects, every row keeps its fields. */
+		if (o->rejfp)
+			keep_fields(w, f, l, n);
+		/* The ticket the row makes if it is new (the writer knows),
+		 * unless the writer is idle, waiting for this batch: then it
+		 * makes it itself. */
+		if (fl->pipe && __atomic_load_n(&fl->pipe->drain_waiting, __ATOMIC_RELAXED)) {
+			w->unprepared = 1;
+			continue;
+		}
 		if (tk_ticket_prepare(&fl->tk, &w->r.as, w->r.body, w->r.bodylen,
 		    TK_APPLY_IMPORT | TK_APPLY_BODY_CHECKED, b->now_iso) < 0) {
 			w->prep_err = tk_xstrdup(tk_errmsg);
-			keep_fields(w, f, l, n);	/* for --rejects, if it is rejected */
+			if (!w->orig)
+				keep_fields(w, f, l, n);	/* for --rejects, if it is rejected */
 		} else {
-			/* Only the writer can find a row changed since it was
-			 * imported: with --rejects, every row keeps its fields. */
-			if (o->rejfp)
-				keep_fields(w, f, l, n);
 			tk_ticket_encode(&fl->tk, &fl->enc);
 			w->enc = b->enc.len;
 			w->enclen = fl->enc.len;
@@ -639,6 +652,7 @@ import_file(tk_store *st, const struct opts *o, const char *path, struct counts 
 		p.fill = fill;
 		p.drain = drain;
 		p.ctx = &fl;
+		fl.pipe = &p;
 		tk_pipe_run(&p);
 	}
 	status = fl.status;

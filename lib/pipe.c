@@ -59,6 +59,7 @@ tk_pipe_run(tk_pipe *p)
 	tk_now();	/* read $TK_NOW once, before two threads could */
 	memset(&s, 0, sizeof s);
 	s.p = p;
+	p->drain_waiting = 0;
 	pthread_mutex_init(&s.mu, NULL);
 	pthread_cond_init(&s.cv, NULL);
 	if (pthread_create(&th, NULL, reader, &s) != 0) {
@@ -70,8 +71,11 @@ tk_pipe_run(tk_pipe *p)
 	}
 	for (;;) {
 		pthread_mutex_lock(&s.mu);
-		while (!s.full[i])
+		while (!s.full[i]) {
+			__atomic_store_n(&p->drain_waiting, 1, __ATOMIC_RELAXED);
 			pthread_cond_wait(&s.cv, &s.mu);
+		}
+		__atomic_store_n(&p->drain_waiting, 0, __ATOMIC_RELAXED);
 		end = s.full[i] == 2;
 		pthread_mutex_unlock(&s.mu);
 		rc = p->drain(p->slot[i], end, p->ctx);

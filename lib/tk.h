@@ -603,6 +603,9 @@ typedef struct {
 	int (*fill)(void *slot, void *ctx);
 	int (*drain)(void *slot, int end, void *ctx);
 	void *ctx;
+	/* set while the calling thread waits for fill: work fill can leave
+	 * to drain then balances the two threads */
+	volatile int drain_waiting;
 } tk_pipe;
 int tk_pipe_run(tk_pipe *p);
 

@@ -217,12 +217,15 @@ test_expect_success 'a file of exactly two batches (10000 rows): every row count
 test_expect_success 'the map grows mid-batch (TK_MAP_SIZE=65536): nothing lost, a re-run changes nothing' '
 	awk "BEGIN { print \"#subject\\tbody\"; for (i = 1; i <= 20000; i++) printf \"s%d\\tbody of ticket %d, long enough to fill pages\\n\", i, i }" >grow.tsv &&
 	TK_MAP_SIZE=65536 tk-new -q -b -d grow <grow.tsv &&
-	awk "BEGIN { print \"external_id,subject,requester\"; for (i = 1; i <= 20000; i++) printf \"G-%05d,row %d,g%d@example.com\\n\", i, i, i % 50 }" >grow.csv &&
+	awk "BEGIN { print \"external_id,subject,requester,comment\"; for (i = 1; i <= 20000; i++) printf \"G-%05d,row %d,g%d@example.com,reply %d\\n\", i, i, i % 50, i }" >grow.csv &&
 	TK_MAP_SIZE=65536 tk-import -d grow grow.csv 2>err &&
 	test_grep "20000 read, 20000 created, 0 updated, 0 unchanged, 0 rejected" err &&
 	test "$(tk-ls -d grow -a -t -o id | wc -l)" -eq 40000 &&
 	test "$(tk-ls -d grow -a -t -o id requester=g7@example.com | wc -l)" -eq 400 &&
 	test "$(TK_MAP_SIZE=65536 tk-show -d grow 20000 | grep -c "body of ticket 20000")" -eq 1 &&
+	test "$(tk-log -d grow | grep -c "	reply	")" -eq 20000 &&
+	tk-show -d grow 40000 >show && test_grep "^reply 20000" show && test_grep "g0@example.com" show &&
+	tk-show -d grow 25000 >show && test_grep "^reply 5000" show &&
 	TK_MAP_SIZE=65536 tk-import -d grow grow.csv 2>err &&
 	test_grep "20000 read, 0 created, 0 updated, 20000 unchanged, 0 rejected" err
 '
