@@ -323,7 +323,6 @@ struct file {
 	double start;
 	struct batch b[2];
 	tk_ticket tk;		/* reader: the row's new ticket, then encoded */
-	tk_buf enc;
 	tk_pipe *pipe;
 };
 
@@ -517,10 +516,9 @@ fill(void *slot, void *ctx)
 			if (!w->orig)
 				keep_fields(w, f, l, n);	/* for --rejects, if it is rejected */
 		} else {
-			tk_ticket_encode(&fl->tk, &fl->enc);
 			w->enc = b->enc.len;
-			w->enclen = fl->enc.len;
-			tk_buf_add(&b->enc, fl->enc.p, fl->enc.len);
+			tk_ticket_encode_append(&fl->tk, &b->enc);
+			w->enclen = b->enc.len - w->enc;
 		}
 		tk_ticket_free(&fl->tk);
 	}
@@ -676,7 +674,6 @@ import_file(tk_store *st, const struct opts *o, const char *path, struct counts 
 	free(fl.b[1].rows);
 	tk_buf_free(&fl.b[0].enc);
 	tk_buf_free(&fl.b[1].enc);
-	tk_buf_free(&fl.enc);
 	tk_import_free(fl.im);
 	if (fl.in.tsv)
 		tk_reader_free(&fl.in.rec);

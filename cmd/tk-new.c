@@ -51,7 +51,6 @@ struct input {
 	struct batch b[2];
 	tk_assignments as;	/* the reading thread's: one record's, after common */
 	tk_ticket tk;
-	tk_buf enc;
 };
 
 static int
@@ -249,10 +248,9 @@ fill(void *slot, void *ctx)
 			rec->refused = 1;
 			rec->err = tk_xstrdup(tk_errmsg);
 		} else {
-			tk_ticket_encode(&in->tk, &in->enc);
 			rec->enc = b->enc.len;
-			rec->enclen = in->enc.len;
-			tk_buf_add(&b->enc, in->enc.p, in->enc.len);
+			tk_ticket_encode_append(&in->tk, &b->enc);
+			rec->enclen = b->enc.len - rec->enc;
 		}
 		tk_ticket_free(&in->tk);
 	}
@@ -334,7 +332,6 @@ batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet)
 		tk_buf_free(&in.b[i].enc);
 	}
 	tk_assignments_free(&in.as);
-	tk_buf_free(&in.enc);
 	for (i = 0; i < in.nhdr; i++)
 		free(in.hdr[i]);
 	free(in.hdr);

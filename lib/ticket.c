@@ -167,9 +167,15 @@ get_varint(const unsigned char **p, const unsigned char *end, size_t *out)
 void
 tk_ticket_encode(const tk_ticket *tk, tk_buf *out)
 {
+	out->len = 0;
+	tk_ticket_encode_append(tk, out);
+}
+
+void
+tk_ticket_encode_append(const tk_ticket *tk, tk_buf *out)
+{
 	size_t i;
 
-	out->len = 0;
 	for (i = 1; i < TK_F_NSTORED; i++) {
 		if (!tk->f[i].n)
 			continue;

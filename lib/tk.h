@@ -344,6 +344,8 @@ void tk_ticket_free(tk_ticket *tk);
 /* Copy n bytes into memory the ticket owns and return them. */
 tk_str tk_ticket_own(tk_ticket *tk, const char *p, size_t n);
 void tk_ticket_encode(const tk_ticket *tk, tk_buf *out);
+/* The same, added at the end of out (a batch's records, one after another). */
+void tk_ticket_encode_append(const tk_ticket *tk, tk_buf *out);
 int tk_ticket_decode(tk_ticket *tk, const void *data, size_t n);
 /* Only the stored fields numbered up to maxtag (0xff: all, custom ones too). */
 int tk_ticket_decode_upto(tk_ticket *tk, const void *data, size_t n, unsigned maxtag);
