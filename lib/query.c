@@ -645,72 +645,56 @@ eq_indexed(const struct term *t)
 	return t->field >= 0 && t->op == OP_EQ && tk_fields[t->field].dbi >= 0 && t->kind != TK_K_TIME;
 }
 
-/* Keeps the ids of iv that t's index also has: a merge of two sorted lists
- * when t's list is not much longer, else a lookup of each id. */
+/* Keeps the ids of iv that t's index also has: a merge with each value's
+ * ids as they are read, page by page (a value's ids come ascending, epoch
+ * by epoch), when t's lists are not much longer, else a lookup of each id. */
 static int
 narrow(tk_txn *tx, struct term *t, idvec *iv, size_t tcount)
 {
-	idvec other = { 0 };
 	int db = tk_fields[t->field].dbi;
 	MDB_cursor *c;
 	MDB_val k, d;
-	unsigned char idb[8], kb[TK_IX_KEYBUF];
+	unsigned char idb[8], kb[TK_IX_KEYBUF], *keep;
 	size_t i, j, o, vi;
-	int rc;
+	unsigned e, ne;
+	int rc = 0;
 
-	if (tcount <= 16 * iv->n + 1024 && t->nvals == 1) {
-		/* One value: its ids come ascending, epoch by epoch, and are
-		 * merged as they are read, page by page, never all in memory. */
-		unsigned e, ne = epochs_of(tx, t);
-
+	if (tcount <= 16 * iv->n + 1024) {
 		if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[db], &c)))
 			return tk_mdb_error(rc, "index");
-		i = o = 0;
-		for (e = 0; e < ne && i < iv->n; e++) {
-			k = tk_ix_key(db, t->vals[0], strlen(t->vals[0]), e, kb);
-			rc = mdb_cursor_get(c, &k, &d, MDB_SET);
-			if (rc == 0)
-				rc = mdb_cursor_get(c, &k, &d, MDB_GET_MULTIPLE);
-			while (rc == 0 && i < iv->n) {
-				const unsigned char *p = d.mv_data;
-				size_t m = d.mv_size / 8;
-				uint64_t x;
+		keep = tk_xmalloc(iv->n ? iv->n : 1);
+		memset(keep, 0, iv->n);
+		ne = epochs_of(tx, t);
+		for (vi = 0; vi < t->nvals && (!rc || rc == MDB_NOTFOUND); vi++)
+			for (e = 0, i = 0; e < ne && i < iv->n; e++) {
+				k = tk_ix_key(db, t->vals[vi], strlen(t->vals[vi]), e, kb);
+				rc = mdb_cursor_get(c, &k, &d, MDB_SET);
+				if (rc == 0)
+					rc = mdb_cursor_get(c, &k, &d, MDB_GET_MULTIPLE);
+				while (rc == 0 && i < iv->n) {
+					const unsigned char *p = d.mv_data;
+					uint64_t x;
 
-				for (j = 0; j < m && i < iv->n; j++) {
-					x = tk_get_u64(p + 8 * j);
-					while (i < iv->n && iv->v[i] < x)
-						i++;
-					if (i < iv->n && iv->v[i] == x)
-						iv->v[o++] = iv->v[i++];
+					for (j = 0; j < d.mv_size / 8 && i < iv->n; j++) {
+						x = tk_get_u64(p + 8 * j);
+						while (i < iv->n && iv->v[i] < x)
+							i++;
+						if (i < iv->n && iv->v[i] == x)
+							keep[i++] = 1;
+					}
+					rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_MULTIPLE);
 				}
-				rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_MULTIPLE);
+				if (rc && rc != MDB_NOTFOUND)
+					break;
 			}
-			if (rc && rc != MDB_NOTFOUND) {
-				mdb_cursor_close(c);
-				return tk_mdb_error(rc, "index");
-			}
-		}
 		mdb_cursor_close(c);
+		for (i = o = 0; i < iv->n; i++)
+			if (keep[i])
+				iv->v[o++] = iv->v[i];
+		free(keep);
+		if (rc && rc != MDB_NOTFOUND)
+			return tk_mdb_error(rc, "index");
 		iv->n = o;
-		return 0;
-	}
-	if (tcount <= 16 * iv->n + 1024) {
-		if (collect_eq(tx, t, &other) < 0) {
-			free(other.v);
-			return -1;
-		}
-		for (i = j = o = 0; i < iv->n && j < other.n;) {
-			if (iv->v[i] < other.v[j])
-				i++;
-			else if (iv->v[i] > other.v[j])
-				j++;
-			else {
-				iv->v[o++] = iv->v[i++];
-				j++;
-			}
-		}
-		iv->n = o;
-		free(other.v);
 		return 0;
 	}
 	if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[db], &c)))
