@@ -26,7 +26,6 @@
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "tk.h"
 
@@ -786,16 +785,6 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 	if (bt && !usebest) {
 		best.cap = bestn ? bestn : 1;	/* the count is exact: one allocation */
 		best.v = tk_xmalloc(best.cap * sizeof *best.v);
-#ifdef MADV_POPULATE_WRITE
-		/* Map its pages in one call rather than a fault each. */
-		if (best.cap * sizeof *best.v >= 65536) {
-			uintptr_t a = ((uintptr_t)best.v + 4095) & ~(uintptr_t)4095;
-			uintptr_t z = ((uintptr_t)(best.v + best.cap)) & ~(uintptr_t)4095;
-
-			if (z > a)
-				madvise((void *)a, z - a, MADV_POPULATE_WRITE);
-		}
-#endif
 		if (collect_eq(tx, bt, &best) < 0)
 			goto fail;
 		usebest = 1;
