@@ -110,14 +110,10 @@ lookup(tk_txn *t, MDB_cursor *c, const char *ext, uint64_t *id, uint64_t *hash)
 	if (!found)
 		return 0;
 	*hash = 0;
-	k.mv_size = 8;
-	k.mv_data = kb;
-	tk_put_u64(kb, *id);
-	rc = mdb_get(t->txn, t->st->dbi[TK_DB_IMPORT_HASH], &k, &v);
-	if (rc == 0 && v.mv_size == 8)
+	if ((rc = tk_get_id(t, TK_DB_IMPORT_HASH, *id, &v)) < 0)
+		return -1;
+	if (rc && v.mv_size == 8)
 		*hash = tk_get_u64(v.mv_data);
-	else if (rc && rc != MDB_NOTFOUND)
-		return tk_mdb_error(rc, "import_hash");
 	return 1;
 }
 

@@ -112,13 +112,15 @@ tk_event_decode(tk_event *ev, uint64_t seq, const void *data, size_t n)
 	return 0;
 }
 
+static int event_read(tk_txn *t, uint64_t seq, tk_event *ev);
+
 /* The fields of ticket id when event seq (its create event) was written. */
 static int
 first_fields(tk_txn *t, uint64_t id, uint64_t seq, tk_buf *out)
 {
-	unsigned char kb[8], sb[8];
+	unsigned char kb[8];
 	MDB_cursor *c;
-	MDB_val k = { 8, kb }, d, lk = { 8, sb }, lv;
+	MDB_val k = { 8, kb }, d;
 	tk_ticket tk;
 	tk_event ev;
 	int rc, f;
@@ -139,9 +141,7 @@ first_fields(tk_txn *t, uint64_t id, uint64_t seq, tk_buf *out)
 	if (rc == 0)
 		rc = mdb_cursor_get(c, &k, &d, MDB_LAST_DUP);
 	for (; rc == 0 && tk_get_u64(d.mv_data) > seq; rc = mdb_cursor_get(c, &k, &d, MDB_PREV_DUP)) {
-		memcpy(sb, d.mv_data, 8);
-		if (mdb_get(t->txn, t->st->dbi[TK_DB_LOG], &lk, &lv) ||
-		    tk_event_decode(&ev, tk_get_u64(sb), lv.mv_data, lv.mv_size) < 0)
+		if (event_read(t, tk_get_u64(d.mv_data), &ev) <= 0)
 			continue;
 		f = tk_field_lookup_n(ev.field.p, ev.field.n);
 		if (f == TK_F_CUSTOM)
@@ -169,20 +169,24 @@ tk_event_complete(tk_txn *t, tk_event *ev)
 	return 0;
 }
 
+/* Read and decode event seq: 1 found, 0 not, -1 error. */
+static int
+event_read(tk_txn *t, uint64_t seq, tk_event *ev)
+{
+	MDB_val v;
+	int rc;
+
+	if ((rc = tk_get_id(t, TK_DB_LOG, seq, &v)) <= 0)
+		return rc;
+	return tk_event_decode(ev, seq, v.mv_data, v.mv_size) < 0 ? -1 : 1;
+}
+
 int
 tk_event_get(tk_txn *t, uint64_t seq, tk_event *ev)
 {
-	unsigned char kb[8];
-	MDB_val k = { 8, kb }, v;
-	int rc;
+	int rc = event_read(t, seq, ev);
 
-	tk_put_u64(kb, seq);
-	rc = mdb_get(t->txn, t->st->dbi[TK_DB_LOG], &k, &v);
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	if (rc)
-		return tk_mdb_error(rc, "log");
-	if (tk_event_decode(ev, seq, v.mv_data, v.mv_size) < 0 || tk_event_complete(t, ev) < 0)
+	if (rc > 0 && tk_event_complete(t, ev) < 0)
 		return -1;
-	return 1;
+	return rc;
 }

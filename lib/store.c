@@ -516,6 +516,20 @@ tk_txn_read(tk_store *st, tk_txn *t)
 }
 
 int
+tk_get_id(tk_txn *t, int db, uint64_t id, MDB_val *v)
+{
+	unsigned char kb[8];
+	MDB_val k = { 8, kb };
+	int rc;
+
+	tk_put_u64(kb, id);
+	rc = mdb_get(t->txn, t->st->dbi[db], &k, v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	return rc ? tk_mdb_error(rc, dbs[db].name) : 1;
+}
+
+int
 tk_append(tk_txn *t, int db, MDB_val *k, MDB_val *v)
 {
 	int rc;

@@ -269,16 +269,11 @@ tk_ticket_decode_upto(tk_ticket *tk, const void *data, size_t n, unsigned maxtag
 int
 tk_ticket_get(tk_txn *t, uint64_t id, tk_ticket *tk, int copy)
 {
-	unsigned char kb[8];
-	MDB_val k = { 8, kb }, v;
+	MDB_val v;
 	int rc;
 
-	tk_put_u64(kb, id);
-	rc = mdb_get(t->txn, t->st->dbi[TK_DB_TICKETS], &k, &v);
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	if (rc)
-		return tk_mdb_error(rc, "tickets");
+	if ((rc = tk_get_id(t, TK_DB_TICKETS, id, &v)) <= 0)
+		return rc;
 	tk->id = id;
 	if (copy) {
 		tk_str s = tk_ticket_own(tk, v.mv_data, v.mv_size);
@@ -293,18 +288,15 @@ tk_ticket_get(tk_txn *t, uint64_t id, tk_ticket *tk, int copy)
 int
 tk_ticket_body(tk_txn *t, tk_ticket *tk)
 {
-	unsigned char kb[8];
-	MDB_val k = { 8, kb }, v;
+	MDB_val v;
 	int rc;
 
 	if (tk->body_loaded)
 		return 0;
-	tk_put_u64(kb, tk->id);
-	rc = mdb_get(t->txn, t->st->dbi[TK_DB_BODIES], &k, &v);
-	if (rc == MDB_NOTFOUND)
+	if ((rc = tk_get_id(t, TK_DB_BODIES, tk->id, &v)) < 0)
+		return -1;
+	if (rc == 0)
 		tk->body = (tk_str){ "", 0 };
-	else if (rc)
-		return tk_mdb_error(rc, "bodies");
 	else
 		tk->body = t->write ? tk_ticket_own(tk, v.mv_data, v.mv_size) :
 		    (tk_str){ v.mv_data, v.mv_size };

@@ -203,6 +203,8 @@ void tk_store_bulk(tk_store *st);
 int tk_store_sync(tk_store *st);
 
 int tk_txn_read(tk_store *st, tk_txn *t);
+/* The value under id (8 bytes, big-endian) in db: 1 found, 0 not, -1 error. */
+int tk_get_id(tk_txn *t, int db, uint64_t id, MDB_val *v);
 /* Put at the right edge of db (MDB_APPEND) with a cursor kept for the txn:
  * it stays on the last leaf, so the next append needs no search. */
 int tk_append(tk_txn *t, int db, MDB_val *k, MDB_val *v);
