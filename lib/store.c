@@ -694,9 +694,15 @@ tk_import_gen_bump(tk_txn *t)
 	MDB_val k = { 10, "import_gen" }, v = { 8, b };
 	int rc;
 
+	/* Once a transaction is enough: marks only ask whether it moved. */
+	if (t->gen_bumped)
+		return 0;
 	tk_put_u64(b, tk_import_gen(t) + 1);
 	rc = mdb_put(t->txn, t->st->dbi[TK_DB_META], &k, &v, 0);
-	return rc ? tk_mdb_error(rc, "meta") : 0;
+	if (rc)
+		return tk_mdb_error(rc, "meta");
+	t->gen_bumped = 1;
+	return 0;
 }
 
 static void

@@ -187,6 +187,7 @@ typedef struct tk_txn {
 	MDB_cursor *app[TK_DB_COUNT];	/* tk_append's cursors, freed with the write txn */
 	char reg[256];		/* custom field names registered in this txn, NUL after each */
 	size_t reglen;
+	int gen_bumped;		/* tk_import_gen_bump done in this txn */
 } tk_txn;
 
 
