@@ -184,12 +184,6 @@ tk_csv_close(tk_csv *c)
 	free(c);
 }
 
-int
-tk_csv_delim(const tk_csv *c)
-{
-	return c->delim;
-}
-
 /* Converts one line to UTF-8; -1 when it holds bytes the encoding has not. */
 static int
 convert(tk_csv *c, const char *in, size_t n, const char **out, size_t *outn)
@@ -237,6 +231,22 @@ feed(tk_csv *c, const char *s, size_t n)
 	return 0;
 }
 
+/* The next physical line into c->line, counted and hashed (marks): its
+ * length, or -1 at the end. */
+static ssize_t
+read_line(tk_csv *c)
+{
+	ssize_t got = getline(&c->line, &c->linecap, c->fp);
+
+	if (got < 0)
+		return -1;
+	c->lineno++;
+	c->bytes += (uint64_t)got;
+	if (c->hashing)
+		c->rawhash = tk_hash(c->rawhash, c->line, (size_t)got);
+	return got;
+}
+
 /*
  * The next row: 1 with c's fields set, 0 at the end, -1 for a row that is
  * malformed (tk_errmsg names its line; go on calling for the next row).
@@ -253,7 +263,7 @@ tk_csv_next(tk_csv *c, char ***fields, size_t **lens, size_t *nfields, long *lin
 		c->nrows = c->next = 0;
 		if (c->eof)
 			return 0;
-		got = getline(&c->line, &c->linecap, c->fp);
+		got = read_line(c);
 		if (got < 0) {
 			c->eof = 1;
 			if (!c->first) {
@@ -266,10 +276,6 @@ tk_csv_next(tk_csv *c, char ***fields, size_t **lens, size_t *nfields, long *lin
 			}
 			continue;
 		}
-		c->lineno++;
-		c->bytes += (uint64_t)got;
-		if (c->hashing)
-			c->rawhash = tk_hash(c->rawhash, c->line, (size_t)got);
 		s = c->line;
 		n = (size_t)got;
 		if (n > TK_MAX_LINE)
@@ -370,32 +376,27 @@ tk_csv_skip(tk_csv *c, const tk_mark *m, size_t n)
 	uint64_t bytes = c->bytes, h = c->rawhash;
 	long lineno = c->lineno, last = -1;
 	struct stat sb;
-	ssize_t got;
 	size_t i = 0, j;
 
 	if (!n || !c->hashing || c->next < c->nrows || c->p.pstate != 0 ||
 	    fstat(fileno(c->fp), &sb) < 0 || !S_ISREG(sb.st_mode) || ftello(c->fp) != (off_t)c->bytes)
 		return -1;
-	while (i < n && (got = getline(&c->line, &c->linecap, c->fp)) > 0) {
-		bytes += (uint64_t)got;
-		h = tk_hash(h, c->line, (size_t)got);
-		lineno++;
-		while (i < n && m[i].offset < bytes)
+	while (i < n && read_line(c) > 0) {
+		while (i < n && m[i].offset < c->bytes)
 			i++;
-		if (i == n || m[i].offset != bytes)
+		if (i == n || m[i].offset != c->bytes)
 			continue;
-		for (j = i; j < n && m[j].offset == bytes; j++)
-			if (m[j].hash == h && m[j].lineno == (uint64_t)lineno)
+		for (j = i; j < n && m[j].offset == c->bytes; j++)
+			if (m[j].hash == c->rawhash && m[j].lineno == (uint64_t)c->lineno)
 				last = (long)j;
-		if (last < 0 || m[last].offset != bytes)
+		if (last < 0 || m[last].offset != c->bytes)
 			break;
 		i = j;
 	}
-	if (last >= 0) {
-		c->bytes = m[last].offset;
-		c->rawhash = m[last].hash;
-		c->lineno = (long)m[last].lineno;
-	}
+	/* Back to the last mark matched, or to where it started. */
+	c->bytes = last >= 0 ? m[last].offset : bytes;
+	c->rawhash = last >= 0 ? m[last].hash : h;
+	c->lineno = last >= 0 ? (long)m[last].lineno : lineno;
 	if (fseeko(c->fp, (off_t)c->bytes, SEEK_SET) < 0) {
 		tk_error("%s: %s", c->name, strerror(errno));
 		return -2;

@@ -363,12 +363,6 @@ tk_import_header_hash(const tk_import *im)
 	return im->hdrh;
 }
 
-size_t
-tk_import_ncols(const tk_import *im)
-{
-	return im->ncols;
-}
-
 /* ---- values ---- */
 
 struct word {
@@ -622,7 +616,7 @@ int
 tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r)
 {
 	size_t i, total = 0, off = 0, used = 0;
-	uint64_t h = TK_HASH_SEED;
+	uint64_t h;
 	char iso[21], hex[40], latest[21] = "";
 	const char *w;
 	long bad;
@@ -631,7 +625,7 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 	memset(r, 0, sizeof *r);
 	if (n != im->ncols)
 		return tk_error("%zu fields, the header has %zu", n, im->ncols);
-	h = im->hdrh;	/* = tk_hash(h, the header's bytes), worked out once */
+	h = im->hdrh;	/* the header's hash, worked out once: each row's goes on from it */
 	for (i = 0; i < n; i++) {
 		if ((bad = tk_utf8_invalid(fields[i], lens[i])) >= 0)
 			return tk_error("column \"%s\": invalid UTF-8 at byte %ld (is it another encoding? see --encoding)",

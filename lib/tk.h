@@ -551,7 +551,6 @@ typedef struct tk_csv tk_csv;
 tk_csv *tk_csv_open(FILE *fp, const char *name, int delim, int quote, const char *encoding);
 /* 1 a row, 0 the end, -1 a malformed row (tk_errmsg names its line; call again). */
 int tk_csv_next(tk_csv *c, char ***fields, size_t **lens, size_t *nfields, long *lineno);
-int tk_csv_delim(const tk_csv *c);
 /*
  * Marks: places in an input that tk-import committed everything before.
  * After tk_csv_hash_from, the reader hashes the raw bytes it reads;
@@ -585,7 +584,6 @@ int tk_import_preset_ok(const char *name);
 /* preset: NULL or a preset name; mapping: -m "Column=field,..." or NULL. */
 tk_import *tk_import_new(const char *preset, const char *mapping, int strict);
 int tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n);
-size_t tk_import_ncols(const tk_import *im);
 /* A hash of the header row: the marks of inputs with this header. */
 uint64_t tk_import_header_hash(const tk_import *im);
 int tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r);
