@@ -20,10 +20,9 @@
 #include "tk.h"
 
 struct entry {
-	size_t off;		/* key bytes at keys.p + off */
+	size_t off;		/* a group's first entry: its key's bytes at keys.p + off */
 	uint32_t klen;
 	uint32_t next;		/* the next entry of the same key, +1; 0 ends */
-	uint32_t hash;
 	unsigned char id[8];	/* big-endian, as stored */
 };
 
@@ -113,26 +112,43 @@ grouped(int dbi)
 	return dbi != TK_DB_IX_CREATED && dbi != TK_DB_IX_UPDATED;
 }
 
+/* Doubles the hash table, placing each group by the hash its slot keeps. */
 static void
 rehash(struct ixdb *d)
 {
-	size_t i, j;
+	struct slot *old = d->bucket;
+	size_t i, j, oldn = d->nbucket;
 
-	free(d->bucket);
 	d->nbucket = d->nbucket ? 2 * d->nbucket : NBUCKETS;
 	d->bucket = tk_xmalloc(d->nbucket * sizeof *d->bucket);
 	memset(d->bucket, 0, d->nbucket * sizeof *d->bucket);
-	for (i = 0; i < d->ng; i++) {
-		uint32_t h = d->e[d->g[i].first - 1].hash;
-
-		for (j = h & (d->nbucket - 1); d->bucket[j].group; j = (j + 1) & (d->nbucket - 1))
+	for (i = 0; i < oldn; i++) {
+		if (!old[i].group)
+			continue;
+		for (j = old[i].hash & (d->nbucket - 1); d->bucket[j].group; j = (j + 1) & (d->nbucket - 1))
 			;
-		d->bucket[j].hash = h;
-		d->bucket[j].group = (uint32_t)i + 1;
+		d->bucket[j] = old[i];
 	}
+	free(old);
 }
 
-/* Entries are chained under their key as they come, so each key's ids stay ascending. */
+/* Entry e (the last added) starts a group of its own, under key. */
+static void
+new_group(struct ixdb *d, struct entry *e, const void *key, size_t klen)
+{
+	if (d->ng == d->gcap) {
+		d->gcap = d->gcap ? 2 * d->gcap : 256;
+		d->g = tk_xrealloc(d->g, d->gcap * sizeof *d->g);
+	}
+	e->off = d->keys.len;
+	e->klen = (uint32_t)klen;
+	tk_buf_add(&d->keys, key, klen);
+	d->g[d->ng].first = d->g[d->ng].last = (uint32_t)d->n;
+	d->ng++;
+}
+
+/* Entries are chained under their key as they come, so each key's ids
+ * stay ascending; a key's bytes are kept once, with its first entry. */
 void
 tk_ixbatch_add(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t id)
 {
@@ -145,23 +161,14 @@ tk_ixbatch_add(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t id
 		d->cap = d->cap ? 2 * d->cap : 1024;
 		d->e = tk_xrealloc(d->e, d->cap * sizeof *d->e);
 	}
-	e = &d->e[d->n];
-	e->off = d->keys.len;
-	e->klen = (uint32_t)klen;
+	e = &d->e[d->n++];
 	e->next = 0;
 	tk_put_u64(e->id, id);
-	tk_buf_add(&d->keys, key, klen);
 	if (!grouped(dbi)) {
-		if (d->ng == d->gcap) {
-			d->gcap = d->gcap ? 2 * d->gcap : 256;
-			d->g = tk_xrealloc(d->g, d->gcap * sizeof *d->g);
-		}
-		d->g[d->ng].first = d->g[d->ng].last = (uint32_t)d->n + 1;
-		d->ng++;
-		d->n++;
+		new_group(d, e, key, klen);
 		return;
 	}
-	e->hash = h = hash(key, klen);
+	h = hash(key, klen);
 	if (2 * (d->ng + 1) > d->nbucket)
 		rehash(d);
 	for (j = h & (d->nbucket - 1); d->bucket[j].group; j = (j + 1) & (d->nbucket - 1)) {
@@ -173,20 +180,14 @@ tk_ixbatch_add(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t id
 		g = &d->g[d->bucket[j].group - 1];
 		f = &d->e[g->first - 1];
 		if (f->klen == klen && !memcmp(d->keys.p + f->off, key, klen)) {
-			d->e[g->last - 1].next = (uint32_t)d->n + 1;
-			g->last = (uint32_t)d->n + 1;
-			d->n++;
+			d->e[g->last - 1].next = (uint32_t)d->n;
+			g->last = (uint32_t)d->n;
 			return;
 		}
 	}
-	if (d->ng == d->gcap) {
-		d->gcap = d->gcap ? 2 * d->gcap : 256;
-		d->g = tk_xrealloc(d->g, d->gcap * sizeof *d->g);
-	}
-	d->g[d->ng].first = d->g[d->ng].last = (uint32_t)d->n + 1;
+	new_group(d, e, key, klen);
 	d->bucket[j].hash = h;
-	d->bucket[j].group = (uint32_t)++d->ng;
-	d->n++;
+	d->bucket[j].group = (uint32_t)d->ng;
 }
 
 int
