@@ -169,17 +169,9 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 	} else {
 		if (w->unprepared)	/* left by the reader to this thread */
 			rc = tk_ticket_make(t, &tk, &r->as, r->body, r->bodylen, TK_APPLY_IMPORT | TK_APPLY_BODY_CHECKED);
-		else {
-			/* Made, from values tk_import_row checked, while reading (fill). */
-			rc = tk_ticket_decode(&tk, b->enc.p + w->enc, w->enclen);
-			if (rc == 0 && r->bodylen) {
-				tk.body = (tk_str){ r->body, r->bodylen };
-				tk.body_loaded = 2;
-			}
-			if (rc == 0 && tk_ticket_insert(t, &tk, b->enc.p + w->enc, w->enclen) < 0) {
-				tk_ticket_free(&tk);
-				return -1;	/* only the store fails here */
-			}
+		else if (tk_ticket_insert(t, &tk, b->enc.p + w->enc, w->enclen, r->body, r->bodylen) < 0) {
+			tk_ticket_free(&tk);
+			return -1;	/* made while reading (fill): only the store fails here */
 		}
 		w->result = R_CREATED;
 		for (i = 0; rc == 0 && i < r->ncomments; i++) {

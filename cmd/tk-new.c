@@ -19,8 +19,7 @@ struct rec {
 	size_t bodylen;
 	size_t enc, enclen;	/* the ticket as stored, in the batch's enc */
 	uint64_t id;
-	char *err;
-	int refused;		/* while reading: err says why */
+	char *err;		/* refused while reading: why */
 };
 
 /* A batch is read, checked and encoded by the reading thread (fill), then
@@ -31,8 +30,6 @@ struct batch {
 	tk_buf enc;
 	char now_iso[21];	/* the time its tickets are made */
 	time_t now;
-	int atomic;
-	size_t bad;
 };
 
 /* Batch mode's input, read in a second thread (tk_pipe), and its results. */
@@ -65,32 +62,19 @@ create_batch(tk_txn *t, void *arg)
 	t->now = b->now;
 	memcpy(t->now_iso, b->now_iso, sizeof t->now_iso);
 	tk_ticket_init(&tk);
-	b->bad = 0;
 	for (i = 0; i < b->n; i++) {
 		struct rec *r = &b->r[i];
 
 		r->id = 0;
-		if (r->refused) {
-			b->bad++;
+		if (r->err)
 			continue;
-		}
-		if (tk_ticket_decode(&tk, b->enc.p + r->enc, r->enclen) < 0) {
-			rc = TK_EXIT_FAIL;
-			break;
-		}
-		if (r->bodylen) {
-			tk.body = (tk_str){ r->body, r->bodylen };
-			tk.body_loaded = 2;
-		}
-		if (tk_ticket_insert(t, &tk, b->enc.p + r->enc, r->enclen) < 0) {
+		if (tk_ticket_insert(t, &tk, b->enc.p + r->enc, r->enclen, r->body, r->bodylen) < 0) {
 			rc = TK_EXIT_FAIL;	/* a store error: the map is full, or worse */
 			break;
 		}
 		r->id = tk.id;
 	}
 	tk_ticket_free(&tk);
-	if (!rc && b->atomic && b->bad)
-		rc = TK_EXIT_DATA;
 	return rc;
 }
 
@@ -141,7 +125,6 @@ refuse(struct batch *b, long lineno, const char *why)
 {
 	struct rec *rec = new_rec(b, lineno);
 
-	rec->refused = 1;
 	rec->err = tk_xstrdup(why);
 }
 
@@ -244,10 +227,9 @@ fill(void *slot, void *ctx)
 			rc = tk_error("empty record");
 		else
 			rc = tk_ticket_prepare(&in->tk, &in->as, rec->body, rec->bodylen, TK_APPLY_BODY_CHECKED, b->now_iso);
-		if (rc < 0) {
-			rec->refused = 1;
+		if (rc < 0)
 			rec->err = tk_xstrdup(tk_errmsg);
-		} else {
+		else {
 			rec->enc = b->enc.len;
 			tk_ticket_encode_append(&in->tk, &b->enc);
 			rec->enclen = b->enc.len - rec->enc;
@@ -269,34 +251,26 @@ drain(void *slot, int end, void *ctx)
 	(void)end;
 	if (in->status || in->nohdr || !b->n)
 		return 0;
-	b->atomic = in->atomic;
 	for (i = 0; i < b->n; i++)
-		refused += b->r[i].refused;
+		refused += b->r[i].err != NULL;
 	if (in->atomic && refused) {
 		for (i = 0; i < b->n; i++)
-			if (b->r[i].refused)
+			if (b->r[i].err)
 				tk_warn("stdin:%ld: %s", b->r[i].lineno, b->r[i].err);
 		tk_warn("--atomic: %zu bad records, nothing written", refused);
 		in->status = TK_EXIT_DATA;
 		return 0;
 	}
+	/* Every record was checked while reading: only the store can fail here. */
 	rc = tk_store_write(in->st, create_batch, b);
-	if (rc == TK_EXIT_DATA && in->atomic) {
-		for (i = 0; i < b->n; i++)
-			if (b->r[i].err)
-				tk_warn("stdin:%ld: %s", b->r[i].lineno, b->r[i].err);
-		tk_warn("--atomic: nothing written");
-		in->status = rc;
-		return 0;
-	}
-	if (rc && rc != TK_EXIT_DATA) {
+	if (rc) {
 		tk_warn("%s", tk_errmsg);
 		tk_die(rc, "stopped after %zu tickets created; re-run with the rest", in->created);
 	}
 	report(b, in->quiet);
 	for (i = 0; i < b->n; i++)
 		in->created += b->r[i].id != 0;
-	if (b->bad)
+	if (refused)
 		in->status = TK_EXIT_DATA;
 	tk_flush_stdout();
 	return 0;

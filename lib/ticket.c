@@ -954,8 +954,8 @@ tk_ticket_prepare(tk_ticket *tk, const tk_assignments *as, const char *body, siz
  * Write a prepared ticket: its id, index entries, body, create event, and
  * enc, its record as tk_ticket_encode made it. tk's values may point into enc.
  */
-int
-tk_ticket_insert(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen)
+static int
+write_new(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen)
 {
 	unsigned char kb[8];
 	MDB_val k = { 8, kb }, v = { enclen, (void *)enc };
@@ -983,6 +983,18 @@ tk_ticket_insert(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen)
 }
 
 int
+tk_ticket_insert(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen, const char *body, size_t bodylen)
+{
+	if (tk_ticket_decode(tk, enc, enclen) < 0)
+		return -1;
+	if (bodylen) {
+		tk->body = (tk_str){ body, bodylen };
+		tk->body_loaded = 2;
+	}
+	return write_new(t, tk, enc, enclen);
+}
+
+int
 tk_ticket_create(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char *body, size_t bodylen)
 {
 	return tk_ticket_make(t, tk, as, body, bodylen, 0);
@@ -996,5 +1008,5 @@ tk_ticket_make(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char *b
 	if (tk_ticket_prepare(tk, as, body, bodylen, flags, t->now_iso) < 0)
 		return -1;
 	tk_ticket_encode(tk, &enc);
-	return tk_ticket_insert(t, tk, enc.p, enc.len);
+	return write_new(t, tk, enc.p, enc.len);
 }

@@ -419,9 +419,10 @@ int tk_ticket_make(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const cha
  * command runs it in its reading thread): check and fill in a new ticket,
  * times from now_iso; the body is borrowed. -1 with tk_errmsg. */
 int tk_ticket_prepare(tk_ticket *tk, const tk_assignments *as, const char *body, size_t bodylen, int flags, const char *now_iso);
-/* Then write it: id, index entries, body, create event, and enc, the
- * record tk_ticket_encode made of it (tk's values may point into enc). */
-int tk_ticket_insert(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen);
+/* Then write it from enc, the record tk_ticket_encode made of it, and its
+ * body: id, index entries, body, create event. tk (its custom array reused)
+ * gets the id and the fields, pointing into enc. 0, or -1 with tk_errmsg. */
+int tk_ticket_insert(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen, const char *body, size_t bodylen);
 /* Write the ticket record, the body if changed, and maintain indexes against old. */
 int tk_status_transition_ok(tk_str from, const char *to);
 
