@@ -348,12 +348,11 @@ new_row(struct batch *b, long lineno)
 
 static void keep_fields(struct row *w, char **f, size_t *l, size_t n);
 
-/* A row refused while reading, with its fields when there are any. */
+/* Row w refused while reading (tk_errmsg says why), with its fields when
+ * there are any. */
 static void
-refuse(struct batch *b, long lineno, char **f, size_t *l, size_t n)
+refuse(struct row *w, char **f, size_t *l, size_t n)
 {
-	struct row *w = new_row(b, lineno);
-
 	w->refused = 1;
 	w->result = R_REJECTED;
 	w->why = tk_xstrdup(tk_errmsg);
@@ -476,15 +475,14 @@ fill(void *slot, void *ctx)
 		if (rc == 0)
 			break;
 		fl->rows++;
+		w = new_row(b, lineno);
 		if (rc < 0) {
-			refuse(b, lineno, NULL, NULL, 0);
+			refuse(w, NULL, NULL, 0);
 			continue;
 		}
-		w = new_row(b, lineno);
 		if (tk_import_row(fl->im, f, l, n, &w->r) < 0) {
-			b->n--;
-			tk_improw_free(&b->rows[b->n].r);
-			refuse(b, lineno, f, l, n);
+			tk_improw_free(&w->r);
+			refuse(w, f, l, n);
 			continue;
 		}
 		/* Only the writer can find a row changed since it was imported:
