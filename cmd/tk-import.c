@@ -76,11 +76,8 @@ lookup(tk_txn *t, MDB_cursor *c, const char *ext, uint64_t *id, uint64_t *hash)
 
 	/* A key cut short may be another id's: write what is pending, and let
 	 * the tickets tell (below). */
-	if (t->ixb && n > TK_IX_MAXKEY) {
-		if (tk_ixbatch_write(t->ixb, t) < 0)
-			return -1;
-		tk_ixbatch_reset(t->ixb);
-	}
+	if (t->ixb && n > TK_IX_MAXKEY && tk_ixbatch_write(t->ixb, t) < 0)
+		return -1;
 	if (t->ixb && tk_ixbatch_find(t->ixb, TK_DB_IX_EXTERNAL, k.mv_data, k.mv_size, id))
 		found = 1;
 	else {

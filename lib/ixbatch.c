@@ -300,5 +300,6 @@ tk_ixbatch_write(tk_ixbatch *b, tk_txn *t)
 	for (i = 0; i < TK_DB_COUNT; i++)
 		if (b->db[i].ng && write_db(b, t, i) < 0)
 			return -1;
+	tk_ixbatch_reset(b);	/* written: what comes next starts empty */
 	return 0;
 }

@@ -810,11 +810,8 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 	enc.len = 0;
 	/* A change to a ticket made earlier in this batch finds its index
 	 * entries written (only those tickets have entries pending). */
-	if (t->ixb && t->first_new && tk->id >= t->first_new) {
-		if (tk_ixbatch_write(t->ixb, t) < 0)
-			return -1;
-		tk_ixbatch_reset(t->ixb);
-	}
+	if (t->ixb && t->first_new && tk->id >= t->first_new && tk_ixbatch_write(t->ixb, t) < 0)
+		return -1;
 	for (i = 0; i < as->n; i++)
 		if (as->a[i].field == TK_F_BODY && tk_ticket_body(t, tk) < 0)
 			return -1;

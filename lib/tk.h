@@ -225,6 +225,7 @@ int tk_store_write(tk_store *st, tk_write_fn fn, void *arg);
 tk_ixbatch *tk_ixbatch_new(void);
 void tk_ixbatch_reset(tk_ixbatch *b);
 void tk_ixbatch_add(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t id);
+/* Writes what is gathered, in key order, and empties the batch. */
 int tk_ixbatch_write(tk_ixbatch *b, tk_txn *t);
 /* The first id gathered under key, not yet written: 1 found, 0 not. */
 int tk_ixbatch_find(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t *id);
