@@ -6,11 +6,8 @@
 #   tk-ls assignee=X status=open vs the indexed SELECT, a regex over every
 #   subject vs sqlite3's REGEXP.
 . "$(dirname "$0")/lib.sh"
-tsv=$data/tickets-$N.tsv
-tenth=$data/tickets-$((N / 10)).tsv
-gen "$N" tsv "$tsv"
-gen $((N / 10)) tsv "$tenth"
-printf '%s\n.mode tabs\n.import --skip 1 %s tickets\n' "$SCHEMA" "$tsv" >"$out/import-tsv.sql"
+inputs tsv tabs
+tsv=$full
 
 set -- $(timepair sqlite-import-tsv "rm -f $data/core.db" "sqlite3 $data/core.db < $out/import-tsv.sql" \
 	tk-new-b "rm -rf $data/tk-core" "tk-new -q -b -d $data/tk-core < $tsv")

@@ -2,13 +2,10 @@
 # bench/import.sh: issue 3's targets, tk-import and tk-export against
 # sqlite3 .import and sqlite3 -csv, side by side, on N generated tickets.
 . "$(dirname "$0")/lib.sh"
-csv=$data/tickets-$N.csv
-small=$data/tickets-$((N / 10)).csv
-gen "$N" csv "$csv"
-gen $((N / 10)) csv "$small"
-printf '%s\n.mode csv\n.import --skip 1 %s tickets\n' "$SCHEMA" "$csv" >"$out/import.sql"
+inputs csv csv
+csv=$full small=$tenth
 
-set -- $(timepair sqlite-import "rm -f $data/bench.db" "sqlite3 $data/bench.db < $out/import.sql" \
+set -- $(timepair sqlite-import "rm -f $data/bench.db" "sqlite3 $data/bench.db < $out/import-csv.sql" \
 	tk-import "rm -rf $data/tk-import" "tk-import -q -d $data/tk-import $csv")
 sq=$1 tk=$3 tkrss=$4
 set -- $(timeit tk-import-again "true" "tk-import -q -d $data/tk-import $csv")

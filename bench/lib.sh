@@ -99,3 +99,13 @@ CREATE INDEX t_created ON tickets(created);"
 gen() { # gen N FORMAT FILE
 	[ -s "$3" ] || python3 "$top/../shared/bench/gen-tickets.py" -n "$1" --seed 42 --format "$2" -o "$3"
 }
+
+# inputs FORMAT MODE: N tickets in $full and N/10 in $tenth, generated once,
+# and $out/import-FORMAT.sql, the sqlite3 script loading $full (.mode MODE).
+inputs() {
+	full=$data/tickets-$N.$1
+	tenth=$data/tickets-$((N / 10)).$1
+	gen "$N" "$1" "$full"
+	gen $((N / 10)) "$1" "$tenth"
+	printf '%s\n.mode %s\n.import --skip 1 %s tickets\n' "$SCHEMA" "$2" "$full" >"$out/import-$1.sql"
+}
