@@ -606,12 +606,11 @@ import_file(tk_store *st, const struct opts *o, const char *path, struct counts 
 	fl.fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	fl.name = strcmp(path, "-") ? path : "stdin";
 	fl.start = now_s();
-	if (fl.fp)
-		tk_bulk_input(fl.fp);
 	if (!fl.fp) {
 		tk_warn("%s: %s", path, strerror(errno));
 		return TK_EXIT_FAIL;
 	}
+	tk_bulk_input(fl.fp);
 	if (fstat(fileno(fl.fp), &sb) == 0 && S_ISREG(sb.st_mode))
 		fl.size = sb.st_size;
 	fl.in.tsv = o->tsv || (strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".tsv"));
