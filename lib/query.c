@@ -189,7 +189,7 @@ parse_list(struct term *t, const char *v)
 	char pr[32];
 
 	/* Subject and body hold commas too often for a list to be meant. */
-	if (t->field == TK_F_SUBJECT || t->field == TK_F_BODY || !*v) {
+	if (t->field == TK_F_SUBJECT || t->field == TK_F_BODY || (!*v && t->field != TK_F_STATUS)) {
 		add_val(t, v, strlen(v));
 		return 0;
 	}
@@ -207,6 +207,10 @@ parse_list(struct term *t, const char *v)
 			if (priority_norm(tmp, pr, t->text) < 0)
 				return -1;
 			add_val(t, pr, 2);
+		} else if (tk_enum_words(t->field) && !tk_enum_ok(t->field, p, (size_t)(c - p))) {
+			/* status=opne would match nothing and say nothing: a typo. */
+			return tk_error("%s: \"%.*s\" is not a %s (%s)", t->text, (int)(c - p), p,
+			    tk_fields[t->field].name, tk_enum_words(t->field));
 		} else
 			add_val(t, p, (size_t)(c - p));
 		if (!*c)

@@ -50,6 +50,29 @@ static tk_custom *custom_slot(tk_ticket *tk, const char *name, size_t n, int cre
 static const char *const statuses[] = { "new", "open", "pending", "resolved", "closed", NULL };
 static const char *const channels[] = { "email", "web", "phone", "chat", "api", "import", NULL };
 
+/*
+ * The words an enum field may hold, for messages; NULL for a field whose
+ * values are not a fixed list (priority is P1..P4, checked on its own).
+ */
+const char *
+tk_enum_words(int field)
+{
+	return field == TK_F_STATUS ? "new, open, pending, resolved, closed" :
+	    field == TK_F_CHANNEL ? "email, web, phone, chat, api, import" : NULL;
+}
+
+/* 1 when v is one of the words of a status or channel, else 0. */
+int
+tk_enum_ok(int field, const char *v, size_t n)
+{
+	const char *const *w = field == TK_F_STATUS ? statuses : field == TK_F_CHANNEL ? channels : NULL;
+
+	for (; w && *w; w++)
+		if (strlen(*w) == n && !memcmp(*w, v, n))
+			return 1;
+	return 0;
+}
+
 int
 tk_field_lookup(const char *name)
 {

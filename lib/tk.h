@@ -320,6 +320,8 @@ typedef struct {
 extern const tk_field_info tk_fields[TK_F_NFIELDS];
 /* Returns the field number, or TK_F_CUSTOM for a name that is none of tk's. */
 int tk_field_lookup(const char *name);
+const char *tk_enum_words(int field);
+int tk_enum_ok(int field, const char *v, size_t n);
 int tk_field_lookup_n(const char *name, size_t n);
 /* A custom field name: a letter, then letters, digits, '_', '-', '.'; at most 64 bytes. */
 int tk_field_name_ok(const char *name);

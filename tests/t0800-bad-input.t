@@ -74,6 +74,12 @@ test_expect_success 'tk-ls: unknown fields and columns, bad filters, bad regex' 
 	test_expect_code 2 tk-ls created=yesterday 2>err && test_grep "created=yesterday" err &&
 	test_expect_code 2 tk-ls "queue<x" 2>err && test_grep "ranges work on" err &&
 	test_expect_code 2 tk-ls =x 2>err && test_grep "not a filter" err &&
+	test_expect_code 2 tk-ls status=open,opne 2>err &&
+	test_grep "status=open,opne: \"opne\" is not a status (new, open, pending, resolved, closed)" err &&
+	test_expect_code 2 tk-ls status!=clsoed 2>err && test_grep "\"clsoed\" is not a status" err &&
+	test_expect_code 2 tk-ls status= 2>err && test_grep "\"\" is not a status" err &&
+	test_expect_code 2 tk-export channel=emial 2>err && test_grep "\"emial\" is not a channel" err &&
+	{ tk-ls -a channel= >out 2>err; test $? -le 1; } && ! test -s err &&
 	test_expect_code 2 tk-ls -n 0 2>err && test_grep "not a positive count" err &&
 	printf "1\nnot-an-id\n" | test_expect_code 3 tk-ls - 2>err && test_grep "stdin:2: not-an-id: not a ticket id" err
 '
