@@ -465,6 +465,11 @@ tk_import_time(const char *s, char out[21])
 	time_t t;
 	size_t len = strlen(s);
 
+	/* Already as tk stores it: most exports, and every one of tk's own. */
+	if (len == 20 && tk_iso_parse(s, len, &t) == 0) {
+		memcpy(out, s, 21);
+		return 0;
+	}
 	if (len == 0 || len >= sizeof buf)
 		return -1;
 	memcpy(buf, s, len + 1);
