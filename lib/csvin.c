@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <csv.h>
 
 #include "tk.h"
@@ -27,8 +28,11 @@ struct tk_csv {
 	struct csv_parser p;
 	int delim, quote;
 	iconv_t cd;
-	char *line;
-	size_t linecap;
+	/* input read in large blocks; a line is handed out where it lies */
+	char *buf;
+	size_t bcap, bpos, blen;
+	int beof, readerr;
+	const char *line;
 	tk_buf conv;
 	long lineno;		/* physical lines read */
 	long rowstart;		/* first line of the row being parsed */
@@ -178,7 +182,7 @@ tk_csv_close(tk_csv *c)
 	free(c->offs);
 	free(c->f);
 	free(c->l);
-	free(c->line);
+	free(c->buf);
 	tk_buf_free(&c->data);
 	tk_buf_free(&c->conv);
 	free(c);
@@ -231,15 +235,50 @@ feed(tk_csv *c, const char *s, size_t n)
 	return 0;
 }
 
-/* The next physical line into c->line, counted and hashed (marks): its
- * length, or -1 at the end. */
+#define IN_BLOCK (1u << 18)
+
+/* The next physical line at c->line (in c->buf, good until the next
+ * call), counted and hashed (marks): its length, or -1 at the end. Lines
+ * are found in the block read, not copied out one by one (getline). */
 static ssize_t
 read_line(tk_csv *c)
 {
-	ssize_t got = getline(&c->line, &c->linecap, c->fp);
+	size_t from = c->bpos, seen = 0, got;
+	const char *nl = NULL;
+	ssize_t r;
 
-	if (got < 0)
+	for (;;) {
+		if (c->blen > from + seen)
+			nl = memchr(c->buf + from + seen, '\n', c->blen - from - seen);
+		if (nl || c->beof)
+			break;
+		seen = c->blen - from;
+		if (from) {	/* keep only the line begun, at the front */
+			memmove(c->buf, c->buf + from, seen);
+			c->blen = seen;
+			c->bpos = from = 0;
+		}
+		if (c->bcap - c->blen < IN_BLOCK) {
+			c->bcap = c->bcap ? 2 * c->bcap : 2 * IN_BLOCK;
+			c->buf = tk_xrealloc(c->buf, c->bcap);
+		}
+		/* read(2), not fread: what a pipe has is taken now, not once a
+		 * whole block has come (a slow feed still commits batches). */
+		do
+			r = read(fileno(c->fp), c->buf + c->blen, c->bcap - c->blen);
+		while (r < 0 && errno == EINTR);
+		if (r <= 0) {
+			c->beof = 1;
+			c->readerr = r < 0 ? errno : 0;
+			r = 0;
+		}
+		c->blen += (size_t)r;
+	}
+	got = nl ? (size_t)(nl + 1 - (c->buf + from)) : c->blen - from;
+	if (!got)
 		return -1;
+	c->line = c->buf + from;
+	c->bpos = from + got;
 	c->lineno++;
 	c->bytes += (uint64_t)got;
 	if (c->hashing)
@@ -249,7 +288,8 @@ read_line(tk_csv *c)
 
 /*
  * The next row: 1 with c's fields set, 0 at the end, -1 for a row that is
- * malformed (tk_errmsg names its line; go on calling for the next row).
+ * malformed (tk_errmsg says why, *lineno is its first line; go on calling
+ * for the next row).
  */
 int
 tk_csv_next(tk_csv *c, char ***fields, size_t **lens, size_t *nfields, long *lineno)
@@ -266,20 +306,26 @@ tk_csv_next(tk_csv *c, char ***fields, size_t **lens, size_t *nfields, long *lin
 		got = read_line(c);
 		if (got < 0) {
 			c->eof = 1;
+			if (c->readerr) {
+				*lineno = c->lineno + 1;
+				return tk_error("cannot read on: %s", strerror(c->readerr));
+			}
 			if (!c->first) {
 				if (csv_fini(&c->p, field_cb, row_cb, c) != 0) {
 					c->nf = 0;
 					c->data.len = 0;
-					return tk_error("%s:%ld: unterminated quoted field (a quote opened and never closed)",
-					    c->name, c->rowstart);
+					*lineno = c->rowstart;
+					return tk_error("unterminated quoted field (a quote opened and never closed)");
 				}
 			}
 			continue;
 		}
 		s = c->line;
 		n = (size_t)got;
-		if (n > TK_MAX_LINE)
-			return tk_error("%s:%ld: line longer than %u bytes", c->name, c->lineno, TK_MAX_LINE);
+		if (n > TK_MAX_LINE) {
+			*lineno = c->lineno;
+			return tk_error("line longer than %u bytes", TK_MAX_LINE);
+		}
 		if (c->first && n >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
 			s += 3, n -= 3;
 		if (c->cd != (iconv_t)-1 && convert(c, s, n, &s, &n) < 0) {
@@ -291,9 +337,9 @@ tk_csv_next(tk_csv *c, char ***fields, size_t **lens, size_t *nfields, long *lin
 			}
 			c->nf = 0;
 			c->data.len = 0;
-			i = (size_t)c->rowstart;
+			*lineno = c->rowstart;
 			c->rowstart = c->lineno + 1;
-			return tk_error("%s:%zu: bytes that are not valid in the encoding given with --encoding", c->name, i);
+			return tk_error("bytes that are not valid in the encoding given with --encoding");
 		}
 		if (c->first) {
 			if (!c->delim)
@@ -311,18 +357,22 @@ tk_csv_next(tk_csv *c, char ***fields, size_t **lens, size_t *nfields, long *lin
 			c->nf = 0;
 			c->data.len = 0;
 			c->rowstart = c->lineno + 1;
-			return tk_error("%s:%ld: NUL byte in row", c->name, start);
+			*lineno = start;
+			return tk_error("NUL byte in row");
 		}
 		if (feed(c, s, n) < 0) {
 			long start = c->rowstart;
+			int err = csv_error(&c->p);	/* before the parser starts again */
 
 			csv_free(&c->p);
 			parser_start(c);
 			c->nf = 0;
 			c->data.len = 0;
 			c->rowstart = c->lineno + 1;
-			return tk_error("%s:%ld: malformed quotes (%s)", c->name, start,
-			    csv_strerror(csv_error(&c->p)));
+			*lineno = start;
+			if (err == CSV_EPARSE)
+				return tk_error("malformed quotes (a quote inside an unquoted field, or text after a closing quote)");
+			return tk_error("malformed row (%s)", csv_strerror(err));
 		}
 		if (c->p.pstate == 0)	/* between rows, even after an empty line */
 			c->rowstart = c->lineno + 1;
@@ -379,7 +429,8 @@ tk_csv_skip(tk_csv *c, const tk_mark *m, size_t n)
 	size_t i = 0, j;
 
 	if (!n || !c->hashing || c->next < c->nrows || c->p.pstate != 0 ||
-	    fstat(fileno(c->fp), &sb) < 0 || !S_ISREG(sb.st_mode) || ftello(c->fp) != (off_t)c->bytes)
+	    fstat(fileno(c->fp), &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    lseek(fileno(c->fp), 0, SEEK_CUR) - (off_t)(c->blen - c->bpos) != (off_t)c->bytes)
 		return -1;
 	while (i < n && read_line(c) > 0) {
 		while (i < n && m[i].offset < c->bytes)
@@ -397,7 +448,9 @@ tk_csv_skip(tk_csv *c, const tk_mark *m, size_t n)
 	c->bytes = last >= 0 ? m[last].offset : bytes;
 	c->rawhash = last >= 0 ? m[last].hash : h;
 	c->lineno = last >= 0 ? (long)m[last].lineno : lineno;
-	if (fseeko(c->fp, (off_t)c->bytes, SEEK_SET) < 0) {
+	c->bpos = c->blen = 0;	/* what was read ahead is read again */
+	c->beof = 0;
+	if (lseek(fileno(c->fp), (off_t)c->bytes, SEEK_SET) < 0) {
 		tk_error("%s: %s", c->name, strerror(errno));
 		return -2;
 	}

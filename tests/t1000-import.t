@@ -144,10 +144,22 @@ test_expect_success '--atomic: one bad row and nothing is written' '
 
 test_expect_success 'malformed quotes, invalid UTF-8 and NUL bytes are rejected by line' '
 	printf "external_id,subject\nD-1,\"unclosed quote\nD-2,\"x\"y\"\nD-3,\377\376\nD-4,fine\n" >q.csv &&
-	test_expect_code 3 tk-import q.csv 2>err &&
-	test_grep "q.csv:2: " err &&
-	test_grep "invalid UTF-8" err &&
-	test_grep "1 created" err &&
+	test_expect_code 3 tk-import --rejects qrej.tsv q.csv 2>err &&
+	test_grep "^tk-import: q.csv:2: malformed quotes (a quote inside an unquoted field, or text after a closing quote)\$" err &&
+	test_grep "^tk-import: q.csv:4: column \"subject\": invalid UTF-8 at byte 1" err &&
+	test_grep "3 read, 1 created, 0 updated, 0 unchanged, 2 rejected" err &&
+	cut -f 1,2 qrej.tsv | sed -n 2p >out &&
+	printf "2\tmalformed quotes (a quote inside an unquoted field, or text after a closing quote)\n" >expect &&
+	test_cmp expect out &&
+	printf "external_id,subject\nM-1,ok\nM-2,a\"b\nM-3,fine\n" >mid.csv &&
+	test_expect_code 3 tk-import --rejects mrej.tsv mid.csv 2>err &&
+	test_grep "^tk-import: mid.csv:3: malformed quotes" err &&
+	test "$(cut -f 1 mrej.tsv | sed -n 2p)" = 3 &&
+	printf "external_id\tsubject\nT-1\tok\nT-2\tbad\\\\q\n" >esc.tsv &&
+	test_expect_code 3 tk-import --format tsv esc.tsv 2>err &&
+	test_grep "^tk-import: esc.tsv:3: field 2: bad backslash escape" err &&
+	mkdir adir && test_expect_code 3 tk-import adir 2>err &&
+	test_grep "^tk-import: adir:1: cannot read on: Is a directory" err &&
 	printf "external_id,subject\nE-1,a\000b\nE-2,fine\n" >nul.csv &&
 	test_expect_code 3 tk-import nul.csv 2>err &&
 	test_grep "nul.csv:2: NUL byte" err
