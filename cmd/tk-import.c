@@ -49,6 +49,8 @@ struct counts {
 struct batch {
 	struct row *rows;
 	size_t n, cap;
+	size_t inited;		/* rows ever used: each keeps its assignments' array */
+	tk_arena arena;		/* the rows' values, until the batch is written */
 	const struct opts *o;
 	long created, updated, unchanged, rejected;
 	/* where the input is after the batch's last row, and whether a mark
@@ -261,7 +263,7 @@ clear(struct batch *b)
 	size_t i;
 
 	for (i = 0; i < b->n; i++) {
-		tk_improw_free(&b->rows[i].r);
+		tk_improw_clear(&b->rows[i].r);
 		free(b->rows[i].why);
 		free(b->rows[i].prep_err);
 		free(b->rows[i].orig);
@@ -269,6 +271,7 @@ clear(struct batch *b)
 	}
 	b->n = 0;
 	b->enc.len = 0;
+	tk_arena_reset(&b->arena);
 	/* A last slot with no rows is drained too: it must count nothing. */
 	b->created = b->updated = b->unchanged = b->rejected = 0;
 }
@@ -351,7 +354,16 @@ new_row(struct batch *b, long lineno)
 		b->rows = tk_xrealloc(b->rows, b->cap * sizeof *b->rows);
 	}
 	w = &b->rows[b->n++];
-	memset(w, 0, sizeof *w);
+	if (b->n > b->inited) {		/* a slot never used */
+		memset(w, 0, sizeof *w);
+		b->inited = b->n;
+	} else {			/* its row's array kept for this one */
+		tk_improw r = w->r;
+
+		memset(w, 0, sizeof *w);
+		w->r = r;
+	}
+	w->r.arena = &b->arena;
 	w->lineno = lineno;
 	return w;
 }
@@ -491,7 +503,7 @@ fill(void *slot, void *ctx)
 			continue;
 		}
 		if (tk_import_row(fl->im, f, l, n, &w->r) < 0) {
-			tk_improw_free(&w->r);
+			tk_improw_clear(&w->r);
 			refuse(w, f, l, n);
 			continue;
 		}
@@ -612,6 +624,7 @@ import_file(tk_store *st, const struct opts *o, const char *path, struct counts 
 	struct stat sb;
 	tk_pipe p;
 	int status;
+	size_t i, j;
 
 	memset(&fl, 0, sizeof fl);
 	fl.st = st;
@@ -663,10 +676,13 @@ import_file(tk_store *st, const struct opts *o, const char *path, struct counts 
 	if (fl.c.rejected && !status)
 		status = TK_EXIT_DATA;
 	total->read += fl.c.read;
-	clear(&fl.b[0]);
-	clear(&fl.b[1]);
-	free(fl.b[0].rows);
-	free(fl.b[1].rows);
+	for (i = 0; i < 2; i++) {
+		clear(&fl.b[i]);
+		for (j = 0; j < fl.b[i].inited; j++)
+			tk_improw_free(&fl.b[i].rows[j].r);
+		free(fl.b[i].rows);
+		tk_arena_free(&fl.b[i].arena);
+	}
 	tk_buf_free(&fl.b[0].enc);
 	tk_buf_free(&fl.b[1].enc);
 	tk_import_free(fl.im);

@@ -16,9 +16,12 @@
  * ticket id (sub-database import_hash), so a re-run can tell an unchanged
  * row without reading its ticket.
  *
- * A row's values stay in one allocation (tk_improw.data), with room after
- * them for the times and ids made from them: the assignments only point
- * into it, so a row costs a couple of mallocs, not one a field.
+ * A row's values stay in one piece of memory (tk_improw.data), with room
+ * after them for the times and ids made from them: the assignments only
+ * point into it. tk-import takes these pieces from an arena per batch and
+ * keeps each row slot's array of assignments, so a row costs no malloc at
+ * all (freeing a million rows' blocks one by one was a tenth of the
+ * reading thread).
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -569,18 +572,36 @@ keep(tk_improw *r, size_t *used, const void *p, size_t n)
 }
 
 void
-tk_improw_free(tk_improw *r)
+tk_improw_clear(tk_improw *r)
 {
+	tk_arena *arena = r->arena;
 	size_t i;
+	tk_assignments as = r->as;
 
-	tk_assignments_free(&r->as);
+	for (i = 0; i < as.n; i++)
+		if (!as.a[i].borrowed) {
+			free(as.a[i].name);
+			free(as.a[i].value);
+		}
+	as.n = 0;
 	for (i = 0; i < r->ncomments; i++) {
 		free(r->comments[i].time);
 		free(r->comments[i].author);
 		free(r->comments[i].body);
 	}
 	free(r->comments);
-	free(r->data);
+	if (!arena)
+		free(r->data);
+	memset(r, 0, sizeof *r);
+	r->arena = arena;
+	r->as = as;
+}
+
+void
+tk_improw_free(tk_improw *r)
+{
+	tk_improw_clear(r);
+	tk_assignments_free(&r->as);
 	memset(r, 0, sizeof *r);
 }
 
@@ -627,7 +648,7 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 	long bad;
 	int has_channel = 0, has_updated = 0, has_first = 0;
 
-	memset(r, 0, sizeof *r);
+	tk_improw_clear(r);	/* the last row's memory serves this one */
 	if (n != im->ncols)
 		return tk_error("%zu fields, the header has %zu", n, im->ncols);
 	h = im->hdrh;	/* the header's hash, worked out once: each row's goes on from it */
@@ -641,7 +662,8 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 	r->hash = h;
 	/* The values, then room for a time of each column, first response and
 	 * updated, and a made-up external id. */
-	r->data = tk_xmalloc(total + 21 * (n + 2) + 40);
+	r->data = r->arena ? tk_arena_alloc(r->arena, total + 21 * (n + 2) + 40) :
+	    tk_xmalloc(total + 21 * (n + 2) + 40);
 	r->spare = r->data + total;
 	for (i = 0; i < n; i++) {
 		struct col *c = &im->cols[i];

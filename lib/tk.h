@@ -69,6 +69,16 @@ void tk_buf_printf(tk_buf *b, const char *fmt, ...) __attribute__((format(printf
 const char *tk_buf_cstr(tk_buf *b);	/* NUL-terminated view, not counted in len */
 void tk_buf_free(tk_buf *b);
 
+/* Memory handed out in pieces from large chunks and taken back all at
+ * once (tk_arena_reset keeps the chunks for the next round). */
+typedef struct tk_arena_chunk tk_arena_chunk;
+typedef struct {
+	tk_arena_chunk *head, *cur;
+} tk_arena;
+void *tk_arena_alloc(tk_arena *a, size_t n);
+void tk_arena_reset(tk_arena *a);
+void tk_arena_free(tk_arena *a);
+
 /* A 64-bit hash of n bytes, going on from h (TK_HASH_SEED to start). */
 #define TK_HASH_SEED 14695981039346656037ULL
 /* Large reads for a bulk command's input stream; call before reading it. */
@@ -575,6 +585,7 @@ struct tk_impcomment {
 typedef struct {
 	tk_assignments as;	/* borrows from data and external */
 	char *data;		/* the row's values, then room for values made from them */
+	tk_arena *arena;	/* where data comes from, or NULL: malloc */
 	char *spare;
 	const char *body;
 	size_t bodylen;
@@ -592,6 +603,8 @@ int tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n);
 uint64_t tk_import_header_hash(const tk_import *im);
 int tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r);
 void tk_improw_free(tk_improw *r);
+/* Empties r for its next row, keeping its arena and its assignments' array. */
+void tk_improw_clear(tk_improw *r);
 void tk_import_free(tk_import *im);
 /* A date as help desks export them, to ISO UTC; -1 when it is none. */
 int tk_import_time(const char *s, char out[21]);

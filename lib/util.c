@@ -379,3 +379,57 @@ tk_bulk_input(FILE *fp)
 {
 	setvbuf(fp, NULL, _IOFBF, 1 << 18);
 }
+
+struct tk_arena_chunk {
+	tk_arena_chunk *next;
+	size_t size, used;
+	_Alignas(16) char data[];
+};
+
+void *
+tk_arena_alloc(tk_arena *a, size_t n)
+{
+	tk_arena_chunk *c = a->cur, **link;
+	size_t size;
+
+	n = (n + 15) & ~(size_t)15;
+	/* On through the chunks kept from before, then a new one at the end. */
+	while (c && c->size - c->used < n) {
+		c = c->next;
+		if (c)
+			c->used = 0;
+	}
+	if (!c) {
+		size = n > (1u << 18) ? n : (1u << 18);
+		c = tk_xmalloc(sizeof *c + size);
+		c->next = NULL;
+		c->size = size;
+		c->used = 0;
+		for (link = &a->head; *link; link = &(*link)->next)
+			;
+		*link = c;
+	}
+	a->cur = c;
+	c->used += n;
+	return c->data + c->used - n;
+}
+
+void
+tk_arena_reset(tk_arena *a)
+{
+	a->cur = a->head;
+	if (a->cur)
+		a->cur->used = 0;
+}
+
+void
+tk_arena_free(tk_arena *a)
+{
+	tk_arena_chunk *c, *next;
+
+	for (c = a->head; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->head = a->cur = NULL;
+}
