@@ -74,7 +74,7 @@ field_cb(void *s, size_t len, void *arg)
 	}
 	c->offs[c->nf++] = c->data.len;
 	tk_buf_add(&c->data, s, len);
-	tk_buf_addc(&c->data, '\0');
+	c->data.len++;		/* the NUL tk_buf_add put after it ends the field */
 }
 
 static void

@@ -578,12 +578,7 @@ tk_improw_clear(tk_improw *r)
 	size_t i;
 	tk_assignments as = r->as;
 
-	for (i = 0; i < as.n; i++)
-		if (!as.a[i].borrowed) {
-			free(as.a[i].name);
-			free(as.a[i].value);
-		}
-	as.n = 0;
+	as.n = 0;	/* every one borrows: from data, or a word of tk's */
 	for (i = 0; i < r->ncomments; i++) {
 		free(r->comments[i].time);
 		free(r->comments[i].author);
@@ -736,7 +731,9 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 				break;
 			}
 			case TK_F_CSAT:
-				if (!strcasecmp(val, "good"))
+				if (isdigit((unsigned char)val[0]))
+					push(&r->as, TK_F_CSAT, val);	/* checked when the ticket is made */
+				else if (!strcasecmp(val, "good"))
 					push(&r->as, TK_F_CSAT, "5");
 				else if (!strcasecmp(val, "bad"))
 					push(&r->as, TK_F_CSAT, "1");

@@ -638,7 +638,9 @@ assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 	case TK_K_ENUM:
 		if (f == TK_F_PRIORITY) {
 			if ((v[0] == 'p' || v[0] == 'P') && v[1] >= '1' && v[1] <= '4' && !v[2]) {
-				snprintf(num, sizeof num, "P%c", v[1]);
+				num[0] = 'P';
+				num[1] = v[1];
+				num[2] = '\0';
 				v = num;
 			} else
 				return tk_error("priority=%s: not a priority (P1, P2, P3, P4)", a->value);
