@@ -645,7 +645,15 @@ collect_range(tk_txn *tx, struct term *t, idvec *iv, size_t limit)
 static int
 eq_indexed(const struct term *t)
 {
-	return t->field >= 0 && t->op == OP_EQ && tk_fields[t->field].dbi >= 0 && t->kind != TK_K_TIME;
+	size_t i;
+
+	if (t->field < 0 || t->op != OP_EQ || tk_fields[t->field].dbi < 0 || t->kind == TK_K_TIME)
+		return 0;
+	/* external_id= : the index has no entries for an empty value. */
+	for (i = 0; i < t->nvals; i++)
+		if (!*t->vals[i] && tk_ix_skips_empty(tk_fields[t->field].dbi))
+			return 0;
+	return 1;
 }
 
 /* Keeps the ids of iv that t's index also has: a merge with each value's

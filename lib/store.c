@@ -16,7 +16,9 @@
  *               an empty value is the key "\0" (LMDB refuses empty keys, and
  *               no stored value holds a NUL); values longer than
  *               TK_IX_MAXKEY bytes are cut, and every match is checked again
- *               against the ticket, so a cut key only costs a little work
+ *               against the ticket, so a cut key only costs a little work;
+ *               ix_external_id has no entries for an empty value
+ *               (tk_ix_skips_empty)
  *   ix_requester, ix_assignee
  *               epoch . value -> id, DUPSORT|DUPFIXED: the same, after a
  *               2-byte big-endian epoch, the ticket id >> 14 (see tk_ix_key)
@@ -104,6 +106,18 @@ int
 tk_ix_partitioned(int db)
 {
 	return db == TK_DB_IX_REQUESTER || db == TK_DB_IX_UPDATED || db == TK_DB_IX_ASSIGNEE;
+}
+
+/*
+ * An index that keeps no entry for an empty value: most tickets have no
+ * external id (only imports give one), and a key "\0" holding the id of
+ * every ticket made by hand or mail would be written at every tk-new for
+ * no query worth it: external_id= is answered by a scan.
+ */
+int
+tk_ix_skips_empty(int db)
+{
+	return db == TK_DB_IX_EXTERNAL;
 }
 
 unsigned

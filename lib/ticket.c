@@ -715,6 +715,9 @@ ix_update(tk_txn *t, int db, tk_str old, tk_str new, uint64_t id, int creating)
 		if (rc && rc != MDB_NOTFOUND)
 			return tk_mdb_error(rc, "index");
 	}
+	/* (An old store may hold an entry for an empty value: it goes above.) */
+	if (!new.n && tk_ix_skips_empty(db))
+		return 0;
 	k = tk_ix_key(db, new.p, new.n, tk_ix_epoch(id), kb);
 	/* A batch writes new tickets' entries sorted, at commit (ixbatch.c). */
 	if (creating && t->ixb) {

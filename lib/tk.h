@@ -253,6 +253,8 @@ uint64_t tk_get_u64(const unsigned char *p);
 #define TK_IX_EPOCH_SHIFT 14
 #define TK_IX_KEYBUF (TK_IX_MAXKEY + 2)
 int tk_ix_partitioned(int db);
+/* 1 for an index with no entries for an empty value (ix_external_id). */
+int tk_ix_skips_empty(int db);
 unsigned tk_ix_epoch(uint64_t id);
 MDB_val tk_ix_key(int db, const char *v, size_t n, unsigned epoch, unsigned char *buf);
 /* How many epochs a partitioned index of this store has. */

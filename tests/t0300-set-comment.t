@@ -28,6 +28,19 @@ test_expect_success 'escalation=+1 twice, custom fields, clearing a field' '
 	tk-ls -o escalation,product,queue id=3 >out && printf "2\tX200\t\n" >expect && test_cmp expect out
 '
 
+test_expect_success 'external ids: none is no index entry, external_id= by a scan, tk-set moves the entry' '
+	mdb_stat -s ix_external_id "$TK_DIR" >stat && test_grep "Entries: 0\$" stat &&
+	tk-ls -a -t -o id external_id= >out && printf "1\n2\n3\n" >expect && test_cmp expect out &&
+	tk-ls -a -t --explain external_id= 2>err >/dev/null && test_grep "scan of all tickets" err &&
+	tk-set -q external_id=EXT-2 2 &&
+	tk-ls -a -t -o id external_id=EXT-2 >out && echo 2 >expect && test_cmp expect out &&
+	mdb_stat -s ix_external_id "$TK_DIR" >stat && test_grep "Entries: 1\$" stat &&
+	tk-ls -a -t -o id external_id= >out && printf "1\n3\n" >expect && test_cmp expect out &&
+	tk-set -q external_id= 2 &&
+	test_expect_code 1 tk-ls -a -t -o id external_id=EXT-2 &&
+	mdb_stat -s ix_external_id "$TK_DIR" >stat && test_grep "Entries: 0\$" stat
+'
+
 test_expect_success 'workflow: pending, resolved (time set), reopen counts, closed is final' '
 	TK_NOW=2026-11-22T10:00:00Z tk-set -q status=pending 1 &&
 	TK_NOW=2026-11-22T11:00:00Z tk-set -q status=resolved 1 &&
