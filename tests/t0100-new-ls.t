@@ -149,6 +149,23 @@ test_expect_success 'index lookups over many id epochs agree with a scan of ever
 	test_grep "narrowed by" err
 '
 
+if command -v strace >/dev/null 2>&1; then
+	# LeakSanitizer cannot run under ptrace: the sanitizer build leaves it off here.
+	test_expect_success 'TK_HUGEPAGES: 1 reads the store through huge pages, 0 not, unset not for a small store' '
+		TK_HUGEPAGES=1 ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=madvise -o trace tk-ls -t id=1 >out &&
+		test_grep "MADV_HUGEPAGE)" trace &&
+		printf "1\tnew\tP2\t\t\t打印机无法连接\n" >expect && test_cmp expect out &&
+		TK_HUGEPAGES=0 ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=madvise -o trace tk-ls -t id=1 >out &&
+		! grep MADV_HUGEPAGE trace && test_cmp expect out &&
+		ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=madvise -o trace tk-ls -t id=1 >out &&
+		! grep MADV_HUGEPAGE trace &&
+		test_expect_code 2 env TK_HUGEPAGES=yes tk-ls id=1 2>err &&
+		test_grep "TK_HUGEPAGES=yes: not 0 or 1" err
+	'
+else
+	test_skip 'TK_HUGEPAGES: huge pages asked for or not' 'strace is not installed (make deps installs it)'
+fi
+
 test_expect_success 'tk dispatcher' '
 	tk new -s via-dispatcher >out && echo 14 >expect && test_cmp expect out &&
 	tk ls -o subject id=14 >out && echo via-dispatcher >expect && test_cmp expect out &&
