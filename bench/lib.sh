@@ -20,6 +20,15 @@ one() {
 	cat "$out/$1.one" >>"$out/$1.times"
 }
 
+# drop FILE...: the files leave the page cache (written back first), as
+# after a reboot; the next reader brings them back in its own way.
+drop() {
+	sync
+	for f in "$@"; do
+		dd if="$f" iflag=nocache count=0 status=none
+	done
+}
+
 # med NAME: "median-seconds median-maxrss-KiB" of $out/NAME.times.
 med() {
 	n=$(wc -l <"$out/$1.times")
