@@ -32,6 +32,7 @@ struct tk_csv {
 	char *buf;
 	size_t bcap, bpos, blen;
 	int beof, readerr;
+	int skipping;		/* the rest of a line too long to keep is read over */
 	const char *line;
 	tk_buf conv;
 	long lineno;		/* physical lines read */
@@ -253,6 +254,17 @@ read_line(tk_csv *c)
 		if (nl || c->beof)
 			break;
 		seen = c->blen - from;
+		/* A line longer than any kept (hostile input): what is held of it
+		 * is handed out now (the caller refuses it), the rest read over. */
+		if (seen > TK_MAX_LINE && !c->skipping)
+			break;
+		if (c->skipping && seen) {
+			c->bytes += seen;
+			if (c->hashing)
+				c->rawhash = tk_hash(c->rawhash, c->buf + from, seen);
+			c->blen = from;
+			seen = 0;
+		}
 		if (from) {	/* keep only the line begun, at the front */
 			memmove(c->buf, c->buf + from, seen);
 			c->blen = seen;
@@ -275,8 +287,18 @@ read_line(tk_csv *c)
 		c->blen += (size_t)r;
 	}
 	got = nl ? (size_t)(nl + 1 - (c->buf + from)) : c->blen - from;
+	if (c->skipping) {	/* the end of the long line: read over, not a line */
+		c->skipping = 0;
+		c->bytes += got;
+		if (c->hashing)
+			c->rawhash = tk_hash(c->rawhash, c->buf + from, got);
+		c->bpos = from + got;
+		return read_line(c);
+	}
 	if (!got)
 		return -1;
+	if (!nl && !c->beof)
+		c->skipping = 1;
 	c->line = c->buf + from;
 	c->bpos = from + got;
 	c->lineno++;
@@ -323,8 +345,15 @@ tk_csv_next(tk_csv *c, char ***fields, size_t **lens, size_t *nfields, long *lin
 		s = c->line;
 		n = (size_t)got;
 		if (n > TK_MAX_LINE) {
-			*lineno = c->lineno;
-			return tk_error("line longer than %u bytes", TK_MAX_LINE);
+			*lineno = c->rowstart;
+			if (!c->first) {	/* its row goes with it */
+				csv_free(&c->p);
+				parser_start(c);
+			}
+			c->nf = 0;
+			c->data.len = 0;
+			c->rowstart = c->lineno + 1;
+			return tk_error("line %ld longer than %u bytes", c->lineno, TK_MAX_LINE);
 		}
 		if (c->first && n >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
 			s += 3, n -= 3;

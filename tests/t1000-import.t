@@ -179,6 +179,15 @@ test_expect_success 'a 10 MB field is imported whole' '
 	test "$(tk-export --format tsv -o body external_id=G-1 | tail -n 1 | wc -c)" = 10485761
 '
 
+test_expect_success 'a line over 64 MiB is refused and read over, not held whole; the rows after it are kept' '
+	{ printf "external_id,subject\nL-1,ok\nL-2,"; head -c 70000000 /dev/zero | tr "\0" x; printf "\nL-3,fine\n"; } >long.csv &&
+	test_expect_code 3 tk-import -d long long.csv 2>err &&
+	test_grep "^tk-import: long.csv:3: line 3 longer than 67108864 bytes" err &&
+	test_grep "3 read, 2 created, 0 updated, 0 unchanged, 1 rejected" err &&
+	tk-ls -d long -a -t -o external_id >out && printf "L-1\nL-3\n" >expect && test_cmp expect out &&
+	rm -f long.csv
+'
+
 test_expect_success '-m maps columns; unknown columns become custom fields; --strict refuses them' '
 	printf "Ticket,Title,Who,Product\nH-1,Mapped,x@example.com,X200\n" >m.csv &&
 	tk-import -m "Ticket=external_id,Title=subject,Who=requester" m.csv 2>err &&
