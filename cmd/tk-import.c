@@ -325,19 +325,6 @@ next_row(struct input *in, char ***f, size_t **l, size_t *n, long *lineno)
 		rc = tk_reader_next(&in->rec);
 		*lineno = in->rec.lineno;
 	} while (rc == 1 && in->rec.nfields == 1 && !in->rec.lens[0]);
-	if (rc < 0) {
-		/* The record reader names file and line; the row's report does. */
-		size_t k = strlen(in->rec.name);
-
-		if (!strncmp(tk_errmsg, in->rec.name, k) && tk_errmsg[k] == ':') {
-			char *p = tk_errmsg + k + 1;
-
-			while (*p >= '0' && *p <= '9')
-				p++;
-			if (p[0] == ':' && p[1] == ' ')
-				memmove(tk_errmsg, p + 2, strlen(p + 2) + 1);
-		}
-	}
 	*f = in->rec.fields;
 	*l = in->rec.lens;
 	*n = in->rec.nfields;

@@ -173,7 +173,7 @@ fill(void *slot, void *ctx)
 			return 0;
 		if (rc < 0) {
 			if (!in->hdr) {
-				tk_warn("%s", tk_errmsg);
+				tk_warn("stdin:%ld: %s", r->lineno, tk_errmsg);
 				in->nohdr = 1;
 				return 0;
 			}

@@ -28,11 +28,7 @@ struct tk_csv {
 	struct csv_parser p;
 	int delim, quote;
 	iconv_t cd;
-	/* input read in large blocks; a line is handed out where it lies */
-	char *buf;
-	size_t bcap, bpos, blen;
-	int beof, readerr;
-	int skipping;		/* the rest of a line too long to keep is read over */
+	tk_lines in;
 	const char *line;
 	tk_buf conv;
 	long lineno;		/* physical lines read */
@@ -147,6 +143,7 @@ tk_csv_open(FILE *fp, const char *name, int delim, int quote, const char *encodi
 
 	memset(c, 0, sizeof *c);
 	c->fp = fp;
+	tk_lines_init(&c->in, fp);
 	c->name = name;
 	c->delim = delim;
 	c->quote = quote;
@@ -183,7 +180,7 @@ tk_csv_close(tk_csv *c)
 	free(c->offs);
 	free(c->f);
 	free(c->l);
-	free(c->buf);
+	tk_lines_free(&c->in);
 	tk_buf_free(&c->data);
 	tk_buf_free(&c->conv);
 	free(c);
@@ -236,75 +233,24 @@ feed(tk_csv *c, const char *s, size_t n)
 	return 0;
 }
 
-#define IN_BLOCK (1u << 18)
-
-/* The next physical line at c->line (in c->buf, good until the next
- * call), counted and hashed (marks): its length, or -1 at the end. Lines
- * are found in the block read, not copied out one by one (getline). */
+/* The next physical line at c->line (good until the next call), counted
+ * and hashed (marks): its length, or -1 at the end. The rest of a line too
+ * long to keep is read over here, its bytes counted and hashed. */
 static ssize_t
 read_line(tk_csv *c)
 {
-	size_t from = c->bpos, seen = 0, got;
-	const char *nl = NULL;
-	ssize_t r;
+	char *s;
+	ssize_t got;
 
-	for (;;) {
-		if (c->blen > from + seen)
-			nl = memchr(c->buf + from + seen, '\n', c->blen - from - seen);
-		if (nl || c->beof)
-			break;
-		seen = c->blen - from;
-		/* A line longer than any kept (hostile input): what is held of it
-		 * is handed out now (the caller refuses it), the rest read over. */
-		if (seen > TK_MAX_LINE && !c->skipping)
-			break;
-		if (c->skipping && seen) {
-			c->bytes += seen;
-			if (c->hashing)
-				c->rawhash = tk_hash(c->rawhash, c->buf + from, seen);
-			c->blen = from;
-			seen = 0;
-		}
-		if (from) {	/* keep only the line begun, at the front */
-			memmove(c->buf, c->buf + from, seen);
-			c->blen = seen;
-			c->bpos = from = 0;
-		}
-		if (c->bcap - c->blen < IN_BLOCK) {
-			c->bcap = c->bcap ? 2 * c->bcap : 2 * IN_BLOCK;
-			c->buf = tk_xrealloc(c->buf, c->bcap);
-		}
-		/* read(2), not fread: what a pipe has is taken now, not once a
-		 * whole block has come (a slow feed still commits batches). */
-		do
-			r = read(fileno(c->fp), c->buf + c->blen, c->bcap - c->blen);
-		while (r < 0 && errno == EINTR);
-		if (r <= 0) {
-			c->beof = 1;
-			c->readerr = r < 0 ? errno : 0;
-			r = 0;
-		}
-		c->blen += (size_t)r;
-	}
-	got = nl ? (size_t)(nl + 1 - (c->buf + from)) : c->blen - from;
-	if (c->skipping) {	/* the end of the long line: read over, not a line */
-		c->skipping = 0;
-		c->bytes += got;
+	do {
+		if ((got = tk_lines_next(&c->in, &s, TK_MAX_LINE)) < 0)
+			return -1;
+		c->bytes += (uint64_t)got;
 		if (c->hashing)
-			c->rawhash = tk_hash(c->rawhash, c->buf + from, got);
-		c->bpos = from + got;
-		return read_line(c);
-	}
-	if (!got)
-		return -1;
-	if (!nl && !c->beof)
-		c->skipping = 1;
-	c->line = c->buf + from;
-	c->bpos = from + got;
+			c->rawhash = tk_hash(c->rawhash, s, (size_t)got);
+	} while (c->in.cont);
+	c->line = s;
 	c->lineno++;
-	c->bytes += (uint64_t)got;
-	if (c->hashing)
-		c->rawhash = tk_hash(c->rawhash, c->line, (size_t)got);
 	return got;
 }
 
@@ -328,9 +274,9 @@ tk_csv_next(tk_csv *c, char ***fields, size_t **lens, size_t *nfields, long *lin
 		got = read_line(c);
 		if (got < 0) {
 			c->eof = 1;
-			if (c->readerr) {
+			if (c->in.err) {
 				*lineno = c->lineno + 1;
-				return tk_error("cannot read on: %s", strerror(c->readerr));
+				return tk_error("cannot read on: %s", strerror(c->in.err));
 			}
 			if (!c->first) {
 				if (csv_fini(&c->p, field_cb, row_cb, c) != 0) {
@@ -459,7 +405,7 @@ tk_csv_skip(tk_csv *c, const tk_mark *m, size_t n)
 
 	if (!n || !c->hashing || c->next < c->nrows || c->p.pstate != 0 ||
 	    fstat(fileno(c->fp), &sb) < 0 || !S_ISREG(sb.st_mode) ||
-	    lseek(fileno(c->fp), 0, SEEK_CUR) - (off_t)(c->blen - c->bpos) != (off_t)c->bytes)
+	    lseek(fileno(c->fp), 0, SEEK_CUR) - (off_t)tk_lines_ahead(&c->in) != (off_t)c->bytes)
 		return -1;
 	while (i < n && read_line(c) > 0) {
 		while (i < n && m[i].offset < c->bytes)
@@ -477,8 +423,7 @@ tk_csv_skip(tk_csv *c, const tk_mark *m, size_t n)
 	c->bytes = last >= 0 ? m[last].offset : bytes;
 	c->rawhash = last >= 0 ? m[last].hash : h;
 	c->lineno = last >= 0 ? (long)m[last].lineno : lineno;
-	c->bpos = c->blen = 0;	/* what was read ahead is read again */
-	c->beof = 0;
+	tk_lines_reset(&c->in);	/* what was read ahead is read again */
 	if (lseek(fileno(c->fp), (off_t)c->bytes, SEEK_SET) < 0) {
 		tk_error("%s: %s", c->name, strerror(errno));
 		return -2;

@@ -45,7 +45,7 @@ tk_ids_read(tk_ids *ids, FILE *fp, const char *name, int *bad)
 	tk_reader_init(&r, fp, name);
 	while ((rc = tk_reader_next(&r)) != 0) {
 		if (rc < 0) {
-			tk_warn("%s", tk_errmsg);
+			tk_warn("%s:%ld: %s", name, r.lineno, tk_errmsg);
 			(*bad)++;
 			continue;
 		}

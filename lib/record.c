@@ -17,13 +17,14 @@ tk_reader_init(tk_reader *r, FILE *fp, const char *name)
 {
 	memset(r, 0, sizeof *r);
 	r->fp = fp;
+	tk_lines_init(&r->in, fp);
 	r->name = name;
 }
 
 void
 tk_reader_free(tk_reader *r)
 {
-	free(r->line);
+	tk_lines_free(&r->in);
 	free(r->fields);
 	free(r->lens);
 }
@@ -86,22 +87,31 @@ tk_reader_next(tk_reader *r)
 
 	r->nfields = 0;
 	r->header = 0;
-	got = getline(&r->line, &r->linecap, r->fp);
-	if (got < 0)
+	got = tk_lines_next(&r->in, &s, TK_MAX_LINE);
+	while (got >= 0 && r->in.cont)	/* the rest of a line too long to keep */
+		got = tk_lines_next(&r->in, &s, TK_MAX_LINE);
+	if (got < 0) {
+		if (r->in.err) {
+			int e = r->in.err;
+
+			r->lineno++;
+			r->in.err = 0;	/* said once; then the end */
+			return tk_error("cannot read on: %s", strerror(e));
+		}
 		return 0;
+	}
 	r->lineno++;
-	s = r->line;
 	n = (size_t)got;
 	if (n > TK_MAX_LINE)
-		return tk_error("%s:%ld: line longer than %u bytes", r->name, r->lineno, TK_MAX_LINE);
+		return tk_error("line longer than %u bytes", TK_MAX_LINE);
 	if (memchr(s, '\0', n))
-		return tk_error("%s:%ld: NUL byte in record", r->name, r->lineno);
+		return tk_error("NUL byte in record");
 	if (n && s[n - 1] == '\n')
 		n--;
 	if (n && s[n - 1] == '\r')
 		n--;
 	if ((bad = tk_utf8_invalid(s, n)) >= 0)
-		return tk_error("%s:%ld: invalid UTF-8 at byte %ld", r->name, r->lineno, bad + 1);
+		return tk_error("invalid UTF-8 at byte %ld", bad + 1);
 	if (n && s[0] == '#') {
 		r->header = 1;
 		s++, n--;
@@ -120,8 +130,7 @@ tk_reader_next(tk_reader *r)
 			long ul = tk_rec_unescape(bs, len - (size_t)(bs - s));
 
 			if (ul < 0)
-				return tk_error("%s:%ld: field %zu: bad backslash escape (only \\\\ \\t \\n \\r)",
-				    r->name, r->lineno, r->nfields + 1);
+				return tk_error("field %zu: bad backslash escape (only \\\\ \\t \\n \\r)", r->nfields + 1);
 			len = (size_t)(bs - s) + (size_t)ul;
 		}
 		s[len] = '\0';

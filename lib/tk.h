@@ -100,6 +100,32 @@ void tk_flush_stdout(void);
 /* Common options every command takes; see tk_common_usage(). */
 const char *tk_actor(void);	/* the real Unix user */
 
+/*
+ * Lines of an input stream, read in large blocks and handed out where they
+ * lie (getline copied each one out): a line is good until the next call,
+ * and the byte after it may be written (a NUL). A line longer than max is
+ * handed out once it passes max (the caller refuses it; its length says
+ * so), and the rest of it comes in pieces with cont set, so that no line
+ * is ever held whole. Reads with read(2) (a pipe's lines are taken as they
+ * come), or fread for a stream with no file descriptor (fmemopen).
+ */
+typedef struct {
+	FILE *fp;
+	char *buf;
+	size_t cap, pos, len;
+	int eof, err;		/* err: the errno of a failed read, which ended the input */
+	int cont;		/* the piece handed out continues a line over max */
+	int skipping;
+} tk_lines;
+void tk_lines_init(tk_lines *l, FILE *fp);
+void tk_lines_free(tk_lines *l);
+/* The next line or piece at *line: its length, or -1 at the end. */
+ssize_t tk_lines_next(tk_lines *l, char **line, size_t max);
+/* Bytes read ahead of the last line handed out. */
+size_t tk_lines_ahead(const tk_lines *l);
+/* Forgets what was read ahead: for a caller that moves the file offset. */
+void tk_lines_reset(tk_lines *l);
+
 /* ---- record.c ---- */
 
 /* One record read from a stream: fields unescaped and NUL-terminated. */
@@ -107,9 +133,8 @@ typedef struct {
 	FILE *fp;
 	const char *name;	/* for messages: "stdin" or a file name */
 	long lineno;
-	char *line;
-	size_t linecap;
-	char *base;		/* the fields, unescaped in place in line, each ending in NUL */
+	tk_lines in;
+	char *base;		/* the fields, unescaped in place in the line, each ending in NUL */
 	size_t baselen;
 	size_t nfields, fieldcap;
 	char **fields;
@@ -123,7 +148,8 @@ void tk_reader_init(tk_reader *r, FILE *fp, const char *name);
 void tk_reader_free(tk_reader *r);
 /*
  * Reads the next record. Returns 1 with a record, 0 at end of input, -1 on a
- * malformed line (tk_errmsg says why; the caller may go on to the next line).
+ * malformed line (tk_errmsg says why, r->lineno is its line; the caller
+ * names the input and the line, and may go on to the next line).
  * Lines starting with '#' are returned as records with r->header set, the '#'
  * taken off the first field, so a caller can read a header.
  */

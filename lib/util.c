@@ -433,3 +433,94 @@ tk_arena_free(tk_arena *a)
 	}
 	a->head = a->cur = NULL;
 }
+
+#define LINES_BLOCK (1u << 18)
+
+void
+tk_lines_init(tk_lines *l, FILE *fp)
+{
+	memset(l, 0, sizeof *l);
+	l->fp = fp;
+}
+
+void
+tk_lines_free(tk_lines *l)
+{
+	free(l->buf);
+	memset(l, 0, sizeof *l);
+}
+
+size_t
+tk_lines_ahead(const tk_lines *l)
+{
+	return l->len - l->pos;
+}
+
+void
+tk_lines_reset(tk_lines *l)
+{
+	l->pos = l->len = 0;
+	l->eof = l->skipping = 0;
+}
+
+/* More input after what l holds: 0, or -1 at the end or on an error. */
+static int
+lines_fill(tk_lines *l)
+{
+	int fd = fileno(l->fp);
+	ssize_t r;
+
+	if (l->cap - l->len < LINES_BLOCK + 1) {
+		l->cap = l->cap ? 2 * l->cap : 2 * LINES_BLOCK;
+		l->buf = tk_xrealloc(l->buf, l->cap);
+	}
+	/* Room is kept for a NUL after the last byte. */
+	if (fd < 0) {
+		r = (ssize_t)fread(l->buf + l->len, 1, l->cap - l->len - 1, l->fp);
+		if (!r && ferror(l->fp))
+			r = -1, errno = EIO;
+	} else
+		do
+			r = read(fd, l->buf + l->len, l->cap - l->len - 1);
+		while (r < 0 && errno == EINTR);
+	if (r <= 0) {
+		l->eof = 1;
+		l->err = r < 0 ? errno : 0;
+		return -1;
+	}
+	l->len += (size_t)r;
+	return 0;
+}
+
+ssize_t
+tk_lines_next(tk_lines *l, char **line, size_t max)
+{
+	size_t from = l->pos, seen = 0, got;
+	char *nl = NULL;
+
+	l->cont = l->skipping;
+	for (;;) {
+		if (l->len > from + seen)
+			nl = memchr(l->buf + from + seen, '\n', l->len - from - seen);
+		if (nl || l->eof)
+			break;
+		seen = l->len - from;
+		/* Too long to keep: handed out as it is, the rest in pieces. */
+		if (seen > max || (l->skipping && seen))
+			break;
+		if (from) {	/* keep only the line begun, at the front */
+			memmove(l->buf, l->buf + from, seen);
+			l->len = seen;
+			l->pos = from = 0;
+		}
+		if (lines_fill(l) < 0)
+			break;
+	}
+	got = nl ? (size_t)(nl + 1 - (l->buf + from)) : l->len - from;
+	if (!got)
+		return -1;
+	l->skipping = !nl && !l->eof;
+	*line = l->buf + from;
+	l->pos = from + got;
+	return (ssize_t)got;
+}

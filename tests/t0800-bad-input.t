@@ -29,7 +29,7 @@ test_expect_success 'malformed records in a batch: reported by line, good ones k
 	printf "#subject\tpriority\nok one\tP1\nbad\\\\xescape\tP1\nragged\nbad value\tP9\nok two\tP4\n" >in &&
 	test_expect_code 3 tk-new -b <in >out 2>err &&
 	printf "2\n3\n" >expect && test_cmp expect out &&
-	test_grep "stdin:3: field 1: bad backslash escape" err &&
+	test_grep "^tk-new: stdin:3: field 1: bad backslash escape" err &&
 	test_grep "stdin:4: 1 fields, the header names 2" err &&
 	test_grep "stdin:5: priority=P9: not a priority" err
 '
@@ -38,8 +38,17 @@ test_expect_success 'invalid UTF-8 and NUL bytes in records' '
 	printf "#subject\nbad \377 byte\nnul \000 byte\nfine\n" >in &&
 	test_expect_code 3 tk-new -b <in >out 2>err &&
 	echo 4 >expect && test_cmp expect out &&
-	test_grep "stdin:2: invalid UTF-8 at byte 5" err &&
-	test_grep "stdin:3: NUL byte" err
+	test_grep "^tk-new: stdin:2: invalid UTF-8 at byte 5" err &&
+	test_grep "^tk-new: stdin:3: NUL byte" err
+'
+
+test_expect_success 'a record line over 64 MiB is refused and read over, not held whole' '
+	{ printf "#subject\nbefore\n"; head -c 70000000 /dev/zero | tr "\0" x; printf "\nafter\n"; } >long &&
+	test_expect_code 3 tk-new -b <long >out 2>err &&
+	test_grep "^tk-new: stdin:3: line longer than 67108864 bytes" err &&
+	tk-ls -a -t -o subject id=$(head -n 1 out),$(tail -n 1 out) >subj &&
+	printf "before\nafter\n" >expect && test_cmp expect subj &&
+	rm -f long
 '
 
 test_expect_success '--atomic: one bad record and nothing is written' '
