@@ -36,10 +36,11 @@ struct col {
 	int kind, field;
 	char *name;		/* custom field name or the header */
 	char *header;
-	/* the last value word() found for this column: exports repeat a
+	/* the last values word() found for this column: exports repeat a
 	 * handful of statuses and priorities a million times */
-	char last[32];
-	const char *lastto;
+	char last[8][32];
+	const char *lastto[8];
+	unsigned nlast;
 };
 
 struct tk_import {
@@ -410,15 +411,17 @@ static const struct word channel_words[] = {
 static const char *
 word(struct col *c, const struct word *w, const char *v)
 {
-	size_t n;
+	size_t n, i;
 
-	if (c->lastto && !strcmp(c->last, v))
-		return c->lastto;
+	for (i = 0; i < 8 && c->lastto[i]; i++)
+		if (c->last[i][0] == v[0] && !strcmp(c->last[i], v))
+			return c->lastto[i];
 	for (; w->from; w++)
 		if (!strcasecmp(w->from, v)) {
-			if ((n = strlen(v)) < sizeof c->last) {
-				memcpy(c->last, v, n + 1);
-				c->lastto = w->to;
+			if ((n = strlen(v)) < sizeof c->last[0]) {
+				i = c->nlast++ % 8;
+				memcpy(c->last[i], v, n + 1);
+				c->lastto[i] = w->to;
 			}
 			return w->to;
 		}
@@ -469,7 +472,7 @@ tk_import_time(const char *s, char out[21])
 	size_t len = strlen(s);
 
 	/* Already as tk stores it: most exports, and every one of tk's own. */
-	if (len == 20 && tk_iso_parse(s, len, &t) == 0) {
+	if (len == 20 && tk_iso_parse(s, len, NULL) == 0) {
 		memcpy(out, s, 21);
 		return 0;
 	}
@@ -508,7 +511,7 @@ tk_import_time(const char *s, char out[21])
 			return -1;
 		strcat(buf, zone);
 	}
-	if (tk_iso_parse(buf, strlen(buf), &t) == 0) {	/* already as tk stores it */
+	if (tk_iso_parse(buf, strlen(buf), NULL) == 0) {	/* already as tk stores it */
 		memcpy(out, buf, 21);
 		return 0;
 	}

@@ -653,7 +653,7 @@ assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 	case TK_K_TIME:
 		if (f == TK_F_CREATED && !creating && !(flags & TK_APPLY_IMPORT))
 			return tk_error("created: set when the ticket is made, cannot be changed");
-		if (tk_iso_parse(v, strlen(v), &when) == 0) {	/* already as stored */
+		if (tk_iso_parse(v, strlen(v), NULL) == 0) {	/* already as stored */
 			tk->f[f] = tk_ticket_own(tk, v, 20);
 			return 0;
 		}

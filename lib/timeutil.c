@@ -71,7 +71,8 @@ tk_iso_parse(const char *s, size_t n, time_t *out)
 		return -1;
 	if (!date_ok(y, mo, d) || h > 23 || mi > 59 || se > 60)
 		return -1;
-	*out = (time_t)(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se);
+	if (out)	/* NULL: only whether it is one */
+		*out = (time_t)(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se);
 	return 0;
 }
 

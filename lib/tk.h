@@ -168,7 +168,7 @@ time_t tk_now(void);	/* $TK_NOW or the clock */
 int tk_time_parse(const char *s, time_t *out, int *dateonly);
 /* Parse a duration: "90s", "15m", "4h", "3d", "1w", plain seconds; sign allowed. */
 int tk_duration_parse(const char *s, long long *out);
-/* Strict parse of a stored ISO time "YYYY-MM-DDTHH:MM:SSZ". */
+/* Strict parse of a stored ISO time "YYYY-MM-DDTHH:MM:SSZ"; out may be NULL (a check only). */
 int tk_iso_parse(const char *s, size_t n, time_t *out);
 void tk_time_iso(time_t t, char out[21]);
 void tk_time_local(time_t t, char out[32]);
