@@ -227,6 +227,17 @@ tk_utf8_invalid(const char *s, size_t n)
 			i++;
 			continue;
 		}
+		/* A run of three-byte characters with no special case (most of
+		 * CJK: E1..EC, EE, EF, then two continuation bytes). */
+		while (n - i >= 3 && ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef) &&
+		    (p[i + 1] & 0xc0) == 0x80 && (p[i + 2] & 0xc0) == 0x80) {
+			i += 3;
+			if (i == n)
+				return -1;
+			c = p[i];
+		}
+		if (c < 0x80)
+			continue;
 		/* The well-formed sequences of Unicode 15, table 3-7. */
 		lo = 0x80, hi = 0xbf;
 		if (c >= 0xc2 && c <= 0xdf)

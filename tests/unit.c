@@ -121,6 +121,13 @@ test_width(void)
 	ok(tk_utf8_invalid("\xc0\xaf", 2) == 0, "overlong encoding is invalid");
 	ok(tk_utf8_invalid("\xed\xa0\x80", 3) == 0, "surrogate is invalid");
 	ok(tk_utf8_invalid("ok \xe2\x9c\x93", 6) == -1, "valid UTF-8");
+	/* runs of CJK take a faster path: its ends and what may follow it */
+	ok(tk_utf8_invalid("\xe4\xb8\xad\xe6\x96\x87", 6) == -1, "a run of CJK to the end");
+	ok(tk_utf8_invalid("\xe4\xb8\xad\xed\xa0\x80", 6) == 3, "a surrogate after a run, at its offset");
+	ok(tk_utf8_invalid("\xe4\xb8\xad\xe0\x80\x80", 6) == 3, "an overlong after a run, at its offset");
+	ok(tk_utf8_invalid("\xe4\xb8\xad\xe4\xb8", 5) == 3, "a run, then a cut character");
+	ok(tk_utf8_invalid("\xe4\xb8\xad\xe0\xa0\x80\xed\x9f\xbf" "a\xe4\xb8\xad", 13) == -1,
+	    "a run, E0 and ED at their limits, ASCII, a run");
 }
 
 static void
