@@ -103,10 +103,11 @@ const char *tk_actor(void);	/* the real Unix user */
 /*
  * Lines of an input stream, read in large blocks and handed out where they
  * lie (getline copied each one out): a line is good until the next call,
- * and the byte after it may be written (a NUL). A line longer than max is
- * handed out once it passes max (the caller refuses it; its length says
- * so), and the rest of it comes in pieces with cont set, so that no line
- * is ever held whole. Reads with read(2) (a pipe's lines are taken as they
+ * and the byte after it may be written (a NUL). A line longer than max
+ * (the caller refuses it; its length says so) is handed out whole when its
+ * end came in the same read, else as soon as what is held of it passes
+ * max, and the rest of it comes in pieces with cont set: no line is held
+ * in memory past max and a block. Reads with read(2) (a pipe's lines are taken as they
  * come), or fread for a stream with no file descriptor (fmemopen).
  */
 typedef struct {

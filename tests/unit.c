@@ -239,6 +239,70 @@ test_hash(void)
 	    6399243119344605356ULL, "hash of a row is what stores made before hold");
 }
 
+/* tk_lines: lines across blocks, the last one without LF, a line over max
+ * handed out once and the rest of it read over in pieces. */
+static void
+test_lines(void)
+{
+	static const char in[] = "one\r\nthe long line\nthree\nlast";
+	tk_buf big = { 0 };
+	tk_lines l;
+	FILE *fp = fmemopen((void *)in, sizeof in - 1, "r");
+	char *s, num[32];
+	ssize_t n;
+	size_t i, pieces = 0, bad = 0;
+
+	tk_lines_init(&l, fp);
+	n = tk_lines_next(&l, &s, 10);
+	ok(n == 5 && !memcmp(s, "one\r\n", 5) && !l.cont, "a line with CR LF");
+	n = tk_lines_next(&l, &s, 10);
+	ok(n > 10 && !l.cont && !memcmp(s, "the long l", 10), "a line over max: its start, not continued");
+	n = tk_lines_next(&l, &s, 10);
+	ok(n == 6 && !memcmp(s, "three\n", 6), "its end was read with it: the next line follows");
+	n = tk_lines_next(&l, &s, 10);
+	ok(n == 4 && !memcmp(s, "last", 4) && !l.cont, "a last line without LF");
+	ok(tk_lines_next(&l, &s, 10) == -1 && !l.err, "then the end");
+	tk_lines_free(&l);
+	fclose(fp);
+
+	/* A line of 600,000 bytes, more than a block: handed out once past
+	 * max, the rest in continued pieces, then the next line whole. */
+	for (i = 0; i < 600000; i++)
+		tk_buf_addc(&big, 'x');
+	tk_buf_adds(&big, "\nnext\n");
+	fp = fmemopen(big.p, big.len, "r");
+	tk_lines_init(&l, fp);
+	n = tk_lines_next(&l, &s, 10);
+	ok(n > 10 && n < 600000 && !l.cont, "a line longer than a block: handed out past max, not whole");
+	i = (size_t)n;
+	while ((n = tk_lines_next(&l, &s, 10)) >= 0 && l.cont) {
+		pieces++;
+		i += (size_t)n;
+	}
+	ok(pieces >= 1 && i == 600001 && n == 5 && !memcmp(s, "next\n", 5),
+	    "its rest in pieces (all its bytes), then the next line");
+	tk_lines_free(&l);
+	fclose(fp);
+	big.len = 0;
+
+	/* 100,000 numbered lines, 700 KB: lines cross the 256 KiB blocks. */
+	for (i = 0; i < 100000; i++) {
+		snprintf(num, sizeof num, "line %zu\n", i);
+		tk_buf_adds(&big, num);
+	}
+	fp = fmemopen(big.p, big.len, "r");
+	tk_lines_init(&l, fp);
+	for (i = 0; (n = tk_lines_next(&l, &s, TK_MAX_LINE)) >= 0; i++) {
+		snprintf(num, sizeof num, "line %zu\n", i);
+		if ((size_t)n != strlen(num) || memcmp(s, num, (size_t)n) || l.cont)
+			bad++;
+	}
+	ok(i == 100000 && bad == 0, "100,000 lines across blocks, each whole and in order");
+	tk_lines_free(&l);
+	fclose(fp);
+	tk_buf_free(&big);
+}
+
 int
 main(void)
 {
@@ -252,6 +316,7 @@ main(void)
 	test_filters();
 	test_schema();
 	test_hash();
+	test_lines();
 	printf("1..%d\n", n_tests);
 	return n_failed != 0;
 }
