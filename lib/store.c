@@ -43,7 +43,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/sysmacros.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -578,24 +577,32 @@ tk_txn_end(tk_txn *t)
 
 /*
  * madvise(2) over the map of data.mdb. LMDB tells its map's address only
- * with MDB_FIXEDMAP, so the kernel is asked: the mapping of the file's
- * device and inode in /proc/self/maps.
+ * with MDB_FIXEDMAP, so the kernel is asked: the mapping in
+ * /proc/self/maps of a file named data.mdb with the store's inode (not
+ * its device: on some file systems, btrfs subvolumes among them, the maps
+ * may show another device number than stat).
  */
 static void
 map_advise(tk_store *st, int advice)
 {
-	char line[4096];
-	unsigned long lo, hi, maj, min, ino;
+	char line[4096], *path;
+	unsigned long lo, hi, ino;
 	struct stat sb;
+	size_t n;
 	FILE *fp;
 	int fd;
 
 	if (mdb_env_get_fd(st->env, &fd) || fstat(fd, &sb) < 0 || !(fp = fopen("/proc/self/maps", "r")))
 		return;
-	while (fgets(line, sizeof line, fp))
-		if (sscanf(line, "%lx-%lx %*s %*s %lx:%lx %lu", &lo, &hi, &maj, &min, &ino) == 5 &&
-		    ino == (unsigned long)sb.st_ino && maj == major(sb.st_dev) && min == minor(sb.st_dev) && hi > lo)
+	while (fgets(line, sizeof line, fp)) {
+		path = strchr(line, '/');
+		if (!path || sscanf(line, "%lx-%lx %*s %*s %*s %lu", &lo, &hi, &ino) != 3 ||
+		    ino != (unsigned long)sb.st_ino || hi <= lo)
+			continue;
+		n = strcspn(path, "\n");
+		if (n >= 9 && !strncmp(path + n - 9, "/data.mdb", 9))
 			madvise((void *)lo, hi - lo, advice);
+	}
 	fclose(fp);
 }
 
