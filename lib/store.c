@@ -43,7 +43,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "tk.h"
@@ -648,6 +650,36 @@ tk_hugepages(const char *dir)
 	return rc;
 }
 
+/*
+ * A commit that could not write. LMDB turns a short write into EIO; when
+ * the store's file system is full, or the file reached the size limit of
+ * the process (ulimit -f), that is said instead of only the errno.
+ */
+static void
+commit_error(tk_store *st, int rc)
+{
+	struct statvfs fs;
+	struct rlimit rl;
+	struct stat sb;
+	int fd;
+
+	if (rc == EIO || rc == ENOSPC || rc == EFBIG || rc == EDQUOT) {
+		if (statvfs(st->dir, &fs) == 0 && (unsigned long long)fs.f_bavail * fs.f_frsize < 16ULL << 20) {
+			tk_error("%s: cannot write the store: no space left on its file system (%s)",
+			    st->dir, mdb_strerror(rc));
+			return;
+		}
+		if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+		    mdb_env_get_fd(st->env, &fd) == 0 && fstat(fd, &sb) == 0 &&
+		    (unsigned long long)sb.st_size + (64ULL << 20) >= (unsigned long long)rl.rlim_cur) {
+			tk_error("%s: cannot write the store: it reached the file size limit (ulimit -f: %llu bytes) (%s)",
+			    st->dir, (unsigned long long)rl.rlim_cur, mdb_strerror(rc));
+			return;
+		}
+	}
+	tk_mdb_error(rc, st->dir);
+}
+
 int
 tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 {
@@ -703,7 +735,7 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 			continue;
 		}
 		if (rc) {
-			tk_mdb_error(rc, st->dir);
+			commit_error(st, rc);
 			return TK_EXIT_FAIL;
 		}
 		return 0;

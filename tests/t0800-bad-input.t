@@ -42,6 +42,19 @@ test_expect_success 'invalid UTF-8 and NUL bytes in records' '
 	test_grep "^tk-new: stdin:3: NUL byte" err
 '
 
+test_expect_success 'a store that cannot grow (ulimit -f): the reason said, what was committed kept' '
+	awk "BEGIN { print \"#subject\trequester\"; for (i = 1; i <= 30000; i++) printf \"subject number %d with some words\tr%d@example.com\n\", i, i }" >many &&
+	(trap "" XFSZ; ulimit -f 1000; tk-new -b -q -d capped <many >out 2>err; echo $? >rc) &&
+	echo 4 >expect && test_cmp expect rc &&
+	test_grep "capped: cannot write the store: it reached the file size limit (ulimit -f: [0-9]* bytes)" err &&
+	test_grep "stopped after 0 tickets created" err &&
+	(trap "" XFSZ; ulimit -f 8000; tk-new -b -q -d capped2 <many >/dev/null 2>err; echo $? >rc) &&
+	test_cmp expect rc &&
+	n=$(sed -n "s/.*stopped after \([0-9]*\) tickets created.*/\1/p" err) &&
+	test "$n" -gt 0 && test "$n" -lt 30000 &&
+	test "$(tk-ls -d capped2 -a -t -o id | wc -l)" -eq "$n"
+'
+
 test_expect_success 'a record line over 64 MiB is refused and read over, not held whole' '
 	{ printf "#subject\nbefore\n"; head -c 70000000 /dev/zero | tr "\0" x; printf "\nafter\n"; } >long &&
 	test_expect_code 3 tk-new -b <long >out 2>err &&
