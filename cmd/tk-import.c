@@ -14,6 +14,9 @@ static const char usage[] =
     "                 [--preset name] [-m 'Column=field,...'] [--rejects file] [-d dir] file ... | -\n";
 
 #define BATCH 5000
+/* A batch also ends once its rows hold this much: memory stays the same
+ * whether rows carry a line of text or pages of it. */
+#define BATCH_BYTES (8u << 20)
 
 enum { R_NONE, R_CREATED, R_UPDATED, R_UNCHANGED, R_REJECTED };
 
@@ -50,6 +53,7 @@ struct batch {
 	struct row *rows;
 	size_t n, cap;
 	size_t inited;		/* rows ever used: each keeps its assignments' array */
+	size_t bytes;		/* the rows' fields, read so far */
 	tk_arena arena;		/* the rows' values, until the batch is written */
 	const struct opts *o;
 	long created, updated, unchanged, rejected;
@@ -270,6 +274,7 @@ clear(struct batch *b)
 		free(b->rows[i].origdata);
 	}
 	b->n = 0;
+	b->bytes = 0;
 	b->enc.len = 0;
 	tk_arena_reset(&b->arena);
 	/* A last slot with no rows is drained too: it must count nothing. */
@@ -477,8 +482,9 @@ fill(void *slot, void *ctx)
 	clear(b);
 	b->now = tk_now();
 	tk_time_iso(b->now, b->now_iso);
-	while (o->atomic || b->n < BATCH) {
+	while (o->atomic || (b->n < BATCH && b->bytes < BATCH_BYTES)) {
 		struct row *w;
+		size_t i;
 
 		rc = next_row(&fl->in, &f, &l, &n, &lineno);
 		if (rc == 0)
@@ -489,6 +495,8 @@ fill(void *slot, void *ctx)
 			refuse(w, NULL, NULL, 0);
 			continue;
 		}
+		for (i = 0; i < n; i++)
+			b->bytes += l[i] + 1;
 		if (tk_import_row(fl->im, f, l, n, &w->r) < 0) {
 			tk_improw_clear(&w->r);
 			refuse(w, f, l, n);

@@ -11,6 +11,9 @@ static const char usage[] =
     "       tk-new -b [--atomic] [-q] [-d dir] [field=value ...] < records\n";
 
 #define BATCH 10000
+/* A batch also ends once its records hold this much: memory stays the
+ * same whether records carry a line of text or pages of it. */
+#define BATCH_BYTES (8u << 20)
 
 struct rec {
 	long lineno;
@@ -27,6 +30,7 @@ struct rec {
 struct batch {
 	struct rec *r;
 	size_t n, cap;
+	size_t bytes;		/* the records' text, read so far */
 	tk_buf enc;
 	char now_iso[21];	/* the time its tickets are made */
 	time_t now;
@@ -102,6 +106,7 @@ clear(struct batch *b)
 		free(b->r[i].err);
 	}
 	b->n = 0;
+	b->bytes = 0;
 	b->enc.len = 0;
 }
 
@@ -167,7 +172,7 @@ fill(void *slot, void *ctx)
 	clear(b);
 	b->now = tk_now();
 	tk_time_iso(b->now, b->now_iso);
-	while (in->atomic || b->n < BATCH) {
+	while (in->atomic || (b->n < BATCH && b->bytes < BATCH_BYTES)) {
 		rc = tk_reader_next(r);
 		if (rc == 0)
 			return 0;
@@ -201,6 +206,7 @@ fill(void *slot, void *ctx)
 		/* The reader checked the text; the values stay in one copy of the record. */
 		rec->data = tk_xmalloc(r->baselen);
 		memcpy(rec->data, r->base, r->baselen);
+		b->bytes += r->baselen;
 		/* Operand assignments first, so a record's own columns win. */
 		in->as.n = 0;
 		for (i = 0; i < in->common->n; i++) {
