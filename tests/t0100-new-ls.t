@@ -149,6 +149,22 @@ test_expect_success 'index lookups over many id epochs agree with a scan of ever
 	test_grep "narrowed by" err
 '
 
+if command -v script >/dev/null 2>&1; then
+	test_expect_success 'on a terminal: an aligned table, its header in bold unless NO_COLOR' '
+		(unset NO_COLOR; COLUMNS=60 script -qec "tk-ls -o id,subject,priority id=1,2" /dev/null >tty.out) &&
+		tr -d "\r" <tty.out >tty &&
+		printf "\033[1mID  SUBJECT         PRIORITY\033[0m\n1   打印机无法连接  P2\n2   VPN down        P1\n" >expect &&
+		test_cmp expect tty &&
+		COLUMNS=60 NO_COLOR=1 script -qec "tk-ls -o id,subject,priority id=1,2" /dev/null >tty.out &&
+		tr -d "\r" <tty.out >tty &&
+		printf "ID  SUBJECT         PRIORITY\n1   打印机无法连接  P2\n2   VPN down        P1\n" >expect &&
+		test_cmp expect tty &&
+		tk-ls -o id,subject,priority id=1,2 >out && ! grep -q "$(printf "\033")" out
+	'
+else
+	test_skip 'on a terminal: table and bold' 'script (util-linux) is not installed: no pty to run under'
+fi
+
 if command -v strace >/dev/null 2>&1; then
 	# LeakSanitizer cannot run under ptrace: the sanitizer build leaves it off here.
 	test_expect_success 'TK_HUGEPAGES: 1 reads the store through huge pages, 0 not, unset not for a small store' '
