@@ -312,7 +312,16 @@ tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n)
 	for (i = 0; presets[i].name && im->preset; i++)
 		if (!strcmp(presets[i].name, im->preset))
 			pm = presets[i].map;
+	for (i = 0; i < im->ncols; i++) {	/* a header read before */
+		free(im->cols[i].name);
+		free(im->cols[i].header);
+	}
+	free(im->cols);
+	im->has_external = 0;
+	/* Zeroed: a header refused part way (--strict) leaves the columns
+	 * after it empty, not garbage for tk_import_free. */
 	im->cols = tk_xmalloc((n ? n : 1) * sizeof *im->cols);
+	memset(im->cols, 0, (n ? n : 1) * sizeof *im->cols);
 	im->ncols = n;
 	im->hdrhash.len = 0;
 	for (i = 0; i < n; i++) {

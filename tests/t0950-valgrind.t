@@ -23,7 +23,9 @@ test_expect_success 'tk-new -b and tk-import, new and re-run' '
 	vg tk-new -q -b <in.tsv &&
 	tk-export --format csv -o subject,requester,priority >all.csv &&
 	vg tk-import -d imp all.csv 2>err && test_grep "6000 created" err &&
-	vg tk-import -d imp all.csv 2>err && test_grep "6000 unchanged" err
+	vg tk-import -d imp all.csv 2>err && test_grep "6000 unchanged" err &&
+	printf "Weird,subject,more,other\n1,2,3,4\n" >w.csv &&
+	{ vg tk-import --strict -d strict w.csv 2>err; test $? -eq 3; } && test_grep "not a tk field" err
 '
 
 test_expect_success 'readers and single changes' '

@@ -216,7 +216,10 @@ test_expect_success '-m maps columns; unknown columns become custom fields; --st
 	tk-import -m "Ticket=external_id,Title=subject,Who=requester" m.csv 2>err &&
 	test "$(tk-ls -a -o subject,requester,product external_id=H-1)" = "Mapped	x@example.com	X200" &&
 	test_expect_code 3 tk-import --strict -m "Ticket=external_id,Title=subject,Who=requester" m.csv 2>err &&
-	test_grep "Product.*not a tk field" err
+	test_grep "Product.*not a tk field" err &&
+	printf "Weird,subject,more,other\n1,2,3,4\n" >w.csv &&
+	test_expect_code 3 tk-import --strict -d strict w.csv 2>err &&
+	test_grep "column 1, \"Weird\": not a tk field" err
 '
 
 test_expect_success 'GBK input with --encoding' '
