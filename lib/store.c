@@ -421,7 +421,7 @@ tk_store_open(const char *dir, int write)
 	 * 3.8 ms instead of 1,994 faults and 6-9 ms. The first query after
 	 * the store left memory reads more (0.8 s for a 700 MB store instead
 	 * of 0.1 s), so only for a store that fits in memory several times
-	 * over, or as $TK_HUGEPAGES says.
+	 * over and is at most 4 GiB, or as $TK_HUGEPAGES says.
 	 */
 	if (!write && tk_hugepages(dir) == 1)
 		map_advise(st, MADV_HUGEPAGE);
@@ -623,7 +623,8 @@ forget_pages(tk_store *st)
  * $TK_HUGEPAGES: 1 to read the store through huge pages, 0 not to; unset,
  * when the store is at least 64 MiB (below, a query meets few faults and
  * finding the map would cost more) and at most a quarter of the machine's
- * memory. -1 for a value that is neither (tk_errmsg).
+ * memory and 4 GiB (the first query after the store left memory may read
+ * all of it). -1 for a value that is neither (tk_errmsg).
  */
 int
 tk_hugepages(const char *dir)
@@ -644,7 +645,7 @@ tk_hugepages(const char *dir)
 	path = tk_xmalloc(strlen(dir) + sizeof "/data.mdb");
 	strcpy(path, dir);
 	strcat(path, "/data.mdb");
-	rc = stat(path, &sb) == 0 && sb.st_size >= (off_t)64 << 20 &&
+	rc = stat(path, &sb) == 0 && sb.st_size >= (off_t)64 << 20 && sb.st_size <= (off_t)4 << 30 &&
 	    (double)sb.st_size <= (double)pages * (double)psize / 4;
 	free(path);
 	return rc;
