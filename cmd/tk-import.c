@@ -631,7 +631,6 @@ import_file(tk_store *st, const struct opts *o, const char *path, struct counts 
 		tk_warn("%s: %s", path, strerror(errno));
 		return TK_EXIT_FAIL;
 	}
-	tk_bulk_input(fl.fp);
 	if (fstat(fileno(fl.fp), &sb) == 0 && S_ISREG(sb.st_mode))
 		fl.size = sb.st_size;
 	fl.in.tsv = o->tsv || (strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".tsv"));

@@ -296,7 +296,6 @@ batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet)
 	in.atomic = atomic;
 	in.quiet = quiet;
 	in.body_col = -1;
-	tk_bulk_input(stdin);
 	tk_reader_init(&in.r, stdin, "stdin");
 	p.slot[0] = &in.b[0];
 	p.slot[1] = &in.b[1];

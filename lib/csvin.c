@@ -23,12 +23,11 @@
 #include "tk.h"
 
 struct tk_csv {
-	FILE *fp;
 	const char *name;
 	struct csv_parser p;
 	int delim, quote;
 	iconv_t cd;
-	tk_lines in;
+	tk_lines in;		/* the input, read in blocks */
 	const char *line;
 	tk_buf conv;
 	long lineno;		/* physical lines read */
@@ -142,7 +141,6 @@ tk_csv_open(FILE *fp, const char *name, int delim, int quote, const char *encodi
 	tk_csv *c = tk_xmalloc(sizeof *c);
 
 	memset(c, 0, sizeof *c);
-	c->fp = fp;
 	tk_lines_init(&c->in, fp);
 	c->name = name;
 	c->delim = delim;
@@ -404,8 +402,8 @@ tk_csv_skip(tk_csv *c, const tk_mark *m, size_t n)
 	size_t i = 0, j;
 
 	if (!n || !c->hashing || c->next < c->nrows || c->p.pstate != 0 ||
-	    fstat(fileno(c->fp), &sb) < 0 || !S_ISREG(sb.st_mode) ||
-	    lseek(fileno(c->fp), 0, SEEK_CUR) - (off_t)tk_lines_ahead(&c->in) != (off_t)c->bytes)
+	    fstat(fileno(c->in.fp), &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    lseek(fileno(c->in.fp), 0, SEEK_CUR) - (off_t)tk_lines_ahead(&c->in) != (off_t)c->bytes)
 		return -1;
 	while (i < n && read_line(c) > 0) {
 		while (i < n && m[i].offset < c->bytes)
@@ -424,7 +422,7 @@ tk_csv_skip(tk_csv *c, const tk_mark *m, size_t n)
 	c->rawhash = last >= 0 ? m[last].hash : h;
 	c->lineno = last >= 0 ? (long)m[last].lineno : lineno;
 	tk_lines_reset(&c->in);	/* what was read ahead is read again */
-	if (lseek(fileno(c->fp), (off_t)c->bytes, SEEK_SET) < 0) {
+	if (lseek(fileno(c->in.fp), (off_t)c->bytes, SEEK_SET) < 0) {
 		tk_error("%s: %s", c->name, strerror(errno));
 		return -2;
 	}

@@ -16,7 +16,6 @@ void
 tk_reader_init(tk_reader *r, FILE *fp, const char *name)
 {
 	memset(r, 0, sizeof *r);
-	r->fp = fp;
 	tk_lines_init(&r->in, fp);
 	r->name = name;
 }

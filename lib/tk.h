@@ -81,8 +81,6 @@ void tk_arena_free(tk_arena *a);
 
 /* A 64-bit hash of n bytes, going on from h (TK_HASH_SEED to start). */
 #define TK_HASH_SEED 14695981039346656037ULL
-/* Large reads for a bulk command's input stream; call before reading it. */
-void tk_bulk_input(FILE *fp);
 uint64_t tk_hash(uint64_t h, const void *p, size_t n);
 
 /* Returns the offset of the first invalid byte, or -1 when s is valid UTF-8. */
@@ -131,7 +129,6 @@ void tk_lines_reset(tk_lines *l);
 
 /* One record read from a stream: fields unescaped and NUL-terminated. */
 typedef struct {
-	FILE *fp;
 	const char *name;	/* for messages: "stdin" or a file name */
 	long lineno;
 	tk_lines in;

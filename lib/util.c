@@ -381,16 +381,6 @@ tk_hash(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-/*
- * A bulk command's input: read in large pieces. stdio's default buffer is
- * a page, so a 500 MB file is 130,000 read calls. Before any reading.
- */
-void
-tk_bulk_input(FILE *fp)
-{
-	setvbuf(fp, NULL, _IOFBF, 1 << 18);
-}
-
 struct tk_arena_chunk {
 	tk_arena_chunk *next;
 	size_t size, used;
