@@ -253,6 +253,25 @@ read_line(tk_csv *c)
 }
 
 /*
+ * The row being read is given up (its line is malformed): the parser
+ * starts again on the next line. Returns the row's first line.
+ */
+static long
+drop_row(tk_csv *c)
+{
+	long start = c->rowstart;
+
+	if (!c->first) {
+		csv_free(&c->p);
+		parser_start(c);
+	}
+	c->nf = 0;
+	c->data.len = 0;
+	c->rowstart = c->lineno + 1;
+	return start;
+}
+
+/*
  * The next row: 1 with c's fields set, 0 at the end, -1 for a row that is
  * malformed (tk_errmsg says why, *lineno is its first line; go on calling
  * for the next row).
@@ -289,14 +308,7 @@ tk_csv_next(tk_csv *c, char ***fields, size_t **lens, size_t *nfields, long *lin
 		s = c->line;
 		n = (size_t)got;
 		if (n > TK_MAX_LINE) {
-			*lineno = c->rowstart;
-			if (!c->first) {	/* its row goes with it */
-				csv_free(&c->p);
-				parser_start(c);
-			}
-			c->nf = 0;
-			c->data.len = 0;
-			c->rowstart = c->lineno + 1;
+			*lineno = drop_row(c);	/* its row goes with it */
 			return tk_error("line %ld longer than %u bytes", c->lineno, TK_MAX_LINE);
 		}
 		if (c->first && n >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
@@ -304,14 +316,7 @@ tk_csv_next(tk_csv *c, char ***fields, size_t **lens, size_t *nfields, long *lin
 		if (c->cd != (iconv_t)-1 && convert(c, s, n, &s, &n) < 0) {
 			c->badline = c->lineno;
 			/* Keep the row count honest: the line is dropped with its row. */
-			if (!c->first) {
-				csv_free(&c->p);
-				parser_start(c);
-			}
-			c->nf = 0;
-			c->data.len = 0;
-			*lineno = c->rowstart;
-			c->rowstart = c->lineno + 1;
+			*lineno = drop_row(c);
 			return tk_error("bytes that are not valid in the encoding given with --encoding");
 		}
 		if (c->first) {
@@ -323,26 +328,13 @@ tk_csv_next(tk_csv *c, char ***fields, size_t **lens, size_t *nfields, long *lin
 			c->first = 0;
 		}
 		if (memchr(s, '\0', n)) {
-			long start = c->rowstart;
-
-			csv_free(&c->p);
-			parser_start(c);
-			c->nf = 0;
-			c->data.len = 0;
-			c->rowstart = c->lineno + 1;
-			*lineno = start;
+			*lineno = drop_row(c);
 			return tk_error("NUL byte in row");
 		}
 		if (feed(c, s, n) < 0) {
-			long start = c->rowstart;
 			int err = csv_error(&c->p);	/* before the parser starts again */
 
-			csv_free(&c->p);
-			parser_start(c);
-			c->nf = 0;
-			c->data.len = 0;
-			c->rowstart = c->lineno + 1;
-			*lineno = start;
+			*lineno = drop_row(c);
 			if (err == CSV_EPARSE)
 				return tk_error("malformed quotes (a quote inside an unquoted field, or text after a closing quote)");
 			return tk_error("malformed row (%s)", csv_strerror(err));
