@@ -701,8 +701,8 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 			switch (c->field) {
 			case TK_F_STATUS:
 				if (!(w = word(c, status_words, val)))
-					return tk_error("column \"%s\": status \"%s\" has no tk status (new, open, pending, resolved, closed)",
-					    c->header, val);
+					return tk_error("column \"%s\": status \"%s\" has no tk status (%s)",
+					    c->header, val, tk_enum_words(TK_F_STATUS));
 				push(&r->as, TK_F_STATUS, w);
 				break;
 			case TK_F_PRIORITY:

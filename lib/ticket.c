@@ -47,8 +47,17 @@ const tk_field_info tk_fields[TK_F_NFIELDS] = {
 
 static tk_custom *custom_slot(tk_ticket *tk, const char *name, size_t n, int create);
 
-static const char *const statuses[] = { "new", "open", "pending", "resolved", "closed", NULL };
-static const char *const channels[] = { "email", "web", "phone", "chat", "api", "import", NULL };
+/* The words of status and channel, written once: the lists checked and
+ * the text messages show are both made from them. */
+#define STATUSES(X) X(new) X(open) X(pending) X(resolved) X(closed)
+#define CHANNELS(X) X(email) X(web) X(phone) X(chat) X(api) X(import)
+#define AS_WORD(w) #w,
+#define AS_TEXT(w) ", " #w
+
+static const char *const statuses[] = { STATUSES(AS_WORD) NULL };
+static const char *const channels[] = { CHANNELS(AS_WORD) NULL };
+static const char status_text[] = STATUSES(AS_TEXT);	/* ", new, open, ..." */
+static const char channel_text[] = CHANNELS(AS_TEXT);
 
 /*
  * The words an enum field may hold, for messages; NULL for a field whose
@@ -57,8 +66,7 @@ static const char *const channels[] = { "email", "web", "phone", "chat", "api", 
 const char *
 tk_enum_words(int field)
 {
-	return field == TK_F_STATUS ? "new, open, pending, resolved, closed" :
-	    field == TK_F_CHANNEL ? "email, web, phone, chat, api, import" : NULL;
+	return field == TK_F_STATUS ? status_text + 2 : field == TK_F_CHANNEL ? channel_text + 2 : NULL;
 }
 
 /* 1 when v is one of the words of a status or channel, else 0. */
@@ -514,15 +522,6 @@ tk_assignments_free(tk_assignments *as)
 
 /* ---- validation ---- */
 
-static int
-in_list(const char *const *list, const char *v)
-{
-	for (; *list; list++)
-		if (!strcmp(*list, v))
-			return 1;
-	return 0;
-}
-
 /*
  * The default workflow: new -> open -> pending -> resolved -> closed.
  * Any open state may go to any other open state, to resolved or closed;
@@ -644,10 +643,8 @@ assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 				v = num;
 			} else
 				return tk_error("priority=%s: not a priority (P1, P2, P3, P4)", a->value);
-		} else if (f == TK_F_STATUS && !in_list(statuses, v))
-			return tk_error("status=%s: not a status (new, open, pending, resolved, closed)", v);
-		else if (f == TK_F_CHANNEL && !in_list(channels, v))
-			return tk_error("channel=%s: not a channel (email, web, phone, chat, api, import)", v);
+		} else if (tk_enum_words(f) && !tk_enum_ok(f, v, strlen(v)))
+			return tk_error("%s=%s: not a %s (%s)", a->name, v, a->name, tk_enum_words(f));
 		tk->f[f] = tk_ticket_own(tk, v, strlen(v));
 		return 0;
 	case TK_K_TIME:
