@@ -47,7 +47,7 @@ tk_cmd_store(const char *dir, int write)
 	tk_store *st;
 	size_t size;
 
-	if (tk_map_size(&size) < 0 || tk_hugepages(NULL) < 0)
+	if (tk_map_size(&size) < 0 || tk_hugepages(-1) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	st = tk_store_open(tk_store_path(dir), write);
 	if (!st)

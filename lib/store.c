@@ -423,7 +423,7 @@ tk_store_open(const char *dir, int write)
 	 * of 0.1 s), so only for a store that fits in memory several times
 	 * over and is at most 4 GiB, or as $TK_HUGEPAGES says.
 	 */
-	if (!write && tk_hugepages(dir) == 1)
+	if (!write && tk_hugepages(sb.st_size) == 1)	/* a reader's stat above found the store */
 		map_advise(st, MADV_HUGEPAGE);
 again:
 	rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &txn);
@@ -627,28 +627,18 @@ forget_pages(tk_store *st)
  * all of it). -1 for a value that is neither (tk_errmsg).
  */
 int
-tk_hugepages(const char *dir)
+tk_hugepages(long long size)
 {
 	const char *e = getenv("TK_HUGEPAGES");
-	char *path;
-	struct stat sb;
 	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
-	int rc;
 
 	if (e && *e) {
 		if (strcmp(e, "0") && strcmp(e, "1"))
 			return tk_error("TK_HUGEPAGES=%s: not 0 or 1", e);
 		return *e == '1';
 	}
-	if (!dir || pages <= 0 || psize <= 0)
-		return 0;
-	path = tk_xmalloc(strlen(dir) + sizeof "/data.mdb");
-	strcpy(path, dir);
-	strcat(path, "/data.mdb");
-	rc = stat(path, &sb) == 0 && sb.st_size >= (off_t)64 << 20 && sb.st_size <= (off_t)4 << 30 &&
-	    (double)sb.st_size <= (double)pages * (double)psize / 4;
-	free(path);
-	return rc;
+	return size >= 64LL << 20 && size <= 4LL << 30 && pages > 0 && psize > 0 &&
+	    (double)size <= (double)pages * (double)psize / 4;
 }
 
 /*

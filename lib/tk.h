@@ -233,9 +233,10 @@ void tk_store_close(tk_store *st);
 /* The map's size at opening: $TK_MAP_SIZE bytes, else 1 GiB; -1 when the
  * variable is not a size. The map grows as writes need. */
 int tk_map_size(size_t *size);
-/* $TK_HUGEPAGES (or, unset, the store's size against the machine's
- * memory): 1 read through huge pages, 0 not, -1 a bad value. */
-int tk_hugepages(const char *dir);
+/* $TK_HUGEPAGES (or, unset, a store of size bytes against the machine's
+ * memory; -1 to check the variable only): 1 read through huge pages, 0
+ * not, -1 a bad value. */
+int tk_hugepages(long long size);
 /* Bulk writing (store.c); then tk_store_sync before closing. */
 void tk_store_bulk(tk_store *st);
 int tk_store_sync(tk_store *st);
