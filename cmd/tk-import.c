@@ -14,9 +14,6 @@ static const char usage[] =
     "                 [--preset name] [-m 'Column=field,...'] [--rejects file] [-d dir] file ... | -\n";
 
 #define BATCH 5000
-/* A batch also ends once its rows hold this much: memory stays the same
- * whether rows carry a line of text or pages of it. */
-#define BATCH_BYTES (8u << 20)
 
 enum { R_NONE, R_CREATED, R_UPDATED, R_UNCHANGED, R_REJECTED };
 
@@ -482,7 +479,7 @@ fill(void *slot, void *ctx)
 	clear(b);
 	b->now = tk_now();
 	tk_time_iso(b->now, b->now_iso);
-	while (o->atomic || (b->n < BATCH && b->bytes < BATCH_BYTES)) {
+	while (o->atomic || (b->n < BATCH && b->bytes < TK_BATCH_BYTES)) {
 		struct row *w;
 		size_t i;
 

@@ -11,9 +11,6 @@ static const char usage[] =
     "       tk-new -b [--atomic] [-q] [-d dir] [field=value ...] < records\n";
 
 #define BATCH 10000
-/* A batch also ends once its records hold this much: memory stays the
- * same whether records carry a line of text or pages of it. */
-#define BATCH_BYTES (8u << 20)
 
 struct rec {
 	long lineno;
@@ -172,7 +169,7 @@ fill(void *slot, void *ctx)
 	clear(b);
 	b->now = tk_now();
 	tk_time_iso(b->now, b->now_iso);
-	while (in->atomic || (b->n < BATCH && b->bytes < BATCH_BYTES)) {
+	while (in->atomic || (b->n < BATCH && b->bytes < TK_BATCH_BYTES)) {
 		rc = tk_reader_next(r);
 		if (rc == 0)
 			return 0;

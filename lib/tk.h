@@ -141,6 +141,9 @@ typedef struct {
 } tk_reader;
 
 #define TK_MAX_LINE (64u * 1024 * 1024)
+/* A bulk command's batch also ends once its rows hold this much, so its
+ * memory stays the same whether rows carry a line of text or pages of it. */
+#define TK_BATCH_BYTES (8u << 20)
 
 void tk_reader_init(tk_reader *r, FILE *fp, const char *name);
 void tk_reader_free(tk_reader *r);
