@@ -30,17 +30,18 @@ sqone=$1 tkone=$2 floor=$3
 agent=$(sqlite3 "$data/core.db" "SELECT assignee FROM tickets WHERE status='open' AND assignee<>'' GROUP BY assignee ORDER BY count(*) DESC LIMIT 1")
 rows=$(tk-ls -d "$data/tk-core" -t assignee="$agent" status=open | wc -l)
 sqrows=$(sqlite3 "$data/core.db" "SELECT count(*) FROM tickets WHERE assignee='$agent' AND status='open'")
-set -- $(hf agent \
-	"sqlite3 $data/core.db \"SELECT rowid,status,priority,queue,assignee,subject FROM tickets WHERE assignee='$agent' AND status='open'\"" \
-	"tk-ls -d $data/tk-core -t assignee=$agent status=open")
-sqls=$1 tkls=$2
+sqagent="sqlite3 $data/core.db \"SELECT rowid,status,priority,queue,assignee,subject FROM tickets WHERE assignee='$agent' AND status='open'\""
+tkagent="tk-ls -d $data/tk-core -t assignee=$agent status=open"
 
 re='VPN|打印机'
 rerows=$(tk-ls -d "$data/tk-core" -a -t "subject~$re" | wc -l)
 sqrerows=$(sqlite3 "$data/core.db" "SELECT count(*) FROM tickets WHERE subject REGEXP '$re'")
-set -- $(HF_RUNS=10 hf regex \
-	"sqlite3 $data/core.db \"SELECT rowid,status,priority,queue,assignee,subject FROM tickets WHERE subject REGEXP '$re'\"" \
-	"tk-ls -d $data/tk-core -a -t subject~$re")
+sqregex="sqlite3 $data/core.db \"SELECT rowid,status,priority,queue,assignee,subject FROM tickets WHERE subject REGEXP '$re'\""
+tkregex="tk-ls -d $data/tk-core -a -t subject~$re"
+
+set -- $(hf agent "$sqagent" "$tkagent")
+sqls=$1 tkls=$2
+set -- $(HF_RUNS=10 hf regex "$sqregex" "$tkregex")
 sqre=$1 tkre=$2
 
 # The same two queries once both stores have left memory and been read
@@ -48,13 +49,9 @@ sqre=$1 tkre=$2
 # reboot: tk reads in huge pages (TK_HUGEPAGES, doc/STORE.md), sqlite3
 # page by page; above, both read the files as their own writes left them.
 drop "$data/core.db" "$data/tk-core/data.mdb"
-set -- $(hf agent-back \
-	"sqlite3 $data/core.db \"SELECT rowid,status,priority,queue,assignee,subject FROM tickets WHERE assignee='$agent' AND status='open'\"" \
-	"tk-ls -d $data/tk-core -t assignee=$agent status=open")
+set -- $(hf agent-back "$sqagent" "$tkagent")
 sqlsb=$1 tklsb=$2
-set -- $(HF_RUNS=10 hf regex-back \
-	"sqlite3 $data/core.db \"SELECT rowid,status,priority,queue,assignee,subject FROM tickets WHERE subject REGEXP '$re'\"" \
-	"tk-ls -d $data/tk-core -a -t subject~$re")
+set -- $(HF_RUNS=10 hf regex-back "$sqregex" "$tkregex")
 sqreb=$1 tkreb=$2
 
 cat <<REPORT
