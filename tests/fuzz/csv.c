@@ -25,8 +25,6 @@ round_trip(char **f, size_t *l, size_t n)
 		if (i)
 			tk_buf_addc(&b, ',');
 		tk_csv_field(&b, f[i], l[i]);
-		if (n == 1 && !l[i])
-			tk_buf_adds(&b, "\"\"");
 	}
 	tk_buf_addc(&b, '\n');
 	back = fmemopen(b.p, b.len, "r");
