@@ -303,6 +303,84 @@ test_lines(void)
 	tk_buf_free(&big);
 }
 
+/* What tk_csv_next says about an input, read with the fast path for
+ * plain rows or with libcsv alone; also the rows' count. */
+static size_t
+csv_transcript(const char *in, size_t len, int libcsv_only, tk_buf *out)
+{
+	FILE *fp = fmemopen((void *)in, len, "r");
+	tk_csv *c = tk_csv_open(fp, "t", 0, 0, NULL);
+	char **f;
+	size_t *l, n, i, rows = 0;
+	long line;
+	int rc;
+
+	if (libcsv_only)
+		tk_csv_libcsv_only(c);
+	while ((rc = tk_csv_next(c, &f, &l, &n, &line)) != 0) {
+		tk_buf_printf(out, "%d %ld", rc, line);
+		if (rc < 0)
+			tk_buf_printf(out, " %s", tk_errmsg);
+		for (i = 0; rc > 0 && i < n; i++) {
+			tk_buf_printf(out, " %zu:", l[i]);
+			tk_buf_add(out, f[i], l[i]);
+		}
+		tk_buf_addc(out, '\n');
+		rows += rc > 0;
+	}
+	tk_csv_close(c);
+	fclose(fp);
+	return rows;
+}
+
+/* The fast path gives what libcsv gives, held rows and all. */
+static void
+csv_both(const char *in, size_t len, const char *what, const char *want)
+{
+	tk_buf fast = { 0 }, slow = { 0 };
+	char msg[200];
+
+	csv_transcript(in, len, 0, &fast);
+	csv_transcript(in, len, 1, &slow);
+	snprintf(msg, sizeof msg, "csv fast path = libcsv: %s", what);
+	ok(fast.len == slow.len && !memcmp(fast.p, slow.p, fast.len), msg);
+	snprintf(msg, sizeof msg, "csv: %s", what);
+	ok(strstr(fast.p ? fast.p : "", want) != NULL, msg);
+	if (!strstr(fast.p ? fast.p : "", want))
+		fprintf(stderr, "# got:\n%.300s\n# want: %s\n", fast.p, want);
+	tk_buf_free(&fast);
+	tk_buf_free(&slow);
+}
+
+static void
+test_csv_fast(void)
+{
+	static const char plain[] = "a,b,c\r\n1,\"two\r\nlines, \"\"q\"\"\",3\r\n\r\n4,,\"\"\r\n";
+	static const char stray[] = "a,b\n1,\"x\ny\nz\"w\n2,3\n";
+	static const char nul[] = "a,b\n1,\"x\ny\0\n\"\n2,3\n";
+	static const char cr[] = "a,b\n1,2\r3,4\n";
+	static const char open[] = "a,b\n1,\"never\nclosed\n";
+	tk_buf big = { 0 };
+	size_t i;
+
+	csv_both(plain, sizeof plain - 1, "quoted CR LF and doubled quotes",
+	    "1 2 1:1 15:two\r\nlines, \"q\" 1:3\n1 5 1:4 0: 0:\n");
+	csv_both(stray, sizeof stray - 1, "a stray quote on a held row's third line",
+	    "-1 2 malformed quotes");
+	csv_both(stray, sizeof stray - 1, "the row after it", "1 5 1:2 1:3\n");
+	csv_both(nul, sizeof nul - 1, "NUL on a held line", "-1 2 NUL byte");
+	csv_both(cr, sizeof cr - 1, "CR alone ends a row", "1 2 1:1 1:2\n1 3 1:3 1:4\n");
+	csv_both(open, sizeof open - 1, "a quote never closed", "-1 2 unterminated quoted field");
+	/* A quoted field of 1.5 MiB over many lines: past what is held. */
+	tk_buf_add(&big, "a,b\n1,\"", 7);
+	for (i = 0; i < 24576; i++)
+		tk_buf_add(&big, "sixty-four bytes of a long field, over many lines, all kept....\n", 64);
+	tk_buf_add(&big, "\"\n2,3\n", 6);
+	csv_both(big.p, big.len, "a 1.5 MiB field (libcsv's, whole)", "1 2 1:1 1572864:sixty-four");
+	csv_both(big.p, big.len, "the row after the 1.5 MiB field", "1 24579 1:2 1:3\n");
+	tk_buf_free(&big);
+}
+
 int
 main(void)
 {
@@ -317,6 +395,7 @@ main(void)
 	test_schema();
 	test_hash();
 	test_lines();
+	test_csv_fast();
 	printf("1..%d\n", n_tests);
 	return n_failed != 0;
 }
