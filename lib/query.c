@@ -542,7 +542,7 @@ collect_key(MDB_cursor *c, MDB_val k, idvec *iv)
 static unsigned
 epochs_of(tk_txn *tx, const struct term *t)
 {
-	return tk_ix_partitioned(tk_fields[t->field].dbi) ? tk_ix_nepochs(tx) : 1;
+	return tk_ix_partitioned(tk_fields[t->field].dbi) ? tk_ix_nepochs(tx, tk_fields[t->field].dbi) : 1;
 }
 
 static size_t
@@ -597,7 +597,7 @@ collect_range(tk_txn *tx, struct term *t, idvec *iv, size_t limit)
 {
 	int db = tk_fields[t->field].dbi, part = tk_ix_partitioned(db);
 	unsigned char kb[2 + 20];
-	unsigned e, ne = part ? tk_ix_nepochs(tx) : 1;
+	unsigned e, ne = part ? tk_ix_nepochs(tx, db) : 1;
 	size_t off = part ? 2 : 0;
 	MDB_cursor *c;
 	MDB_val k, d;
@@ -713,7 +713,7 @@ narrow(tk_txn *tx, struct term *t, idvec *iv, size_t tcount)
 	for (i = o = 0; i < iv->n; i++) {
 		tk_put_u64(idb, iv->v[i]);
 		for (vi = 0; vi < t->nvals; vi++) {
-			k = tk_ix_key(db, t->vals[vi], strlen(t->vals[vi]), tk_ix_epoch(iv->v[i]), kb);
+			k = tk_ix_key(db, t->vals[vi], strlen(t->vals[vi]), tk_ix_epoch(tx, db, iv->v[i]), kb);
 			d.mv_size = 8;
 			d.mv_data = idb;
 			if (mdb_cursor_get(c, &k, &d, MDB_GET_BOTH) == 0) {

@@ -4,7 +4,9 @@
  * One LMDB environment (a directory). The key layout of every sub-database
  * is here and in doc/STORE.md; keep the two together.
  *
- *   meta        "schema" -> decimal schema version
+ *   meta        "schema" -> decimal schema version; "epochs" -> first id of
+ *               each epoch (8 bytes each, big-endian); "import_gen" ->
+ *               the import generation (tk_import_gen)
  *   tickets     id (8 bytes, big-endian) -> encoded ticket (ticket.c)
  *   bodies      id -> body text (kept apart so scans over tickets stay small)
  *   comments    id . n (8 + 4 bytes, big-endian) -> comment (comment.c)
@@ -21,7 +23,8 @@
  *               (tk_ix_skips_empty)
  *   ix_requester, ix_assignee
  *               epoch . value -> id, DUPSORT|DUPFIXED: the same, after a
- *               2-byte big-endian epoch, the ticket id >> 14 (see tk_ix_key)
+ *               2-byte big-endian epoch, the run of ids the ticket is in
+ *               (meta "epochs", see tk_ix_key)
  *   ix_created  ISO time (20 bytes, so byte order is time order) -> id
  *   ix_updated  epoch . ISO time -> id
  *   import_marks
@@ -93,17 +96,32 @@ tk_get_u64(const unsigned char *p)
 
 /*
  * Index keys. A value is its bytes, cut at TK_IX_MAXKEY, or "\0" when empty.
- * A partitioned index puts the ticket's epoch (id >> 14, two bytes) before
- * the value: requesters are many and come in no order, and the update times
- * of imported history nearly none, so a batch of new tickets spread over
- * the whole of a plain index would copy most of its leaf pages at every
- * commit; under an epoch, new entries land in the last epoch's small
- * stretch of the tree. Assignees are fewer, but each has a tree of its own
- * ids that a batch would copy a path of; under an epoch an assignee's ids
- * mostly fit in its key's node (a quarter less written by an import of a
- * million tickets, and half its memory). A lookup asks each epoch in turn
- * (62 for a million tickets) and gets the ids in ascending order.
+ * A partitioned index puts the ticket's epoch (two bytes) before the value:
+ * requesters are many and come in no order, and the update times of
+ * imported history nearly none, so a batch of new tickets spread over the
+ * whole of a plain index would copy most of its leaf pages at every commit;
+ * under an epoch, new entries land in the last epoch's stretch of the tree.
+ * Assignees are fewer, but each has a tree of its own ids that a batch
+ * would copy a path of; under an epoch an assignee's ids mostly fit in its
+ * key's node. A lookup asks each epoch in turn and gets the ids in
+ * ascending order.
+ *
+ * An epoch is a run of ticket ids. In ix_assignee it is id >> 14: 62 for
+ * a million tickets, so that tk-ls by agent asks few. In ix_requester and
+ * ix_updated, meta "epochs" holds the first id of each, ascending (8 bytes
+ * each, big-endian; none stored means one epoch from 0): a new epoch
+ * starts at a new ticket 16,384 ids after the last one began, or at the
+ * first ticket of a bulk batch (tk-import, tk-new -b) 4,096 ids or more
+ * after it; then every key of the batch is past the end of the index, and
+ * the batch's sorted entries are appended, not inserted among the last
+ * epoch's (a million imported tickets: 200 epochs, and these two indexes
+ * written in a third of the time). Schema 2 had epochs of id >> 14 in all
+ * three; its upgrade writes them down as such.
  */
+#define EPOCH_SPAN 16384
+#define EPOCH_BATCH 4096
+#define EPOCHS_MAX 65536	/* two bytes of key */
+
 int
 tk_ix_partitioned(int db)
 {
@@ -122,10 +140,114 @@ tk_ix_skips_empty(int db)
 	return db == TK_DB_IX_EXTERNAL;
 }
 
-unsigned
-tk_ix_epoch(uint64_t id)
+/* The epoch of a ticket in ix_assignee, and in every partitioned index of
+ * schema 2: its id >> 14. */
+static unsigned
+epoch_v2(uint64_t id)
 {
-	return id >> TK_IX_EPOCH_SHIFT > 0xffff ? 0xffff : (unsigned)(id >> TK_IX_EPOCH_SHIFT);
+	return id >> 14 > 0xffff ? 0xffff : (unsigned)(id >> 14);
+}
+
+static int
+epochs_load(tk_txn *t)
+{
+	MDB_val k = { 6, "epochs" }, v;
+	unsigned i;
+	int rc;
+
+	if (t->epochs)
+		return 0;
+	rc = mdb_get(t->txn, t->st->dbi[TK_DB_META], &k, &v);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "meta");
+	t->nepochs = rc ? 1 : (unsigned)(v.mv_size / 8);
+	if (!t->nepochs || t->nepochs > EPOCHS_MAX)
+		return tk_error("%s: meta \"epochs\" is damaged (%zu bytes)", t->st->dir, v.mv_size);
+	t->epochs = tk_xmalloc((t->nepochs + 1) * sizeof *t->epochs);	/* room for one more */
+	for (i = 0; i < t->nepochs; i++)
+		t->epochs[i] = rc ? 0 : tk_get_u64((unsigned char *)v.mv_data + 8 * i);
+	return 0;
+}
+
+void
+tk_ix_epochs_free(tk_txn *t)
+{
+	free(t->epochs);
+	t->epochs = NULL;
+	t->nepochs = 0;
+}
+
+/* Indexes whose epochs are meta "epochs" (the others' are id >> 14). */
+static int
+run_epochs(int db)
+{
+	return db == TK_DB_IX_REQUESTER || db == TK_DB_IX_UPDATED;
+}
+
+unsigned
+tk_ix_epoch(tk_txn *t, int db, uint64_t id)
+{
+	unsigned lo = 0, hi;
+
+	if (!run_epochs(db))
+		return epoch_v2(id);
+	if (epochs_load(t) < 0)
+		return 0;	/* reported; a lookup under epoch 0 finds less, never wrong */
+	hi = t->nepochs;
+	if (id >= t->epochs[hi - 1])	/* new tickets: the last */
+		return hi - 1;
+	while (hi - lo > 1) {	/* epochs[lo] <= id < epochs[hi] */
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (t->epochs[mid] <= id)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+unsigned
+tk_ix_nepochs(tk_txn *t, int db)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	unsigned n = 1;
+
+	if (run_epochs(db))
+		return epochs_load(t) < 0 ? 1 : t->nepochs;
+	if (mdb_cursor_open(t->txn, t->st->dbi[TK_DB_TICKETS], &c) == 0) {
+		if (mdb_cursor_get(c, &k, &v, MDB_LAST) == 0)
+			n = epoch_v2(tk_get_u64(k.mv_data)) + 1;
+		mdb_cursor_close(c);
+	}
+	return n;
+}
+
+int
+tk_ix_epoch_new(tk_txn *t, uint64_t id)
+{
+	unsigned char *buf;
+	MDB_val k = { 6, "epochs" }, v;
+	uint64_t span;
+	unsigned i;
+	int rc;
+
+	if (epochs_load(t) < 0)
+		return -1;
+	span = t->ixb && id == t->first_new ? EPOCH_BATCH : EPOCH_SPAN;
+	if (t->nepochs == EPOCHS_MAX || id - t->epochs[t->nepochs - 1] < span)
+		return 0;
+	t->epochs[t->nepochs++] = id;
+	t->epochs = tk_xrealloc(t->epochs, (t->nepochs + 1) * sizeof *t->epochs);
+	buf = tk_xmalloc(8 * t->nepochs);
+	for (i = 0; i < t->nepochs; i++)
+		tk_put_u64(buf + 8 * i, t->epochs[i]);
+	v.mv_size = 8 * t->nepochs;
+	v.mv_data = buf;
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_META], &k, &v, 0);
+	free(buf);
+	return rc ? tk_mdb_error(rc, "meta") : 0;
 }
 
 MDB_val
@@ -149,21 +271,6 @@ tk_ix_key(int db, const char *v, size_t n, unsigned epoch, unsigned char *buf)
 	k.mv_size = n + 2;
 	k.mv_data = buf;
 	return k;
-}
-
-unsigned
-tk_ix_nepochs(tk_txn *t)
-{
-	MDB_cursor *c;
-	MDB_val k, v;
-	unsigned n = 1;
-
-	if (mdb_cursor_open(t->txn, t->st->dbi[TK_DB_TICKETS], &c) == 0) {
-		if (mdb_cursor_get(c, &k, &v, MDB_LAST) == 0)
-			n = tk_ix_epoch(tk_get_u64(k.mv_data)) + 1;
-		mdb_cursor_close(c);
-	}
-	return n;
 }
 
 int tk_map_full;
@@ -311,7 +418,7 @@ upgrade_1(tk_store *st, MDB_txn *txn)
 
 			if (db < 0 || !tk_ix_partitioned(db))
 				continue;
-			ik = tk_ix_key(db, tk.f[f].p, tk.f[f].n, tk_ix_epoch(tk.id), kb);
+			ik = tk_ix_key(db, tk.f[f].p, tk.f[f].n, epoch_v2(tk.id), kb);
 			if ((rc = mdb_put(txn, st->dbi[db], &ik, &k, MDB_NODUPDATA)) == MDB_KEYEXIST)
 				rc = 0;
 		}
@@ -323,6 +430,39 @@ upgrade_1(tk_store *st, MDB_txn *txn)
 	if (rc != MDB_NOTFOUND)
 		return tk_mdb_error(rc, "index");
 	return 0;
+}
+
+/*
+ * Schema 2 to 3: epochs were id >> 14; the first id of each, up to the last
+ * ticket's, goes into meta "epochs", and the keys stay as they are.
+ */
+static int
+upgrade_2(tk_store *st, MDB_txn *txn)
+{
+	MDB_val k = { 6, "epochs" }, v;
+	MDB_cursor *c;
+	unsigned char *buf;
+	unsigned i, n = 1;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_TICKETS], &c)))
+		return tk_mdb_error(rc, "tickets");
+	rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+	if (rc == 0)
+		n = epoch_v2(tk_get_u64(k.mv_data)) + 1;
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "tickets");
+	buf = tk_xmalloc(8 * n);
+	for (i = 0; i < n; i++)
+		tk_put_u64(buf + 8 * i, (uint64_t)i << 14);
+	k.mv_size = 6;
+	k.mv_data = "epochs";
+	v.mv_size = 8 * n;
+	v.mv_data = buf;
+	rc = mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0);
+	free(buf);
+	return rc ? tk_mdb_error(rc, "meta") : 0;
 }
 
 /* The map's size at opening: $TK_MAP_SIZE bytes, else TK_MAP_START. It
@@ -464,7 +604,8 @@ again:
 			goto fail;
 	if (write && ver < TK_SCHEMA_VERSION) {
 		tk_map_full = 0;
-		if ((ver == 1 && upgrade_1(st, txn) < 0) || write_schema(st, txn) < 0) {
+		if ((ver == 1 && upgrade_1(st, txn) < 0) || (ver <= 2 && upgrade_2(st, txn) < 0) ||
+		    write_schema(st, txn) < 0) {
 			if (tk_map_full) {	/* a big store: room for the rebuilt index */
 				mdb_txn_abort(txn);
 				txn = NULL;
@@ -572,6 +713,7 @@ tk_append(tk_txn *t, int db, MDB_val *k, MDB_val *v)
 void
 tk_txn_end(tk_txn *t)
 {
+	tk_ix_epochs_free(t);
 	if (t->txn)
 		mdb_txn_abort(t->txn);
 	t->txn = NULL;
@@ -705,6 +847,7 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 		if (!code && t.ixb && tk_ixbatch_write(t.ixb, &t) < 0)
 			code = TK_EXIT_FAIL;
 		t.ixb = NULL;
+		tk_ix_epochs_free(&t);
 
 		if (code && tk_map_full) {
 			mdb_txn_abort(t.txn);

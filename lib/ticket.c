@@ -707,7 +707,7 @@ ix_update(tk_txn *t, int db, tk_str old, tk_str new, uint64_t id, int creating)
 
 	tk_put_u64(idb, id);
 	if (!creating) {
-		k = tk_ix_key(db, old.p, old.n, tk_ix_epoch(id), kb);
+		k = tk_ix_key(db, old.p, old.n, tk_ix_epoch(t, db, id), kb);
 		rc = mdb_del(t->txn, t->st->dbi[db], &k, &d);
 		if (rc && rc != MDB_NOTFOUND)
 			return tk_mdb_error(rc, "index");
@@ -715,7 +715,7 @@ ix_update(tk_txn *t, int db, tk_str old, tk_str new, uint64_t id, int creating)
 	/* (An old store may hold an entry for an empty value: it goes above.) */
 	if (!new.n && tk_ix_skips_empty(db))
 		return 0;
-	k = tk_ix_key(db, new.p, new.n, tk_ix_epoch(id), kb);
+	k = tk_ix_key(db, new.p, new.n, tk_ix_epoch(t, db, id), kb);
 	/* A batch writes new tickets' entries sorted, at commit (ixbatch.c). */
 	if (creating && t->ixb) {
 		tk_ixbatch_add(t->ixb, db, k.mv_data, k.mv_size, id);
@@ -749,7 +749,7 @@ next_id(tk_txn *t, uint64_t *id)
 		t->first_new = t->next_id;
 	}
 	*id = t->next_id++;
-	return 0;
+	return tk_ix_epoch_new(t, *id);
 }
 
 /* Side effects of a status change: times, reopen count. */

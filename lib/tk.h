@@ -197,7 +197,7 @@ enum tk_dbi {
 	TK_DB_COUNT
 };
 
-#define TK_SCHEMA_VERSION 2
+#define TK_SCHEMA_VERSION 3
 
 typedef struct tk_store {
 	char *dir;
@@ -225,6 +225,8 @@ typedef struct tk_txn {
 	char reg[256];		/* custom field names registered in this txn, NUL after each */
 	size_t reglen;
 	int gen_bumped;		/* tk_import_gen_bump done in this txn */
+	uint64_t *epochs;	/* the epochs' first ids (meta "epochs"), once read */
+	unsigned nepochs;
 } tk_txn;
 
 
@@ -281,15 +283,19 @@ uint64_t tk_get_u64(const unsigned char *p);
  * when empty, after the ticket's epoch in a partitioned index. buf holds
  * TK_IX_KEYBUF bytes; the key may point into v instead. */
 #define TK_IX_MAXKEY 400
-#define TK_IX_EPOCH_SHIFT 14
 #define TK_IX_KEYBUF (TK_IX_MAXKEY + 2)
 int tk_ix_partitioned(int db);
 /* 1 for an index with no entries for an empty value (ix_external_id). */
 int tk_ix_skips_empty(int db);
-unsigned tk_ix_epoch(uint64_t id);
+/* The epoch of ticket id in partitioned index db (store.c), and how many
+ * epochs db has. */
+unsigned tk_ix_epoch(tk_txn *t, int db, uint64_t id);
+unsigned tk_ix_nepochs(tk_txn *t, int db);
+/* Ticket id is new in write txn t: it may start an epoch. 0, or -1. */
+int tk_ix_epoch_new(tk_txn *t, uint64_t id);
+/* A transaction's memory of the epochs (tk_txn_end and tk_store_write call it). */
+void tk_ix_epochs_free(tk_txn *t);
 MDB_val tk_ix_key(int db, const char *v, size_t n, unsigned epoch, unsigned char *buf);
-/* How many epochs a partitioned index of this store has. */
-unsigned tk_ix_nepochs(tk_txn *t);
 
 /* Set when an LMDB call failed with MDB_MAP_FULL: tk_store_write grows the map and retries. */
 extern int tk_map_full;

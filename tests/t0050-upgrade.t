@@ -7,7 +7,30 @@ DATA=$TEST_DIR/data
 
 if ! command -v mdb_load >/dev/null 2>&1; then
 	test_skip 'schema 1 store is upgraded' 'mdb_load is not installed (make deps installs lmdb-utils)'
-	test_done
+	# Schema 2 to 3: epochs were id >> 14 and are written down as such.
+test_expect_success 'a schema 2 store keeps finding tickets in every epoch' '
+	"$TK_UNIT" v2-store v2 &&
+	mdb_dump -p -s meta v2 | grep -x " 2" &&
+	tk-ls -d v2 -a -o id requester=alice@example.com >out &&
+	printf "1\n16383\n16384\n40000\n" >expect &&
+	test_cmp expect out &&
+	mdb_dump -p -s meta v2 | grep -x " 3" &&
+	mdb_dump -s meta v2 | grep -x " 000000000000000000000000000040000000000000008000" &&
+	tk-ls -d v2 -a -o id assignee=bob >out &&
+	test_cmp expect out
+'
+
+test_expect_success 'after the upgrade, a change re-indexes a ticket of an old epoch' '
+	tk-set -d v2 assignee=carol 16384 >/dev/null &&
+	tk-ls -d v2 -a -o id assignee=carol >out &&
+	echo 16384 >expect &&
+	test_cmp expect out &&
+	tk-new -d v2 -s new -r alice@example.com >id &&
+	test "$(cat id)" = 40001 &&
+	test "$(tk-ls -d v2 -a -o id requester=alice@example.com | tr "\n" " ")" = "1 16383 16384 40000 40001 "
+'
+
+test_done
 	exit
 fi
 
@@ -17,7 +40,7 @@ test_expect_success 'a reader upgrades a schema 1 store and finds tickets by req
 	tk-ls -d v1 -a -o id,requester requester=alice@example.com >out &&
 	printf "1\talice@example.com\n3\talice@example.com\n" >expect &&
 	test_cmp expect out &&
-	mdb_dump -p -s meta v1 | grep -x " 2" &&
+	mdb_dump -p -s meta v1 | grep -x " 3" &&
 	test_expect_code 1 mdb_dump -s imports v1 2>/dev/null
 '
 
@@ -31,6 +54,29 @@ test_expect_success 'a writer upgrades too, and new tickets are indexed' '
 	tk-new -d v1w -s "New one" -r alice@example.com >id &&
 	test "$(cat id)" = 5 &&
 	test "$(tk-ls -d v1w -a -o id requester=alice@example.com | tr "\n" " ")" = "1 3 5 "
+'
+
+# Schema 2 to 3: epochs were id >> 14 and are written down as such.
+test_expect_success 'a schema 2 store keeps finding tickets in every epoch' '
+	"$TK_UNIT" v2-store v2 &&
+	mdb_dump -p -s meta v2 | grep -x " 2" &&
+	tk-ls -d v2 -a -o id requester=alice@example.com >out &&
+	printf "1\n16383\n16384\n40000\n" >expect &&
+	test_cmp expect out &&
+	mdb_dump -p -s meta v2 | grep -x " 3" &&
+	mdb_dump -s meta v2 | grep -x " 000000000000000000000000000040000000000000008000" &&
+	tk-ls -d v2 -a -o id assignee=bob >out &&
+	test_cmp expect out
+'
+
+test_expect_success 'after the upgrade, a change re-indexes a ticket of an old epoch' '
+	tk-set -d v2 assignee=carol 16384 >/dev/null &&
+	tk-ls -d v2 -a -o id assignee=carol >out &&
+	echo 16384 >expect &&
+	test_cmp expect out &&
+	tk-new -d v2 -s new -r alice@example.com >id &&
+	test "$(cat id)" = 40001 &&
+	test "$(tk-ls -d v2 -a -o id requester=alice@example.com | tr "\n" " ")" = "1 16383 16384 40000 40001 "
 '
 
 test_done

@@ -261,6 +261,22 @@ test_expect_success 'a file of exactly two batches (10000 rows): every row count
 	test "$(tk-ls -d twobatch -a -t -o id | wc -l)" -eq 10000
 '
 
+test_expect_success 'each batch of a bulk load starts an epoch; requester, assignee and update time find all' '
+	awk "BEGIN { print \"external_id,subject,requester,assignee,updated\";
+	  for (i = 1; i <= 12000; i++) printf \"E-%05d,s %d,r%d@example.com,a%d,2025-%02d-%02dT10:00:00Z\\n\", i, i, i % 7, i % 3, (i * 7) % 12 + 1, i % 28 + 1 }" >ep.csv &&
+	tk-import -q -d ep ep.csv &&
+	mdb_dump -s meta ep | grep -x " 000000000000000000000000000013890000000000002711" &&
+	test "$(tk-ls -d ep -a -o id requester=r3@example.com | wc -l)" -eq "$(grep -c ",r3@example.com," ep.csv)" &&
+	test "$(tk-ls -d ep -a -o id assignee=a2 | wc -l)" -eq "$(grep -c ",a2,2025" ep.csv)" &&
+	test "$(tk-ls -d ep -a -o id updated=2025-05-01..2025-06-01 | wc -l)" -eq "$(grep -c ",2025-05-" ep.csv)" &&
+	tk-ls -d ep -a -o id requester=r3@example.com | sed -n "1p;\$p" | tr "\n" " " >out &&
+	echo "3 11994 " >expect && echo "$(cat out)" >got && test_cmp expect got &&
+	tk-set -d ep requester=moved@example.com 3 11994 >/dev/null &&
+	test "$(tk-ls -d ep -a -o id requester=moved@example.com | tr "\n" " ")" = "3 11994 " &&
+	tk-import -d ep ep.csv 2>err &&
+	test_grep "12000 read, 0 created, 0 updated, 12000 unchanged" err
+'
+
 test_expect_success 'the map grows mid-batch (TK_MAP_SIZE=65536): nothing lost, a re-run changes nothing' '
 	awk "BEGIN { print \"#subject\\tbody\"; for (i = 1; i <= 20000; i++) printf \"s%d\\tbody of ticket %d, long enough to fill pages\\n\", i, i }" >grow.tsv &&
 	TK_MAP_SIZE=65536 tk-new -q -b -d grow <grow.tsv &&

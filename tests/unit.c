@@ -381,10 +381,61 @@ test_csv_fast(void)
 	tk_buf_free(&big);
 }
 
+/* tests/unit v2-store DIR: a store as schema 2 left it, with tickets 1,
+ * 16383, 16384 and 40000 of alice@example.com, whose partitioned index
+ * keys carry the epoch id >> 14 (t0050 upgrades it). The tickets are made
+ * by this tk, whose epochs start at 16384 and 40000 here: the same numbers
+ * (0, 0, 1, 2); then meta "epochs" goes and the schema is set to 2. */
+static int
+make_ticket(tk_txn *t, void *arg)
+{
+	static const uint64_t ids[] = { 1, 16383, 16384, 40000 };
+	tk_assignments as;
+	tk_ticket tk;
+	size_t i;
+	int rc = 0;
+
+	(void)arg;
+	for (i = 0; i < sizeof ids / sizeof *ids && !rc; i++) {
+		memset(&as, 0, sizeof as);
+		t->next_id = ids[i];
+		tk_assign_add(&as, "subject", "old ticket");
+		tk_assign_add(&as, "requester", "alice@example.com");
+		tk_assign_add(&as, "assignee", "bob");
+		tk_ticket_init(&tk);
+		rc = tk_ticket_create(t, &tk, &as, NULL, 0) < 0;
+		tk_ticket_free(&tk);
+		tk_assignments_free(&as);
+	}
+	return rc ? TK_EXIT_FAIL : 0;
+}
+
+static int
+make_v2_store(const char *dir)
+{
+	tk_store *st = tk_store_open(dir, 1);
+	MDB_txn *txn;
+	MDB_val k = { 6, "schema" }, v = { 1, "2" }, e = { 6, "epochs" };
+
+	if (!st || tk_store_write(st, make_ticket, NULL) != 0) {
+		fprintf(stderr, "v2-store: %s\n", tk_errmsg);
+		return 1;
+	}
+	if (mdb_txn_begin(st->env, NULL, 0, &txn) || mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) ||
+	    mdb_del(txn, st->dbi[TK_DB_META], &e, NULL) || mdb_txn_commit(txn)) {
+		fprintf(stderr, "v2-store: cannot set schema 2\n");
+		return 1;
+	}
+	tk_store_close(st);
+	return 0;
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	setenv("TK_NOW", "2026-11-22T09:30:00Z", 1);
+	if (argc == 3 && !strcmp(argv[1], "v2-store"))
+		return make_v2_store(argv[2]);
 	test_escape();
 	test_reader();
 	test_times();
