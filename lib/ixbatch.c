@@ -113,13 +113,14 @@ hash(const void *s, size_t n)
 	return (uint32_t)tk_hash(TK_HASH_SEED, s, n);
 }
 
-/* Indexes whose keys are nearly all distinct (times) gain nothing from
- * grouping: each entry is a group of its own, and equal keys still end up
- * side by side, in id order, when the groups are sorted. */
+/* Indexes whose keys are nearly all distinct (times, and requesters in a
+ * batch) gain nothing from grouping: each entry is a group of its own, and
+ * equal keys still end up side by side, in id order, when the groups are
+ * sorted. */
 static int
 grouped(int dbi)
 {
-	return dbi != TK_DB_IX_CREATED && dbi != TK_DB_IX_UPDATED;
+	return dbi != TK_DB_IX_CREATED && dbi != TK_DB_IX_UPDATED && dbi != TK_DB_IX_REQUESTER;
 }
 
 /* Doubles the hash table, placing each group by the hash its slot keeps. */
