@@ -378,6 +378,44 @@ past(const void *key, size_t n, const MDB_val *last)
 	return c > 0 || (c == 0 && n > last->mv_size);
 }
 
+/* A group's ids, in order, into b->ids: how many. */
+static size_t
+group_ids(tk_ixbatch *b, const struct ixdb *d, const struct group *g)
+{
+	size_t m;
+	uint32_t x;
+
+	for (m = 0, x = g->first; x; x = d->e[x - 1].next, m++) {
+		if (m == b->idcap) {
+			b->idcap = b->idcap ? 2 * b->idcap : 1024;
+			b->ids = tk_xrealloc(b->ids, 8 * b->idcap);
+		}
+		memcpy(b->ids + 8 * m, d->e[x - 1].id, 8);
+	}
+	return m;
+}
+
+/* A posting-list index (postings.c): each key's new ids at the end of its
+ * list, a chunk at a time. 0 or an LMDB error. */
+static int
+write_postings(tk_ixbatch *b, const struct ixdb *d, MDB_cursor *c)
+{
+	size_t i, j, m;
+	int rc = 0;
+
+	for (i = 0; i < d->ng && !rc; i++) {
+		const struct entry *e = &d->e[d->g[i].first - 1];
+		MDB_val k = { e->klen, d->keys.p + e->off };
+
+		m = group_ids(b, d, &d->g[i]);
+		rc = tk_pl_append(c, k, b->ids, m);
+		if (rc == MDB_KEYEXIST)	/* not past the list's end (never new tickets): one by one */
+			for (rc = 0, j = 0; !rc && j < m; j++)
+				rc = tk_pl_add(c, k, tk_get_u64(b->ids + 8 * j));
+	}
+	return rc;
+}
+
 /*
  * One index: its keys in order (often they come in order already: creation
  * times and external ids of an import), each key's ids at the end of its
@@ -391,7 +429,6 @@ write_db(tk_ixbatch *b, tk_txn *t, int dbi)
 	MDB_val k, v[2], lk;
 	unsigned char lastkey[512];	/* LMDB's keys are at most 511 bytes */
 	size_t i, m;
-	uint32_t x;
 	unsigned app;
 	int rc, appending;
 
@@ -401,6 +438,11 @@ write_db(tk_ixbatch *b, tk_txn *t, int dbi)
 		sort_groups(b, d);
 	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[dbi], &c)))
 		return tk_mdb_error(rc, "index");
+	if (tk_ix_postings(dbi)) {
+		rc = write_postings(b, d, c);
+		mdb_cursor_close(c);
+		return rc ? tk_mdb_error(rc, "index") : 0;
+	}
 	/* Keys past the index's last (a new epoch's, new creation times and
 	 * external ids of an import) go at its end with MDB_APPEND: no search,
 	 * and pages filled, not split in half. */
@@ -430,13 +472,7 @@ write_db(tk_ixbatch *b, tk_txn *t, int dbi)
 			v[0].mv_data = (void *)e->id;
 			rc = mdb_cursor_put(c, &k, &v[0], MDB_APPENDDUP | app);
 		} else {
-			for (m = 0, x = d->g[i].first; x; x = d->e[x - 1].next, m++) {
-				if (m == b->idcap) {
-					b->idcap = b->idcap ? 2 * b->idcap : 1024;
-					b->ids = tk_xrealloc(b->ids, 8 * b->idcap);
-				}
-				memcpy(b->ids + 8 * m, d->e[x - 1].id, 8);
-			}
+			m = group_ids(b, d, &d->g[i]);
 			v[0].mv_size = 8;
 			v[0].mv_data = b->ids;
 			v[1].mv_size = m;

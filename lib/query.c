@@ -518,23 +518,34 @@ idvec_sort(idvec *iv)
 	iv->n = j;
 }
 
-/* Ids under one key of a DUPFIXED index, read a page at a time. */
+/* The first run of ids under index key k: a page of a DUPFIXED key's ids,
+ * or a chunk of a posting list (postings.c). 0, MDB_NOTFOUND, or an error. */
 static int
-collect_key(MDB_cursor *c, MDB_val k, idvec *iv)
+ids_first(MDB_cursor *c, int db, MDB_val k, MDB_val *d)
+{
+	int rc;
+
+	if (tk_ix_postings(db))
+		return tk_pl_first(c, k, d);
+	rc = mdb_cursor_get(c, &k, d, MDB_SET);
+	return rc ? rc : mdb_cursor_get(c, &k, d, MDB_GET_MULTIPLE);
+}
+
+static int
+ids_next(MDB_cursor *c, int db, MDB_val k, MDB_val *d)
+{
+	return tk_ix_postings(db) ? tk_pl_next(c, k, d) : mdb_cursor_get(c, &k, d, MDB_NEXT_MULTIPLE);
+}
+
+/* Ids under one key of an index, a run at a time. */
+static int
+collect_key(MDB_cursor *c, int db, MDB_val k, idvec *iv)
 {
 	MDB_val d;
 	int rc;
 
-	rc = mdb_cursor_get(c, &k, &d, MDB_SET);
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	if (rc)
-		return tk_mdb_error(rc, "index");
-	rc = mdb_cursor_get(c, &k, &d, MDB_GET_MULTIPLE);
-	while (rc == 0) {
+	for (rc = ids_first(c, db, k, &d); rc == 0; rc = ids_next(c, db, k, &d))
 		idvec_add_raw(iv, d.mv_data, d.mv_size / 8);
-		rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_MULTIPLE);
-	}
 	return rc == MDB_NOTFOUND ? 0 : tk_mdb_error(rc, "index");
 }
 
@@ -561,7 +572,8 @@ count_eq(tk_txn *tx, struct term *t)
 	for (i = 0; i < t->nvals; i++)
 		for (e = 0; e < ne; e++) {
 			k = tk_ix_key(db, t->vals[i], strlen(t->vals[i]), e, kb);
-			if (mdb_cursor_get(c, &k, &d, MDB_SET) == 0 && mdb_cursor_count(c, &cnt) == 0)
+			if (tk_ix_postings(db) ? tk_pl_count(c, k, &cnt) == 0 :
+			    mdb_cursor_get(c, &k, &d, MDB_SET) == 0 && mdb_cursor_count(c, &cnt) == 0)
 				total += cnt;
 		}
 	mdb_cursor_close(c);
@@ -583,7 +595,7 @@ collect_eq(tk_txn *tx, struct term *t, idvec *iv)
 	/* Epochs in order: a value's ids come out ascending. */
 	for (i = 0; i < t->nvals && rc == 0; i++)
 		for (e = 0; e < ne && rc == 0; e++)
-			rc = collect_key(c, tk_ix_key(db, t->vals[i], strlen(t->vals[i]), e, kb), iv);
+			rc = collect_key(c, db, tk_ix_key(db, t->vals[i], strlen(t->vals[i]), e, kb), iv);
 	mdb_cursor_close(c);
 	if (t->nvals > 1)
 		idvec_sort(iv);
@@ -679,9 +691,7 @@ narrow(tk_txn *tx, struct term *t, idvec *iv, size_t tcount)
 		for (vi = 0; vi < t->nvals && (!rc || rc == MDB_NOTFOUND); vi++)
 			for (e = 0, i = 0; e < ne && i < iv->n; e++) {
 				k = tk_ix_key(db, t->vals[vi], strlen(t->vals[vi]), e, kb);
-				rc = mdb_cursor_get(c, &k, &d, MDB_SET);
-				if (rc == 0)
-					rc = mdb_cursor_get(c, &k, &d, MDB_GET_MULTIPLE);
+				rc = ids_first(c, db, k, &d);
 				while (rc == 0 && i < iv->n) {
 					const unsigned char *p = d.mv_data;
 					uint64_t x;
@@ -693,7 +703,7 @@ narrow(tk_txn *tx, struct term *t, idvec *iv, size_t tcount)
 						if (i < iv->n && iv->v[i] == x)
 							keep[i++] = 1;
 					}
-					rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_MULTIPLE);
+					rc = ids_next(c, db, k, &d);
 				}
 				if (rc && rc != MDB_NOTFOUND)
 					break;
@@ -716,7 +726,8 @@ narrow(tk_txn *tx, struct term *t, idvec *iv, size_t tcount)
 			k = tk_ix_key(db, t->vals[vi], strlen(t->vals[vi]), tk_ix_epoch(tx, db, iv->v[i]), kb);
 			d.mv_size = 8;
 			d.mv_data = idb;
-			if (mdb_cursor_get(c, &k, &d, MDB_GET_BOTH) == 0) {
+			if (tk_ix_postings(db) ? tk_pl_has(c, k, iv->v[i]) == 1 :
+			    mdb_cursor_get(c, &k, &d, MDB_GET_BOTH) == 0) {
 				iv->v[o++] = iv->v[i];
 				break;
 			}

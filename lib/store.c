@@ -13,7 +13,7 @@
  *   log         seq (8 bytes, big-endian) -> event (log.c)
  *   log_ticket  id -> seq, DUPSORT|DUPFIXED: each ticket's events
  *   fields      custom field name -> "" (names ever set)
- *   ix_status, ix_priority, ix_queue, ix_external_id
+ *   ix_external_id
  *               value -> id, DUPSORT|DUPFIXED (ids 8 bytes big-endian, sorted);
  *               an empty value is the key "\0" (LMDB refuses empty keys, and
  *               no stored value holds a NUL); values longer than
@@ -21,10 +21,13 @@
  *               against the ticket, so a cut key only costs a little work;
  *               ix_external_id has no entries for an empty value
  *               (tk_ix_skips_empty)
+ *   ix_status, ix_priority, ix_queue
+ *               value . first id -> up to 250 ids, ascending: posting lists
+ *               (postings.c), values as above
  *   ix_requester, ix_assignee
- *               epoch . value -> id, DUPSORT|DUPFIXED: the same, after a
- *               2-byte big-endian epoch, the run of ids the ticket is in
- *               (meta "epochs", see tk_ix_key)
+ *               epoch . value -> id, DUPSORT|DUPFIXED: as ix_external_id,
+ *               after a 2-byte big-endian epoch, the run of ids the ticket
+ *               is in (see tk_ix_key)
  *   ix_created  ISO time (20 bytes, so byte order is time order) -> id
  *   ix_updated  epoch . ISO time -> id
  *   import_marks
@@ -64,9 +67,9 @@ static const struct {
 	[TK_DB_LOG] = { "log", 0 },
 	[TK_DB_LOG_TICKET] = { "log_ticket", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_FIELDS] = { "fields", 0 },
-	[TK_DB_IX_STATUS] = { "ix_status", MDB_DUPSORT | MDB_DUPFIXED },
-	[TK_DB_IX_PRIORITY] = { "ix_priority", MDB_DUPSORT | MDB_DUPFIXED },
-	[TK_DB_IX_QUEUE] = { "ix_queue", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_IX_STATUS] = { "ix_status", 0 },	/* posting lists (postings.c) */
+	[TK_DB_IX_PRIORITY] = { "ix_priority", 0 },
+	[TK_DB_IX_QUEUE] = { "ix_queue", 0 },
 	[TK_DB_IX_ASSIGNEE] = { "ix_assignee", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_IX_REQUESTER] = { "ix_requester", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_IX_CREATED] = { "ix_created", MDB_DUPSORT | MDB_DUPFIXED },
@@ -465,6 +468,64 @@ upgrade_2(tk_store *st, MDB_txn *txn)
 	return rc ? tk_mdb_error(rc, "meta") : 0;
 }
 
+/*
+ * Schema 3 to 4: ix_status, ix_priority and ix_queue become posting lists,
+ * rebuilt from the tickets, 50,000 at a time through an index batch.
+ */
+static int
+upgrade_3(tk_store *st, MDB_txn *txn)
+{
+	unsigned char kb[TK_IX_KEYBUF];
+	MDB_cursor *c;
+	MDB_val k, v, ik;
+	tk_ticket tk;
+	tk_txn t;
+	long n = 0;
+	int rc = 0, f, db;
+
+	for (db = 0; db < TK_DB_COUNT; db++) {
+		if (!tk_ix_postings(db))
+			continue;
+		if ((rc = mdb_drop(txn, st->dbi[db], 1)) ||
+		    (rc = mdb_dbi_open(txn, dbs[db].name, dbs[db].flags | MDB_CREATE, &st->dbi[db])))
+			return tk_mdb_error(rc, dbs[db].name);
+	}
+	memset(&t, 0, sizeof t);
+	t.st = st;
+	t.txn = txn;
+	t.write = 1;
+	t.ixb = tk_ixbatch_new();
+	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_TICKETS], &c))) {
+		tk_ixbatch_free(t.ixb);
+		return tk_mdb_error(rc, "tickets");
+	}
+	tk_ticket_init(&tk);
+	while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
+		tk.id = tk_get_u64(k.mv_data);
+		if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0) {
+			rc = -1;
+			break;
+		}
+		for (f = 0; f < TK_F_NSTORED; f++)
+			if (tk_fields[f].dbi >= 0 && tk_ix_postings(tk_fields[f].dbi)) {
+				ik = tk_ix_key(tk_fields[f].dbi, tk.f[f].p, tk.f[f].n, 0, kb);
+				tk_ixbatch_add(t.ixb, tk_fields[f].dbi, ik.mv_data, ik.mv_size, tk.id);
+			}
+		if (++n % 50000 == 0 && tk_ixbatch_write(t.ixb, &t) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	mdb_cursor_close(c);
+	tk_ticket_free(&tk);
+	if (rc == MDB_NOTFOUND)
+		rc = tk_ixbatch_write(t.ixb, &t) < 0 ? -1 : 0;
+	tk_ixbatch_free(t.ixb);
+	if (rc == -1)
+		return -1;
+	return rc ? tk_mdb_error(rc, "tickets") : 0;
+}
+
 /* The map's size at opening: $TK_MAP_SIZE bytes, else TK_MAP_START. It
  * only says how much address space to take first: the map grows when a
  * write fills it, and never starts below what the store holds. */
@@ -499,11 +560,20 @@ grow(tk_store *st)
 	return rc ? tk_mdb_error(rc, st->dir) : 0;
 }
 
-/* Opens sub-database i in txn, made when writing: 0 or -1 with a message. */
-static int
-open_db(tk_store *st, MDB_txn *txn, int i, int write)
+int
+tk_ix_postings(int db)
 {
-	int rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags | (write ? MDB_CREATE : 0), &st->dbi[i]);
+	return db == TK_DB_IX_STATUS || db == TK_DB_IX_PRIORITY || db == TK_DB_IX_QUEUE;
+}
+
+/* Opens sub-database i in txn, made when writing: 0 or -1 with a message.
+ * A store of schema ver before 4 has DUPSORT indexes where there are now
+ * posting lists (upgrade_3 rebuilds them). */
+static int
+open_db(tk_store *st, MDB_txn *txn, int i, int write, long ver)
+{
+	unsigned flags = ver >= 1 && ver < 4 && tk_ix_postings(i) ? MDB_DUPSORT | MDB_DUPFIXED : dbs[i].flags;
+	int rc = mdb_dbi_open(txn, dbs[i].name, flags | (write ? MDB_CREATE : 0), &st->dbi[i]);
 
 	if (rc == MDB_NOTFOUND)
 		return tk_error("%s: not a tk store (no %s sub-database)", st->dir, dbs[i].name);
@@ -575,7 +645,7 @@ again:
 		tk_mdb_error(rc, dir);
 		goto fail;
 	}
-	if (open_db(st, txn, TK_DB_META, write) < 0)
+	if (open_db(st, txn, TK_DB_META, write, 0) < 0)
 		goto fail;
 	if ((ver = read_schema(st, txn, st->dbi[TK_DB_META])) < 0)
 		goto fail;
@@ -600,12 +670,12 @@ again:
 		goto again;
 	}
 	for (i = 0; i < TK_DB_COUNT; i++)
-		if (i != TK_DB_META && open_db(st, txn, i, write) < 0)
+		if (i != TK_DB_META && open_db(st, txn, i, write, ver) < 0)
 			goto fail;
 	if (write && ver < TK_SCHEMA_VERSION) {
 		tk_map_full = 0;
 		if ((ver == 1 && upgrade_1(st, txn) < 0) || (ver <= 2 && upgrade_2(st, txn) < 0) ||
-		    write_schema(st, txn) < 0) {
+		    (ver >= 1 && ver <= 3 && upgrade_3(st, txn) < 0) || write_schema(st, txn) < 0) {
 			if (tk_map_full) {	/* a big store: room for the rebuilt index */
 				mdb_txn_abort(txn);
 				txn = NULL;

@@ -698,6 +698,20 @@ same(tk_str a, tk_str b)
 	return a.n == b.n && (a.n == 0 || !memcmp(a.p, b.p, a.n));
 }
 
+/* Adds (add) or takes id out of a posting list: 0 or an LMDB error. */
+static int
+pl_update(tk_txn *t, int db, MDB_val k, uint64_t id, int add)
+{
+	MDB_cursor *c;
+	int rc;
+
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[db], &c)))
+		return rc;
+	rc = add ? tk_pl_add(c, k, id) : tk_pl_del(c, k, id);
+	mdb_cursor_close(c);
+	return rc;
+}
+
 static int
 ix_update(tk_txn *t, int db, tk_str old, tk_str new, uint64_t id, int creating)
 {
@@ -708,7 +722,7 @@ ix_update(tk_txn *t, int db, tk_str old, tk_str new, uint64_t id, int creating)
 	tk_put_u64(idb, id);
 	if (!creating) {
 		k = tk_ix_key(db, old.p, old.n, tk_ix_epoch(t, db, id), kb);
-		rc = mdb_del(t->txn, t->st->dbi[db], &k, &d);
+		rc = tk_ix_postings(db) ? pl_update(t, db, k, id, 0) : mdb_del(t->txn, t->st->dbi[db], &k, &d);
 		if (rc && rc != MDB_NOTFOUND)
 			return tk_mdb_error(rc, "index");
 	}
@@ -721,7 +735,7 @@ ix_update(tk_txn *t, int db, tk_str old, tk_str new, uint64_t id, int creating)
 		tk_ixbatch_add(t->ixb, db, k.mv_data, k.mv_size, id);
 		return 0;
 	}
-	rc = mdb_put(t->txn, t->st->dbi[db], &k, &d, MDB_NODUPDATA);
+	rc = tk_ix_postings(db) ? pl_update(t, db, k, id, 1) : mdb_put(t->txn, t->st->dbi[db], &k, &d, MDB_NODUPDATA);
 	if (rc && rc != MDB_KEYEXIST)
 		return tk_mdb_error(rc, "index");
 	return 0;

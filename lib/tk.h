@@ -197,7 +197,7 @@ enum tk_dbi {
 	TK_DB_COUNT
 };
 
-#define TK_SCHEMA_VERSION 3
+#define TK_SCHEMA_VERSION 4
 
 typedef struct tk_store {
 	char *dir;
@@ -296,6 +296,22 @@ int tk_ix_epoch_new(tk_txn *t, uint64_t id);
 /* A transaction's memory of the epochs (tk_txn_end and tk_store_write call it). */
 void tk_ix_epochs_free(tk_txn *t);
 MDB_val tk_ix_key(int db, const char *v, size_t n, unsigned epoch, unsigned char *buf);
+/* 1 for an index kept as posting lists (postings.c): ix_status, ix_priority, ix_queue. */
+int tk_ix_postings(int db);
+
+/* Posting lists (postings.c): the ids of index key v in chunks. tk_pl_first
+ * and tk_pl_next give a chunk's ids (8 bytes each, big-endian, ascending
+ * within and across chunks): 0, MDB_NOTFOUND past the last, or an LMDB
+ * error; the others return 0 or an LMDB error code (tk_pl_del
+ * MDB_NOTFOUND when id was not there; tk_pl_has 1 or 0, or minus an
+ * error). */
+int tk_pl_first(MDB_cursor *c, MDB_val v, MDB_val *ids);
+int tk_pl_next(MDB_cursor *c, MDB_val v, MDB_val *ids);
+int tk_pl_count(MDB_cursor *c, MDB_val v, size_t *count);
+int tk_pl_has(MDB_cursor *c, MDB_val v, uint64_t id);
+int tk_pl_add(MDB_cursor *c, MDB_val v, uint64_t id);
+int tk_pl_del(MDB_cursor *c, MDB_val v, uint64_t id);
+int tk_pl_append(MDB_cursor *c, MDB_val v, const unsigned char *ids, size_t n);
 
 /* Set when an LMDB call failed with MDB_MAP_FULL: tk_store_write grows the map and retries. */
 extern int tk_map_full;

@@ -14,10 +14,12 @@ test_expect_success 'a schema 2 store keeps finding tickets in every epoch' '
 	tk-ls -d v2 -a -o id requester=alice@example.com >out &&
 	printf "1\n16383\n16384\n40000\n" >expect &&
 	test_cmp expect out &&
-	mdb_dump -p -s meta v2 | grep -x " 3" &&
+	mdb_dump -p -s meta v2 | grep -x " 4" &&
 	mdb_dump -s meta v2 | grep -x " 000000000000000000000000000040000000000000008000" &&
 	tk-ls -d v2 -a -o id assignee=bob >out &&
-	test_cmp expect out
+	test_cmp expect out &&
+	mdb_dump -s ix_status v2 | grep -x " 6e65770000000000000001" &&
+	mdb_dump -s ix_status v2 | grep -x " 00000000000000010000000000003fff00000000000040000000000000009c40"
 '
 
 test_expect_success 'after the upgrade, a change re-indexes a ticket of an old epoch' '
@@ -34,13 +36,14 @@ test_done
 	exit
 fi
 
-test_expect_success 'a reader upgrades a schema 1 store and finds tickets by requester' '
+test_expect_success 'a reader upgrades a schema 1 store and finds tickets by requester and status' '
 	mkdir v1 && mdb_load -f "$DATA/store-v1.dump" v1 2>/dev/null &&
 	mdb_dump -p -s meta v1 | grep -x " 1" &&
 	tk-ls -d v1 -a -o id,requester requester=alice@example.com >out &&
 	printf "1\talice@example.com\n3\talice@example.com\n" >expect &&
 	test_cmp expect out &&
-	mdb_dump -p -s meta v1 | grep -x " 3" &&
+	test "$(tk-ls -d v1 -a -o id status=new,open,pending,resolved,closed | wc -l)" -eq "$(tk-ls -d v1 -a -t -o id | wc -l)" &&
+	mdb_dump -p -s meta v1 | grep -x " 4" &&
 	test_expect_code 1 mdb_dump -s imports v1 2>/dev/null
 '
 
@@ -63,10 +66,12 @@ test_expect_success 'a schema 2 store keeps finding tickets in every epoch' '
 	tk-ls -d v2 -a -o id requester=alice@example.com >out &&
 	printf "1\n16383\n16384\n40000\n" >expect &&
 	test_cmp expect out &&
-	mdb_dump -p -s meta v2 | grep -x " 3" &&
+	mdb_dump -p -s meta v2 | grep -x " 4" &&
 	mdb_dump -s meta v2 | grep -x " 000000000000000000000000000040000000000000008000" &&
 	tk-ls -d v2 -a -o id assignee=bob >out &&
-	test_cmp expect out
+	test_cmp expect out &&
+	mdb_dump -s ix_status v2 | grep -x " 6e65770000000000000001" &&
+	mdb_dump -s ix_status v2 | grep -x " 00000000000000010000000000003fff00000000000040000000000000009c40"
 '
 
 test_expect_success 'after the upgrade, a change re-indexes a ticket of an old epoch' '

@@ -277,6 +277,17 @@ test_expect_success 'each batch of a bulk load starts an epoch; requester, assig
 	test_grep "12000 read, 0 created, 0 updated, 12000 unchanged" err
 '
 
+test_expect_success 'status, priority and queue as posting lists: a few changed among 12,000 are found by the index' '
+	tk-set -d ep status=open 7 5000 5001 11999 >/dev/null &&
+	test "$(tk-ls -d ep -a -o id status=open | tr "\n" " ")" = "7 5000 5001 11999 " &&
+	tk-set -d ep status=pending 5000 >/dev/null &&
+	test "$(tk-ls -d ep -a -o id status=open | tr "\n" " ")" = "7 5001 11999 " &&
+	test "$(tk-ls -d ep -a -o id status=pending | tr "\n" " ")" = "5000 " &&
+	tk-set -d ep priority=P1 queue=net 5001 >/dev/null &&
+	test "$(tk-ls -d ep -a -o id priority=P1 queue=net status=open)" = 5001 &&
+	test "$(tk-ls -d ep -a -o id status=new | wc -l)" -eq 11996
+'
+
 test_expect_success 'the map grows mid-batch (TK_MAP_SIZE=65536): nothing lost, a re-run changes nothing' '
 	awk "BEGIN { print \"#subject\\tbody\"; for (i = 1; i <= 20000; i++) printf \"s%d\\tbody of ticket %d, long enough to fill pages\\n\", i, i }" >grow.tsv &&
 	TK_MAP_SIZE=65536 tk-new -q -b -d grow <grow.tsv &&

@@ -381,11 +381,123 @@ test_csv_fast(void)
 	tk_buf_free(&big);
 }
 
+/* Posting lists against a plain set: random adds and deletes of ids of
+ * one value, appends past its end, beside the lists of two other values
+ * ("ope" and "opened" sort around "open"). */
+#define PL_IDS 3000
+static unsigned char pl_set[PL_IDS];
+static int pl_ok;
+
+static int
+pl_check(MDB_cursor *c, MDB_val v)
+{
+	MDB_val d;
+	size_t i, n = 0, count;
+	uint64_t want = 0, prev = 0;
+	int rc;
+
+	for (rc = tk_pl_first(c, v, &d); rc == 0; rc = tk_pl_next(c, v, &d))
+		for (i = 0; i < d.mv_size / 8; i++) {
+			uint64_t id = tk_get_u64((unsigned char *)d.mv_data + 8 * i);
+
+			while (want < PL_IDS && !pl_set[want])
+				want++;
+			if (id != want || (n && id <= prev))
+				return 0;
+			prev = id;
+			want++;
+			n++;
+		}
+	while (want < PL_IDS && !pl_set[want])
+		want++;
+	if (rc != MDB_NOTFOUND || want != PL_IDS || tk_pl_count(c, v, &count) || count != n)
+		return 0;
+	for (i = 0; i < PL_IDS; i += 7)
+		if (tk_pl_has(c, v, i) != pl_set[i])
+			return 0;
+	return 1;
+}
+
+static int
+pl_ops(tk_txn *t, void *arg)
+{
+	MDB_val v = { 4, "open" }, o1 = { 3, "ope" }, o2 = { 6, "opened" };
+	MDB_cursor *c;
+	unsigned char ids[8 * 600];
+	unsigned seed = 42, r;
+	uint64_t top = PL_IDS / 2;
+	size_t i, j, n;
+	int round, ok = 1;
+
+	(void)arg;
+	if (mdb_cursor_open(t->txn, t->st->dbi[TK_DB_IX_STATUS], &c))
+		return TK_EXIT_FAIL;
+	for (i = 0; i < 300; i++)	/* neighbours */
+		if (tk_pl_add(c, o1, 2 * i) || tk_pl_add(c, o2, 2 * i + 1))
+			ok = 0;
+	for (round = 0; round < 40 && ok; round++) {
+		for (i = 0; i < 200 && ok; i++) {
+			r = (seed = seed * 1103515245 + 12345) >> 8;
+			j = r % top;
+			if (r & 0x100000) {
+				ok = tk_pl_add(c, v, j) == 0;
+				pl_set[j] = 1;
+			} else {
+				int rc = tk_pl_del(c, v, j);
+
+				ok = pl_set[j] ? rc == 0 : rc == MDB_NOTFOUND;
+				pl_set[j] = 0;
+			}
+		}
+		if (round % 4 == 3 && top < PL_IDS) {	/* a batch past the end */
+			n = (seed >> 8) % 600 + 1;
+			for (j = 0; j < n && top < PL_IDS; j++, top++) {
+				tk_put_u64(ids + 8 * j, top);
+				pl_set[top] = 1;
+			}
+			ok = ok && tk_pl_append(c, v, ids, j) == 0;
+		}
+		ok = ok && pl_check(c, v);
+	}
+	/* Appending ids not past the end is refused. */
+	tk_put_u64(ids, 0);
+	ok = ok && tk_pl_append(c, v, ids, 1) == MDB_KEYEXIST;
+	{
+		size_t n1, n2;
+
+		ok = ok && !tk_pl_count(c, o1, &n1) && n1 == 300 && !tk_pl_count(c, o2, &n2) && n2 == 300;
+	}
+	mdb_cursor_close(c);
+	pl_ok = ok;
+	return 0;
+}
+
+static void
+test_postings(void)
+{
+	char dir[] = "/tmp/tk-unit.XXXXXX", path[64];
+	tk_store *st;
+
+	if (!mkdtemp(dir) || !(st = tk_store_open(dir, 1))) {
+		ok(0, "posting lists: a store");
+		return;
+	}
+	ok(tk_store_write(st, pl_ops, NULL) == 0 && pl_ok,
+	    "posting lists: 8,000 adds and deletes, appends, splits: the same ids as a plain set");
+	tk_store_close(st);
+	snprintf(path, sizeof path, "%s/data.mdb", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/lock.mdb", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* tests/unit v2-store DIR: a store as schema 2 left it, with tickets 1,
  * 16383, 16384 and 40000 of alice@example.com, whose partitioned index
  * keys carry the epoch id >> 14 (t0050 upgrades it). The tickets are made
  * by this tk, whose epochs start at 16384 and 40000 here: the same numbers
- * (0, 0, 1, 2); then meta "epochs" goes and the schema is set to 2. */
+ * (0, 0, 1, 2); then meta "epochs" goes, status, priority and queue are
+ * indexed as DUPSORT again, and the schema is set to 2. */
 static int
 make_ticket(tk_txn *t, void *arg)
 {
@@ -410,6 +522,42 @@ make_ticket(tk_txn *t, void *arg)
 	return rc ? TK_EXIT_FAIL : 0;
 }
 
+/* Schema 2 kept status, priority and queue as DUPSORT indexes, not posting
+ * lists: made again that way from the tickets. */
+static int
+dupsort_again(tk_store *st, MDB_txn *txn)
+{
+	static const struct { int db; const char *name; int field; } ix[] = {
+		{ TK_DB_IX_STATUS, "ix_status", TK_F_STATUS },
+		{ TK_DB_IX_PRIORITY, "ix_priority", TK_F_PRIORITY },
+		{ TK_DB_IX_QUEUE, "ix_queue", TK_F_QUEUE },
+	};
+	unsigned char kb[TK_IX_KEYBUF];
+	MDB_cursor *c;
+	MDB_val k, v, ik;
+	tk_ticket tk;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < 3 && !rc; i++)
+		rc = mdb_drop(txn, st->dbi[ix[i].db], 1) ||
+		    mdb_dbi_open(txn, ix[i].name, MDB_CREATE | MDB_DUPSORT | MDB_DUPFIXED, &st->dbi[ix[i].db]);
+	if (rc || mdb_cursor_open(txn, st->dbi[TK_DB_TICKETS], &c))
+		return 1;
+	tk_ticket_init(&tk);
+	while (!rc && mdb_cursor_get(c, &k, &v, MDB_NEXT) == 0) {
+		if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0)
+			rc = 1;
+		for (i = 0; i < 3 && !rc; i++) {
+			ik = tk_ix_key(ix[i].db, tk.f[ix[i].field].p, tk.f[ix[i].field].n, 0, kb);
+			rc = mdb_put(txn, st->dbi[ix[i].db], &ik, &k, 0);
+		}
+	}
+	mdb_cursor_close(c);
+	tk_ticket_free(&tk);
+	return rc;
+}
+
 static int
 make_v2_store(const char *dir)
 {
@@ -422,7 +570,7 @@ make_v2_store(const char *dir)
 		return 1;
 	}
 	if (mdb_txn_begin(st->env, NULL, 0, &txn) || mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) ||
-	    mdb_del(txn, st->dbi[TK_DB_META], &e, NULL) || mdb_txn_commit(txn)) {
+	    mdb_del(txn, st->dbi[TK_DB_META], &e, NULL) || dupsort_again(st, txn) || mdb_txn_commit(txn)) {
 		fprintf(stderr, "v2-store: cannot set schema 2\n");
 		return 1;
 	}
@@ -447,6 +595,7 @@ main(int argc, char **argv)
 	test_hash();
 	test_lines();
 	test_csv_fast();
+	test_postings();
 	printf("1..%d\n", n_tests);
 	return n_failed != 0;
 }
