@@ -19,6 +19,7 @@ tenthrss=$2
 rm -rf "$data/tk-one" "$data/one.db"
 cp -r "$data/tk-core" "$data/tk-one"
 cp "$data/core.db" "$data/one.db"
+sync	# the copies written out first: each insert's flush should not carry 2 GB of them
 printf 'VERSION=3\nformat=print\ntype=btree\nHEADER=END\n bench\n 1\nDATA=END\n' >"$out/one.dump"
 set -- $(hf insert \
 	"sqlite3 $data/one.db \"INSERT INTO tickets(external_id,subject,requester,priority,status,created) VALUES('X-1','VPN down','bob@example.com','P1','new','2026-11-22T09:30:00Z')\"" \
