@@ -131,15 +131,31 @@ position(const unsigned char *p, size_t n, uint64_t id, int *found)
 	return lo;
 }
 
+/* The chunk where id is or would go (find_chunk: *k, *d, *n ids) and
+ * where in it (*at, *found): 0, MDB_NOTFOUND for no chunk, or an error. */
+static int
+locate(MDB_cursor *c, MDB_val v, uint64_t id, MDB_val *k, MDB_val *d, size_t *n, size_t *at, int *found)
+{
+	int rc = find_chunk(c, v, id, k, d);
+
+	if (rc)
+		return rc;
+	*n = d->mv_size / 8;
+	if (!*n || *n > CHUNK_MAX)
+		return MDB_CORRUPTED;
+	*at = position(d->mv_data, *n, id, found);
+	return 0;
+}
+
 int
 tk_pl_has(MDB_cursor *c, MDB_val v, uint64_t id)
 {
 	MDB_val k, d;
-	int rc = find_chunk(c, v, id, &k, &d), found;
+	size_t n, at;
+	int found, rc = locate(c, v, id, &k, &d, &n, &at, &found);
 
 	if (rc)
 		return rc == MDB_NOTFOUND ? 0 : -rc;
-	position(d.mv_data, d.mv_size / 8, id, &found);
 	return found;
 }
 
@@ -150,7 +166,7 @@ tk_pl_add(MDB_cursor *c, MDB_val v, uint64_t id)
 	MDB_val k, d;
 	size_t n, at, half;
 	uint64_t first;
-	int rc = find_chunk(c, v, id, &k, &d), found;
+	int found, rc = locate(c, v, id, &k, &d, &n, &at, &found);
 
 	if (rc == MDB_NOTFOUND) {
 		tk_put_u64(buf, id);
@@ -161,10 +177,6 @@ tk_pl_add(MDB_cursor *c, MDB_val v, uint64_t id)
 	}
 	if (rc)
 		return rc;
-	n = d.mv_size / 8;
-	if (n > CHUNK_MAX)
-		return MDB_CORRUPTED;
-	at = position(d.mv_data, n, id, &found);
 	if (found)
 		return 0;
 	first = first_id(&k);
@@ -190,14 +202,10 @@ tk_pl_del(MDB_cursor *c, MDB_val v, uint64_t id)
 	unsigned char buf[8 * CHUNK_MAX];
 	MDB_val k, d;
 	size_t n, at;
-	int rc = find_chunk(c, v, id, &k, &d), found;
+	int found, rc = locate(c, v, id, &k, &d, &n, &at, &found);
 
 	if (rc)
 		return rc;
-	n = d.mv_size / 8;
-	if (n > CHUNK_MAX)
-		return MDB_CORRUPTED;
-	at = position(d.mv_data, n, id, &found);
 	if (!found)
 		return MDB_NOTFOUND;
 	memcpy(buf, d.mv_data, 8 * at);

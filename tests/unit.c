@@ -199,10 +199,23 @@ test_filters(void)
 	tk_filter_free(q);
 }
 
+/* Removes a test store (data.mdb, lock.mdb) and its directory. */
+static void
+remove_store(const char *dir)
+{
+	char path[256];
+
+	snprintf(path, sizeof path, "%s/data.mdb", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/lock.mdb", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void
 test_schema(void)
 {
-	char dir[] = "/tmp/tk-unit.XXXXXX", path[64];
+	char dir[] = "/tmp/tk-unit.XXXXXX";
 	tk_store *st;
 	MDB_txn *txn;
 	MDB_val k = { 6, "schema" }, v = { 2, "99" };
@@ -223,11 +236,7 @@ test_schema(void)
 	    "a store with a newer schema is refused");
 	if (!strstr(tk_errmsg, "newer"))
 		printf("#   got: %s\n", tk_errmsg);
-	snprintf(path, sizeof path, "%s/data.mdb", dir);
-	unlink(path);
-	snprintf(path, sizeof path, "%s/lock.mdb", dir);
-	unlink(path);
-	rmdir(dir);
+	remove_store(dir);
 }
 
 /* tk-import keeps row hashes in the store: the function must not change. */
@@ -303,35 +312,7 @@ test_lines(void)
 	tk_buf_free(&big);
 }
 
-/* What tk_csv_next says about an input, read with the fast path for
- * plain rows or with libcsv alone; also the rows' count. */
-static size_t
-csv_transcript(const char *in, size_t len, int libcsv_only, tk_buf *out)
-{
-	FILE *fp = fmemopen((void *)in, len, "r");
-	tk_csv *c = tk_csv_open(fp, "t", 0, 0, NULL);
-	char **f;
-	size_t *l, n, i, rows = 0;
-	long line;
-	int rc;
-
-	if (libcsv_only)
-		tk_csv_libcsv_only(c);
-	while ((rc = tk_csv_next(c, &f, &l, &n, &line)) != 0) {
-		tk_buf_printf(out, "%d %ld", rc, line);
-		if (rc < 0)
-			tk_buf_printf(out, " %s", tk_errmsg);
-		for (i = 0; rc > 0 && i < n; i++) {
-			tk_buf_printf(out, " %zu:", l[i]);
-			tk_buf_add(out, f[i], l[i]);
-		}
-		tk_buf_addc(out, '\n');
-		rows += rc > 0;
-	}
-	tk_csv_close(c);
-	fclose(fp);
-	return rows;
-}
+#include "csv_transcript.h"
 
 /* The fast path gives what libcsv gives, held rows and all. */
 static void
@@ -475,7 +456,7 @@ pl_ops(tk_txn *t, void *arg)
 static void
 test_postings(void)
 {
-	char dir[] = "/tmp/tk-unit.XXXXXX", path[64];
+	char dir[] = "/tmp/tk-unit.XXXXXX";
 	tk_store *st;
 
 	if (!mkdtemp(dir) || !(st = tk_store_open(dir, 1))) {
@@ -485,11 +466,7 @@ test_postings(void)
 	ok(tk_store_write(st, pl_ops, NULL) == 0 && pl_ok,
 	    "posting lists: 8,000 adds and deletes, appends, splits: the same ids as a plain set");
 	tk_store_close(st);
-	snprintf(path, sizeof path, "%s/data.mdb", dir);
-	unlink(path);
-	snprintf(path, sizeof path, "%s/lock.mdb", dir);
-	unlink(path);
-	rmdir(dir);
+	remove_store(dir);
 }
 
 /* tests/unit v2-store DIR: a store as schema 2 left it, with tickets 1,

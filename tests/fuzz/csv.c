@@ -40,33 +40,7 @@ round_trip(char **f, size_t *l, size_t n)
 	tk_buf_free(&b);
 }
 
-/* Everything tk_csv_next says about the input, in order. */
-static void
-transcript(const unsigned char *data, size_t size, int libcsv_only, tk_buf *out)
-{
-	FILE *fp = fmemopen((void *)data, size, "r");
-	tk_csv *c = tk_csv_open(fp, "fuzz", 0, 0, NULL);
-	char **f;
-	size_t *l, n, i;
-	long line;
-	int rc;
-
-	if (libcsv_only)
-		tk_csv_libcsv_only(c);
-	while ((rc = tk_csv_next(c, &f, &l, &n, &line)) != 0) {
-		tk_buf_printf(out, "%d %ld", rc, line);
-		if (rc < 0)
-			tk_buf_printf(out, " %s", tk_errmsg);
-		else
-			for (i = 0; i < n; i++) {
-				tk_buf_printf(out, " %zu:", l[i]);
-				tk_buf_add(out, f[i], l[i]);
-			}
-		tk_buf_addc(out, '\n');
-	}
-	tk_csv_close(c);
-	fclose(fp);
-}
+#include "../csv_transcript.h"
 
 int
 LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
@@ -84,8 +58,8 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 
 	if (!fp)
 		return 0;
-	transcript(data, size, 0, &fast);
-	transcript(data, size, 1, &slow);
+	csv_transcript(data, size, 0, &fast);
+	csv_transcript(data, size, 1, &slow);
 	if (fast.len != slow.len || memcmp(fast.p, slow.p, fast.len))
 		abort();
 	tk_buf_free(&fast);
