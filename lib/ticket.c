@@ -868,8 +868,9 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		const char *to = tk_ticket_own(tk, tk->f[TK_F_STATUS].p, tk->f[TK_F_STATUS].n).p;
 
 		if (!tk_status_transition_ok(old[TK_F_STATUS], to)) {
-			tk_error("ticket %llu: status %.*s -> %s is not allowed%s",
-			    (unsigned long long)tk->id, (int)old[TK_F_STATUS].n, old[TK_F_STATUS].p, to,
+			/* (Callers say which ticket: "tk-set: ticket 1: ...".) */
+			tk_error("status %.*s -> %s is not allowed%s",
+			    (int)old[TK_F_STATUS].n, old[TK_F_STATUS].p, to,
 			    tk_str_eq(old[TK_F_STATUS], "closed") ? " (closed is final)" :
 			    tk_str_eq(old[TK_F_STATUS], "resolved") ? " (a resolved ticket is reopened to open, or closed)" : "");
 			goto out;

@@ -50,7 +50,7 @@ test_expect_success 'workflow: pending, resolved (time set), reopen counts, clos
 	tk-set -q status=closed 1 &&
 	tk-log >before &&
 	test_expect_code 3 tk-set status=open 1 2>err &&
-	echo "tk-set: ticket 1: ticket 1: status closed -> open is not allowed (closed is final)" >expect && test_cmp expect err &&
+	echo "tk-set: ticket 1: status closed -> open is not allowed (closed is final)" >expect && test_cmp expect err &&
 	test_expect_code 3 tk-set status=new 2 2>err && test_grep "open -> new is not allowed" err &&
 	tk-log >after && test_cmp before after
 '
