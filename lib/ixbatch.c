@@ -234,19 +234,22 @@ tk_ixbatch_find(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t *
 
 /* LMDB's default key order: bytes, then the shorter first. */
 static int
+keycmp(const void *a, size_t an, const void *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+
+	return c ? c : an < bn ? -1 : an > bn;
+}
+
+/* Two groups by key, then by their first entry (ids ascend). */
+static int
 cmp_key(const struct ixdb *d, const struct group *a, const struct group *b)
 {
 	const struct entry *x = &d->e[a->first - 1], *y = &d->e[b->first - 1];
-	size_t n = x->klen < y->klen ? x->klen : y->klen;
-	int c = memcmp(d->keys.p + x->off, d->keys.p + y->off, n);
+	int c = keycmp(d->keys.p + x->off, x->klen, d->keys.p + y->off, y->klen);
 
-	if (c)
-		return c;
-	if (x->klen != y->klen)
-		return x->klen < y->klen ? -1 : 1;
-	return a->first < b->first ? -1 : a->first > b->first;	/* ids ascend */
+	return c ? c : a->first < b->first ? -1 : a->first > b->first;
 }
-
 
 /* Sets each group's 8 bytes of key from offset off (zeros past its end). */
 static void
@@ -365,17 +368,7 @@ same_key(const struct ixdb *d, const struct group *a, const struct group *b)
 {
 	const struct entry *x = &d->e[a->first - 1], *y = &d->e[b->first - 1];
 
-	return x->klen == y->klen && !memcmp(d->keys.p + x->off, d->keys.p + y->off, x->klen);
-}
-
-/* Does key (n bytes) sort after *last, LMDB's way? */
-static int
-past(const void *key, size_t n, const MDB_val *last)
-{
-	size_t m = n < last->mv_size ? n : last->mv_size;
-	int c = memcmp(key, last->mv_data, m);
-
-	return c > 0 || (c == 0 && n > last->mv_size);
+	return !keycmp(d->keys.p + x->off, x->klen, d->keys.p + y->off, y->klen);
 }
 
 /* A group's ids, in order, into b->ids: how many. */
@@ -460,7 +453,7 @@ write_db(tk_ixbatch *b, tk_txn *t, int dbi)
 	for (i = 0; i < d->ng; i++) {
 		const struct entry *e = &d->e[d->g[i].first - 1];
 
-		if (!appending && past(d->keys.p + e->off, e->klen, &lk))
+		if (!appending && keycmp(d->keys.p + e->off, e->klen, lk.mv_data, lk.mv_size) > 0)
 			appending = 1;
 		/* (Creation and update times are not grouped: a key may come
 		 * again, and MDB_APPEND takes only a new one.) */
