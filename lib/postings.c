@@ -1,6 +1,8 @@
 /*
  * postings.c - the ids of an index value as posting lists: runs of ids in
- * chunks (ix_status, ix_priority, ix_queue; tk_ix_postings).
+ * chunks (ix_status, ix_priority, ix_queue; tk_ix_postings); and, at the
+ * end, the reading and changing of any index's ids, whichever way it keeps
+ * them (tk_ix_first and the rest).
  *
  * A value with few ids per value is the worst case of a DUPSORT index: all
  * of a bulk batch's tickets land on five statuses, and LMDB puts each id
@@ -274,4 +276,84 @@ tk_pl_count(MDB_cursor *c, MDB_val v, size_t *count)
 	for (rc = tk_pl_first(c, v, &d); rc == 0; rc = tk_pl_next(c, v, &d))
 		*count += d.mv_size / 8;
 	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/*
+ * An index's ids under key k, whatever the index keeps them in: a
+ * DUPFIXED key's sorted ids read a page at a time, or a posting list read
+ * a chunk at a time (tk_ix_postings). Callers (queries, ticket changes)
+ * do not need to know which.
+ */
+int
+tk_ix_first(MDB_cursor *c, int db, MDB_val k, MDB_val *ids)
+{
+	int rc;
+
+	if (tk_ix_postings(db))
+		return tk_pl_first(c, k, ids);
+	rc = mdb_cursor_get(c, &k, ids, MDB_SET);
+	return rc ? rc : mdb_cursor_get(c, &k, ids, MDB_GET_MULTIPLE);
+}
+
+int
+tk_ix_next(MDB_cursor *c, int db, MDB_val k, MDB_val *ids)
+{
+	return tk_ix_postings(db) ? tk_pl_next(c, k, ids) : mdb_cursor_get(c, &k, ids, MDB_NEXT_MULTIPLE);
+}
+
+int
+tk_ix_count(MDB_cursor *c, int db, MDB_val k, size_t *count)
+{
+	MDB_val d;
+	int rc;
+
+	if (tk_ix_postings(db))
+		return tk_pl_count(c, k, count);
+	*count = 0;
+	rc = mdb_cursor_get(c, &k, &d, MDB_SET);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	return rc ? rc : mdb_cursor_count(c, count);
+}
+
+int
+tk_ix_has(MDB_cursor *c, int db, MDB_val k, uint64_t id)
+{
+	unsigned char b[8];
+	MDB_val d = { 8, b };
+	int rc;
+
+	if (tk_ix_postings(db))
+		return tk_pl_has(c, k, id);
+	tk_put_u64(b, id);
+	rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH);
+	return rc == 0 ? 1 : rc == MDB_NOTFOUND ? 0 : -rc;
+}
+
+int
+tk_ix_add(MDB_cursor *c, int db, MDB_val k, uint64_t id)
+{
+	unsigned char b[8];
+	MDB_val d = { 8, b };
+	int rc;
+
+	if (tk_ix_postings(db))
+		return tk_pl_add(c, k, id);
+	tk_put_u64(b, id);
+	rc = mdb_cursor_put(c, &k, &d, MDB_NODUPDATA);
+	return rc == MDB_KEYEXIST ? 0 : rc;
+}
+
+int
+tk_ix_del(MDB_cursor *c, int db, MDB_val k, uint64_t id)
+{
+	unsigned char b[8];
+	MDB_val d = { 8, b };
+	int rc;
+
+	if (tk_ix_postings(db))
+		return tk_pl_del(c, k, id);
+	tk_put_u64(b, id);
+	rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH);
+	return rc ? rc : mdb_cursor_del(c, 0);
 }

@@ -518,25 +518,6 @@ idvec_sort(idvec *iv)
 	iv->n = j;
 }
 
-/* The first run of ids under index key k: a page of a DUPFIXED key's ids,
- * or a chunk of a posting list (postings.c). 0, MDB_NOTFOUND, or an error. */
-static int
-ids_first(MDB_cursor *c, int db, MDB_val k, MDB_val *d)
-{
-	int rc;
-
-	if (tk_ix_postings(db))
-		return tk_pl_first(c, k, d);
-	rc = mdb_cursor_get(c, &k, d, MDB_SET);
-	return rc ? rc : mdb_cursor_get(c, &k, d, MDB_GET_MULTIPLE);
-}
-
-static int
-ids_next(MDB_cursor *c, int db, MDB_val k, MDB_val *d)
-{
-	return tk_ix_postings(db) ? tk_pl_next(c, k, d) : mdb_cursor_get(c, &k, d, MDB_NEXT_MULTIPLE);
-}
-
 /* Ids under one key of an index, a run at a time. */
 static int
 collect_key(MDB_cursor *c, int db, MDB_val k, idvec *iv)
@@ -544,7 +525,7 @@ collect_key(MDB_cursor *c, int db, MDB_val k, idvec *iv)
 	MDB_val d;
 	int rc;
 
-	for (rc = ids_first(c, db, k, &d); rc == 0; rc = ids_next(c, db, k, &d))
+	for (rc = tk_ix_first(c, db, k, &d); rc == 0; rc = tk_ix_next(c, db, k, &d))
 		idvec_add_raw(iv, d.mv_data, d.mv_size / 8);
 	return rc == MDB_NOTFOUND ? 0 : tk_mdb_error(rc, "index");
 }
@@ -563,7 +544,7 @@ count_eq(tk_txn *tx, struct term *t)
 	unsigned char kb[TK_IX_KEYBUF];
 	unsigned e, ne = epochs_of(tx, t);
 	MDB_cursor *c;
-	MDB_val k, d;
+	MDB_val k;
 	size_t i, total = 0;
 	size_t cnt;
 
@@ -572,8 +553,7 @@ count_eq(tk_txn *tx, struct term *t)
 	for (i = 0; i < t->nvals; i++)
 		for (e = 0; e < ne; e++) {
 			k = tk_ix_key(db, t->vals[i], strlen(t->vals[i]), e, kb);
-			if (tk_ix_postings(db) ? tk_pl_count(c, k, &cnt) == 0 :
-			    mdb_cursor_get(c, &k, &d, MDB_SET) == 0 && mdb_cursor_count(c, &cnt) == 0)
+			if (tk_ix_count(c, db, k, &cnt) == 0)
 				total += cnt;
 		}
 	mdb_cursor_close(c);
@@ -677,7 +657,7 @@ narrow(tk_txn *tx, struct term *t, idvec *iv, size_t tcount)
 	int db = tk_fields[t->field].dbi;
 	MDB_cursor *c;
 	MDB_val k, d;
-	unsigned char idb[8], kb[TK_IX_KEYBUF], *keep;
+	unsigned char kb[TK_IX_KEYBUF], *keep;
 	size_t i, j, o, vi;
 	unsigned e, ne;
 	int rc = 0;
@@ -691,7 +671,7 @@ narrow(tk_txn *tx, struct term *t, idvec *iv, size_t tcount)
 		for (vi = 0; vi < t->nvals && (!rc || rc == MDB_NOTFOUND); vi++)
 			for (e = 0, i = 0; e < ne && i < iv->n; e++) {
 				k = tk_ix_key(db, t->vals[vi], strlen(t->vals[vi]), e, kb);
-				rc = ids_first(c, db, k, &d);
+				rc = tk_ix_first(c, db, k, &d);
 				while (rc == 0 && i < iv->n) {
 					const unsigned char *p = d.mv_data;
 					uint64_t x;
@@ -703,7 +683,7 @@ narrow(tk_txn *tx, struct term *t, idvec *iv, size_t tcount)
 						if (i < iv->n && iv->v[i] == x)
 							keep[i++] = 1;
 					}
-					rc = ids_next(c, db, k, &d);
+					rc = tk_ix_next(c, db, k, &d);
 				}
 				if (rc && rc != MDB_NOTFOUND)
 					break;
@@ -721,13 +701,9 @@ narrow(tk_txn *tx, struct term *t, idvec *iv, size_t tcount)
 	if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[db], &c)))
 		return tk_mdb_error(rc, "index");
 	for (i = o = 0; i < iv->n; i++) {
-		tk_put_u64(idb, iv->v[i]);
 		for (vi = 0; vi < t->nvals; vi++) {
 			k = tk_ix_key(db, t->vals[vi], strlen(t->vals[vi]), tk_ix_epoch(tx, db, iv->v[i]), kb);
-			d.mv_size = 8;
-			d.mv_data = idb;
-			if (tk_ix_postings(db) ? tk_pl_has(c, k, iv->v[i]) == 1 :
-			    mdb_cursor_get(c, &k, &d, MDB_GET_BOTH) == 0) {
+			if (tk_ix_has(c, db, k, iv->v[i]) == 1) {
 				iv->v[o++] = iv->v[i];
 				break;
 			}

@@ -698,47 +698,31 @@ same(tk_str a, tk_str b)
 	return a.n == b.n && (a.n == 0 || !memcmp(a.p, b.p, a.n));
 }
 
-/* Adds (add) or takes id out of a posting list: 0 or an LMDB error. */
-static int
-pl_update(tk_txn *t, int db, MDB_val k, uint64_t id, int add)
-{
-	MDB_cursor *c;
-	int rc;
-
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[db], &c)))
-		return rc;
-	rc = add ? tk_pl_add(c, k, id) : tk_pl_del(c, k, id);
-	mdb_cursor_close(c);
-	return rc;
-}
-
 static int
 ix_update(tk_txn *t, int db, tk_str old, tk_str new, uint64_t id, int creating)
 {
-	unsigned char idb[8], kb[TK_IX_KEYBUF];
-	MDB_val k, d = { 8, idb };
-	int rc;
+	unsigned char kb[TK_IX_KEYBUF];
+	MDB_cursor *c = NULL;
+	MDB_val k;
+	int rc = 0;
 
-	tk_put_u64(idb, id);
 	if (!creating) {
 		k = tk_ix_key(db, old.p, old.n, tk_ix_epoch(t, db, id), kb);
-		rc = tk_ix_postings(db) ? pl_update(t, db, k, id, 0) : mdb_del(t->txn, t->st->dbi[db], &k, &d);
-		if (rc && rc != MDB_NOTFOUND)
-			return tk_mdb_error(rc, "index");
+		if (!(rc = mdb_cursor_open(t->txn, t->st->dbi[db], &c)) && (rc = tk_ix_del(c, db, k, id)) == MDB_NOTFOUND)
+			rc = 0;
 	}
 	/* (An old store may hold an entry for an empty value: it goes above.) */
-	if (!new.n && tk_ix_skips_empty(db))
-		return 0;
-	k = tk_ix_key(db, new.p, new.n, tk_ix_epoch(t, db, id), kb);
-	/* A batch writes new tickets' entries sorted, at commit (ixbatch.c). */
-	if (creating && t->ixb) {
-		tk_ixbatch_add(t->ixb, db, k.mv_data, k.mv_size, id);
-		return 0;
+	if (!rc && (new.n || !tk_ix_skips_empty(db))) {
+		k = tk_ix_key(db, new.p, new.n, tk_ix_epoch(t, db, id), kb);
+		/* A batch writes new tickets' entries sorted, at commit (ixbatch.c). */
+		if (creating && t->ixb)
+			tk_ixbatch_add(t->ixb, db, k.mv_data, k.mv_size, id);
+		else if (c || !(rc = mdb_cursor_open(t->txn, t->st->dbi[db], &c)))
+			rc = tk_ix_add(c, db, k, id);
 	}
-	rc = tk_ix_postings(db) ? pl_update(t, db, k, id, 1) : mdb_put(t->txn, t->st->dbi[db], &k, &d, MDB_NODUPDATA);
-	if (rc && rc != MDB_KEYEXIST)
-		return tk_mdb_error(rc, "index");
-	return 0;
+	if (c)
+		mdb_cursor_close(c);
+	return rc ? tk_mdb_error(rc, "index") : 0;
 }
 
 static int

@@ -312,6 +312,17 @@ int tk_pl_has(MDB_cursor *c, MDB_val v, uint64_t id);
 int tk_pl_add(MDB_cursor *c, MDB_val v, uint64_t id);
 int tk_pl_del(MDB_cursor *c, MDB_val v, uint64_t id);
 int tk_pl_append(MDB_cursor *c, MDB_val v, const unsigned char *ids, size_t n);
+/* Any index's ids under key k (a cursor on index db), whichever way the
+ * index keeps them: runs of 8-byte ids, ascending (first, next: 0,
+ * MDB_NOTFOUND past the last, or an error); their count; whether id is
+ * there (1, 0, or minus an error); id added (0 when already there) or
+ * taken out (MDB_NOTFOUND when it was not there). */
+int tk_ix_first(MDB_cursor *c, int db, MDB_val k, MDB_val *ids);
+int tk_ix_next(MDB_cursor *c, int db, MDB_val k, MDB_val *ids);
+int tk_ix_count(MDB_cursor *c, int db, MDB_val k, size_t *count);
+int tk_ix_has(MDB_cursor *c, int db, MDB_val k, uint64_t id);
+int tk_ix_add(MDB_cursor *c, int db, MDB_val k, uint64_t id);
+int tk_ix_del(MDB_cursor *c, int db, MDB_val k, uint64_t id);
 
 /* Set when an LMDB call failed with MDB_MAP_FULL: tk_store_write grows the map and retries. */
 extern int tk_map_full;
