@@ -143,6 +143,40 @@ tk_ix_skips_empty(int db)
 	return db == TK_DB_IX_EXTERNAL;
 }
 
+int
+tk_last_id(MDB_txn *txn, tk_store *st, uint64_t *id)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	*id = 0;
+	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_TICKETS], &c)))
+		return tk_mdb_error(rc, "tickets");
+	rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+	mdb_cursor_close(c);
+	if (rc == 0)
+		*id = tk_get_u64(k.mv_data);
+	return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "tickets") : 0;
+}
+
+/* meta "epochs" := ep[0..n). 0 or -1. */
+static int
+put_epochs(MDB_txn *txn, tk_store *st, const uint64_t *ep, unsigned n)
+{
+	MDB_val k = { 6, "epochs" }, v = { 8 * (size_t)n, NULL };
+	unsigned char *buf = tk_xmalloc(8 * (size_t)n);
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		tk_put_u64(buf + 8 * i, ep[i]);
+	v.mv_data = buf;
+	rc = mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0);
+	free(buf);
+	return rc ? tk_mdb_error(rc, "meta") : 0;
+}
+
 /* The epoch of a ticket in ix_assignee, and in every partitioned index of
  * schema 2: its id >> 14. */
 static unsigned
@@ -213,28 +247,17 @@ tk_ix_epoch(tk_txn *t, int db, uint64_t id)
 unsigned
 tk_ix_nepochs(tk_txn *t, int db)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
-	unsigned n = 1;
+	uint64_t last;
 
 	if (run_epochs(db))
 		return epochs_load(t) < 0 ? 1 : t->nepochs;
-	if (mdb_cursor_open(t->txn, t->st->dbi[TK_DB_TICKETS], &c) == 0) {
-		if (mdb_cursor_get(c, &k, &v, MDB_LAST) == 0)
-			n = epoch_v2(tk_get_u64(k.mv_data)) + 1;
-		mdb_cursor_close(c);
-	}
-	return n;
+	return tk_last_id(t->txn, t->st, &last) < 0 ? 1 : epoch_v2(last) + 1;
 }
 
 int
 tk_ix_epoch_new(tk_txn *t, uint64_t id)
 {
-	unsigned char *buf;
-	MDB_val k = { 6, "epochs" }, v;
 	uint64_t span;
-	unsigned i;
-	int rc;
 
 	if (epochs_load(t) < 0)
 		return -1;
@@ -243,14 +266,7 @@ tk_ix_epoch_new(tk_txn *t, uint64_t id)
 		return 0;
 	t->epochs[t->nepochs++] = id;
 	t->epochs = tk_xrealloc(t->epochs, (t->nepochs + 1) * sizeof *t->epochs);
-	buf = tk_xmalloc(8 * t->nepochs);
-	for (i = 0; i < t->nepochs; i++)
-		tk_put_u64(buf + 8 * i, t->epochs[i]);
-	v.mv_size = 8 * t->nepochs;
-	v.mv_data = buf;
-	rc = mdb_put(t->txn, t->st->dbi[TK_DB_META], &k, &v, 0);
-	free(buf);
-	return rc ? tk_mdb_error(rc, "meta") : 0;
+	return put_epochs(t->txn, t->st, t->epochs, t->nepochs);
 }
 
 MDB_val
@@ -442,30 +458,19 @@ upgrade_1(tk_store *st, MDB_txn *txn)
 static int
 upgrade_2(tk_store *st, MDB_txn *txn)
 {
-	MDB_val k = { 6, "epochs" }, v;
-	MDB_cursor *c;
-	unsigned char *buf;
-	unsigned i, n = 1;
+	uint64_t last, *ep;
+	unsigned i, n;
 	int rc;
 
-	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_TICKETS], &c)))
-		return tk_mdb_error(rc, "tickets");
-	rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
-	if (rc == 0)
-		n = epoch_v2(tk_get_u64(k.mv_data)) + 1;
-	mdb_cursor_close(c);
-	if (rc && rc != MDB_NOTFOUND)
-		return tk_mdb_error(rc, "tickets");
-	buf = tk_xmalloc(8 * n);
+	if (tk_last_id(txn, st, &last) < 0)
+		return -1;
+	n = epoch_v2(last) + 1;
+	ep = tk_xmalloc(n * sizeof *ep);
 	for (i = 0; i < n; i++)
-		tk_put_u64(buf + 8 * i, (uint64_t)i << 14);
-	k.mv_size = 6;
-	k.mv_data = "epochs";
-	v.mv_size = 8 * n;
-	v.mv_data = buf;
-	rc = mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0);
-	free(buf);
-	return rc ? tk_mdb_error(rc, "meta") : 0;
+		ep[i] = (uint64_t)i << 14;
+	rc = put_epochs(txn, st, ep, n);
+	free(ep);
+	return rc;
 }
 
 /*

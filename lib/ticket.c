@@ -728,23 +728,12 @@ ix_update(tk_txn *t, int db, tk_str old, tk_str new, uint64_t id, int creating)
 static int
 next_id(tk_txn *t, uint64_t *id)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc;
+	uint64_t last;
 
 	if (!t->next_id) {
-		rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_TICKETS], &c);
-		if (rc)
-			return tk_mdb_error(rc, "tickets");
-		rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
-		mdb_cursor_close(c);
-		if (rc == MDB_NOTFOUND)
-			t->next_id = 1;
-		else if (rc)
-			return tk_mdb_error(rc, "tickets");
-		else
-			t->next_id = tk_get_u64(k.mv_data) + 1;
-		t->first_new = t->next_id;
+		if (tk_last_id(t->txn, t->st, &last) < 0)
+			return -1;
+		t->first_new = t->next_id = last + 1;
 	}
 	*id = t->next_id++;
 	return tk_ix_epoch_new(t, *id);

@@ -291,6 +291,8 @@ int tk_ix_skips_empty(int db);
  * epochs db has. */
 unsigned tk_ix_epoch(tk_txn *t, int db, uint64_t id);
 unsigned tk_ix_nepochs(tk_txn *t, int db);
+/* The largest ticket id in the store (0 when it has none): 0 or -1. */
+int tk_last_id(MDB_txn *txn, tk_store *st, uint64_t *id);
 /* Ticket id is new in write txn t: it may start an epoch. 0, or -1. */
 int tk_ix_epoch_new(tk_txn *t, uint64_t id);
 /* A transaction's memory of the epochs (tk_txn_end and tk_store_write call it). */
