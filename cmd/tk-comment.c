@@ -146,7 +146,7 @@ main(int argc, char **argv)
 	free(body);
 	tk_output_free(&out);
 	tk_ids_free(&ids);
-	tk_store_close(st);
+	tk_cmd_leave(st);
 	tk_flush_stdout();
 	return status;
 }

@@ -202,7 +202,7 @@ main(int argc, char **argv)
 	tk_txn_end(&t);
 	tk_output_free(&out);
 	tk_filter_free(q);
-	tk_store_close(st);
+	tk_cmd_leave(st);
 	free(allcols);
 	tk_flush_stdout();
 	return n ? TK_EXIT_OK : TK_EXIT_NOMATCH;

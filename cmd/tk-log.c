@@ -212,7 +212,7 @@ main(int argc, char **argv)
 			break;
 		sleep(1);
 	}
-	tk_store_close(st);
+	tk_cmd_leave(st);
 	tk_ids_free(&ids);
 	return o.printed || header ? TK_EXIT_OK : TK_EXIT_NOMATCH;
 }

@@ -395,7 +395,7 @@ main(int argc, char **argv)
 		rc = batch_mode(st, &as, atomic, quiet);
 		if (tk_store_sync(st) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-		tk_store_close(st);
+		tk_cmd_leave(st);
 		tk_assignments_free(&as);
 		tk_flush_stdout();
 		return rc;
@@ -414,7 +414,7 @@ main(int argc, char **argv)
 		tk_die(rc, "%s", tk_errmsg);
 	if (!quiet)
 		printf("%llu\n", (unsigned long long)one.id);
-	tk_store_close(st);
+	tk_cmd_leave(st);
 	tk_assignments_free(&as);
 	free(one.body);
 	tk_flush_stdout();

@@ -172,7 +172,7 @@ main(int argc, char **argv)
 	tk_output_free(&out);
 	tk_assignments_free(&as);
 	tk_ids_free(&ids);
-	tk_store_close(st);
+	tk_cmd_leave(st);
 	tk_flush_stdout();
 	return status;
 }

@@ -140,7 +140,7 @@ main(int argc, char **argv)
 		tk_ticket_free(&tk);
 	}
 	tk_txn_end(&t);
-	tk_store_close(st);
+	tk_cmd_leave(st);
 	tk_ids_free(&ids);
 	tk_flush_stdout();
 	return status;

@@ -712,6 +712,8 @@ _Noreturn void tk_usage(int code);
 /* -h, --version, or an unknown option. */
 _Noreturn void tk_common_option(int c);
 tk_store *tk_cmd_store(const char *dir, int write);
+/* The command is done with st and about to exit: leave it to the kernel. */
+void tk_cmd_leave(tk_store *st);
 /* Ids from the operands, or from standard input when there are none; returns bad lines. */
 int tk_cmd_ids(tk_ids *ids, int argc, char **argv);
 /*
