@@ -1,10 +1,12 @@
 /* util.c - errors, memory, buffers, UTF-8 and terminal width. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tk.h"
@@ -346,19 +348,75 @@ tk_flush_stdout(void)
 	}
 }
 
+/*
+ * The name of uid in a passwd(5) file, as the "files" source of NSS finds
+ * it: the first plain line with that uid (NIS "+" and "-" lines are not
+ * read). 1 found, 0 not (or the file could not be read).
+ */
+int
+tk_passwd_name(const char *path, unsigned long uid, char *name, size_t size)
+{
+	char *buf, *line, *end, *e, *f[4];
+	unsigned long u;
+	struct stat sb;
+	size_t len = 0;
+	ssize_t r;
+	int fd, i, found = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	if (fstat(fd, &sb) < 0 || sb.st_size > (16 << 20) || !(buf = malloc((size_t)sb.st_size + 1))) {
+		close(fd);
+		return 0;
+	}
+	while (len < (size_t)sb.st_size && (r = read(fd, buf + len, (size_t)sb.st_size - len)) > 0)
+		len += (size_t)r;
+	close(fd);
+	buf[len] = '\0';
+	for (line = buf; !found && line < buf + len; line = end + 1) {
+		if (!(end = strchr(line, '\n')))
+			end = buf + len;
+		*end = '\0';
+		if (*line == '+' || *line == '-')
+			continue;
+		/* name:password:uid:rest, the separators cut to NULs */
+		for (f[0] = line, i = 1; i < 4 && (f[i] = strchr(f[i - 1], ':')); i++)
+			*f[i]++ = '\0';
+		if (i < 4 || !*f[0] || *f[2] < '0' || *f[2] > '9')
+			continue;
+		errno = 0;
+		u = strtoul(f[2], &e, 10);
+		if (errno || *e || u != uid || strlen(f[0]) >= size)
+			continue;
+		memcpy(name, f[0], strlen(f[0]) + 1);
+		found = 1;
+	}
+	free(buf);
+	return found;
+}
+
+/*
+ * The Unix user running the command, for the log. /etc/passwd is read
+ * directly first: getpwuid(3) asks nscd twice and reads nsswitch.conf
+ * before the same file, about 0.1 ms of a one-ticket tk-new's 1 ms of CPU.
+ * A user not in it (LDAP, SSSD, NIS) is asked of getpwuid.
+ */
 const char *
 tk_actor(void)
 {
 	static char name[64];
 	struct passwd *pw;
+	uid_t uid = getuid();
 
 	if (name[0])
 		return name;
-	pw = getpwuid(getuid());
+	if (tk_passwd_name("/etc/passwd", (unsigned long)uid, name, sizeof name))
+		return name;
+	pw = getpwuid(uid);
 	if (pw && pw->pw_name)
 		snprintf(name, sizeof name, "%s", pw->pw_name);
 	else
-		snprintf(name, sizeof name, "uid%lu", (unsigned long)getuid());
+		snprintf(name, sizeof name, "uid%lu", (unsigned long)uid);
 	return name;
 }
 

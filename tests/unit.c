@@ -213,6 +213,39 @@ remove_store(const char *dir)
 }
 
 static void
+test_passwd(void)
+{
+	char path[] = "/tmp/tk-unit-passwd.XXXXXX", name[16];
+	const char *text =
+	    "+nis:x:1000:1000::/:/bin/sh\n"
+	    "-banned:x:1000:1000::/:/bin/sh\n"
+	    "nocolons\n"
+	    "carol:x:12a:12::/:/bin/sh\n"
+	    ":x:1500:1500::/:/bin/sh\n"
+	    "alice:x:1000:1000:Alice:/home/alice:/bin/sh\n"
+	    "bob:x:1000:1000::/:/bin/sh\n"
+	    "averyveryverylongname:x:3000:3000::/:/bin/sh\n"
+	    "dave:x:2000";	/* no newline at the end, and too few fields */
+	int fd = mkstemp(path);
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		ok(0, "passwd file written");
+		return;
+	}
+	close(fd);
+	name[0] = '\0';
+	ok(tk_passwd_name(path, 1000, name, sizeof name) == 1, "passwd: uid 1000 found");
+	is_str(name, "alice", "passwd: the first plain line wins, NIS +/- lines are not read");
+	ok(tk_passwd_name(path, 12, name, sizeof name) == 0, "passwd: a uid with trailing junk matches nothing");
+	ok(tk_passwd_name(path, 1500, name, sizeof name) == 0, "passwd: an empty name is no name");
+	ok(tk_passwd_name(path, 3000, name, sizeof name) == 0, "passwd: a name longer than the buffer is not cut");
+	ok(tk_passwd_name(path, 2000, name, sizeof name) == 0, "passwd: a line of too few fields is skipped");
+	ok(tk_passwd_name(path, 4000, name, sizeof name) == 0, "passwd: an unknown uid is not found");
+	unlink(path);
+	ok(tk_passwd_name(path, 1000, name, sizeof name) == 0, "passwd: a missing file finds nothing");
+}
+
+static void
 test_schema(void)
 {
 	char dir[] = "/tmp/tk-unit.XXXXXX";
@@ -568,6 +601,7 @@ main(int argc, char **argv)
 	test_encoding();
 	test_assignments();
 	test_filters();
+	test_passwd();
 	test_schema();
 	test_hash();
 	test_lines();
