@@ -6,8 +6,9 @@
  * row (a stray quote) is reported with its first line and skipped: the
  * parser is started again on the next line. Before parsing, a UTF-8 BOM is
  * taken off and, with an encoding given, each line is converted to UTF-8
- * with iconv (GBK, GB18030 and Big5 never use the byte LF inside a
- * character, so lines can be converted one by one). With no delimiter given
+ * with iconv (GBK, GB18030 and Big5 never use the bytes LF or CR inside
+ * a character, so lines can be converted one by one). Lines end in LF, or
+ * in CR alone for a file that has no LF in its first block (cr_only). With no delimiter given
  * it is the one of ',', ';' and TAB that the header line has most of,
  * outside quotes. Nothing is trimmed: spaces are data.
  *
@@ -57,6 +58,7 @@ struct tk_csv {
 	} *rows;
 	size_t nrows, rowcap, next;
 	int eof, first;
+	int eol_checked;	/* CR-only line ends looked for (read_line) */
 	long cur;		/* the line being fed: rows completed in it end before cur + 1 */
 	/* the plain rows' fast path (above): the lines of a row begun, held */
 	int fast, libcsv_only, odd;
@@ -258,6 +260,27 @@ feed(tk_csv *c, const char *s, size_t n)
 	return 0;
 }
 
+/*
+ * Does the input end its lines in CR alone (classic Mac OS; Excel's "CSV
+ * (Macintosh)")? Yes when its first block has a CR not followed by LF and
+ * no LF at all. Lines are then cut at CR, so that rows get their line
+ * numbers and a file over 64 MiB is not one overlong line; libcsv ends a
+ * row at CR either way.
+ */
+static int
+cr_only(tk_lines *in)
+{
+	const char *p, *cr;
+	size_t n = tk_lines_peek(in, &p);
+
+	if (!n || memchr(p, '\n', n))
+		return 0;
+	for (cr = p; (cr = memchr(cr, '\r', n - (size_t)(cr - p))) != NULL; cr++)
+		if ((size_t)(cr + 1 - p) < n)
+			return 1;	/* not followed by LF: there is none */
+	return 0;
+}
+
 /* The next physical line at c->line (good until the next call), counted
  * and hashed (marks): its length, or -1 at the end. The rest of a line too
  * long to keep is read over here, its bytes counted and hashed. */
@@ -267,6 +290,11 @@ read_line(tk_csv *c)
 	char *s;
 	ssize_t got;
 
+	if (!c->eol_checked) {
+		c->eol_checked = 1;
+		if (cr_only(&c->in))
+			c->in.eol = '\r';
+	}
 	do {
 		if ((got = tk_lines_next(&c->in, &s, TK_MAX_LINE)) < 0)
 			return -1;

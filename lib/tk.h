@@ -117,11 +117,15 @@ typedef struct {
 	int eof, err;		/* err: the errno of a failed read, which ended the input */
 	int cont;		/* the piece handed out continues a line over max */
 	int skipping;
+	int eol;		/* the byte lines end in: '\n' (0 means it), or '\r' */
 } tk_lines;
 void tk_lines_init(tk_lines *l, FILE *fp);
 void tk_lines_free(tk_lines *l);
 /* The next line or piece at *line: its length, or -1 at the end. */
 ssize_t tk_lines_next(tk_lines *l, char **line, size_t max);
+/* What is read ahead, at least a block unless the input is shorter: its
+ * length, at *p (the next line's start). */
+size_t tk_lines_peek(tk_lines *l, const char **p);
 /* Bytes read ahead of the last line handed out. */
 size_t tk_lines_ahead(const tk_lines *l);
 /* Forgets what was read ahead: for a caller that moves the file offset. */

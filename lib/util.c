@@ -551,6 +551,17 @@ lines_fill(tk_lines *l)
 	return 0;
 }
 
+size_t
+tk_lines_peek(tk_lines *l, const char **p)
+{
+	if (l->pos == l->len && !l->eof) {
+		l->pos = l->len = 0;
+		lines_fill(l);
+	}
+	*p = l->buf ? l->buf + l->pos : "";
+	return l->len - l->pos;
+}
+
 ssize_t
 tk_lines_next(tk_lines *l, char **line, size_t max)
 {
@@ -560,7 +571,7 @@ tk_lines_next(tk_lines *l, char **line, size_t max)
 	l->cont = l->skipping;
 	for (;;) {
 		if (l->len > from + seen)
-			nl = memchr(l->buf + from + seen, '\n', l->len - from - seen);
+			nl = memchr(l->buf + from + seen, l->eol ? l->eol : '\n', l->len - from - seen);
 		if (nl || l->eof)
 			break;
 		seen = l->len - from;

@@ -173,6 +173,16 @@ test_expect_success 'embedded newlines, quotes, BOM, CRLF and semicolons' '
 	test_cmp expect out
 '
 
+test_expect_success 'CR-only line ends (classic Mac OS): rows, their lines and a malformed one' '
+	printf "external_id,subject,body\rM-1,first,\"two\rlines\"\rM-2,second,x\rM-3,\"bad\"x,y\rM-4,fourth,z\r" >mac.csv &&
+	test_expect_code 3 tk-import -d mac mac.csv 2>err &&
+	test_grep "^tk-import: mac.csv:5: malformed quotes" err &&
+	test_grep "4 read, 3 created, 0 updated, 0 unchanged, 1 rejected" err &&
+	tk-ls -d mac -a -t -o external_id,body >out &&
+	printf "M-1\ttwo\\\\rlines\nM-2\tx\nM-4\tz\n" >expect &&
+	test_cmp expect out
+'
+
 test_expect_success 'a 10 MB field is imported whole' '
 	{ echo "external_id,subject,body"; printf "G-1,big,"; head -c 10485760 /dev/zero | tr "\0" x; echo; } >big.csv &&
 	tk-import big.csv 2>err &&

@@ -374,6 +374,8 @@ test_csv_fast(void)
 	static const char nul[] = "a,b\n1,\"x\ny\0\n\"\n2,3\n";
 	static const char cr[] = "a,b\n1,2\r3,4\n";
 	static const char open[] = "a,b\n1,\"never\nclosed\n";
+	static const char mac[] = "a,b\r1,2\r3,\"x\ry\"\r4,\"bad\"z\r5,6\r";
+	static const char maclf[] = "a,b\n1,\"q\"x\r2,3\n4,5\n";
 	tk_buf big = { 0 };
 	size_t i;
 
@@ -385,6 +387,13 @@ test_csv_fast(void)
 	csv_both(nul, sizeof nul - 1, "NUL on a held line", "-1 2 NUL byte");
 	csv_both(cr, sizeof cr - 1, "CR alone ends a row", "1 2 1:1 1:2\n1 3 1:3 1:4\n");
 	csv_both(open, sizeof open - 1, "a quote never closed", "-1 2 unterminated quoted field");
+	csv_both(mac, sizeof mac - 1, "CR-only line ends: rows on their own lines",
+	    "1 2 1:1 1:2\n1 3 1:3 3:x\ry\n-1 5 malformed quotes");
+	csv_both(mac, sizeof mac - 1, "CR-only line ends: the row after a malformed one", "\n1 6 1:5 1:6\n");
+	/* An LF in the first block: lines end in LF, and a malformed row
+	 * takes the rest of its line (2,3) with it, as before. */
+	csv_both(maclf, sizeof maclf - 1, "an LF in the first block: lines end in LF",
+	    "1 1 1:a 1:b\n-1 2 malformed quotes (a quote inside an unquoted field, or text after a closing quote)\n1 3 1:4 1:5\n");
 	/* A quoted field of 1.5 MiB over many lines: past what is held. */
 	tk_buf_add(&big, "a,b\n1,\"", 7);
 	for (i = 0; i < 24576; i++)
