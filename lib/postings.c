@@ -26,7 +26,7 @@
 #include "tk.h"
 
 #define CHUNK_MAX 250
-#define ID_MAX ((1ULL << 56) - 1)	/* ticket ids are below 2^56 */
+#define ID_MAX (TK_ID_MAX + 1)	/* above every ticket id, below 2^56 */
 
 /* value . id into buf (TK_IX_KEYBUF + 8 bytes). */
 static MDB_val

@@ -735,6 +735,8 @@ next_id(tk_txn *t, uint64_t *id)
 			return -1;
 		t->first_new = t->next_id = last + 1;
 	}
+	if (t->next_id > TK_ID_MAX)
+		return tk_error("%s: no ticket id is left (the largest is 2^56 - 2)", t->st->dir);
 	*id = t->next_id++;
 	return tk_ix_epoch_new(t, *id);
 }

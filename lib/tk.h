@@ -306,6 +306,9 @@ void tk_ix_epochs_free(tk_txn *t);
 MDB_val tk_ix_key(int db, const char *v, size_t n, unsigned epoch, unsigned char *buf);
 /* 1 for an index kept as posting lists (postings.c): ix_status, ix_priority, ix_queue. */
 int tk_ix_postings(int db);
+/* The largest ticket id: posting-list keys (value . id, postings.c) sort
+ * right for ids below 2^56, and 2^56 - 1 is their search bound. */
+#define TK_ID_MAX ((1ULL << 56) - 2)
 
 /* Posting lists (postings.c): the ids of index key v in chunks. tk_pl_first
  * and tk_pl_next give a chunk's ids (8 bytes each, big-endian, ascending

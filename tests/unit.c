@@ -541,6 +541,45 @@ make_ticket(tk_txn *t, void *arg)
 	return rc ? TK_EXIT_FAIL : 0;
 }
 
+/* The last ticket id is given, the one after it refused. */
+static int
+last_ids(tk_txn *t, void *arg)
+{
+	uint64_t *got = arg;
+	tk_assignments as;
+	tk_ticket tk;
+	int i, rc;
+
+	t->next_id = TK_ID_MAX;
+	for (i = 0; i < 2; i++) {
+		memset(&as, 0, sizeof as);
+		tk_assign_add(&as, "subject", "the last");
+		tk_ticket_init(&tk);
+		rc = tk_ticket_create(t, &tk, &as, NULL, 0);
+		got[i] = rc < 0 ? 0 : tk.id;
+		tk_ticket_free(&tk);
+		tk_assignments_free(&as);
+	}
+	return 0;
+}
+
+static void
+test_id_limit(void)
+{
+	char dir[] = "/tmp/tk-unit.XXXXXX";
+	uint64_t got[2] = { 1, 1 };
+	tk_store *st;
+
+	if (!mkdtemp(dir) || !(st = tk_store_open(dir, 1))) {
+		ok(0, "store for the id limit");
+		return;
+	}
+	ok(tk_store_write(st, last_ids, got) == 0 && got[0] == TK_ID_MAX, "id limit: 2^56 - 2 is given");
+	ok(got[1] == 0 && strstr(tk_errmsg, "no ticket id is left"), "id limit: the one after it is refused");
+	tk_store_close(st);
+	remove_store(dir);
+}
+
 /* Schema 2 kept status, priority and queue as DUPSORT indexes, not posting
  * lists: made again that way from the tickets. */
 static int
@@ -611,6 +650,7 @@ main(int argc, char **argv)
 	test_assignments();
 	test_filters();
 	test_passwd();
+	test_id_limit();
 	test_schema();
 	test_hash();
 	test_lines();
