@@ -836,6 +836,12 @@ forget_pages(tk_store *st)
 	map_advise(st, MADV_DONTNEED);
 }
 
+void
+tk_store_forget(tk_store *st)
+{
+	forget_pages(st);
+}
+
 /*
  * $TK_HUGEPAGES: 1 to read the store through huge pages, 0 not to; unset,
  * when the store is at least 64 MiB (below, a query meets few faults and

@@ -251,6 +251,9 @@ int tk_hugepages(long long size);
 /* Bulk writing (store.c); then tk_store_sync before closing. */
 void tk_store_bulk(tk_store *st);
 int tk_store_sync(tk_store *st);
+/* Drop the pages of the store's map this process has touched (they stay
+ * in the page cache): a long scan then runs in the memory of a stretch. */
+void tk_store_forget(tk_store *st);
 
 int tk_txn_read(tk_store *st, tk_txn *t);
 /* The value under id (8 bytes, big-endian) in db: 1 found, 0 not, -1 error. */
