@@ -56,7 +56,7 @@ set -- $(HF_RUNS=10 hf regex-back "$sqregex" "$tkregex")
 sqreb=$1 tkreb=$2
 
 cat <<REPORT
-core bench (issue 2), $(date -u +%F), N=$N, $(nproc) cores; bulk: medians of $RUNS runs each, tk and sqlite3 in turn; short commands: means of hyperfine runs in 4 rounds, order turned
+core bench (issue 2), $(date -u +%F), N=$N, $(nproc) cores; bulk: medians of $RUNS runs each, tk and sqlite3 in turn; short commands: medians of hyperfine runs in 4 rounds, order turned
 tk-new -b, N tickets:        $tk s ($(rate "$N" "$tk") tickets/s), max RSS $((tkrss / 1024)) MiB; N/10: max RSS $((tenthrss / 1024)) MiB
 sqlite3 .import, 5 indexes:  $sq s ($(rate "$N" "$sq") rows/s)
   tk speed / sqlite speed:   $(ratio "$sq" "$tk")x (target >= 3x)

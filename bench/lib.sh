@@ -64,7 +64,7 @@ timepair() {
 	echo "$(med "$1") $(med "$4")"
 }
 
-# hf NAME CMD...: mean seconds of each command over hyperfine's runs, one a
+# hf NAME CMD...: median seconds of each command over hyperfine's runs, one a
 # line in the order given. The runs come in four rounds, the order of the
 # commands turned by one each round, so that none always goes first.
 hf() {
@@ -91,7 +91,9 @@ for f in sys.argv[1:]:
             order.append(r["command"])
         runs.setdefault(r["command"], []).extend(r["times"])
 for c in order:
-    print("%.6f" % (sum(runs[c]) / len(runs[c])))' "$out/$name".[0-3].json
+    t = sorted(runs[c])
+    n = len(t)
+    print("%.6f" % (t[n // 2] if n % 2 else (t[n // 2 - 1] + t[n // 2]) / 2))' "$out/$name".[0-3].json
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
