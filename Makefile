@@ -37,7 +37,7 @@ $(O)/bin/%: cmd/%.c $(O)/lib/libtk.a lib/tk.h
 	@mkdir -p $(O)/bin
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS)
 
-$(O)/tests/unit: tests/unit.c $(O)/lib/libtk.a lib/tk.h
+$(O)/tests/unit: tests/unit.c $(wildcard tests/*.h) $(O)/lib/libtk.a lib/tk.h
 	@mkdir -p $(O)/tests
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS)
 
@@ -61,7 +61,7 @@ asan:
 # libFuzzer targets for the record reader and the filter parser.
 FUZZ = record filter csv
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Ilib
-fuzz-bin/%: tests/fuzz/%.c $(LIBSRC) lib/tk.h
+fuzz-bin/%: tests/fuzz/%.c $(wildcard tests/*.h) $(LIBSRC) lib/tk.h
 	@mkdir -p fuzz-bin
 	clang $(FUZZFLAGS) -o $@ $< $(LIBSRC) $(LDLIBS)
 

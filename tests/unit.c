@@ -200,17 +200,7 @@ test_filters(void)
 }
 
 /* Removes a test store (data.mdb, lock.mdb) and its directory. */
-static void
-remove_store(const char *dir)
-{
-	char path[256];
-
-	snprintf(path, sizeof path, "%s/data.mdb", dir);
-	unlink(path);
-	snprintf(path, sizeof path, "%s/lock.mdb", dir);
-	unlink(path);
-	rmdir(dir);
-}
+#include "remove_store.h"
 
 static void
 test_passwd(void)

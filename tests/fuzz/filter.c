@@ -9,16 +9,12 @@
 static tk_store *st;
 static char dir[] = "/tmp/tk-fuzz.XXXXXX";
 
+#include "../remove_store.h"
+
 static void
 cleanup(void)
 {
-	char path[64];
-
-	snprintf(path, sizeof path, "%s/data.mdb", dir);
-	unlink(path);
-	snprintf(path, sizeof path, "%s/lock.mdb", dir);
-	unlink(path);
-	rmdir(dir);
+	remove_store(dir);
 }
 
 static int
