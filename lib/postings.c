@@ -26,7 +26,8 @@
 #include "tk.h"
 
 #define CHUNK_MAX 250
-#define ID_MAX (TK_ID_MAX + 1)	/* above every ticket id, below 2^56 */
+#define ID_MAX (TK_ID_MAX + 1)	/* above every ticket id, below 2^56: value . ID_MAX
+					 * sorts before any longer value ("opened") */
 
 /* value . id into buf (TK_IX_KEYBUF + 8 bytes). */
 static MDB_val
@@ -221,26 +222,16 @@ tk_pl_append(MDB_cursor *c, MDB_val v, const unsigned char *ids, size_t n)
 {
 	unsigned char buf[8 * CHUNK_MAX], kb[TK_IX_KEYBUF + 8];
 	MDB_val k, d;
-	size_t have, take;
-	int rc;
+	size_t have, at, take;
+	/* The value's last chunk: where an id past every ticket's would go. */
+	int found, rc = locate(c, v, ID_MAX, &k, &d, &have, &at, &found);
 
-	/* The value's last chunk: the key before value . 2^56 - 1 (a larger
-	 * number would sort after longer values: "open" . ff.. > "opened"). */
-	k = chunk_key(v, ID_MAX, kb);
-	rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE);
-	if (rc && rc != MDB_NOTFOUND)
-		return rc;
-	rc = mdb_cursor_get(c, &k, &d, rc == MDB_NOTFOUND ? MDB_LAST : MDB_PREV);
-	if (rc && rc != MDB_NOTFOUND)
-		return rc;
-	if (rc == 0 && of_value(&k, v)) {
-		have = d.mv_size / 8;
-		if (!have || have > CHUNK_MAX)
-			return MDB_CORRUPTED;
-		if (tk_get_u64((unsigned char *)d.mv_data + 8 * (have - 1)) >= tk_get_u64(ids))
-			return MDB_KEYEXIST;	/* not past the list's end */
-	} else
+	if (rc == MDB_NOTFOUND)
 		have = CHUNK_MAX;	/* no chunk to fill */
+	else if (rc)
+		return rc;
+	else if (tk_get_u64((unsigned char *)d.mv_data + 8 * (have - 1)) >= tk_get_u64(ids))
+		return MDB_KEYEXIST;	/* not past the list's end */
 	if (have < CHUNK_MAX) {
 		take = n < CHUNK_MAX - have ? n : CHUNK_MAX - have;
 		memcpy(buf, d.mv_data, 8 * have);	/* copied, and the key: the put moves them */
