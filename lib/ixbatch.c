@@ -166,6 +166,26 @@ new_group(struct ixdb *d, struct entry *e, const void *key, size_t klen)
 	d->ng++;
 }
 
+/* The group under key (hash h): its index + 1, or 0 with *slot the empty
+ * slot where it would go. */
+static uint32_t
+probe(const struct ixdb *d, const void *key, size_t klen, uint32_t h, size_t *slot)
+{
+	size_t j;
+
+	for (j = h & (d->nbucket - 1); d->bucket[j].group; j = (j + 1) & (d->nbucket - 1)) {
+		const struct entry *f;
+
+		if (d->bucket[j].hash != h)
+			continue;
+		f = &d->e[d->g[d->bucket[j].group - 1].first - 1];
+		if (f->klen == klen && !memcmp(d->keys.p + f->off, key, klen))
+			return d->bucket[j].group;
+	}
+	*slot = j;
+	return 0;
+}
+
 /* Entries are chained under their key as they come, so each key's ids
  * stay ascending; a key's bytes are kept once, with its first entry. */
 void
@@ -173,7 +193,7 @@ tk_ixbatch_add(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t id
 {
 	struct ixdb *d = &b->db[dbi];
 	struct entry *e;
-	uint32_t h;
+	uint32_t h, gi;
 	size_t j;
 
 	if (d->n == d->cap) {
@@ -190,19 +210,12 @@ tk_ixbatch_add(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t id
 	h = hash(key, klen);
 	if (2 * (d->ng + 1) > d->nbucket)
 		rehash(d);
-	for (j = h & (d->nbucket - 1); d->bucket[j].group; j = (j + 1) & (d->nbucket - 1)) {
-		struct group *g;
-		const struct entry *f;
+	if ((gi = probe(d, key, klen, h, &j))) {
+		struct group *g = &d->g[gi - 1];
 
-		if (d->bucket[j].hash != h)
-			continue;
-		g = &d->g[d->bucket[j].group - 1];
-		f = &d->e[g->first - 1];
-		if (f->klen == klen && !memcmp(d->keys.p + f->off, key, klen)) {
-			d->e[g->last - 1].next = (uint32_t)d->n;
-			g->last = (uint32_t)d->n;
-			return;
-		}
+		d->e[g->last - 1].next = (uint32_t)d->n;
+		g->last = (uint32_t)d->n;
+		return;
 	}
 	new_group(d, e, key, klen);
 	d->bucket[j].hash = h;
@@ -213,23 +226,13 @@ int
 tk_ixbatch_find(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t *id)
 {
 	struct ixdb *d = &b->db[dbi];
-	uint32_t h = hash(key, klen);
+	uint32_t gi;
 	size_t j;
 
-	if (!d->ng || !d->nbucket)
+	if (!d->ng || !d->nbucket || !(gi = probe(d, key, klen, hash(key, klen), &j)))
 		return 0;
-	for (j = h & (d->nbucket - 1); d->bucket[j].group; j = (j + 1) & (d->nbucket - 1)) {
-		const struct entry *f;
-
-		if (d->bucket[j].hash != h)
-			continue;
-		f = &d->e[d->g[d->bucket[j].group - 1].first - 1];
-		if (f->klen == klen && !memcmp(d->keys.p + f->off, key, klen)) {
-			*id = tk_get_u64(f->id);
-			return 1;
-		}
-	}
-	return 0;
+	*id = tk_get_u64(d->e[d->g[gi - 1].first - 1].id);
+	return 1;
 }
 
 /* LMDB's default key order: bytes, then the shorter first. */
