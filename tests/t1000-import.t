@@ -173,6 +173,18 @@ test_expect_success 'embedded newlines, quotes, BOM, CRLF and semicolons' '
 	test_cmp expect out
 '
 
+test_expect_success 'an external id twice in one batch is one ticket: the second row refused, or with --update applied' '
+	printf "external_id,subject\nD-1,first\nD-2,other\nD-1,second\n" >dup.csv &&
+	test_expect_code 3 tk-import -d dup dup.csv 2>err &&
+	test_grep "dup.csv:4: changed since it was imported" err &&
+	test_grep "3 read, 2 created, 0 updated, 0 unchanged, 1 rejected" err &&
+	tk-import --update -d dupu dup.csv 2>err &&
+	test_grep "3 read, 2 created, 1 updated, 0 unchanged, 0 rejected" err &&
+	tk-ls -d dupu -a -t -o id,external_id,subject >out &&
+	printf "1\tD-1\tsecond\n2\tD-2\tother\n" >expect &&
+	test_cmp expect out
+'
+
 test_expect_success 'CR-only line ends (classic Mac OS): rows, their lines and a malformed one' '
 	printf "external_id,subject,body\rM-1,first,\"two\rlines\"\rM-2,second,x\rM-3,\"bad\"x,y\rM-4,fourth,z\r" >mac.csv &&
 	test_expect_code 3 tk-import -d mac mac.csv 2>err &&
