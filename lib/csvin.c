@@ -86,18 +86,33 @@ no_space(unsigned char c)
 	return 0;
 }
 
+/* A field of the row being built begins at the end of its data; its bytes
+ * follow (tk_buf_add), and the NUL tk_buf_add puts after them ends it
+ * (field_end). */
 static void
-field_cb(void *s, size_t len, void *arg)
+field_start(tk_csv *c)
 {
-	tk_csv *c = arg;
-
 	if (c->nf == c->fcap) {
 		c->fcap = c->fcap ? 2 * c->fcap : 32;
 		c->offs = tk_xrealloc(c->offs, c->fcap * sizeof *c->offs);
 	}
 	c->offs[c->nf++] = c->data.len;
+}
+
+static void
+field_end(tk_csv *c)
+{
+	c->data.len++;
+}
+
+static void
+field_cb(void *s, size_t len, void *arg)
+{
+	tk_csv *c = arg;
+
+	field_start(c);
 	tk_buf_add(&c->data, s, len);
-	c->data.len++;		/* the NUL tk_buf_add put after it ends the field */
+	field_end(c);
 }
 
 static void
@@ -395,12 +410,6 @@ count_quotes(const char *s, size_t n, int q)
 	return k;
 }
 
-static void
-add_piece(tk_csv *c, const char *s, size_t n)
-{
-	tk_buf_add(&c->data, s, n);
-}
-
 /*
  * Splits the bytes of one whole row (its lines, the last ending in LF) as
  * libcsv in strict mode would: 1 and the row is among the rows read, or 0
@@ -415,18 +424,14 @@ split_row(tk_csv *c, const char *s, size_t n)
 	if (*p == '\r' || *p == '\n')	/* libcsv skips empty lines */
 		return 0;
 	for (;;) {
-		if (c->nf == c->fcap) {
-			c->fcap = c->fcap ? 2 * c->fcap : 32;
-			c->offs = tk_xrealloc(c->offs, c->fcap * sizeof *c->offs);
-		}
-		c->offs[c->nf++] = c->data.len;
+		field_start(c);
 		if (*p == q) {
 			for (p++;;) {
 				if (!(r = memchr(p, q, (size_t)(end - p))))
 					goto fail;
-				add_piece(c, (const char *)p, (size_t)(r - p));
+				tk_buf_add(&c->data, (const char *)p, (size_t)(r - p));
 				if (r + 1 < end && r[1] == q) {	/* "" is a quote */
-					add_piece(c, (const char *)r, 1);
+					tk_buf_add(&c->data, (const char *)r, 1);
 					p = r + 2;
 					continue;
 				}
@@ -440,10 +445,10 @@ split_row(tk_csv *c, const char *s, size_t n)
 				;
 			if (r == end || *r == q)
 				goto fail;
-			add_piece(c, (const char *)p, (size_t)(r - p));
+			tk_buf_add(&c->data, (const char *)p, (size_t)(r - p));
 			p = r;
 		}
-		c->data.len++;	/* the NUL add_piece put after it ends the field */
+		field_end(c);
 		if (*p == d) {
 			if (++p == end)
 				goto fail;
