@@ -58,7 +58,6 @@ struct tk_csv {
 	} *rows;
 	size_t nrows, rowcap, next;
 	int eof, first;
-	int eol_checked;	/* CR-only line ends looked for (read_line) */
 	long cur;		/* the line being fed: rows completed in it end before cur + 1 */
 	/* the plain rows' fast path (above): the lines of a row begun, held */
 	int fast, libcsv_only, odd;
@@ -177,6 +176,27 @@ guess_delim(const char *s, size_t n)
 	return semi > comma ? ';' : ',';
 }
 
+/*
+ * Does the input end its lines in CR alone (classic Mac OS; Excel's "CSV
+ * (Macintosh)")? Yes when its first block has a CR not followed by LF and
+ * no LF at all. Lines are then cut at CR, so that rows get their line
+ * numbers and a file over 64 MiB is not one overlong line; libcsv ends a
+ * row at CR either way.
+ */
+static int
+cr_only(tk_lines *in)
+{
+	const char *p, *cr;
+	size_t n = tk_lines_peek(in, &p);
+
+	if (!n || memchr(p, '\n', n))
+		return 0;
+	for (cr = p; (cr = memchr(cr, '\r', n - (size_t)(cr - p))) != NULL; cr++)
+		if ((size_t)(cr + 1 - p) < n)
+			return 1;	/* not followed by LF: there is none */
+	return 0;
+}
+
 tk_csv *
 tk_csv_open(FILE *fp, const char *name, int delim, int quote, const char *encoding)
 {
@@ -198,6 +218,8 @@ tk_csv_open(FILE *fp, const char *name, int delim, int quote, const char *encodi
 			return NULL;
 		}
 	}
+	if (cr_only(&c->in))
+		c->in.eol = '\r';
 	return c;
 }
 
@@ -275,27 +297,6 @@ feed(tk_csv *c, const char *s, size_t n)
 	return 0;
 }
 
-/*
- * Does the input end its lines in CR alone (classic Mac OS; Excel's "CSV
- * (Macintosh)")? Yes when its first block has a CR not followed by LF and
- * no LF at all. Lines are then cut at CR, so that rows get their line
- * numbers and a file over 64 MiB is not one overlong line; libcsv ends a
- * row at CR either way.
- */
-static int
-cr_only(tk_lines *in)
-{
-	const char *p, *cr;
-	size_t n = tk_lines_peek(in, &p);
-
-	if (!n || memchr(p, '\n', n))
-		return 0;
-	for (cr = p; (cr = memchr(cr, '\r', n - (size_t)(cr - p))) != NULL; cr++)
-		if ((size_t)(cr + 1 - p) < n)
-			return 1;	/* not followed by LF: there is none */
-	return 0;
-}
-
 /* The next physical line at c->line (good until the next call), counted
  * and hashed (marks): its length, or -1 at the end. The rest of a line too
  * long to keep is read over here, its bytes counted and hashed. */
@@ -305,11 +306,6 @@ read_line(tk_csv *c)
 	char *s;
 	ssize_t got;
 
-	if (!c->eol_checked) {
-		c->eol_checked = 1;
-		if (cr_only(&c->in))
-			c->in.eol = '\r';
-	}
 	do {
 		if ((got = tk_lines_next(&c->in, &s, TK_MAX_LINE)) < 0)
 			return -1;

@@ -117,7 +117,7 @@ typedef struct {
 	int eof, err;		/* err: the errno of a failed read, which ended the input */
 	int cont;		/* the piece handed out continues a line over max */
 	int skipping;
-	int eol;		/* the byte lines end in: '\n' (0 means it), or '\r' */
+	int eol;		/* the byte lines end in: '\n', or '\r' (set after tk_lines_init) */
 } tk_lines;
 void tk_lines_init(tk_lines *l, FILE *fp);
 void tk_lines_free(tk_lines *l);

@@ -500,6 +500,7 @@ tk_lines_init(tk_lines *l, FILE *fp)
 {
 	memset(l, 0, sizeof *l);
 	l->fp = fp;
+	l->eol = '\n';
 }
 
 void
@@ -571,7 +572,7 @@ tk_lines_next(tk_lines *l, char **line, size_t max)
 	l->cont = l->skipping;
 	for (;;) {
 		if (l->len > from + seen)
-			nl = memchr(l->buf + from + seen, l->eol ? l->eol : '\n', l->len - from - seen);
+			nl = memchr(l->buf + from + seen, l->eol, l->len - from - seen);
 		if (nl || l->eof)
 			break;
 		seen = l->len - from;
