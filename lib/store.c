@@ -826,20 +826,15 @@ map_advise(tk_store *st, int advice)
 }
 
 /*
- * Between the batches of a bulk command, drop the pages of the map this
- * process has touched: they stay in the page cache, but not in its resident
- * size, so a million-row import runs in the memory of one batch.
+ * Drop the pages of the map this process has touched: they stay in the
+ * page cache, but not in its resident size. Between the batches of a bulk
+ * command, so a million-row import runs in the memory of one batch; and
+ * in long scans (query.c).
  */
-static void
-forget_pages(tk_store *st)
-{
-	map_advise(st, MADV_DONTNEED);
-}
-
 void
 tk_store_forget(tk_store *st)
 {
-	forget_pages(st);
+	map_advise(st, MADV_DONTNEED);
 }
 
 /*
@@ -943,7 +938,7 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 		rc = mdb_txn_commit(t.txn);
 		/* After every batch: the memory of one batch, whatever the count. */
 		if (rc == 0 && st->bulk)
-			forget_pages(st);
+			tk_store_forget(st);
 		if (rc == MDB_MAP_FULL) {
 			if (grow(st) < 0)
 				return TK_EXIT_FAIL;
