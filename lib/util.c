@@ -1,12 +1,10 @@
 /* util.c - errors, memory, buffers, UTF-8 and terminal width. */
 #include <errno.h>
-#include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tk.h"
@@ -356,29 +354,21 @@ tk_flush_stdout(void)
 int
 tk_passwd_name(const char *path, unsigned long uid, char *name, size_t size)
 {
-	char *buf, *line, *end, *e, *f[4];
+	FILE *fp = fopen(path, "re");
+	tk_lines l;
+	char *line, *e, *f[4];
 	unsigned long u;
-	struct stat sb;
-	size_t len = 0;
-	ssize_t r;
-	int fd, i, found = 0;
+	ssize_t n;
+	int i, found = 0;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (!fp)
 		return 0;
-	if (fstat(fd, &sb) < 0 || sb.st_size > (16 << 20) || !(buf = malloc((size_t)sb.st_size + 1))) {
-		close(fd);
-		return 0;
-	}
-	while (len < (size_t)sb.st_size && (r = read(fd, buf + len, (size_t)sb.st_size - len)) > 0)
-		len += (size_t)r;
-	close(fd);
-	buf[len] = '\0';
-	for (line = buf; !found && line < buf + len; line = end + 1) {
-		if (!(end = strchr(line, '\n')))
-			end = buf + len;
-		*end = '\0';
-		if (*line == '+' || *line == '-')
+	tk_lines_init(&l, fp);
+	while (!found && (n = tk_lines_next(&l, &line, 4096)) >= 0) {
+		/* A piece of a line longer than passwd(5) has, or NIS. */
+		if (l.cont || n > 4096 || *line == '+' || *line == '-')
 			continue;
+		line[n - (line[n - 1] == '\n')] = '\0';
 		/* name:password:uid:rest, the separators cut to NULs */
 		for (f[0] = line, i = 1; i < 4 && (f[i] = strchr(f[i - 1], ':')); i++)
 			*f[i]++ = '\0';
@@ -391,7 +381,8 @@ tk_passwd_name(const char *path, unsigned long uid, char *name, size_t size)
 		memcpy(name, f[0], strlen(f[0]) + 1);
 		found = 1;
 	}
-	free(buf);
+	tk_lines_free(&l);
+	fclose(fp);
 	return found;
 }
 
