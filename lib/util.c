@@ -1,10 +1,12 @@
 /* util.c - errors, memory, buffers, UTF-8 and terminal width. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tk.h"
@@ -349,26 +351,37 @@ tk_flush_stdout(void)
 /*
  * The name of uid in a passwd(5) file, as the "files" source of NSS finds
  * it: the first plain line with that uid (NIS "+" and "-" lines are not
- * read). 1 found, 0 not (or the file could not be read).
+ * read). 1 found, 0 not (or the file could not be read). The file is read
+ * whole into a buffer of its size: tk_lines, the line reader of inputs,
+ * takes 512 KiB, which malloc maps and unmaps (a TLB flush on each core),
+ * about as much as getpwuid cost.
  */
 int
 tk_passwd_name(const char *path, unsigned long uid, char *name, size_t size)
 {
-	FILE *fp = fopen(path, "re");
-	tk_lines l;
-	char *line, *e, *f[4];
+	char *buf, *line, *end, *e, *f[4];
 	unsigned long u;
-	ssize_t n;
-	int i, found = 0;
+	struct stat sb;
+	size_t len = 0;
+	ssize_t r;
+	int fd, i, found = 0;
 
-	if (!fp)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
-	tk_lines_init(&l, fp);
-	while (!found && (n = tk_lines_next(&l, &line, 4096)) >= 0) {
-		/* A piece of a line longer than passwd(5) has, or NIS. */
-		if (l.cont || n > 4096 || *line == '+' || *line == '-')
+	if (fstat(fd, &sb) < 0 || sb.st_size > (16 << 20) || !(buf = malloc((size_t)sb.st_size + 1))) {
+		close(fd);
+		return 0;
+	}
+	while (len < (size_t)sb.st_size && (r = read(fd, buf + len, (size_t)sb.st_size - len)) > 0)
+		len += (size_t)r;
+	close(fd);
+	buf[len] = '\0';
+	for (line = buf; !found && line < buf + len; line = end + 1) {
+		if (!(end = strchr(line, '\n')))
+			end = buf + len;
+		*end = '\0';
+		if (*line == '+' || *line == '-')
 			continue;
-		line[n - (line[n - 1] == '\n')] = '\0';
 		/* name:password:uid:rest, the separators cut to NULs */
 		for (f[0] = line, i = 1; i < 4 && (f[i] = strchr(f[i - 1], ':')); i++)
 			*f[i]++ = '\0';
@@ -381,8 +394,7 @@ tk_passwd_name(const char *path, unsigned long uid, char *name, size_t size)
 		memcpy(name, f[0], strlen(f[0]) + 1);
 		found = 1;
 	}
-	tk_lines_free(&l);
-	fclose(fp);
+	free(buf);
 	return found;
 }
 
