@@ -8,9 +8,9 @@
  * taken off and, with an encoding given, each line is converted to UTF-8
  * with iconv (GBK, GB18030 and Big5 never use the bytes LF or CR inside
  * a character, so lines can be converted one by one). Lines end in LF, or
- * in CR alone for a file that has no LF in its first block (cr_only). With no delimiter given
- * it is the one of ',', ';' and TAB that the header line has most of,
- * outside quotes. Nothing is trimmed: spaces are data.
+ * in CR alone for a file whose first block has no LF outside quotes
+ * (cr_only). With no delimiter given it is the one of ',', ';' and TAB
+ * that the header line has most of, outside quotes. Nothing is trimmed: spaces are data.
  *
  * The plain rows: libcsv looks at every byte through a state machine with
  * callbacks, 38 instructions a byte, two thirds of what tk-import's reading
@@ -178,23 +178,30 @@ guess_delim(const char *s, size_t n)
 
 /*
  * Does the input end its lines in CR alone (classic Mac OS; Excel's "CSV
- * (Macintosh)")? Yes when its first block has a CR not followed by LF and
- * no LF at all. Lines are then cut at CR, so that rows get their line
- * numbers and a file over 64 MiB is not one overlong line; libcsv ends a
- * row at CR either way.
+ * (Macintosh)")? Yes when its first block has a CR that ends a line (one
+ * not followed by LF, nor last in the block) and no LF, or LFs only inside
+ * quoted fields: Excel writes a line break within a cell as LF, inside
+ * quotes, whatever the file's line ends. Lines are then cut at CR, so that
+ * rows get their line numbers and a file over 64 MiB is not one overlong
+ * line; libcsv ends a row at CR either way.
  */
 static int
-cr_only(tk_lines *in)
+cr_only(tk_lines *in, int quote)
 {
-	const char *p, *cr;
-	size_t n = tk_lines_peek(in, &p);
+	const char *p;
+	size_t n = tk_lines_peek(in, &p), i;
+	int inq = 0, lf = 0, lf_out = 0, cr = 0, cr_out = 0;
 
-	if (!n || memchr(p, '\n', n))
-		return 0;
-	for (cr = p; (cr = memchr(cr, '\r', n - (size_t)(cr - p))) != NULL; cr++)
-		if ((size_t)(cr + 1 - p) < n)
-			return 1;	/* not followed by LF: there is none */
-	return 0;
+	if (!quote)
+		quote = '"';
+	for (i = 0; i < n; i++)
+		if (p[i] == quote)
+			inq = !inq;	/* a doubled quote turns it twice */
+		else if (p[i] == '\n')
+			lf = 1, lf_out |= !inq;
+		else if (p[i] == '\r' && i + 1 < n && p[i + 1] != '\n')
+			cr = 1, cr_out |= !inq;
+	return lf ? cr_out && !lf_out : cr;
 }
 
 tk_csv *
@@ -218,7 +225,7 @@ tk_csv_open(FILE *fp, const char *name, int delim, int quote, const char *encodi
 			return NULL;
 		}
 	}
-	if (cr_only(&c->in))
+	if (cr_only(&c->in, quote))
 		c->in.eol = '\r';
 	return c;
 }

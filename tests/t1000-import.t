@@ -195,6 +195,16 @@ test_expect_success 'CR-only line ends (classic Mac OS): rows, their lines and a
 	test_cmp expect out
 '
 
+test_expect_success 'Excel CSV (Macintosh): CR line ends, LF line breaks inside cells' '
+	printf "external_id,subject,body\rX-1,first,\"line one\nline two\"\rX-2,\"bad\"x,y\rX-3,third,\"a\nb\nc\"\r" >excel.csv &&
+	test_expect_code 3 tk-import -d excel excel.csv 2>err &&
+	test_grep "^tk-import: excel.csv:3: malformed quotes" err &&
+	test_grep "3 read, 2 created, 0 updated, 0 unchanged, 1 rejected" err &&
+	tk-ls -d excel -a -t -o external_id,body >out &&
+	printf "X-1\tline one\\\\nline two\nX-3\ta\\\\nb\\\\nc\n" >expect &&
+	test_cmp expect out
+'
+
 test_expect_success 'a 10 MB field is imported whole' '
 	{ echo "external_id,subject,body"; printf "G-1,big,"; head -c 10485760 /dev/zero | tr "\0" x; echo; } >big.csv &&
 	tk-import big.csv 2>err &&

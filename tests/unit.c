@@ -366,6 +366,9 @@ test_csv_fast(void)
 	static const char open[] = "a,b\n1,\"never\nclosed\n";
 	static const char mac[] = "a,b\r1,2\r3,\"x\ry\"\r4,\"bad\"z\r5,6\r";
 	static const char maclf[] = "a,b\n1,\"q\"x\r2,3\n4,5\n";
+	/* Excel's "CSV (Macintosh)" of cells with line breaks in them: rows end
+	 * in CR, the breaks inside quoted fields are LF. */
+	static const char macq[] = "a,b\r1,\"one\ntwo\"\r2,\"bad\"z\r3,4\r";
 	tk_buf big = { 0 };
 	size_t i;
 
@@ -384,6 +387,10 @@ test_csv_fast(void)
 	 * takes the rest of its line (2,3) with it, as before. */
 	csv_both(maclf, sizeof maclf - 1, "an LF in the first block: lines end in LF",
 	    "1 1 1:a 1:b\n-1 2 malformed quotes (a quote inside an unquoted field, or text after a closing quote)\n1 3 1:4 1:5\n");
+	csv_both(macq, sizeof macq - 1, "CR-only line ends, LF inside quotes: a multi-line cell, then a malformed row on its line",
+	    "1 1 1:a 1:b\n1 2 1:1 7:one\ntwo\n-1 3 malformed quotes");
+	csv_both(macq, sizeof macq - 1, "CR-only line ends, LF inside quotes: the row after it",
+	    "closing quote)\n1 4 1:3 1:4\n");
 	/* A quoted field of 1.5 MiB over many lines: past what is held. */
 	tk_buf_add(&big, "a,b\n1,\"", 7);
 	for (i = 0; i < 24576; i++)
