@@ -76,6 +76,9 @@ struct tk_csv {
 	/* raw bytes read, and their hash since tk_csv_hash_from (tk_csv_mark) */
 	uint64_t bytes, rawhash;
 	int hashing;
+	int ended;		/* the last line read ended in its line end */
+	FILE *wide;		/* a UTF-16 or UTF-32 input, read as UTF-8 (wide_open) */
+	const char *wide_enc;
 };
 
 static int
@@ -204,9 +207,156 @@ cr_only(tk_lines *in, int quote)
 	return lf ? cr_out && !lf_out : cr;
 }
 
+/*
+ * UTF-16 and UTF-32: there LF and CR are not bytes of their own, so lines
+ * cannot be cut before they are converted. Such an input is converted as
+ * it is read instead, by a stream (fopencookie) that the line reader reads
+ * UTF-8 from, so rows, line numbers and errors are the same as for the
+ * input in UTF-8. Taken for an --encoding of that kind, or, with none
+ * given, for a UTF-16 or UTF-32 byte order mark (Excel's "Unicode Text"
+ * is UTF-16LE with one, TAB-separated); glibc's "UTF-16" and "UTF-32" read
+ * the mark, take their byte order from it and drop it.
+ */
+struct wide {
+	FILE *fp;		/* the input */
+	iconv_t cd;
+	char *ahead;		/* what the line reader had read of it first */
+	size_t nahead, used;
+	char in[1 << 16];	/* input not yet converted */
+	size_t nin;
+	int eof;
+};
+
+static ssize_t
+wide_read(void *cookie, char *buf, size_t size)
+{
+	struct wide *w = cookie;
+	char *out = buf, *ip;
+	size_t left = size, il, r;
+
+	while (left == size) {
+		if (!w->eof && w->nin < sizeof w->in) {
+			if (w->used < w->nahead) {
+				r = w->nahead - w->used;
+				if (r > sizeof w->in - w->nin)
+					r = sizeof w->in - w->nin;
+				memcpy(w->in + w->nin, w->ahead + w->used, r);
+				w->used += r;
+			} else if (fileno(w->fp) >= 0) {
+				ssize_t got;
+
+				do
+					got = read(fileno(w->fp), w->in + w->nin, sizeof w->in - w->nin);
+				while (got < 0 && errno == EINTR);
+				if (got < 0)
+					return -1;
+				r = (size_t)got;
+			} else {
+				r = fread(w->in + w->nin, 1, sizeof w->in - w->nin, w->fp);
+				if (!r && ferror(w->fp)) {
+					errno = EIO;
+					return -1;
+				}
+			}
+			w->eof = !r;
+			w->nin += r;
+		}
+		if (!w->nin)
+			return 0;
+		ip = w->in;
+		il = w->nin;
+		r = iconv(w->cd, &ip, &il, &out, &left);
+		memmove(w->in, ip, il);
+		w->nin = il;
+		if (r != (size_t)-1 || (errno == E2BIG && left < size))
+			continue;
+		if (errno == E2BIG) {	/* no room for one character: stdio's buffer is larger */
+			errno = EINVAL;
+			return -1;
+		}
+		/* Cut in the middle of a character: more input, unless it ended. */
+		if (errno == EINVAL && !w->eof)
+			continue;
+		if (left < size)	/* what came before first */
+			break;
+		errno = EILSEQ;
+		return -1;
+	}
+	return (ssize_t)(size - left);
+}
+
+static int
+wide_close(void *cookie)
+{
+	struct wide *w = cookie;
+
+	iconv_close(w->cd);
+	free(w->ahead);
+	free(w);
+	return 0;
+}
+
+/* The wide encoding to read the input in: encoding when it is one, else
+ * one its byte order mark names when no encoding is given; or NULL. */
+static const char *
+wide_encoding(tk_lines *in, const char *encoding)
+{
+	static const char *const wide[] = { "UTF-16", "UTF16", "UTF-32", "UTF32",
+		"UCS-2", "UCS2", "UCS-4", "UCS4", "UNICODE" };
+	const unsigned char *p;
+	size_t i, n;
+
+	if (encoding && *encoding) {
+		for (i = 0; i < sizeof wide / sizeof *wide; i++)
+			if (!strncasecmp(encoding, wide[i], strlen(wide[i])))
+				return encoding;
+		return NULL;
+	}
+	n = tk_lines_peek(in, (const char **)&p);
+	if (n >= 4 && ((p[0] == 0xff && p[1] == 0xfe && !p[2] && !p[3]) ||
+	    (!p[0] && !p[1] && p[2] == 0xfe && p[3] == 0xff)))
+		return "UTF-32";
+	if (n >= 2 && ((p[0] == 0xff && p[1] == 0xfe) || (p[0] == 0xfe && p[1] == 0xff)))
+		return "UTF-16";
+	return NULL;
+}
+
+/* Reads c's input through a stream converting it from enc: 0, or -1. */
+static int
+wide_open(tk_csv *c, const char *enc)
+{
+	cookie_io_functions_t io = { .read = wide_read, .close = wide_close };
+	struct wide *w = tk_xmalloc(sizeof *w);
+	const char *p;
+	size_t n;
+
+	memset(w, 0, sizeof *w);
+	w->cd = iconv_open("UTF-8", enc);
+	if (w->cd == (iconv_t)-1) {
+		free(w);
+		return tk_error("--encoding %s: not an encoding iconv knows", enc);
+	}
+	w->fp = c->in.fp;
+	n = tk_lines_peek(&c->in, &p);
+	w->ahead = tk_xmalloc(n + 1);
+	memcpy(w->ahead, p, n);
+	w->nahead = n;
+	w->eof = c->in.eof && !n;
+	if (!(c->wide = fopencookie(w, "r", io))) {
+		wide_close(w);
+		return tk_error("cannot read through iconv: %s", strerror(errno));
+	}
+	tk_lines_free(&c->in);
+	tk_lines_init(&c->in, c->wide);
+	c->wide_enc = enc;
+	return 0;
+}
+
 tk_csv *
 tk_csv_open(FILE *fp, const char *name, int delim, int quote, const char *encoding)
 {
+	const char *wide;
+
 	tk_csv *c = tk_xmalloc(sizeof *c);
 
 	memset(c, 0, sizeof *c);
@@ -217,7 +367,13 @@ tk_csv_open(FILE *fp, const char *name, int delim, int quote, const char *encodi
 	c->cd = (iconv_t)-1;
 	c->first = 1;
 	c->rowstart = 1;
-	if (encoding && *encoding && strcasecmp(encoding, "UTF-8") && strcasecmp(encoding, "UTF8")) {
+	if ((wide = wide_encoding(&c->in, encoding)) != NULL) {
+		if (wide_open(c, wide) < 0) {
+			tk_lines_free(&c->in);
+			free(c);
+			return NULL;
+		}
+	} else if (encoding && *encoding && strcasecmp(encoding, "UTF-8") && strcasecmp(encoding, "UTF8")) {
 		c->cd = iconv_open("UTF-8", encoding);
 		if (c->cd == (iconv_t)-1) {
 			tk_error("--encoding %s: not an encoding iconv knows", encoding);
@@ -250,6 +406,8 @@ tk_csv_close(tk_csv *c)
 	free(c->f);
 	free(c->l);
 	tk_lines_free(&c->in);
+	if (c->wide)
+		fclose(c->wide);
 	tk_buf_free(&c->data);
 	tk_buf_free(&c->conv);
 	tk_buf_free(&c->hold);
@@ -322,6 +480,7 @@ read_line(tk_csv *c)
 	} while (c->in.cont);
 	c->line = s;
 	c->lineno++;
+	c->ended = s[got - 1] == c->in.eol;
 	return got;
 }
 
@@ -561,8 +720,10 @@ tk_csv_next(tk_csv *c, char ***fields, size_t **lens, size_t *nfields, long *lin
 				continue;
 			}
 			c->eof = 1;
-			if (c->in.err) {
-				*lineno = c->lineno + 1;
+			if (c->in.err) {	/* on the line it cut short, else the next */
+				*lineno = c->ended || !c->lineno ? c->lineno + 1 : c->lineno;
+				if (c->wide && c->in.err == EILSEQ)
+					return tk_error("bytes that are not valid %s: read no further", c->wide_enc);
 				return tk_error("cannot read on: %s", strerror(c->in.err));
 			}
 			if (!c->first) {

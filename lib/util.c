@@ -538,10 +538,11 @@ lines_fill(tk_lines *l)
 		l->buf = tk_xrealloc(l->buf, l->cap);
 	}
 	/* Room is kept for a NUL after the last byte. */
-	if (fd < 0) {
+	if (fd < 0) {	/* a stream's read error keeps its errno, if it sets one */
+		errno = 0;
 		r = (ssize_t)fread(l->buf + l->len, 1, l->cap - l->len - 1, l->fp);
 		if (!r && ferror(l->fp))
-			r = -1, errno = EIO;
+			r = -1, errno = errno ? errno : EIO;
 	} else
 		do
 			r = read(fd, l->buf + l->len, l->cap - l->len - 1);

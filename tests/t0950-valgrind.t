@@ -31,6 +31,13 @@ test_expect_success 'tk-new -b and tk-import, new and re-run' '
 	{ vg tk-import --strict -d strict w.csv 2>err; test $? -eq 3; } && test_grep "not a tk field" err
 '
 
+test_expect_success 'tk-import of UTF-16 (read through iconv as it comes), and of UTF-16 not valid' '
+	{ printf "\377\376" && iconv -f UTF-8 -t UTF-16LE all.csv; } >all16.csv &&
+	vg tk-import -d imp16 all16.csv 2>err && test_grep "6000 created" err &&
+	{ cat all16.csv && printf "\000\334"; } >bad16.csv &&
+	{ vg tk-import -d imp16 bad16.csv 2>err; test $? -eq 3; } && test_grep "not valid UTF-16" err
+'
+
 test_expect_success 'readers and single changes' '
 	vg tk-ls -a requester=r5@example.com status=new >out && test -s out &&
 	vg tk-ls -a "subject~VPN 1[0-9]$" >out && test -s out &&

@@ -205,6 +205,42 @@ test_expect_success 'Excel CSV (Macintosh): CR line ends, LF line breaks inside 
 	test_cmp expect out
 '
 
+test_expect_success 'Excel Unicode Text (UTF-16LE with a byte order mark, TAB, CRLF) is imported, and a re-run finds it unchanged' '
+	printf "external_id\tsubject\tbody\r\nU-1\t打印机无法连接\t\"第一行\n第二行\"\r\nU-2\tVPN down\tx\r\n" >u8.txt &&
+	{ printf "\377\376" && iconv -f UTF-8 -t UTF-16LE u8.txt; } >u16.txt &&
+	tk-import -d u16 u16.txt 2>err &&
+	test_grep "2 read, 2 created, 0 updated, 0 unchanged, 0 rejected" err &&
+	tk-ls -d u16 -a -t -o external_id,subject,body >out &&
+	printf "U-1\t打印机无法连接\t第一行\\\\n第二行\nU-2\tVPN down\tx\n" >expect &&
+	test_cmp expect out &&
+	tk-import -d u16 u16.txt 2>err &&
+	test_grep "2 read, 0 created, 0 updated, 2 unchanged, 0 rejected" err
+'
+
+test_expect_success 'UTF-16 without a mark needs --encoding UTF-16LE; UTF-32 by its mark' '
+	printf "external_id,subject\nL-1,无标记\n" | iconv -f UTF-8 -t UTF-16LE >le.csv &&
+	test_expect_code 3 tk-import -d le1 le.csv 2>err &&
+	test_grep "NUL byte" err &&
+	tk-import -d le2 --encoding UTF-16LE le.csv &&
+	tk-ls -d le2 -a -t -o external_id,subject >out &&
+	printf "L-1\t无标记\n" >expect &&
+	test_cmp expect out &&
+	printf "external_id,subject\nW-1,宽\n" | iconv -f UTF-8 -t UTF-32 >u32.csv &&
+	tk-import -d u32 u32.csv &&
+	tk-ls -d u32 -a -t -o external_id,subject >out &&
+	printf "W-1\t宽\n" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'UTF-16 not valid on line 3: the rows before it kept, an error naming the line' '
+	{ printf "\377\376" && printf "external_id,subject\nV-1,ok\nV-2," | iconv -f UTF-8 -t UTF-16LE && printf "\000\334x\000\n\000V\000-\0003\000,\000y\000\n\000"; } >bad16.csv &&
+	test_expect_code 3 tk-import -d bad16 bad16.csv 2>err &&
+	test_grep "^tk-import: bad16.csv:3: bytes that are not valid UTF-16: read no further" err &&
+	tk-ls -d bad16 -a -t -o external_id >out &&
+	echo V-1 >expect &&
+	test_cmp expect out
+'
+
 test_expect_success 'a 10 MB field is imported whole' '
 	{ echo "external_id,subject,body"; printf "G-1,big,"; head -c 10485760 /dev/zero | tr "\0" x; echo; } >big.csv &&
 	tk-import big.csv 2>err &&

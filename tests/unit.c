@@ -1,4 +1,5 @@
 /* unit.c - TAP tests of lib functions: escaping, times, durations, widths, encoding. */
+#include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -356,6 +357,49 @@ csv_both(const char *in, size_t len, const char *what, const char *want)
 	tk_buf_free(&slow);
 }
 
+/* s (UTF-8) in enc, after bom (n bytes) */
+static void
+encode(tk_buf *b, const char *enc, const char *bom, size_t n, const char *s, size_t len)
+{
+	iconv_t cd = iconv_open(enc, "UTF-8");
+	char *ip = (char *)s, *op;
+	size_t il = len, ol = 4 * len + 8;
+
+	b->len = 0;
+	tk_buf_add(b, bom, n);
+	tk_buf_add(b, "", 0);
+	if (b->cap < b->len + ol)
+		b->p = tk_xrealloc(b->p, b->cap = b->len + ol);
+	op = b->p + b->len;
+	if (cd == (iconv_t)-1 || iconv(cd, &ip, &il, &op, &ol) == (size_t)-1)
+		abort();
+	b->len = (size_t)(op - b->p);
+	iconv_close(cd);
+}
+
+/* UTF-16 and UTF-32 by their byte order marks: the same rows and lines as
+ * the input in UTF-8. */
+static void
+test_csv_wide(void)
+{
+	static const char in[] = "a\tb\r\n1\t\"打印\nlines\"\r\n2\t3\r\n";
+	static const char want[] = "1 1 1:a 1:b\n1 2 1:1 12:打印\nlines\n1 4 1:2 1:3\n";
+	tk_buf b = { 0 };
+
+	encode(&b, "UTF-16LE", "\xff\xfe", 2, in, sizeof in - 1);
+	csv_both(b.p, b.len, "UTF-16LE with its byte order mark (Excel's Unicode Text)", want);
+	encode(&b, "UTF-16BE", "\xfe\xff", 2, in, sizeof in - 1);
+	csv_both(b.p, b.len, "UTF-16BE with its byte order mark", want);
+	encode(&b, "UTF-32LE", "\xff\xfe\0\0", 4, in, sizeof in - 1);
+	csv_both(b.p, b.len, "UTF-32LE with its byte order mark", want);
+	/* A lone low surrogate on line 3: the rows before it, then the error. */
+	encode(&b, "UTF-16LE", "\xff\xfe", 2, in, sizeof in - 1);
+	b.p[2 + 2 * 12] = 0x00, b.p[2 + 2 * 12 + 1] = 0xdc;
+	csv_both(b.p, b.len, "UTF-16 not valid on line 3",
+	    "1 1 1:a 1:b\n-1 3 bytes that are not valid UTF-16: read no further\n");
+	tk_buf_free(&b);
+}
+
 static void
 test_csv_fast(void)
 {
@@ -652,6 +696,7 @@ main(int argc, char **argv)
 	test_hash();
 	test_lines();
 	test_csv_fast();
+	test_csv_wide();
 	test_postings();
 	printf("1..%d\n", n_tests);
 	return n_failed != 0;

@@ -19,8 +19,10 @@ round_trip(char **f, size_t *l, size_t n)
 	long line;
 
 	/* An empty row does not come back (empty lines are skipped), nor a
-	 * leading BOM (taken off the start of an input). */
-	if ((n == 1 && !l[0]) || (l[0] >= 3 && !memcmp(f[0], "\xef\xbb\xbf", 3)))
+	 * leading BOM (taken off the start of an input); one of UTF-16 would
+	 * be read as such. */
+	if ((n == 1 && !l[0]) || (l[0] >= 3 && !memcmp(f[0], "\xef\xbb\xbf", 3)) ||
+	    (l[0] >= 2 && (!memcmp(f[0], "\xff\xfe", 2) || !memcmp(f[0], "\xfe\xff", 2))))
 		return;
 	for (i = 0; i < n; i++) {
 		if (i)
