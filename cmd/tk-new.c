@@ -141,6 +141,7 @@ read_header(struct input *in)
 	in->nhdr = r->nfields;
 	in->hdr = tk_xmalloc(in->nhdr * sizeof *in->hdr);
 	in->hf = tk_xmalloc(in->nhdr * sizeof *in->hf);
+	memset(in->hdr, 0, in->nhdr * sizeof *in->hdr);	/* freed whole when a name is refused */
 	for (i = 0; i < in->nhdr; i++) {
 		f = tk_field_lookup(r->fields[i]);
 		in->hf[i] = f;

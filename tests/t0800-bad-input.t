@@ -76,6 +76,14 @@ test_expect_success 'a batch with no header, or a bad field name in it' '
 	printf "#9bad\nx\n" | test_expect_code 3 tk-new -b 2>err && test_grep "9bad: not a field name" err
 '
 
+test_expect_success 'a bad field name before others in the header: a message, nothing written (it crashed)' '
+	tk-log >before &&
+	printf "#9bad\tsubject\tpriority\nx\ty\tP1\n" | test_expect_code 3 tk-new -b >out 2>err &&
+	test_grep "^tk-new: stdin:1: 9bad: not a field name" err &&
+	test_empty out &&
+	tk-log >after && test_cmp before after
+'
+
 test_expect_success 'tk-new: missing subject, bad values, bad dates, invalid UTF-8 arguments' '
 	tk-log >before &&
 	test_expect_code 3 tk-new -r x@example.com 2>err && test_grep "needs a subject" err &&
