@@ -5,7 +5,9 @@
  * field a backslash starts an escape: \\ \t \n \r; any other byte after a
  * backslash is a malformed record, as is a NUL byte or invalid UTF-8. A CR
  * just before the LF is taken as part of the line ending, so files edited on
- * Windows still read; so does a last line without its LF. Lines starting with '#' are headers or comments.
+ * Windows still read; so does a last line without its LF, and a UTF-8 byte
+ * order mark at the start of the input is taken off. Lines starting with '#'
+ * are headers or comments.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +103,8 @@ tk_reader_next(tk_reader *r)
 	}
 	r->lineno++;
 	n = (size_t)got;
+	if (r->lineno == 1 && n >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
+		s += 3, n -= 3;	/* a UTF-8 byte order mark, as Notepad writes */
 	if (n > TK_MAX_LINE)
 		return tk_error("line longer than %u bytes", TK_MAX_LINE);
 	if (memchr(s, '\0', n))

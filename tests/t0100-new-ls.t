@@ -45,6 +45,16 @@ test_expect_success 'tk-ls -H | tk-new -b round trip' '
 	tail -n 2 rec >expect && test_cmp expect out
 '
 
+test_expect_success 'records saved with a UTF-8 byte order mark (Windows Notepad): the mark is taken off' '
+	printf "\357\273\277#subject\tpriority\n打印机\tP2\n" >bom.tsv &&
+	tk-new -d bom -b <bom.tsv >out &&
+	echo 1 >expect && test_cmp expect out &&
+	printf "\357\273\277subject\tpriority\nVPN\tP1\n" | tk-new -d bom -b >out &&
+	echo 2 >expect && test_cmp expect out &&
+	tk-ls -d bom -t -o subject,priority >out &&
+	printf "打印机\tP2\nVPN\tP1\n" >expect && test_cmp expect out
+'
+
 test_expect_success 'default columns and status filter; -a shows all' '
 	tk-set -q status=resolved 9 &&
 	tk-ls >out &&

