@@ -162,7 +162,8 @@ main(int argc, char **argv)
 		size_t k;
 		tk_ticket tk;
 
-		qsort(ctx.rows, ctx.nrows, sizeof *ctx.rows, cmp_rows);
+		if (ctx.nrows > 1)
+			qsort(ctx.rows, ctx.nrows, sizeof *ctx.rows, cmp_rows);
 		tk_ticket_init(&tk);
 		for (k = 0; k < ctx.nrows; k++) {
 			if (!ctx.limit || (long)k < ctx.limit) {

@@ -511,7 +511,8 @@ idvec_sort(idvec *iv)
 {
 	size_t i, j;
 
-	qsort(iv->v, iv->n, sizeof *iv->v, cmp_u64);
+	if (iv->n > 1)	/* none: v may be NULL, which qsort must not get */
+		qsort(iv->v, iv->n, sizeof *iv->v, cmp_u64);
 	for (i = 0, j = 0; i < iv->n; i++)
 		if (!j || iv->v[j - 1] != iv->v[i])
 			iv->v[j++] = iv->v[i];

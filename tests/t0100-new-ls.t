@@ -98,6 +98,13 @@ test_expect_success 'sorting, limit, nothing matched' '
 	test_expect_code 1 tk-ls subject=nothing-like-this >out && test_empty out
 '
 
+test_expect_success 'nothing matched by an index or an id, sorted or not: exit 1 and not a word (UBSan spoke here)' '
+	test_expect_code 1 tk-ls id=0 >out 2>err && test_empty out && test_empty err &&
+	test_expect_code 1 tk-ls -a id=99999999999999999999 >out 2>err && test_empty out && test_empty err &&
+	test_expect_code 1 tk-ls -s subject assignee=nobody-at-all >out 2>err && test_empty out && test_empty err &&
+	test_expect_code 1 tk-export id=0 >out 2>err && test_empty err
+'
+
 test_expect_success 'ids on standard input with -, and an empty input lists nothing' '
 	printf "2\n6\n" | tk-ls -o id - >out && printf "2\n6\n" >expect && test_cmp expect out &&
 	: | test_expect_code 1 tk-ls -o id - >out && test_empty out
