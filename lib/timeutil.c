@@ -115,26 +115,40 @@ tk_now(void)
 	return now;
 }
 
-int
-tk_duration_parse(const char *s, long long *out)
+/* The times tk writes down, ISO 8601 with four-digit years: 1970 to 9999. */
+#define TIME_MAX 253402300799LL	/* 9999-12-31T23:59:59Z */
+
+static int
+in_range(const char *s, long long t, time_t *out)
+{
+	if (t < 0 || t > TIME_MAX)
+		return tk_error("%s: out of range (1970 to 9999)", s);
+	*out = (time_t)t;
+	return 0;
+}
+
+/* A duration in seconds: 0, -1 when s is not one, -2 when it is longer
+ * than any two times tk writes down are apart. */
+static int
+duration(const char *s, long long *out)
 {
 	const char *p = s;
 	long long v, mult, total = 0;
-	int neg = 0, any = 0;
+	int neg = 0;
 	char *end;
 
 	if (*p == '+' || *p == '-')
 		neg = *p++ == '-';
 	if (!*p)
-		return tk_error("%s: not a duration", s);
+		return -1;
 	/* "1h30m" is allowed: several number-unit pairs add up. */
 	while (*p) {
 		if (!isdigit((unsigned char)*p))
-			return tk_error("%s: not a duration (90s, 15m, 4h, 3d, 1w or seconds)", s);
+			return -1;
 		errno = 0;
 		v = strtoll(p, &end, 10);
-		if (errno || v > 100LL * 365 * 86400)
-			return tk_error("%s: duration out of range", s);
+		if (errno || v > TIME_MAX)
+			return -2;
 		p = end;
 		switch (*p) {
 		case 's': mult = 1; p++; break;
@@ -144,15 +158,27 @@ tk_duration_parse(const char *s, long long *out)
 		case 'w': mult = 7 * 86400; p++; break;
 		case '\0': mult = 1; break;
 		default:
-			return tk_error("%s: not a duration (90s, 15m, 4h, 3d, 1w or seconds)", s);
+			return -1;
 		}
+		if (v > (TIME_MAX - total) / mult)
+			return -2;
 		total += v * mult;
-		any = 1;
 	}
-	if (!any)
-		return tk_error("%s: not a duration", s);
 	*out = neg ? -total : total;
 	return 0;
+}
+
+int
+tk_duration_parse(const char *s, long long *out)
+{
+	switch (duration(s, out)) {
+	case 0:
+		return 0;
+	case -2:
+		return tk_error("%s: duration out of range", s);
+	default:
+		return tk_error("%s: not a duration (90s, 15m, 4h, 3d, 1w or seconds)", s);
+	}
 }
 
 /* Local date and time to time_t through mktime, honouring $TZ. */
@@ -197,7 +223,7 @@ tk_time_parse(const char *s, time_t *out, int *dateonly)
 				*dateonly = 1;
 			if (local_time(y, mo, d, 0, 0, 0, out) < 0)
 				return tk_error("%s: not a time", s);
-			return 0;
+			return in_range(s, (long long)*out, out);
 		}
 		if ((*p != 'T' && *p != ' ') || strlen(p) < 6 || p[3] != ':' ||
 		    digits(p + 1, 2, &h) || digits(p + 4, 2, &mi))
@@ -210,27 +236,26 @@ tk_time_parse(const char *s, time_t *out, int *dateonly)
 		}
 		if (h > 23 || mi > 59 || se > 59)
 			return tk_error("%s: no such time of day", s);
-		if (*p == 'Z' && !p[1]) {
-			*out = (time_t)(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se);
-			return 0;
-		}
+		if (*p == 'Z' && !p[1])
+			return in_range(s, days_from_civil(y, mo, d) * 86400LL + h * 3600 + mi * 60 + se, out);
 		if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' &&
 		    !digits(p + 1, 2, &oh) && !digits(p + 4, 2, &om) && oh <= 14 && om <= 59) {
 			sign = *p == '-' ? -1 : 1;
-			*out = (time_t)(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) -
-			    sign * (oh * 3600 + om * 60);
-			return 0;
+			return in_range(s, days_from_civil(y, mo, d) * 86400LL + h * 3600 + mi * 60 + se -
+			    sign * (oh * 3600 + om * 60), out);
 		}
 		if (!*p) {
 			if (local_time(y, mo, d, h, mi, se, out) < 0)
 				return tk_error("%s: not a time", s);
-			return 0;
+			return in_range(s, (long long)*out, out);
 		}
 		return tk_error("%s: not a time (2026-11-22T09:30:00Z, 2026-11-22 09:30, 2h, -30m)", s);
 	}
-	if (tk_duration_parse(s, &dur) == 0) {
-		*out = tk_now() + (time_t)dur;
-		return 0;
+	switch (duration(s, &dur)) {
+	case 0:
+		return in_range(s, (long long)tk_now() + dur, out);
+	case -2:
+		return tk_error("%s: out of range (1970 to 9999)", s);
 	}
 	return tk_error("%s: not a time (2026-11-22T09:30:00Z, 2026-11-22 09:30, 2h, -30m)", s);
 }

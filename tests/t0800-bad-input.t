@@ -90,6 +90,8 @@ test_expect_success 'tk-new: missing subject, bad values, bad dates, invalid UTF
 	test_expect_code 2 tk-new -s x -p urgent 2>err && test_grep "priority=urgent: not a priority" err &&
 	test_expect_code 2 tk-new -s x status=done 2>err && test_grep "status=done: not a status" err &&
 	test_expect_code 2 tk-new -s x due=2026-02-30 2>err && test_grep "no such date" err &&
+	test_expect_code 2 tk-new -s x due=+2933000d 2>err && test_grep "due=+2933000d: +2933000d: out of range (1970 to 9999)" err &&
+	test_expect_code 2 tk-new -s x due=9999-12-31T23:59:59-01:00 2>err && test_grep "out of range" err &&
 	test_expect_code 2 tk-new -s "$(printf "bad \377")" 2>err && test_grep "invalid UTF-8" err &&
 	test_expect_code 2 tk-new -s x 9field=1 2>err && test_grep "not a field name" err &&
 	test_expect_code 2 tk-new -s x notassignment 2>err && test_grep "not an assignment" err &&

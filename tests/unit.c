@@ -109,6 +109,28 @@ test_times(void)
 	ok(tk_duration_parse("600", &d) == 0 && d == 600, "plain seconds");
 	ok(tk_duration_parse("3x", &d) < 0, "3x refused");
 	ok(tk_duration_parse("", &d) < 0, "empty refused");
+	/* Times tk can write down: 1970 to 9999, four-digit years. */
+	ok(tk_time_parse("9999-12-31T23:59:59Z", &t, NULL) == 0 && t == 253402300799, "the last second of 9999");
+	ok(tk_time_parse("9999-12-31T23:59:59-01:00", &t, NULL) < 0, "past 9999 by its offset refused");
+	ok(tk_time_parse("1970-01-01T00:30:00+01:00", &t, NULL) < 0, "before 1970 by its offset refused");
+	ok(tk_time_parse("+2933000d", &t, NULL) < 0, "a duration past 9999 refused");
+	ok(tk_time_parse("-99999d", &t, NULL) < 0, "a duration back before 1970 refused");
+	setenv("TZ", "Asia/Shanghai", 1);
+	tzset();
+	ok(tk_time_parse("1970-01-01 07:59", &t, NULL) < 0, "a local time before 1970 in UTC refused");
+	ok(tk_time_parse("1970-01-01 08:00", &t, NULL) == 0 && t == 0, "the first second of 1970 as a local time");
+	setenv("TZ", "UTC", 1);
+	tzset();
+	{
+		/* 6,000 times 3e9 weeks: past what a long long holds */
+		tk_buf many = { 0 };
+		int i;
+
+		for (i = 0; i < 6000; i++)
+			tk_buf_add(&many, "3000000000w", 11);
+		ok(tk_duration_parse(tk_buf_cstr(&many), &d) < 0, "a sum of many large durations refused, not overflowed");
+		tk_buf_free(&many);
+	}
 }
 
 static void
