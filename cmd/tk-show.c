@@ -15,7 +15,7 @@ field(const char *name, tk_str v)
 		return;
 	printf("%-15s ", name);
 	fputc(' ', stdout);
-	fwrite(v.p, 1, v.n, stdout);
+	tk_term_write(stdout, v.p, v.n);
 	fputc('\n', stdout);
 }
 
@@ -23,9 +23,10 @@ static int
 comment(const tk_comment *c, void *arg)
 {
 	(void)arg;
-	printf("\n--- %s %u by %.*s, %.*s\n", c->internal ? "internal note" : "reply", c->n,
-	    (int)c->author.n, c->author.p, (int)c->time.n, c->time.p);
-	fwrite(c->body.p, 1, c->body.n, stdout);
+	printf("\n--- %s %u by ", c->internal ? "internal note" : "reply", c->n);
+	tk_term_write(stdout, c->author.p, c->author.n);
+	printf(", %.*s\n", (int)c->time.n, c->time.p);
+	tk_term_write(stdout, c->body.p, c->body.n);
 	fputc('\n', stdout);
 	return 0;
 }
@@ -63,7 +64,8 @@ history(tk_txn *t, uint64_t id)
 			}
 			tk_rec_escape(&b, ev.new.p, ev.new.n);
 		}
-		puts(tk_buf_cstr(&b));
+		tk_buf_addc(&b, '\n');
+		tk_term_write(stdout, b.p, b.len);
 	}
 	mdb_cursor_close(c);
 	tk_buf_free(&b);
@@ -74,8 +76,9 @@ show(tk_txn *t, tk_ticket *tk, int with_history)
 {
 	size_t i;
 
-	printf("Ticket %llu: %.*s\n", (unsigned long long)tk->id,
-	    (int)tk->f[TK_F_SUBJECT].n, tk->f[TK_F_SUBJECT].p);
+	printf("Ticket %llu: ", (unsigned long long)tk->id);
+	tk_term_write(stdout, tk->f[TK_F_SUBJECT].p, tk->f[TK_F_SUBJECT].n);
+	fputc('\n', stdout);
 	for (i = 1; i < TK_F_NSTORED; i++)
 		if (i != TK_F_SUBJECT)
 			field(tk_fields[i].name, tk->f[i]);
@@ -87,7 +90,7 @@ show(tk_txn *t, tk_ticket *tk, int with_history)
 	}
 	if (tk_ticket_body(t, tk) == 0 && tk->body.n) {
 		fputc('\n', stdout);
-		fwrite(tk->body.p, 1, tk->body.n, stdout);
+		tk_term_write(stdout, tk->body.p, tk->body.n);
 		fputc('\n', stdout);
 	}
 	tk_comment_each(t, tk->id, comment, NULL);

@@ -131,7 +131,7 @@ csv_line(tk_output *o, const tk_str *vals)
 		tk_csv_field(&o->line, vals[i].p, vals[i].n);
 	}
 	tk_buf_add(&o->line, "\r\n", 2);
-	fwrite(o->line.p, 1, o->line.len, stdout);
+	tk_term_write(stdout, o->line.p, o->line.len);
 }
 
 static int
@@ -177,6 +177,9 @@ cell(int field, tk_str v)
 			tk_buf_adds(&b, "\\t");
 		else if ((unsigned char)v.p[i] < 0x20 || v.p[i] == 0x7f)
 			tk_buf_addc(&b, '?');
+		else if ((unsigned char)v.p[i] == 0xc2 && i + 1 < v.n &&
+		    (unsigned char)v.p[i + 1] >= 0x80 && (unsigned char)v.p[i + 1] <= 0x9f)
+			tk_buf_addc(&b, '?'), i++;	/* a C1 control */
 		else
 			tk_buf_addc(&b, v.p[i]);
 	}
@@ -221,7 +224,7 @@ tk_output_ticket(tk_output *o, tk_txn *t, tk_ticket *tk)
 		if (o->json_extra)
 			o->json_extra(&o->line, t, tk, o->json_arg);
 		tk_buf_adds(&o->line, "}\n");
-		fwrite(o->line.p, 1, o->line.len, stdout);
+		tk_term_write(stdout, o->line.p, o->line.len);
 		break;
 	case TK_FMT_TABLE:
 		row = tk_xmalloc(o->ncols * sizeof *row);

@@ -165,5 +165,5 @@ tk_write_record(FILE *fp, const tk_str *fields, size_t n)
 		tk_rec_escape(&b, fields[i].p, fields[i].n);
 	}
 	tk_buf_addc(&b, '\n');
-	fwrite(b.p, 1, b.len, fp);
+	tk_term_write(fp, b.p, b.len);
 }

@@ -38,6 +38,8 @@ enum {
 extern const char *tk_progname;
 void tk_setprogname(const char *argv0);
 void tk_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* fwrite, with control characters shown as '?' when fp is a terminal. */
+void tk_term_write(FILE *fp, const char *p, size_t n);
 _Noreturn void tk_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A library call that fails leaves its message here and returns -1. */

@@ -21,17 +21,70 @@ tk_setprogname(const char *argv0)
 	tk_progname = s ? s + 1 : argv0;
 }
 
+/*
+ * Writes p to fp, and when fp is a terminal makes its control characters
+ * harmless first: a C0 control other than LF and TAB, DEL, and a C1
+ * control (U+0080-U+009F) are shown as '?', and a CR before an LF is
+ * dropped. Ticket text comes from customers' mail and other help desks'
+ * exports: shown as it is, an escape sequence in it could move the cursor,
+ * recolour or retitle the agent's terminal, or write its clipboard.
+ */
+void
+tk_term_write(FILE *fp, const char *p, size_t n)
+{
+	static int tty[2] = { -1, -1 };
+	int *t = fp == stdout ? &tty[0] : fp == stderr ? &tty[1] : NULL;
+	size_t i, from = 0, len;
+	unsigned char c;
+
+	if (t && *t < 0)
+		*t = isatty(fileno(fp));
+	if (!t || !*t) {
+		fwrite(p, 1, n, fp);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)p[i];
+		len = 1;
+		if (c == 0xc2 && i + 1 < n && (unsigned char)p[i + 1] >= 0x80 && (unsigned char)p[i + 1] <= 0x9f)
+			len = 2;
+		else if (!((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f))
+			continue;
+		fwrite(p + from, 1, i - from, fp);
+		if (!(c == '\r' && i + 1 < n && p[i + 1] == '\n'))
+			fputc('?', fp);
+		i += len - 1;
+		from = i + 1;
+	}
+	fwrite(p + from, 1, n - from, fp);
+}
+
+/* "prog: message" on standard error; the message may quote ticket text. */
+static void say(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+static void
+say(const char *fmt, va_list ap)
+{
+	char msg[4096];
+	int n;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", tk_progname);
+	n = vsnprintf(msg, sizeof msg, fmt, ap);
+	if (n < 0)
+		n = 0;
+	tk_term_write(stderr, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+	fputc('\n', stderr);
+}
+
 void
 tk_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(stderr, "%s: ", tk_progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void
@@ -39,12 +92,9 @@ tk_die(int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(stderr, "%s: ", tk_progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(code);
 }
 

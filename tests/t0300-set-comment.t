@@ -161,4 +161,31 @@ test_expect_success 'the create event shows the first fields, whatever changed a
 	test_cmp expect out
 '
 
+if command -v script >/dev/null 2>&1; then
+	test_expect_success 'on a terminal, control characters from ticket text are shown as ?; piped, kept' '
+		printf "#subject\tbody\n\\033]0;owned\\007hi \302\233x\tred \\033[31mtext\\\\r\\\\nline two\\001\n" | tk-new -d ctl -b >/dev/null &&
+		tk-comment -d ctl -q -m "$(printf "reply \033[2J")" 1 &&
+		for c in "tk-show -d ctl 1" "tk-ls -d ctl -o id,subject" "tk-ls -d ctl -t -o id,subject" "tk-log -d ctl 1" \
+		    "tk-export -d ctl --format csv -o subject,body" "tk-export -d ctl --format json -o subject" \
+		    "tk-set -d ctl -q due=$(printf "\033")x 1"; do
+			script -qec "$c" /dev/null >tty.out 2>&1;
+			tr -d "\r" <tty.out >tty &&
+			! grep -q "$(printf "[\001\007\033]")" tty &&
+			! grep -q "$(printf "\302\233")" tty &&
+			test_grep "?" tty || { echo "$c"; return 1; }
+		done &&
+		script -qec "tk-show -d ctl 1" /dev/null >tty.out &&
+		tr -d "\r" <tty.out >tty &&
+		test_grep "^Ticket 1: ?]0;owned?hi ?x" tty &&
+		test_grep "^red ?\[31mtext$" tty &&
+		test_grep "^line two?" tty &&
+		test_grep "^reply ?\[2J" tty &&
+		tk-show -d ctl 1 >out &&
+		test_grep "$(printf "^Ticket 1: \033]0;owned\007hi \302\233x")" out &&
+		test_grep "$(printf "^red \033\\[31mtext\r$")" out
+	'
+else
+	test_skip 'control characters on a terminal' 'script (util-linux) is not installed: no pty to run under'
+fi
+
 test_done
