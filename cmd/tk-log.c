@@ -56,7 +56,7 @@ print_event(struct opts *o, const tk_event *ev)
 			tk_json_string(&b, f[i].p, f[i].n);
 	}
 	tk_buf_adds(&b, "}\n");
-	fwrite(b.p, 1, b.len, stdout);
+	tk_term_write(stdout, b.p, b.len);
 	tk_buf_free(&b);
 }
 

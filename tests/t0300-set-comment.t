@@ -165,7 +165,7 @@ if command -v script >/dev/null 2>&1; then
 	test_expect_success 'on a terminal, control characters from ticket text are shown as ?; piped, kept' '
 		printf "#subject\tbody\n\\033]0;owned\\007hi \302\233x\tred \\033[31mtext\\\\r\\\\nline two\\001\n" | tk-new -d ctl -b >/dev/null &&
 		tk-comment -d ctl -q -m "$(printf "reply \033[2J")" 1 &&
-		for c in "tk-show -d ctl 1" "tk-ls -d ctl -o id,subject" "tk-ls -d ctl -t -o id,subject" "tk-log -d ctl 1" \
+		for c in "tk-show -d ctl 1" "tk-ls -d ctl -o id,subject" "tk-ls -d ctl -t -o id,subject" "tk-log -d ctl 1" "tk-log -d ctl --json 1" \
 		    "tk-export -d ctl --format csv -o subject,body" "tk-export -d ctl --format json -o subject" \
 		    "tk-set -d ctl -q due=$(printf "\033")x 1"; do
 			script -qec "$c" /dev/null >tty.out 2>&1;
