@@ -586,6 +586,28 @@ open_db(tk_store *st, MDB_txn *txn, int i, int write, long ver)
 }
 
 /*
+ * A data file shorter than the pages its last commit names (cut short by a
+ * copy, a full disk or a damaged disk): LMDB would read past its end and
+ * the command die of SIGBUS. Said instead; -1.
+ */
+static int
+short_file(tk_store *st, const char *path)
+{
+	MDB_envinfo info;
+	MDB_stat ms;
+	struct stat sb;
+	unsigned long long need;
+
+	if (stat(path, &sb) < 0 || mdb_env_info(st->env, &info) || mdb_env_stat(st->env, &ms))
+		return 0;	/* nothing to compare; LMDB's own errors come later */
+	need = ((unsigned long long)info.me_last_pgno + 1) * ms.ms_psize;
+	if ((unsigned long long)sb.st_size >= need)
+		return 0;
+	return tk_error("%s: store damaged: data.mdb has %llu bytes of the %llu its last commit wrote "
+	    "(cut short?); restore it from a backup", st->dir, (unsigned long long)sb.st_size, need);
+}
+
+/*
  * Opens the environment and the sub-databases. A writer creates the
  * directory and every sub-database in its first transaction; a reader of a
  * directory with no store gets a message saying how to make one.
@@ -608,7 +630,7 @@ tk_store_open(const char *dir, int write)
 	if (tk_map_size(&mapsize) < 0)
 		goto fail;
 	tk_buf_printf(&path, "%s/data.mdb", dir);
-	if (stat(path.p, &sb) < 0) {
+	if (stat(path.p, &sb) < 0 || (!write && !sb.st_size)) {	/* empty: made, never written */
 		if (!write) {
 			tk_error("%s: no tk store here (tk-new creates one; -d DIR or TK_DIR choose another)", dir);
 			goto fail;
@@ -627,6 +649,8 @@ tk_store_open(const char *dir, int write)
 		tk_mdb_error(rc, dir);
 		goto fail;
 	}
+	if (short_file(st, path.p) < 0)
+		goto fail;
 	st->rdonly = !write;
 	/*
 	 * A reader asks for the store's pages in huge pages (2 MiB): a page

@@ -20,6 +20,19 @@ test_expect_success 'readers with no store: exit 4 and the directory named' '
 	test ! -e "$trash/nowhere"
 '
 
+test_expect_success 'a store cut short (a bad copy, a damaged disk): a message, exit 4, no SIGBUS; an empty data.mdb is no store' '
+	printf "#subject\n" >many && seq 3000 | sed "s/^/ticket /" >>many &&
+	tk-new -q -b -d cut <many &&
+	truncate -s 65536 cut/data.mdb &&
+	for c in "tk-ls" "tk-show 1" "tk-log" "tk-export" "tk-new -s x" "tk-set status=open 1" "tk-comment -m x 1"; do
+		test_expect_code 4 $c -d cut 2>err || { echo "$c"; exit 1; }
+		grep -q "cut: store damaged: data.mdb has 65536 bytes of the [0-9]* its last commit wrote" err || { cat err; exit 1; }
+	done &&
+	mkdir empty && : >empty/data.mdb &&
+	test_expect_code 4 tk-ls -d empty 2>err &&
+	test_grep "empty: no tk store here" err
+'
+
 test_expect_success 'setup' '
 	tk-new -q -s first -p P2 &&
 	tk-log >log.before
