@@ -315,7 +315,7 @@ tk_store_path(const char *opt)
 	if ((s = getenv("TK_DIR")) && *s)
 		return s;
 	b.len = 0;
-	if ((s = getenv("XDG_DATA_HOME")) && *s)
+	if ((s = getenv("XDG_DATA_HOME")) && *s == '/')	/* a relative one is ignored, as XDG says */
 		tk_buf_printf(&b, "%s/tk", s);
 	else if ((s = getenv("HOME")) && *s)
 		tk_buf_printf(&b, "%s/.local/share/tk", s);

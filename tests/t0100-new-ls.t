@@ -55,6 +55,20 @@ test_expect_success 'records saved with a UTF-8 byte order mark (Windows Notepad
 	printf "打印机\tP2\nVPN\tP1\n" >expect && test_cmp expect out
 '
 
+test_expect_success 'the store: -d, else TK_DIR, else XDG_DATA_HOME/tk when absolute, else ~/.local/share/tk' '
+	(
+		unset TK_DIR &&
+		HOME=$PWD/home XDG_DATA_HOME=$PWD/xdg tk-new -q -s in-xdg &&
+		test -f xdg/tk/data.mdb &&
+		HOME=$PWD/home XDG_DATA_HOME=relative tk-new -q -s in-home &&
+		test -f home/.local/share/tk/data.mdb && test ! -e relative &&
+		TK_DIR=$PWD/tkdir HOME=$PWD/home tk-new -q -s in-tkdir &&
+		test -f tkdir/data.mdb &&
+		HOME=$PWD/home tk-ls -t -o subject >out &&
+		echo in-home >expect && test_cmp expect out
+	)
+'
+
 test_expect_success 'default columns and status filter; -a shows all' '
 	tk-set -q status=resolved 9 &&
 	tk-ls >out &&
