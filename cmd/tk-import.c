@@ -686,6 +686,43 @@ import_file(tk_store *st, const struct opts *o, const char *path, struct counts 
 	return status;
 }
 
+/* Same file (device and inode) as path, which may not exist. */
+static int
+same_file(const struct stat *a, const char *path)
+{
+	struct stat b;
+
+	return stat(path, &b) == 0 && a->st_dev == b.st_dev && a->st_ino == b.st_ino;
+}
+
+/*
+ * Opens the --rejects file, which is written from its start: refused when
+ * it is one of the inputs or a file of the store, which it would wipe.
+ */
+static void
+open_rejects(struct opts *o, char **in, int nin, const char *dir)
+{
+	struct stat sb;
+	tk_buf p = { 0 };
+	int i;
+
+	if (stat(o->rejects, &sb) == 0) {
+		for (i = 0; i < nin; i++)
+			if (strcmp(in[i], "-") && same_file(&sb, in[i]))
+				tk_die(TK_EXIT_USAGE, "--rejects %s: is the input %s; name another file", o->rejects, in[i]);
+		tk_buf_printf(&p, "%s/data.mdb", tk_store_path(dir));
+		if (same_file(&sb, p.p))
+			tk_die(TK_EXIT_USAGE, "--rejects %s: is the store's data file; name another file", o->rejects);
+		p.len = 0;
+		tk_buf_printf(&p, "%s/lock.mdb", tk_store_path(dir));
+		if (same_file(&sb, p.p))
+			tk_die(TK_EXIT_USAGE, "--rejects %s: is the store's lock file; name another file", o->rejects);
+		tk_buf_free(&p);
+	}
+	if (!(o->rejfp = fopen(o->rejects, "w")))
+		tk_die(TK_EXIT_FAIL, "--rejects %s: %s", o->rejects, strerror(errno));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -757,8 +794,8 @@ main(int argc, char **argv)
 	for (i = optind; i < argc; i++)
 		if (strcmp(argv[i], "-") && access(argv[i], R_OK) < 0)
 			tk_die(TK_EXIT_FAIL, "%s: %s", argv[i], strerror(errno));
-	if (o.rejects && !(o.rejfp = fopen(o.rejects, "w")))
-		tk_die(TK_EXIT_FAIL, "--rejects %s: %s", o.rejects, strerror(errno));
+	if (o.rejects)
+		open_rejects(&o, argv + optind, argc - optind, dir);
 	o.progress = isatty(STDERR_FILENO) && !o.quiet;
 	st = tk_cmd_store(dir, 1);
 	tk_store_bulk(st);

@@ -122,6 +122,19 @@ test_expect_success 'bad rows are rejected with line and reason, good ones kept'
 	test "$(tk-ls -a -o external_id external_id=B-1,B-5 | tr "\n" " ")" = "B-1 B-5 "
 '
 
+test_expect_success '--rejects naming an input or the store: refused before anything is written or wiped' '
+	cp bad.csv keep.csv && ln -sf bad.csv bad-link.csv &&
+	tk-log >before &&
+	test_expect_code 2 tk-import --rejects bad.csv bad.csv 2>err &&
+	test_grep "^tk-import: --rejects bad.csv: is the input bad.csv; name another file" err &&
+	test_expect_code 2 tk-import --rejects bad-link.csv keep.csv bad.csv 2>err &&
+	test_grep "is the input bad.csv" err &&
+	test_cmp keep.csv bad.csv &&
+	test_expect_code 2 tk-import --rejects "$TK_DIR/data.mdb" bad.csv 2>err &&
+	test_grep "is the store.s data file" err &&
+	tk-log >after && test_cmp before after
+'
+
 test_expect_success 'a value tk refuses (csat 9) rejects its row, kept whole in --rejects, on every run' '
 	printf "external_id,subject,csat\nC-1,fine,4\nC-2,bad csat,9\n" >csat.csv &&
 	test_expect_code 3 tk-import -d csat --rejects rej2.tsv csat.csv 2>err &&
