@@ -54,7 +54,7 @@ _tk_complete() {
 	--with)
 		COMPREPLY=($(compgen -W "comments history links comments,history" -- "$cur")); return ;;
 	--encoding)
-		COMPREPLY=($(compgen -W "GBK GB18030 GB2312 BIG5 UTF-8 LATIN1" -- "$cur")); return ;;
+		COMPREPLY=($(compgen -W "GBK GB18030 GB2312 BIG5 UTF-8 UTF-16LE UTF-16BE LATIN1" -- "$cur")); return ;;
 	-m|--message|-s|--subject|-r|--requester|-f|--from|-n|--limit|--since|--until|--after|-F|--delimiter|--map)
 		return ;;
 	esac
