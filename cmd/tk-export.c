@@ -6,7 +6,7 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-export [--format csv|tsv|json] [--bom] [--with comments,history,links] [-d dir] [-o columns]\n"
+    "tk-export [--format csv|tsv|json] [--bom | --excel] [--with comments,history,links] [-d dir] [-o columns]\n"
     "                 [filter ...] [-]\n";
 
 /* Every stored field, the body, then the custom fields in name order. */
@@ -116,6 +116,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "bom", no_argument, NULL, 'B' },
+		{ "excel", no_argument, NULL, 'E' },
 		{ "with", required_argument, NULL, 'w' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "dir", required_argument, NULL, 'd' },
@@ -124,7 +125,7 @@ main(int argc, char **argv)
 	};
 	const char *dir = NULL, *cols = NULL, *format = "csv";
 	char *allcols = NULL, *copy, *tok, *save;
-	int c, i, bom = 0, stdin_ids = 0;
+	int c, i, bom = 0, excel = 0, stdin_ids = 0;
 	struct with w = { 0 };
 	enum tk_format fmt;
 	tk_filter *q = tk_filter_new();
@@ -138,6 +139,7 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'f': format = optarg; break;
 		case 'B': bom = 1; break;
+		case 'E': bom = excel = 1; break;
 		case 'w':
 			copy = tk_xstrdup(optarg);
 			for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -166,7 +168,7 @@ main(int argc, char **argv)
 	if ((w.comments || w.history) && fmt != TK_FMT_JSON)
 		tk_die(TK_EXIT_USAGE, "--with goes with --format json");
 	if (bom && fmt != TK_FMT_CSV)
-		tk_die(TK_EXIT_USAGE, "--bom goes with --format csv");
+		tk_die(TK_EXIT_USAGE, "%s goes with --format csv", excel ? "--excel" : "--bom");
 	for (i = optind; i < argc; i++) {
 		if (!strcmp(argv[i], "-"))
 			stdin_ids = 1;
@@ -193,6 +195,7 @@ main(int argc, char **argv)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	out.json_extra = (w.comments || w.history) ? extra : NULL;
 	out.json_arg = &w;
+	out.defuse = excel;
 	if (bom)
 		fputs("\xef\xbb\xbf", stdout);
 	n = tk_filter_run(q, &t, emit, &out);

@@ -13,7 +13,7 @@ _tk_opts() {
 	tk-comment) echo "-m --message -i --internal -f --from -q --quiet -t --tsv --table --json -o --output -d --dir -h --help --version" ;;
 	tk-log) echo "--since --until --after -f --follow -H --header --json -d --dir -h --help --version" ;;
 	tk-import) echo "-q --quiet -u --update --atomic --strict --format -F --delimiter --encoding --preset -m --map --rejects -d --dir -h --help --version" ;;
-	tk-export) echo "--format --bom --with -o --output -d --dir -h --help --version" ;;
+	tk-export) echo "--format --bom --excel --with -o --output -d --dir -h --help --version" ;;
 	esac
 }
 

@@ -71,5 +71,6 @@ complete -c tk-import -l rejects -r -d 'rejected rows file'
 
 complete -c tk-export -l format -x -a 'csv tsv json' -d 'output format'
 complete -c tk-export -l bom -d 'UTF-8 byte order mark'
+complete -c tk-export -l excel -d 'CSV for a spreadsheet: byte order mark, formulas defused'
 complete -c tk-export -l with -x -a 'comments history links comments,history' -d 'with JSON'
 complete -c tk-export -s o -l output -x -a "$tk_fields" -d columns

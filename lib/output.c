@@ -119,6 +119,16 @@ tk_csv_field(tk_buf *b, const char *s, size_t n)
 	tk_buf_addc(b, '"');
 }
 
+static int numeric(int field);
+
+/* A cell a spreadsheet would take for a formula (CSV injection): = + - @,
+ * and TAB and CR, which some strip before looking. */
+static int
+formula(const tk_str *v)
+{
+	return v->n && v->p[0] && strchr("=+-@\t\r", v->p[0]) != NULL;
+}
+
 static void
 csv_line(tk_output *o, const tk_str *vals)
 {
@@ -128,7 +138,13 @@ csv_line(tk_output *o, const tk_str *vals)
 	for (i = 0; i < o->ncols; i++) {
 		if (i)
 			tk_buf_addc(&o->line, ',');
-		tk_csv_field(&o->line, vals[i].p, vals[i].n);
+		if (o->defuse && !numeric(o->cols[i].field) && formula(&vals[i])) {
+			o->cellbuf.len = 0;
+			tk_buf_addc(&o->cellbuf, '\'');
+			tk_buf_add(&o->cellbuf, vals[i].p, vals[i].n);
+			tk_csv_field(&o->line, o->cellbuf.p, o->cellbuf.len);
+		} else
+			tk_csv_field(&o->line, vals[i].p, vals[i].n);
 	}
 	tk_buf_add(&o->line, "\r\n", 2);
 	tk_term_write(stdout, o->line.p, o->line.len);
@@ -330,4 +346,5 @@ tk_output_free(tk_output *o)
 	free(o->cols);
 	free(o->scratch);
 	tk_buf_free(&o->line);
+	tk_buf_free(&o->cellbuf);
 }

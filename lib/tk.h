@@ -609,7 +609,10 @@ typedef struct tk_output {
 	/* JSON: called after the columns of a ticket, to add more members */
 	void (*json_extra)(tk_buf *b, tk_txn *t, tk_ticket *tk, void *arg);
 	void *json_arg;
-	tk_buf line;
+	/* CSV for a spreadsheet: a text cell that could be read as a formula
+	 * (=, +, -, @, TAB, CR first) gets an apostrophe in front */
+	int defuse;
+	tk_buf line, cellbuf;
 } tk_output;
 
 /* Default: TSV unless stdout is a terminal. force: -t (TSV) or --table. */

@@ -27,6 +27,21 @@ test_expect_success '--bom writes the UTF-8 BOM for spreadsheets' '
 	echo efbbbf >expect && test_cmp expect bom
 '
 
+test_expect_success '--excel: a text cell that a spreadsheet would take for a formula gets an apostrophe; numbers do not' '
+	tk-new -q -d xl -s "=HYPERLINK(\"http://x\",\"y\")" escalation=+1 x.note=@SUM\(1\) &&
+	tk-new -q -d xl -s "-2+3" &&
+	tk-new -q -d xl -s "$(printf "\tTAB")" &&
+	tk-new -q -d xl -s "plain = text" &&
+	tk-export -d xl --excel -o id,subject,escalation,x.note >out &&
+	head -c 3 out | od -An -tx1 | tr -d " " >bom && echo efbbbf >expect && test_cmp expect bom &&
+	tail -c +4 out | tr -d "\r" >got &&
+	printf "id,subject,escalation,x.note\n1,\"'"'"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",1,'"'"'@SUM(1)\n2,'"'"'-2+3,,\n3,'"'"'\tTAB,,\n4,plain = text,,\n" >expect &&
+	test_cmp expect got &&
+	tk-export -d xl -o subject id=1,2 | tr -d "\r" >got &&
+	printf "subject\n\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"\n-2+3\n" >expect &&
+	test_cmp expect got
+'
+
 test_expect_success 'filters as in tk-ls, and ids from standard input' '
 	tk-export --format tsv -o id,status status=resolved >out &&
 	printf "#id\tstatus\n2\tresolved\n" >expect && test_cmp expect out &&
@@ -73,7 +88,8 @@ test_expect_success 'usage errors' '
 	test_expect_code 2 tk-export --with comments 2>err && test_grep "json" err &&
 	test_expect_code 2 tk-export --format json --with nope &&
 	test_expect_code 2 tk-export -o nosuchcol 2>err && test_grep "nosuchcol" err &&
-	test_expect_code 4 tk-export -d "$trash/none" 2>err && test_grep "no tk store" err
+	test_expect_code 4 tk-export -d "$trash/none" 2>err && test_grep "no tk store" err &&
+	test_expect_code 2 tk-export --excel --format json 2>err && test_grep "excel goes with --format csv" err
 '
 
 test_done
