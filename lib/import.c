@@ -468,8 +468,9 @@ local_iso(int y, int mo, int d, int h, int mi, int se, char out[21])
 /*
  * Dates as other help desks export them: ISO 8601 (fractions of a second
  * dropped, "Z", "+08:00" or "+0800"), "2025-07-14 15:42:00 -0800", Jira's
- * "14/Jul/25 3:42 PM", US "7/14/2025 3:42 PM", and Unix seconds. A time
- * without a zone is local ($TZ).
+ * "14/Jul/25 3:42 PM", US "7/14/2025 3:42 PM", year first "2026/11/22 9:30"
+ * (Excel in Chinese and Japanese), and Unix seconds. A time without a zone
+ * is local ($TZ).
  */
 int
 tk_import_time(const char *s, char out[21])
@@ -536,7 +537,13 @@ tk_import_time(const char *s, char out[21])
 			return -1;
 		mo++;
 	} else if (sscanf(buf, "%d/%d/%d %d:%d%n", &mo, &d, &y, &h, &mi, &n) >= 3) {
-		;
+		if (mo > 999) {	/* 2026/11/22 9:30: the year first, as Chinese and Japanese Excel write */
+			int year = mo;
+
+			mo = d;
+			d = y;
+			y = year;
+		}
 	} else
 		return -1;
 	if (n) {

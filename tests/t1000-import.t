@@ -257,6 +257,15 @@ test_expect_success 'UTF-16 not valid on line 3: the rows before it kept, an err
 	test_cmp expect out
 '
 
+test_expect_success 'dates as Excel writes them in Chinese (year first, local time by TZ)' '
+	printf "external_id,subject,created\nZ-1,打印机,2026/11/22 9:30\nZ-2,网络,2026/11/22 17:05:09\nZ-3,坏日期,2026/13/01 9:30\n" >zh.csv &&
+	TZ=Asia/Shanghai test_expect_code 3 tk-import -d zh zh.csv 2>err &&
+	test_grep "zh.csv:4: column \"created\": \"2026/13/01 9:30\" is not a date" err &&
+	tk-ls -d zh -a -t -o external_id,created >out &&
+	printf "Z-1\t2026-11-22T01:30:00Z\nZ-2\t2026-11-22T09:05:09Z\n" >expect &&
+	test_cmp expect out
+'
+
 test_expect_success 'a 10 MB field is imported whole' '
 	{ echo "external_id,subject,body"; printf "G-1,big,"; head -c 10485760 /dev/zero | tr "\0" x; echo; } >big.csv &&
 	tk-import big.csv 2>err &&

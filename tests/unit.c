@@ -399,6 +399,51 @@ encode(tk_buf *b, const char *enc, const char *bom, size_t n, const char *s, siz
 	iconv_close(cd);
 }
 
+/* The dates of other help desks' exports (tk_import_time), in UTC. */
+static void
+test_import_time(void)
+{
+	static const struct {
+		const char *in, *want;
+	} t[] = {
+		{ "2026-11-22T09:30:00Z", "2026-11-22T09:30:00Z" },
+		{ "2026-11-22T09:30:00.123456Z", "2026-11-22T09:30:00Z" },
+		{ "2026-11-22T17:30:00+08:00", "2026-11-22T09:30:00Z" },
+		{ "2026-11-22T17:30:00+0800", "2026-11-22T09:30:00Z" },
+		{ "2025-07-14 15:42:00 -0800", "2025-07-14T23:42:00Z" },
+		{ "2026-11-22 09:30", "2026-11-22T09:30:00Z" },
+		{ "14/Jul/25 3:42 PM", "2025-07-14T15:42:00Z" },
+		{ "14/Jul/25 12:05 AM", "2025-07-14T00:05:00Z" },
+		{ "7/14/2025 3:42 PM", "2025-07-14T15:42:00Z" },
+		{ "7/14/2025", "2025-07-14T00:00:00Z" },
+		{ "1795339800", "2026-11-22T09:30:00Z" },
+		/* year first, as Excel writes dates in Chinese and Japanese */
+		{ "2026/11/22 9:30", "2026-11-22T09:30:00Z" },
+		{ "2026/11/22 09:30:15", "2026-11-22T09:30:15Z" },
+		{ "2026/1/5", "2026-01-05T00:00:00Z" },
+		{ "2026/13/01 9:30", NULL },
+		{ "2026/02/30", NULL },
+		{ "14/Foo/25 3:42 PM", NULL },
+		{ "7/14/2025 13:42 PM", NULL },
+		{ "yesterday", NULL },
+		{ "", NULL },
+	};
+	char out[21], msg[120];
+	size_t i;
+	int rc;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	for (i = 0; i < sizeof t / sizeof *t; i++) {
+		memset(out, 0, sizeof out);
+		rc = tk_import_time(t[i].in, out);
+		snprintf(msg, sizeof msg, "import date \"%s\" %s", t[i].in, t[i].want ? t[i].want : "refused");
+		ok(t[i].want ? rc == 0 && !strcmp(out, t[i].want) : rc < 0, msg);
+		if (t[i].want && (rc || strcmp(out, t[i].want)))
+			fprintf(stderr, "# got %d %s\n", rc, out);
+	}
+}
+
 /* UTF-16 and UTF-32 by their byte order marks: the same rows and lines as
  * the input in UTF-8. */
 static void
@@ -719,6 +764,7 @@ main(int argc, char **argv)
 	test_lines();
 	test_csv_fast();
 	test_csv_wide();
+	test_import_time();
 	test_postings();
 	printf("1..%d\n", n_tests);
 	return n_failed != 0;
