@@ -396,6 +396,14 @@ static const struct word status_words[] = {
 	{ "rejected", "closed" }, { "won't fix", "closed" },
 	{ "wontfix", "closed" }, { "deleted", "closed" }, { "archived", "closed" },
 	{ "cancelled", "closed" }, { "canceled", "closed" }, { "duplicate", "closed" },
+	/* as help desks translated into Chinese name them (Zendesk, osTicket, Jira) */
+	{ "新", "new" }, { "新建", "new" }, { "打开", "open" }, { "开放", "open" },
+	{ "处理中", "open" }, { "进行中", "open" }, { "已分配", "open" }, { "待办", "open" },
+	{ "重新打开", "open" }, { "已重新打开", "open" }, { "待回应", "pending" },
+	{ "等待回应", "pending" }, { "等待客户", "pending" }, { "暂停", "pending" }, { "挂起", "pending" },
+	{ "已解决", "resolved" }, { "解决", "resolved" }, { "完成", "resolved" }, { "已完成", "resolved" },
+	{ "已修复", "resolved" }, { "已关闭", "closed" }, { "关闭", "closed" }, { "已存档", "closed" },
+	{ "已删除", "closed" }, { "已取消", "closed" }, { "取消", "closed" }, { "重复", "closed" },
 	{ NULL, NULL }
 };
 
@@ -406,6 +414,9 @@ static const struct word priority_words[] = {
 	{ "highest", "P1" }, { "high", "P2" }, { "major", "P2" }, { "normal", "P3" },
 	{ "medium", "P3" }, { "moderate", "P3" }, { "low", "P4" }, { "minor", "P4" },
 	{ "lowest", "P4" }, { "trivial", "P4" },
+	{ "紧急", "P1" }, { "严重", "P1" }, { "最高", "P1" }, { "高", "P2" }, { "重要", "P2" },
+	{ "中", "P3" }, { "正常", "P3" }, { "普通", "P3" }, { "一般", "P3" }, { "低", "P4" },
+	{ "最低", "P4" }, { "次要", "P4" },
 	{ NULL, NULL }
 };
 
@@ -414,6 +425,9 @@ static const struct word channel_words[] = {
 	{ "portal", "web" }, { "web form", "web" }, { "form", "web" }, { "phone", "phone" },
 	{ "call", "phone" }, { "voice", "phone" }, { "chat", "chat" }, { "live chat", "chat" },
 	{ "messaging", "chat" }, { "api", "api" }, { "import", "import" }, { "other", "import" },
+	{ "邮件", "email" }, { "电子邮件", "email" }, { "网页", "web" }, { "网站", "web" },
+	{ "表单", "web" }, { "电话", "phone" }, { "聊天", "chat" }, { "在线聊天", "chat" },
+	{ "微信", "chat" }, { "接口", "api" }, { "其他", "import" },
 	{ NULL, NULL }
 };
 

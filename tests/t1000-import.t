@@ -266,6 +266,15 @@ test_expect_success 'dates as Excel writes them in Chinese (year first, local ti
 	test_cmp expect out
 '
 
+test_expect_success 'statuses, priorities and channels as help desks in Chinese name them' '
+	printf "external_id,subject,status,priority,channel\nC-1,a,新建,紧急,邮件\nC-2,b,处理中,高,网页\nC-3,c,待回应,中,电话\nC-4,d,已解决,正常,微信\nC-5,e,已关闭,低,接口\nC-6,f,不知道,很高,x\n" >cn.csv &&
+	test_expect_code 3 tk-import -d cn cn.csv 2>err &&
+	test_grep "cn.csv:7: column \"status\"" err &&
+	tk-ls -d cn -a -t -o external_id,status,priority,channel >out &&
+	printf "C-1\tnew\tP1\temail\nC-2\topen\tP2\tweb\nC-3\tpending\tP3\tphone\nC-4\tresolved\tP3\tchat\nC-5\tclosed\tP4\tapi\n" >expect &&
+	test_cmp expect out
+'
+
 test_expect_success 'a 10 MB field is imported whole' '
 	{ echo "external_id,subject,body"; printf "G-1,big,"; head -c 10485760 /dev/zero | tr "\0" x; echo; } >big.csv &&
 	tk-import big.csv 2>err &&
