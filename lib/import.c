@@ -479,11 +479,33 @@ local_iso(int y, int mo, int d, int h, int mi, int se, char out[21])
 	return 0;
 }
 
+/* "2026年11月22日 9:30" (Excel's long date in Chinese and Japanese) made
+ * "2026/11/22 9:30" in place; anything else is left as it is. */
+static void
+cjk_date(char *s)
+{
+	static const char *const from[] = { "\xe5\xb9\xb4", "\xe6\x9c\x88", "\xe6\x97\xa5" };	/* 年 月 日 */
+	char *p = s, *q;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		while (isdigit((unsigned char)*p))
+			p++;
+		if (p == s || strncmp(p, from[i], 3))
+			return;
+		q = p;
+		if (i < 2)
+			*q++ = '/';
+		memmove(q, p + 3, strlen(p + 3) + 1);
+		p = q;
+	}
+}
+
 /*
  * Dates as other help desks export them: ISO 8601 (fractions of a second
  * dropped, "Z", "+08:00" or "+0800"), "2025-07-14 15:42:00 -0800", Jira's
  * "14/Jul/25 3:42 PM", US "7/14/2025 3:42 PM", year first "2026/11/22 9:30"
- * (Excel in Chinese and Japanese), and Unix seconds. A time without a zone
+ * or "2026年11月22日 9:30" (Excel in Chinese and Japanese), and Unix seconds. A time without a zone
  * is local ($TZ).
  */
 int
@@ -543,6 +565,7 @@ tk_import_time(const char *s, char out[21])
 		tk_time_iso(t, out);
 		return 0;
 	}
+	cjk_date(buf);
 	/* 14/Jul/25 3:42 PM */
 	if (sscanf(buf, "%d/%3[A-Za-z]/%d %d:%d%n", &d, mon, &y, &h, &mi, &n) >= 3) {
 		for (mo = 0; mo < 12 && strcasecmp(mon, months[mo]); mo++)

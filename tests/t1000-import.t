@@ -258,11 +258,11 @@ test_expect_success 'UTF-16 not valid on line 3: the rows before it kept, an err
 '
 
 test_expect_success 'dates as Excel writes them in Chinese (year first, local time by TZ)' '
-	printf "external_id,subject,created\nZ-1,打印机,2026/11/22 9:30\nZ-2,网络,2026/11/22 17:05:09\nZ-3,坏日期,2026/13/01 9:30\n" >zh.csv &&
+	printf "external_id,subject,created\nZ-1,打印机,2026/11/22 9:30\nZ-2,网络,2026/11/22 17:05:09\nZ-3,坏日期,2026/13/01 9:30\nZ-4,长日期,2026年11月23日 8:00\n" >zh.csv &&
 	TZ=Asia/Shanghai test_expect_code 3 tk-import -d zh zh.csv 2>err &&
 	test_grep "zh.csv:4: column \"created\": \"2026/13/01 9:30\" is not a date" err &&
 	tk-ls -d zh -a -t -o external_id,created >out &&
-	printf "Z-1\t2026-11-22T01:30:00Z\nZ-2\t2026-11-22T09:05:09Z\n" >expect &&
+	printf "Z-1\t2026-11-22T01:30:00Z\nZ-2\t2026-11-22T09:05:09Z\nZ-4\t2026-11-23T00:00:00Z\n" >expect &&
 	test_cmp expect out
 '
 
