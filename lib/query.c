@@ -306,7 +306,9 @@ tk_filter_add(tk_filter *q, const char *term)
 	if (t.op == OP_NE && parse_list(&t, v) < 0)
 		goto fail;
 	if (t.op == OP_RE || t.op == OP_NRE) {
-		t.re = pcre2_compile((PCRE2_SPTR)v, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &errcode, &erroff, NULL);
+		/* UCP: \w, \d, \b and [[:alpha:]] know Unicode, so \w+ matches 打印机 */
+		t.re = pcre2_compile((PCRE2_SPTR)v, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,
+		    &errcode, &erroff, NULL);
 		if (!t.re) {
 			pcre2_get_error_message(errcode, (PCRE2_UCHAR *)msg, sizeof msg);
 			tk_error("%s: bad regex at offset %zu: %s", term, (size_t)erroff, msg);

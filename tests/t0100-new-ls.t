@@ -82,6 +82,8 @@ test_expect_success 'filters: =, !=, lists, regex (CJK and (?i)), !~' '
 	tk-ls -o id priority!=P1,P3 >out && printf "1\n6\n" >expect && test_cmp expect out &&
 	tk-ls -o id "subject~(?i)vpn|打印" >out && printf "1\n2\n5\n8\n" >expect && test_cmp expect out &&
 	tk-ls -o id "subject!~[a-z]" >out && echo 1 >expect && test_cmp expect out &&
+	tk-ls -o id "subject~^\\w+$" >out && printf "1\n7\n" >expect && test_cmp expect out &&
+	tk-ls -o id "subject~^[[:alpha:]]{7}$" >out && printf "1\n7\n" >expect && test_cmp expect out &&
 	tk-ls -o id tags=vpn >out && echo 2 >expect && test_cmp expect out &&
 	tk-ls -o id product=X200 >out && echo 2 >expect && test_cmp expect out &&
 	tk-ls -o id queue= priority=P4 >out && echo 6 >expect && test_cmp expect out
