@@ -355,9 +355,8 @@ wide_open(tk_csv *c, const char *enc)
 tk_csv *
 tk_csv_open(FILE *fp, const char *name, int delim, int quote, const char *encoding)
 {
-	const char *wide;
-
 	tk_csv *c = tk_xmalloc(sizeof *c);
+	const char *wide;
 
 	memset(c, 0, sizeof *c);
 	tk_lines_init(&c->in, fp);
