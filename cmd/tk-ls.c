@@ -6,18 +6,25 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-ls [-aHt] [--table] [--json] [-d dir] [-o columns] [-s [-]field] [-n count] [--explain] [filter ...] [-]\n";
+    "tk-ls [-aHt] [--table] [--json] [-d dir] [-o columns] [-s [-]field[,...]] [-n count] [--explain] [filter ...] [-]\n";
+
+#define MAXKEYS 8
 
 struct sortrow {
-	char *key;
+	char *key[MAXKEYS];
 	uint64_t id;
 };
 
+/* The sort keys of -s, in order: field, name, descending, numeric. */
+static struct sortkey {
+	int field;
+	char *name;
+	int desc, numeric;
+} keys[MAXKEYS];
+static size_t nkeys;
+
 struct ctx {
 	tk_output *out;
-	int sortfield;
-	const char *sortname;
-	int desc;
 	long limit, count;
 	struct sortrow *rows;
 	size_t nrows, cap;
@@ -29,14 +36,17 @@ emit(tk_txn *t, tk_ticket *tk, void *arg)
 	struct ctx *c = arg;
 	char scratch[32];
 	tk_str v;
+	size_t k;
 
-	if (c->sortname) {
-		v = tk_ticket_value(t, tk, c->sortfield, c->sortname, scratch, sizeof scratch);
+	if (nkeys) {
 		if (c->nrows == c->cap) {
 			c->cap = c->cap ? 2 * c->cap : 256;
 			c->rows = tk_xrealloc(c->rows, c->cap * sizeof *c->rows);
 		}
-		c->rows[c->nrows].key = tk_xstrndup(v.p, v.n);
+		for (k = 0; k < nkeys; k++) {
+			v = tk_ticket_value(t, tk, keys[k].field, keys[k].name, scratch, sizeof scratch);
+			c->rows[c->nrows].key[k] = tk_xstrndup(v.p, v.n);
+		}
 		c->rows[c->nrows].id = tk->id;
 		c->nrows++;
 		return 0;
@@ -45,26 +55,56 @@ emit(tk_txn *t, tk_ticket *tk, void *arg)
 	return c->limit > 0 && ++c->count >= c->limit;
 }
 
-static int sort_numeric, sort_desc;
-
-/* Empty values sort last either way; numbers by value; ties by id. */
+/* Key by key: empty values last either way, numbers by value; ties by id,
+ * in the first key's direction. */
 static int
 cmp_rows(const void *a, const void *b)
 {
 	const struct sortrow *x = a, *y = b;
+	size_t k;
 	int r;
 
-	if (!*x->key != !*y->key)
-		return *x->key ? -1 : 1;
-	if (sort_numeric) {
-		long long p = strtoll(x->key, NULL, 10), q = strtoll(y->key, NULL, 10);
+	for (k = 0; k < nkeys; k++) {
+		const char *p = x->key[k], *q = y->key[k];
 
-		r = (p > q) - (p < q);
-	} else
-		r = strcmp(x->key, y->key);
-	if (!r)
-		r = (x->id > y->id) - (x->id < y->id);
-	return sort_desc ? -r : r;
+		if (!*p != !*q)
+			return *p ? -1 : 1;
+		if (keys[k].numeric) {
+			long long m = strtoll(p, NULL, 10), n = strtoll(q, NULL, 10);
+
+			r = (m > n) - (m < n);
+		} else
+			r = strcmp(p, q);
+		if (r)
+			return keys[k].desc ? -r : r;
+	}
+	r = (x->id > y->id) - (x->id < y->id);
+	return keys[0].desc ? -r : r;
+}
+
+/* -s: fields, comma-separated, each descending with '-' in front. */
+static void
+sort_keys(const char *arg)
+{
+	char *copy = tk_xstrdup(arg), *tok, *save;
+	struct sortkey *k;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (nkeys == MAXKEYS)
+			tk_die(TK_EXIT_USAGE, "-s %s: at most %d fields", arg, MAXKEYS);
+		k = &keys[nkeys];
+		k->desc = tok[0] == '-';
+		k->field = tk_field_lookup(tok + k->desc);
+		if (k->field == TK_F_CUSTOM && !tk_field_name_ok(tok + k->desc))
+			tk_die(TK_EXIT_USAGE, "-s %s: %s is not a field", arg, tok);
+		k->numeric = k->field >= 0 && (tk_fields[k->field].kind == TK_K_INT ||
+		    tk_fields[k->field].kind == TK_K_DURATION);
+		k->name = tk_xstrdup(tok + k->desc);
+		nkeys++;
+	}
+	free(copy);
+	if (!nkeys)
+		tk_die(TK_EXIT_USAGE, "-s %s: no field", arg);
 }
 
 int
@@ -135,31 +175,24 @@ main(int argc, char **argv)
 		tk_filter_ids(q, ids.v, ids.n);
 		tk_ids_free(&ids);
 	}
-	if (sort) {
-		ctx.desc = sort[0] == '-';
-		ctx.sortname = sort + ctx.desc;
-		ctx.sortfield = tk_field_lookup(ctx.sortname);
-		if (ctx.sortfield == TK_F_CUSTOM && !tk_field_name_ok(ctx.sortname))
-			tk_die(TK_EXIT_USAGE, "-s %s: not a field", sort);
-		sort_numeric = ctx.sortfield >= 0 && (tk_fields[ctx.sortfield].kind == TK_K_INT ||
-		    tk_fields[ctx.sortfield].kind == TK_K_DURATION);
-		sort_desc = ctx.desc;
-	}
+	if (sort)
+		sort_keys(sort);
 	ctx.out = &out;
 	st = tk_cmd_store(dir, 0);
 	if (tk_txn_read(st, &t) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-	if (tk_filter_prepare(q, &t) < 0 || tk_output_check(&out, &t) < 0 ||
-	    (ctx.sortfield == TK_F_CUSTOM && ctx.sortname && !tk_field_known(&t, ctx.sortname) &&
-	    tk_error("-s %s: no such field", ctx.sortname)))
+	if (tk_filter_prepare(q, &t) < 0 || tk_output_check(&out, &t) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	for (i = 0; i < (int)nkeys; i++)
+		if (keys[i].field == TK_F_CUSTOM && !tk_field_known(&t, keys[i].name))
+			tk_die(TK_EXIT_USAGE, "-s %s: no such field", keys[i].name);
 	n = tk_filter_run(q, &t, emit, &ctx);
 	if (n < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	if (explain)
 		fprintf(stderr, "%s: plan: %s; %ld matched\n", tk_progname, tk_filter_plan(q), n);
-	if (ctx.sortname) {
-		size_t k;
+	if (nkeys) {
+		size_t k, j;
 		tk_ticket tk;
 
 		if (ctx.nrows > 1)
@@ -170,10 +203,13 @@ main(int argc, char **argv)
 				if (tk_ticket_get(&t, ctx.rows[k].id, &tk, 0) == 1)
 					tk_output_ticket(&out, &t, &tk);
 			}
-			free(ctx.rows[k].key);
+			for (j = 0; j < nkeys; j++)
+				free(ctx.rows[k].key[j]);
 		}
 		tk_ticket_free(&tk);
 		free(ctx.rows);
+		for (j = 0; j < nkeys; j++)
+			free(keys[j].name);
 	}
 	tk_output_finish(&out);
 	tk_txn_end(&t);

@@ -111,6 +111,8 @@ test_expect_success 'priority ranges and due within the hour' '
 test_expect_success 'sorting, limit, nothing matched' '
 	tk-ls -o id -s -id -n 2 >out && printf "13\n12\n" >expect && test_cmp expect out &&
 	tk-ls -o id,priority -s priority -n 3 >out && printf "2\tP1\n5\tP1\n8\tP1\n" >expect && test_cmp expect out &&
+	tk-ls -o id,priority -s priority,-id -n 4 >out && printf "8\tP1\n5\tP1\n2\tP1\n1\tP2\n" >expect && test_cmp expect out &&
+	test_expect_code 2 tk-ls -s "priority,9x" 2>err && test_grep "9x is not a field" err &&
 	test_expect_code 1 tk-ls subject=nothing-like-this >out && test_empty out
 '
 
