@@ -173,7 +173,26 @@ header_line(tk_output *o)
 	free(f);
 }
 
-/* A table cell: times in local time, control characters made visible. */
+/* Seconds as people read them, in the units a duration is typed in, the
+ * two largest: 2d14h, 3h5m, 45m, 30s. */
+static void
+human_duration(long long s, char *out, size_t n)
+{
+	const char *sign = s < 0 ? "-" : "";
+	long long a = s < 0 ? -s : s;
+
+	if (a >= 86400)
+		snprintf(out, n, a % 86400 / 3600 ? "%s%lldd%lldh" : "%s%lldd", sign, a / 86400, a % 86400 / 3600);
+	else if (a >= 3600)
+		snprintf(out, n, a % 3600 / 60 ? "%s%lldh%lldm" : "%s%lldh", sign, a / 3600, a % 3600 / 60);
+	else if (a >= 60)
+		snprintf(out, n, "%s%lldm", sign, a / 60);
+	else
+		snprintf(out, n, "%s%llds", sign, a);
+}
+
+/* A table cell: times in local time, durations as 2d14h, control
+ * characters made visible. */
 static char *
 cell(int field, tk_str v)
 {
@@ -185,6 +204,18 @@ cell(int field, tk_str v)
 	if (field >= 0 && tk_fields[field].kind == TK_K_TIME && tk_iso_parse(v.p, v.n, &when) == 0) {
 		tk_time_local(when, local);
 		return tk_xstrdup(local);
+	}
+	if (field >= 0 && tk_fields[field].kind == TK_K_DURATION && v.n && v.n < 21) {
+		char num[24], *end;
+		long long secs;
+
+		memcpy(num, v.p, v.n);
+		num[v.n] = '\0';
+		secs = strtoll(num, &end, 10);
+		if (!*end) {
+			human_duration(secs, local, sizeof local);
+			return tk_xstrdup(local);
+		}
 	}
 	for (i = 0; i < v.n; i++) {
 		if (v.p[i] == '\n')

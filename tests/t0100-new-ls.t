@@ -194,7 +194,16 @@ if command -v script >/dev/null 2>&1; then
 		tr -d "\r" <tty.out >tty &&
 		printf "ID  SUBJECT         PRIORITY\n1   打印机无法连接  P2\n2   VPN down        P1\n" >expect &&
 		test_cmp expect tty &&
-		tk-ls -o id,subject,priority id=1,2 >out && ! grep -q "$(printf "\033")" out
+		tk-ls -o id,subject,priority id=1,2 >out && ! grep -q "$(printf "\033")" out &&
+		TK_NOW=2026-11-20T00:00:00Z tk-new -q -d ages -s old &&
+		TK_NOW=2026-11-22T08:15:00Z tk-new -q -d ages -s new &&
+		TK_NOW=2026-11-22T09:30:30Z NO_COLOR=1 script -qec "tk-ls -d ages -o id,age" /dev/null >tty.out &&
+		tr -d "\r" <tty.out >tty &&
+		printf "ID  AGE\n1   2d9h\n2   1h15m\n" >expect &&
+		test_cmp expect tty &&
+		TK_NOW=2026-11-22T09:30:30Z tk-ls -d ages -t -o id,age >out &&
+		printf "1\t207030\n2\t4530\n" >expect &&
+		test_cmp expect out
 	'
 else
 	test_skip 'on a terminal: table and bold' 'script (util-linux) is not installed: no pty to run under'
