@@ -28,7 +28,8 @@ test_expect_success 'escalation=+1 twice, custom fields, clearing a field' '
 	tk-ls -o escalation,product,queue id=3 >out && printf "2\tX200\t\n" >expect && test_cmp expect out &&
 	tk-ls -a -t -o id escalation=0 id=1..3 >out && printf "1\n2\n" >expect && test_cmp expect out &&
 	tk-ls -a -t -o id "escalation<1" reopens=0 id=1..3 >out && test_cmp expect out &&
-	tk-ls -a -t -o id "escalation>=1" id=1..3 >out && echo 3 >expect && test_cmp expect out
+	tk-ls -a -t -o id "escalation>=1" id=1..3 >out && echo 3 >expect && test_cmp expect out &&
+	tk-ls -a -t -o id -s escalation,-id id=1..3 >out && printf "2\n1\n3\n" >expect && test_cmp expect out
 '
 
 test_expect_success 'external ids: none is no index entry, external_id= by a scan, tk-set moves the entry' '
