@@ -10,10 +10,12 @@ static const char usage[] =
 
 #define MAXKEYS 8
 
+/* A row to sort: its id, and where its keys start in keyv (nkeys of them). */
 struct sortrow {
-	char *key[MAXKEYS];
+	size_t at;
 	uint64_t id;
 };
+static char **keyv;
 
 /* The sort keys of -s, in order: field, name, descending, numeric. */
 static struct sortkey {
@@ -42,12 +44,14 @@ emit(tk_txn *t, tk_ticket *tk, void *arg)
 		if (c->nrows == c->cap) {
 			c->cap = c->cap ? 2 * c->cap : 256;
 			c->rows = tk_xrealloc(c->rows, c->cap * sizeof *c->rows);
+			keyv = tk_xrealloc(keyv, c->cap * nkeys * sizeof *keyv);
 		}
+		c->rows[c->nrows].at = c->nrows * nkeys;
 		for (k = 0; k < nkeys; k++) {
 			v = tk_ticket_value(t, tk, keys[k].field, keys[k].name, scratch, sizeof scratch);
 			if (!v.n && (keys[k].field == TK_F_ESCALATION || keys[k].field == TK_F_REOPENS))
 				v = TK_STR("0");	/* counts, as the filters read them */
-			c->rows[c->nrows].key[k] = tk_xstrndup(v.p, v.n);
+			keyv[c->nrows * nkeys + k] = tk_xstrndup(v.p, v.n);
 		}
 		c->rows[c->nrows].id = tk->id;
 		c->nrows++;
@@ -67,7 +71,7 @@ cmp_rows(const void *a, const void *b)
 	int r;
 
 	for (k = 0; k < nkeys; k++) {
-		const char *p = x->key[k], *q = y->key[k];
+		const char *p = keyv[x->at + k], *q = keyv[y->at + k];
 
 		if (!*p != !*q)
 			return *p ? -1 : 1;
@@ -206,8 +210,9 @@ main(int argc, char **argv)
 					tk_output_ticket(&out, &t, &tk);
 			}
 			for (j = 0; j < nkeys; j++)
-				free(ctx.rows[k].key[j]);
+				free(keyv[ctx.rows[k].at + j]);
 		}
+		free(keyv);
 		tk_ticket_free(&tk);
 		free(ctx.rows);
 		for (j = 0; j < nkeys; j++)
