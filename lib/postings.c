@@ -307,17 +307,25 @@ tk_ix_count(MDB_cursor *c, int db, MDB_val k, size_t *count)
 	return rc ? rc : mdb_cursor_count(c, count);
 }
 
-int
-tk_ix_has(MDB_cursor *c, int db, MDB_val k, uint64_t id)
+/* A DUPSORT index's cursor put on id under k: 0, MDB_NOTFOUND, or an error. */
+static int
+dup_seek(MDB_cursor *c, MDB_val k, uint64_t id)
 {
 	unsigned char b[8];
 	MDB_val d = { 8, b };
+
+	tk_put_u64(b, id);
+	return mdb_cursor_get(c, &k, &d, MDB_GET_BOTH);
+}
+
+int
+tk_ix_has(MDB_cursor *c, int db, MDB_val k, uint64_t id)
+{
 	int rc;
 
 	if (tk_ix_postings(db))
 		return tk_pl_has(c, k, id);
-	tk_put_u64(b, id);
-	rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH);
+	rc = dup_seek(c, k, id);
 	return rc == 0 ? 1 : rc == MDB_NOTFOUND ? 0 : -rc;
 }
 
@@ -338,13 +346,10 @@ tk_ix_add(MDB_cursor *c, int db, MDB_val k, uint64_t id)
 int
 tk_ix_del(MDB_cursor *c, int db, MDB_val k, uint64_t id)
 {
-	unsigned char b[8];
-	MDB_val d = { 8, b };
 	int rc;
 
 	if (tk_ix_postings(db))
 		return tk_pl_del(c, k, id);
-	tk_put_u64(b, id);
-	rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH);
+	rc = dup_seek(c, k, id);
 	return rc ? rc : mdb_cursor_del(c, 0);
 }
