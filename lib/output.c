@@ -218,15 +218,14 @@ cell(int field, tk_str v)
 		}
 	}
 	for (i = 0; i < v.n; i++) {
+		size_t ctl;
+
 		if (v.p[i] == '\n')
 			tk_buf_adds(&b, "\\n");
 		else if (v.p[i] == '\t')
 			tk_buf_adds(&b, "\\t");
-		else if ((unsigned char)v.p[i] < 0x20 || v.p[i] == 0x7f)
-			tk_buf_addc(&b, '?');
-		else if ((unsigned char)v.p[i] == 0xc2 && i + 1 < v.n &&
-		    (unsigned char)v.p[i + 1] >= 0x80 && (unsigned char)v.p[i + 1] <= 0x9f)
-			tk_buf_addc(&b, '?'), i++;	/* a C1 control */
+		else if ((ctl = tk_term_ctl(v.p + i, v.n - i)) != 0)
+			tk_buf_addc(&b, '?'), i += ctl - 1;
 		else
 			tk_buf_addc(&b, v.p[i]);
 	}

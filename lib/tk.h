@@ -40,6 +40,9 @@ void tk_setprogname(const char *argv0);
 void tk_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* fwrite, with control characters shown as '?' when fp is a terminal. */
 void tk_term_write(FILE *fp, const char *p, size_t n);
+/* The length of the control character at p (n bytes, n > 0) that must not
+ * reach a terminal: C0 but LF and TAB, DEL, C1 (2 bytes); 0 for none. */
+size_t tk_term_ctl(const char *p, size_t n);
 _Noreturn void tk_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A library call that fails leaves its message here and returns -1. */

@@ -29,13 +29,22 @@ tk_setprogname(const char *argv0)
  * exports: shown as it is, an escape sequence in it could move the cursor,
  * recolour or retitle the agent's terminal, or write its clipboard.
  */
+size_t
+tk_term_ctl(const char *p, size_t n)
+{
+	unsigned char c = (unsigned char)p[0];
+
+	if (c == 0xc2 && n > 1 && (unsigned char)p[1] >= 0x80 && (unsigned char)p[1] <= 0x9f)
+		return 2;	/* C1, U+0080-U+009F */
+	return (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f;
+}
+
 void
 tk_term_write(FILE *fp, const char *p, size_t n)
 {
 	static int tty[2] = { -1, -1 };
 	int *t = fp == stdout ? &tty[0] : fp == stderr ? &tty[1] : NULL;
 	size_t i, from = 0, len;
-	unsigned char c;
 
 	if (t && *t < 0)
 		*t = isatty(fileno(fp));
@@ -44,14 +53,10 @@ tk_term_write(FILE *fp, const char *p, size_t n)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		c = (unsigned char)p[i];
-		len = 1;
-		if (c == 0xc2 && i + 1 < n && (unsigned char)p[i + 1] >= 0x80 && (unsigned char)p[i + 1] <= 0x9f)
-			len = 2;
-		else if (!((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f))
+		if (!(len = tk_term_ctl(p + i, n - i)))
 			continue;
 		fwrite(p + from, 1, i - from, fp);
-		if (!(c == '\r' && i + 1 < n && p[i + 1] == '\n'))
+		if (!(p[i] == '\r' && i + 1 < n && p[i + 1] == '\n'))
 			fputc('?', fp);
 		i += len - 1;
 		from = i + 1;
