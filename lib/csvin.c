@@ -10,7 +10,8 @@
  * a character, so lines can be converted one by one). Lines end in LF, or
  * in CR alone for a file whose first block has no LF outside quotes
  * (cr_only). With no delimiter given it is the one of ',', ';' and TAB
- * that the header line has most of, outside quotes. Nothing is trimmed: spaces are data.
+ * that the header line has most of, outside quotes. Nothing is trimmed:
+ * spaces are data.
  *
  * The plain rows: libcsv looks at every byte through a state machine with
  * callbacks, 38 instructions a byte, two thirds of what tk-import's reading
@@ -242,21 +243,12 @@ wide_read(void *cookie, char *buf, size_t size)
 					r = sizeof w->in - w->nin;
 				memcpy(w->in + w->nin, w->ahead + w->used, r);
 				w->used += r;
-			} else if (fileno(w->fp) >= 0) {
-				ssize_t got;
+			} else {
+				ssize_t got = tk_read_some(w->fp, w->in + w->nin, sizeof w->in - w->nin);
 
-				do
-					got = read(fileno(w->fp), w->in + w->nin, sizeof w->in - w->nin);
-				while (got < 0 && errno == EINTR);
 				if (got < 0)
 					return -1;
 				r = (size_t)got;
-			} else {
-				r = fread(w->in + w->nin, 1, sizeof w->in - w->nin, w->fp);
-				if (!r && ferror(w->fp)) {
-					errno = EIO;
-					return -1;
-				}
 			}
 			w->eof = !r;
 			w->nin += r;

@@ -125,6 +125,10 @@ typedef struct {
 	int eol;		/* the byte lines end in: '\n', or '\r' (set after tk_lines_init) */
 } tk_lines;
 void tk_lines_init(tk_lines *l, FILE *fp);
+/* Up to n bytes of fp into buf as they come: read(2) on its descriptor,
+ * or fread for a stream with none (fmemopen). Bytes read, 0 at the end,
+ * -1 on an error (errno). */
+ssize_t tk_read_some(FILE *fp, char *buf, size_t n);
 void tk_lines_free(tk_lines *l);
 /* The next line or piece at *line: its length, or -1 at the end. */
 ssize_t tk_lines_next(tk_lines *l, char **line, size_t max);

@@ -581,11 +581,28 @@ tk_lines_reset(tk_lines *l)
 	l->eof = l->skipping = 0;
 }
 
+ssize_t
+tk_read_some(FILE *fp, char *buf, size_t n)
+{
+	int fd = fileno(fp);
+	ssize_t r;
+
+	if (fd < 0) {	/* a stream's read error keeps its errno, if it sets one */
+		errno = 0;
+		r = (ssize_t)fread(buf, 1, n, fp);
+		if (!r && ferror(fp))
+			r = -1, errno = errno ? errno : EIO;
+	} else
+		do
+			r = read(fd, buf, n);
+		while (r < 0 && errno == EINTR);
+	return r;
+}
+
 /* More input after what l holds: 0, or -1 at the end or on an error. */
 static int
 lines_fill(tk_lines *l)
 {
-	int fd = fileno(l->fp);
 	ssize_t r;
 
 	if (l->cap - l->len < LINES_BLOCK + 1) {
@@ -593,15 +610,7 @@ lines_fill(tk_lines *l)
 		l->buf = tk_xrealloc(l->buf, l->cap);
 	}
 	/* Room is kept for a NUL after the last byte. */
-	if (fd < 0) {	/* a stream's read error keeps its errno, if it sets one */
-		errno = 0;
-		r = (ssize_t)fread(l->buf + l->len, 1, l->cap - l->len - 1, l->fp);
-		if (!r && ferror(l->fp))
-			r = -1, errno = errno ? errno : EIO;
-	} else
-		do
-			r = read(fd, l->buf + l->len, l->cap - l->len - 1);
-		while (r < 0 && errno == EINTR);
+	r = tk_read_some(l->fp, l->buf + l->len, l->cap - l->len - 1);
 	if (r <= 0) {
 		l->eof = 1;
 		l->err = r < 0 ? errno : 0;
