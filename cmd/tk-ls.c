@@ -48,9 +48,7 @@ emit(tk_txn *t, tk_ticket *tk, void *arg)
 		}
 		c->rows[c->nrows].at = c->nrows * nkeys;
 		for (k = 0; k < nkeys; k++) {
-			v = tk_ticket_value(t, tk, keys[k].field, keys[k].name, scratch, sizeof scratch);
-			if (!v.n && (keys[k].field == TK_F_ESCALATION || keys[k].field == TK_F_REOPENS))
-				v = TK_STR("0");	/* counts, as the filters read them */
+			v = tk_ticket_compared(t, tk, keys[k].field, keys[k].name, scratch, sizeof scratch);
 			keyv[c->nrows * nkeys + k] = tk_xstrndup(v.p, v.n);
 		}
 		c->rows[c->nrows].id = tk->id;

@@ -430,13 +430,9 @@ static int
 term_match(tk_filter *q, struct term *t, tk_txn *tx, tk_ticket *tk)
 {
 	char scratch[32];
-	tk_str v = tk_ticket_value(tx, tk, t->field, t->name, scratch, sizeof scratch);
+	tk_str v = tk_ticket_compared(tx, tk, t->field, t->name, scratch, sizeof scratch);
 	int rc;
 
-	/* Counts: a ticket never escalated or reopened is at 0, so that
-	 * escalation=0 and reopens<1 find it. */
-	if (!v.n && (t->field == TK_F_ESCALATION || t->field == TK_F_REOPENS))
-		v = TK_STR("0");
 	switch (t->op) {
 	case OP_EQ:
 		return eq_any(t, v);

@@ -383,6 +383,17 @@ tk_ticket_value(tk_txn *t, tk_ticket *tk, int field, const char *cname, char *sc
 	}
 }
 
+/* Escalation and reopens are counts: a ticket never escalated or reopened
+ * is at 0, so that escalation=0 and reopens<1 find it and a sort puts it
+ * first. Output still leaves them empty. */
+tk_str
+tk_ticket_compared(tk_txn *t, tk_ticket *tk, int field, const char *cname, char *scratch, size_t len)
+{
+	tk_str v = tk_ticket_value(t, tk, field, cname, scratch, len);
+
+	return !v.n && (field == TK_F_ESCALATION || field == TK_F_REOPENS) ? TK_STR("0") : v;
+}
+
 /* ---- the assignment language ---- */
 
 int

@@ -459,6 +459,8 @@ int tk_ticket_get(tk_txn *t, uint64_t id, tk_ticket *tk, int copy);
 int tk_ticket_body(tk_txn *t, tk_ticket *tk);
 /* The value of a field by name, derived ones computed; empty when unset. */
 tk_str tk_ticket_value(tk_txn *t, tk_ticket *tk, int field, const char *cname, char *scratch, size_t scratchlen);
+/* The value as filters and sorts compare it: counts (escalation, reopens) 0 when unset. */
+tk_str tk_ticket_compared(tk_txn *t, tk_ticket *tk, int field, const char *cname, char *scratch, size_t scratchlen);
 tk_str tk_ticket_custom(const tk_ticket *tk, const char *name);
 /* The slot of custom field name (n bytes), made empty when the ticket has none. */
 tk_custom *tk_ticket_custom_slot(tk_ticket *tk, const char *name, size_t n);
