@@ -591,20 +591,19 @@ open_db(tk_store *st, MDB_txn *txn, int i, int write, long ver)
  * the command die of SIGBUS. Said instead; -1.
  */
 static int
-short_file(tk_store *st, const char *path)
+short_file(tk_store *st, unsigned long long size)
 {
 	MDB_envinfo info;
 	MDB_stat ms;
-	struct stat sb;
 	unsigned long long need;
 
-	if (stat(path, &sb) < 0 || mdb_env_info(st->env, &info) || mdb_env_stat(st->env, &ms))
+	if (mdb_env_info(st->env, &info) || mdb_env_stat(st->env, &ms))
 		return 0;	/* nothing to compare; LMDB's own errors come later */
 	need = ((unsigned long long)info.me_last_pgno + 1) * ms.ms_psize;
-	if ((unsigned long long)sb.st_size >= need)
+	if (size >= need)
 		return 0;
 	return tk_error("%s: store damaged: data.mdb has %llu bytes of the %llu its last commit wrote "
-	    "(cut short?); restore it from a backup", st->dir, (unsigned long long)sb.st_size, need);
+	    "(cut short?); restore it from a backup", st->dir, size, need);
 }
 
 /*
@@ -623,14 +622,15 @@ tk_store_open(const char *dir, int write)
 	tk_buf path = { 0 };
 	size_t mapsize;
 	long ver;
-	int rc, i;
+	int rc, i, existed;
 
 	memset(st, 0, sizeof *st);
 	st->dir = tk_xstrdup(dir);
 	if (tk_map_size(&mapsize) < 0)
 		goto fail;
 	tk_buf_printf(&path, "%s/data.mdb", dir);
-	if (stat(path.p, &sb) < 0 || (!write && !sb.st_size)) {	/* empty: made, never written */
+	existed = stat(path.p, &sb) == 0 && sb.st_size;	/* empty: made, never written */
+	if (!existed) {
 		if (!write) {
 			tk_error("%s: no tk store here (tk-new creates one; -d DIR or TK_DIR choose another)", dir);
 			goto fail;
@@ -649,7 +649,8 @@ tk_store_open(const char *dir, int write)
 		tk_mdb_error(rc, dir);
 		goto fail;
 	}
-	if (short_file(st, path.p) < 0)
+	/* (A store this writer just made is its own size.) */
+	if (existed && short_file(st, (unsigned long long)sb.st_size) < 0)
 		goto fail;
 	st->rdonly = !write;
 	/*

@@ -30,7 +30,9 @@ test_expect_success 'a store cut short (a bad copy, a damaged disk): a message, 
 	done &&
 	mkdir empty && : >empty/data.mdb &&
 	test_expect_code 4 tk-ls -d empty 2>err &&
-	test_grep "empty: no tk store here" err
+	test_grep "empty: no tk store here" err &&
+	tk-new -q -d empty -s first &&
+	tk-ls -d empty -t -o subject >out && echo first >expect && test_cmp expect out
 '
 
 test_expect_success 'setup' '
