@@ -702,6 +702,7 @@ same_file(const struct stat *a, const char *path)
 static void
 open_rejects(struct opts *o, char **in, int nin, const char *dir)
 {
+	static const char *const store[][2] = { { "data.mdb", "data file" }, { "lock.mdb", "lock file" } };
 	struct stat sb;
 	tk_buf p = { 0 };
 	int i;
@@ -710,13 +711,13 @@ open_rejects(struct opts *o, char **in, int nin, const char *dir)
 		for (i = 0; i < nin; i++)
 			if (strcmp(in[i], "-") && same_file(&sb, in[i]))
 				tk_die(TK_EXIT_USAGE, "--rejects %s: is the input %s; name another file", o->rejects, in[i]);
-		tk_buf_printf(&p, "%s/data.mdb", tk_store_path(dir));
-		if (same_file(&sb, p.p))
-			tk_die(TK_EXIT_USAGE, "--rejects %s: is the store's data file; name another file", o->rejects);
-		p.len = 0;
-		tk_buf_printf(&p, "%s/lock.mdb", tk_store_path(dir));
-		if (same_file(&sb, p.p))
-			tk_die(TK_EXIT_USAGE, "--rejects %s: is the store's lock file; name another file", o->rejects);
+		for (i = 0; i < 2; i++) {
+			p.len = 0;
+			tk_buf_printf(&p, "%s/%s", tk_store_path(dir), store[i][0]);
+			if (same_file(&sb, p.p))
+				tk_die(TK_EXIT_USAGE, "--rejects %s: is the store's %s; name another file",
+				    o->rejects, store[i][1]);
+		}
 		tk_buf_free(&p);
 	}
 	if (!(o->rejfp = fopen(o->rejects, "w")))
