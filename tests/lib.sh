@@ -38,6 +38,20 @@ test_skip() {
 	echo "ok $test_count - $1 # SKIP $2"
 }
 
+# skip_peak_memory 'title': true, and the test skipped saying why, where a
+# command's peak memory cannot be measured: no GNU time, or a sanitizer
+# build (its shadow memory and its quarantine of freed blocks are the peak).
+skip_peak_memory() {
+	if ! test -x /usr/bin/time; then
+		test_skip "$1" '/usr/bin/time is not installed (make deps installs it)'
+	else
+		case $TK_BIN in
+		*/asan/*) test_skip "$1" 'a sanitizer build keeps shadow and freed memory: its peak says nothing' ;;
+		*) return 1 ;;
+		esac
+	fi
+}
+
 # test_cmp expected actual: the same, else the difference is shown.
 test_cmp() {
 	diff -u "$1" "$2"

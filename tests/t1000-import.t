@@ -294,11 +294,7 @@ test_expect_success 'a line over 64 MiB is refused and read over, not held whole
 # Peak memory of the bulk commands with long rows: a batch ends at 8 MiB of
 # rows as well as at its count (before, 2,000 rows of 40 KB were one batch
 # of 80 MB and more than 120 MiB of memory).
-if ! test -x /usr/bin/time; then
-	test_skip 'bulk loads of long rows stay small' '/usr/bin/time is not installed (make deps installs it)'
-elif case $TK_BIN in */asan/*) true ;; *) false ;; esac; then
-	test_skip 'bulk loads of long rows stay small' 'a sanitizer build keeps freed memory a while: its peak says nothing'
-else
+if ! skip_peak_memory 'bulk loads of long rows stay small'; then
 	test_expect_success 'bulk loads of long rows stay small (tk-import, tk-new -b)' '
 		awk "BEGIN { b = \"x\"; while (length(b) < 40000) b = b b; print \"external_id,subject,body\";
 		    for (i = 1; i <= 2000; i++) printf \"W-%d,wide %d,%s\n\", i, i, b }" >wide.csv &&

@@ -64,11 +64,7 @@ assert fields[0]==\"create\" and \"status\" in fields and \"reply\" in fields, f
 
 # A long scan lets the map's pages go every 65,536 tickets: the peak of an
 # export is a stretch of the store, not all of it (before: 76 MiB here).
-if ! test -x /usr/bin/time; then
-	test_skip 'an export of 200,000 tickets stays small' '/usr/bin/time is not installed (make deps installs it)'
-elif case $TK_BIN in */asan/*) true ;; *) false ;; esac; then
-	test_skip 'an export of 200,000 tickets stays small' 'a sanitizer build maps shadow memory: its peak says nothing'
-else
+if ! skip_peak_memory 'an export of 200,000 tickets stays small'; then
 	test_expect_success 'an export of 200,000 tickets (an 80 MB store) stays small' '
 		awk "BEGIN { print \"subject\trequester\tbody\"; for (i = 1; i <= 200000; i++)
 		    printf \"VPN %d down\tr%d@example.com\tticket %d, a body long enough to fill the pages: lorem ipsum dolor sit amet\n\", i, i % 997, i }" |
