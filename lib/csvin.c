@@ -196,6 +196,8 @@ cr_only(tk_lines *in, int quote)
 	size_t n = tk_lines_peek(in, &p), i;
 	int inq = 0, lf = 0, lf_out = 0, cr = 0, cr_out = 0;
 
+	if (!memchr(p, '\r', n))	/* most files: LF alone, nothing to look at */
+		return 0;
 	if (!quote)
 		quote = '"';
 	for (i = 0; i < n; i++)
