@@ -204,7 +204,7 @@ tk_time_parse(const char *s, time_t *out, int *dateonly)
 {
 	size_t n = strlen(s);
 	int y, mo, d, h = 0, mi = 0, se = 0, oh, om, sign;
-	long long dur;
+	long long dur, utc;
 	const char *p;
 
 	if (dateonly)
@@ -236,13 +236,13 @@ tk_time_parse(const char *s, time_t *out, int *dateonly)
 		}
 		if (h > 23 || mi > 59 || se > 59)
 			return tk_error("%s: no such time of day", s);
+		utc = days_from_civil(y, mo, d) * 86400LL + h * 3600 + mi * 60 + se;
 		if (*p == 'Z' && !p[1])
-			return in_range(s, days_from_civil(y, mo, d) * 86400LL + h * 3600 + mi * 60 + se, out);
+			return in_range(s, utc, out);
 		if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' &&
 		    !digits(p + 1, 2, &oh) && !digits(p + 4, 2, &om) && oh <= 14 && om <= 59) {
 			sign = *p == '-' ? -1 : 1;
-			return in_range(s, days_from_civil(y, mo, d) * 86400LL + h * 3600 + mi * 60 + se -
-			    sign * (oh * 3600 + om * 60), out);
+			return in_range(s, utc - sign * (oh * 3600 + om * 60), out);
 		}
 		if (!*p) {
 			if (local_time(y, mo, d, h, mi, se, out) < 0)
