@@ -505,8 +505,8 @@ cjk_date(char *s)
  * Dates as other help desks export them: ISO 8601 (fractions of a second
  * dropped, "Z", "+08:00" or "+0800"), "2025-07-14 15:42:00 -0800", Jira's
  * "14/Jul/25 3:42 PM", US "7/14/2025 3:42 PM", year first "2026/11/22 9:30"
- * or "2026年11月22日 9:30" (Excel in Chinese and Japanese), and Unix seconds. A time without a zone
- * is local ($TZ).
+ * or "2026年11月22日 9:30" (Excel in Chinese and Japanese), and Unix
+ * seconds. A time without a zone is local ($TZ).
  */
 int
 tk_import_time(const char *s, char out[21])
