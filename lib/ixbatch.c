@@ -61,7 +61,14 @@ struct tk_ixbatch {
 	size_t idcap;
 	struct skey *sk, *tmp;	/* scratch: sort_groups */
 	size_t skcap;
+	struct tk_actbatch *act;	/* the working set's new copies (active.c) */
 };
+
+struct tk_actbatch **
+tk_ixbatch_active(tk_ixbatch *b)
+{
+	return &b->act;
+}
 
 tk_ixbatch *
 tk_ixbatch_new(void)
@@ -86,6 +93,7 @@ tk_ixbatch_reset(tk_ixbatch *b)
 		d->ng = 0;
 		d->keys.len = 0;
 	}
+	tk_actbatch_reset(b->act);
 }
 
 void
@@ -104,6 +112,7 @@ tk_ixbatch_free(tk_ixbatch *b)
 	free(b->ids);
 	free(b->sk);
 	free(b->tmp);
+	tk_actbatch_free(b->act);
 	free(b);
 }
 
@@ -492,6 +501,8 @@ tk_ixbatch_write(tk_ixbatch *b, tk_txn *t)
 	for (i = 0; i < TK_DB_COUNT; i++)
 		if (b->db[i].ng && write_db(b, t, i) < 0)
 			return -1;
+	if (tk_actbatch_write(b->act, t) < 0)
+		return -1;
 	tk_ixbatch_reset(b);	/* written: what comes next starts empty */
 	return 0;
 }

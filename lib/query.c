@@ -717,6 +717,116 @@ narrow(tk_txn *tx, struct term *t, idvec *iv, size_t tcount)
 	return 0;
 }
 
+/* A status term of active statuses only: the working set holds its tickets. */
+static int
+active_only(const struct term *t)
+{
+	size_t i;
+
+	if (t->field != TK_F_STATUS || t->op != OP_EQ || !t->nvals)
+		return 0;
+	for (i = 0; i < t->nvals; i++)
+		if (!tk_active_status((tk_str){ t->vals[i], strlen(t->vals[i]) }))
+			return 0;
+	return 1;
+}
+
+typedef struct {
+	uint64_t id;
+	MDB_val v;	/* the ticket, in the map */
+} arow;
+
+static int
+cmp_arow(const void *a, const void *b)
+{
+	uint64_t x = ((const arow *)a)->id, y = ((const arow *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorts rows [from, n) of av by id and drops repeats. */
+static size_t
+arow_sort(arow *av, size_t from, size_t n)
+{
+	size_t i, o;
+
+	if (n - from < 2)
+		return n;
+	qsort(av + from, n - from, sizeof *av, cmp_arow);
+	for (i = o = from + 1; i < n; i++)
+		if (av[i].id != av[o - 1].id)
+			av[o++] = av[i];
+	return o;
+}
+
+/*
+ * The working set's tickets (active.c) of assignee term at, or all of them
+ * when at is NULL, id ascending: epoch by epoch, an epoch's keys sorting by
+ * assignee and then id.
+ */
+static int
+collect_active(tk_txn *tx, struct term *at, arow **out, size_t *nout)
+{
+	unsigned char kb[TK_ACTIVE_KEYBUF];
+	arow *av = NULL;
+	size_t n = 0, cap = 0, from = 0, i;
+	unsigned e, ne, ep = 0;
+	MDB_cursor *c;
+	MDB_val k, v, p;
+	int rc;
+
+	if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[TK_DB_ACTIVE], &c)))
+		return tk_mdb_error(rc, "active");
+#define ADD() do { \
+		if (n == cap) \
+			av = tk_xrealloc(av, (cap = cap ? 2 * cap : 256) * sizeof *av); \
+		av[n].id = tk_get_u64((unsigned char *)k.mv_data + k.mv_size - 8); \
+		av[n++].v = v; \
+	} while (0)
+	if (!at) {
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			if (k.mv_size < 2 + 1 + 8)
+				continue;
+			e = (unsigned)((unsigned char *)k.mv_data)[0] << 8 | ((unsigned char *)k.mv_data)[1];
+			if (e != ep) {
+				n = arow_sort(av, from, n);
+				from = n;
+				ep = e;
+			}
+			ADD();
+		}
+		n = arow_sort(av, from, n);
+	} else {
+		ne = tk_ix_nepochs(tx, TK_DB_ACTIVE);
+		for (e = 0, rc = MDB_NOTFOUND; e < ne && rc == MDB_NOTFOUND; e++) {
+			from = n;
+			for (i = 0, rc = MDB_NOTFOUND; i < at->nvals && rc == MDB_NOTFOUND; i++) {
+				p = tk_active_prefix(e, at->vals[i], strlen(at->vals[i]), kb);
+				k = p;
+				for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+				    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+					if (k.mv_size != p.mv_size + 8 || memcmp(k.mv_data, p.mv_data, p.mv_size))
+						break;
+					ADD();
+				}
+				if (rc == 0)
+					rc = MDB_NOTFOUND;
+			}
+			if (at->nvals > 1)
+				n = arow_sort(av, from, n);
+		}
+	}
+#undef ADD
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND) {
+		free(av);
+		return tk_mdb_error(rc, "active");
+	}
+	*out = av;
+	*nout = n;
+	return 0;
+}
+
 const char *
 tk_filter_plan(tk_filter *q)
 {
@@ -734,8 +844,9 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 	tk_ticket tk;
 	MDB_cursor *c = NULL;
 	MDB_val k, v;
-	int rc, usebest = 0;
-	size_t *cnt = NULL;
+	int rc, usebest = 0, act = 0;
+	size_t *cnt = NULL, atn = 0, actcost = 0;
+	struct term *at = NULL;
 	uint64_t scan_lo = 1, scan_hi = UINT64_MAX;
 	unsigned maxtag = 0xff;
 	unsigned char lob[8];
@@ -785,7 +896,34 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 			bt = t;
 		}
 	}
-	if (bt && !usebest) {
+	/*
+	 * Active statuses only (tk-ls's default): the working set has those
+	 * tickets side by side, about 16 to a page, where fetching candidates
+	 * costs about a page each; by assignee it also seeks once an epoch.
+	 */
+	for (i = 0; i < q->n && !usebest && !act; i++)
+		act = active_only(&q->t[i]);
+	if (act) {
+		MDB_stat as;
+		size_t est, cost, limit = bestn;
+
+		mdb_stat(tx->txn, tx->st->dbi[TK_DB_ACTIVE], &as);
+		for (i = 0; i < q->n; i++)
+			if (q->t[i].field == TK_F_ASSIGNEE && cnt[i] != (size_t)-1 && (!at || cnt[i] < atn)) {
+				at = &q->t[i];
+				atn = cnt[i];
+			}
+		/* An agent's share of the working set, as if like the others'. */
+		est = at ? (size_t)((double)atn * as.ms_entries / (total ? total : 1)) + 1 : as.ms_entries;
+		if (est > as.ms_entries)
+			est = as.ms_entries;
+		cost = est / 16 + (at ? at->nvals * tk_ix_nepochs(tx, TK_DB_ACTIVE) : 0);
+		if (scan_lo > 1 || scan_hi < UINT64_MAX)
+			limit = scan_hi < scan_lo ? 0 : scan_hi - scan_lo < limit ? scan_hi - scan_lo + 1 : limit;
+		act = cost < limit;
+		actcost = cost;
+	}
+	if (bt && !usebest && !act) {
 		best.cap = bestn ? bestn : 1;	/* the count is exact: one allocation */
 		best.v = tk_xmalloc(best.cap * sizeof *best.v);
 		if (collect_eq(tx, bt, &best) < 0)
@@ -801,7 +939,7 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 
 		if (t->field < 0 || t->op != OP_RANGE || t->kind != TK_K_TIME || tk_fields[t->field].dbi < 0)
 			continue;
-		rc = collect_range(tx, t, &iv, usebest ? best.n : total / 4);
+		rc = collect_range(tx, t, &iv, usebest ? best.n : act ? actcost : total / 4);
 		if (rc < 0) {
 			free(iv.v);
 			goto fail;
@@ -810,6 +948,7 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 			free(best.v);
 			best = iv;
 			usebest = 1;
+			act = 0;
 			tk_buf_free(&q->planbuf);
 			tk_buf_printf(&q->planbuf, "index %s range (%zu candidates)", t->name, best.n);
 			q->plan = q->planbuf.p;
@@ -841,7 +980,30 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		best.v = NULL;
 	}
 	tk_ticket_init(&tk);
-	if (usebest) {
+	if (act) {
+		arow *av = NULL;
+		size_t nav = 0;
+
+		if (collect_active(tx, at, &av, &nav) < 0)
+			goto fail_tk;
+		tk_buf_free(&q->planbuf);
+		tk_buf_printf(&q->planbuf, "working set%s (%zu candidates)", at ? ", by assignee" : "", nav);
+		q->plan = q->planbuf.p;
+		for (i = 0; i < nav; i++) {
+			tk.id = av[i].id;
+			if (tk_ticket_decode(&tk, av[i].v.mv_data, av[i].v.mv_size) < 0 ||
+			    (rc = tk_filter_match(q, tx, &tk)) < 0) {
+				free(av);
+				goto fail_tk;
+			}
+			if (rc) {
+				matched++;
+				if (fn(tx, &tk, arg))
+					break;
+			}
+		}
+		free(av);
+	} else if (usebest) {
 		for (i = 0; i < best.n; i++) {
 			rc = tk_ticket_get(tx, best.v[i], &tk, 0);
 			if (rc < 0)

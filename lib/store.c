@@ -35,6 +35,10 @@
  *               offset, line, hash of the bytes after the header up to the
  *               offset, import generation, rows (8 bytes each, big-endian):
  *               tk-import committed every row before offset, none refused
+ *   active      epoch . assignee . NUL . id -> encoded ticket: a copy of
+ *               each ticket in an active status (new, open, pending), the
+ *               working set, kept together by assignee (active.c); epochs
+ *               as in ix_requester, the assignee as an index key
  *   import_hash id -> hash of the row tk-import made the ticket from
  *               (8 bytes): a re-run skips an unchanged row without reading
  *               its ticket; the ticket is found by ix_external_id
@@ -77,6 +81,7 @@ static const struct {
 	[TK_DB_IX_EXTERNAL] = { "ix_external_id", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_IMPORT_HASH] = { "import_hash", 0 },
 	[TK_DB_IMPORT_MARKS] = { "import_marks", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_ACTIVE] = { "active", 0 },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)
@@ -214,11 +219,12 @@ tk_ix_epochs_free(tk_txn *t)
 	t->nepochs = 0;
 }
 
-/* Indexes whose epochs are meta "epochs" (the others' are id >> 14). */
+/* Indexes whose epochs are meta "epochs" (the others' are id >> 14), and
+ * the working set (active.c). */
 static int
 run_epochs(int db)
 {
-	return db == TK_DB_IX_REQUESTER || db == TK_DB_IX_UPDATED;
+	return db == TK_DB_IX_REQUESTER || db == TK_DB_IX_UPDATED || db == TK_DB_ACTIVE;
 }
 
 unsigned
@@ -531,6 +537,49 @@ upgrade_3(tk_store *st, MDB_txn *txn)
 	return rc ? tk_mdb_error(rc, "tickets") : 0;
 }
 
+/*
+ * Schema 4 to 5: the working set (active.c), copied from the tickets in an
+ * active status.
+ */
+static int
+upgrade_4(tk_store *st, MDB_txn *txn)
+{
+	unsigned char kb[TK_ACTIVE_KEYBUF];
+	MDB_cursor *c;
+	MDB_val k, v, ak;
+	tk_ticket tk;
+	tk_txn t;
+	uint64_t id;
+	int rc;
+
+	memset(&t, 0, sizeof t);
+	t.st = st;
+	t.txn = txn;
+	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_TICKETS], &c)))
+		return tk_mdb_error(rc, "tickets");
+	tk_ticket_init(&tk);
+	while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
+		id = tk.id = tk_get_u64(k.mv_data);
+		if (tk_ticket_decode_upto(&tk, v.mv_data, v.mv_size, TK_F_ASSIGNEE) < 0) {
+			rc = -1;
+			break;
+		}
+		if (!tk_active_status(tk.f[TK_F_STATUS]))
+			continue;
+		ak = tk_active_prefix(tk_ix_epoch(&t, TK_DB_ACTIVE, id), tk.f[TK_F_ASSIGNEE].p, tk.f[TK_F_ASSIGNEE].n, kb);
+		tk_put_u64(kb + ak.mv_size, id);
+		ak.mv_size += 8;
+		if ((rc = mdb_put(txn, st->dbi[TK_DB_ACTIVE], &ak, &v, 0)))
+			break;
+	}
+	mdb_cursor_close(c);
+	tk_ticket_free(&tk);
+	tk_ix_epochs_free(&t);
+	if (rc == -1)
+		return -1;
+	return rc != MDB_NOTFOUND ? tk_mdb_error(rc, "active") : 0;
+}
+
 /* The map's size at opening: $TK_MAP_SIZE bytes, else TK_MAP_START. It
  * only says how much address space to take first: the map grows when a
  * write fills it, and never starts below what the store holds. */
@@ -705,7 +754,8 @@ again:
 	if (write && ver < TK_SCHEMA_VERSION) {
 		tk_map_full = 0;
 		if ((ver == 1 && upgrade_1(st, txn) < 0) || (ver <= 2 && upgrade_2(st, txn) < 0) ||
-		    (ver >= 1 && ver <= 3 && upgrade_3(st, txn) < 0) || write_schema(st, txn) < 0) {
+		    (ver >= 1 && ver <= 3 && upgrade_3(st, txn) < 0) ||
+		    (ver >= 1 && ver <= 4 && upgrade_4(st, txn) < 0) || write_schema(st, txn) < 0) {
 			if (tk_map_full) {	/* a big store: room for the rebuilt index */
 				mdb_txn_abort(txn);
 				txn = NULL;

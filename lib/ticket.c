@@ -917,6 +917,9 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 	if (ix_update(t, TK_DB_IX_UPDATED, old[TK_F_UPDATED], tk->f[TK_F_UPDATED], tk->id, 0) < 0)
 		goto out;
 	tk_ticket_encode(tk, &enc);
+	if (tk_active_write(t, tk->id, old[TK_F_STATUS], old[TK_F_ASSIGNEE], tk->f[TK_F_STATUS],
+	    tk->f[TK_F_ASSIGNEE], enc.p, enc.len, 0) < 0)
+		goto out;
 	tk_put_u64(kb, tk->id);
 	k.mv_size = 8;
 	k.mv_data = kb;
@@ -998,6 +1001,9 @@ write_new(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen)
 		return -1;
 	/* Its first fields are worked out when the event is read (log.c). */
 	if (tk_log_append(t, tk->id, "create", (tk_str){ "", 0 }, (tk_str){ "", 0 }) < 0)
+		return -1;
+	if (tk_active_write(t, tk->id, (tk_str){ "", 0 }, (tk_str){ "", 0 }, tk->f[TK_F_STATUS],
+	    tk->f[TK_F_ASSIGNEE], enc, enclen, 1) < 0)
 		return -1;
 	tk_put_u64(kb, tk->id);
 	if ((rc = tk_append(t, TK_DB_TICKETS, &k, &v)))

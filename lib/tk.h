@@ -209,10 +209,11 @@ enum tk_dbi {
 	TK_DB_IX_EXTERNAL,
 	TK_DB_IMPORT_HASH,
 	TK_DB_IMPORT_MARKS,
+	TK_DB_ACTIVE,
 	TK_DB_COUNT
 };
 
-#define TK_SCHEMA_VERSION 4
+#define TK_SCHEMA_VERSION 5
 
 typedef struct tk_store {
 	char *dir;
@@ -291,6 +292,8 @@ int tk_ixbatch_write(tk_ixbatch *b, tk_txn *t);
 /* The first id gathered under key, not yet written: 1 found, 0 not. */
 int tk_ixbatch_find(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t *id);
 void tk_ixbatch_free(tk_ixbatch *b);
+/* The batch's new copies for the working set (active.c), made when first asked. */
+struct tk_actbatch **tk_ixbatch_active(tk_ixbatch *b);
 
 /* Big-endian 64-bit keys sort numerically under memcmp. */
 
@@ -346,6 +349,24 @@ int tk_ix_count(MDB_cursor *c, int db, MDB_val k, size_t *count);
 int tk_ix_has(MDB_cursor *c, int db, MDB_val k, uint64_t id);
 int tk_ix_add(MDB_cursor *c, int db, MDB_val k, uint64_t id);
 int tk_ix_del(MDB_cursor *c, int db, MDB_val k, uint64_t id);
+
+/* The working set (active.c): a copy of each ticket whose status is new,
+ * open or pending, under epoch . assignee . NUL . id. tk_active_status: 1
+ * for those statuses. tk_active_prefix: the key of an epoch's tickets of
+ * assignee a (buf of TK_ACTIVE_KEYBUF bytes). tk_active_write: a ticket
+ * written (its encoded record enc), its copy kept in step with its old and
+ * new status and assignee; 0 or -1. */
+#define TK_ACTIVE_KEYBUF (2 + TK_IX_MAXKEY + 1 + 8)
+int tk_active_status(tk_str s);
+MDB_val tk_active_prefix(unsigned epoch, const char *a, size_t n, unsigned char *buf);
+int tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk_str status, tk_str assignee,
+    const void *enc, size_t n, int creating);
+/* A batch's new copies (t->ixb's, tk_ixbatch_active), written sorted by
+ * tk_ixbatch_write: 0 or -1. */
+typedef struct tk_actbatch tk_actbatch;
+int tk_actbatch_write(tk_actbatch *ab, tk_txn *t);
+void tk_actbatch_reset(tk_actbatch *ab);
+void tk_actbatch_free(tk_actbatch *ab);
 
 /* Set when an LMDB call failed with MDB_MAP_FULL: tk_store_write grows the map and retries. */
 extern int tk_map_full;

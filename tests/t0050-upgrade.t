@@ -19,8 +19,13 @@ test_expect_success 'a reader upgrades a schema 1 store and finds tickets by req
 	printf "1\talice@example.com\n3\talice@example.com\n" >expect &&
 	test_cmp expect out &&
 	test "$(tk-ls -d v1 -a -o id status=new,open,pending,resolved,closed | wc -l)" -eq "$(tk-ls -d v1 -a -t -o id | wc -l)" &&
-	mdb_dump -p -s meta v1 | grep -x " 4" &&
-	test_expect_code 1 mdb_dump -s imports v1 2>/dev/null
+	mdb_dump -p -s meta v1 | grep -x " 5" &&
+	test_expect_code 1 mdb_dump -s imports v1 2>/dev/null &&
+	tk-ls -d v1 -a -t -o id,status | awk "\$2 ~ /^(new|open|pending)\$/ { print \$1 }" >expect &&
+	test -s expect &&
+	tk-ls -d v1 -t -o id --explain >out 2>err &&
+	test_grep "plan: working set" err &&
+	test_cmp expect out
 '
 
 test_expect_success 're-importing the rows of a schema 1 import changes nothing' '
@@ -42,10 +47,13 @@ test_expect_success 'a schema 2 store keeps finding tickets in every epoch' '
 	tk-ls -d v2 -a -o id requester=alice@example.com >out &&
 	printf "1\n16383\n16384\n40000\n" >expect &&
 	test_cmp expect out &&
-	mdb_dump -p -s meta v2 | grep -x " 4" &&
+	mdb_dump -p -s meta v2 | grep -x " 5" &&
 	mdb_dump -s meta v2 | grep -x " 000000000000000000000000000040000000000000008000" &&
 	tk-ls -d v2 -a -o id assignee=bob >out &&
 	test_cmp expect out &&
+	tk-ls -d v2 -o id assignee=bob --explain >out 2>err &&
+	test_cmp expect out &&
+	test_grep "plan: working set, by assignee (4 candidates)" err &&
 	mdb_dump -s ix_status v2 | grep -x " 6e65770000000000000001" &&
 	mdb_dump -s ix_status v2 | grep -x " 00000000000000010000000000003fff00000000000040000000000000009c40"
 '

@@ -149,6 +149,19 @@ test_expect_success '--explain names the index or the scan' '
 	tk-ls -a "subject~x" --explain 2>err >/dev/null; test_grep "plan: scan of all tickets" err
 '
 
+# The queries of the next two tests, by index or working set, against a
+# scan of every ticket.
+agree() {
+	tk-ls -d epochs -a -t -o id,assignee,status,queue >all &&
+	for q in "assignee=a3 status=open" "status=open assignee=a3 queue=q1" \
+	    "assignee=a3,a5 status=pending" "queue=q2 assignee=a6" "assignee=a3 status=resolved" \
+	    "status=new,open,pending" "assignee=a3,a5,a3 status=open,new" "queue=q1 status=pending"; do
+		tk-ls -d epochs -a -t -o id $q >got &&
+		awk -F "	" -v q="$q" -f pick.awk all >want &&
+		test -s want && test_cmp want got || return 1
+	done
+}
+
 test_expect_success 'index lookups over many id epochs agree with a scan of every ticket' '
 	cat >gen.awk <<-\EOF &&
 	BEGIN {
@@ -173,15 +186,24 @@ test_expect_success 'index lookups over many id epochs agree with a scan of ever
 	}
 	EOF
 	awk -f gen.awk | tk-new -q -b -d epochs &&
-	tk-ls -d epochs -a -t -o id,assignee,status,queue >all &&
-	for q in "assignee=a3 status=open" "status=open assignee=a3 queue=q1" \
-	    "assignee=a3,a5 status=pending" "queue=q2 assignee=a6"; do
-		tk-ls -d epochs -a -t -o id $q >got &&
-		awk -F "	" -v q="$q" -f pick.awk all >want &&
-		test -s want && test_cmp want got || return 1
-	done &&
-	tk-ls -d epochs -a --explain assignee=a3 status=open 2>err >/dev/null &&
-	test_grep "narrowed by" err
+	agree &&
+	tk-ls -d epochs -a --explain assignee=a3 status=resolved 2>err >/dev/null &&
+	test_grep "narrowed by" err &&
+	tk-ls -d epochs --explain assignee=a3 status=open 2>err >/dev/null &&
+	test_grep "plan: working set, by assignee" err &&
+	tk-ls -d epochs --explain 2>err >/dev/null &&
+	test_grep "plan: working set (" err
+'
+
+test_expect_success 'the working set follows changes of status and assignee' '
+	tk-ls -d epochs -t -o id assignee=a3 status=open | sed -n "1,400p" | tk-set -d epochs -q status=resolved &&
+	tk-ls -d epochs -t -o id assignee=a5 status=pending | sed -n "1,300p" | tk-set -d epochs -q assignee=a3 &&
+	tk-ls -d epochs -a -t -o id assignee=a1 status=resolved | sed -n "1,200p" | tk-set -d epochs -q status=open &&
+	tk-ls -d epochs -t -o id assignee=a2 status=new | sed -n "1,100p" | tk-set -d epochs -q assignee= +moved &&
+	tk-ls -d epochs -t -o id assignee=a4 | sed -n "1,50p" | tk-set -d epochs -q status=closed &&
+	agree &&
+	tk-ls -d epochs -t -o id,tags assignee= status=new >got &&
+	test "$(grep -c moved got)" -eq 100
 '
 
 if command -v script >/dev/null 2>&1; then

@@ -628,7 +628,8 @@ test_postings(void)
  * keys carry the epoch id >> 14 (t0050 upgrades it). The tickets are made
  * by this tk, whose epochs start at 16384 and 40000 here: the same numbers
  * (0, 0, 1, 2); then meta "epochs" goes, status, priority and queue are
- * indexed as DUPSORT again, and the schema is set to 2. */
+ * indexed as DUPSORT again, the working set (schema 5) goes, and the
+ * schema is set to 2. */
 static int
 make_ticket(tk_txn *t, void *arg)
 {
@@ -740,7 +741,8 @@ make_v2_store(const char *dir)
 		return 1;
 	}
 	if (mdb_txn_begin(st->env, NULL, 0, &txn) || mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) ||
-	    mdb_del(txn, st->dbi[TK_DB_META], &e, NULL) || dupsort_again(st, txn) || mdb_txn_commit(txn)) {
+	    mdb_del(txn, st->dbi[TK_DB_META], &e, NULL) || dupsort_again(st, txn) ||
+	    mdb_drop(txn, st->dbi[TK_DB_ACTIVE], 1) || mdb_txn_commit(txn)) {
 		fprintf(stderr, "v2-store: cannot set schema 2\n");
 		return 1;
 	}

@@ -1,0 +1,185 @@
+/*
+ * active.c - the working set: a copy of every ticket in an active status
+ * (new, open, pending), kept together by assignee.
+ *
+ *   active   epoch . assignee . NUL . id -> encoded ticket (as in tickets)
+ *
+ * The epoch is the run of ids the ticket is in, as in ix_requester (meta
+ * "epochs", store.c): each bulk batch starts one, so a batch's copies sort
+ * after everything in the table and go in sorted at its end (MDB_APPEND:
+ * pages filled, nothing split or searched). The assignee is the value cut
+ * at TK_IX_MAXKEY bytes, "\0" when unset. The tickets an agent works on are
+ * a few per cent of a store that keeps its history, and lie one to a page
+ * among the closed ones: listing an agent's open tickets from `tickets`
+ * reads a page for nearly every row. Here they are side by side, a page or
+ * two an epoch, and so is the whole working set, which tk-ls shows when no
+ * status is asked for (doc/STORE.md).
+ *
+ * Every write of a ticket keeps its copy here in step, in the same
+ * transaction: written when the ticket is active, taken out when it no
+ * longer is or its assignee changed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tk.h"
+
+int
+tk_active_status(tk_str s)
+{
+	return tk_str_eq(s, "new") || tk_str_eq(s, "open") || tk_str_eq(s, "pending");
+}
+
+MDB_val
+tk_active_prefix(unsigned epoch, const char *a, size_t n, unsigned char *buf)
+{
+	MDB_val k;
+
+	if (!n) {
+		a = "";
+		n = 1;
+	} else if (n > TK_IX_MAXKEY)
+		n = TK_IX_MAXKEY;
+	buf[0] = (unsigned char)(epoch >> 8);
+	buf[1] = (unsigned char)epoch;
+	memcpy(buf + 2, a, n);
+	buf[2 + n] = '\0';
+	k.mv_size = 2 + n + 1;
+	k.mv_data = buf;
+	return k;
+}
+
+static MDB_val
+active_key(tk_txn *t, uint64_t id, tk_str a, unsigned char *buf)
+{
+	MDB_val k = tk_active_prefix(tk_ix_epoch(t, TK_DB_ACTIVE, id), a.p, a.n, buf);
+
+	tk_put_u64(buf + k.mv_size, id);
+	k.mv_size += 8;
+	return k;
+}
+
+/* A batch's new copies, written sorted at its commit (tk_ixbatch_write):
+ * each a key and a value, side by side in one buffer. */
+struct tk_actbatch {
+	tk_buf b;
+	struct acopy {
+		size_t off;
+		unsigned klen;
+		size_t vlen;
+	} *e;
+	size_t n, cap;
+};
+
+static void
+batch_add(tk_actbatch **pb, MDB_val k, const void *enc, size_t n)
+{
+	tk_actbatch *ab = *pb;
+
+	if (!ab) {
+		ab = *pb = tk_xmalloc(sizeof *ab);
+		memset(ab, 0, sizeof *ab);
+	}
+	if (ab->n == ab->cap)
+		ab->e = tk_xrealloc(ab->e, (ab->cap = ab->cap ? 2 * ab->cap : 1024) * sizeof *ab->e);
+	ab->e[ab->n].off = ab->b.len;
+	ab->e[ab->n].klen = (unsigned)k.mv_size;
+	ab->e[ab->n++].vlen = n;
+	tk_buf_add(&ab->b, k.mv_data, k.mv_size);
+	tk_buf_add(&ab->b, enc, n);
+}
+
+static int
+cmp_copy(const void *a, const void *b, void *base)
+{
+	const struct acopy *x = a, *y = b;
+	unsigned n = x->klen < y->klen ? x->klen : y->klen;
+	int c = memcmp((char *)base + x->off, (char *)base + y->off, n);
+
+	return c ? c : (x->klen > y->klen) - (x->klen < y->klen);
+}
+
+int
+tk_actbatch_write(tk_actbatch *ab, tk_txn *t)
+{
+	unsigned char last[TK_ACTIVE_KEYBUF];
+	MDB_cursor *c;
+	MDB_val k, v, lk;
+	size_t i;
+	int rc, appending;
+
+	if (!ab || !ab->n)
+		return 0;
+	qsort_r(ab->e, ab->n, sizeof *ab->e, cmp_copy, ab->b.p);
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_ACTIVE], &c)))
+		return tk_mdb_error(rc, "active");
+	rc = mdb_cursor_get(c, &lk, &v, MDB_LAST);
+	appending = rc == MDB_NOTFOUND;
+	if (!rc) {	/* kept: the puts may move it */
+		lk.mv_size = lk.mv_size < sizeof last ? lk.mv_size : sizeof last;
+		memcpy(last, lk.mv_data, lk.mv_size);
+		lk.mv_data = last;
+	}
+	for (i = 0, rc = rc == MDB_NOTFOUND ? 0 : rc; i < ab->n && !rc; i++) {
+		k.mv_size = ab->e[i].klen;
+		k.mv_data = ab->b.p + ab->e[i].off;
+		v.mv_size = ab->e[i].vlen;
+		v.mv_data = ab->b.p + ab->e[i].off + ab->e[i].klen;
+		/* Past the table's last key: at its end, no search. */
+		if (!appending) {
+			size_t m = k.mv_size < lk.mv_size ? k.mv_size : lk.mv_size;
+			int cmp = memcmp(k.mv_data, lk.mv_data, m);
+
+			appending = cmp > 0 || (!cmp && k.mv_size > lk.mv_size);
+		}
+		rc = mdb_cursor_put(c, &k, &v, appending ? MDB_APPEND : 0);
+	}
+	mdb_cursor_close(c);
+	tk_actbatch_reset(ab);
+	return rc ? tk_mdb_error(rc, "active") : 0;
+}
+
+void
+tk_actbatch_reset(tk_actbatch *ab)
+{
+	if (ab) {
+		ab->n = 0;
+		ab->b.len = 0;
+	}
+}
+
+void
+tk_actbatch_free(tk_actbatch *ab)
+{
+	if (ab) {
+		tk_buf_free(&ab->b);
+		free(ab->e);
+		free(ab);
+	}
+}
+
+int
+tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk_str status, tk_str assignee,
+    const void *enc, size_t n, int creating)
+{
+	unsigned char kb[TK_ACTIVE_KEYBUF];
+	MDB_dbi db = t->st->dbi[TK_DB_ACTIVE];
+	MDB_val k, v = { n, (void *)enc };
+	int rc = 0, now = tk_active_status(status);
+
+	if (!creating && tk_active_status(ostatus) &&
+	    (!now || oassignee.n != assignee.n || (assignee.n && memcmp(oassignee.p, assignee.p, assignee.n)))) {
+		k = active_key(t, id, oassignee, kb);
+		if ((rc = mdb_del(t->txn, db, &k, NULL)) == MDB_NOTFOUND)
+			rc = 0;
+	}
+	if (!rc && now) {
+		k = active_key(t, id, assignee, kb);
+		if (creating && t->ixb) {	/* a batch: at its commit, sorted */
+			batch_add(tk_ixbatch_active(t->ixb), k, enc, n);
+			return 0;
+		}
+		rc = mdb_put(t->txn, db, &k, &v, 0);
+	}
+	return rc ? tk_mdb_error(rc, "active") : 0;
+}
