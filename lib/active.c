@@ -1,8 +1,9 @@
 /*
  * active.c - the working set: a copy of every ticket in an active status
- * (new, open, pending), kept together by assignee.
+ * (new, open, pending), kept together by status and assignee.
  *
- *   active   epoch . assignee . NUL . id -> encoded ticket (as in tickets)
+ *   active   epoch . status . NUL . assignee . NUL . id -> encoded ticket
+ *            (the same bytes as in tickets)
  *
  * The epoch is the run of ids the ticket is in, as in ix_requester (meta
  * "epochs", store.c): each bulk batch starts one, so a batch's copies sort
@@ -12,12 +13,14 @@
  * a few per cent of a store that keeps its history, and lie one to a page
  * among the closed ones: listing an agent's open tickets from `tickets`
  * reads a page for nearly every row. Here they are side by side, a page or
- * two an epoch, and so is the whole working set, which tk-ls shows when no
- * status is asked for (doc/STORE.md).
+ * two an epoch; so are all the tickets of one active status, and the whole
+ * working set, which tk-ls shows when no status is asked for
+ * (doc/STORE.md). ix_status has no entries for these statuses: this is
+ * their index.
  *
  * Every write of a ticket keeps its copy here in step, in the same
  * transaction: written when the ticket is active, taken out when it no
- * longer is or its assignee changed.
+ * longer is or its status or assignee changed.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,29 +33,37 @@ tk_active_status(tk_str s)
 	return tk_str_eq(s, "new") || tk_str_eq(s, "open") || tk_str_eq(s, "pending");
 }
 
+static size_t
+put_part(unsigned char *p, const char *v, size_t n, size_t max)
+{
+	if (!n) {
+		v = "";
+		n = 1;
+	} else if (n > max)
+		n = max;
+	memcpy(p, v, n);
+	p[n] = '\0';
+	return n + 1;
+}
+
 MDB_val
-tk_active_prefix(unsigned epoch, const char *a, size_t n, unsigned char *buf)
+tk_active_prefix(unsigned epoch, tk_str status, const tk_str *a, unsigned char *buf)
 {
 	MDB_val k;
 
-	if (!n) {
-		a = "";
-		n = 1;
-	} else if (n > TK_IX_MAXKEY)
-		n = TK_IX_MAXKEY;
 	buf[0] = (unsigned char)(epoch >> 8);
 	buf[1] = (unsigned char)epoch;
-	memcpy(buf + 2, a, n);
-	buf[2 + n] = '\0';
-	k.mv_size = 2 + n + 1;
+	k.mv_size = 2 + put_part(buf + 2, status.p, status.n, TK_ACTIVE_MAXSTATUS);
+	if (a)
+		k.mv_size += put_part(buf + k.mv_size, a->p, a->n, TK_IX_MAXKEY);
 	k.mv_data = buf;
 	return k;
 }
 
 static MDB_val
-active_key(tk_txn *t, uint64_t id, tk_str a, unsigned char *buf)
+active_key(tk_txn *t, uint64_t id, tk_str status, tk_str a, unsigned char *buf)
 {
-	MDB_val k = tk_active_prefix(tk_ix_epoch(t, TK_DB_ACTIVE, id), a.p, a.n, buf);
+	MDB_val k = tk_active_prefix(tk_ix_epoch(t, TK_DB_ACTIVE, id), status, &a, buf);
 
 	tk_put_u64(buf + k.mv_size, id);
 	k.mv_size += 8;
@@ -167,14 +178,14 @@ tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk_str
 	MDB_val k, v = { n, (void *)enc };
 	int rc = 0, now = tk_active_status(status);
 
-	if (!creating && tk_active_status(ostatus) &&
-	    (!now || oassignee.n != assignee.n || (assignee.n && memcmp(oassignee.p, assignee.p, assignee.n)))) {
-		k = active_key(t, id, oassignee, kb);
+	if (!creating && tk_active_status(ostatus) && (!now || !tk_str_same(ostatus, status) ||
+	    !tk_str_same(oassignee, assignee))) {
+		k = active_key(t, id, ostatus, oassignee, kb);
 		if ((rc = mdb_del(t->txn, db, &k, NULL)) == MDB_NOTFOUND)
 			rc = 0;
 	}
 	if (!rc && now) {
-		k = active_key(t, id, assignee, kb);
+		k = active_key(t, id, status, assignee, kb);
 		if (creating && t->ixb) {	/* a batch: at its commit, sorted */
 			batch_add(tk_ixbatch_active(t->ixb), k, enc, n);
 			return 0;

@@ -540,6 +540,25 @@ epochs_of(tk_txn *tx, const struct term *t)
 	return tk_ix_partitioned(tk_fields[t->field].dbi) ? tk_ix_nepochs(tx, tk_fields[t->field].dbi) : 1;
 }
 
+/* Values of t its index has no entries for: the active statuses, whose
+ * tickets are in the working set (eq_indexed keeps out the others). */
+static int
+skipped(const struct term *t, size_t i)
+{
+	return tk_ix_skips(tk_fields[t->field].dbi, t->vals[i], strlen(t->vals[i]));
+}
+
+static int
+any_skipped(const struct term *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nvals; i++)
+		if (skipped(t, i))
+			return 1;
+	return 0;
+}
+
 static size_t
 count_eq(tk_txn *tx, struct term *t)
 {
@@ -548,19 +567,54 @@ count_eq(tk_txn *tx, struct term *t)
 	unsigned e, ne = epochs_of(tx, t);
 	MDB_cursor *c;
 	MDB_val k;
+	MDB_stat ms;
 	size_t i, total = 0;
 	size_t cnt;
 
+	/* An active status: at most the whole working set. */
+	if (any_skipped(t) && mdb_stat(tx->txn, tx->st->dbi[TK_DB_ACTIVE], &ms) == 0)
+		total += ms.ms_entries;
 	if (mdb_cursor_open(tx->txn, tx->st->dbi[db], &c))
 		return (size_t)-1;
 	for (i = 0; i < t->nvals; i++)
-		for (e = 0; e < ne; e++) {
+		for (e = 0; e < ne && !skipped(t, i); e++) {
 			k = tk_ix_key(db, t->vals[i], strlen(t->vals[i]), e, kb);
 			if (tk_ix_count(c, db, k, &cnt) == 0)
 				total += cnt;
 		}
 	mdb_cursor_close(c);
 	return total;
+}
+
+/* The ids of the working set's tickets whose status t names (an epoch's
+ * status at a time: the caller sorts them). */
+static int
+collect_active_status(tk_txn *tx, struct term *t, idvec *iv)
+{
+	unsigned char kb[TK_ACTIVE_KEYBUF];
+	unsigned e, ne = tk_ix_nepochs(tx, TK_DB_ACTIVE);
+	MDB_cursor *c;
+	MDB_val k, v, p;
+	size_t i;
+	int rc;
+
+	if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[TK_DB_ACTIVE], &c)))
+		return tk_mdb_error(rc, "active");
+	for (e = 0; e < ne && (!rc || rc == MDB_NOTFOUND); e++)
+		for (i = 0; i < t->nvals && (!rc || rc == MDB_NOTFOUND); i++) {
+			if (!skipped(t, i))
+				continue;
+			p = tk_active_prefix(e, TK_STR(t->vals[i]), NULL, kb);
+			k = p;
+			for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+			    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+				if (k.mv_size < p.mv_size + 8 || memcmp(k.mv_data, p.mv_data, p.mv_size))
+					break;
+				idvec_add(iv, tk_get_u64((unsigned char *)k.mv_data + k.mv_size - 8));
+			}
+		}
+	mdb_cursor_close(c);
+	return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "active") : 0;
 }
 
 static int
@@ -577,9 +631,11 @@ collect_eq(tk_txn *tx, struct term *t, idvec *iv)
 		return tk_mdb_error(rc, "index");
 	/* Epochs in order: a value's ids come out ascending. */
 	for (i = 0; i < t->nvals && rc == 0; i++)
-		for (e = 0; e < ne && rc == 0; e++)
+		for (e = 0; e < ne && rc == 0 && !skipped(t, i); e++)
 			rc = collect_key(c, db, tk_ix_key(db, t->vals[i], strlen(t->vals[i]), e, kb), iv);
 	mdb_cursor_close(c);
+	if (!rc && any_skipped(t))
+		rc = collect_active_status(tx, t, iv);
 	if (t->nvals > 1)
 		idvec_sort(iv);
 	return rc;
@@ -644,9 +700,10 @@ eq_indexed(const struct term *t)
 
 	if (t->field < 0 || t->op != OP_EQ || tk_fields[t->field].dbi < 0 || t->kind == TK_K_TIME)
 		return 0;
-	/* external_id= : the index has no entries for an empty value. */
+	/* external_id= : the index has no entries for an empty value. (Nor
+	 * ix_status for the active statuses: the working set has those.) */
 	for (i = 0; i < t->nvals; i++)
-		if (!*t->vals[i] && tk_ix_skips_empty(tk_fields[t->field].dbi))
+		if (!*t->vals[i] && tk_ix_skips(tk_fields[t->field].dbi, "", 0))
 			return 0;
 	return 1;
 }
@@ -760,71 +817,76 @@ arow_sort(arow *av, size_t from, size_t n)
 }
 
 /*
- * The working set's tickets (active.c) of assignee term at, or all of them
- * when at is NULL, id ascending: epoch by epoch, an epoch's keys sorting by
- * assignee and then id.
+ * The working set's tickets (active.c) of the statuses of term st and the
+ * assignees of term at (any when at is NULL), id ascending: epoch by epoch
+ * (ids ascend from one to the next), each status and assignee a range of
+ * keys, an epoch's rows sorted by id unless they are one assignee's.
  */
 static int
-collect_active(tk_txn *tx, struct term *at, arow **out, size_t *nout)
+collect_active(tk_txn *tx, struct term *st, struct term *at, arow **out, size_t *nout)
 {
 	unsigned char kb[TK_ACTIVE_KEYBUF];
 	arow *av = NULL;
-	size_t n = 0, cap = 0, from = 0, i;
-	unsigned e, ne, ep = 0;
+	size_t n = 0, cap = 0, from, i, j, na = at ? at->nvals : 1;
+	unsigned e, ne = tk_ix_nepochs(tx, TK_DB_ACTIVE);
 	MDB_cursor *c;
 	MDB_val k, v, p;
-	int rc;
+	tk_str a;
+	int rc = 0;
 
 	if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[TK_DB_ACTIVE], &c)))
 		return tk_mdb_error(rc, "active");
-#define ADD() do { \
-		if (n == cap) \
-			av = tk_xrealloc(av, (cap = cap ? 2 * cap : 256) * sizeof *av); \
-		av[n].id = tk_get_u64((unsigned char *)k.mv_data + k.mv_size - 8); \
-		av[n++].v = v; \
-	} while (0)
-	if (!at) {
-		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			if (k.mv_size < 2 + 1 + 8)
-				continue;
-			e = (unsigned)((unsigned char *)k.mv_data)[0] << 8 | ((unsigned char *)k.mv_data)[1];
-			if (e != ep) {
-				n = arow_sort(av, from, n);
-				from = n;
-				ep = e;
-			}
-			ADD();
-		}
-		n = arow_sort(av, from, n);
-	} else {
-		ne = tk_ix_nepochs(tx, TK_DB_ACTIVE);
-		for (e = 0, rc = MDB_NOTFOUND; e < ne && rc == MDB_NOTFOUND; e++) {
-			from = n;
-			for (i = 0, rc = MDB_NOTFOUND; i < at->nvals && rc == MDB_NOTFOUND; i++) {
-				p = tk_active_prefix(e, at->vals[i], strlen(at->vals[i]), kb);
+	for (e = 0; e < ne && (!rc || rc == MDB_NOTFOUND); e++) {
+		from = n;
+		for (i = 0; i < st->nvals && (!rc || rc == MDB_NOTFOUND); i++)
+			for (j = 0; j < na && (!rc || rc == MDB_NOTFOUND); j++) {
+				if (at)
+					a = TK_STR(at->vals[j]);
+				p = tk_active_prefix(e, TK_STR(st->vals[i]), at ? &a : NULL, kb);
 				k = p;
 				for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
 				    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-					if (k.mv_size != p.mv_size + 8 || memcmp(k.mv_data, p.mv_data, p.mv_size))
+					if (k.mv_size < p.mv_size + 8 || memcmp(k.mv_data, p.mv_data, p.mv_size))
 						break;
-					ADD();
+					if (n == cap)
+						av = tk_xrealloc(av, (cap = cap ? 2 * cap : 256) * sizeof *av);
+					av[n].id = tk_get_u64((unsigned char *)k.mv_data + k.mv_size - 8);
+					av[n++].v = v;
 				}
-				if (rc == 0)
-					rc = MDB_NOTFOUND;
 			}
-			if (at->nvals > 1)
-				n = arow_sort(av, from, n);
-		}
+		if (!at || st->nvals * na > 1)	/* (a status's keys sort by assignee first) */
+			n = arow_sort(av, from, n);
 	}
-#undef ADD
 	mdb_cursor_close(c);
-	if (rc != MDB_NOTFOUND) {
+	if (rc && rc != MDB_NOTFOUND) {
 		free(av);
 		return tk_mdb_error(rc, "active");
 	}
 	*out = av;
 	*nout = n;
 	return 0;
+}
+
+/* The last stored field the terms read; custom fields are stored last. */
+static unsigned
+filter_maxtag(const tk_filter *q)
+{
+	unsigned maxtag = 0;
+	size_t i;
+
+	for (i = 0; i < q->n; i++) {
+		int f = q->t[i].field;
+
+		if (f == TK_F_CUSTOM)
+			maxtag = 0xff;
+		else if (f == TK_F_AGE && maxtag < TK_F_CREATED)
+			maxtag = TK_F_CREATED;
+		else if (f == TK_F_FRT && maxtag < TK_F_FIRST_RESPONSE)
+			maxtag = TK_F_FIRST_RESPONSE;
+		else if (f < TK_F_NSTORED && (unsigned)f > maxtag)
+			maxtag = (unsigned)f;
+	}
+	return maxtag;
 }
 
 const char *
@@ -846,7 +908,7 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 	MDB_val k, v;
 	int rc, usebest = 0, act = 0;
 	size_t *cnt = NULL, atn = 0, actcost = 0;
-	struct term *at = NULL;
+	struct term *at = NULL, *ast = NULL;
 	uint64_t scan_lo = 1, scan_hi = UINT64_MAX;
 	unsigned maxtag = 0xff;
 	unsigned char lob[8];
@@ -902,27 +964,35 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 	 * costs about a page each; by assignee it also seeks once an epoch.
 	 */
 	for (i = 0; i < q->n && !usebest && !act; i++)
-		act = active_only(&q->t[i]);
+		if ((act = active_only(&q->t[i])))
+			ast = &q->t[i];
 	if (act) {
 		MDB_stat as;
-		size_t est, cost, limit = bestn;
+		size_t est, cost, limit = (size_t)-1;
 
 		mdb_stat(tx->txn, tx->st->dbi[TK_DB_ACTIVE], &as);
-		for (i = 0; i < q->n; i++)
+		for (i = 0; i < q->n; i++) {
 			if (q->t[i].field == TK_F_ASSIGNEE && cnt[i] != (size_t)-1 && (!at || cnt[i] < atn)) {
 				at = &q->t[i];
 				atn = cnt[i];
 			}
+			/* (An active status's candidates come from the working set.) */
+			if (cnt[i] < limit && !active_only(&q->t[i]))
+				limit = cnt[i];
+		}
 		/* An agent's share of the working set, as if like the others'. */
 		est = at ? (size_t)((double)atn * as.ms_entries / (total ? total : 1)) + 1 : as.ms_entries;
 		if (est > as.ms_entries)
 			est = as.ms_entries;
-		cost = est / 16 + (at ? at->nvals * tk_ix_nepochs(tx, TK_DB_ACTIVE) : 0);
+		cost = est / 16 + ast->nvals * (at ? at->nvals : 1) * tk_ix_nepochs(tx, TK_DB_ACTIVE);
 		if (scan_lo > 1 || scan_hi < UINT64_MAX)
 			limit = scan_hi < scan_lo ? 0 : scan_hi - scan_lo < limit ? scan_hi - scan_lo + 1 : limit;
 		act = cost < limit;
 		actcost = cost;
 	}
+	/* A stretch of ids smaller than the best index's set: read that. */
+	if (bt && (scan_lo > 1 || scan_hi < UINT64_MAX) && (scan_hi < scan_lo || scan_hi - scan_lo < bestn))
+		bt = NULL;
 	if (bt && !usebest && !act) {
 		best.cap = bestn ? bestn : 1;	/* the count is exact: one allocation */
 		best.v = tk_xmalloc(best.cap * sizeof *best.v);
@@ -960,7 +1030,7 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 	for (i = 0; i < q->n && usebest; i++) {
 		struct term *t = &q->t[i];
 
-		if (t == bt || cnt[i] == (size_t)-1)
+		if (t == bt || cnt[i] == (size_t)-1 || any_skipped(t))
 			continue;
 		if (narrow(tx, t, &best, cnt[i]) < 0)
 			goto fail;
@@ -984,15 +1054,20 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		arow *av = NULL;
 		size_t nav = 0;
 
-		if (collect_active(tx, at, &av, &nav) < 0)
+		if (collect_active(tx, ast, at, &av, &nav) < 0)
 			goto fail_tk;
 		tk_buf_free(&q->planbuf);
 		tk_buf_printf(&q->planbuf, "working set%s (%zu candidates)", at ? ", by assignee" : "", nav);
 		q->plan = q->planbuf.p;
+		maxtag = filter_maxtag(q);
 		for (i = 0; i < nav; i++) {
 			tk.id = av[i].id;
-			if (tk_ticket_decode(&tk, av[i].v.mv_data, av[i].v.mv_size) < 0 ||
+			if (tk_ticket_decode_upto(&tk, av[i].v.mv_data, av[i].v.mv_size, maxtag) < 0 ||
 			    (rc = tk_filter_match(q, tx, &tk)) < 0) {
+				free(av);
+				goto fail_tk;
+			}
+			if (rc && maxtag != 0xff && tk_ticket_decode(&tk, av[i].v.mv_data, av[i].v.mv_size) < 0) {
 				free(av);
 				goto fail_tk;
 			}
@@ -1021,19 +1096,7 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		}
 	} else {
 		q->plan = scan_lo > 1 || scan_hi < UINT64_MAX ? "scan of an id range" : "scan of all tickets";
-		/* The last stored field the terms read; custom fields are stored last. */
-		for (i = 0, maxtag = 0; i < q->n; i++) {
-			int f = q->t[i].field;
-
-			if (f == TK_F_CUSTOM)
-				maxtag = 0xff;
-			else if (f == TK_F_AGE && maxtag < TK_F_CREATED)
-				maxtag = TK_F_CREATED;
-			else if (f == TK_F_FRT && maxtag < TK_F_FIRST_RESPONSE)
-				maxtag = TK_F_FIRST_RESPONSE;
-			else if (f < TK_F_NSTORED && (unsigned)f > maxtag)
-				maxtag = (unsigned)f;
-		}
+		maxtag = filter_maxtag(q);
 		if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[TK_DB_TICKETS], &c))) {
 			tk_mdb_error(rc, "tickets");
 			goto fail_tk;

@@ -20,10 +20,11 @@
  *               TK_IX_MAXKEY bytes are cut, and every match is checked again
  *               against the ticket, so a cut key only costs a little work;
  *               ix_external_id has no entries for an empty value
- *               (tk_ix_skips_empty)
+ *               (tk_ix_skips)
  *   ix_status, ix_priority, ix_queue
  *               value . first id -> up to 250 ids, ascending: posting lists
- *               (postings.c), values as above
+ *               (postings.c), values as above; ix_status has none for
+ *               the active statuses, whose tickets are in active
  *   ix_requester, ix_assignee
  *               epoch . value -> id, DUPSORT|DUPFIXED: as ix_external_id,
  *               after a 2-byte big-endian epoch, the run of ids the ticket
@@ -35,10 +36,11 @@
  *               offset, line, hash of the bytes after the header up to the
  *               offset, import generation, rows (8 bytes each, big-endian):
  *               tk-import committed every row before offset, none refused
- *   active      epoch . assignee . NUL . id -> encoded ticket: a copy of
- *               each ticket in an active status (new, open, pending), the
- *               working set, kept together by assignee (active.c); epochs
- *               as in ix_requester, the assignee as an index key
+ *   active      epoch . status . NUL . assignee . NUL . id -> encoded
+ *               ticket: a copy of each ticket in an active status (new,
+ *               open, pending), the working set, kept together by status
+ *               and assignee (active.c); epochs as in ix_requester, the
+ *               assignee as an index key
  *   import_hash id -> hash of the row tk-import made the ticket from
  *               (8 bytes): a re-run skips an unchanged row without reading
  *               its ticket; the ticket is found by ix_external_id
@@ -137,15 +139,20 @@ tk_ix_partitioned(int db)
 }
 
 /*
- * An index that keeps no entry for an empty value: most tickets have no
- * external id (only imports give one), and a key "\0" holding the id of
+ * Values an index keeps no entries for. An empty external id: most tickets
+ * have none (only imports give one), and a key "\0" holding the id of
  * every ticket made by hand or mail would be written at every tk-new for
- * no query worth it: external_id= is answered by a scan.
+ * no query worth it: external_id= is answered by a scan. The active
+ * statuses (new, open, pending): the working set (active.c) holds those
+ * tickets, so ix_status holds only the resolved and closed ones, and a new
+ * ticket or a change between active statuses writes one tree less.
  */
 int
-tk_ix_skips_empty(int db)
+tk_ix_skips(int db, const char *v, size_t n)
 {
-	return db == TK_DB_IX_EXTERNAL;
+	if (db == TK_DB_IX_EXTERNAL)
+		return n == 0;
+	return db == TK_DB_IX_STATUS && tk_active_status((tk_str){ v, n });
 }
 
 int
@@ -518,7 +525,8 @@ upgrade_3(tk_store *st, MDB_txn *txn)
 			break;
 		}
 		for (f = 0; f < TK_F_NSTORED; f++)
-			if (tk_fields[f].dbi >= 0 && tk_ix_postings(tk_fields[f].dbi)) {
+			if (tk_fields[f].dbi >= 0 && tk_ix_postings(tk_fields[f].dbi) &&
+			    !tk_ix_skips(tk_fields[f].dbi, tk.f[f].p, tk.f[f].n)) {
 				ik = tk_ix_key(tk_fields[f].dbi, tk.f[f].p, tk.f[f].n, 0, kb);
 				tk_ixbatch_add(t.ixb, tk_fields[f].dbi, ik.mv_data, ik.mv_size, tk.id);
 			}
@@ -539,11 +547,13 @@ upgrade_3(tk_store *st, MDB_txn *txn)
 
 /*
  * Schema 4 to 5: the working set (active.c), copied from the tickets in an
- * active status.
+ * active status, which ix_status no longer holds.
  */
 static int
 upgrade_4(tk_store *st, MDB_txn *txn)
 {
+	static const char *const act[] = { "new", "open", "pending" };
+	size_t i, n;
 	unsigned char kb[TK_ACTIVE_KEYBUF];
 	MDB_cursor *c;
 	MDB_val k, v, ak;
@@ -552,6 +562,21 @@ upgrade_4(tk_store *st, MDB_txn *txn)
 	uint64_t id;
 	int rc;
 
+	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_IX_STATUS], &c)))
+		return tk_mdb_error(rc, "ix_status");
+	for (i = 0; i < 3 && (!rc || rc == MDB_NOTFOUND); i++) {
+		n = strlen(act[i]);
+		k.mv_size = n;
+		k.mv_data = (void *)act[i];
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		    rc == 0 && k.mv_size == n + 8 && !memcmp(k.mv_data, act[i], n);
+		    rc = mdb_cursor_get(c, &k, &v, MDB_GET_CURRENT))
+			if ((rc = mdb_cursor_del(c, 0)))
+				break;
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "ix_status");
 	memset(&t, 0, sizeof t);
 	t.st = st;
 	t.txn = txn;
@@ -566,7 +591,7 @@ upgrade_4(tk_store *st, MDB_txn *txn)
 		}
 		if (!tk_active_status(tk.f[TK_F_STATUS]))
 			continue;
-		ak = tk_active_prefix(tk_ix_epoch(&t, TK_DB_ACTIVE, id), tk.f[TK_F_ASSIGNEE].p, tk.f[TK_F_ASSIGNEE].n, kb);
+		ak = tk_active_prefix(tk_ix_epoch(&t, TK_DB_ACTIVE, id), tk.f[TK_F_STATUS], &tk.f[TK_F_ASSIGNEE], kb);
 		tk_put_u64(kb + ak.mv_size, id);
 		ak.mv_size += 8;
 		if ((rc = mdb_put(txn, st->dbi[TK_DB_ACTIVE], &ak, &v, 0)))

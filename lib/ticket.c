@@ -704,12 +704,6 @@ assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 }
 
 static int
-same(tk_str a, tk_str b)
-{
-	return a.n == b.n && (a.n == 0 || !memcmp(a.p, b.p, a.n));
-}
-
-static int
 ix_update(tk_txn *t, int db, tk_str old, tk_str new, uint64_t id, int creating)
 {
 	unsigned char kb[TK_IX_KEYBUF];
@@ -717,13 +711,15 @@ ix_update(tk_txn *t, int db, tk_str old, tk_str new, uint64_t id, int creating)
 	MDB_val k;
 	int rc = 0;
 
-	if (!creating) {
+	/* (An old store may hold an entry for an empty external id: it goes
+	 * here. The active statuses were taken out of ix_status by the
+	 * upgrade to schema 5.) */
+	if (!creating && !(db == TK_DB_IX_STATUS && tk_ix_skips(db, old.p, old.n))) {
 		k = tk_ix_key(db, old.p, old.n, tk_ix_epoch(t, db, id), kb);
 		if (!(rc = mdb_cursor_open(t->txn, t->st->dbi[db], &c)) && (rc = tk_ix_del(c, db, k, id)) == MDB_NOTFOUND)
 			rc = 0;
 	}
-	/* (An old store may hold an entry for an empty value: it goes above.) */
-	if (!rc && (new.n || !tk_ix_skips_empty(db))) {
+	if (!rc && !tk_ix_skips(db, new.p, new.n)) {
 		k = tk_ix_key(db, new.p, new.n, tk_ix_epoch(t, db, id), kb);
 		/* A batch writes new tickets' entries sorted, at commit (ixbatch.c). */
 		if (creating && t->ixb)
@@ -850,7 +846,7 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		if (assign_one(tk, &as->a[i], flags & ~TK_APPLY_CREATE) < 0)
 			goto out;
 	memcpy(iso, t->now_iso, sizeof iso);
-	if (!import && !same(old[TK_F_STATUS], tk->f[TK_F_STATUS])) {
+	if (!import && !tk_str_same(old[TK_F_STATUS], tk->f[TK_F_STATUS])) {
 		const char *to = tk_ticket_own(tk, tk->f[TK_F_STATUS].p, tk->f[TK_F_STATUS].n).p;
 
 		if (!tk_status_transition_ok(old[TK_F_STATUS], to)) {
@@ -866,11 +862,11 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 	}
 	/* A ticket no longer found under its old external id: tk-import's marks
 	 * (store.c) no longer hold. */
-	if (!same(old[TK_F_EXTERNAL_ID], tk->f[TK_F_EXTERNAL_ID]) && tk_import_gen_bump(t) < 0)
+	if (!tk_str_same(old[TK_F_EXTERNAL_ID], tk->f[TK_F_EXTERNAL_ID]) && tk_import_gen_bump(t) < 0)
 		goto out;
 	/* What changed: log events, indexes. */
 	for (i = 1; i < TK_F_NSTORED; i++) {
-		if (i == TK_F_UPDATED || same(old[i], tk->f[i]))
+		if (i == TK_F_UPDATED || tk_str_same(old[i], tk->f[i]))
 			continue;
 		changed = 1;
 		if (tk_log_append(t, tk->id, tk_fields[i].name, old[i], tk->f[i]) < 0)
@@ -884,9 +880,9 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		size_t j;
 
 		for (j = 0; j < noldc; j++)
-			if (same(oldc[j].name, tk->custom[i].name))
+			if (tk_str_same(oldc[j].name, tk->custom[i].name))
 				ov = oldc[j].value;
-		if (same(ov, tk->custom[i].value))
+		if (tk_str_same(ov, tk->custom[i].value))
 			continue;
 		changed = 1;
 		{
@@ -901,7 +897,7 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 			rc = -1;
 		}
 	}
-	if (tk->body_loaded == 2 && !same(oldbody, tk->body)) {
+	if (tk->body_loaded == 2 && !tk_str_same(oldbody, tk->body)) {
 		changed = 1;
 		if (tk_log_append(t, tk->id, "body", (tk_str){ "", 0 }, (tk_str){ "(changed)", 9 }) < 0)
 			goto out;
@@ -912,7 +908,7 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		rc = 1;
 		goto out;
 	}
-	if (!import || !tk->f[TK_F_UPDATED].n || same(old[TK_F_UPDATED], tk->f[TK_F_UPDATED]))
+	if (!import || !tk->f[TK_F_UPDATED].n || tk_str_same(old[TK_F_UPDATED], tk->f[TK_F_UPDATED]))
 		tk->f[TK_F_UPDATED] = tk_ticket_own(tk, iso, 20);
 	if (ix_update(t, TK_DB_IX_UPDATED, old[TK_F_UPDATED], tk->f[TK_F_UPDATED], tk->id, 0) < 0)
 		goto out;

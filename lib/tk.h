@@ -62,6 +62,7 @@ typedef struct {
 #define TK_STR(s) ((tk_str){ (s), strlen(s) })
 
 int tk_str_eq(tk_str a, const char *s);
+int tk_str_same(tk_str a, tk_str b);
 
 typedef struct {
 	char *p;
@@ -306,8 +307,9 @@ uint64_t tk_get_u64(const unsigned char *p);
 #define TK_IX_MAXKEY 400
 #define TK_IX_KEYBUF (TK_IX_MAXKEY + 2)
 int tk_ix_partitioned(int db);
-/* 1 for an index with no entries for an empty value (ix_external_id). */
-int tk_ix_skips_empty(int db);
+/* 1 when index db keeps no entry for value v (an empty external id, an
+ * active status: store.c). */
+int tk_ix_skips(int db, const char *v, size_t n);
 /* The epoch of ticket id in partitioned index db (store.c), and how many
  * epochs db has. */
 unsigned tk_ix_epoch(tk_txn *t, int db, uint64_t id);
@@ -351,14 +353,16 @@ int tk_ix_add(MDB_cursor *c, int db, MDB_val k, uint64_t id);
 int tk_ix_del(MDB_cursor *c, int db, MDB_val k, uint64_t id);
 
 /* The working set (active.c): a copy of each ticket whose status is new,
- * open or pending, under epoch . assignee . NUL . id. tk_active_status: 1
- * for those statuses. tk_active_prefix: the key of an epoch's tickets of
- * assignee a (buf of TK_ACTIVE_KEYBUF bytes). tk_active_write: a ticket
- * written (its encoded record enc), its copy kept in step with its old and
- * new status and assignee; 0 or -1. */
-#define TK_ACTIVE_KEYBUF (2 + TK_IX_MAXKEY + 1 + 8)
+ * open or pending, under epoch . status . NUL . assignee . NUL . id.
+ * tk_active_status: 1 for those statuses. tk_active_prefix: the keys of
+ * an epoch's tickets of a status, and of assignee *a unless a is NULL (buf
+ * of TK_ACTIVE_KEYBUF bytes, room for the id after). tk_active_write: a
+ * ticket written (its encoded record enc), its copy kept in step with its
+ * old and new status and assignee; 0 or -1. */
+#define TK_ACTIVE_MAXSTATUS 16
+#define TK_ACTIVE_KEYBUF (2 + TK_ACTIVE_MAXSTATUS + 1 + TK_IX_MAXKEY + 1 + 8)
 int tk_active_status(tk_str s);
-MDB_val tk_active_prefix(unsigned epoch, const char *a, size_t n, unsigned char *buf);
+MDB_val tk_active_prefix(unsigned epoch, tk_str status, const tk_str *a, unsigned char *buf);
 int tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk_str status, tk_str assignee,
     const void *enc, size_t n, int creating);
 /* A batch's new copies (t->ixb's, tk_ixbatch_active), written sorted by

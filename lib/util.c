@@ -160,6 +160,12 @@ tk_str_eq(tk_str a, const char *s)
 	return a.n == n && (n == 0 || memcmp(a.p, s, n) == 0);
 }
 
+int
+tk_str_same(tk_str a, tk_str b)
+{
+	return a.n == b.n && (a.n == 0 || !memcmp(a.p, b.p, a.n));
+}
+
 static void
 buf_grow(tk_buf *b, size_t extra)
 {

@@ -623,8 +623,146 @@ test_postings(void)
 	remove_store(dir);
 }
 
+/*
+ * The working set (active.c) after random work: tickets made in bulk
+ * batches (copies written sorted at commit) and one by one, changed in the
+ * batch that made them and later, in status and assignee; then `active`
+ * must hold exactly the tickets whose status is new, open or pending, each
+ * under its assignee with the bytes `tickets` has, and ix_status the
+ * others only.
+ */
+static unsigned long act_seed = 12345;
+
+static unsigned
+act_rand(unsigned n)
+{
+	act_seed = act_seed * 6364136223846793005UL + 1442695040888963407UL;
+	return (unsigned)((act_seed >> 33) % n);
+}
+
+static int
+act_ops(tk_txn *t, void *arg)
+{
+	static const char *status[] = { "new", "open", "pending", "resolved", "closed" };
+	static const char *who[] = { "", "ann", "bo", "张伟", "dee" };
+	uint64_t last = 0, *made = arg;
+	tk_assignments as;
+	tk_ticket tk;
+	char v[64];
+	int i, rc = 0;
+
+	for (i = 0; i < 300 && !rc; i++) {
+		memset(&as, 0, sizeof as);
+		tk_ticket_init(&tk);
+		if (*made == 0 || act_rand(3)) {
+			tk_assign_add(&as, "subject", "s");
+			tk_assign_add(&as, "assignee", who[act_rand(5)]);
+			if (act_rand(2))
+				tk_assign_add(&as, "status", status[act_rand(5)]);
+			rc = tk_ticket_make(t, &tk, &as, NULL, 0, TK_APPLY_IMPORT) < 0;
+			last = tk.id;
+			++*made;
+		} else {
+			/* an earlier ticket, or one just made in this batch */
+			rc = tk_ticket_get(t, act_rand(2) && last ? last : 1 + act_rand((unsigned)*made), &tk, 1) != 1;
+			snprintf(v, sizeof v, "%s", act_rand(2) ? status[act_rand(5)] : "");
+			if (*v)
+				tk_assign_add(&as, "status", v);
+			if (!*v || act_rand(2))
+				tk_assign_add(&as, "assignee", who[act_rand(5)]);
+			tk_assign_add(&as, "queue", act_rand(2) ? "q1" : "q2");
+			if (!rc)
+				rc = tk_ticket_apply(t, &tk, &as, TK_APPLY_IMPORT) < 0;
+		}
+		tk_ticket_free(&tk);
+		tk_assignments_free(&as);
+	}
+	return rc ? TK_EXIT_FAIL : 0;
+}
+
+/* 1 when active holds exactly the active tickets, as stored, and
+ * ix_status the others (and no active status). */
+static int
+act_check(tk_store *st, size_t *nactive)
+{
+	static const char *const act[] = { "new", "open", "pending" };
+	unsigned char kb[TK_ACTIVE_KEYBUF];
+	MDB_cursor *c, *sc;
+	MDB_val k, v, ak, av;
+	MDB_stat ms;
+	tk_txn t;
+	tk_ticket tk;
+	size_t n = 0, i;
+	int good = 1;
+
+	if (tk_txn_read(st, &t) < 0 || mdb_cursor_open(t.txn, st->dbi[TK_DB_TICKETS], &c))
+		return 0;
+	if (mdb_cursor_open(t.txn, st->dbi[TK_DB_IX_STATUS], &sc))
+		return 0;
+	for (i = 0; i < 3; i++) {
+		k.mv_size = strlen(act[i]);
+		k.mv_data = (void *)act[i];
+		if (mdb_cursor_get(sc, &k, &v, MDB_SET_RANGE) == 0 && k.mv_size == strlen(act[i]) + 8 &&
+		    !memcmp(k.mv_data, act[i], strlen(act[i])))
+			good = 0;
+	}
+	tk_ticket_init(&tk);
+	while (good && mdb_cursor_get(c, &k, &v, MDB_NEXT) == 0) {
+		tk.id = tk_get_u64(k.mv_data);
+		if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0)
+			good = 0;
+		else if (tk_active_status(tk.f[TK_F_STATUS])) {
+			ak = tk_active_prefix(tk_ix_epoch(&t, TK_DB_ACTIVE, tk.id), tk.f[TK_F_STATUS],
+			    &tk.f[TK_F_ASSIGNEE], kb);
+			tk_put_u64(kb + ak.mv_size, tk.id);
+			ak.mv_size += 8;
+			good = mdb_get(t.txn, st->dbi[TK_DB_ACTIVE], &ak, &av) == 0 && av.mv_size == v.mv_size &&
+			    !memcmp(av.mv_data, v.mv_data, v.mv_size);
+			n++;
+		} else {
+			ak.mv_size = tk.f[TK_F_STATUS].n;
+			ak.mv_data = (void *)tk.f[TK_F_STATUS].p;
+			good = tk_ix_has(sc, TK_DB_IX_STATUS, ak, tk.id) == 1;
+		}
+	}
+	mdb_cursor_close(sc);
+	mdb_cursor_close(c);
+	tk_ticket_free(&tk);
+	if (mdb_stat(t.txn, st->dbi[TK_DB_ACTIVE], &ms) || ms.ms_entries != n)
+		good = 0;
+	tk_txn_end(&t);
+	*nactive = n;
+	return good;
+}
+
+static void
+test_active(void)
+{
+	char dir[] = "/tmp/tk-unit.XXXXXX";
+	uint64_t made = 0;
+	size_t n = 0;
+	tk_store *st;
+	int i, rc = 0;
+
+	if (!mkdtemp(dir) || !(st = tk_store_open(dir, 1))) {
+		ok(0, "working set: a store");
+		return;
+	}
+	for (i = 0; i < 6 && !rc; i++)	/* one by one */
+		rc = tk_store_write(st, act_ops, &made);
+	tk_store_bulk(st);
+	for (i = 0; i < 6 && !rc; i++)	/* in batches */
+		rc = tk_store_write(st, act_ops, &made);
+	ok(!rc && act_check(st, &n) && n > 100 && n < made,
+	    "working set: after 3,600 creations and changes, one by one and in batches, the active tickets exactly; ix_status the others");
+	if (rc)
+		fprintf(stderr, "# %s\n", tk_errmsg);
+	tk_store_close(st);
+	remove_store(dir);
+}
+
 /* tests/unit v2-store DIR: a store as schema 2 left it, with tickets 1,
- * 16383, 16384 and 40000 of alice@example.com, whose partitioned index
+ * 16383 (new), 16384 and 40000 (resolved) of alice@example.com, whose partitioned index
  * keys carry the epoch id >> 14 (t0050 upgrades it). The tickets are made
  * by this tk, whose epochs start at 16384 and 40000 here: the same numbers
  * (0, 0, 1, 2); then meta "epochs" goes, status, priority and queue are
@@ -646,6 +784,8 @@ make_ticket(tk_txn *t, void *arg)
 		tk_assign_add(&as, "subject", "old ticket");
 		tk_assign_add(&as, "requester", "alice@example.com");
 		tk_assign_add(&as, "assignee", "bob");
+		if (ids[i] >= 16384)
+			tk_assign_add(&as, "status", "resolved");
 		tk_ticket_init(&tk);
 		rc = tk_ticket_create(t, &tk, &as, NULL, 0) < 0;
 		tk_ticket_free(&tk);
@@ -750,12 +890,38 @@ make_v2_store(const char *dir)
 	return 0;
 }
 
+/* tests/unit v4-store DIR: a store as schema 4 left it: the tickets of
+ * v2-store, their active statuses in ix_status, no working set. */
+static int
+make_v4_store(const char *dir)
+{
+	tk_store *st = tk_store_open(dir, 1);
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k = { 6, "schema" }, v = { 1, "4" }, nv = { 3, "new" };
+
+	if (!st || tk_store_write(st, make_ticket, NULL) != 0) {
+		fprintf(stderr, "v4-store: %s\n", tk_errmsg);
+		return 1;
+	}
+	if (mdb_txn_begin(st->env, NULL, 0, &txn) || mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) ||
+	    mdb_cursor_open(txn, st->dbi[TK_DB_IX_STATUS], &c) || tk_pl_add(c, nv, 1) || tk_pl_add(c, nv, 16383) ||
+	    mdb_drop(txn, st->dbi[TK_DB_ACTIVE], 1) || mdb_txn_commit(txn)) {
+		fprintf(stderr, "v4-store: cannot set schema 4\n");
+		return 1;
+	}
+	tk_store_close(st);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	setenv("TK_NOW", "2026-11-22T09:30:00Z", 1);
 	if (argc == 3 && !strcmp(argv[1], "v2-store"))
 		return make_v2_store(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "v4-store"))
+		return make_v4_store(argv[2]);
 	test_escape();
 	test_reader();
 	test_times();
@@ -772,6 +938,7 @@ main(int argc, char **argv)
 	test_csv_wide();
 	test_import_time();
 	test_postings();
+	test_active();
 	printf("1..%d\n", n_tests);
 	return n_failed != 0;
 }
