@@ -17,9 +17,10 @@
  *
  * tk_filter_run picks an access path: the smallest equality index set
  * (status, priority, queue, assignee, requester, external_id), a range of
- * the created or updated index, the ids given on standard input, or, when
- * none of these is selective, one pass over all tickets in id order. Every
- * ticket found through an index is still checked against every term.
+ * the created or updated index, the ids given on standard input, the
+ * working set (active.c) for active statuses, or, when none of these is
+ * selective, one pass over all tickets in id order. Every ticket found
+ * through an index is still checked against every term.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <ctype.h>
@@ -994,7 +995,7 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 	if (bt && (scan_lo > 1 || scan_hi < UINT64_MAX) && (scan_hi < scan_lo || scan_hi - scan_lo < bestn))
 		bt = NULL;
 	if (bt && !usebest && !act) {
-		best.cap = bestn ? bestn : 1;	/* the count is exact: one allocation */
+		best.cap = bestn ? bestn : 1;	/* the count is exact (or, with active statuses, more): one allocation */
 		best.v = tk_xmalloc(best.cap * sizeof *best.v);
 		if (collect_eq(tx, bt, &best) < 0)
 			goto fail;
