@@ -541,12 +541,13 @@ epochs_of(tk_txn *tx, const struct term *t)
 	return tk_ix_partitioned(tk_fields[t->field].dbi) ? tk_ix_nepochs(tx, tk_fields[t->field].dbi) : 1;
 }
 
-/* Values of t its index has no entries for: the active statuses, whose
- * tickets are in the working set (eq_indexed keeps out the others). */
+/* Values of t its index has no entries for whose tickets are in the
+ * working set: the active statuses. (eq_indexed keeps out the empty values
+ * other indexes skip.) */
 static int
 skipped(const struct term *t, size_t i)
 {
-	return tk_ix_skips(tk_fields[t->field].dbi, t->vals[i], strlen(t->vals[i]));
+	return t->field == TK_F_STATUS && tk_ix_skips(TK_DB_IX_STATUS, t->vals[i], strlen(t->vals[i]));
 }
 
 static int
@@ -701,8 +702,9 @@ eq_indexed(const struct term *t)
 
 	if (t->field < 0 || t->op != OP_EQ || tk_fields[t->field].dbi < 0 || t->kind == TK_K_TIME)
 		return 0;
-	/* external_id= : the index has no entries for an empty value. (Nor
-	 * ix_status for the active statuses: the working set has those.) */
+	/* external_id=, assignee=, queue=, requester= : the index has no
+	 * entries for an empty value. (Nor ix_status for the active statuses:
+	 * the working set has those.) */
 	for (i = 0; i < t->nvals; i++)
 		if (!*t->vals[i] && tk_ix_skips(tk_fields[t->field].dbi, "", 0))
 			return 0;
@@ -973,9 +975,11 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 
 		mdb_stat(tx->txn, tx->st->dbi[TK_DB_ACTIVE], &as);
 		for (i = 0; i < q->n; i++) {
-			if (q->t[i].field == TK_F_ASSIGNEE && cnt[i] != (size_t)-1 && (!at || cnt[i] < atn)) {
+			/* (assignee= has no index count: as many as all.) */
+			if (q->t[i].field == TK_F_ASSIGNEE && q->t[i].op == OP_EQ &&
+			    (!at || (cnt[i] != (size_t)-1 ? cnt[i] : total) < atn)) {
 				at = &q->t[i];
-				atn = cnt[i];
+				atn = cnt[i] != (size_t)-1 ? cnt[i] : total;
 			}
 			/* (An active status's candidates come from the working set.) */
 			if (cnt[i] < limit && !active_only(&q->t[i]))

@@ -15,12 +15,12 @@
  *   fields      custom field name -> "" (names ever set)
  *   ix_external_id
  *               value -> id, DUPSORT|DUPFIXED (ids 8 bytes big-endian, sorted);
- *               an empty value is the key "\0" (LMDB refuses empty keys, and
- *               no stored value holds a NUL); values longer than
- *               TK_IX_MAXKEY bytes are cut, and every match is checked again
- *               against the ticket, so a cut key only costs a little work;
- *               ix_external_id has no entries for an empty value
- *               (tk_ix_skips)
+ *               values longer than TK_IX_MAXKEY bytes are cut, and every
+ *               match is checked again against the ticket, so a cut key only
+ *               costs a little work; no entries for an empty value here and
+ *               in ix_assignee, ix_queue and ix_requester (tk_ix_skips;
+ *               tk_ix_key would make it "\0": LMDB refuses empty keys, and
+ *               no stored value holds a NUL)
  *   ix_status, ix_priority, ix_queue
  *               value . first id -> up to 250 ids, ascending: posting lists
  *               (postings.c), values as above; ix_status has none for
@@ -139,20 +139,30 @@ tk_ix_partitioned(int db)
 }
 
 /*
- * Values an index keeps no entries for. An empty external id: most tickets
- * have none (only imports give one), and a key "\0" holding the id of
- * every ticket made by hand or mail would be written at every tk-new for
- * no query worth it: external_id= is answered by a scan. The active
- * statuses (new, open, pending): the working set (active.c) holds those
- * tickets, so ix_status holds only the resolved and closed ones, and a new
- * ticket or a change between active statuses writes one tree less.
+ * Values an index keeps no entries for. An empty external id, assignee,
+ * queue or requester: most tickets have no external id (only imports give
+ * one), and a new ticket from mail or the web has no assignee or queue
+ * yet; a key "\0" holding the id of every such ticket would be one more
+ * tree written at every tk-new for a question asked of the working set
+ * (tk-ls assignee= lists the unassigned active tickets from it, by
+ * assignee) or, over all history, answered by a scan. The active statuses
+ * (new, open, pending): the working set (active.c) holds those tickets, so
+ * ix_status holds only the resolved and closed ones, and a new ticket or a
+ * change between active statuses writes one tree less.
  */
 int
 tk_ix_skips(int db, const char *v, size_t n)
 {
-	if (db == TK_DB_IX_EXTERNAL)
+	switch (db) {
+	case TK_DB_IX_EXTERNAL:
+	case TK_DB_IX_ASSIGNEE:
+	case TK_DB_IX_QUEUE:
+	case TK_DB_IX_REQUESTER:
 		return n == 0;
-	return db == TK_DB_IX_STATUS && tk_active_status((tk_str){ v, n });
+	case TK_DB_IX_STATUS:
+		return tk_active_status((tk_str){ v, n });
+	}
+	return 0;
 }
 
 int
@@ -545,9 +555,40 @@ upgrade_3(tk_store *st, MDB_txn *txn)
 	return rc ? tk_mdb_error(rc, "tickets") : 0;
 }
 
+/* Index db's entries for the empty value (tk_ix_skips), every epoch's. */
+static int
+drop_empty(tk_txn *t, int db)
+{
+	unsigned char kb[TK_IX_KEYBUF];
+	unsigned e, ne = tk_ix_partitioned(db) ? tk_ix_nepochs(t, db) : 1;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc = 0;
+
+	if (!tk_ix_postings(db)) {
+		for (e = 0; e < ne && !rc; e++) {
+			k = tk_ix_key(db, "", 0, e, kb);
+			if ((rc = mdb_del(t->txn, t->st->dbi[db], &k, NULL)) == MDB_NOTFOUND)
+				rc = 0;
+		}
+		return rc ? tk_mdb_error(rc, "index") : 0;
+	}
+	/* Posting lists: "\0" . first id of each chunk. */
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[db], &c)))
+		return tk_mdb_error(rc, "index");
+	do {	/* (sought again: a cursor on an emptied tree has no current item) */
+		k.mv_size = 1;
+		k.mv_data = "";
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	} while (rc == 0 && k.mv_size == 9 && !*(char *)k.mv_data && (rc = mdb_cursor_del(c, 0)) == 0);
+	mdb_cursor_close(c);
+	return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "index") : 0;
+}
+
 /*
  * Schema 4 to 5: the working set (active.c), copied from the tickets in an
- * active status, which ix_status no longer holds.
+ * active status, which ix_status no longer holds; and no index keeps
+ * entries for an empty value (tk_ix_skips).
  */
 static int
 upgrade_4(tk_store *st, MDB_txn *txn)
@@ -566,13 +607,12 @@ upgrade_4(tk_store *st, MDB_txn *txn)
 		return tk_mdb_error(rc, "ix_status");
 	for (i = 0; i < 3 && (!rc || rc == MDB_NOTFOUND); i++) {
 		n = strlen(act[i]);
-		k.mv_size = n;
-		k.mv_data = (void *)act[i];
-		for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-		    rc == 0 && k.mv_size == n + 8 && !memcmp(k.mv_data, act[i], n);
-		    rc = mdb_cursor_get(c, &k, &v, MDB_GET_CURRENT))
-			if ((rc = mdb_cursor_del(c, 0)))
-				break;
+		do {	/* (sought again, as in drop_empty) */
+			k.mv_size = n;
+			k.mv_data = (void *)act[i];
+			rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		} while (rc == 0 && k.mv_size == n + 8 && !memcmp(k.mv_data, act[i], n) &&
+		    (rc = mdb_cursor_del(c, 0)) == 0);
 	}
 	mdb_cursor_close(c);
 	if (rc && rc != MDB_NOTFOUND)
@@ -580,6 +620,11 @@ upgrade_4(tk_store *st, MDB_txn *txn)
 	memset(&t, 0, sizeof t);
 	t.st = st;
 	t.txn = txn;
+	if (drop_empty(&t, TK_DB_IX_EXTERNAL) < 0 || drop_empty(&t, TK_DB_IX_ASSIGNEE) < 0 ||
+	    drop_empty(&t, TK_DB_IX_REQUESTER) < 0 || drop_empty(&t, TK_DB_IX_QUEUE) < 0) {
+		tk_ix_epochs_free(&t);
+		return -1;
+	}
 	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_TICKETS], &c)))
 		return tk_mdb_error(rc, "tickets");
 	tk_ticket_init(&tk);

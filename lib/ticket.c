@@ -711,10 +711,7 @@ ix_update(tk_txn *t, int db, tk_str old, tk_str new, uint64_t id, int creating)
 	MDB_val k;
 	int rc = 0;
 
-	/* (An old store may hold an entry for an empty external id: it goes
-	 * here. The active statuses were taken out of ix_status by the
-	 * upgrade to schema 5.) */
-	if (!creating && !(db == TK_DB_IX_STATUS && tk_ix_skips(db, old.p, old.n))) {
+	if (!creating && !tk_ix_skips(db, old.p, old.n)) {
 		k = tk_ix_key(db, old.p, old.n, tk_ix_epoch(t, db, id), kb);
 		if (!(rc = mdb_cursor_open(t->txn, t->st->dbi[db], &c)) && (rc = tk_ix_del(c, db, k, id)) == MDB_NOTFOUND)
 			rc = 0;

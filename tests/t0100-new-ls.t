@@ -155,7 +155,9 @@ agree() {
 	tk-ls -d epochs -a -t -o id,assignee,status,queue >all &&
 	for q in "assignee=a3 status=open" "status=open assignee=a3 queue=q1" \
 	    "assignee=a3,a5 status=pending" "queue=q2 assignee=a6" "assignee=a3 status=resolved" \
-	    "status=new,open,pending" "assignee=a3,a5,a3 status=open,new" "queue=q1 status=pending"; do
+	    "status=new,open,pending" "assignee=a3,a5,a3 status=open,new" "queue=q1 status=pending" \
+	    "assignee=" "assignee= status=new,pending" "assignee=,a2 status=open" "queue=" "queue= status=closed" \
+	    "status=pending,closed assignee=a1"; do
 		tk-ls -d epochs -a -t -o id $q >got &&
 		awk -F "	" -v q="$q" -f pick.awk all >want &&
 		test -s want && test_cmp want got || return 1
@@ -168,7 +170,7 @@ test_expect_success 'index lookups over many id epochs agree with a scan of ever
 		split("new open pending resolved closed", st, " ")
 		print "#subject\tassignee\tstatus\tqueue"
 		for (i = 1; i <= 40000; i++)
-			printf "s%d\ta%d\t%s\tq%d\n", i, i % 7, st[i % 5 + 1], i % 3
+			printf "s%d\t%s\t%s\t%s\n", i, i % 11 ? "a" i % 7 : "", st[i % 5 + 1], i % 13 ? "q" i % 3 : ""
 	}
 	EOF
 	cat >pick.awk <<-\EOF &&

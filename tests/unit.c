@@ -629,7 +629,7 @@ test_postings(void)
  * batch that made them and later, in status and assignee; then `active`
  * must hold exactly the tickets whose status is new, open or pending, each
  * under its assignee with the bytes `tickets` has, and ix_status the
- * others only.
+ * others only; ix_assignee and ix_queue nothing for an empty value.
  */
 static unsigned long act_seed = 12345;
 
@@ -670,7 +670,7 @@ act_ops(tk_txn *t, void *arg)
 				tk_assign_add(&as, "status", v);
 			if (!*v || act_rand(2))
 				tk_assign_add(&as, "assignee", who[act_rand(5)]);
-			tk_assign_add(&as, "queue", act_rand(2) ? "q1" : "q2");
+			tk_assign_add(&as, "queue", act_rand(2) ? "q1" : "");
 			if (!rc)
 				rc = tk_ticket_apply(t, &tk, &as, TK_APPLY_IMPORT) < 0;
 		}
@@ -727,6 +727,21 @@ act_check(tk_store *st, size_t *nactive)
 	}
 	mdb_cursor_close(sc);
 	mdb_cursor_close(c);
+	/* No entries for an empty assignee or queue (tk_ix_skips). */
+	if (mdb_cursor_open(t.txn, st->dbi[TK_DB_IX_ASSIGNEE], &c) == 0) {
+		while (mdb_cursor_get(c, &k, &v, MDB_NEXT_NODUP) == 0)
+			if (k.mv_size == 3 && !((char *)k.mv_data)[2])
+				good = 0;
+		mdb_cursor_close(c);
+	} else
+		good = 0;
+	if (mdb_cursor_open(t.txn, st->dbi[TK_DB_IX_QUEUE], &c) == 0) {
+		while (mdb_cursor_get(c, &k, &v, MDB_NEXT) == 0)
+			if (!*(char *)k.mv_data)
+				good = 0;
+		mdb_cursor_close(c);
+	} else
+		good = 0;
 	tk_ticket_free(&tk);
 	if (mdb_stat(t.txn, st->dbi[TK_DB_ACTIVE], &ms) || ms.ms_entries != n)
 		good = 0;
@@ -754,7 +769,7 @@ test_active(void)
 	for (i = 0; i < 6 && !rc; i++)	/* in batches */
 		rc = tk_store_write(st, act_ops, &made);
 	ok(!rc && act_check(st, &n) && n > 100 && n < made,
-	    "working set: after 3,600 creations and changes, one by one and in batches, the active tickets exactly; ix_status the others");
+	    "working set: after 3,600 creations and changes, one by one and in batches, the active tickets exactly; ix_status the others; nothing under an empty assignee or queue");
 	if (rc)
 		fprintf(stderr, "# %s\n", tk_errmsg);
 	tk_store_close(st);
@@ -891,21 +906,29 @@ make_v2_store(const char *dir)
 }
 
 /* tests/unit v4-store DIR: a store as schema 4 left it: the tickets of
- * v2-store, their active statuses in ix_status, no working set. */
+ * v2-store, their active statuses in ix_status, their empty queue in
+ * ix_queue, ticket 40000 under an empty assignee in ix_assignee, no
+ * working set. */
 static int
 make_v4_store(const char *dir)
 {
 	tk_store *st = tk_store_open(dir, 1);
 	MDB_txn *txn;
-	MDB_cursor *c;
-	MDB_val k = { 6, "schema" }, v = { 1, "4" }, nv = { 3, "new" };
+	MDB_cursor *c, *qc;
+	unsigned char id[8], ea[3] = { 0, 2, 0 };
+	MDB_val k = { 6, "schema" }, v = { 1, "4" }, nv = { 3, "new" }, e = { 1, "" };
+	MDB_val ak = { 3, ea }, av = { 8, id };
 
+	tk_put_u64(id, 40000);
 	if (!st || tk_store_write(st, make_ticket, NULL) != 0) {
 		fprintf(stderr, "v4-store: %s\n", tk_errmsg);
 		return 1;
 	}
 	if (mdb_txn_begin(st->env, NULL, 0, &txn) || mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) ||
 	    mdb_cursor_open(txn, st->dbi[TK_DB_IX_STATUS], &c) || tk_pl_add(c, nv, 1) || tk_pl_add(c, nv, 16383) ||
+	    mdb_cursor_open(txn, st->dbi[TK_DB_IX_QUEUE], &qc) || tk_pl_add(qc, e, 1) || tk_pl_add(qc, e, 16383) ||
+	    tk_pl_add(qc, e, 16384) || tk_pl_add(qc, e, 40000) ||
+	    mdb_put(txn, st->dbi[TK_DB_IX_ASSIGNEE], &ak, &av, 0) ||
 	    mdb_drop(txn, st->dbi[TK_DB_ACTIVE], 1) || mdb_txn_commit(txn)) {
 		fprintf(stderr, "v4-store: cannot set schema 4\n");
 		return 1;
