@@ -42,6 +42,10 @@ test_expect_success 'readers and single changes' '
 	vg tk-ls -a requester=r5@example.com status=new >out && test -s out &&
 	vg tk-ls -a "subject~VPN 1[0-9]$" >out && test -s out &&
 	vg tk-set -q status=open +vpn 3 &&
+	vg tk-ls priority=P1 >out && test -s out &&
+	vg tk-ls -a status=open,closed,new >out && test -s out &&
+	vg tk-set -q assignee=ann status=pending 4 5 &&
+	vg tk-ls assignee=ann >out && test "$(wc -l <out)" -eq 2 &&
 	vg tk-comment -q -m "On it" 3 &&
 	vg tk-show 3 >out && test_grep "reply 1" out &&
 	vg tk-log 3 >out && test_grep "create" out &&
