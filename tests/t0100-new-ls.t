@@ -197,6 +197,18 @@ test_expect_success 'index lookups over many id epochs agree with a scan of ever
 	test_grep "plan: working set (" err
 '
 
+test_expect_success 'assignees alike in their first 400 bytes (one key cut): each gets its own tickets' '
+	x=$(awk "BEGIN { while (n++ < 400) printf \"x\" }") &&
+	tk-new -q -d cut -s one assignee=${x}a && tk-new -q -d cut -s two assignee=${x}b &&
+	tk-new -q -d cut -s three assignee=${x}a status=open &&
+	test "$(tk-ls -d cut -o id assignee=${x}a | tr "\n" " ")" = "1 3 " &&
+	test "$(tk-ls -d cut -o id assignee=${x}b status=new --explain 2>err | tr "\n" " ")" = "2 " &&
+	test_grep "working set, by assignee (2 candidates)" err &&
+	tk-set -q -d cut assignee=${x}b 1 && tk-set -q -d cut status=resolved 2 &&
+	test "$(tk-ls -d cut -o id assignee=${x}b | tr "\n" " ")" = "1 " &&
+	test "$(tk-ls -d cut -a -o id assignee=${x}b | tr "\n" " ")" = "1 2 "
+'
+
 test_expect_success 'the working set follows changes of status and assignee' '
 	tk-ls -d epochs -t -o id assignee=a3 status=open | sed -n "1,400p" | tk-set -d epochs -q status=resolved &&
 	tk-ls -d epochs -t -o id assignee=a5 status=pending | sed -n "1,300p" | tk-set -d epochs -q assignee=a3 &&
