@@ -1,36 +1,14 @@
 #!/bin/sh
 # A store made by an older tk (schema 1, tests/data/store-v1.dump, loaded
-# with mdb_load; schema 2, made by `tests/unit v2-store`) is upgraded by the
-# first command that opens it, reader or writer, and keeps its tickets,
-# indexes and tk-import's memory of rows.
+# with mdb_load; schema 2 and 4, made by `tests/unit v2-store` and
+# `v4-store`) is upgraded by the first command that opens it, reader or
+# writer, and keeps its tickets, indexes and tk-import's memory of rows.
 . "$(dirname "$0")/lib.sh"
 DATA=$TEST_DIR/data
 
 if ! command -v mdb_load >/dev/null 2>&1; then
-	test_skip 'schema 1 and 2 stores are upgraded' 'mdb_load and mdb_dump are not installed (make deps installs lmdb-utils)'
-	# Schema 4 to 5: the working set is made, ix_status loses the active
-# statuses it holds, and the indexes their entries for empty values.
-test_expect_success 'a schema 4 store gets its working set' '
-	"$TK_UNIT" v4-store v4 &&
-	mdb_dump -p -s meta v4 | grep -x " 4" &&
-	mdb_dump -s ix_status v4 | grep "^ 6e6577" &&
-	mdb_dump -s ix_queue v4 | grep "^ 00" &&
-	mdb_dump -s ix_assignee v4 | grep -x " 000200" &&
-	tk-ls -d v4 -o id,status status=new --explain >out 2>err &&
-	printf "1\tnew\n16383\tnew\n" >expect &&
-	test_cmp expect out &&
-	test_grep "plan: working set (2 candidates)" err &&
-	mdb_dump -p -s meta v4 | grep -x " 5" &&
-	mdb_dump -s ix_status v4 >ix &&
-	! grep "^ 6e6577" ix && grep -x " 7265736f6c7665640000000000004000" ix &&
-	! mdb_dump -s ix_queue v4 | grep "^ 00" &&
-	! mdb_dump -s ix_assignee v4 | grep -x " 000200" &&
-	tk-ls -d v4 -a -o id status=resolved >out &&
-	printf "16384\n40000\n" >expect &&
-	test_cmp expect out
-'
-
-test_done
+	test_skip 'schema 1, 2 and 4 stores are upgraded' 'mdb_load and mdb_dump are not installed (make deps installs lmdb-utils)'
+	test_done
 	exit
 fi
 
