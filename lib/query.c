@@ -541,13 +541,13 @@ epochs_of(tk_txn *tx, const struct term *t)
 	return tk_ix_partitioned(tk_fields[t->field].dbi) ? tk_ix_nepochs(tx, tk_fields[t->field].dbi) : 1;
 }
 
-/* Values of t its index has no entries for whose tickets are in the
- * working set: the active statuses. (eq_indexed keeps out the empty values
- * other indexes skip.) */
+/* Values of t whose tickets in the working set its index has no entries
+ * for (tk_ix_skips): the active statuses, an empty assignee, queue or
+ * requester. (eq_indexed keeps out external_id=, which has none at all.) */
 static int
 skipped(const struct term *t, size_t i)
 {
-	return t->field == TK_F_STATUS && tk_ix_skips(TK_DB_IX_STATUS, t->vals[i], strlen(t->vals[i]));
+	return tk_ix_skips(tk_fields[t->field].dbi, t->vals[i], strlen(t->vals[i]), 1);
 }
 
 static int
@@ -573,13 +573,13 @@ count_eq(tk_txn *tx, struct term *t)
 	size_t i, total = 0;
 	size_t cnt;
 
-	/* An active status: at most the whole working set. */
+	/* Tickets of the working set: at most all of it. */
 	if (any_skipped(t) && mdb_stat(tx->txn, tx->st->dbi[TK_DB_ACTIVE], &ms) == 0)
 		total += ms.ms_entries;
 	if (mdb_cursor_open(tx->txn, tx->st->dbi[db], &c))
 		return (size_t)-1;
 	for (i = 0; i < t->nvals; i++)
-		for (e = 0; e < ne && !skipped(t, i); e++) {
+		for (e = 0; e < ne; e++) {
 			k = tk_ix_key(db, t->vals[i], strlen(t->vals[i]), e, kb);
 			if (tk_ix_count(c, db, k, &cnt) == 0)
 				total += cnt;
@@ -588,25 +588,51 @@ count_eq(tk_txn *tx, struct term *t)
 	return total;
 }
 
-/* The ids of the working set's tickets whose status t names (an epoch's
- * status at a time: the caller sorts them). */
+/*
+ * The ids of the working set's tickets that t's index has no entries for
+ * (skipped): an active status's or an empty assignee's are ranges of keys,
+ * an epoch's status (and assignee) at a time; an empty queue or requester
+ * is read from every copy. The caller sorts them.
+ */
 static int
-collect_active_status(tk_txn *tx, struct term *t, idvec *iv)
+collect_active_skipped(tk_txn *tx, struct term *t, idvec *iv)
 {
+	static const tk_str act[] = { { "new", 3 }, { "open", 4 }, { "pending", 7 } };
 	unsigned char kb[TK_ACTIVE_KEYBUF];
 	unsigned e, ne = tk_ix_nepochs(tx, TK_DB_ACTIVE);
+	tk_str none = { "", 0 };
 	MDB_cursor *c;
 	MDB_val k, v, p;
+	tk_ticket tk;
 	size_t i;
-	int rc;
+	int rc = 0;
 
 	if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[TK_DB_ACTIVE], &c)))
 		return tk_mdb_error(rc, "active");
-	for (e = 0; e < ne && (!rc || rc == MDB_NOTFOUND); e++)
-		for (i = 0; i < t->nvals && (!rc || rc == MDB_NOTFOUND); i++) {
-			if (!skipped(t, i))
+	if (t->field == TK_F_QUEUE || t->field == TK_F_REQUESTER) {
+		tk_ticket_init(&tk);
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			if (k.mv_size < 8)
 				continue;
-			p = tk_active_prefix(e, TK_STR(t->vals[i]), NULL, kb);
+			tk.id = tk_get_u64((unsigned char *)k.mv_data + k.mv_size - 8);
+			if (tk_ticket_decode_upto(&tk, v.mv_data, v.mv_size, (unsigned)t->field) < 0)
+				break;
+			if (!tk.f[t->field].n)
+				idvec_add(iv, tk.id);
+		}
+		tk_ticket_free(&tk);
+		mdb_cursor_close(c);
+		if (rc == 0)
+			return -1;	/* (a damaged record, said) */
+		return rc == MDB_NOTFOUND ? 0 : tk_mdb_error(rc, "active");
+	}
+	for (e = 0; e < ne && (!rc || rc == MDB_NOTFOUND); e++)
+		for (i = 0; i < (t->field == TK_F_STATUS ? t->nvals : 3) && (!rc || rc == MDB_NOTFOUND); i++) {
+			if (t->field == TK_F_STATUS && !skipped(t, i))
+				continue;
+			/* (an empty assignee: under each active status) */
+			p = t->field == TK_F_STATUS ? tk_active_prefix(e, TK_STR(t->vals[i]), NULL, kb) :
+			    tk_active_prefix(e, act[i], &none, kb);
 			k = p;
 			for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
 			    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
@@ -633,12 +659,13 @@ collect_eq(tk_txn *tx, struct term *t, idvec *iv)
 		return tk_mdb_error(rc, "index");
 	/* Epochs in order: a value's ids come out ascending. */
 	for (i = 0; i < t->nvals && rc == 0; i++)
-		for (e = 0; e < ne && rc == 0 && !skipped(t, i); e++)
+		for (e = 0; e < ne && rc == 0; e++)
 			rc = collect_key(c, db, tk_ix_key(db, t->vals[i], strlen(t->vals[i]), e, kb), iv);
 	mdb_cursor_close(c);
-	if (!rc && any_skipped(t))
-		rc = collect_active_status(tx, t, iv);
-	if (t->nvals > 1)
+	if (!rc && any_skipped(t)) {
+		rc = collect_active_skipped(tx, t, iv);
+		idvec_sort(iv);
+	} else if (t->nvals > 1)
 		idvec_sort(iv);
 	return rc;
 }
@@ -702,11 +729,10 @@ eq_indexed(const struct term *t)
 
 	if (t->field < 0 || t->op != OP_EQ || tk_fields[t->field].dbi < 0 || t->kind == TK_K_TIME)
 		return 0;
-	/* external_id=, assignee=, queue=, requester= : the index has no
-	 * entries for an empty value. (Nor ix_status for the active statuses:
-	 * the working set has those.) */
+	/* external_id= : the index has no entries for an empty value. (The
+	 * working set has the others an index skips: collect_eq.) */
 	for (i = 0; i < t->nvals; i++)
-		if (!*t->vals[i] && tk_ix_skips(tk_fields[t->field].dbi, "", 0))
+		if (!*t->vals[i] && tk_ix_skips(tk_fields[t->field].dbi, "", 0, 0))
 			return 0;
 	return 1;
 }

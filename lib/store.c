@@ -17,10 +17,11 @@
  *               value -> id, DUPSORT|DUPFIXED (ids 8 bytes big-endian, sorted);
  *               values longer than TK_IX_MAXKEY bytes are cut, and every
  *               match is checked again against the ticket, so a cut key only
- *               costs a little work; no entries for an empty value here and
- *               in ix_assignee, ix_queue and ix_requester (tk_ix_skips;
- *               tk_ix_key would make it "\0": LMDB refuses empty keys, and
- *               no stored value holds a NUL)
+ *               costs a little work; an empty value is the key "\0" (LMDB
+ *               refuses empty keys, and no stored value holds a NUL), but
+ *               ix_external_id has no entries for it, nor ix_assignee,
+ *               ix_queue and ix_requester for a ticket in the working set
+ *               (tk_ix_skips)
  *   ix_status, ix_priority, ix_queue
  *               value . first id -> up to 250 ids, ascending: posting lists
  *               (postings.c), values as above; ix_status has none for
@@ -139,26 +140,29 @@ tk_ix_partitioned(int db)
 }
 
 /*
- * Values an index keeps no entries for. An empty external id, assignee,
- * queue or requester: most tickets have no external id (only imports give
- * one), and a new ticket from mail or the web has no assignee or queue
- * yet; a key "\0" holding the id of every such ticket would be one more
- * tree written at every tk-new for a question asked of the working set
- * (tk-ls assignee= lists the unassigned active tickets from it, by
- * assignee) or, over all history, answered by a scan. The active statuses
- * (new, open, pending): the working set (active.c) holds those tickets, so
- * ix_status holds only the resolved and closed ones, and a new ticket or a
- * change between active statuses writes one tree less.
+ * Values an index keeps no entries for. An empty external id: most
+ * tickets have none (only imports give one), and a key "\0" holding the id
+ * of every ticket made by hand or mail would be written at every tk-new
+ * for no query worth it: external_id= is answered by a scan. The active
+ * statuses (new, open, pending): the working set (active.c) holds those
+ * tickets, so ix_status holds only the resolved and closed ones, and a new
+ * ticket or a change between active statuses writes one tree less. An
+ * empty assignee, queue or requester of a ticket in the working set: a
+ * ticket that comes in by mail or the web has no assignee or queue yet,
+ * and those two entries were two trees more at every such tk-new; the
+ * working set answers for it (by its key for assignee=, by reading it for
+ * the others), and the entry is written when the ticket leaves it.
  */
 int
-tk_ix_skips(int db, const char *v, size_t n)
+tk_ix_skips(int db, const char *v, size_t n, int active)
 {
 	switch (db) {
 	case TK_DB_IX_EXTERNAL:
+		return n == 0;
 	case TK_DB_IX_ASSIGNEE:
 	case TK_DB_IX_QUEUE:
 	case TK_DB_IX_REQUESTER:
-		return n == 0;
+		return n == 0 && active;
 	case TK_DB_IX_STATUS:
 		return tk_active_status((tk_str){ v, n });
 	}
@@ -536,7 +540,7 @@ upgrade_3(tk_store *st, MDB_txn *txn)
 		}
 		for (f = 0; f < TK_F_NSTORED; f++)
 			if (tk_fields[f].dbi >= 0 && tk_ix_postings(tk_fields[f].dbi) &&
-			    !tk_ix_skips(tk_fields[f].dbi, tk.f[f].p, tk.f[f].n)) {
+			    !tk_ix_skips(tk_fields[f].dbi, tk.f[f].p, tk.f[f].n, tk_active_status(tk.f[TK_F_STATUS]))) {
 				ik = tk_ix_key(tk_fields[f].dbi, tk.f[f].p, tk.f[f].n, 0, kb);
 				tk_ixbatch_add(t.ixb, tk_fields[f].dbi, ik.mv_data, ik.mv_size, tk.id);
 			}
@@ -555,48 +559,22 @@ upgrade_3(tk_store *st, MDB_txn *txn)
 	return rc ? tk_mdb_error(rc, "tickets") : 0;
 }
 
-/* Index db's entries for the empty value (tk_ix_skips), every epoch's. */
-static int
-drop_empty(tk_txn *t, int db)
-{
-	unsigned char kb[TK_IX_KEYBUF];
-	unsigned e, ne = tk_ix_partitioned(db) ? tk_ix_nepochs(t, db) : 1;
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc = 0;
-
-	if (!tk_ix_postings(db)) {
-		for (e = 0; e < ne && !rc; e++) {
-			k = tk_ix_key(db, "", 0, e, kb);
-			if ((rc = mdb_del(t->txn, t->st->dbi[db], &k, NULL)) == MDB_NOTFOUND)
-				rc = 0;
-		}
-		return rc ? tk_mdb_error(rc, "index") : 0;
-	}
-	/* Posting lists: "\0" . first id of each chunk. */
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[db], &c)))
-		return tk_mdb_error(rc, "index");
-	do {	/* (sought again: a cursor on an emptied tree has no current item) */
-		k.mv_size = 1;
-		k.mv_data = "";
-		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-	} while (rc == 0 && k.mv_size == 9 && !*(char *)k.mv_data && (rc = mdb_cursor_del(c, 0)) == 0);
-	mdb_cursor_close(c);
-	return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "index") : 0;
-}
-
 /*
  * Schema 4 to 5: the working set (active.c), copied from the tickets in an
- * active status, which ix_status no longer holds; and no index keeps
+ * active status, whose statuses ix_status no longer holds, nor ix_assignee,
+ * ix_queue and ix_requester their empty values; ix_external_id keeps no
  * entries for an empty value (tk_ix_skips).
  */
 static int
 upgrade_4(tk_store *st, MDB_txn *txn)
 {
 	static const char *const act[] = { "new", "open", "pending" };
+	static const struct { int db, field; } emptied[3] = {
+		{ TK_DB_IX_ASSIGNEE, TK_F_ASSIGNEE }, { TK_DB_IX_QUEUE, TK_F_QUEUE }, { TK_DB_IX_REQUESTER, TK_F_REQUESTER },
+	};
 	size_t i, n;
 	unsigned char kb[TK_ACTIVE_KEYBUF];
-	MDB_cursor *c;
+	MDB_cursor *c, *ec[3];
 	MDB_val k, v, ak;
 	tk_ticket tk;
 	tk_txn t;
@@ -607,7 +585,7 @@ upgrade_4(tk_store *st, MDB_txn *txn)
 		return tk_mdb_error(rc, "ix_status");
 	for (i = 0; i < 3 && (!rc || rc == MDB_NOTFOUND); i++) {
 		n = strlen(act[i]);
-		do {	/* (sought again, as in drop_empty) */
+		do {	/* (sought again: a cursor on a tree it emptied has no current item) */
 			k.mv_size = n;
 			k.mv_data = (void *)act[i];
 			rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
@@ -617,20 +595,25 @@ upgrade_4(tk_store *st, MDB_txn *txn)
 	mdb_cursor_close(c);
 	if (rc && rc != MDB_NOTFOUND)
 		return tk_mdb_error(rc, "ix_status");
+	k.mv_size = 1;
+	k.mv_data = "";
+	if ((rc = mdb_del(txn, st->dbi[TK_DB_IX_EXTERNAL], &k, NULL)) && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "ix_external_id");
 	memset(&t, 0, sizeof t);
 	t.st = st;
 	t.txn = txn;
-	if (drop_empty(&t, TK_DB_IX_EXTERNAL) < 0 || drop_empty(&t, TK_DB_IX_ASSIGNEE) < 0 ||
-	    drop_empty(&t, TK_DB_IX_REQUESTER) < 0 || drop_empty(&t, TK_DB_IX_QUEUE) < 0) {
-		tk_ix_epochs_free(&t);
-		return -1;
-	}
-	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_TICKETS], &c)))
-		return tk_mdb_error(rc, "tickets");
+	for (i = 0; i < 3; i++)
+		if ((rc = mdb_cursor_open(txn, st->dbi[emptied[i].db], &ec[i]))) {
+			while (i--)
+				mdb_cursor_close(ec[i]);
+			return tk_mdb_error(rc, "index");
+		}
 	tk_ticket_init(&tk);
+	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_TICKETS], &c)))
+		goto out;
 	while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
 		id = tk.id = tk_get_u64(k.mv_data);
-		if (tk_ticket_decode_upto(&tk, v.mv_data, v.mv_size, TK_F_ASSIGNEE) < 0) {
+		if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0) {
 			rc = -1;
 			break;
 		}
@@ -641,8 +624,19 @@ upgrade_4(tk_store *st, MDB_txn *txn)
 		ak.mv_size += 8;
 		if ((rc = mdb_put(txn, st->dbi[TK_DB_ACTIVE], &ak, &v, 0)))
 			break;
+		for (i = 0; i < 3 && !rc; i++)
+			if (!tk.f[emptied[i].field].n) {
+				ak = tk_ix_key(emptied[i].db, "", 0, tk_ix_epoch(&t, emptied[i].db, id), kb);
+				if ((rc = tk_ix_del(ec[i], emptied[i].db, ak, id)) == MDB_NOTFOUND)
+					rc = 0;
+			}
+		if (rc)
+			break;
 	}
 	mdb_cursor_close(c);
+out:
+	for (i = 0; i < 3; i++)
+		mdb_cursor_close(ec[i]);
 	tk_ticket_free(&tk);
 	tk_ix_epochs_free(&t);
 	if (rc == -1)

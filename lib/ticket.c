@@ -703,20 +703,27 @@ assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 	}
 }
 
+/*
+ * A ticket's entry in index db: taken out under old, put under new. oact
+ * and nact: the ticket was and is in the working set (active.c), which
+ * holds some values' tickets instead of the index (tk_ix_skips); a change
+ * in and out of it may add or take an entry whose value stays the same.
+ */
 static int
-ix_update(tk_txn *t, int db, tk_str old, tk_str new, uint64_t id, int creating)
+ix_update(tk_txn *t, int db, tk_str old, int oact, tk_str new, int nact, uint64_t id, int creating)
 {
 	unsigned char kb[TK_IX_KEYBUF];
 	MDB_cursor *c = NULL;
 	MDB_val k;
-	int rc = 0;
+	int rc = 0, oldin = !creating && !tk_ix_skips(db, old.p, old.n, oact);
+	int newin = !tk_ix_skips(db, new.p, new.n, nact), same = tk_str_same(old, new);
 
-	if (!creating && !tk_ix_skips(db, old.p, old.n)) {
+	if (oldin && (!newin || !same)) {
 		k = tk_ix_key(db, old.p, old.n, tk_ix_epoch(t, db, id), kb);
 		if (!(rc = mdb_cursor_open(t->txn, t->st->dbi[db], &c)) && (rc = tk_ix_del(c, db, k, id)) == MDB_NOTFOUND)
 			rc = 0;
 	}
-	if (!rc && !tk_ix_skips(db, new.p, new.n)) {
+	if (!rc && newin && (!oldin || !same)) {
 		k = tk_ix_key(db, new.p, new.n, tk_ix_epoch(t, db, id), kb);
 		/* A batch writes new tickets' entries sorted, at commit (ixbatch.c). */
 		if (creating && t->ixb)
@@ -819,7 +826,7 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 	tk_str old[TK_F_NSTORED], oldbody = tk->body;
 	tk_custom *oldc = NULL;
 	size_t noldc = tk->ncustom, i;
-	int changed = 0, rc = -1;
+	int changed = 0, rc = -1, oact, nact;
 	char iso[21];
 	unsigned char kb[8];
 	MDB_val k, v;
@@ -861,15 +868,22 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 	 * (store.c) no longer hold. */
 	if (!tk_str_same(old[TK_F_EXTERNAL_ID], tk->f[TK_F_EXTERNAL_ID]) && tk_import_gen_bump(t) < 0)
 		goto out;
-	/* What changed: log events, indexes. */
+	/* What changed: log events, indexes (all of them when the ticket came
+	 * into the working set or left it: tk_ix_skips). */
+	oact = tk_active_status(old[TK_F_STATUS]);
+	nact = tk_active_status(tk->f[TK_F_STATUS]);
 	for (i = 1; i < TK_F_NSTORED; i++) {
-		if (i == TK_F_UPDATED || tk_str_same(old[i], tk->f[i]))
+		int ch = !tk_str_same(old[i], tk->f[i]);
+
+		if (i == TK_F_UPDATED || (!ch && oact == nact))
 			continue;
-		changed = 1;
-		if (tk_log_append(t, tk->id, tk_fields[i].name, old[i], tk->f[i]) < 0)
-			goto out;
+		if (ch) {
+			changed = 1;
+			if (tk_log_append(t, tk->id, tk_fields[i].name, old[i], tk->f[i]) < 0)
+				goto out;
+		}
 		if (tk_fields[i].dbi >= 0 &&
-		    ix_update(t, tk_fields[i].dbi, old[i], tk->f[i], tk->id, 0) < 0)
+		    ix_update(t, tk_fields[i].dbi, old[i], oact, tk->f[i], nact, tk->id, 0) < 0)
 			goto out;
 	}
 	for (i = 0; i < tk->ncustom; i++) {
@@ -907,7 +921,7 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 	}
 	if (!import || !tk->f[TK_F_UPDATED].n || tk_str_same(old[TK_F_UPDATED], tk->f[TK_F_UPDATED]))
 		tk->f[TK_F_UPDATED] = tk_ticket_own(tk, iso, 20);
-	if (ix_update(t, TK_DB_IX_UPDATED, old[TK_F_UPDATED], tk->f[TK_F_UPDATED], tk->id, 0) < 0)
+	if (ix_update(t, TK_DB_IX_UPDATED, old[TK_F_UPDATED], oact, tk->f[TK_F_UPDATED], nact, tk->id, 0) < 0)
 		goto out;
 	tk_ticket_encode(tk, &enc);
 	if (tk_active_write(t, tk->id, old[TK_F_STATUS], old[TK_F_ASSIGNEE], tk->f[TK_F_STATUS],
@@ -979,13 +993,13 @@ write_new(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen)
 	unsigned char kb[8];
 	MDB_val k = { 8, kb }, v = { enclen, (void *)enc };
 	size_t i;
-	int rc;
+	int rc, act = tk_active_status(tk->f[TK_F_STATUS]);
 
 	if (next_id(t, &tk->id) < 0)
 		return -1;
 	for (i = 1; i < TK_F_NSTORED; i++)
 		if (tk_fields[i].dbi >= 0 &&
-		    ix_update(t, tk_fields[i].dbi, (tk_str){ "", 0 }, tk->f[i], tk->id, 1) < 0)
+		    ix_update(t, tk_fields[i].dbi, (tk_str){ "", 0 }, act, tk->f[i], act, tk->id, 1) < 0)
 			return -1;
 	for (i = 0; i < tk->ncustom; i++)
 		if (tk->custom[i].value.n && tk_field_register(t, tk->custom[i].name) < 0)

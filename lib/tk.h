@@ -307,9 +307,10 @@ uint64_t tk_get_u64(const unsigned char *p);
 #define TK_IX_MAXKEY 400
 #define TK_IX_KEYBUF (TK_IX_MAXKEY + 2)
 int tk_ix_partitioned(int db);
-/* 1 when index db keeps no entry for value v (an empty external id, an
- * active status: store.c). */
-int tk_ix_skips(int db, const char *v, size_t n);
+/* 1 when index db keeps no entry for value v of a ticket, in the working
+ * set (active) or not: an empty external id; an active status; an empty
+ * assignee, queue or requester of an active ticket (store.c). */
+int tk_ix_skips(int db, const char *v, size_t n, int active);
 /* The epoch of ticket id in partitioned index db (store.c), and how many
  * epochs db has. */
 unsigned tk_ix_epoch(tk_txn *t, int db, uint64_t id);

@@ -145,7 +145,7 @@ test_expect_success '--table aligns columns, CJK counting two' '
 '
 
 test_expect_success '--explain names the index or the scan' '
-	tk-ls -a assignee= --explain 2>err >/dev/null; test_grep "plan: index" err &&
+	tk-ls -a assignee= --explain 2>err >/dev/null && test_grep "plan: index" err &&
 	tk-ls -a "subject~x" --explain 2>err >/dev/null; test_grep "plan: scan of all tickets" err
 '
 
