@@ -32,27 +32,88 @@ struct ctx {
 	size_t nrows, cap;
 };
 
+static int cmp_rows(const void *a, const void *b);
+
+static void
+swap_rows(struct sortrow *h, size_t i, size_t j)
+{
+	struct sortrow x = h[i];
+
+	h[i] = h[j];
+	h[j] = x;
+}
+
+/* -s with -n: the rows kept are a heap whose top sorts last, so a row that
+ * sorts before it takes its place; memory for n rows, not for every match. */
+static void
+heap_up(struct sortrow *h, size_t i)
+{
+	for (; i && cmp_rows(&h[(i - 1) / 2], &h[i]) < 0; i = (i - 1) / 2)
+		swap_rows(h, i, (i - 1) / 2);
+}
+
+static void
+heap_down(struct sortrow *h, size_t n, size_t i)
+{
+	size_t m, l;
+
+	for (;;) {
+		m = i;
+		l = 2 * i + 1;
+		if (l < n && cmp_rows(&h[l], &h[m]) > 0)
+			m = l;
+		if (l + 1 < n && cmp_rows(&h[l + 1], &h[m]) > 0)
+			m = l + 1;
+		if (m == i)
+			return;
+		swap_rows(h, i, m);
+		i = m;
+	}
+}
+
 static int
 emit(tk_txn *t, tk_ticket *tk, void *arg)
 {
 	struct ctx *c = arg;
 	char scratch[32];
+	struct sortrow cand;
+	size_t k, at;
 	tk_str v;
-	size_t k;
 
 	if (nkeys) {
-		if (c->nrows == c->cap) {
-			c->cap = c->cap ? 2 * c->cap : 256;
+		int full = c->limit > 0 && c->nrows == (size_t)c->limit;
+
+		if (!full && c->nrows == c->cap) {
+			c->cap = c->limit > 0 ? (size_t)c->limit : c->cap ? 2 * c->cap : 256;
 			c->rows = tk_xrealloc(c->rows, c->cap * sizeof *c->rows);
-			keyv = tk_xrealloc(keyv, c->cap * nkeys * sizeof *keyv);
+			/* (with -n, one more row's room: the row weighed against the top) */
+			keyv = tk_xrealloc(keyv, (c->cap + (c->limit > 0)) * nkeys * sizeof *keyv);
 		}
-		c->rows[c->nrows].at = c->nrows * nkeys;
+		at = c->nrows * nkeys;	/* when full, the room after the n rows */
 		for (k = 0; k < nkeys; k++) {
 			v = tk_ticket_compared(t, tk, keys[k].field, keys[k].name, scratch, sizeof scratch);
-			keyv[c->nrows * nkeys + k] = tk_xstrndup(v.p, v.n);
+			keyv[at + k] = tk_xstrndup(v.p, v.n);
 		}
-		c->rows[c->nrows].id = tk->id;
-		c->nrows++;
+		if (!full) {
+			c->rows[c->nrows].at = at;
+			c->rows[c->nrows].id = tk->id;
+			if (c->limit > 0)
+				heap_up(c->rows, c->nrows);
+			c->nrows++;
+			return 0;
+		}
+		cand.at = at;
+		cand.id = tk->id;
+		if (cmp_rows(&cand, &c->rows[0]) < 0) {
+			for (k = 0; k < nkeys; k++) {
+				free(keyv[c->rows[0].at + k]);
+				keyv[c->rows[0].at + k] = keyv[at + k];
+			}
+			c->rows[0].id = tk->id;
+			heap_down(c->rows, c->nrows, 0);
+		} else
+			for (k = 0; k < nkeys; k++)
+				free(keyv[at + k]);
 		return 0;
 	}
 	tk_output_ticket(c->out, t, tk);

@@ -197,6 +197,16 @@ test_expect_success 'index lookups over many id epochs agree with a scan of ever
 	test_grep "plan: working set (" err
 '
 
+test_expect_success '-s with -n keeps the first n rows only, and they are the sort'"'"'s first n' '
+	for srt in assignee -queue,assignee queue,-id status -status,queue; do
+		for n in 1 7 1000 50000; do
+			tk-ls -d epochs -a -t -o id,assignee,queue,status -s $srt >all.sorted &&
+			tk-ls -d epochs -a -t -o id,assignee,queue,status -s $srt -n $n >got &&
+			head -n $n all.sorted >want && test_cmp want got || return 1
+		done
+	done
+'
+
 test_expect_success 'assignees alike in their first 400 bytes (one key cut): each gets its own tickets' '
 	x=$(awk "BEGIN { while (n++ < 400) printf \"x\" }") &&
 	tk-new -q -d cut -s one assignee=${x}a && tk-new -q -d cut -s two assignee=${x}b &&
