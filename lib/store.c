@@ -569,16 +569,11 @@ static int
 upgrade_4(tk_store *st, MDB_txn *txn)
 {
 	static const char *const act[] = { "new", "open", "pending" };
-	static const struct { int db, field; } emptied[3] = {
-		{ TK_DB_IX_ASSIGNEE, TK_F_ASSIGNEE }, { TK_DB_IX_QUEUE, TK_F_QUEUE }, { TK_DB_IX_REQUESTER, TK_F_REQUESTER },
-	};
 	size_t i, n;
-	unsigned char kb[TK_ACTIVE_KEYBUF];
-	MDB_cursor *c, *ec[3];
-	MDB_val k, v, ak;
+	MDB_cursor *c;
+	MDB_val k, v;
 	tk_ticket tk;
 	tk_txn t;
-	uint64_t id;
 	int rc;
 
 	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_IX_STATUS], &c)))
@@ -602,46 +597,28 @@ upgrade_4(tk_store *st, MDB_txn *txn)
 	memset(&t, 0, sizeof t);
 	t.st = st;
 	t.txn = txn;
-	for (i = 0; i < 3; i++)
-		if ((rc = mdb_cursor_open(txn, st->dbi[emptied[i].db], &ec[i]))) {
-			while (i--)
-				mdb_cursor_close(ec[i]);
-			return tk_mdb_error(rc, "index");
-		}
-	tk_ticket_init(&tk);
 	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_TICKETS], &c)))
-		goto out;
+		return tk_mdb_error(rc, "tickets");
+	tk_ticket_init(&tk);
+	/* Each active ticket as if it had just come into the working set: its
+	 * copy written, the entries it no longer has taken out. */
 	while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
-		id = tk.id = tk_get_u64(k.mv_data);
-		if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0) {
+		tk.id = tk_get_u64(k.mv_data);
+		if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0 ||
+		    (tk_active_status(tk.f[TK_F_STATUS]) &&
+		    (tk_active_write(&t, tk.id, (tk_str){ "", 0 }, (tk_str){ "", 0 }, tk.f[TK_F_STATUS],
+		    tk.f[TK_F_ASSIGNEE], v.mv_data, v.mv_size, 1) < 0 ||
+		    tk_ticket_reindex(&t, &tk, tk.f, 0, 1) < 0))) {
 			rc = -1;
 			break;
 		}
-		if (!tk_active_status(tk.f[TK_F_STATUS]))
-			continue;
-		ak = tk_active_prefix(tk_ix_epoch(&t, TK_DB_ACTIVE, id), tk.f[TK_F_STATUS], &tk.f[TK_F_ASSIGNEE], kb);
-		tk_put_u64(kb + ak.mv_size, id);
-		ak.mv_size += 8;
-		if ((rc = mdb_put(txn, st->dbi[TK_DB_ACTIVE], &ak, &v, 0)))
-			break;
-		for (i = 0; i < 3 && !rc; i++)
-			if (!tk.f[emptied[i].field].n) {
-				ak = tk_ix_key(emptied[i].db, "", 0, tk_ix_epoch(&t, emptied[i].db, id), kb);
-				if ((rc = tk_ix_del(ec[i], emptied[i].db, ak, id)) == MDB_NOTFOUND)
-					rc = 0;
-			}
-		if (rc)
-			break;
 	}
 	mdb_cursor_close(c);
-out:
-	for (i = 0; i < 3; i++)
-		mdb_cursor_close(ec[i]);
 	tk_ticket_free(&tk);
 	tk_ix_epochs_free(&t);
 	if (rc == -1)
 		return -1;
-	return rc != MDB_NOTFOUND ? tk_mdb_error(rc, "active") : 0;
+	return rc != MDB_NOTFOUND ? tk_mdb_error(rc, "tickets") : 0;
 }
 
 /* The map's size at opening: $TK_MAP_SIZE bytes, else TK_MAP_START. It

@@ -736,6 +736,18 @@ ix_update(tk_txn *t, int db, tk_str old, int oact, tk_str new, int nact, uint64_
 	return rc ? tk_mdb_error(rc, "index") : 0;
 }
 
+int
+tk_ticket_reindex(tk_txn *t, const tk_ticket *tk, const tk_str *old, int oact, int nact)
+{
+	size_t i;
+
+	for (i = 1; i < TK_F_NSTORED; i++)
+		if (i != TK_F_UPDATED && tk_fields[i].dbi >= 0 && (oact != nact || !tk_str_same(old[i], tk->f[i])) &&
+		    ix_update(t, tk_fields[i].dbi, old[i], oact, tk->f[i], nact, tk->id, 0) < 0)
+			return -1;
+	return 0;
+}
+
 static int
 next_id(tk_txn *t, uint64_t *id)
 {
@@ -868,24 +880,18 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 	 * (store.c) no longer hold. */
 	if (!tk_str_same(old[TK_F_EXTERNAL_ID], tk->f[TK_F_EXTERNAL_ID]) && tk_import_gen_bump(t) < 0)
 		goto out;
-	/* What changed: log events, indexes (all of them when the ticket came
-	 * into the working set or left it: tk_ix_skips). */
-	oact = tk_active_status(old[TK_F_STATUS]);
-	nact = tk_active_status(tk->f[TK_F_STATUS]);
+	/* What changed: log events, indexes. */
 	for (i = 1; i < TK_F_NSTORED; i++) {
-		int ch = !tk_str_same(old[i], tk->f[i]);
-
-		if (i == TK_F_UPDATED || (!ch && oact == nact))
+		if (i == TK_F_UPDATED || tk_str_same(old[i], tk->f[i]))
 			continue;
-		if (ch) {
-			changed = 1;
-			if (tk_log_append(t, tk->id, tk_fields[i].name, old[i], tk->f[i]) < 0)
-				goto out;
-		}
-		if (tk_fields[i].dbi >= 0 &&
-		    ix_update(t, tk_fields[i].dbi, old[i], oact, tk->f[i], nact, tk->id, 0) < 0)
+		changed = 1;
+		if (tk_log_append(t, tk->id, tk_fields[i].name, old[i], tk->f[i]) < 0)
 			goto out;
 	}
+	oact = tk_active_status(old[TK_F_STATUS]);
+	nact = tk_active_status(tk->f[TK_F_STATUS]);
+	if (tk_ticket_reindex(t, tk, old, oact, nact) < 0)
+		goto out;
 	for (i = 0; i < tk->ncustom; i++) {
 		tk_str ov = { "", 0 };
 		size_t j;

@@ -541,6 +541,12 @@ enum { TK_APPLY_CREATE = 1, TK_APPLY_IMPORT = 2, TK_APPLY_BODY_CHECKED = 4 };
 int tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags);
 /* Create a ticket from assignments and an optional body; sets tk->id. */
 int tk_ticket_create(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char *body, size_t bodylen);
+/* Ticket tk's index entries, its fields having been old (in the working
+ * set or not: oact) and being its own now (nact): each changed field's
+ * entry moved and, when the ticket came into the working set or left it,
+ * the entries tk_ix_skips leaves out for its tickets taken out or put
+ * back. The updated time is the caller's (it is set last). 0 or -1. */
+int tk_ticket_reindex(tk_txn *t, const tk_ticket *tk, const tk_str *old, int oact, int nact);
 /* The same with TK_APPLY_ flags (TK_APPLY_IMPORT for imports;
  * TK_APPLY_BODY_CHECKED when the caller's reader has checked the body's
  * text already: valid UTF-8, no NUL). */
