@@ -104,46 +104,30 @@ static int
 cmp_copy(const void *a, const void *b, void *base)
 {
 	const struct acopy *x = a, *y = b;
-	unsigned n = x->klen < y->klen ? x->klen : y->klen;
-	int c = memcmp((char *)base + x->off, (char *)base + y->off, n);
 
-	return c ? c : (x->klen > y->klen) - (x->klen < y->klen);
+	return tk_keycmp((char *)base + x->off, x->klen, (char *)base + y->off, y->klen);
 }
 
 int
 tk_actbatch_write(tk_actbatch *ab, tk_txn *t)
 {
-	unsigned char last[TK_ACTIVE_KEYBUF];
 	MDB_cursor *c;
-	MDB_val k, v, lk;
+	MDB_val k, v;
+	tk_tail tl;
 	size_t i;
-	int rc, appending;
+	int rc;
 
 	if (!ab || !ab->n)
 		return 0;
 	qsort_r(ab->e, ab->n, sizeof *ab->e, cmp_copy, ab->b.p);
 	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_ACTIVE], &c)))
 		return tk_mdb_error(rc, "active");
-	rc = mdb_cursor_get(c, &lk, &v, MDB_LAST);
-	appending = rc == MDB_NOTFOUND;
-	if (!rc) {	/* kept: the puts may move it */
-		lk.mv_size = lk.mv_size < sizeof last ? lk.mv_size : sizeof last;
-		memcpy(last, lk.mv_data, lk.mv_size);
-		lk.mv_data = last;
-	}
-	for (i = 0, rc = rc == MDB_NOTFOUND ? 0 : rc; i < ab->n && !rc; i++) {
+	for (i = 0, rc = tk_tail_start(&tl, c); i < ab->n && !rc; i++) {
 		k.mv_size = ab->e[i].klen;
 		k.mv_data = ab->b.p + ab->e[i].off;
 		v.mv_size = ab->e[i].vlen;
 		v.mv_data = ab->b.p + ab->e[i].off + ab->e[i].klen;
-		/* Past the table's last key: at its end, no search. */
-		if (!appending) {
-			size_t m = k.mv_size < lk.mv_size ? k.mv_size : lk.mv_size;
-			int cmp = memcmp(k.mv_data, lk.mv_data, m);
-
-			appending = cmp > 0 || (!cmp && k.mv_size > lk.mv_size);
-		}
-		rc = mdb_cursor_put(c, &k, &v, appending ? MDB_APPEND : 0);
+		rc = mdb_cursor_put(c, &k, &v, tk_tail_past(&tl, k.mv_data, k.mv_size) ? MDB_APPEND : 0);
 	}
 	mdb_cursor_close(c);
 	tk_actbatch_reset(ab);

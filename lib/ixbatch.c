@@ -245,12 +245,35 @@ tk_ixbatch_find(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t *
 }
 
 /* LMDB's default key order: bytes, then the shorter first. */
-static int
-keycmp(const void *a, size_t an, const void *b, size_t bn)
+int
+tk_keycmp(const void *a, size_t an, const void *b, size_t bn)
 {
 	int c = memcmp(a, b, an < bn ? an : bn);
 
 	return c ? c : an < bn ? -1 : an > bn;
+}
+
+int
+tk_tail_start(tk_tail *tl, MDB_cursor *c)
+{
+	MDB_val v;
+	int rc = mdb_cursor_get(c, &tl->last, &v, MDB_LAST);
+
+	tl->past = rc == MDB_NOTFOUND;	/* an empty tree */
+	if (rc)
+		return tl->past ? 0 : rc;
+	tl->last.mv_size = tl->last.mv_size < sizeof tl->key ? tl->last.mv_size : sizeof tl->key;
+	memcpy(tl->key, tl->last.mv_data, tl->last.mv_size);
+	tl->last.mv_data = tl->key;
+	return 0;
+}
+
+int
+tk_tail_past(tk_tail *tl, const void *key, size_t n)
+{
+	if (!tl->past && tk_keycmp(key, n, tl->last.mv_data, tl->last.mv_size) > 0)
+		tl->past = 1;
+	return tl->past;
 }
 
 /* Two groups by key, then by their first entry (ids ascend). */
@@ -258,7 +281,7 @@ static int
 cmp_key(const struct ixdb *d, const struct group *a, const struct group *b)
 {
 	const struct entry *x = &d->e[a->first - 1], *y = &d->e[b->first - 1];
-	int c = keycmp(d->keys.p + x->off, x->klen, d->keys.p + y->off, y->klen);
+	int c = tk_keycmp(d->keys.p + x->off, x->klen, d->keys.p + y->off, y->klen);
 
 	return c ? c : a->first < b->first ? -1 : a->first > b->first;
 }
@@ -380,7 +403,7 @@ same_key(const struct ixdb *d, const struct group *a, const struct group *b)
 {
 	const struct entry *x = &d->e[a->first - 1], *y = &d->e[b->first - 1];
 
-	return !keycmp(d->keys.p + x->off, x->klen, d->keys.p + y->off, y->klen);
+	return !tk_keycmp(d->keys.p + x->off, x->klen, d->keys.p + y->off, y->klen);
 }
 
 /* A group's ids, in order, into b->ids: how many. */
@@ -431,11 +454,11 @@ write_db(tk_ixbatch *b, tk_txn *t, int dbi)
 {
 	struct ixdb *d = &b->db[dbi];
 	MDB_cursor *c;
-	MDB_val k, v[2], lk;
-	unsigned char lastkey[512];	/* LMDB's keys are at most 511 bytes */
+	MDB_val k, v[2];
+	tk_tail tl;
 	size_t i, m;
 	unsigned app;
-	int rc, appending;
+	int rc;
 
 	for (i = 1; i < d->ng && cmp_key(d, &d->g[i - 1], &d->g[i]) < 0; i++)
 		;
@@ -451,25 +474,17 @@ write_db(tk_ixbatch *b, tk_txn *t, int dbi)
 	/* Keys past the index's last (a new epoch's, new creation times and
 	 * external ids of an import) go at its end with MDB_APPEND: no search,
 	 * and pages filled, not split in half. */
-	rc = mdb_cursor_get(c, &lk, &v[0], MDB_LAST);
-	if (rc && rc != MDB_NOTFOUND) {
+	if ((rc = tk_tail_start(&tl, c))) {
 		mdb_cursor_close(c);
 		return tk_mdb_error(rc, "index");
-	}
-	appending = rc == MDB_NOTFOUND;	/* an empty index */
-	if (!rc) {	/* its last key, kept: the puts may move it */
-		lk.mv_size = lk.mv_size < sizeof lastkey ? lk.mv_size : sizeof lastkey;
-		memcpy(lastkey, lk.mv_data, lk.mv_size);
-		lk.mv_data = lastkey;
 	}
 	for (i = 0; i < d->ng; i++) {
 		const struct entry *e = &d->e[d->g[i].first - 1];
 
-		if (!appending && keycmp(d->keys.p + e->off, e->klen, lk.mv_data, lk.mv_size) > 0)
-			appending = 1;
 		/* (Creation and update times are not grouped: a key may come
 		 * again, and MDB_APPEND takes only a new one.) */
-		app = appending && !(i && same_key(d, &d->g[i - 1], &d->g[i])) ? MDB_APPEND : 0;
+		app = tk_tail_past(&tl, d->keys.p + e->off, e->klen) &&
+		    !(i && same_key(d, &d->g[i - 1], &d->g[i])) ? MDB_APPEND : 0;
 		k.mv_size = e->klen;
 		k.mv_data = d->keys.p + e->off;
 		if (!e->next) {

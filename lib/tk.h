@@ -293,6 +293,19 @@ int tk_ixbatch_write(tk_ixbatch *b, tk_txn *t);
 /* The first id gathered under key, not yet written: 1 found, 0 not. */
 int tk_ixbatch_find(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t *id);
 void tk_ixbatch_free(tk_ixbatch *b);
+/* LMDB's default key order: bytes, then the shorter first. */
+int tk_keycmp(const void *a, size_t an, const void *b, size_t bn);
+/* A batch's sorted keys going into a tree: tk_tail_start keeps the tree's
+ * last key (0 or an LMDB error); tk_tail_past says whether key sorts past
+ * it, and so every key after it too: those go with MDB_APPEND, at the end
+ * without a search, pages filled instead of split in half. */
+typedef struct {
+	unsigned char key[512];	/* LMDB's keys are at most 511 bytes */
+	MDB_val last;
+	int past;
+} tk_tail;
+int tk_tail_start(tk_tail *tl, MDB_cursor *c);
+int tk_tail_past(tk_tail *tl, const void *key, size_t n);
 /* The batch's new copies for the working set (active.c), made when first asked. */
 struct tk_actbatch **tk_ixbatch_active(tk_ixbatch *b);
 
