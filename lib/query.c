@@ -588,62 +588,7 @@ count_eq(tk_txn *tx, struct term *t)
 	return total;
 }
 
-/*
- * The ids of the working set's tickets that t's index has no entries for
- * (skipped): an active status's or an empty assignee's are ranges of keys,
- * an epoch's status (and assignee) at a time; an empty queue or requester
- * is read from every copy. The caller sorts them.
- */
-static int
-collect_active_skipped(tk_txn *tx, struct term *t, idvec *iv)
-{
-	static const tk_str act[] = { { "new", 3 }, { "open", 4 }, { "pending", 7 } };
-	unsigned char kb[TK_ACTIVE_KEYBUF];
-	unsigned e, ne = tk_ix_nepochs(tx, TK_DB_ACTIVE);
-	tk_str none = { "", 0 };
-	MDB_cursor *c;
-	MDB_val k, v, p;
-	tk_ticket tk;
-	size_t i;
-	int rc = 0;
-
-	if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[TK_DB_ACTIVE], &c)))
-		return tk_mdb_error(rc, "active");
-	if (t->field == TK_F_QUEUE || t->field == TK_F_REQUESTER) {
-		tk_ticket_init(&tk);
-		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			if (k.mv_size < 8)
-				continue;
-			tk.id = tk_get_u64((unsigned char *)k.mv_data + k.mv_size - 8);
-			if (tk_ticket_decode_upto(&tk, v.mv_data, v.mv_size, (unsigned)t->field) < 0)
-				break;
-			if (!tk.f[t->field].n)
-				idvec_add(iv, tk.id);
-		}
-		tk_ticket_free(&tk);
-		mdb_cursor_close(c);
-		if (rc == 0)
-			return -1;	/* (a damaged record, said) */
-		return rc == MDB_NOTFOUND ? 0 : tk_mdb_error(rc, "active");
-	}
-	for (e = 0; e < ne && (!rc || rc == MDB_NOTFOUND); e++)
-		for (i = 0; i < (t->field == TK_F_STATUS ? t->nvals : 3) && (!rc || rc == MDB_NOTFOUND); i++) {
-			if (t->field == TK_F_STATUS && !skipped(t, i))
-				continue;
-			/* (an empty assignee: under each active status) */
-			p = t->field == TK_F_STATUS ? tk_active_prefix(e, TK_STR(t->vals[i]), NULL, kb) :
-			    tk_active_prefix(e, act[i], &none, kb);
-			k = p;
-			for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-			    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-				if (k.mv_size < p.mv_size + 8 || memcmp(k.mv_data, p.mv_data, p.mv_size))
-					break;
-				idvec_add(iv, tk_get_u64((unsigned char *)k.mv_data + k.mv_size - 8));
-			}
-		}
-	mdb_cursor_close(c);
-	return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "active") : 0;
-}
+static int collect_active_skipped(tk_txn *tx, struct term *t, idvec *iv);
 
 static int
 collect_eq(tk_txn *tx, struct term *t, idvec *iv)
@@ -896,6 +841,39 @@ collect_active(tk_txn *tx, struct term *st, struct term *at, arow **out, size_t 
 	return 0;
 }
 
+/*
+ * The ids of the working set's tickets that t's index has no entries for
+ * (skipped): an active status's are its ranges of keys, an empty
+ * assignee's its range under each active status; an empty queue or
+ * requester is read from every copy. The caller sorts them.
+ */
+static int
+collect_active_skipped(tk_txn *tx, struct term *t, idvec *iv)
+{
+	struct term all = { .vals = (char *[]){ "new", "open", "pending" }, .nvals = 3 };
+	struct term unset = { .vals = (char *[]){ "" }, .nvals = 1 };
+	int read = t->field == TK_F_QUEUE || t->field == TK_F_REQUESTER;
+	arow *av = NULL;
+	size_t n = 0, i;
+	tk_ticket tk;
+	int rc = 0;
+
+	if (collect_active(tx, t->field == TK_F_STATUS ? t : &all, t->field == TK_F_ASSIGNEE ? &unset : NULL,
+	    &av, &n) < 0)
+		return -1;
+	tk_ticket_init(&tk);
+	for (i = 0; i < n && !rc; i++) {
+		tk.id = av[i].id;
+		if (read && (rc = tk_ticket_decode_upto(&tk, av[i].v.mv_data, av[i].v.mv_size, (unsigned)t->field)) < 0)
+			break;
+		if (!read || !tk.f[t->field].n)
+			idvec_add(iv, av[i].id);
+	}
+	tk_ticket_free(&tk);
+	free(av);
+	return rc;
+}
+
 /* The last stored field the terms read; custom fields are stored last. */
 static unsigned
 filter_maxtag(const tk_filter *q)
@@ -918,6 +896,20 @@ filter_maxtag(const tk_filter *q)
 	return maxtag;
 }
 
+/* A ticket's record v checked against the terms (decoded up to maxtag,
+ * whole when it matches, for the caller): 1 matched, 0 not, -1 error. */
+static int
+match_record(tk_filter *q, tk_txn *tx, tk_ticket *tk, MDB_val v, unsigned maxtag)
+{
+	int rc;
+
+	if (tk_ticket_decode_upto(tk, v.mv_data, v.mv_size, maxtag) < 0 || (rc = tk_filter_match(q, tx, tk)) < 0)
+		return -1;
+	if (rc && maxtag != 0xff && tk_ticket_decode(tk, v.mv_data, v.mv_size) < 0)
+		return -1;
+	return rc;
+}
+
 const char *
 tk_filter_plan(tk_filter *q)
 {
@@ -936,7 +928,7 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 	MDB_cursor *c = NULL;
 	MDB_val k, v;
 	int rc, usebest = 0, act = 0;
-	size_t *cnt = NULL, atn = 0, actcost = 0;
+	size_t *cnt = NULL, atn = 0, actcost = 0, idspan;
 	struct term *at = NULL, *ast = NULL;
 	uint64_t scan_lo = 1, scan_hi = UINT64_MAX;
 	unsigned maxtag = 0xff;
@@ -974,6 +966,8 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 				scan_hi = t->hi < 0 ? 0 : (uint64_t)t->hi;
 		}
 	}
+	/* How many ids an id range holds, at most (all when there is none). */
+	idspan = scan_lo > 1 || scan_hi < UINT64_MAX ? (scan_hi < scan_lo ? 0 : scan_hi - scan_lo + 1) : (size_t)-1;
 	cnt = tk_xmalloc((q->n ? q->n : 1) * sizeof *cnt);
 	for (i = 0; i < q->n; i++) {
 		struct term *t = &q->t[i];
@@ -1016,13 +1010,11 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		if (est > as.ms_entries)
 			est = as.ms_entries;
 		cost = est / 16 + ast->nvals * (at ? at->nvals : 1) * tk_ix_nepochs(tx, TK_DB_ACTIVE);
-		if (scan_lo > 1 || scan_hi < UINT64_MAX)
-			limit = scan_hi < scan_lo ? 0 : scan_hi - scan_lo < limit ? scan_hi - scan_lo + 1 : limit;
-		act = cost < limit;
+		act = cost < limit && cost < idspan;
 		actcost = cost;
 	}
 	/* A stretch of ids smaller than the best index's set: read that. */
-	if (bt && (scan_lo > 1 || scan_hi < UINT64_MAX) && (scan_hi < scan_lo || scan_hi - scan_lo < bestn))
+	if (bt && idspan < bestn)
 		bt = NULL;
 	if (bt && !usebest && !act) {
 		best.cap = bestn ? bestn : 1;	/* the count is exact (or, with active statuses, more): one allocation */
@@ -1093,12 +1085,7 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		maxtag = filter_maxtag(q);
 		for (i = 0; i < nav; i++) {
 			tk.id = av[i].id;
-			if (tk_ticket_decode_upto(&tk, av[i].v.mv_data, av[i].v.mv_size, maxtag) < 0 ||
-			    (rc = tk_filter_match(q, tx, &tk)) < 0) {
-				free(av);
-				goto fail_tk;
-			}
-			if (rc && maxtag != 0xff && tk_ticket_decode(&tk, av[i].v.mv_data, av[i].v.mv_size) < 0) {
+			if ((rc = match_record(q, tx, &tk, av[i].v, maxtag)) < 0) {
 				free(av);
 				goto fail_tk;
 			}
@@ -1144,14 +1131,9 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 			tk.id = tk_get_u64(k.mv_data);
 			if (tk.id > scan_hi)
 				break;
-			if (tk_ticket_decode_upto(&tk, v.mv_data, v.mv_size, maxtag) < 0)
-				goto fail_tk;
-			rc = tk_filter_match(q, tx, &tk);
-			if (rc < 0)
+			if ((rc = match_record(q, tx, &tk, v, maxtag)) < 0)
 				goto fail_tk;
 			if (rc) {
-				if (maxtag != 0xff && tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0)
-					goto fail_tk;
 				matched++;
 				if (fn(tx, &tk, arg))
 					break;
