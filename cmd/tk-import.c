@@ -474,7 +474,7 @@ fill(void *slot, void *ctx)
 	char **f;
 	size_t *l, n;
 	long lineno;
-	int rc;
+	int rc = 0;	/* (the loop runs at least once: set there) */
 
 	clear(b);
 	b->now = tk_now();
