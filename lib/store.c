@@ -604,11 +604,17 @@ upgrade_4(tk_store *st, MDB_txn *txn)
 	 * copy written, the entries it no longer has taken out. */
 	while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
 		tk.id = tk_get_u64(k.mv_data);
+		/* (the status first: most tickets of a large store are closed) */
+		if (tk_ticket_decode_upto(&tk, v.mv_data, v.mv_size, TK_F_STATUS) < 0) {
+			rc = -1;
+			break;
+		}
+		if (!tk_active_status(tk.f[TK_F_STATUS]))
+			continue;
 		if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0 ||
-		    (tk_active_status(tk.f[TK_F_STATUS]) &&
-		    (tk_active_write(&t, tk.id, (tk_str){ "", 0 }, (tk_str){ "", 0 }, tk.f[TK_F_STATUS],
+		    tk_active_write(&t, tk.id, (tk_str){ "", 0 }, (tk_str){ "", 0 }, tk.f[TK_F_STATUS],
 		    tk.f[TK_F_ASSIGNEE], v.mv_data, v.mv_size, 1) < 0 ||
-		    tk_ticket_reindex(&t, &tk, tk.f, 0, 1) < 0))) {
+		    tk_ticket_reindex(&t, &tk, tk.f, 0, 1) < 0) {
 			rc = -1;
 			break;
 		}
