@@ -27,10 +27,17 @@
 
 #include "tk.h"
 
+const char *const tk_active_names[TK_ACTIVE_N] = { "new", "open", "pending" };
+
 int
 tk_active_status(tk_str s)
 {
-	return tk_str_eq(s, "new") || tk_str_eq(s, "open") || tk_str_eq(s, "pending");
+	size_t i;
+
+	for (i = 0; i < TK_ACTIVE_N; i++)
+		if (tk_str_eq(s, tk_active_names[i]))
+			return 1;
+	return 0;
 }
 
 static size_t

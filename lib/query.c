@@ -338,8 +338,17 @@ fail:
 void
 tk_filter_default_status(tk_filter *q, int all)
 {
-	if (!all && !q->has_status)
-		tk_filter_add(q, "status=new,open,pending");
+	tk_buf term = { 0 };
+	size_t i;
+
+	if (all || q->has_status)
+		return;
+	/* The working set (active.c): what people are working on. */
+	tk_buf_adds(&term, "status=");
+	for (i = 0; i < TK_ACTIVE_N; i++)
+		tk_buf_printf(&term, "%s%s", i ? "," : "", tk_active_names[i]);
+	tk_filter_add(q, term.p);
+	tk_buf_free(&term);
 }
 
 void
@@ -850,7 +859,7 @@ collect_active(tk_txn *tx, struct term *st, struct term *at, arow **out, size_t 
 static int
 collect_active_skipped(tk_txn *tx, struct term *t, idvec *iv)
 {
-	struct term all = { .vals = (char *[]){ "new", "open", "pending" }, .nvals = 3 };
+	struct term all = { .vals = (char **)tk_active_names, .nvals = TK_ACTIVE_N };
 	struct term unset = { .vals = (char *[]){ "" }, .nvals = 1 };
 	int read = t->field == TK_F_QUEUE || t->field == TK_F_REQUESTER;
 	arow *av = NULL;

@@ -568,7 +568,7 @@ upgrade_3(tk_store *st, MDB_txn *txn)
 static int
 upgrade_4(tk_store *st, MDB_txn *txn)
 {
-	static const char *const act[] = { "new", "open", "pending" };
+	const char *const *act = tk_active_names;
 	size_t i, n;
 	MDB_cursor *c;
 	MDB_val k, v;
@@ -578,7 +578,7 @@ upgrade_4(tk_store *st, MDB_txn *txn)
 
 	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_IX_STATUS], &c)))
 		return tk_mdb_error(rc, "ix_status");
-	for (i = 0; i < 3 && (!rc || rc == MDB_NOTFOUND); i++) {
+	for (i = 0; i < TK_ACTIVE_N && (!rc || rc == MDB_NOTFOUND); i++) {
 		n = strlen(act[i]);
 		do {	/* (sought again: a cursor on a tree it emptied has no current item) */
 			k.mv_size = n;

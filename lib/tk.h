@@ -375,6 +375,8 @@ int tk_ix_del(MDB_cursor *c, int db, MDB_val k, uint64_t id);
  * old and new status and assignee; 0 or -1. */
 #define TK_ACTIVE_MAXSTATUS 16
 #define TK_ACTIVE_KEYBUF (2 + TK_ACTIVE_MAXSTATUS + 1 + TK_IX_MAXKEY + 1 + 8)
+#define TK_ACTIVE_N 3
+extern const char *const tk_active_names[TK_ACTIVE_N];	/* new, open, pending */
 int tk_active_status(tk_str s);
 MDB_val tk_active_prefix(unsigned epoch, tk_str status, const tk_str *a, unsigned char *buf);
 int tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk_str status, tk_str assignee,
