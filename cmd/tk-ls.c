@@ -10,10 +10,13 @@ static const char usage[] =
 
 #define MAXKEYS 8
 
-/* A row to sort: its id, and where its keys start in keyv (nkeys of them). */
+/* A row to sort: its id, its record (in the map, for the read
+ * transaction's life: printed from there once sorted, not fetched again),
+ * and where its keys start in keyv (nkeys of them). */
 struct sortrow {
 	size_t at;
 	uint64_t id;
+	tk_str rec;
 };
 static char **keyv;
 
@@ -97,6 +100,7 @@ emit(tk_txn *t, tk_ticket *tk, void *arg)
 		if (!full) {
 			c->rows[c->nrows].at = at;
 			c->rows[c->nrows].id = tk->id;
+			c->rows[c->nrows].rec = tk->rec;
 			if (c->limit > 0)
 				heap_up(c->rows, c->nrows);
 			c->nrows++;
@@ -110,6 +114,7 @@ emit(tk_txn *t, tk_ticket *tk, void *arg)
 				keyv[c->rows[0].at + k] = keyv[at + k];
 			}
 			c->rows[0].id = tk->id;
+			c->rows[0].rec = tk->rec;
 			heap_down(c->rows, c->nrows, 0);
 		} else
 			for (k = 0; k < nkeys; k++)
@@ -265,8 +270,10 @@ main(int argc, char **argv)
 		tk_ticket_init(&tk);
 		for (k = 0; k < ctx.nrows; k++) {
 			if (!ctx.limit || (long)k < ctx.limit) {
-				if (tk_ticket_get(&t, ctx.rows[k].id, &tk, 0) == 1)
-					tk_output_ticket(&out, &t, &tk);
+				tk.id = ctx.rows[k].id;
+				if (tk_ticket_decode(&tk, ctx.rows[k].rec.p, ctx.rows[k].rec.n) < 0)
+					tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+				tk_output_ticket(&out, &t, &tk);
 			}
 			for (j = 0; j < nkeys; j++)
 				free(keyv[ctx.rows[k].at + j]);

@@ -273,6 +273,7 @@ tk_ticket_decode_upto(tk_ticket *tk, const void *data, size_t n, unsigned maxtag
 	tk->ncustom = 0;
 	tk->body_loaded = 0;
 	tk->body = (tk_str){ "", 0 };
+	tk->rec = (tk_str){ data, n };
 	while (p < end) {
 		tag = *p++;
 		if (tag > maxtag)

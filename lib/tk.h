@@ -482,6 +482,7 @@ typedef struct tk_ticket {
 	size_t ncustom, customcap;
 	tk_str body;
 	int body_loaded;
+	tk_str rec;		/* the encoded record last decoded, where f points */
 	struct tk_chunk *arena;	/* memory the ticket owns, freed with it */
 } tk_ticket;
 
