@@ -905,18 +905,35 @@ filter_maxtag(const tk_filter *q)
 	return maxtag;
 }
 
-/* A ticket's record v checked against the terms (decoded up to maxtag,
- * whole when it matches, for the caller): 1 matched, 0 not, -1 error. */
+/* What every access path does with a candidate. */
+struct deliver {
+	tk_filter *q;
+	tk_txn *tx;
+	tk_ticket *tk;
+	unsigned maxtag;	/* filter_maxtag */
+	long matched;
+	int (*fn)(tk_txn *, tk_ticket *, void *);
+	void *arg;
+};
+
+/* Ticket id's record v checked against the terms (decoded up to maxtag,
+ * whole when it matches) and, when it matches, given to fn: 1 when fn
+ * asks to stop, 0 to go on, -1 on an error. */
 static int
-match_record(tk_filter *q, tk_txn *tx, tk_ticket *tk, MDB_val v, unsigned maxtag)
+deliver(struct deliver *d, uint64_t id, MDB_val v)
 {
 	int rc;
 
-	if (tk_ticket_decode_upto(tk, v.mv_data, v.mv_size, maxtag) < 0 || (rc = tk_filter_match(q, tx, tk)) < 0)
+	d->tk->id = id;
+	if (tk_ticket_decode_upto(d->tk, v.mv_data, v.mv_size, d->maxtag) < 0 ||
+	    (rc = tk_filter_match(d->q, d->tx, d->tk)) < 0)
 		return -1;
-	if (rc && maxtag != 0xff && tk_ticket_decode(tk, v.mv_data, v.mv_size) < 0)
+	if (!rc)
+		return 0;
+	if (d->maxtag != 0xff && tk_ticket_decode(d->tk, v.mv_data, v.mv_size) < 0)
 		return -1;
-	return rc;
+	d->matched++;
+	return d->fn(d->tx, d->tk, d->arg) != 0;
 }
 
 const char *
@@ -932,7 +949,7 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 	idvec best = { 0 };
 	struct term *bt = NULL;
 	size_t i, bestn = (size_t)-1, total, n;
-	long matched = 0;
+	struct deliver dl = { q, tx, NULL, filter_maxtag(q), 0, fn, arg };
 	tk_ticket tk;
 	MDB_cursor *c = NULL;
 	MDB_val k, v;
@@ -940,7 +957,6 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 	size_t *cnt = NULL, atn = 0, actcost = 0, idspan;
 	struct term *at = NULL, *ast = NULL;
 	uint64_t scan_lo = 1, scan_hi = UINT64_MAX;
-	unsigned maxtag = 0xff;
 	unsigned char lob[8];
 	size_t scanned = 0;
 
@@ -1082,6 +1098,7 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		best.v = NULL;
 	}
 	tk_ticket_init(&tk);
+	dl.tk = &tk;
 	if (act) {
 		arow *av = NULL;
 		size_t nav = 0;
@@ -1091,39 +1108,21 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		tk_buf_free(&q->planbuf);
 		tk_buf_printf(&q->planbuf, "working set%s (%zu candidates)", at ? ", by assignee" : "", nav);
 		q->plan = q->planbuf.p;
-		maxtag = filter_maxtag(q);
-		for (i = 0; i < nav; i++) {
-			tk.id = av[i].id;
-			if ((rc = match_record(q, tx, &tk, av[i].v, maxtag)) < 0) {
-				free(av);
-				goto fail_tk;
-			}
-			if (rc) {
-				matched++;
-				if (fn(tx, &tk, arg))
-					break;
-			}
-		}
+		for (i = 0, rc = 0; i < nav && !rc; i++)
+			rc = deliver(&dl, av[i].id, av[i].v);
 		free(av);
+		if (rc < 0)
+			goto fail_tk;
 	} else if (usebest) {
-		for (i = 0; i < best.n; i++) {
-			rc = tk_ticket_get(tx, best.v[i], &tk, 0);
-			if (rc < 0)
+		for (i = 0, rc = 0; i < best.n && !rc; i++) {
+			if ((rc = tk_get_id(tx, TK_DB_TICKETS, best.v[i], &v)) < 0)
 				goto fail_tk;
-			if (rc == 0)
-				continue;
-			rc = tk_filter_match(q, tx, &tk);
-			if (rc < 0)
-				goto fail_tk;
-			if (rc) {
-				matched++;
-				if (fn(tx, &tk, arg))
-					break;
-			}
+			rc = rc ? deliver(&dl, best.v[i], v) : 0;	/* (an id from stdin may be no ticket) */
 		}
+		if (rc < 0)
+			goto fail_tk;
 	} else {
 		q->plan = scan_lo > 1 || scan_hi < UINT64_MAX ? "scan of an id range" : "scan of all tickets";
-		maxtag = filter_maxtag(q);
 		if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[TK_DB_TICKETS], &c))) {
 			tk_mdb_error(rc, "tickets");
 			goto fail_tk;
@@ -1137,23 +1136,19 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 			 * tk-export of a million tickets in 95 MiB, not 870. */
 			if (++scanned % 65536 == 0)
 				tk_store_forget(tx->st);
-			tk.id = tk_get_u64(k.mv_data);
-			if (tk.id > scan_hi)
+			if (tk_get_u64(k.mv_data) > scan_hi)
 				break;
-			if ((rc = match_record(q, tx, &tk, v, maxtag)) < 0)
+			if ((rc = deliver(&dl, tk_get_u64(k.mv_data), v)) < 0)
 				goto fail_tk;
-			if (rc) {
-				matched++;
-				if (fn(tx, &tk, arg))
-					break;
-			}
+			if (rc)
+				break;
 		}
 		mdb_cursor_close(c);
 		c = NULL;
 	}
 	tk_ticket_free(&tk);
 	free(best.v);
-	return matched;
+	return dl.matched;
 fail_tk:
 	if (c)
 		mdb_cursor_close(c);
