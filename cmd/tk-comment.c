@@ -117,7 +117,7 @@ main(int argc, char **argv)
 	j.ids = &ids;
 	j.err = tk_xmalloc((ids.n ? ids.n : 1) * sizeof *j.err);
 	memset(j.err, 0, (ids.n ? ids.n : 1) * sizeof *j.err);
-	st = tk_cmd_store(dir, 1);
+	st = tk_cmd_store(dir, TK_OPEN_WRITE);
 	rc = tk_store_write(st, post, &j);
 	if (rc && rc != TK_EXIT_DATA)
 		tk_die(rc, "%s", tk_errmsg);

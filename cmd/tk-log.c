@@ -198,7 +198,7 @@ main(int argc, char **argv)
 			printf("%s%s", i ? "\t" : "", columns[i]);
 		printf("\n");
 	}
-	st = tk_cmd_store(dir, 0);
+	st = tk_cmd_store(dir, TK_OPEN_READ);
 	for (;;) {
 		if (tk_txn_read(st, &t) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);

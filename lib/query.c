@@ -237,6 +237,7 @@ tk_filter_add(tk_filter *q, const char *term)
 	t.text = tk_xstrdup(term);
 	t.name = tk_xstrndup(term, n);
 	t.field = tk_field_lookup(t.name);
+	tk_field_name_lower(t.name);
 	t.kind = t.field == TK_F_CUSTOM ? TK_K_TEXT : (int)tk_fields[t.field].kind;
 	if (t.field == TK_F_CUSTOM && !tk_field_name_ok(t.name)) {
 		tk_error("%s: %s is not a field name", term, t.name);
@@ -367,9 +368,8 @@ tk_filter_prepare(tk_filter *q, tk_txn *t)
 	size_t i;
 
 	for (i = 0; i < q->n; i++)
-		if (q->t[i].field == TK_F_CUSTOM && !tk_field_known(t, q->t[i].name))
-			return tk_error("%s: no field %s (tk-ls(1) lists the fields; custom fields exist once set)",
-			    q->t[i].text, q->t[i].name);
+		if (q->t[i].field == TK_F_CUSTOM && tk_field_check(t->st, t, q->t[i].text, q->t[i].name) < 0)
+			return -1;
 	return 0;
 }
 

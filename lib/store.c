@@ -702,6 +702,21 @@ short_file(tk_store *st, unsigned long long size)
 	    "(cut short?); restore it from a backup", st->dir, size, need);
 }
 
+int
+tk_store_exists(const char *dir)
+{
+	tk_buf path = { 0 };
+	struct stat sb;
+	int ok;
+
+	tk_buf_printf(&path, "%s/data.mdb", dir);
+	ok = stat(path.p, &sb) == 0 && sb.st_size;	/* empty: made, never written */
+	tk_buf_free(&path);
+	if (!ok)
+		tk_error("%s: no tk store here (tk-new creates one; -d DIR or TK_DIR choose another)", dir);
+	return ok;
+}
+
 /*
  * Opens the environment and the sub-databases. A writer creates the
  * directory and every sub-database in its first transaction; a reader of a
@@ -728,7 +743,7 @@ tk_store_open(const char *dir, int write)
 	existed = stat(path.p, &sb) == 0 && sb.st_size;	/* empty: made, never written */
 	if (!existed) {
 		if (!write) {
-			tk_error("%s: no tk store here (tk-new creates one; -d DIR or TK_DIR choose another)", dir);
+			tk_store_exists(dir);
 			goto fail;
 		}
 		if (mkdirs(dir) < 0)
@@ -861,6 +876,9 @@ tk_store_close(tk_store *st)
 	if (st->env)
 		mdb_env_close(st->env);
 	tk_ixbatch_free(st->ixb);
+	for (size_t i = 0; i < st->ndeclared; i++)
+		free(st->declared[i]);
+	free(st->declared);
 	free(st->dir);
 	free(st);
 }
@@ -1075,14 +1093,6 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 }
 
 int
-tk_field_known(tk_txn *t, const char *name)
-{
-	MDB_val k = { strlen(name), (void *)name }, v;
-
-	return mdb_get(t->txn, t->st->dbi[TK_DB_FIELDS], &k, &v) == 0;
-}
-
-int
 tk_field_register(tk_txn *t, tk_str name)
 {
 	MDB_val k = { name.n, (void *)name.p }, v = { 0, "" };
@@ -1221,4 +1231,12 @@ tk_mark_put(tk_txn *t, uint64_t header, const tk_mark *m)
 	d.mv_data = vb;
 	rc = mdb_put(t->txn, t->st->dbi[TK_DB_IMPORT_MARKS], &k, &d, 0);
 	return rc ? tk_mdb_error(rc, "import_marks") : 0;
+}
+
+int
+tk_field_registered(tk_txn *t, const char *name, size_t n)
+{
+	MDB_val k = { n, (void *)name }, v;
+
+	return mdb_get(t->txn, t->st->dbi[TK_DB_FIELDS], &k, &v) == 0;
 }

@@ -96,6 +96,21 @@ size_t tk_display_width(const char *s, size_t n);
 /* Bytes of s that fit in at most cols columns. */
 size_t tk_display_prefix(const char *s, size_t n, size_t cols);
 
+/* Every text that enters the store passes here: valid UTF-8, no NUL
+ * byte. 0, or -1 with tk_errmsg naming what and the byte. */
+int tk_text_check(const char *what, const char *s, size_t n);
+/* 1 when s is empty or only white space (Unicode's, U+3000 included). */
+int tk_blank(const char *s, size_t n);
+/* Edit distance (adjacent transpositions count one), for "did you mean". */
+size_t tk_edit_distance(const char *a, const char *b);
+/* The nearest of the candidates tried to word, NULL when none is near. */
+typedef struct {
+	const char *word, *best;
+	size_t dist;
+} tk_nearest;
+void tk_nearest_init(tk_nearest *nr, const char *word);
+void tk_nearest_try(tk_nearest *nr, const char *cand);
+
 /* Treat EPIPE and SIGPIPE as a normal end of output (as mdb_dump does). */
 void tk_sigpipe_default(void);
 /* Flush stdout; a write error other than EPIPE is fatal. */
@@ -176,6 +191,27 @@ void tk_rec_escape(tk_buf *b, const char *s, size_t n);
 /* Unescape in place; returns the new length or -1 on a bad escape. */
 long tk_rec_unescape(char *s, size_t n);
 
+/* ---- config.c: the one reader of the store's configuration files ---- */
+
+typedef struct {
+	char *path;		/* DIR/NAME, for messages */
+	char *text;
+	size_t len, pos;
+	long lineno;		/* of the statement returned last */
+	int indented;		/* it was indented: it continues a stanza */
+	char *line;		/* the statement, comment and outer white space gone */
+	char **w;		/* its words, split at white space */
+	size_t *wcol;		/* the byte column of each word, from 1 */
+	size_t nw, wcap;
+} tk_conf;
+/* 1 opened, 0 no such file (nothing to read), -1 with tk_errmsg. */
+int tk_conf_open(tk_conf *c, const char *dir, const char *name);
+/* The next statement: 1, 0 at the end, -1 (invalid UTF-8) with tk_errmsg. */
+int tk_conf_next(tk_conf *c);
+/* Sets tk_errmsg to "path:line: message"; returns -1. */
+int tk_conf_error(const tk_conf *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tk_conf_close(tk_conf *c);
+
 /* ---- timeutil.c ---- */
 
 time_t tk_now(void);	/* $TK_NOW or the clock */
@@ -223,6 +259,8 @@ typedef struct tk_store {
 	int rdonly;
 	int bulk;		/* tk_store_bulk: batches of new tickets (store.c) */
 	struct tk_ixbatch *ixb;	/* bulk: reused from transaction to transaction */
+	char **declared;	/* custom field names of the store's fields file (fields.c) */
+	size_t ndeclared;
 } tk_store;
 
 typedef struct tk_ixbatch tk_ixbatch;
@@ -252,6 +290,8 @@ const char *tk_store_path(const char *opt);
 /* Open for reading: fails with a message when there is no store. */
 tk_store *tk_store_open(const char *dir, int write);
 void tk_store_close(tk_store *st);
+/* 1 when dir holds a store; 0 with tk_errmsg saying there is none. */
+int tk_store_exists(const char *dir);
 /* The map's size at opening: $TK_MAP_SIZE bytes, else 1 GiB; -1 when the
  * variable is not a size. The map grows as writes need. */
 int tk_map_size(size_t *size);
@@ -402,9 +442,24 @@ int tk_import_gen_bump(tk_txn *t);
 int tk_marks_get(tk_txn *t, uint64_t header, tk_mark **out, size_t *n);
 int tk_mark_put(tk_txn *t, uint64_t header, const tk_mark *m);
 
-/* Custom field names ever set, so -o and filters can refuse typos. */
-int tk_field_known(tk_txn *t, const char *name);
+/* Custom field names ever set (sub-database fields): a name is registered
+ * in the transaction that first stores a value under it. */
 int tk_field_register(tk_txn *t, tk_str name);
+/* 1 when a custom field name is in the fields sub-database, 0 not. */
+int tk_field_registered(tk_txn *t, const char *name, size_t n);
+
+/* ---- fields.c: the field names a store knows ---- */
+
+/* Read the store's fields file into st->declared: 0 (also when there is
+ * none), -1 with tk_errmsg naming file:line. */
+int tk_fields_load(tk_store *st);
+int tk_field_declared(const tk_store *st, const char *name);
+/* A custom field name the store knows: declared, or holding values. */
+int tk_field_known(tk_txn *t, const char *name);
+/* 0 when name is tk's, declared or held by the store (t NULL: no store
+ * yet, the directory's fields file only); else -1 with tk_errmsg:
+ * "what: no field NAME; did you mean X?". */
+int tk_field_check(tk_store *st, tk_txn *t, const char *what, const char *name);
 
 /* ---- ticket.c ---- */
 
@@ -465,6 +520,8 @@ int tk_enum_ok(int field, const char *v, size_t n);
 int tk_field_lookup_n(const char *name, size_t n);
 /* A custom field name: a letter, then letters, digits, '_', '-', '.'; at most 64 bytes. */
 int tk_field_name_ok(const char *name);
+/* ASCII letters of a field name lowercased in place (names are ASCII). */
+void tk_field_name_lower(char *name);
 
 typedef struct {
 	tk_str name, value;
@@ -541,6 +598,9 @@ void tk_assign_borrow_op(tk_assignments *as, int field, const char *value, char 
 /* Add to or take from a set field (tags, watchers): op '+' or '-'. */
 void tk_assign_op(tk_assignments *as, int field, const char *value, char op);
 void tk_assignments_free(tk_assignments *as);
+/* Every custom field name of as known to the store (fields.c,
+ * tk_field_check): 0, or -1 with tk_errmsg on the first that is not. */
+int tk_assignments_check(tk_store *st, tk_txn *t, const tk_assignments *as);
 
 /*
  * Apply assignments to an existing ticket held in a write transaction:
@@ -577,6 +637,9 @@ int tk_ticket_prepare(tk_ticket *tk, const tk_assignments *as, const char *body,
 int tk_ticket_insert(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen, const char *body, size_t bodylen);
 /* Write the ticket record, the body if changed, and maintain indexes against old. */
 int tk_status_transition_ok(tk_str from, const char *to);
+/* Ticket id (0: one being made) may have parent: it exists, is not id,
+ * and is not among id's descendants. 0, or -1 with tk_errmsg. */
+int tk_ticket_parent_ok(tk_txn *t, uint64_t id, uint64_t parent);
 
 /* ---- log.c ---- */
 
@@ -698,6 +761,9 @@ int tk_id_parse(const char *s, size_t n, uint64_t *out);
 /* Reads the first field of each record on fp; bad lines are reported and counted. */
 int tk_ids_read(tk_ids *ids, FILE *fp, const char *name, int *bad);
 void tk_ids_add(tk_ids *ids, uint64_t id);
+/* Each id once, where it came first (a changing command applies each
+ * distinct id once per run, DESIGN.md 4). */
+void tk_ids_unique(tk_ids *ids);
 void tk_ids_free(tk_ids *ids);
 
 /* ---- csvin.c: CSV rows through libcsv ---- */
@@ -785,7 +851,15 @@ void tk_cmd_start(int argc, char **argv, const char *usage);
 _Noreturn void tk_usage(int code);
 /* -h, --version, or an unknown option. */
 _Noreturn void tk_common_option(int c);
-tk_store *tk_cmd_store(const char *dir, int write);
+/* The store for a command: read, write (it must exist: exit 4 if not),
+ * or create (made when missing: only commands about to write). Its
+ * fields file is read (exit 3 on an error in it). */
+enum { TK_OPEN_READ, TK_OPEN_WRITE, TK_OPEN_CREATE };
+tk_store *tk_cmd_store(const char *dir, int mode);
+/* The same for a command that writes assignments as: a custom field name
+ * the store does not know is refused first (exit 2), before a missing
+ * store would be made. */
+tk_store *tk_cmd_store_assign(const char *dir, int mode, const tk_assignments *as);
 /* The command is done with st and about to exit: leave it to the kernel. */
 void tk_cmd_leave(tk_store *st);
 /* Ids from the operands, or from standard input when there are none; returns bad lines. */

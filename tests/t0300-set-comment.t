@@ -1,6 +1,8 @@
 #!/bin/sh
 # tk-set, tk-comment, tk-show and tk-log.
 . "$(dirname "$0")/lib.sh"
+declare_fields "$TK_DIR" product
+declare_fields hist product os
 me=$(id -un)
 
 test_expect_success 'setup' '
