@@ -9,8 +9,8 @@
 static const char usage[] =
     "tk-log [-Hf] [--json] [-d dir] [--since time] [--until time] [--after seq] [id ...]\n";
 
-static const char *const columns[] = { "id", "time", "actor", "field", "old", "new", "seq" };
-#define NCOLS 7
+static const char *const columns[] = { "id", "time", "actor", "field", "old", "new", "seq", "via" };
+#define NCOLS 8
 
 struct opts {
 	char since[21], until[21];
@@ -39,6 +39,7 @@ print_event(struct opts *o, const tk_event *ev)
 	f[4] = ev->old;
 	f[5] = ev->new;
 	f[6] = TK_STR(seq);
+	f[7] = ev->via;
 	o->printed++;
 	if (!o->json) {
 		tk_write_record(stdout, f, NCOLS);

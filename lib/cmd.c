@@ -57,6 +57,21 @@ tk_cmd_store(const char *dir, int mode)
 	st = tk_store_open(path, mode != TK_OPEN_READ);
 	if (!st)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	if (st->schema < TK_SCHEMA_VERSION) {
+		/* An older store: brought up to date by a writer, then opened. */
+		if (mode == TK_OPEN_READ) {
+			tk_store_close(st);
+			if (!(st = tk_store_open(path, 1)))
+				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		}
+		if (st->schema < TK_SCHEMA_VERSION && tk_store_upgrade(st) < 0)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		if (mode == TK_OPEN_READ) {
+			tk_store_close(st);
+			if (!(st = tk_store_open(path, 0)))
+				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		}
+	}
 	if (tk_fields_load(st) < 0)
 		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
 	return st;

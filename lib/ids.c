@@ -134,3 +134,18 @@ tk_ids_free(tk_ids *ids)
 	free(ids->v);
 	memset(ids, 0, sizeof *ids);
 }
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void
+tk_ids_sort(tk_ids *ids)
+{
+	if (ids->n > 1)
+		qsort(ids->v, ids->n, sizeof *ids->v, cmp_u64);
+}

@@ -307,6 +307,18 @@ tk_filter_add(tk_filter *q, const char *term)
 	}
 	if (t.op == OP_NE && parse_list(&t, v) < 0)
 		goto fail;
+	/* Requesters are kept as bare lowercased addresses: so are the values
+	 * asked for ("Wang Li <Wang.Li@Initech.io>" finds wang.li@initech.io). */
+	if (t.field == TK_F_REQUESTER && (t.op == OP_EQ || t.op == OP_NE))
+		for (n = 0; n < t.nvals; n++) {
+			tk_str name, addr;
+
+			if (tk_address_split(t.vals[n], strlen(t.vals[n]), &name, &addr)) {
+				memmove(t.vals[n], addr.p, addr.n);
+				t.vals[n][addr.n] = '\0';
+				tk_address_lower(t.vals[n], addr.n);
+			}
+		}
 	if (t.op == OP_RE || t.op == OP_NRE) {
 		/* UCP: \w, \d, \b and [[:alpha:]] know Unicode, so \w+ matches 打印机 */
 		t.re = pcre2_compile((PCRE2_SPTR)v, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,

@@ -40,6 +40,7 @@ const tk_field_info tk_fields[TK_F_NFIELDS] = {
 	[TK_F_CSAT] = { "csat", TK_K_INT, -1, 0 },
 	[TK_F_PARENT] = { "parent", TK_K_INT, -1, 0 },
 	[TK_F_EXTERNAL_ID] = { "external_id", TK_K_TEXT, TK_DB_IX_EXTERNAL, 0 },
+	[TK_F_REQUESTER_NAME] = { "requester_name", TK_K_TEXT, -1, 0 },
 	[TK_F_BODY] = { "body", TK_K_TEXT, -1, 0 },
 	[TK_F_AGE] = { "age", TK_K_DURATION, -1, 1 },
 	[TK_F_FRT] = { "frt", TK_K_DURATION, -1, 1 },
@@ -646,6 +647,19 @@ assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 	/* A ticket always has a subject a person can read. */
 	if (f == TK_F_SUBJECT && tk_blank(v, strlen(v)))
 		return tk_error("subject=%s: a subject cannot be %s", v, *v ? "blank" : "empty");
+	if (f == TK_F_REQUESTER && *v) {
+		tk_str name, addr;
+
+		/* "Wang Li <Wang.Li@Initech.io>": the address, lowercased, and
+		 * the name beside it (DESIGN.md 2). */
+		if (tk_address_split(v, strlen(v), &name, &addr)) {
+			tk->f[f] = tk_ticket_own(tk, addr.p, addr.n);
+			tk_address_lower((char *)tk->f[f].p, tk->f[f].n);
+			if (name.n)
+				tk->f[TK_F_REQUESTER_NAME] = tk_ticket_own(tk, name.p, name.n);
+			return 0;
+		}
+	}
 	if (f == TK_F_PARENT && *v) {
 		uint64_t pid;
 
@@ -930,6 +944,19 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 	for (i = 0; i < as->n; i++)
 		if (assign_one(tk, &as->a[i], flags & ~TK_APPLY_CREATE) < 0)
 			goto out;
+	/* A new requester given without a name does not keep the old one's. */
+	if (!tk_str_same(old[TK_F_REQUESTER], tk->f[TK_F_REQUESTER]) &&
+	    tk_str_same(old[TK_F_REQUESTER_NAME], tk->f[TK_F_REQUESTER_NAME])) {
+		int named = 0;
+		tk_str nm, ad;
+
+		for (i = 0; i < as->n; i++)
+			if (as->a[i].field == TK_F_REQUESTER_NAME || (as->a[i].field == TK_F_REQUESTER &&
+			    tk_address_split(as->a[i].value, strlen(as->a[i].value), &nm, &ad) && nm.n))
+				named = 1;
+		if (!named)
+			tk->f[TK_F_REQUESTER_NAME] = (tk_str){ "", 0 };
+	}
 	memcpy(iso, t->now_iso, sizeof iso);
 	if (!import && !tk_str_same(old[TK_F_STATUS], tk->f[TK_F_STATUS])) {
 		const char *to = tk_ticket_own(tk, tk->f[TK_F_STATUS].p, tk->f[TK_F_STATUS].n).p;
@@ -996,7 +1023,8 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		rc = 1;
 		goto out;
 	}
-	if (!import || !tk->f[TK_F_UPDATED].n || tk_str_same(old[TK_F_UPDATED], tk->f[TK_F_UPDATED]))
+	if (!(flags & TK_APPLY_UPGRADE) &&
+	    (!import || !tk->f[TK_F_UPDATED].n || tk_str_same(old[TK_F_UPDATED], tk->f[TK_F_UPDATED])))
 		tk->f[TK_F_UPDATED] = tk_ticket_own(tk, iso, 20);
 	if (ix_update(t, TK_DB_IX_UPDATED, old[TK_F_UPDATED], oact, tk->f[TK_F_UPDATED], nact, tk->id, 0) < 0)
 		goto out;

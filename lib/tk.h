@@ -156,6 +156,15 @@ size_t tk_lines_ahead(const tk_lines *l);
 /* Forgets what was read ahead: for a caller that moves the file offset. */
 void tk_lines_reset(tk_lines *l);
 
+/* ---- address.c: people as they are written ---- */
+
+/* "Name <addr>", "<addr>", "addr (Name)" or "addr": 1 with the bare
+ * address and the name (empty when none; both point into s), 0 when s
+ * holds no address (addr is then s trimmed). */
+int tk_address_split(const char *s, size_t n, tk_str *name, tk_str *addr);
+/* ASCII letters lowercased in place: addresses are kept lowercased. */
+void tk_address_lower(char *s, size_t n);
+
 /* ---- record.c ---- */
 
 /* One record read from a stream: fields unescaped and NUL-terminated. */
@@ -250,15 +259,21 @@ enum tk_dbi {
 	TK_DB_COUNT
 };
 
-#define TK_SCHEMA_VERSION 5
+/* The schema this tk writes. Upgrades to TK_SCHEMA_STORE are the store's
+ * own (store.c: key layouts, run as it opens); those after it need the
+ * ticket model and run above it (upgrade.c, started by tk_cmd_store). */
+#define TK_SCHEMA_VERSION 6
+#define TK_SCHEMA_STORE 5
 
 typedef struct tk_store {
 	char *dir;
 	MDB_env *env;
 	MDB_dbi dbi[TK_DB_COUNT];
 	int rdonly;
+	long schema;		/* the store's schema version once opened */
 	int bulk;		/* tk_store_bulk: batches of new tickets (store.c) */
 	struct tk_ixbatch *ixb;	/* bulk: reused from transaction to transaction */
+	const char *via;	/* what makes this command's changes: "cli" unless set (the log's via) */
 	char **declared;	/* custom field names of the store's fields file (fields.c) */
 	size_t ndeclared;
 } tk_store;
@@ -276,6 +291,7 @@ typedef struct tk_txn {
 	time_t now;
 	char now_iso[21];	/* now as stored: every event and change of a txn */
 	const char *actor;
+	const char *via;	/* what made the changes (DESIGN.md 3): cli, import, upgrade, ... */
 	MDB_cursor *app[TK_DB_COUNT];	/* tk_append's cursors, freed with the write txn */
 	char reg[256];		/* custom field names registered in this txn, NUL after each */
 	size_t reglen;
@@ -302,6 +318,8 @@ int tk_hugepages(long long size);
 /* Bulk writing (store.c); then tk_store_sync before closing. */
 void tk_store_bulk(tk_store *st);
 int tk_store_sync(tk_store *st);
+/* meta "schema" set to ver in write txn t: 0 or -1. */
+int tk_store_set_schema(tk_txn *t, long ver);
 /* Drop the pages of the store's map this process has touched (they stay
  * in the page cache): a long scan then runs in the memory of a stretch. */
 void tk_store_forget(tk_store *st);
@@ -413,7 +431,7 @@ int tk_ix_del(MDB_cursor *c, int db, MDB_val k, uint64_t id);
  * of TK_ACTIVE_KEYBUF bytes, room for the id after). tk_active_write: a
  * ticket written (its encoded record enc), its copy kept in step with its
  * old and new status and assignee; 0 or -1. */
-#define TK_ACTIVE_MAXSTATUS 16
+#define TK_ACTIVE_MAXSTATUS 64	/* status names up to 64 bytes (DESIGN.md 1) */
 #define TK_ACTIVE_KEYBUF (2 + TK_ACTIVE_MAXSTATUS + 1 + TK_IX_MAXKEY + 1 + 8)
 #define TK_ACTIVE_N 3
 extern const char *const tk_active_names[TK_ACTIVE_N];	/* new, open, pending */
@@ -487,6 +505,7 @@ enum tk_field {
 	TK_F_CSAT,
 	TK_F_PARENT,
 	TK_F_EXTERNAL_ID,
+	TK_F_REQUESTER_NAME,	/* schema 6: the name given with the requester's address */
 	TK_F_NSTORED,		/* fields above are stored; those below are derived */
 	TK_F_BODY = TK_F_NSTORED,
 	TK_F_AGE,
@@ -609,11 +628,12 @@ int tk_assignments_check(tk_store *st, tk_txn *t, const tk_assignments *as);
  * tk_ticket_make (or tk_ticket_prepare and tk_ticket_insert). Flags:
  * TK_APPLY_IMPORT, history from another system: any status may follow any
  * other, created and updated may be given, and no times are filled in from
- * the clock but updated when none is given; TK_APPLY_CREATE is for making
+ * the clock but updated when none is given; TK_APPLY_UPGRADE, a store's
+ * upgrade rewriting a value: updated stays; TK_APPLY_CREATE is for making
  * (defaults filled, id taken) and ignored here.
  * Returns 0, 1 when nothing changed, or -1 with tk_errmsg.
  */
-enum { TK_APPLY_CREATE = 1, TK_APPLY_IMPORT = 2, TK_APPLY_BODY_CHECKED = 4 };
+enum { TK_APPLY_CREATE = 1, TK_APPLY_IMPORT = 2, TK_APPLY_BODY_CHECKED = 4, TK_APPLY_UPGRADE = 8 };
 int tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags);
 /* Create a ticket from assignments and an optional body; sets tk->id. */
 int tk_ticket_create(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char *body, size_t bodylen);
@@ -646,6 +666,7 @@ int tk_ticket_parent_ok(tk_txn *t, uint64_t id, uint64_t parent);
 typedef struct {
 	uint64_t seq, ticket;
 	tk_str time, actor, field, old, new;
+	tk_str via;		/* empty in events written before it was kept */
 } tk_event;
 
 int tk_log_append(tk_txn *t, uint64_t ticket, const char *field, tk_str old, tk_str new);
@@ -764,6 +785,7 @@ void tk_ids_add(tk_ids *ids, uint64_t id);
 /* Each id once, where it came first (a changing command applies each
  * distinct id once per run, DESIGN.md 4). */
 void tk_ids_unique(tk_ids *ids);
+void tk_ids_sort(tk_ids *ids);
 void tk_ids_free(tk_ids *ids);
 
 /* ---- csvin.c: CSV rows through libcsv ---- */
@@ -819,6 +841,12 @@ void tk_improw_clear(tk_improw *r);
 void tk_import_free(tk_import *im);
 /* A date as help desks export them, to ISO UTC; -1 when it is none. */
 int tk_import_time(const char *s, char out[21]);
+
+/* ---- upgrade.c: upgrades that need the ticket model ---- */
+
+/* Brings st (open for writing, st->schema from TK_SCHEMA_STORE on) up to
+ * TK_SCHEMA_VERSION: 0, or -1 with tk_errmsg. tk_cmd_store runs it. */
+int tk_store_upgrade(tk_store *st);
 
 /* ---- pipe.c: reading the next batch while the last is written ---- */
 

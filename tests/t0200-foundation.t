@@ -90,4 +90,48 @@ test_expect_success 'a writer that is not tk-new or tk-import makes no store' '
 	test_grep "no field nosuch" err
 '
 
+test_expect_success 'requesters: the bare address, lowercased, and the name beside it' '
+	tk-new -q -d ad -s one -r "Wang Li <Wang.Li@Initech.io>" &&
+	tk-ls -d ad -o id,requester,requester_name requester=wang.li@initech.io >out &&
+	printf "1\twang.li@initech.io\tWang Li\n" >expect && test_cmp expect out &&
+	tk-ls -d ad -o id "requester=Wang Li <WANG.LI@initech.io>" >out && echo 1 >expect && test_cmp expect out &&
+	printf "#subject\trequester\ntwo\t\"Li, Wang\" <WLi@Initech.IO>\nthree\tgithub-login\n" | tk-new -q -b -d ad &&
+	tk-ls -d ad -o id,requester,requester_name id=2,3 >out &&
+	printf "2\twli@initech.io\tLi, Wang\n3\tgithub-login\t\n" >expect && test_cmp expect out &&
+	tk-set -q -d ad requester=pat@gmail.com 1 &&
+	tk-ls -d ad -o requester,requester_name id=1 >out && printf "pat@gmail.com\t\n" >expect && test_cmp expect out &&
+	tk-ls -d ad -H -t -o subject,requester,requester_name id=2 | tk-new -b -d ad >id &&
+	tk-ls -d ad -t -o requester,requester_name id=$(cat id) >out && printf "wli@initech.io\tLi, Wang\n" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'a reply from the requester written as "Name <Addr>" reopens a pending ticket' '
+	tk-set -q -d ad status=pending 2 &&
+	tk-comment -q -d ad -f "Wang LI <WLI@initech.io>" -m "still broken" 2 &&
+	tk-ls -d ad -o status id=2 >out && echo open >expect && test_cmp expect out &&
+	tk-show -d ad 2 >show && test_grep "wli@initech.io" show
+'
+
+test_expect_success 'mentions take letters of any script, up to a space or punctuation' '
+	tk-comment -q -d ad -i -m "@bob can you check? @王磊 too; 请@王五 处理, mail x@example.com, @李四。@José." 1 &&
+	tk-ls -d ad -o watchers id=1 >out && echo "José,bob,李四,王五,王磊" >expect && test_cmp expect out
+'
+
+test_expect_success 'comments: blank refused, -m and -f checked for UTF-8 (exit 2, nothing added)' '
+	tk-export -d ad --format json --with comments >before &&
+	test_expect_code 2 tk-comment -d ad -m "   " 1 2>err && test_grep "blank comment" err &&
+	test_expect_code 2 tk-comment -d ad -m "　" 1 &&
+	test_expect_code 2 tk-comment -d ad -f "$(printf "x\377")" -m hi 1 2>err &&
+	test_grep "^tk-comment: -f: invalid UTF-8 at byte 2" err &&
+	test_expect_code 2 tk-comment -d ad -m "$(printf "a\377")" 1 2>err && test_grep "invalid UTF-8" err &&
+	printf "a\377b" | test_expect_code 3 tk-comment -d ad 1 2>err && test_grep "stdin: invalid UTF-8" err &&
+	tk-export -d ad --format json --with comments >after && test_cmp before after
+'
+
+test_expect_success 'the event log says what made each change (via): cli, import' '
+	tk-log -d ad 1 | tail -n 1 | cut -f4,8 >out && printf "watchers\tcli\n" >expect && test_cmp expect out &&
+	printf "subject,id\nImported,77\n" >in.csv && tk-import -q -d ad in.csv 2>/dev/null &&
+	tk-log -d ad | tail -n 1 | cut -f4,8 >out && printf "create\timport\n" >expect && test_cmp expect out
+'
+
 test_done
