@@ -58,8 +58,9 @@ struct names {
 	size_t n, cap;
 };
 
+/* Adds name unless it is there; copied when copy is set. */
 static void
-names_add(struct names *nm, const char *name)
+names_add(struct names *nm, const char *name, int copy)
 {
 	size_t i;
 
@@ -70,7 +71,7 @@ names_add(struct names *nm, const char *name)
 		nm->cap = nm->cap ? 2 * nm->cap : 32;
 		nm->v = tk_xrealloc(nm->v, nm->cap * sizeof *nm->v);
 	}
-	nm->v[nm->n++] = name;
+	nm->v[nm->n++] = copy ? tk_xstrdup(name) : name;
 }
 
 /* The NAMEs of the executable tk-NAME files in dir. */
@@ -97,7 +98,7 @@ names_scan(struct names *nm, const char *dir)
 			continue;	/* tk-foo.c, tk-foo~: not a command */
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 		if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && access(path, X_OK) == 0)
-			names_add(nm, tk_xstrdup(e->d_name + 3));
+			names_add(nm, e->d_name + 3, 1);
 	}
 	closedir(d);
 }
@@ -111,7 +112,7 @@ names_all(struct names *nm)
 	size_t i;
 
 	for (i = 0; i < NCOMMANDS; i++)
-		names_add(nm, commands[i].name);
+		names_add(nm, commands[i].name, 0);
 	if (self_dir(self, sizeof self) == 0)
 		names_scan(nm, self);
 	path = tk_xstrdup(env ? env : "/usr/local/bin:/usr/bin:/bin");
@@ -198,7 +199,7 @@ run(const char *name, int argc, char **argv, const char *dir)
 {
 	char self[PATH_MAX], path[PATH_MAX + 80], prog[64];
 	char **av = tk_xmalloc((size_t)(argc + 3) * sizeof *av);
-	int i, n = 0;
+	int i, n = 0, err;
 
 	if (!*name || name[0] == '-' || strchr(name, '/') || strlen(name) > 40)
 		tk_die(TK_EXIT_USAGE, "%s: not a command (tk --help lists them)", name);
@@ -217,8 +218,10 @@ run(const char *name, int argc, char **argv, const char *dir)
 			execv(path, av);
 	}
 	execvp(prog, av);
-	if (errno != ENOENT && errno != ENOTDIR)
-		tk_die(TK_EXIT_FAIL, "%s: %s", prog, strerror(errno));
+	err = errno;
+	free(av);
+	if (err != ENOENT && err != ENOTDIR)
+		tk_die(TK_EXIT_FAIL, "%s: %s", prog, strerror(err));
 	not_found(name);
 }
 
