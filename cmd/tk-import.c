@@ -95,13 +95,14 @@ lookup(tk_txn *t, MDB_cursor *c, const char *ext, uint64_t *id, uint64_t *hash)
 	unsigned char kb[TK_IX_KEYBUF];
 	size_t n = strlen(ext);
 	MDB_val want = tk_ix_key(TK_DB_IX_EXTERNAL, ext, n, 0, kb), k = want, v;
+	tk_ixbatch *b = tk_ixbatch_of(t);
 	int rc, found = 0;
 
 	/* A key cut short may be another id's: write what is pending, and let
 	 * the tickets tell (below). */
-	if (t->ixb && n > TK_IX_MAXKEY && tk_ixbatch_write(t->ixb, t) < 0)
+	if (b && n > TK_IX_MAXKEY && tk_txn_flush(t) < 0)
 		return -1;
-	if (t->ixb && tk_ixbatch_find(t->ixb, TK_DB_IX_EXTERNAL, k.mv_data, k.mv_size, id))
+	if (b && tk_ixbatch_find(b, TK_DB_IX_EXTERNAL, k.mv_data, k.mv_size, id))
 		found = 1;
 	else {
 		/* SET_RANGE keeps the cursor on its page: the next row's external

@@ -6,7 +6,7 @@
  *            (the same bytes as in tickets)
  *
  * The epoch is the run of ids the ticket is in, as in ix_requester (meta
- * "epochs", store.c): each bulk batch starts one, so a batch's copies sort
+ * "epochs", index.c): each bulk batch starts one, so a batch's copies sort
  * after everything in the table and go in sorted at its end (MDB_APPEND:
  * pages filled, nothing split or searched). The assignee is the value cut
  * at TK_IX_MAXKEY bytes, "\0" when unset. The tickets an agent works on are
@@ -26,19 +26,6 @@
 #include <string.h>
 
 #include "tk.h"
-
-const char *const tk_active_names[TK_ACTIVE_N] = { "new", "open", "pending" };
-
-int
-tk_active_status(tk_str s)
-{
-	size_t i;
-
-	for (i = 0; i < TK_ACTIVE_N; i++)
-		if (tk_str_eq(s, tk_active_names[i]))
-			return 1;
-	return 0;
-}
 
 static size_t
 put_part(unsigned char *p, const char *v, size_t n, size_t max)
@@ -77,9 +64,9 @@ active_key(tk_txn *t, uint64_t id, tk_str status, tk_str a, unsigned char *buf)
 	return k;
 }
 
-/* A batch's new copies, written sorted at its commit (tk_ixbatch_write):
+/* A batch's new copies, written sorted at its commit (tk_txn_flush):
  * each a key and a value, side by side in one buffer. */
-struct tk_actbatch {
+typedef struct tk_actbatch {
 	tk_buf b;
 	struct acopy {
 		size_t off;
@@ -87,17 +74,20 @@ struct tk_actbatch {
 		size_t vlen;
 	} *e;
 	size_t n, cap;
-};
+} tk_actbatch;
+
+static void *
+batch_make(void)
+{
+	tk_actbatch *ab = tk_xmalloc(sizeof *ab);
+
+	memset(ab, 0, sizeof *ab);
+	return ab;
+}
 
 static void
-batch_add(tk_actbatch **pb, MDB_val k, const void *enc, size_t n)
+batch_add(tk_actbatch *ab, MDB_val k, const void *enc, size_t n)
 {
-	tk_actbatch *ab = *pb;
-
-	if (!ab) {
-		ab = *pb = tk_xmalloc(sizeof *ab);
-		memset(ab, 0, sizeof *ab);
-	}
 	if (ab->n == ab->cap)
 		ab->e = tk_xrealloc(ab->e, (ab->cap = ab->cap ? 2 * ab->cap : 1024) * sizeof *ab->e);
 	ab->e[ab->n].off = ab->b.len;
@@ -115,9 +105,12 @@ cmp_copy(const void *a, const void *b, void *base)
 	return tk_keycmp((char *)base + x->off, x->klen, (char *)base + y->off, y->klen);
 }
 
-int
-tk_actbatch_write(tk_actbatch *ab, tk_txn *t)
+static void batch_reset(void *state);
+
+static int
+batch_write(void *state, tk_txn *t)
 {
+	tk_actbatch *ab = state;
 	MDB_cursor *c;
 	MDB_val k, v;
 	tk_tail tl;
@@ -137,28 +130,33 @@ tk_actbatch_write(tk_actbatch *ab, tk_txn *t)
 		rc = mdb_cursor_put(c, &k, &v, tk_tail_past(&tl, k.mv_data, k.mv_size) ? MDB_APPEND : 0);
 	}
 	mdb_cursor_close(c);
-	tk_actbatch_reset(ab);
+	batch_reset(ab);
 	return rc ? tk_mdb_error(rc, "active") : 0;
 }
 
-void
-tk_actbatch_reset(tk_actbatch *ab)
+static void
+batch_reset(void *state)
 {
-	if (ab) {
-		ab->n = 0;
-		ab->b.len = 0;
-	}
+	tk_actbatch *ab = state;
+
+	ab->n = 0;
+	ab->b.len = 0;
 }
 
-void
-tk_actbatch_free(tk_actbatch *ab)
+static void
+batch_free(void *state)
 {
-	if (ab) {
-		tk_buf_free(&ab->b);
-		free(ab->e);
-		free(ab);
-	}
+	tk_actbatch *ab = state;
+
+	tk_buf_free(&ab->b);
+	free(ab->e);
+	free(ab);
 }
+
+/* A bulk transaction's new copies, written sorted at its commit, after
+ * the index batch (which registers first: a new ticket's index entries
+ * are gathered before its copy). */
+static const tk_batch_ops ops = { batch_make, batch_write, batch_reset, batch_free };
 
 int
 tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk_str status, tk_str assignee,
@@ -177,8 +175,10 @@ tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk_str
 	}
 	if (!rc && now) {
 		k = active_key(t, id, status, assignee, kb);
-		if (creating && t->ixb) {	/* a batch: at its commit, sorted */
-			batch_add(tk_ixbatch_active(t->ixb), k, enc, n);
+		tk_actbatch *ab;
+
+		if (creating && (ab = tk_txn_batch(t, &ops))) {	/* a batch: at its commit, sorted */
+			batch_add(ab, k, enc, n);
 			return 0;
 		}
 		rc = mdb_put(t->txn, db, &k, &v, 0);

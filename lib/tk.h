@@ -1,16 +1,25 @@
 /*
  * tk.h - the one header of libtk, the code every tk command shares.
  *
- * Grouped by concern, one .c file each:
- *   util.c     errors, exit codes, memory, buffers, UTF-8
- *   record.c   the record format of tk-records(5): reader and writer
- *   timeutil.c ISO 8601 times, local times, durations, $TK_NOW
- *   store.c    the LMDB store: sub-databases, key layout, transactions
- *   ticket.c   the ticket model, its encoding and the assignment language
- *   log.c      the append-only event log
- *   comment.c  comments and internal notes
- *   query.c    the filter language of tk-ls and index selection
- *   output.c   TSV, aligned table and JSON lines output
+ * One .c file a concern, in layers: each calls only those below it
+ * (../shared/tools/lib-loops checks; calls upward go through hooks such
+ * as tk_batch_ops).
+ *
+ *   ground     util.c (errors, memory, buffers, UTF-8), address.c,
+ *              record.c (tk-records(5)), timeutil.c, ids.c, config.c (the
+ *              configuration files), key.c (key bytes and order, LMDB
+ *              errors), status.c (status classes)
+ *   store      store.c (the environment, sub-databases, transactions and
+ *              their batch hooks, meta, import marks), postings.c,
+ *              index.c (index keys, epochs, ids under a key), ixbatch.c,
+ *              active.c (the working set), log.c (appending events),
+ *              comment.c (storing comments)
+ *   model      ticket.c (the ticket, its encoding, the assignment
+ *              language, writes with their indexes and events)
+ *   above it   fields.c (known field names), history.c (events read
+ *              back), reply.c (replies and their effects), upgrade.c
+ *              (schema upgrades), query.c (filters), output.c, csvin.c,
+ *              import.c, pipe.c, cmd.c (what every command does)
  */
 #ifndef TK_H
 #define TK_H
@@ -259,11 +268,9 @@ enum tk_dbi {
 	TK_DB_COUNT
 };
 
-/* The schema this tk writes. Upgrades to TK_SCHEMA_STORE are the store's
- * own (store.c: key layouts, run as it opens); those after it need the
- * ticket model and run above it (upgrade.c, started by tk_cmd_store). */
+/* The schema this tk writes. An older store is opened no further than its
+ * meta until upgrade.c (started by tk_cmd_store) brings it up to date. */
 #define TK_SCHEMA_VERSION 6
-#define TK_SCHEMA_STORE 5
 
 typedef struct tk_store {
 	char *dir;
@@ -271,8 +278,12 @@ typedef struct tk_store {
 	MDB_dbi dbi[TK_DB_COUNT];
 	int rdonly;
 	long schema;		/* the store's schema version once opened */
-	int bulk;		/* tk_store_bulk: batches of new tickets (store.c) */
-	struct tk_ixbatch *ixb;	/* bulk: reused from transaction to transaction */
+	int bulk;		/* tk_store_bulk: batches of new tickets (tk_txn_batch) */
+	struct tk_batch_part {	/* bulk: what modules keep for a batch's commit */
+		const struct tk_batch_ops *ops;
+		void *state;	/* reused from transaction to transaction */
+	} batch[4];
+	int nbatch;
 	const char *via;	/* what makes this command's changes: "cli" unless set (the log's via) */
 	char **declared;	/* custom field names of the store's fields file (fields.c) */
 	size_t ndeclared;
@@ -280,9 +291,24 @@ typedef struct tk_store {
 
 typedef struct tk_ixbatch tk_ixbatch;
 
+/*
+ * Work a module keeps during a bulk transaction and does just before it
+ * commits (the index batch, ixbatch.c; the working set's new copies,
+ * active.c): registered with the store the first time, called through
+ * these pointers, so the store needs to know nothing of the modules above
+ * it. write returns 0 or -1 with tk_errmsg and leaves the state empty.
+ */
+struct tk_txn;
+typedef struct tk_batch_ops {
+	void *(*make)(void);
+	int (*write)(void *state, struct tk_txn *t);
+	void (*reset)(void *state);
+	void (*free)(void *state);
+} tk_batch_ops;
+
 typedef struct tk_txn {
 	tk_store *st;
-	tk_ixbatch *ixb;	/* new tickets' index entries, written at commit */
+	int bulk;		/* a batch of a bulk command: work left to its commit (tk_txn_batch) */
 	MDB_txn *txn;
 	int write;
 	uint64_t next_id;	/* write txns: the next ticket id, 0 until read */
@@ -320,6 +346,8 @@ void tk_store_bulk(tk_store *st);
 int tk_store_sync(tk_store *st);
 /* meta "schema" set to ver in write txn t: 0 or -1. */
 int tk_store_set_schema(tk_txn *t, long ver);
+/* Sub-database db emptied and made again with today's flags (upgrades). */
+int tk_store_db_recreate(tk_store *st, MDB_txn *txn, int db);
 /* Drop the pages of the store's map this process has touched (they stay
  * in the page cache): a long scan then runs in the memory of a stretch. */
 void tk_store_forget(tk_store *st);
@@ -341,8 +369,17 @@ void tk_txn_end(tk_txn *t);
 typedef int (*tk_write_fn)(tk_txn *t, void *arg);
 int tk_store_write(tk_store *st, tk_write_fn fn, void *arg);
 
+/* A bulk write transaction's state for ops, made and registered with the
+ * store the first time (in the order they come, which is the order they
+ * are written); NULL when t is no bulk transaction. */
+void *tk_txn_batch(tk_txn *t, const tk_batch_ops *ops);
+/* Everything the batch holds written now, in that order: 0 or -1. */
+int tk_txn_flush(tk_txn *t);
+
 /* ixbatch.c: index entries of new tickets, grouped and written at commit.
- * tk_store_bulk turns it on; tk_store_write does the rest. */
+ * tk_store_bulk turns it on; tk_store_write does the rest. The batch of a
+ * bulk transaction (NULL for any other), or one of a caller's own. */
+tk_ixbatch *tk_ixbatch_of(tk_txn *t);
 tk_ixbatch *tk_ixbatch_new(void);
 void tk_ixbatch_reset(tk_ixbatch *b);
 void tk_ixbatch_add(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t id);
@@ -364,15 +401,13 @@ typedef struct {
 } tk_tail;
 int tk_tail_start(tk_tail *tl, MDB_cursor *c);
 int tk_tail_past(tk_tail *tl, const void *key, size_t n);
-/* The batch's new copies for the working set (active.c), made when first asked. */
-struct tk_actbatch **tk_ixbatch_active(tk_ixbatch *b);
 
 /* Big-endian 64-bit keys sort numerically under memcmp. */
 
 void tk_put_u64(unsigned char *p, uint64_t v);
 uint64_t tk_get_u64(const unsigned char *p);
 
-/* Index keys (layout in store.c): the value cut at TK_IX_MAXKEY bytes, "\0"
+/* Index keys (index.c; layout in store.c's header): the value cut at TK_IX_MAXKEY bytes, "\0"
  * when empty, after the ticket's epoch in a partitioned index. buf holds
  * TK_IX_KEYBUF bytes; the key may point into v instead. */
 #define TK_IX_MAXKEY 400
@@ -380,9 +415,9 @@ uint64_t tk_get_u64(const unsigned char *p);
 int tk_ix_partitioned(int db);
 /* 1 when index db keeps no entry for value v of a ticket, in the working
  * set (active) or not: an empty external id; an active status; an empty
- * assignee, queue or requester of an active ticket (store.c). */
+ * assignee, queue or requester of an active ticket (index.c). */
 int tk_ix_skips(int db, const char *v, size_t n, int active);
-/* The epoch of ticket id in partitioned index db (store.c), and how many
+/* The epoch of ticket id in partitioned index db (index.c), and how many
  * epochs db has. */
 unsigned tk_ix_epoch(tk_txn *t, int db, uint64_t id);
 unsigned tk_ix_nepochs(tk_txn *t, int db);
@@ -390,8 +425,13 @@ unsigned tk_ix_nepochs(tk_txn *t, int db);
 int tk_last_id(MDB_txn *txn, tk_store *st, uint64_t *id);
 /* Ticket id is new in write txn t: it may start an epoch. 0, or -1. */
 int tk_ix_epoch_new(tk_txn *t, uint64_t id);
-/* A transaction's memory of the epochs (tk_txn_end and tk_store_write call it). */
+/* A transaction's memory of the epochs, forgotten (after a change to them
+ * from outside the transaction's own writes: upgrades). */
 void tk_ix_epochs_free(tk_txn *t);
+/* Schema 2's epochs, id >> 14 (ix_assignee's still), and meta "epochs"
+ * written as ep[0..n): for upgrades. */
+unsigned tk_ix_epoch_v2(uint64_t id);
+int tk_ix_epochs_put(MDB_txn *txn, tk_store *st, const uint64_t *ep, unsigned n);
 MDB_val tk_ix_key(int db, const char *v, size_t n, unsigned epoch, unsigned char *buf);
 /* 1 for an index kept as posting lists (postings.c): ix_status, ix_priority, ix_queue. */
 int tk_ix_postings(int db);
@@ -439,12 +479,6 @@ int tk_active_status(tk_str s);
 MDB_val tk_active_prefix(unsigned epoch, tk_str status, const tk_str *a, unsigned char *buf);
 int tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk_str status, tk_str assignee,
     const void *enc, size_t n, int creating);
-/* A batch's new copies (t->ixb's, tk_ixbatch_active), written sorted by
- * tk_ixbatch_write: 0 or -1. */
-typedef struct tk_actbatch tk_actbatch;
-int tk_actbatch_write(tk_actbatch *ab, tk_txn *t);
-void tk_actbatch_reset(tk_actbatch *ab);
-void tk_actbatch_free(tk_actbatch *ab);
 
 /* Set when an LMDB call failed with MDB_MAP_FULL: tk_store_write grows the map and retries. */
 extern int tk_map_full;
@@ -844,7 +878,7 @@ int tk_import_time(const char *s, char out[21]);
 
 /* ---- upgrade.c: upgrades that need the ticket model ---- */
 
-/* Brings st (open for writing, st->schema from TK_SCHEMA_STORE on) up to
+/* Brings st (open for writing, st->schema older) up to
  * TK_SCHEMA_VERSION: 0, or -1 with tk_errmsg. tk_cmd_store runs it. */
 int tk_store_upgrade(tk_store *st);
 

@@ -1,11 +1,11 @@
 /*
- * upgrade.c - upgrades of a store that need the ticket model: from schema
- * TK_SCHEMA_STORE on, a store is brought up to date here, above the model,
- * by tk_cmd_store once the store is open (the upgrades of key layouts
- * before it are store.c's own). Each runs in batches of tickets, every
- * change logged "via upgrade" with its old value, and sets the new schema
- * in its last transaction: an upgrade cut short leaves the old schema and
- * changes that the next run finds already made.
+ * upgrade.c - a store made by an older tk brought up to date, above the
+ * ticket model, by tk_cmd_store once the store is open (store.c opens an
+ * older store no further than its meta). Schemas 1 to 5 changed key
+ * layouts and are rebuilt in one transaction; from 5 on an upgrade runs in
+ * batches of tickets, every change logged "via upgrade" with its old value,
+ * and sets the new schema in its last transaction: an upgrade cut short
+ * leaves the old schema and changes that the next run finds already made.
  *
  * Schema 5 to 6 (the foundation fixes):
  * - custom field names are lowercased: the names in `fields` and in the
@@ -232,6 +232,239 @@ upgrade5(tk_store *st)
 	return 0;
 }
 
+/*
+ * Schema 1 to 2: ix_requester, ix_assignee and ix_updated are partitioned
+ * by epoch (rebuilt from the tickets), and tk-import's memory of rows moves
+ * from "imports" (external id -> id . hash) to import_hash (id -> hash).
+ */
+static int
+upgrade_1(tk_store *st, MDB_txn *txn)
+{
+	unsigned char kb[TK_IX_KEYBUF];
+	MDB_cursor *c;
+	MDB_val k, v, ik, iv;
+	MDB_dbi old;
+	tk_ticket tk;
+	int rc, f;
+
+	rc = mdb_dbi_open(txn, "imports", 0, &old);
+	if (rc == 0) {
+		if ((rc = mdb_cursor_open(txn, old, &c)))
+			return tk_mdb_error(rc, "imports");
+		while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
+			if (v.mv_size != 16)
+				continue;
+			ik.mv_size = 8;
+			ik.mv_data = v.mv_data;
+			iv.mv_size = 8;
+			iv.mv_data = (unsigned char *)v.mv_data + 8;
+			if ((rc = mdb_put(txn, st->dbi[TK_DB_IMPORT_HASH], &ik, &iv, 0)))
+				break;
+		}
+		mdb_cursor_close(c);
+		if (rc != MDB_NOTFOUND)
+			return tk_mdb_error(rc, "import_hash");
+		if ((rc = mdb_drop(txn, old, 1)))
+			return tk_mdb_error(rc, "imports");
+	} else if (rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "imports");
+	for (f = 0; f < TK_F_NSTORED; f++)
+		if (tk_fields[f].dbi >= 0 && tk_ix_partitioned(tk_fields[f].dbi) &&
+		    (rc = mdb_drop(txn, st->dbi[tk_fields[f].dbi], 0)))
+			return tk_mdb_error(rc, "index");
+	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_TICKETS], &c)))
+		return tk_mdb_error(rc, "tickets");
+	tk_ticket_init(&tk);
+	while (rc == 0 && (rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
+		tk.id = tk_get_u64(k.mv_data);
+		if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0) {
+			rc = -1;
+			break;
+		}
+		for (f = 0; f < TK_F_NSTORED && rc == 0; f++) {
+			int db = tk_fields[f].dbi;
+
+			if (db < 0 || !tk_ix_partitioned(db))
+				continue;
+			ik = tk_ix_key(db, tk.f[f].p, tk.f[f].n, tk_ix_epoch_v2(tk.id), kb);
+			if ((rc = mdb_put(txn, st->dbi[db], &ik, &k, MDB_NODUPDATA)) == MDB_KEYEXIST)
+				rc = 0;
+		}
+	}
+	mdb_cursor_close(c);
+	tk_ticket_free(&tk);
+	if (rc == -1)
+		return -1;
+	if (rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "index");
+	return 0;
+}
+
+/*
+ * Schema 2 to 3: epochs were id >> 14; the first id of each, up to the last
+ * ticket's, goes into meta "epochs", and the keys stay as they are.
+ */
+static int
+upgrade_2(tk_store *st, MDB_txn *txn)
+{
+	uint64_t last, *ep;
+	unsigned i, n;
+	int rc;
+
+	if (tk_last_id(txn, st, &last) < 0)
+		return -1;
+	n = tk_ix_epoch_v2(last) + 1;
+	ep = tk_xmalloc(n * sizeof *ep);
+	for (i = 0; i < n; i++)
+		ep[i] = (uint64_t)i << 14;
+	rc = tk_ix_epochs_put(txn, st, ep, n);
+	free(ep);
+	return rc;
+}
+
+/*
+ * Schema 3 to 4: ix_status, ix_priority and ix_queue become posting lists,
+ * rebuilt from the tickets, 50,000 at a time through an index batch.
+ */
+static int
+upgrade_3(tk_store *st, MDB_txn *txn)
+{
+	unsigned char kb[TK_IX_KEYBUF];
+	MDB_cursor *c;
+	MDB_val k, v, ik;
+	tk_ticket tk;
+	tk_txn t;
+	tk_ixbatch *b;
+	long n = 0;
+	int rc = 0, f, db;
+
+	for (db = 0; db < TK_DB_COUNT; db++) {
+		if (!tk_ix_postings(db))
+			continue;
+		if (tk_store_db_recreate(st, txn, db) < 0)
+			return -1;
+	}
+	memset(&t, 0, sizeof t);
+	t.st = st;
+	t.txn = txn;
+	t.write = 1;
+	b = tk_ixbatch_new();
+	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_TICKETS], &c))) {
+		tk_ixbatch_free(b);
+		return tk_mdb_error(rc, "tickets");
+	}
+	tk_ticket_init(&tk);
+	while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
+		tk.id = tk_get_u64(k.mv_data);
+		if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0) {
+			rc = -1;
+			break;
+		}
+		for (f = 0; f < TK_F_NSTORED; f++)
+			if (tk_fields[f].dbi >= 0 && tk_ix_postings(tk_fields[f].dbi) &&
+			    !tk_ix_skips(tk_fields[f].dbi, tk.f[f].p, tk.f[f].n, tk_active_status(tk.f[TK_F_STATUS]))) {
+				ik = tk_ix_key(tk_fields[f].dbi, tk.f[f].p, tk.f[f].n, 0, kb);
+				tk_ixbatch_add(b, tk_fields[f].dbi, ik.mv_data, ik.mv_size, tk.id);
+			}
+		if (++n % 50000 == 0 && tk_ixbatch_write(b, &t) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	mdb_cursor_close(c);
+	tk_ticket_free(&tk);
+	if (rc == MDB_NOTFOUND)
+		rc = tk_ixbatch_write(b, &t) < 0 ? -1 : 0;
+	tk_ixbatch_free(b);
+	if (rc == -1)
+		return -1;
+	return rc ? tk_mdb_error(rc, "tickets") : 0;
+}
+
+/*
+ * Schema 4 to 5: the working set (active.c), copied from the tickets in an
+ * active status, whose statuses ix_status no longer holds, nor ix_assignee,
+ * ix_queue and ix_requester their empty values; ix_external_id keeps no
+ * entries for an empty value (tk_ix_skips).
+ */
+static int
+upgrade_4(tk_store *st, MDB_txn *txn)
+{
+	const char *const *act = tk_active_names;
+	size_t i, n;
+	MDB_cursor *c;
+	MDB_val k, v;
+	tk_ticket tk;
+	tk_txn t;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_IX_STATUS], &c)))
+		return tk_mdb_error(rc, "ix_status");
+	for (i = 0; i < TK_ACTIVE_N && (!rc || rc == MDB_NOTFOUND); i++) {
+		n = strlen(act[i]);
+		do {	/* (sought again: a cursor on a tree it emptied has no current item) */
+			k.mv_size = n;
+			k.mv_data = (void *)act[i];
+			rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		} while (rc == 0 && k.mv_size == n + 8 && !memcmp(k.mv_data, act[i], n) &&
+		    (rc = mdb_cursor_del(c, 0)) == 0);
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "ix_status");
+	k.mv_size = 1;
+	k.mv_data = "";
+	if ((rc = mdb_del(txn, st->dbi[TK_DB_IX_EXTERNAL], &k, NULL)) && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "ix_external_id");
+	memset(&t, 0, sizeof t);
+	t.st = st;
+	t.txn = txn;
+	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_TICKETS], &c)))
+		return tk_mdb_error(rc, "tickets");
+	tk_ticket_init(&tk);
+	/* Each active ticket as if it had just come into the working set: its
+	 * copy written, the entries it no longer has taken out. */
+	while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
+		tk.id = tk_get_u64(k.mv_data);
+		/* (the status first: most tickets of a large store are closed) */
+		if (tk_ticket_decode_upto(&tk, v.mv_data, v.mv_size, TK_F_STATUS) < 0) {
+			rc = -1;
+			break;
+		}
+		if (!tk_active_status(tk.f[TK_F_STATUS]))
+			continue;
+		if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0 ||
+		    tk_active_write(&t, tk.id, (tk_str){ "", 0 }, (tk_str){ "", 0 }, tk.f[TK_F_STATUS],
+		    tk.f[TK_F_ASSIGNEE], v.mv_data, v.mv_size, 1) < 0 ||
+		    tk_ticket_reindex(&t, &tk, tk.f, 0, 1) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	mdb_cursor_close(c);
+	tk_ticket_free(&tk);
+	tk_ix_epochs_free(&t);
+	if (rc == -1)
+		return -1;
+	return rc != MDB_NOTFOUND ? tk_mdb_error(rc, "tickets") : 0;
+}
+
+/* Schemas 1 to 5: key layouts, in one transaction. */
+static int
+upgrade_layout(tk_txn *t, void *arg)
+{
+	tk_store *st = t->st;
+	MDB_txn *txn = t->txn;
+	long ver = st->schema;
+
+	(void)arg;
+	if ((ver == 1 && upgrade_1(st, txn) < 0) || (ver <= 2 && upgrade_2(st, txn) < 0) ||
+	    (ver <= 3 && upgrade_3(st, txn) < 0) || (ver <= 4 && upgrade_4(st, txn) < 0) ||
+	    tk_store_set_schema(t, 5) < 0)
+		return TK_EXIT_FAIL;
+	return 0;
+}
+
 int
 tk_store_upgrade(tk_store *st)
 {
@@ -239,10 +472,12 @@ tk_store_upgrade(tk_store *st)
 	int rc = 0;
 
 	st->via = "upgrade";
-	if (st->schema == 5)
-		rc = upgrade5(st);
+	if (st->schema < 5 && !(rc = tk_store_write(st, upgrade_layout, NULL)))
+		st->schema = 5;
+	if (!rc && st->schema == 5 && !(rc = upgrade5(st)))
+		st->schema = 6;
 	st->via = via;
-	if (rc < 0)
+	if (rc)
 		return tk_error("%s: upgrade to schema %d failed: %s", st->dir, TK_SCHEMA_VERSION, tk_errmsg);
 	return 0;
 }
