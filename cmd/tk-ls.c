@@ -6,7 +6,8 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-ls [-aHt] [--table] [--json] [-d dir] [-o columns] [-s [-]field[,...]] [-n count] [--explain] [filter ...] [-]\n";
+    "tk-ls [-aHt] [--table] [--json] [-d dir] [-o columns] [-s [-]field[,...]] [-n count] [--explain]\n"
+    "             [filter | id ...] [-]\n";
 
 #define MAXKEYS 8
 
@@ -201,6 +202,8 @@ main(int argc, char **argv)
 	tk_output out;
 	tk_store *st;
 	tk_txn t;
+	tk_buf idterm = { 0 };
+	uint64_t id;
 	long n;
 	char *end;
 
@@ -224,14 +227,28 @@ main(int argc, char **argv)
 		default: tk_common_option(c);
 		}
 	}
+	if (tk_output_conflict(tsv, table, json, header) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	for (i = optind; i < argc; i++) {
 		if (!strcmp(argv[i], "-")) {
 			stdin_ids = 1;
 			continue;
 		}
+		/* "tk-ls 4 7" is "tk-ls id=4,7", as taskwarrior and gh read it. */
+		if (!tk_is_filter(argv[i]) && strchr("#0123456789", argv[i][0])) {
+			if (tk_id_parse(argv[i], strlen(argv[i]), &id) < 0)
+				tk_die(TK_EXIT_USAGE, "%s: not a ticket id", argv[i]);
+			tk_buf_printf(&idterm, "%s%llu", idterm.len ? "," : "id=", (unsigned long long)id);
+			continue;
+		}
 		if (tk_filter_add(q, argv[i]) < 0)
 			tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+		if (tk_filter_warning(q))
+			tk_warn("%s", tk_filter_warning(q));
 	}
+	if (idterm.len && tk_filter_add(q, idterm.p) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	tk_buf_free(&idterm);
 	tk_filter_default_status(q, all);
 	if (tk_output_init(&out, tk_output_choose(tsv, table, json), cols, header) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
@@ -285,6 +302,9 @@ main(int argc, char **argv)
 			free(keys[j].name);
 	}
 	tk_output_finish(&out);
+	/* A person sees a message for an empty table, not a header alone. */
+	if (!n && out.fmt == TK_FMT_TABLE)
+		tk_warn("no tickets match");
 	tk_txn_end(&t);
 	tk_output_free(&out);
 	tk_filter_free(q);
