@@ -235,7 +235,7 @@ main(int argc, char **argv)
 			continue;
 		}
 		/* "tk-ls 4 7" is "tk-ls id=4,7", as taskwarrior and gh read it. */
-		if (!tk_is_filter(argv[i]) && strchr("#0123456789", argv[i][0])) {
+		if (argv[i][0] && !tk_is_filter(argv[i]) && strchr("#0123456789", argv[i][0])) {
 			if (tk_id_parse(argv[i], strlen(argv[i]), &id) < 0)
 				tk_die(TK_EXIT_USAGE, "%s: not a ticket id", argv[i]);
 			tk_buf_printf(&idterm, "%s%llu", idterm.len ? "," : "id=", (unsigned long long)id);
