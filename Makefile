@@ -10,10 +10,10 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 # Appended even when CFLAGS is given on the command line.
 ALLCFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Ilib
-# LMDB and PCRE2 are linked statically (permissive licences): a small command
-# starts without loading them, a tenth of a one-ticket tk-new. libcsv (LGPL)
-# stays a shared library.
-LDLIBS += -Wl,-Bstatic -llmdb -lpcre2-8 -Wl,-Bdynamic -lcsv -lpthread
+# LMDB, PCRE2 and utf8proc are linked statically (permissive licences): a
+# small command starts without loading them, a tenth of a one-ticket tk-new.
+# libcsv (LGPL) stays a shared library.
+LDLIBS += -Wl,-Bstatic -llmdb -lpcre2-8 -lutf8proc -Wl,-Bdynamic -lcsv -lpthread
 
 # O is the build directory: "." for the normal build, "asan" for the
 # sanitizer build that make check also runs.
@@ -42,7 +42,7 @@ $(O)/tests/unit: tests/unit.c $(wildcard tests/*.h) $(O)/lib/libtk.a lib/tk.h
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS)
 
 # Packages a fresh Debian machine lacks, installed when missing.
-DEPS = gcc make liblmdb-dev libpcre2-dev libcsv-dev perl clang libclang-rt-14-dev mandoc lmdb-utils valgrind strace time
+DEPS = gcc make liblmdb-dev libpcre2-dev libcsv-dev libutf8proc-dev perl clang libclang-rt-14-dev mandoc lmdb-utils valgrind strace time
 deps:
 	@sh tools/deps.sh $(DEPS)
 

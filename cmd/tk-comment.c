@@ -93,7 +93,9 @@ main(int argc, char **argv)
 		default: tk_common_option(c);
 		}
 	}
-	if (!*j.author || strpbrk(j.author, "\t\n\r"))
+	if (tk_text_check("-f", j.author, strlen(j.author)) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	if (tk_blank(j.author, strlen(j.author)) || strpbrk(j.author, "\t\n\r"))
 		tk_die(TK_EXIT_USAGE, "-f %s: not an author", j.author);
 	if (!msg && optind == argc)
 		tk_die(TK_EXIT_USAGE, "give the text with -m, or the ids as arguments and the text on standard input");
@@ -112,12 +114,14 @@ main(int argc, char **argv)
 			j.len--;
 		j.body = body;
 	}
-	if (!j.len)
-		tk_die(TK_EXIT_USAGE, "empty comment: nothing added");
+	if (tk_blank(j.body, j.len))
+		tk_die(TK_EXIT_USAGE, "%s comment: nothing added", j.len ? "blank" : "empty");
+	if (tk_text_check(msg ? "-m" : "stdin", j.body, j.len) < 0)
+		tk_die(msg ? TK_EXIT_USAGE : TK_EXIT_DATA, "%s", tk_errmsg);
 	j.ids = &ids;
 	j.err = tk_xmalloc((ids.n ? ids.n : 1) * sizeof *j.err);
 	memset(j.err, 0, (ids.n ? ids.n : 1) * sizeof *j.err);
-	st = tk_cmd_store(dir, 1);
+	st = tk_cmd_store(dir, TK_OPEN_WRITE);
 	rc = tk_store_write(st, post, &j);
 	if (rc && rc != TK_EXIT_DATA)
 		tk_die(rc, "%s", tk_errmsg);

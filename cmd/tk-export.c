@@ -93,7 +93,7 @@ main(int argc, char **argv)
 		tk_filter_ids(q, ids.v, ids.n);
 		tk_ids_free(&ids);
 	}
-	st = tk_cmd_store(dir, 0);
+	st = tk_cmd_store(dir, TK_OPEN_READ);
 	if (tk_txn_read(st, &t) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	if (!cols)

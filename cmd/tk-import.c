@@ -798,7 +798,8 @@ main(int argc, char **argv)
 	if (o.rejects)
 		open_rejects(&o, argv + optind, argc - optind, dir);
 	o.progress = isatty(STDERR_FILENO) && !o.quiet;
-	st = tk_cmd_store(dir, 1);
+	st = tk_cmd_store(dir, TK_OPEN_CREATE);
+	st->via = "import";
 	tk_store_bulk(st);
 	for (i = optind; i < argc; i++) {
 		rc = import_file(st, &o, argv[i], &total);

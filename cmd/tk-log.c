@@ -9,8 +9,8 @@
 static const char usage[] =
     "tk-log [-fHt] [--table] [--json] [-d dir] [--since time] [--until time] [--after seq] [id ...]\n";
 
-static const char *const columns[] = { "id", "time", "actor", "field", "old", "new", "seq" };
-#define NCOLS 7
+static const char *const columns[] = { "id", "time", "actor", "field", "old", "new", "seq", "via" };
+#define NCOLS 8
 
 struct opts {
 	char since[21], until[21];
@@ -73,6 +73,7 @@ print_event(struct opts *o, const tk_event *ev)
 	f[4] = ev->old;
 	f[5] = ev->new;
 	f[6] = TK_STR(seq);
+	f[7] = ev->via;
 	o->printed++;
 	if (!o->json) {
 		show(o, ev, f);
@@ -240,7 +241,7 @@ main(int argc, char **argv)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	tk_buf_free(&cols);
 	o.out = &out;
-	st = tk_cmd_store(dir, 0);
+	st = tk_cmd_store(dir, TK_OPEN_READ);
 	for (;;) {
 		if (tk_txn_read(st, &t) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);

@@ -171,6 +171,7 @@ sort_keys(const char *arg)
 		k->numeric = k->field >= 0 && (tk_fields[k->field].kind == TK_K_INT ||
 		    tk_fields[k->field].kind == TK_K_DURATION);
 		k->name = tk_xstrdup(tok + k->desc);
+		tk_field_name_lower(k->name);
 		nkeys++;
 	}
 	free(copy);
@@ -265,14 +266,14 @@ main(int argc, char **argv)
 	if (sort)
 		sort_keys(sort);
 	ctx.out = &out;
-	st = tk_cmd_store(dir, 0);
+	st = tk_cmd_store(dir, TK_OPEN_READ);
 	if (tk_txn_read(st, &t) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	if (tk_filter_prepare(q, &t) < 0 || tk_output_check(&out, &t) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	for (i = 0; i < (int)nkeys; i++)
-		if (keys[i].field == TK_F_CUSTOM && !tk_field_known(&t, keys[i].name))
-			tk_die(TK_EXIT_USAGE, "-s %s: no such field", keys[i].name);
+		if (keys[i].field == TK_F_CUSTOM && tk_field_check(st, &t, "-s", keys[i].name) < 0)
+			tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	n = tk_filter_run(q, &t, emit, &ctx);
 	if (n < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);

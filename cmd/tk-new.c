@@ -151,6 +151,20 @@ read_header(struct input *in)
 		else if (f == TK_F_CUSTOM && !tk_field_name_ok(in->hdr[i])) {
 			tk_error("stdin:%ld: %s: not a field name", r->lineno, in->hdr[i]);
 			return -1;
+		} else if (f == TK_F_CUSTOM) {
+			tk_txn t;
+			int rc;
+
+			/* A column names a field the store knows, never makes one. */
+			tk_field_name_lower(in->hdr[i]);
+			if (tk_txn_read(in->st, &t) < 0)
+				return -1;
+			rc = tk_field_check(in->st, &t, "header", in->hdr[i]);
+			tk_txn_end(&t);
+			if (rc < 0) {
+				tk_error("stdin:%ld: %s", r->lineno, tk_errmsg);
+				return -1;
+			}
 		}
 	}
 	return 0;
@@ -391,7 +405,7 @@ main(int argc, char **argv)
 	if (batch && msg)
 		tk_die(TK_EXIT_USAGE, "-m does not go with -b (give a body column)");
 	if (batch) {
-		st = tk_cmd_store(dir, 1);
+		st = tk_cmd_store_assign(dir, TK_OPEN_CREATE, &as);
 		tk_store_bulk(st);
 		rc = batch_mode(st, &as, atomic, quiet);
 		if (tk_store_sync(st) < 0)
@@ -409,7 +423,7 @@ main(int argc, char **argv)
 		while (one.len && one.body[one.len - 1] == '\n')
 			one.len--;
 	}
-	st = tk_cmd_store(dir, 1);
+	st = tk_cmd_store_assign(dir, TK_OPEN_CREATE, &as);
 	rc = tk_store_write(st, create_one, &one);
 	if (rc)
 		tk_die(rc, "%s", tk_errmsg);

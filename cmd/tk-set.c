@@ -70,7 +70,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *dir = NULL, *cols = NULL;
-	int c, nopt, quiet = 0, tsv = 0, table = 0, json = 0, atomic = 0, i, nidargs = 0, status = 0, bad;
+	int c, nopt, undone = 0, quiet = 0, tsv = 0, table = 0, json = 0, atomic = 0, i, nidargs = 0, status = 0, bad;
 	tk_assignments as = { 0 };
 	tk_ids ids = { 0 };
 	struct job j = { 0 };
@@ -119,7 +119,7 @@ main(int argc, char **argv)
 		tk_die(TK_EXIT_DATA, "--atomic: %d bad lines on standard input, nothing changed", bad);
 	if (bad)
 		status = TK_EXIT_DATA;
-	st = tk_cmd_store(dir, 1);
+	st = tk_cmd_store_assign(dir, TK_OPEN_WRITE, &as);
 	j.as = &as;
 	j.atomic = atomic;
 	if (atomic) {
@@ -146,6 +146,7 @@ main(int argc, char **argv)
 				tk_warn("ticket %llu: %s", (unsigned long long)sub.ids[k], sub.err[k]);
 		if (rc == TK_EXIT_DATA) {
 			tk_warn("--atomic: nothing changed");
+			undone = 1;
 			for (k = 0; k < sub.n; k++)
 				sub.changed[k] = 0;
 		}
@@ -154,12 +155,14 @@ main(int argc, char **argv)
 		else if (sub.missing && !status)
 			status = TK_EXIT_NOMATCH;
 	}
-	if (!quiet) {
+	if (!quiet && !undone) {
 		if (tk_txn_read(st, &t) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 		tk_ticket_init(&tk);
+		/* Ids from a pipe: every ticket read that exists and was not
+		 * refused goes on, changed or not (DESIGN.md 4). */
 		for (k = 0; k < ids.n; k++)
-			if (j.changed[k] && tk_ticket_get(&t, ids.v[k], &tk, 0) == 1)
+			if ((nidargs ? j.changed[k] : !j.err[k]) && tk_ticket_get(&t, ids.v[k], &tk, 0) == 1)
 				tk_output_ticket(&out, &t, &tk);
 		tk_output_finish(&out);
 		tk_ticket_free(&tk);

@@ -162,7 +162,7 @@ main(int argc, char **argv)
 	if (tk_cmd_ids(&ids, argc - optind, argv + optind))
 		status = TK_EXIT_DATA;
 	local = !json && isatty(STDOUT_FILENO);
-	st = tk_cmd_store(dir, 0);
+	st = tk_cmd_store(dir, TK_OPEN_READ);
 	if (tk_txn_read(st, &t) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	/* JSON lines as tk-export --format json --with comments,history

@@ -42,16 +42,75 @@ tk_common_option(int c)
 }
 
 tk_store *
-tk_cmd_store(const char *dir, int write)
+tk_cmd_store(const char *dir, int mode)
 {
+	const char *path;
 	tk_store *st;
 	size_t size;
 
 	if (tk_map_size(&size) < 0 || tk_hugepages(-1) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
-	st = tk_store_open(tk_store_path(dir), write);
+	path = tk_store_path(dir);
+	/* Only a command about to write makes a store (DESIGN.md 9). */
+	if (mode != TK_OPEN_CREATE && !tk_store_exists(path))
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	st = tk_store_open(path, mode != TK_OPEN_READ);
 	if (!st)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	if (st->schema < TK_SCHEMA_VERSION) {
+		/* An older store: brought up to date by a writer, then opened. */
+		if (mode == TK_OPEN_READ) {
+			tk_store_close(st);
+			if (!(st = tk_store_open(path, 1)))
+				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		}
+		if (st->schema < TK_SCHEMA_VERSION && tk_store_upgrade(st) < 0)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		if (mode == TK_OPEN_READ) {
+			tk_store_close(st);
+			if (!(st = tk_store_open(path, 0)))
+				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		}
+	}
+	if (tk_fields_load(st) < 0)
+		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
+	return st;
+}
+
+tk_store *
+tk_cmd_store_assign(const char *dir, int mode, const tk_assignments *as)
+{
+	const char *path = tk_store_path(dir);
+	tk_store *st, none;
+	tk_txn t;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < as->n && as->a[i].field != TK_F_CUSTOM; i++)
+		;
+	if (i == as->n)
+		return tk_cmd_store(dir, mode);
+	if (mode == TK_OPEN_CREATE && !tk_store_exists(path)) {
+		/* No store yet: only its directory's fields file declares names. */
+		memset(&none, 0, sizeof none);
+		none.dir = (char *)path;
+		if (tk_fields_load(&none) < 0)
+			tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
+		rc = tk_assignments_check(&none, NULL, as);
+		for (i = 0; i < none.ndeclared; i++)
+			free(none.declared[i]);
+		free(none.declared);
+		if (rc < 0)
+			tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+		return tk_cmd_store(dir, mode);
+	}
+	st = tk_cmd_store(dir, mode);
+	if (tk_txn_read(st, &t) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	rc = tk_assignments_check(st, &t, as);
+	tk_txn_end(&t);
+	if (rc < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	return st;
 }
 
@@ -83,6 +142,7 @@ tk_cmd_ids(tk_ids *ids, int argc, char **argv)
 		if (isatty(STDIN_FILENO))
 			tk_die(TK_EXIT_USAGE, "no ticket ids: give them as arguments or on standard input");
 		tk_ids_read(ids, stdin, "stdin", &bad);
+		tk_ids_unique(ids);
 		return bad;
 	}
 	for (i = 0; i < argc; i++) {
@@ -90,6 +150,7 @@ tk_cmd_ids(tk_ids *ids, int argc, char **argv)
 			tk_die(TK_EXIT_USAGE, "%s: not a ticket id", argv[i]);
 		tk_ids_add(ids, id);
 	}
+	tk_ids_unique(ids);
 	return 0;
 }
 

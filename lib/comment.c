@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <utf8proc.h>
+
 #include "tk.h"
 
 static void
@@ -72,14 +74,27 @@ tk_comment_add_at(tk_txn *t, uint64_t ticket, const char *time, const char *auth
 	uint32_t n;
 	int rc;
 
+	tk_str name, addr;
+	char *who;
+
+	if (tk_text_check("author", author, strlen(author)) < 0 || tk_text_check("comment", body, len) < 0)
+		return -1;
 	if (last_comment(t, ticket, &n) < 0)
 		return -1;
 	comment_key(kb, ticket, n + 1);
+	/* An author given as "Name <Addr>" is kept as the bare address,
+	 * lowercased, as requesters are: a reply from the requester is known. */
+	if (tk_address_split(author, strlen(author), &name, &addr)) {
+		who = tk_xstrndup(addr.p, addr.n);
+		tk_address_lower(who, addr.n);
+	} else
+		who = tk_xstrdup(author);
 	memcpy(iso, time, sizeof iso);
 	iso[20] = '\0';
 	tk_buf_add(&b, iso, 21);
 	tk_buf_add(&b, internal ? "i" : "p", 2);
-	tk_buf_add(&b, author, strlen(author) + 1);
+	tk_buf_add(&b, who, strlen(who) + 1);
+	free(who);
 	tk_buf_add(&b, body, len);
 	v.mv_size = b.len;
 	v.mv_data = b.p;
@@ -149,22 +164,55 @@ tk_comment_count(tk_txn *t, uint64_t ticket)
 	return (int)n;
 }
 
-/* Adds "@name" mentions in a body as watchers. */
+/*
+ * A character of a mentioned name: a letter, mark or digit of any script
+ * (utf8proc's Unicode categories, so @王磊 and @José are names), or . _ -
+ * Its length at p, 0 when the name ends there.
+ */
+static size_t
+name_char(const char *p, size_t n)
+{
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t len;
+	utf8proc_category_t cat;
+
+	if ((unsigned char)*p < 0x80)
+		return isalnum((unsigned char)*p) || strchr("._-", *p) ? 1 : 0;
+	len = utf8proc_iterate((const utf8proc_uint8_t *)p, (utf8proc_ssize_t)n, &cp);
+	if (len <= 0)
+		return 0;
+	cat = utf8proc_category(cp);
+	switch (cat) {
+	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+	case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
+	case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ND:
+		return (size_t)len;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Adds "@name" mentions in a body as watchers: the letters after '@' up
+ * to the next space or punctuation (DESIGN.md 10, a store with no agents).
+ * An '@' right after an ASCII letter, digit or . _ - + is inside an
+ * address (bob@example.com), not a mention; after a Chinese character it
+ * is one (请@王五 处理).
+ */
 static void
 mentions(tk_assignments *as, const char *body, size_t len)
 {
-	size_t i, j;
+	size_t i, j, k;
 	char name[65];
 
 	for (i = 0; i < len; i++) {
-		if (body[i] != '@' || (i && (isalnum((unsigned char)body[i - 1]) || body[i - 1] == '.')))
+		if (body[i] != '@' || (i && (isalnum((unsigned char)body[i - 1]) || strchr("._-+", body[i - 1]))))
 			continue;
-		for (j = i + 1; j < len && j - i <= 64 &&
-		    (isalnum((unsigned char)body[j]) || strchr("._-", body[j])); j++)
+		for (j = i + 1; j < len && (k = name_char(body + j, len - j)) > 0; j += k)
 			;
 		while (j > i + 1 && strchr("._-", body[j - 1]))	/* "@bob." ends a sentence */
 			j--;
-		if (j == i + 1 || j - i > 64)
+		if (j == i + 1 || j - i - 1 > 64)
 			continue;
 		memcpy(name, body + i + 1, j - i - 1);
 		name[j - i - 1] = '\0';
@@ -173,9 +221,9 @@ mentions(tk_assignments *as, const char *body, size_t len)
 }
 
 static int
-same_ci(tk_str a, const char *b)
+same_ci(tk_str a, tk_str b)
 {
-	return a.n == strlen(b) && strncasecmp(a.p, b, a.n) == 0;
+	return a.n == b.n && strncasecmp(a.p, b.p, a.n) == 0;
 }
 
 int
@@ -183,16 +231,16 @@ tk_comment_post(tk_txn *t, tk_ticket *tk, const char *author, int internal, cons
 {
 	tk_assignments as = { 0 };
 	char iso[21];
-	int from_requester = tk->f[TK_F_REQUESTER].n && same_ci(tk->f[TK_F_REQUESTER], author);
-	long bad;
-	int rc;
+	tk_str name, addr;
+	int from_requester, rc;
 
-	if (!len)
-		return tk_error("empty comment");
-	if (memchr(body, '\0', len))
-		return tk_error("comment: NUL byte");
-	if ((bad = tk_utf8_invalid(body, len)) >= 0)
-		return tk_error("comment: invalid UTF-8 at byte %ld", bad + 1);
+	if (tk_blank(body, len))
+		return tk_error(len ? "blank comment: nothing but white space" : "empty comment");
+	if (tk_text_check("comment", body, len) < 0)
+		return -1;
+	if (!tk_address_split(author, strlen(author), &name, &addr))
+		addr = TK_STR(author);
+	from_requester = tk->f[TK_F_REQUESTER].n && same_ci(tk->f[TK_F_REQUESTER], addr);
 	if (tk_comment_add(t, tk->id, author, internal, body, len) < 0)
 		return -1;
 	memcpy(iso, t->now_iso, sizeof iso);

@@ -35,6 +35,67 @@ tk_ids_add(tk_ids *ids, uint64_t id)
 	ids->v[ids->n++] = id;
 }
 
+/* A typed id: letters, then digits (c123 a contact, kb7 an article). */
+static int
+typed_id(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && s[i] >= 'a' && s[i] <= 'z')
+		i++;
+	if (!i || i > 4 || i == n)
+		return 0;
+	for (; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+struct at {
+	uint64_t id;
+	size_t i;
+};
+
+static int
+cmp_at(const void *a, const void *b)
+{
+	const struct at *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int
+cmp_index(const void *a, const void *b)
+{
+	const struct at *x = a, *y = b;
+
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+void
+tk_ids_unique(tk_ids *ids)
+{
+	struct at *v;
+	size_t i, j;
+
+	if (ids->n < 2)
+		return;
+	v = tk_xmalloc(ids->n * sizeof *v);
+	for (i = 0; i < ids->n; i++)
+		v[i] = (struct at){ ids->v[i], i };
+	qsort(v, ids->n, sizeof *v, cmp_at);
+	for (i = 1, j = 1; i < ids->n; i++)
+		if (v[i].id != v[j - 1].id)
+			v[j++] = v[i];
+	qsort(v, j, sizeof *v, cmp_index);
+	for (i = 0; i < j; i++)
+		ids->v[i] = v[i].id;
+	ids->n = j;
+	free(v);
+}
+
 int
 tk_ids_read(tk_ids *ids, FILE *fp, const char *name, int *bad)
 {
@@ -51,6 +112,11 @@ tk_ids_read(tk_ids *ids, FILE *fp, const char *name, int *bad)
 		}
 		if (r.header || (r.nfields == 1 && !r.lens[0]))
 			continue;
+		if (typed_id(r.fields[0], r.lens[0])) {
+			/* c123, kb7: a record about something else (DESIGN.md 4) */
+			tk_warn("%s:%ld: %s: not a ticket, skipped", name, r.lineno, r.fields[0]);
+			continue;
+		}
 		if (tk_id_parse(r.fields[0], r.lens[0], &id) < 0) {
 			tk_warn("%s:%ld: %s: not a ticket id", name, r.lineno, r.fields[0]);
 			(*bad)++;
@@ -67,4 +133,19 @@ tk_ids_free(tk_ids *ids)
 {
 	free(ids->v);
 	memset(ids, 0, sizeof *ids);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void
+tk_ids_sort(tk_ids *ids)
+{
+	if (ids->n > 1)
+		qsort(ids->v, ids->n, sizeof *ids->v, cmp_u64);
 }

@@ -2,8 +2,9 @@
  * log.c - the append-only event log.
  *
  * log: seq (8 bytes, big-endian) -> ticket (8 bytes, big-endian), then
- * time, actor, field, old value and new value, each ending in NUL (no
- * stored value holds a NUL). log_ticket maps each ticket to its sequence
+ * time, actor, field, old value, new value and via (what made the change:
+ * cli, import, upgrade...; events written before schema 6 end after the
+ * new value), each ending in NUL (no stored value holds a NUL). log_ticket maps each ticket to its sequence
  * numbers. A new ticket gets one event, field "create"; each later change
  * of a field is one event with its old and new value.
  *
@@ -66,6 +67,7 @@ tk_log_append(tk_txn *t, uint64_t ticket, const char *field, tk_str old, tk_str 
 	tk_buf_addc(&b, '\0');
 	tk_buf_add(&b, new.p, new.n);
 	tk_buf_addc(&b, '\0');
+	tk_buf_add(&b, t->via ? t->via : "", (t->via ? strlen(t->via) : 0) + 1);
 	v.mv_size = b.len;
 	v.mv_data = b.p;
 	rc = tk_append(t, TK_DB_LOG, &k, &v);
@@ -108,6 +110,9 @@ tk_event_decode(tk_event *ev, uint64_t seq, const void *data, size_t n)
 	if (!next_part(&p, end, &ev->time) || !next_part(&p, end, &ev->actor) ||
 	    !next_part(&p, end, &ev->field) || !next_part(&p, end, &ev->old) ||
 	    !next_part(&p, end, &ev->new))
+		return tk_error("log %llu: corrupt event", (unsigned long long)seq);
+	ev->via = (tk_str){ "", 0 };
+	if (p < end && !next_part(&p, end, &ev->via))
 		return tk_error("log %llu: corrupt event", (unsigned long long)seq);
 	return 0;
 }

@@ -97,7 +97,8 @@ tk_output_init(tk_output *o, enum tk_format fmt, const char *cols, int header)
 		o->cols = tk_xrealloc(o->cols, (o->ncols + 1) * sizeof *o->cols);
 		o->cols[o->ncols].field = f;
 		o->cols[o->ncols].kind = field_kind(f);
-		o->cols[o->ncols].name = tk_xstrdup(tok);
+		o->cols[o->ncols].name = tk_xstrdup(f == TK_F_CUSTOM ? tok : tk_fields[f].name);
+		tk_field_name_lower(o->cols[o->ncols].name);
 		o->ncols++;
 	}
 	free(copy);
@@ -113,9 +114,8 @@ tk_output_check(tk_output *o, tk_txn *t)
 	size_t i;
 
 	for (i = 0; i < o->ncols; i++)
-		if (o->cols[i].field == TK_F_CUSTOM && !tk_field_known(t, o->cols[i].name))
-			return tk_error("-o: no column %s (fields: id, status, priority, subject, ... "
-			    "see tk-ls(1); custom fields exist once set)", o->cols[i].name);
+		if (o->cols[i].field == TK_F_CUSTOM && tk_field_check(t->st, t, "-o", o->cols[i].name) < 0)
+			return -1;
 	return 0;
 }
 

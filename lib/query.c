@@ -313,6 +313,7 @@ tk_filter_add(tk_filter *q, const char *term)
 	t.text = tk_xstrdup(term);
 	t.name = tk_xstrndup(term, n);
 	t.field = tk_field_lookup(t.name);
+	tk_field_name_lower(t.name);
 	t.kind = t.field == TK_F_CUSTOM ? TK_K_TEXT : (int)tk_fields[t.field].kind;
 	if (t.field == TK_F_CUSTOM && !tk_field_name_ok(t.name)) {
 		tk_error("%s: %s is not a field name", term, t.name);
@@ -387,6 +388,18 @@ tk_filter_add(tk_filter *q, const char *term)
 	}
 	if (t.op == OP_NE && parse_list(&t, v) < 0)
 		goto fail;
+	/* Requesters are kept as bare lowercased addresses: so are the values
+	 * asked for ("Wang Li <Wang.Li@Initech.io>" finds wang.li@initech.io). */
+	if (t.field == TK_F_REQUESTER && (t.op == OP_EQ || t.op == OP_NE))
+		for (n = 0; n < t.nvals; n++) {
+			tk_str name, addr;
+
+			if (tk_address_split(t.vals[n], strlen(t.vals[n]), &name, &addr)) {
+				memmove(t.vals[n], addr.p, addr.n);
+				t.vals[n][addr.n] = '\0';
+				tk_address_lower(t.vals[n], addr.n);
+			}
+		}
 	if (t.op == OP_RE || t.op == OP_NRE) {
 		/* UCP: \w, \d, \b and [[:alpha:]] know Unicode, so \w+ matches 打印机 */
 		t.re = pcre2_compile((PCRE2_SPTR)v, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,
@@ -450,9 +463,8 @@ tk_filter_prepare(tk_filter *q, tk_txn *t)
 	size_t i;
 
 	for (i = 0; i < q->n; i++)
-		if (q->t[i].field == TK_F_CUSTOM && !tk_field_known(t, q->t[i].name))
-			return tk_error("%s: no field %s (tk-ls(1) lists the fields; custom fields exist once set)",
-			    q->t[i].text, q->t[i].name);
+		if (q->t[i].field == TK_F_CUSTOM && tk_field_check(t->st, t, q->t[i].text, q->t[i].name) < 0)
+			return -1;
 	return 0;
 }
 

@@ -397,13 +397,13 @@ read_schema(tk_store *st, MDB_txn *txn, MDB_dbi meta)
 }
 
 static int
-write_schema(tk_store *st, MDB_txn *txn)
+write_schema(tk_store *st, MDB_txn *txn, long ver)
 {
 	MDB_val k = { 6, "schema" }, v;
 	char buf[32];
 	int rc;
 
-	snprintf(buf, sizeof buf, "%d", TK_SCHEMA_VERSION);
+	snprintf(buf, sizeof buf, "%ld", ver);
 	v.mv_data = buf;
 	v.mv_size = strlen(buf);
 	rc = mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0);
@@ -702,6 +702,21 @@ short_file(tk_store *st, unsigned long long size)
 	    "(cut short?); restore it from a backup", st->dir, size, need);
 }
 
+int
+tk_store_exists(const char *dir)
+{
+	tk_buf path = { 0 };
+	struct stat sb;
+	int ok;
+
+	tk_buf_printf(&path, "%s/data.mdb", dir);
+	ok = stat(path.p, &sb) == 0 && sb.st_size;	/* empty: made, never written */
+	tk_buf_free(&path);
+	if (!ok)
+		tk_error("%s: no tk store here (tk-new creates one; -d DIR or TK_DIR choose another)", dir);
+	return ok;
+}
+
 /*
  * Opens the environment and the sub-databases. A writer creates the
  * directory and every sub-database in its first transaction; a reader of a
@@ -728,7 +743,7 @@ tk_store_open(const char *dir, int write)
 	existed = stat(path.p, &sb) == 0 && sb.st_size;	/* empty: made, never written */
 	if (!existed) {
 		if (!write) {
-			tk_error("%s: no tk store here (tk-new creates one; -d DIR or TK_DIR choose another)", dir);
+			tk_store_exists(dir);
 			goto fail;
 		}
 		if (mkdirs(dir) < 0)
@@ -780,7 +795,7 @@ again:
 		    dir, ver, TK_VERSION, TK_SCHEMA_VERSION);
 		goto fail;
 	}
-	if (!write && ver < TK_SCHEMA_VERSION) {
+	if (!write && ver < TK_SCHEMA_STORE) {
 		tk_store *up;
 
 		if (ver == 0) {
@@ -798,11 +813,12 @@ again:
 	for (i = 0; i < TK_DB_COUNT; i++)
 		if (i != TK_DB_META && open_db(st, txn, i, write, ver) < 0)
 			goto fail;
-	if (write && ver < TK_SCHEMA_VERSION) {
+	if (write && ver < TK_SCHEMA_STORE) {
 		tk_map_full = 0;
 		if ((ver == 1 && upgrade_1(st, txn) < 0) || (ver <= 2 && upgrade_2(st, txn) < 0) ||
 		    (ver >= 1 && ver <= 3 && upgrade_3(st, txn) < 0) ||
-		    (ver >= 1 && ver <= 4 && upgrade_4(st, txn) < 0) || write_schema(st, txn) < 0) {
+		    (ver >= 1 && ver <= 4 && upgrade_4(st, txn) < 0) ||
+		    write_schema(st, txn, ver ? TK_SCHEMA_STORE : TK_SCHEMA_VERSION) < 0) {
 			if (tk_map_full) {	/* a big store: room for the rebuilt index */
 				mdb_txn_abort(txn);
 				txn = NULL;
@@ -813,6 +829,7 @@ again:
 			goto fail;
 		}
 	}
+	st->schema = ver == 0 ? TK_SCHEMA_VERSION : ver < TK_SCHEMA_STORE ? TK_SCHEMA_STORE : ver;
 	/* Committed even when read-only: handles opened in an aborted txn close. */
 	rc = mdb_txn_commit(txn);
 	txn = NULL;
@@ -861,6 +878,9 @@ tk_store_close(tk_store *st)
 	if (st->env)
 		mdb_env_close(st->env);
 	tk_ixbatch_free(st->ixb);
+	for (size_t i = 0; i < st->ndeclared; i++)
+		free(st->declared[i]);
+	free(st->declared);
 	free(st->dir);
 	free(st);
 }
@@ -1024,6 +1044,7 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 		t.now = tk_now();
 		tk_time_iso(t.now, t.now_iso);
 		t.actor = tk_actor();
+		t.via = st->via ? st->via : "cli";
 
 		rc = mdb_txn_begin(st->env, NULL, 0, &t.txn);
 		if (rc == MDB_MAP_RESIZED) {
@@ -1072,14 +1093,6 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 		}
 		return 0;
 	}
-}
-
-int
-tk_field_known(tk_txn *t, const char *name)
-{
-	MDB_val k = { strlen(name), (void *)name }, v;
-
-	return mdb_get(t->txn, t->st->dbi[TK_DB_FIELDS], &k, &v) == 0;
 }
 
 int
@@ -1221,4 +1234,21 @@ tk_mark_put(tk_txn *t, uint64_t header, const tk_mark *m)
 	d.mv_data = vb;
 	rc = mdb_put(t->txn, t->st->dbi[TK_DB_IMPORT_MARKS], &k, &d, 0);
 	return rc ? tk_mdb_error(rc, "import_marks") : 0;
+}
+
+int
+tk_field_registered(tk_txn *t, const char *name, size_t n)
+{
+	MDB_val k = { n, (void *)name }, v;
+
+	return mdb_get(t->txn, t->st->dbi[TK_DB_FIELDS], &k, &v) == 0;
+}
+
+int
+tk_store_set_schema(tk_txn *t, long ver)
+{
+	if (write_schema(t->st, t->txn, ver) < 0)
+		return -1;
+	t->st->schema = ver;
+	return 0;
 }

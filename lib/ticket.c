@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "tk.h"
 
@@ -39,6 +40,7 @@ const tk_field_info tk_fields[TK_F_NFIELDS] = {
 	[TK_F_CSAT] = { "csat", TK_K_INT, -1, 0 },
 	[TK_F_PARENT] = { "parent", TK_K_INT, -1, 0 },
 	[TK_F_EXTERNAL_ID] = { "external_id", TK_K_TEXT, TK_DB_IX_EXTERNAL, 0 },
+	[TK_F_REQUESTER_NAME] = { "requester_name", TK_K_TEXT, -1, 0 },
 	[TK_F_BODY] = { "body", TK_K_TEXT, -1, 0 },
 	[TK_F_AGE] = { "age", TK_K_DURATION, -1, 1 },
 	[TK_F_FRT] = { "frt", TK_K_DURATION, -1, 1 },
@@ -92,8 +94,9 @@ tk_field_lookup_n(const char *name, size_t n)
 {
 	int i;
 
+	/* Field names are case-insensitive: "Status" is status. */
 	for (i = 0; i < TK_F_NFIELDS; i++)
-		if (!strncmp(tk_fields[i].name, name, n) && !tk_fields[i].name[n])
+		if (!strncasecmp(tk_fields[i].name, name, n) && !tk_fields[i].name[n])
 			return i;
 	return TK_F_CUSTOM;
 }
@@ -109,6 +112,14 @@ tk_field_name_ok(const char *name)
 		if (!isalnum((unsigned char)name[i]) && !strchr("_-.", name[i]))
 			return 0;
 	return 1;
+}
+
+void
+tk_field_name_lower(char *name)
+{
+	for (; *name; name++)
+		if (*name >= 'A' && *name <= 'Z')
+			*name = (char)(*name - 'A' + 'a');
 }
 
 void
@@ -453,16 +464,6 @@ tk_assign_op(tk_assignments *as, int field, const char *value, char op)
 	push(as, field, tk_fields[field].name, value, op);
 }
 
-static int
-check_text(const char *what, const char *s)
-{
-	long bad = tk_utf8_invalid(s, strlen(s));
-
-	if (bad >= 0)
-		return tk_error("%s: invalid UTF-8 at byte %ld", what, bad + 1);
-	return 0;
-}
-
 int
 tk_assign_add(tk_assignments *as, const char *name, const char *value)
 {
@@ -472,9 +473,11 @@ tk_assign_add(tk_assignments *as, const char *name, const char *value)
 		return tk_error("%s: not a field name (a letter, then letters, digits, _ - .)", name);
 	if (f != TK_F_CUSTOM && tk_fields[f].readonly)
 		return tk_error("%s: set by tk, cannot be assigned", name);
-	if (check_text(name, value) < 0)
+	if (tk_text_check(name, value, strlen(value)) < 0)
 		return -1;
-	push(as, f, name, value, '=');
+	push(as, f, f == TK_F_CUSTOM ? name : tk_fields[f].name, value, '=');
+	if (f == TK_F_CUSTOM)
+		tk_field_name_lower(as->a[as->n - 1].name);
 	/* A value that no ticket could take is refused now, as a usage error. */
 	if (f != TK_F_CUSTOM && f != TK_F_BODY) {
 		tk_ticket scratch;
@@ -501,7 +504,7 @@ tk_assign_parse(tk_assignments *as, const char *arg)
 	int rc;
 
 	if (arg[0] == '+' || arg[0] == '-') {
-		if (check_text(arg, arg) < 0)
+		if (tk_text_check(arg, arg, strlen(arg)) < 0)
 			return -1;
 		if (!arg[1] || strpbrk(arg + 1, ", \t\n"))
 			return tk_error("%s: a tag is one word without commas or spaces", arg);
@@ -640,6 +643,28 @@ assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 		tk->body = tk_ticket_own(tk, v, strlen(v));
 		tk->body_loaded = 2;
 		return 0;
+	}
+	/* A ticket always has a subject a person can read. */
+	if (f == TK_F_SUBJECT && tk_blank(v, strlen(v)))
+		return tk_error("subject=%s: a subject cannot be %s", v, *v ? "blank" : "empty");
+	if (f == TK_F_REQUESTER && *v) {
+		tk_str name, addr;
+
+		/* "Wang Li <Wang.Li@Initech.io>": the address, lowercased, and
+		 * the name beside it (DESIGN.md 2). */
+		if (tk_address_split(v, strlen(v), &name, &addr)) {
+			tk->f[f] = tk_ticket_own(tk, addr.p, addr.n);
+			tk_address_lower((char *)tk->f[f].p, tk->f[f].n);
+			if (name.n)
+				tk->f[TK_F_REQUESTER_NAME] = tk_ticket_own(tk, name.p, name.n);
+			return 0;
+		}
+	}
+	if (f == TK_F_PARENT && *v) {
+		uint64_t pid;
+
+		if (tk_id_parse(v, strlen(v), &pid) < 0)
+			return tk_error("parent=%s: not a ticket id", v);
 	}
 	if (!*v && f != TK_F_STATUS && f != TK_F_PRIORITY && f != TK_F_CREATED) {
 		tk->f[f] = (tk_str){ "", 0 };
@@ -832,6 +857,63 @@ tk_ticket_summary(const tk_ticket *tk, tk_buf *b)
 	}
 }
 
+/*
+ * Ticket id may take parent as its parent (id 0: a ticket not made yet):
+ * the parent exists, is not the ticket itself, and does not descend from
+ * it, so parent links never form a loop. The one check of parent links:
+ * tk-set parent=, tk-new, imports and tk-link all come here.
+ */
+int
+tk_ticket_parent_ok(tk_txn *t, uint64_t id, uint64_t parent)
+{
+	uint64_t p = parent, next;
+	tk_ticket up;
+	long steps;
+	int rc;
+
+	if (parent == id)
+		return tk_error("parent=%llu: a ticket cannot be its own parent", (unsigned long long)id);
+	tk_ticket_init(&up);
+	for (steps = 0; p; steps++) {
+		rc = tk_ticket_get(t, p, &up, 0);
+		if (rc < 0)
+			break;
+		if (rc == 0) {
+			rc = p == parent ? tk_error("parent=%llu: no such ticket", (unsigned long long)parent) :
+			    0;	/* an ancestor gone missing ends the chain */
+			break;
+		}
+		next = 0;
+		if (up.f[TK_F_PARENT].n && tk_id_parse(up.f[TK_F_PARENT].p, up.f[TK_F_PARENT].n, &next) < 0)
+			next = 0;
+		if (id && next == id) {
+			rc = tk_error("parent=%llu: ticket %llu descends from ticket %llu: that would make a loop",
+			    (unsigned long long)parent, (unsigned long long)parent, (unsigned long long)id);
+			break;
+		}
+		if (steps > 100000) {
+			rc = tk_error("parent=%llu: its parents already form a loop", (unsigned long long)parent);
+			break;
+		}
+		p = next;
+		rc = 0;
+	}
+	tk_ticket_free(&up);
+	return rc < 0 ? -1 : 0;
+}
+
+static int
+parent_check(tk_txn *t, const tk_ticket *tk, tk_str old)
+{
+	uint64_t parent;
+
+	if (!tk->f[TK_F_PARENT].n || tk_str_same(old, tk->f[TK_F_PARENT]))
+		return 0;
+	if (tk_id_parse(tk->f[TK_F_PARENT].p, tk->f[TK_F_PARENT].n, &parent) < 0)
+		return tk_error("parent=%.*s: not a ticket id", (int)tk->f[TK_F_PARENT].n, tk->f[TK_F_PARENT].p);
+	return tk_ticket_parent_ok(t, tk->id, parent);
+}
+
 int
 tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 {
@@ -862,6 +944,19 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 	for (i = 0; i < as->n; i++)
 		if (assign_one(tk, &as->a[i], flags & ~TK_APPLY_CREATE) < 0)
 			goto out;
+	/* A new requester given without a name does not keep the old one's. */
+	if (!tk_str_same(old[TK_F_REQUESTER], tk->f[TK_F_REQUESTER]) &&
+	    tk_str_same(old[TK_F_REQUESTER_NAME], tk->f[TK_F_REQUESTER_NAME])) {
+		int named = 0;
+		tk_str nm, ad;
+
+		for (i = 0; i < as->n; i++)
+			if (as->a[i].field == TK_F_REQUESTER_NAME || (as->a[i].field == TK_F_REQUESTER &&
+			    tk_address_split(as->a[i].value, strlen(as->a[i].value), &nm, &ad) && nm.n))
+				named = 1;
+		if (!named)
+			tk->f[TK_F_REQUESTER_NAME] = (tk_str){ "", 0 };
+	}
 	memcpy(iso, t->now_iso, sizeof iso);
 	if (!import && !tk_str_same(old[TK_F_STATUS], tk->f[TK_F_STATUS])) {
 		const char *to = tk_ticket_own(tk, tk->f[TK_F_STATUS].p, tk->f[TK_F_STATUS].n).p;
@@ -877,6 +972,8 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		/* An import keeps the times it was given; it does not invent them. */
 		status_effects(t->now_iso, tk, old[TK_F_STATUS]);
 	}
+	if (parent_check(t, tk, old[TK_F_PARENT]) < 0)
+		goto out;
 	/* A ticket no longer found under its old external id: tk-import's marks
 	 * (store.c) no longer hold. */
 	if (!tk_str_same(old[TK_F_EXTERNAL_ID], tk->f[TK_F_EXTERNAL_ID]) && tk_import_gen_bump(t) < 0)
@@ -926,7 +1023,8 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		rc = 1;
 		goto out;
 	}
-	if (!import || !tk->f[TK_F_UPDATED].n || tk_str_same(old[TK_F_UPDATED], tk->f[TK_F_UPDATED]))
+	if (!(flags & TK_APPLY_UPGRADE) &&
+	    (!import || !tk->f[TK_F_UPDATED].n || tk_str_same(old[TK_F_UPDATED], tk->f[TK_F_UPDATED])))
 		tk->f[TK_F_UPDATED] = tk_ticket_own(tk, iso, 20);
 	if (ix_update(t, TK_DB_IX_UPDATED, old[TK_F_UPDATED], oact, tk->f[TK_F_UPDATED], nact, tk->id, 0) < 0)
 		goto out;
@@ -1002,6 +1100,8 @@ write_new(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen)
 	size_t i;
 	int rc, act = tk_active_status(tk->f[TK_F_STATUS]);
 
+	if (tk->f[TK_F_PARENT].n && parent_check(t, tk, (tk_str){ "", 0 }) < 0)
+		return -1;
 	if (next_id(t, &tk->id) < 0)
 		return -1;
 	for (i = 1; i < TK_F_NSTORED; i++)

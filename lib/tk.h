@@ -96,6 +96,21 @@ size_t tk_display_width(const char *s, size_t n);
 /* Bytes of s that fit in at most cols columns. */
 size_t tk_display_prefix(const char *s, size_t n, size_t cols);
 
+/* Every text that enters the store passes here: valid UTF-8, no NUL
+ * byte. 0, or -1 with tk_errmsg naming what and the byte. */
+int tk_text_check(const char *what, const char *s, size_t n);
+/* 1 when s is empty or only white space (Unicode's, U+3000 included). */
+int tk_blank(const char *s, size_t n);
+/* Edit distance (adjacent transpositions count one), for "did you mean". */
+size_t tk_edit_distance(const char *a, const char *b);
+/* The nearest of the candidates tried to word, NULL when none is near. */
+typedef struct {
+	const char *word, *best;
+	size_t dist;
+} tk_nearest;
+void tk_nearest_init(tk_nearest *nr, const char *word);
+void tk_nearest_try(tk_nearest *nr, const char *cand);
+
 /* Treat EPIPE and SIGPIPE as a normal end of output (as mdb_dump does). */
 void tk_sigpipe_default(void);
 /* Flush stdout; a write error other than EPIPE is fatal. */
@@ -141,6 +156,15 @@ size_t tk_lines_ahead(const tk_lines *l);
 /* Forgets what was read ahead: for a caller that moves the file offset. */
 void tk_lines_reset(tk_lines *l);
 
+/* ---- address.c: people as they are written ---- */
+
+/* "Name <addr>", "<addr>", "addr (Name)" or "addr": 1 with the bare
+ * address and the name (empty when none; both point into s), 0 when s
+ * holds no address (addr is then s trimmed). */
+int tk_address_split(const char *s, size_t n, tk_str *name, tk_str *addr);
+/* ASCII letters lowercased in place: addresses are kept lowercased. */
+void tk_address_lower(char *s, size_t n);
+
 /* ---- record.c ---- */
 
 /* One record read from a stream: fields unescaped and NUL-terminated. */
@@ -175,6 +199,27 @@ int tk_reader_next(tk_reader *r);
 void tk_rec_escape(tk_buf *b, const char *s, size_t n);
 /* Unescape in place; returns the new length or -1 on a bad escape. */
 long tk_rec_unescape(char *s, size_t n);
+
+/* ---- config.c: the one reader of the store's configuration files ---- */
+
+typedef struct {
+	char *path;		/* DIR/NAME, for messages */
+	char *text;
+	size_t len, pos;
+	long lineno;		/* of the statement returned last */
+	int indented;		/* it was indented: it continues a stanza */
+	char *line;		/* the statement, comment and outer white space gone */
+	char **w;		/* its words, split at white space */
+	size_t *wcol;		/* the byte column of each word, from 1 */
+	size_t nw, wcap;
+} tk_conf;
+/* 1 opened, 0 no such file (nothing to read), -1 with tk_errmsg. */
+int tk_conf_open(tk_conf *c, const char *dir, const char *name);
+/* The next statement: 1, 0 at the end, -1 (invalid UTF-8) with tk_errmsg. */
+int tk_conf_next(tk_conf *c);
+/* Sets tk_errmsg to "path:line: message"; returns -1. */
+int tk_conf_error(const tk_conf *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tk_conf_close(tk_conf *c);
 
 /* ---- timeutil.c ---- */
 
@@ -217,15 +262,23 @@ enum tk_dbi {
 	TK_DB_COUNT
 };
 
-#define TK_SCHEMA_VERSION 5
+/* The schema this tk writes. Upgrades to TK_SCHEMA_STORE are the store's
+ * own (store.c: key layouts, run as it opens); those after it need the
+ * ticket model and run above it (upgrade.c, started by tk_cmd_store). */
+#define TK_SCHEMA_VERSION 6
+#define TK_SCHEMA_STORE 5
 
 typedef struct tk_store {
 	char *dir;
 	MDB_env *env;
 	MDB_dbi dbi[TK_DB_COUNT];
 	int rdonly;
+	long schema;		/* the store's schema version once opened */
 	int bulk;		/* tk_store_bulk: batches of new tickets (store.c) */
 	struct tk_ixbatch *ixb;	/* bulk: reused from transaction to transaction */
+	const char *via;	/* what makes this command's changes: "cli" unless set (the log's via) */
+	char **declared;	/* custom field names of the store's fields file (fields.c) */
+	size_t ndeclared;
 } tk_store;
 
 typedef struct tk_ixbatch tk_ixbatch;
@@ -241,6 +294,7 @@ typedef struct tk_txn {
 	time_t now;
 	char now_iso[21];	/* now as stored: every event and change of a txn */
 	const char *actor;
+	const char *via;	/* what made the changes (DESIGN.md 3): cli, import, upgrade, ... */
 	MDB_cursor *app[TK_DB_COUNT];	/* tk_append's cursors, freed with the write txn */
 	char reg[256];		/* custom field names registered in this txn, NUL after each */
 	size_t reglen;
@@ -255,6 +309,8 @@ const char *tk_store_path(const char *opt);
 /* Open for reading: fails with a message when there is no store. */
 tk_store *tk_store_open(const char *dir, int write);
 void tk_store_close(tk_store *st);
+/* 1 when dir holds a store; 0 with tk_errmsg saying there is none. */
+int tk_store_exists(const char *dir);
 /* The map's size at opening: $TK_MAP_SIZE bytes, else 1 GiB; -1 when the
  * variable is not a size. The map grows as writes need. */
 int tk_map_size(size_t *size);
@@ -265,6 +321,8 @@ int tk_hugepages(long long size);
 /* Bulk writing (store.c); then tk_store_sync before closing. */
 void tk_store_bulk(tk_store *st);
 int tk_store_sync(tk_store *st);
+/* meta "schema" set to ver in write txn t: 0 or -1. */
+int tk_store_set_schema(tk_txn *t, long ver);
 /* Drop the pages of the store's map this process has touched (they stay
  * in the page cache): a long scan then runs in the memory of a stretch. */
 void tk_store_forget(tk_store *st);
@@ -376,7 +434,7 @@ int tk_ix_del(MDB_cursor *c, int db, MDB_val k, uint64_t id);
  * of TK_ACTIVE_KEYBUF bytes, room for the id after). tk_active_write: a
  * ticket written (its encoded record enc), its copy kept in step with its
  * old and new status and assignee; 0 or -1. */
-#define TK_ACTIVE_MAXSTATUS 16
+#define TK_ACTIVE_MAXSTATUS 64	/* status names up to 64 bytes (DESIGN.md 1) */
 #define TK_ACTIVE_KEYBUF (2 + TK_ACTIVE_MAXSTATUS + 1 + TK_IX_MAXKEY + 1 + 8)
 #define TK_ACTIVE_N 3
 extern const char *const tk_active_names[TK_ACTIVE_N];	/* new, open, pending */
@@ -405,9 +463,24 @@ int tk_import_gen_bump(tk_txn *t);
 int tk_marks_get(tk_txn *t, uint64_t header, tk_mark **out, size_t *n);
 int tk_mark_put(tk_txn *t, uint64_t header, const tk_mark *m);
 
-/* Custom field names ever set, so -o and filters can refuse typos. */
-int tk_field_known(tk_txn *t, const char *name);
+/* Custom field names ever set (sub-database fields): a name is registered
+ * in the transaction that first stores a value under it. */
 int tk_field_register(tk_txn *t, tk_str name);
+/* 1 when a custom field name is in the fields sub-database, 0 not. */
+int tk_field_registered(tk_txn *t, const char *name, size_t n);
+
+/* ---- fields.c: the field names a store knows ---- */
+
+/* Read the store's fields file into st->declared: 0 (also when there is
+ * none), -1 with tk_errmsg naming file:line. */
+int tk_fields_load(tk_store *st);
+int tk_field_declared(const tk_store *st, const char *name);
+/* A custom field name the store knows: declared, or holding values. */
+int tk_field_known(tk_txn *t, const char *name);
+/* 0 when name is tk's, declared or held by the store (t NULL: no store
+ * yet, the directory's fields file only); else -1 with tk_errmsg:
+ * "what: no field NAME; did you mean X?". */
+int tk_field_check(tk_store *st, tk_txn *t, const char *what, const char *name);
 
 /* ---- ticket.c ---- */
 
@@ -435,6 +508,7 @@ enum tk_field {
 	TK_F_CSAT,
 	TK_F_PARENT,
 	TK_F_EXTERNAL_ID,
+	TK_F_REQUESTER_NAME,	/* schema 6: the name given with the requester's address */
 	TK_F_NSTORED,		/* fields above are stored; those below are derived */
 	TK_F_BODY = TK_F_NSTORED,
 	TK_F_AGE,
@@ -468,6 +542,8 @@ int tk_enum_ok(int field, const char *v, size_t n);
 int tk_field_lookup_n(const char *name, size_t n);
 /* A custom field name: a letter, then letters, digits, '_', '-', '.'; at most 64 bytes. */
 int tk_field_name_ok(const char *name);
+/* ASCII letters of a field name lowercased in place (names are ASCII). */
+void tk_field_name_lower(char *name);
 
 typedef struct {
 	tk_str name, value;
@@ -544,6 +620,9 @@ void tk_assign_borrow_op(tk_assignments *as, int field, const char *value, char 
 /* Add to or take from a set field (tags, watchers): op '+' or '-'. */
 void tk_assign_op(tk_assignments *as, int field, const char *value, char op);
 void tk_assignments_free(tk_assignments *as);
+/* Every custom field name of as known to the store (fields.c,
+ * tk_field_check): 0, or -1 with tk_errmsg on the first that is not. */
+int tk_assignments_check(tk_store *st, tk_txn *t, const tk_assignments *as);
 
 /*
  * Apply assignments to an existing ticket held in a write transaction:
@@ -552,11 +631,12 @@ void tk_assignments_free(tk_assignments *as);
  * tk_ticket_make (or tk_ticket_prepare and tk_ticket_insert). Flags:
  * TK_APPLY_IMPORT, history from another system: any status may follow any
  * other, created and updated may be given, and no times are filled in from
- * the clock but updated when none is given; TK_APPLY_CREATE is for making
+ * the clock but updated when none is given; TK_APPLY_UPGRADE, a store's
+ * upgrade rewriting a value: updated stays; TK_APPLY_CREATE is for making
  * (defaults filled, id taken) and ignored here.
  * Returns 0, 1 when nothing changed, or -1 with tk_errmsg.
  */
-enum { TK_APPLY_CREATE = 1, TK_APPLY_IMPORT = 2, TK_APPLY_BODY_CHECKED = 4 };
+enum { TK_APPLY_CREATE = 1, TK_APPLY_IMPORT = 2, TK_APPLY_BODY_CHECKED = 4, TK_APPLY_UPGRADE = 8 };
 int tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags);
 /* Create a ticket from assignments and an optional body; sets tk->id. */
 int tk_ticket_create(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char *body, size_t bodylen);
@@ -580,12 +660,16 @@ int tk_ticket_prepare(tk_ticket *tk, const tk_assignments *as, const char *body,
 int tk_ticket_insert(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen, const char *body, size_t bodylen);
 /* Write the ticket record, the body if changed, and maintain indexes against old. */
 int tk_status_transition_ok(tk_str from, const char *to);
+/* Ticket id (0: one being made) may have parent: it exists, is not id,
+ * and is not among id's descendants. 0, or -1 with tk_errmsg. */
+int tk_ticket_parent_ok(tk_txn *t, uint64_t id, uint64_t parent);
 
 /* ---- log.c ---- */
 
 typedef struct {
 	uint64_t seq, ticket;
 	tk_str time, actor, field, old, new;
+	tk_str via;		/* empty in events written before it was kept */
 } tk_event;
 
 int tk_log_append(tk_txn *t, uint64_t ticket, const char *field, tk_str old, tk_str new);
@@ -736,6 +820,10 @@ int tk_id_parse(const char *s, size_t n, uint64_t *out);
 /* Reads the first field of each record on fp; bad lines are reported and counted. */
 int tk_ids_read(tk_ids *ids, FILE *fp, const char *name, int *bad);
 void tk_ids_add(tk_ids *ids, uint64_t id);
+/* Each id once, where it came first (a changing command applies each
+ * distinct id once per run, DESIGN.md 4). */
+void tk_ids_unique(tk_ids *ids);
+void tk_ids_sort(tk_ids *ids);
 void tk_ids_free(tk_ids *ids);
 
 /* ---- csvin.c: CSV rows through libcsv ---- */
@@ -792,6 +880,12 @@ void tk_import_free(tk_import *im);
 /* A date as help desks export them, to ISO UTC; -1 when it is none. */
 int tk_import_time(const char *s, char out[21]);
 
+/* ---- upgrade.c: upgrades that need the ticket model ---- */
+
+/* Brings st (open for writing, st->schema from TK_SCHEMA_STORE on) up to
+ * TK_SCHEMA_VERSION: 0, or -1 with tk_errmsg. tk_cmd_store runs it. */
+int tk_store_upgrade(tk_store *st);
+
 /* ---- pipe.c: reading the next batch while the last is written ---- */
 
 /*
@@ -823,7 +917,15 @@ void tk_cmd_start(int argc, char **argv, const char *usage);
 _Noreturn void tk_usage(int code);
 /* -h, --version, or an unknown option. */
 _Noreturn void tk_common_option(int c);
-tk_store *tk_cmd_store(const char *dir, int write);
+/* The store for a command: read, write (it must exist: exit 4 if not),
+ * or create (made when missing: only commands about to write). Its
+ * fields file is read (exit 3 on an error in it). */
+enum { TK_OPEN_READ, TK_OPEN_WRITE, TK_OPEN_CREATE };
+tk_store *tk_cmd_store(const char *dir, int mode);
+/* The same for a command that writes assignments as: a custom field name
+ * the store does not know is refused first (exit 2), before a missing
+ * store would be made. */
+tk_store *tk_cmd_store_assign(const char *dir, int mode, const tk_assignments *as);
 /* The command is done with st and about to exit: leave it to the kernel. */
 void tk_cmd_leave(tk_store *st);
 /* Ids from the operands, or from standard input when there are none; returns bad lines. */

@@ -1,4 +1,5 @@
 /* util.c - errors, memory, buffers, UTF-8 and terminal width. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -6,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -668,4 +670,108 @@ tk_lines_next(tk_lines *l, char **line, size_t max)
 	*line = l->buf + from;
 	l->pos = from + got;
 	return (ssize_t)got;
+}
+
+/*
+ * The one check of every text that enters the store, whatever brought it
+ * (an option, an assignment, a record, a CSV cell, a mail): valid UTF-8
+ * and no NUL byte. -1 with tk_errmsg naming what and the byte.
+ */
+int
+tk_text_check(const char *what, const char *s, size_t n)
+{
+	const char *z = memchr(s, '\0', n);
+	long bad;
+
+	if (z)
+		return tk_error("%s: NUL byte at byte %zu", what, (size_t)(z - s) + 1);
+	if ((bad = tk_utf8_invalid(s, n)) >= 0)
+		return tk_error("%s: invalid UTF-8 at byte %ld", what, bad + 1);
+	return 0;
+}
+
+/* Unicode's white space (Zs, and the controls TAB..CR, NEL). */
+static int
+space_cp(unsigned c)
+{
+	return c == ' ' || (c >= 0x09 && c <= 0x0d) || c == 0x85 || c == 0xa0 || c == 0x1680 ||
+	    (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f ||
+	    c == 0x205f || c == 0x3000 || c == 0xfeff;
+}
+
+int
+tk_blank(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, len;
+	unsigned cp;
+
+	while (i < n) {
+		len = utf8_decode(p + i, n - i, &cp);
+		if (!len || !space_cp(cp))
+			return 0;
+		i += len;
+	}
+	return 1;
+}
+
+/*
+ * Optimal string alignment distance (Damerau-Levenshtein with adjacent
+ * transpositions), on bytes, ASCII letters compared without case. Words
+ * longer than 64 bytes are not compared (a large number).
+ */
+size_t
+tk_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t d[66][66];
+
+	if (la > 64 || lb > 64)
+		return (size_t)-1 / 2;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+			size_t v = d[i - 1][j] + 1;
+
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == tolower((unsigned char)b[j - 1]) && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+void
+tk_nearest_init(tk_nearest *nr, const char *word)
+{
+	nr->word = word;
+	nr->best = NULL;
+	nr->dist = (size_t)-1;
+}
+
+/* A candidate is near when at most a third of the word (at least 1, at
+ * most 3 edits) differs, or when one is a prefix of the other. */
+void
+tk_nearest_try(tk_nearest *nr, const char *cand)
+{
+	size_t d = tk_edit_distance(nr->word, cand), n = strlen(nr->word), lim = n / 3;
+
+	if (lim < 1)
+		lim = 1;
+	if (lim > 3)
+		lim = 3;
+	if (d > lim && !(n >= 3 && !strncasecmp(nr->word, cand, n)))
+		return;
+	if (d < nr->dist) {
+		nr->dist = d;
+		nr->best = cand;
+	}
 }

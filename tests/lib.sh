@@ -93,3 +93,12 @@ test_done() {
 	echo "1..$test_count"
 	[ "$test_failed" -eq 0 ]
 }
+
+# declare_fields DIR name...: a store directory's fields file declares
+# these custom fields (a writing command refuses undeclared names).
+declare_fields() {
+	dir=$1
+	shift
+	mkdir -p "$dir"
+	for f; do echo "field $f"; done >>"$dir/fields"
+}

@@ -11,6 +11,7 @@ test_expect_success 'tk-new prints the new id; the store is made on first write'
 '
 
 test_expect_success 'assignments, custom fields and tags' '
+	declare_fields "$TK_DIR" product &&
 	tk-new -m body subject="VPN down" requester=bob@example.com queue=net priority=P1 +vpn product=X200 >out &&
 	echo 2 >expect && test_cmp expect out &&
 	tk-ls -o id,subject,queue,priority,tags,product,status,created id=2 >out &&

@@ -1,6 +1,8 @@
 #!/bin/sh
 # tk-set, tk-comment, tk-show and tk-log.
 . "$(dirname "$0")/lib.sh"
+declare_fields "$TK_DIR" product
+declare_fields hist product os
 me=$(id -un)
 
 test_expect_success 'setup' '
@@ -142,7 +144,8 @@ has two lines" product=Z &&
 
 test_expect_success 'tk-log: records, header, ticket operands, --since, --after, --json' '
 	tk-log -H 6 >out &&
-	head -n 1 out >got && printf "#id\ttime\tactor\tfield\told\tnew\tseq\n" >expect && test_cmp expect got &&
+	head -n 1 out >got && printf "#id\ttime\tactor\tfield\told\tnew\tseq\tvia\n" >expect && test_cmp expect got &&
+	tail -n 1 out | cut -f8 >got && echo cli >expect && test_cmp expect got &&
 	tail -n 1 out | cut -f1,3-6 >got && printf "6\t$me\tfirst_response\t\t2026-11-22T09:30:00Z\n" >expect && test_cmp expect got &&
 	last=$(tk-log | tail -n 1 | cut -f7) &&
 	test_expect_code 1 tk-log --after "$last" >out && test_empty out &&

@@ -116,7 +116,7 @@ test_expect_success 'tk-new: missing subject, bad values, bad dates, invalid UTF
 
 test_expect_success 'tk-ls: unknown fields and columns, bad filters, bad regex' '
 	test_expect_code 2 tk-ls stauts=open 2>err && test_grep "stauts=open: no field stauts" err &&
-	test_expect_code 2 tk-ls -o id,nosuch 2>err && test_grep "no column nosuch" err &&
+	test_expect_code 2 tk-ls -o id,nosuch 2>err && test_grep "-o: no field nosuch" err &&
 	test_expect_code 2 tk-ls "subject~(unclosed" 2>err && test_grep "bad regex at offset" err &&
 	test_expect_code 2 tk-ls created=yesterday 2>err && test_grep "created=yesterday" err &&
 	test_expect_code 2 tk-ls "queue<x" 2>err && test_grep "ranges work on" err &&

@@ -1,6 +1,8 @@
 #!/bin/sh
 # tk-export: CSV, records and JSON lines, filters, comments and history.
 . "$(dirname "$0")/lib.sh"
+declare_fields "$TK_DIR" product
+declare_fields xl x.note
 
 test_expect_success 'setup' '
 	tk-new -q -s "Printer, 3F" -r a@example.com -m "He said \"hi\"

@@ -767,6 +767,19 @@ test_active(void)
 		fprintf(stderr, "# %s\n", tk_errmsg);
 	tk_store_close(st);
 	remove_store(dir);
+	{
+		/* Status names up to 64 bytes keep every byte in the key. */
+		char status[65];
+		unsigned char kb[TK_ACTIVE_KEYBUF];
+		tk_str a = TK_STR("bob");
+		MDB_val k;
+
+		memset(status, 's', 64);
+		status[64] = '\0';
+		k = tk_active_prefix(3, TK_STR(status), &a, kb);
+		ok(k.mv_size == 2 + 64 + 1 + 3 + 1 && !memcmp(kb + 2, status, 64) && kb[66] == 0 &&
+		    !memcmp(kb + 67, "bob", 3), "working set: a 64-byte status name whole in the key");
+	}
 }
 
 /* tests/unit v2-store DIR: a store as schema 2 left it, with tickets 1,
@@ -925,6 +938,65 @@ make_v4_store(const char *dir)
 	return 0;
 }
 
+/* Tickets as schema 5 kept them: requesters as given, custom names with
+ * capitals (written field by field, past the model's normalising). */
+static int
+raw_tickets(tk_txn *t, void *arg)
+{
+	static const struct { const char *req, *status, *cname[2], *cval[2]; } raw[] = {
+		{ "Wang Li <Wang.Li@Initech.io>", "new", { "Product", NULL }, { "X200", NULL } },
+		{ "BOB@Example.com", "resolved", { "Product", "product" }, { "A", "B" } },
+		{ "alice", "open", { "product", NULL }, { "C", NULL } },
+		{ "\"Li, Wang\" <WLI@initech.io>", "closed", { "Region", NULL }, { "EU", NULL } },
+	};
+	tk_ticket tk;
+	tk_buf enc = { 0 };
+	size_t i, j;
+	int rc = 0;
+
+	(void)arg;
+	for (i = 0; i < sizeof raw / sizeof *raw && !rc; i++) {
+		tk_ticket_init(&tk);
+		tk.f[TK_F_SUBJECT] = TK_STR("old ticket");
+		tk.f[TK_F_STATUS] = TK_STR(raw[i].status);
+		tk.f[TK_F_PRIORITY] = TK_STR("P3");
+		tk.f[TK_F_CREATED] = tk.f[TK_F_UPDATED] = TK_STR("2026-11-01T08:00:00Z");
+		tk.f[TK_F_REQUESTER] = TK_STR(raw[i].req);
+		for (j = 0; j < 2 && raw[i].cname[j]; j++)
+			tk_ticket_custom_slot(&tk, raw[i].cname[j], strlen(raw[i].cname[j]))->value =
+			    TK_STR(raw[i].cval[j]);
+		enc.len = 0;
+		tk_ticket_encode(&tk, &enc);
+		tk_ticket_free(&tk);
+		tk_ticket_init(&tk);
+		rc = tk_ticket_insert(t, &tk, enc.p, enc.len, NULL, 0) < 0;
+		tk_ticket_free(&tk);
+	}
+	tk_buf_free(&enc);
+	return rc ? TK_EXIT_FAIL : 0;
+}
+
+/* tests/unit v5-store DIR: a schema 5 store for the upgrade to 6. */
+static int
+make_v5_store(const char *dir)
+{
+	tk_store *st = tk_store_open(dir, 1);
+	MDB_txn *txn;
+	MDB_val k = { 6, "schema" }, v = { 1, "5" };
+
+	if (!st || tk_store_write(st, raw_tickets, NULL) != 0) {
+		fprintf(stderr, "v5-store: %s\n", tk_errmsg);
+		return 1;
+	}
+	if (mdb_txn_begin(st->env, NULL, 0, &txn) || mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) ||
+	    mdb_txn_commit(txn)) {
+		fprintf(stderr, "v5-store: cannot set schema 5\n");
+		return 1;
+	}
+	tk_store_close(st);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -933,6 +1005,8 @@ main(int argc, char **argv)
 		return make_v2_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v4-store"))
 		return make_v4_store(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "v5-store"))
+		return make_v5_store(argv[2]);
 	test_escape();
 	test_reader();
 	test_times();
