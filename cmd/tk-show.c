@@ -7,7 +7,16 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-show [--json] [-d dir] [--no-history] [id ...]\n";
+    "tk-show [--json] [-d dir] [--no-history] [id ...]\n"
+    "\n"
+    "Prints everything about each ticket given or read from standard input:\n"
+    "its fields, body, replies and notes, and history; times local on a terminal.\n"
+    "\n"
+    "Options:\n"
+    "--json\tJSON lines, one object a ticket, as tk-export --format json prints\n"
+    "--no-history\tleave out the history\n"
+    "-d, --dir dir\tthe store (else $TK_DIR, else ~/.local/share/tk)\n"
+    TK_COMMON_HELP;
 
 /* On a terminal times are shown local; piped, as stored (ISO UTC). */
 static int local;
