@@ -7,11 +7,11 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-log [-fH] [--json] [-d dir] [--since time] [--until time]\n"
+    "tk-log [-fHt] [--table] [--json] [-d dir] [--since time] [--until time]\n"
     "              [--after seq] [id ...]\n"
     "\n"
     "Prints the event log as records, oldest first: every change to every\n"
-    "ticket, or with ids only those tickets' changes.\n"
+    "ticket, or with ids only those tickets' changes; on a terminal, a table.\n"
     "\n"
     "Selecting:\n"
     "--since time\tevents at or after the time; 3d: three days ago\n"
@@ -20,6 +20,8 @@ static const char usage[] =
     "-f, --follow\twait for new events and print them\n"
     "Output:\n"
     "-H, --header\ta '#' header line first\n"
+    "-t, --tsv\trecords even on a terminal\n"
+    "--table\tthe aligned table even when not on a terminal\n"
     "--json\tJSON lines, one object an event\n"
     "Other:\n"
     "-d, --dir dir\tthe store (else $TK_DIR, else ~/.local/share/tk)\n"
@@ -31,9 +33,43 @@ static const char *const columns[] = { "id", "time", "actor", "field", "old", "n
 struct opts {
 	char since[21], until[21];
 	int json;
+	tk_output *out;		/* records or the table */
+	tk_buf shown;		/* a create event's fields as the table shows them */
 	uint64_t after, last;
 	long printed;
 };
+
+/* A record, or a row of the table: its times local, a changed time field's
+ * values too, a create event's fields two spaces apart. The columns are
+ * found by name, so one added to the record shows with no more work. */
+static void
+show(struct opts *o, const tk_event *ev, tk_str *f)
+{
+	int kinds[NCOLS], field, create;
+	size_t i;
+
+	if (o->out->fmt != TK_FMT_TABLE) {
+		tk_output_row(o->out, f, NULL);
+		return;
+	}
+	field = tk_field_lookup_n(ev->field.p, ev->field.n);
+	create = tk_str_eq(ev->field, "create");
+	for (i = 0; i < NCOLS; i++) {
+		kinds[i] = -1;
+		if (!strcmp(columns[i], "time"))
+			kinds[i] = TK_K_TIME;
+		else if (!strcmp(columns[i], "old") || !strcmp(columns[i], "new")) {
+			if (field >= 0 && tk_fields[field].kind == TK_K_TIME)
+				kinds[i] = TK_K_TIME;
+			if (create && !strcmp(columns[i], "new")) {
+				o->shown.len = 0;
+				tk_summary_for_people(&o->shown, f[i], 1);
+				f[i] = (tk_str){ o->shown.p ? o->shown.p : "", o->shown.len };
+			}
+		}
+	}
+	tk_output_row(o->out, f, kinds);
+}
 
 static void
 print_event(struct opts *o, const tk_event *ev)
@@ -58,7 +94,7 @@ print_event(struct opts *o, const tk_event *ev)
 	f[7] = ev->via;
 	o->printed++;
 	if (!o->json) {
-		tk_write_record(stdout, f, NCOLS);
+		show(o, ev, f);
 		return;
 	}
 	tk_buf_addc(&b, '{');
@@ -173,6 +209,8 @@ main(int argc, char **argv)
 		{ "after", required_argument, NULL, 'A' },
 		{ "follow", no_argument, NULL, 'f' },
 		{ "header", no_argument, NULL, 'H' },
+		{ "tsv", no_argument, NULL, 't' },
+		{ "table", no_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "dir", required_argument, NULL, 'd' },
 		TK_COMMON_LONGOPTS,
@@ -180,7 +218,9 @@ main(int argc, char **argv)
 	};
 	const char *dir = NULL;
 	struct opts o = { 0 };
-	int c, follow = 0, header = 0, i;
+	int c, follow = 0, header = 0, tsv = 0, table = 0, i;
+	tk_buf cols = { 0 };
+	tk_output out;
 	tk_ids ids = { 0 };
 	uint64_t id;
 	tk_store *st;
@@ -188,7 +228,7 @@ main(int argc, char **argv)
 	char *end;
 
 	tk_cmd_start(argc, argv, usage);
-	while ((c = getopt_long(argc, argv, "fHd:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fHtd:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'S': parse_time("--since", optarg, o.since); break;
 		case 'U': parse_time("--until", optarg, o.until); break;
@@ -199,6 +239,8 @@ main(int argc, char **argv)
 			break;
 		case 'f': follow = 1; break;
 		case 'H': header = 1; break;
+		case 't': tsv = 1; break;
+		case 'T': table = 1; break;
 		case 'J': o.json = 1; break;
 		case 'd': dir = optarg; break;
 		default: tk_common_option(c);
@@ -209,12 +251,14 @@ main(int argc, char **argv)
 			tk_die(TK_EXIT_USAGE, "%s: not a ticket id", argv[i]);
 		tk_ids_add(&ids, id);
 	}
-	if (header && !o.json) {
-		printf("#");
-		for (i = 0; i < NCOLS; i++)
-			printf("%s%s", i ? "\t" : "", columns[i]);
-		printf("\n");
-	}
+	if (tk_output_conflict(tsv, table, o.json, header) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	for (i = 0; i < NCOLS; i++)
+		tk_buf_printf(&cols, "%s%s", i ? "," : "", columns[i]);
+	if (tk_output_init(&out, tk_output_choose(tsv, table, o.json), cols.p, header) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	tk_buf_free(&cols);
+	o.out = &out;
 	st = tk_cmd_store(dir, TK_OPEN_READ);
 	for (;;) {
 		if (tk_txn_read(st, &t) < 0)
@@ -224,12 +268,18 @@ main(int argc, char **argv)
 		tk_txn_end(&t);
 		if (o.last > o.after)
 			o.after = o.last;
+		tk_output_flush(&out);
 		tk_flush_stdout();
 		if (!follow)
 			break;
 		sleep(1);
 	}
+	/* A person sees a message for an empty table, not nothing at all. */
+	if (!o.printed && out.fmt == TK_FMT_TABLE)
+		tk_warn("no events match");
+	tk_output_free(&out);
+	tk_buf_free(&o.shown);
 	tk_cmd_leave(st);
 	tk_ids_free(&ids);
-	return o.printed || header ? TK_EXIT_OK : TK_EXIT_NOMATCH;
+	return o.printed || (header && out.fmt == TK_FMT_TSV) ? TK_EXIT_OK : TK_EXIT_NOMATCH;
 }

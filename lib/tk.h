@@ -243,6 +243,9 @@ int tk_duration_parse(const char *s, long long *out);
 int tk_iso_parse(const char *s, size_t n, time_t *out);
 void tk_time_iso(time_t t, char out[21]);
 void tk_time_local(time_t t, char out[32]);
+/* A stored time as people read it: local "YYYY-MM-DD HH:MM" in buf; v
+ * itself when it is not a stored time. */
+tk_str tk_time_for_people(tk_str v, char buf[32]);
 
 /* ---- store.c ---- */
 
@@ -743,6 +746,11 @@ int tk_is_filter(const char *arg);
 tk_filter *tk_filter_new(void);
 /* Parse and add one term; -1 with tk_errmsg. */
 int tk_filter_add(tk_filter *q, const char *term);
+/* Why the term last added can never match (a lower bound in the future
+ * on a time that is always past, a negative bound on an age, a range's
+ * ends the wrong way round), with the term it likely meant; NULL when it
+ * can. The command warns; the term stays. */
+const char *tk_filter_warning(const tk_filter *q);
 void tk_filter_free(tk_filter *q);
 /* With no status term, tickets resolved or closed are left out. */
 void tk_filter_default_status(tk_filter *q, int all);
@@ -767,8 +775,12 @@ enum tk_format { TK_FMT_TSV, TK_FMT_TABLE, TK_FMT_JSON, TK_FMT_CSV };
 
 typedef struct {
 	int field;		/* tk_field or TK_F_CUSTOM */
+	int kind;		/* enum tk_kind: how the table shows it (times local) */
 	char *name;
 } tk_column;
+
+/* A table cell as shown, kept to at most the terminal's width (output.c). */
+typedef struct tk_cell tk_cell;
 
 typedef struct tk_output {
 	enum tk_format fmt;
@@ -777,8 +789,13 @@ typedef struct tk_output {
 	int header;
 	int color;
 	/* table mode buffers every row to align the columns */
-	char ***rows;
+	tk_cell *cells;		/* nrows rows of ncols cells */
 	size_t nrows, rowcap;
+	size_t shown;		/* table rows printed so far */
+	size_t width;		/* the terminal's: no row is wider */
+	size_t *widths;		/* the columns', fixed at the first rows printed */
+	size_t tcols;		/* the columns that fit the terminal, from the left */
+	tk_arena arena;		/* the cells' text */
 	int header_done;
 	char *scratch;		/* 32 bytes a column for computed values */
 	/* JSON: called after the columns of a ticket, to add more members */
@@ -792,12 +809,33 @@ typedef struct tk_output {
 
 /* Default: TSV unless stdout is a terminal. force: -t (TSV) or --table. */
 enum tk_format tk_output_choose(int force_tsv, int force_table, int json);
+/* -t, --table, --json and -H given together that cannot all be obeyed:
+ * -1 with tk_errmsg naming two of them, else 0. */
+int tk_output_conflict(int tsv, int table, int json, int header);
 /* Parse -o "a,b,c"; -1 with tk_errmsg naming an unknown column. */
 int tk_output_init(tk_output *o, enum tk_format fmt, const char *cols, int header);
 int tk_output_check(tk_output *o, tk_txn *t);
 void tk_output_ticket(tk_output *o, tk_txn *t, tk_ticket *tk);
+/* A row that is not a ticket (tk-log's events): one value a column;
+ * kinds, when not NULL, says how the table shows each (enum tk_kind, or
+ * -1 for the column's own). */
+void tk_output_row(tk_output *o, const tk_str *vals, const int *kinds);
+/* Print what is held: the table's rows so far, cut to the widths of the
+ * first rows printed (tk-log -f); a record header not yet printed. */
+void tk_output_flush(tk_output *o);
 void tk_output_finish(tk_output *o);
 void tk_output_free(tk_output *o);
+/* Every stored field, the body, then the store's custom fields in name
+ * order, comma-separated (tk-export's and tk-show --json's columns). */
+char *tk_output_all_columns(tk_txn *t);
+/* json_extra for tickets' comments and history (json_arg: a tk_json_with). */
+typedef struct {
+	int comments, history;
+} tk_json_with;
+void tk_json_extra(tk_buf *b, tk_txn *t, tk_ticket *tk, void *arg);
+/* A create event's value (TAB-separated assignments) as people read it:
+ * two spaces between, times local when local is set. */
+void tk_summary_for_people(tk_buf *b, tk_str v, int local);
 /* Write one record (fields escaped, TAB-separated, LF) to fp. */
 void tk_write_record(FILE *fp, const tk_str *fields, size_t n);
 void tk_json_string(tk_buf *b, const char *s, size_t n);
