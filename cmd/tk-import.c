@@ -140,7 +140,12 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 	size_t i;
 	int rc;
 
-	rc = lookup(t, ext, r->external, &id, &hash);
+	/* A row with no external id: its hash finds the ticket made from it,
+	 * which it then is unchanged from. */
+	if (r->external)
+		rc = lookup(t, ext, r->external, &id, &hash);
+	else if ((rc = tk_import_row_get(t, r->hash, &id)) > 0)
+		hash = r->hash;
 	if (rc < 0)
 		return -1;
 	if (rc && hash == r->hash) {
@@ -204,6 +209,8 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 		return -1;
 	}
 	rc = remember(t, tk.id, r->hash, w->result == R_CREATED);
+	if (rc == 0 && w->result == R_CREATED && !r->external)
+		rc = tk_import_row_put(t, r->hash, tk.id);
 	tk_ticket_free(&tk);
 	return rc;
 }

@@ -10,11 +10,12 @@
  * and spaces. Repeated columns add up: several Comment columns give several
  * comments, several Labels columns several tags.
  *
- * Each row is identified by its external id; a row without one gets
- * "row-" and the hash of its content, so importing the same file twice
- * changes nothing either way. The hash of the row's content is kept by
- * ticket id (sub-database import_hash), so a re-run can tell an unchanged
- * row without reading its ticket.
+ * Each row is identified by its external id; a row without one by the
+ * hash of its content (sub-database import_row: hash -> ticket), so
+ * importing the same file twice changes nothing either way, and nothing
+ * made up goes into a field of the ticket. The hash of the row's content
+ * is kept by ticket id (sub-database import_hash), so a re-run can tell an
+ * unchanged row without reading its ticket.
  *
  * A row's values stay in one piece of memory (tk_improw.data), with room
  * after them for the times and ids made from them: the assignments only
@@ -694,7 +695,7 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 {
 	size_t i, total = 0, off = 0, used = 0;
 	uint64_t h;
-	char iso[21], hex[40], latest[21] = "";
+	char iso[21], latest[21] = "";
 	const char *w;
 	long bad;
 	int has_channel = 0, has_updated = 0, has_first = 0;
@@ -712,9 +713,9 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 	}
 	r->hash = h;
 	/* The values, then room for a time of each column, first response and
-	 * updated, and a made-up external id. */
-	r->data = r->arena ? tk_arena_alloc(r->arena, total + 21 * (n + 2) + 40) :
-	    tk_xmalloc(total + 21 * (n + 2) + 40);
+	 * updated. */
+	r->data = r->arena ? tk_arena_alloc(r->arena, total + 21 * (n + 2)) :
+	    tk_xmalloc(total + 21 * (n + 2));
 	r->spare = r->data + total;
 	for (i = 0; i < n; i++) {
 		struct col *c = &im->cols[i];
@@ -813,11 +814,10 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 			break;
 		}
 	}
-	if (!r->external) {
-		snprintf(hex, sizeof hex, "row-%016llx", (unsigned long long)h);
-		r->external = keep(r, &used, hex, sizeof hex);
-	}
-	push(&r->as, TK_F_EXTERNAL_ID, r->external);
+	/* A row with no external id is known by its hash (import_row), not by
+	 * a mark in a field of the user's. */
+	if (r->external)
+		push(&r->as, TK_F_EXTERNAL_ID, r->external);
 	if (!has_channel)
 		push(&r->as, TK_F_CHANNEL, "import");
 	/* No first response column: the first comment not by the requester. */

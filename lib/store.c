@@ -44,7 +44,13 @@
  *               assignee as an index key
  *   import_hash id -> hash of the row tk-import made the ticket from
  *               (8 bytes): a re-run skips an unchanged row without reading
- *               its ticket; the ticket is found by ix_external_id
+ *               its ticket; the ticket is found by ix_external_id, or by
+ *               import_row for a row with no external id
+ *   import_row  hash of a row with no external id (8 bytes, big-endian)
+ *               -> id of the ticket tk-import made from it (8 bytes): a
+ *               re-run finds the row's ticket without a mark in any of the
+ *               ticket's own fields (tk_upgrade_import_rows moves the
+ *               "row-" external ids of older stores here)
  *
  * Ids and sequence numbers grow by one, so tickets, bodies and the log are
  * appended at the right edge of their B-trees; DUPFIXED index entries cost
@@ -85,6 +91,7 @@ static const struct {
 	[TK_DB_IMPORT_HASH] = { "import_hash", 0 },
 	[TK_DB_IMPORT_MARKS] = { "import_marks", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_ACTIVE] = { "active", 0 },
+	[TK_DB_IMPORT_ROW] = { "import_row", 0 },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)
@@ -627,6 +634,111 @@ upgrade_4(tk_store *st, MDB_txn *txn)
 	return rc != MDB_NOTFOUND ? tk_mdb_error(rc, "tickets") : 0;
 }
 
+/* A "row-" external id of an older tk-import: "row-" and 16 lowercase hex
+ * digits, the row's hash. 1 (and *hash), or 0. */
+static int
+row_mark(const char *p, size_t n, uint64_t *hash)
+{
+	uint64_t h = 0;
+	size_t i;
+
+	if (n != 20 || memcmp(p, "row-", 4))
+		return 0;
+	for (i = 4; i < 20; i++) {
+		int c = (unsigned char)p[i];
+
+		if (c >= '0' && c <= '9')
+			h = h << 4 | (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			h = h << 4 | (uint64_t)(c - 'a' + 10);
+		else
+			return 0;
+	}
+	*hash = h;
+	return 1;
+}
+
+/*
+ * tk-import's marks out of the tickets' external ids (tk.h). The tickets
+ * are found by ix_external_id, whose keys "row-..." lie together: their
+ * ids are gathered first, then each ticket is written without the mark
+ * (its index entries, its copy in the working set and the event), the
+ * way tk_ticket_apply writes a change, but for "updated": no one changed
+ * the ticket. The import generation stays: every row a mark says was
+ * committed still is, now found by import_row.
+ */
+long
+tk_upgrade_import_rows(tk_txn *t)
+{
+	struct { uint64_t id, hash; } *rows = NULL;
+	size_t n = 0, cap = 0, i;
+	MDB_cursor *c;
+	MDB_val k = { 4, "row-" }, v;
+	tk_str old[TK_F_NSTORED], none = { "", 0 };
+	tk_ticket tk;
+	tk_buf enc = { 0 };
+	unsigned char kb[8];
+	uint64_t hash;
+	long changed = 0;
+	int rc, act;
+
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_IX_EXTERNAL], &c)))
+		return tk_mdb_error(rc, "ix_external_id");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0 && k.mv_size >= 4 &&
+	    !memcmp(k.mv_data, "row-", 4); rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (!row_mark(k.mv_data, k.mv_size, &hash) || v.mv_size != 8)
+			continue;
+		if (n == cap)
+			rows = tk_xrealloc(rows, (cap = cap ? 2 * cap : 256) * sizeof *rows);
+		rows[n].id = tk_get_u64(v.mv_data);
+		rows[n++].hash = hash;
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND) {
+		free(rows);
+		return tk_mdb_error(rc, "ix_external_id");
+	}
+	rc = 0;
+	for (i = 0; i < n; i++) {
+		tk_ticket_init(&tk);
+		rc = tk_ticket_get(t, rows[i].id, &tk, 1);
+		/* (an index entry the ticket no longer agrees with: left to tk-check) */
+		if (rc <= 0 || !row_mark(tk.f[TK_F_EXTERNAL_ID].p, tk.f[TK_F_EXTERNAL_ID].n, &hash) ||
+		    hash != rows[i].hash) {
+			tk_ticket_free(&tk);
+			if (rc < 0)
+				break;
+			rc = 0;
+			continue;
+		}
+		memcpy(old, tk.f, sizeof old);
+		tk.f[TK_F_EXTERNAL_ID] = none;
+		act = tk_active_status(tk.f[TK_F_STATUS]);
+		enc.len = 0;
+		tk_ticket_encode(&tk, &enc);
+		tk_put_u64(kb, tk.id);
+		k.mv_size = 8;
+		k.mv_data = kb;
+		v.mv_size = enc.len;
+		v.mv_data = enc.p;
+		if (tk_log_append(t, tk.id, "external_id", old[TK_F_EXTERNAL_ID], none) < 0 ||
+		    tk_ticket_reindex(t, &tk, old, act, act) < 0 ||
+		    tk_active_write(t, tk.id, old[TK_F_STATUS], old[TK_F_ASSIGNEE], tk.f[TK_F_STATUS],
+		    tk.f[TK_F_ASSIGNEE], enc.p, enc.len, 0) < 0 ||
+		    tk_import_row_put(t, hash, tk.id) < 0)
+			rc = -1;
+		else if ((rc = mdb_put(t->txn, t->st->dbi[TK_DB_TICKETS], &k, &v, 0)))
+			rc = tk_mdb_error(rc, "tickets");
+		tk_ticket_free(&tk);
+		if (rc < 0)
+			break;
+		changed++;
+	}
+	free(rows);
+	tk_buf_free(&enc);
+	return rc < 0 ? -1 : changed;
+}
+
 /* The map's size at opening: $TK_MAP_SIZE bytes, else TK_MAP_START. It
  * only says how much address space to take first: the map grows when a
  * write fills it, and never starts below what the store holds. */
@@ -676,6 +788,13 @@ open_db(tk_store *st, MDB_txn *txn, int i, int write, long ver)
 	unsigned flags = ver >= 1 && ver < 4 && tk_ix_postings(i) ? MDB_DUPSORT | MDB_DUPFIXED : dbs[i].flags;
 	int rc = mdb_dbi_open(txn, dbs[i].name, flags | (write ? MDB_CREATE : 0), &st->dbi[i]);
 
+	/* A store of schema 5 made before import_row: the first writer makes
+	 * it, and only tk-import, a writer, reads it. Handle 0 is LMDB's own
+	 * free list, which every call refuses (EINVAL), should one try. */
+	if (rc == MDB_NOTFOUND && i == TK_DB_IMPORT_ROW && !write) {
+		st->dbi[i] = 0;
+		return 0;
+	}
 	if (rc == MDB_NOTFOUND)
 		return tk_error("%s: not a tk store (no %s sub-database)", st->dir, dbs[i].name);
 	return rc ? tk_mdb_error(rc, st->dir) : 0;
@@ -1221,4 +1340,34 @@ tk_mark_put(tk_txn *t, uint64_t header, const tk_mark *m)
 	d.mv_data = vb;
 	rc = mdb_put(t->txn, t->st->dbi[TK_DB_IMPORT_MARKS], &k, &d, 0);
 	return rc ? tk_mdb_error(rc, "import_marks") : 0;
+}
+
+int
+tk_import_row_get(tk_txn *t, uint64_t hash, uint64_t *id)
+{
+	unsigned char kb[8];
+	MDB_val k = { 8, kb }, v;
+	int rc;
+
+	tk_put_u64(kb, hash);
+	rc = mdb_get(t->txn, t->st->dbi[TK_DB_IMPORT_ROW], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc || v.mv_size != 8)
+		return rc ? tk_mdb_error(rc, "import_row") : tk_error("import_row: damaged entry");
+	*id = tk_get_u64(v.mv_data);
+	return 1;
+}
+
+int
+tk_import_row_put(tk_txn *t, uint64_t hash, uint64_t id)
+{
+	unsigned char kb[8], vb[8];
+	MDB_val k = { 8, kb }, v = { 8, vb };
+	int rc;
+
+	tk_put_u64(kb, hash);
+	tk_put_u64(vb, id);
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_IMPORT_ROW], &k, &v, MDB_NOOVERWRITE);
+	return rc && rc != MDB_KEYEXIST ? tk_mdb_error(rc, "import_row") : 0;
 }

@@ -211,6 +211,7 @@ enum tk_dbi {
 	TK_DB_IMPORT_HASH,
 	TK_DB_IMPORT_MARKS,
 	TK_DB_ACTIVE,
+	TK_DB_IMPORT_ROW,
 	TK_DB_COUNT
 };
 
@@ -401,6 +402,21 @@ uint64_t tk_import_gen(tk_txn *t);
 int tk_import_gen_bump(tk_txn *t);
 int tk_marks_get(tk_txn *t, uint64_t header, tk_mark **out, size_t *n);
 int tk_mark_put(tk_txn *t, uint64_t header, const tk_mark *m);
+/* import_row: the ticket tk-import made from a row with no external id,
+ * by the row's hash. tk_import_row_get: 1 found (*id), 0 not, -1 error;
+ * tk_import_row_put: 0 or -1 (an entry already there is kept). */
+int tk_import_row_get(tk_txn *t, uint64_t hash, uint64_t *id);
+int tk_import_row_put(tk_txn *t, uint64_t hash, uint64_t id);
+/*
+ * The upgrade that takes tk-import's marks out of the tickets: before,
+ * a row with no external id was stored with external_id "row-" and the
+ * hash of the row (16 hex digits). Each such ticket gets an import_row
+ * entry under that hash and its external_id cleared, logged as a change
+ * of external_id (old value, new empty), at t->now by t->actor; nothing
+ * else of the ticket changes (updated neither). t: a write transaction.
+ * Returns how many tickets changed, or -1 with tk_errmsg.
+ */
+long tk_upgrade_import_rows(tk_txn *t);
 
 /* Custom field names ever set, so -o and filters can refuse typos. */
 int tk_field_known(tk_txn *t, const char *name);
