@@ -12,7 +12,7 @@ _tk_opts() {
 	tk-set) echo "-q --quiet -t --tsv --table --json -o --output --atomic -d --dir -h --help --version" ;;
 	tk-comment) echo "-m --message -i --internal -f --from -q --quiet -t --tsv --table --json -o --output -d --dir -h --help --version" ;;
 	tk-log) echo "--since --until --after -f --follow -H --header --json -d --dir -h --help --version" ;;
-	tk-import) echo "-q --quiet -u --update --atomic --strict --format -F --delimiter --encoding --preset -m --map --rejects -d --dir -h --help --version" ;;
+	tk-import) echo "-q --quiet -u --update --atomic --strict --new-fields --format -F --delimiter --encoding --preset -m --map --rejects -d --dir -h --help --version" ;;
 	tk-export) echo "--format --bom --excel --with -o --output -d --dir -h --help --version" ;;
 	esac
 }
@@ -47,8 +47,7 @@ _tk_complete() {
 	-p|--priority)
 		COMPREPLY=($(compgen -W "P1 P2 P3 P4" -- "$cur")); return ;;
 	--format)
-		if [ "$cmd" = tk-export ]; then words="csv tsv json"; else words="csv tsv"; fi
-		COMPREPLY=($(compgen -W "$words" -- "$cur")); return ;;
+		COMPREPLY=($(compgen -W "csv tsv json" -- "$cur")); return ;;
 	--preset)
 		COMPREPLY=($(compgen -W "osticket zendesk jira rt github" -- "$cur")); return ;;
 	--with)
