@@ -1,13 +1,15 @@
 /*
  * import.c - rows of other help desks' exports made into tk assignments.
  *
- * A header name is matched, after folding case and turning spaces and
- * hyphens into '_', against: -m mappings, then the preset's names, then tk's
- * own field names and common aliases. An unknown column becomes a custom
- * field named after it (or is refused with --strict). Values are normalised:
- * statuses, priorities and channels of other systems map to tk's, dates in
- * the usual export formats become ISO UTC, tags split on commas, semicolons
- * and spaces. Repeated columns add up: several Comment columns give several
+ * A header name is matched, after folding case, taking off the blanks
+ * around it and turning spaces and hyphens into '_', against: -m mappings,
+ * then the preset's names, then tk's own field names and common aliases,
+ * English and Chinese. Another column is a custom field named after it,
+ * which the store must know or its fields file declare, unless
+ * --new-fields declares it (tk_import_undeclared); --strict refuses it.
+ * Values are normalised: statuses, priorities and channels of other
+ * systems map to tk's, dates in the usual export formats become ISO UTC,
+ * tags split on commas, semicolons and spaces. Repeated columns add up: several Comment columns give several
  * comments, several Labels columns several tags.
  *
  * Each row is identified by its external id; a row without one by the
@@ -18,7 +20,7 @@
  * unchanged row without reading its ticket.
  *
  * A row's values stay in one piece of memory (tk_improw.data), with room
- * after them for the times and ids made from them: the assignments only
+ * after them for the times made from them: the assignments only
  * point into it. tk-import takes these pieces from an arena per batch and
  * keeps each row slot's array of assignments, so a row costs no malloc at
  * all (freeing a million rows' blocks one by one was a tenth of the
@@ -378,7 +380,7 @@ tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n)
 		if (to)
 			target(c, to);
 		else if (im->strict) {
-			tk_error("column %zu, \"%s\": not a tk field (map it with -m, or leave out --strict)",
+			tk_error("column %zu, \"%s\": not a tk field (--strict: map it with -m)",
 			    i + 1, c->header);
 			free(key);
 			return -1;

@@ -12,7 +12,8 @@
  *   comments    id . n (8 + 4 bytes, big-endian) -> comment (comment.c)
  *   log         seq (8 bytes, big-endian) -> event (log.c)
  *   log_ticket  id -> seq, DUPSORT|DUPFIXED: each ticket's events
- *   fields      custom field name -> "" (names ever set)
+ *   fields      custom field name -> "" (names ever set, or declared by
+ *               tk-import --new-fields)
  *   ix_external_id
  *               value -> id, DUPSORT|DUPFIXED (ids 8 bytes big-endian, sorted);
  *               values longer than TK_IX_MAXKEY bytes are cut, and every
