@@ -48,10 +48,12 @@
  *               its ticket; the ticket is found by ix_external_id, or by
  *               import_row for a row with no external id
  *   import_row  hash of a row with no external id (8 bytes, big-endian)
- *               -> id of the ticket tk-import made from it (8 bytes): a
- *               re-run finds the row's ticket without a mark in any of the
- *               ticket's own fields (tk_upgrade_import_rows moves the
- *               "row-" external ids of older stores here)
+ *               -> id of the ticket tk-import made from it, DUPSORT|DUPFIXED
+ *               as an index (a bulk batch writes it sorted, ixbatch.c;
+ *               one id a key): a re-run finds the row's ticket without a
+ *               mark in any of the ticket's own fields
+ *               (tk_upgrade_import_rows moves the "row-" external ids of
+ *               older stores here)
  *
  * Ids and sequence numbers grow by one, so tickets, bodies and the log are
  * appended at the right edge of their B-trees; DUPFIXED index entries cost
@@ -92,7 +94,7 @@ static const struct {
 	[TK_DB_IMPORT_HASH] = { "import_hash", 0 },
 	[TK_DB_IMPORT_MARKS] = { "import_marks", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_ACTIVE] = { "active", 0 },
-	[TK_DB_IMPORT_ROW] = { "import_row", 0 },
+	[TK_DB_IMPORT_ROW] = { "import_row", MDB_DUPSORT | MDB_DUPFIXED },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)
@@ -1351,6 +1353,8 @@ tk_import_row_get(tk_txn *t, uint64_t hash, uint64_t *id)
 	int rc;
 
 	tk_put_u64(kb, hash);
+	if (t->ixb && tk_ixbatch_find(t->ixb, TK_DB_IMPORT_ROW, kb, 8, id))
+		return 1;	/* made earlier in this batch */
 	rc = mdb_get(t->txn, t->st->dbi[TK_DB_IMPORT_ROW], &k, &v);
 	if (rc == MDB_NOTFOUND)
 		return 0;
@@ -1369,6 +1373,14 @@ tk_import_row_put(tk_txn *t, uint64_t hash, uint64_t id)
 
 	tk_put_u64(kb, hash);
 	tk_put_u64(vb, id);
-	rc = mdb_put(t->txn, t->st->dbi[TK_DB_IMPORT_ROW], &k, &v, MDB_NOOVERWRITE);
-	return rc && rc != MDB_KEYEXIST ? tk_mdb_error(rc, "import_row") : 0;
+	/* In a bulk batch, with its index entries: the hashes come in no
+	 * order, and written one by one they copied a leaf page each. */
+	if (t->ixb && t->first_new && id >= t->first_new) {
+		tk_ixbatch_add(t->ixb, TK_DB_IMPORT_ROW, kb, 8, id);
+		return 0;
+	}
+	if ((rc = tk_import_row_get(t, hash, &(uint64_t){ 0 })) != 0)
+		return rc < 0 ? -1 : 0;	/* the first ticket of a row stays its ticket */
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_IMPORT_ROW], &k, &v, 0);
+	return rc ? tk_mdb_error(rc, "import_row") : 0;
 }

@@ -404,7 +404,9 @@ int tk_marks_get(tk_txn *t, uint64_t header, tk_mark **out, size_t *n);
 int tk_mark_put(tk_txn *t, uint64_t header, const tk_mark *m);
 /* import_row: the ticket tk-import made from a row with no external id,
  * by the row's hash. tk_import_row_get: 1 found (*id), 0 not, -1 error;
- * tk_import_row_put: 0 or -1 (an entry already there is kept). */
+ * tk_import_row_put: 0 or -1 (an entry already there is kept; a ticket
+ * new in a bulk batch's txn goes in at its commit, with its index
+ * entries, and is found by tk_import_row_get until then). */
 int tk_import_row_get(tk_txn *t, uint64_t hash, uint64_t *id);
 int tk_import_row_put(tk_txn *t, uint64_t hash, uint64_t id);
 /*

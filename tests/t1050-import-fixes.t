@@ -43,7 +43,12 @@ test_expect_success 'a row with no external id leaves the ticket'"'"'s external_
 	test_grep "3 read, 0 created, 0 updated, 3 unchanged, 0 rejected" err &&
 	tk-import -d noid --atomic noid.csv 2>err &&
 	test_grep "3 read, 0 created, 0 updated, 3 unchanged, 0 rejected" err &&
-	test "$(tk-ls -d noid -a -t -o id | wc -l)" -eq 2
+	test "$(tk-ls -d noid -a -t -o id | wc -l)" -eq 2 &&
+	awk "BEGIN { print \"subject\"; for (i = 1; i <= 6000; i++) print \"s\" (i % 5500) }" >two.csv &&
+	tk-import -d noid2 two.csv 2>err &&
+	test_grep "6000 read, 5500 created, 0 updated, 500 unchanged, 0 rejected" err &&
+	cat two.csv | tk-import -d noid2 - 2>err &&
+	test_grep "6000 read, 0 created, 0 updated, 6000 unchanged, 0 rejected" err
 '
 
 test_expect_success 'the upgrade takes the row- marks of an older tk-import out of external_id, logged, and re-runs still find the rows' '
