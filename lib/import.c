@@ -1,23 +1,26 @@
 /*
  * import.c - rows of other help desks' exports made into tk assignments.
  *
- * A header name is matched, after folding case and turning spaces and
- * hyphens into '_', against: -m mappings, then the preset's names, then tk's
- * own field names and common aliases. An unknown column becomes a custom
- * field named after it (or is refused with --strict). Values are normalised:
- * statuses, priorities and channels of other systems map to tk's, dates in
- * the usual export formats become ISO UTC, tags split on commas, semicolons
- * and spaces. Repeated columns add up: several Comment columns give several
+ * A header name is matched, after folding case, taking off the blanks
+ * around it and turning spaces and hyphens into '_', against: -m mappings,
+ * then the preset's names, then tk's own field names and common aliases,
+ * English and Chinese. Another column is a custom field named after it,
+ * which the store must know or its fields file declare, unless
+ * --new-fields declares it (tk_import_undeclared); --strict refuses it.
+ * Values are normalised: statuses, priorities and channels of other
+ * systems map to tk's, dates in the usual export formats become ISO UTC,
+ * tags split on commas, semicolons and spaces. Repeated columns add up: several Comment columns give several
  * comments, several Labels columns several tags.
  *
- * Each row is identified by its external id; a row without one gets
- * "row-" and the hash of its content, so importing the same file twice
- * changes nothing either way. The hash of the row's content is kept by
- * ticket id (sub-database import_hash), so a re-run can tell an unchanged
- * row without reading its ticket.
+ * Each row is identified by its external id; a row without one by the
+ * hash of its content (sub-database import_row: hash -> ticket), so
+ * importing the same file twice changes nothing either way, and nothing
+ * made up goes into a field of the ticket. The hash of the row's content
+ * is kept by ticket id (sub-database import_hash), so a re-run can tell an
+ * unchanged row without reading its ticket.
  *
  * A row's values stay in one piece of memory (tk_improw.data), with room
- * after them for the times and ids made from them: the assignments only
+ * after them for the times made from them: the assignments only
  * point into it. tk-import takes these pieces from an arena per batch and
  * keeps each row slot's array of assignments, so a row costs no malloc at
  * all (freeing a million rows' blocks one by one was a tenth of the
@@ -34,8 +37,9 @@ enum { COL_IGNORE, COL_FIELD, COL_CUSTOM, COL_BODY, COL_COMMENT, COL_EXTERNAL, C
 
 struct col {
 	int kind, field;
-	char *name;		/* custom field name or the header */
+	char *name;		/* custom field name, the header folded when no map names one */
 	char *header;
+	int unmapped;		/* a custom field by its header's name: -m and the preset do not map it */
 	/* the last values word() found for this column: exports repeat a
 	 * handful of statuses and priorities a million times */
 	char last[8][32];
@@ -76,6 +80,31 @@ static const struct alias generic[] = {
 	{ "satisfaction", "csat" }, { "rating", "csat" }, { "ticket_number", "external_id" },
 	{ "number", "external_id" }, { "key", "external_id" }, { "issue_key", "external_id" },
 	{ "ticket_id", "external_id" },
+	/* Chinese, as help desks (智齿, Udesk, 工单 systems, Excel sheets) name them */
+	{ "主题", "subject" }, { "标题", "subject" }, { "工单标题", "subject" }, { "工单主题", "subject" },
+	{ "问题标题", "subject" }, { "描述", "body" }, { "内容", "body" }, { "详情", "body" },
+	{ "工单描述", "body" }, { "工单内容", "body" }, { "问题描述", "body" }, { "详细描述", "body" },
+	{ "正文", "body" }, { "请求人", "requester" }, { "提交人", "requester" },
+	{ "报告人", "requester" }, { "客户", "requester" }, { "申请人", "requester" },
+	{ "发起人", "requester" }, { "客户邮箱", "requester" }, { "邮箱", "requester" },
+	{ "状态", "status" }, { "工单状态", "status" }, { "处理状态", "status" },
+	{ "优先级", "priority" }, { "紧急程度", "priority" }, { "处理人", "assignee" },
+	{ "负责人", "assignee" }, { "受理人", "assignee" }, { "受理客服", "assignee" },
+	{ "处理客服", "assignee" }, { "指派给", "assignee" }, { "经办人", "assignee" },
+	{ "分类", "category" }, { "类别", "category" }, { "工单分类", "category" },
+	{ "问题分类", "category" }, { "队列", "queue" }, { "受理组", "queue" },
+	{ "处理组", "queue" }, { "客服组", "queue" }, { "技能组", "queue" }, { "部门", "queue" },
+	{ "类型", "type" }, { "工单类型", "type" }, { "问题类型", "type" },
+	{ "标签", "tags" }, { "工单标签", "tags" }, { "关注人", "watchers" }, { "抄送人", "watchers" },
+	{ "创建时间", "created" }, { "创建日期", "created" }, { "提交时间", "created" },
+	{ "更新时间", "updated" }, { "最后更新时间", "updated" }, { "修改时间", "updated" },
+	{ "解决时间", "resolved" }, { "完成时间", "resolved" }, { "关闭时间", "closed" },
+	{ "截止时间", "due" }, { "截止日期", "due" }, { "到期时间", "due" },
+	{ "首次响应时间", "first_response" }, { "满意度", "csat" }, { "满意度评分", "csat" },
+	{ "工单编号", "external_id" }, { "工单号", "external_id" }, { "编号", "external_id" },
+	{ "工单id", "external_id" }, { "单号", "external_id" }, { "渠道", "channel" },
+	{ "来源", "channel" }, { "工单来源", "channel" }, { "来源渠道", "channel" },
+	{ "评论", "comment" }, { "回复", "comment" },
 	{ NULL, NULL }
 };
 
@@ -147,17 +176,46 @@ tk_import_preset_ok(const char *name)
 	return 0;
 }
 
+/* The length of the blank at p (n bytes): an ASCII space, a no-break
+ * space, an ideographic (full-width) space or a byte order mark, which
+ * spreadsheets leave around header names; 0 for none. */
+static size_t
+blank(const char *p, size_t n)
+{
+	static const char *const wide[] = { "\xc2\xa0", "\xe3\x80\x80", "\xef\xbb\xbf" };
+	size_t i, k;
+
+	if (n && isspace((unsigned char)*p))
+		return 1;
+	for (i = 0; i < 3; i++)
+		if (n >= (k = strlen(wide[i])) && !memcmp(p, wide[i], k))
+			return k;
+	return 0;
+}
+
+/* The same, ending at p + n. */
+static size_t
+blank_end(const char *p, size_t n)
+{
+	size_t k;
+
+	for (k = n < 3 ? n : 3; k; k--)
+		if (blank(p + n - k, k) == k)
+			return k;
+	return 0;
+}
+
 /* "Date Created" -> "date_created"; a name fit to be a field name. */
 static char *
 fold(const char *s, size_t n)
 {
 	char *out = tk_xmalloc(n + 3), *o = out;
-	size_t i;
+	size_t i, k;
 
-	while (n && isspace((unsigned char)*s))
-		s++, n--;
-	while (n && isspace((unsigned char)s[n - 1]))
-		n--;
+	while ((k = blank(s, n)))
+		s += k, n -= k;
+	while ((k = blank_end(s, n)))
+		n -= k;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
@@ -166,30 +224,6 @@ fold(const char *s, size_t n)
 		*o++ = (char)tolower(c);
 	}
 	*o = '\0';
-	return out;
-}
-
-/* A custom field name from a folded header: letters, digits and '_'. */
-static char *
-custom_name(const char *folded)
-{
-	size_t n = strlen(folded), i, j = 0;
-	char *out = tk_xmalloc(n + 3);
-
-	if (!isalpha((unsigned char)folded[0])) {
-		out[j++] = 'x';
-		out[j++] = '_';
-	}
-	for (i = 0; i < n && j < 64; i++) {
-		unsigned char c = (unsigned char)folded[i];
-
-		if (!isalnum(c) && c != '_' && c != '.' && c != '-')
-			c = '_';
-		out[j++] = (char)c;
-	}
-	while (j > 1 && out[j - 1] == '_')
-		j--;
-	out[j] = '\0';
 	return out;
 }
 
@@ -206,7 +240,7 @@ tk_import *
 tk_import_new(const char *preset, const char *mapping, int strict)
 {
 	tk_import *im = tk_xmalloc(sizeof *im);
-	char *copy, *tok, *save, *eq;
+	char *copy, *tok, *save, *eq, *p;
 
 	memset(im, 0, sizeof *im);
 	im->preset = preset;
@@ -227,6 +261,8 @@ tk_import_new(const char *preset, const char *mapping, int strict)
 				return NULL;
 			}
 			*eq = '\0';
+			for (p = eq + 1; *p; p++)	/* field names are case-insensitive */
+				*p = (char)tolower((unsigned char)*p);
 			if (strcmp(eq + 1, "-") && strcmp(eq + 1, "comment") &&
 			    tk_field_lookup(eq + 1) == TK_F_CUSTOM && !tk_field_name_ok(eq + 1)) {
 				tk_error("-m %s=%s: %s is not a field name", tok, eq + 1, eq + 1);
@@ -330,7 +366,6 @@ tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n)
 
 		memset(c, 0, sizeof *c);
 		c->header = tk_xstrndup(fields[i], lens[i]);
-		c->name = custom_name(*key ? key : "column");
 		tk_buf_add(&im->hdrhash, fields[i], lens[i] + 1);
 		to = NULL;
 		for (j = 0; j < im->nmap && !to; j++)
@@ -345,12 +380,16 @@ tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n)
 		if (to)
 			target(c, to);
 		else if (im->strict) {
-			tk_error("column %zu, \"%s\": not a tk field (map it with -m, or leave out --strict)",
+			tk_error("column %zu, \"%s\": not a tk field (--strict: map it with -m)",
 			    i + 1, c->header);
 			free(key);
 			return -1;
-		} else
+		} else {
 			c->kind = COL_CUSTOM;
+			c->unmapped = 1;
+			c->name = key;	/* checked by tk_import_undeclared */
+			key = NULL;
+		}
 		if (c->kind == COL_EXTERNAL)
 			im->has_external = 1;
 		if (c->kind == COL_TKID)
@@ -374,6 +413,216 @@ uint64_t
 tk_import_header_hash(const tk_import *im)
 {
 	return im->hdrh;
+}
+
+/* ---- columns no one declared ---- */
+
+/*
+ * The names "$TK_DIR/fields" declares: lines "field NAME ...", lowercased,
+ * NUL after each, in out. Blank lines and '#' comments are skipped and
+ * other lines left to the reader of the whole file (tk-config): this only
+ * asks which names are declared. A missing file declares none.
+ */
+static void
+declared_names(const char *dir, tk_buf *out)
+{
+	tk_buf path = { 0 };
+	char *line = NULL, *w, *save;
+	size_t cap = 0;
+	FILE *fp;
+
+	tk_buf_printf(&path, "%s/fields", dir);
+	fp = fopen(tk_buf_cstr(&path), "r");
+	tk_buf_free(&path);
+	if (!fp)
+		return;
+	while (getline(&line, &cap, fp) > 0) {
+		if ((w = strchr(line, '#')))
+			*w = '\0';
+		if (!(w = strtok_r(line, " \t\r\n", &save)) || strcmp(w, "field") ||
+		    !(w = strtok_r(NULL, " \t\r\n", &save)))
+			continue;
+		for (; *w; w++)
+			tk_buf_addc(out, (char)tolower((unsigned char)*w));
+		tk_buf_addc(out, '\0');
+	}
+	free(line);
+	fclose(fp);
+}
+
+static int
+in_names(const tk_buf *names, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < names->len; i += strlen(names->p + i) + 1)
+		if (!strcmp(names->p + i, name))
+			return 1;
+	return 0;
+}
+
+/* s as code points (at most max), for distances between names in any script. */
+static size_t
+code_points(const char *s, uint32_t *out, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+
+	while (*p && n < max) {
+		uint32_t c = *p++;
+		int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+
+		for (; more && (*p & 0xc0) == 0x80; more--)
+			c = c << 6 | (*p++ & 0x3f);
+		out[n++] = c;
+	}
+	return n;
+}
+
+/* Edits (insert, delete, replace, swap two neighbours) from a to b, in code points. */
+static size_t
+distance(const char *a, const char *b)
+{
+	uint32_t x[64], y[64];
+	size_t m = code_points(a, x, 64), n = code_points(b, y, 64), i, j;
+	size_t d[65][65];
+
+	for (i = 0; i <= m; i++)
+		d[i][0] = i;
+	for (j = 0; j <= n; j++)
+		d[0][j] = j;
+	for (i = 1; i <= m; i++)
+		for (j = 1; j <= n; j++) {
+			size_t v = d[i - 1][j - 1] + (x[i - 1] != y[j - 1]);
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[m][n];
+}
+
+struct near {
+	const char *name;
+	size_t limit, best;
+	char *got;
+};
+
+static void
+consider(struct near *nr, const char *cand, size_t n)
+{
+	char buf[128];
+	size_t d;
+
+	if (n >= sizeof buf)
+		return;
+	memcpy(buf, cand, n);
+	buf[n] = '\0';
+	if ((d = distance(nr->name, buf)) <= nr->limit && d < nr->best) {
+		nr->best = d;
+		free(nr->got);
+		nr->got = tk_xstrdup(buf);
+	}
+}
+
+/*
+ * The name nearest to a folded header that a header is matched to: tk's
+ * fields, the aliases (and the preset's names), the fields the store knows
+ * and the declared ones. NULL when none is near (within a third of its
+ * length, at least one edit).
+ */
+static char *
+nearest(const tk_import *im, tk_txn *t, const tk_buf *declared, const char *name)
+{
+	struct near nr = { name, 0, (size_t)-1, NULL };
+	const struct alias *pm = NULL;
+	uint32_t cp[64];
+	MDB_cursor *c;
+	MDB_val k, v;
+	size_t i;
+
+	nr.limit = code_points(name, cp, 64) / 3;
+	if (nr.limit < 1)
+		nr.limit = 1;
+	for (i = 0; i < TK_F_NFIELDS; i++)
+		if (!tk_fields[i].readonly || i == TK_F_UPDATED)
+			consider(&nr, tk_fields[i].name, strlen(tk_fields[i].name));
+	consider(&nr, "comment", 7);
+	for (i = 0; presets[i].name && im->preset; i++)
+		if (!strcmp(presets[i].name, im->preset))
+			pm = presets[i].map;
+	for (; pm && pm->from; pm++)
+		consider(&nr, pm->from, strlen(pm->from));
+	for (pm = generic; pm->from; pm++)
+		consider(&nr, pm->from, strlen(pm->from));
+	for (i = 0; i < declared->len; i += strlen(declared->p + i) + 1)
+		consider(&nr, declared->p + i, strlen(declared->p + i));
+	if (t && mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FIELDS], &c) == 0) {
+		while (mdb_cursor_get(c, &k, &v, MDB_NEXT) == 0)
+			consider(&nr, k.mv_data, k.mv_size);
+		mdb_cursor_close(c);
+	}
+	return nr.got;
+}
+
+size_t
+tk_import_undeclared(tk_import *im, tk_txn *t, const char *dir, int new_fields, tk_buf *out)
+{
+	tk_buf declared = { 0 };
+	size_t i, n = 0;
+	int read = 0;
+
+	for (i = 0; i < im->ncols; i++) {
+		struct col *c = &im->cols[i];
+		char *near;
+
+		if (!c->unmapped)
+			continue;
+		if (!*c->name) {
+			tk_buf_printf(out, "column %zu has no name: name it in the header, or take it out", i + 1);
+			tk_buf_addc(out, '\0');
+			n++;
+			continue;
+		}
+		if (!tk_field_name_ok(c->name)) {
+			tk_buf_printf(out, "column %zu, \"%s\": not a tk field, nor a name one can be "
+			    "(a letter, then letters, digits, _ - .): map it with -m '%s=NAME'",
+			    i + 1, c->header, c->header);
+			tk_buf_addc(out, '\0');
+			n++;
+			continue;
+		}
+		if (new_fields)
+			continue;
+		if (!read++)
+			declared_names(dir, &declared);
+		if ((t && tk_field_known(t, c->name)) || in_names(&declared, c->name))
+			continue;
+		near = nearest(im, t, &declared, c->name);
+		tk_buf_printf(out, "column %zu, \"%s\": no field %s", i + 1, c->header, c->name);
+		if (near)
+			tk_buf_printf(out, " (did you mean %s?)", near);
+		tk_buf_addc(out, '\0');
+		free(near);
+		n++;
+	}
+	tk_buf_free(&declared);
+	return n;
+}
+
+int
+tk_import_declare(const tk_import *im, tk_txn *t)
+{
+	size_t i;
+
+	for (i = 0; i < im->ncols; i++)
+		if (im->cols[i].kind == COL_CUSTOM && tk_field_register(t, TK_STR(im->cols[i].name)) < 0)
+			return -1;
+	return 0;
 }
 
 /* ---- values ---- */
@@ -666,6 +915,7 @@ add_comment(tk_improw *r, const char *v, size_t n)
 	c = &r->comments[r->ncomments++];
 	c->time = NULL;
 	c->author = NULL;
+	c->internal = 0;
 	/* Jira: "14/Jul/25 3:42 PM;jsmith;text" */
 	p = strchr(copy, ';');
 	q = p ? strchr(p + 1, ';') : NULL;
@@ -685,6 +935,30 @@ add_comment(tk_improw *r, const char *v, size_t n)
 	c->body = copy;
 }
 
+int
+tk_import_comment(tk_improw *r, const char *time, const char *author, int internal, const char *body, size_t n)
+{
+	struct tk_impcomment *c;
+	char iso[21];
+
+	if (time && *time && tk_import_time(time, iso) < 0)
+		return tk_error("\"%s\" is not a date tk reads", time);
+	if (!n)
+		return 0;	/* (tk keeps no empty comment) */
+	r->comments = tk_xrealloc(r->comments, (r->ncomments + 1) * sizeof *r->comments);
+	c = &r->comments[r->ncomments++];
+	c->time = time && *time ? tk_xstrdup(iso) : NULL;
+	c->author = author && *author ? tk_xstrdup(author) : NULL;
+	c->internal = internal;
+	c->body = tk_xstrndup(body, n);
+	/* A comment changed since is a row changed since. */
+	r->hash = tk_hash(r->hash, c->time ? c->time : "", c->time ? 21 : 1);
+	r->hash = tk_hash(r->hash, c->author ? c->author : "", c->author ? strlen(c->author) + 1 : 1);
+	r->hash = tk_hash(r->hash, internal ? "i" : "p", 1);
+	r->hash = tk_hash(r->hash, body, n);
+	return 0;
+}
+
 /*
  * One data row into assignments, body, comments and an external id.
  * Returns 0, or -1 with the reason in tk_errmsg.
@@ -694,7 +968,7 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 {
 	size_t i, total = 0, off = 0, used = 0;
 	uint64_t h;
-	char iso[21], hex[40], latest[21] = "";
+	char iso[21], latest[21] = "";
 	const char *w;
 	long bad;
 	int has_channel = 0, has_updated = 0, has_first = 0;
@@ -712,9 +986,9 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 	}
 	r->hash = h;
 	/* The values, then room for a time of each column, first response and
-	 * updated, and a made-up external id. */
-	r->data = r->arena ? tk_arena_alloc(r->arena, total + 21 * (n + 2) + 40) :
-	    tk_xmalloc(total + 21 * (n + 2) + 40);
+	 * updated. */
+	r->data = r->arena ? tk_arena_alloc(r->arena, total + 21 * (n + 2)) :
+	    tk_xmalloc(total + 21 * (n + 2));
 	r->spare = r->data + total;
 	for (i = 0; i < n; i++) {
 		struct col *c = &im->cols[i];
@@ -813,11 +1087,10 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 			break;
 		}
 	}
-	if (!r->external) {
-		snprintf(hex, sizeof hex, "row-%016llx", (unsigned long long)h);
-		r->external = keep(r, &used, hex, sizeof hex);
-	}
-	push(&r->as, TK_F_EXTERNAL_ID, r->external);
+	/* A row with no external id is known by its hash (import_row), not by
+	 * a mark in a field of the user's. */
+	if (r->external)
+		push(&r->as, TK_F_EXTERNAL_ID, r->external);
 	if (!has_channel)
 		push(&r->as, TK_F_CHANNEL, "import");
 	/* No first response column: the first comment not by the requester. */
@@ -839,4 +1112,47 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 	if (!has_updated && latest[0])
 		push(&r->as, TK_F_UPDATED, keep(r, &used, latest, 21));
 	return 0;
+}
+
+/* tk-import's memory of rows with no external id: import_row, row hash -> ticket (store.c's header). */
+int
+tk_import_row_get(tk_txn *t, uint64_t hash, uint64_t *id)
+{
+	unsigned char kb[8];
+	MDB_val k = { 8, kb }, v;
+	tk_ixbatch *b = tk_ixbatch_of(t);
+	int rc;
+
+	tk_put_u64(kb, hash);
+	if (b && tk_ixbatch_find(b, TK_DB_IMPORT_ROW, kb, 8, id))
+		return 1;	/* made earlier in this batch */
+	rc = mdb_get(t->txn, t->st->dbi[TK_DB_IMPORT_ROW], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc || v.mv_size != 8)
+		return rc ? tk_mdb_error(rc, "import_row") : tk_error("import_row: damaged entry");
+	*id = tk_get_u64(v.mv_data);
+	return 1;
+}
+
+int
+tk_import_row_put(tk_txn *t, uint64_t hash, uint64_t id)
+{
+	unsigned char kb[8], vb[8];
+	MDB_val k = { 8, kb }, v = { 8, vb };
+	tk_ixbatch *b = tk_ixbatch_of(t);
+	int rc;
+
+	tk_put_u64(kb, hash);
+	tk_put_u64(vb, id);
+	/* In a bulk batch, with its index entries: the hashes come in no
+	 * order, and written one by one they copied a leaf page each. */
+	if (b && t->first_new && id >= t->first_new) {
+		tk_ixbatch_add(b, TK_DB_IMPORT_ROW, kb, 8, id);
+		return 0;
+	}
+	if ((rc = tk_import_row_get(t, hash, &(uint64_t){ 0 })) != 0)
+		return rc < 0 ? -1 : 0;	/* the first ticket of a row stays its ticket */
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_IMPORT_ROW], &k, &v, 0);
+	return rc ? tk_mdb_error(rc, "import_row") : 0;
 }

@@ -12,7 +12,8 @@
  *   comments    id . n (8 + 4 bytes, big-endian) -> comment (comment.c)
  *   log         seq (8 bytes, big-endian) -> event (log.c)
  *   log_ticket  id -> seq, DUPSORT|DUPFIXED: each ticket's events
- *   fields      custom field name -> "" (names ever set)
+ *   fields      custom field name -> "" (names ever set, or declared by
+ *               tk-import --new-fields)
  *   ix_external_id
  *               value -> id, DUPSORT|DUPFIXED (ids 8 bytes big-endian, sorted);
  *               values longer than TK_IX_MAXKEY bytes are cut, and every
@@ -44,7 +45,15 @@
  *               assignee as an index key
  *   import_hash id -> hash of the row tk-import made the ticket from
  *               (8 bytes): a re-run skips an unchanged row without reading
- *               its ticket; the ticket is found by ix_external_id
+ *               its ticket; the ticket is found by ix_external_id, or by
+ *               import_row for a row with no external id
+ *   import_row  hash of a row with no external id (8 bytes, big-endian)
+ *               -> id of the ticket tk-import made from it, DUPSORT|DUPFIXED
+ *               as an index (a bulk batch writes it sorted, ixbatch.c;
+ *               one id a key): a re-run finds the row's ticket without a
+ *               mark in any of the ticket's own fields
+ *               (tk_upgrade_import_rows moves the "row-" external ids of
+ *               older stores here)
  *
  * Ids and sequence numbers grow by one, so tickets, bodies and the log are
  * appended at the right edge of their B-trees; DUPFIXED index entries cost
@@ -85,6 +94,7 @@ static const struct {
 	[TK_DB_IMPORT_HASH] = { "import_hash", 0 },
 	[TK_DB_IMPORT_MARKS] = { "import_marks", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_ACTIVE] = { "active", 0 },
+	[TK_DB_IMPORT_ROW] = { "import_row", MDB_DUPSORT | MDB_DUPFIXED },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)

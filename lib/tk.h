@@ -268,6 +268,7 @@ enum tk_dbi {
 	TK_DB_IMPORT_HASH,
 	TK_DB_IMPORT_MARKS,
 	TK_DB_ACTIVE,
+	TK_DB_IMPORT_ROW,
 	TK_DB_COUNT
 };
 
@@ -496,6 +497,23 @@ uint64_t tk_import_gen(tk_txn *t);
 int tk_import_gen_bump(tk_txn *t);
 int tk_marks_get(tk_txn *t, uint64_t header, tk_mark **out, size_t *n);
 int tk_mark_put(tk_txn *t, uint64_t header, const tk_mark *m);
+/* import_row (import.c): the ticket tk-import made from a row with no external id,
+ * by the row's hash. tk_import_row_get: 1 found (*id), 0 not, -1 error;
+ * tk_import_row_put: 0 or -1 (an entry already there is kept; a ticket
+ * new in a bulk batch's txn goes in at its commit, with its index
+ * entries, and is found by tk_import_row_get until then). */
+int tk_import_row_get(tk_txn *t, uint64_t hash, uint64_t *id);
+int tk_import_row_put(tk_txn *t, uint64_t hash, uint64_t id);
+/*
+ * The upgrade (upgrade.c, in schema 5 to 6) that takes tk-import's marks out of the tickets: before,
+ * a row with no external id was stored with external_id "row-" and the
+ * hash of the row (16 hex digits). Each such ticket gets an import_row
+ * entry under that hash and its external_id cleared, logged as a change
+ * of external_id (old value, new empty), at t->now by t->actor; nothing
+ * else of the ticket changes (updated neither). t: a write transaction.
+ * Returns how many tickets changed, or -1 with tk_errmsg.
+ */
+long tk_upgrade_import_rows(tk_txn *t);
 
 /* Custom field names ever set (sub-database fields): a name is registered
  * in the transaction that first stores a value under it. */
@@ -886,6 +904,7 @@ void tk_csv_libcsv_only(tk_csv *c);
 typedef struct tk_import tk_import;
 struct tk_impcomment {
 	char *time, *author, *body;	/* time ISO or NULL, author or NULL */
+	int internal;		/* an internal note, not a reply */
 };
 typedef struct {
 	tk_assignments as;	/* borrows from data and external */
@@ -904,9 +923,25 @@ int tk_import_preset_ok(const char *name);
 /* preset: NULL or a preset name; mapping: -m "Column=field,..." or NULL. */
 tk_import *tk_import_new(const char *preset, const char *mapping, int strict);
 int tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n);
+/*
+ * The columns of the header last read that would make custom fields no
+ * one declared: not tk's, not mapped by -m or the preset, not known to the
+ * store (t; NULL when there is none yet) nor declared in its fields file
+ * (dir/fields, lines "field NAME"); with new_fields, only those whose
+ * header makes no field name. Each is described in out, NUL after each
+ * description, with the nearest known name; returns how many.
+ */
+size_t tk_import_undeclared(tk_import *im, tk_txn *t, const char *dir, int new_fields, tk_buf *out);
+/* --new-fields: the header's custom fields declared in write txn t. 0 or -1. */
+int tk_import_declare(const tk_import *im, tk_txn *t);
 /* A hash of the header row: the marks of inputs with this header. */
 uint64_t tk_import_header_hash(const tk_import *im);
 int tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r);
+/* A comment of row r given apart from its columns (tk-export's JSON):
+ * time a date as help desks write them, or NULL (the ticket's updated
+ * time); author or NULL (the requester); body valid UTF-8 of n bytes with
+ * no NUL. Part of the row's hash. 0, or -1 (a bad time) with tk_errmsg. */
+int tk_import_comment(tk_improw *r, const char *time, const char *author, int internal, const char *body, size_t n);
 void tk_improw_free(tk_improw *r);
 /* Empties r for its next row, keeping its arena and its assignments' array. */
 void tk_improw_clear(tk_improw *r);
@@ -919,6 +954,42 @@ int tk_import_time(const char *s, char out[21]);
 /* Brings st (open for writing, st->schema older) up to
  * TK_SCHEMA_VERSION: 0, or -1 with tk_errmsg. tk_cmd_store runs it. */
 int tk_store_upgrade(tk_store *st);
+/* ---- jsonin.c: one JSON text into a tree ---- */
+
+enum { TK_J_NULL, TK_J_FALSE, TK_J_TRUE, TK_J_NUMBER, TK_J_STRING, TK_J_ARRAY, TK_J_OBJECT };
+#define TK_JSON_DEPTH 64
+typedef struct {
+	int type;
+	const char *key;	/* a member's name (NUL after it), else NULL */
+	const char *s;		/* a string, unescaped, or a number's text; NUL after it */
+	size_t keylen, n;
+	size_t first, next;	/* first child, next sibling: node numbers, 0 for none */
+	size_t count;		/* children */
+	size_t soff, koff;	/* (where s and key are, while parsing) */
+} tk_jnode;
+typedef struct {
+	tk_jnode *nodes;	/* node 0 is the value parsed */
+	size_t n, cap;
+	tk_buf str;
+} tk_jdoc;
+/* Parse the JSON text of n bytes at s into d (reused from text to text):
+ * 0, or -1 with tk_errmsg naming the byte. */
+int tk_json_parse(tk_jdoc *d, const char *s, size_t n);
+void tk_jdoc_free(tk_jdoc *d);
+
+/* JSON lines for tk-import (jsonin.c): the first object's member names are
+ * the header, each object a row of values under them; "comments" arrays
+ * are comments, "history" is not read. Like tk_csv_next: 1 a row, 0 the
+ * end, -1 a bad line (tk_errmsg; call again). */
+typedef struct tk_jsonl tk_jsonl;
+tk_jsonl *tk_jsonl_open(FILE *fp, const char *name);
+int tk_jsonl_header(tk_jsonl *j, char ***fields, size_t **lens, size_t *n, long *lineno);
+int tk_jsonl_next(tk_jsonl *j, char ***fields, size_t **lens, size_t *n, long *lineno);
+/* The comments of the row last read, added to r after tk_import_row: 0 or -1. */
+int tk_jsonl_comments(tk_jsonl *j, tk_improw *r);
+/* 1 once a row held history, which tk-import does not take. */
+int tk_jsonl_history(const tk_jsonl *j);
+void tk_jsonl_close(tk_jsonl *j);
 
 /* ---- pipe.c: reading the next batch while the last is written ---- */
 

@@ -184,6 +184,111 @@ rewrite5(tk_txn *t, void *arg)
 	return rc < 0 ? TK_EXIT_FAIL : 0;
 }
 
+/* A "row-" external id of an older tk-import: "row-" and 16 lowercase hex
+ * digits, the row's hash. 1 (and *hash), or 0. */
+static int
+row_mark(const char *p, size_t n, uint64_t *hash)
+{
+	uint64_t h = 0;
+	size_t i;
+
+	if (n != 20 || memcmp(p, "row-", 4))
+		return 0;
+	for (i = 4; i < 20; i++) {
+		int c = (unsigned char)p[i];
+
+		if (c >= '0' && c <= '9')
+			h = h << 4 | (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			h = h << 4 | (uint64_t)(c - 'a' + 10);
+		else
+			return 0;
+	}
+	*hash = h;
+	return 1;
+}
+
+/*
+ * tk-import's marks out of the tickets' external ids (tk.h). The tickets
+ * are found by ix_external_id, whose keys "row-..." lie together: their
+ * ids are gathered first, then each ticket is written without the mark
+ * (its index entries, its copy in the working set and the event), the
+ * way tk_ticket_apply writes a change, but for "updated": no one changed
+ * the ticket. The import generation stays: every row a mark says was
+ * committed still is, now found by import_row.
+ */
+long
+tk_upgrade_import_rows(tk_txn *t)
+{
+	struct { uint64_t id, hash; } *rows = NULL;
+	size_t n = 0, cap = 0, i;
+	MDB_cursor *c;
+	MDB_val k = { 4, "row-" }, v;
+	tk_str old[TK_F_NSTORED], none = { "", 0 };
+	tk_ticket tk;
+	tk_buf enc = { 0 };
+	unsigned char kb[8];
+	uint64_t hash;
+	long changed = 0;
+	int rc, act;
+
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_IX_EXTERNAL], &c)))
+		return tk_mdb_error(rc, "ix_external_id");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0 && k.mv_size >= 4 &&
+	    !memcmp(k.mv_data, "row-", 4); rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (!row_mark(k.mv_data, k.mv_size, &hash) || v.mv_size != 8)
+			continue;
+		if (n == cap)
+			rows = tk_xrealloc(rows, (cap = cap ? 2 * cap : 256) * sizeof *rows);
+		rows[n].id = tk_get_u64(v.mv_data);
+		rows[n++].hash = hash;
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND) {
+		free(rows);
+		return tk_mdb_error(rc, "ix_external_id");
+	}
+	rc = 0;
+	for (i = 0; i < n; i++) {
+		tk_ticket_init(&tk);
+		rc = tk_ticket_get(t, rows[i].id, &tk, 1);
+		/* (an index entry the ticket no longer agrees with: left to tk-check) */
+		if (rc <= 0 || !row_mark(tk.f[TK_F_EXTERNAL_ID].p, tk.f[TK_F_EXTERNAL_ID].n, &hash) ||
+		    hash != rows[i].hash) {
+			tk_ticket_free(&tk);
+			if (rc < 0)
+				break;
+			rc = 0;
+			continue;
+		}
+		memcpy(old, tk.f, sizeof old);
+		tk.f[TK_F_EXTERNAL_ID] = none;
+		act = tk_active_status(tk.f[TK_F_STATUS]);
+		enc.len = 0;
+		tk_ticket_encode(&tk, &enc);
+		tk_put_u64(kb, tk.id);
+		k.mv_size = 8;
+		k.mv_data = kb;
+		v.mv_size = enc.len;
+		v.mv_data = enc.p;
+		if (tk_log_append(t, tk.id, "external_id", old[TK_F_EXTERNAL_ID], none) < 0 ||
+		    tk_ticket_reindex(t, &tk, old, act, act) < 0 ||
+		    tk_active_write(t, tk.id, old[TK_F_STATUS], old[TK_F_ASSIGNEE], tk.f[TK_F_STATUS],
+		    tk.f[TK_F_ASSIGNEE], enc.p, enc.len, 0) < 0 ||
+		    tk_import_row_put(t, hash, tk.id) < 0)
+			rc = -1;
+		else if ((rc = mdb_put(t->txn, t->st->dbi[TK_DB_TICKETS], &k, &v, 0)))
+			rc = tk_mdb_error(rc, "tickets");
+		tk_ticket_free(&tk);
+		if (rc < 0)
+			break;
+		changed++;
+	}
+	free(rows);
+	tk_buf_free(&enc);
+	return rc < 0 ? -1 : changed;
+}
+
 static int
 finish5(tk_txn *t, void *arg)
 {
@@ -204,6 +309,9 @@ finish5(tk_txn *t, void *arg)
 		if (tk_field_register(t, TK_STR(u->names[i])) < 0)
 			return TK_EXIT_FAIL;
 	}
+	/* tk-import's row marks out of the tickets' external ids */
+	if (tk_upgrade_import_rows(t) < 0)
+		return TK_EXIT_FAIL;
 	return tk_store_set_schema(t, 6) < 0 ? TK_EXIT_FAIL : 0;
 }
 
