@@ -418,161 +418,55 @@ tk_import_header_hash(const tk_import *im)
 /* ---- columns no one declared ---- */
 
 /*
- * The names "$TK_DIR/fields" declares: lines "field NAME ...", lowercased,
- * NUL after each, in out. Blank lines and '#' comments are skipped and
- * other lines left to the reader of the whole file (tk-config): this only
- * asks which names are declared. A missing file declares none.
- */
-static void
-declared_names(const char *dir, tk_buf *out)
-{
-	tk_buf path = { 0 };
-	char *line = NULL, *w, *save;
-	size_t cap = 0;
-	FILE *fp;
-
-	tk_buf_printf(&path, "%s/fields", dir);
-	fp = fopen(tk_buf_cstr(&path), "r");
-	tk_buf_free(&path);
-	if (!fp)
-		return;
-	while (getline(&line, &cap, fp) > 0) {
-		if ((w = strchr(line, '#')))
-			*w = '\0';
-		if (!(w = strtok_r(line, " \t\r\n", &save)) || strcmp(w, "field") ||
-		    !(w = strtok_r(NULL, " \t\r\n", &save)))
-			continue;
-		for (; *w; w++)
-			tk_buf_addc(out, (char)tolower((unsigned char)*w));
-		tk_buf_addc(out, '\0');
-	}
-	free(line);
-	fclose(fp);
-}
-
-static int
-in_names(const tk_buf *names, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < names->len; i += strlen(names->p + i) + 1)
-		if (!strcmp(names->p + i, name))
-			return 1;
-	return 0;
-}
-
-/* s as code points (at most max), for distances between names in any script. */
-static size_t
-code_points(const char *s, uint32_t *out, size_t max)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0;
-
-	while (*p && n < max) {
-		uint32_t c = *p++;
-		int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
-
-		for (; more && (*p & 0xc0) == 0x80; more--)
-			c = c << 6 | (*p++ & 0x3f);
-		out[n++] = c;
-	}
-	return n;
-}
-
-/* Edits (insert, delete, replace, swap two neighbours) from a to b, in code points. */
-static size_t
-distance(const char *a, const char *b)
-{
-	uint32_t x[64], y[64];
-	size_t m = code_points(a, x, 64), n = code_points(b, y, 64), i, j;
-	size_t d[65][65];
-
-	for (i = 0; i <= m; i++)
-		d[i][0] = i;
-	for (j = 0; j <= n; j++)
-		d[0][j] = j;
-	for (i = 1; i <= m; i++)
-		for (j = 1; j <= n; j++) {
-			size_t v = d[i - 1][j - 1] + (x[i - 1] != y[j - 1]);
-
-			if (d[i - 1][j] + 1 < v)
-				v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] && d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-		}
-	return d[m][n];
-}
-
-struct near {
-	const char *name;
-	size_t limit, best;
-	char *got;
-};
-
-static void
-consider(struct near *nr, const char *cand, size_t n)
-{
-	char buf[128];
-	size_t d;
-
-	if (n >= sizeof buf)
-		return;
-	memcpy(buf, cand, n);
-	buf[n] = '\0';
-	if ((d = distance(nr->name, buf)) <= nr->limit && d < nr->best) {
-		nr->best = d;
-		free(nr->got);
-		nr->got = tk_xstrdup(buf);
-	}
-}
-
-/*
  * The name nearest to a folded header that a header is matched to: tk's
  * fields, the aliases (and the preset's names), the fields the store knows
- * and the declared ones. NULL when none is near (within a third of its
- * length, at least one edit).
+ * and the declared ones (tk_nearest's rule: about a third of the name may
+ * differ). NULL when none is near; else a copy.
  */
 static char *
-nearest(const tk_import *im, tk_txn *t, const tk_buf *declared, const char *name)
+nearest(const tk_import *im, tk_txn *t, const tk_store *st, const char *name)
 {
-	struct near nr = { name, 0, (size_t)-1, NULL };
 	const struct alias *pm = NULL;
-	uint32_t cp[64];
+	tk_nearest nr;
+	tk_buf held = { 0 };
 	MDB_cursor *c;
 	MDB_val k, v;
 	size_t i;
+	char *got;
 
-	nr.limit = code_points(name, cp, 64) / 3;
-	if (nr.limit < 1)
-		nr.limit = 1;
+	tk_nearest_init(&nr, name);
 	for (i = 0; i < TK_F_NFIELDS; i++)
 		if (!tk_fields[i].readonly || i == TK_F_UPDATED)
-			consider(&nr, tk_fields[i].name, strlen(tk_fields[i].name));
-	consider(&nr, "comment", 7);
+			tk_nearest_try(&nr, tk_fields[i].name);
+	tk_nearest_try(&nr, "comment");
 	for (i = 0; presets[i].name && im->preset; i++)
 		if (!strcmp(presets[i].name, im->preset))
 			pm = presets[i].map;
 	for (; pm && pm->from; pm++)
-		consider(&nr, pm->from, strlen(pm->from));
+		tk_nearest_try(&nr, pm->from);
 	for (pm = generic; pm->from; pm++)
-		consider(&nr, pm->from, strlen(pm->from));
-	for (i = 0; i < declared->len; i += strlen(declared->p + i) + 1)
-		consider(&nr, declared->p + i, strlen(declared->p + i));
+		tk_nearest_try(&nr, pm->from);
+	for (i = 0; i < st->ndeclared; i++)
+		tk_nearest_try(&nr, st->declared[i]);
 	if (t && mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FIELDS], &c) == 0) {
-		while (mdb_cursor_get(c, &k, &v, MDB_NEXT) == 0)
-			consider(&nr, k.mv_data, k.mv_size);
+		/* the store's names copied out first: nr keeps pointers */
+		while (mdb_cursor_get(c, &k, &v, MDB_NEXT) == 0) {
+			tk_buf_add(&held, k.mv_data, k.mv_size);
+			tk_buf_addc(&held, '\0');
+		}
 		mdb_cursor_close(c);
+		for (i = 0; i < held.len; i += strlen(held.p + i) + 1)
+			tk_nearest_try(&nr, held.p + i);
 	}
-	return nr.got;
+	got = nr.best ? tk_xstrdup(nr.best) : NULL;
+	tk_buf_free(&held);
+	return got;
 }
 
 size_t
 tk_import_undeclared(tk_import *im, tk_txn *t, const char *dir, int new_fields, tk_buf *out)
 {
-	tk_buf declared = { 0 };
+	tk_store none, *st = t ? t->st : &none;
 	size_t i, n = 0;
 	int read = 0;
 
@@ -598,11 +492,20 @@ tk_import_undeclared(tk_import *im, tk_txn *t, const char *dir, int new_fields, 
 		}
 		if (new_fields)
 			continue;
-		if (!read++)
-			declared_names(dir, &declared);
-		if ((t && tk_field_known(t, c->name)) || in_names(&declared, c->name))
+		/* No store yet: its directory's fields file declares the names. */
+		if (!t && !read++) {
+			memset(&none, 0, sizeof none);
+			none.dir = (char *)dir;
+			if (tk_fields_load(&none) < 0) {
+				tk_buf_printf(out, "%s", tk_errmsg);
+				tk_buf_addc(out, '\0');
+				n++;
+				break;
+			}
+		}
+		if ((t && tk_field_known(t, c->name)) || (!t && tk_field_declared(&none, c->name)))
 			continue;
-		near = nearest(im, t, &declared, c->name);
+		near = nearest(im, t, st, c->name);
 		tk_buf_printf(out, "column %zu, \"%s\": no field %s", i + 1, c->header, c->name);
 		if (near)
 			tk_buf_printf(out, " (did you mean %s?)", near);
@@ -610,7 +513,11 @@ tk_import_undeclared(tk_import *im, tk_txn *t, const char *dir, int new_fields, 
 		free(near);
 		n++;
 	}
-	tk_buf_free(&declared);
+	if (!t && read) {
+		for (i = 0; i < none.ndeclared; i++)
+			free(none.declared[i]);
+		free(none.declared);
+	}
 	return n;
 }
 
