@@ -33,7 +33,7 @@
 #define MATCH_LIMIT 1000000
 #define DEPTH_LIMIT 10000
 
-enum op { OP_EQ, OP_NE, OP_RE, OP_NRE, OP_RANGE };
+enum op { OP_EQ, OP_NE, OP_RE, OP_NRE, OP_RANGE, OP_NRANGE };
 
 struct term {
 	char *text;
@@ -185,6 +185,44 @@ add_val(struct term *t, const char *v, size_t n)
 	t->vals[t->nvals++] = tk_xstrndup(v, n);
 }
 
+/*
+ * A value of a number field in a list: a whole number (a ticket id for id
+ * and parent), kept as the field stores it ("07" is 7), or empty for
+ * unset. csat=9 or id=abc would match nothing and say nothing.
+ */
+static int
+int_value(struct term *t, const char *p, size_t n)
+{
+	char buf[32], *end;
+	long long v;
+	uint64_t id;
+
+	if (!n) {
+		add_val(t, "", 0);
+		return 0;
+	}
+	if (n >= sizeof buf)
+		return tk_error("%s: %.20s... is not a number", t->text, p);
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	if (t->field == TK_F_ID || t->field == TK_F_PARENT) {
+		/* 0 or a number past the largest id is one, that no ticket has. */
+		if (tk_id_parse(buf, n, &id) == 0)
+			snprintf(buf, sizeof buf, "%llu", (unsigned long long)id);
+		else if (strspn(buf, "0123456789") != n)
+			return tk_error("%s: %s is not a ticket id", t->text, buf);
+	} else {
+		v = strtoll(buf, &end, 10);
+		if (!isdigit((unsigned char)buf[0]) || *end)
+			return tk_error("%s: %s is not a whole number", t->text, buf);
+		if (t->field == TK_F_CSAT && (v < 1 || v > 5))
+			return tk_error("%s: %s is not a CSAT score (1 to 5)", t->text, buf);
+		snprintf(buf, sizeof buf, "%lld", v);
+	}
+	add_val(t, buf, strlen(buf));
+	return 0;
+}
+
 static int
 parse_list(struct term *t, const char *v)
 {
@@ -214,6 +252,9 @@ parse_list(struct term *t, const char *v)
 			/* status=opne would match nothing and say nothing: a typo. */
 			return tk_error("%s: \"%.*s\" is not a %s (%s)", t->text, (int)(c - p), p,
 			    tk_fields[t->field].name, tk_enum_words(t->field));
+		} else if (t->kind == TK_K_INT) {
+			if (int_value(t, p, (size_t)(c - p)) < 0)
+				return -1;
 		} else
 			add_val(t, p, (size_t)(c - p));
 		if (!*c)
@@ -302,6 +343,7 @@ tk_filter_add(tk_filter *q, const char *term)
 	size_t n = name_len(term);
 	const char *p = term + n, *v, *dots;
 	int errcode, excl = 0;
+	long bad;
 	PCRE2_SIZE erroff;
 	char msg[256];
 	const char *lo = NULL, *hi = NULL;
@@ -310,6 +352,8 @@ tk_filter_add(tk_filter *q, const char *term)
 	memset(&t, 0, sizeof t);
 	if (!n || !*p || !strchr("=!~<>", *p))
 		return tk_error("%s: not a filter (field=value, field!=value, field~regex, field=a..b)", term);
+	if ((bad = tk_utf8_invalid(term, strlen(term))) >= 0)
+		return tk_error("%s: invalid UTF-8 at byte %ld", term, bad + 1);
 	t.text = tk_xstrdup(term);
 	t.name = tk_xstrndup(term, n);
 	t.field = tk_field_lookup(t.name);
@@ -386,7 +430,12 @@ tk_filter_add(tk_filter *q, const char *term)
 		tk_error("%s: not a filter", term);
 		goto fail;
 	}
-	if (t.op == OP_NE && parse_list(&t, v) < 0)
+	if (t.op == OP_NE && (t.kind == TK_K_TIME || t.kind == TK_K_DURATION) && *v) {
+		/* created!=2026-11-01: not that day; the value checked as a time. */
+		if (range_end(&t, v, 0, 0) < 0 || range_end(&t, v, 1, 0) < 0)
+			goto fail;
+		t.op = OP_NRANGE;
+	} else if (t.op == OP_NE && parse_list(&t, v) < 0)
 		goto fail;
 	/* Requesters are kept as bare lowercased addresses: so are the values
 	 * asked for ("Wang Li <Wang.Li@Initech.io>" finds wang.li@initech.io). */
@@ -545,6 +594,8 @@ term_match(tk_filter *q, struct term *t, tk_txn *tx, tk_ticket *tk)
 		return !eq_any(t, v);
 	case OP_RANGE:
 		return in_range(t, v);
+	case OP_NRANGE:
+		return !in_range(t, v);
 	case OP_RE:
 	case OP_NRE:
 		rc = pcre2_match(t->re, (PCRE2_SPTR)(v.n ? v.p : ""), v.n, 0, PCRE2_NO_UTF_CHECK, t->md, q->mctx);
