@@ -61,6 +61,8 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,6 +288,48 @@ tk_store_exists(const char *dir)
  */
 static void map_advise(tk_store *st, int advice);
 
+/*
+ * Why the store could not be opened for want of permission, in words a
+ * user can take to whoever owns it. LMDB's readers take a slot in
+ * lock.mdb, so a reader needs write access to lock.mdb (LMDB's rule):
+ * read access to the files is not enough. tk(7) shows the group setup.
+ */
+static void
+denied(const char *dir, int write)
+{
+	const char *who = write ? "commands that write" : "readers";
+	char ask[160];
+	struct group *gr;
+	struct stat sb;
+	tk_buf p = { 0 };
+
+	if (stat(dir, &sb) == 0 && (gr = getgrgid(sb.st_gid)) && gr->gr_name)
+		snprintf(ask, sizeof ask, "ask for the store's group (%.64s) or see tk(7)", gr->gr_name);
+	else
+		snprintf(ask, sizeof ask, "ask for the store's group or see tk(7)");
+	if (faccessat(AT_FDCWD, dir, X_OK, AT_EACCESS) < 0) {
+		tk_error("%s: no search access to the store's directory; %s", dir, ask);
+		return;
+	}
+	tk_buf_printf(&p, "%s/data.mdb", dir);
+	if (faccessat(AT_FDCWD, p.p, write ? R_OK | W_OK : R_OK, AT_EACCESS) < 0 && errno == EACCES) {
+		tk_error("%s: %s need %s access to data.mdb; %s", p.p, who, write ? "read and write" : "read", ask);
+		goto done;
+	}
+	p.len = 0;
+	tk_buf_printf(&p, "%s/lock.mdb", dir);
+	if (faccessat(AT_FDCWD, p.p, F_OK, AT_EACCESS) < 0 && errno == ENOENT)
+		tk_error("%s: lock.mdb is missing, and only a user who may write the directory can make it "
+		    "(readers need it too: LMDB's rule); %s", dir, ask);
+	else if (faccessat(AT_FDCWD, p.p, R_OK | W_OK, AT_EACCESS) < 0)
+		tk_error("%s: %s need write access to lock.mdb%s; %s", p.p, who,
+		    write ? "" : " (LMDB's rule: a reader takes a slot in it)", ask);
+	else
+		tk_error("%s: %s", dir, strerror(EACCES));
+done:
+	tk_buf_free(&p);
+}
+
 tk_store *
 tk_store_open(const char *dir, int write)
 {
@@ -303,6 +347,10 @@ tk_store_open(const char *dir, int write)
 		goto fail;
 	tk_buf_printf(&path, "%s/data.mdb", dir);
 	existed = stat(path.p, &sb) == 0 && sb.st_size;	/* empty: made, never written */
+	if (!existed && access(dir, X_OK) < 0 && errno == EACCES) {
+		denied(dir, write);
+		goto fail;
+	}
 	if (!existed) {
 		if (!write) {
 			tk_store_exists(dir);
@@ -318,7 +366,10 @@ tk_store_open(const char *dir, int write)
 		goto fail;
 	}
 	rc = mdb_env_open(st->env, dir, MDB_NOTLS | (write ? 0 : MDB_RDONLY | MDB_NORDAHEAD), 0666);
-	if (rc) {
+	if (rc == EACCES || rc == EPERM) {
+		denied(dir, write);
+		goto fail;
+	} else if (rc) {
 		tk_mdb_error(rc, dir);
 		goto fail;
 	}
