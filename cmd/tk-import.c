@@ -445,7 +445,8 @@ write_header(const struct opts *o, char **f, size_t *l, size_t n)
 	free(h);
 }
 
-/* The header row, read before the rows: 0, or -1 when nothing can be imported. */
+/* The header row, read before the rows: 0, -1 when nothing can be imported,
+ * -2 when -m names a column the header does not have (a usage error). */
 static int
 read_header(struct file *fl)
 {
@@ -471,6 +472,10 @@ read_header(struct file *fl)
 	if (tk_import_header(fl->im, f, l, n) < 0) {
 		tk_warn("%s:%ld: %s", fl->name, lineno, tk_errmsg);
 		return -1;
+	}
+	if (tk_import_unmapped(fl->im) < 0) {
+		tk_warn("%s:%ld: %s", fl->name, lineno, tk_errmsg);
+		return -2;
 	}
 	if (fl->o->rejfp)
 		write_header(fl->o, f, l, n);
@@ -674,6 +679,7 @@ static int
 open_input(struct file *fl, const struct opts *o, const char *path)
 {
 	struct stat sb;
+	int rc;
 
 	memset(fl, 0, sizeof *fl);
 	fl->o = o;
@@ -696,8 +702,8 @@ open_input(struct file *fl, const struct opts *o, const char *path)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	if (!(fl->im = tk_import_new(o->preset, o->mapping, o->strict)))
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
-	if (read_header(fl) < 0)
-		fl->status = TK_EXIT_DATA;
+	if ((rc = read_header(fl)) < 0)
+		fl->status = rc == -2 ? TK_EXIT_USAGE : TK_EXIT_DATA;
 	return fl->status;
 }
 
@@ -867,7 +873,8 @@ main(int argc, char **argv)
 	};
 	struct opts o = { 0 };
 	struct counts total = { 0 };
-	const char *dir = NULL;
+	const char *dir = NULL, *format = NULL, *delim = NULL;
+	tk_buf mapping = { 0 };
 	int c, i, rc, nfiles, status = 0;
 	struct file *files;
 	tk_store *st;
@@ -881,6 +888,7 @@ main(int argc, char **argv)
 		case 'S': o.strict = 1; break;
 		case 'N': o.new_fields = 1; break;
 		case 'f':
+			format = tk_opt_once("--format", format, optarg);
 			if (!strcmp(optarg, "tsv"))
 				o.format = F_TSV;
 			else if (!strcmp(optarg, "json"))
@@ -891,6 +899,7 @@ main(int argc, char **argv)
 				tk_die(TK_EXIT_USAGE, "--format %s: csv, tsv or json", optarg);
 			break;
 		case 'F':
+			delim = tk_opt_once("-F", delim, optarg);
 			if (!strcmp(optarg, "\\t") || !strcmp(optarg, "tab"))
 				o.delim = '\t';
 			else if (strlen(optarg) == 1 && optarg[0] != '"' && optarg[0] != '\n')
@@ -898,18 +907,30 @@ main(int argc, char **argv)
 			else
 				tk_die(TK_EXIT_USAGE, "-F %s: one character, or tab", optarg);
 			break;
-		case 'e': o.encoding = optarg; break;
+		case 'e': o.encoding = tk_opt_once("--encoding", o.encoding, optarg); break;
 		case 'p':
+			tk_opt_once("--preset", o.preset, optarg);
 			if (!tk_import_preset_ok(optarg))
 				tk_die(TK_EXIT_USAGE, "--preset %s: no such preset (osticket, zendesk, jira, rt, github)", optarg);
 			o.preset = optarg;
 			break;
-		case 'm': o.mapping = optarg; break;
-		case 'r': o.rejects = optarg; break;
-		case 'd': dir = optarg; break;
+		case 'm':
+			/* Several -m add up, as one list. */
+			if (mapping.len)
+				tk_buf_addc(&mapping, ',');
+			tk_buf_adds(&mapping, tk_opt_once("-m", NULL, tk_opt_text("-m", optarg)));
+			o.mapping = mapping.p;
+			break;
+		case 'r': o.rejects = tk_opt_once("--rejects", o.rejects, optarg); break;
+		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
 	}
+	/* Records and JSON lines are read as they are: no delimiter, no encoding. */
+	tk_opt_conflict("--format tsv", o.format == F_TSV, "-F", delim != NULL);
+	tk_opt_conflict("--format tsv", o.format == F_TSV, "--encoding", o.encoding != NULL);
+	tk_opt_conflict("--format json", o.format == F_JSON, "-F", delim != NULL);
+	tk_opt_conflict("--format json", o.format == F_JSON, "--encoding", o.encoding != NULL);
 	if (optind == argc)
 		tk_die(TK_EXIT_USAGE, "no input: name files, or - for standard input");
 	if (o.preset && !strcmp(o.preset, "rt") && !o.delim)
@@ -963,5 +984,6 @@ main(int argc, char **argv)
 	tk_cmd_leave(st);
 	if (o.rejfp && fclose(o.rejfp) != 0)
 		tk_die(TK_EXIT_FAIL, "--rejects %s: %s", o.rejects, strerror(errno));
+	tk_buf_free(&mapping);
 	return status;
 }

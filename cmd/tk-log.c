@@ -1,4 +1,6 @@
 /* tk-log - the event log as records; the change feed for other systems. */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +202,29 @@ parse_time(const char *opt, const char *arg, char out[21])
 	tk_time_iso(when, out);
 }
 
+/* The ids that name no ticket, each said on stderr: how many. */
+static int
+no_tickets(tk_store *st, const tk_ids *ids)
+{
+	MDB_val v;
+	size_t i;
+	int n = 0, rc;
+	tk_txn t;
+
+	if (tk_txn_read(st, &t) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	for (i = 0; i < ids->n; i++) {
+		if ((rc = tk_get_id(&t, TK_DB_TICKETS, ids->v[i], &v)) < 0)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		if (!rc) {
+			tk_warn("ticket %llu: no such ticket", (unsigned long long)ids->v[i]);
+			n++;
+		}
+	}
+	tk_txn_end(&t);
+	return n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -216,9 +241,9 @@ main(int argc, char **argv)
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dir = NULL;
+	const char *dir = NULL, *since = NULL, *until = NULL, *after = NULL;
 	struct opts o = { 0 };
-	int c, follow = 0, header = 0, tsv = 0, table = 0, i;
+	int c, follow = 0, header = 0, tsv = 0, table = 0, i, missing = 0;
 	tk_buf cols = { 0 };
 	tk_output out;
 	tk_ids ids = { 0 };
@@ -230,11 +255,19 @@ main(int argc, char **argv)
 	tk_cmd_start(argc, argv, usage);
 	while ((c = getopt_long(argc, argv, "fHtd:hV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'S': parse_time("--since", optarg, o.since); break;
-		case 'U': parse_time("--until", optarg, o.until); break;
+		case 'S':
+			since = tk_opt_once("--since", since, optarg);
+			parse_time("--since", optarg, o.since);
+			break;
+		case 'U':
+			until = tk_opt_once("--until", until, optarg);
+			parse_time("--until", optarg, o.until);
+			break;
 		case 'A':
+			after = tk_opt_once("--after", after, optarg);
+			errno = 0;
 			o.after = strtoull(optarg, &end, 10);
-			if (!*optarg || *end)
+			if (!isdigit((unsigned char)*optarg) || *end || errno)
 				tk_die(TK_EXIT_USAGE, "--after %s: not a sequence number", optarg);
 			break;
 		case 'f': follow = 1; break;
@@ -242,10 +275,14 @@ main(int argc, char **argv)
 		case 't': tsv = 1; break;
 		case 'T': table = 1; break;
 		case 'J': o.json = 1; break;
-		case 'd': dir = optarg; break;
+		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
 	}
+	tk_opt_conflict("--follow", follow, "--until", until != NULL);
+	if (since && until && strcmp(o.since, o.until) > 0)
+		tk_die(TK_EXIT_USAGE, "--since %s (%s) is after --until %s (%s): no event can match",
+		    since, o.since, until, o.until);
 	for (i = optind; i < argc; i++) {
 		if (tk_id_parse(argv[i], strlen(argv[i]), &id) < 0)
 			tk_die(TK_EXIT_USAGE, "%s: not a ticket id", argv[i]);
@@ -260,6 +297,8 @@ main(int argc, char **argv)
 	tk_buf_free(&cols);
 	o.out = &out;
 	st = tk_cmd_store(dir, TK_OPEN_READ);
+	if (ids.n)
+		missing = no_tickets(st, &ids);
 	for (;;) {
 		if (tk_txn_read(st, &t) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
@@ -281,5 +320,5 @@ main(int argc, char **argv)
 	tk_buf_free(&o.shown);
 	tk_cmd_leave(st);
 	tk_ids_free(&ids);
-	return o.printed || (header && out.fmt == TK_FMT_TSV) ? TK_EXIT_OK : TK_EXIT_NOMATCH;
+	return missing || !(o.printed || (header && out.fmt == TK_FMT_TSV)) ? TK_EXIT_NOMATCH : TK_EXIT_OK;
 }

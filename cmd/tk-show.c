@@ -164,7 +164,7 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'N': with_history = 0; break;
 		case 'J': json = 1; break;
-		case 'd': dir = optarg; break;
+		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
 	}

@@ -49,7 +49,7 @@ struct col {
 
 struct tk_import {
 	const char *preset;
-	char **mapfrom, **mapto;
+	char **mapfrom, **mapto, **mapraw;
 	size_t nmap;
 	int strict, has_external;
 	struct col *cols;
@@ -272,6 +272,8 @@ tk_import_new(const char *preset, const char *mapping, int strict)
 			}
 			im->mapfrom = tk_xrealloc(im->mapfrom, (im->nmap + 1) * sizeof *im->mapfrom);
 			im->mapto = tk_xrealloc(im->mapto, (im->nmap + 1) * sizeof *im->mapto);
+			im->mapraw = tk_xrealloc(im->mapraw, (im->nmap + 1) * sizeof *im->mapraw);
+			im->mapraw[im->nmap] = tk_xstrdup(tok);
 			im->mapfrom[im->nmap] = fold(tok, strlen(tok));
 			im->mapto[im->nmap] = tk_xstrdup(eq + 1);
 			im->nmap++;
@@ -291,9 +293,11 @@ tk_import_free(tk_import *im)
 	for (i = 0; i < im->nmap; i++) {
 		free(im->mapfrom[i]);
 		free(im->mapto[i]);
+		free(im->mapraw[i]);
 	}
 	free(im->mapfrom);
 	free(im->mapto);
+	free(im->mapraw);
 	for (i = 0; i < im->ncols; i++) {
 		free(im->cols[i].name);
 		free(im->cols[i].header);
@@ -406,6 +410,75 @@ tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n)
 		if (im->cols[i].kind == COL_FIELD && im->cols[i].field == TK_F_SUBJECT)
 			return 0;
 	tk_error("no subject column (name one \"subject\", or map one with -m 'Title=subject')");
+	return -1;
+}
+
+/* Edits (insert, delete, change a byte) from a to b, for "did you mean". */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b), i, j, *row, diag, up, best;
+
+	row = tk_xmalloc((nb + 1) * sizeof *row);
+	for (j = 0; j <= nb; j++)
+		row[j] = j;
+	for (i = 1; i <= na; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= nb; j++) {
+			up = row[j];
+			best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	best = row[nb];
+	free(row);
+	return best;
+}
+
+/*
+ * -m maps columns by name: one the header does not have (a typo, another
+ * export's name) would be left out in silence and its values lost. Each
+ * is named, with the header's nearest column; -1 with tk_errmsg.
+ */
+int
+tk_import_unmapped(const tk_import *im)
+{
+	tk_buf msg = { 0 };
+	size_t i, j, d, bestd, missing = 0;
+	const char *best;
+	char *key;
+
+	for (i = 0; i < im->nmap; i++) {
+		best = NULL;
+		bestd = (size_t)-1;
+		for (j = 0; j < im->ncols; j++) {
+			key = fold(im->cols[j].header, strlen(im->cols[j].header));
+			d = distance(im->mapfrom[i], key);
+			free(key);
+			if (d < bestd) {
+				bestd = d;
+				best = im->cols[j].header;
+			}
+		}
+		if (bestd == 0)
+			continue;
+		tk_buf_printf(&msg, "%s\"%s\"", missing++ ? ", " : "", im->mapraw[i]);
+		if (best && bestd <= 1 + strlen(im->mapfrom[i]) / 3)
+			tk_buf_printf(&msg, " (did you mean \"%s\"?)", best);
+	}
+	if (!missing)
+		return 0;
+	tk_buf_adds(&msg, "; its columns are:");
+	for (j = 0; j < im->ncols; j++)
+		tk_buf_printf(&msg, "%s \"%s\"", j ? "," : "", im->cols[j].header);
+	tk_error("-m: the header has no column %s", msg.p);
+	tk_buf_free(&msg);
 	return -1;
 }
 

@@ -934,6 +934,9 @@ int tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n);
 size_t tk_import_undeclared(tk_import *im, tk_txn *t, const char *dir, int new_fields, tk_buf *out);
 /* --new-fields: the header's custom fields declared in write txn t. 0 or -1. */
 int tk_import_declare(const tk_import *im, tk_txn *t);
+/* After tk_import_header: -1 with tk_errmsg when -m names a column the
+ * header does not have (each named, with the nearest), else 0. */
+int tk_import_unmapped(const tk_import *im);
 /* A hash of the header row: the marks of inputs with this header. */
 uint64_t tk_import_header_hash(const tk_import *im);
 int tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r);
@@ -1053,5 +1056,18 @@ int tk_cmd_ids(tk_ids *ids, int argc, char **argv);
  */
 int tk_getopt_end(int argc, char **argv, const char *shortopts);
 char *tk_read_all(FILE *fp, const char *name, size_t *len);
+/* Option values (exit 2 on a bad one): tk_opt_once refuses an empty value
+ * and a second, different one (prev: the value so far, or NULL), and
+ * returns arg; tk_opt_text refuses invalid UTF-8; tk_opt_conflict refuses
+ * two options given together, naming both. */
+const char *tk_opt_once(const char *opt, const char *prev, const char *arg);
+const char *tk_opt_text(const char *opt, const char *arg);
+void tk_opt_conflict(const char *a, int has_a, const char *b, int has_b);
+/* "-todo was read as -t -o do; write -- -todo ..." for each word before
+ * end that bundles option letters, for a message; nothing when none. */
+void tk_opt_bundles(tk_buf *out, int end, char **argv, const char *shortopts);
+/* Assignments refused on their face, whatever the ticket (exit 2): a field
+ * set twice, a blank subject, created= when not creating. */
+void tk_cmd_assignments(const tk_assignments *as, int creating);
 
 #endif
