@@ -69,23 +69,6 @@ post(tk_txn *t, void *arg)
 	return j->refused ? TK_EXIT_DATA : 0;
 }
 
-static int
-blank_n(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strchr(" \t\r\n", s[i]) || !s[i])
-			return 0;
-	return 1;
-}
-
-static int
-blank(const char *s)
-{
-	return blank_n(s, strlen(s));
-}
-
 int
 main(int argc, char **argv)
 {
@@ -122,7 +105,7 @@ main(int argc, char **argv)
 		case 'm':
 			/* Several -m are paragraphs, as git commit -m takes them. */
 			nmsg++;
-			if (!blank(tk_opt_text("-m", optarg))) {
+			if (!tk_blank(tk_opt_text("-m", optarg), strlen(optarg))) {
 				if (msg.len)
 					tk_buf_adds(&msg, "\n\n");
 				tk_buf_adds(&msg, optarg);
@@ -149,7 +132,7 @@ main(int argc, char **argv)
 		j.author = author;
 	if (tk_text_check("-f", j.author, strlen(j.author)) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
-	if (blank(j.author) || strpbrk(j.author, "\t\n\r"))
+	if (tk_blank(j.author, strlen(j.author)) || strpbrk(j.author, "\t\n\r"))
 		tk_die(TK_EXIT_USAGE, "-f %s: not an author", j.author);
 	if (!nmsg && optind == argc)
 		tk_die(TK_EXIT_USAGE, "give the text with -m, or the ids as arguments and the text on standard input");

@@ -405,9 +405,12 @@ main(int argc, char **argv)
 			break;
 		case 'm':
 			/* Several -m are paragraphs, as git commit -m takes them. */
-			if (nmsg++ && msg.len && *tk_opt_text("-m", optarg))
+			nmsg++;
+			if (tk_blank(tk_opt_text("-m", optarg), strlen(optarg)))
+				break;
+			if (msg.len)
 				tk_buf_adds(&msg, "\n\n");
-			tk_buf_adds(&msg, tk_opt_text("-m", optarg));
+			tk_buf_adds(&msg, optarg);
 			break;
 		case 'b': batch = 1; break;
 		case 'A': atomic = 1; break;

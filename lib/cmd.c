@@ -338,18 +338,10 @@ tk_opt_bundles(tk_buf *out, int end, char **argv, const char *shortopts)
 	}
 }
 
-static int
-blank(const char *s)
-{
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-		s++;
-	return !*s;
-}
-
 /*
  * What the assignments of a command line say on their face, whatever the
- * ticket: a field set twice to different values (-s a subject=b), a blank
- * subject, a creation time on a ticket that exists. Refused as usage errors
+ * ticket: a field set twice to different values (-s a subject=b), a
+ * creation time on a ticket that exists. Refused as usage errors
  * (exit 2), before the store is opened; what depends on the ticket (the
  * workflow, links) is the store's to refuse (exit 3).
  */
@@ -363,9 +355,6 @@ tk_cmd_assignments(const tk_assignments *as, int creating)
 		a = &as->a[i];
 		if (a->op != '=')
 			continue;
-		if (a->field == TK_F_SUBJECT && blank(a->value))
-			tk_die(TK_EXIT_USAGE, "subject=%s: every ticket has a subject; give one that is not blank",
-			    a->value);
 		if (a->field == TK_F_CREATED && !creating)
 			tk_die(TK_EXIT_USAGE, "created=%s: set when the ticket is made, cannot be changed", a->value);
 		if (a->field == TK_F_ESCALATION && (a->value[0] == '+' || a->value[0] == '-'))

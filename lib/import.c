@@ -413,34 +413,6 @@ tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n)
 	return -1;
 }
 
-/* Edits (insert, delete, change a byte) from a to b, for "did you mean". */
-static size_t
-distance(const char *a, const char *b)
-{
-	size_t na = strlen(a), nb = strlen(b), i, j, *row, diag, up, best;
-
-	row = tk_xmalloc((nb + 1) * sizeof *row);
-	for (j = 0; j <= nb; j++)
-		row[j] = j;
-	for (i = 1; i <= na; i++) {
-		diag = row[0];
-		row[0] = i;
-		for (j = 1; j <= nb; j++) {
-			up = row[j];
-			best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	best = row[nb];
-	free(row);
-	return best;
-}
-
 /*
  * -m maps columns by name: one the header does not have (a typo, another
  * export's name) would be left out in silence and its values lost. Each
@@ -450,36 +422,40 @@ int
 tk_import_unmapped(const tk_import *im)
 {
 	tk_buf msg = { 0 };
-	size_t i, j, d, bestd, missing = 0;
-	const char *best;
-	char *key;
+	size_t i, j, missing = 0;
+	tk_nearest nr;
+	char **keys;
+	int found;
 
+	if (!im->nmap)
+		return 0;
+	keys = tk_xmalloc((im->ncols ? im->ncols : 1) * sizeof *keys);
+	for (j = 0; j < im->ncols; j++)
+		keys[j] = fold(im->cols[j].header, strlen(im->cols[j].header));
 	for (i = 0; i < im->nmap; i++) {
-		best = NULL;
-		bestd = (size_t)-1;
-		for (j = 0; j < im->ncols; j++) {
-			key = fold(im->cols[j].header, strlen(im->cols[j].header));
-			d = distance(im->mapfrom[i], key);
-			free(key);
-			if (d < bestd) {
-				bestd = d;
-				best = im->cols[j].header;
-			}
+		tk_nearest_init(&nr, im->mapfrom[i]);
+		for (j = 0, found = 0; j < im->ncols && !found; j++) {
+			found = !strcmp(im->mapfrom[i], keys[j]);
+			tk_nearest_try(&nr, keys[j]);
 		}
-		if (bestd == 0)
+		if (found)
 			continue;
 		tk_buf_printf(&msg, "%s\"%s\"", missing++ ? ", " : "", im->mapraw[i]);
-		if (best && bestd <= 1 + strlen(im->mapfrom[i]) / 3)
-			tk_buf_printf(&msg, " (did you mean \"%s\"?)", best);
+		for (j = 0; nr.best && j < im->ncols; j++)
+			if (keys[j] == nr.best)
+				tk_buf_printf(&msg, " (did you mean \"%s\"?)", im->cols[j].header);
 	}
-	if (!missing)
-		return 0;
-	tk_buf_adds(&msg, "; its columns are:");
+	if (missing) {
+		tk_buf_adds(&msg, "; its columns are:");
+		for (j = 0; j < im->ncols; j++)
+			tk_buf_printf(&msg, "%s \"%s\"", j ? "," : "", im->cols[j].header);
+		tk_error("-m: the header has no column %s", msg.p);
+	}
 	for (j = 0; j < im->ncols; j++)
-		tk_buf_printf(&msg, "%s \"%s\"", j ? "," : "", im->cols[j].header);
-	tk_error("-m: the header has no column %s", msg.p);
+		free(keys[j]);
+	free(keys);
 	tk_buf_free(&msg);
-	return -1;
+	return missing ? -1 : 0;
 }
 
 uint64_t

@@ -266,6 +266,8 @@ short_file(tk_store *st, unsigned long long size)
 	    "(cut short?); restore it from a backup", st->dir, size, need);
 }
 
+static void denied(const char *dir, int write);
+
 int
 tk_store_exists(const char *dir)
 {
@@ -276,7 +278,9 @@ tk_store_exists(const char *dir)
 	tk_buf_printf(&path, "%s/data.mdb", dir);
 	ok = stat(path.p, &sb) == 0 && sb.st_size;	/* empty: made, never written */
 	tk_buf_free(&path);
-	if (!ok)
+	if (!ok && access(dir, X_OK) < 0 && errno == EACCES)
+		denied(dir, 0);	/* there may be one, closed to this user */
+	else if (!ok)
 		tk_error("%s: no tk store here (tk-new creates one; -d DIR or TK_DIR choose another)", dir);
 	return ok;
 }

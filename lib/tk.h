@@ -1067,7 +1067,7 @@ void tk_opt_conflict(const char *a, int has_a, const char *b, int has_b);
  * end that bundles option letters, for a message; nothing when none. */
 void tk_opt_bundles(tk_buf *out, int end, char **argv, const char *shortopts);
 /* Assignments refused on their face, whatever the ticket (exit 2): a field
- * set twice, a blank subject, created= when not creating. */
+ * set twice, created= when not creating. */
 void tk_cmd_assignments(const tk_assignments *as, int creating);
 
 #endif
