@@ -87,7 +87,7 @@ main(int argc, char **argv)
 	};
 	const char *dir = NULL, *cols = NULL, *author = NULL;
 	tk_buf msg = { 0 };
-	int nmsg = 0;
+	int nmsg = 0, mtext = 0;
 	int c, quiet = 0, tsv = 0, table = 0, json = 0, rc, status = 0;
 	struct job j = { 0 };
 	tk_ids ids = { 0 };
@@ -105,6 +105,7 @@ main(int argc, char **argv)
 		case 'm':
 			/* Several -m are paragraphs, as git commit -m takes them. */
 			nmsg++;
+			mtext |= *optarg != '\0';
 			if (!tk_blank(tk_opt_text("-m", optarg), strlen(optarg))) {
 				if (msg.len)
 					tk_buf_adds(&msg, "\n\n");
@@ -137,7 +138,7 @@ main(int argc, char **argv)
 	if (!nmsg && optind == argc)
 		tk_die(TK_EXIT_USAGE, "give the text with -m, or the ids as arguments and the text on standard input");
 	if (nmsg && !msg.len)
-		tk_die(TK_EXIT_USAGE, "-m: empty comment: nothing added");
+		tk_die(TK_EXIT_USAGE, "-m: %s comment: nothing added", mtext ? "blank" : "empty");
 	if (tk_output_init(&out, tk_output_choose(tsv, table, json), cols, 0) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	if (tk_cmd_ids(&ids, argc - optind, argv + optind))

@@ -75,19 +75,27 @@ set_batch(tk_txn *t, void *arg)
 	return 0;
 }
 
+/* Dies with tk_errmsg and how getopt read the words that bundle options:
+ * "-todo" meant as a tag removal reads as -t -o do. */
+static _Noreturn void
+bundled(int code, int nopt, char **argv)
+{
+	tk_buf how = { 0 };
+
+	tk_opt_bundles(&how, nopt, argv, "qto:d:hV");
+	tk_die(code, "%s%s%s", tk_errmsg, how.len ? "; " : "", how.len ? how.p : "");
+}
+
 /* -o names columns the store knows, checked before anything is written. */
 static void
 check_columns(tk_store *st, tk_output *out, int nopt, char **argv)
 {
-	tk_buf how = { 0 };
 	tk_txn t;
 
 	if (tk_txn_read(st, &t) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-	if (tk_output_check(out, &t) < 0) {
-		tk_opt_bundles(&how, nopt, argv, "qto:d:hV");
-		tk_die(TK_EXIT_USAGE, "%s%s%s", tk_errmsg, how.len ? "; " : "", how.len ? how.p : "");
-	}
+	if (tk_output_check(out, &t) < 0)
+		bundled(TK_EXIT_USAGE, nopt, argv);
 	tk_txn_end(&t);
 }
 
@@ -152,11 +160,8 @@ main(int argc, char **argv)
 			tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	}
 	if (!as.n) {
-		tk_buf how = { 0 };
-
-		tk_opt_bundles(&how, nopt, argv, "qto:d:hV");
-		tk_die(TK_EXIT_USAGE, "nothing to set: give field=value, +tag or -tag%s%s",
-		    how.len ? "; " : "", how.len ? how.p : "");
+		tk_error("nothing to set: give field=value, +tag or -tag");
+		bundled(TK_EXIT_USAGE, nopt, argv);
 	}
 	tk_cmd_assignments(&as, 0);
 	if (tk_output_init(&out, tk_output_choose(tsv, table, json), cols, 0) < 0)
@@ -167,6 +172,8 @@ main(int argc, char **argv)
 		tk_die(TK_EXIT_DATA, "--atomic: %d bad lines on standard input, nothing changed", bad);
 	if (bad)
 		status = TK_EXIT_DATA;
+	if (dir && !tk_store_exists(tk_store_path(dir)))
+		bundled(TK_EXIT_FAIL, nopt, argv);	/* "-drafts": -d rafts */
 	st = tk_cmd_store_assign(dir, TK_OPEN_WRITE, &as);
 	if (cols)
 		check_columns(st, &out, nopt, argv);

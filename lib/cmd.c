@@ -282,10 +282,8 @@ tk_opt_once(const char *opt, const char *prev, const char *arg)
 const char *
 tk_opt_text(const char *opt, const char *arg)
 {
-	long bad = tk_utf8_invalid(arg, strlen(arg));
-
-	if (bad >= 0)
-		tk_die(TK_EXIT_USAGE, "%s: invalid UTF-8 at byte %ld", opt, bad + 1);
+	if (tk_text_check(opt, arg, strlen(arg)) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	return arg;
 }
 

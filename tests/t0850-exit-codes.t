@@ -163,6 +163,8 @@ test_expect_success 'tk-set -todo: what getopt read, and that -- ends the option
 	fails 2 "nothing to set.*-todo was read as -t -o do; write -- -todo to remove the tag todo (-- ends the options)" \
 		tk-set -todo 1 &&
 	fails 2 "no field do.*-todo was read as -t -o do" tk-set -todo +x 1 &&
+	fails 4 "rafts: no tk store here.*-drafts was read as -d rafts; write -- -drafts" tk-set -drafts +x 1 &&
+	test ! -e rafts &&
 	tk-set -q +todo 1 && tk-set -q -- -todo 1 &&
 	tk-ls -o tags id=1 >out && echo >expect && test_cmp expect out
 '
@@ -181,11 +183,11 @@ test_expect_success 'tk-comment: options, text, columns, conflicts are 2' '
 	fails 2 "^tk-comment: -m: invalid UTF-8 at byte 2" tk-comment -m "$bad" 1 &&
 	fails 2 "^tk-comment: -f: invalid UTF-8 at byte 2" tk-comment -f "$bad" -m x 1 &&
 	fails 2 "^tk-comment: -o: no field nosuch" tk-comment -o nosuch -m x 1 &&
-	fails 2 "^tk-comment: -m: empty comment" tk-comment -m "   " 1 &&
+	fails 2 "^tk-comment: -m: blank comment" tk-comment -m "   " -m "" 1 &&
 	fails 2 "^tk-comment: --table and --json go against each other" tk-comment --json --table -m x 1 &&
 	fails 2 "^tk-comment: -q and -t go against each other" tk-comment -q -t -m x 1 &&
 	printf "  \n\n" >blank &&
-	fails 2 "^tk-comment: stdin: empty comment" tk-comment 1 <blank
+	fails 2 "^tk-comment: stdin: blank comment" tk-comment 1 <blank
 '
 
 test_expect_success 'tk-comment: bad stdin 3, no store 4, no ticket 1' '
@@ -195,10 +197,13 @@ test_expect_success 'tk-comment: bad stdin 3, no store 4, no ticket 1' '
 	fails 1 "^tk-comment: ticket 99: no such ticket" tk-comment -m x 99
 '
 
-test_expect_success 'tk-comment -m a -m b: paragraphs, as git commit -m' '
+test_expect_success 'tk-comment -m a -m b, tk-new -m a -m b: paragraphs, as git commit -m' '
 	tk-comment -q -m "first" -m "second" -m "third" 1 &&
 	tk-export --format json --with comments id=1 >out &&
-	test_grep "\"body\":\"first\\\\n\\\\nsecond\\\\n\\\\nthird\"" out
+	test_grep "\"body\":\"first\\\\n\\\\nsecond\\\\n\\\\nthird\"" out &&
+	id=$(tk-new -s paragraphs -m "one" -m "" -m "two") &&
+	tk-export --format json -o body id=$id >out &&
+	test_grep "{\"body\":\"one\\\\n\\\\ntwo\"}" out
 '
 
 test_expect_success 'tk-log: options and times 2, no store 4, no ticket or no event 1' '
