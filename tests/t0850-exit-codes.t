@@ -231,6 +231,8 @@ test_expect_success 'tk-import: options and -m 2, a bad row 3, no store 4' '
 	fails 2 "^tk-import: --rejects given twice (a, b)" tk-import --rejects a --rejects b in.csv &&
 	fails 2 "^tk-import: in.csv:1: -m: the header has no column \"Nope\", \"Emial\" (did you mean \"Email\"?)" \
 		tk-import -q -m "Nope=subject,Emial=requester" in.csv &&
+	fails 2 "in.csv:1: -m: the header has no column \"Nope\"" tk-import -q -d "$trash/fresh" -m Nope=subject in.csv &&
+	test ! -e "$trash/fresh" &&
 	printf "Subject,Created\nx,notadate\n" >bad.csv &&
 	fails 3 "bad.csv:2: column \"Created\": \"notadate\" is not a date" tk-import -q bad.csv &&
 	fails 4 "$file.*Not a directory" tk-import -d "$file/x" in.csv
