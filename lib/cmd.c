@@ -291,7 +291,7 @@ void
 tk_opt_conflict(const char *a, int has_a, const char *b, int has_b)
 {
 	if (has_a && has_b)
-		tk_die(TK_EXIT_USAGE, "%s and %s go against each other: give one", a, b);
+		tk_die(TK_EXIT_USAGE, "%s and %s: choose one", a, b);
 }
 
 /*

@@ -83,7 +83,7 @@ test_expect_success 'tk-new: options, values, UTF-8, empty and conflicting words
 	fails 2 "a ticket needs a subject" tk-new -r a@example.com &&
 	fails 2 "subject=   : .*subject" tk-new -s "   " &&
 	fails 2 "subject given twice (subject=a, subject=b)" tk-new -s a subject=b &&
-	fails 2 "^tk-new: -b and -m go against each other" tk-new -b -m x </dev/null &&
+	fails 2 "^tk-new: -b and -m: choose one" tk-new -b -m x </dev/null &&
 	fails 2 "^tk-new: -d .*: an empty value" tk-new -d "" -s x
 '
 
@@ -119,9 +119,9 @@ test_expect_success 'tk-ls: options, filters, fields, conflicts are 2' '
 	fails 2 "^tk-ls: created=someday: someday: not a time" tk-ls created=someday &&
 	fails 2 "^tk-ls: updated!=someday: someday: not a time" tk-ls "updated!=someday" &&
 	fails 2 "^tk-ls: id=x: x is not a ticket id" tk-ls id=x &&
-	fails 2 "^tk-ls: --table and --json go against each other" tk-ls --json --table &&
-	fails 2 "^tk-ls: -t and --table go against each other" tk-ls -t --table &&
-	fails 2 "^tk-ls: --json and -H go against each other" tk-ls --json -H &&
+	fails 2 "^tk-ls: --json and --table: choose one" tk-ls --json --table &&
+	fails 2 "^tk-ls: -t and --table: choose one" tk-ls -t --table &&
+	fails 2 "^tk-ls: --json and -H: JSON lines have no header" tk-ls --json -H &&
 	fails 2 "^tk-ls: -o .*: an empty value" tk-ls -o "" &&
 	fails 2 "^tk-ls: -o given twice (id, subject)" tk-ls -o id -o subject
 '
@@ -155,8 +155,8 @@ test_expect_success 'tk-set: options, values, UTF-8, columns, conflicts are 2' '
 	fails 2 "^tk-set: created=2026-01-01: set when the ticket is made" tk-set created=2026-01-01 1 &&
 	fails 2 "^tk-set: updated: set by tk" tk-set updated=now 1 &&
 	fails 2 "^tk-set: status given twice (status=open, status=pending)" tk-set status=open status=pending 1 &&
-	fails 2 "^tk-set: -q and -o go against each other" tk-set -q -o id +x 1 &&
-	fails 2 "^tk-set: -t and --json go against each other" tk-set -t --json +x 1
+	fails 2 "^tk-set: -q and -o: choose one" tk-set -q -o id +x 1 &&
+	fails 2 "^tk-set: --json and -t: choose one" tk-set -t --json +x 1
 '
 
 test_expect_success 'tk-set -todo: what getopt read, and that -- ends the options' '
@@ -184,8 +184,8 @@ test_expect_success 'tk-comment: options, text, columns, conflicts are 2' '
 	fails 2 "^tk-comment: -f: invalid UTF-8 at byte 2" tk-comment -f "$bad" -m x 1 &&
 	fails 2 "^tk-comment: -o: no field nosuch" tk-comment -o nosuch -m x 1 &&
 	fails 2 "^tk-comment: -m: blank comment" tk-comment -m "   " -m "" 1 &&
-	fails 2 "^tk-comment: --table and --json go against each other" tk-comment --json --table -m x 1 &&
-	fails 2 "^tk-comment: -q and -t go against each other" tk-comment -q -t -m x 1 &&
+	fails 2 "^tk-comment: --json and --table: choose one" tk-comment --json --table -m x 1 &&
+	fails 2 "^tk-comment: -q and -t: choose one" tk-comment -q -t -m x 1 &&
 	printf "  \n\n" >blank &&
 	fails 2 "^tk-comment: stdin: blank comment" tk-comment 1 <blank
 '
@@ -211,8 +211,8 @@ test_expect_success 'tk-log: options and times 2, no store 4, no ticket or no ev
 	fails 2 "^tk-log: --since someday" tk-log --since someday &&
 	fails 2 "^tk-log: --since x.*y" tk-log --since "$bad" &&
 	fails 2 "^tk-log: --after x: not a sequence number" tk-log --after x &&
-	fails 2 "^tk-log: --json and -H go against each other" tk-log --json -H &&
-	fails 2 "^tk-log: --follow and --until go against each other" tk-log -f --until 1h &&
+	fails 2 "^tk-log: --json and -H: JSON lines have no header" tk-log --json -H &&
+	fails 2 "^tk-log: --follow and --until: choose one" tk-log -f --until 1h &&
 	fails 2 "^tk-log: --since 1h .* is after --until 3h" tk-log --since 1h --until 3h &&
 	fails 2 "^tk-log: x.*y: not a ticket id" tk-log "$bad" &&
 	fails 4 "$trash/nowhere/x: no tk store here" tk-log -d "$trash/nowhere/x" &&
@@ -226,8 +226,8 @@ test_expect_success 'tk-import: options and -m 2, a bad row 3, no store 4' '
 	fails 2 "^tk-import: -F ab: one character" tk-import -F ab in.csv &&
 	fails 2 "^tk-import: -m: invalid UTF-8 at byte 2" tk-import -m "$bad=subject" in.csv &&
 	fails 2 "Subject=9x: 9x is not a field name" tk-import -m Subject=9x in.csv &&
-	fails 2 "^tk-import: --format tsv and -F go against each other" tk-import --format tsv -F , in.csv &&
-	fails 2 "^tk-import: --format tsv and --encoding go against each other" tk-import --format tsv --encoding GBK in.csv &&
+	fails 2 "^tk-import: --format tsv and -F: choose one" tk-import --format tsv -F , in.csv &&
+	fails 2 "^tk-import: --format tsv and --encoding: choose one" tk-import --format tsv --encoding GBK in.csv &&
 	fails 2 "^tk-import: --rejects given twice (a, b)" tk-import --rejects a --rejects b in.csv &&
 	fails 2 "^tk-import: in.csv:1: -m: the header has no column \"Nope\", \"Emial\" (did you mean \"Email\"?)" \
 		tk-import -q -m "Nope=subject,Emial=requester" in.csv &&
