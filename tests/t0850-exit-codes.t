@@ -222,12 +222,13 @@ test_expect_success 'tk-log: options and times 2, no store 4, no ticket or no ev
 
 test_expect_success 'tk-import: options and -m 2, a bad row 3, no store 4' '
 	fails 2 "no-such" tk-import --no-such in.csv &&
-	fails 2 "^tk-import: --format xml: csv or tsv" tk-import --format xml in.csv &&
+	fails 2 "^tk-import: --format xml: csv, tsv or json" tk-import --format xml in.csv &&
 	fails 2 "^tk-import: -F ab: one character" tk-import -F ab in.csv &&
 	fails 2 "^tk-import: -m: invalid UTF-8 at byte 2" tk-import -m "$bad=subject" in.csv &&
 	fails 2 "Subject=9x: 9x is not a field name" tk-import -m Subject=9x in.csv &&
 	fails 2 "^tk-import: --format tsv and -F: choose one" tk-import --format tsv -F , in.csv &&
 	fails 2 "^tk-import: --format tsv and --encoding: choose one" tk-import --format tsv --encoding GBK in.csv &&
+	fails 2 "^tk-import: --format json and -F: choose one" tk-import --format json -F , in.csv &&
 	fails 2 "^tk-import: --rejects given twice (a, b)" tk-import --rejects a --rejects b in.csv &&
 	fails 2 "^tk-import: in.csv:1: -m: the header has no column \"Nope\", \"Emial\" (did you mean \"Email\"?)" \
 		tk-import -q -m "Nope=subject,Emial=requester" in.csv &&
