@@ -306,6 +306,8 @@ drain(void *slot, int end, void *ctx)
 	report(b, in->quiet);
 	for (i = 0; i < b->n; i++)
 		in->created += b->r[i].id != 0;
+	if (in->created)
+		tk_cmd_unmake_on_exit(NULL);
 	if (refused)
 		in->status = TK_EXIT_DATA;
 	tk_flush_stdout();
@@ -436,6 +438,10 @@ main(int argc, char **argv)
 	if (!batch && !subject)
 		tk_die(TK_EXIT_USAGE, "a ticket needs a subject: give -s subject or subject=...");
 	if (batch) {
+		/* A store this run makes is taken back if the run writes nothing
+		 * (no header, a refused one, every record refused). */
+		if (!tk_store_exists(tk_store_path(dir)))
+			tk_cmd_unmake_on_exit(tk_store_path(dir));
 		st = tk_cmd_store_assign(dir, TK_OPEN_CREATE, &as);
 		tk_store_bulk(st);
 		rc = batch_mode(st, &as, atomic, quiet);

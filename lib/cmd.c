@@ -366,3 +366,32 @@ tk_cmd_assignments(const tk_assignments *as, int creating)
 		}
 	}
 }
+
+static char *unmake_dir;
+
+static void
+unmake(void)
+{
+	tk_buf p = { 0 };
+
+	if (!unmake_dir)
+		return;
+	tk_buf_printf(&p, "%s/data.mdb", unmake_dir);
+	unlink(tk_buf_cstr(&p));
+	p.len = 0;
+	tk_buf_printf(&p, "%s/lock.mdb", unmake_dir);
+	unlink(tk_buf_cstr(&p));
+	rmdir(unmake_dir);	/* only when empty: a fields file stays */
+	tk_buf_free(&p);
+}
+
+void
+tk_cmd_unmake_on_exit(const char *dir)
+{
+	static int registered;
+
+	free(unmake_dir);
+	unmake_dir = dir ? tk_xstrdup(dir) : NULL;
+	if (dir && !registered++)
+		atexit(unmake);
+}

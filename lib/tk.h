@@ -1046,6 +1046,9 @@ tk_store *tk_cmd_store(const char *dir, int mode);
  * the store does not know is refused first (exit 2), before a missing
  * store would be made. */
 tk_store *tk_cmd_store_assign(const char *dir, int mode, const tk_assignments *as);
+/* A store the command is about to make, taken back at exit unless the
+ * command calls this again with NULL (it wrote something). */
+void tk_cmd_unmake_on_exit(const char *dir);
 /* The command is done with st and about to exit: leave it to the kernel. */
 void tk_cmd_leave(tk_store *st);
 /* Ids from the operands, or from standard input when there are none; returns bad lines. */
