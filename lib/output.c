@@ -378,3 +378,55 @@ tk_output_free(tk_output *o)
 	tk_buf_free(&o->line);
 	tk_buf_free(&o->cellbuf);
 }
+
+/*
+ * A row that is not a ticket: agents and teams (tk-agent). (The branch
+ * h-terminal brings a tk_output_row of the same signature with its
+ * fitted tables; when both meet, keep that one.)
+ */
+void
+tk_output_row(tk_output *o, const tk_str *vals, const int *kinds)
+{
+	char **row;
+	size_t i;
+
+	if (o->header && !o->header_done && (o->fmt == TK_FMT_TSV || o->fmt == TK_FMT_CSV))
+		header_line(o);
+	o->header_done = 1;
+	switch (o->fmt) {
+	case TK_FMT_TSV:
+		tk_write_record(stdout, vals, o->ncols);
+		break;
+	case TK_FMT_CSV:
+		csv_line(o, vals);
+		break;
+	case TK_FMT_JSON:
+		o->line.len = 0;
+		tk_buf_addc(&o->line, '{');
+		for (i = 0; i < o->ncols; i++) {
+			if (i)
+				tk_buf_addc(&o->line, ',');
+			tk_json_string(&o->line, o->cols[i].name, strlen(o->cols[i].name));
+			tk_buf_addc(&o->line, ':');
+			if (!vals[i].n)
+				tk_buf_adds(&o->line, "null");
+			else if (kinds && kinds[i] == TK_K_INT)
+				tk_buf_add(&o->line, vals[i].p, vals[i].n);
+			else
+				tk_json_string(&o->line, vals[i].p, vals[i].n);
+		}
+		tk_buf_adds(&o->line, "}\n");
+		tk_term_write(stdout, o->line.p, o->line.len);
+		break;
+	case TK_FMT_TABLE:
+		row = tk_xmalloc(o->ncols * sizeof *row);
+		for (i = 0; i < o->ncols; i++)
+			row[i] = cell(TK_F_CUSTOM, vals[i]);	/* shown as they are */
+		if (o->nrows == o->rowcap) {
+			o->rowcap = o->rowcap ? 2 * o->rowcap : 64;
+			o->rows = tk_xrealloc(o->rows, o->rowcap * sizeof *o->rows);
+		}
+		o->rows[o->nrows++] = row;
+		break;
+	}
+}

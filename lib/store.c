@@ -45,6 +45,11 @@
  *   import_hash id -> hash of the row tk-import made the ticket from
  *               (8 bytes): a re-run skips an unchanged row without reading
  *               its ticket; the ticket is found by ix_external_id
+ *   agents, teams, agent_load, rr_cursor, log_key
+ *               (schema 7) agents and teams, each assignee's count of
+ *               tickets in the working set, tk-assign's round-robin
+ *               cursors, the events about agents and teams: their layout
+ *               is at the top of agent.c and load.c
  *
  * Ids and sequence numbers grow by one, so tickets, bodies and the log are
  * appended at the right edge of their B-trees; DUPFIXED index entries cost
@@ -66,6 +71,7 @@
 static const struct {
 	const char *name;
 	unsigned flags;
+	long since;		/* the schema that brought it: an older store read before its upgrade lacks it */
 } dbs[TK_DB_COUNT] = {
 	[TK_DB_META] = { "meta", 0 },
 	[TK_DB_TICKETS] = { "tickets", 0 },
@@ -85,6 +91,11 @@ static const struct {
 	[TK_DB_IMPORT_HASH] = { "import_hash", 0 },
 	[TK_DB_IMPORT_MARKS] = { "import_marks", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_ACTIVE] = { "active", 0 },
+	[TK_DB_AGENTS] = { "agents", 0, 7 },
+	[TK_DB_TEAMS] = { "teams", 0, 7 },
+	[TK_DB_AGENT_LOAD] = { "agent_load", 0, 7 },
+	[TK_DB_RR_CURSOR] = { "rr_cursor", 0, 7 },
+	[TK_DB_LOG_KEY] = { "log_key", MDB_DUPSORT | MDB_DUPFIXED, 7 },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)
@@ -676,6 +687,8 @@ open_db(tk_store *st, MDB_txn *txn, int i, int write, long ver)
 	unsigned flags = ver >= 1 && ver < 4 && tk_ix_postings(i) ? MDB_DUPSORT | MDB_DUPFIXED : dbs[i].flags;
 	int rc = mdb_dbi_open(txn, dbs[i].name, flags | (write ? MDB_CREATE : 0), &st->dbi[i]);
 
+	if (rc == MDB_NOTFOUND && !write && ver < dbs[i].since)
+		return 0;	/* not read before the store is upgraded (tk_cmd_store) */
 	if (rc == MDB_NOTFOUND)
 		return tk_error("%s: not a tk store (no %s sub-database)", st->dir, dbs[i].name);
 	return rc ? tk_mdb_error(rc, st->dir) : 0;

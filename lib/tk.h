@@ -256,13 +256,18 @@ enum tk_dbi {
 	TK_DB_IMPORT_HASH,
 	TK_DB_IMPORT_MARKS,
 	TK_DB_ACTIVE,
+	TK_DB_AGENTS,		/* schema 7: agents and teams (agent.c) */
+	TK_DB_TEAMS,
+	TK_DB_AGENT_LOAD,	/* each assignee's tickets in the working set (load.c) */
+	TK_DB_RR_CURSOR,	/* tk-assign --round-robin's cursor per team (assign.c) */
+	TK_DB_LOG_KEY,		/* events about agents and teams (log.c) */
 	TK_DB_COUNT
 };
 
 /* The schema this tk writes. Upgrades to TK_SCHEMA_STORE are the store's
  * own (store.c: key layouts, run as it opens); those after it need the
  * ticket model and run above it (upgrade.c, started by tk_cmd_store). */
-#define TK_SCHEMA_VERSION 6
+#define TK_SCHEMA_VERSION 7
 #define TK_SCHEMA_STORE 5
 
 typedef struct tk_store {
@@ -667,9 +672,13 @@ typedef struct {
 	uint64_t seq, ticket;
 	tk_str time, actor, field, old, new;
 	tk_str via;		/* empty in events written before it was kept */
+	tk_str key;		/* an event about no ticket (ticket 0): agent:LOGIN, team:NAME */
 } tk_event;
 
 int tk_log_append(tk_txn *t, uint64_t ticket, const char *field, tk_str old, tk_str new);
+/* An event about something that is not a ticket, under its typed key
+ * (agent:LOGIN, team:NAME: DESIGN.md 3), indexed in log_key. */
+int tk_log_append_key(tk_txn *t, const char *key, const char *field, tk_str old, tk_str new);
 int tk_event_decode(tk_event *ev, uint64_t seq, const void *data, size_t n);
 /* A create event's value: the ticket's first fields (worked out, see log.c). */
 int tk_event_complete(tk_txn *t, tk_event *ev);
@@ -762,6 +771,10 @@ enum tk_format tk_output_choose(int force_tsv, int force_table, int json);
 int tk_output_init(tk_output *o, enum tk_format fmt, const char *cols, int header);
 int tk_output_check(tk_output *o, tk_txn *t);
 void tk_output_ticket(tk_output *o, tk_txn *t, tk_ticket *tk);
+/* A row that is not a ticket (agents, teams): one value a column; kinds,
+ * when not NULL, says how each shows (enum tk_kind, or -1 for the
+ * column's own): TK_K_INT is a number in JSON. */
+void tk_output_row(tk_output *o, const tk_str *vals, const int *kinds);
 void tk_output_finish(tk_output *o);
 void tk_output_free(tk_output *o);
 /* Write one record (fields escaped, TAB-separated, LF) to fp. */
@@ -841,6 +854,99 @@ void tk_improw_clear(tk_improw *r);
 void tk_import_free(tk_import *im);
 /* A date as help desks export them, to ISO UTC; -1 when it is none. */
 int tk_import_time(const char *s, char out[21]);
+
+/* ---- load.c: each assignee's count of tickets in the working set ---- */
+
+/* agent_load under assignee a (n bytes): read (0 when none), or moved by
+ * delta (the working set's writer does it, active.c). 0 or an LMDB error
+ * code (the caller reports it). */
+int tk_load_get(tk_txn *t, const char *a, size_t n, uint64_t *count);
+int tk_load_add(tk_txn *t, const char *a, size_t n, long long delta);
+
+/* ---- agent.c: agents and teams (tk-agent) ---- */
+
+/* An agent's columns, as tk-agent ls prints them; load is not stored
+ * (agent_load). A team's: queues stored, agents and leads from the agents. */
+enum { TK_A_LOGIN, TK_A_NAME, TK_A_EMAIL, TK_A_TEAMS, TK_A_SKILLS, TK_A_CAPACITY, TK_A_ROLE, TK_A_DUTY,
+	TK_A_LOAD, TK_A_NCOLS };
+enum { TK_T_NAME, TK_T_QUEUES, TK_T_AGENTS, TK_T_LEADS, TK_T_NCOLS };
+extern const char *const tk_agent_cols[TK_A_NCOLS];
+extern const char *const tk_team_cols[TK_T_NCOLS];
+
+typedef struct {
+	char *v[TK_A_NCOLS];	/* owned, "" when unset; sets comma-separated, sorted */
+} tk_agent;
+typedef struct {
+	char *v[TK_T_NCOLS];
+} tk_team;
+
+/* A login or team name: a letter, then letters, digits, '.', '_', '-'; at most 64 bytes. */
+int tk_agent_name_ok(const char *s);
+/* 1 when the comma-separated set holds item (n bytes). */
+int tk_list_has(const char *set, const char *item, size_t n);
+void tk_agent_init(tk_agent *a);
+void tk_agent_free(tk_agent *a);
+/* -1 for no limit. */
+long tk_agent_capacity(const tk_agent *a);
+/* 1 found (load filled in), 0 not, -1 error. */
+int tk_agent_get(tk_txn *t, const char *login, tk_agent *a);
+int tk_agent_exists(tk_txn *t, const char *login);
+/* Each agent in login order; fn's non-zero return stops (-1 is returned). */
+int tk_agent_each(tk_txn *t, int (*fn)(tk_txn *, tk_agent *, void *), void *arg);
+/* Always -1, tk_errmsg "no agent X; did you mean Y?". */
+int tk_agent_unknown(tk_txn *t, const char *login);
+/* Stored, each change logged under agent:LOGIN against old (NULL: a new
+ * agent, logged "create"); teams it names that do not exist are made. */
+int tk_agent_write(tk_txn *t, const tk_agent *a, const tk_agent *old);
+int tk_agent_remove(tk_txn *t, const tk_agent *a);
+void tk_team_init(tk_team *tm);
+void tk_team_free(tk_team *tm);
+/* members: agents and leads filled in. 1 found, 0 not, -1 error. */
+int tk_team_get(tk_txn *t, const char *name, tk_team *tm, int members);
+int tk_team_each(tk_txn *t, int members, int (*fn)(tk_txn *, tk_team *, void *), void *arg);
+int tk_team_unknown(tk_txn *t, const char *name);
+/* The team owning queue (n bytes): 1 with *team (the caller frees it), 0 none, -1 error. */
+int tk_team_of_queue(tk_txn *t, const char *queue, size_t n, char **team);
+/* Stored and logged under team:NAME: 0, -1 an error, -2 refused (a queue
+ * of another team), tk_errmsg saying why. */
+int tk_team_write(tk_txn *t, const tk_team *tm, const tk_team *old);
+/* The team made (logged) unless it exists: 0 or -1. */
+int tk_team_make(tk_txn *t, const char *name);
+
+/* Their assignment language: field=value, +field=value, -field=value for
+ * sets (teams, skills; queues), singular aliases (team, skill, queue). */
+typedef struct {
+	int col;		/* TK_A_ or TK_T_ */
+	char op;		/* '=', '+', '-' */
+	char *value;
+} tk_dir_asg;
+typedef struct {
+	tk_dir_asg *a;
+	size_t n, cap;
+} tk_dir_asgs;
+/* team: a team's fields, else an agent's. -1 with tk_errmsg (a bad name
+ * with the nearest, a capacity not a whole number, a role or duty not
+ * one of its words, an email no address). */
+int tk_dir_assign_parse(tk_dir_asgs *as, const char *arg, int team);
+/* Applied to v, an agent's or a team's columns. */
+void tk_dir_apply(char **v, const tk_dir_asgs *as, int team);
+void tk_dir_asgs_free(tk_dir_asgs *as);
+
+/* The tickets of login in the working set, or of one status: their ids. 0 or -1. */
+int tk_agent_tickets(tk_txn *t, const char *login, const char *status, tk_ids *ids);
+/* Every ticket of from in the working set given to to (each logged via
+ * the transaction's via): 0 or -1. */
+int tk_agent_reassign(tk_txn *t, const char *from, const char *to, size_t *moved);
+
+/* tk-agent ls's filters: field=v (a,b any of; a set holds it), !=, ~ and
+ * !~ (PCRE2), ranges on capacity and load (load=..5, "load<5"). */
+typedef struct tk_agent_filter tk_agent_filter;
+tk_agent_filter *tk_agent_filter_new(void);
+int tk_agent_filter_add(tk_agent_filter *f, const char *term);
+/* A team= naming no team: -1, with the nearest. */
+int tk_agent_filter_check(tk_agent_filter *f, tk_txn *t);
+int tk_agent_filter_match(tk_agent_filter *f, const tk_agent *a);
+void tk_agent_filter_free(tk_agent_filter *f);
 
 /* ---- upgrade.c: upgrades that need the ticket model ---- */
 

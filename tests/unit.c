@@ -997,10 +997,67 @@ make_v5_store(const char *dir)
 	return 0;
 }
 
+/* Tickets for v6-store: assignees in and out of the working set. */
+static int
+assigned_tickets(tk_txn *t, void *arg)
+{
+	static const struct { const char *assignee, *status; } v[] = {
+		{ "alice", "new" }, { "alice", "open" }, { "alice", "pending" }, { "alice", "resolved" },
+		{ "bob", "new" }, { "", "new" }, { "carol", "closed" }, { "alice", "open" },
+	};
+	tk_assignments as;
+	tk_ticket tk;
+	size_t i;
+	int rc = 0;
+
+	(void)arg;
+	for (i = 0; i < sizeof v / sizeof *v && !rc; i++) {
+		memset(&as, 0, sizeof as);
+		tk_assign_add(&as, "subject", "old ticket");
+		tk_assign_add(&as, "assignee", v[i].assignee);
+		tk_assign_add(&as, "status", v[i].status);
+		tk_ticket_init(&tk);
+		rc = tk_ticket_create(t, &tk, &as, NULL, 0) < 0;
+		tk_ticket_free(&tk);
+		tk_assignments_free(&as);
+	}
+	return rc ? TK_EXIT_FAIL : 0;
+}
+
+/* tests/unit v6-store DIR: a schema 6 store for the upgrade to 7: the
+ * tickets above, and none of the sub-databases schema 7 brought. */
+static int
+make_v6_store(const char *dir)
+{
+	static const int since7[] = { TK_DB_AGENTS, TK_DB_TEAMS, TK_DB_AGENT_LOAD, TK_DB_RR_CURSOR, TK_DB_LOG_KEY };
+	tk_store *st = tk_store_open(dir, 1);
+	MDB_txn *txn;
+	MDB_val k = { 6, "schema" }, v = { 1, "6" };
+	size_t i;
+	int rc = 0;
+
+	if (!st || tk_store_write(st, assigned_tickets, NULL) != 0) {
+		fprintf(stderr, "v6-store: %s\n", tk_errmsg);
+		return 1;
+	}
+	if (mdb_txn_begin(st->env, NULL, 0, &txn))
+		return 1;
+	for (i = 0; i < sizeof since7 / sizeof *since7 && !rc; i++)
+		rc = mdb_drop(txn, st->dbi[since7[i]], 1);
+	if (rc || mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) || mdb_txn_commit(txn)) {
+		fprintf(stderr, "v6-store: cannot set schema 6\n");
+		return 1;
+	}
+	tk_store_close(st);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	setenv("TK_NOW", "2026-11-22T09:30:00Z", 1);
+	if (argc == 3 && !strcmp(argv[1], "v6-store"))
+		return make_v6_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v2-store"))
 		return make_v2_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v4-store"))
