@@ -948,6 +948,32 @@ int tk_agent_filter_check(tk_agent_filter *f, tk_txn *t);
 int tk_agent_filter_match(tk_agent_filter *f, const tk_agent *a);
 void tk_agent_filter_free(tk_agent_filter *f);
 
+/* ---- assign.c: tk-assign's strategies ---- */
+
+enum { TK_ASSIGN_TO, TK_ASSIGN_UNASSIGN, TK_ASSIGN_ROUND_ROBIN, TK_ASSIGN_LEAST_LOADED, TK_ASSIGN_SKILLS,
+	TK_ASSIGN_TO_LEAD, TK_ASSIGN_NSTRATEGIES };
+/* "to", "unassign", "round-robin", ...: the log's via is assign:NAME. */
+extern const char *const tk_strategy_names[TK_ASSIGN_NSTRATEGIES];
+typedef struct tk_assigner tk_assigner;
+/* to: the login of TK_ASSIGN_TO; team: --team or NULL (the team owning
+ * each ticket's queue, else every agent). */
+tk_assigner *tk_assigner_new(int strategy, const char *to, const char *team, int explain);
+void tk_assigner_free(tk_assigner *as);
+/* The agents, their loads and the teams as t sees them (each batch's
+ * write transaction; once for a dry run): 0, -1 an error, -2 an unknown
+ * agent or team named (tk_errmsg with the nearest). */
+int tk_assigner_begin(tk_assigner *as, tk_txn *t);
+/* The agent for tk: 1 with *login (NULL: unassigned), 0 none will do
+ * (tk_errmsg says why: off duty, at capacity, no skill, no lead), -1 an
+ * error. tk_assigner_why: the choice and, with explain, the others. */
+int tk_assigner_pick(tk_assigner *as, tk_txn *t, const tk_ticket *tk, const char **login);
+const char *tk_assigner_why(tk_assigner *as);
+/* A ticket of status and assignee (before) went to login (NULL: none):
+ * loads and cursor carried forward. */
+void tk_assigner_took(tk_assigner *as, tk_str status, tk_str assignee, const char *login);
+/* The round-robin cursors moved, written in t (a write transaction): 0 or -1. */
+int tk_assigner_end(tk_assigner *as, tk_txn *t);
+
 /* ---- upgrade.c: upgrades that need the ticket model ---- */
 
 /* Brings st (open for writing, st->schema from TK_SCHEMA_STORE on) up to
