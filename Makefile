@@ -42,7 +42,7 @@ $(O)/tests/unit: tests/unit.c $(wildcard tests/*.h) $(O)/lib/libtk.a lib/tk.h
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS)
 
 # Packages a fresh Debian machine lacks, installed when missing.
-DEPS = gcc make liblmdb-dev libpcre2-dev libcsv-dev libutf8proc-dev perl clang libclang-rt-14-dev mandoc lmdb-utils valgrind strace time
+DEPS = gcc make liblmdb-dev libpcre2-dev libcsv-dev libutf8proc-dev perl clang libclang-rt-14-dev mandoc lmdb-utils valgrind strace time bash-completion zsh fish
 deps:
 	@sh tools/deps.sh $(DEPS)
 

@@ -7,8 +7,27 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-comment [-iqt] [--table] [--json] [-d dir] [-f author] [-o columns] -m text [id ...]\n"
-    "       tk-comment [-iqt] [-d dir] [-f author] [-o columns] id ... < text\n";
+    "tk-comment [-iqt] [--table] [--json] [-d dir] [-f author] [-o columns]\n"
+    "                  -m text [id ...]\n"
+    "       tk-comment [-iqt] [-d dir] [-f author] [-o columns] id ... < text\n"
+    "\n"
+    "Adds the text as a public reply, or an internal note, to each ticket given\n"
+    "or, with -m and no ids, read from standard input.\n"
+    "\n"
+    "Comment:\n"
+    "-m, --message text\tthe text; without it, read from standard input\n"
+    "-i, --internal\tan internal note rather than a reply\n"
+    "-f, --from author\tthe author (else the Unix user); the requester's\n"
+    "\taddress makes a requester's reply\n"
+    "Output:\n"
+    "-q, --quiet\tprint nothing\n"
+    "-o, --output columns\tthe columns printed, as in tk-ls\n"
+    "-t, --tsv\trecords even on a terminal\n"
+    "--table\tthe aligned table even when not on a terminal\n"
+    "--json\tJSON lines, one object a ticket\n"
+    "Other:\n"
+    "-d, --dir dir\tthe store (else $TK_DIR, else ~/.local/share/tk)\n"
+    TK_COMMON_HELP;
 
 struct job {
 	const tk_ids *ids;

@@ -6,8 +6,22 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-export [--format csv|tsv|json] [--bom | --excel] [--with comments,history,links] [-d dir] [-o columns]\n"
-    "                 [filter ...] [-]\n";
+    "tk-export [--format csv | tsv | json] [--bom | --excel]\n"
+    "                 [--with comments,history,links] [-d dir] [-o columns]\n"
+    "                 [filter ...] [-]\n"
+    "\n"
+    "Writes tickets for other systems and for tk-import: with no filter, every\n"
+    "ticket; filters are those of tk-ls, and - keeps the ids on standard input.\n"
+    "\n"
+    "Format:\n"
+    "--format csv | tsv | json\tthe format; CSV by default\n"
+    "--bom\tstart CSV with a byte order mark, for Excel\n"
+    "--excel\t--bom, and text cells never read as formulas\n"
+    "--with comments,history,links\twith JSON, each ticket's comments and history\n"
+    "-o, --output columns\tthe columns; every field by default\n"
+    "Other:\n"
+    "-d, --dir dir\tthe store (else $TK_DIR)\n"
+    TK_COMMON_HELP;
 
 /* Every stored field, the body, then the custom fields in name order. */
 static char *

@@ -10,8 +10,28 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-import [-qu] [--atomic] [--strict] [--format csv|tsv] [-F delimiter] [--encoding name]\n"
-    "                 [--preset name] [-m 'Column=field,...'] [--rejects file] [-d dir] file ... | -\n";
+    "tk-import [-qu] [--atomic] [--strict] [--format csv | tsv]\n"
+    "                 [-F delimiter] [--encoding name] [--preset name]\n"
+    "                 [-m 'Column=field,...'] [--rejects file] [-d dir] file ... | -\n"
+    "\n"
+    "Makes or updates one ticket a row of each file (- is standard input): CSV\n"
+    "exports of other help desks, or tk's own.\n"
+    "\n"
+    "Input:\n"
+    "--format csv | tsv\tthe format; CSV unless the name ends in .tsv\n"
+    "-F, --delimiter delimiter\tthe CSV delimiter; else guessed from the header\n"
+    "--encoding name\tconvert from this encoding (GBK, BIG5, ...)\n"
+    "--preset name\tosticket, zendesk, jira, rt or github columns\n"
+    "-m, --map 'Column=field,...'\tmap columns to fields; =- leaves one out\n"
+    "--strict\trefuse a column that is not a field or mapped\n"
+    "Writing:\n"
+    "-u, --update\tapply changed rows to their tickets\n"
+    "--atomic\tall rows or none, in one transaction\n"
+    "--rejects file\twrite the rejected rows there, with reasons\n"
+    "Other:\n"
+    "-q, --quiet\tno summary and no progress\n"
+    "-d, --dir dir\tthe store (else $TK_DIR)\n"
+    TK_COMMON_HELP;
 
 #define BATCH 5000
 

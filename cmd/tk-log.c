@@ -7,7 +7,24 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-log [-Hf] [--json] [-d dir] [--since time] [--until time] [--after seq] [id | agent:login | team:name ...]\n";
+    "tk-log [-fH] [--json] [-d dir] [--since time] [--until time]\n"
+    "              [--after seq] [id | agent:login | team:name ...]\n"
+    "\n"
+    "Prints the event log as records, oldest first: every change to every\n"
+    "ticket, or with ids only those tickets' changes; agent:LOGIN and\n"
+    "team:NAME select the changes to an agent or a team.\n"
+    "\n"
+    "Selecting:\n"
+    "--since time\tevents at or after the time; 3d: three days ago\n"
+    "--until time\tevents at or before the time\n"
+    "--after seq\tevents numbered after seq, to resume a feed\n"
+    "-f, --follow\twait for new events and print them\n"
+    "Output:\n"
+    "-H, --header\ta '#' header line first\n"
+    "--json\tJSON lines, one object an event\n"
+    "Other:\n"
+    "-d, --dir dir\tthe store (else $TK_DIR, else ~/.local/share/tk)\n"
+    TK_COMMON_HELP;
 
 static const char *const columns[] = { "id", "time", "actor", "field", "old", "new", "seq", "via" };
 #define NCOLS 8

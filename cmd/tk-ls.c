@@ -6,7 +6,32 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-ls [-aHt] [--table] [--json] [-d dir] [-o columns] [-s [-]field[,...]] [-n count] [--explain] [filter ...] [-]\n";
+    "tk-ls [-aHt] [--table] [--json] [-d dir] [-o columns]\n"
+    "             [-s [-]field[,...]] [-n count] [--explain] [filter ...] [-]\n"
+    "\n"
+    "Lists the tickets every filter matches, one record a line, in id order;\n"
+    "with no status filter, those not yet resolved or closed.\n"
+    "\n"
+    "Filters:\n"
+    "field=value[,...]\tequal to one of the values; empty: unset\n"
+    "field!=value[,...]\tnone of the values\n"
+    "field~regex\ta PCRE2 regex matches (field!~regex: does not)\n"
+    "field=a..b\ta range of times, numbers, durations (age=2d..)\n"
+    "-\tonly the tickets whose ids are on standard input\n"
+    "Selecting:\n"
+    "-a, --all\tresolved and closed tickets too\n"
+    "-s, --sort [-]field[,...]\tsort by the fields, descending with -\n"
+    "-n, --limit count\tat most count tickets\n"
+    "--explain\tsay on standard error how the tickets were found\n"
+    "Output:\n"
+    "-o, --output columns\tthe columns, comma-separated\n"
+    "-H, --header\ta '#' header line first\n"
+    "-t, --tsv\trecords even on a terminal\n"
+    "--table\tthe aligned table even when not on a terminal\n"
+    "--json\tJSON lines, one object a ticket\n"
+    "Other:\n"
+    "-d, --dir dir\tthe store (else $TK_DIR, else ~/.local/share/tk)\n"
+    TK_COMMON_HELP;
 
 #define MAXKEYS 8
 

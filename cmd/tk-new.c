@@ -7,8 +7,26 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-new [-q] [-d dir] [-s subject] [-r requester] [-p priority] [-m body] [field=value | +tag ...]\n"
-    "       tk-new -b [--atomic] [-q] [-d dir] [field=value ...] < records\n";
+    "tk-new [-q] [-d dir] [-s subject] [-r requester] [-p priority] [-m body]\n"
+    "              [field=value | +tag ...]\n"
+    "       tk-new -b [--atomic] [-q] [-d dir] [field=value ...] < records\n"
+    "\n"
+    "Creates a ticket from field assignments and prints its id; with -b, one\n"
+    "ticket a record read from standard input.\n"
+    "\n"
+    "Fields:\n"
+    "-s, --subject subject\tthe subject (subject=...), required\n"
+    "-r, --requester requester\tthe requester (requester=...)\n"
+    "-p, --priority priority\tP1 (most urgent) to P4; P3 if not given\n"
+    "-m, --message body\tthe body; else standard input if not a terminal\n"
+    "field=value, +tag\tassignments, as tk-set takes them\n"
+    "Batch:\n"
+    "-b, --batch\tone ticket a record read from standard input\n"
+    "--atomic\twith -b: all records or none\n"
+    "Other:\n"
+    "-q, --quiet\tprint no ids\n"
+    "-d, --dir dir\tthe store, created if missing\n"
+    TK_COMMON_HELP;
 
 #define BATCH 10000
 

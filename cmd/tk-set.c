@@ -6,7 +6,27 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-set [-qt] [--table] [--json] [--atomic] [-d dir] [-o columns] field=value|+tag|-tag ... [id ...]\n";
+    "tk-set [-qt] [--table] [--json] [--atomic] [-d dir] [-o columns]\n"
+    "              assignment ... [id ...]\n"
+    "\n"
+    "Applies the assignments to each ticket given, or to each id read from\n"
+    "standard input, and prints the tickets that changed.\n"
+    "\n"
+    "Assignments:\n"
+    "field=value\tset a field; an empty value clears it\n"
+    "+tag, -tag\tadd, remove a tag (after --, a -tag is never an option)\n"
+    "escalation=+n\traise the escalation level (=-n: lower it)\n"
+    "tags=a,b\treplace the whole set (watchers=a,b too)\n"
+    "Output:\n"
+    "-q, --quiet\tprint nothing\n"
+    "-o, --output columns\tthe columns printed, as in tk-ls\n"
+    "-t, --tsv\trecords even on a terminal\n"
+    "--table\tthe aligned table even when not on a terminal\n"
+    "--json\tJSON lines, one object a ticket\n"
+    "Other:\n"
+    "--atomic\tall tickets or none, in one transaction\n"
+    "-d, --dir dir\tthe store (else $TK_DIR, else ~/.local/share/tk)\n"
+    TK_COMMON_HELP;
 
 #define BATCH 10000
 

@@ -6,7 +6,15 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-show [-d dir] [--no-history] [id ...]\n";
+    "tk-show [-d dir] [--no-history] [id ...]\n"
+    "\n"
+    "Prints everything about each ticket given or read from standard input:\n"
+    "its fields, body, replies and notes, and history.\n"
+    "\n"
+    "Options:\n"
+    "--no-history\tleave out the history\n"
+    "-d, --dir dir\tthe store (else $TK_DIR, else ~/.local/share/tk)\n"
+    TK_COMMON_HELP;
 
 static void
 field(const char *name, tk_str v)

@@ -1,79 +1,409 @@
 # bash completion for tk and the tk-NAME commands.
 # Install as tk and as a link per command in bash-completion's completions
-# directory (make install does), or source it from ~/.bashrc.
+# directory (make install does), or source it from ~/.bashrc; it works with
+# or without the bash-completion package.
+#
+# What is completed: each command's options (kept in step with the longopts
+# tables of cmd/tk-*.c), option arguments, field names (built in, and the
+# custom ones the store's "fields" file declares), values after field=,
+# field!=, field~ (fixed words, or the values the store holds), +tag, and
+# ticket ids (the default view of tk-ls) for the commands that take them.
 
-_tk_fields="id created updated status priority type category queue assignee requester subject channel tags watchers due escalation first_response resolved closed reopens csat parent external_id body age frt comments"
+# The fields of lib/ticket.c's tk_fields table, and requester_name.
+_tk_fields_all="id created updated status priority type category queue assignee requester requester_name subject channel tags watchers due escalation first_response resolved closed reopens csat parent external_id body age frt comments"
+# Those no assignment may set (derived, or kept by tk).
+_tk_fields_readonly="id updated age frt comments"
+_tk_commands="new ls show set comment log import export"
 
-_tk_opts() {
+# _tk_options CMD: CMD's options; a trailing = marks one that takes an argument.
+_tk_options() {
 	case $1 in
-	tk-new) echo "-s --subject -r --requester -p --priority -m --message -b --batch --atomic -q --quiet -d --dir -h --help --version" ;;
-	tk-ls) echo "-a --all -H --header -t --tsv --table --json -o --output -s --sort -n --limit --explain -d --dir -h --help --version" ;;
-	tk-show) echo "--no-history -d --dir -h --help --version" ;;
-	tk-set) echo "-q --quiet -t --tsv --table --json -o --output --atomic -d --dir -h --help --version" ;;
-	tk-comment) echo "-m --message -i --internal -f --from -q --quiet -t --tsv --table --json -o --output -d --dir -h --help --version" ;;
-	tk-log) echo "--since --until --after -f --follow -H --header --json -d --dir -h --help --version" ;;
-	tk-import) echo "-q --quiet -u --update --atomic --strict --format -F --delimiter --encoding --preset -m --map --rejects -d --dir -h --help --version" ;;
-	tk-export) echo "--format --bom --excel --with -o --output -d --dir -h --help --version" ;;
+	tk-new) echo "-s= --subject= -r= --requester= -p= --priority= -m= --message= -b --batch --atomic -q --quiet" ;;
+	tk-ls) echo "-a --all -H --header -t --tsv --table --json -o= --output= -s= --sort= -n= --limit= --explain" ;;
+	tk-show) echo "--no-history --json" ;;
+	tk-set) echo "-q --quiet -t --tsv --table --json -o= --output= --atomic" ;;
+	tk-comment) echo "-m= --message= -i --internal -f= --from= -q --quiet -t --tsv --table --json -o= --output=" ;;
+	tk-log) echo "--since= --until= --after= -f --follow -H --header -t --tsv --table --json" ;;
+	tk-import) echo "-q --quiet -u --update --atomic --strict --new-fields --format= -F= --delimiter= --encoding= --preset= -m= --map= --rejects=" ;;
+	tk-export) echo "--format= --bom --excel --with= -o= --output=" ;;
+	*) return 1 ;;
+	esac
+	echo "-d= --dir= -h --help --version"
+}
+
+# _tk_takes_arg CMD OPT: true when OPT is an option of CMD with an argument.
+_tk_takes_arg() {
+	local o
+	for o in $(_tk_options "$1"); do
+		[ "$o" = "$2=" ] && return 0
+	done
+	return 1
+}
+
+# _tk_is_option CMD OPT: true when OPT is an option of CMD.
+_tk_is_option() {
+	local o
+	for o in $(_tk_options "$1"); do
+		[ "${o%=}" = "$2" ] && return 0
+	done
+	return 1
+}
+
+# _tk_match PREFIX PARTIAL WORD...: PREFIX+WORD into COMPREPLY for each
+# WORD that starts with PARTIAL.
+_tk_match() {
+	local pre=$1 part=$2 w
+	shift 2
+	for w; do
+		[[ -n $w && $w == "$part"* ]] && COMPREPLY+=("$pre$w")
+	done
+	return 0
+}
+
+# _tk_matchlines PREFIX PARTIAL LINES: _tk_match on the lines of LINES.
+_tk_matchlines() {
+	local -a all
+	mapfile -t all <<<"$3"
+	_tk_match "$1" "$2" "${all[@]}"
+}
+
+# _tk_store: the store the line being completed names (-d, --dir), else
+# $TK_DIR, else the default; with "~/" expanded.
+_tk_store() {
+	local d=${_tk_dir:-${TK_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/tk}}
+	case $d in
+	"~") d=$HOME ;;
+	"~/"*) d=$HOME/${d#"~/"} ;;
+	esac
+	printf '%s\n' "$d"
+}
+
+# _tk_ls ARG...: tk-ls on the store of the line, quiet on every error: no
+# store, no tk-ls, no values.
+_tk_ls() {
+	type -P tk-ls >/dev/null || return
+	if [ -n "$_tk_dir" ]; then
+		command tk-ls -d "$(_tk_store)" "$@" 2>/dev/null </dev/null
+	else
+		command tk-ls "$@" 2>/dev/null </dev/null
+	fi
+}
+
+# _tk_field_names [writable]: the built-in fields, then the custom ones
+# declared by "field NAME" lines of the store's fields file.
+_tk_field_names() {
+	local f kw name rest
+	for f in $_tk_fields_all; do
+		[ "${1-}" = writable ] && [[ " $_tk_fields_readonly " == *" $f "* ]] && continue
+		printf '%s\n' "$f"
+	done
+	f=$(_tk_store)/fields
+	[ -r "$f" ] || return 0
+	while read -r kw name rest; do
+		[ "$kw" = field ] && [ -n "$name" ] && printf '%s\n' "${name,,}"
+	done <"$f"
+	return 0
+}
+
+# _tk_values FIELD: the words FIELD may hold: a fixed list, or the values
+# the store holds (every ticket's; sets split at their commas).
+_tk_values() {
+	case $1 in
+	status) printf '%s\n' new open pending resolved closed ;;
+	priority) printf '%s\n' P1 P2 P3 P4 ;;
+	channel) printf '%s\n' email web phone chat api import ;;
+	tags|watchers) _tk_ls -a -t -o "$1" | tr , '\n' | sort -u | grep -v '^$' ;;
+	queue|assignee|category|requester|requester_name|type|external_id)
+		_tk_ls -a -t -o "$1" | sort -u | grep -v '^$' ;;
+	*)
+		# a declared custom field: what the store holds
+		[[ " $_tk_fields_all " == *" $1 "* ]] && return
+		_tk_field_names | grep -qxF -- "$1" || return
+		_tk_ls -a -t -o "$1" | sort -u | grep -v '^$' ;;
 	esac
 }
 
-_tk_values() {
-	case $1 in
-	status) echo "new open pending resolved closed" ;;
-	priority) echo "P1 P2 P3 P4" ;;
-	channel) echo "email web phone chat api import" ;;
+# _tk_list PREFIX WORD WORDS: complete the last item of a comma-separated
+# WORD from WORDS (one a line), PREFIX and the items before kept.
+_tk_list() {
+	local pre=$1 word=$2 items
+	items=${word%,*}
+	[ "$items" = "$word" ] && items= || items=$items,
+	_tk_matchlines "$pre$items" "${word##*,}" "$3"
+}
+
+# _tk_optarg CMD OPT PREFIX WORD: complete WORD, the argument of OPT.
+_tk_optarg() {
+	local cmd=$1 opt=$2 pre=$3 word=$4
+	case $cmd:$opt in
+	*:-d|*:--dir)
+		local d
+		while IFS= read -r d; do COMPREPLY+=("$pre$d"); done < <(compgen -d -- "$word")
+		_tk_files=1
+		compopt -o filenames 2>/dev/null ;;
+	tk-import:--rejects)
+		local d
+		while IFS= read -r d; do COMPREPLY+=("$pre$d"); done < <(compgen -f -- "$word")
+		_tk_files=1
+		compopt -o filenames 2>/dev/null ;;
+	*:-o|*:--output)
+		_tk_list "$pre" "$word" "$(_tk_field_names)" ;;
+	tk-ls:-s|tk-ls:--sort)
+		# a field, or -field for descending order
+		local items=${word%,*} last=${word##*,} sign=
+		[ "$items" = "$word" ] && items= || items=$items,
+		[[ $last == -* ]] && sign=- last=${last#-}
+		_tk_list "$pre$items$sign" "$last" "$(_tk_field_names)" ;;
+	tk-new:-p|tk-new:--priority)
+		_tk_match "$pre" "$word" P1 P2 P3 P4 ;;
+	tk-new:-r|tk-new:--requester|tk-comment:-f|tk-comment:--from)
+		_tk_list "$pre" "$word" "$(_tk_values requester)" ;;
+	tk-import:--format) _tk_match "$pre" "$word" csv tsv ;;
+	tk-export:--format) _tk_match "$pre" "$word" csv tsv json ;;
+	tk-export:--with) _tk_list "$pre" "$word" "$(printf '%s\n' comments history links)" ;;
+	tk-import:--preset) _tk_match "$pre" "$word" osticket zendesk jira rt github ;;
+	tk-import:--encoding)
+		_tk_match "$pre" "$word" GBK GB18030 GB2312 BIG5 UTF-8 UTF-16LE UTF-16BE LATIN1 ;;
 	esac
+	return 0
+}
+
+# _tk_fieldword CMD WORD: WORD is a filter (tk-ls, tk-export) or an
+# assignment (tk-new, tk-set): a field name, or a value after its operator.
+_tk_fieldword() {
+	local cmd=$1 word=$2 field op val
+	if [[ $word =~ ^([A-Za-z][A-Za-z0-9_.-]*)(!=|!~|=|~)(.*)$ ]]; then
+		field=${BASH_REMATCH[1]} op=${BASH_REMATCH[2]} val=${BASH_REMATCH[3]}
+		case $cmd in tk-new|tk-set) [ "$op" = = ] || return 0 ;; esac
+		field=${field,,} val=${val//\\/}
+		case $field in
+		subject|body) ;;
+		*) _tk_list "$field$op" "$val" "$(_tk_values "$field")" ;;
+		esac
+		return 0
+	fi
+	case $cmd:$word in
+	tk-new:+*|tk-set:+*)
+		_tk_matchlines + "${word#+}" "$(_tk_values tags)"
+		return 0 ;;
+	tk-set:-*)
+		_tk_matchlines - "${word#-}" "$(_tk_values tags)"
+		return 0 ;;
+	esac
+	case $cmd in
+	tk-new|tk-set) _tk_matchlines "" "$word" "$(_tk_field_names writable | sed 's/$/=/')" ;;
+	*) _tk_matchlines "" "$word" "$(_tk_field_names | sed 's/$/=/')" ;;
+	esac
+	[ ${#COMPREPLY[@]} -gt 0 ] && compopt -o nospace 2>/dev/null
+	return 0
+}
+
+# _tk_command CMD: complete words[cword] for tk-CMD, words[0] being the
+# command.
+_tk_command() {
+	local cmd=$1 i w pending= ended= assigned= j c rest
+	COMPREPLY=()
+	# Walk the words before the cursor as getopt_long would: which option
+	# waits for its argument, whether -- ended the options, the store.
+	for ((i = 1; i < cword; i++)); do
+		w=${words[i]}
+		if [ -n "$pending" ]; then
+			case $pending in -d|--dir) _tk_dir=$w ;; esac
+			pending=
+		elif [ -n "$ended" ]; then
+			[[ $w == *=* || $w == +* ]] && assigned=1
+		else
+			case $w in
+			--) ended=1 ;;
+			--dir=*) _tk_dir=${w#--dir=} ;;
+			--*=*) ;;
+			--?*) _tk_takes_arg "$cmd" "$w" && pending=$w ;;
+			-?*)
+				for ((j = 1; j < ${#w}; j++)); do
+					c=-${w:j:1} rest=${w:j+1}
+					if ! _tk_is_option "$cmd" "$c"; then
+						assigned=1	# "-tag" of tk-new, tk-set
+						break
+					fi
+					if _tk_takes_arg "$cmd" "$c"; then
+						if [ -n "$rest" ]; then
+							[ "$c" = -d ] && _tk_dir=$rest
+						else
+							pending=$c
+						fi
+						break
+					fi
+				done ;;
+			*) [[ $w == *=* || $w == +* ]] && assigned=1 ;;
+			esac
+		fi
+	done
+	# A -d later on the line names the store as well.
+	for ((i = cword + 1; i < ${#words[@]}; i++)); do
+		case ${words[i]} in
+		--) break ;;
+		-d|--dir) _tk_dir=${words[i+1]-} ;;
+		--dir=*) _tk_dir=${words[i]#--dir=} ;;
+		esac
+	done
+
+	if [ -n "$pending" ]; then
+		_tk_optarg "$cmd" "$pending" "" "$cur"
+		return
+	fi
+	if [ -z "$ended" ]; then
+		case $cur in
+		--*=*)
+			_tk_takes_arg "$cmd" "${cur%%=*}" && _tk_optarg "$cmd" "${cur%%=*}" "${cur%%=*}=" "${cur#*=}"
+			return ;;
+		--*|-)
+			_tk_match "" "$cur" $(_tk_options "$cmd" | sed 's/=//g')
+			[ "$cmd" = tk-set ] && [ "$cur" = - ] && _tk_fieldword "$cmd" "$cur"
+			return ;;
+		-?*)
+			# -oid,sta: an option's argument written in the same word
+			for ((j = 1; j < ${#cur}; j++)); do
+				c=-${cur:j:1}
+				_tk_is_option "$cmd" "$c" || break
+				if _tk_takes_arg "$cmd" "$c"; then
+					[ $((j + 1)) -lt ${#cur} ] && _tk_optarg "$cmd" "$c" "${cur:0:j+1}" "${cur:j+1}"
+					[ $((j + 1)) -lt ${#cur} ] && return
+					break
+				fi
+			done
+			_tk_match "" "$cur" $(_tk_options "$cmd" | sed 's/=//g')
+			[ "$cmd" = tk-set ] && _tk_fieldword "$cmd" "$cur"
+			return ;;
+		esac
+	fi
+	case $cmd in
+	tk-ls|tk-export|tk-new)
+		_tk_fieldword "$cmd" "$cur" ;;
+	tk-set)
+		if [[ $cur == [0-9]* || ( -z $cur && -n $assigned ) ]]; then
+			_tk_matchlines "" "$cur" "$(_tk_ls -t -o id)"
+		else
+			_tk_fieldword "$cmd" "$cur"
+		fi ;;
+	tk-show|tk-comment|tk-log)
+		_tk_matchlines "" "$cur" "$(_tk_ls -t -o id)" ;;
+	tk-import)
+		while IFS= read -r w; do COMPREPLY+=("$w"); done < <(compgen -f -- "$cur")
+		_tk_files=1
+		compopt -o filenames 2>/dev/null ;;
+	esac
+	return 0
+}
+
+# _tk_join: cur, prev, words and cword as bash-completion's
+# _get_comp_words_by_ref -n =: makes them, for when it is not loaded: the
+# words bash split at = and : (COMP_WORDBREAKS) are joined again, as
+# COMP_LINE shows them (no blank between).
+_tk_join() {
+	local i w ws line=$COMP_LINE
+	words=() cword=0
+	for ((i = 0; i < ${#COMP_WORDS[@]}; i++)); do
+		w=${COMP_WORDS[i]}
+		ws=${line%%[!$' \t\n']*}
+		line=${line#"$ws"}
+		if ((i > 0)) && [ -z "$ws" ] && [[ $w == [=:]* || ${COMP_WORDS[i-1]} == *[=:] ]]; then
+			words[${#words[@]}-1]+=$w
+		else
+			words+=("$w")
+		fi
+		line=${line#"$w"}
+		((i == COMP_CWORD)) && cword=$((${#words[@]} - 1))
+	done
+	cur=${words[cword]-}
+	prev=${words[cword-1]-}
+}
+
+# _tk_ltrim WORD: bash replaces only the text after the last = or : of
+# COMP_WORDBREAKS in the word, so take that much off each reply.
+_tk_ltrim() {
+	local word=$1 pre
+	if [[ $COMP_WORDBREAKS == *=* && $word == *=* ]]; then
+		pre=${word%"${word##*=}"}
+		COMPREPLY=("${COMPREPLY[@]#"$pre"}")
+		word=${word#"$pre"}
+	fi
+	if declare -F __ltrim_colon_completions >/dev/null; then
+		__ltrim_colon_completions "$word"
+	elif declare -F _comp_ltrim_colon_completions >/dev/null; then
+		_comp_ltrim_colon_completions "$word"
+	elif [[ $COMP_WORDBREAKS == *:* && $word == *:* ]]; then
+		pre=${word%"${word##*:}"}
+		COMPREPLY=("${COMPREPLY[@]#"$pre"}")
+	fi
+}
+
+# _tk_quote: a backslash before each character of the replies the shell
+# would take specially (a category "Hardware issue"); file names are
+# quoted by bash itself (-o filenames).
+_tk_quote() {
+	local i j w q c special=$' \t\n\\\'"$`;&|<>()*?!{}[]'
+	for ((i = 0; i < ${#COMPREPLY[@]}; i++)); do
+		w=${COMPREPLY[i]} q=
+		[[ $w == [~#]* || $w =~ [^A-Za-z0-9_.,@+=:/%~-] ]] || continue
+		[[ $w == [~#]* ]] && q=\\	# a tilde or a comment, first in a word
+		for ((j = 0; j < ${#w}; j++)); do
+			c=${w:j:1}
+			[[ $special == *"$c"* ]] && q+=\\
+			q+=$c
+		done
+		COMPREPLY[i]=$q
+	done
 }
 
 _tk_complete() {
-	local cur prev cmd words
-	cur=${COMP_WORDS[COMP_CWORD]}
-	prev=${COMP_WORDS[COMP_CWORD-1]}
-	cmd=${COMP_WORDS[0]##*/}
-	if [ "$cmd" = tk ]; then
-		if [ "$COMP_CWORD" -eq 1 ]; then
-			COMPREPLY=($(compgen -W "new ls show set comment log import export --help --version" -- "$cur"))
-			return
-		fi
-		cmd=tk-${COMP_WORDS[1]}
+	local cur prev words cword _tk_dir= _tk_files= i cmd
+	# bash-completion 2.11 and before; 2.12 and after; none
+	if declare -F _init_completion >/dev/null; then
+		_init_completion -n =: || return 0
+	elif declare -F _comp_initialize >/dev/null; then
+		_comp_initialize -n =: -- "$@" || return 0
+	else
+		_tk_join
 	fi
-	case $prev in
-	-d|--dir|--rejects)
-		COMPREPLY=($(compgen -d -- "$cur")); return ;;
-	-o|--output|-s|--sort)
-		local pre=${cur%,*} last=${cur##*,}
-		[ "$pre" = "$cur" ] && pre= || pre=$pre,
-		COMPREPLY=($(compgen -P "$pre" -W "$_tk_fields" -- "$last")); return ;;
-	-p|--priority)
-		COMPREPLY=($(compgen -W "P1 P2 P3 P4" -- "$cur")); return ;;
-	--format)
-		if [ "$cmd" = tk-export ]; then words="csv tsv json"; else words="csv tsv"; fi
-		COMPREPLY=($(compgen -W "$words" -- "$cur")); return ;;
-	--preset)
-		COMPREPLY=($(compgen -W "osticket zendesk jira rt github" -- "$cur")); return ;;
-	--with)
-		COMPREPLY=($(compgen -W "comments history links comments,history" -- "$cur")); return ;;
-	--encoding)
-		COMPREPLY=($(compgen -W "GBK GB18030 GB2312 BIG5 UTF-8 UTF-16LE UTF-16BE LATIN1" -- "$cur")); return ;;
-	-m|--message|-s|--subject|-r|--requester|-f|--from|-n|--limit|--since|--until|--after|-F|--delimiter|--map)
-		return ;;
-	esac
-	case $cur in
-	-*)
-		COMPREPLY=($(compgen -W "$(_tk_opts "$cmd")" -- "$cur")) ;;
-	*=*)
-		local field=${cur%%=*} val=${cur#*=}
-		field=${field%!}
-		COMPREPLY=($(compgen -P "${cur%%=*}=" -W "$(_tk_values "$field")" -- "$val")) ;;
-	*)
-		case $cmd in
-		tk-import)
-			COMPREPLY=($(compgen -f -- "$cur")) ;;
-		tk-ls|tk-set|tk-new|tk-export)
-			compopt -o nospace 2>/dev/null
-			COMPREPLY=($(compgen -S = -W "$_tk_fields" -- "$cur")) ;;
-		esac ;;
-	esac
+	COMPREPLY=()
+	cmd=${words[0]##*/}
+	if [ "$cmd" = tk ]; then
+		# tk [-d DIR] NAME ARG...: find NAME, then complete as tk-NAME.
+		for ((i = 1; i < cword; i++)); do
+			case ${words[i]} in
+			-d|--dir)
+				if ((i + 1 == cword)); then
+					_tk_optarg tk -d "" "$cur"
+					_tk_ltrim "$cur"
+					return 0
+				fi
+				_tk_dir=${words[i + 1]} i=$((i + 1)) ;;
+			--dir=*) _tk_dir=${words[i]#--dir=} ;;
+			-d?*) _tk_dir=${words[i]#-d} ;;
+			-*) ;;
+			*) break ;;
+			esac
+		done
+		if ((i == cword)) || { [ "${words[i]}" = help ] && ((i + 1 == cword)); }; then
+			case $cur in
+			--dir=*) _tk_optarg tk -d --dir= "${cur#--dir=}" ;;
+			-*) _tk_match "" "$cur" -d --dir --help --version ;;
+			*)
+				local -a names
+				names=($_tk_commands $(compgen -c -- tk- | sed -n 's/^tk-//p' | sort -u))
+				[ "${words[i]}" = help ] && ((i < cword)) || names+=(help)
+				_tk_match "" "$cur" $(printf '%s\n' "${names[@]}" | sort -u) ;;
+			esac
+			_tk_ltrim "$cur"
+			return 0
+		fi
+		words=("tk-${words[i]}" "${words[@]:i+1}")
+		cword=$((cword - i))
+	fi
+	_tk_command "${words[0]##*/}"
+	_tk_ltrim "$cur"
+	[ -n "$_tk_files" ] || _tk_quote
+	return 0
 }
 
 complete -F _tk_complete tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export

@@ -16,14 +16,79 @@ tk_cmd_start(int argc, char **argv, const char *usage)
 	usage_text = usage;
 }
 
+/*
+ * A command's usage text is its synopsis, as in its man page, then a blank
+ * line, then its help: free lines (a sentence, a heading such as "Output:")
+ * and option lines "-o, --output columns<TAB>what it does". A usage error
+ * prints the synopsis alone; --help prints it all, the option lines
+ * aligned, then where the manual is. One text, so help has no second copy
+ * to fall out of step with.
+ */
+static size_t
+synopsis_len(const char *text)
+{
+	const char *end = strstr(text, "\n\n");
+
+	return end ? (size_t)(end - text) + 1 : strlen(text);
+}
+
+/* Long options alone are indented past the "-x, " of the others, as GNU does. */
+static int
+spec_indent(const char *spec)
+{
+	return spec[0] == '-' && spec[1] == '-' ? 4 : 0;
+}
+
+void
+tk_help_print(FILE *fp, const char *text)
+{
+	const char *p, *nl, *tab;
+	int w, col = 0;
+
+	for (p = text; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p);
+		tab = memchr(p, '\t', (size_t)(nl - p));
+		if (tab && (w = spec_indent(p) + (int)(tab - p)) > col)
+			col = w;
+		if (!*nl)
+			break;
+	}
+	if (col > 30)
+		col = 30;	/* a longer one puts its description on the next line */
+	for (p = text; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p);
+		tab = memchr(p, '\t', (size_t)(nl - p));
+		if (!tab)
+			fprintf(fp, "%.*s\n", (int)(nl - p), p);
+		else {
+			w = spec_indent(p) + (int)(tab - p);
+			fprintf(fp, "  %*s%.*s", spec_indent(p), "", (int)(tab - p), p);
+			if (w > col)
+				fprintf(fp, "\n%*s", col + 2, "");
+			fprintf(fp, "%*s  %.*s\n", w > col ? 0 : col - w, "", (int)(nl - tab - 1), tab + 1);
+		}
+		if (!*nl)
+			break;
+	}
+}
+
 _Noreturn void
 tk_usage(int code)
 {
-	FILE *fp = code ? stderr : stdout;
+	size_t n = synopsis_len(usage_text);
 
-	fprintf(fp, "usage: %s", usage_text);
-	if (code)
-		fprintf(fp, "Try '%s --help' for more.\n", tk_progname);
+	if (code) {
+		fprintf(stderr, "usage: %.*s", (int)n, usage_text);
+		fprintf(stderr, "Try '%s --help' for more.\n", tk_progname);
+		exit(code);
+	}
+	printf("usage: ");
+	tk_help_print(stdout, usage_text);
+	printf("\nSee 'man %s' for more.\n", tk_progname);
 	exit(code);
 }
 
@@ -196,3 +261,4 @@ tk_getopt_end(int argc, char **argv, const char *shortopts)
 	}
 	return argc;
 }
+

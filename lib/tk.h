@@ -1006,9 +1006,21 @@ int tk_pipe_run(tk_pipe *p);
 #define TK_COMMON_LONGOPTS \
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "version", no_argument, NULL, 'V' }
+/* Their lines in a usage text's help (see tk_cmd_start), at its end. */
+#define TK_COMMON_HELP \
+	"-h, --help\tprint this help and exit\n" \
+	"-V, --version\tprint the version and exit\n"
 
+/*
+ * usage: the synopsis as in the man page ("tk-ls [-a] ...\n", a second form
+ * on a line of its own after seven spaces), a blank line, then the help:
+ * free lines and option lines "-a, --all<TAB>what it does".
+ */
 void tk_cmd_start(int argc, char **argv, const char *usage);
+/* 0: the whole help on stdout; else the synopsis and a hint on stderr. Exits with code. */
 _Noreturn void tk_usage(int code);
+/* Prints help text, its "spec<TAB>description" lines aligned. */
+void tk_help_print(FILE *fp, const char *text);
 /* -h, --version, or an unknown option. */
 _Noreturn void tk_common_option(int c);
 /* The store for a command: read, write (it must exist: exit 4 if not),

@@ -276,9 +276,9 @@ fi
 test_expect_success 'tk dispatcher' '
 	tk new -s via-dispatcher >out && echo 14 >expect && test_cmp expect out &&
 	tk ls -o subject id=14 >out && echo via-dispatcher >expect && test_cmp expect out &&
-	tk --help >out && test_grep "commands:.*new.*ls" out &&
+	tk --help >out && test_grep "^  new  *create tickets" out &&
 	tk --version | grep -q "^tk [0-9]" &&
-	test_expect_code 127 tk nosuch 2>err && test_grep "tk-nosuch: no such command" err &&
+	test_expect_code 2 tk nosuch 2>err && test_grep "tk: nosuch: no such command" err &&
 	test_expect_code 2 tk 2>err && test_grep usage err
 '
 
