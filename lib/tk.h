@@ -7,6 +7,7 @@
  *   timeutil.c ISO 8601 times, local times, durations, $TK_NOW
  *   store.c    the LMDB store: sub-databases, key layout, transactions
  *   ticket.c   the ticket model, its encoding and the assignment language
+ *   script.c   the derived field script (han, latin, mixed)
  *   log.c      the append-only event log
  *   comment.c  comments and internal notes
  *   query.c    the filter language of tk-ls and index selection
@@ -480,6 +481,15 @@ int tk_field_known(tk_txn *t, const char *name);
  * "what: no field NAME; did you mean X?". */
 int tk_field_check(tk_store *st, tk_txn *t, const char *what, const char *name);
 
+/* ---- script.c: the derived field script ---- */
+
+/* The subject and this much of the body say a ticket's script. */
+#define TK_SCRIPT_WINDOW 4096
+/* "han", "latin" or "mixed" from the share of Han letters in the subject
+ * and the body's first TK_SCRIPT_WINDOW bytes (script.c says how); "" when
+ * they hold no letter. */
+const char *tk_script(const char *subject, size_t sn, const char *body, size_t bn);
+
 /* ---- ticket.c ---- */
 
 enum tk_field {
@@ -512,6 +522,7 @@ enum tk_field {
 	TK_F_AGE,
 	TK_F_FRT,
 	TK_F_COMMENTS,
+	TK_F_SCRIPT,		/* han, latin, mixed: script.c */
 	TK_F_NFIELDS,
 	TK_F_CUSTOM = -1
 };

@@ -1086,6 +1086,36 @@ test_dryrun(void)
 	}
 }
 
+/* The derived field script (script.c): its thresholds and its window. */
+static void
+test_script(void)
+{
+	char *big = tk_xmalloc(TK_SCRIPT_WINDOW + 30001);
+	size_t i;
+
+	is_str(tk_script("", 0, "", 0), "", "script: no letter, empty");
+	is_str(tk_script("12 34!", 6, "", 0), "", "script: digits and punctuation are no letters");
+	is_str(tk_script("VPN down", 8, "", 0), "latin", "script: English is latin");
+	is_str(tk_script("\xe6\x89\x93\xe5\x8d\xb0\xe6\x9c\xba", 9, "", 0), "han", "script: 打印机 is han");
+	/* 1 Han letter of 10: not under a tenth; of 11: under. */
+	is_str(tk_script("abcdefghi\xe6\x89\x93", 12, "", 0), "mixed", "script: a tenth Han is mixed");
+	is_str(tk_script("abcdefghij\xe6\x89\x93", 13, "", 0), "latin", "script: under a tenth Han is latin");
+	/* 打印机 + "abc": 3 of 6, not over half; 打印机 + "ab": over half. */
+	is_str(tk_script("\xe6\x89\x93\xe5\x8d\xb0\xe6\x9c\xba abc", 13, "", 0), "mixed", "script: half Han is mixed");
+	is_str(tk_script("\xe6\x89\x93\xe5\x8d\xb0\xe6\x9c\xba", 9, "ab", 2), "han", "script: the body counts with the subject");
+	is_str(tk_script("Привет", 12, "", 0), "latin", "script: other letters count on the latin side");
+	is_str(tk_script("\xe4\xbd\xa0\xe5\xa5\xbd\xef\xbc\x8c\xe3\x80\x82", 12, "", 0), "han", "script: CJK punctuation is no letter");
+	memset(big, 'a', TK_SCRIPT_WINDOW);
+	for (i = TK_SCRIPT_WINDOW; i + 3 <= TK_SCRIPT_WINDOW + 30000; i += 3)
+		memcpy(big + i, "\xe6\x89\x93", 3);
+	is_str(tk_script("x", 1, big, i), "latin", "script: the body past its first 4 KiB is not counted");
+	memset(big, 'a', 10);
+	for (i = 10; i + 3 <= TK_SCRIPT_WINDOW + 30000; i += 3)
+		memcpy(big + i, "\xe6\x89\x93", 3);
+	is_str(tk_script("", 0, big, i), "han", "script: a window cut in the middle of a character");
+	free(big);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1114,6 +1144,7 @@ main(int argc, char **argv)
 	test_postings();
 	test_active();
 	test_dryrun();
+	test_script();
 	printf("1..%d\n", n_tests);
 	return n_failed != 0;
 }
