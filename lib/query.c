@@ -920,6 +920,8 @@ filter_maxtag(const tk_filter *q)
 			maxtag = TK_F_CREATED;
 		else if (f == TK_F_FRT && maxtag < TK_F_FIRST_RESPONSE)
 			maxtag = TK_F_FIRST_RESPONSE;
+		else if (f == TK_F_SCRIPT && maxtag < TK_F_SUBJECT)
+			maxtag = TK_F_SUBJECT;
 		else if (f < TK_F_NSTORED && (unsigned)f > maxtag)
 			maxtag = (unsigned)f;
 	}

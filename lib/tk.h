@@ -7,10 +7,12 @@
  *   timeutil.c ISO 8601 times, local times, durations, $TK_NOW
  *   store.c    the LMDB store: sub-databases, key layout, transactions
  *   ticket.c   the ticket model, its encoding and the assignment language
+ *   script.c   the derived field script (han, latin, mixed)
  *   log.c      the append-only event log
  *   comment.c  comments and internal notes
  *   query.c    the filter language of tk-ls and index selection
  *   output.c   TSV, aligned table and JSON lines output
+ *   dryrun.c   the dry-run stream of --dry-run pipes
  */
 #ifndef TK_H
 #define TK_H
@@ -484,6 +486,15 @@ int tk_field_known(tk_txn *t, const char *name);
  * "what: no field NAME; did you mean X?". */
 int tk_field_check(tk_store *st, tk_txn *t, const char *what, const char *name);
 
+/* ---- script.c: the derived field script ---- */
+
+/* The subject and this much of the body say a ticket's script. */
+#define TK_SCRIPT_WINDOW 4096
+/* "han", "latin" or "mixed" from the share of Han letters in the subject
+ * and the body's first TK_SCRIPT_WINDOW bytes (script.c says how); "" when
+ * they hold no letter. */
+const char *tk_script(const char *subject, size_t sn, const char *body, size_t bn);
+
 /* ---- ticket.c ---- */
 
 enum tk_field {
@@ -516,6 +527,7 @@ enum tk_field {
 	TK_F_AGE,
 	TK_F_FRT,
 	TK_F_COMMENTS,
+	TK_F_SCRIPT,		/* han, latin, mixed: script.c */
 	TK_F_NFIELDS,
 	TK_F_CUSTOM = -1
 };
@@ -792,7 +804,9 @@ typedef struct {
 	size_t n, cap;
 } tk_ids;
 int tk_id_parse(const char *s, size_t n, uint64_t *out);
-/* Reads the first field of each record on fp; bad lines are reported and counted. */
+/* Reads the first field of each record on fp; bad lines are reported and
+ * counted. -1 (tk_errmsg) when fp is a dry-run stream, which only a
+ * --dry-run command reads (DESIGN.md 11): the caller exits 3. */
 int tk_ids_read(tk_ids *ids, FILE *fp, const char *name, int *bad);
 void tk_ids_add(tk_ids *ids, uint64_t id);
 /* Each id once, where it came first (a changing command applies each
@@ -800,6 +814,29 @@ void tk_ids_add(tk_ids *ids, uint64_t id);
 void tk_ids_unique(tk_ids *ids);
 void tk_ids_sort(tk_ids *ids);
 void tk_ids_free(tk_ids *ids);
+
+/* ---- dryrun.c: the dry-run stream between --dry-run steps (DESIGN.md 11) ---- */
+
+/* The stream's columns for the store of t: id, every stored field, every
+ * custom field the store knows; "a,b,c" added to cols. 0 or -1. */
+int tk_dryrun_columns(tk_txn *t, tk_buf *cols);
+/* Prints "#dry-run" and sets o up to write whole tickets of the stream:
+ * tk_output_ticket for each, tk_output_finish (which prints the header
+ * line even when no ticket came), tk_output_free. 0 or -1. */
+int tk_dryrun_start(tk_output *o, tk_txn *t);
+/* Standard input of a step: plain ids, or a dry-run stream. */
+typedef struct tk_dryin tk_dryin;
+tk_dryin *tk_dryin_open(FILE *fp, const char *name);
+/* 1 when the input is a dry-run stream (its first line is read to know). */
+int tk_dryin_stream(tk_dryin *d);
+/* The next ticket, each id once: 1 with *id and, from a stream, tk made
+ * anew with the record's fields (owned by tk; the body is left to be read
+ * from the store); 0 at the end; -1 on a bad line (tk_errmsg names the
+ * input and line; call again for the next). A typed id (c123) is skipped
+ * with a warning. */
+int tk_dryin_next(tk_dryin *d, uint64_t *id, tk_ticket *tk);
+long tk_dryin_lineno(const tk_dryin *d);
+void tk_dryin_close(tk_dryin *d);
 
 /* ---- csvin.c: CSV rows through libcsv ---- */
 
