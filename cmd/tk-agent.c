@@ -6,12 +6,39 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-agent [-q] [-d dir] add login [field=value ...]\n"
-    "       tk-agent [-q] [-d dir] set login field=value|+field=value|-field=value ...\n"
+    "tk-agent [-q] [-d dir] add login [assignment ...]\n"
+    "       tk-agent [-q] [-d dir] set login assignment ...\n"
     "       tk-agent [-d dir] rm [--reassign login] login\n"
     "       tk-agent [-Ht] [--table] [--json] [-d dir] [-o columns] ls [filter ...]\n"
     "       tk-agent [-d dir] show login\n"
-    "       tk-agent [-qHt] [--table] [--json] [-d dir] [-o columns] team [name [queues=q,... ...]]\n";
+    "       tk-agent [-qHt] [--table] [--json] [-d dir] [-o columns] team [name [assignment ...]]\n"
+    "\n"
+    "Keeps the agents who work the tickets and the teams that own the queues.\n"
+    "\n"
+    "Verbs:\n"
+    "add login\ta new agent (role agent, duty on unless given)\n"
+    "set login\tchange an agent (me: the Unix user)\n"
+    "rm login\tremove an agent; refused while it has open tickets\n"
+    "ls\tlist the agents the filters match\n"
+    "show login\tan agent and its open tickets by status\n"
+    "team [name]\tmake or change a team; alone, list the teams\n"
+    "Assignments:\n"
+    "name=, email=\tthe agent's name and mail address\n"
+    "teams=a,b, skills=a,b\treplace a set (+skills=x, -skills=x: one item)\n"
+    "capacity=n\tat most n open tickets (empty: no limit)\n"
+    "role=agent|lead|admin\ta lead is the one --to-lead finds\n"
+    "duty=on|off\toff: no strategy of tk-assign chooses the agent\n"
+    "queues=a,b\ta team's queues (+queue=x, -queue=x)\n"
+    "Options:\n"
+    "--reassign login\twith rm: give the agent's open tickets to login\n"
+    "-q, --quiet\tprint nothing (add, set, team print the record)\n"
+    "-o, --output columns\tthe columns, comma-separated\n"
+    "-H, --header\ta '#' header line first\n"
+    "-t, --tsv\trecords even on a terminal\n"
+    "--table\tthe aligned table even when not on a terminal\n"
+    "--json\tJSON lines, one object a record\n"
+    "-d, --dir dir\tthe store (else $TK_DIR, else ~/.local/share/tk)\n"
+    TK_COMMON_HELP;
 
 static struct {
 	const char *dir, *cols, *reassign;

@@ -1,16 +1,46 @@
 /* tk-assign - give tickets to agents: by name or by strategy. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tk.h"
 
 static const char usage[] =
     "tk-assign [-qt] [--table] [--json] [--explain] [--dry-run] [-d dir] [-o columns]\n"
-    "       --to login | --unassign | --round-robin | --least-loaded | --skills | --to-lead\n"
-    "       [--team team] [id ...]\n";
+    "          --to login | --unassign | --round-robin | --least-loaded | --skills |\n"
+    "          --to-lead [--team team] [id ...]\n"
+    "\n"
+    "Gives each ticket given, or each id read from standard input, to an agent,\n"
+    "and prints the tickets: from standard input every one read, from the\n"
+    "command line those that changed. Agents off duty or at their capacity\n"
+    "are skipped; a ticket no agent can take is named on standard error with\n"
+    "the reason, still printed, and the exit status is 1.\n"
+    "\n"
+    "How:\n"
+    "--to login\tto this agent (me: the Unix user)\n"
+    "--unassign\tto nobody\n"
+    "--round-robin\tto the next agent in turn (a turn kept per team)\n"
+    "--least-loaded\tto the agent with the fewest open tickets\n"
+    "--skills\tto an agent whose skills hold the category or tags, least loaded\n"
+    "--to-lead\tto the lead of the team that owns the ticket's queue\n"
+    "--team team\tamong this team's agents (else the team owning the queue)\n"
+    "--explain\tsay on standard error why each agent was chosen\n"
+    "--dry-run\twrite nothing; print the dry-run stream of what would be\n"
+    "Output:\n"
+    "-q, --quiet\tprint nothing\n"
+    "-o, --output columns\tthe columns printed (with --dry-run: plain records)\n"
+    "-t, --tsv\trecords even on a terminal\n"
+    "--table\tthe aligned table even when not on a terminal\n"
+    "--json\tJSON lines, one object a ticket\n"
+    "Other:\n"
+    "-d, --dir dir\tthe store (else $TK_DIR, else ~/.local/share/tk)\n"
+    TK_COMMON_HELP;
 
 #define BATCH 5000
+
+static int as_explain;	/* --explain */
 
 struct job {
 	tk_assigner *as;
@@ -94,6 +124,151 @@ assign_batch(tk_txn *t, void *arg)
 	return tk_assigner_end(j->as, t) < 0 ? TK_EXIT_FAIL : 0;
 }
 
+static void
+copy_stdin(FILE *to)
+{
+	char buf[65536];
+	size_t n;
+
+	while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
+		if (fwrite(buf, 1, n, to) != n)
+			tk_die(TK_EXIT_FAIL, "a temporary file: %s", strerror(errno));
+	if (ferror(stdin))
+		tk_die(TK_EXIT_FAIL, "stdin: %s", strerror(errno));
+	if (fflush(to) || fseek(to, 0, SEEK_SET))
+		tk_die(TK_EXIT_FAIL, "a temporary file: %s", strerror(errno));
+}
+
+/*
+ * In a real pipe each step has written all of its changes before the next
+ * reads its first ticket: so the loads a backtest starts from are the
+ * store's with every change the earlier --dry-run steps made to the
+ * stream's tickets (a first pass over it). Bad lines are said by the second.
+ */
+static void
+earlier_steps(tk_assigner *as, tk_txn *t, tk_dryin *d)
+{
+	tk_ticket tk, was;
+	uint64_t id;
+	int rc;
+
+	tk_ticket_init(&tk);
+	while ((rc = tk_dryin_next(d, &id, &tk)) != 0) {
+		if (rc < 0)
+			continue;
+		tk_ticket_init(&was);
+		if ((rc = tk_ticket_get(t, id, &was, 0)) < 0)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		if (rc)
+			tk_assigner_moved(as, was.f[TK_F_STATUS], was.f[TK_F_ASSIGNEE], tk.f[TK_F_STATUS],
+			    tk.f[TK_F_ASSIGNEE]);
+		tk_ticket_free(&was);
+	}
+	tk_ticket_free(&tk);
+}
+
+/*
+ * --dry-run: one read-only transaction for the whole run; each choice made
+ * on the ticket in memory (its assignee, and updated as a real run sets
+ * it) and carried forward in the loads, so a backtest balances as a real
+ * run would. From standard input, plain ids or a dry-run stream, whose
+ * tickets are taken as the stream says (DESIGN.md 11). Printed as it
+ * goes: the stream, or with -o, --json or --table plain records.
+ */
+static int
+dry_run(tk_store *st, tk_assigner *as, int nargs, char **args, tk_output *out, int stream_out, int quiet)
+{
+	tk_dryin *d = NULL;
+	tk_ids ids = { 0 };
+	const char *login;
+	tk_ticket tk;
+	tk_txn t;
+	FILE *in = NULL;
+	uint64_t id;
+	size_t k = 0;
+	int rc, status = 0, stream = 0, changed;
+
+	if (tk_txn_read(st, &t) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	if ((rc = tk_assigner_begin(as, &t)) < 0)
+		tk_die(rc == -2 ? TK_EXIT_USAGE : TK_EXIT_FAIL, "%s", tk_errmsg);
+	if (nargs) {
+		if (tk_cmd_ids(&ids, nargs, args))
+			status = TK_EXIT_DATA;
+	} else {
+		if (isatty(STDIN_FILENO))
+			tk_die(TK_EXIT_USAGE, "no ticket ids: give them as arguments or on standard input");
+		if (!(in = tmpfile()))
+			tk_die(TK_EXIT_FAIL, "a temporary file: %s", strerror(errno));
+		copy_stdin(in);
+		d = tk_dryin_open(in, "stdin");
+		if ((stream = tk_dryin_stream(d))) {
+			earlier_steps(as, &t, d);
+			tk_dryin_close(d);
+			rewind(in);
+			d = tk_dryin_open(in, "stdin");
+		}
+	}
+	if (!quiet && stream_out && tk_dryrun_start(out, &t) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	tk_ticket_init(&tk);
+	for (;;) {
+		if (nargs && k == ids.n)
+			break;
+		if (nargs)
+			id = ids.v[k++];
+		else if ((rc = tk_dryin_next(d, &id, &tk)) == 0)
+			break;
+		else if (rc < 0) {
+			tk_warn("%s", tk_errmsg);
+			status = TK_EXIT_DATA;
+			continue;
+		}
+		if (!stream) {
+			tk_ticket_free(&tk);
+			tk_ticket_init(&tk);
+			if ((rc = tk_ticket_get(&t, id, &tk, 1)) < 0)
+				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+			if (!rc) {
+				tk_warn("ticket %llu: no such ticket", (unsigned long long)id);
+				if (!status)
+					status = TK_EXIT_NOMATCH;
+				continue;
+			}
+		}
+		changed = 0;
+		if ((rc = tk_assigner_pick(as, &t, &tk, &login)) < 0)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		if (!rc) {
+			tk_warn("ticket %llu: %s", (unsigned long long)id, tk_errmsg);
+			if (!status)
+				status = TK_EXIT_NOMATCH;
+		} else {
+			tk_str now = TK_STR(login ? login : "");
+
+			if (as_explain)
+				tk_warn("ticket %llu: %s", (unsigned long long)id, tk_assigner_why(as));
+			if (!tk_str_same(now, tk.f[TK_F_ASSIGNEE])) {
+				tk_assigner_took(as, tk.f[TK_F_STATUS], tk.f[TK_F_ASSIGNEE], login);
+				tk.f[TK_F_ASSIGNEE] = tk_ticket_own(&tk, now.p, now.n);
+				tk.f[TK_F_UPDATED] = tk_ticket_own(&tk, t.now_iso, 20);
+				changed = 1;
+			}
+		}
+		if (!quiet && (!nargs || changed))
+			tk_output_ticket(out, &t, &tk);
+	}
+	if (!quiet)
+		tk_output_finish(out);
+	tk_ticket_free(&tk);
+	tk_dryin_close(d);
+	if (in)
+		fclose(in);
+	tk_ids_free(&ids);
+	tk_txn_end(&t);
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -118,7 +293,7 @@ main(int argc, char **argv)
 	};
 	const char *dir = NULL, *cols = NULL, *to = NULL, *team = NULL;
 	int c, strategy = -1, quiet = 0, tsv = 0, table = 0, json = 0, explain = 0, dry = 0;
-	int status = 0, bad, rc, nargs;
+	int status = 0, bad, rc, nargs, stream_out;
 	struct job j = { 0 };
 	tk_ids ids = { 0 };
 	tk_output out;
@@ -166,13 +341,34 @@ main(int argc, char **argv)
 		tk_die(TK_EXIT_USAGE, "--team goes with --round-robin, --least-loaded or --skills");
 	if (team && !tk_agent_name_ok(team))
 		tk_die(TK_EXIT_USAGE, "--team %s: not a team name", team);
-	if (tk_output_init(&out, tk_output_choose(tsv, table, json), cols, 0) < 0)
+	/* A dry run prints the stream unless asked for records people read. */
+	stream_out = dry && !cols && !json && !table;
+	memset(&out, 0, sizeof out);
+	if (!stream_out && tk_output_init(&out, tk_output_choose(tsv, table, json), cols, 0) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	as_explain = explain;
 	nargs = argc - optind;
+	if (dry) {
+		st = tk_cmd_store(dir, TK_OPEN_READ);
+		j.as = tk_assigner_new(strategy, to, team, explain);
+		if (!stream_out) {
+			if (tk_txn_read(st, &t) < 0)
+				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+			if (tk_output_check(&out, &t) < 0)
+				tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+			tk_txn_end(&t);
+		}
+		status = dry_run(st, j.as, nargs, argv + optind, &out, stream_out, quiet);
+		tk_assigner_free(j.as);
+		tk_output_free(&out);
+		tk_cmd_leave(st);
+		tk_flush_stdout();
+		return status;
+	}
 	bad = tk_cmd_ids(&ids, nargs, argv + optind);
 	if (bad)
 		status = TK_EXIT_DATA;
-	st = tk_cmd_store(dir, dry ? TK_OPEN_READ : TK_OPEN_WRITE);
+	st = tk_cmd_store(dir, TK_OPEN_WRITE);
 	snprintf(via, sizeof via, "assign:%s", tk_strategy_names[strategy]);
 	st->via = via;
 	j.as = tk_assigner_new(strategy, to, team, explain);

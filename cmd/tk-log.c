@@ -8,11 +8,11 @@
 
 static const char usage[] =
     "tk-log [-fH] [--json] [-d dir] [--since time] [--until time]\n"
-    "              [--after seq] [id | agent:login | team:name ...]\n"
+    "              [--after seq] [id ...]\n"
     "\n"
     "Prints the event log as records, oldest first: every change to every\n"
-    "ticket, or with ids only those tickets' changes; agent:LOGIN and\n"
-    "team:NAME select the changes to an agent or a team.\n"
+    "ticket, or with ids only those tickets' changes (agent:LOGIN and\n"
+    "team:NAME: the changes to an agent or a team).\n"
     "\n"
     "Selecting:\n"
     "--since time\tevents at or after the time; 3d: three days ago\n"

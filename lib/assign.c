@@ -504,10 +504,22 @@ tk_assigner_why(tk_assigner *as)
 }
 
 void
+tk_assigner_moved(tk_assigner *as, tk_str ostatus, tk_str oassignee, tk_str status, tk_str assignee)
+{
+	struct cand *c;
+	int was = tk_active_status(ostatus) && oassignee.n, now = tk_active_status(status) && assignee.n;
+
+	if (was && now && tk_str_same(oassignee, assignee))
+		return;
+	if (was && (c = find(as, oassignee.p, oassignee.n)) && c->load)
+		c->load--;
+	if (now && (c = find(as, assignee.p, assignee.n)))
+		c->load++;
+}
+
+void
 tk_assigner_took(tk_assigner *as, tk_str status, tk_str assignee, const char *login)
 {
-	const tk_str *cur = &assignee;
-	struct cand *c;
 	struct cursor *rr;
 	size_t i;
 
@@ -521,10 +533,5 @@ tk_assigner_took(tk_assigner *as, tk_str status, tk_str assignee, const char *lo
 			rr->dirty = 1;
 		}
 	}
-	if (!tk_active_status(status) || (login && tk_str_eq(*cur, login)))
-		return;
-	if (cur->n && (c = find(as, cur->p, cur->n)) && c->load)
-		c->load--;
-	if (login && (c = find(as, login, strlen(login))))
-		c->load++;
+	tk_assigner_moved(as, status, assignee, status, TK_STR(login ? login : ""));
 }

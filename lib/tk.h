@@ -1008,6 +1008,9 @@ const char *tk_assigner_why(tk_assigner *as);
 /* A ticket of status and assignee (before) went to login (NULL: none):
  * loads and cursor carried forward. */
 void tk_assigner_took(tk_assigner *as, tk_str status, tk_str assignee, const char *login);
+/* A ticket was ostatus, oassignee and is (in a dry-run stream) status,
+ * assignee: the loads held moved to match. */
+void tk_assigner_moved(tk_assigner *as, tk_str ostatus, tk_str oassignee, tk_str status, tk_str assignee);
 /* The round-robin cursors moved, written in t (a write transaction): 0 or -1. */
 int tk_assigner_end(tk_assigner *as, tk_txn *t);
 
