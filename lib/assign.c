@@ -293,18 +293,24 @@ describe(tk_buf *b, const struct cand *c)
 		tk_buf_printf(b, "load %llu", (unsigned long long)c->load);
 }
 
-/* The wanted skills of a ticket: its category and its tags. */
+/* The wanted skills of a ticket: its category, its tags, and zh when its
+ * text is Chinese (the derived field script is han). */
 static size_t
-score(const struct cand *c, const tk_ticket *tk, tk_buf *matched)
+score(const struct cand *c, const tk_ticket *tk, int han, tk_buf *matched)
 {
 	const tk_str *cat = &tk->f[TK_F_CATEGORY], *tags = &tk->f[TK_F_TAGS];
 	const char *p = tags->p, *end = tags->p + tags->n, *comma;
 	size_t n = 0;
 
+	if (han && tk_list_has(c->skills, "zh", 2)) {
+		n++;
+		if (matched)
+			tk_buf_adds(matched, "zh (script=han)");
+	}
 	if (cat->n && tk_list_has(c->skills, cat->p, cat->n)) {
 		n++;
 		if (matched)
-			tk_buf_printf(matched, "category=%.*s", (int)cat->n, cat->p);
+			tk_buf_printf(matched, "%scategory=%.*s", matched->len ? " " : "", (int)cat->n, cat->p);
 	}
 	while (p < end) {
 		comma = memchr(p, ',', (size_t)(end - p));
@@ -323,7 +329,8 @@ score(const struct cand *c, const tk_ticket *tk, tk_buf *matched)
 /* The others weighed, for --explain and for the reason none would do:
  * up to six, then how many more. */
 static void
-others(tk_buf *b, tk_assigner *as, const struct cand *chosen, const char *team, const tk_ticket *tk, int skills)
+others(tk_buf *b, tk_assigner *as, const struct cand *chosen, const char *team, const tk_ticket *tk, int skills,
+    int han)
 {
 	size_t i, shown = 0, more = 0;
 
@@ -338,7 +345,7 @@ others(tk_buf *b, tk_assigner *as, const struct cand *chosen, const char *team, 
 		}
 		tk_buf_adds(b, shown++ ? ", " : "");
 		describe(b, c);
-		if (skills && !score(c, tk, NULL))
+		if (skills && !score(c, tk, han, NULL))
 			tk_buf_adds(b, " (no skill asked)");
 	}
 	if (more)
@@ -358,7 +365,7 @@ pool_name(tk_buf *b, const char *team, int by_queue)
 
 /* Why no one will do: nobody to choose from, or each one's state. */
 static void
-none(tk_assigner *as, const tk_ticket *tk, const char *team, int by_queue)
+none(tk_assigner *as, const tk_ticket *tk, const char *team, int by_queue, int han)
 {
 	tk_buf *b = &as->why;
 	size_t i, n = 0;
@@ -378,6 +385,8 @@ none(tk_assigner *as, const tk_ticket *tk, const char *team, int by_queue)
 	tk_buf_adds(b, as->strategy == TK_ASSIGN_TO_LEAD ? "no lead on duty with room" : "no agent on duty with room");
 	if (as->strategy == TK_ASSIGN_SKILLS) {
 		tk_buf_adds(b, " has a skill asked (");
+		if (han)
+			tk_buf_printf(b, "zh%s", tk->f[TK_F_CATEGORY].n || tk->f[TK_F_TAGS].n ? " " : "");
 		if (tk->f[TK_F_CATEGORY].n)
 			tk_buf_printf(b, "category=%.*s", (int)tk->f[TK_F_CATEGORY].n, tk->f[TK_F_CATEGORY].p);
 		if (tk->f[TK_F_TAGS].n)
@@ -388,19 +397,20 @@ none(tk_assigner *as, const tk_ticket *tk, const char *team, int by_queue)
 	tk_buf_adds(b, " in ");
 	pool_name(b, team, by_queue);
 	tk_buf_adds(b, ": ");
-	others(b, as, NULL, team, tk, as->strategy == TK_ASSIGN_SKILLS);
+	others(b, as, NULL, team, tk, as->strategy == TK_ASSIGN_SKILLS, han);
 }
 
 int
-tk_assigner_pick(tk_assigner *as, tk_txn *t, const tk_ticket *tk, const char **login)
+tk_assigner_pick(tk_assigner *as, tk_txn *t, tk_ticket *tk, const char **login)
 {
 	const tk_str *cur = &tk->f[TK_F_ASSIGNEE];
 	struct cand *own = NULL, *best = NULL, *c;
 	const char *team = as->team;
 	struct cursor *rr = NULL;
 	size_t i, s, bestscore = 0, start = 0;
-	int active = tk_active_status(tk->f[TK_F_STATUS]), by_queue = 0;
+	int active = tk_active_status(tk->f[TK_F_STATUS]), by_queue = 0, han = 0;
 	tk_buf matched = { 0 };
+	char scratch[32];
 
 	as->why.len = 0;
 	*login = NULL;
@@ -437,9 +447,12 @@ tk_assigner_pick(tk_assigner *as, tk_txn *t, const tk_ticket *tk, const char **l
 			goto out;
 		}
 	}
-	if (as->strategy == TK_ASSIGN_SKILLS && !tk->f[TK_F_CATEGORY].n && !tk->f[TK_F_TAGS].n) {
-		tk_error("no skill asked: the ticket has no category or tags");
-		goto out;
+	if (as->strategy == TK_ASSIGN_SKILLS) {
+		han = tk_str_eq(tk_ticket_value(t, tk, TK_F_SCRIPT, NULL, scratch, sizeof scratch), "han");
+		if (!han && !tk->f[TK_F_CATEGORY].n && !tk->f[TK_F_TAGS].n) {
+			tk_error("no skill asked: the ticket has no category or tags, and is not in Chinese");
+			goto out;
+		}
 	}
 	as->pool = team;
 	if (as->strategy == TK_ASSIGN_ROUND_ROBIN) {
@@ -459,7 +472,7 @@ tk_assigner_pick(tk_assigner *as, tk_txn *t, const tk_ticket *tk, const char **l
 			i = as->nc;	/* the first in turn */
 			break;
 		case TK_ASSIGN_SKILLS:
-			if (!(s = score(c, tk, NULL)))
+			if (!(s = score(c, tk, han, NULL)))
 				break;
 			if (s > bestscore || (s == bestscore && lighter(c, best)))
 				best = c, bestscore = s;
@@ -470,13 +483,13 @@ tk_assigner_pick(tk_assigner *as, tk_txn *t, const tk_ticket *tk, const char **l
 		}
 	}
 	if (!best) {
-		none(as, tk, team, by_queue);
+		none(as, tk, team, by_queue, han);
 		tk_error("%s", tk_buf_cstr(&as->why));
 		goto out;
 	}
 	describe(&as->why, best);
 	if (as->strategy == TK_ASSIGN_SKILLS) {
-		score(best, tk, &matched);
+		score(best, tk, han, &matched);
 		tk_buf_printf(&as->why, ", skills %s", tk_buf_cstr(&matched));
 	}
 	if (as->explain) {
@@ -485,7 +498,7 @@ tk_assigner_pick(tk_assigner *as, tk_txn *t, const tk_ticket *tk, const char **l
 		    as->strategy == TK_ASSIGN_TO_LEAD ? "; least loaded lead of " : "; least loaded in ");
 		pool_name(&as->why, team, by_queue);
 		tk_buf_adds(&as->why, "; others: ");
-		others(&as->why, as, best, team, tk, as->strategy == TK_ASSIGN_SKILLS);
+		others(&as->why, as, best, team, tk, as->strategy == TK_ASSIGN_SKILLS, han);
 	}
 out:
 	if (own)

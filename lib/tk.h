@@ -1003,7 +1003,7 @@ int tk_assigner_begin(tk_assigner *as, tk_txn *t);
 /* The agent for tk: 1 with *login (NULL: unassigned), 0 none will do
  * (tk_errmsg says why: off duty, at capacity, no skill, no lead), -1 an
  * error. tk_assigner_why: the choice and, with explain, the others. */
-int tk_assigner_pick(tk_assigner *as, tk_txn *t, const tk_ticket *tk, const char **login);
+int tk_assigner_pick(tk_assigner *as, tk_txn *t, tk_ticket *tk, const char **login);
 const char *tk_assigner_why(tk_assigner *as);
 /* A ticket of status and assignee (before) went to login (NULL: none):
  * loads and cursor carried forward. */

@@ -130,7 +130,11 @@ test_expect_success '--skills: category and tags against skills, most matches, t
 	test_expect_code 1 tk-assign -o subject,assignee --skills $((last - 4)) $((last - 3)) $((last - 2)) $((last - 1)) $last >out 2>err &&
 	printf "vpn down\talice\nvpn only\tcarol\npaper\tbob\n" >expect && test_cmp expect out &&
 	test_grep "ticket $((last - 1)): no agent on duty with room has a skill asked (tags=fax) in all agents" err &&
-	test_grep "ticket $last: no skill asked: the ticket has no category or tags" err
+	test_grep "ticket $last: no skill asked: the ticket has no category or tags" err &&
+	tk-new -q -s "打印机坏了" -m "办公室的打印机不能打印" &&
+	tk-assign -t -o assignee --skills --explain $(tk-ls -t -o id subject~打印机) >out 2>err &&
+	echo carol >expect && test_cmp expect out &&
+	test_grep "carol load [0-9]*, skills zh (script=han)" err
 '
 
 test_expect_success '--to-lead: the lead of the team that owns the queue' '
