@@ -142,12 +142,12 @@ add_fn(tk_txn *t, void *arg)
 	tk_agent a;
 	int rc;
 
-	tk_agent_init(&a);
 	if ((rc = tk_agent_exists(t, c->name)) != 0) {
 		if (rc > 0)
 			tk_error("agent %s exists (tk-agent set %s changes it)", c->name, c->name);
 		return rc > 0 ? TK_EXIT_DATA : TK_EXIT_FAIL;
 	}
+	tk_agent_init(&a);
 	free(a.v[TK_A_LOGIN]);
 	a.v[TK_A_LOGIN] = tk_xstrdup(c->name);
 	free(a.v[TK_A_ROLE]);

@@ -65,8 +65,10 @@ tk_dryrun_columns(tk_txn *t, tk_buf *cols)
 		if ((!i || strcmp(names[i], names[i - 1])) && tk_field_lookup(names[i]) == TK_F_CUSTOM &&
 		    tk_field_name_ok(names[i]))
 			tk_buf_printf(cols, ",%s", names[i]);
-		free(names[i]);
 	}
+	/* (freed after: each name is compared with the one before it) */
+	for (i = 0; i < n; i++)
+		free(names[i]);
 	free(names);
 	return rc == MDB_NOTFOUND ? 0 : tk_mdb_error(rc, "fields");
 }
