@@ -445,9 +445,9 @@ main(int argc, char **argv)
 		case 't': opt.tsv = 1; break;
 		case 'T': opt.table = 1; break;
 		case 'J': opt.json = 1; break;
-		case 'o': opt.cols = optarg; break;
-		case 'R': opt.reassign = optarg; break;
-		case 'd': opt.dir = optarg; break;
+		case 'o': opt.cols = tk_opt_once("-o", opt.cols, optarg); break;
+		case 'R': opt.reassign = tk_opt_once("--reassign", opt.reassign, optarg); break;
+		case 'd': opt.dir = tk_opt_once("-d", opt.dir, optarg); break;
 		default: tk_common_option(c);
 		}
 	}
@@ -460,6 +460,10 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	listing = !strcmp(verb, "ls") || (!strcmp(verb, "team") && argc <= 1);
+	if (tk_output_conflict(opt.tsv, opt.table, opt.json, opt.header) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	tk_opt_conflict("-q", opt.quiet, "-o", opt.cols != NULL);
+	tk_opt_conflict("-q", opt.quiet, "--json", opt.json);
 	if (opt.reassign && strcmp(verb, "rm"))
 		tk_die(TK_EXIT_USAGE, "--reassign goes with rm");
 	if ((opt.header || opt.cols) && !listing && strcmp(verb, "add") && strcmp(verb, "set") &&

@@ -308,21 +308,21 @@ main(int argc, char **argv)
 		int s = -1;
 
 		switch (c) {
-		case 'O': s = TK_ASSIGN_TO; to = optarg; break;
+		case 'O': s = TK_ASSIGN_TO; to = tk_opt_once("--to", to, optarg); break;
 		case 'U': s = TK_ASSIGN_UNASSIGN; break;
 		case 'R': s = TK_ASSIGN_ROUND_ROBIN; break;
 		case 'L': s = TK_ASSIGN_LEAST_LOADED; break;
 		case 'S': s = TK_ASSIGN_SKILLS; break;
 		case 'E': s = TK_ASSIGN_TO_LEAD; break;
-		case 'M': team = optarg; break;
+		case 'M': team = tk_opt_once("--team", team, optarg); break;
 		case 'X': explain = 1; break;
 		case 'N': dry = 1; break;
 		case 'q': quiet = 1; break;
 		case 't': tsv = 1; break;
 		case 'T': table = 1; break;
 		case 'J': json = 1; break;
-		case 'o': cols = optarg; break;
-		case 'd': dir = optarg; break;
+		case 'o': cols = tk_opt_once("-o", cols, optarg); break;
+		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
 		if (s >= 0 && strategy >= 0 && s != strategy)
@@ -333,6 +333,12 @@ main(int argc, char **argv)
 	}
 	if (strategy < 0)
 		tk_die(TK_EXIT_USAGE, "how? --to LOGIN, --unassign, --round-robin, --least-loaded, --skills or --to-lead");
+	if (tk_output_conflict(tsv, table, json, 0) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	tk_opt_conflict("-q", quiet, "-t", tsv);
+	tk_opt_conflict("-q", quiet, "--table", table);
+	tk_opt_conflict("-q", quiet, "--json", json);
+	tk_opt_conflict("-q", quiet, "-o", cols != NULL);
 	if (to && !strcmp(to, "me"))
 		to = tk_actor();
 	if (to && !tk_agent_name_ok(to))

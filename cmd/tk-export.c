@@ -23,100 +23,6 @@ static const char usage[] =
     "-d, --dir dir\tthe store (else $TK_DIR)\n"
     TK_COMMON_HELP;
 
-/* Every stored field, the body, then the custom fields in name order. */
-static char *
-all_columns(tk_txn *t)
-{
-	tk_buf b = { 0 };
-	MDB_cursor *c;
-	MDB_val k, v;
-	int i, rc;
-
-	for (i = 0; i < TK_F_NSTORED; i++) {
-		if (i == TK_F_SUBJECT)
-			continue;
-		tk_buf_printf(&b, "%s%s", b.len ? "," : "", tk_fields[i].name);
-	}
-	tk_buf_adds(&b, ",subject,body");
-	if (mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FIELDS], &c) == 0) {
-		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			tk_buf_addc(&b, ',');
-			tk_buf_add(&b, k.mv_data, k.mv_size);
-		}
-		mdb_cursor_close(c);
-	}
-	return b.p;
-}
-
-struct with {
-	int comments, history;
-};
-
-static int
-comment_json(const tk_comment *c, void *arg)
-{
-	tk_buf *b = arg;
-
-	if (c->n > 1)
-		tk_buf_addc(b, ',');
-	tk_buf_printf(b, "{\"n\":%u,\"time\":", c->n);
-	tk_json_string(b, c->time.p, c->time.n);
-	tk_buf_adds(b, ",\"author\":");
-	tk_json_string(b, c->author.p, c->author.n);
-	tk_buf_printf(b, ",\"internal\":%s,\"body\":", c->internal ? "true" : "false");
-	tk_json_string(b, c->body.p, c->body.n);
-	tk_buf_addc(b, '}');
-	return 0;
-}
-
-static void
-history_json(tk_buf *b, tk_txn *t, uint64_t id)
-{
-	unsigned char kb[8];
-	MDB_cursor *c;
-	MDB_val k = { 8, kb }, d;
-	tk_event ev;
-	int rc, first = 1;
-
-	tk_put_u64(kb, id);
-	if (mdb_cursor_open(t->txn, t->st->dbi[TK_DB_LOG_TICKET], &c))
-		return;
-	for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_DUP)) {
-		if (tk_event_get(t, tk_get_u64(d.mv_data), &ev) <= 0)
-			continue;
-		tk_buf_printf(b, "%s{\"seq\":%llu,\"time\":", first ? "" : ",", (unsigned long long)ev.seq);
-		tk_json_string(b, ev.time.p, ev.time.n);
-		tk_buf_adds(b, ",\"actor\":");
-		tk_json_string(b, ev.actor.p, ev.actor.n);
-		tk_buf_adds(b, ",\"field\":");
-		tk_json_string(b, ev.field.p, ev.field.n);
-		tk_buf_adds(b, ",\"old\":");
-		tk_json_string(b, ev.old.p, ev.old.n);
-		tk_buf_adds(b, ",\"new\":");
-		tk_json_string(b, ev.new.p, ev.new.n);
-		tk_buf_addc(b, '}');
-		first = 0;
-	}
-	mdb_cursor_close(c);
-}
-
-static void
-extra(tk_buf *b, tk_txn *t, tk_ticket *tk, void *arg)
-{
-	struct with *w = arg;
-
-	if (w->comments) {
-		tk_buf_adds(b, ",\"comments\":[");
-		tk_comment_each(t, tk->id, comment_json, b);
-		tk_buf_addc(b, ']');
-	}
-	if (w->history) {
-		tk_buf_adds(b, ",\"history\":[");
-		history_json(b, t, tk->id);
-		tk_buf_addc(b, ']');
-	}
-}
-
 static int
 emit(tk_txn *t, tk_ticket *tk, void *arg)
 {
@@ -137,10 +43,10 @@ main(int argc, char **argv)
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dir = NULL, *cols = NULL, *format = "csv";
+	const char *dir = NULL, *cols = NULL, *format = NULL;
 	char *allcols = NULL, *copy, *tok, *save;
 	int c, i, bom = 0, excel = 0, stdin_ids = 0;
-	struct with w = { 0 };
+	tk_json_with w = { 0 };
 	enum tk_format fmt;
 	tk_filter *q = tk_filter_new();
 	tk_output out;
@@ -151,11 +57,11 @@ main(int argc, char **argv)
 	tk_cmd_start(argc, argv, usage);
 	while ((c = getopt_long(argc, argv, "o:d:hV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'f': format = optarg; break;
+		case 'f': format = tk_opt_once("--format", format, optarg); break;
 		case 'B': bom = 1; break;
 		case 'E': bom = excel = 1; break;
 		case 'w':
-			copy = tk_xstrdup(optarg);
+			copy = tk_xstrdup(*optarg ? optarg : tk_opt_once("--with", NULL, optarg));
 			for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 				if (!strcmp(tok, "comments"))
 					w.comments = 1;
@@ -166,12 +72,12 @@ main(int argc, char **argv)
 			}
 			free(copy);
 			break;
-		case 'o': cols = optarg; break;
-		case 'd': dir = optarg; break;
+		case 'o': cols = tk_opt_once("-o", cols, tk_opt_text("-o", optarg)); break;
+		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
 	}
-	if (!strcmp(format, "csv"))
+	if (!format || !strcmp(format, "csv"))
 		fmt = TK_FMT_CSV;
 	else if (!strcmp(format, "tsv"))
 		fmt = TK_FMT_TSV;
@@ -188,6 +94,8 @@ main(int argc, char **argv)
 			stdin_ids = 1;
 		else if (tk_filter_add(q, argv[i]) < 0)
 			tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+		else if (tk_filter_warning(q))
+			tk_warn("%s", tk_filter_warning(q));
 	}
 	if (stdin_ids) {
 		tk_ids ids = { 0 };
@@ -204,11 +112,11 @@ main(int argc, char **argv)
 	if (tk_txn_read(st, &t) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	if (!cols)
-		cols = allcols = all_columns(&t);
+		cols = allcols = tk_output_all_columns(&t);
 	if (tk_output_init(&out, fmt, cols, fmt != TK_FMT_JSON) < 0 || tk_output_check(&out, &t) < 0 ||
 	    tk_filter_prepare(q, &t) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
-	out.json_extra = (w.comments || w.history) ? extra : NULL;
+	out.json_extra = (w.comments || w.history) ? tk_json_extra : NULL;
 	out.json_arg = &w;
 	out.defuse = excel;
 	if (bom)

@@ -1,4 +1,4 @@
-/* tk-import - bulk import of CSV (libcsv) or tk records, idempotent on external id. */
+/* tk-import - bulk import of CSV (libcsv), tk records or JSON lines, idempotent on external id. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -10,20 +10,21 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-import [-qu] [--atomic] [--strict] [--format csv | tsv]\n"
+    "tk-import [-qu] [--atomic] [--strict] [--new-fields] [--format csv | tsv | json]\n"
     "                 [-F delimiter] [--encoding name] [--preset name]\n"
     "                 [-m 'Column=field,...'] [--rejects file] [-d dir] file ... | -\n"
     "\n"
     "Makes or updates one ticket a row of each file (- is standard input): CSV\n"
-    "exports of other help desks, or tk's own.\n"
+    "exports of other help desks, or tk's own records and JSON lines.\n"
     "\n"
     "Input:\n"
-    "--format csv | tsv\tthe format; CSV unless the name ends in .tsv\n"
+    "--format csv | tsv | json\tthe format; CSV unless the name ends in .tsv or .json\n"
     "-F, --delimiter delimiter\tthe CSV delimiter; else guessed from the header\n"
     "--encoding name\tconvert from this encoding (GBK, BIG5, ...)\n"
     "--preset name\tosticket, zendesk, jira, rt or github columns\n"
     "-m, --map 'Column=field,...'\tmap columns to fields; =- leaves one out\n"
     "--strict\trefuse a column that is not a field or mapped\n"
+    "--new-fields\tdeclare the columns no field or mapping names\n"
     "Writing:\n"
     "-u, --update\tapply changed rows to their tickets\n"
     "--atomic\tall rows or none, in one transaction\n"
@@ -56,8 +57,10 @@ struct row {
 	char *origdata;
 };
 
+enum { F_GUESS, F_CSV, F_TSV, F_JSON };
+
 struct opts {
-	int atomic, update, quiet, strict, tsv, delim, progress;
+	int atomic, update, quiet, strict, new_fields, format, delim, progress;
 	const char *encoding, *preset, *mapping, *rejects;
 	FILE *rejfp;
 };
@@ -73,6 +76,7 @@ struct batch {
 	size_t bytes;		/* the rows' fields, read so far */
 	tk_arena arena;		/* the rows' values, until the batch is written */
 	const struct opts *o;
+	const tk_import *im;	/* --new-fields: its columns are declared with the batch */
 	long created, updated, unchanged, rejected;
 	/* where the input is after the batch's last row, and whether a mark
 	 * saying "all before here is in" goes in with the batch */
@@ -95,13 +99,14 @@ lookup(tk_txn *t, MDB_cursor *c, const char *ext, uint64_t *id, uint64_t *hash)
 	unsigned char kb[TK_IX_KEYBUF];
 	size_t n = strlen(ext);
 	MDB_val want = tk_ix_key(TK_DB_IX_EXTERNAL, ext, n, 0, kb), k = want, v;
+	tk_ixbatch *b = tk_ixbatch_of(t);
 	int rc, found = 0;
 
 	/* A key cut short may be another id's: write what is pending, and let
 	 * the tickets tell (below). */
-	if (t->ixb && n > TK_IX_MAXKEY && tk_ixbatch_write(t->ixb, t) < 0)
+	if (b && n > TK_IX_MAXKEY && tk_txn_flush(t) < 0)
 		return -1;
-	if (t->ixb && tk_ixbatch_find(t->ixb, TK_DB_IX_EXTERNAL, k.mv_data, k.mv_size, id))
+	if (b && tk_ixbatch_find(b, TK_DB_IX_EXTERNAL, k.mv_data, k.mv_size, id))
 		found = 1;
 	else {
 		/* SET_RANGE keeps the cursor on its page: the next row's external
@@ -160,7 +165,12 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 	size_t i;
 	int rc;
 
-	rc = lookup(t, ext, r->external, &id, &hash);
+	/* A row with no external id: its hash finds the ticket made from it,
+	 * which it then is unchanged from. */
+	if (r->external)
+		rc = lookup(t, ext, r->external, &id, &hash);
+	else if ((rc = tk_import_row_get(t, r->hash, &id)) > 0)
+		hash = r->hash;
 	if (rc < 0)
 		return -1;
 	if (rc && hash == r->hash) {
@@ -201,7 +211,7 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 			char *when = c->time ? NULL : tk_xstrndup(upd.p, upd.n);
 
 			rc = tk_comment_add_at(t, tk.id, c->time ? c->time : when,
-			    c->author ? c->author : author, 0, c->body, strlen(c->body));
+			    c->author ? c->author : author, c->internal, c->body, strlen(c->body));
 			free(author);
 			free(when);
 			if (rc < 0) {
@@ -224,6 +234,8 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 		return -1;
 	}
 	rc = remember(t, tk.id, r->hash, w->result == R_CREATED);
+	if (rc == 0 && w->result == R_CREATED && !r->external)
+		rc = tk_import_row_put(t, r->hash, tk.id);
 	tk_ticket_free(&tk);
 	return rc;
 }
@@ -238,6 +250,10 @@ import_batch(tk_txn *t, void *arg)
 
 	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_IX_EXTERNAL], &ext))) {
 		tk_mdb_error(rc, "ix_external_id");
+		return TK_EXIT_FAIL;
+	}
+	if (b->o->new_fields && tk_import_declare(b->im, t) < 0) {
+		mdb_cursor_close(ext);
 		return TK_EXIT_FAIL;
 	}
 	/* The tickets' times and their events' are the same. */
@@ -307,10 +323,11 @@ now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Reads rows from CSV or tk records alike. */
+/* Reads rows from CSV, tk records or JSON lines alike. */
 struct input {
 	tk_csv *csv;
 	tk_reader rec;
+	tk_jsonl *json;
 	int tsv;
 };
 
@@ -328,6 +345,8 @@ struct file {
 	uint64_t rows;		/* reader: data rows read, refused ones too */
 	int marks;		/* marks are kept for this input */
 	int clean;		/* writer: no row refused so far */
+	int declared;		/* --new-fields: its columns are declared */
+	long hdrline;		/* the header's line */
 	long skipped_line;	/* the rows up to this line were known from a mark */
 	struct counts c;	/* writer */
 	double start;
@@ -341,6 +360,8 @@ next_row(struct input *in, char ***f, size_t **l, size_t *n, long *lineno)
 {
 	int rc;
 
+	if (in->json)
+		return tk_jsonl_next(in->json, f, l, n, lineno);
 	if (!in->tsv)
 		return tk_csv_next(in->csv, f, l, n, lineno);
 	do {
@@ -424,7 +445,8 @@ write_header(const struct opts *o, char **f, size_t *l, size_t n)
 	free(h);
 }
 
-/* The header row, read before the rows: 0, or -1 when nothing can be imported. */
+/* The header row, read before the rows: 0, -1 when nothing can be imported,
+ * -2 when -m names a column the header does not have (a usage error). */
 static int
 read_header(struct file *fl)
 {
@@ -433,7 +455,10 @@ read_header(struct file *fl)
 	long lineno;
 	int rc;
 
-	rc = next_row(&fl->in, &f, &l, &n, &lineno);
+	if (fl->in.json)
+		rc = tk_jsonl_header(fl->in.json, &f, &l, &n, &lineno);
+	else
+		rc = next_row(&fl->in, &f, &l, &n, &lineno);
 	if (rc == 0) {
 		tk_warn("%s: empty: no header row", fl->name);
 		return -1;
@@ -443,9 +468,14 @@ read_header(struct file *fl)
 		tk_warn("%s: no header row: nothing imported", fl->name);
 		return -1;
 	}
+	fl->hdrline = lineno;
 	if (tk_import_header(fl->im, f, l, n) < 0) {
 		tk_warn("%s:%ld: %s", fl->name, lineno, tk_errmsg);
 		return -1;
+	}
+	if (tk_import_unmapped(fl->im) < 0) {
+		tk_warn("%s:%ld: %s", fl->name, lineno, tk_errmsg);
+		return -2;
 	}
 	if (fl->o->rejfp)
 		write_header(fl->o, f, l, n);
@@ -514,7 +544,8 @@ fill(void *slot, void *ctx)
 		}
 		for (i = 0; i < n; i++)
 			b->bytes += l[i] + 1;
-		if (tk_import_row(fl->im, f, l, n, &w->r) < 0) {
+		if (tk_import_row(fl->im, f, l, n, &w->r) < 0 ||
+		    (fl->in.json && tk_jsonl_comments(fl->in.json, &w->r) < 0)) {
 			tk_improw_clear(&w->r);
 			refuse(w, f, l, n);
 			continue;
@@ -599,9 +630,12 @@ drain(void *slot, int end, void *ctx)
 	for (i = 0; i < b->n; i++)
 		refused += b->rows[i].refused;
 	b->header = fl->hdrhash;
-	b->write_mark = b->mark_ok && fl->clean && !refused;
-	if (b->n && !(o->atomic && refused))
+	b->im = fl->im;
+	b->write_mark = b->n && b->mark_ok && fl->clean && !refused;
+	if ((b->n || (o->new_fields && !fl->declared)) && !(o->atomic && refused))
 		rc = tk_store_write(fl->st, import_batch, b);
+	if (!rc)
+		fl->declared = 1;
 	if (rc && rc != TK_EXIT_DATA) {
 		tk_warn("%s", tk_errmsg);
 		tk_die(rc, "%s: stopped at line %ld; what was committed stays, re-run to finish",
@@ -630,80 +664,154 @@ drain(void *slot, int end, void *ctx)
 }
 
 static int
-import_file(tk_store *st, const struct opts *o, const char *path, struct counts *total)
+ends(const char *s, const char *end)
 {
-	struct file fl;
+	size_t n = strlen(s), k = strlen(end);
+
+	return n > k && !strcmp(s + n - k, end);
+}
+
+/*
+ * Opens an input and reads its header: 0, or an exit code when it cannot
+ * be imported at all (said why).
+ */
+static int
+open_input(struct file *fl, const struct opts *o, const char *path)
+{
 	struct stat sb;
+	int rc;
+
+	memset(fl, 0, sizeof *fl);
+	fl->o = o;
+	fl->fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	fl->name = strcmp(path, "-") ? path : "stdin";
+	if (!fl->fp) {
+		tk_warn("%s: %s", path, strerror(errno));
+		return fl->status = TK_EXIT_FAIL;
+	}
+	if (fstat(fileno(fl->fp), &sb) == 0 && S_ISREG(sb.st_mode))
+		fl->size = sb.st_size;
+	if (o->format == F_JSON || (o->format == F_GUESS && (ends(path, ".json") || ends(path, ".jsonl") ||
+	    ends(path, ".ndjson"))))
+		fl->in.json = tk_jsonl_open(fl->fp, fl->name);
+	else if (o->format == F_TSV || (o->format == F_GUESS && ends(path, ".tsv"))) {
+		fl->in.tsv = 1;
+		tk_reader_init(&fl->in.rec, fl->fp, fl->name);
+	} else if (!(fl->in.csv = tk_csv_open(fl->fp, fl->name, o->delim,
+	    o->preset && !strcmp(o->preset, "rt") ? 1 : 0, o->encoding)))
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	if (!(fl->im = tk_import_new(o->preset, o->mapping, o->strict)))
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	if ((rc = read_header(fl)) < 0)
+		fl->status = rc == -2 ? TK_EXIT_USAGE : TK_EXIT_DATA;
+	return fl->status;
+}
+
+/*
+ * The columns of every input that would make fields no one declared, each
+ * named (file:line) with the nearest known name: how many. st: the store, or
+ * NULL when there is none yet.
+ */
+static size_t
+undeclared(struct file *files, int n, tk_store *st, const char *dir, const struct opts *o)
+{
+	tk_buf msgs = { 0 };
+	size_t bad = 0, j, k;
+	tk_txn t;
+	int i;
+
+	if (st && tk_txn_read(st, &t) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	for (i = 0; i < n; i++) {
+		msgs.len = 0;
+		k = tk_import_undeclared(files[i].im, st ? &t : NULL, dir, o->new_fields, &msgs);
+		for (j = 0; j < msgs.len; j += strlen(msgs.p + j) + 1)
+			tk_warn("%s:%ld: %s", files[i].name, files[i].hdrline, msgs.p + j);
+		bad += k;
+	}
+	if (st)
+		tk_txn_end(&t);
+	tk_buf_free(&msgs);
+	return bad;
+}
+
+/* Imports an input whose header open_input read: 0 or an exit code. */
+static int
+import_file(tk_store *st, struct file *fl, struct counts *total)
+{
+	const struct opts *o = fl->o;
 	tk_pipe p;
 	int status;
 	size_t i, j;
 
-	memset(&fl, 0, sizeof fl);
-	fl.st = st;
-	fl.o = o;
-	fl.fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	fl.name = strcmp(path, "-") ? path : "stdin";
-	fl.start = now_s();
-	if (!fl.fp) {
-		tk_warn("%s: %s", path, strerror(errno));
-		return TK_EXIT_FAIL;
-	}
-	if (fstat(fileno(fl.fp), &sb) == 0 && S_ISREG(sb.st_mode))
-		fl.size = sb.st_size;
-	fl.in.tsv = o->tsv || (strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".tsv"));
-	if (fl.in.tsv)
-		tk_reader_init(&fl.in.rec, fl.fp, fl.name);
-	else if (!(fl.in.csv = tk_csv_open(fl.fp, fl.name, o->delim,
-	    o->preset && !strcmp(o->preset, "rt") ? 1 : 0, o->encoding)))
-		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
-	if (!(fl.im = tk_import_new(o->preset, o->mapping, o->strict)))
-		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
-	if (read_header(&fl) < 0)
-		fl.status = TK_EXIT_DATA;
-	else {
-		/* Marks: a CSV file imported batch by batch (see tk_csv_skip). */
-		if (!fl.in.tsv && !o->atomic)
-			skip_marked(&fl);
-		p.slot[0] = &fl.b[0];
-		p.slot[1] = &fl.b[1];
-		p.fill = fill;
-		p.drain = drain;
-		p.ctx = &fl;
-		fl.pipe = &p;
-		tk_pipe_run(&p);
-	}
-	status = fl.status;
+	fl->st = st;
+	fl->start = now_s();
+	/* Marks: a CSV file imported batch by batch (see tk_csv_skip). */
+	if (fl->in.csv && !o->atomic)
+		skip_marked(fl);
+	p.slot[0] = &fl->b[0];
+	p.slot[1] = &fl->b[1];
+	p.fill = fill;
+	p.drain = drain;
+	p.ctx = fl;
+	fl->pipe = &p;
+	tk_pipe_run(&p);
+	status = fl->status;
 	if (o->atomic && status)
-		fl.c.created = fl.c.updated = fl.c.unchanged = 0;
+		fl->c.created = fl->c.updated = fl->c.unchanged = 0;
+	if (fl->in.json && tk_jsonl_history(fl->in.json))
+		tk_warn("%s: the tickets' history is not imported: the log of a ticket made here starts with this import",
+		    fl->name);
 	if (o->progress)
 		fputs("\r\033[K", stderr);
 	if (!o->quiet) {
 		fprintf(stderr, "%s: %s: %ld read, %ld created, %ld updated, %ld unchanged, %ld rejected",
-		    tk_progname, fl.name, fl.c.read, fl.c.created, fl.c.updated, fl.c.unchanged, fl.c.rejected);
-		if (fl.skipped_line)
-			fprintf(stderr, " (lines 2-%ld as an earlier run committed them)", fl.skipped_line);
+		    tk_progname, fl->name, fl->c.read, fl->c.created, fl->c.updated, fl->c.unchanged, fl->c.rejected);
+		if (fl->skipped_line)
+			fprintf(stderr, " (lines 2-%ld as an earlier run committed them)", fl->skipped_line);
 		fputc('\n', stderr);
 	}
-	if (fl.c.rejected && !status)
+	if (fl->c.rejected && !status)
 		status = TK_EXIT_DATA;
-	total->read += fl.c.read;
+	total->read += fl->c.read;
 	for (i = 0; i < 2; i++) {
-		clear(&fl.b[i]);
-		for (j = 0; j < fl.b[i].inited; j++)
-			tk_improw_free(&fl.b[i].rows[j].r);
-		free(fl.b[i].rows);
-		tk_arena_free(&fl.b[i].arena);
+		clear(&fl->b[i]);
+		for (j = 0; j < fl->b[i].inited; j++)
+			tk_improw_free(&fl->b[i].rows[j].r);
+		free(fl->b[i].rows);
+		tk_arena_free(&fl->b[i].arena);
 	}
-	tk_buf_free(&fl.b[0].enc);
-	tk_buf_free(&fl.b[1].enc);
-	tk_import_free(fl.im);
-	if (fl.in.tsv)
-		tk_reader_free(&fl.in.rec);
-	else
-		tk_csv_close(fl.in.csv);
-	if (fl.fp != stdin)
-		fclose(fl.fp);
+	tk_buf_free(&fl->b[0].enc);
+	tk_buf_free(&fl->b[1].enc);
 	return status;
+}
+
+/* An input's reader and file closed. */
+static void
+close_input(struct file *fl)
+{
+	tk_import_free(fl->im);
+	tk_jsonl_close(fl->in.json);
+	if (fl->in.tsv)
+		tk_reader_free(&fl->in.rec);
+	else if (fl->in.csv)
+		tk_csv_close(fl->in.csv);
+	if (fl->fp && fl->fp != stdin)
+		fclose(fl->fp);
+}
+
+/* A store is there to read (tk_store_open makes one only to write). */
+static int
+store_exists(const char *dir)
+{
+	tk_buf p = { 0 };
+	struct stat sb;
+	int yes;
+
+	tk_buf_printf(&p, "%s/data.mdb", dir);
+	yes = stat(tk_buf_cstr(&p), &sb) == 0 && sb.st_size > 0;
+	tk_buf_free(&p);
+	return yes;
 }
 
 /* Same file (device and inode) as path, which may not exist. */
@@ -752,6 +860,7 @@ main(int argc, char **argv)
 		{ "update", no_argument, NULL, 'u' },
 		{ "atomic", no_argument, NULL, 'A' },
 		{ "strict", no_argument, NULL, 'S' },
+		{ "new-fields", no_argument, NULL, 'N' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "delimiter", required_argument, NULL, 'F' },
 		{ "encoding", required_argument, NULL, 'e' },
@@ -764,8 +873,10 @@ main(int argc, char **argv)
 	};
 	struct opts o = { 0 };
 	struct counts total = { 0 };
-	const char *dir = NULL;
-	int c, i, rc, status = 0;
+	const char *dir = NULL, *format = NULL, *delim = NULL;
+	tk_buf mapping = { 0 };
+	int c, i, rc, nfiles, status = 0;
+	struct file *files;
 	tk_store *st;
 
 	tk_cmd_start(argc, argv, usage);
@@ -775,13 +886,20 @@ main(int argc, char **argv)
 		case 'u': o.update = 1; break;
 		case 'A': o.atomic = 1; break;
 		case 'S': o.strict = 1; break;
+		case 'N': o.new_fields = 1; break;
 		case 'f':
+			format = tk_opt_once("--format", format, optarg);
 			if (!strcmp(optarg, "tsv"))
-				o.tsv = 1;
-			else if (strcmp(optarg, "csv"))
-				tk_die(TK_EXIT_USAGE, "--format %s: csv or tsv", optarg);
+				o.format = F_TSV;
+			else if (!strcmp(optarg, "json"))
+				o.format = F_JSON;
+			else if (!strcmp(optarg, "csv"))
+				o.format = F_CSV;
+			else
+				tk_die(TK_EXIT_USAGE, "--format %s: csv, tsv or json", optarg);
 			break;
 		case 'F':
+			delim = tk_opt_once("-F", delim, optarg);
 			if (!strcmp(optarg, "\\t") || !strcmp(optarg, "tab"))
 				o.delim = '\t';
 			else if (strlen(optarg) == 1 && optarg[0] != '"' && optarg[0] != '\n')
@@ -789,18 +907,30 @@ main(int argc, char **argv)
 			else
 				tk_die(TK_EXIT_USAGE, "-F %s: one character, or tab", optarg);
 			break;
-		case 'e': o.encoding = optarg; break;
+		case 'e': o.encoding = tk_opt_once("--encoding", o.encoding, optarg); break;
 		case 'p':
+			tk_opt_once("--preset", o.preset, optarg);
 			if (!tk_import_preset_ok(optarg))
 				tk_die(TK_EXIT_USAGE, "--preset %s: no such preset (osticket, zendesk, jira, rt, github)", optarg);
 			o.preset = optarg;
 			break;
-		case 'm': o.mapping = optarg; break;
-		case 'r': o.rejects = optarg; break;
-		case 'd': dir = optarg; break;
+		case 'm':
+			/* Several -m add up, as one list. */
+			if (mapping.len)
+				tk_buf_addc(&mapping, ',');
+			tk_buf_adds(&mapping, tk_opt_once("-m", NULL, tk_opt_text("-m", optarg)));
+			o.mapping = mapping.p;
+			break;
+		case 'r': o.rejects = tk_opt_once("--rejects", o.rejects, optarg); break;
+		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
 	}
+	/* Records and JSON lines are read as they are: no delimiter, no encoding. */
+	tk_opt_conflict("--format tsv", o.format == F_TSV, "-F", delim != NULL);
+	tk_opt_conflict("--format tsv", o.format == F_TSV, "--encoding", o.encoding != NULL);
+	tk_opt_conflict("--format json", o.format == F_JSON, "-F", delim != NULL);
+	tk_opt_conflict("--format json", o.format == F_JSON, "--encoding", o.encoding != NULL);
 	if (optind == argc)
 		tk_die(TK_EXIT_USAGE, "no input: name files, or - for standard input");
 	if (o.preset && !strcmp(o.preset, "rt") && !o.delim)
@@ -818,18 +948,42 @@ main(int argc, char **argv)
 	if (o.rejects)
 		open_rejects(&o, argv + optind, argc - optind, dir);
 	o.progress = isatty(STDERR_FILENO) && !o.quiet;
-	st = tk_cmd_store(dir, TK_OPEN_CREATE);
+	/* Every input's header first: one that cannot be imported, or a
+	 * column no one declared, stops the run before anything is written
+	 * (the store is not even made). */
+	nfiles = argc - optind;
+	files = tk_xmalloc(nfiles * sizeof *files);
+	for (i = 0; i < nfiles; i++)
+		if ((rc = open_input(&files[i], &o, argv[optind + i])) > status)
+			status = rc;
+	st = !status && store_exists(tk_store_path(dir)) ? tk_cmd_store(dir, TK_OPEN_WRITE) : NULL;
+	if (!status && undeclared(files, nfiles, st, tk_store_path(dir), &o)) {
+		if (o.new_fields)
+			tk_warn("nothing imported: name these columns in the header, or map them with -m");
+		else
+			tk_warn("nothing imported: declare the fields in %s/fields (a line \"field NAME\" each), "
+			    "map the columns with -m, or give --new-fields", tk_store_path(dir));
+		status = TK_EXIT_DATA;
+	} else if (status)
+		tk_warn("nothing imported");
+	if (status)
+		exit(status);
+	if (!st)
+		st = tk_cmd_store(dir, TK_OPEN_CREATE);
 	st->via = "import";
 	tk_store_bulk(st);
-	for (i = optind; i < argc; i++) {
-		rc = import_file(st, &o, argv[i], &total);
+	for (i = 0; i < nfiles; i++) {
+		rc = import_file(st, &files[i], &total);
 		if (rc > status)
 			status = rc;
+		close_input(&files[i]);
 	}
+	free(files);
 	if (tk_store_sync(st) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	tk_cmd_leave(st);
 	if (o.rejfp && fclose(o.rejfp) != 0)
 		tk_die(TK_EXIT_FAIL, "--rejects %s: %s", o.rejects, strerror(errno));
+	tk_buf_free(&mapping);
 	return status;
 }

@@ -1,4 +1,6 @@
 /* tk-log - the event log as records; the change feed for other systems. */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,12 +9,12 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-log [-fH] [--json] [-d dir] [--since time] [--until time]\n"
+    "tk-log [-fHt] [--table] [--json] [-d dir] [--since time] [--until time]\n"
     "              [--after seq] [id ...]\n"
     "\n"
     "Prints the event log as records, oldest first: every change to every\n"
     "ticket, or with ids only those tickets' changes (agent:LOGIN and\n"
-    "team:NAME: the changes to an agent or a team).\n"
+    "team:NAME: the changes to an agent or a team); on a terminal, a table.\n"
     "\n"
     "Selecting:\n"
     "--since time\tevents at or after the time; 3d: three days ago\n"
@@ -21,6 +23,8 @@ static const char usage[] =
     "-f, --follow\twait for new events and print them\n"
     "Output:\n"
     "-H, --header\ta '#' header line first\n"
+    "-t, --tsv\trecords even on a terminal\n"
+    "--table\tthe aligned table even when not on a terminal\n"
     "--json\tJSON lines, one object an event\n"
     "Other:\n"
     "-d, --dir dir\tthe store (else $TK_DIR, else ~/.local/share/tk)\n"
@@ -32,9 +36,43 @@ static const char *const columns[] = { "id", "time", "actor", "field", "old", "n
 struct opts {
 	char since[21], until[21];
 	int json;
+	tk_output *out;		/* records or the table */
+	tk_buf shown;		/* a create event's fields as the table shows them */
 	uint64_t after, last;
 	long printed;
 };
+
+/* A record, or a row of the table: its times local, a changed time field's
+ * values too, a create event's fields two spaces apart. The columns are
+ * found by name, so one added to the record shows with no more work. */
+static void
+show(struct opts *o, const tk_event *ev, tk_str *f)
+{
+	int kinds[NCOLS], field, create;
+	size_t i;
+
+	if (o->out->fmt != TK_FMT_TABLE) {
+		tk_output_row(o->out, f, NULL);
+		return;
+	}
+	field = tk_field_lookup_n(ev->field.p, ev->field.n);
+	create = tk_str_eq(ev->field, "create");
+	for (i = 0; i < NCOLS; i++) {
+		kinds[i] = -1;
+		if (!strcmp(columns[i], "time"))
+			kinds[i] = TK_K_TIME;
+		else if (!strcmp(columns[i], "old") || !strcmp(columns[i], "new")) {
+			if (field >= 0 && tk_fields[field].kind == TK_K_TIME)
+				kinds[i] = TK_K_TIME;
+			if (create && !strcmp(columns[i], "new")) {
+				o->shown.len = 0;
+				tk_summary_for_people(&o->shown, f[i], 1);
+				f[i] = (tk_str){ o->shown.p ? o->shown.p : "", o->shown.len };
+			}
+		}
+	}
+	tk_output_row(o->out, f, kinds);
+}
 
 static void
 print_event(struct opts *o, const tk_event *ev)
@@ -60,7 +98,7 @@ print_event(struct opts *o, const tk_event *ev)
 	f[7] = ev->via;
 	o->printed++;
 	if (!o->json) {
-		tk_write_record(stdout, f, NCOLS);
+		show(o, ev, f);
 		return;
 	}
 	tk_buf_addc(&b, '{');
@@ -170,6 +208,29 @@ parse_time(const char *opt, const char *arg, char out[21])
 	tk_time_iso(when, out);
 }
 
+/* The ids that name no ticket, each said on stderr: how many. */
+static int
+no_tickets(tk_store *st, const tk_ids *ids)
+{
+	MDB_val v;
+	size_t i;
+	int n = 0, rc;
+	tk_txn t;
+
+	if (tk_txn_read(st, &t) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	for (i = 0; i < ids->n; i++) {
+		if ((rc = tk_get_id(&t, TK_DB_TICKETS, ids->v[i], &v)) < 0)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		if (!rc) {
+			tk_warn("ticket %llu: no such ticket", (unsigned long long)ids->v[i]);
+			n++;
+		}
+	}
+	tk_txn_end(&t);
+	return n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -179,14 +240,18 @@ main(int argc, char **argv)
 		{ "after", required_argument, NULL, 'A' },
 		{ "follow", no_argument, NULL, 'f' },
 		{ "header", no_argument, NULL, 'H' },
+		{ "tsv", no_argument, NULL, 't' },
+		{ "table", no_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "dir", required_argument, NULL, 'd' },
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dir = NULL;
+	const char *dir = NULL, *since = NULL, *until = NULL, *after = NULL;
 	struct opts o = { 0 };
-	int c, follow = 0, header = 0, i;
+	int c, follow = 0, header = 0, tsv = 0, table = 0, i, missing = 0;
+	tk_buf cols = { 0 };
+	tk_output out;
 	tk_ids ids = { 0 };
 	char **keys = tk_xmalloc((size_t)argc * sizeof *keys);
 	size_t nkeys = 0;
@@ -196,22 +261,36 @@ main(int argc, char **argv)
 	char *end;
 
 	tk_cmd_start(argc, argv, usage);
-	while ((c = getopt_long(argc, argv, "fHd:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fHtd:hV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'S': parse_time("--since", optarg, o.since); break;
-		case 'U': parse_time("--until", optarg, o.until); break;
+		case 'S':
+			since = tk_opt_once("--since", since, optarg);
+			parse_time("--since", optarg, o.since);
+			break;
+		case 'U':
+			until = tk_opt_once("--until", until, optarg);
+			parse_time("--until", optarg, o.until);
+			break;
 		case 'A':
+			after = tk_opt_once("--after", after, optarg);
+			errno = 0;
 			o.after = strtoull(optarg, &end, 10);
-			if (!*optarg || *end)
+			if (!isdigit((unsigned char)*optarg) || *end || errno)
 				tk_die(TK_EXIT_USAGE, "--after %s: not a sequence number", optarg);
 			break;
 		case 'f': follow = 1; break;
 		case 'H': header = 1; break;
+		case 't': tsv = 1; break;
+		case 'T': table = 1; break;
 		case 'J': o.json = 1; break;
-		case 'd': dir = optarg; break;
+		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
 	}
+	tk_opt_conflict("--follow", follow, "--until", until != NULL);
+	if (since && until && strcmp(o.since, o.until) > 0)
+		tk_die(TK_EXIT_USAGE, "--since %s (%s) is after --until %s (%s): no event can match",
+		    since, o.since, until, o.until);
 	for (i = optind; i < argc; i++) {
 		if (!strncmp(argv[i], "agent:", 6) || !strncmp(argv[i], "team:", 5)) {
 			keys[nkeys++] = argv[i];
@@ -221,13 +300,17 @@ main(int argc, char **argv)
 			tk_die(TK_EXIT_USAGE, "%s: not a ticket id (nor agent:LOGIN, team:NAME)", argv[i]);
 		tk_ids_add(&ids, id);
 	}
-	if (header && !o.json) {
-		printf("#");
-		for (i = 0; i < NCOLS; i++)
-			printf("%s%s", i ? "\t" : "", columns[i]);
-		printf("\n");
-	}
+	if (tk_output_conflict(tsv, table, o.json, header) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	for (i = 0; i < NCOLS; i++)
+		tk_buf_printf(&cols, "%s%s", i ? "," : "", columns[i]);
+	if (tk_output_init(&out, tk_output_choose(tsv, table, o.json), cols.p, header) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	tk_buf_free(&cols);
+	o.out = &out;
 	st = tk_cmd_store(dir, TK_OPEN_READ);
+	if (ids.n)
+		missing = no_tickets(st, &ids);
 	for (;;) {
 		if (tk_txn_read(st, &t) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
@@ -236,13 +319,19 @@ main(int argc, char **argv)
 		tk_txn_end(&t);
 		if (o.last > o.after)
 			o.after = o.last;
+		tk_output_flush(&out);
 		tk_flush_stdout();
 		if (!follow)
 			break;
 		sleep(1);
 	}
+	/* A person sees a message for an empty table, not nothing at all. */
+	if (!o.printed && out.fmt == TK_FMT_TABLE)
+		tk_warn("no events match");
+	tk_output_free(&out);
+	tk_buf_free(&o.shown);
 	tk_cmd_leave(st);
 	tk_ids_free(&ids);
 	free(keys);
-	return o.printed || header ? TK_EXIT_OK : TK_EXIT_NOMATCH;
+	return missing || !(o.printed || (header && out.fmt == TK_FMT_TSV)) ? TK_EXIT_NOMATCH : TK_EXIT_OK;
 }

@@ -7,7 +7,7 @@
 
 static const char usage[] =
     "tk-ls [-aHt] [--table] [--json] [-d dir] [-o columns]\n"
-    "             [-s [-]field[,...]] [-n count] [--explain] [filter ...] [-]\n"
+    "             [-s [-]field[,...]] [-n count] [--explain] [filter | id ...] [-]\n"
     "\n"
     "Lists the tickets every filter matches, one record a line, in id order;\n"
     "with no status filter, those not yet resolved or closed.\n"
@@ -17,6 +17,7 @@ static const char usage[] =
     "field!=value[,...]\tnone of the values\n"
     "field~regex\ta PCRE2 regex matches (field!~regex: does not)\n"
     "field=a..b\ta range of times, numbers, durations (age=2d..)\n"
+    "id\ta ticket number (4, #4): id=4; several: id=4,7\n"
     "-\tonly the tickets whose ids are on standard input\n"
     "Selecting:\n"
     "-a, --all\tresolved and closed tickets too\n"
@@ -220,13 +221,15 @@ main(int argc, char **argv)
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dir = NULL, *cols = NULL, *sort = NULL;
+	const char *dir = NULL, *cols = NULL, *sort = NULL, *limit = NULL;
 	int c, all = 0, header = 0, tsv = 0, table = 0, json = 0, explain = 0, stdin_ids = 0, i;
 	struct ctx ctx = { 0 };
 	tk_filter *q = tk_filter_new();
 	tk_output out;
 	tk_store *st;
 	tk_txn t;
+	tk_buf idterm = { 0 };
+	uint64_t id;
 	long n;
 	char *end;
 
@@ -238,26 +241,41 @@ main(int argc, char **argv)
 		case 't': tsv = 1; break;
 		case 'T': table = 1; break;
 		case 'J': json = 1; break;
-		case 'o': cols = optarg; break;
-		case 's': sort = optarg; break;
+		case 'o': cols = tk_opt_once("-o", cols, tk_opt_text("-o", optarg)); break;
+		case 's': sort = tk_opt_once("-s", sort, tk_opt_text("-s", optarg)); break;
 		case 'n':
+			limit = tk_opt_once("-n", limit, optarg);
 			ctx.limit = strtol(optarg, &end, 10);
 			if (*end || ctx.limit <= 0)
 				tk_die(TK_EXIT_USAGE, "-n %s: not a positive count", optarg);
 			break;
 		case 'E': explain = 1; break;
-		case 'd': dir = optarg; break;
+		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
 	}
+	if (tk_output_conflict(tsv, table, json, header) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	for (i = optind; i < argc; i++) {
 		if (!strcmp(argv[i], "-")) {
 			stdin_ids = 1;
 			continue;
 		}
+		/* "tk-ls 4 7" is "tk-ls id=4,7", as taskwarrior and gh read it. */
+		if (argv[i][0] && !tk_is_filter(argv[i]) && strchr("#0123456789", argv[i][0])) {
+			if (tk_id_parse(argv[i], strlen(argv[i]), &id) < 0)
+				tk_die(TK_EXIT_USAGE, "%s: not a ticket id", argv[i]);
+			tk_buf_printf(&idterm, "%s%llu", idterm.len ? "," : "id=", (unsigned long long)id);
+			continue;
+		}
 		if (tk_filter_add(q, argv[i]) < 0)
 			tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+		if (tk_filter_warning(q))
+			tk_warn("%s", tk_filter_warning(q));
 	}
+	if (idterm.len && tk_filter_add(q, idterm.p) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	tk_buf_free(&idterm);
 	tk_filter_default_status(q, all);
 	if (tk_output_init(&out, tk_output_choose(tsv, table, json), cols, header) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
@@ -312,6 +330,9 @@ main(int argc, char **argv)
 			free(keys[j].name);
 	}
 	tk_output_finish(&out);
+	/* A person sees a message for an empty table, not a header alone. */
+	if (!n && out.fmt == TK_FMT_TABLE)
+		tk_warn("no tickets match");
 	tk_txn_end(&t);
 	tk_output_free(&out);
 	tk_filter_free(q);

@@ -387,8 +387,9 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	tk_assignments as = { 0 };
-	const char *dir = NULL, *msg = NULL;
-	int c, nopt, batch = 0, atomic = 0, quiet = 0, rc, i;
+	const char *dir = NULL;
+	int c, nopt, batch = 0, atomic = 0, quiet = 0, rc, i, nmsg = 0, subject = 0;
+	tk_buf msg = { 0 };
 	struct one one = { &as, NULL, 0, 0 };
 	tk_store *st;
 
@@ -402,11 +403,19 @@ main(int argc, char **argv)
 			if (tk_assign_add(&as, c == 's' ? "subject" : c == 'r' ? "requester" : "priority", optarg) < 0)
 				tk_die(TK_EXIT_USAGE, "-%c: %s", c, tk_errmsg);
 			break;
-		case 'm': msg = optarg; break;
+		case 'm':
+			/* Several -m are paragraphs, as git commit -m takes them. */
+			nmsg++;
+			if (tk_blank(tk_opt_text("-m", optarg), strlen(optarg)))
+				break;
+			if (msg.len)
+				tk_buf_adds(&msg, "\n\n");
+			tk_buf_adds(&msg, optarg);
+			break;
 		case 'b': batch = 1; break;
 		case 'A': atomic = 1; break;
 		case 'q': quiet = 1; break;
-		case 'd': dir = optarg; break;
+		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
 	}
@@ -418,10 +427,14 @@ main(int argc, char **argv)
 		if (tk_assign_parse(&as, argv[i]) < 0)
 			tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	}
+	tk_cmd_assignments(&as, 1);
 	if (atomic && !batch)
 		tk_die(TK_EXIT_USAGE, "--atomic goes with -b");
-	if (batch && msg)
-		tk_die(TK_EXIT_USAGE, "-m does not go with -b (give a body column)");
+	tk_opt_conflict("-b", batch, "-m", nmsg);
+	for (i = 0; i < (int)as.n; i++)
+		subject |= as.a[i].field == TK_F_SUBJECT;
+	if (!batch && !subject)
+		tk_die(TK_EXIT_USAGE, "a ticket needs a subject: give -s subject or subject=...");
 	if (batch) {
 		st = tk_cmd_store_assign(dir, TK_OPEN_CREATE, &as);
 		tk_store_bulk(st);
@@ -433,9 +446,9 @@ main(int argc, char **argv)
 		tk_flush_stdout();
 		return rc;
 	}
-	if (msg) {
-		one.body = tk_xstrdup(msg);
-		one.len = strlen(msg);
+	if (nmsg) {
+		one.body = msg.p ? msg.p : tk_xstrdup("");
+		one.len = msg.len;
 	} else if (!isatty(STDIN_FILENO)) {
 		one.body = tk_read_all(stdin, "stdin", &one.len);
 		while (one.len && one.body[one.len - 1] == '\n')

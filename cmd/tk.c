@@ -32,7 +32,7 @@ static const struct command {
 	{ "set", "change fields, tags and status of tickets" },
 	{ "comment", "add a public reply or an internal note" },
 	{ "log", "the event log as records" },
-	{ "import", "bulk import of tickets from CSV or tk records" },
+	{ "import", "bulk import of tickets from CSV, tk records or JSON lines" },
 	{ "export", "tickets as CSV, tk records or JSON lines" },
 	{ "agent", "agents and teams: skills, capacity, role, duty, queues" },
 	{ "assign", "give tickets to agents, by name or by strategy" },

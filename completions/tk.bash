@@ -158,7 +158,7 @@ _tk_optarg() {
 		_tk_match "$pre" "$word" P1 P2 P3 P4 ;;
 	tk-new:-r|tk-new:--requester|tk-comment:-f|tk-comment:--from)
 		_tk_list "$pre" "$word" "$(_tk_values requester)" ;;
-	tk-import:--format) _tk_match "$pre" "$word" csv tsv ;;
+	tk-import:--format) _tk_match "$pre" "$word" csv tsv json ;;
 	tk-export:--format) _tk_match "$pre" "$word" csv tsv json ;;
 	tk-export:--with) _tk_list "$pre" "$word" "$(printf '%s\n' comments history links)" ;;
 	tk-import:--preset) _tk_match "$pre" "$word" osticket zendesk jira rt github ;;

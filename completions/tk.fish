@@ -274,7 +274,7 @@ complete -c tk-import -s u -l update -d 'apply changed rows'
 complete -c tk-import -l atomic -d 'all rows or none'
 complete -c tk-import -l strict -d 'refuse unknown columns'
 complete -c tk-import -l new-fields -d 'declare the unmapped columns as fields'
-complete -c tk-import -l format -x -a 'csv tsv' -d 'input format'
+complete -c tk-import -l format -x -a 'csv tsv json' -d 'input format'
 complete -c tk-import -s F -l delimiter -x -d 'CSV delimiter'
 complete -c tk-import -l encoding -x -a 'GBK GB18030 GB2312 BIG5 UTF-8 UTF-16LE UTF-16BE LATIN1' -d encoding
 complete -c tk-import -l preset -x -a 'osticket zendesk jira rt github' -d 'export format'

@@ -6,7 +6,7 @@
  *            (the same bytes as in tickets)
  *
  * The epoch is the run of ids the ticket is in, as in ix_requester (meta
- * "epochs", store.c): each bulk batch starts one, so a batch's copies sort
+ * "epochs", index.c): each bulk batch starts one, so a batch's copies sort
  * after everything in the table and go in sorted at its end (MDB_APPEND:
  * pages filled, nothing split or searched). The assignee is the value cut
  * at TK_IX_MAXKEY bytes, "\0" when unset. The tickets an agent works on are
@@ -27,19 +27,6 @@
 #include <string.h>
 
 #include "tk.h"
-
-const char *const tk_active_names[TK_ACTIVE_N] = { "new", "open", "pending" };
-
-int
-tk_active_status(tk_str s)
-{
-	size_t i;
-
-	for (i = 0; i < TK_ACTIVE_N; i++)
-		if (tk_str_eq(s, tk_active_names[i]))
-			return 1;
-	return 0;
-}
 
 static size_t
 put_part(unsigned char *p, const char *v, size_t n, size_t max)
@@ -78,9 +65,9 @@ active_key(tk_txn *t, uint64_t id, tk_str status, tk_str a, unsigned char *buf)
 	return k;
 }
 
-/* A batch's new copies, written sorted at its commit (tk_ixbatch_write):
+/* A batch's new copies, written sorted at its commit (tk_txn_flush):
  * each a key and a value, side by side in one buffer. */
-struct tk_actbatch {
+typedef struct tk_actbatch {
 	tk_buf b;
 	struct acopy {
 		size_t off;
@@ -88,17 +75,20 @@ struct tk_actbatch {
 		size_t vlen;
 	} *e;
 	size_t n, cap;
-};
+} tk_actbatch;
+
+static void *
+batch_make(void)
+{
+	tk_actbatch *ab = tk_xmalloc(sizeof *ab);
+
+	memset(ab, 0, sizeof *ab);
+	return ab;
+}
 
 static void
-batch_add(tk_actbatch **pb, MDB_val k, const void *enc, size_t n)
+batch_add(tk_actbatch *ab, MDB_val k, const void *enc, size_t n)
 {
-	tk_actbatch *ab = *pb;
-
-	if (!ab) {
-		ab = *pb = tk_xmalloc(sizeof *ab);
-		memset(ab, 0, sizeof *ab);
-	}
 	if (ab->n == ab->cap)
 		ab->e = tk_xrealloc(ab->e, (ab->cap = ab->cap ? 2 * ab->cap : 1024) * sizeof *ab->e);
 	ab->e[ab->n].off = ab->b.len;
@@ -115,6 +105,8 @@ cmp_copy(const void *a, const void *b, void *base)
 
 	return tk_keycmp((char *)base + x->off, x->klen, (char *)base + y->off, y->klen);
 }
+
+static void batch_reset(void *state);
 
 /* The assignee in a copy's key: after epoch and status, before the id;
  * empty when unset (stored as "\0"). */
@@ -148,9 +140,10 @@ batch_loads(tk_actbatch *ab, tk_txn *t)
 	return rc ? tk_mdb_error(rc, "agent_load") : 0;
 }
 
-int
-tk_actbatch_write(tk_actbatch *ab, tk_txn *t)
+static int
+batch_write(void *state, tk_txn *t)
 {
+	tk_actbatch *ab = state;
 	MDB_cursor *c;
 	MDB_val k, v;
 	tk_tail tl;
@@ -171,32 +164,37 @@ tk_actbatch_write(tk_actbatch *ab, tk_txn *t)
 	}
 	mdb_cursor_close(c);
 	if (rc) {
-		tk_actbatch_reset(ab);
+		batch_reset(ab);
 		return tk_mdb_error(rc, "active");
 	}
 	rc = batch_loads(ab, t);
-	tk_actbatch_reset(ab);
+	batch_reset(ab);
 	return rc;
 }
 
-void
-tk_actbatch_reset(tk_actbatch *ab)
+static void
+batch_reset(void *state)
 {
-	if (ab) {
-		ab->n = 0;
-		ab->b.len = 0;
-	}
+	tk_actbatch *ab = state;
+
+	ab->n = 0;
+	ab->b.len = 0;
 }
 
-void
-tk_actbatch_free(tk_actbatch *ab)
+static void
+batch_free(void *state)
 {
-	if (ab) {
-		tk_buf_free(&ab->b);
-		free(ab->e);
-		free(ab);
-	}
+	tk_actbatch *ab = state;
+
+	tk_buf_free(&ab->b);
+	free(ab->e);
+	free(ab);
 }
+
+/* A bulk transaction's new copies, written sorted at its commit, after
+ * the index batch (which registers first: a new ticket's index entries
+ * are gathered before its copy). */
+static const tk_batch_ops ops = { batch_make, batch_write, batch_reset, batch_free };
 
 int
 tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk_str status, tk_str assignee,
@@ -206,13 +204,14 @@ tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk_str
 	MDB_dbi db = t->st->dbi[TK_DB_ACTIVE];
 	MDB_val k, v = { n, (void *)enc };
 	int rc = 0, was = !creating && tk_active_status(ostatus), now = tk_active_status(status);
+	int later = creating && t->bulk;	/* counted with the batch's copies */
 
 	/* The assignees' loads (load.c): a ticket that stays with its
 	 * assignee in the working set, or has none, moves no count. */
 	if (!(was && now && tk_str_same(oassignee, assignee))) {
-		if (was && (rc = tk_load_add(t, oassignee.p, oassignee.n, -1)) == 0 && now && !(creating && t->ixb))
-			rc = tk_load_add(t, assignee.p, assignee.n, 1);
-		else if (!was && now && !(creating && t->ixb))
+		if (was)
+			rc = tk_load_add(t, oassignee.p, oassignee.n, -1);
+		if (!rc && now && !later)
 			rc = tk_load_add(t, assignee.p, assignee.n, 1);
 		if (rc)
 			return tk_mdb_error(rc, "agent_load");
@@ -224,8 +223,10 @@ tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk_str
 	}
 	if (!rc && now) {
 		k = active_key(t, id, status, assignee, kb);
-		if (creating && t->ixb) {	/* a batch: at its commit, sorted (and counted) */
-			batch_add(tk_ixbatch_active(t->ixb), k, enc, n);
+		tk_actbatch *ab;
+
+		if (creating && (ab = tk_txn_batch(t, &ops))) {	/* a batch: at its commit, sorted (and counted) */
+			batch_add(ab, k, enc, n);
 			return 0;
 		}
 		rc = mdb_put(t->txn, db, &k, &v, 0);

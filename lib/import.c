@@ -1,23 +1,26 @@
 /*
  * import.c - rows of other help desks' exports made into tk assignments.
  *
- * A header name is matched, after folding case and turning spaces and
- * hyphens into '_', against: -m mappings, then the preset's names, then tk's
- * own field names and common aliases. An unknown column becomes a custom
- * field named after it (or is refused with --strict). Values are normalised:
- * statuses, priorities and channels of other systems map to tk's, dates in
- * the usual export formats become ISO UTC, tags split on commas, semicolons
- * and spaces. Repeated columns add up: several Comment columns give several
+ * A header name is matched, after folding case, taking off the blanks
+ * around it and turning spaces and hyphens into '_', against: -m mappings,
+ * then the preset's names, then tk's own field names and common aliases,
+ * English and Chinese. Another column is a custom field named after it,
+ * which the store must know or its fields file declare, unless
+ * --new-fields declares it (tk_import_undeclared); --strict refuses it.
+ * Values are normalised: statuses, priorities and channels of other
+ * systems map to tk's, dates in the usual export formats become ISO UTC,
+ * tags split on commas, semicolons and spaces. Repeated columns add up: several Comment columns give several
  * comments, several Labels columns several tags.
  *
- * Each row is identified by its external id; a row without one gets
- * "row-" and the hash of its content, so importing the same file twice
- * changes nothing either way. The hash of the row's content is kept by
- * ticket id (sub-database import_hash), so a re-run can tell an unchanged
- * row without reading its ticket.
+ * Each row is identified by its external id; a row without one by the
+ * hash of its content (sub-database import_row: hash -> ticket), so
+ * importing the same file twice changes nothing either way, and nothing
+ * made up goes into a field of the ticket. The hash of the row's content
+ * is kept by ticket id (sub-database import_hash), so a re-run can tell an
+ * unchanged row without reading its ticket.
  *
  * A row's values stay in one piece of memory (tk_improw.data), with room
- * after them for the times and ids made from them: the assignments only
+ * after them for the times made from them: the assignments only
  * point into it. tk-import takes these pieces from an arena per batch and
  * keeps each row slot's array of assignments, so a row costs no malloc at
  * all (freeing a million rows' blocks one by one was a tenth of the
@@ -34,8 +37,9 @@ enum { COL_IGNORE, COL_FIELD, COL_CUSTOM, COL_BODY, COL_COMMENT, COL_EXTERNAL, C
 
 struct col {
 	int kind, field;
-	char *name;		/* custom field name or the header */
+	char *name;		/* custom field name, the header folded when no map names one */
 	char *header;
+	int unmapped;		/* a custom field by its header's name: -m and the preset do not map it */
 	/* the last values word() found for this column: exports repeat a
 	 * handful of statuses and priorities a million times */
 	char last[8][32];
@@ -45,7 +49,7 @@ struct col {
 
 struct tk_import {
 	const char *preset;
-	char **mapfrom, **mapto;
+	char **mapfrom, **mapto, **mapraw;
 	size_t nmap;
 	int strict, has_external;
 	struct col *cols;
@@ -76,6 +80,31 @@ static const struct alias generic[] = {
 	{ "satisfaction", "csat" }, { "rating", "csat" }, { "ticket_number", "external_id" },
 	{ "number", "external_id" }, { "key", "external_id" }, { "issue_key", "external_id" },
 	{ "ticket_id", "external_id" },
+	/* Chinese, as help desks (智齿, Udesk, 工单 systems, Excel sheets) name them */
+	{ "主题", "subject" }, { "标题", "subject" }, { "工单标题", "subject" }, { "工单主题", "subject" },
+	{ "问题标题", "subject" }, { "描述", "body" }, { "内容", "body" }, { "详情", "body" },
+	{ "工单描述", "body" }, { "工单内容", "body" }, { "问题描述", "body" }, { "详细描述", "body" },
+	{ "正文", "body" }, { "请求人", "requester" }, { "提交人", "requester" },
+	{ "报告人", "requester" }, { "客户", "requester" }, { "申请人", "requester" },
+	{ "发起人", "requester" }, { "客户邮箱", "requester" }, { "邮箱", "requester" },
+	{ "状态", "status" }, { "工单状态", "status" }, { "处理状态", "status" },
+	{ "优先级", "priority" }, { "紧急程度", "priority" }, { "处理人", "assignee" },
+	{ "负责人", "assignee" }, { "受理人", "assignee" }, { "受理客服", "assignee" },
+	{ "处理客服", "assignee" }, { "指派给", "assignee" }, { "经办人", "assignee" },
+	{ "分类", "category" }, { "类别", "category" }, { "工单分类", "category" },
+	{ "问题分类", "category" }, { "队列", "queue" }, { "受理组", "queue" },
+	{ "处理组", "queue" }, { "客服组", "queue" }, { "技能组", "queue" }, { "部门", "queue" },
+	{ "类型", "type" }, { "工单类型", "type" }, { "问题类型", "type" },
+	{ "标签", "tags" }, { "工单标签", "tags" }, { "关注人", "watchers" }, { "抄送人", "watchers" },
+	{ "创建时间", "created" }, { "创建日期", "created" }, { "提交时间", "created" },
+	{ "更新时间", "updated" }, { "最后更新时间", "updated" }, { "修改时间", "updated" },
+	{ "解决时间", "resolved" }, { "完成时间", "resolved" }, { "关闭时间", "closed" },
+	{ "截止时间", "due" }, { "截止日期", "due" }, { "到期时间", "due" },
+	{ "首次响应时间", "first_response" }, { "满意度", "csat" }, { "满意度评分", "csat" },
+	{ "工单编号", "external_id" }, { "工单号", "external_id" }, { "编号", "external_id" },
+	{ "工单id", "external_id" }, { "单号", "external_id" }, { "渠道", "channel" },
+	{ "来源", "channel" }, { "工单来源", "channel" }, { "来源渠道", "channel" },
+	{ "评论", "comment" }, { "回复", "comment" },
 	{ NULL, NULL }
 };
 
@@ -147,17 +176,46 @@ tk_import_preset_ok(const char *name)
 	return 0;
 }
 
+/* The length of the blank at p (n bytes): an ASCII space, a no-break
+ * space, an ideographic (full-width) space or a byte order mark, which
+ * spreadsheets leave around header names; 0 for none. */
+static size_t
+blank(const char *p, size_t n)
+{
+	static const char *const wide[] = { "\xc2\xa0", "\xe3\x80\x80", "\xef\xbb\xbf" };
+	size_t i, k;
+
+	if (n && isspace((unsigned char)*p))
+		return 1;
+	for (i = 0; i < 3; i++)
+		if (n >= (k = strlen(wide[i])) && !memcmp(p, wide[i], k))
+			return k;
+	return 0;
+}
+
+/* The same, ending at p + n. */
+static size_t
+blank_end(const char *p, size_t n)
+{
+	size_t k;
+
+	for (k = n < 3 ? n : 3; k; k--)
+		if (blank(p + n - k, k) == k)
+			return k;
+	return 0;
+}
+
 /* "Date Created" -> "date_created"; a name fit to be a field name. */
 static char *
 fold(const char *s, size_t n)
 {
 	char *out = tk_xmalloc(n + 3), *o = out;
-	size_t i;
+	size_t i, k;
 
-	while (n && isspace((unsigned char)*s))
-		s++, n--;
-	while (n && isspace((unsigned char)s[n - 1]))
-		n--;
+	while ((k = blank(s, n)))
+		s += k, n -= k;
+	while ((k = blank_end(s, n)))
+		n -= k;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
@@ -166,30 +224,6 @@ fold(const char *s, size_t n)
 		*o++ = (char)tolower(c);
 	}
 	*o = '\0';
-	return out;
-}
-
-/* A custom field name from a folded header: letters, digits and '_'. */
-static char *
-custom_name(const char *folded)
-{
-	size_t n = strlen(folded), i, j = 0;
-	char *out = tk_xmalloc(n + 3);
-
-	if (!isalpha((unsigned char)folded[0])) {
-		out[j++] = 'x';
-		out[j++] = '_';
-	}
-	for (i = 0; i < n && j < 64; i++) {
-		unsigned char c = (unsigned char)folded[i];
-
-		if (!isalnum(c) && c != '_' && c != '.' && c != '-')
-			c = '_';
-		out[j++] = (char)c;
-	}
-	while (j > 1 && out[j - 1] == '_')
-		j--;
-	out[j] = '\0';
 	return out;
 }
 
@@ -206,7 +240,7 @@ tk_import *
 tk_import_new(const char *preset, const char *mapping, int strict)
 {
 	tk_import *im = tk_xmalloc(sizeof *im);
-	char *copy, *tok, *save, *eq;
+	char *copy, *tok, *save, *eq, *p;
 
 	memset(im, 0, sizeof *im);
 	im->preset = preset;
@@ -227,6 +261,8 @@ tk_import_new(const char *preset, const char *mapping, int strict)
 				return NULL;
 			}
 			*eq = '\0';
+			for (p = eq + 1; *p; p++)	/* field names are case-insensitive */
+				*p = (char)tolower((unsigned char)*p);
 			if (strcmp(eq + 1, "-") && strcmp(eq + 1, "comment") &&
 			    tk_field_lookup(eq + 1) == TK_F_CUSTOM && !tk_field_name_ok(eq + 1)) {
 				tk_error("-m %s=%s: %s is not a field name", tok, eq + 1, eq + 1);
@@ -236,6 +272,8 @@ tk_import_new(const char *preset, const char *mapping, int strict)
 			}
 			im->mapfrom = tk_xrealloc(im->mapfrom, (im->nmap + 1) * sizeof *im->mapfrom);
 			im->mapto = tk_xrealloc(im->mapto, (im->nmap + 1) * sizeof *im->mapto);
+			im->mapraw = tk_xrealloc(im->mapraw, (im->nmap + 1) * sizeof *im->mapraw);
+			im->mapraw[im->nmap] = tk_xstrdup(tok);
 			im->mapfrom[im->nmap] = fold(tok, strlen(tok));
 			im->mapto[im->nmap] = tk_xstrdup(eq + 1);
 			im->nmap++;
@@ -255,9 +293,11 @@ tk_import_free(tk_import *im)
 	for (i = 0; i < im->nmap; i++) {
 		free(im->mapfrom[i]);
 		free(im->mapto[i]);
+		free(im->mapraw[i]);
 	}
 	free(im->mapfrom);
 	free(im->mapto);
+	free(im->mapraw);
 	for (i = 0; i < im->ncols; i++) {
 		free(im->cols[i].name);
 		free(im->cols[i].header);
@@ -330,7 +370,6 @@ tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n)
 
 		memset(c, 0, sizeof *c);
 		c->header = tk_xstrndup(fields[i], lens[i]);
-		c->name = custom_name(*key ? key : "column");
 		tk_buf_add(&im->hdrhash, fields[i], lens[i] + 1);
 		to = NULL;
 		for (j = 0; j < im->nmap && !to; j++)
@@ -345,12 +384,16 @@ tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n)
 		if (to)
 			target(c, to);
 		else if (im->strict) {
-			tk_error("column %zu, \"%s\": not a tk field (map it with -m, or leave out --strict)",
+			tk_error("column %zu, \"%s\": not a tk field (--strict: map it with -m)",
 			    i + 1, c->header);
 			free(key);
 			return -1;
-		} else
+		} else {
 			c->kind = COL_CUSTOM;
+			c->unmapped = 1;
+			c->name = key;	/* checked by tk_import_undeclared */
+			key = NULL;
+		}
 		if (c->kind == COL_EXTERNAL)
 			im->has_external = 1;
 		if (c->kind == COL_TKID)
@@ -370,10 +413,172 @@ tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n)
 	return -1;
 }
 
+/*
+ * -m maps columns by name: one the header does not have (a typo, another
+ * export's name) would be left out in silence and its values lost. Each
+ * is named, with the header's nearest column; -1 with tk_errmsg.
+ */
+int
+tk_import_unmapped(const tk_import *im)
+{
+	tk_buf msg = { 0 };
+	size_t i, j, missing = 0;
+	tk_nearest nr;
+	char **keys;
+	int found;
+
+	if (!im->nmap)
+		return 0;
+	keys = tk_xmalloc((im->ncols ? im->ncols : 1) * sizeof *keys);
+	for (j = 0; j < im->ncols; j++)
+		keys[j] = fold(im->cols[j].header, strlen(im->cols[j].header));
+	for (i = 0; i < im->nmap; i++) {
+		tk_nearest_init(&nr, im->mapfrom[i]);
+		for (j = 0, found = 0; j < im->ncols && !found; j++) {
+			found = !strcmp(im->mapfrom[i], keys[j]);
+			tk_nearest_try(&nr, keys[j]);
+		}
+		if (found)
+			continue;
+		tk_buf_printf(&msg, "%s\"%s\"", missing++ ? ", " : "", im->mapraw[i]);
+		for (j = 0; nr.best && j < im->ncols; j++)
+			if (keys[j] == nr.best)
+				tk_buf_printf(&msg, " (did you mean \"%s\"?)", im->cols[j].header);
+	}
+	if (missing) {
+		tk_buf_adds(&msg, "; its columns are:");
+		for (j = 0; j < im->ncols; j++)
+			tk_buf_printf(&msg, "%s \"%s\"", j ? "," : "", im->cols[j].header);
+		tk_error("-m: the header has no column %s", msg.p);
+	}
+	for (j = 0; j < im->ncols; j++)
+		free(keys[j]);
+	free(keys);
+	tk_buf_free(&msg);
+	return missing ? -1 : 0;
+}
+
 uint64_t
 tk_import_header_hash(const tk_import *im)
 {
 	return im->hdrh;
+}
+
+/* ---- columns no one declared ---- */
+
+/*
+ * The name nearest to a folded header that a header is matched to: tk's
+ * fields, the aliases (and the preset's names), the fields the store knows
+ * and the declared ones (tk_nearest's rule: about a third of the name may
+ * differ). NULL when none is near; else a copy.
+ */
+static char *
+nearest(const tk_import *im, tk_txn *t, const tk_store *st, const char *name)
+{
+	const struct alias *pm = NULL;
+	tk_nearest nr;
+	tk_buf held = { 0 };
+	MDB_cursor *c;
+	MDB_val k, v;
+	size_t i;
+	char *got;
+
+	tk_nearest_init(&nr, name);
+	for (i = 0; i < TK_F_NFIELDS; i++)
+		if (!tk_fields[i].readonly || i == TK_F_UPDATED)
+			tk_nearest_try(&nr, tk_fields[i].name);
+	tk_nearest_try(&nr, "comment");
+	for (i = 0; presets[i].name && im->preset; i++)
+		if (!strcmp(presets[i].name, im->preset))
+			pm = presets[i].map;
+	for (; pm && pm->from; pm++)
+		tk_nearest_try(&nr, pm->from);
+	for (pm = generic; pm->from; pm++)
+		tk_nearest_try(&nr, pm->from);
+	for (i = 0; i < st->ndeclared; i++)
+		tk_nearest_try(&nr, st->declared[i]);
+	if (t && mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FIELDS], &c) == 0) {
+		/* the store's names copied out first: nr keeps pointers */
+		while (mdb_cursor_get(c, &k, &v, MDB_NEXT) == 0) {
+			tk_buf_add(&held, k.mv_data, k.mv_size);
+			tk_buf_addc(&held, '\0');
+		}
+		mdb_cursor_close(c);
+		for (i = 0; i < held.len; i += strlen(held.p + i) + 1)
+			tk_nearest_try(&nr, held.p + i);
+	}
+	got = nr.best ? tk_xstrdup(nr.best) : NULL;
+	tk_buf_free(&held);
+	return got;
+}
+
+size_t
+tk_import_undeclared(tk_import *im, tk_txn *t, const char *dir, int new_fields, tk_buf *out)
+{
+	tk_store none, *st = t ? t->st : &none;
+	size_t i, n = 0;
+	int read = 0;
+
+	for (i = 0; i < im->ncols; i++) {
+		struct col *c = &im->cols[i];
+		char *near;
+
+		if (!c->unmapped)
+			continue;
+		if (!*c->name) {
+			tk_buf_printf(out, "column %zu has no name: name it in the header, or take it out", i + 1);
+			tk_buf_addc(out, '\0');
+			n++;
+			continue;
+		}
+		if (!tk_field_name_ok(c->name)) {
+			tk_buf_printf(out, "column %zu, \"%s\": not a tk field, nor a name one can be "
+			    "(a letter, then letters, digits, _ - .): map it with -m '%s=NAME'",
+			    i + 1, c->header, c->header);
+			tk_buf_addc(out, '\0');
+			n++;
+			continue;
+		}
+		if (new_fields)
+			continue;
+		/* No store yet: its directory's fields file declares the names. */
+		if (!t && !read++) {
+			memset(&none, 0, sizeof none);
+			none.dir = (char *)dir;
+			if (tk_fields_load(&none) < 0) {
+				tk_buf_printf(out, "%s", tk_errmsg);
+				tk_buf_addc(out, '\0');
+				n++;
+				break;
+			}
+		}
+		if ((t && tk_field_known(t, c->name)) || (!t && tk_field_declared(&none, c->name)))
+			continue;
+		near = nearest(im, t, st, c->name);
+		tk_buf_printf(out, "column %zu, \"%s\": no field %s", i + 1, c->header, c->name);
+		if (near)
+			tk_buf_printf(out, " (did you mean %s?)", near);
+		tk_buf_addc(out, '\0');
+		free(near);
+		n++;
+	}
+	if (!t && read) {
+		for (i = 0; i < none.ndeclared; i++)
+			free(none.declared[i]);
+		free(none.declared);
+	}
+	return n;
+}
+
+int
+tk_import_declare(const tk_import *im, tk_txn *t)
+{
+	size_t i;
+
+	for (i = 0; i < im->ncols; i++)
+		if (im->cols[i].kind == COL_CUSTOM && tk_field_register(t, TK_STR(im->cols[i].name)) < 0)
+			return -1;
+	return 0;
 }
 
 /* ---- values ---- */
@@ -666,6 +871,7 @@ add_comment(tk_improw *r, const char *v, size_t n)
 	c = &r->comments[r->ncomments++];
 	c->time = NULL;
 	c->author = NULL;
+	c->internal = 0;
 	/* Jira: "14/Jul/25 3:42 PM;jsmith;text" */
 	p = strchr(copy, ';');
 	q = p ? strchr(p + 1, ';') : NULL;
@@ -685,6 +891,30 @@ add_comment(tk_improw *r, const char *v, size_t n)
 	c->body = copy;
 }
 
+int
+tk_import_comment(tk_improw *r, const char *time, const char *author, int internal, const char *body, size_t n)
+{
+	struct tk_impcomment *c;
+	char iso[21];
+
+	if (time && *time && tk_import_time(time, iso) < 0)
+		return tk_error("\"%s\" is not a date tk reads", time);
+	if (!n)
+		return 0;	/* (tk keeps no empty comment) */
+	r->comments = tk_xrealloc(r->comments, (r->ncomments + 1) * sizeof *r->comments);
+	c = &r->comments[r->ncomments++];
+	c->time = time && *time ? tk_xstrdup(iso) : NULL;
+	c->author = author && *author ? tk_xstrdup(author) : NULL;
+	c->internal = internal;
+	c->body = tk_xstrndup(body, n);
+	/* A comment changed since is a row changed since. */
+	r->hash = tk_hash(r->hash, c->time ? c->time : "", c->time ? 21 : 1);
+	r->hash = tk_hash(r->hash, c->author ? c->author : "", c->author ? strlen(c->author) + 1 : 1);
+	r->hash = tk_hash(r->hash, internal ? "i" : "p", 1);
+	r->hash = tk_hash(r->hash, body, n);
+	return 0;
+}
+
 /*
  * One data row into assignments, body, comments and an external id.
  * Returns 0, or -1 with the reason in tk_errmsg.
@@ -694,7 +924,7 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 {
 	size_t i, total = 0, off = 0, used = 0;
 	uint64_t h;
-	char iso[21], hex[40], latest[21] = "";
+	char iso[21], latest[21] = "";
 	const char *w;
 	long bad;
 	int has_channel = 0, has_updated = 0, has_first = 0;
@@ -712,9 +942,9 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 	}
 	r->hash = h;
 	/* The values, then room for a time of each column, first response and
-	 * updated, and a made-up external id. */
-	r->data = r->arena ? tk_arena_alloc(r->arena, total + 21 * (n + 2) + 40) :
-	    tk_xmalloc(total + 21 * (n + 2) + 40);
+	 * updated. */
+	r->data = r->arena ? tk_arena_alloc(r->arena, total + 21 * (n + 2)) :
+	    tk_xmalloc(total + 21 * (n + 2));
 	r->spare = r->data + total;
 	for (i = 0; i < n; i++) {
 		struct col *c = &im->cols[i];
@@ -813,11 +1043,10 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 			break;
 		}
 	}
-	if (!r->external) {
-		snprintf(hex, sizeof hex, "row-%016llx", (unsigned long long)h);
-		r->external = keep(r, &used, hex, sizeof hex);
-	}
-	push(&r->as, TK_F_EXTERNAL_ID, r->external);
+	/* A row with no external id is known by its hash (import_row), not by
+	 * a mark in a field of the user's. */
+	if (r->external)
+		push(&r->as, TK_F_EXTERNAL_ID, r->external);
 	if (!has_channel)
 		push(&r->as, TK_F_CHANNEL, "import");
 	/* No first response column: the first comment not by the requester. */
@@ -839,4 +1068,47 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 	if (!has_updated && latest[0])
 		push(&r->as, TK_F_UPDATED, keep(r, &used, latest, 21));
 	return 0;
+}
+
+/* tk-import's memory of rows with no external id: import_row, row hash -> ticket (store.c's header). */
+int
+tk_import_row_get(tk_txn *t, uint64_t hash, uint64_t *id)
+{
+	unsigned char kb[8];
+	MDB_val k = { 8, kb }, v;
+	tk_ixbatch *b = tk_ixbatch_of(t);
+	int rc;
+
+	tk_put_u64(kb, hash);
+	if (b && tk_ixbatch_find(b, TK_DB_IMPORT_ROW, kb, 8, id))
+		return 1;	/* made earlier in this batch */
+	rc = mdb_get(t->txn, t->st->dbi[TK_DB_IMPORT_ROW], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc || v.mv_size != 8)
+		return rc ? tk_mdb_error(rc, "import_row") : tk_error("import_row: damaged entry");
+	*id = tk_get_u64(v.mv_data);
+	return 1;
+}
+
+int
+tk_import_row_put(tk_txn *t, uint64_t hash, uint64_t id)
+{
+	unsigned char kb[8], vb[8];
+	MDB_val k = { 8, kb }, v = { 8, vb };
+	tk_ixbatch *b = tk_ixbatch_of(t);
+	int rc;
+
+	tk_put_u64(kb, hash);
+	tk_put_u64(vb, id);
+	/* In a bulk batch, with its index entries: the hashes come in no
+	 * order, and written one by one they copied a leaf page each. */
+	if (b && t->first_new && id >= t->first_new) {
+		tk_ixbatch_add(b, TK_DB_IMPORT_ROW, kb, 8, id);
+		return 0;
+	}
+	if ((rc = tk_import_row_get(t, hash, &(uint64_t){ 0 })) != 0)
+		return rc < 0 ? -1 : 0;	/* the first ticket of a row stays its ticket */
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_IMPORT_ROW], &k, &v, 0);
+	return rc ? tk_mdb_error(rc, "import_row") : 0;
 }

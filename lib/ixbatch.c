@@ -61,14 +61,7 @@ struct tk_ixbatch {
 	size_t idcap;
 	struct skey *sk, *tmp;	/* scratch: sort_groups */
 	size_t skcap;
-	struct tk_actbatch *act;	/* the working set's new copies (active.c) */
 };
-
-struct tk_actbatch **
-tk_ixbatch_active(tk_ixbatch *b)
-{
-	return &b->act;
-}
 
 tk_ixbatch *
 tk_ixbatch_new(void)
@@ -93,7 +86,6 @@ tk_ixbatch_reset(tk_ixbatch *b)
 		d->ng = 0;
 		d->keys.len = 0;
 	}
-	tk_actbatch_reset(b->act);
 }
 
 void
@@ -112,7 +104,6 @@ tk_ixbatch_free(tk_ixbatch *b)
 	free(b->ids);
 	free(b->sk);
 	free(b->tmp);
-	tk_actbatch_free(b->act);
 	free(b);
 }
 
@@ -242,38 +233,6 @@ tk_ixbatch_find(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t *
 		return 0;
 	*id = tk_get_u64(d->e[d->g[gi - 1].first - 1].id);
 	return 1;
-}
-
-/* LMDB's default key order: bytes, then the shorter first. */
-int
-tk_keycmp(const void *a, size_t an, const void *b, size_t bn)
-{
-	int c = memcmp(a, b, an < bn ? an : bn);
-
-	return c ? c : an < bn ? -1 : an > bn;
-}
-
-int
-tk_tail_start(tk_tail *tl, MDB_cursor *c)
-{
-	MDB_val v;
-	int rc = mdb_cursor_get(c, &tl->last, &v, MDB_LAST);
-
-	tl->past = rc == MDB_NOTFOUND;	/* an empty tree */
-	if (rc)
-		return tl->past ? 0 : rc;
-	tl->last.mv_size = tl->last.mv_size < sizeof tl->key ? tl->last.mv_size : sizeof tl->key;
-	memcpy(tl->key, tl->last.mv_data, tl->last.mv_size);
-	tl->last.mv_data = tl->key;
-	return 0;
-}
-
-int
-tk_tail_past(tk_tail *tl, const void *key, size_t n)
-{
-	if (!tl->past && tk_keycmp(key, n, tl->last.mv_data, tl->last.mv_size) > 0)
-		tl->past = 1;
-	return tl->past;
 }
 
 /* Two groups by key, then by their first entry (ids ascend). */
@@ -516,8 +475,39 @@ tk_ixbatch_write(tk_ixbatch *b, tk_txn *t)
 	for (i = 0; i < TK_DB_COUNT; i++)
 		if (b->db[i].ng && write_db(b, t, i) < 0)
 			return -1;
-	if (tk_actbatch_write(b->act, t) < 0)
-		return -1;
 	tk_ixbatch_reset(b);	/* written: what comes next starts empty */
 	return 0;
+}
+
+static void *
+batch_make(void)
+{
+	return tk_ixbatch_new();
+}
+
+static int
+batch_write(void *b, tk_txn *t)
+{
+	return tk_ixbatch_write(b, t);
+}
+
+static void
+batch_reset(void *b)
+{
+	tk_ixbatch_reset(b);
+}
+
+static void
+batch_free(void *b)
+{
+	tk_ixbatch_free(b);
+}
+
+/* A bulk transaction's index batch, written at its commit (tk_store_write). */
+static const tk_batch_ops ops = { batch_make, batch_write, batch_reset, batch_free };
+
+tk_ixbatch *
+tk_ixbatch_of(tk_txn *t)
+{
+	return tk_txn_batch(t, &ops);
 }

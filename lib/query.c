@@ -34,7 +34,7 @@
 #define MATCH_LIMIT 1000000
 #define DEPTH_LIMIT 10000
 
-enum op { OP_EQ, OP_NE, OP_RE, OP_NRE, OP_RANGE };
+enum op { OP_EQ, OP_NE, OP_RE, OP_NRE, OP_RANGE, OP_NRANGE };
 
 struct term {
 	char *text;
@@ -61,6 +61,7 @@ struct tk_filter {
 	const char *plan;
 	pcre2_match_context *mctx;
 	tk_buf planbuf;
+	tk_buf warning;		/* why the term last added never matches, or empty */
 };
 
 tk_filter *
@@ -97,6 +98,7 @@ tk_filter_free(tk_filter *q)
 	free(q->ids);
 	pcre2_match_context_free(q->mctx);
 	tk_buf_free(&q->planbuf);
+	tk_buf_free(&q->warning);
 	free(q);
 }
 
@@ -184,6 +186,44 @@ add_val(struct term *t, const char *v, size_t n)
 	t->vals[t->nvals++] = tk_xstrndup(v, n);
 }
 
+/*
+ * A value of a number field in a list: a whole number (a ticket id for id
+ * and parent), kept as the field stores it ("07" is 7), or empty for
+ * unset. csat=9 or id=abc would match nothing and say nothing.
+ */
+static int
+int_value(struct term *t, const char *p, size_t n)
+{
+	char buf[32], *end;
+	long long v;
+	uint64_t id;
+
+	if (!n) {
+		add_val(t, "", 0);
+		return 0;
+	}
+	if (n >= sizeof buf)
+		return tk_error("%s: %.20s... is not a number", t->text, p);
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	if (t->field == TK_F_ID || t->field == TK_F_PARENT) {
+		/* 0 or a number past the largest id is one, that no ticket has. */
+		if (tk_id_parse(buf, n, &id) == 0)
+			snprintf(buf, sizeof buf, "%llu", (unsigned long long)id);
+		else if (strspn(buf, "0123456789") != n)
+			return tk_error("%s: %s is not a ticket id", t->text, buf);
+	} else {
+		v = strtoll(buf, &end, 10);
+		if (!isdigit((unsigned char)buf[0]) || *end)
+			return tk_error("%s: %s is not a whole number", t->text, buf);
+		if (t->field == TK_F_CSAT && (v < 1 || v > 5))
+			return tk_error("%s: %s is not a CSAT score (1 to 5)", t->text, buf);
+		snprintf(buf, sizeof buf, "%lld", v);
+	}
+	add_val(t, buf, strlen(buf));
+	return 0;
+}
+
 static int
 parse_list(struct term *t, const char *v)
 {
@@ -213,6 +253,9 @@ parse_list(struct term *t, const char *v)
 			/* status=opne would match nothing and say nothing: a typo. */
 			return tk_error("%s: \"%.*s\" is not a %s (%s)", t->text, (int)(c - p), p,
 			    tk_fields[t->field].name, tk_enum_words(t->field));
+		} else if (t->kind == TK_K_INT) {
+			if (int_value(t, p, (size_t)(c - p)) < 0)
+				return -1;
 		} else
 			add_val(t, p, (size_t)(c - p));
 		if (!*c)
@@ -222,6 +265,78 @@ parse_list(struct term *t, const char *v)
 	return 0;
 }
 
+/* Times tk sets when something has happened: never later than now. */
+static int
+past_only(int field)
+{
+	return field == TK_F_CREATED || field == TK_F_UPDATED || field == TK_F_RESOLVED ||
+	    field == TK_F_CLOSED || field == TK_F_FIRST_RESPONSE;
+}
+
+/* A relative time written without a sign ("1h", "+2d"): later than now. */
+static int
+forward(const char *v, size_t n)
+{
+	if (n && *v == '+')
+		v++, n--;
+	return n && *v >= '0' && *v <= '9' && memchr(v, '-', n) == NULL && memchr(v, ':', n) == NULL &&
+	    (n < 5 || v[4] != '-');
+}
+
+/*
+ * A range term that can never match leaves a warning in q->warning with
+ * the term it likely meant: a lower end in the future on a time that is
+ * always past ("created=1h.." for "created=-1h.."), an upper end below
+ * zero on an age ("age=..-1h"), ends the wrong way round. lo and hi are
+ * where the ends are written in term (NULL: none); a lower end runs to
+ * ".." or the end, an upper end to the end.
+ */
+static void
+never_matches(tk_filter *q, const struct term *t, const char *term, const char *lo, const char *hi)
+{
+	const char *dots = lo ? strstr(lo, "..") : NULL;
+	size_t lon = lo ? (dots ? (size_t)(dots - lo) : strlen(lo)) : 0;
+	char now[21];
+	int backwards;
+
+	tk_time_iso(tk_now(), now);
+	if (past_only(t->field) && t->has_lo && strcmp(t->slo, now) > 0) {
+		tk_buf_printf(&q->warning, "%s: never matches: %s is never in the future", term, t->name);
+		/* "created=1h..2h" meant from two hours ago to one. */
+		if (lo && forward(lo, lon) && dots && hi == dots + 2 && forward(hi, strlen(hi)))
+			tk_buf_printf(&q->warning, " (did you mean %.*s-%s..-%.*s?)", (int)(lo - term), term,
+			    hi + (*hi == '+'), (int)(lon - (*lo == '+')), lo + (*lo == '+'));
+		else if (lo && forward(lo, lon))
+			tk_buf_printf(&q->warning, " (did you mean %.*s-%s?)", (int)(lo - term), term,
+			    lo + (*lo == '+'));
+		return;
+	}
+	if ((t->field == TK_F_AGE || t->field == TK_F_FRT) && t->has_hi && t->hi < 0) {
+		tk_buf_printf(&q->warning, "%s: never matches: %s is never negative", term, t->name);
+		if (hi && *hi == '-')
+			tk_buf_printf(&q->warning, " (did you mean %.*s%s?)", (int)(hi - term), term, hi + 1);
+		return;
+	}
+	if (!t->has_lo || !t->has_hi)
+		return;
+	if (t->field == TK_F_PRIORITY || t->kind == TK_K_TIME)
+		backwards = strcmp(t->slo, t->shi) > 0;
+	else
+		backwards = t->lo > t->hi;
+	if (!backwards)
+		return;
+	tk_buf_printf(&q->warning, "%s: never matches: its low end is above its high end", term);
+	if (dots && hi == dots + 2)
+		tk_buf_printf(&q->warning, " (did you mean %.*s%s..%.*s?)", (int)(lo - term), term, hi,
+		    (int)lon, lo);
+}
+
+const char *
+tk_filter_warning(const tk_filter *q)
+{
+	return q->warning.len ? q->warning.p : NULL;
+}
+
 int
 tk_filter_add(tk_filter *q, const char *term)
 {
@@ -229,12 +344,17 @@ tk_filter_add(tk_filter *q, const char *term)
 	size_t n = name_len(term);
 	const char *p = term + n, *v, *dots;
 	int errcode, excl = 0;
+	long bad;
 	PCRE2_SIZE erroff;
 	char msg[256];
+	const char *lo = NULL, *hi = NULL;
 
+	q->warning.len = 0;
 	memset(&t, 0, sizeof t);
 	if (!n || !*p || !strchr("=!~<>", *p))
 		return tk_error("%s: not a filter (field=value, field!=value, field~regex, field=a..b)", term);
+	if ((bad = tk_utf8_invalid(term, strlen(term))) >= 0)
+		return tk_error("%s: invalid UTF-8 at byte %ld", term, bad + 1);
 	t.text = tk_xstrdup(term);
 	t.name = tk_xstrndup(term, n);
 	t.field = tk_field_lookup(t.name);
@@ -265,24 +385,27 @@ tk_filter_add(tk_filter *q, const char *term)
 		}
 		if (range_end(&t, v, *p == '<', excl) < 0)
 			goto fail;
+		*(*p == '<' ? &hi : &lo) = v;
 	} else if (*p == '=') {
 		v = p + 1;
 		t.op = OP_EQ;
 		dots = strstr(v, "..");
 		if (dots && rangeable(t.field, t.kind)) {
-			char *lo = tk_xstrndup(v, (size_t)(dots - v));
+			char *low = tk_xstrndup(v, (size_t)(dots - v));
 			int rc = 0;
 
 			t.op = OP_RANGE;
-			if (!*lo && !dots[2])
+			if (!*low && !dots[2])
 				rc = tk_error("%s: a range needs at least one end", term);
-			if (!rc && *lo)
-				rc = range_end(&t, lo, 0, 0);
+			if (!rc && *low)
+				rc = range_end(&t, low, 0, 0);
 			if (!rc && dots[2])
 				rc = range_end(&t, dots + 2, 1, 0);
-			free(lo);
+			free(low);
 			if (rc < 0)
 				goto fail;
+			lo = dots > v ? v : NULL;
+			hi = dots[2] ? dots + 2 : NULL;
 		} else if (t.kind == TK_K_TIME && *v) {
 			time_t when;
 			int dateonly;
@@ -296,17 +419,24 @@ tk_filter_add(tk_filter *q, const char *term)
 			t.has_lo = t.has_hi = 1;
 			tk_time_iso(when, t.slo);
 			tk_time_iso(dateonly ? when + 86399 : when, t.shi);
+			lo = hi = v;
 		} else if ((t.kind == TK_K_DURATION) && *v) {
 			t.op = OP_RANGE;
 			if (range_end(&t, v, 0, 0) < 0 || range_end(&t, v, 1, 0) < 0)
 				goto fail;
+			lo = hi = v;
 		} else if (parse_list(&t, v) < 0)
 			goto fail;
 	} else {
 		tk_error("%s: not a filter", term);
 		goto fail;
 	}
-	if (t.op == OP_NE && parse_list(&t, v) < 0)
+	if (t.op == OP_NE && (t.kind == TK_K_TIME || t.kind == TK_K_DURATION) && *v) {
+		/* created!=2026-11-01: not that day; the value checked as a time. */
+		if (range_end(&t, v, 0, 0) < 0 || range_end(&t, v, 1, 0) < 0)
+			goto fail;
+		t.op = OP_NRANGE;
+	} else if (t.op == OP_NE && parse_list(&t, v) < 0)
 		goto fail;
 	/* "me": the agent whose login is the Unix user (tk-agent), which is
 	 * that user's name whether or not an agent has it. */
@@ -340,6 +470,8 @@ tk_filter_add(tk_filter *q, const char *term)
 		pcre2_jit_compile(t.re, PCRE2_JIT_COMPLETE);
 		t.md = pcre2_match_data_create_from_pattern(t.re, NULL);
 	}
+	if (t.op == OP_RANGE)
+		never_matches(q, &t, term, lo, hi);
 	if (t.field == TK_F_STATUS)
 		q->has_status = 1;
 	if (q->n == q->cap) {
@@ -471,6 +603,8 @@ term_match(tk_filter *q, struct term *t, tk_txn *tx, tk_ticket *tk)
 		return !eq_any(t, v);
 	case OP_RANGE:
 		return in_range(t, v);
+	case OP_NRANGE:
+		return !in_range(t, v);
 	case OP_RE:
 	case OP_NRE:
 		rc = pcre2_match(t->re, (PCRE2_SPTR)(v.n ? v.p : ""), v.n, 0, PCRE2_NO_UTF_CHECK, t->md, q->mctx);

@@ -12,7 +12,8 @@
  *   comments    id . n (8 + 4 bytes, big-endian) -> comment (comment.c)
  *   log         seq (8 bytes, big-endian) -> event (log.c)
  *   log_ticket  id -> seq, DUPSORT|DUPFIXED: each ticket's events
- *   fields      custom field name -> "" (names ever set)
+ *   fields      custom field name -> "" (names ever set, or declared by
+ *               tk-import --new-fields)
  *   ix_external_id
  *               value -> id, DUPSORT|DUPFIXED (ids 8 bytes big-endian, sorted);
  *               values longer than TK_IX_MAXKEY bytes are cut, and every
@@ -44,7 +45,15 @@
  *               assignee as an index key
  *   import_hash id -> hash of the row tk-import made the ticket from
  *               (8 bytes): a re-run skips an unchanged row without reading
- *               its ticket; the ticket is found by ix_external_id
+ *               its ticket; the ticket is found by ix_external_id, or by
+ *               import_row for a row with no external id
+ *   import_row  hash of a row with no external id (8 bytes, big-endian)
+ *               -> id of the ticket tk-import made from it, DUPSORT|DUPFIXED
+ *               as an index (a bulk batch writes it sorted, ixbatch.c;
+ *               one id a key): a re-run finds the row's ticket without a
+ *               mark in any of the ticket's own fields
+ *               (tk_upgrade_import_rows moves the "row-" external ids of
+ *               older stores here)
  *   agents, teams, agent_load, rr_cursor, log_key
  *               (schema 7) agents and teams, each assignee's count of
  *               tickets in the working set, tk-assign's round-robin
@@ -57,6 +66,8 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +82,6 @@
 static const struct {
 	const char *name;
 	unsigned flags;
-	long since;		/* the schema that brought it: an older store read before its upgrade lacks it */
 } dbs[TK_DB_COUNT] = {
 	[TK_DB_META] = { "meta", 0 },
 	[TK_DB_TICKETS] = { "tickets", 0 },
@@ -91,94 +101,15 @@ static const struct {
 	[TK_DB_IMPORT_HASH] = { "import_hash", 0 },
 	[TK_DB_IMPORT_MARKS] = { "import_marks", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_ACTIVE] = { "active", 0 },
-	[TK_DB_AGENTS] = { "agents", 0, 7 },
-	[TK_DB_TEAMS] = { "teams", 0, 7 },
-	[TK_DB_AGENT_LOAD] = { "agent_load", 0, 7 },
-	[TK_DB_RR_CURSOR] = { "rr_cursor", 0, 7 },
-	[TK_DB_LOG_KEY] = { "log_key", MDB_DUPSORT | MDB_DUPFIXED, 7 },
+	[TK_DB_IMPORT_ROW] = { "import_row", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_AGENTS] = { "agents", 0 },
+	[TK_DB_TEAMS] = { "teams", 0 },
+	[TK_DB_AGENT_LOAD] = { "agent_load", 0 },
+	[TK_DB_RR_CURSOR] = { "rr_cursor", 0 },
+	[TK_DB_LOG_KEY] = { "log_key", MDB_DUPSORT | MDB_DUPFIXED },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)
-
-void
-tk_put_u64(unsigned char *p, uint64_t v)
-{
-	v = htobe64(v);
-	memcpy(p, &v, 8);
-}
-
-uint64_t
-tk_get_u64(const unsigned char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return be64toh(v);
-}
-
-/*
- * Index keys. A value is its bytes, cut at TK_IX_MAXKEY, or "\0" when empty.
- * A partitioned index puts the ticket's epoch (two bytes) before the value:
- * requesters are many and come in no order, and the update times of
- * imported history nearly none, so a batch of new tickets spread over the
- * whole of a plain index would copy most of its leaf pages at every commit;
- * under an epoch, new entries land in the last epoch's stretch of the tree.
- * Assignees are fewer, but each has a tree of its own ids that a batch
- * would copy a path of; under an epoch an assignee's ids mostly fit in its
- * key's node. A lookup asks each epoch in turn and gets the ids in
- * ascending order.
- *
- * An epoch is a run of ticket ids. In ix_assignee it is id >> 14: 62 for
- * a million tickets, so that tk-ls by agent asks few. In ix_requester and
- * ix_updated, meta "epochs" holds the first id of each, ascending (8 bytes
- * each, big-endian; none stored means one epoch from 0): a new epoch
- * starts at a new ticket 16,384 ids after the last one began, or at the
- * first ticket of a bulk batch (tk-import, tk-new -b) 4,096 ids or more
- * after it; then every key of the batch is past the end of the index, and
- * the batch's sorted entries are appended, not inserted among the last
- * epoch's (a million imported tickets: 200 epochs, and these two indexes
- * written in a third of the time). Schema 2 had epochs of id >> 14 in all
- * three; its upgrade writes them down as such.
- */
-#define EPOCH_SPAN 16384
-#define EPOCH_BATCH 4096
-#define EPOCHS_MAX 65536	/* two bytes of key */
-
-int
-tk_ix_partitioned(int db)
-{
-	return db == TK_DB_IX_REQUESTER || db == TK_DB_IX_UPDATED || db == TK_DB_IX_ASSIGNEE;
-}
-
-/*
- * Values an index keeps no entries for. An empty external id: most
- * tickets have none (only imports give one), and a key "\0" holding the id
- * of every ticket made by hand or mail would be written at every tk-new
- * for no query worth it: external_id= is answered by a scan. The active
- * statuses (new, open, pending): the working set (active.c) holds those
- * tickets, so ix_status holds only the resolved and closed ones, and a new
- * ticket or a change between active statuses writes one tree less. An
- * empty assignee, queue or requester of a ticket in the working set: a
- * ticket that comes in by mail or the web has no assignee or queue yet,
- * and those two entries were two trees more at every such tk-new; the
- * working set answers for it (by its key for assignee=, by reading it for
- * the others), and the entry is written when the ticket leaves it.
- */
-int
-tk_ix_skips(int db, const char *v, size_t n, int active)
-{
-	switch (db) {
-	case TK_DB_IX_EXTERNAL:
-		return n == 0;
-	case TK_DB_IX_ASSIGNEE:
-	case TK_DB_IX_QUEUE:
-	case TK_DB_IX_REQUESTER:
-		return n == 0 && active;
-	case TK_DB_IX_STATUS:
-		return tk_active_status((tk_str){ v, n });
-	}
-	return 0;
-}
 
 int
 tk_last_id(MDB_txn *txn, tk_store *st, uint64_t *id)
@@ -195,151 +126,6 @@ tk_last_id(MDB_txn *txn, tk_store *st, uint64_t *id)
 	if (rc == 0)
 		*id = tk_get_u64(k.mv_data);
 	return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "tickets") : 0;
-}
-
-/* meta "epochs" := ep[0..n). 0 or -1. */
-static int
-put_epochs(MDB_txn *txn, tk_store *st, const uint64_t *ep, unsigned n)
-{
-	MDB_val k = { 6, "epochs" }, v = { 8 * (size_t)n, NULL };
-	unsigned char *buf = tk_xmalloc(8 * (size_t)n);
-	unsigned i;
-	int rc;
-
-	for (i = 0; i < n; i++)
-		tk_put_u64(buf + 8 * i, ep[i]);
-	v.mv_data = buf;
-	rc = mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0);
-	free(buf);
-	return rc ? tk_mdb_error(rc, "meta") : 0;
-}
-
-/* The epoch of a ticket in ix_assignee, and in every partitioned index of
- * schema 2: its id >> 14. */
-static unsigned
-epoch_v2(uint64_t id)
-{
-	return id >> 14 > 0xffff ? 0xffff : (unsigned)(id >> 14);
-}
-
-static int
-epochs_load(tk_txn *t)
-{
-	MDB_val k = { 6, "epochs" }, v;
-	unsigned i;
-	int rc;
-
-	if (t->epochs)
-		return 0;
-	rc = mdb_get(t->txn, t->st->dbi[TK_DB_META], &k, &v);
-	if (rc && rc != MDB_NOTFOUND)
-		return tk_mdb_error(rc, "meta");
-	t->nepochs = rc ? 1 : (unsigned)(v.mv_size / 8);
-	if (!t->nepochs || t->nepochs > EPOCHS_MAX)
-		return tk_error("%s: meta \"epochs\" is damaged (%zu bytes)", t->st->dir, v.mv_size);
-	t->epochs = tk_xmalloc((t->nepochs + 1) * sizeof *t->epochs);	/* room for one more */
-	for (i = 0; i < t->nepochs; i++)
-		t->epochs[i] = rc ? 0 : tk_get_u64((unsigned char *)v.mv_data + 8 * i);
-	return 0;
-}
-
-void
-tk_ix_epochs_free(tk_txn *t)
-{
-	free(t->epochs);
-	t->epochs = NULL;
-	t->nepochs = 0;
-}
-
-/* Indexes whose epochs are meta "epochs" (the others' are id >> 14), and
- * the working set (active.c). */
-static int
-run_epochs(int db)
-{
-	return db == TK_DB_IX_REQUESTER || db == TK_DB_IX_UPDATED || db == TK_DB_ACTIVE;
-}
-
-unsigned
-tk_ix_epoch(tk_txn *t, int db, uint64_t id)
-{
-	unsigned lo = 0, hi;
-
-	if (!run_epochs(db))
-		return epoch_v2(id);
-	if (epochs_load(t) < 0)
-		return 0;	/* reported; a lookup under epoch 0 finds less, never wrong */
-	hi = t->nepochs;
-	if (id >= t->epochs[hi - 1])	/* new tickets: the last */
-		return hi - 1;
-	while (hi - lo > 1) {	/* epochs[lo] <= id < epochs[hi] */
-		unsigned mid = lo + (hi - lo) / 2;
-
-		if (t->epochs[mid] <= id)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-unsigned
-tk_ix_nepochs(tk_txn *t, int db)
-{
-	uint64_t last;
-
-	if (run_epochs(db))
-		return epochs_load(t) < 0 ? 1 : t->nepochs;
-	return tk_last_id(t->txn, t->st, &last) < 0 ? 1 : epoch_v2(last) + 1;
-}
-
-int
-tk_ix_epoch_new(tk_txn *t, uint64_t id)
-{
-	uint64_t span;
-
-	if (epochs_load(t) < 0)
-		return -1;
-	span = t->ixb && id == t->first_new ? EPOCH_BATCH : EPOCH_SPAN;
-	if (t->nepochs == EPOCHS_MAX || id - t->epochs[t->nepochs - 1] < span)
-		return 0;
-	t->epochs[t->nepochs++] = id;
-	t->epochs = tk_xrealloc(t->epochs, (t->nepochs + 1) * sizeof *t->epochs);
-	return put_epochs(t->txn, t->st, t->epochs, t->nepochs);
-}
-
-MDB_val
-tk_ix_key(int db, const char *v, size_t n, unsigned epoch, unsigned char *buf)
-{
-	MDB_val k;
-
-	if (!n) {
-		v = "";
-		n = 1;
-	} else if (n > TK_IX_MAXKEY)
-		n = TK_IX_MAXKEY;
-	if (!tk_ix_partitioned(db)) {
-		k.mv_size = n;
-		k.mv_data = (void *)v;
-		return k;
-	}
-	buf[0] = (unsigned char)(epoch >> 8);
-	buf[1] = (unsigned char)epoch;
-	memcpy(buf + 2, v, n);
-	k.mv_size = n + 2;
-	k.mv_data = buf;
-	return k;
-}
-
-int tk_map_full;
-
-int
-tk_mdb_error(int rc, const char *what)
-{
-	if (rc == MDB_MAP_FULL)
-		tk_map_full = 1;
-	if (rc == MDB_MAP_FULL || rc == ENOSPC)
-		return tk_error("%s: %s (disk or map full)", what, mdb_strerror(rc));
-	return tk_error("%s: %s", what, mdb_strerror(rc));
 }
 
 const char *
@@ -421,223 +207,6 @@ write_schema(tk_store *st, MDB_txn *txn, long ver)
 	return rc ? tk_mdb_error(rc, st->dir) : 0;
 }
 
-/*
- * Schema 1 to 2: ix_requester, ix_assignee and ix_updated are partitioned
- * by epoch (rebuilt from the tickets), and tk-import's memory of rows moves
- * from "imports" (external id -> id . hash) to import_hash (id -> hash).
- */
-static int
-upgrade_1(tk_store *st, MDB_txn *txn)
-{
-	unsigned char kb[TK_IX_KEYBUF];
-	MDB_cursor *c;
-	MDB_val k, v, ik, iv;
-	MDB_dbi old;
-	tk_ticket tk;
-	int rc, f;
-
-	rc = mdb_dbi_open(txn, "imports", 0, &old);
-	if (rc == 0) {
-		if ((rc = mdb_cursor_open(txn, old, &c)))
-			return tk_mdb_error(rc, "imports");
-		while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
-			if (v.mv_size != 16)
-				continue;
-			ik.mv_size = 8;
-			ik.mv_data = v.mv_data;
-			iv.mv_size = 8;
-			iv.mv_data = (unsigned char *)v.mv_data + 8;
-			if ((rc = mdb_put(txn, st->dbi[TK_DB_IMPORT_HASH], &ik, &iv, 0)))
-				break;
-		}
-		mdb_cursor_close(c);
-		if (rc != MDB_NOTFOUND)
-			return tk_mdb_error(rc, "import_hash");
-		if ((rc = mdb_drop(txn, old, 1)))
-			return tk_mdb_error(rc, "imports");
-	} else if (rc != MDB_NOTFOUND)
-		return tk_mdb_error(rc, "imports");
-	for (f = 0; f < TK_F_NSTORED; f++)
-		if (tk_fields[f].dbi >= 0 && tk_ix_partitioned(tk_fields[f].dbi) &&
-		    (rc = mdb_drop(txn, st->dbi[tk_fields[f].dbi], 0)))
-			return tk_mdb_error(rc, "index");
-	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_TICKETS], &c)))
-		return tk_mdb_error(rc, "tickets");
-	tk_ticket_init(&tk);
-	while (rc == 0 && (rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
-		tk.id = tk_get_u64(k.mv_data);
-		if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0) {
-			rc = -1;
-			break;
-		}
-		for (f = 0; f < TK_F_NSTORED && rc == 0; f++) {
-			int db = tk_fields[f].dbi;
-
-			if (db < 0 || !tk_ix_partitioned(db))
-				continue;
-			ik = tk_ix_key(db, tk.f[f].p, tk.f[f].n, epoch_v2(tk.id), kb);
-			if ((rc = mdb_put(txn, st->dbi[db], &ik, &k, MDB_NODUPDATA)) == MDB_KEYEXIST)
-				rc = 0;
-		}
-	}
-	mdb_cursor_close(c);
-	tk_ticket_free(&tk);
-	if (rc == -1)
-		return -1;
-	if (rc != MDB_NOTFOUND)
-		return tk_mdb_error(rc, "index");
-	return 0;
-}
-
-/*
- * Schema 2 to 3: epochs were id >> 14; the first id of each, up to the last
- * ticket's, goes into meta "epochs", and the keys stay as they are.
- */
-static int
-upgrade_2(tk_store *st, MDB_txn *txn)
-{
-	uint64_t last, *ep;
-	unsigned i, n;
-	int rc;
-
-	if (tk_last_id(txn, st, &last) < 0)
-		return -1;
-	n = epoch_v2(last) + 1;
-	ep = tk_xmalloc(n * sizeof *ep);
-	for (i = 0; i < n; i++)
-		ep[i] = (uint64_t)i << 14;
-	rc = put_epochs(txn, st, ep, n);
-	free(ep);
-	return rc;
-}
-
-/*
- * Schema 3 to 4: ix_status, ix_priority and ix_queue become posting lists,
- * rebuilt from the tickets, 50,000 at a time through an index batch.
- */
-static int
-upgrade_3(tk_store *st, MDB_txn *txn)
-{
-	unsigned char kb[TK_IX_KEYBUF];
-	MDB_cursor *c;
-	MDB_val k, v, ik;
-	tk_ticket tk;
-	tk_txn t;
-	long n = 0;
-	int rc = 0, f, db;
-
-	for (db = 0; db < TK_DB_COUNT; db++) {
-		if (!tk_ix_postings(db))
-			continue;
-		if ((rc = mdb_drop(txn, st->dbi[db], 1)) ||
-		    (rc = mdb_dbi_open(txn, dbs[db].name, dbs[db].flags | MDB_CREATE, &st->dbi[db])))
-			return tk_mdb_error(rc, dbs[db].name);
-	}
-	memset(&t, 0, sizeof t);
-	t.st = st;
-	t.txn = txn;
-	t.write = 1;
-	t.ixb = tk_ixbatch_new();
-	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_TICKETS], &c))) {
-		tk_ixbatch_free(t.ixb);
-		return tk_mdb_error(rc, "tickets");
-	}
-	tk_ticket_init(&tk);
-	while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
-		tk.id = tk_get_u64(k.mv_data);
-		if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0) {
-			rc = -1;
-			break;
-		}
-		for (f = 0; f < TK_F_NSTORED; f++)
-			if (tk_fields[f].dbi >= 0 && tk_ix_postings(tk_fields[f].dbi) &&
-			    !tk_ix_skips(tk_fields[f].dbi, tk.f[f].p, tk.f[f].n, tk_active_status(tk.f[TK_F_STATUS]))) {
-				ik = tk_ix_key(tk_fields[f].dbi, tk.f[f].p, tk.f[f].n, 0, kb);
-				tk_ixbatch_add(t.ixb, tk_fields[f].dbi, ik.mv_data, ik.mv_size, tk.id);
-			}
-		if (++n % 50000 == 0 && tk_ixbatch_write(t.ixb, &t) < 0) {
-			rc = -1;
-			break;
-		}
-	}
-	mdb_cursor_close(c);
-	tk_ticket_free(&tk);
-	if (rc == MDB_NOTFOUND)
-		rc = tk_ixbatch_write(t.ixb, &t) < 0 ? -1 : 0;
-	tk_ixbatch_free(t.ixb);
-	if (rc == -1)
-		return -1;
-	return rc ? tk_mdb_error(rc, "tickets") : 0;
-}
-
-/*
- * Schema 4 to 5: the working set (active.c), copied from the tickets in an
- * active status, whose statuses ix_status no longer holds, nor ix_assignee,
- * ix_queue and ix_requester their empty values; ix_external_id keeps no
- * entries for an empty value (tk_ix_skips).
- */
-static int
-upgrade_4(tk_store *st, MDB_txn *txn)
-{
-	const char *const *act = tk_active_names;
-	size_t i, n;
-	MDB_cursor *c;
-	MDB_val k, v;
-	tk_ticket tk;
-	tk_txn t;
-	int rc;
-
-	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_IX_STATUS], &c)))
-		return tk_mdb_error(rc, "ix_status");
-	for (i = 0; i < TK_ACTIVE_N && (!rc || rc == MDB_NOTFOUND); i++) {
-		n = strlen(act[i]);
-		do {	/* (sought again: a cursor on a tree it emptied has no current item) */
-			k.mv_size = n;
-			k.mv_data = (void *)act[i];
-			rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-		} while (rc == 0 && k.mv_size == n + 8 && !memcmp(k.mv_data, act[i], n) &&
-		    (rc = mdb_cursor_del(c, 0)) == 0);
-	}
-	mdb_cursor_close(c);
-	if (rc && rc != MDB_NOTFOUND)
-		return tk_mdb_error(rc, "ix_status");
-	k.mv_size = 1;
-	k.mv_data = "";
-	if ((rc = mdb_del(txn, st->dbi[TK_DB_IX_EXTERNAL], &k, NULL)) && rc != MDB_NOTFOUND)
-		return tk_mdb_error(rc, "ix_external_id");
-	memset(&t, 0, sizeof t);
-	t.st = st;
-	t.txn = txn;
-	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_TICKETS], &c)))
-		return tk_mdb_error(rc, "tickets");
-	tk_ticket_init(&tk);
-	/* Each active ticket as if it had just come into the working set: its
-	 * copy written, the entries it no longer has taken out. */
-	while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
-		tk.id = tk_get_u64(k.mv_data);
-		/* (the status first: most tickets of a large store are closed) */
-		if (tk_ticket_decode_upto(&tk, v.mv_data, v.mv_size, TK_F_STATUS) < 0) {
-			rc = -1;
-			break;
-		}
-		if (!tk_active_status(tk.f[TK_F_STATUS]))
-			continue;
-		if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0 ||
-		    tk_active_write(&t, tk.id, (tk_str){ "", 0 }, (tk_str){ "", 0 }, tk.f[TK_F_STATUS],
-		    tk.f[TK_F_ASSIGNEE], v.mv_data, v.mv_size, 1) < 0 ||
-		    tk_ticket_reindex(&t, &tk, tk.f, 0, 1) < 0) {
-			rc = -1;
-			break;
-		}
-	}
-	mdb_cursor_close(c);
-	tk_ticket_free(&tk);
-	tk_ix_epochs_free(&t);
-	if (rc == -1)
-		return -1;
-	return rc != MDB_NOTFOUND ? tk_mdb_error(rc, "tickets") : 0;
-}
-
 /* The map's size at opening: $TK_MAP_SIZE bytes, else TK_MAP_START. It
  * only says how much address space to take first: the map grows when a
  * write fills it, and never starts below what the store holds. */
@@ -672,12 +241,6 @@ grow(tk_store *st)
 	return rc ? tk_mdb_error(rc, st->dir) : 0;
 }
 
-int
-tk_ix_postings(int db)
-{
-	return db == TK_DB_IX_STATUS || db == TK_DB_IX_PRIORITY || db == TK_DB_IX_QUEUE;
-}
-
 /* Opens sub-database i in txn, made when writing: 0 or -1 with a message.
  * A store of schema ver before 4 has DUPSORT indexes where there are now
  * posting lists (upgrade_3 rebuilds them). */
@@ -687,8 +250,6 @@ open_db(tk_store *st, MDB_txn *txn, int i, int write, long ver)
 	unsigned flags = ver >= 1 && ver < 4 && tk_ix_postings(i) ? MDB_DUPSORT | MDB_DUPFIXED : dbs[i].flags;
 	int rc = mdb_dbi_open(txn, dbs[i].name, flags | (write ? MDB_CREATE : 0), &st->dbi[i]);
 
-	if (rc == MDB_NOTFOUND && !write && ver < dbs[i].since)
-		return 0;	/* not read before the store is upgraded (tk_cmd_store) */
 	if (rc == MDB_NOTFOUND)
 		return tk_error("%s: not a tk store (no %s sub-database)", st->dir, dbs[i].name);
 	return rc ? tk_mdb_error(rc, st->dir) : 0;
@@ -715,6 +276,8 @@ short_file(tk_store *st, unsigned long long size)
 	    "(cut short?); restore it from a backup", st->dir, size, need);
 }
 
+static void denied(const char *dir, int write);
+
 int
 tk_store_exists(const char *dir)
 {
@@ -725,7 +288,9 @@ tk_store_exists(const char *dir)
 	tk_buf_printf(&path, "%s/data.mdb", dir);
 	ok = stat(path.p, &sb) == 0 && sb.st_size;	/* empty: made, never written */
 	tk_buf_free(&path);
-	if (!ok)
+	if (!ok && access(dir, X_OK) < 0 && errno == EACCES)
+		denied(dir, 0);	/* there may be one, closed to this user */
+	else if (!ok)
 		tk_error("%s: no tk store here (tk-new creates one; -d DIR or TK_DIR choose another)", dir);
 	return ok;
 }
@@ -736,6 +301,48 @@ tk_store_exists(const char *dir)
  * directory with no store gets a message saying how to make one.
  */
 static void map_advise(tk_store *st, int advice);
+
+/*
+ * Why the store could not be opened for want of permission, in words a
+ * user can take to whoever owns it. LMDB's readers take a slot in
+ * lock.mdb, so a reader needs write access to lock.mdb (LMDB's rule):
+ * read access to the files is not enough. tk(7) shows the group setup.
+ */
+static void
+denied(const char *dir, int write)
+{
+	const char *who = write ? "commands that write" : "readers";
+	char ask[160];
+	struct group *gr;
+	struct stat sb;
+	tk_buf p = { 0 };
+
+	if (stat(dir, &sb) == 0 && (gr = getgrgid(sb.st_gid)) && gr->gr_name)
+		snprintf(ask, sizeof ask, "ask for the store's group (%.64s) or see tk(7)", gr->gr_name);
+	else
+		snprintf(ask, sizeof ask, "ask for the store's group or see tk(7)");
+	if (faccessat(AT_FDCWD, dir, X_OK, AT_EACCESS) < 0) {
+		tk_error("%s: no search access to the store's directory; %s", dir, ask);
+		return;
+	}
+	tk_buf_printf(&p, "%s/data.mdb", dir);
+	if (faccessat(AT_FDCWD, p.p, write ? R_OK | W_OK : R_OK, AT_EACCESS) < 0 && errno == EACCES) {
+		tk_error("%s: %s need %s access to data.mdb; %s", p.p, who, write ? "read and write" : "read", ask);
+		goto done;
+	}
+	p.len = 0;
+	tk_buf_printf(&p, "%s/lock.mdb", dir);
+	if (faccessat(AT_FDCWD, p.p, F_OK, AT_EACCESS) < 0 && errno == ENOENT)
+		tk_error("%s: lock.mdb is missing, and only a user who may write the directory can make it "
+		    "(readers need it too: LMDB's rule); %s", dir, ask);
+	else if (faccessat(AT_FDCWD, p.p, R_OK | W_OK, AT_EACCESS) < 0)
+		tk_error("%s: %s need write access to lock.mdb%s; %s", p.p, who,
+		    write ? "" : " (LMDB's rule: a reader takes a slot in it)", ask);
+	else
+		tk_error("%s: %s", dir, strerror(EACCES));
+done:
+	tk_buf_free(&p);
+}
 
 tk_store *
 tk_store_open(const char *dir, int write)
@@ -754,6 +361,10 @@ tk_store_open(const char *dir, int write)
 		goto fail;
 	tk_buf_printf(&path, "%s/data.mdb", dir);
 	existed = stat(path.p, &sb) == 0 && sb.st_size;	/* empty: made, never written */
+	if (!existed && access(dir, X_OK) < 0 && errno == EACCES) {
+		denied(dir, write);
+		goto fail;
+	}
 	if (!existed) {
 		if (!write) {
 			tk_store_exists(dir);
@@ -769,7 +380,10 @@ tk_store_open(const char *dir, int write)
 		goto fail;
 	}
 	rc = mdb_env_open(st->env, dir, MDB_NOTLS | (write ? 0 : MDB_RDONLY | MDB_NORDAHEAD), 0666);
-	if (rc) {
+	if (rc == EACCES || rc == EPERM) {
+		denied(dir, write);
+		goto fail;
+	} else if (rc) {
 		tk_mdb_error(rc, dir);
 		goto fail;
 	}
@@ -789,7 +403,6 @@ tk_store_open(const char *dir, int write)
 	 */
 	if (!write && tk_hugepages(sb.st_size) == 1)	/* a reader's stat above found the store */
 		map_advise(st, MADV_HUGEPAGE);
-again:
 	rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &txn);
 	if (rc == MDB_MAP_RESIZED) {
 		mdb_env_set_mapsize(st->env, 0);
@@ -808,41 +421,24 @@ again:
 		    dir, ver, TK_VERSION, TK_SCHEMA_VERSION);
 		goto fail;
 	}
-	if (!write && ver < TK_SCHEMA_STORE) {
-		tk_store *up;
-
+	if (!write && ver < TK_SCHEMA_VERSION) {
 		if (ver == 0) {
 			tk_error("%s: store has no schema version", dir);
 			goto fail;
 		}
-		/* An older store: a writer upgrades it, then it is read. */
+		/* An older store, not opened further: a writer upgrades it
+		 * first (tk_store_upgrade, which tk_cmd_store runs). */
+		st->schema = ver;
 		mdb_txn_abort(txn);
-		txn = NULL;
-		if (!(up = tk_store_open(dir, 1)))
-			goto fail;
-		tk_store_close(up);
-		goto again;
+		tk_buf_free(&path);
+		return st;
 	}
 	for (i = 0; i < TK_DB_COUNT; i++)
 		if (i != TK_DB_META && open_db(st, txn, i, write, ver) < 0)
 			goto fail;
-	if (write && ver < TK_SCHEMA_STORE) {
-		tk_map_full = 0;
-		if ((ver == 1 && upgrade_1(st, txn) < 0) || (ver <= 2 && upgrade_2(st, txn) < 0) ||
-		    (ver >= 1 && ver <= 3 && upgrade_3(st, txn) < 0) ||
-		    (ver >= 1 && ver <= 4 && upgrade_4(st, txn) < 0) ||
-		    write_schema(st, txn, ver ? TK_SCHEMA_STORE : TK_SCHEMA_VERSION) < 0) {
-			if (tk_map_full) {	/* a big store: room for the rebuilt index */
-				mdb_txn_abort(txn);
-				txn = NULL;
-				if (grow(st) < 0)
-					goto fail;
-				goto again;
-			}
-			goto fail;
-		}
-	}
-	st->schema = ver == 0 ? TK_SCHEMA_VERSION : ver < TK_SCHEMA_STORE ? TK_SCHEMA_STORE : ver;
+	if (ver == 0 && write_schema(st, txn, TK_SCHEMA_VERSION) < 0)	/* a new store */
+		goto fail;
+	st->schema = ver ? ver : TK_SCHEMA_VERSION;
 	/* Committed even when read-only: handles opened in an aborted txn close. */
 	rc = mdb_txn_commit(txn);
 	txn = NULL;
@@ -890,7 +486,8 @@ tk_store_close(tk_store *st)
 		return;
 	if (st->env)
 		mdb_env_close(st->env);
-	tk_ixbatch_free(st->ixb);
+	for (int i = 0; i < st->nbatch; i++)
+		st->batch[i].ops->free(st->batch[i].state);
 	for (size_t i = 0; i < st->ndeclared; i++)
 		free(st->declared[i]);
 	free(st->declared);
@@ -940,10 +537,48 @@ tk_append(tk_txn *t, int db, MDB_val *k, MDB_val *v)
 	return mdb_cursor_put(t->app[db], k, v, MDB_APPEND);
 }
 
+/* The epochs a transaction read (index.c keeps them in the txn). */
+static void
+epochs_forget(tk_txn *t)
+{
+	free(t->epochs);
+	t->epochs = NULL;
+	t->nepochs = 0;
+}
+
+void *
+tk_txn_batch(tk_txn *t, const tk_batch_ops *ops)
+{
+	tk_store *st = t->st;
+	int i;
+
+	if (!t->bulk)
+		return NULL;
+	for (i = 0; i < st->nbatch; i++)
+		if (st->batch[i].ops == ops)
+			return st->batch[i].state;
+	if (st->nbatch == (int)(sizeof st->batch / sizeof *st->batch))
+		tk_die(TK_EXIT_FAIL, "tk_txn_batch: too many batch parts");
+	st->batch[st->nbatch].ops = ops;
+	st->batch[st->nbatch].state = ops->make();
+	return st->batch[st->nbatch++].state;
+}
+
+int
+tk_txn_flush(tk_txn *t)
+{
+	int i;
+
+	for (i = 0; i < t->st->nbatch; i++)
+		if (t->st->batch[i].ops->write(t->st->batch[i].state, t) < 0)
+			return -1;
+	return 0;
+}
+
 void
 tk_txn_end(tk_txn *t)
 {
-	tk_ix_epochs_free(t);
+	epochs_forget(t);
 	if (t->txn)
 		mdb_txn_abort(t->txn);
 	t->txn = NULL;
@@ -1048,7 +683,7 @@ int
 tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 {
 	tk_txn t;
-	int rc, code;
+	int rc, code, i;
 
 	for (;;) {
 		memset(&t, 0, sizeof t);
@@ -1070,16 +705,15 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 		}
 		tk_map_full = 0;
 		if (st->bulk) {
-			if (!st->ixb)
-				st->ixb = tk_ixbatch_new();
-			tk_ixbatch_reset(st->ixb);
-			t.ixb = st->ixb;
+			for (i = 0; i < st->nbatch; i++)
+				st->batch[i].ops->reset(st->batch[i].state);
+			t.bulk = 1;
 		}
 		code = fn(&t, arg);
-		if (!code && t.ixb && tk_ixbatch_write(t.ixb, &t) < 0)
+		if (!code && t.bulk && tk_txn_flush(&t) < 0)
 			code = TK_EXIT_FAIL;
-		t.ixb = NULL;
-		tk_ix_epochs_free(&t);
+		t.bulk = 0;
+		epochs_forget(&t);
 
 		if (code && tk_map_full) {
 			mdb_txn_abort(t.txn);
@@ -1260,8 +894,22 @@ tk_field_registered(tk_txn *t, const char *name, size_t n)
 int
 tk_store_set_schema(tk_txn *t, long ver)
 {
-	if (write_schema(t->st, t->txn, ver) < 0)
-		return -1;
-	t->st->schema = ver;
+	return write_schema(t->st, t->txn, ver);
+}
+
+int
+tk_store_db_recreate(tk_store *st, MDB_txn *txn, int db)
+{
+	int rc;
+
+	if ((rc = mdb_drop(txn, st->dbi[db], 1)) ||
+	    (rc = mdb_dbi_open(txn, dbs[db].name, dbs[db].flags | MDB_CREATE, &st->dbi[db])))
+		return tk_mdb_error(rc, dbs[db].name);
 	return 0;
+}
+
+int
+tk_ix_postings(int db)
+{
+	return db == TK_DB_IX_STATUS || db == TK_DB_IX_PRIORITY || db == TK_DB_IX_QUEUE;
 }

@@ -750,6 +750,7 @@ ix_update(tk_txn *t, int db, tk_str old, int oact, tk_str new, int nact, uint64_
 {
 	unsigned char kb[TK_IX_KEYBUF];
 	MDB_cursor *c = NULL;
+	tk_ixbatch *b;
 	MDB_val k;
 	int rc = 0, oldin = !creating && !tk_ix_skips(db, old.p, old.n, oact);
 	int newin = !tk_ix_skips(db, new.p, new.n, nact), same = tk_str_same(old, new);
@@ -762,8 +763,8 @@ ix_update(tk_txn *t, int db, tk_str old, int oact, tk_str new, int nact, uint64_
 	if (!rc && newin && (!oldin || !same)) {
 		k = tk_ix_key(db, new.p, new.n, tk_ix_epoch(t, db, id), kb);
 		/* A batch writes new tickets' entries sorted, at commit (ixbatch.c). */
-		if (creating && t->ixb)
-			tk_ixbatch_add(t->ixb, db, k.mv_data, k.mv_size, id);
+		if (creating && (b = tk_ixbatch_of(t)))
+			tk_ixbatch_add(b, db, k.mv_data, k.mv_size, id);
 		else if (c || !(rc = mdb_cursor_open(t->txn, t->st->dbi[db], &c)))
 			rc = tk_ix_add(c, db, k, id);
 	}
@@ -940,7 +941,7 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 	enc.len = 0;
 	/* A change to a ticket made earlier in this batch finds its index
 	 * entries written (only those tickets have entries pending). */
-	if (t->ixb && t->first_new && tk->id >= t->first_new && tk_ixbatch_write(t->ixb, t) < 0)
+	if (t->bulk && t->first_new && tk->id >= t->first_new && tk_txn_flush(t) < 0)
 		return -1;
 	for (i = 0; i < as->n; i++)
 		if (as->a[i].field == TK_F_BODY && tk_ticket_body(t, tk) < 0)
@@ -1123,7 +1124,7 @@ write_new(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen)
 			return -1;
 	if (tk->body_loaded == 2 && put_body(t, tk, 1) < 0)
 		return -1;
-	/* Its first fields are worked out when the event is read (log.c). */
+	/* Its first fields are worked out when the event is read (history.c). */
 	if (tk_log_append(t, tk->id, "create", (tk_str){ "", 0 }, (tk_str){ "", 0 }) < 0)
 		return -1;
 	if (tk_active_write(t, tk->id, (tk_str){ "", 0 }, (tk_str){ "", 0 }, tk->f[TK_F_STATUS],

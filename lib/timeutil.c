@@ -259,3 +259,14 @@ tk_time_parse(const char *s, time_t *out, int *dateonly)
 	}
 	return tk_error("%s: not a time (2026-11-22T09:30:00Z, 2026-11-22 09:30, 2h, -30m)", s);
 }
+
+tk_str
+tk_time_for_people(tk_str v, char buf[32])
+{
+	time_t when;
+
+	if (tk_iso_parse(v.p, v.n, &when) < 0)
+		return v;
+	tk_time_local(when, buf);
+	return TK_STR(buf);
+}

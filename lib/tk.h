@@ -1,18 +1,29 @@
 /*
  * tk.h - the one header of libtk, the code every tk command shares.
  *
- * Grouped by concern, one .c file each:
- *   util.c     errors, exit codes, memory, buffers, UTF-8
- *   record.c   the record format of tk-records(5): reader and writer
- *   timeutil.c ISO 8601 times, local times, durations, $TK_NOW
- *   store.c    the LMDB store: sub-databases, key layout, transactions
- *   ticket.c   the ticket model, its encoding and the assignment language
- *   script.c   the derived field script (han, latin, mixed)
- *   log.c      the append-only event log
- *   comment.c  comments and internal notes
- *   query.c    the filter language of tk-ls and index selection
- *   output.c   TSV, aligned table and JSON lines output
- *   dryrun.c   the dry-run stream of --dry-run pipes
+ * One .c file a concern, in layers: each calls only those below it
+ * (../shared/tools/lib-loops checks; calls upward go through hooks such
+ * as tk_batch_ops).
+ *
+ *   ground     util.c (errors, memory, buffers, UTF-8), address.c,
+ *              record.c (tk-records(5)), timeutil.c, ids.c, config.c (the
+ *              configuration files), key.c (key bytes and order, LMDB
+ *              errors), status.c (status classes)
+ *   store      store.c (the environment, sub-databases, transactions and
+ *              their batch hooks, meta, import marks), postings.c,
+ *              index.c (index keys, epochs, ids under a key), ixbatch.c,
+ *              active.c (the working set), log.c (appending events),
+ *              comment.c (storing comments), load.c (each assignee's
+ *              count of tickets in the working set, kept by active.c)
+ *   model      ticket.c (the ticket, its encoding, the assignment
+ *              language, writes with their indexes and events)
+ *   above it   fields.c (known field names), history.c (events read
+ *              back), reply.c (replies and their effects), upgrade.c
+ *              (schema upgrades), query.c (filters), output.c, csvin.c,
+ *              import.c, pipe.c, cmd.c (what every command does),
+ *              script.c (the derived field script), dryrun.c (the dry-run
+ *              stream), agent.c (agents and teams), assign.c (tk-assign's
+ *              strategies)
  */
 #ifndef TK_H
 #define TK_H
@@ -236,6 +247,9 @@ int tk_duration_parse(const char *s, long long *out);
 int tk_iso_parse(const char *s, size_t n, time_t *out);
 void tk_time_iso(time_t t, char out[21]);
 void tk_time_local(time_t t, char out[32]);
+/* A stored time as people read it: local "YYYY-MM-DD HH:MM" in buf; v
+ * itself when it is not a stored time. */
+tk_str tk_time_for_people(tk_str v, char buf[32]);
 
 /* ---- store.c ---- */
 
@@ -258,6 +272,7 @@ enum tk_dbi {
 	TK_DB_IMPORT_HASH,
 	TK_DB_IMPORT_MARKS,
 	TK_DB_ACTIVE,
+	TK_DB_IMPORT_ROW,
 	TK_DB_AGENTS,		/* schema 7: agents and teams (agent.c) */
 	TK_DB_TEAMS,
 	TK_DB_AGENT_LOAD,	/* each assignee's tickets in the working set (load.c) */
@@ -266,11 +281,9 @@ enum tk_dbi {
 	TK_DB_COUNT
 };
 
-/* The schema this tk writes. Upgrades to TK_SCHEMA_STORE are the store's
- * own (store.c: key layouts, run as it opens); those after it need the
- * ticket model and run above it (upgrade.c, started by tk_cmd_store). */
+/* The schema this tk writes. An older store is opened no further than its
+ * meta until upgrade.c (started by tk_cmd_store) brings it up to date. */
 #define TK_SCHEMA_VERSION 7
-#define TK_SCHEMA_STORE 5
 
 typedef struct tk_store {
 	char *dir;
@@ -278,8 +291,12 @@ typedef struct tk_store {
 	MDB_dbi dbi[TK_DB_COUNT];
 	int rdonly;
 	long schema;		/* the store's schema version once opened */
-	int bulk;		/* tk_store_bulk: batches of new tickets (store.c) */
-	struct tk_ixbatch *ixb;	/* bulk: reused from transaction to transaction */
+	int bulk;		/* tk_store_bulk: batches of new tickets (tk_txn_batch) */
+	struct tk_batch_part {	/* bulk: what modules keep for a batch's commit */
+		const struct tk_batch_ops *ops;
+		void *state;	/* reused from transaction to transaction */
+	} batch[4];
+	int nbatch;
 	const char *via;	/* what makes this command's changes: "cli" unless set (the log's via) */
 	char **declared;	/* custom field names of the store's fields file (fields.c) */
 	size_t ndeclared;
@@ -287,9 +304,24 @@ typedef struct tk_store {
 
 typedef struct tk_ixbatch tk_ixbatch;
 
+/*
+ * Work a module keeps during a bulk transaction and does just before it
+ * commits (the index batch, ixbatch.c; the working set's new copies,
+ * active.c): registered with the store the first time, called through
+ * these pointers, so the store needs to know nothing of the modules above
+ * it. write returns 0 or -1 with tk_errmsg and leaves the state empty.
+ */
+struct tk_txn;
+typedef struct tk_batch_ops {
+	void *(*make)(void);
+	int (*write)(void *state, struct tk_txn *t);
+	void (*reset)(void *state);
+	void (*free)(void *state);
+} tk_batch_ops;
+
 typedef struct tk_txn {
 	tk_store *st;
-	tk_ixbatch *ixb;	/* new tickets' index entries, written at commit */
+	int bulk;		/* a batch of a bulk command: work left to its commit (tk_txn_batch) */
 	MDB_txn *txn;
 	int write;
 	uint64_t next_id;	/* write txns: the next ticket id, 0 until read */
@@ -327,6 +359,8 @@ void tk_store_bulk(tk_store *st);
 int tk_store_sync(tk_store *st);
 /* meta "schema" set to ver in write txn t: 0 or -1. */
 int tk_store_set_schema(tk_txn *t, long ver);
+/* Sub-database db emptied and made again with today's flags (upgrades). */
+int tk_store_db_recreate(tk_store *st, MDB_txn *txn, int db);
 /* Drop the pages of the store's map this process has touched (they stay
  * in the page cache): a long scan then runs in the memory of a stretch. */
 void tk_store_forget(tk_store *st);
@@ -348,8 +382,17 @@ void tk_txn_end(tk_txn *t);
 typedef int (*tk_write_fn)(tk_txn *t, void *arg);
 int tk_store_write(tk_store *st, tk_write_fn fn, void *arg);
 
+/* A bulk write transaction's state for ops, made and registered with the
+ * store the first time (in the order they come, which is the order they
+ * are written); NULL when t is no bulk transaction. */
+void *tk_txn_batch(tk_txn *t, const tk_batch_ops *ops);
+/* Everything the batch holds written now, in that order: 0 or -1. */
+int tk_txn_flush(tk_txn *t);
+
 /* ixbatch.c: index entries of new tickets, grouped and written at commit.
- * tk_store_bulk turns it on; tk_store_write does the rest. */
+ * tk_store_bulk turns it on; tk_store_write does the rest. The batch of a
+ * bulk transaction (NULL for any other), or one of a caller's own. */
+tk_ixbatch *tk_ixbatch_of(tk_txn *t);
 tk_ixbatch *tk_ixbatch_new(void);
 void tk_ixbatch_reset(tk_ixbatch *b);
 void tk_ixbatch_add(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64_t id);
@@ -371,15 +414,13 @@ typedef struct {
 } tk_tail;
 int tk_tail_start(tk_tail *tl, MDB_cursor *c);
 int tk_tail_past(tk_tail *tl, const void *key, size_t n);
-/* The batch's new copies for the working set (active.c), made when first asked. */
-struct tk_actbatch **tk_ixbatch_active(tk_ixbatch *b);
 
 /* Big-endian 64-bit keys sort numerically under memcmp. */
 
 void tk_put_u64(unsigned char *p, uint64_t v);
 uint64_t tk_get_u64(const unsigned char *p);
 
-/* Index keys (layout in store.c): the value cut at TK_IX_MAXKEY bytes, "\0"
+/* Index keys (index.c; layout in store.c's header): the value cut at TK_IX_MAXKEY bytes, "\0"
  * when empty, after the ticket's epoch in a partitioned index. buf holds
  * TK_IX_KEYBUF bytes; the key may point into v instead. */
 #define TK_IX_MAXKEY 400
@@ -387,9 +428,9 @@ uint64_t tk_get_u64(const unsigned char *p);
 int tk_ix_partitioned(int db);
 /* 1 when index db keeps no entry for value v of a ticket, in the working
  * set (active) or not: an empty external id; an active status; an empty
- * assignee, queue or requester of an active ticket (store.c). */
+ * assignee, queue or requester of an active ticket (index.c). */
 int tk_ix_skips(int db, const char *v, size_t n, int active);
-/* The epoch of ticket id in partitioned index db (store.c), and how many
+/* The epoch of ticket id in partitioned index db (index.c), and how many
  * epochs db has. */
 unsigned tk_ix_epoch(tk_txn *t, int db, uint64_t id);
 unsigned tk_ix_nepochs(tk_txn *t, int db);
@@ -397,8 +438,13 @@ unsigned tk_ix_nepochs(tk_txn *t, int db);
 int tk_last_id(MDB_txn *txn, tk_store *st, uint64_t *id);
 /* Ticket id is new in write txn t: it may start an epoch. 0, or -1. */
 int tk_ix_epoch_new(tk_txn *t, uint64_t id);
-/* A transaction's memory of the epochs (tk_txn_end and tk_store_write call it). */
+/* A transaction's memory of the epochs, forgotten (after a change to them
+ * from outside the transaction's own writes: upgrades). */
 void tk_ix_epochs_free(tk_txn *t);
+/* Schema 2's epochs, id >> 14 (ix_assignee's still), and meta "epochs"
+ * written as ep[0..n): for upgrades. */
+unsigned tk_ix_epoch_v2(uint64_t id);
+int tk_ix_epochs_put(MDB_txn *txn, tk_store *st, const uint64_t *ep, unsigned n);
 MDB_val tk_ix_key(int db, const char *v, size_t n, unsigned epoch, unsigned char *buf);
 /* 1 for an index kept as posting lists (postings.c): ix_status, ix_priority, ix_queue. */
 int tk_ix_postings(int db);
@@ -446,12 +492,6 @@ int tk_active_status(tk_str s);
 MDB_val tk_active_prefix(unsigned epoch, tk_str status, const tk_str *a, unsigned char *buf);
 int tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk_str status, tk_str assignee,
     const void *enc, size_t n, int creating);
-/* A batch's new copies (t->ixb's, tk_ixbatch_active), written sorted by
- * tk_ixbatch_write: 0 or -1. */
-typedef struct tk_actbatch tk_actbatch;
-int tk_actbatch_write(tk_actbatch *ab, tk_txn *t);
-void tk_actbatch_reset(tk_actbatch *ab);
-void tk_actbatch_free(tk_actbatch *ab);
 
 /* Set when an LMDB call failed with MDB_MAP_FULL: tk_store_write grows the map and retries. */
 extern int tk_map_full;
@@ -466,6 +506,23 @@ uint64_t tk_import_gen(tk_txn *t);
 int tk_import_gen_bump(tk_txn *t);
 int tk_marks_get(tk_txn *t, uint64_t header, tk_mark **out, size_t *n);
 int tk_mark_put(tk_txn *t, uint64_t header, const tk_mark *m);
+/* import_row (import.c): the ticket tk-import made from a row with no external id,
+ * by the row's hash. tk_import_row_get: 1 found (*id), 0 not, -1 error;
+ * tk_import_row_put: 0 or -1 (an entry already there is kept; a ticket
+ * new in a bulk batch's txn goes in at its commit, with its index
+ * entries, and is found by tk_import_row_get until then). */
+int tk_import_row_get(tk_txn *t, uint64_t hash, uint64_t *id);
+int tk_import_row_put(tk_txn *t, uint64_t hash, uint64_t id);
+/*
+ * The upgrade (upgrade.c, in schema 5 to 6) that takes tk-import's marks out of the tickets: before,
+ * a row with no external id was stored with external_id "row-" and the
+ * hash of the row (16 hex digits). Each such ticket gets an import_row
+ * entry under that hash and its external_id cleared, logged as a change
+ * of external_id (old value, new empty), at t->now by t->actor; nothing
+ * else of the ticket changes (updated neither). t: a write transaction.
+ * Returns how many tickets changed, or -1 with tk_errmsg.
+ */
+long tk_upgrade_import_rows(tk_txn *t);
 
 /* Custom field names ever set (sub-database fields): a name is registered
  * in the transaction that first stores a value under it. */
@@ -730,6 +787,11 @@ int tk_is_filter(const char *arg);
 tk_filter *tk_filter_new(void);
 /* Parse and add one term; -1 with tk_errmsg. */
 int tk_filter_add(tk_filter *q, const char *term);
+/* Why the term last added can never match (a lower bound in the future
+ * on a time that is always past, a negative bound on an age, a range's
+ * ends the wrong way round), with the term it likely meant; NULL when it
+ * can. The command warns; the term stays. */
+const char *tk_filter_warning(const tk_filter *q);
 void tk_filter_free(tk_filter *q);
 /* With no status term, tickets resolved or closed are left out. */
 void tk_filter_default_status(tk_filter *q, int all);
@@ -754,8 +816,12 @@ enum tk_format { TK_FMT_TSV, TK_FMT_TABLE, TK_FMT_JSON, TK_FMT_CSV };
 
 typedef struct {
 	int field;		/* tk_field or TK_F_CUSTOM */
+	int kind;		/* enum tk_kind: how the table shows it (times local) */
 	char *name;
 } tk_column;
+
+/* A table cell as shown, kept to at most the terminal's width (output.c). */
+typedef struct tk_cell tk_cell;
 
 typedef struct tk_output {
 	enum tk_format fmt;
@@ -764,8 +830,13 @@ typedef struct tk_output {
 	int header;
 	int color;
 	/* table mode buffers every row to align the columns */
-	char ***rows;
+	tk_cell *cells;		/* nrows rows of ncols cells */
 	size_t nrows, rowcap;
+	size_t shown;		/* table rows printed so far */
+	size_t width;		/* the terminal's: no row is wider */
+	size_t *widths;		/* the columns', fixed at the first rows printed */
+	size_t tcols;		/* the columns that fit the terminal, from the left */
+	tk_arena arena;		/* the cells' text */
 	int header_done;
 	char *scratch;		/* 32 bytes a column for computed values */
 	/* JSON: called after the columns of a ticket, to add more members */
@@ -779,16 +850,33 @@ typedef struct tk_output {
 
 /* Default: TSV unless stdout is a terminal. force: -t (TSV) or --table. */
 enum tk_format tk_output_choose(int force_tsv, int force_table, int json);
+/* -t, --table, --json and -H given together that cannot all be obeyed:
+ * -1 with tk_errmsg naming two of them, else 0. */
+int tk_output_conflict(int tsv, int table, int json, int header);
 /* Parse -o "a,b,c"; -1 with tk_errmsg naming an unknown column. */
 int tk_output_init(tk_output *o, enum tk_format fmt, const char *cols, int header);
 int tk_output_check(tk_output *o, tk_txn *t);
 void tk_output_ticket(tk_output *o, tk_txn *t, tk_ticket *tk);
-/* A row that is not a ticket (agents, teams): one value a column; kinds,
- * when not NULL, says how each shows (enum tk_kind, or -1 for the
- * column's own): TK_K_INT is a number in JSON. */
+/* A row that is not a ticket (tk-log's events, agents, teams): one value a column;
+ * kinds, when not NULL, says how the table shows each (enum tk_kind, or
+ * -1 for the column's own). */
 void tk_output_row(tk_output *o, const tk_str *vals, const int *kinds);
+/* Print what is held: the table's rows so far, cut to the widths of the
+ * first rows printed (tk-log -f); a record header not yet printed. */
+void tk_output_flush(tk_output *o);
 void tk_output_finish(tk_output *o);
 void tk_output_free(tk_output *o);
+/* Every stored field, the body, then the store's custom fields in name
+ * order, comma-separated (tk-export's and tk-show --json's columns). */
+char *tk_output_all_columns(tk_txn *t);
+/* json_extra for tickets' comments and history (json_arg: a tk_json_with). */
+typedef struct {
+	int comments, history;
+} tk_json_with;
+void tk_json_extra(tk_buf *b, tk_txn *t, tk_ticket *tk, void *arg);
+/* A create event's value (TAB-separated assignments) as people read it:
+ * two spaces between, times local when local is set. */
+void tk_summary_for_people(tk_buf *b, tk_str v, int local);
 /* Write one record (fields escaped, TAB-separated, LF) to fp. */
 void tk_write_record(FILE *fp, const tk_str *fields, size_t n);
 void tk_json_string(tk_buf *b, const char *s, size_t n);
@@ -864,6 +952,7 @@ void tk_csv_libcsv_only(tk_csv *c);
 typedef struct tk_import tk_import;
 struct tk_impcomment {
 	char *time, *author, *body;	/* time ISO or NULL, author or NULL */
+	int internal;		/* an internal note, not a reply */
 };
 typedef struct {
 	tk_assignments as;	/* borrows from data and external */
@@ -882,9 +971,28 @@ int tk_import_preset_ok(const char *name);
 /* preset: NULL or a preset name; mapping: -m "Column=field,..." or NULL. */
 tk_import *tk_import_new(const char *preset, const char *mapping, int strict);
 int tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n);
+/*
+ * The columns of the header last read that would make custom fields no
+ * one declared: not tk's, not mapped by -m or the preset, not known to the
+ * store (t; NULL when there is none yet) nor declared in its fields file
+ * (dir/fields, lines "field NAME"); with new_fields, only those whose
+ * header makes no field name. Each is described in out, NUL after each
+ * description, with the nearest known name; returns how many.
+ */
+size_t tk_import_undeclared(tk_import *im, tk_txn *t, const char *dir, int new_fields, tk_buf *out);
+/* --new-fields: the header's custom fields declared in write txn t. 0 or -1. */
+int tk_import_declare(const tk_import *im, tk_txn *t);
+/* After tk_import_header: -1 with tk_errmsg when -m names a column the
+ * header does not have (each named, with the nearest), else 0. */
+int tk_import_unmapped(const tk_import *im);
 /* A hash of the header row: the marks of inputs with this header. */
 uint64_t tk_import_header_hash(const tk_import *im);
 int tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r);
+/* A comment of row r given apart from its columns (tk-export's JSON):
+ * time a date as help desks write them, or NULL (the ticket's updated
+ * time); author or NULL (the requester); body valid UTF-8 of n bytes with
+ * no NUL. Part of the row's hash. 0, or -1 (a bad time) with tk_errmsg. */
+int tk_import_comment(tk_improw *r, const char *time, const char *author, int internal, const char *body, size_t n);
 void tk_improw_free(tk_improw *r);
 /* Empties r for its next row, keeping its arena and its assignments' array. */
 void tk_improw_clear(tk_improw *r);
@@ -1016,9 +1124,45 @@ int tk_assigner_end(tk_assigner *as, tk_txn *t);
 
 /* ---- upgrade.c: upgrades that need the ticket model ---- */
 
-/* Brings st (open for writing, st->schema from TK_SCHEMA_STORE on) up to
+/* Brings st (open for writing, st->schema older) up to
  * TK_SCHEMA_VERSION: 0, or -1 with tk_errmsg. tk_cmd_store runs it. */
 int tk_store_upgrade(tk_store *st);
+/* ---- jsonin.c: one JSON text into a tree ---- */
+
+enum { TK_J_NULL, TK_J_FALSE, TK_J_TRUE, TK_J_NUMBER, TK_J_STRING, TK_J_ARRAY, TK_J_OBJECT };
+#define TK_JSON_DEPTH 64
+typedef struct {
+	int type;
+	const char *key;	/* a member's name (NUL after it), else NULL */
+	const char *s;		/* a string, unescaped, or a number's text; NUL after it */
+	size_t keylen, n;
+	size_t first, next;	/* first child, next sibling: node numbers, 0 for none */
+	size_t count;		/* children */
+	size_t soff, koff;	/* (where s and key are, while parsing) */
+} tk_jnode;
+typedef struct {
+	tk_jnode *nodes;	/* node 0 is the value parsed */
+	size_t n, cap;
+	tk_buf str;
+} tk_jdoc;
+/* Parse the JSON text of n bytes at s into d (reused from text to text):
+ * 0, or -1 with tk_errmsg naming the byte. */
+int tk_json_parse(tk_jdoc *d, const char *s, size_t n);
+void tk_jdoc_free(tk_jdoc *d);
+
+/* JSON lines for tk-import (jsonin.c): the first object's member names are
+ * the header, each object a row of values under them; "comments" arrays
+ * are comments, "history" is not read. Like tk_csv_next: 1 a row, 0 the
+ * end, -1 a bad line (tk_errmsg; call again). */
+typedef struct tk_jsonl tk_jsonl;
+tk_jsonl *tk_jsonl_open(FILE *fp, const char *name);
+int tk_jsonl_header(tk_jsonl *j, char ***fields, size_t **lens, size_t *n, long *lineno);
+int tk_jsonl_next(tk_jsonl *j, char ***fields, size_t **lens, size_t *n, long *lineno);
+/* The comments of the row last read, added to r after tk_import_row: 0 or -1. */
+int tk_jsonl_comments(tk_jsonl *j, tk_improw *r);
+/* 1 once a row held history, which tk-import does not take. */
+int tk_jsonl_history(const tk_jsonl *j);
+void tk_jsonl_close(tk_jsonl *j);
 
 /* ---- pipe.c: reading the next batch while the last is written ---- */
 
@@ -1082,5 +1226,18 @@ int tk_cmd_ids(tk_ids *ids, int argc, char **argv);
  */
 int tk_getopt_end(int argc, char **argv, const char *shortopts);
 char *tk_read_all(FILE *fp, const char *name, size_t *len);
+/* Option values (exit 2 on a bad one): tk_opt_once refuses an empty value
+ * and a second, different one (prev: the value so far, or NULL), and
+ * returns arg; tk_opt_text refuses invalid UTF-8; tk_opt_conflict refuses
+ * two options given together, naming both. */
+const char *tk_opt_once(const char *opt, const char *prev, const char *arg);
+const char *tk_opt_text(const char *opt, const char *arg);
+void tk_opt_conflict(const char *a, int has_a, const char *b, int has_b);
+/* "-todo was read as -t -o do; write -- -todo ..." for each word before
+ * end that bundles option letters, for a message; nothing when none. */
+void tk_opt_bundles(tk_buf *out, int end, char **argv, const char *shortopts);
+/* Assignments refused on their face, whatever the ticket (exit 2): a field
+ * set twice, created= when not creating. */
+void tk_cmd_assignments(const tk_assignments *as, int creating);
 
 #endif

@@ -1,11 +1,11 @@
 /*
- * upgrade.c - upgrades of a store that need the ticket model: from schema
- * TK_SCHEMA_STORE on, a store is brought up to date here, above the model,
- * by tk_cmd_store once the store is open (the upgrades of key layouts
- * before it are store.c's own). Each runs in batches of tickets, every
- * change logged "via upgrade" with its old value, and sets the new schema
- * in its last transaction: an upgrade cut short leaves the old schema and
- * changes that the next run finds already made.
+ * upgrade.c - a store made by an older tk brought up to date, above the
+ * ticket model, by tk_cmd_store once the store is open (store.c opens an
+ * older store no further than its meta). Schemas 1 to 5 changed key
+ * layouts and are rebuilt in one transaction; from 5 on an upgrade runs in
+ * batches of tickets, every change logged "via upgrade" with its old value,
+ * and sets the new schema in its last transaction: an upgrade cut short
+ * leaves the old schema and changes that the next run finds already made.
  *
  * Schema 5 to 6 (the foundation fixes):
  * - custom field names are lowercased: the names in `fields` and in the
@@ -193,6 +193,111 @@ rewrite5(tk_txn *t, void *arg)
 	return rc < 0 ? TK_EXIT_FAIL : 0;
 }
 
+/* A "row-" external id of an older tk-import: "row-" and 16 lowercase hex
+ * digits, the row's hash. 1 (and *hash), or 0. */
+static int
+row_mark(const char *p, size_t n, uint64_t *hash)
+{
+	uint64_t h = 0;
+	size_t i;
+
+	if (n != 20 || memcmp(p, "row-", 4))
+		return 0;
+	for (i = 4; i < 20; i++) {
+		int c = (unsigned char)p[i];
+
+		if (c >= '0' && c <= '9')
+			h = h << 4 | (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			h = h << 4 | (uint64_t)(c - 'a' + 10);
+		else
+			return 0;
+	}
+	*hash = h;
+	return 1;
+}
+
+/*
+ * tk-import's marks out of the tickets' external ids (tk.h). The tickets
+ * are found by ix_external_id, whose keys "row-..." lie together: their
+ * ids are gathered first, then each ticket is written without the mark
+ * (its index entries, its copy in the working set and the event), the
+ * way tk_ticket_apply writes a change, but for "updated": no one changed
+ * the ticket. The import generation stays: every row a mark says was
+ * committed still is, now found by import_row.
+ */
+long
+tk_upgrade_import_rows(tk_txn *t)
+{
+	struct { uint64_t id, hash; } *rows = NULL;
+	size_t n = 0, cap = 0, i;
+	MDB_cursor *c;
+	MDB_val k = { 4, "row-" }, v;
+	tk_str old[TK_F_NSTORED], none = { "", 0 };
+	tk_ticket tk;
+	tk_buf enc = { 0 };
+	unsigned char kb[8];
+	uint64_t hash;
+	long changed = 0;
+	int rc, act;
+
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_IX_EXTERNAL], &c)))
+		return tk_mdb_error(rc, "ix_external_id");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0 && k.mv_size >= 4 &&
+	    !memcmp(k.mv_data, "row-", 4); rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (!row_mark(k.mv_data, k.mv_size, &hash) || v.mv_size != 8)
+			continue;
+		if (n == cap)
+			rows = tk_xrealloc(rows, (cap = cap ? 2 * cap : 256) * sizeof *rows);
+		rows[n].id = tk_get_u64(v.mv_data);
+		rows[n++].hash = hash;
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND) {
+		free(rows);
+		return tk_mdb_error(rc, "ix_external_id");
+	}
+	rc = 0;
+	for (i = 0; i < n; i++) {
+		tk_ticket_init(&tk);
+		rc = tk_ticket_get(t, rows[i].id, &tk, 1);
+		/* (an index entry the ticket no longer agrees with: left to tk-check) */
+		if (rc <= 0 || !row_mark(tk.f[TK_F_EXTERNAL_ID].p, tk.f[TK_F_EXTERNAL_ID].n, &hash) ||
+		    hash != rows[i].hash) {
+			tk_ticket_free(&tk);
+			if (rc < 0)
+				break;
+			rc = 0;
+			continue;
+		}
+		memcpy(old, tk.f, sizeof old);
+		tk.f[TK_F_EXTERNAL_ID] = none;
+		act = tk_active_status(tk.f[TK_F_STATUS]);
+		enc.len = 0;
+		tk_ticket_encode(&tk, &enc);
+		tk_put_u64(kb, tk.id);
+		k.mv_size = 8;
+		k.mv_data = kb;
+		v.mv_size = enc.len;
+		v.mv_data = enc.p;
+		if (tk_log_append(t, tk.id, "external_id", old[TK_F_EXTERNAL_ID], none) < 0 ||
+		    tk_ticket_reindex(t, &tk, old, act, act) < 0 ||
+		    tk_active_write(t, tk.id, old[TK_F_STATUS], old[TK_F_ASSIGNEE], tk.f[TK_F_STATUS],
+		    tk.f[TK_F_ASSIGNEE], enc.p, enc.len, 0) < 0 ||
+		    tk_import_row_put(t, hash, tk.id) < 0)
+			rc = -1;
+		else if ((rc = mdb_put(t->txn, t->st->dbi[TK_DB_TICKETS], &k, &v, 0)))
+			rc = tk_mdb_error(rc, "tickets");
+		tk_ticket_free(&tk);
+		if (rc < 0)
+			break;
+		changed++;
+	}
+	free(rows);
+	tk_buf_free(&enc);
+	return rc < 0 ? -1 : changed;
+}
+
 static int
 finish5(tk_txn *t, void *arg)
 {
@@ -213,6 +318,9 @@ finish5(tk_txn *t, void *arg)
 		if (tk_field_register(t, TK_STR(u->names[i])) < 0)
 			return TK_EXIT_FAIL;
 	}
+	/* tk-import's row marks out of the tickets' external ids */
+	if (tk_upgrade_import_rows(t) < 0)
+		return TK_EXIT_FAIL;
 	return tk_store_set_schema(t, 6) < 0 ? TK_EXIT_FAIL : 0;
 }
 
@@ -238,6 +346,239 @@ upgrade5(tk_store *st)
 	tk_ids_free(&u.ids);
 	if (rc)
 		return -1;
+	return 0;
+}
+
+/*
+ * Schema 1 to 2: ix_requester, ix_assignee and ix_updated are partitioned
+ * by epoch (rebuilt from the tickets), and tk-import's memory of rows moves
+ * from "imports" (external id -> id . hash) to import_hash (id -> hash).
+ */
+static int
+upgrade_1(tk_store *st, MDB_txn *txn)
+{
+	unsigned char kb[TK_IX_KEYBUF];
+	MDB_cursor *c;
+	MDB_val k, v, ik, iv;
+	MDB_dbi old;
+	tk_ticket tk;
+	int rc, f;
+
+	rc = mdb_dbi_open(txn, "imports", 0, &old);
+	if (rc == 0) {
+		if ((rc = mdb_cursor_open(txn, old, &c)))
+			return tk_mdb_error(rc, "imports");
+		while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
+			if (v.mv_size != 16)
+				continue;
+			ik.mv_size = 8;
+			ik.mv_data = v.mv_data;
+			iv.mv_size = 8;
+			iv.mv_data = (unsigned char *)v.mv_data + 8;
+			if ((rc = mdb_put(txn, st->dbi[TK_DB_IMPORT_HASH], &ik, &iv, 0)))
+				break;
+		}
+		mdb_cursor_close(c);
+		if (rc != MDB_NOTFOUND)
+			return tk_mdb_error(rc, "import_hash");
+		if ((rc = mdb_drop(txn, old, 1)))
+			return tk_mdb_error(rc, "imports");
+	} else if (rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "imports");
+	for (f = 0; f < TK_F_NSTORED; f++)
+		if (tk_fields[f].dbi >= 0 && tk_ix_partitioned(tk_fields[f].dbi) &&
+		    (rc = mdb_drop(txn, st->dbi[tk_fields[f].dbi], 0)))
+			return tk_mdb_error(rc, "index");
+	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_TICKETS], &c)))
+		return tk_mdb_error(rc, "tickets");
+	tk_ticket_init(&tk);
+	while (rc == 0 && (rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
+		tk.id = tk_get_u64(k.mv_data);
+		if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0) {
+			rc = -1;
+			break;
+		}
+		for (f = 0; f < TK_F_NSTORED && rc == 0; f++) {
+			int db = tk_fields[f].dbi;
+
+			if (db < 0 || !tk_ix_partitioned(db))
+				continue;
+			ik = tk_ix_key(db, tk.f[f].p, tk.f[f].n, tk_ix_epoch_v2(tk.id), kb);
+			if ((rc = mdb_put(txn, st->dbi[db], &ik, &k, MDB_NODUPDATA)) == MDB_KEYEXIST)
+				rc = 0;
+		}
+	}
+	mdb_cursor_close(c);
+	tk_ticket_free(&tk);
+	if (rc == -1)
+		return -1;
+	if (rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "index");
+	return 0;
+}
+
+/*
+ * Schema 2 to 3: epochs were id >> 14; the first id of each, up to the last
+ * ticket's, goes into meta "epochs", and the keys stay as they are.
+ */
+static int
+upgrade_2(tk_store *st, MDB_txn *txn)
+{
+	uint64_t last, *ep;
+	unsigned i, n;
+	int rc;
+
+	if (tk_last_id(txn, st, &last) < 0)
+		return -1;
+	n = tk_ix_epoch_v2(last) + 1;
+	ep = tk_xmalloc(n * sizeof *ep);
+	for (i = 0; i < n; i++)
+		ep[i] = (uint64_t)i << 14;
+	rc = tk_ix_epochs_put(txn, st, ep, n);
+	free(ep);
+	return rc;
+}
+
+/*
+ * Schema 3 to 4: ix_status, ix_priority and ix_queue become posting lists,
+ * rebuilt from the tickets, 50,000 at a time through an index batch.
+ */
+static int
+upgrade_3(tk_store *st, MDB_txn *txn)
+{
+	unsigned char kb[TK_IX_KEYBUF];
+	MDB_cursor *c;
+	MDB_val k, v, ik;
+	tk_ticket tk;
+	tk_txn t;
+	tk_ixbatch *b;
+	long n = 0;
+	int rc = 0, f, db;
+
+	for (db = 0; db < TK_DB_COUNT; db++) {
+		if (!tk_ix_postings(db))
+			continue;
+		if (tk_store_db_recreate(st, txn, db) < 0)
+			return -1;
+	}
+	memset(&t, 0, sizeof t);
+	t.st = st;
+	t.txn = txn;
+	t.write = 1;
+	b = tk_ixbatch_new();
+	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_TICKETS], &c))) {
+		tk_ixbatch_free(b);
+		return tk_mdb_error(rc, "tickets");
+	}
+	tk_ticket_init(&tk);
+	while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
+		tk.id = tk_get_u64(k.mv_data);
+		if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0) {
+			rc = -1;
+			break;
+		}
+		for (f = 0; f < TK_F_NSTORED; f++)
+			if (tk_fields[f].dbi >= 0 && tk_ix_postings(tk_fields[f].dbi) &&
+			    !tk_ix_skips(tk_fields[f].dbi, tk.f[f].p, tk.f[f].n, tk_active_status(tk.f[TK_F_STATUS]))) {
+				ik = tk_ix_key(tk_fields[f].dbi, tk.f[f].p, tk.f[f].n, 0, kb);
+				tk_ixbatch_add(b, tk_fields[f].dbi, ik.mv_data, ik.mv_size, tk.id);
+			}
+		if (++n % 50000 == 0 && tk_ixbatch_write(b, &t) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	mdb_cursor_close(c);
+	tk_ticket_free(&tk);
+	if (rc == MDB_NOTFOUND)
+		rc = tk_ixbatch_write(b, &t) < 0 ? -1 : 0;
+	tk_ixbatch_free(b);
+	if (rc == -1)
+		return -1;
+	return rc ? tk_mdb_error(rc, "tickets") : 0;
+}
+
+/*
+ * Schema 4 to 5: the working set (active.c), copied from the tickets in an
+ * active status, whose statuses ix_status no longer holds, nor ix_assignee,
+ * ix_queue and ix_requester their empty values; ix_external_id keeps no
+ * entries for an empty value (tk_ix_skips).
+ */
+static int
+upgrade_4(tk_store *st, MDB_txn *txn)
+{
+	const char *const *act = tk_active_names;
+	size_t i, n;
+	MDB_cursor *c;
+	MDB_val k, v;
+	tk_ticket tk;
+	tk_txn t;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_IX_STATUS], &c)))
+		return tk_mdb_error(rc, "ix_status");
+	for (i = 0; i < TK_ACTIVE_N && (!rc || rc == MDB_NOTFOUND); i++) {
+		n = strlen(act[i]);
+		do {	/* (sought again: a cursor on a tree it emptied has no current item) */
+			k.mv_size = n;
+			k.mv_data = (void *)act[i];
+			rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		} while (rc == 0 && k.mv_size == n + 8 && !memcmp(k.mv_data, act[i], n) &&
+		    (rc = mdb_cursor_del(c, 0)) == 0);
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "ix_status");
+	k.mv_size = 1;
+	k.mv_data = "";
+	if ((rc = mdb_del(txn, st->dbi[TK_DB_IX_EXTERNAL], &k, NULL)) && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "ix_external_id");
+	memset(&t, 0, sizeof t);
+	t.st = st;
+	t.txn = txn;
+	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_TICKETS], &c)))
+		return tk_mdb_error(rc, "tickets");
+	tk_ticket_init(&tk);
+	/* Each active ticket as if it had just come into the working set: its
+	 * copy written, the entries it no longer has taken out. */
+	while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
+		tk.id = tk_get_u64(k.mv_data);
+		/* (the status first: most tickets of a large store are closed) */
+		if (tk_ticket_decode_upto(&tk, v.mv_data, v.mv_size, TK_F_STATUS) < 0) {
+			rc = -1;
+			break;
+		}
+		if (!tk_active_status(tk.f[TK_F_STATUS]))
+			continue;
+		if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0 ||
+		    tk_active_write(&t, tk.id, (tk_str){ "", 0 }, (tk_str){ "", 0 }, tk.f[TK_F_STATUS],
+		    tk.f[TK_F_ASSIGNEE], v.mv_data, v.mv_size, 1) < 0 ||
+		    tk_ticket_reindex(&t, &tk, tk.f, 0, 1) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	mdb_cursor_close(c);
+	tk_ticket_free(&tk);
+	tk_ix_epochs_free(&t);
+	if (rc == -1)
+		return -1;
+	return rc != MDB_NOTFOUND ? tk_mdb_error(rc, "tickets") : 0;
+}
+
+/* Schemas 1 to 5: key layouts, in one transaction. */
+static int
+upgrade_layout(tk_txn *t, void *arg)
+{
+	tk_store *st = t->st;
+	MDB_txn *txn = t->txn;
+	long ver = st->schema;
+
+	(void)arg;
+	if ((ver == 1 && upgrade_1(st, txn) < 0) || (ver <= 2 && upgrade_2(st, txn) < 0) ||
+	    (ver <= 3 && upgrade_3(st, txn) < 0) || (ver <= 4 && upgrade_4(st, txn) < 0) ||
+	    tk_store_set_schema(t, 5) < 0)
+		return TK_EXIT_FAIL;
 	return 0;
 }
 
@@ -330,12 +671,14 @@ tk_store_upgrade(tk_store *st)
 	int rc = 0;
 
 	st->via = "upgrade";
-	if (st->schema == 5)
-		rc = upgrade5(st);
-	if (!rc && st->schema == 6 && tk_store_write(st, count6, NULL))
-		rc = -1;
+	if (st->schema < 5 && !(rc = tk_store_write(st, upgrade_layout, NULL)))
+		st->schema = 5;
+	if (!rc && st->schema == 5 && !(rc = upgrade5(st)))
+		st->schema = 6;
+	if (!rc && st->schema == 6 && !(rc = tk_store_write(st, count6, NULL)))
+		st->schema = 7;
 	st->via = via;
-	if (rc < 0)
+	if (rc)
 		return tk_error("%s: upgrade to schema %d failed: %s", st->dir, TK_SCHEMA_VERSION, tk_errmsg);
 	return 0;
 }

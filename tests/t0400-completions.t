@@ -187,7 +187,7 @@ for mode in plain bash-completion; do
 		offers "-oid,status" "tk-ls -oid,sta" tk-ls -oid,sta &&
 		offers "P1 P2 P3 P4" "tk-new -p " tk-new -p "" &&
 		offers "json" "tk-export --format j" tk-export --format j &&
-		offers "" "tk-import --format j" tk-import --format j &&
+		offers "json" "tk-import --format j" tk-import --format j &&
 		offers "comments,history" "tk-export --with comments,h" tk-export --with comments,h &&
 		offers "zendesk" "tk-import --preset z" tk-import --preset z &&
 		offers "other" "tk-ls -d ot" tk-ls -d ot

@@ -310,9 +310,12 @@ if ! skip_peak_memory 'bulk loads of long rows stay small'; then
 	'
 fi
 
-test_expect_success '-m maps columns; unknown columns become custom fields; --strict refuses them' '
+test_expect_success '-m maps columns; an undeclared column stops the import, --new-fields declares it; --strict refuses it' '
 	printf "Ticket,Title,Who,Product\nH-1,Mapped,x@example.com,X200\n" >m.csv &&
-	tk-import -m "Ticket=external_id,Title=subject,Who=requester" m.csv 2>err &&
+	test_expect_code 3 tk-import -m "Ticket=external_id,Title=subject,Who=requester" m.csv 2>err &&
+	test_grep "^tk-import: m.csv:1: column 4, \"Product\": no field product" err &&
+	test_expect_code 1 tk-ls -a external_id=H-1 &&
+	tk-import --new-fields -m "Ticket=external_id,Title=subject,Who=requester" m.csv 2>err &&
 	test "$(tk-ls -a -o subject,requester,product external_id=H-1)" = "Mapped	x@example.com	X200" &&
 	test_expect_code 3 tk-import --strict -m "Ticket=external_id,Title=subject,Who=requester" m.csv 2>err &&
 	test_grep "Product.*not a tk field" err &&
@@ -346,7 +349,7 @@ test_expect_success 'presets: osTicket, Zendesk, Jira, RT, GitHub' '
 
 test_expect_success 'records (TSV) round trip through tk-export' '
 	tk-export --format tsv >all.tsv &&
-	tk-import -d copy --format tsv - <all.tsv 2>err &&
+	tk-import -d copy --format tsv --new-fields - <all.tsv 2>err &&
 	tk-export --format tsv -o subject,body,status,priority,created >a &&
 	tk-export -d copy --format tsv -o subject,body,status,priority,created >b &&
 	test_cmp a b

@@ -1052,6 +1052,84 @@ make_v6_store(const char *dir)
 	return 0;
 }
 
+/*
+ * tests/unit row-marks DIR: the tickets tk-import made from rows with no
+ * external id made as an older tk-import left them: external_id "row-"
+ * and the row's hash (16 hex digits), indexed, and no import_row. Written
+ * under the events, as that tk-import wrote the value at creation.
+ */
+static int
+put_row_marks(tk_txn *t, void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k, v, tk_key, tv;
+	unsigned char kb[8];
+	tk_str old[TK_F_NSTORED];
+	tk_ticket tk;
+	tk_buf enc = { 0 };
+	char mark[32];
+	long *n = arg;
+	int rc, act;
+
+	if (mdb_cursor_open(t->txn, t->st->dbi[TK_DB_IMPORT_ROW], &c))
+		return TK_EXIT_FAIL;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		tk_ticket_init(&tk);
+		if (tk_ticket_get(t, tk_get_u64(v.mv_data), &tk, 1) <= 0) {
+			rc = 1;
+			break;
+		}
+		snprintf(mark, sizeof mark, "row-%016llx", (unsigned long long)tk_get_u64(k.mv_data));
+		memcpy(old, tk.f, sizeof old);
+		tk.f[TK_F_EXTERNAL_ID] = TK_STR(mark);
+		act = tk_active_status(tk.f[TK_F_STATUS]);
+		enc.len = 0;
+		tk_ticket_encode(&tk, &enc);
+		tk_put_u64(kb, tk.id);
+		tk_key.mv_size = 8;
+		tk_key.mv_data = kb;
+		tv.mv_size = enc.len;
+		tv.mv_data = enc.p;
+		rc = tk_ticket_reindex(t, &tk, old, act, act) < 0 ||
+		    tk_active_write(t, tk.id, old[TK_F_STATUS], old[TK_F_ASSIGNEE], tk.f[TK_F_STATUS],
+		    tk.f[TK_F_ASSIGNEE], enc.p, enc.len, 0) < 0 ||
+		    mdb_put(t->txn, t->st->dbi[TK_DB_TICKETS], &tk_key, &tv, 0);
+		tk_ticket_free(&tk);
+		if (rc)
+			break;
+		++*n;
+	}
+	mdb_cursor_close(c);
+	tk_buf_free(&enc);
+	return rc == MDB_NOTFOUND && !mdb_drop(t->txn, t->st->dbi[TK_DB_IMPORT_ROW], 0) ? 0 : TK_EXIT_FAIL;
+}
+
+static int
+upgrade_rows(tk_txn *t, void *arg)
+{
+	long *n = arg;
+
+	*n = tk_upgrade_import_rows(t);
+	return *n < 0 ? TK_EXIT_FAIL : 0;
+}
+
+/* tests/unit row-marks DIR, tests/unit upgrade-import-rows DIR: the store
+ * made as above, or upgraded (t1050), saying how many tickets changed. */
+static int
+store_job(const char *what, const char *dir, tk_write_fn fn)
+{
+	tk_store *st = tk_store_open(dir, 1);
+	long n = 0;
+
+	if (!st || tk_store_write(st, fn, &n) != 0) {
+		fprintf(stderr, "%s: %s\n", what, tk_errmsg);
+		return 1;
+	}
+	printf("%ld\n", n);
+	tk_store_close(st);
+	return 0;
+}
+
 /* The dry-run stream (dryrun.c): plain ids and streams read back. */
 static int
 dry_make(tk_txn *t, void *arg)
@@ -1183,6 +1261,10 @@ main(int argc, char **argv)
 		return make_v4_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v5-store"))
 		return make_v5_store(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "row-marks"))
+		return store_job(argv[1], argv[2], put_row_marks);
+	if (argc == 3 && !strcmp(argv[1], "upgrade-import-rows"))
+		return store_job(argv[1], argv[2], upgrade_rows);
 	test_escape();
 	test_reader();
 	test_times();
