@@ -101,7 +101,8 @@ main(int argc, char **argv)
 		tk_ids ids = { 0 };
 		int bad = 0;
 
-		tk_ids_read(&ids, stdin, "stdin", &bad);
+		if (tk_ids_read(&ids, stdin, "stdin", &bad) < 0)
+			tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
 		if (bad)
 			tk_die(TK_EXIT_DATA, "stdin: %d bad lines; nothing exported", bad);
 		tk_filter_ids(q, ids.v, ids.n);

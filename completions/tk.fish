@@ -286,3 +286,116 @@ complete -c tk-export -l format -x -a 'csv tsv json' -d 'output format'
 complete -c tk-export -l bom -d 'UTF-8 byte order mark'
 complete -c tk-export -l excel -d 'CSV for a spreadsheet: byte order mark, formulas defused'
 complete -c tk-export -l with -x -a 'comments history links comments,history comments,history,links' -d 'with JSON'
+
+# ---- tk-agent and tk-assign (issue 23: agents and assignment) ----
+# Agent logins and team names are the store's (tk-agent ls, tk-agent team).
+set -g __tk_commands $__tk_commands agent assign
+complete -c tk -f -n __tk_needs_name -a 'agent assign'
+
+# tk-agent on the store of the line, silent: no store, no words.
+function __tk_agent
+    command -sq tk-agent; or return
+    set -l d (__tk_dir_arg)
+    if set -q d[1]
+        command tk-agent -d $d $argv 2>/dev/null </dev/null
+    else
+        command tk-agent $argv 2>/dev/null </dev/null
+    end
+end
+
+function __tk_logins
+    __tk_agent -t -o login ls
+    echo me
+end
+
+function __tk_teams
+    __tk_agent -t -o team team
+end
+
+# tk-agent's operands: the verb, then what the verb takes.
+function __tk_agent_operand
+    set -l tokens (commandline -opc)
+    set -l tok (commandline -ct)
+    set -l verb
+    set -l n 0
+    set -l i 2
+    while test $i -le (count $tokens)
+        switch $tokens[$i]
+            case -d -o --dir --output --reassign
+                set i (math $i + 1)
+            case '-*'
+            case '*'
+                if set -q verb[1]
+                    set n (math $n + 1)
+                else
+                    set verb $tokens[$i]
+                end
+        end
+        set i (math $i + 1)
+    end
+    if not set -q verb[1]
+        printf '%s\n' add set rm ls show team
+        return
+    end
+    set -l head (string replace -rf '^([+-]?[A-Za-z]+(!=|=|~)).*$' '$1' -- $tok)
+    if set -q head[1]
+        set -l field (string replace -r '^[+-]?([A-Za-z]+).*$' '$1' -- $head)
+        set -l words
+        switch $field
+            case team teams
+                set words (__tk_teams)
+            case login
+                set words (__tk_logins)
+            case role
+                set words agent lead admin
+            case duty
+                set words on off
+            case queue queues
+                set words (__tk_values queue)
+        end
+        for w in $words
+            echo $head$w
+        end
+        return
+    end
+    switch $verb:$n
+        case set:0 rm:0 show:0
+            __tk_logins
+        case team:0
+            __tk_teams
+        case add:0
+        case 'add:*' 'set:*'
+            printf '%s\n' name= email= teams= skills= capacity= role= duty= +skills= -skills= +teams= -teams=
+        case 'team:*'
+            printf '%s\n' queues= +queues= -queues=
+        case 'ls:*'
+            printf '%s=\n' login name email teams team skills skill capacity role duty load
+    end
+end
+
+for c in tk-agent tk-assign
+    complete -c $c -s d -l dir -x -a '(__fish_complete_directories)' -d 'store directory'
+    complete -c $c -s h -l help -d 'print the options'
+    complete -c $c -l version -d 'print the version'
+    complete -c $c -s q -l quiet -d 'print nothing'
+    complete -c $c -s t -l tsv -d 'records, also on a terminal'
+    complete -c $c -l table -d 'aligned table'
+    complete -c $c -l json -d 'JSON lines'
+end
+
+complete -c tk-agent -f -a '(__tk_agent_operand)'
+complete -c tk-agent -s o -l output -x -a 'login name email teams skills capacity role duty load team queues agents leads' -d columns
+complete -c tk-agent -s H -l header -d 'header line'
+complete -c tk-agent -l reassign -x -a '(__tk_logins)' -d 'with rm: give the open tickets to'
+
+complete -c tk-assign -f -a '(__tk_ids)'
+complete -c tk-assign -s o -l output -x -a '(__tk_columns)' -d columns
+complete -c tk-assign -l to -x -a '(__tk_logins)' -d 'to this agent'
+complete -c tk-assign -l unassign -d 'to nobody'
+complete -c tk-assign -l round-robin -d 'the next agent in turn'
+complete -c tk-assign -l least-loaded -d 'the agent with the fewest open tickets'
+complete -c tk-assign -l skills -d 'an agent whose skills hold the category or a tag'
+complete -c tk-assign -l to-lead -d 'the lead of the team that owns the queue'
+complete -c tk-assign -l team -x -a '(__tk_teams)' -d 'among this team'
+complete -c tk-assign -l explain -d 'say why each agent was chosen'
+complete -c tk-assign -l dry-run -d 'write nothing; print the dry-run stream'

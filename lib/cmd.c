@@ -207,7 +207,8 @@ tk_cmd_ids(tk_ids *ids, int argc, char **argv)
 	if (argc == 0) {
 		if (isatty(STDIN_FILENO))
 			tk_die(TK_EXIT_USAGE, "no ticket ids: give them as arguments or on standard input");
-		tk_ids_read(ids, stdin, "stdin", &bad);
+		if (tk_ids_read(ids, stdin, "stdin", &bad) < 0)
+			tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
 		tk_ids_unique(ids);
 		return bad;
 	}

@@ -10,6 +10,7 @@
  *   name=a..b   inclusive range on times, numbers, durations and priority;
  *               either end may be left out ("age=2d..", "due=..1h")
  *   name<v name<=v name>v name>=v   the same ranges, for those who quote
+ *   assignee=me  the Unix user (watchers=me too)
  *
  * Times in ranges are absolute or relative to now ("-2d", "1h"); a bare date
  * as the upper end means the end of that day, and "created=2026-11-01"
@@ -437,6 +438,14 @@ tk_filter_add(tk_filter *q, const char *term)
 		t.op = OP_NRANGE;
 	} else if (t.op == OP_NE && parse_list(&t, v) < 0)
 		goto fail;
+	/* "me": the agent whose login is the Unix user (tk-agent), which is
+	 * that user's name whether or not an agent has it. */
+	if ((t.field == TK_F_ASSIGNEE || t.field == TK_F_WATCHERS) && (t.op == OP_EQ || t.op == OP_NE))
+		for (n = 0; n < t.nvals; n++)
+			if (!strcmp(t.vals[n], "me")) {
+				free(t.vals[n]);
+				t.vals[n] = tk_xstrdup(tk_actor());
+			}
 	/* Requesters are kept as bare lowercased addresses: so are the values
 	 * asked for ("Wang Li <Wang.Li@Initech.io>" finds wang.li@initech.io). */
 	if (t.field == TK_F_REQUESTER && (t.op == OP_EQ || t.op == OP_NE))
@@ -1045,6 +1054,8 @@ filter_maxtag(const tk_filter *q)
 			maxtag = TK_F_CREATED;
 		else if (f == TK_F_FRT && maxtag < TK_F_FIRST_RESPONSE)
 			maxtag = TK_F_FIRST_RESPONSE;
+		else if (f == TK_F_SCRIPT && maxtag < TK_F_SUBJECT)
+			maxtag = TK_F_SUBJECT;
 		else if (f < TK_F_NSTORED && (unsigned)f > maxtag)
 			maxtag = (unsigned)f;
 	}

@@ -54,6 +54,11 @@
  *               mark in any of the ticket's own fields
  *               (tk_upgrade_import_rows moves the "row-" external ids of
  *               older stores here)
+ *   agents, teams, agent_load, rr_cursor, log_key
+ *               (schema 7) agents and teams, each assignee's count of
+ *               tickets in the working set, tk-assign's round-robin
+ *               cursors, the events about agents and teams: their layout
+ *               is at the top of agent.c and load.c
  *
  * Ids and sequence numbers grow by one, so tickets, bodies and the log are
  * appended at the right edge of their B-trees; DUPFIXED index entries cost
@@ -97,6 +102,11 @@ static const struct {
 	[TK_DB_IMPORT_MARKS] = { "import_marks", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_ACTIVE] = { "active", 0 },
 	[TK_DB_IMPORT_ROW] = { "import_row", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_AGENTS] = { "agents", 0 },
+	[TK_DB_TEAMS] = { "teams", 0 },
+	[TK_DB_AGENT_LOAD] = { "agent_load", 0 },
+	[TK_DB_RR_CURSOR] = { "rr_cursor", 0 },
+	[TK_DB_LOG_KEY] = { "log_key", MDB_DUPSORT | MDB_DUPFIXED },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)

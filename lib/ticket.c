@@ -45,6 +45,7 @@ const tk_field_info tk_fields[TK_F_NFIELDS] = {
 	[TK_F_AGE] = { "age", TK_K_DURATION, -1, 1 },
 	[TK_F_FRT] = { "frt", TK_K_DURATION, -1, 1 },
 	[TK_F_COMMENTS] = { "comments", TK_K_INT, -1, 1 },
+	[TK_F_SCRIPT] = { "script", TK_K_ENUM, -1, 1 },
 };
 
 static tk_custom *custom_slot(tk_ticket *tk, const char *name, size_t n, int create);
@@ -53,13 +54,16 @@ static tk_custom *custom_slot(tk_ticket *tk, const char *name, size_t n, int cre
  * the text messages show are both made from them. */
 #define STATUSES(X) X(new) X(open) X(pending) X(resolved) X(closed)
 #define CHANNELS(X) X(email) X(web) X(phone) X(chat) X(api) X(import)
+#define SCRIPTS(X) X(han) X(latin) X(mixed)
 #define AS_WORD(w) #w,
 #define AS_TEXT(w) ", " #w
 
 static const char *const statuses[] = { STATUSES(AS_WORD) NULL };
 static const char *const channels[] = { CHANNELS(AS_WORD) NULL };
+static const char *const scripts[] = { SCRIPTS(AS_WORD) NULL };
 static const char status_text[] = STATUSES(AS_TEXT);	/* ", new, open, ..." */
 static const char channel_text[] = CHANNELS(AS_TEXT);
+static const char script_text[] = SCRIPTS(AS_TEXT);
 
 /*
  * The words an enum field may hold, for messages; NULL for a field whose
@@ -68,14 +72,16 @@ static const char channel_text[] = CHANNELS(AS_TEXT);
 const char *
 tk_enum_words(int field)
 {
-	return field == TK_F_STATUS ? status_text + 2 : field == TK_F_CHANNEL ? channel_text + 2 : NULL;
+	return field == TK_F_STATUS ? status_text + 2 : field == TK_F_CHANNEL ? channel_text + 2 :
+	    field == TK_F_SCRIPT ? script_text + 2 : NULL;
 }
 
 /* 1 when v is one of the words of a status or channel, else 0. */
 int
 tk_enum_ok(int field, const char *v, size_t n)
 {
-	const char *const *w = field == TK_F_STATUS ? statuses : field == TK_F_CHANNEL ? channels : NULL;
+	const char *const *w = field == TK_F_STATUS ? statuses : field == TK_F_CHANNEL ? channels :
+	    field == TK_F_SCRIPT ? scripts : NULL;
 
 	for (; w && *w; w++)
 		if (strlen(*w) == n && !memcmp(*w, v, n))
@@ -388,6 +394,10 @@ tk_ticket_value(tk_txn *t, tk_ticket *tk, int field, const char *cname, char *sc
 	case TK_F_COMMENTS:
 		n = snprintf(scratch, len, "%d", tk_comment_count(t, tk->id));
 		return (tk_str){ scratch, (size_t)n };
+	case TK_F_SCRIPT:
+		if (tk_ticket_body(t, tk) < 0)
+			tk->body = (tk_str){ "", 0 };
+		return TK_STR(tk_script(tk->f[TK_F_SUBJECT].p, tk->f[TK_F_SUBJECT].n, tk->body.p, tk->body.n));
 	default:
 		if (field >= 0 && field < TK_F_NSTORED)
 			return tk->f[field];

@@ -13,13 +13,17 @@
  *              their batch hooks, meta, import marks), postings.c,
  *              index.c (index keys, epochs, ids under a key), ixbatch.c,
  *              active.c (the working set), log.c (appending events),
- *              comment.c (storing comments)
+ *              comment.c (storing comments), load.c (each assignee's
+ *              count of tickets in the working set, kept by active.c)
  *   model      ticket.c (the ticket, its encoding, the assignment
  *              language, writes with their indexes and events)
  *   above it   fields.c (known field names), history.c (events read
  *              back), reply.c (replies and their effects), upgrade.c
  *              (schema upgrades), query.c (filters), output.c, csvin.c,
- *              import.c, pipe.c, cmd.c (what every command does)
+ *              import.c, pipe.c, cmd.c (what every command does),
+ *              script.c (the derived field script), dryrun.c (the dry-run
+ *              stream), agent.c (agents and teams), assign.c (tk-assign's
+ *              strategies)
  */
 #ifndef TK_H
 #define TK_H
@@ -269,12 +273,17 @@ enum tk_dbi {
 	TK_DB_IMPORT_MARKS,
 	TK_DB_ACTIVE,
 	TK_DB_IMPORT_ROW,
+	TK_DB_AGENTS,		/* schema 7: agents and teams (agent.c) */
+	TK_DB_TEAMS,
+	TK_DB_AGENT_LOAD,	/* each assignee's tickets in the working set (load.c) */
+	TK_DB_RR_CURSOR,	/* tk-assign --round-robin's cursor per team (assign.c) */
+	TK_DB_LOG_KEY,		/* events about agents and teams (log.c) */
 	TK_DB_COUNT
 };
 
 /* The schema this tk writes. An older store is opened no further than its
  * meta until upgrade.c (started by tk_cmd_store) brings it up to date. */
-#define TK_SCHEMA_VERSION 6
+#define TK_SCHEMA_VERSION 7
 
 typedef struct tk_store {
 	char *dir;
@@ -534,6 +543,15 @@ int tk_field_known(tk_txn *t, const char *name);
  * "what: no field NAME; did you mean X?". */
 int tk_field_check(tk_store *st, tk_txn *t, const char *what, const char *name);
 
+/* ---- script.c: the derived field script ---- */
+
+/* The subject and this much of the body say a ticket's script. */
+#define TK_SCRIPT_WINDOW 4096
+/* "han", "latin" or "mixed" from the share of Han letters in the subject
+ * and the body's first TK_SCRIPT_WINDOW bytes (script.c says how); "" when
+ * they hold no letter. */
+const char *tk_script(const char *subject, size_t sn, const char *body, size_t bn);
+
 /* ---- ticket.c ---- */
 
 enum tk_field {
@@ -566,6 +584,7 @@ enum tk_field {
 	TK_F_AGE,
 	TK_F_FRT,
 	TK_F_COMMENTS,
+	TK_F_SCRIPT,		/* han, latin, mixed: script.c */
 	TK_F_NFIELDS,
 	TK_F_CUSTOM = -1
 };
@@ -722,9 +741,13 @@ typedef struct {
 	uint64_t seq, ticket;
 	tk_str time, actor, field, old, new;
 	tk_str via;		/* empty in events written before it was kept */
+	tk_str key;		/* an event about no ticket (ticket 0): agent:LOGIN, team:NAME */
 } tk_event;
 
 int tk_log_append(tk_txn *t, uint64_t ticket, const char *field, tk_str old, tk_str new);
+/* An event about something that is not a ticket, under its typed key
+ * (agent:LOGIN, team:NAME: DESIGN.md 3), indexed in log_key. */
+int tk_log_append_key(tk_txn *t, const char *key, const char *field, tk_str old, tk_str new);
 int tk_event_decode(tk_event *ev, uint64_t seq, const void *data, size_t n);
 /* A create event's value: the ticket's first fields (worked out, see log.c). */
 int tk_event_complete(tk_txn *t, tk_event *ev);
@@ -834,7 +857,7 @@ int tk_output_conflict(int tsv, int table, int json, int header);
 int tk_output_init(tk_output *o, enum tk_format fmt, const char *cols, int header);
 int tk_output_check(tk_output *o, tk_txn *t);
 void tk_output_ticket(tk_output *o, tk_txn *t, tk_ticket *tk);
-/* A row that is not a ticket (tk-log's events): one value a column;
+/* A row that is not a ticket (tk-log's events, agents, teams): one value a column;
  * kinds, when not NULL, says how the table shows each (enum tk_kind, or
  * -1 for the column's own). */
 void tk_output_row(tk_output *o, const tk_str *vals, const int *kinds);
@@ -869,7 +892,9 @@ typedef struct {
 	size_t n, cap;
 } tk_ids;
 int tk_id_parse(const char *s, size_t n, uint64_t *out);
-/* Reads the first field of each record on fp; bad lines are reported and counted. */
+/* Reads the first field of each record on fp; bad lines are reported and
+ * counted. -1 (tk_errmsg) when fp is a dry-run stream, which only a
+ * --dry-run command reads (DESIGN.md 11): the caller exits 3. */
 int tk_ids_read(tk_ids *ids, FILE *fp, const char *name, int *bad);
 void tk_ids_add(tk_ids *ids, uint64_t id);
 /* Each id once, where it came first (a changing command applies each
@@ -877,6 +902,29 @@ void tk_ids_add(tk_ids *ids, uint64_t id);
 void tk_ids_unique(tk_ids *ids);
 void tk_ids_sort(tk_ids *ids);
 void tk_ids_free(tk_ids *ids);
+
+/* ---- dryrun.c: the dry-run stream between --dry-run steps (DESIGN.md 11) ---- */
+
+/* The stream's columns for the store of t: id, every stored field, every
+ * custom field the store knows; "a,b,c" added to cols. 0 or -1. */
+int tk_dryrun_columns(tk_txn *t, tk_buf *cols);
+/* Prints "#dry-run" and sets o up to write whole tickets of the stream:
+ * tk_output_ticket for each, tk_output_finish (which prints the header
+ * line even when no ticket came), tk_output_free. 0 or -1. */
+int tk_dryrun_start(tk_output *o, tk_txn *t);
+/* Standard input of a step: plain ids, or a dry-run stream. */
+typedef struct tk_dryin tk_dryin;
+tk_dryin *tk_dryin_open(FILE *fp, const char *name);
+/* 1 when the input is a dry-run stream (its first line is read to know). */
+int tk_dryin_stream(tk_dryin *d);
+/* The next ticket, each id once: 1 with *id and, from a stream, tk made
+ * anew with the record's fields (owned by tk; the body is left to be read
+ * from the store); 0 at the end; -1 on a bad line (tk_errmsg names the
+ * input and line; call again for the next). A typed id (c123) is skipped
+ * with a warning. */
+int tk_dryin_next(tk_dryin *d, uint64_t *id, tk_ticket *tk);
+long tk_dryin_lineno(const tk_dryin *d);
+void tk_dryin_close(tk_dryin *d);
 
 /* ---- csvin.c: CSV rows through libcsv ---- */
 
@@ -951,6 +999,128 @@ void tk_improw_clear(tk_improw *r);
 void tk_import_free(tk_import *im);
 /* A date as help desks export them, to ISO UTC; -1 when it is none. */
 int tk_import_time(const char *s, char out[21]);
+
+/* ---- load.c: each assignee's count of tickets in the working set ---- */
+
+/* agent_load under assignee a (n bytes): read (0 when none), or moved by
+ * delta (the working set's writer does it, active.c). 0 or an LMDB error
+ * code (the caller reports it). */
+int tk_load_get(tk_txn *t, const char *a, size_t n, uint64_t *count);
+int tk_load_add(tk_txn *t, const char *a, size_t n, long long delta);
+
+/* ---- agent.c: agents and teams (tk-agent) ---- */
+
+/* An agent's columns, as tk-agent ls prints them; load is not stored
+ * (agent_load). A team's: queues stored, agents and leads from the agents. */
+enum { TK_A_LOGIN, TK_A_NAME, TK_A_EMAIL, TK_A_TEAMS, TK_A_SKILLS, TK_A_CAPACITY, TK_A_ROLE, TK_A_DUTY,
+	TK_A_LOAD, TK_A_NCOLS };
+enum { TK_T_NAME, TK_T_QUEUES, TK_T_AGENTS, TK_T_LEADS, TK_T_NCOLS };
+extern const char *const tk_agent_cols[TK_A_NCOLS];
+extern const char *const tk_team_cols[TK_T_NCOLS];
+
+typedef struct {
+	char *v[TK_A_NCOLS];	/* owned, "" when unset; sets comma-separated, sorted */
+} tk_agent;
+typedef struct {
+	char *v[TK_T_NCOLS];
+} tk_team;
+
+/* A login or team name: a letter, then letters, digits, '.', '_', '-'; at most 64 bytes. */
+int tk_agent_name_ok(const char *s);
+/* 1 when the comma-separated set holds item (n bytes). */
+int tk_list_has(const char *set, const char *item, size_t n);
+void tk_agent_init(tk_agent *a);
+void tk_agent_free(tk_agent *a);
+/* -1 for no limit. */
+long tk_agent_capacity(const tk_agent *a);
+/* 1 found (load filled in), 0 not, -1 error. */
+int tk_agent_get(tk_txn *t, const char *login, tk_agent *a);
+int tk_agent_exists(tk_txn *t, const char *login);
+/* Each agent in login order; fn's non-zero return stops (-1 is returned). */
+int tk_agent_each(tk_txn *t, int (*fn)(tk_txn *, tk_agent *, void *), void *arg);
+/* Always -1, tk_errmsg "no agent X; did you mean Y?". */
+int tk_agent_unknown(tk_txn *t, const char *login);
+/* Stored, each change logged under agent:LOGIN against old (NULL: a new
+ * agent, logged "create"); teams it names that do not exist are made. */
+int tk_agent_write(tk_txn *t, const tk_agent *a, const tk_agent *old);
+int tk_agent_remove(tk_txn *t, const tk_agent *a);
+void tk_team_init(tk_team *tm);
+void tk_team_free(tk_team *tm);
+/* members: agents and leads filled in. 1 found, 0 not, -1 error. */
+int tk_team_get(tk_txn *t, const char *name, tk_team *tm, int members);
+int tk_team_each(tk_txn *t, int members, int (*fn)(tk_txn *, tk_team *, void *), void *arg);
+int tk_team_unknown(tk_txn *t, const char *name);
+/* The team owning queue (n bytes): 1 with *team (the caller frees it), 0 none, -1 error. */
+int tk_team_of_queue(tk_txn *t, const char *queue, size_t n, char **team);
+/* Stored and logged under team:NAME: 0, -1 an error, -2 refused (a queue
+ * of another team), tk_errmsg saying why. */
+int tk_team_write(tk_txn *t, const tk_team *tm, const tk_team *old);
+/* The team made (logged) unless it exists: 0 or -1. */
+int tk_team_make(tk_txn *t, const char *name);
+
+/* Their assignment language: field=value, +field=value, -field=value for
+ * sets (teams, skills; queues), singular aliases (team, skill, queue). */
+typedef struct {
+	int col;		/* TK_A_ or TK_T_ */
+	char op;		/* '=', '+', '-' */
+	char *value;
+} tk_dir_asg;
+typedef struct {
+	tk_dir_asg *a;
+	size_t n, cap;
+} tk_dir_asgs;
+/* team: a team's fields, else an agent's. -1 with tk_errmsg (a bad name
+ * with the nearest, a capacity not a whole number, a role or duty not
+ * one of its words, an email no address). */
+int tk_dir_assign_parse(tk_dir_asgs *as, const char *arg, int team);
+/* Applied to v, an agent's or a team's columns. */
+void tk_dir_apply(char **v, const tk_dir_asgs *as, int team);
+void tk_dir_asgs_free(tk_dir_asgs *as);
+
+/* The tickets of login in the working set, or of one status: their ids. 0 or -1. */
+int tk_agent_tickets(tk_txn *t, const char *login, const char *status, tk_ids *ids);
+/* Every ticket of from in the working set given to to (each logged via
+ * the transaction's via): 0 or -1. */
+int tk_agent_reassign(tk_txn *t, const char *from, const char *to, size_t *moved);
+
+/* tk-agent ls's filters: field=v (a,b any of; a set holds it), !=, ~ and
+ * !~ (PCRE2), ranges on capacity and load (load=..5, "load<5"). */
+typedef struct tk_agent_filter tk_agent_filter;
+tk_agent_filter *tk_agent_filter_new(void);
+int tk_agent_filter_add(tk_agent_filter *f, const char *term);
+/* A team= naming no team: -1, with the nearest. */
+int tk_agent_filter_check(tk_agent_filter *f, tk_txn *t);
+int tk_agent_filter_match(tk_agent_filter *f, const tk_agent *a);
+void tk_agent_filter_free(tk_agent_filter *f);
+
+/* ---- assign.c: tk-assign's strategies ---- */
+
+enum { TK_ASSIGN_TO, TK_ASSIGN_UNASSIGN, TK_ASSIGN_ROUND_ROBIN, TK_ASSIGN_LEAST_LOADED, TK_ASSIGN_SKILLS,
+	TK_ASSIGN_TO_LEAD, TK_ASSIGN_NSTRATEGIES };
+/* "to", "unassign", "round-robin", ...: the log's via is assign:NAME. */
+extern const char *const tk_strategy_names[TK_ASSIGN_NSTRATEGIES];
+typedef struct tk_assigner tk_assigner;
+/* to: the login of TK_ASSIGN_TO; team: --team or NULL (the team owning
+ * each ticket's queue, else every agent). */
+tk_assigner *tk_assigner_new(int strategy, const char *to, const char *team, int explain);
+void tk_assigner_free(tk_assigner *as);
+/* The agents, their loads and the teams as t sees them (each batch's
+ * write transaction; once for a dry run): 0, -1 an error, -2 an unknown
+ * agent or team named (tk_errmsg with the nearest). */
+int tk_assigner_begin(tk_assigner *as, tk_txn *t);
+/* The agent for tk: 1 with *login (NULL: unassigned), 0 none will do
+ * (tk_errmsg says why: off duty, at capacity, no skill, no lead), -1 an
+ * error. tk_assigner_why: the choice and, with explain, the others. */
+int tk_assigner_pick(tk_assigner *as, tk_txn *t, tk_ticket *tk, const char **login);
+const char *tk_assigner_why(tk_assigner *as);
+/* A ticket of status and assignee (before) went to login (NULL: none):
+ * loads and cursor carried forward. */
+void tk_assigner_took(tk_assigner *as, tk_str status, tk_str assignee, const char *login);
+/* A ticket was ostatus, oassignee and is (in a dry-run stream) status,
+ * assignee: the loads held moved to match. */
+void tk_assigner_moved(tk_assigner *as, tk_str ostatus, tk_str oassignee, tk_str status, tk_str assignee);
+/* The round-robin cursors moved, written in t (a write transaction): 0 or -1. */
+int tk_assigner_end(tk_assigner *as, tk_txn *t);
 
 /* ---- upgrade.c: upgrades that need the ticket model ---- */
 

@@ -202,7 +202,7 @@ for mode in plain bash-completion; do
 	'
 
 	test_expect_success "bash ($mode): tk NAME: command names, then the command's completion" '
-		offers "comment export help import log ls new set show" "tk " tk "" &&
+		offers "agent assign comment export help import log ls new set show" "tk " tk "" &&
 		offers "set show" "tk s" tk s &&
 		offers "show" "tk help sh" tk help sh &&
 		offers "--dir --help --version" "tk --" tk -- &&
@@ -328,7 +328,7 @@ else
 		fish_offers "-created" "tk-ls -s -cre" &&
 		fish_offers "+vip" "tk-set 1 +" &&
 		fish_offers "1 2" "tk-show " &&
-		fish_offers "comment export help import log ls new set show" "tk " &&
+		fish_offers "agent assign comment export help import log ls new set show" "tk " &&
 		fish_offers "status=closed status=new status=open status=pending status=resolved" "tk ls status=" &&
 		fish_offers "queue=other" "tk -d other ls queue=o"
 	'
