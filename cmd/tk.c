@@ -11,7 +11,7 @@ static const char usage[] =
     "       tk --help | --version\n";
 
 static const char *const commands[] = {
-	"new", "ls", "show", "set", "comment", "log", "import", "export", NULL
+	"new", "ls", "show", "set", "comment", "log", "import", "export", "route", NULL
 };
 
 int

@@ -60,7 +60,10 @@ struct tk_filter {
 	const char *plan;
 	pcre2_match_context *mctx;
 	tk_buf planbuf;
+	int nojit;		/* tk_filter_jit(q, 0): one ticket to match, JIT costs more than it saves */
 };
+
+_Thread_local long tk_filter_errpos = -1;
 
 tk_filter *
 tk_filter_new(void)
@@ -232,6 +235,7 @@ tk_filter_add(tk_filter *q, const char *term)
 	char msg[256];
 
 	memset(&t, 0, sizeof t);
+	tk_filter_errpos = -1;
 	if (!n || !*p || !strchr("=!~<>", *p))
 		return tk_error("%s: not a filter (field=value, field!=value, field~regex, field=a..b)", term);
 	t.text = tk_xstrdup(term);
@@ -326,9 +330,11 @@ tk_filter_add(tk_filter *q, const char *term)
 		if (!t.re) {
 			pcre2_get_error_message(errcode, (PCRE2_UCHAR *)msg, sizeof msg);
 			tk_error("%s: bad regex at offset %zu: %s", term, (size_t)erroff, msg);
+			tk_filter_errpos = (long)(v - term) + (long)erroff;
 			goto fail;
 		}
-		pcre2_jit_compile(t.re, PCRE2_JIT_COMPLETE);
+		if (!q->nojit)
+			pcre2_jit_compile(t.re, PCRE2_JIT_COMPLETE);
 		t.md = pcre2_match_data_create_from_pattern(t.re, NULL);
 	}
 	if (t.field == TK_F_STATUS)
@@ -346,6 +352,45 @@ fail:
 		free(t.vals[n]);
 	free(t.vals);
 	return -1;
+}
+
+void
+tk_filter_jit(tk_filter *q, int on)
+{
+	q->nojit = !on;
+}
+
+size_t
+tk_filter_size(const tk_filter *q)
+{
+	return q->n;
+}
+
+void
+tk_filter_term(const tk_filter *q, size_t i, tk_term_info *ti)
+{
+	const struct term *t = &q->t[i];
+
+	ti->text = t->text;
+	ti->name = t->name;
+	ti->field = t->field;
+	/* The pattern follows the operator "~" of a positive regex term. */
+	ti->pattern = t->op == OP_RE ? t->text + strlen(t->name) + 1 : NULL;
+}
+
+tk_str
+tk_filter_matched(tk_filter *q, size_t i, tk_txn *tx, tk_ticket *tk, char *scratch, size_t n)
+{
+	struct term *t = &q->t[i];
+	tk_str v = tk_ticket_compared(tx, tk, t->field, t->name, scratch, n);
+	PCRE2_SIZE *ov;
+
+	if (t->op != OP_RE)
+		return v;
+	ov = pcre2_get_ovector_pointer(t->md);
+	if (ov[0] > ov[1] || ov[1] > v.n)
+		return v;
+	return (tk_str){ v.p + ov[0], ov[1] - ov[0] };
 }
 
 void
