@@ -10,7 +10,7 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-import [-qu] [--atomic] [--strict] [--format csv|tsv] [-F delimiter] [--encoding name]\n"
+    "tk-import [-qu] [--atomic] [--strict] [--route] [--format csv|tsv] [-F delimiter] [--encoding name]\n"
     "                 [--preset name] [-m 'Column=field,...'] [--rejects file] [-d dir] file ... | -\n";
 
 #define BATCH 5000
@@ -40,6 +40,7 @@ struct opts {
 	int atomic, update, quiet, strict, tsv, delim, progress;
 	const char *encoding, *preset, *mapping, *rejects;
 	FILE *rejfp;
+	tk_rules *rules;	/* routing of the tickets made, or NULL */
 };
 
 struct counts {
@@ -197,6 +198,11 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 		w->result = R_REJECTED;
 		w->why = tk_xstrdup(tk_errmsg);
 		return 0;
+	}
+	/* A ticket made is routed in the transaction that makes it (its changes via route:RULE). */
+	if (w->result == R_CREATED && b->o->rules && tk_route_ticket(b->o->rules, t, &tk) < 0) {
+		tk_ticket_free(&tk);
+		return -1;
 	}
 	/* Another row took this ticket's place: marks made before no longer hold. */
 	if (w->result != R_CREATED && tk_import_gen_bump(t) < 0) {
@@ -580,8 +586,13 @@ drain(void *slot, int end, void *ctx)
 		refused += b->rows[i].refused;
 	b->header = fl->hdrhash;
 	b->write_mark = b->mark_ok && fl->clean && !refused;
-	if (b->n && !(o->atomic && refused))
+	if (b->n && !(o->atomic && refused)) {
+		if (o->rules)
+			tk_rules_begin(o->rules);
 		rc = tk_store_write(fl->st, import_batch, b);
+		if (o->rules)
+			tk_rules_end(o->rules, rc == 0);
+	}
 	if (rc && rc != TK_EXIT_DATA) {
 		tk_warn("%s", tk_errmsg);
 		tk_die(rc, "%s: stopped at line %ld; what was committed stays, re-run to finish",
@@ -738,6 +749,7 @@ main(int argc, char **argv)
 		{ "preset", required_argument, NULL, 'p' },
 		{ "map", required_argument, NULL, 'm' },
 		{ "rejects", required_argument, NULL, 'r' },
+		{ "route", no_argument, NULL, 'R' },
 		{ "dir", required_argument, NULL, 'd' },
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -745,7 +757,7 @@ main(int argc, char **argv)
 	struct opts o = { 0 };
 	struct counts total = { 0 };
 	const char *dir = NULL;
-	int c, i, rc, status = 0;
+	int c, i, rc, status = 0, route = 0;
 	tk_store *st;
 
 	tk_cmd_start(argc, argv, usage);
@@ -777,6 +789,7 @@ main(int argc, char **argv)
 			break;
 		case 'm': o.mapping = optarg; break;
 		case 'r': o.rejects = optarg; break;
+		case 'R': route = 1; break;
 		case 'd': dir = optarg; break;
 		default: tk_common_option(c);
 		}
@@ -798,7 +811,12 @@ main(int argc, char **argv)
 	if (o.rejects)
 		open_rejects(&o, argv + optind, argc - optind, dir);
 	o.progress = isatty(STDERR_FILENO) && !o.quiet;
+	/* Rules read before the store is made: a broken file stops it all. */
+	if (!tk_store_exists(tk_store_path(dir)))
+		o.rules = tk_rules_intake(NULL, tk_store_path(dir), route, TK_ROUTE_BULK);
 	st = tk_cmd_store(dir, TK_OPEN_CREATE);
+	if (!o.rules)
+		o.rules = tk_rules_intake(st, st->dir, route, TK_ROUTE_BULK);
 	st->via = "import";
 	tk_store_bulk(st);
 	for (i = optind; i < argc; i++) {

@@ -7,8 +7,8 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-new [-q] [-d dir] [-s subject] [-r requester] [-p priority] [-m body] [field=value | +tag ...]\n"
-    "       tk-new -b [--atomic] [-q] [-d dir] [field=value ...] < records\n";
+    "tk-new [-q] [--route] [-d dir] [-s subject] [-r requester] [-p priority] [-m body] [field=value | +tag ...]\n"
+    "       tk-new -b [--atomic] [-q] [--route] [-d dir] [field=value ...] < records\n";
 
 #define BATCH 10000
 
@@ -31,6 +31,7 @@ struct batch {
 	tk_buf enc;
 	char now_iso[21];	/* the time its tickets are made */
 	time_t now;
+	tk_rules *rules;	/* routing at intake, or NULL */
 };
 
 /* Batch mode's input, read in a second thread (tk_pipe), and its results. */
@@ -38,6 +39,7 @@ struct input {
 	tk_store *st;
 	const tk_assignments *common;
 	int atomic, quiet;
+	tk_rules *rules;
 	tk_reader r;
 	char **hdr;
 	int *hf;
@@ -63,13 +65,16 @@ create_batch(tk_txn *t, void *arg)
 	t->now = b->now;
 	memcpy(t->now_iso, b->now_iso, sizeof t->now_iso);
 	tk_ticket_init(&tk);
+	if (b->rules)
+		tk_rules_begin(b->rules);
 	for (i = 0; i < b->n; i++) {
 		struct rec *r = &b->r[i];
 
 		r->id = 0;
 		if (r->err)
 			continue;
-		if (tk_ticket_insert(t, &tk, b->enc.p + r->enc, r->enclen, r->body, r->bodylen) < 0) {
+		if (tk_ticket_insert(t, &tk, b->enc.p + r->enc, r->enclen, r->body, r->bodylen) < 0 ||
+		    (b->rules && tk_route_ticket(b->rules, t, &tk) < 0)) {
 			rc = TK_EXIT_FAIL;	/* a store error: the map is full, or worse */
 			break;
 		}
@@ -280,7 +285,10 @@ drain(void *slot, int end, void *ctx)
 		return 0;
 	}
 	/* Every record was checked while reading: only the store can fail here. */
+	b->rules = in->rules;
 	rc = tk_store_write(in->st, create_batch, b);
+	if (b->rules)
+		tk_rules_end(b->rules, rc == 0);
 	if (rc) {
 		tk_warn("%s", tk_errmsg);
 		tk_die(rc, "stopped after %zu tickets created; re-run with the rest", in->created);
@@ -296,7 +304,7 @@ drain(void *slot, int end, void *ctx)
 
 /* Batch mode: a header line naming the fields, then one ticket a record. */
 static int
-batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet)
+batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet, tk_rules *rules)
 {
 	struct input in;
 	tk_pipe p;
@@ -307,6 +315,7 @@ batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet)
 	in.common = common;
 	in.atomic = atomic;
 	in.quiet = quiet;
+	in.rules = rules;
 	in.body_col = -1;
 	tk_reader_init(&in.r, stdin, "stdin");
 	p.slot[0] = &in.b[0];
@@ -336,6 +345,7 @@ struct one {
 	char *body;
 	size_t len;
 	uint64_t id;
+	tk_rules *rules;
 };
 
 static int
@@ -345,8 +355,15 @@ create_one(tk_txn *t, void *arg)
 	tk_ticket tk;
 	int rc;
 
+	if (o->rules)
+		tk_rules_begin(o->rules);
 	rc = tk_ticket_create(t, &tk, o->as, o->body, o->len);
 	o->id = tk.id;
+	/* Routed in the transaction that makes it, its changes via route:RULE. */
+	if (rc == 0 && o->rules && tk_route_ticket(o->rules, t, &tk) < 0) {
+		tk_ticket_free(&tk);
+		return TK_EXIT_FAIL;
+	}
 	tk_ticket_free(&tk);
 	if (rc < 0)
 		return tk_map_full ? TK_EXIT_FAIL : TK_EXIT_DATA;
@@ -364,14 +381,16 @@ main(int argc, char **argv)
 		{ "batch", no_argument, NULL, 'b' },
 		{ "atomic", no_argument, NULL, 'A' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "route", no_argument, NULL, 'R' },
 		{ "dir", required_argument, NULL, 'd' },
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	tk_assignments as = { 0 };
 	const char *dir = NULL, *msg = NULL;
-	int c, nopt, batch = 0, atomic = 0, quiet = 0, rc, i;
-	struct one one = { &as, NULL, 0, 0 };
+	int c, nopt, batch = 0, atomic = 0, quiet = 0, route = 0, rc, i, existed;
+	struct one one = { &as, NULL, 0, 0, NULL };
+	tk_rules *rules = NULL;
 	tk_store *st;
 
 	tk_cmd_start(argc, argv, usage);
@@ -388,6 +407,7 @@ main(int argc, char **argv)
 		case 'b': batch = 1; break;
 		case 'A': atomic = 1; break;
 		case 'q': quiet = 1; break;
+		case 'R': route = 1; break;
 		case 'd': dir = optarg; break;
 		default: tk_common_option(c);
 		}
@@ -404,10 +424,18 @@ main(int argc, char **argv)
 		tk_die(TK_EXIT_USAGE, "--atomic goes with -b");
 	if (batch && msg)
 		tk_die(TK_EXIT_USAGE, "-m does not go with -b (give a body column)");
+	/* The rules are read before the store is made, and a broken file
+	 * stops everything before it is (DESIGN.md 9). */
+	existed = tk_store_exists(tk_store_path(dir));
+	if (!existed)
+		rules = tk_rules_intake(NULL, tk_store_path(dir), route, batch ? TK_ROUTE_BULK : 0);
 	if (batch) {
 		st = tk_cmd_store_assign(dir, TK_OPEN_CREATE, &as);
+		if (existed)
+			rules = tk_rules_intake(st, st->dir, route, TK_ROUTE_BULK);
 		tk_store_bulk(st);
-		rc = batch_mode(st, &as, atomic, quiet);
+		rc = batch_mode(st, &as, atomic, quiet, rules);
+		tk_rules_free(rules);
 		if (tk_store_sync(st) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 		tk_cmd_leave(st);
@@ -424,9 +452,15 @@ main(int argc, char **argv)
 			one.len--;
 	}
 	st = tk_cmd_store_assign(dir, TK_OPEN_CREATE, &as);
+	if (existed)
+		rules = tk_rules_intake(st, st->dir, route, 0);
+	one.rules = rules;
 	rc = tk_store_write(st, create_one, &one);
+	if (rules)
+		tk_rules_end(rules, rc == 0);
 	if (rc)
 		tk_die(rc, "%s", tk_errmsg);
+	tk_rules_free(rules);
 	if (!quiet)
 		printf("%llu\n", (unsigned long long)one.id);
 	tk_cmd_leave(st);

@@ -677,3 +677,28 @@ tk_rules_unmatched(const tk_rules *rs)
 {
 	return rs->unmatched;
 }
+
+/* ---- at intake ---- */
+
+tk_rules *
+tk_rules_intake(tk_store *st, const char *dir, int force, int flags)
+{
+	tk_settings set;
+	tk_rules *rs;
+	tk_txn t;
+	int missing;
+
+	if (tk_settings_load(dir, &set) < 0)
+		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
+	if (!force && !set.route_on_create)
+		return NULL;
+	if (st && tk_txn_read(st, &t) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	rs = tk_rules_load(st, st ? &t : NULL, dir, NULL, flags, &missing);
+	if (st)
+		tk_txn_end(&t);
+	/* route-on-create with no rules yet routes nothing; --route asks for them. */
+	if (!rs && (force || !missing))
+		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
+	return rs;
+}

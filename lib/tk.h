@@ -832,6 +832,11 @@ typedef struct {
 } tk_rule_stats;
 size_t tk_rules_count(const tk_rules *r);
 void tk_rules_stats(tk_rules *r, size_t i, tk_rule_stats *s);
+/* The rules intake runs (DESIGN.md 2): with force (--route), or when the
+ * store directory dir's config says route-on-create yes; NULL when none
+ * are to. st: the store, or NULL when it is still to be made. Exits 3 on
+ * a broken config or rules file, or with force on a missing rules file. */
+tk_rules *tk_rules_intake(tk_store *st, const char *dir, int force, int flags);
 /* Tickets routed and those no rule matched. */
 unsigned long tk_rules_routed(const tk_rules *r);
 unsigned long tk_rules_unmatched(const tk_rules *r);
