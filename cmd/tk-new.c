@@ -340,6 +340,9 @@ batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet, tk
 	return in.status;
 }
 
+/* The rules of a one-ticket run, left to the exit like its store. */
+static tk_rules *volatile kept;
+
 struct one {
 	tk_assignments *as;
 	char *body;
@@ -460,7 +463,7 @@ main(int argc, char **argv)
 		tk_rules_end(rules, rc == 0);
 	if (rc)
 		tk_die(rc, "%s", tk_errmsg);
-	tk_rules_free(rules);
+	kept = rules;	/* (freed by the exit, as the store is: tk_cmd_leave) */
 	if (!quiet)
 		printf("%llu\n", (unsigned long long)one.id);
 	tk_cmd_leave(st);

@@ -44,6 +44,7 @@ struct tk_lits {
 	unsigned *outs;
 	uint32_t nstates;
 	int built;
+	tk_buf cur, f;		/* tk_lits_add's scratch */
 };
 
 tk_lits *
@@ -69,6 +70,8 @@ tk_lits_free(tk_lits *l)
 	free(l->outstart);
 	free(l->outlen);
 	free(l->outs);
+	tk_buf_free(&l->cur);
+	tk_buf_free(&l->f);
 	free(l);
 }
 
@@ -203,18 +206,18 @@ charlen(const char *p)
 
 /*
  * The longest run of literal characters of the branch [p, end) that every
- * match of it holds, into best (empty when it has none).
+ * match of it holds, into best (*bestn bytes; 0 when it has none). cur and
+ * best hold end - p bytes.
  */
 static void
-branch_run(const char *p, const char *end, tk_buf *best)
+branch_run(const char *p, const char *end, char *cur, char *best, size_t *bestn)
 {
-	tk_buf cur = { 0 };
-	size_t q;
+	size_t q, curn = 0;
 
-	best->len = 0;
+	*bestn = 0;
 #define END_RUN() do { \
-		if (cur.len > best->len) { best->len = 0; tk_buf_add(best, cur.p, cur.len); } \
-		cur.len = 0; \
+		if (curn > *bestn) { memcpy(best, cur, curn); *bestn = curn; } \
+		curn = 0; \
 	} while (0)
 	while (p < end) {
 		const char *atom = p;
@@ -250,7 +253,7 @@ branch_run(const char *p, const char *end, tk_buf *best)
 					p++;
 				}
 			}
-		} else if (strchr(".^$", *p))
+		} else if (*p == '.' || *p == '^' || *p == '$')
 			p++;
 		else {
 			p += charlen(p);
@@ -264,7 +267,8 @@ branch_run(const char *p, const char *end, tk_buf *best)
 		else if (q && (*p == '?' || *p == '*' || (*p == '{' && p[1] == '0')))
 			END_RUN();	/* "c?", "c*", "c{0,}": a match may hold no c */
 		else {
-			tk_buf_add(&cur, atom, (size_t)(p - atom));
+			memcpy(cur + curn, atom, (size_t)(p - atom));
+			curn += (size_t)(p - atom);
 			if (q)
 				END_RUN();	/* "c+", "c{2}": what follows need not be next to c */
 		}
@@ -274,16 +278,14 @@ branch_run(const char *p, const char *end, tk_buf *best)
 	}
 	END_RUN();
 #undef END_RUN
-	tk_buf_free(&cur);
 }
 
 int
 tk_lits_add(tk_lits *l, const char *pattern, unsigned key)
 {
 	const char *p, *b;
-	size_t i, first = l->n;
+	size_t i, first = l->n, runn, plen = strlen(pattern);
 	int depth = 0;
-	tk_buf f = { 0 }, run = { 0 };
 
 	/* Extended mode drops white space from literals; \Q quotes anything. */
 	if (strstr(pattern, "\\Q"))
@@ -292,6 +294,10 @@ tk_lits_add(tk_lits *l, const char *pattern, unsigned key)
 		for (i = 2; p[i] && p[i] != ')' && p[i] != ':'; i++)
 			if (p[i] == 'x')
 				return 0;
+	}
+	if (l->cur.cap < 2 * plen + 2) {
+		l->cur.cap = 2 * plen + 2;
+		l->cur.p = tk_xrealloc(l->cur.p, l->cur.cap);
 	}
 	/* Top-level branches: each must give a run, or the pattern gives none. */
 	for (p = b = pattern;; p++) {
@@ -309,29 +315,25 @@ tk_lits_add(tk_lits *l, const char *pattern, unsigned key)
 			depth--;
 		if (*p && (*p != '|' || depth))
 			continue;
-		branch_run(b, p, &run);
-		if (!run.len)
+		branch_run(b, p, l->cur.p, l->cur.p + plen + 1, &runn);
+		if (!runn)
 			goto none;
-		f.len = 0;
-		tk_lits_fold(run.p, run.len, &f);
+		l->f.len = 0;
+		tk_lits_fold(l->cur.p + plen + 1, runn, &l->f);
 		if (l->n == l->cap)
 			l->v = tk_xrealloc(l->v, (l->cap = l->cap ? 2 * l->cap : 64) * sizeof *l->v);
-		l->v[l->n].s = tk_xstrndup(f.p, f.len);
-		l->v[l->n].n = f.len;
+		l->v[l->n].s = tk_xstrndup(l->f.p, l->f.len);
+		l->v[l->n].n = l->f.len;
 		l->v[l->n++].key = key;
 		if (!*p)
 			break;
 		b = p + 1;
 	}
-	tk_buf_free(&f);
-	tk_buf_free(&run);
 	l->built = 0;
 	return 1;
 none:
 	while (l->n > first)
 		free(l->v[--l->n].s);
-	tk_buf_free(&f);
-	tk_buf_free(&run);
 	return 0;
 }
 
@@ -458,5 +460,20 @@ tk_lits_scan(tk_lits *l, const char *s, size_t n, uint64_t *hits, tk_buf *fold)
 		if (l->outlen[st])
 			for (j = 0; j < l->outlen[st]; j++)
 				hits[l->outs[l->outstart[st] + j] >> 6] |= 1ULL << (l->outs[l->outstart[st] + j] & 63);
+	}
+}
+
+void
+tk_lits_scan_each(tk_lits *l, const char *s, size_t n, uint64_t *hits, tk_buf *fold)
+{
+	size_t i;
+
+	fold->len = 0;
+	tk_lits_fold(s, n, fold);
+	for (i = 0; i < l->n; i++) {
+		unsigned k = l->v[i].key;
+
+		if (!(hits[k >> 6] & 1ULL << (k & 63)) && memmem(fold->p ? fold->p : "", fold->len, l->v[i].s, l->v[i].n))
+			hits[k >> 6] |= 1ULL << (k & 63);
 	}
 }

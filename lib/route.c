@@ -23,14 +23,22 @@
  * once: a match line with a regex on either is tried only when a literal
  * its pattern must hold is there. One ticket (intake) needs neither.
  */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tk.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 struct mline {
-	tk_filter *q;
+	tk_filter *q;		/* NULL until built (lazy rules) */
+	tk_buf words;		/* the terms, each ending in NUL */
+	size_t nw;
+	int broken;		/* built with an error (lazy rules): never matches */
 	unsigned *keys;		/* prefilter keys that must all be found */
 	size_t nkeys;
 	long lineno;
@@ -43,11 +51,14 @@ struct fstat {
 
 struct rule {
 	char *name, *via;
+	uint64_t hash;		/* of the name: a second rule of a name is found fast */
 	long lineno;
 	struct mline *m;
 	size_t nm;
 	tk_assignments set;
 	tk_buf settext;		/* the set words, for --explain */
+	size_t nset;		/* words of its set lines */
+	int set_built;		/* set parsed from settext (lazy rules: when it first fires) */
 	int cont, stop;
 	unsigned long matched, changed, smatched, schanged;	/* s: at tk_rules_begin */
 	struct fstat *fs;
@@ -68,6 +79,9 @@ struct tk_rules {
 	int errors;
 	tk_lits *lits[PF_N];
 	int pf;			/* the prefilter is on */
+	int lazy;		/* regexes compiled when needed: the file was checked whole before */
+	uint64_t stamp;		/* the file's hash, for meta "rules_checked" */
+	int stamp_pending, stamp_put;
 	unsigned nkeys;
 	uint64_t *hits;
 	tk_buf fold;
@@ -107,6 +121,7 @@ rule_free(struct rule *r)
 
 	for (i = 0; i < r->nm; i++) {
 		tk_filter_free(r->m[i].q);
+		tk_buf_free(&r->m[i].words);
 		free(r->m[i].keys);
 	}
 	free(r->m);
@@ -144,16 +159,63 @@ rule_done(tk_rules *rs, const tk_conf *c, struct rule *r, size_t col)
 {
 	if (!r)
 		return;
-	if (!r->nm || !r->set.n)
+	if (!r->nm || !r->nset)
 		tk_warn("%s:%ld:%zu: rule %s: no %s line", c->path, r->lineno, col, r->name,
 		    !r->nm ? "match" : "set"), rs->errors++;
+}
+
+static void say(tk_rules *rs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* An error in a rule: said with its file:line:column while the file is
+ * read (c), else (a lazy rule built when first needed) as a warning. */
+static void
+rule_err(tk_rules *rs, const tk_conf *c, size_t w, size_t off, const char *msg)
+{
+	if (c)
+		conf_err(rs, c, w, off, "%s", msg);
+	else {
+		say(rs, "%s", msg);
+		rs->errors++;
+	}
+}
+
+/* Match line m's filter, from its words (word i is c's word i + 1). */
+static void
+build_match(tk_rules *rs, struct mline *m, tk_store *st, tk_txn *t, const tk_conf *c)
+{
+	tk_term_info ti;
+	const char *w = m->words.p;
+	size_t i;
+
+	m->q = tk_filter_new();
+	tk_filter_jit(m->q, (rs->flags & TK_ROUTE_BULK) != 0);
+	tk_filter_lazy(m->q, rs->lazy);
+	if (m->nw == 1 && !strcmp(w, "*"))
+		return;
+	for (i = 0; i < m->nw; i++, w += strlen(w) + 1) {
+		if (!tk_is_filter(w)) {
+			tk_error("%s: not a filter term (field=value, field!=value, field~regex, field=a..b)", w);
+			rule_err(rs, c, i + 1, 0, tk_errmsg);
+			m->broken = 1;
+			continue;
+		}
+		if (tk_filter_add(m->q, w) < 0) {
+			rule_err(rs, c, i + 1, tk_filter_errpos > 0 ? (size_t)tk_filter_errpos : 0, tk_errmsg);
+			m->broken = 1;
+			continue;
+		}
+		tk_filter_term(m->q, tk_filter_size(m->q) - 1, &ti);
+		if (ti.field == TK_F_CUSTOM && tk_field_check(st, t, w, ti.name) < 0) {
+			rule_err(rs, c, i + 1, 0, tk_errmsg);
+			m->broken = 1;
+		}
+	}
 }
 
 static void
 add_match(tk_rules *rs, tk_store *st, tk_txn *t, tk_conf *c, struct rule *r)
 {
 	struct mline *m;
-	tk_term_info ti;
 	size_t i;
 
 	if (c->nw < 2) {
@@ -164,52 +226,85 @@ add_match(tk_rules *rs, tk_store *st, tk_txn *t, tk_conf *c, struct rule *r)
 	m = &r->m[r->nm++];
 	memset(m, 0, sizeof *m);
 	m->lineno = c->lineno;
-	m->q = tk_filter_new();
-	tk_filter_jit(m->q, (rs->flags & TK_ROUTE_BULK) != 0);
-	if (c->nw == 2 && !strcmp(c->w[1], "*"))
-		return;
-	for (i = 1; i < c->nw; i++) {
-		if (!tk_is_filter(c->w[i])) {
-			conf_err(rs, c, i, 0, "%s: not a filter term (field=value, field!=value, field~regex, field=a..b)",
-			    c->w[i]);
+	for (i = 1; i < c->nw; i++)
+		tk_buf_add(&m->words, c->w[i], strlen(c->w[i]) + 1);
+	m->nw = c->nw - 1;
+	if (!rs->lazy)
+		build_match(rs, m, st, t, c);
+}
+
+/* Rule r's assignments, from its set words (c: the set line just read,
+ * whose word 1 is the first of from). */
+static void
+build_set(tk_rules *rs, struct rule *r, const char *from, tk_store *st, tk_txn *t, const tk_conf *c)
+{
+	const char *w = from, *end = r->settext.p + r->settext.len;
+	size_t i;
+	tk_assign *a;
+	char word[4096];
+
+	for (i = 1; w < end; i++) {
+		size_t n = strcspn(w, " ");
+
+		if (n >= sizeof word)
+			n = sizeof word - 1;
+		memcpy(word, w, n);
+		word[n] = '\0';
+		w += n + (w[n] == ' ');
+		if (!tk_is_assignment(word)) {
+			tk_error("%s: not an assignment (field=value, +tag, -tag)", word);
+			rule_err(rs, c, i, 0, tk_errmsg);
 			continue;
 		}
-		if (tk_filter_add(m->q, c->w[i]) < 0) {
-			conf_err(rs, c, i, tk_filter_errpos > 0 ? (size_t)tk_filter_errpos : 0, "%s", tk_errmsg);
+		if (tk_assign_parse(&r->set, word) < 0) {
+			rule_err(rs, c, i, 0, tk_errmsg);
 			continue;
 		}
-		tk_filter_term(m->q, tk_filter_size(m->q) - 1, &ti);
-		if (ti.field == TK_F_CUSTOM && tk_field_check(st, t, c->w[i], ti.name) < 0)
-			conf_err(rs, c, i, 0, "%s", tk_errmsg);
+		a = &r->set.a[r->set.n - 1];
+		if (a->field == TK_F_CUSTOM && tk_field_check(st, t, word, a->name) < 0)
+			rule_err(rs, c, i, 0, tk_errmsg);
+		else if (a->field == TK_F_BODY) {
+			tk_error("%s: a rule does not change the body", word);
+			rule_err(rs, c, i, 0, tk_errmsg);
+		}
 	}
 }
 
 static void
 add_set(tk_rules *rs, tk_store *st, tk_txn *t, tk_conf *c, struct rule *r)
 {
-	size_t i;
-	tk_assign *a;
+	size_t i, from = r->settext.len;
 
 	if (c->nw < 2) {
 		conf_err(rs, c, 0, 0, "set: nothing to set (field=value, +tag, -tag)");
 		return;
 	}
+	r->nset += c->nw - 1;
 	for (i = 1; i < c->nw; i++) {
-		if (!tk_is_assignment(c->w[i])) {
-			conf_err(rs, c, i, 0, "%s: not an assignment (field=value, +tag, -tag)", c->w[i]);
-			continue;
-		}
-		if (tk_assign_parse(&r->set, c->w[i]) < 0) {
-			conf_err(rs, c, i, 0, "%s", tk_errmsg);
-			continue;
-		}
-		a = &r->set.a[r->set.n - 1];
-		if (a->field == TK_F_CUSTOM && tk_field_check(st, t, c->w[i], a->name) < 0)
-			conf_err(rs, c, i, 0, "%s", tk_errmsg);
-		else if (a->field == TK_F_BODY)
-			conf_err(rs, c, i, 0, "%s: a rule does not change the body", c->w[i]);
-		tk_buf_printf(&r->settext, "%s%s", r->settext.len ? " " : "", c->w[i]);
+		if (r->settext.len)
+			tk_buf_addc(&r->settext, ' ');
+		tk_buf_adds(&r->settext, c->w[i]);
 	}
+	if (from)
+		from++;
+	if (!rs->lazy) {
+		build_set(rs, r, r->settext.p + from, st, t, c);
+		r->set_built = 1;
+	}
+}
+
+/* A match line's term "subject~re" or "body~re": the field (PF_), and the pattern at *pat; else -1. */
+static int
+pf_term(const char *w, const char **pat)
+{
+	size_t n = strcspn(w, "=!~<>");
+	int f;
+
+	if (w[n] != '~')
+		return -1;
+	f = tk_field_lookup_n(w, n);
+	*pat = w + n + 1;
+	return f == TK_F_SUBJECT ? PF_SUBJECT : f == TK_F_BODY ? PF_BODY : -1;
 }
 
 /* The literal prefilter of a bulk run (literals.c): a key for each regex
@@ -221,34 +316,68 @@ prefilter_build(tk_rules *rs)
 {
 	int on[PF_N] = { 1, 1 };
 	size_t i, j, k;
-	tk_term_info ti;
+	const char *w, *pat;
 
+	/* (A word "subject=..." among the set words: the rule sets the subject.) */
 	for (i = 0; i < rs->n; i++)
-		for (j = 0; j < rs->r[i].set.n; j++)
-			if (rs->r[i].set.a[j].field == TK_F_SUBJECT)
+		for (w = rs->r[i].settext.p; w && (w = strstr(w, "ubject=")); w++)
+			if (w - rs->r[i].settext.p >= 1 && (w[-1] | 0x20) == 's' &&
+			    (w - rs->r[i].settext.p == 1 || w[-2] == ' '))
 				on[PF_SUBJECT] = 0;
 	for (i = 0; i < PF_N; i++)
 		rs->lits[i] = tk_lits_new();
 	for (i = 0; i < rs->n; i++)
 		for (j = 0; j < rs->r[i].nm; j++) {
 			struct mline *m = &rs->r[i].m[j];
+			int f;
 
-			for (k = 0; k < tk_filter_size(m->q); k++) {
-				int f;
-
-				tk_filter_term(m->q, k, &ti);
-				f = ti.field == TK_F_SUBJECT ? PF_SUBJECT : ti.field == TK_F_BODY ? PF_BODY : -1;
-				if (f < 0 || !on[f] || !ti.pattern || !tk_lits_add(rs->lits[f], ti.pattern, rs->nkeys))
+			for (k = 0, w = m->words.p; k < m->nw; k++, w += strlen(w) + 1) {
+				f = pf_term(w, &pat);
+				if (f < 0 || !on[f] || !tk_lits_add(rs->lits[f], pat, rs->nkeys))
 					continue;
 				m->keys = tk_xrealloc(m->keys, (m->nkeys + 1) * sizeof *m->keys);
 				m->keys[m->nkeys++] = rs->nkeys++;
 			}
 		}
 	for (i = 0; i < PF_N; i++)
-		if (tk_lits_count(rs->lits[i]))
+		if ((rs->flags & TK_ROUTE_BULK) && tk_lits_count(rs->lits[i]))
 			tk_lits_build(rs->lits[i]);
 	rs->pf = rs->nkeys > 0;
 	rs->hits = tk_xmalloc(((rs->nkeys + 63) / 64 + 1) * sizeof *rs->hits);
+}
+
+/* The hash of a rules file as it is read, and of what checked it. */
+static uint64_t
+stamp_of(const tk_conf *c)
+{
+	static const char by[] = "tk " TK_VERSION " pcre2 " STR(PCRE2_MAJOR) "." STR(PCRE2_MINOR);
+
+	return tk_hash(tk_hash(TK_HASH_SEED, by, sizeof by), c->text, c->len);
+}
+
+static const char stamp_key[] = "rules_checked";
+
+static int
+stamp_get(tk_txn *t, uint64_t *h)
+{
+	MDB_val k = { sizeof stamp_key - 1, (void *)stamp_key }, v;
+
+	if (mdb_get(t->txn, t->st->dbi[TK_DB_META], &k, &v) || v.mv_size != 8)
+		return 0;
+	*h = tk_get_u64(v.mv_data);
+	return 1;
+}
+
+static int
+stamp_put(tk_txn *t, uint64_t h)
+{
+	unsigned char b[8];
+	MDB_val k = { sizeof stamp_key - 1, (void *)stamp_key }, v = { 8, b };
+	int rc;
+
+	tk_put_u64(b, h);
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_META], &k, &v, 0);
+	return rc ? tk_mdb_error(rc, "meta") : 0;
 }
 
 tk_rules *
@@ -287,6 +416,18 @@ tk_rules_load(tk_store *st, tk_txn *t, const char *dir, const char *path, int fl
 	rs = tk_xmalloc(sizeof *rs);
 	memset(rs, 0, sizeof *rs);
 	rs->flags = flags;
+	/* One ticket's rules (intake) compile only the regexes it needs when
+	 * this file, to the byte, was compiled whole before in this store:
+	 * its hash in meta "rules_checked" says so. (A hash, never bytecode:
+	 * DESIGN.md 11.) */
+	rs->stamp = stamp_of(&c);
+	if (!path && t && !(flags & TK_ROUTE_BULK)) {
+		uint64_t h;
+
+		if (stamp_get(t, &h) == 1 && h == rs->stamp)
+			rs->lazy = 1;
+	}
+	rs->stamp_pending = !path && !rs->lazy && !(flags & TK_ROUTE_DRY);
 	while ((rc = tk_conf_next(&c)) != 0) {
 		if (rc < 0) {
 			tk_warn("%s", tk_errmsg);
@@ -307,7 +448,9 @@ tk_rules_load(tk_store *st, tk_txn *t, const char *dir, const char *path, int fl
 			else if (!tk_field_name_ok(c.w[1]))
 				conf_err(rs, &c, 1, 0, "%s: not a rule name (a letter, then letters, digits, _ - .)", c.w[1]);
 			else {
-				for (i = 0; i < rs->n && strcmp(rs->r[i].name, c.w[1]); i++)
+				uint64_t h = tk_hash(TK_HASH_SEED, c.w[1], strlen(c.w[1]));
+
+				for (i = 0; i < rs->n && (rs->r[i].hash != h || strcmp(rs->r[i].name, c.w[1])); i++)
 					;
 				if (i < rs->n)
 					conf_err(rs, &c, 1, 0, "%s: a second rule of this name (the first is on line %ld)",
@@ -318,6 +461,7 @@ tk_rules_load(tk_store *st, tk_txn *t, const char *dir, const char *path, int fl
 			cur = &rs->r[rs->n++];
 			memset(cur, 0, sizeof *cur);
 			cur->name = tk_xstrdup(c.nw > 1 ? c.w[1] : "");
+			cur->hash = tk_hash(TK_HASH_SEED, cur->name, strlen(cur->name));
 			cur->via = tk_xmalloc(strlen(cur->name) + 7);
 			memcpy(cur->via, "route:", 6);
 			strcpy(cur->via + 6, cur->name);
@@ -351,7 +495,7 @@ tk_rules_load(tk_store *st, tk_txn *t, const char *dir, const char *path, int fl
 		tk_error("%s: %d error%s: nothing routed", c.path, rs->errors, rs->errors > 1 ? "s" : "");
 		tk_rules_free(rs);
 		rs = NULL;
-	} else if (flags & TK_ROUTE_BULK)
+	} else
 		prefilter_build(rs);
 	for (i = 0; i < none.ndeclared; i++)
 		free(none.declared[i]);
@@ -499,6 +643,16 @@ fire(tk_rules *rs, struct rule *r, tk_txn *t, tk_ticket *tk)
 	uint64_t id = tk->id;
 	int rc;
 
+	if (!r->set_built) {
+		int errors = rs->errors;
+
+		build_set(rs, r, r->settext.p, t->st, t, NULL);
+		r->set_built = 1 + (rs->errors != errors);
+	}
+	if (r->set_built > 1) {
+		rs->refused++;
+		return 2;
+	}
 	memcpy(old, tk->f, sizeof old);
 	if (noc) {
 		oc = tk_xmalloc(noc * sizeof *oc);
@@ -534,12 +688,15 @@ static int
 prefilter(tk_rules *rs, tk_txn *t, tk_ticket *tk)
 {
 	memset(rs->hits, 0, ((rs->nkeys + 63) / 64 + 1) * sizeof *rs->hits);
+	void (*scan)(tk_lits *, const char *, size_t, uint64_t *, tk_buf *) =
+	    rs->flags & TK_ROUTE_BULK ? tk_lits_scan : tk_lits_scan_each;
+
 	if (tk_lits_count(rs->lits[PF_SUBJECT]))
-		tk_lits_scan(rs->lits[PF_SUBJECT], tk->f[TK_F_SUBJECT].p, tk->f[TK_F_SUBJECT].n, rs->hits, &rs->fold);
+		scan(rs->lits[PF_SUBJECT], tk->f[TK_F_SUBJECT].p, tk->f[TK_F_SUBJECT].n, rs->hits, &rs->fold);
 	if (tk_lits_count(rs->lits[PF_BODY])) {
 		if (tk_ticket_body(t, tk) < 0)
 			return -1;
-		tk_lits_scan(rs->lits[PF_BODY], tk->body.p, tk->body.n, rs->hits, &rs->fold);
+		scan(rs->lits[PF_BODY], tk->body.p, tk->body.n, rs->hits, &rs->fold);
 	}
 	return 0;
 }
@@ -563,6 +720,11 @@ tk_route_ticket(tk_rules *rs, tk_txn *t, tk_ticket *tk)
 	int fired = 0, changed = 0, rc;
 
 	rs->routed++;
+	if (rs->stamp_pending && !rs->stamp_put && t->write) {
+		if (stamp_put(t, rs->stamp) < 0)
+			return -1;
+		rs->stamp_put = 1;
+	}
 	if (rs->pf && prefilter(rs, t, tk) < 0)
 		return -1;
 	for (i = 0; i < rs->n; i++) {
@@ -571,6 +733,10 @@ tk_route_ticket(tk_rules *rs, tk_txn *t, tk_ticket *tk)
 
 		for (j = 0; j < r->nm && !m; j++) {
 			if (rs->pf && !candidate(rs, &r->m[j]))
+				continue;
+			if (!r->m[j].q)
+				build_match(rs, &r->m[j], t->st, t, NULL);
+			if (r->m[j].broken)
 				continue;
 			rc = tk_filter_match(r->m[j].q, t, tk);
 			if (rc < 0)	/* a regex's limit: no match here, the other rules go on */
@@ -623,9 +789,12 @@ tk_rules_end(tk_rules *rs, int done)
 	if (done) {
 		fwrite(rs->msg.p ? rs->msg.p : "", 1, rs->msg.len, stderr);
 		rs->msg.len = 0;
+		if (rs->stamp_put)
+			rs->stamp_pending = 0;
 		tk_rules_begin(rs);
 		return;
 	}
+	rs->stamp_put = 0;
 	rs->msg.len = 0;
 	rs->refused = rs->saved[0];
 	rs->routed = rs->saved[1];

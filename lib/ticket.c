@@ -100,9 +100,11 @@ tk_field_lookup_n(const char *name, size_t n)
 {
 	int i;
 
-	/* Field names are case-insensitive: "Status" is status. */
+	/* Field names are case-insensitive: "Status" is status. (The first
+	 * letter, folded, rules out most at once.) */
 	for (i = 0; i < TK_F_NFIELDS; i++)
-		if (!strncasecmp(tk_fields[i].name, name, n) && !tk_fields[i].name[n])
+		if (n && ((tk_fields[i].name[0] ^ name[0]) & ~0x20) == 0 &&
+		    !strncasecmp(tk_fields[i].name, name, n) && !tk_fields[i].name[n])
 			return i;
 	return TK_F_CUSTOM;
 }

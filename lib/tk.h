@@ -757,6 +757,10 @@ const char *tk_filter_plan(tk_filter *q);
 /* Regexes of terms added after tk_filter_jit(q, 0) are not JIT-compiled:
  * a filter for one ticket (a rule at intake) compiles faster without. */
 void tk_filter_jit(tk_filter *q, int on);
+/* Regexes of terms added after tk_filter_lazy(q, 1) are compiled when a
+ * ticket is first matched against them, not checked by tk_filter_add: for
+ * rules known good (route.c), most of which one ticket never needs. */
+void tk_filter_lazy(tk_filter *q, int on);
 /* A failed tk_filter_add's byte offset in the term of a bad regex's error, else -1. */
 extern _Thread_local long tk_filter_errpos;
 /* Term i of q (i < tk_filter_size(q)): its text, field name and number
@@ -784,6 +788,9 @@ size_t tk_lits_count(const tk_lits *l);
  * automaton is built on the first scan); fold is scratch. */
 void tk_lits_scan(tk_lits *l, const char *s, size_t n, uint64_t *hits, tk_buf *fold);
 void tk_lits_build(tk_lits *l);
+/* The same without the automaton, a search for each literal: for one
+ * text, where building the automaton would cost more than it saves. */
+void tk_lits_scan_each(tk_lits *l, const char *s, size_t n, uint64_t *hits, tk_buf *fold);
 /* s case-folded (full Unicode folding) onto the end of out. */
 void tk_lits_fold(const char *s, size_t n, tk_buf *out);
 void tk_lits_free(tk_lits *l);
