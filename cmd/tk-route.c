@@ -7,8 +7,8 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-route [-Hqt] [--table] [--json] [-o columns] [--all] [--explain] [--dry-run] [--stats] [-d dir]\n"
-    "         [rules-file] [id ...]\n";
+    "tk-route [-Hqt] [--table] [--json] [-o columns] [--all] [--explain] [--dry-run] [--stats]\n"
+    "         [--rule name,...] [-d dir] [rules-file] [id ...]\n";
 
 /* A transaction's worth of tickets: re-running a bulk run that stopped
  * redoes only what the last batches had not committed. */
@@ -167,11 +167,12 @@ main(int argc, char **argv)
 		{ "explain", no_argument, NULL, 'e' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "stats", no_argument, NULL, 's' },
+		{ "rule", required_argument, NULL, 'r' },
 		{ "dir", required_argument, NULL, 'd' },
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dir = NULL, *cols = NULL, *file = NULL;
+	const char *dir = NULL, *cols = NULL, *file = NULL, *only = NULL;
 	int c, tsv = 0, table = 0, explain = 0, status = 0, bad, missing, i, stream_out;
 	struct opts o;
 	tk_ids ids = { 0 };
@@ -196,6 +197,7 @@ main(int argc, char **argv)
 		case 'e': explain = 1; break;
 		case 'n': o.dry = 1; o.flags |= TK_ROUTE_DRY; break;
 		case 's': o.stats = 1; break;
+		case 'r': only = optarg; break;
 		case 'd': dir = optarg; break;
 		default: tk_common_option(c);
 		}
@@ -226,6 +228,8 @@ main(int argc, char **argv)
 	if (!(rules = tk_rules_load(st, &t, st->dir, file, o.flags, &missing)))
 		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
 	tk_rules_explain(rules, explain);
+	if (only && tk_rules_only(rules, only) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	if (!stream_out && tk_output_check(&o.out, &t) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	if (o.dry) {

@@ -77,3 +77,47 @@ _tk_complete() {
 }
 
 complete -F _tk_complete tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export
+
+# ---- tk-route and --route (issue 23, routing): kept apart from the block above ----
+
+# Rule names of the store's rules file (-d, $TK_DIR, or the default store).
+_tk_rule_names() {
+	local dir=${TK_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/tk} i
+	for ((i = 1; i < ${#COMP_WORDS[@]} - 1; i++)); do
+		case ${COMP_WORDS[i]} in -d|--dir) dir=${COMP_WORDS[i+1]} ;; esac
+	done
+	[ -r "$dir/rules" ] && awk '$1 == "rule" && NF == 2 { print $2 }' "$dir/rules"
+}
+
+if declare -f _tk_opts >/dev/null && ! declare -f _tk_opts_base >/dev/null; then
+	eval "_tk_opts_base() $(declare -f _tk_opts | tail -n +2)"
+	_tk_opts() {
+		case $1 in
+		tk-route) echo "-H --header -q --quiet -t --tsv --table --json -o --output --all --explain --dry-run --stats --rule -d --dir -h --help --version" ;;
+		tk-new|tk-import) echo "$(_tk_opts_base "$1") --route" ;;
+		*) _tk_opts_base "$1" ;;
+		esac
+	}
+fi
+
+_tk_route_complete() {
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+	case $prev in
+	--rule)
+		local pre=${cur%,*} last=${cur##*,}
+		[ "$pre" = "$cur" ] && pre= || pre=$pre,
+		COMPREPLY=($(compgen -P "$pre" -W "$(_tk_rule_names)" -- "$last")); return ;;
+	-d|--dir)
+		COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	-o|--output)
+		local pre=${cur%,*} last=${cur##*,}
+		[ "$pre" = "$cur" ] && pre= || pre=$pre,
+		COMPREPLY=($(compgen -P "$pre" -W "$_tk_fields script" -- "$last")); return ;;
+	esac
+	case $cur in
+	-*) COMPREPLY=($(compgen -W "$(_tk_opts tk-route)" -- "$cur")) ;;
+	*) COMPREPLY=($(compgen -f -- "$cur")) ;;	# the rules file
+	esac
+}
+
+complete -F _tk_route_complete tk-route

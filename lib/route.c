@@ -60,6 +60,7 @@ struct rule {
 	size_t nset;		/* words of its set lines */
 	int set_built;		/* set parsed from settext (lazy rules: when it first fires) */
 	int cont, stop;
+	int off;		/* left out of this run (tk_rules_only) */
 	unsigned long matched, changed, smatched, schanged;	/* s: at tk_rules_begin */
 	struct fstat *fs;
 	size_t nfs;
@@ -731,6 +732,8 @@ tk_route_ticket(tk_rules *rs, tk_txn *t, tk_ticket *tk)
 		struct rule *r = &rs->r[i];
 		struct mline *m = NULL;
 
+		if (r->off)
+			continue;
 		for (j = 0; j < r->nm && !m; j++) {
 			if (rs->pf && !candidate(rs, &r->m[j]))
 				continue;
@@ -805,6 +808,32 @@ tk_rules_end(tk_rules *rs, int done)
 		for (j = 0; j < rs->r[i].nfs; j++)
 			rs->r[i].fs[j].n = rs->r[i].fs[j].saved;
 	}
+}
+
+int
+tk_rules_only(tk_rules *rs, const char *names)
+{
+	char *copy = tk_xstrdup(names), *tok, *save;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < rs->n; i++)
+		rs->r[i].off = 1;
+	for (tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
+		tk_nearest nr;
+
+		tk_nearest_init(&nr, tok);
+		for (i = 0; i < rs->n && strcmp(rs->r[i].name, tok); i++)
+			tk_nearest_try(&nr, rs->r[i].name);
+		if (i < rs->n)
+			rs->r[i].off = 0;
+		else if (nr.best)
+			rc = tk_error("--rule %s: no such rule; did you mean %s?", tok, nr.best);
+		else
+			rc = tk_error("--rule %s: no such rule", tok);
+	}
+	free(copy);
+	return rc;
 }
 
 unsigned long

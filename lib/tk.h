@@ -831,6 +831,9 @@ int tk_route_ticket(tk_rules *r, tk_txn *t, tk_ticket *tk);
 void tk_rules_begin(tk_rules *r);
 void tk_rules_end(tk_rules *r, int done);
 unsigned long tk_rules_refused(const tk_rules *r);
+/* Only the rules named ("a,b") take part: 0, or -1 with tk_errmsg naming
+ * one the file does not have (and the nearest it does). */
+int tk_rules_only(tk_rules *r, const char *names);
 /* --stats: per rule, tickets matched and changed, and the fields changed. */
 typedef struct {
 	const char *name;
