@@ -78,7 +78,7 @@ demo: deps
 	$(MAKE) all
 	sh examples/demo.sh
 
-BENCHDEPS = sqlite3 hyperfine time python3
+BENCHDEPS = sqlite3 hyperfine time python3 grep
 bench: deps
 	@sh tools/deps.sh $(BENCHDEPS)
 	$(MAKE) all
