@@ -156,7 +156,6 @@ rewrite5(tk_txn *t, void *arg)
 			continue;
 		}
 		rc = 0;
-		as.n = 0;
 		if (requester_changes(tk.f[TK_F_REQUESTER].p, tk.f[TK_F_REQUESTER].n))
 			tk_assign_add(&as, "requester",
 			    tk_ticket_own(&tk, tk.f[TK_F_REQUESTER].p, tk.f[TK_F_REQUESTER].n).p);
@@ -179,9 +178,9 @@ rewrite5(tk_txn *t, void *arg)
 		}
 		if (as.n && (rc = tk_ticket_apply(t, &tk, &as, TK_APPLY_UPGRADE)) >= 0)
 			rc = 0;
+		tk_assignments_free(&as);
 		tk_ticket_free(&tk);
 	}
-	tk_assignments_free(&as);
 	return rc < 0 ? TK_EXIT_FAIL : 0;
 }
 
