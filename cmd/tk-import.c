@@ -826,6 +826,7 @@ main(int argc, char **argv)
 	}
 	if (tk_store_sync(st) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	tk_rules_free(o.rules);
 	tk_cmd_leave(st);
 	if (o.rejfp && fclose(o.rejfp) != 0)
 		tk_die(TK_EXIT_FAIL, "--rejects %s: %s", o.rejects, strerror(errno));
