@@ -102,10 +102,9 @@ dry_run(tk_store *st, tk_txn *t, tk_rules *rules, struct opts *o, const uint64_t
 	tk_dryin *in = NULL;
 	tk_ticket tk;
 	uint64_t id;
-	size_t i = 0;
+	size_t i = 0, n = 0;
 	int rc, status = 0, fromstdin = nargs == 0;
 
-	(void)st;
 	if (fromstdin) {
 		if (isatty(STDIN_FILENO))
 			tk_die(TK_EXIT_USAGE, "no ticket ids: give them as arguments or on standard input");
@@ -147,6 +146,13 @@ dry_run(tk_store *st, tk_txn *t, tk_rules *rules, struct opts *o, const uint64_t
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 		if (o->out_on && (fromstdin || rc == 0))
 			tk_output_ticket(&o->out, t, &tk);
+		/* The map's pages read so far let go now and then: a store's
+		 * worth of tickets routed in the memory of a stretch of it. */
+		if (++n % 65536 == 0) {
+			tk_ticket_free(&tk);
+			tk_ticket_init(&tk);
+			tk_store_forget(st);
+		}
 	}
 	tk_ticket_free(&tk);
 	tk_dryin_close(in);
@@ -267,6 +273,8 @@ main(int argc, char **argv)
 					if (!status)
 						status = TK_EXIT_NOMATCH;
 				}
+			if ((off / BATCH) % 13 == 12)
+				tk_store_forget(st);	/* (about every 65,536 tickets, as in a dry run) */
 			if (!o.out_on)
 				continue;
 			/* Ids from a pipe: every ticket that exists goes on, changed
