@@ -10,7 +10,7 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-import [-qu] [--atomic] [--strict] [--new-fields] [--format csv | tsv | json]\n"
+    "tk-import [-qu] [--atomic] [--strict] [--new-fields] [--route] [--format csv | tsv | json]\n"
     "                 [-F delimiter] [--encoding name] [--preset name]\n"
     "                 [-m 'Column=field,...'] [--rejects file] [-d dir] file ... | -\n"
     "\n"
@@ -29,6 +29,7 @@ static const char usage[] =
     "-u, --update\tapply changed rows to their tickets\n"
     "--atomic\tall rows or none, in one transaction\n"
     "--rejects file\twrite the rejected rows there, with reasons\n"
+    "--route\trun the store's rules file on the tickets made\n"
     "Other:\n"
     "-q, --quiet\tno summary and no progress\n"
     "-d, --dir dir\tthe store (else $TK_DIR)\n"
@@ -63,6 +64,7 @@ struct opts {
 	int atomic, update, quiet, strict, new_fields, format, delim, progress;
 	const char *encoding, *preset, *mapping, *rejects;
 	FILE *rejfp;
+	tk_rules *rules;	/* routing of the tickets made, or NULL */
 };
 
 struct counts {
@@ -227,6 +229,11 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 		w->result = R_REJECTED;
 		w->why = tk_xstrdup(tk_errmsg);
 		return 0;
+	}
+	/* A ticket made is routed in the transaction that makes it (its changes via route:RULE). */
+	if (w->result == R_CREATED && b->o->rules && tk_route_ticket(b->o->rules, t, &tk) < 0) {
+		tk_ticket_free(&tk);
+		return -1;
 	}
 	/* Another row took this ticket's place: marks made before no longer hold. */
 	if (w->result != R_CREATED && tk_import_gen_bump(t) < 0) {
@@ -632,8 +639,13 @@ drain(void *slot, int end, void *ctx)
 	b->header = fl->hdrhash;
 	b->im = fl->im;
 	b->write_mark = b->n && b->mark_ok && fl->clean && !refused;
-	if ((b->n || (o->new_fields && !fl->declared)) && !(o->atomic && refused))
+	if ((b->n || (o->new_fields && !fl->declared)) && !(o->atomic && refused)) {
+		if (o->rules)
+			tk_rules_begin(o->rules);
 		rc = tk_store_write(fl->st, import_batch, b);
+		if (o->rules)
+			tk_rules_end(o->rules, rc == 0);
+	}
 	if (!rc)
 		fl->declared = 1;
 	if (rc && rc != TK_EXIT_DATA) {
@@ -867,6 +879,7 @@ main(int argc, char **argv)
 		{ "preset", required_argument, NULL, 'p' },
 		{ "map", required_argument, NULL, 'm' },
 		{ "rejects", required_argument, NULL, 'r' },
+		{ "route", no_argument, NULL, 'R' },
 		{ "dir", required_argument, NULL, 'd' },
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -875,7 +888,7 @@ main(int argc, char **argv)
 	struct counts total = { 0 };
 	const char *dir = NULL, *format = NULL, *delim = NULL;
 	tk_buf mapping = { 0 };
-	int c, i, rc, nfiles, status = 0;
+	int c, i, rc, nfiles, status = 0, route = 0;
 	struct file *files;
 	tk_store *st;
 
@@ -914,6 +927,7 @@ main(int argc, char **argv)
 				tk_die(TK_EXIT_USAGE, "--preset %s: no such preset (osticket, zendesk, jira, rt, github)", optarg);
 			o.preset = optarg;
 			break;
+		case 'R': route = 1; break;
 		case 'm':
 			/* Several -m add up, as one list. */
 			if (mapping.len)
@@ -968,8 +982,13 @@ main(int argc, char **argv)
 		tk_warn("nothing imported");
 	if (status)
 		exit(status);
+	/* Rules read before the store is made: a broken file stops it all. */
+	if (!st)
+		o.rules = tk_rules_intake(NULL, tk_store_path(dir), route, TK_ROUTE_BULK);
 	if (!st)
 		st = tk_cmd_store(dir, TK_OPEN_CREATE);
+	if (!o.rules)
+		o.rules = tk_rules_intake(st, st->dir, route, TK_ROUTE_BULK);
 	st->via = "import";
 	tk_store_bulk(st);
 	for (i = 0; i < nfiles; i++) {
@@ -981,6 +1000,7 @@ main(int argc, char **argv)
 	free(files);
 	if (tk_store_sync(st) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	tk_rules_free(o.rules);
 	tk_cmd_leave(st);
 	if (o.rejfp && fclose(o.rejfp) != 0)
 		tk_die(TK_EXIT_FAIL, "--rejects %s: %s", o.rejects, strerror(errno));

@@ -18,13 +18,13 @@ _tk_commands="new ls show set comment log import export"
 # _tk_options CMD: CMD's options; a trailing = marks one that takes an argument.
 _tk_options() {
 	case $1 in
-	tk-new) echo "-s= --subject= -r= --requester= -p= --priority= -m= --message= -b --batch --atomic -q --quiet" ;;
+	tk-new) echo "-s= --subject= -r= --requester= -p= --priority= -m= --message= -b --batch --atomic -q --quiet --route" ;;
 	tk-ls) echo "-a --all -H --header -t --tsv --table --json -o= --output= -s= --sort= -n= --limit= --explain" ;;
 	tk-show) echo "--no-history --json" ;;
 	tk-set) echo "-q --quiet -t --tsv --table --json -o= --output= --atomic" ;;
 	tk-comment) echo "-m= --message= -i --internal -f= --from= -q --quiet -t --tsv --table --json -o= --output=" ;;
 	tk-log) echo "--since= --until= --after= -f --follow -H --header -t --tsv --table --json" ;;
-	tk-import) echo "-q --quiet -u --update --atomic --strict --new-fields --format= -F= --delimiter= --encoding= --preset= -m= --map= --rejects=" ;;
+	tk-import) echo "-q --quiet -u --update --atomic --strict --new-fields --route --format= -F= --delimiter= --encoding= --preset= -m= --map= --rejects=" ;;
 	tk-export) echo "--format= --bom --excel --with= -o= --output=" ;;
 	*) return 1 ;;
 	esac
@@ -509,3 +509,39 @@ _tk_command() {
 }
 
 complete -F _tk_complete tk-agent tk-assign
+
+# ---- tk-route and --route (issue 23, routing): kept apart from the block above ----
+
+# Rule names of the store's rules file (-d, $TK_DIR, or the default store).
+_tk_rule_names() {
+	local dir=${TK_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/tk} i
+	for ((i = 1; i < ${#COMP_WORDS[@]} - 1; i++)); do
+		case ${COMP_WORDS[i]} in -d|--dir) dir=${COMP_WORDS[i+1]} ;; esac
+	done
+	[ -r "$dir/rules" ] && awk '$1 == "rule" && NF == 2 { print $2 }' "$dir/rules"
+}
+
+_tk_commands="$_tk_commands route"
+_tk_route_opts="-H --header -q --quiet -t --tsv --table --json -o --output --all --explain --dry-run --stats --rule -d --dir -h --help --version"
+
+_tk_route_complete() {
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+	case $prev in
+	--rule)
+		local pre=${cur%,*} last=${cur##*,}
+		[ "$pre" = "$cur" ] && pre= || pre=$pre,
+		COMPREPLY=($(compgen -P "$pre" -W "$(_tk_rule_names)" -- "$last")); return ;;
+	-d|--dir)
+		COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	-o|--output)
+		local pre=${cur%,*} last=${cur##*,}
+		[ "$pre" = "$cur" ] && pre= || pre=$pre,
+		COMPREPLY=($(compgen -P "$pre" -W "$_tk_fields script" -- "$last")); return ;;
+	esac
+	case $cur in
+	-*) COMPREPLY=($(compgen -W "$_tk_route_opts" -- "$cur")) ;;
+	*) COMPREPLY=($(compgen -f -- "$cur")) ;;	# the rules file
+	esac
+}
+
+complete -F _tk_route_complete tk-route

@@ -289,8 +289,8 @@ complete -c tk-export -l with -x -a 'comments history links comments,history com
 
 # ---- tk-agent and tk-assign (issue 23: agents and assignment) ----
 # Agent logins and team names are the store's (tk-agent ls, tk-agent team).
-set -g __tk_commands $__tk_commands agent assign
-complete -c tk -f -n __tk_needs_name -a 'agent assign'
+set -g __tk_commands $__tk_commands agent assign route
+complete -c tk -f -n __tk_needs_name -a 'agent assign route'
 
 # tk-agent on the store of the line, silent: no store, no words.
 function __tk_agent
@@ -399,3 +399,35 @@ complete -c tk-assign -l to-lead -d 'the lead of the team that owns the queue'
 complete -c tk-assign -l team -x -a '(__tk_teams)' -d 'among this team'
 complete -c tk-assign -l explain -d 'say why each agent was chosen'
 complete -c tk-assign -l dry-run -d 'write nothing; print the dry-run stream'
+
+complete -c tk-export -l with -x -a 'comments history links comments,history' -d 'with JSON'
+complete -c tk-export -s o -l output -x -a "$tk_fields" -d columns
+
+# ---- tk-route and --route (issue 23, routing): kept apart from the block above ----
+function __tk_rule_names
+	set -l dir $TK_DIR
+	test -n "$dir"; or set dir (test -n "$XDG_DATA_HOME"; and echo $XDG_DATA_HOME; or echo $HOME/.local/share)/tk
+	set -l tokens (commandline -opc)
+	for i in (seq (count $tokens))
+		if contains -- $tokens[$i] -d --dir; and test $i -lt (count $tokens)
+			set dir $tokens[(math $i + 1)]
+		end
+	end
+	test -r $dir/rules; and awk '$1 == "rule" && NF == 2 { print $2 }' $dir/rules
+end
+complete -c tk-route -s d -l dir -r -a '(__fish_complete_directories)' -d 'store directory'
+complete -c tk-route -s h -l help -d help
+complete -c tk-route -l version -d version
+complete -c tk-route -s H -l header -d 'header line'
+complete -c tk-route -s q -l quiet -d 'print nothing'
+complete -c tk-route -s t -l tsv -d records
+complete -c tk-route -l table -d 'aligned table'
+complete -c tk-route -l json -d 'JSON lines'
+complete -c tk-route -s o -l output -x -d columns
+complete -c tk-route -l all -d 'every rule that matches'
+complete -c tk-route -l explain -d 'which rule matched, what it set'
+complete -c tk-route -l dry-run -d 'change nothing: a dry-run stream'
+complete -c tk-route -l stats -d 'per rule: tickets matched, fields changed'
+complete -c tk-route -l rule -x -a '(__tk_rule_names)' -d 'only these rules'
+complete -c tk-new -l route -d 'route through the rules'
+complete -c tk-import -l route -d 'route through the rules'

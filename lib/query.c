@@ -46,6 +46,7 @@ struct term {
 	size_t nvals;
 	pcre2_code *re;
 	pcre2_match_data *md;
+	const char *pat;	/* the pattern, in text */
 	int has_lo, has_hi;
 	long long lo, hi;	/* ints and durations */
 	char slo[32], shi[32];	/* times as ISO, priorities */
@@ -62,7 +63,11 @@ struct tk_filter {
 	pcre2_match_context *mctx;
 	tk_buf planbuf;
 	tk_buf warning;		/* why the term last added never matches, or empty */
+	int nojit;		/* tk_filter_jit(q, 0): one ticket to match, JIT costs more than it saves */
+	int lazy;		/* tk_filter_lazy: regexes compiled when first matched */
 };
+
+_Thread_local long tk_filter_errpos = -1;
 
 tk_filter *
 tk_filter_new(void)
@@ -337,20 +342,41 @@ tk_filter_warning(const tk_filter *q)
 	return q->warning.len ? q->warning.p : NULL;
 }
 
+/* A regex term's pattern compiled (-1 with tk_errmsg and the error's
+ * offset in the pattern in tk_filter_errpos). */
+static int
+compile(tk_filter *q, struct term *t)
+{
+	int errcode;
+	PCRE2_SIZE erroff;
+	char msg[256];
+
+	/* UCP: \w, \d, \b and [[:alpha:]] know Unicode, so \w+ matches 打印机 */
+	t->re = pcre2_compile((PCRE2_SPTR)t->pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &errcode, &erroff, NULL);
+	if (!t->re) {
+		pcre2_get_error_message(errcode, (PCRE2_UCHAR *)msg, sizeof msg);
+		tk_filter_errpos = (long)erroff;
+		return tk_error("%s: bad regex at offset %zu: %s", t->text, (size_t)erroff, msg);
+	}
+	if (!q->nojit)
+		pcre2_jit_compile(t->re, PCRE2_JIT_COMPLETE);
+	t->md = pcre2_match_data_create_from_pattern(t->re, NULL);
+	return 0;
+}
+
 int
 tk_filter_add(tk_filter *q, const char *term)
 {
 	struct term t;
 	size_t n = name_len(term);
 	const char *p = term + n, *v, *dots;
-	int errcode, excl = 0;
+	int excl = 0;
 	long bad;
-	PCRE2_SIZE erroff;
-	char msg[256];
 	const char *lo = NULL, *hi = NULL;
 
 	q->warning.len = 0;
 	memset(&t, 0, sizeof t);
+	tk_filter_errpos = -1;
 	if (!n || !*p || !strchr("=!~<>", *p))
 		return tk_error("%s: not a filter (field=value, field!=value, field~regex, field=a..b)", term);
 	if ((bad = tk_utf8_invalid(term, strlen(term))) >= 0)
@@ -458,17 +484,10 @@ tk_filter_add(tk_filter *q, const char *term)
 				tk_address_lower(t.vals[n], addr.n);
 			}
 		}
-	if (t.op == OP_RE || t.op == OP_NRE) {
-		/* UCP: \w, \d, \b and [[:alpha:]] know Unicode, so \w+ matches 打印机 */
-		t.re = pcre2_compile((PCRE2_SPTR)v, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,
-		    &errcode, &erroff, NULL);
-		if (!t.re) {
-			pcre2_get_error_message(errcode, (PCRE2_UCHAR *)msg, sizeof msg);
-			tk_error("%s: bad regex at offset %zu: %s", term, (size_t)erroff, msg);
-			goto fail;
-		}
-		pcre2_jit_compile(t.re, PCRE2_JIT_COMPLETE);
-		t.md = pcre2_match_data_create_from_pattern(t.re, NULL);
+	t.pat = t.text + (v - term);
+	if ((t.op == OP_RE || t.op == OP_NRE) && !q->lazy && compile(q, &t) < 0) {
+		tk_filter_errpos = (long)(v - term) + tk_filter_errpos;
+		goto fail;
 	}
 	if (t.op == OP_RANGE)
 		never_matches(q, &t, term, lo, hi);
@@ -487,6 +506,51 @@ fail:
 		free(t.vals[n]);
 	free(t.vals);
 	return -1;
+}
+
+void
+tk_filter_jit(tk_filter *q, int on)
+{
+	q->nojit = !on;
+}
+
+void
+tk_filter_lazy(tk_filter *q, int on)
+{
+	q->lazy = on;
+}
+
+size_t
+tk_filter_size(const tk_filter *q)
+{
+	return q->n;
+}
+
+void
+tk_filter_term(const tk_filter *q, size_t i, tk_term_info *ti)
+{
+	const struct term *t = &q->t[i];
+
+	ti->text = t->text;
+	ti->name = t->name;
+	ti->field = t->field;
+	/* The pattern follows the operator "~" of a positive regex term. */
+	ti->pattern = t->op == OP_RE ? t->text + strlen(t->name) + 1 : NULL;
+}
+
+tk_str
+tk_filter_matched(tk_filter *q, size_t i, tk_txn *tx, tk_ticket *tk, char *scratch, size_t n)
+{
+	struct term *t = &q->t[i];
+	tk_str v = tk_ticket_compared(tx, tk, t->field, t->name, scratch, n);
+	PCRE2_SIZE *ov;
+
+	if (t->op != OP_RE)
+		return v;
+	ov = pcre2_get_ovector_pointer(t->md);
+	if (ov[0] > ov[1] || ov[1] > v.n)
+		return v;
+	return (tk_str){ v.p + ov[0], ov[1] - ov[0] };
 }
 
 void
@@ -607,6 +671,8 @@ term_match(tk_filter *q, struct term *t, tk_txn *tx, tk_ticket *tk)
 		return !in_range(t, v);
 	case OP_RE:
 	case OP_NRE:
+		if (!t->re && compile(q, t) < 0)
+			return -1;
 		rc = pcre2_match(t->re, (PCRE2_SPTR)(v.n ? v.p : ""), v.n, 0, PCRE2_NO_UTF_CHECK, t->md, q->mctx);
 		if (rc >= 0)
 			return t->op == OP_RE;

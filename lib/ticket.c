@@ -100,9 +100,11 @@ tk_field_lookup_n(const char *name, size_t n)
 {
 	int i;
 
-	/* Field names are case-insensitive: "Status" is status. */
+	/* Field names are case-insensitive: "Status" is status. (The first
+	 * letter, folded, rules out most at once.) */
 	for (i = 0; i < TK_F_NFIELDS; i++)
-		if (!strncasecmp(tk_fields[i].name, name, n) && !tk_fields[i].name[n])
+		if (n && ((tk_fields[i].name[0] ^ name[0]) & ~0x20) == 0 &&
+		    !strncasecmp(tk_fields[i].name, name, n) && !tk_fields[i].name[n])
 			return i;
 	return TK_F_CUSTOM;
 }
@@ -925,6 +927,98 @@ parent_check(tk_txn *t, const tk_ticket *tk, tk_str old)
 	return tk_ticket_parent_ok(t, tk->id, parent);
 }
 
+/*
+ * The assignments made to tk in memory and checked, old being its stored
+ * fields before: values, the requester's name, the workflow (and what a
+ * status change sets), the parent. What tk_ticket_apply and
+ * tk_ticket_assign share. 0, or -1 with tk_errmsg (tk is then half changed).
+ */
+static int
+change(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags, const tk_str *old)
+{
+	size_t i;
+
+	for (i = 0; i < as->n; i++)
+		if (assign_one(tk, &as->a[i], flags & ~TK_APPLY_CREATE) < 0)
+			return -1;
+	/* A new requester given without a name does not keep the old one's. */
+	if (!tk_str_same(old[TK_F_REQUESTER], tk->f[TK_F_REQUESTER]) &&
+	    tk_str_same(old[TK_F_REQUESTER_NAME], tk->f[TK_F_REQUESTER_NAME])) {
+		int named = 0;
+		tk_str nm, ad;
+
+		for (i = 0; i < as->n; i++)
+			if (as->a[i].field == TK_F_REQUESTER_NAME || (as->a[i].field == TK_F_REQUESTER &&
+			    tk_address_split(as->a[i].value, strlen(as->a[i].value), &nm, &ad) && nm.n))
+				named = 1;
+		if (!named)
+			tk->f[TK_F_REQUESTER_NAME] = (tk_str){ "", 0 };
+	}
+	if (!(flags & TK_APPLY_IMPORT) && !tk_str_same(old[TK_F_STATUS], tk->f[TK_F_STATUS])) {
+		const char *to = tk_ticket_own(tk, tk->f[TK_F_STATUS].p, tk->f[TK_F_STATUS].n).p;
+
+		if (!tk_status_transition_ok(old[TK_F_STATUS], to))
+			/* (Callers say which ticket: "tk-set: ticket 1: ...".) */
+			return tk_error("status %.*s -> %s is not allowed%s",
+			    (int)old[TK_F_STATUS].n, old[TK_F_STATUS].p, to,
+			    tk_str_eq(old[TK_F_STATUS], "closed") ? " (closed is final)" :
+			    tk_str_eq(old[TK_F_STATUS], "resolved") ? " (a resolved ticket is reopened to open, or closed)" : "");
+		/* An import keeps the times it was given; it does not invent them. */
+		status_effects(t->now_iso, tk, old[TK_F_STATUS]);
+	}
+	return parent_check(t, tk, old[TK_F_PARENT]);
+}
+
+int
+tk_ticket_assign(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
+{
+	tk_str old[TK_F_NSTORED], oldbody;
+	tk_custom *oldc = NULL;
+	size_t noldc = tk->ncustom, i, j;
+	int changed = 0, oldloaded;
+
+	for (i = 0; i < as->n; i++)
+		if (as->a[i].field == TK_F_BODY && tk_ticket_body(t, tk) < 0)
+			return -1;
+	oldbody = tk->body;
+	oldloaded = tk->body_loaded;
+	memcpy(old, tk->f, sizeof old);
+	if (noldc) {
+		oldc = tk_xmalloc(noldc * sizeof *oldc);
+		memcpy(oldc, tk->custom, noldc * sizeof *oldc);
+	}
+	if (change(t, tk, as, flags, old) < 0) {
+		/* As it was: the values it points to are still the ticket's. */
+		memcpy(tk->f, old, sizeof old);
+		if (noldc)
+			memcpy(tk->custom, oldc, noldc * sizeof *oldc);
+		tk->ncustom = noldc;
+		tk->body = oldbody;
+		tk->body_loaded = oldloaded;
+		free(oldc);
+		return -1;
+	}
+	for (i = 1; i < TK_F_NSTORED; i++)
+		if (i != TK_F_UPDATED && !tk_str_same(old[i], tk->f[i]))
+			changed = 1;
+	for (i = 0; i < tk->ncustom && !changed; i++) {
+		tk_str ov = { "", 0 };
+
+		for (j = 0; j < noldc; j++)
+			if (tk_str_same(oldc[j].name, tk->custom[i].name))
+				ov = oldc[j].value;
+		changed = !tk_str_same(ov, tk->custom[i].value);
+	}
+	if (tk->body_loaded == 2 && !tk_str_same(oldbody, tk->body))
+		changed = 1;
+	free(oldc);
+	if (!changed)
+		return 1;
+	if (!(flags & TK_APPLY_IMPORT) || tk_str_same(old[TK_F_UPDATED], tk->f[TK_F_UPDATED]))
+		tk->f[TK_F_UPDATED] = tk_ticket_own(tk, t->now_iso, 20);
+	return 0;
+}
+
 int
 tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 {
@@ -952,39 +1046,9 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		oldc = tk_xmalloc(noldc * sizeof *oldc);
 		memcpy(oldc, tk->custom, noldc * sizeof *oldc);
 	}
-	for (i = 0; i < as->n; i++)
-		if (assign_one(tk, &as->a[i], flags & ~TK_APPLY_CREATE) < 0)
-			goto out;
-	/* A new requester given without a name does not keep the old one's. */
-	if (!tk_str_same(old[TK_F_REQUESTER], tk->f[TK_F_REQUESTER]) &&
-	    tk_str_same(old[TK_F_REQUESTER_NAME], tk->f[TK_F_REQUESTER_NAME])) {
-		int named = 0;
-		tk_str nm, ad;
-
-		for (i = 0; i < as->n; i++)
-			if (as->a[i].field == TK_F_REQUESTER_NAME || (as->a[i].field == TK_F_REQUESTER &&
-			    tk_address_split(as->a[i].value, strlen(as->a[i].value), &nm, &ad) && nm.n))
-				named = 1;
-		if (!named)
-			tk->f[TK_F_REQUESTER_NAME] = (tk_str){ "", 0 };
-	}
-	memcpy(iso, t->now_iso, sizeof iso);
-	if (!import && !tk_str_same(old[TK_F_STATUS], tk->f[TK_F_STATUS])) {
-		const char *to = tk_ticket_own(tk, tk->f[TK_F_STATUS].p, tk->f[TK_F_STATUS].n).p;
-
-		if (!tk_status_transition_ok(old[TK_F_STATUS], to)) {
-			/* (Callers say which ticket: "tk-set: ticket 1: ...".) */
-			tk_error("status %.*s -> %s is not allowed%s",
-			    (int)old[TK_F_STATUS].n, old[TK_F_STATUS].p, to,
-			    tk_str_eq(old[TK_F_STATUS], "closed") ? " (closed is final)" :
-			    tk_str_eq(old[TK_F_STATUS], "resolved") ? " (a resolved ticket is reopened to open, or closed)" : "");
-			goto out;
-		}
-		/* An import keeps the times it was given; it does not invent them. */
-		status_effects(t->now_iso, tk, old[TK_F_STATUS]);
-	}
-	if (parent_check(t, tk, old[TK_F_PARENT]) < 0)
+	if (change(t, tk, as, flags, old) < 0)
 		goto out;
+	memcpy(iso, t->now_iso, sizeof iso);
 	/* A ticket no longer found under its old external id: tk-import's marks
 	 * (store.c) no longer hold. */
 	if (!tk_str_same(old[TK_F_EXTERNAL_ID], tk->f[TK_F_EXTERNAL_ID]) && tk_import_gen_bump(t) < 0)

@@ -228,11 +228,22 @@ typedef struct {
 } tk_conf;
 /* 1 opened, 0 no such file (nothing to read), -1 with tk_errmsg. */
 int tk_conf_open(tk_conf *c, const char *dir, const char *name);
+/* The same for a file given by its path (tk-route FILE). */
+int tk_conf_open_file(tk_conf *c, const char *path);
 /* The next statement: 1, 0 at the end, -1 (invalid UTF-8) with tk_errmsg. */
 int tk_conf_next(tk_conf *c);
 /* Sets tk_errmsg to "path:line: message"; returns -1. */
 int tk_conf_error(const tk_conf *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tk_conf_close(tk_conf *c);
+
+/* ---- settings.c: the store's config file ---- */
+
+typedef struct {
+	int route_on_create;	/* every intake path routes (tk-route) */
+} tk_settings;
+/* dir/config read into s (all off when there is none): 0, or -1 with
+ * tk_errmsg "dir/config:line: ..." (the caller exits 3). */
+int tk_settings_load(const char *dir, tk_settings *s);
 
 /* ---- timeutil.c ---- */
 
@@ -709,6 +720,11 @@ int tk_assignments_check(tk_store *st, tk_txn *t, const tk_assignments *as);
  */
 enum { TK_APPLY_CREATE = 1, TK_APPLY_IMPORT = 2, TK_APPLY_BODY_CHECKED = 4, TK_APPLY_UPGRADE = 8 };
 int tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags);
+/* The same changes made to tk in memory only, in a transaction that may
+ * be read-only (a --dry-run): checked as tk_ticket_apply checks them,
+ * updated set when something changed; nothing written, nothing logged.
+ * Returns 0, 1 when nothing changed, or -1 with tk_errmsg (tk as it was). */
+int tk_ticket_assign(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags);
 /* Create a ticket from assignments and an optional body; sets tk->id. */
 int tk_ticket_create(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char *body, size_t bodylen);
 /* Ticket tk's index entries, its fields having been old (in the working
@@ -809,6 +825,102 @@ int tk_filter_match(tk_filter *q, tk_txn *t, tk_ticket *tk);
 long tk_filter_run(tk_filter *q, tk_txn *t, int (*fn)(tk_txn *, tk_ticket *, void *), void *arg);
 /* Which access path tk_filter_run chose, for --explain and tests. */
 const char *tk_filter_plan(tk_filter *q);
+/* Regexes of terms added after tk_filter_jit(q, 0) are not JIT-compiled:
+ * a filter for one ticket (a rule at intake) compiles faster without. */
+void tk_filter_jit(tk_filter *q, int on);
+/* Regexes of terms added after tk_filter_lazy(q, 1) are compiled when a
+ * ticket is first matched against them, not checked by tk_filter_add: for
+ * rules known good (route.c), most of which one ticket never needs. */
+void tk_filter_lazy(tk_filter *q, int on);
+/* A failed tk_filter_add's byte offset in the term of a bad regex's error, else -1. */
+extern _Thread_local long tk_filter_errpos;
+/* Term i of q (i < tk_filter_size(q)): its text, field name and number
+ * (TK_F_CUSTOM), and for a regex that must match (name~re), its pattern
+ * (NULL for any other term). */
+typedef struct {
+	const char *text, *name, *pattern;
+	int field;
+} tk_term_info;
+size_t tk_filter_size(const tk_filter *q);
+void tk_filter_term(const tk_filter *q, size_t i, tk_term_info *ti);
+/* Right after tk_filter_match gave 1 for tk: what term i held on, the text
+ * its regex matched or the value it compared (for --explain). */
+tk_str tk_filter_matched(tk_filter *q, size_t i, tk_txn *tx, tk_ticket *tk, char *scratch, size_t n);
+
+/* ---- literals.c: which of many regexes could match a text ---- */
+
+typedef struct tk_lits tk_lits;
+tk_lits *tk_lits_new(void);
+/* The literals a match of pattern must hold one of, kept under key: 1, or
+ * 0 when none can be said (the pattern is a candidate for every text). */
+int tk_lits_add(tk_lits *l, const char *pattern, unsigned key);
+size_t tk_lits_count(const tk_lits *l);
+/* Sets bit key of hits for every key one of whose literals s holds (the
+ * automaton is built on the first scan); fold is scratch. */
+void tk_lits_scan(tk_lits *l, const char *s, size_t n, uint64_t *hits, tk_buf *fold);
+void tk_lits_build(tk_lits *l);
+/* The same without the automaton, a search for each literal: for one
+ * text, where building the automaton would cost more than it saves. */
+void tk_lits_scan_each(tk_lits *l, const char *s, size_t n, uint64_t *hits, tk_buf *fold);
+/* s case-folded (full Unicode folding) onto the end of out. */
+void tk_lits_fold(const char *s, size_t n, tk_buf *out);
+void tk_lits_free(tk_lits *l);
+
+/* ---- route.c: the rules of tk-route, at intake too ---- */
+
+typedef struct tk_rules tk_rules;
+enum {
+	TK_ROUTE_ALL = 1,	/* every rule that matches, not the first only */
+	TK_ROUTE_BULK = 2,	/* many tickets: regexes JIT-compiled, literals prefiltered */
+	TK_ROUTE_DRY = 4	/* tk_route_ticket changes tickets in memory only */
+};
+/*
+ * The rules of path (NULL: the store directory dir's "rules"), checked
+ * against the store (st and t; st NULL: no store yet, dir's fields file
+ * only). Each error in the file is warned about as "path:line:column:
+ * text: why"; then NULL with tk_errmsg, and *missing set when there was no
+ * file at all.
+ */
+tk_rules *tk_rules_load(tk_store *st, tk_txn *t, const char *dir, const char *path, int flags, int *missing);
+void tk_rules_free(tk_rules *r);
+/* --explain: which rule matched, on which field and text, what it set. */
+void tk_rules_explain(tk_rules *r, int on);
+/*
+ * Routes tk through the rules in transaction t: each rule that fires
+ * applies its assignments, logged via "route:RULE" (TK_ROUTE_DRY: in
+ * memory only, t may be read-only). A pattern that hits its limit, and a
+ * rule whose values the ticket refuses, are warned about and go on;
+ * tk_rules_refused counts the refusals. 0 changed, 1 not, -1 when the
+ * store failed (tk_errmsg; tk_map_full may be set).
+ *
+ * Routing inside a transaction that may be run again (tk_store_write)
+ * goes between tk_rules_begin and tk_rules_end: done 1 once it committed
+ * (the warnings and explanations are written to standard error then, and
+ * the counts kept), 0 when it did not (both forgotten).
+ */
+int tk_route_ticket(tk_rules *r, tk_txn *t, tk_ticket *tk);
+void tk_rules_begin(tk_rules *r);
+void tk_rules_end(tk_rules *r, int done);
+unsigned long tk_rules_refused(const tk_rules *r);
+/* Only the rules named ("a,b") take part: 0, or -1 with tk_errmsg naming
+ * one the file does not have (and the nearest it does). */
+int tk_rules_only(tk_rules *r, const char *names);
+/* --stats: per rule, tickets matched and changed, and the fields changed. */
+typedef struct {
+	const char *name;
+	unsigned long matched, changed;
+	const char *fields;	/* "queue:12,tags:30" */
+} tk_rule_stats;
+size_t tk_rules_count(const tk_rules *r);
+void tk_rules_stats(tk_rules *r, size_t i, tk_rule_stats *s);
+/* The rules intake runs (DESIGN.md 2): with force (--route), or when the
+ * store directory dir's config says route-on-create yes; NULL when none
+ * are to. st: the store, or NULL when it is still to be made. Exits 3 on
+ * a broken config or rules file, or with force on a missing rules file. */
+tk_rules *tk_rules_intake(tk_store *st, const char *dir, int force, int flags);
+/* Tickets routed and those no rule matched. */
+unsigned long tk_rules_routed(const tk_rules *r);
+unsigned long tk_rules_unmatched(const tk_rules *r);
 
 /* ---- output.c ---- */
 

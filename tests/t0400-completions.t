@@ -96,7 +96,7 @@ for mode in plain bash-completion; do
 	'
 
 	test_expect_success "bash ($mode): tk-new --<TAB> offers its long options" '
-		offers "--subject --requester --priority --message --batch --atomic --quiet --dir --help --version" \
+		offers "--subject --requester --priority --message --batch --atomic --quiet --route --dir --help --version" \
 			"tk-new --" tk-new --
 	'
 
@@ -202,7 +202,7 @@ for mode in plain bash-completion; do
 	'
 
 	test_expect_success "bash ($mode): tk NAME: command names, then the command's completion" '
-		offers "agent assign comment export help import log ls new set show" "tk " tk "" &&
+		offers "agent assign comment export help import log ls new route set show" "tk " tk "" &&
 		offers "set show" "tk s" tk s &&
 		offers "show" "tk help sh" tk help sh &&
 		offers "--dir --help --version" "tk --" tk -- &&
@@ -316,7 +316,7 @@ else
 		fish -n "$comp/tk.fish"
 	'
 	test_expect_success 'fish completes options, fields, values, ids' '
-		fish_offers "--atomic --batch --dir --help --message --priority --quiet --requester --subject --version" "tk-new --" &&
+		fish_offers "--atomic --batch --dir --help --message --priority --quiet --requester --route --subject --version" "tk-new --" &&
 		fish_offers "" "tk-new -s " &&
 		fish_offers "status=" "tk-ls sta" &&
 		fish_offers "product=" "tk-ls pro" &&
@@ -328,7 +328,7 @@ else
 		fish_offers "-created" "tk-ls -s -cre" &&
 		fish_offers "+vip" "tk-set 1 +" &&
 		fish_offers "1 2" "tk-show " &&
-		fish_offers "agent assign comment export help import log ls new set show" "tk " &&
+		fish_offers "agent assign comment export help import log ls new route set show" "tk " &&
 		fish_offers "status=closed status=new status=open status=pending status=resolved" "tk ls status=" &&
 		fish_offers "queue=other" "tk -d other ls queue=o"
 	'

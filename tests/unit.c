@@ -1,5 +1,7 @@
 /* unit.c - TAP tests of lib functions: escaping, times, durations, widths, encoding. */
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <iconv.h>
+#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -1249,6 +1251,70 @@ test_script(void)
 	free(big);
 }
 
+/* The literal prefilter (literals.c) never leaves out a pattern that
+ * matches: every pattern against every text, PCRE2's answer against it. */
+static void
+test_literals(void)
+{
+	static const char *const pats[] = {
+		"(?i)printer|打印机|toner", "error\\s+0x[0-9a-f]+", "\\d+", "colou?r", "ab+c", "a\\.b",
+		"(?x) foo bar", "x(?:foo|bar)y", "foo|\\w+", "(?i)STRASSE", "(?i)ſtop", "K", "(?i)σοφία",
+		"VPN\\s*断线", "^re:\\s*urgent", "[abc]def", "de{2}p", "de{0,2}p", "a{1,}b", "(?i)\\bvpn\\b",
+		"\\Qa.b\\E", "c\\+\\+", "x*y", "(ab|cd)ef", "sent\\s+from\\s+my\\s+(?:iphone|ipad)", "错误代码\\s*\\S+",
+		"(?i)ÉCOLE", "a|b|", "(?:)", "\\bE-\\d{3}\\b", "[[:alpha:]]+x", "\\p{Han}+机", "gr[ae]y|grey",
+		NULL
+	};
+	static const char *const texts[] = {
+		"The PRINTER is off", "打印机坏了", "Error  0x1F", "colour", "color", "abbbc", "a.b", "foobar",
+		"xbary", "anything", "straße", "STOP", "Kelvin \xe2\x84\xaa", "ΣΟΦΊΑ", "vpn断线", "RE:  Urgent", "cdef",
+		"deep", "dp", "aab", "VPN down", "C++", "y", "cdef", "Sent from my iPad", "错误代码 E-102", "école",
+		"", "E-102", "打印机", "grey", "ſtop", "k", NULL
+	};
+	tk_lits *l = tk_lits_new(), *e = tk_lits_new();
+	uint64_t hits[2], hite[2];
+	int always[64] = { 0 }, bad = 0, ok_each = 1;
+	tk_buf fold = { 0 };
+	size_t i, j;
+
+	for (i = 0; pats[i]; i++) {
+		always[i] = !tk_lits_add(l, pats[i], (unsigned)i);
+		tk_lits_add(e, pats[i], (unsigned)i);
+	}
+	ok(always[2] && always[6] && always[8] && always[20] && !always[0] && !always[3],
+	    "literals: \\d+, (?x), a branch without one and \\Q are candidates always; keywords are not");
+	for (j = 0; texts[j]; j++) {
+		memset(hits, 0, sizeof hits);
+		memset(hite, 0, sizeof hite);
+		tk_lits_scan(l, texts[j], strlen(texts[j]), hits, &fold);
+		tk_lits_scan_each(e, texts[j], strlen(texts[j]), hite, &fold);
+		if (memcmp(hits, hite, sizeof hits))
+			ok_each = 0;
+		for (i = 0; pats[i]; i++) {
+			int ec, m;
+			PCRE2_SIZE eo;
+			pcre2_code *re = pcre2_compile((PCRE2_SPTR)pats[i], PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,
+			    &ec, &eo, NULL);
+			pcre2_match_data *md = re ? pcre2_match_data_create_from_pattern(re, NULL) : NULL;
+
+			m = re && pcre2_match(re, (PCRE2_SPTR)texts[j], strlen(texts[j]), 0, 0, md, NULL) >= 0;
+			if (m && !always[i] && !(hits[i >> 6] & 1ULL << (i & 63))) {
+				printf("#   %s matches \"%s\", but no literal of it was found\n", pats[i], texts[j]);
+				bad++;
+			}
+			pcre2_match_data_free(md);
+			pcre2_code_free(re);
+		}
+	}
+	ok(!bad, "literals: every pattern that matches a text has a literal found in it (case-folded)");
+	ok(ok_each, "literals: the automaton and the search of each literal find the same");
+	memset(hits, 0, sizeof hits);
+	tk_lits_scan(l, "nothing here", 12, hits, &fold);
+	ok(!(hits[0] & 1) && !(hits[0] & 1ULL << 19), "literals: a text without them leaves keywords out");
+	tk_buf_free(&fold);
+	tk_lits_free(l);
+	tk_lits_free(e);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1284,6 +1350,7 @@ main(int argc, char **argv)
 	test_active();
 	test_dryrun();
 	test_script();
+	test_literals();
 	printf("1..%d\n", n_tests);
 	return n_failed != 0;
 }
