@@ -34,6 +34,7 @@ static const struct command {
 	{ "log", "the event log as records" },
 	{ "import", "bulk import of tickets from CSV, tk records or JSON lines" },
 	{ "export", "tickets as CSV, tk records or JSON lines" },
+	{ "link", "link, merge and split tickets" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -54,6 +54,12 @@
  *               mark in any of the ticket's own fields
  *               (tk_upgrade_import_rows moves the "row-" external ids of
  *               older stores here)
+ *   links       id . relation . NUL . other id (8 bytes each, big-endian)
+ *               -> empty: every link both ways (linkdb.c): parent/child,
+ *               duplicate_of/duplicate, merged_into/merged_from, related
+ *               (schema 8)
+ *   merges      id of a merged ticket -> what its merge did, so that
+ *               tk-link --unmerge undoes it exactly (link.c; schema 8)
  *
  * Ids and sequence numbers grow by one, so tickets, bodies and the log are
  * appended at the right edge of their B-trees; DUPFIXED index entries cost
@@ -95,6 +101,8 @@ static const struct {
 	[TK_DB_IMPORT_MARKS] = { "import_marks", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_ACTIVE] = { "active", 0 },
 	[TK_DB_IMPORT_ROW] = { "import_row", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_LINKS] = { "links", 0 },
+	[TK_DB_MERGES] = { "merges", 0 },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)
