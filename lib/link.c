@@ -25,6 +25,11 @@
  * added since, stay. It refuses when a later change stands in the way
  * (S reopened, a moved comment gone, D merged on, a number of S's taken)
  * and says which.
+ *
+ * Attachments and raw mails (the mail issue) have ids of their own and a
+ * link to their ticket (DESIGN.md 7): a merge is to move that link for
+ * S's and record each in merges as "moved a3", which unmerge moves back;
+ * external ids and Message-IDs never move (a reply follows merged_into).
  */
 #include <stdarg.h>
 #include <stdlib.h>

@@ -601,7 +601,7 @@ comment_json(const tk_comment *c, void *arg)
 {
 	tk_buf *b = arg;
 
-	if (c->n > 1)
+	if (b->p[b->len - 1] != '[')	/* (numbers may have gaps: an unmerge took some back) */
 		tk_buf_addc(b, ',');
 	tk_buf_printf(b, "{\"n\":%u,\"time\":", c->n);
 	tk_json_string(b, c->time.p, c->time.n);

@@ -227,6 +227,16 @@ test_expect_success 'unmerge refused, saying which later change stands in the wa
 	test_grep "ticket 2 has a comment 1 again, added since the merge" err
 '
 
+test_expect_success 'a target left with a gap in its numbers: its next comment, its JSON' '
+	tk-new -q -s "Empty target" >/dev/null && t=$(tk-ls -a -t -o id subject="Empty target") &&
+	tk-new -q -s "Source of one" && s=$(tk-ls -a -t -o id subject="Source of one") &&
+	tk-comment -q -m "the one" "$s" &&
+	tk-link -q --merge "$s" into "$t" && tk-comment -q -m "its own" "$t" && tk-link -q --unmerge "$s" &&
+	tk-export --format json --with comments "id=$t" | grep -o "\"comments\":\[{\"n\":2,[^]]*\]" >out &&
+	test_grep "\"body\":\"its own\"}\]\$" out &&
+	tk-ls -a -t -o comments "id=$t,$s" >out && printf "1\n1\n" >expect && test_cmp expect out
+'
+
 test_expect_success 'split: a child with the requester, its name, queue and category' '
 	TK_NOW=2026-11-22T14:00:00Z tk-link --split 3 -s "Replace the toner" -m "Tray 2 is empty" >id &&
 	id=$(cat id) && test "$id" -gt 4 &&
