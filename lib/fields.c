@@ -17,19 +17,25 @@
 
 /* Event names that are not field changes (DESIGN.md 3): no field takes them. */
 static const char *const reserved[] = {
-	"create", "body", "link", "unlink", "merge", "split", "mention", "reply", "note", "notify", "via",
+	"create", "body", "link", "unlink", "merge", "unmerge", "split", "mention", "reply", "note", "notify", "via",
 	NULL
 };
 
-static int
-is_reserved(const char *name)
+int
+tk_event_reserved(const char *name, size_t n)
 {
 	const char *const *r;
 
 	for (r = reserved; *r; r++)
-		if (!strcmp(*r, name))
+		if (strlen(*r) == n && !memcmp(*r, name, n))
 			return 1;
 	return 0;
+}
+
+static int
+is_reserved(const char *name)
+{
+	return tk_event_reserved(name, strlen(name));
 }
 
 int

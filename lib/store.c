@@ -59,6 +59,12 @@
  *               tickets in the working set, tk-assign's round-robin
  *               cursors, the events about agents and teams: their layout
  *               is at the top of agent.c and load.c
+ *   links       id . relation . NUL . other id (8 bytes each, big-endian)
+ *               -> empty: every link both ways (linkdb.c): parent/child,
+ *               duplicate_of/duplicate, merged_into/merged_from, related
+ *               (schema 8)
+ *   merges      id of a merged ticket -> what its merge did, so that
+ *               tk-link --unmerge undoes it exactly (link.c; schema 8)
  *
  * Ids and sequence numbers grow by one, so tickets, bodies and the log are
  * appended at the right edge of their B-trees; DUPFIXED index entries cost
@@ -107,6 +113,8 @@ static const struct {
 	[TK_DB_AGENT_LOAD] = { "agent_load", 0 },
 	[TK_DB_RR_CURSOR] = { "rr_cursor", 0 },
 	[TK_DB_LOG_KEY] = { "log_key", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_LINKS] = { "links", 0 },
+	[TK_DB_MERGES] = { "merges", 0 },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)

@@ -26,6 +26,8 @@
  * with the new schema. What was there is replaced, so counts made by the
  * key layout upgrades before it (store.c's, which write the working set
  * through the model) are not counted twice.
+ *
+ * Schema 7 to 8: the links sub-database (upgrade_links).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -566,6 +568,47 @@ upgrade_4(tk_store *st, MDB_txn *txn)
 	return rc != MDB_NOTFOUND ? tk_mdb_error(rc, "tickets") : 0;
 }
 
+/*
+ * Schema 6 to 8 (links; 7 is another change's): the links sub-database,
+ * made empty as the store was opened for writing, gets both ways of every
+ * parent link the tickets hold (the other link fields are new with it, so
+ * no older store has any). No ticket changes, so nothing is logged. One
+ * transaction: it writes two entries a child, and reads each ticket's
+ * fields only up to parent.
+ */
+static int
+upgrade_links(tk_txn *t, void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	tk_ticket tk;
+	int rc;
+
+	(void)arg;
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_TICKETS], &c))) {
+		tk_mdb_error(rc, "tickets");
+		return TK_EXIT_FAIL;
+	}
+	tk_ticket_init(&tk);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		tk.id = tk_get_u64(k.mv_data);
+		if (tk_ticket_decode_upto(&tk, v.mv_data, v.mv_size, TK_F_PARENT) < 0)
+			break;
+		if (tk.f[TK_F_PARENT].n &&
+		    tk_links_field(t, tk.id, TK_F_PARENT, (tk_str){ "", 0 }, tk.f[TK_F_PARENT]) < 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	tk_ticket_free(&tk);
+	if (rc == 0)
+		return TK_EXIT_FAIL;	/* (a break: tk_errmsg says why) */
+	if (rc != MDB_NOTFOUND) {
+		tk_mdb_error(rc, "tickets");
+		return TK_EXIT_FAIL;
+	}
+	return tk_store_set_schema(t, 8) < 0 ? TK_EXIT_FAIL : 0;
+}
+
 /* Schemas 1 to 5: key layouts, in one transaction. */
 static int
 upgrade_layout(tk_txn *t, void *arg)
@@ -677,6 +720,8 @@ tk_store_upgrade(tk_store *st)
 		st->schema = 6;
 	if (!rc && st->schema == 6 && !(rc = tk_store_write(st, count6, NULL)))
 		st->schema = 7;
+	if (!rc && st->schema == 7 && !(rc = tk_store_write(st, upgrade_links, NULL)))
+		st->schema = 8;
 	st->via = via;
 	if (rc)
 		return tk_error("%s: upgrade to schema %d failed: %s", st->dir, TK_SCHEMA_VERSION, tk_errmsg);

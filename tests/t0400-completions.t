@@ -87,7 +87,7 @@ for mode in plain bash-completion; do
 	fi
 
 	test_expect_success "bash ($mode): each command offers the options of its source" '
-		for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export; do
+		for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-link; do
 			source_options $c >src &&
 			bash complete.bash --options $c | sort >offered &&
 			{ cat src; landing $c; } | sort -u >expect &&
@@ -111,6 +111,14 @@ for mode in plain bash-completion; do
 		offers "created" "tk-ls -s cre" tk-ls -s cre &&
 		offers "id,-created" "tk-ls -s id,-cre" tk-ls -s id,-cre &&
 		offers "created" "tk-ls -as cre" tk-ls -as cre
+	'
+
+	test_expect_success "bash ($mode): tk-link: ids, relations, its options" '
+		offers "1 2" "tk-link 1 relates " tk-link 1 relates "" &&
+		offers "parent-of" "tk-link 1 par" tk-link 1 par &&
+		offers "duplicate-of" "tk-link 1 d" tk-link 1 d &&
+		offers "into" "tk-link --merge 2 i" tk-link --merge 2 i &&
+		offers "--merge --message" "tk-link --me" tk-link --me
 	'
 
 	test_expect_success "bash ($mode): an option argument is no option: tk-new -m -s <TAB>" '
@@ -202,7 +210,7 @@ for mode in plain bash-completion; do
 	'
 
 	test_expect_success "bash ($mode): tk NAME: command names, then the command's completion" '
-		offers "agent assign comment export help import log ls new route set show" "tk " tk "" &&
+		offers "agent assign comment export help import link log ls new route set show" "tk " tk "" &&
 		offers "set show" "tk s" tk s &&
 		offers "show" "tk help sh" tk help sh &&
 		offers "--dir --help --version" "tk --" tk -- &&
@@ -328,7 +336,8 @@ else
 		fish_offers "-created" "tk-ls -s -cre" &&
 		fish_offers "+vip" "tk-set 1 +" &&
 		fish_offers "1 2" "tk-show " &&
-		fish_offers "agent assign comment export help import log ls new route set show" "tk " &&
+		fish_offers "parent-of" "tk-link 1 par" &&
+		fish_offers "agent assign comment export help import link log ls new route set show" "tk " &&
 		fish_offers "status=closed status=new status=open status=pending status=resolved" "tk ls status=" &&
 		fish_offers "queue=other" "tk -d other ls queue=o"
 	'
