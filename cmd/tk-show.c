@@ -1,4 +1,5 @@
 /* tk-show - everything about tickets: fields, links, body, comments, history. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 
 static const char usage[] =
     "tk-show [--json] [-d dir] [--no-history] [id ...]\n"
+    "       tk-show [-d dir] --attachment aN | --raw mN\n"
     "\n"
     "Prints everything about each ticket given or read from standard input:\n"
     "its fields, the links to it, its body, its replies and notes in the order\n"
@@ -16,6 +18,8 @@ static const char usage[] =
     "Options:\n"
     "--json\tJSON lines, one object a ticket, as tk-export --format json prints\n"
     "--no-history\tleave out the history\n"
+    "--attachment aN\twrite the bytes of attachment aN (tk-mail) to standard output\n"
+    "--raw mN\twrite mail mN as it was received\n"
     "-d, --dir dir\tthe store (else $TK_DIR, else ~/.local/share/tk)\n"
     TK_COMMON_HELP;
 
@@ -43,6 +47,49 @@ field(const char *name, int kind, tk_str v)
 	fputc('\n', stdout);
 }
 
+/* The mails and attachments of the ticket being shown (tk-mail). */
+struct file {
+	int kind;
+	uint32_t n;
+	uint64_t id;
+};
+static struct file *files;
+static size_t nfiles;
+static tk_txn *files_txn;
+
+static int
+gather_file(int kind, uint32_t n, uint64_t id, void *arg)
+{
+	(void)arg;
+	files = tk_xrealloc(files, (nfiles + 1) * sizeof *files);
+	files[nfiles].kind = kind;
+	files[nfiles].n = n;
+	files[nfiles++].id = id;
+	return 0;
+}
+
+/* "mail m5" and "attachment a3  name  type  size" under comment n (0: the body). */
+static void
+list_files(uint32_t n)
+{
+	tk_mailfile f;
+	size_t i;
+
+	for (i = 0; i < nfiles; i++) {
+		if (files[i].n != n)
+			continue;
+		if (files[i].kind == 'm' && tk_mail_raw_get(files_txn, files[i].id, &f) > 0)
+			printf("mail m%llu (%zu bytes)\n", (unsigned long long)files[i].id, f.len);
+		else if (files[i].kind == 'a' && tk_attach_get(files_txn, files[i].id, &f) > 0) {
+			printf("attachment a%llu  ", (unsigned long long)files[i].id);
+			tk_term_write(stdout, f.name.p, f.name.n);
+			fputs("  ", stdout);
+			tk_term_write(stdout, f.type.p, f.type.n);
+			printf("  %zu bytes\n", f.len);
+		}
+	}
+}
+
 static void
 comment(const tk_comment *c)
 {
@@ -57,6 +104,7 @@ comment(const tk_comment *c)
 	fputc('\n', stdout);
 	tk_term_write(stdout, c->body.p, c->body.n);
 	fputc('\n', stdout);
+	list_files(c->n);
 }
 
 static int
@@ -205,11 +253,15 @@ show(tk_txn *t, tk_ticket *tk, int with_history)
 		field(name, TK_K_TEXT, tk->custom[i].value);
 		free(name);
 	}
+	nfiles = 0;
+	files_txn = t;
+	tk_mail_files_each(t, tk->id, gather_file, NULL);
 	if (tk_ticket_body(t, tk) == 0 && tk->body.n) {
 		fputc('\n', stdout);
 		tk_term_write(stdout, tk->body.p, tk->body.n);
 		fputc('\n', stdout);
 	}
+	list_files(0);
 	thread(t, tk->id);
 	if (with_history)
 		history(t, tk->id);
@@ -221,11 +273,13 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "no-history", no_argument, NULL, 'N' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "attachment", required_argument, NULL, 'A' },
+		{ "raw", required_argument, NULL, 'M' },
 		{ "dir", required_argument, NULL, 'd' },
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dir = NULL;
+	const char *dir = NULL, *attach = NULL, *raw = NULL;
 	int c, status = 0, with_history = 1, json = 0, rc;
 	tk_json_with with = { 1, 1, 1 };
 	char *cols = NULL;
@@ -241,9 +295,36 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'N': with_history = 0; break;
 		case 'J': json = 1; break;
+		case 'A': attach = tk_opt_once("--attachment", attach, optarg); break;
+		case 'M': raw = tk_opt_once("--raw", raw, optarg); break;
 		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
+	}
+	if (attach || raw) {
+		tk_mailfile f;
+		uint64_t fid;
+
+		tk_opt_conflict("--attachment", attach != NULL, "--raw", raw != NULL);
+		if (optind < argc)
+			tk_die(TK_EXIT_USAGE, "%s: no ticket ids with %s", argv[optind], attach ? "--attachment" : "--raw");
+		if (!tk_typed_id(attach ? attach : raw, attach ? 'a' : 'm', &fid))
+			tk_die(TK_EXIT_USAGE, "%s: not %s id (%s)", attach ? attach : raw,
+			    attach ? "an attachment" : "a mail", attach ? "a3" : "m5");
+		st = tk_cmd_store(dir, TK_OPEN_READ);
+		if (tk_txn_read(st, &t) < 0)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		rc = attach ? tk_attach_get(&t, fid, &f) : tk_mail_raw_get(&t, fid, &f);
+		if (rc < 0)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		if (!rc)
+			tk_die(TK_EXIT_NOMATCH, "%s: no such %s", attach ? attach : raw, attach ? "attachment" : "mail");
+		if (f.len && fwrite(f.data, 1, f.len, stdout) != f.len)
+			tk_die(TK_EXIT_FAIL, "stdout: %s", strerror(errno));
+		tk_txn_end(&t);
+		tk_cmd_leave(st);
+		tk_flush_stdout();
+		return 0;
 	}
 	if (tk_cmd_ids(&ids, argc - optind, argv + optind))
 		status = TK_EXIT_DATA;

@@ -5,7 +5,13 @@
  * unknown, so that a setting never silently does nothing.
  *
  *   route-on-create yes|no     every intake path routes (tk-route(1))
+ *   mail-rate-limit COUNT PERIOD
+ *                              tk-mail makes at most COUNT tickets and
+ *                              replies a sender in PERIOD (20 1h unless set;
+ *                              0 for no limit)
+ *   mail-domain DOMAIN         the right side of tk's own Message-IDs
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "tk.h"
@@ -35,6 +41,8 @@ tk_settings_load(const char *dir, tk_settings *s)
 	size_t i;
 
 	memset(s, 0, sizeof *s);
+	s->mail_rate_count = 20;
+	s->mail_rate_period = 3600;
 	if ((rc = tk_conf_open(&c, dir, "config")) <= 0)
 		return rc;
 	while ((rc = tk_conf_next(&c)) > 0) {
@@ -51,10 +59,28 @@ tk_settings_load(const char *dir, tk_settings *s)
 				break;
 			continue;
 		}
+		if (!strcmp(c.w[0], "mail-rate-limit")) {
+			char *end;
+
+			if (c.nw != 3 || (s->mail_rate_count = strtol(c.w[1], &end, 10)) < 0 || *end ||
+			    tk_duration_parse(c.w[2], &s->mail_rate_period) < 0 || s->mail_rate_period <= 0) {
+				rc = tk_conf_error(&c, "mail-rate-limit: a count and a period (20 1h)");
+				break;
+			}
+			continue;
+		}
+		if (!strcmp(c.w[0], "mail-domain")) {
+			if (c.nw != 2 || strlen(c.w[1]) >= sizeof s->mail_domain || strchr(c.w[1], '@')) {
+				rc = tk_conf_error(&c, "mail-domain: one domain");
+				break;
+			}
+			strcpy(s->mail_domain, c.w[1]);
+			continue;
+		}
 		for (i = 0; later[i] && strcmp(later[i], c.w[0]); i++)
 			;
 		rc = later[i] ? tk_conf_error(&c, "%s: not implemented yet", c.w[0]) :
-		    tk_conf_error(&c, "%s: unknown setting (route-on-create)", c.w[0]);
+		    tk_conf_error(&c, "%s: unknown setting (route-on-create, mail-rate-limit, mail-domain)", c.w[0]);
 		break;
 	}
 	tk_conf_close(&c);

@@ -65,6 +65,11 @@
  *               (schema 8)
  *   merges      id of a merged ticket -> what its merge did, so that
  *               tk-link --unmerge undoes it exactly (link.c; schema 8)
+ *   mail_raw, attach, attach_data, mail_files, xid, mail_rate
+ *               (schema 13) tk-mail's raw messages (m-ids), attachments
+ *               (a-ids) and their content-addressed bytes, each ticket's
+ *               list of them, Message-IDs to tickets, per-sender counters:
+ *               their layout is at the top of mailstore.c
  *
  * Ids and sequence numbers grow by one, so tickets, bodies and the log are
  * appended at the right edge of their B-trees; DUPFIXED index entries cost
@@ -115,6 +120,12 @@ static const struct {
 	[TK_DB_LOG_KEY] = { "log_key", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_LINKS] = { "links", 0 },
 	[TK_DB_MERGES] = { "merges", 0 },
+	[TK_DB_MAIL_RAW] = { "mail_raw", 0 },
+	[TK_DB_ATTACH] = { "attach", 0 },
+	[TK_DB_ATTACH_DATA] = { "attach_data", 0 },
+	[TK_DB_MAIL_FILES] = { "mail_files", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_XID] = { "xid", 0 },
+	[TK_DB_MAIL_RATE] = { "mail_rate", 0 },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)

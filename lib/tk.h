@@ -57,6 +57,9 @@ void tk_term_write(FILE *fp, const char *p, size_t n);
 /* The length of the control character at p (n bytes, n > 0) that must not
  * reach a terminal: C0 but LF and TAB, DEL, C1 (2 bytes); 0 for none. */
 size_t tk_term_ctl(const char *p, size_t n);
+/* When set, tk_die exits with it instead of any failing code: tk-mail's
+ * 75 (EX_TEMPFAIL), so that the MTA retries (DESIGN.md 9). */
+extern int tk_exit_remap;
 _Noreturn void tk_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A library call that fails leaves its message here and returns -1. */
@@ -241,6 +244,9 @@ void tk_conf_close(tk_conf *c);
 
 typedef struct {
 	int route_on_create;	/* every intake path routes (tk-route) */
+	long mail_rate_count;	/* mail-rate-limit COUNT PERIOD: tk-mail's tickets a sender */
+	long long mail_rate_period;	/* a period (seconds); count 0: no limit */
+	char mail_domain[256];	/* mail-domain: the right side of tk's own Message-IDs */
 } tk_settings;
 /* dir/config read into s (all off when there is none): 0, or -1 with
  * tk_errmsg "dir/config:line: ..." (the caller exits 3). */
@@ -292,12 +298,18 @@ enum tk_dbi {
 	TK_DB_LOG_KEY,		/* events about agents and teams (log.c) */
 	TK_DB_LINKS,		/* schema 8: links both ways (linkdb.c) */
 	TK_DB_MERGES,		/* schema 8: what each merge did (link.c) */
+	TK_DB_MAIL_RAW,		/* schema 13: raw messages, m-ids (mailstore.c) */
+	TK_DB_ATTACH,		/* schema 13: attachments, a-ids */
+	TK_DB_ATTACH_DATA,	/* schema 13: attachment bytes, content-addressed */
+	TK_DB_MAIL_FILES,	/* schema 13: a ticket's raw messages and attachments */
+	TK_DB_XID,		/* schema 13: Message-IDs -> ticket, never moved */
+	TK_DB_MAIL_RATE,	/* schema 13: per-sender intake counters */
 	TK_DB_COUNT
 };
 
 /* The schema this tk writes. An older store is opened no further than its
  * meta until upgrade.c (started by tk_cmd_store) brings it up to date. */
-#define TK_SCHEMA_VERSION 8
+#define TK_SCHEMA_VERSION 13
 
 typedef struct tk_store {
 	char *dir;
@@ -1106,6 +1118,75 @@ int tk_unmerge(tk_txn *t, uint64_t src, uint64_t *dst);
 /* A child of ticket parent with its requester, queue and category:
  * subject, body (may be NULL). Its id in *id. 0, or -1. */
 int tk_split(tk_txn *t, uint64_t parent, const char *subject, const char *body, size_t bodylen, uint64_t *id);
+
+/* ---- mailstore.c: raw messages, attachments, Message-IDs, mail counters ---- */
+
+/* What a raw message (m-id) or an attachment (a-id) belongs to: ticket
+ * and comment number (0: the ticket's body; ticket 0: none). */
+typedef struct {
+	uint64_t ticket;
+	uint32_t n;
+	tk_str name, type;	/* attachments */
+	const void *data;	/* the bytes, in the map */
+	size_t len;
+} tk_mailfile;
+/* A raw message kept: *id its m-number. 0 or -1 with tk_errmsg. */
+int tk_mail_raw_put(tk_txn *t, uint64_t ticket, uint32_t n, const void *raw, size_t len, uint64_t *id);
+/* 1 found, 0 not, -1 error. */
+int tk_mail_raw_get(tk_txn *t, uint64_t id, tk_mailfile *f);
+/* An attachment kept, its bytes stored once whatever how many mails carry them. */
+int tk_attach_put(tk_txn *t, uint64_t ticket, uint32_t n, const char *name, const char *type,
+    const void *data, size_t len, uint64_t *id);
+int tk_attach_get(tk_txn *t, uint64_t id, tk_mailfile *f);
+/* Each raw message ('m') and attachment ('a') of ticket, by comment
+ * number then id; fn's non-zero return stops. 0 or -1. */
+int tk_mail_files_each(tk_txn *t, uint64_t ticket, int (*fn)(int kind, uint32_t n, uint64_t id, void *), void *arg);
+/* xid: a Message-ID (without <>) to the ticket it first came with. */
+int tk_xid_get(tk_txn *t, const char *mid, size_t n, uint64_t *ticket);
+/* Put unless there: 0 or -1. */
+int tk_xid_put(tk_txn *t, const char *mid, size_t n, uint64_t ticket);
+/* Sender addr's count in the current period (period seconds), this
+ * message counted when write: 1 over limit, 0 not, -1 error. */
+int tk_mail_rate(tk_txn *t, const char *addr, long limit, long long period, int write);
+/* "m34" / "a12": 1 with *id, 0 not such an id. */
+int tk_typed_id(const char *s, char kind, uint64_t *id);
+
+/* ---- mail.c: one message parsed (GMime; only tk-mail links it) ---- */
+
+typedef struct {
+	char *name, *type;
+	char *data;
+	size_t len;
+} tk_mail_att;
+typedef struct {
+	int parsed;		/* 0: not a message GMime could read (kept raw) */
+	char *from_addr, *from_name;	/* the bare address lowercased; "" when none */
+	char *to, *cc;		/* bare addresses, comma-separated */
+	char *subject;		/* decoded, one line */
+	char *message_id, *in_reply_to;	/* without <>, "" when none */
+	char **refs;		/* References, oldest first */
+	size_t nrefs;
+	time_t date;		/* 0 when none */
+	char *body;		/* the text for the ticket, quotes and signature trimmed */
+	size_t bodylen;
+	tk_mail_att *att;
+	size_t natt;
+	const char *noise;	/* auto-reply, bulk, loop, bounce: never a reopen or answer; or NULL */
+	int own;		/* an X-tk header: tk's own mail */
+	char warn[256];		/* what was wrong with it, or "" */
+} tk_mail;
+#define TK_MAIL_MAX_ATT 100	/* attachments kept a message; the rest named in warn */
+#define TK_MAIL_MAX_TEXT (4u << 20)	/* bytes of text kept as the body */
+void tk_mail_init(void);
+int tk_mail_parse(const char *raw, size_t n, tk_mail *m);
+void tk_mail_free(tk_mail *m);
+/* Helpers, exposed for the unit tests: RFC 2047 text decoded, charsets
+ * as tk reads them (GB2312 as GB18030, Big5 as Big5-HKSCS, none: UTF-8
+ * then GB18030); text/html made readable; quotes and signatures cut. */
+char *tk_mail_decode_words(const char *s, size_t n);
+char *tk_mail_to_utf8(const char *s, size_t n, const char *charset, size_t *outlen);
+char *tk_mail_html_text(const char *s, size_t n, size_t *outlen);
+size_t tk_mail_trim(const char *s, size_t n);
 
 /* ---- csvin.c: CSV rows through libcsv ---- */
 
