@@ -12,7 +12,7 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-mail [-n] [--route] [--queue queue] [-d dir] < message\n"
+    "tk-mail [-n] [--route] [--queue queue] [-d dir]\n"
     "       tk-mail --mbox file [-n] [--route] [--queue queue] [-d dir]\n"
     "       tk-mail --maildir dir [-n] [--route] [--queue queue] [-d dir]\n"
     "\n"

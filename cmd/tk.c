@@ -38,6 +38,7 @@ static const struct command {
 	{ "assign", "give tickets to agents, by name or by strategy" },
 	{ "route", "apply routing rules to tickets" },
 	{ "link", "link, merge and split tickets" },
+	{ "mail", "mail into tickets: one message, an mbox or a Maildir" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

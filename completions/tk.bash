@@ -20,7 +20,7 @@ _tk_options() {
 	case $1 in
 	tk-new) echo "-s= --subject= -r= --requester= -p= --priority= -m= --message= -b --batch --atomic -q --quiet --route" ;;
 	tk-ls) echo "-a --all -H --header -t --tsv --table --json -o= --output= -s= --sort= -n= --limit= --explain" ;;
-	tk-show) echo "--no-history --json" ;;
+	tk-show) echo "--no-history --json --attachment= --raw=" ;;
 	tk-set) echo "-q --quiet -t --tsv --table --json -o= --output= --atomic" ;;
 	tk-comment) echo "-m= --message= -i --internal -f= --from= -q --quiet -t --tsv --table --json -o= --output=" ;;
 	tk-log) echo "--since= --until= --after= -f --follow -H --header -t --tsv --table --json" ;;
@@ -557,3 +557,21 @@ _tk_route_complete() {
 }
 
 complete -F _tk_route_complete tk-route
+
+# ---- tk-mail (issue 27, the email channel) ----
+_tk_commands="$_tk_commands mail"
+_tk_mail_opts="--mbox --maildir --queue --route -n --dry-run -d --dir -h --help --version"
+
+_tk_mail_complete() {
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+	case $prev in
+	--mbox) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--maildir|-d|--dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--queue) return ;;
+	esac
+	case $cur in
+	-*) COMPREPLY=($(compgen -W "$_tk_mail_opts" -- "$cur")) ;;
+	esac
+}
+
+complete -F _tk_mail_complete tk-mail
