@@ -560,6 +560,13 @@ complete -F _tk_route_complete tk-route
 
 # ---- tk-mail (issue 27, the email channel) ----
 _tk_commands="$_tk_commands mail"
+eval "_tk_options_mailbase() $(declare -f _tk_options | sed 1d)"
+_tk_options() {
+	case $1 in
+	tk-mail) echo "--mbox= --maildir= --queue= --route -n --dry-run -d= --dir= -h --help --version" ;;
+	*) _tk_options_mailbase "$1" ;;
+	esac
+}
 _tk_mail_opts="--mbox --maildir --queue --route -n --dry-run -d --dir -h --help --version"
 
 _tk_mail_complete() {
