@@ -304,7 +304,7 @@ complete -c tk-link -s q -l quiet -d 'print nothing'
 # ---- tk-agent and tk-assign (issue 23: agents and assignment) ----
 # Agent logins and team names are the store's (tk-agent ls, tk-agent team).
 set -g __tk_commands $__tk_commands agent assign route mail
-complete -c tk -f -n __tk_needs_name -a 'agent assign route'
+complete -c tk -f -n __tk_needs_name -a 'agent assign route mail'
 
 # tk-agent on the store of the line, silent: no store, no words.
 function __tk_agent
