@@ -580,6 +580,8 @@ read_mbox(struct run *r, FILE *fp, const char *name)
 
 	tk_lines_init(&l, fp);
 	while ((n = tk_lines_next(&l, &line, TK_MAX_LINE)) >= 0) {
+		if (n && line[n - 1] == '\n')
+			n--;
 		if (!l.cont && n >= 5 && !memcmp(line, "From ", 5) && blank) {
 			if (in) {
 				if (msg.len && msg.p[msg.len - 1] == '\n')
