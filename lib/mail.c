@@ -225,7 +225,8 @@ static size_t
 encoded_word(const char *s, size_t n, char *cs, size_t cssize, tk_buf *dec)
 {
 	size_t i = 2, c0, t0, j;
-	int enc, v, acc = 0, bits = 0;
+	int enc, v, bits = 0;
+	unsigned acc = 0;
 
 	if (n < 8 || s[0] != '=' || s[1] != '?')
 		return 0;
@@ -252,7 +253,7 @@ encoded_word(const char *s, size_t n, char *cs, size_t cssize, tk_buf *dec)
 		if (enc == 'B') {
 			if ((v = b64val((unsigned char)s[i])) < 0)
 				continue;
-			acc = acc << 6 | v;
+			acc = (acc << 6 | (unsigned)v) & 0xffffffu;
 			bits += 6;
 			if (bits >= 8) {
 				bits -= 8;
