@@ -66,7 +66,7 @@
  *   merges      id of a merged ticket -> what its merge did, so that
  *               tk-link --unmerge undoes it exactly (link.c; schema 8)
  *   mail_raw, attach, attach_data, mail_files, xid, mail_rate
- *               (schema 13) tk-mail's raw messages (m-ids), attachments
+ *               (schema 9) tk-mail's raw messages (m-ids), attachments
  *               (a-ids) and their content-addressed bytes, each ticket's
  *               list of them, Message-IDs to tickets, per-sender counters:
  *               their layout is at the top of mailstore.c

@@ -298,18 +298,18 @@ enum tk_dbi {
 	TK_DB_LOG_KEY,		/* events about agents and teams (log.c) */
 	TK_DB_LINKS,		/* schema 8: links both ways (linkdb.c) */
 	TK_DB_MERGES,		/* schema 8: what each merge did (link.c) */
-	TK_DB_MAIL_RAW,		/* schema 13: raw messages, m-ids (mailstore.c) */
-	TK_DB_ATTACH,		/* schema 13: attachments, a-ids */
-	TK_DB_ATTACH_DATA,	/* schema 13: attachment bytes, content-addressed */
-	TK_DB_MAIL_FILES,	/* schema 13: a ticket's raw messages and attachments */
-	TK_DB_XID,		/* schema 13: Message-IDs -> ticket, never moved */
-	TK_DB_MAIL_RATE,	/* schema 13: per-sender intake counters */
+	TK_DB_MAIL_RAW,		/* schema 9: raw messages, m-ids (mailstore.c) */
+	TK_DB_ATTACH,		/* schema 9: attachments, a-ids */
+	TK_DB_ATTACH_DATA,	/* schema 9: attachment bytes, content-addressed */
+	TK_DB_MAIL_FILES,	/* schema 9: a ticket's raw messages and attachments */
+	TK_DB_XID,		/* schema 9: Message-IDs -> ticket, never moved */
+	TK_DB_MAIL_RATE,	/* schema 9: per-sender intake counters */
 	TK_DB_COUNT
 };
 
 /* The schema this tk writes. An older store is opened no further than its
  * meta until upgrade.c (started by tk_cmd_store) brings it up to date. */
-#define TK_SCHEMA_VERSION 13
+#define TK_SCHEMA_VERSION 9
 
 typedef struct tk_store {
 	char *dir;

@@ -610,7 +610,7 @@ upgrade_links(tk_txn *t, void *arg)
 }
 
 /*
- * Schema 8 to 13 (tk-mail; 9 to 12 are other changes'): the mail
+ * Schema 8 to 9 (tk-mail): the mail
  * sub-databases (mail_raw, attach, attach_data, mail_files, xid,
  * mail_rate) were made empty as the store was opened for writing; no
  * older store has mail in them, so only the version moves.
@@ -619,7 +619,7 @@ static int
 upgrade_mail(tk_txn *t, void *arg)
 {
 	(void)arg;
-	return tk_store_set_schema(t, 13) < 0 ? TK_EXIT_FAIL : 0;
+	return tk_store_set_schema(t, 9) < 0 ? TK_EXIT_FAIL : 0;
 }
 
 /* Schemas 1 to 5: key layouts, in one transaction. */
@@ -736,7 +736,7 @@ tk_store_upgrade(tk_store *st)
 	if (!rc && st->schema == 7 && !(rc = tk_store_write(st, upgrade_links, NULL)))
 		st->schema = 8;
 	if (!rc && st->schema == 8 && !(rc = tk_store_write(st, upgrade_mail, NULL)))
-		st->schema = 13;
+		st->schema = 9;
 	st->via = via;
 	if (rc)
 		return tk_error("%s: upgrade to schema %d failed: %s", st->dir, TK_SCHEMA_VERSION, tk_errmsg);
