@@ -13,12 +13,12 @@ ALLCFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Ilib
 # LMDB, PCRE2 and utf8proc are linked statically (permissive licences): a
 # small command starts without loading them, a tenth of a one-ticket tk-new.
 # libcsv (LGPL) stays a shared library.
-LDLIBS += -Wl,-Bstatic -llmdb -lpcre2-8 -lutf8proc -Wl,-Bdynamic -lcsv -lpthread
+LDLIBS += -Wl,-Bstatic -llmdb -lpcre2-8 -lutf8proc -Wl,-Bdynamic -lcsv -lpthread -lm
 
 # O is the build directory: "." for the normal build, "asan" for the
 # sanitizer build that make check also runs.
 O ?= .
-CMDS = tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-agent tk-assign tk-route tk-link
+CMDS = tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-agent tk-assign tk-route tk-link tk-kb
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(patsubst %.c,$(O)/%.o,$(LIBSRC))
 BINS = $(addprefix $(O)/bin/,$(CMDS))
