@@ -8,7 +8,7 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-kb [-d dir] add --title title [tags=a,b] < body\n"
+    "tk-kb [-d dir] add --title title [tags=a,b]\n"
     "       tk-kb [-d dir] import [file]\n"
     "       tk-kb [-d dir] edit article\n"
     "       tk-kb [-d dir] ls [tag=name]\n"
@@ -705,7 +705,7 @@ suggest_one(tk_txn *t, uint64_t tid, int *found)
 static int
 cmd_suggest(tk_store *st, int argc, char **argv)
 {
-	tk_ids ids;
+	tk_ids ids = { 0 };
 	tk_txn t;
 	size_t i;
 	int rc = TK_EXIT_OK, found = 0, bad;
@@ -718,6 +718,7 @@ cmd_suggest(tk_store *st, int argc, char **argv)
 		if (suggest_one(&t, ids.v[i], &found))
 			rc = TK_EXIT_NOMATCH;
 	tk_txn_end(&t);
+	tk_ids_free(&ids);
 	if (bad)
 		return TK_EXIT_DATA;
 	return rc ? rc : found ? TK_EXIT_OK : TK_EXIT_NOMATCH;

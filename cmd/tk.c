@@ -38,6 +38,7 @@ static const struct command {
 	{ "assign", "give tickets to agents, by name or by strategy" },
 	{ "route", "apply routing rules to tickets" },
 	{ "link", "link, merge and split tickets" },
+	{ "kb", "knowledge-base articles and full-text search" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -87,7 +87,7 @@ for mode in plain bash-completion; do
 	fi
 
 	test_expect_success "bash ($mode): each command offers the options of its source" '
-		for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-link; do
+		for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-link tk-kb; do
 			source_options $c >src &&
 			bash complete.bash --options $c | sort >offered &&
 			{ cat src; landing $c; } | sort -u >expect &&
