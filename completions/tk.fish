@@ -445,6 +445,8 @@ complete -c tk-new -l route -d 'route through the rules'
 complete -c tk-import -l route -d 'route through the rules'
 
 # ---- tk-kb (issue 28, knowledge base): kept apart from the blocks above ----
+set -g __tk_commands $__tk_commands kb
+complete -c tk -f -n __tk_needs_name -a kb
 function __tk_kb
 	set -l d (__tk_dir_arg)
 	if test -n "$d"

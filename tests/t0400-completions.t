@@ -210,7 +210,7 @@ for mode in plain bash-completion; do
 	'
 
 	test_expect_success "bash ($mode): tk NAME: command names, then the command's completion" '
-		offers "agent assign comment export help import link log ls new route set show" "tk " tk "" &&
+		offers "agent assign comment export help import kb link log ls new route set show" "tk " tk "" &&
 		offers "set show" "tk s" tk s &&
 		offers "show" "tk help sh" tk help sh &&
 		offers "--dir --help --version" "tk --" tk -- &&
@@ -337,7 +337,7 @@ else
 		fish_offers "+vip" "tk-set 1 +" &&
 		fish_offers "1 2" "tk-show " &&
 		fish_offers "parent-of" "tk-link 1 par" &&
-		fish_offers "agent assign comment export help import link log ls new route set show" "tk " &&
+		fish_offers "agent assign comment export help import kb link log ls new route set show" "tk " &&
 		fish_offers "status=closed status=new status=open status=pending status=resolved" "tk ls status=" &&
 		fish_offers "queue=other" "tk -d other ls queue=o"
 	'
