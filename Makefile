@@ -13,7 +13,7 @@ ALLCFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Ilib
 # LMDB, PCRE2 and utf8proc are linked statically (permissive licences): a
 # small command starts without loading them, a tenth of a one-ticket tk-new.
 # libcsv (LGPL) stays a shared library.
-LDLIBS += -Wl,-Bstatic -llmdb -lpcre2-8 -lutf8proc -Wl,-Bdynamic -lcsv -lpthread
+LDLIBS += -Wl,-Bstatic -llmdb -lpcre2-8 -lutf8proc -Wl,-Bdynamic -lcsv -lpthread -lm
 
 # GMime 3 (and through it GLib) is linked dynamically into tk-mail alone:
 # only lib/mail.c includes it, so the other commands never load it and
@@ -24,7 +24,7 @@ GMIME_LIBS = $(shell pkg-config --libs gmime-3.0 2>/dev/null)
 # O is the build directory: "." for the normal build, "asan" for the
 # sanitizer build that make check also runs.
 O ?= .
-CMDS = tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-agent tk-assign tk-route tk-link tk-mail
+CMDS = tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-agent tk-assign tk-route tk-link tk-mail tk-kb
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(patsubst %.c,$(O)/%.o,$(LIBSRC))
 BINS = $(addprefix $(O)/bin/,$(CMDS))

@@ -39,6 +39,7 @@ static const struct command {
 	{ "route", "apply routing rules to tickets" },
 	{ "link", "link, merge and split tickets" },
 	{ "mail", "mail into tickets: one message, an mbox or a Maildir" },
+	{ "kb", "knowledge-base articles and full-text search" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -582,3 +582,56 @@ _tk_mail_complete() {
 }
 
 complete -F _tk_mail_complete tk-mail
+
+# ---- tk-kb (issue 28: knowledge base): kept apart from the blocks above ----
+
+# tk-kb on the store of the line, silent: no store, no words.
+_tk_kb() {
+	type -P tk-kb >/dev/null || return
+	local i
+	for ((i = 1; i < ${#COMP_WORDS[@]} - 1; i++)); do
+		case ${COMP_WORDS[i]} in -d|--dir) command tk-kb -d "${COMP_WORDS[i + 1]}" "$@" 2>/dev/null </dev/null; return ;; esac
+	done
+	command tk-kb "$@" 2>/dev/null </dev/null
+}
+_tk_kb_ids() { _tk_kb ls | cut -f1; }
+_tk_kb_tags() { _tk_kb ls | cut -f4 | tr ',' '\n' | sort -u | sed '/^$/d'; }
+
+eval "_tk_options_kb_base() $(declare -f _tk_options | sed 1d)"
+_tk_options() {
+	case $1 in
+	tk-kb) echo "--title= -n= --count= --tickets -d= --dir= -h --help --version" ;;
+	*) _tk_options_kb_base "$1" ;;
+	esac
+}
+
+eval "_tk_command_kb_base() $(declare -f _tk_command | sed 1d)"
+_tk_command() {
+	_tk_command_kb_base "$1"
+	[ "$1" = tk-kb ] || return 0
+	[ ${#COMPREPLY[@]} -eq 0 ] && [[ $cur != -* ]] || return 0
+	case $prev in -d|--dir|-n|--count|--title) return 0 ;; esac
+	local i w verb=
+	for ((i = 1; i < cword; i++)); do
+		w=${words[i]}
+		case $w in
+		-d|-n|--dir|--count|--title) i=$((i + 1)) ;;
+		-*) ;;
+		*) [ -z "$verb" ] && verb=$w ;;
+		esac
+	done
+	if [ -z "$verb" ]; then
+		_tk_match "" "$cur" add import edit ls show log rm search suggest from-ticket
+		return 0
+	fi
+	case $verb:$cur in
+	*:tag=*|*:tags=*|*:+tag=*|*:-tag=*) _tk_list "${cur%%=*}=" "${cur#*=}" "$(_tk_kb_tags)" ;;
+	edit:*|show:*|log:*|rm:*) _tk_matchlines "" "$cur" "$(_tk_kb_ids)" ;;
+	add:*) _tk_match "" "$cur" tags= ;;
+	ls:*) _tk_match "" "$cur" tag= ;;
+	suggest:*|from-ticket:*) _tk_matchlines "" "$cur" "$(_tk_ls -t -o id)" ;;
+	esac
+	return 0
+}
+
+complete -F _tk_complete tk-kb

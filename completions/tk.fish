@@ -455,3 +455,33 @@ complete -c tk-mail -s n -l dry-run -d 'say what would be done; write nothing'
 complete -c tk-mail -s d -l dir -x -a '(__fish_complete_directories)' -d 'the store'
 complete -c tk-mail -s h -l help -d 'print help'
 complete -c tk-mail -s V -l version -d 'print the version'
+
+# ---- tk-kb (issue 28, knowledge base): kept apart from the blocks above ----
+set -g __tk_commands $__tk_commands kb
+complete -c tk -f -n __tk_needs_name -a kb
+function __tk_kb
+	set -l d (__tk_dir_arg)
+	if test -n "$d"
+		command tk-kb -d $d $argv 2>/dev/null </dev/null
+	else
+		command tk-kb $argv 2>/dev/null </dev/null
+	end
+end
+function __tk_kb_ids
+	__tk_kb ls | cut -f1
+end
+function __tk_kb_tags
+	__tk_kb ls | cut -f4 | tr ',' '\n' | sort -u | string match -v ''
+end
+set -l __tk_kb_verbs add import edit ls show log rm search suggest from-ticket
+complete -c tk-kb -f
+complete -c tk-kb -s d -l dir -r -a '(__fish_complete_directories)' -d 'store directory'
+complete -c tk-kb -s h -l help -d help
+complete -c tk-kb -l version -d version
+complete -c tk-kb -l title -x -d 'the article title (add)'
+complete -c tk-kb -s n -l count -x -d 'at most count results'
+complete -c tk-kb -l tickets -d 'similar resolved tickets (suggest)'
+complete -c tk-kb -n "not __fish_seen_subcommand_from $__tk_kb_verbs" -a "$__tk_kb_verbs"
+complete -c tk-kb -n '__fish_seen_subcommand_from edit show log rm' -a '(__tk_kb_ids)' -d article
+complete -c tk-kb -n '__fish_seen_subcommand_from ls' -a '(__tk_kb_tags | sed "s/^/tag=/")' -d tag
+complete -c tk-kb -n '__fish_seen_subcommand_from add' -a '(__tk_kb_tags | sed "s/^/tags=/")' -d tag

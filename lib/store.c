@@ -70,6 +70,29 @@
  *               (a-ids) and their content-addressed bytes, each ticket's
  *               list of them, Message-IDs to tickets, per-sender counters:
  *               their layout is at the top of mailstore.c
+ *   kb          article id (8 bytes, big-endian) -> the article's current
+ *               revision (kb.c: revision number, then title, tags, author,
+ *               created, updated, external id, body, each a 4-byte
+ *               big-endian length and its bytes); meta "kb_next" holds the
+ *               next article id (8 bytes), so a removed id is never reused
+ *               (schema 10)
+ *   kb_rev      id . revision (8 + 4 bytes) -> an earlier revision, as kb
+ *   kb_ext      an imported article's external id -> id (8 bytes); a row
+ *               with none: "#" and the hex hash of its title and body
+ *   kb_use      id . ticket id . 'f' or 'u' -> time: the tickets an article
+ *               was made from (tk-kb from-ticket) and used on (tk-comment --kb)
+ *   fulltext    the inverted index (kb.c), kind 'a' (articles) or 't'
+ *               (tickets) first:
+ *                 kind . term . NUL . first doc id (8 bytes) -> a chunk of
+ *                   postings, ascending ids: varint id delta, varint length
+ *                   of the rest, varint title count, varint body count, the
+ *                   positions (varint deltas; body after the title's);
+ *                   chunks of about 1,500 bytes; a tag is the term
+ *                   "\x01" tag with no positions
+ *                 kind . NUL . doc id -> varint title and body lengths (words)
+ *                 kind . NUL -> docs, title words, body words (8 bytes each)
+ *   ft_pending  ticket id -> "" : tickets written (in their own transaction)
+ *               and not yet in fulltext; every text= query reads them too
  *
  * Ids and sequence numbers grow by one, so tickets, bodies and the log are
  * appended at the right edge of their B-trees; DUPFIXED index entries cost
@@ -126,6 +149,12 @@ static const struct {
 	[TK_DB_MAIL_FILES] = { "mail_files", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_XID] = { "xid", 0 },
 	[TK_DB_MAIL_RATE] = { "mail_rate", 0 },
+	[TK_DB_KB] = { "kb", 0 },
+	[TK_DB_KB_REV] = { "kb_rev", 0 },
+	[TK_DB_KB_EXT] = { "kb_ext", 0 },
+	[TK_DB_KB_USE] = { "kb_use", 0 },
+	[TK_DB_FULLTEXT] = { "fulltext", 0 },
+	[TK_DB_FT_PENDING] = { "ft_pending", 0 },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)

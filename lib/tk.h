@@ -304,12 +304,18 @@ enum tk_dbi {
 	TK_DB_MAIL_FILES,	/* schema 9: a ticket's raw messages and attachments */
 	TK_DB_XID,		/* schema 9: Message-IDs -> ticket, never moved */
 	TK_DB_MAIL_RATE,	/* schema 9: per-sender intake counters */
+	TK_DB_KB,		/* schema 10: articles (kb.c) */
+	TK_DB_KB_REV,		/* schema 10: articles' earlier revisions */
+	TK_DB_KB_EXT,		/* schema 10: an imported article's external id -> id */
+	TK_DB_KB_USE,		/* schema 10: tickets an article was made from or used on */
+	TK_DB_FULLTEXT,		/* schema 10: the inverted index (kb.c) */
+	TK_DB_FT_PENDING,	/* schema 10: tickets written but not yet in the index */
 	TK_DB_COUNT
 };
 
 /* The schema this tk writes. An older store is opened no further than its
  * meta until upgrade.c (started by tk_cmd_store) brings it up to date. */
-#define TK_SCHEMA_VERSION 9
+#define TK_SCHEMA_VERSION 10
 
 typedef struct tk_store {
 	char *dir;
@@ -1504,5 +1510,102 @@ void tk_opt_bundles(tk_buf *out, int end, char **argv, const char *shortopts);
 /* Assignments refused on their face, whatever the ticket (exit 2): a field
  * set twice, created= when not creating. */
 void tk_cmd_assignments(const tk_assignments *as, int creating);
+
+/* ---- text.c: the words of a text for the full-text index ---- */
+
+/* A word's bytes at most (longer ones are cut at a character). */
+#define TK_TEXT_MAXTERM 120
+enum { TK_TOK_WORD, TK_TOK_UNI, TK_TOK_BI };
+typedef struct {
+	uint32_t off, len;	/* the term in tk_tokens.text */
+	uint32_t pos;		/* its position: words and CJK characters count one */
+	uint32_t src, srcend;	/* the bytes of the text it came from */
+	int kind;		/* TK_TOK_WORD, a CJK unigram or bigram */
+} tk_token;
+typedef struct {
+	tk_token *v;
+	size_t n, cap;
+	tk_buf text;
+} tk_tokens;
+enum { TK_TEXT_QUERY = 1, TK_TEXT_NOSTEM = 2 };
+/* The words of s[0..n) appended to tt, positions from pos: returns the
+ * position after the last. TK_TEXT_QUERY: a CJK run of two or more gives
+ * its bigrams only. Bytes that are not UTF-8 separate. */
+uint32_t tk_text_tokens(tk_tokens *tt, const char *s, size_t n, uint32_t pos, int flags);
+void tk_tokens_reset(tk_tokens *tt);
+void tk_tokens_free(tk_tokens *tt);
+/* The light English stemmer on an ASCII word in place: its new length. */
+size_t tk_text_stem(char *w, size_t n);
+/* A traditional Han character's simplified form (itself when none). */
+int32_t tk_text_fold_han(int32_t c);
+/* 1 for a word a query drops when it stands alone (the, 的). */
+int tk_text_stop(const char *s, size_t n);
+
+/* ---- kb.c: articles and the full-text index ---- */
+
+typedef struct {
+	uint64_t id;
+	uint32_t rev;
+	char *title, *tags, *author, *created, *updated, *ext, *body;
+	size_t bodylen;
+} tk_article;
+void tk_article_free(tk_article *a);
+/* "kb7" -> 7 (and "kb7@2" -> rev 2 when rev is not NULL): 0, or -1. */
+int tk_kb_parse_id(const char *s, uint64_t *id, uint32_t *rev);
+/* The article (revision rev, 0 for the current): 1 found, 0 not, -1 error. */
+int tk_kb_get(tk_txn *t, uint64_t id, uint32_t rev, tk_article *a);
+/* Store a new article (a->id 0: a new id, set) or a new revision of
+ * a->id, its index entries in the same transaction: 0 or -1. */
+int tk_kb_put(tk_txn *t, tk_article *a);
+int tk_kb_rm(tk_txn *t, uint64_t id);
+/* Each article in id order (fn returns nonzero to stop): 0 or -1. */
+int tk_kb_each(tk_txn *t, int (*fn)(tk_article *a, void *arg), void *arg);
+/* Revisions of id, oldest first, the current one last. */
+int tk_kb_revs(tk_txn *t, uint64_t id, int (*fn)(tk_article *a, void *arg), void *arg);
+/* The article an external id (or a row's hash, "#" hex) names: 1, 0, -1. */
+int tk_kb_ext_get(tk_txn *t, const char *ext, uint64_t *id);
+/* A ticket an article was made from ('f') or used on ('u'). */
+int tk_kb_use(tk_txn *t, uint64_t id, uint64_t ticket, int kind);
+int tk_kb_uses(tk_txn *t, uint64_t id, int (*fn)(uint64_t ticket, int kind, const char *when, void *arg),
+    void *arg);
+/* 1 when the comma-separated set tags holds tag. */
+int tk_kb_has_tag(const char *tags, const char *tag, size_t n);
+
+/* A search: the query language of tk-kb(1). kind 'a' articles, 't' tickets. */
+typedef struct tk_ftq tk_ftq;
+/* Parsed from words (joined by spaces): NULL with tk_errmsg when it is
+ * empty or has nothing to search for. */
+tk_ftq *tk_ftq_parse(char **words, int nwords);
+void tk_ftq_free(tk_ftq *q);
+typedef struct {
+	uint64_t id;
+	double score;
+} tk_fthit;
+/* Ranked hits, best first, at most max (0: all): the count, or -1. */
+long tk_ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits);
+/* The snippet of text around the query's first match: the match between
+ * on and off. */
+void tk_ft_snippet(tk_ftq *q, const char *s, size_t n, const char *on, const char *off, tk_buf *out);
+/* 1 when text (a ticket's own) matches the query, without the index. */
+int tk_ft_match_text(tk_ftq *q, const char *title, size_t tn, const char *body, size_t bn);
+/* The terms of a text by weight (tf-idf against the articles), best
+ * first, at most max, joined by spaces into out. */
+int tk_ft_top_terms(tk_txn *t, int kind, const char *title, size_t tn, const char *body, size_t bn,
+    size_t max, tk_buf *out);
+/* Index doc id of kind with its title and body (replacing what it had). */
+int tk_ft_index(tk_txn *t, int kind, uint64_t id, const char *title, size_t tn, const char *body, size_t bn,
+    const char *tags);
+/* The entries of the text the doc was indexed with, taken out. */
+int tk_ft_unindex(tk_txn *t, int kind, uint64_t id, const char *title, size_t tn, const char *body, size_t bn,
+    const char *tags);
+/* Index changes gathered so far written (each add and rm calls it unless
+ * the transaction is a bulk one: then at its commit). */
+int tk_ft_flush(tk_txn *t);
+/* What is gathered and not yet written dropped (a transaction run again). */
+void tk_ft_discard(void);
+/* on: tk_kb_put leaves the flush to its caller (tk-kb import's batches). */
+void tk_ft_defer(int on);
+/* Docs of kind indexed, and the index's bytes (for tk-kb stats). */
+int tk_ft_stats(tk_txn *t, int kind, uint64_t *ndocs);
 
 #endif

@@ -720,6 +720,19 @@ out:
 	return rc ? TK_EXIT_FAIL : 0;
 }
 
+/*
+ * Schema 9 to 10: the knowledge base's sub-databases (kb, kb_rev, kb_ext,
+ * kb_use, fulltext, ft_pending), made empty by the write that opened the
+ * store; nothing to move. An old store's tickets stay out of the full-text
+ * index until tk-kb reindex.
+ */
+static int
+upgrade_kb(tk_txn *t, void *arg)
+{
+	(void)arg;
+	return tk_store_set_schema(t, 10) < 0 ? TK_EXIT_FAIL : 0;
+}
+
 int
 tk_store_upgrade(tk_store *st)
 {
@@ -737,6 +750,8 @@ tk_store_upgrade(tk_store *st)
 		st->schema = 8;
 	if (!rc && st->schema == 8 && !(rc = tk_store_write(st, upgrade_mail, NULL)))
 		st->schema = 9;
+	if (!rc && st->schema == 9 && !(rc = tk_store_write(st, upgrade_kb, NULL)))
+		st->schema = 10;
 	st->via = via;
 	if (rc)
 		return tk_error("%s: upgrade to schema %d failed: %s", st->dir, TK_SCHEMA_VERSION, tk_errmsg);

@@ -1350,6 +1350,39 @@ to_v6(tk_txn *t, void *arg)
 	return 0;
 }
 
+/* text.c: the words of the full-text index. */
+static void
+tokens_are(const char *text, int flags, const char *want, const char *what)
+{
+	tk_tokens tt = { 0 };
+	tk_buf b = { 0 };
+	size_t i;
+
+	tk_text_tokens(&tt, text, strlen(text), 0, flags);
+	for (i = 0; i < tt.n; i++)
+		tk_buf_printf(&b, "%s%.*s@%u", i ? " " : "", (int)tt.v[i].len, tt.text.p + tt.v[i].off, tt.v[i].pos);
+	is_str(tk_buf_cstr(&b), want, what);
+	tk_buf_free(&b);
+	tk_tokens_free(&tt);
+}
+
+static void
+test_text(void)
+{
+	tokens_are("VPN连接超时", TK_TEXT_QUERY, "vpn@0 连接@1 接超@2 超时@3", "text: script boundary, query bigrams");
+	tokens_are("ＶＰＮ Vpn VPN", 0, "vpn@0 vpn@1 vpn@2", "text: full-width and case fold to one word");
+	tokens_are("端口８０８０", 0, "端@0 端口@0 口@1 8080@2", "text: full-width digits, unigrams and bigrams");
+	tokens_are("打", TK_TEXT_QUERY, "打@0", "text: a one-character query is a unigram");
+	tokens_are("網絡連線", TK_TEXT_QUERY, "网络@0 络连@1 连线@2", "text: traditional folded to simplified");
+	tokens_are("Drivers, policies; class!", 0, "driver@0 policy@1 class@2", "text: the light stemmer");
+	tokens_are("Drivers", TK_TEXT_NOSTEM, "drivers@0", "text: no stemmer when asked");
+	tokens_are("Café naïve", 0, "café@0 naïve@1", "text: NFKC keeps composed letters");
+	tokens_are("，。！？ ... ---", 0, "", "text: punctuation only gives no words");
+	tokens_are("a\xff\xfe" "b", 0, "a@0 b@1", "text: bytes that are not UTF-8 separate");
+	ok(tk_text_stop("the", 3) && tk_text_stop("的", 3) && !tk_text_stop("vpn", 3), "text: stop words");
+	ok(tk_text_fold_han(0x7DB2) == 0x7F51 && tk_text_fold_han(0x7F51) == 0x7F51, "text: 網 -> 网, 网 stays");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1369,6 +1402,7 @@ main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "upgrade-import-rows"))
 		return store_job(argv[1], argv[2], upgrade_rows);
 	test_escape();
+	test_text();
 	test_reader();
 	test_times();
 	test_width();
