@@ -34,6 +34,7 @@ static const struct command {
 	{ "log", "the event log as records" },
 	{ "import", "bulk import of tickets from CSV, tk records or JSON lines" },
 	{ "export", "tickets as CSV, tk records or JSON lines" },
+	{ "config", "check the configuration files of a store and apply them" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -5,7 +5,8 @@
  * time, actor, field, old value, new value and via (what made the change:
  * cli, import, upgrade...; events written before schema 6 end after the
  * new value), each ending in NUL (no stored value holds a NUL). log_ticket maps each ticket to its sequence
- * numbers. A new ticket gets one event, field "create"; each later change
+ * numbers; events about the store itself (tk-config apply's, field
+ * "workflow" or "index") have ticket 0 and are in no ticket's history. A new ticket gets one event, field "create"; each later change
  * of a field is one event with its old and new value.
  *
  * The create event is written with no value: a ticket's first fields are
@@ -73,6 +74,10 @@ tk_log_append(tk_txn *t, uint64_t ticket, const char *field, tk_str old, tk_str 
 	rc = tk_append(t, TK_DB_LOG, &k, &v);
 	if (rc)
 		return tk_mdb_error(rc, "log");
+	/* Ticket 0: an event about the store (tk-config apply's), in no
+	 * ticket's history. */
+	if (!ticket)
+		return 0;
 	k.mv_data = tb;
 	v.mv_size = 8;
 	v.mv_data = kb;

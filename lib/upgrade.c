@@ -17,6 +17,8 @@
  *   status names may be 64 bytes in `active`'s keys (every status name a
  *   schema 5 store holds is one of tk's five words, shorter than 16
  *   bytes, so no key changes).
+ *
+ * Schema 6 to 9: see upgrade_6.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -498,7 +500,8 @@ upgrade_3(tk_store *st, MDB_txn *txn)
 static int
 upgrade_4(tk_store *st, MDB_txn *txn)
 {
-	const char *const *act = tk_active_names;
+	/* (a schema 4 store has tk's five statuses: these three are active) */
+	static const char *const act[] = { "new", "open", "pending" };
 	size_t i, n;
 	MDB_cursor *c;
 	MDB_val k, v;
@@ -508,7 +511,7 @@ upgrade_4(tk_store *st, MDB_txn *txn)
 
 	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_IX_STATUS], &c)))
 		return tk_mdb_error(rc, "ix_status");
-	for (i = 0; i < TK_ACTIVE_N && (!rc || rc == MDB_NOTFOUND); i++) {
+	for (i = 0; i < 3 && (!rc || rc == MDB_NOTFOUND); i++) {
 		n = strlen(act[i]);
 		do {	/* (sought again: a cursor on a tree it emptied has no current item) */
 			k.mv_size = n;
@@ -557,6 +560,21 @@ upgrade_4(tk_store *st, MDB_txn *txn)
 	return rc != MDB_NOTFOUND ? tk_mdb_error(rc, "tickets") : 0;
 }
 
+/*
+ * Schema 6 to 9 (declared fields and workflows; 9 is this change's number,
+ * the chain is renumbered when the issue's parts are merged): the opening
+ * writer has made ix_custom, empty (no store indexes a field before
+ * tk-config apply says so); meta "statuses" and "indexed" stay unwritten,
+ * which means tk's default workflow and no indexed field. Nothing of a
+ * ticket changes, so nothing is logged.
+ */
+static int
+upgrade_6(tk_txn *t, void *arg)
+{
+	(void)arg;
+	return tk_store_set_schema(t, 9) < 0 ? TK_EXIT_FAIL : 0;
+}
+
 /* Schemas 1 to 5: key layouts, in one transaction. */
 static int
 upgrade_layout(tk_txn *t, void *arg)
@@ -584,6 +602,8 @@ tk_store_upgrade(tk_store *st)
 		st->schema = 5;
 	if (!rc && st->schema == 5 && !(rc = upgrade5(st)))
 		st->schema = 6;
+	if (!rc && st->schema >= 6 && st->schema < 9 && !(rc = tk_store_write(st, upgrade_6, NULL)))
+		st->schema = 9;
 	st->via = via;
 	if (rc)
 		return tk_error("%s: upgrade to schema %d failed: %s", st->dir, TK_SCHEMA_VERSION, tk_errmsg);
