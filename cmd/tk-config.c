@@ -44,10 +44,7 @@ check(const char *dir, int tickets, tk_output *out)
 		tk_warn("%.*s", (int)(nl - p), p);
 	}
 	if (tk_store_exists(path)) {
-		st = tk_cmd_store(dir, TK_OPEN_READ);
-		/* (files read again: what a reader of them keeps, the broken
-		 * statement left out) */
-		tk_config_read(path, NULL);
+		st = tk_cmd_store(dir, TK_OPEN_CHECK);
 		if (!errs.n && tk_config_agrees(st) < 0) {
 			tk_warn("%s: the store keeps another configuration: run tk-config apply", tk_errmsg);
 			errs.n++;

@@ -119,7 +119,7 @@ tk_cmd_store(const char *dir, int mode)
 	/* Only a command about to write makes a store (DESIGN.md 9). */
 	if (mode != TK_OPEN_CREATE && !tk_store_exists(path))
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-	st = tk_store_open(path, mode != TK_OPEN_READ);
+	st = tk_store_open(path, mode != TK_OPEN_READ && mode != TK_OPEN_CHECK);
 	if (st && mode == TK_OPEN_CONFIG && st->created) {
 		/* (tk-config makes no store: it has nothing to apply to one) */
 		tk_die(TK_EXIT_FAIL, "%s: no tk store here", path);
@@ -128,14 +128,14 @@ tk_cmd_store(const char *dir, int mode)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	if (st->schema < TK_SCHEMA_VERSION) {
 		/* An older store: brought up to date by a writer, then opened. */
-		if (mode == TK_OPEN_READ) {
+		if (mode == TK_OPEN_READ || mode == TK_OPEN_CHECK) {
 			tk_store_close(st);
 			if (!(st = tk_store_open(path, 1)))
 				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 		}
 		if (st->schema < TK_SCHEMA_VERSION && tk_store_upgrade(st) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-		if (mode == TK_OPEN_READ) {
+		if (mode == TK_OPEN_READ || mode == TK_OPEN_CHECK) {
 			tk_store_close(st);
 			if (!(st = tk_store_open(path, 0)))
 				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);

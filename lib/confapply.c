@@ -122,11 +122,16 @@ void
 tk_config_load(tk_store *st, int mode)
 {
 	int rc = tk_fields_load(st);
+	char first[sizeof tk_errmsg];
 
-	if (rc == 0)
-		rc = tk_workflow_read(st->dir, NULL);
+	/* Both read, whatever the first says: a reader goes on with them. */
+	snprintf(first, sizeof first, "%s", tk_errmsg);
+	if (tk_workflow_read(st->dir, NULL) < 0 && !rc)
+		rc = -1;
+	else if (rc < 0)
+		tk_error("%s", first);
 	tk_config_install();
-	if (mode == TK_OPEN_CONFIG)
+	if (mode == TK_OPEN_CONFIG || mode == TK_OPEN_CHECK)
 		return;
 	if (rc < 0) {
 		if (mode != TK_OPEN_READ)

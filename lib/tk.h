@@ -1226,11 +1226,12 @@ void tk_help_print(FILE *fp, const char *text);
 /* -h, --version, or an unknown option. */
 _Noreturn void tk_common_option(int c);
 /* The store for a command: read, write (it must exist: exit 4 if not),
- * create (made when missing: only commands about to write), or config
- * (tk-config: written, its files read as they are). Its configuration
+ * create (made when missing: only commands about to write), config
+ * (tk-config apply: written, its files read as they are) or check
+ * (tk-config check: read, its files' problems left to it). Its configuration
  * files are read (tk_config_load: a writer refuses, exit 3, a broken
  * file or files the store disagrees with). */
-enum { TK_OPEN_READ, TK_OPEN_WRITE, TK_OPEN_CREATE, TK_OPEN_CONFIG };
+enum { TK_OPEN_READ, TK_OPEN_WRITE, TK_OPEN_CREATE, TK_OPEN_CONFIG, TK_OPEN_CHECK };
 tk_store *tk_cmd_store(const char *dir, int mode);
 /* The same for a command that writes assignments as: a custom field name
  * the store does not know is refused first (exit 2), before a missing

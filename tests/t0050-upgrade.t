@@ -119,4 +119,23 @@ test_expect_success 'a schema 5 store: requesters and field names are normalised
 	tk-ls -d v5 -a -o id >/dev/null && mdb_dump -p -s meta v5 | grep -x " 9"
 '
 
+# Schema 6 to 9: ix_custom made (by a reader too), empty; the store keeps
+# tk'"'"'s default workflow and no index until tk-config apply.
+test_expect_success 'a schema 6 store gets ix_custom; tk-config apply indexes its tickets' '
+	"$TK_UNIT" v6-store v6 &&
+	mdb_dump -p -s meta v6 | grep -x " 6" &&
+	test_expect_code 1 mdb_dump -s ix_custom v6 2>/dev/null &&
+	tk-ls -d v6 -a -o id,status >out &&
+	printf "1\tnew\n2\tresolved\n3\topen\n4\tclosed\n" >expect && test_cmp expect out &&
+	mdb_dump -p -s meta v6 | grep -x " 9" &&
+	mdb_dump -s ix_custom v6 >/dev/null &&
+	printf "field product\n  indexed\nfield region\n" >v6/fields &&
+	test_expect_code 3 tk-set -d v6 product=D 3 2>err &&
+	test_grep "v6/fields:2: field product is indexed in the file, not yet in the store: .*run tk-config apply" err &&
+	tk-config -d v6 apply >out &&
+	printf "index\tproduct\t\tindexed\t2\n" >expect && test_cmp expect out &&
+	tk-ls -d v6 -a -o id product=C --explain >out 2>err &&
+	echo 3 >expect && test_cmp expect out && test_grep "plan: index product" err
+'
+
 test_done

@@ -997,6 +997,29 @@ make_v5_store(const char *dir)
 	return 0;
 }
 
+/* tests/unit v6-store DIR: a schema 6 store with the tickets of v5-store
+ * (those named "product", tickets 2 and 3, as schema 6 names them): no
+ * ix_custom, no meta "statuses" or "indexed". */
+static int
+make_v6_store(const char *dir)
+{
+	tk_store *st = tk_store_open(dir, 1);
+	MDB_txn *txn;
+	MDB_val k = { 6, "schema" }, v = { 1, "6" };
+
+	if (!st || tk_store_write(st, raw_tickets, NULL) != 0) {
+		fprintf(stderr, "v6-store: %s\n", tk_errmsg);
+		return 1;
+	}
+	if (mdb_txn_begin(st->env, NULL, 0, &txn) || mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) ||
+	    mdb_drop(txn, st->dbi[TK_DB_IX_CUSTOM], 1) || mdb_txn_commit(txn)) {
+		fprintf(stderr, "v6-store: cannot set schema 6\n");
+		return 1;
+	}
+	tk_store_close(st);
+	return 0;
+}
+
 /*
  * tests/unit row-marks DIR: the tickets tk-import made from rows with no
  * external id made as an older tk-import left them: external_id "row-"
@@ -1085,6 +1108,8 @@ main(int argc, char **argv)
 		return make_v4_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v5-store"))
 		return make_v5_store(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "v6-store"))
+		return make_v6_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "row-marks"))
 		return store_job(argv[1], argv[2], put_row_marks);
 	if (argc == 3 && !strcmp(argv[1], "upgrade-import-rows"))
