@@ -356,24 +356,38 @@ parse_range(struct fdef *d, const char *w)
 	return 0;
 }
 
+static int
+cmp_nocase(const void *a, const void *b)
+{
+	return strcasecmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* An enum's words: values, and ALIAS=VALUE. */
 static int
 parse_enum(struct fdef *d, char **w, size_t n)
 {
 	size_t i, j, k;
 	const char *eq;
+	char **sorted;
 
 	if (!n)
 		return tk_error("enum: give its values (field %s enum A B C)", d->name);
-	for (i = 0; i < n; i++) {
-		if (!(eq = strchr(w[i], '='))) {
-			for (j = 0; j < d->nvals; j++)
-				if (!strcasecmp(d->vals[j], w[i]))
-					return tk_error("enum: %s and %s differ only by case", d->vals[j], w[i]);
-			d->vals = tk_xrealloc(d->vals, (d->nvals + 1) * sizeof *d->vals);
+	d->vals = tk_xmalloc(n * sizeof *d->vals);
+	for (i = 0; i < n; i++)
+		if (!strchr(w[i], '='))
 			d->vals[d->nvals++] = tk_xstrdup(w[i]);
+	/* Two values the same but for case (sorted: neighbours; an enum of a
+	 * hundred values is read by every command). */
+	sorted = tk_xmalloc((d->nvals + 1) * sizeof *sorted);
+	memcpy(sorted, d->vals, d->nvals * sizeof *sorted);
+	qsort(sorted, d->nvals, sizeof *sorted, cmp_nocase);
+	for (i = 1; i < d->nvals; i++)
+		if (!strcasecmp(sorted[i - 1], sorted[i])) {
+			tk_error("enum: %s and %s differ only by case", sorted[i - 1], sorted[i]);
+			free(sorted);
+			return -1;
 		}
-	}
+	free(sorted);
 	for (i = 0; i < n; i++) {
 		if (!(eq = strchr(w[i], '=')))
 			continue;
@@ -400,8 +414,11 @@ join_words(char **w, size_t n)
 	tk_buf b = { 0 };
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		tk_buf_printf(&b, "%s%s", i ? " " : "", w[i]);
+	for (i = 0; i < n; i++) {
+		if (i)
+			tk_buf_addc(&b, ' ');
+		tk_buf_adds(&b, w[i]);
+	}
 	return b.p ? b.p : tk_xstrdup("");
 }
 
