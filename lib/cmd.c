@@ -116,9 +116,12 @@ tk_cmd_store(const char *dir, int mode)
 	if (tk_map_size(&size) < 0 || tk_hugepages(-1) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	path = tk_store_path(dir);
-	/* Only a command about to write makes a store (DESIGN.md 9). */
+	/* Only a command about to write makes a store (DESIGN.md 9), and
+	 * not with a broken configuration file it would refuse. */
 	if (mode != TK_OPEN_CREATE && !tk_store_exists(path))
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	if (mode == TK_OPEN_CREATE && !tk_store_exists(path) && tk_config_read(path, NULL) < 0)
+		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
 	st = tk_store_open(path, mode != TK_OPEN_READ && mode != TK_OPEN_CHECK);
 	if (st && mode == TK_OPEN_CONFIG && st->created) {
 		/* (tk-config makes no store: it has nothing to apply to one) */

@@ -672,14 +672,14 @@ assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 
 		/* The type the fields file declares: checked, and kept as it
 		 * keeps it (an enum's alias as its value). */
-		if (*v && !(flags & TK_APPLY_SYNTAX) && tk_hooks && tk_hooks->value &&
+		if (*v && !(flags & (TK_APPLY_SYNTAX | TK_APPLY_UPGRADE)) && tk_hooks && tk_hooks->value &&
 		    tk_hooks->value(TK_F_CUSTOM, a->name, v, buf, &out) < 0)
 			return -1;
 		c = custom_slot(tk, name.p, name.n, 1);
 		c->value = tk_ticket_own(tk, out.p, out.n);
 		return 0;
 	}
-	if (f == TK_F_TYPE && *v && !(flags & TK_APPLY_SYNTAX) && tk_hooks && tk_hooks->value) {
+	if (f == TK_F_TYPE && *v && !(flags & (TK_APPLY_SYNTAX | TK_APPLY_UPGRADE)) && tk_hooks && tk_hooks->value) {
 		char buf[TK_VALUE_BUF];
 		tk_str out;
 
@@ -1071,7 +1071,9 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 	/* Required fields and the workflow's transitions (fields.c,
 	 * workflow.c); without them, tk's default workflow. (Callers say which
 	 * ticket: "tk-set: ticket 1: ...".) */
-	if (tk_hooks && tk_hooks->check) {
+	if (flags & TK_APPLY_UPGRADE)
+		;	/* an upgrade rewrites what is stored, as it is */
+	else if (tk_hooks && tk_hooks->check) {
 		if (tk_hooks->check(old, oldc, noldc, tk, flags) < 0)
 			goto out;
 	} else if (!import && !tk_str_same(old[TK_F_STATUS], tk->f[TK_F_STATUS])) {

@@ -786,6 +786,8 @@ int tk_ticket_assign(tk_ticket *tk, const tk_assign *a, int flags);
  * check: a ticket about to be written, old its stored fields before and
  *   oldc its custom ones (old NULL: being made): required fields, and
  *   unless TK_APPLY_IMPORT the workflow's transitions. 0 or -1.
+ * A store's upgrade (TK_APPLY_UPGRADE) rewrites what it holds as it is:
+ *   neither value nor check is asked.
  * They run in bulk commands' reading threads too: no state of their own.
  */
 #define TK_VALUE_BUF 320
