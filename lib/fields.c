@@ -569,7 +569,7 @@ finish(tk_conf *c, tk_conf_errs *errs)
 			tk_ticket scratch;
 
 			tk_ticket_init(&scratch);
-			if (tk_ticket_assign(&scratch, &a, TK_APPLY_CREATE | TK_APPLY_SYNTAX) < 0)
+			if (tk_ticket_assign_one(&scratch, &a, TK_APPLY_CREATE | TK_APPLY_SYNTAX) < 0)
 				rc = tk_conf_error(c, "default: %s", tk_errmsg);
 			tk_ticket_free(&scratch);
 		}
@@ -933,7 +933,7 @@ tk_fields_defaults(tk_ticket *tk)
 		} else if (!tk->f[d->field].n) {
 			tk_assign a = { d->field, d->name, d->value, '=', 1 };
 
-			if (tk_ticket_assign(tk, &a, TK_APPLY_CREATE) < 0)
+			if (tk_ticket_assign_one(tk, &a, TK_APPLY_CREATE) < 0)
 				return -1;
 		}
 	}

@@ -792,7 +792,7 @@ assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 }
 
 int
-tk_ticket_assign(tk_ticket *tk, const tk_assign *a, int flags)
+tk_ticket_assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 {
 	return assign_one(tk, a, flags);
 }

@@ -771,7 +771,7 @@ int tk_status_transition_ok(tk_str from, const char *to);
 int tk_status_transition_check(tk_str from, const char *to);
 /* An assignment checked and written into tk (no store, no log): what
  * tk_ticket_apply does with each (flags TK_APPLY_*). 0, or -1 with tk_errmsg. */
-int tk_ticket_assign(tk_ticket *tk, const tk_assign *a, int flags);
+int tk_ticket_assign_one(tk_ticket *tk, const tk_assign *a, int flags);
 
 /*
  * What a store's configuration adds to the model, set by the modules
