@@ -85,7 +85,9 @@ main(int argc, char **argv)
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dir = NULL, *cols = NULL, *msg = NULL;
+	const char *dir = NULL, *cols = NULL, *author = NULL;
+	tk_buf msg = { 0 };
+	int nmsg = 0, mtext = 0;
 	int c, quiet = 0, tsv = 0, table = 0, json = 0, rc, status = 0;
 	struct job j = { 0 };
 	tk_ids ids = { 0 };
@@ -100,31 +102,50 @@ main(int argc, char **argv)
 	j.author = tk_actor();
 	while ((c = getopt_long(argc, argv, "m:if:qto:d:hV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'm': msg = optarg; break;
+		case 'm':
+			/* Several -m are paragraphs, as git commit -m takes them. */
+			nmsg++;
+			mtext |= *optarg != '\0';
+			if (!tk_blank(tk_opt_text("-m", optarg), strlen(optarg))) {
+				if (msg.len)
+					tk_buf_adds(&msg, "\n\n");
+				tk_buf_adds(&msg, optarg);
+			}
+			break;
 		case 'i': j.internal = 1; break;
-		case 'f': j.author = optarg; break;
+		case 'f': author = tk_opt_once("-f", author, tk_opt_text("-f", optarg)); break;
 		case 'q': quiet = 1; break;
 		case 't': tsv = 1; break;
 		case 'T': table = 1; break;
 		case 'J': json = 1; break;
-		case 'o': cols = optarg; break;
-		case 'd': dir = optarg; break;
+		case 'o': cols = tk_opt_once("-o", cols, tk_opt_text("-o", optarg)); break;
+		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
 	}
+	if (tk_output_conflict(tsv, table, json, 0) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	tk_opt_conflict("-q", quiet, "-t", tsv);
+	tk_opt_conflict("-q", quiet, "--table", table);
+	tk_opt_conflict("-q", quiet, "--json", json);
+	tk_opt_conflict("-q", quiet, "-o", cols != NULL);
+	if (author)
+		j.author = author;
 	if (tk_text_check("-f", j.author, strlen(j.author)) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	if (tk_blank(j.author, strlen(j.author)) || strpbrk(j.author, "\t\n\r"))
 		tk_die(TK_EXIT_USAGE, "-f %s: not an author", j.author);
-	if (!msg && optind == argc)
+	if (!nmsg && optind == argc)
 		tk_die(TK_EXIT_USAGE, "give the text with -m, or the ids as arguments and the text on standard input");
+	if (nmsg && !msg.len)
+		tk_die(TK_EXIT_USAGE, "-m: %s comment: nothing added", mtext ? "blank" : "empty");
 	if (tk_output_init(&out, tk_output_choose(tsv, table, json), cols, 0) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	if (tk_cmd_ids(&ids, argc - optind, argv + optind))
 		status = TK_EXIT_DATA;
-	if (msg) {
-		j.body = msg;
-		j.len = strlen(msg);
+	if (nmsg) {
+		j.body = msg.p;
+		j.len = msg.len;
 	} else {
 		if (isatty(STDIN_FILENO))
 			fprintf(stderr, "%s: type the comment, end with Ctrl-D\n", tk_progname);
@@ -134,13 +155,20 @@ main(int argc, char **argv)
 		j.body = body;
 	}
 	if (tk_blank(j.body, j.len))
-		tk_die(TK_EXIT_USAGE, "%s comment: nothing added", j.len ? "blank" : "empty");
-	if (tk_text_check(msg ? "-m" : "stdin", j.body, j.len) < 0)
-		tk_die(msg ? TK_EXIT_USAGE : TK_EXIT_DATA, "%s", tk_errmsg);
+		tk_die(TK_EXIT_USAGE, "%s: %s comment: nothing added", nmsg ? "-m" : "stdin", j.len ? "blank" : "empty");
+	if (tk_text_check(nmsg ? "-m" : "stdin", j.body, j.len) < 0)
+		tk_die(nmsg ? TK_EXIT_USAGE : TK_EXIT_DATA, "%s", tk_errmsg);
 	j.ids = &ids;
 	j.err = tk_xmalloc((ids.n ? ids.n : 1) * sizeof *j.err);
 	memset(j.err, 0, (ids.n ? ids.n : 1) * sizeof *j.err);
 	st = tk_cmd_store(dir, TK_OPEN_WRITE);
+	if (cols) {
+		if (tk_txn_read(st, &t) < 0)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		if (tk_output_check(&out, &t) < 0)
+			tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+		tk_txn_end(&t);
+	}
 	rc = tk_store_write(st, post, &j);
 	if (rc && rc != TK_EXIT_DATA)
 		tk_die(rc, "%s", tk_errmsg);
@@ -167,6 +195,7 @@ main(int argc, char **argv)
 		free(j.err[k]);
 	free(j.err);
 	free(body);
+	tk_buf_free(&msg);
 	tk_output_free(&out);
 	tk_ids_free(&ids);
 	tk_cmd_leave(st);

@@ -10,8 +10,9 @@ static const char usage[] =
     "       tk-config apply [-q] [-d dir]\n"
     "\n"
     "check reads every configuration file of the store (config, fields,\n"
-    "workflow) and says what is wrong with file:line; apply makes the store\n"
-    "keep what they say (statuses' classes, indexed fields), moving tickets.\n"
+    "workflow, rules) and says what is wrong with file:line; apply makes the\n"
+    "store keep what they say (statuses' classes, indexed fields), moving\n"
+    "tickets.\n"
     "\n"
     "check:\n"
     "--tickets\talso list stored values the files refuse now\n"
@@ -38,24 +39,24 @@ check(const char *dir, int tickets, tk_output *out)
 
 	if (tickets && !tk_store_exists(path))
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-	tk_config_check_files(path, &errs);
+	if (tk_store_exists(path)) {
+		st = tk_cmd_store(dir, TK_OPEN_CHECK);
+		if (tk_txn_read(st, &t) < 0)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	}
+	tk_config_check_files(path, st, st ? &t : NULL, &errs);
 	for (p = errs.msgs.p; p && *p; p = nl + 1) {
 		nl = strchr(p, '\n');
 		tk_warn("%.*s", (int)(nl - p), p);
 	}
-	if (tk_store_exists(path)) {
-		st = tk_cmd_store(dir, TK_OPEN_CHECK);
+	if (st) {
 		if (!errs.n && tk_config_agrees(st) < 0) {
 			tk_warn("%s: the store keeps another configuration: run tk-config apply", tk_errmsg);
 			errs.n++;
 		}
-		if (tickets) {
-			if (tk_txn_read(st, &t) < 0)
-				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-			if ((n = tk_config_check_tickets(&t, out)) < 0)
-				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-			tk_txn_end(&t);
-		}
+		if (tickets && (n = tk_config_check_tickets(&t, out)) < 0)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		tk_txn_end(&t);
 		tk_cmd_leave(st);
 	}
 	tk_output_finish(out);

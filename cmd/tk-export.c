@@ -43,7 +43,7 @@ main(int argc, char **argv)
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dir = NULL, *cols = NULL, *format = "csv";
+	const char *dir = NULL, *cols = NULL, *format = NULL;
 	char *allcols = NULL, *copy, *tok, *save;
 	int c, i, bom = 0, excel = 0, stdin_ids = 0;
 	tk_json_with w = { 0 };
@@ -57,11 +57,11 @@ main(int argc, char **argv)
 	tk_cmd_start(argc, argv, usage);
 	while ((c = getopt_long(argc, argv, "o:d:hV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'f': format = optarg; break;
+		case 'f': format = tk_opt_once("--format", format, optarg); break;
 		case 'B': bom = 1; break;
 		case 'E': bom = excel = 1; break;
 		case 'w':
-			copy = tk_xstrdup(optarg);
+			copy = tk_xstrdup(*optarg ? optarg : tk_opt_once("--with", NULL, optarg));
 			for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 				if (!strcmp(tok, "comments"))
 					w.comments = 1;
@@ -72,12 +72,12 @@ main(int argc, char **argv)
 			}
 			free(copy);
 			break;
-		case 'o': cols = optarg; break;
-		case 'd': dir = optarg; break;
+		case 'o': cols = tk_opt_once("-o", cols, tk_opt_text("-o", optarg)); break;
+		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
 	}
-	if (!strcmp(format, "csv"))
+	if (!format || !strcmp(format, "csv"))
 		fmt = TK_FMT_CSV;
 	else if (!strcmp(format, "tsv"))
 		fmt = TK_FMT_TSV;
@@ -101,7 +101,8 @@ main(int argc, char **argv)
 		tk_ids ids = { 0 };
 		int bad = 0;
 
-		tk_ids_read(&ids, stdin, "stdin", &bad);
+		if (tk_ids_read(&ids, stdin, "stdin", &bad) < 0)
+			tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
 		if (bad)
 			tk_die(TK_EXIT_DATA, "stdin: %d bad lines; nothing exported", bad);
 		tk_filter_ids(q, ids.v, ids.n);

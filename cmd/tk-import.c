@@ -10,7 +10,7 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-import [-qu] [--atomic] [--strict] [--new-fields] [--format csv | tsv | json]\n"
+    "tk-import [-qu] [--atomic] [--strict] [--new-fields] [--route] [--format csv | tsv | json]\n"
     "                 [-F delimiter] [--encoding name] [--preset name]\n"
     "                 [-m 'Column=field,...'] [--rejects file] [-d dir] file ... | -\n"
     "\n"
@@ -29,6 +29,7 @@ static const char usage[] =
     "-u, --update\tapply changed rows to their tickets\n"
     "--atomic\tall rows or none, in one transaction\n"
     "--rejects file\twrite the rejected rows there, with reasons\n"
+    "--route\trun the store's rules file on the tickets made\n"
     "Other:\n"
     "-q, --quiet\tno summary and no progress\n"
     "-d, --dir dir\tthe store (else $TK_DIR)\n"
@@ -63,6 +64,7 @@ struct opts {
 	int atomic, update, quiet, strict, new_fields, format, delim, progress;
 	const char *encoding, *preset, *mapping, *rejects;
 	FILE *rejfp;
+	tk_rules *rules;	/* routing of the tickets made, or NULL */
 };
 
 struct counts {
@@ -227,6 +229,11 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 		w->result = R_REJECTED;
 		w->why = tk_xstrdup(tk_errmsg);
 		return 0;
+	}
+	/* A ticket made is routed in the transaction that makes it (its changes via route:RULE). */
+	if (w->result == R_CREATED && b->o->rules && tk_route_ticket(b->o->rules, t, &tk) < 0) {
+		tk_ticket_free(&tk);
+		return -1;
 	}
 	/* Another row took this ticket's place: marks made before no longer hold. */
 	if (w->result != R_CREATED && tk_import_gen_bump(t) < 0) {
@@ -445,7 +452,8 @@ write_header(const struct opts *o, char **f, size_t *l, size_t n)
 	free(h);
 }
 
-/* The header row, read before the rows: 0, or -1 when nothing can be imported. */
+/* The header row, read before the rows: 0, -1 when nothing can be imported,
+ * -2 when -m names a column the header does not have (a usage error). */
 static int
 read_header(struct file *fl)
 {
@@ -471,6 +479,10 @@ read_header(struct file *fl)
 	if (tk_import_header(fl->im, f, l, n) < 0) {
 		tk_warn("%s:%ld: %s", fl->name, lineno, tk_errmsg);
 		return -1;
+	}
+	if (tk_import_unmapped(fl->im) < 0) {
+		tk_warn("%s:%ld: %s", fl->name, lineno, tk_errmsg);
+		return -2;
 	}
 	if (fl->o->rejfp)
 		write_header(fl->o, f, l, n);
@@ -627,8 +639,13 @@ drain(void *slot, int end, void *ctx)
 	b->header = fl->hdrhash;
 	b->im = fl->im;
 	b->write_mark = b->n && b->mark_ok && fl->clean && !refused;
-	if ((b->n || (o->new_fields && !fl->declared)) && !(o->atomic && refused))
+	if ((b->n || (o->new_fields && !fl->declared)) && !(o->atomic && refused)) {
+		if (o->rules)
+			tk_rules_begin(o->rules);
 		rc = tk_store_write(fl->st, import_batch, b);
+		if (o->rules)
+			tk_rules_end(o->rules, rc == 0);
+	}
 	if (!rc)
 		fl->declared = 1;
 	if (rc && rc != TK_EXIT_DATA) {
@@ -674,6 +691,7 @@ static int
 open_input(struct file *fl, const struct opts *o, const char *path)
 {
 	struct stat sb;
+	int rc;
 
 	memset(fl, 0, sizeof *fl);
 	fl->o = o;
@@ -696,8 +714,8 @@ open_input(struct file *fl, const struct opts *o, const char *path)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	if (!(fl->im = tk_import_new(o->preset, o->mapping, o->strict)))
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
-	if (read_header(fl) < 0)
-		fl->status = TK_EXIT_DATA;
+	if ((rc = read_header(fl)) < 0)
+		fl->status = rc == -2 ? TK_EXIT_USAGE : TK_EXIT_DATA;
 	return fl->status;
 }
 
@@ -861,14 +879,16 @@ main(int argc, char **argv)
 		{ "preset", required_argument, NULL, 'p' },
 		{ "map", required_argument, NULL, 'm' },
 		{ "rejects", required_argument, NULL, 'r' },
+		{ "route", no_argument, NULL, 'R' },
 		{ "dir", required_argument, NULL, 'd' },
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts o = { 0 };
 	struct counts total = { 0 };
-	const char *dir = NULL;
-	int c, i, rc, nfiles, status = 0;
+	const char *dir = NULL, *format = NULL, *delim = NULL;
+	tk_buf mapping = { 0 };
+	int c, i, rc, nfiles, status = 0, route = 0;
 	struct file *files;
 	tk_store *st;
 
@@ -881,6 +901,7 @@ main(int argc, char **argv)
 		case 'S': o.strict = 1; break;
 		case 'N': o.new_fields = 1; break;
 		case 'f':
+			format = tk_opt_once("--format", format, optarg);
 			if (!strcmp(optarg, "tsv"))
 				o.format = F_TSV;
 			else if (!strcmp(optarg, "json"))
@@ -891,6 +912,7 @@ main(int argc, char **argv)
 				tk_die(TK_EXIT_USAGE, "--format %s: csv, tsv or json", optarg);
 			break;
 		case 'F':
+			delim = tk_opt_once("-F", delim, optarg);
 			if (!strcmp(optarg, "\\t") || !strcmp(optarg, "tab"))
 				o.delim = '\t';
 			else if (strlen(optarg) == 1 && optarg[0] != '"' && optarg[0] != '\n')
@@ -898,18 +920,31 @@ main(int argc, char **argv)
 			else
 				tk_die(TK_EXIT_USAGE, "-F %s: one character, or tab", optarg);
 			break;
-		case 'e': o.encoding = optarg; break;
+		case 'e': o.encoding = tk_opt_once("--encoding", o.encoding, optarg); break;
 		case 'p':
+			tk_opt_once("--preset", o.preset, optarg);
 			if (!tk_import_preset_ok(optarg))
 				tk_die(TK_EXIT_USAGE, "--preset %s: no such preset (osticket, zendesk, jira, rt, github)", optarg);
 			o.preset = optarg;
 			break;
-		case 'm': o.mapping = optarg; break;
-		case 'r': o.rejects = optarg; break;
-		case 'd': dir = optarg; break;
+		case 'R': route = 1; break;
+		case 'm':
+			/* Several -m add up, as one list. */
+			if (mapping.len)
+				tk_buf_addc(&mapping, ',');
+			tk_buf_adds(&mapping, tk_opt_once("-m", NULL, tk_opt_text("-m", optarg)));
+			o.mapping = mapping.p;
+			break;
+		case 'r': o.rejects = tk_opt_once("--rejects", o.rejects, optarg); break;
+		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
 	}
+	/* Records and JSON lines are read as they are: no delimiter, no encoding. */
+	tk_opt_conflict("--format tsv", o.format == F_TSV, "-F", delim != NULL);
+	tk_opt_conflict("--format tsv", o.format == F_TSV, "--encoding", o.encoding != NULL);
+	tk_opt_conflict("--format json", o.format == F_JSON, "-F", delim != NULL);
+	tk_opt_conflict("--format json", o.format == F_JSON, "--encoding", o.encoding != NULL);
 	if (optind == argc)
 		tk_die(TK_EXIT_USAGE, "no input: name files, or - for standard input");
 	if (o.preset && !strcmp(o.preset, "rt") && !o.delim)
@@ -947,8 +982,13 @@ main(int argc, char **argv)
 		tk_warn("nothing imported");
 	if (status)
 		exit(status);
+	/* Rules read before the store is made: a broken file stops it all. */
+	if (!st)
+		o.rules = tk_rules_intake(NULL, tk_store_path(dir), route, TK_ROUTE_BULK);
 	if (!st)
 		st = tk_cmd_store(dir, TK_OPEN_CREATE);
+	if (!o.rules)
+		o.rules = tk_rules_intake(st, st->dir, route, TK_ROUTE_BULK);
 	st->via = "import";
 	tk_store_bulk(st);
 	for (i = 0; i < nfiles; i++) {
@@ -960,8 +1000,10 @@ main(int argc, char **argv)
 	free(files);
 	if (tk_store_sync(st) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	tk_rules_free(o.rules);
 	tk_cmd_leave(st);
 	if (o.rejfp && fclose(o.rejfp) != 0)
 		tk_die(TK_EXIT_FAIL, "--rejects %s: %s", o.rejects, strerror(errno));
+	tk_buf_free(&mapping);
 	return status;
 }

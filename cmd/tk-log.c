@@ -1,4 +1,6 @@
 /* tk-log - the event log as records; the change feed for other systems. */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +13,9 @@ static const char usage[] =
     "              [--after seq] [id ...]\n"
     "\n"
     "Prints the event log as records, oldest first: every change to every\n"
-    "ticket, or with ids only those tickets' changes; on a terminal, a table.\n"
+    "ticket, or with ids only those tickets' changes (agent:LOGIN,\n"
+    "team:NAME: the changes to an agent or a team; config:workflow,\n"
+    "config:fields: tk-config apply's); on a terminal, a table.\n"
     "\n"
     "Selecting:\n"
     "--since time\tevents at or after the time; 3d: three days ago\n"
@@ -84,7 +88,8 @@ print_event(struct opts *o, const tk_event *ev)
 		return;
 	snprintf(id, sizeof id, "%llu", (unsigned long long)ev->ticket);
 	snprintf(seq, sizeof seq, "%llu", (unsigned long long)ev->seq);
-	f[0] = TK_STR(id);
+	/* an event about an agent or a team: its typed key (DESIGN.md 3) */
+	f[0] = !ev->ticket && ev->key.n ? ev->key : TK_STR(id);
 	f[1] = ev->time;
 	f[2] = ev->actor;
 	f[3] = ev->field;
@@ -103,7 +108,7 @@ print_event(struct opts *o, const tk_event *ev)
 			tk_buf_addc(&b, ',');
 		tk_json_string(&b, columns[i], strlen(columns[i]));
 		tk_buf_addc(&b, ':');
-		if (i == 0 || i == 6)
+		if ((i == 0 && ev->ticket) || i == 6)
 			tk_buf_add(&b, f[i].p, f[i].n);
 		else
 			tk_json_string(&b, f[i].p, f[i].n);
@@ -149,9 +154,10 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The events of some tickets, merged in sequence order. */
+/* The events of some tickets (and of keys: agent:LOGIN, team:NAME),
+ * merged in sequence order. */
 static int
-ticket_events(tk_txn *t, struct opts *o, const tk_ids *ids)
+ticket_events(tk_txn *t, struct opts *o, const tk_ids *ids, char **keys, size_t nkeys)
 {
 	tk_ids seqs = { 0 };
 	unsigned char kb[8];
@@ -159,20 +165,23 @@ ticket_events(tk_txn *t, struct opts *o, const tk_ids *ids)
 	MDB_val k, d;
 	tk_event ev;
 	size_t i;
-	int rc;
+	int rc, db;
 
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_LOG_TICKET], &c)))
-		return tk_mdb_error(rc, "log_ticket");
-	for (i = 0; i < ids->n; i++) {
-		tk_put_u64(kb, ids->v[i]);
-		k.mv_size = 8;
-		k.mv_data = kb;
-		for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY); rc == 0;
-		    rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_DUP))
-			if (tk_get_u64(d.mv_data) > o->after)
-				tk_ids_add(&seqs, tk_get_u64(d.mv_data));
+	for (db = 0; db < 2; db++) {
+		if ((rc = mdb_cursor_open(t->txn, t->st->dbi[db ? TK_DB_LOG_KEY : TK_DB_LOG_TICKET], &c)))
+			return tk_mdb_error(rc, db ? "log_key" : "log_ticket");
+		for (i = 0; i < (db ? nkeys : ids->n); i++) {
+			k.mv_size = db ? strlen(keys[i]) : 8;
+			k.mv_data = db ? (void *)keys[i] : kb;
+			if (!db)
+				tk_put_u64(kb, ids->v[i]);
+			for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY); rc == 0;
+			    rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_DUP))
+				if (tk_get_u64(d.mv_data) > o->after)
+					tk_ids_add(&seqs, tk_get_u64(d.mv_data));
+		}
+		mdb_cursor_close(c);
 	}
-	mdb_cursor_close(c);
 	if (seqs.n)
 		qsort(seqs.v, seqs.n, sizeof *seqs.v, cmp_u64);
 	for (i = 0; i < seqs.n; i++) {
@@ -200,6 +209,29 @@ parse_time(const char *opt, const char *arg, char out[21])
 	tk_time_iso(when, out);
 }
 
+/* The ids that name no ticket, each said on stderr: how many. */
+static int
+no_tickets(tk_store *st, const tk_ids *ids)
+{
+	MDB_val v;
+	size_t i;
+	int n = 0, rc;
+	tk_txn t;
+
+	if (tk_txn_read(st, &t) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	for (i = 0; i < ids->n; i++) {
+		if ((rc = tk_get_id(&t, TK_DB_TICKETS, ids->v[i], &v)) < 0)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		if (!rc) {
+			tk_warn("ticket %llu: no such ticket", (unsigned long long)ids->v[i]);
+			n++;
+		}
+	}
+	tk_txn_end(&t);
+	return n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -216,12 +248,14 @@ main(int argc, char **argv)
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dir = NULL;
+	const char *dir = NULL, *since = NULL, *until = NULL, *after = NULL;
 	struct opts o = { 0 };
-	int c, follow = 0, header = 0, tsv = 0, table = 0, i;
+	int c, follow = 0, header = 0, tsv = 0, table = 0, i, missing = 0;
 	tk_buf cols = { 0 };
 	tk_output out;
 	tk_ids ids = { 0 };
+	char **keys = tk_xmalloc((size_t)argc * sizeof *keys);
+	size_t nkeys = 0;
 	uint64_t id;
 	tk_store *st;
 	tk_txn t;
@@ -230,11 +264,19 @@ main(int argc, char **argv)
 	tk_cmd_start(argc, argv, usage);
 	while ((c = getopt_long(argc, argv, "fHtd:hV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'S': parse_time("--since", optarg, o.since); break;
-		case 'U': parse_time("--until", optarg, o.until); break;
+		case 'S':
+			since = tk_opt_once("--since", since, optarg);
+			parse_time("--since", optarg, o.since);
+			break;
+		case 'U':
+			until = tk_opt_once("--until", until, optarg);
+			parse_time("--until", optarg, o.until);
+			break;
 		case 'A':
+			after = tk_opt_once("--after", after, optarg);
+			errno = 0;
 			o.after = strtoull(optarg, &end, 10);
-			if (!*optarg || *end)
+			if (!isdigit((unsigned char)*optarg) || *end || errno)
 				tk_die(TK_EXIT_USAGE, "--after %s: not a sequence number", optarg);
 			break;
 		case 'f': follow = 1; break;
@@ -242,13 +284,21 @@ main(int argc, char **argv)
 		case 't': tsv = 1; break;
 		case 'T': table = 1; break;
 		case 'J': o.json = 1; break;
-		case 'd': dir = optarg; break;
+		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
 	}
+	tk_opt_conflict("--follow", follow, "--until", until != NULL);
+	if (since && until && strcmp(o.since, o.until) > 0)
+		tk_die(TK_EXIT_USAGE, "--since %s (%s) is after --until %s (%s): no event can match",
+		    since, o.since, until, o.until);
 	for (i = optind; i < argc; i++) {
+		if (!strncmp(argv[i], "agent:", 6) || !strncmp(argv[i], "team:", 5) || !strncmp(argv[i], "config:", 7)) {
+			keys[nkeys++] = argv[i];
+			continue;
+		}
 		if (tk_id_parse(argv[i], strlen(argv[i]), &id) < 0)
-			tk_die(TK_EXIT_USAGE, "%s: not a ticket id", argv[i]);
+			tk_die(TK_EXIT_USAGE, "%s: not a ticket id (nor agent:LOGIN, team:NAME, config:FILE)", argv[i]);
 		tk_ids_add(&ids, id);
 	}
 	if (tk_output_conflict(tsv, table, o.json, header) < 0)
@@ -260,10 +310,12 @@ main(int argc, char **argv)
 	tk_buf_free(&cols);
 	o.out = &out;
 	st = tk_cmd_store(dir, TK_OPEN_READ);
+	if (ids.n)
+		missing = no_tickets(st, &ids);
 	for (;;) {
 		if (tk_txn_read(st, &t) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-		if ((ids.n ? ticket_events(&t, &o, &ids) : all_events(&t, &o)) < 0)
+		if ((ids.n || nkeys ? ticket_events(&t, &o, &ids, keys, nkeys) : all_events(&t, &o)) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 		tk_txn_end(&t);
 		if (o.last > o.after)
@@ -281,5 +333,6 @@ main(int argc, char **argv)
 	tk_buf_free(&o.shown);
 	tk_cmd_leave(st);
 	tk_ids_free(&ids);
-	return o.printed || (header && out.fmt == TK_FMT_TSV) ? TK_EXIT_OK : TK_EXIT_NOMATCH;
+	free(keys);
+	return missing || !(o.printed || (header && out.fmt == TK_FMT_TSV)) ? TK_EXIT_NOMATCH : TK_EXIT_OK;
 }

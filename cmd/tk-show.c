@@ -103,6 +103,12 @@ history(tk_txn *t, uint64_t id)
 			}
 			tk_rec_escape(&b, ev.new.p, ev.new.n);
 		}
+		/* What made the change, when not a person at the command line. */
+		if (ev.via.n && !tk_str_eq(ev.via, "cli")) {
+			tk_buf_adds(&b, "  (via ");
+			tk_buf_add(&b, ev.via.p, ev.via.n);
+			tk_buf_addc(&b, ')');
+		}
 		tk_buf_addc(&b, '\n');
 		tk_term_write(stdout, b.p, b.len);
 	}
@@ -164,7 +170,7 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'N': with_history = 0; break;
 		case 'J': json = 1; break;
-		case 'd': dir = optarg; break;
+		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
 	}

@@ -34,6 +34,9 @@ static const struct command {
 	{ "log", "the event log as records" },
 	{ "import", "bulk import of tickets from CSV, tk records or JSON lines" },
 	{ "export", "tickets as CSV, tk records or JSON lines" },
+	{ "agent", "agents and teams: skills, capacity, role, duty, queues" },
+	{ "assign", "give tickets to agents, by name or by strategy" },
+	{ "route", "apply routing rules to tickets" },
 	{ "config", "check the configuration files of a store and apply them" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -20,13 +20,13 @@ _tk_commands="new ls show set comment log import export config"
 # _tk_options CMD: CMD's options; a trailing = marks one that takes an argument.
 _tk_options() {
 	case $1 in
-	tk-new) echo "-s= --subject= -r= --requester= -p= --priority= -m= --message= -b --batch --atomic -q --quiet" ;;
+	tk-new) echo "-s= --subject= -r= --requester= -p= --priority= -m= --message= -b --batch --atomic -q --quiet --route" ;;
 	tk-ls) echo "-a --all -H --header -t --tsv --table --json -o= --output= -s= --sort= -n= --limit= --explain" ;;
 	tk-show) echo "--no-history --json" ;;
 	tk-set) echo "-q --quiet -t --tsv --table --json -o= --output= --atomic" ;;
 	tk-comment) echo "-m= --message= -i --internal -f= --from= -q --quiet -t --tsv --table --json -o= --output=" ;;
 	tk-log) echo "--since= --until= --after= -f --follow -H --header -t --tsv --table --json" ;;
-	tk-import) echo "-q --quiet -u --update --atomic --strict --new-fields --format= -F= --delimiter= --encoding= --preset= -m= --map= --rejects=" ;;
+	tk-import) echo "-q --quiet -u --update --atomic --strict --new-fields --route --format= -F= --delimiter= --encoding= --preset= -m= --map= --rejects=" ;;
 	tk-export) echo "--format= --bom --excel --with= -o= --output=" ;;
 	tk-config) echo "--tickets -H --header -t --tsv --table --json -q --quiet" ;;
 	*) return 1 ;;
@@ -445,3 +445,141 @@ _tk_complete() {
 }
 
 complete -F _tk_complete tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-config
+
+# ---- tk-agent and tk-assign (issue 23: agents and assignment) ----
+# Agent logins and team names are the store's (tk-agent ls, tk-agent team).
+# The functions above are wrapped, not edited: each handles these two
+# commands first and hands every other to the function it wraps.
+_tk_commands="$_tk_commands agent assign"
+_tk_agent_cols="login name email teams skills capacity role duty load"
+_tk_team_cols="team queues agents leads"
+
+# tk-agent on the store of the line, silent: no store, no words.
+_tk_agent() {
+	type -P tk-agent >/dev/null || return
+	if [ -n "$_tk_dir" ]; then
+		command tk-agent -d "$(_tk_store)" "$@" 2>/dev/null </dev/null
+	else
+		command tk-agent "$@" 2>/dev/null </dev/null
+	fi
+}
+_tk_logins() { _tk_agent -t -o login ls; }
+_tk_teams() { _tk_agent -t -o team team; }
+
+eval "_tk_options_base() $(declare -f _tk_options | sed 1d)"
+_tk_options() {
+	case $1 in
+	tk-agent) echo "-q --quiet -H --header -t --tsv --table --json -o= --output= --reassign=" ;;
+	tk-assign) echo "--to= --unassign --round-robin --least-loaded --skills --to-lead --team= --explain --dry-run -q --quiet -t --tsv --table --json -o= --output=" ;;
+	*) _tk_options_base "$1"; return ;;
+	esac
+	echo "-d= --dir= -h --help --version"
+}
+
+eval "_tk_optarg_base() $(declare -f _tk_optarg | sed 1d)"
+_tk_optarg() {
+	case $1:$2 in
+	tk-assign:--to|tk-agent:--reassign)
+		_tk_matchlines "$3" "$4" "$(_tk_logins; echo me)" ;;
+	tk-assign:--team)
+		_tk_matchlines "$3" "$4" "$(_tk_teams)" ;;
+	tk-agent:-o|tk-agent:--output)
+		_tk_list "$3" "$4" "$(printf '%s\n' $_tk_agent_cols $_tk_team_cols | sort -u)" ;;
+	*) _tk_optarg_base "$@" ;;
+	esac
+	return 0
+}
+
+# tk-agent's words after its options: the verb, then what the verb takes.
+_tk_agent_operand() {
+	local i w verb= nth=0 field
+	for ((i = 1; i < cword; i++)); do
+		w=${words[i]}
+		case $w in
+		-d|-o|--dir|--output|--reassign) i=$((i + 1)) ;;
+		-*) ;;
+		*) if [ -z "$verb" ]; then verb=$w; else nth=$((nth + 1)); fi ;;
+		esac
+	done
+	if [ -z "$verb" ]; then
+		_tk_match "" "$cur" add set rm ls show team
+		return
+	fi
+	if [[ $cur =~ ^[+-]?([A-Za-z]+)(!=|=|~)(.*)$ ]]; then
+		local val=${BASH_REMATCH[3]} pre
+		field=${BASH_REMATCH[1]} pre=${cur%"$val"}
+		case $field in
+		team|teams) _tk_list "$pre" "$val" "$(_tk_teams)" ;;
+		login) _tk_list "$pre" "$val" "$(_tk_logins)" ;;
+		role) _tk_match "$pre" "$val" agent lead admin ;;
+		duty) _tk_match "$pre" "$val" on off ;;
+		queue|queues) _tk_list "$pre" "$val" "$(_tk_values queue)" ;;
+		esac
+		return
+	fi
+	case $verb:$nth in
+	set:0|rm:0|show:0) _tk_matchlines "" "$cur" "$(_tk_logins; echo me)" ;;
+	team:0) _tk_matchlines "" "$cur" "$(_tk_teams)" ;;
+	add:0) ;;
+	add:*|set:*) _tk_match "" "$cur" name= email= teams= skills= capacity= role= duty= +skills= -skills= +teams= -teams= ;;
+	team:*) _tk_match "" "$cur" queues= +queues= -queues= ;;
+	ls:*) _tk_match "" "$cur" $(printf '%s=\n' $_tk_agent_cols team skill) ;;
+	esac
+	[ ${#COMPREPLY[@]} -gt 0 ] && [[ ${COMPREPLY[0]} == *= ]] && compopt -o nospace 2>/dev/null
+	return 0
+}
+
+eval "_tk_command_base() $(declare -f _tk_command | sed 1d)"
+_tk_command() {
+	_tk_command_base "$1"
+	case $1 in
+	tk-agent|tk-assign)
+		# the words that are no option, nor an option's argument
+		[ ${#COMPREPLY[@]} -eq 0 ] && [[ $cur != -* ]] || return 0
+		_tk_takes_arg "$1" "$prev" && return 0
+		if [ "$1" = tk-assign ]; then
+			_tk_matchlines "" "$cur" "$(_tk_ls -t -o id)"
+		else
+			_tk_agent_operand
+		fi ;;
+	esac
+	return 0
+}
+
+complete -F _tk_complete tk-agent tk-assign
+
+# ---- tk-route and --route (issue 23, routing): kept apart from the block above ----
+
+# Rule names of the store's rules file (-d, $TK_DIR, or the default store).
+_tk_rule_names() {
+	local dir=${TK_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/tk} i
+	for ((i = 1; i < ${#COMP_WORDS[@]} - 1; i++)); do
+		case ${COMP_WORDS[i]} in -d|--dir) dir=${COMP_WORDS[i+1]} ;; esac
+	done
+	[ -r "$dir/rules" ] && awk '$1 == "rule" && NF == 2 { print $2 }' "$dir/rules"
+}
+
+_tk_commands="$_tk_commands route"
+_tk_route_opts="-H --header -q --quiet -t --tsv --table --json -o --output --all --explain --dry-run --stats --rule -d --dir -h --help --version"
+
+_tk_route_complete() {
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+	case $prev in
+	--rule)
+		local pre=${cur%,*} last=${cur##*,}
+		[ "$pre" = "$cur" ] && pre= || pre=$pre,
+		COMPREPLY=($(compgen -P "$pre" -W "$(_tk_rule_names)" -- "$last")); return ;;
+	-d|--dir)
+		COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	-o|--output)
+		local pre=${cur%,*} last=${cur##*,}
+		[ "$pre" = "$cur" ] && pre= || pre=$pre,
+		COMPREPLY=($(compgen -P "$pre" -W "$_tk_fields script" -- "$last")); return ;;
+	esac
+	case $cur in
+	-*) COMPREPLY=($(compgen -W "$_tk_route_opts" -- "$cur")) ;;
+	*) COMPREPLY=($(compgen -f -- "$cur")) ;;	# the rules file
+	esac
+}
+
+complete -F _tk_route_complete tk-route

@@ -320,3 +320,147 @@ complete -c tk-config -f -n 'not __fish_seen_subcommand_from check apply' -a 'ch
 complete -c tk-config -l tickets -d 'check the stored tickets too'
 complete -c tk-config -s H -l header -d 'header line'
 complete -c tk-config -s q -l quiet -d 'print nothing of what changed'
+# ---- tk-agent and tk-assign (issue 23: agents and assignment) ----
+# Agent logins and team names are the store's (tk-agent ls, tk-agent team).
+set -g __tk_commands $__tk_commands agent assign route
+complete -c tk -f -n __tk_needs_name -a 'agent assign route'
+
+# tk-agent on the store of the line, silent: no store, no words.
+function __tk_agent
+    command -sq tk-agent; or return
+    set -l d (__tk_dir_arg)
+    if set -q d[1]
+        command tk-agent -d $d $argv 2>/dev/null </dev/null
+    else
+        command tk-agent $argv 2>/dev/null </dev/null
+    end
+end
+
+function __tk_logins
+    __tk_agent -t -o login ls
+    echo me
+end
+
+function __tk_teams
+    __tk_agent -t -o team team
+end
+
+# tk-agent's operands: the verb, then what the verb takes.
+function __tk_agent_operand
+    set -l tokens (commandline -opc)
+    set -l tok (commandline -ct)
+    set -l verb
+    set -l n 0
+    set -l i 2
+    while test $i -le (count $tokens)
+        switch $tokens[$i]
+            case -d -o --dir --output --reassign
+                set i (math $i + 1)
+            case '-*'
+            case '*'
+                if set -q verb[1]
+                    set n (math $n + 1)
+                else
+                    set verb $tokens[$i]
+                end
+        end
+        set i (math $i + 1)
+    end
+    if not set -q verb[1]
+        printf '%s\n' add set rm ls show team
+        return
+    end
+    set -l head (string replace -rf '^([+-]?[A-Za-z]+(!=|=|~)).*$' '$1' -- $tok)
+    if set -q head[1]
+        set -l field (string replace -r '^[+-]?([A-Za-z]+).*$' '$1' -- $head)
+        set -l words
+        switch $field
+            case team teams
+                set words (__tk_teams)
+            case login
+                set words (__tk_logins)
+            case role
+                set words agent lead admin
+            case duty
+                set words on off
+            case queue queues
+                set words (__tk_values queue)
+        end
+        for w in $words
+            echo $head$w
+        end
+        return
+    end
+    switch $verb:$n
+        case set:0 rm:0 show:0
+            __tk_logins
+        case team:0
+            __tk_teams
+        case add:0
+        case 'add:*' 'set:*'
+            printf '%s\n' name= email= teams= skills= capacity= role= duty= +skills= -skills= +teams= -teams=
+        case 'team:*'
+            printf '%s\n' queues= +queues= -queues=
+        case 'ls:*'
+            printf '%s=\n' login name email teams team skills skill capacity role duty load
+    end
+end
+
+for c in tk-agent tk-assign
+    complete -c $c -s d -l dir -x -a '(__fish_complete_directories)' -d 'store directory'
+    complete -c $c -s h -l help -d 'print the options'
+    complete -c $c -l version -d 'print the version'
+    complete -c $c -s q -l quiet -d 'print nothing'
+    complete -c $c -s t -l tsv -d 'records, also on a terminal'
+    complete -c $c -l table -d 'aligned table'
+    complete -c $c -l json -d 'JSON lines'
+end
+
+complete -c tk-agent -f -a '(__tk_agent_operand)'
+complete -c tk-agent -s o -l output -x -a 'login name email teams skills capacity role duty load team queues agents leads' -d columns
+complete -c tk-agent -s H -l header -d 'header line'
+complete -c tk-agent -l reassign -x -a '(__tk_logins)' -d 'with rm: give the open tickets to'
+
+complete -c tk-assign -f -a '(__tk_ids)'
+complete -c tk-assign -s o -l output -x -a '(__tk_columns)' -d columns
+complete -c tk-assign -l to -x -a '(__tk_logins)' -d 'to this agent'
+complete -c tk-assign -l unassign -d 'to nobody'
+complete -c tk-assign -l round-robin -d 'the next agent in turn'
+complete -c tk-assign -l least-loaded -d 'the agent with the fewest open tickets'
+complete -c tk-assign -l skills -d 'an agent whose skills hold the category or a tag'
+complete -c tk-assign -l to-lead -d 'the lead of the team that owns the queue'
+complete -c tk-assign -l team -x -a '(__tk_teams)' -d 'among this team'
+complete -c tk-assign -l explain -d 'say why each agent was chosen'
+complete -c tk-assign -l dry-run -d 'write nothing; print the dry-run stream'
+
+complete -c tk-export -l with -x -a 'comments history links comments,history' -d 'with JSON'
+complete -c tk-export -s o -l output -x -a "$tk_fields" -d columns
+
+# ---- tk-route and --route (issue 23, routing): kept apart from the block above ----
+function __tk_rule_names
+	set -l dir $TK_DIR
+	test -n "$dir"; or set dir (test -n "$XDG_DATA_HOME"; and echo $XDG_DATA_HOME; or echo $HOME/.local/share)/tk
+	set -l tokens (commandline -opc)
+	for i in (seq (count $tokens))
+		if contains -- $tokens[$i] -d --dir; and test $i -lt (count $tokens)
+			set dir $tokens[(math $i + 1)]
+		end
+	end
+	test -r $dir/rules; and awk '$1 == "rule" && NF == 2 { print $2 }' $dir/rules
+end
+complete -c tk-route -s d -l dir -r -a '(__fish_complete_directories)' -d 'store directory'
+complete -c tk-route -s h -l help -d help
+complete -c tk-route -l version -d version
+complete -c tk-route -s H -l header -d 'header line'
+complete -c tk-route -s q -l quiet -d 'print nothing'
+complete -c tk-route -s t -l tsv -d records
+complete -c tk-route -l table -d 'aligned table'
+complete -c tk-route -l json -d 'JSON lines'
+complete -c tk-route -s o -l output -x -d columns
+complete -c tk-route -l all -d 'every rule that matches'
+complete -c tk-route -l explain -d 'which rule matched, what it set'
+complete -c tk-route -l dry-run -d 'change nothing: a dry-run stream'
+complete -c tk-route -l stats -d 'per rule: tickets matched, fields changed'
+complete -c tk-route -l rule -x -a '(__tk_rule_names)' -d 'only these rules'
+complete -c tk-new -l route -d 'route through the rules'
+complete -c tk-import -l route -d 'route through the rules'

@@ -1,6 +1,7 @@
 /* cmd.c - what every command does the same way: start, usage, store, ids. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "tk.h"
@@ -224,7 +225,8 @@ tk_cmd_ids(tk_ids *ids, int argc, char **argv)
 	if (argc == 0) {
 		if (isatty(STDIN_FILENO))
 			tk_die(TK_EXIT_USAGE, "no ticket ids: give them as arguments or on standard input");
-		tk_ids_read(ids, stdin, "stdin", &bad);
+		if (tk_ids_read(ids, stdin, "stdin", &bad) < 0)
+			tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
 		tk_ids_unique(ids);
 		return bad;
 	}
@@ -280,3 +282,135 @@ tk_getopt_end(int argc, char **argv, const char *shortopts)
 	return argc;
 }
 
+/*
+ * Options are words of the command line like any other: a value that is
+ * empty, or a second value for an option that takes one, is a usage error
+ * (exit 2) rather than a silent choice, so "-o ''" or "-d a -d b" never
+ * run with something the user did not ask for.
+ */
+const char *
+tk_opt_once(const char *opt, const char *prev, const char *arg)
+{
+	if (!*arg)
+		tk_die(TK_EXIT_USAGE, "%s '': an empty value (leave %s out for the default)", opt, opt);
+	if (prev && strcmp(prev, arg))
+		tk_die(TK_EXIT_USAGE, "%s given twice (%s, %s): give it once", opt, prev, arg);
+	return arg;
+}
+
+const char *
+tk_opt_text(const char *opt, const char *arg)
+{
+	if (tk_text_check(opt, arg, strlen(arg)) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	return arg;
+}
+
+void
+tk_opt_conflict(const char *a, int has_a, const char *b, int has_b)
+{
+	if (has_a && has_b)
+		tk_die(TK_EXIT_USAGE, "%s and %s: choose one", a, b);
+}
+
+/*
+ * How getopt reads each word before argument end that bundles option
+ * letters ("-qt", "-ostatus", "-todo" as -t -o do), said for a message
+ * when a command that takes "-tag" operands found nothing to do: the word
+ * was perhaps meant as a tag removal, and "--" ends the options.
+ */
+void
+tk_opt_bundles(tk_buf *out, int end, char **argv, const char *shortopts)
+{
+	int i, j;
+	const char *o;
+
+	for (i = 1; i < end; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--"))
+			break;
+		if (a[0] != '-' || !a[1] || a[1] == '-')
+			continue;
+		if (!a[2]) {	/* one letter: its argument, if any, is the next word */
+			o = strchr(shortopts, a[1]);
+			i += o && a[1] != ':' && o[1] == ':';
+			continue;
+		}
+		if (out->len)
+			tk_buf_adds(out, "; ");
+		tk_buf_printf(out, "%s was read as", a);
+		for (j = 1; a[j]; j++) {
+			o = a[j] == ':' ? NULL : strchr(shortopts, a[j]);
+			tk_buf_printf(out, " -%c", a[j]);
+			if (o && o[1] == ':') {
+				if (a[j + 1])
+					tk_buf_printf(out, " %s", a + j + 1);
+				else if (i + 1 < end)
+					tk_buf_printf(out, " %s", argv[++i]);
+				break;
+			}
+		}
+		tk_buf_printf(out, "; write -- %s to remove the tag %s (-- ends the options)", a, a + 1);
+	}
+}
+
+/*
+ * What the assignments of a command line say on their face, whatever the
+ * ticket: a field set twice to different values (-s a subject=b), a
+ * creation time on a ticket that exists. Refused as usage errors
+ * (exit 2), before the store is opened; what depends on the ticket (the
+ * workflow, links) is the store's to refuse (exit 3).
+ */
+void
+tk_cmd_assignments(const tk_assignments *as, int creating)
+{
+	const tk_assign *a, *b;
+	size_t i, j;
+
+	for (i = 0; i < as->n; i++) {
+		a = &as->a[i];
+		if (a->op != '=')
+			continue;
+		if (a->field == TK_F_CREATED && !creating)
+			tk_die(TK_EXIT_USAGE, "created=%s: set when the ticket is made, cannot be changed", a->value);
+		if (a->field == TK_F_ESCALATION && (a->value[0] == '+' || a->value[0] == '-'))
+			continue;	/* escalation=+1 escalation=+1 adds up */
+		for (j = i + 1; j < as->n; j++) {
+			b = &as->a[j];
+			if (b->op == '=' && b->field == a->field && !strcasecmp(b->name, a->name) &&
+			    strcmp(b->value, a->value))
+				tk_die(TK_EXIT_USAGE, "%s given twice (%s=%s, %s=%s): give it once",
+				    a->name, a->name, a->value, b->name, b->value);
+		}
+	}
+}
+
+static char *unmake_dir;
+
+static void
+unmake(void)
+{
+	tk_buf p = { 0 };
+
+	if (!unmake_dir)
+		return;
+	tk_buf_printf(&p, "%s/data.mdb", unmake_dir);
+	unlink(tk_buf_cstr(&p));
+	p.len = 0;
+	tk_buf_printf(&p, "%s/lock.mdb", unmake_dir);
+	unlink(tk_buf_cstr(&p));
+	rmdir(unmake_dir);	/* only when empty: a fields file stays */
+	tk_buf_free(&p);
+}
+
+void
+tk_cmd_unmake_on_exit(const char *dir)
+{
+	static int registered;
+
+	free(unmake_dir);
+	unmake_dir = dir ? tk_xstrdup(dir) : NULL;
+	if (dir && !registered++)
+		atexit(unmake);
+}

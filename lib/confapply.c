@@ -279,10 +279,13 @@ report_line(tk_buf *r, const char *kind, const char *name, const char *old, cons
 	}
 }
 
+/* An event about the store's configuration (DESIGN.md 3: ticket 0 and a
+ * typed key): config:workflow for a status, config:fields for an index. */
 static int
 log_change(tk_txn *t, const char *field, const char *old, const char *new)
 {
-	return tk_log_append(t, 0, field, TK_STR(old), TK_STR(new));
+	return tk_log_append_key(t, !strcmp(field, "index") ? "config:fields" : "config:workflow", field, TK_STR(old),
+	    TK_STR(new));
 }
 
 /* The workflow's statuses into the store: moved tickets, meta, events. */
@@ -515,66 +518,26 @@ tk_config_apply(tk_store *st, tk_buf *report)
 
 /* ---- tk-config check ---- */
 
-static const char *const settings[] = { "tiers", "free-mail", "contact-lookup", "route-on-create", "fulltext", NULL };
-
-/* The general settings file: its keys and the form of their values. */
-static int
-check_settings(const char *dir, tk_conf_errs *errs)
+int
+tk_config_check_files(const char *dir, tk_store *st, tk_txn *t, tk_conf_errs *errs)
 {
-	tk_conf c;
-	size_t i;
-	int rc, bad;
+	tk_settings set;
+	tk_rules *rules;
+	int missing;
 
-	if ((rc = tk_conf_open(&c, dir, "config")) <= 0) {
-		if (rc < 0) {
-			tk_buf_printf(&errs->msgs, "%s\n", tk_errmsg);
-			errs->n++;
-		}
-		return 0;
-	}
-	while ((rc = tk_conf_next(&c)) > 0) {
-		bad = 0;
-		for (i = 0; settings[i] && strcmp(settings[i], c.w[0]); i++)
-			;
-		if (!settings[i])
-			bad = tk_conf_error(&c, "%s: not a setting of this file (tiers, free-mail, contact-lookup, "
-			    "route-on-create, fulltext)", c.w[0]);
-		else if (c.nw < 2)
-			bad = tk_conf_error(&c, "%s: give its value", c.w[0]);
-		else if (!strcmp(c.w[0], "route-on-create") && (c.nw != 2 || (strcmp(c.w[1], "yes") && strcmp(c.w[1], "no"))))
-			bad = tk_conf_error(&c, "route-on-create %s: yes or no", c.w[1]);
-		else if (!strcmp(c.w[0], "contact-lookup")) {
-			struct stat sb;
-
-			if (c.nw != 2)
-				bad = tk_conf_error(&c, "contact-lookup: one program (a path; it is not run through a shell)");
-			else if (stat(c.w[1], &sb) < 0)
-				bad = tk_conf_error(&c, "contact-lookup %s: %s", c.w[1], strerror(errno));
-			else if (!S_ISREG(sb.st_mode) || access(c.w[1], X_OK) < 0)
-				bad = tk_conf_error(&c, "contact-lookup %s: not an executable file", c.w[1]);
-		} else if (!strcmp(c.w[0], "free-mail")) {
-			for (i = 1; i < c.nw && !bad; i++)
-				if (!strchr(c.w[i], '.') || strchr(c.w[i], '@'))
-					bad = tk_conf_error(&c, "free-mail %s: not a mail domain (example-mail.cn)", c.w[i]);
-		}
-		if (bad < 0) {
-			tk_buf_printf(&errs->msgs, "%s\n", tk_errmsg);
-			errs->n++;
-		}
-	}
-	if (rc < 0) {
+	/* config and rules: their own readers' (settings.c, route.c), which
+	 * stop at their first error (rules: warned about, each one). */
+	if (tk_settings_load(dir, &set) < 0) {
 		tk_buf_printf(&errs->msgs, "%s\n", tk_errmsg);
 		errs->n++;
 	}
-	tk_conf_close(&c);
-	return 0;
-}
-
-int
-tk_config_check_files(const char *dir, tk_conf_errs *errs)
-{
-	check_settings(dir, errs);
 	tk_config_read(dir, errs);
+	if ((rules = tk_rules_load(st, t, dir, NULL, 0, &missing)))
+		tk_rules_free(rules);
+	else if (!missing) {
+		tk_buf_printf(&errs->msgs, "%s\n", tk_errmsg);
+		errs->n++;
+	}
 	return errs->n ? -1 : 0;
 }
 

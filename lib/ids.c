@@ -110,6 +110,12 @@ tk_ids_read(tk_ids *ids, FILE *fp, const char *name, int *bad)
 			(*bad)++;
 			continue;
 		}
+		if (r.header && r.nfields == 1 && !strcmp(r.fields[0], "dry-run")) {
+			/* What --dry-run steps would have done, not tickets to act on. */
+			tk_error("%s:%ld: a dry-run stream (#dry-run): only a --dry-run command reads it", name, r.lineno);
+			tk_reader_free(&r);
+			return -1;
+		}
 		if (r.header || (r.nfields == 1 && !r.lens[0]))
 			continue;
 		if (typed_id(r.fields[0], r.lens[0])) {

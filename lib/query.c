@@ -10,6 +10,7 @@
  *   name=a..b   inclusive range on times, numbers, durations and priority;
  *               either end may be left out ("age=2d..", "due=..1h")
  *   name<v name<=v name>v name>=v   the same ranges, for those who quote
+ *   assignee=me  the Unix user (watchers=me too)
  *
  * Times in ranges are absolute or relative to now ("-2d", "1h"); a bare date
  * as the upper end means the end of that day, and "created=2026-11-01"
@@ -34,7 +35,7 @@
 #define MATCH_LIMIT 1000000
 #define DEPTH_LIMIT 10000
 
-enum op { OP_EQ, OP_NE, OP_RE, OP_NRE, OP_RANGE };
+enum op { OP_EQ, OP_NE, OP_RE, OP_NRE, OP_RANGE, OP_NRANGE };
 
 struct term {
 	char *text;
@@ -47,6 +48,7 @@ struct term {
 	size_t nvals;
 	pcre2_code *re;
 	pcre2_match_data *md;
+	const char *pat;	/* the pattern, in text */
 	int has_lo, has_hi;
 	long long lo, hi;	/* ints and durations */
 	char slo[32], shi[32];	/* times as ISO, priorities */
@@ -64,7 +66,11 @@ struct tk_filter {
 	pcre2_match_context *mctx;
 	tk_buf planbuf;
 	tk_buf warning;		/* why the term last added never matches, or empty */
+	int nojit;		/* tk_filter_jit(q, 0): one ticket to match, JIT costs more than it saves */
+	int lazy;		/* tk_filter_lazy: regexes compiled when first matched */
 };
+
+_Thread_local long tk_filter_errpos = -1;
 
 tk_filter *
 tk_filter_new(void)
@@ -188,6 +194,44 @@ add_val(struct term *t, const char *v, size_t n)
 	t->vals[t->nvals++] = tk_xstrndup(v, n);
 }
 
+/*
+ * A value of a number field in a list: a whole number (a ticket id for id
+ * and parent), kept as the field stores it ("07" is 7), or empty for
+ * unset. csat=9 or id=abc would match nothing and say nothing.
+ */
+static int
+int_value(struct term *t, const char *p, size_t n)
+{
+	char buf[32], *end;
+	long long v;
+	uint64_t id;
+
+	if (!n) {
+		add_val(t, "", 0);
+		return 0;
+	}
+	if (n >= sizeof buf)
+		return tk_error("%s: %.20s... is not a number", t->text, p);
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	if (t->field == TK_F_ID || t->field == TK_F_PARENT) {
+		/* 0 or a number past the largest id is one, that no ticket has. */
+		if (tk_id_parse(buf, n, &id) == 0)
+			snprintf(buf, sizeof buf, "%llu", (unsigned long long)id);
+		else if (strspn(buf, "0123456789") != n)
+			return tk_error("%s: %s is not a ticket id", t->text, buf);
+	} else {
+		v = strtoll(buf, &end, 10);
+		if (!isdigit((unsigned char)buf[0]) || *end)
+			return tk_error("%s: %s is not a whole number", t->text, buf);
+		if (t->field == TK_F_CSAT && (v < 1 || v > 5))
+			return tk_error("%s: %s is not a CSAT score (1 to 5)", t->text, buf);
+		snprintf(buf, sizeof buf, "%lld", v);
+	}
+	add_val(t, buf, strlen(buf));
+	return 0;
+}
+
 static int
 parse_list(struct term *t, const char *v)
 {
@@ -213,10 +257,17 @@ parse_list(struct term *t, const char *v)
 			if (priority_norm(tmp, pr, t->text) < 0)
 				return -1;
 			add_val(t, pr, 2);
-		} else if (t->field == TK_F_CHANNEL && !tk_enum_ok(t->field, p, (size_t)(c - p))) {
-			/* status=opne would match nothing and say nothing: a typo. */
+		} else if (t->field == TK_F_STATUS ? tk_status_installed() && !tk_status_class((tk_str){ p, (size_t)(c - p) }) :
+		    tk_enum_words(t->field) && !tk_enum_ok(t->field, p, (size_t)(c - p))) {
+			/* status=opne would match nothing and say nothing: a typo.
+			 * (The statuses are the store's: before it is open, this
+			 * waits for tk_filter_prepare; a dropped one still finds
+			 * its tickets.) */
 			return tk_error("%s: \"%.*s\" is not a %s (%s)", t->text, (int)(c - p), p,
 			    tk_fields[t->field].name, tk_enum_words(t->field));
+		} else if (t->kind == TK_K_INT) {
+			if (int_value(t, p, (size_t)(c - p)) < 0)
+				return -1;
 		} else
 			add_val(t, p, (size_t)(c - p));
 		if (!*c)
@@ -298,21 +349,45 @@ tk_filter_warning(const tk_filter *q)
 	return q->warning.len ? q->warning.p : NULL;
 }
 
+/* A regex term's pattern compiled (-1 with tk_errmsg and the error's
+ * offset in the pattern in tk_filter_errpos). */
+static int
+compile(tk_filter *q, struct term *t)
+{
+	int errcode;
+	PCRE2_SIZE erroff;
+	char msg[256];
+
+	/* UCP: \w, \d, \b and [[:alpha:]] know Unicode, so \w+ matches 打印机 */
+	t->re = pcre2_compile((PCRE2_SPTR)t->pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &errcode, &erroff, NULL);
+	if (!t->re) {
+		pcre2_get_error_message(errcode, (PCRE2_UCHAR *)msg, sizeof msg);
+		tk_filter_errpos = (long)erroff;
+		return tk_error("%s: bad regex at offset %zu: %s", t->text, (size_t)erroff, msg);
+	}
+	if (!q->nojit)
+		pcre2_jit_compile(t->re, PCRE2_JIT_COMPLETE);
+	t->md = pcre2_match_data_create_from_pattern(t->re, NULL);
+	return 0;
+}
+
 int
 tk_filter_add(tk_filter *q, const char *term)
 {
 	struct term t;
 	size_t n = name_len(term);
 	const char *p = term + n, *v, *dots;
-	int errcode, excl = 0;
-	PCRE2_SIZE erroff;
-	char msg[256];
+	int excl = 0;
+	long bad;
 	const char *lo = NULL, *hi = NULL;
 
 	q->warning.len = 0;
 	memset(&t, 0, sizeof t);
+	tk_filter_errpos = -1;
 	if (!n || !*p || !strchr("=!~<>", *p))
 		return tk_error("%s: not a filter (field=value, field!=value, field~regex, field=a..b)", term);
+	if ((bad = tk_utf8_invalid(term, strlen(term))) >= 0)
+		return tk_error("%s: invalid UTF-8 at byte %ld", term, bad + 1);
 	t.text = tk_xstrdup(term);
 	t.name = tk_xstrndup(term, n);
 	t.field = tk_field_lookup(t.name);
@@ -390,8 +465,21 @@ tk_filter_add(tk_filter *q, const char *term)
 		tk_error("%s: not a filter", term);
 		goto fail;
 	}
-	if (t.op == OP_NE && parse_list(&t, v) < 0)
+	if (t.op == OP_NE && (t.kind == TK_K_TIME || t.kind == TK_K_DURATION) && *v) {
+		/* created!=2026-11-01: not that day; the value checked as a time. */
+		if (range_end(&t, v, 0, 0) < 0 || range_end(&t, v, 1, 0) < 0)
+			goto fail;
+		t.op = OP_NRANGE;
+	} else if (t.op == OP_NE && parse_list(&t, v) < 0)
 		goto fail;
+	/* "me": the agent whose login is the Unix user (tk-agent), which is
+	 * that user's name whether or not an agent has it. */
+	if ((t.field == TK_F_ASSIGNEE || t.field == TK_F_WATCHERS) && (t.op == OP_EQ || t.op == OP_NE))
+		for (n = 0; n < t.nvals; n++)
+			if (!strcmp(t.vals[n], "me")) {
+				free(t.vals[n]);
+				t.vals[n] = tk_xstrdup(tk_actor());
+			}
 	/* Requesters are kept as bare lowercased addresses: so are the values
 	 * asked for ("Wang Li <Wang.Li@Initech.io>" finds wang.li@initech.io). */
 	if (t.field == TK_F_REQUESTER && (t.op == OP_EQ || t.op == OP_NE))
@@ -404,17 +492,10 @@ tk_filter_add(tk_filter *q, const char *term)
 				tk_address_lower(t.vals[n], addr.n);
 			}
 		}
-	if (t.op == OP_RE || t.op == OP_NRE) {
-		/* UCP: \w, \d, \b and [[:alpha:]] know Unicode, so \w+ matches 打印机 */
-		t.re = pcre2_compile((PCRE2_SPTR)v, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,
-		    &errcode, &erroff, NULL);
-		if (!t.re) {
-			pcre2_get_error_message(errcode, (PCRE2_UCHAR *)msg, sizeof msg);
-			tk_error("%s: bad regex at offset %zu: %s", term, (size_t)erroff, msg);
-			goto fail;
-		}
-		pcre2_jit_compile(t.re, PCRE2_JIT_COMPLETE);
-		t.md = pcre2_match_data_create_from_pattern(t.re, NULL);
+	t.pat = t.text + (v - term);
+	if ((t.op == OP_RE || t.op == OP_NRE) && !q->lazy && compile(q, &t) < 0) {
+		tk_filter_errpos = (long)(v - term) + tk_filter_errpos;
+		goto fail;
 	}
 	if (t.op == OP_RANGE)
 		never_matches(q, &t, term, lo, hi);
@@ -437,6 +518,51 @@ fail:
 
 /* The store's statuses are known once it is open (status.c): the term is
  * added then, by tk_filter_prepare (or tk_filter_run). */
+void
+tk_filter_jit(tk_filter *q, int on)
+{
+	q->nojit = !on;
+}
+
+void
+tk_filter_lazy(tk_filter *q, int on)
+{
+	q->lazy = on;
+}
+
+size_t
+tk_filter_size(const tk_filter *q)
+{
+	return q->n;
+}
+
+void
+tk_filter_term(const tk_filter *q, size_t i, tk_term_info *ti)
+{
+	const struct term *t = &q->t[i];
+
+	ti->text = t->text;
+	ti->name = t->name;
+	ti->field = t->field;
+	/* The pattern follows the operator "~" of a positive regex term. */
+	ti->pattern = t->op == OP_RE ? t->text + strlen(t->name) + 1 : NULL;
+}
+
+tk_str
+tk_filter_matched(tk_filter *q, size_t i, tk_txn *tx, tk_ticket *tk, char *scratch, size_t n)
+{
+	struct term *t = &q->t[i];
+	tk_str v = tk_ticket_compared(tx, tk, t->field, t->name, scratch, n);
+	PCRE2_SIZE *ov;
+
+	if (t->op != OP_RE)
+		return v;
+	ov = pcre2_get_ovector_pointer(t->md);
+	if (ov[0] > ov[1] || ov[1] > v.n)
+		return v;
+	return (tk_str){ v.p + ov[0], ov[1] - ov[0] };
+}
+
 void
 tk_filter_default_status(tk_filter *q, int all)
 {
@@ -594,8 +720,12 @@ term_match(tk_filter *q, struct term *t, tk_txn *tx, tk_ticket *tk)
 		return !eq_any(t, v);
 	case OP_RANGE:
 		return in_range(t, v);
+	case OP_NRANGE:
+		return !in_range(t, v);
 	case OP_RE:
 	case OP_NRE:
+		if (!t->re && compile(q, t) < 0)
+			return -1;
 		rc = pcre2_match(t->re, (PCRE2_SPTR)(v.n ? v.p : ""), v.n, 0, PCRE2_NO_UTF_CHECK, t->md, q->mctx);
 		if (rc >= 0)
 			return t->op == OP_RE;
@@ -1087,6 +1217,8 @@ filter_maxtag(const tk_filter *q)
 			maxtag = TK_F_CREATED;
 		else if (f == TK_F_FRT && maxtag < TK_F_FIRST_RESPONSE)
 			maxtag = TK_F_FIRST_RESPONSE;
+		else if (f == TK_F_SCRIPT && maxtag < TK_F_SUBJECT)
+			maxtag = TK_F_SUBJECT;
 		else if (f < TK_F_NSTORED && (unsigned)f > maxtag)
 			maxtag = (unsigned)f;
 	}

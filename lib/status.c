@@ -33,13 +33,22 @@ static const tk_status_def defaults[] = {
 static tk_status_def table[TK_STATUS_MAX];
 static size_t ntable;
 static int loaded;		/* table holds something: else the defaults */
+static int installed;		/* by tk_status_install: a store's (or a file's) */
 static char words[TK_STATUS_MAX * (TK_ACTIVE_MAXSTATUS + 2) + 1];
+
+static void install(const tk_status_def *defs, size_t n);
 
 static void
 ensure(void)
 {
 	if (!loaded)
-		tk_status_install(defaults, NDEFAULTS);
+		install(defaults, NDEFAULTS);
+}
+
+int
+tk_status_installed(void)
+{
+	return installed;
 }
 
 void
@@ -51,6 +60,13 @@ tk_status_defaults(tk_status_def *defs, size_t *n)
 
 void
 tk_status_install(const tk_status_def *defs, size_t n)
+{
+	install(defs, n);
+	installed = 1;
+}
+
+static void
+install(const tk_status_def *defs, size_t n)
 {
 	size_t i, len = 0;
 

@@ -51,10 +51,6 @@
  *               (8 bytes): a re-run skips an unchanged row without reading
  *               its ticket; the ticket is found by ix_external_id, or by
  *               import_row for a row with no external id
- *   ix_custom   name . NUL . value (cut at TK_IX_MAXKEY bytes) -> id,
- *               DUPSORT|DUPFIXED: the values of the custom fields meta
- *               "indexed" names (the fields file says "indexed"), no entry
- *               for an empty one; kept by every write of a ticket
  *   import_row  hash of a row with no external id (8 bytes, big-endian)
  *               -> id of the ticket tk-import made from it, DUPSORT|DUPFIXED
  *               as an index (a bulk batch writes it sorted, ixbatch.c;
@@ -62,6 +58,15 @@
  *               mark in any of the ticket's own fields
  *               (tk_upgrade_import_rows moves the "row-" external ids of
  *               older stores here)
+ *   agents, teams, agent_load, rr_cursor, log_key
+ *               (schema 7) agents and teams, each assignee's count of
+ *               tickets in the working set, tk-assign's round-robin
+ *               cursors, the events about agents and teams: their layout
+ *               is at the top of agent.c and load.c
+ *   ix_custom   (schema 9) name . NUL . value (cut at TK_IX_MAXKEY bytes) -> id,
+ *               DUPSORT|DUPFIXED: the values of the custom fields meta
+ *               "indexed" names (the fields file says "indexed"), no entry
+ *               for an empty one; kept by every write of a ticket
  *
  * Ids and sequence numbers grow by one, so tickets, bodies and the log are
  * appended at the right edge of their B-trees; DUPFIXED index entries cost
@@ -69,6 +74,8 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +110,11 @@ static const struct {
 	[TK_DB_IMPORT_MARKS] = { "import_marks", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_ACTIVE] = { "active", 0 },
 	[TK_DB_IMPORT_ROW] = { "import_row", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_AGENTS] = { "agents", 0 },
+	[TK_DB_TEAMS] = { "teams", 0 },
+	[TK_DB_AGENT_LOAD] = { "agent_load", 0 },
+	[TK_DB_RR_CURSOR] = { "rr_cursor", 0 },
+	[TK_DB_LOG_KEY] = { "log_key", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_IX_CUSTOM] = { "ix_custom", MDB_DUPSORT | MDB_DUPFIXED },
 };
 
@@ -273,6 +285,8 @@ short_file(tk_store *st, unsigned long long size)
 	    "(cut short?); restore it from a backup", st->dir, size, need);
 }
 
+static void denied(const char *dir, int write);
+
 int
 tk_store_exists(const char *dir)
 {
@@ -283,7 +297,9 @@ tk_store_exists(const char *dir)
 	tk_buf_printf(&path, "%s/data.mdb", dir);
 	ok = stat(path.p, &sb) == 0 && sb.st_size;	/* empty: made, never written */
 	tk_buf_free(&path);
-	if (!ok)
+	if (!ok && access(dir, X_OK) < 0 && errno == EACCES)
+		denied(dir, 0);	/* there may be one, closed to this user */
+	else if (!ok)
 		tk_error("%s: no tk store here (tk-new creates one; -d DIR or TK_DIR choose another)", dir);
 	return ok;
 }
@@ -417,6 +433,48 @@ tk_store_set_statuses(tk_txn *t, const tk_status_def *defs, size_t n)
  */
 static void map_advise(tk_store *st, int advice);
 
+/*
+ * Why the store could not be opened for want of permission, in words a
+ * user can take to whoever owns it. LMDB's readers take a slot in
+ * lock.mdb, so a reader needs write access to lock.mdb (LMDB's rule):
+ * read access to the files is not enough. tk(7) shows the group setup.
+ */
+static void
+denied(const char *dir, int write)
+{
+	const char *who = write ? "commands that write" : "readers";
+	char ask[160];
+	struct group *gr;
+	struct stat sb;
+	tk_buf p = { 0 };
+
+	if (stat(dir, &sb) == 0 && (gr = getgrgid(sb.st_gid)) && gr->gr_name)
+		snprintf(ask, sizeof ask, "ask for the store's group (%.64s) or see tk(7)", gr->gr_name);
+	else
+		snprintf(ask, sizeof ask, "ask for the store's group or see tk(7)");
+	if (faccessat(AT_FDCWD, dir, X_OK, AT_EACCESS) < 0) {
+		tk_error("%s: no search access to the store's directory; %s", dir, ask);
+		return;
+	}
+	tk_buf_printf(&p, "%s/data.mdb", dir);
+	if (faccessat(AT_FDCWD, p.p, write ? R_OK | W_OK : R_OK, AT_EACCESS) < 0 && errno == EACCES) {
+		tk_error("%s: %s need %s access to data.mdb; %s", p.p, who, write ? "read and write" : "read", ask);
+		goto done;
+	}
+	p.len = 0;
+	tk_buf_printf(&p, "%s/lock.mdb", dir);
+	if (faccessat(AT_FDCWD, p.p, F_OK, AT_EACCESS) < 0 && errno == ENOENT)
+		tk_error("%s: lock.mdb is missing, and only a user who may write the directory can make it "
+		    "(readers need it too: LMDB's rule); %s", dir, ask);
+	else if (faccessat(AT_FDCWD, p.p, R_OK | W_OK, AT_EACCESS) < 0)
+		tk_error("%s: %s need write access to lock.mdb%s; %s", p.p, who,
+		    write ? "" : " (LMDB's rule: a reader takes a slot in it)", ask);
+	else
+		tk_error("%s: %s", dir, strerror(EACCES));
+done:
+	tk_buf_free(&p);
+}
+
 tk_store *
 tk_store_open(const char *dir, int write)
 {
@@ -434,6 +492,10 @@ tk_store_open(const char *dir, int write)
 		goto fail;
 	tk_buf_printf(&path, "%s/data.mdb", dir);
 	existed = stat(path.p, &sb) == 0 && sb.st_size;	/* empty: made, never written */
+	if (!existed && access(dir, X_OK) < 0 && errno == EACCES) {
+		denied(dir, write);
+		goto fail;
+	}
 	if (!existed) {
 		if (!write) {
 			tk_store_exists(dir);
@@ -449,7 +511,10 @@ tk_store_open(const char *dir, int write)
 		goto fail;
 	}
 	rc = mdb_env_open(st->env, dir, MDB_NOTLS | (write ? 0 : MDB_RDONLY | MDB_NORDAHEAD), 0666);
-	if (rc) {
+	if (rc == EACCES || rc == EPERM) {
+		denied(dir, write);
+		goto fail;
+	} else if (rc) {
 		tk_mdb_error(rc, dir);
 		goto fail;
 	}

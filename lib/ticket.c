@@ -46,6 +46,7 @@ const tk_field_info tk_fields[TK_F_NFIELDS] = {
 	[TK_F_AGE] = { "age", TK_K_DURATION, -1, 1 },
 	[TK_F_FRT] = { "frt", TK_K_DURATION, -1, 1 },
 	[TK_F_COMMENTS] = { "comments", TK_K_INT, -1, 1 },
+	[TK_F_SCRIPT] = { "script", TK_K_ENUM, -1, 1 },
 };
 
 static tk_custom *custom_slot(tk_ticket *tk, const char *name, size_t n, int create);
@@ -56,11 +57,14 @@ const tk_ticket_hooks *tk_hooks;
  * messages show are both made from them. (Statuses are the store's,
  * status.c.) */
 #define CHANNELS(X) X(email) X(web) X(phone) X(chat) X(api) X(import)
+#define SCRIPTS(X) X(han) X(latin) X(mixed)
 #define AS_WORD(w) #w,
 #define AS_TEXT(w) ", " #w
 
 static const char *const channels[] = { CHANNELS(AS_WORD) NULL };
+static const char *const scripts[] = { SCRIPTS(AS_WORD) NULL };
 static const char channel_text[] = CHANNELS(AS_TEXT);
+static const char script_text[] = SCRIPTS(AS_TEXT);
 
 /*
  * The words an enum field may hold, for messages; NULL for a field whose
@@ -69,14 +73,15 @@ static const char channel_text[] = CHANNELS(AS_TEXT);
 const char *
 tk_enum_words(int field)
 {
-	return field == TK_F_STATUS ? tk_status_words() : field == TK_F_CHANNEL ? channel_text + 2 : NULL;
+	return field == TK_F_STATUS ? tk_status_words() : field == TK_F_CHANNEL ? channel_text + 2 :
+	    field == TK_F_SCRIPT ? script_text + 2 : NULL;
 }
 
 /* 1 when v is one of the store's statuses or a channel, else 0. */
 int
 tk_enum_ok(int field, const char *v, size_t n)
 {
-	const char *const *w = field == TK_F_CHANNEL ? channels : NULL;
+	const char *const *w = field == TK_F_CHANNEL ? channels : field == TK_F_SCRIPT ? scripts : NULL;
 
 	if (field == TK_F_STATUS)
 		return tk_status_known((tk_str){ v, n });
@@ -97,9 +102,11 @@ tk_field_lookup_n(const char *name, size_t n)
 {
 	int i;
 
-	/* Field names are case-insensitive: "Status" is status. */
+	/* Field names are case-insensitive: "Status" is status. (The first
+	 * letter, folded, rules out most at once.) */
 	for (i = 0; i < TK_F_NFIELDS; i++)
-		if (!strncasecmp(tk_fields[i].name, name, n) && !tk_fields[i].name[n])
+		if (n && ((tk_fields[i].name[0] ^ name[0]) & ~0x20) == 0 &&
+		    !strncasecmp(tk_fields[i].name, name, n) && !tk_fields[i].name[n])
 			return i;
 	return TK_F_CUSTOM;
 }
@@ -391,6 +398,10 @@ tk_ticket_value(tk_txn *t, tk_ticket *tk, int field, const char *cname, char *sc
 	case TK_F_COMMENTS:
 		n = snprintf(scratch, len, "%d", tk_comment_count(t, tk->id));
 		return (tk_str){ scratch, (size_t)n };
+	case TK_F_SCRIPT:
+		if (tk_ticket_body(t, tk) < 0)
+			tk->body = (tk_str){ "", 0 };
+		return TK_STR(tk_script(tk->f[TK_F_SUBJECT].p, tk->f[TK_F_SUBJECT].n, tk->body.p, tk->body.n));
 	default:
 		if (field >= 0 && field < TK_F_NSTORED)
 			return tk->f[field];
@@ -1024,6 +1035,104 @@ parent_check(tk_txn *t, const tk_ticket *tk, tk_str old)
 	return tk_ticket_parent_ok(t, tk->id, parent);
 }
 
+/*
+ * The assignments made to tk in memory and checked, old being its stored
+ * fields before: values, the requester's name, the workflow (and what a
+ * status change sets), the parent. What tk_ticket_apply and
+ * tk_ticket_assign share. 0, or -1 with tk_errmsg (tk is then half changed).
+ */
+static int
+change(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags, const tk_str *old, const tk_custom *oldc,
+    size_t noldc)
+{
+	size_t i;
+
+	for (i = 0; i < as->n; i++)
+		if (assign_one(tk, &as->a[i], flags & ~TK_APPLY_CREATE) < 0)
+			return -1;
+	/* A new requester given without a name does not keep the old one's. */
+	if (!tk_str_same(old[TK_F_REQUESTER], tk->f[TK_F_REQUESTER]) &&
+	    tk_str_same(old[TK_F_REQUESTER_NAME], tk->f[TK_F_REQUESTER_NAME])) {
+		int named = 0;
+		tk_str nm, ad;
+
+		for (i = 0; i < as->n; i++)
+			if (as->a[i].field == TK_F_REQUESTER_NAME || (as->a[i].field == TK_F_REQUESTER &&
+			    tk_address_split(as->a[i].value, strlen(as->a[i].value), &nm, &ad) && nm.n))
+				named = 1;
+		if (!named)
+			tk->f[TK_F_REQUESTER_NAME] = (tk_str){ "", 0 };
+	}
+	/* Required fields and the workflow's transitions (fields.c,
+	 * workflow.c); without them, tk's default workflow. (Callers say which
+	 * ticket: "tk-set: ticket 1: ...".) */
+	if (flags & TK_APPLY_UPGRADE)
+		;	/* an upgrade rewrites what is stored, as it is */
+	else if (tk_hooks && tk_hooks->check) {
+		if (tk_hooks->check(old, oldc, noldc, tk, flags) < 0)
+			return -1;
+	} else if (!(flags & TK_APPLY_IMPORT) && !tk_str_same(old[TK_F_STATUS], tk->f[TK_F_STATUS])) {
+		const char *to = tk_ticket_own(tk, tk->f[TK_F_STATUS].p, tk->f[TK_F_STATUS].n).p;
+
+		if (tk_status_transition_check(old[TK_F_STATUS], to) < 0)
+			return -1;
+	}
+	/* An import keeps the times it was given; it does not invent them. */
+	if (!(flags & TK_APPLY_IMPORT) && !tk_str_same(old[TK_F_STATUS], tk->f[TK_F_STATUS]))
+		status_effects(t->now_iso, tk, old[TK_F_STATUS]);
+	return parent_check(t, tk, old[TK_F_PARENT]);
+}
+
+int
+tk_ticket_assign(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
+{
+	tk_str old[TK_F_NSTORED], oldbody;
+	tk_custom *oldc = NULL;
+	size_t noldc = tk->ncustom, i, j;
+	int changed = 0, oldloaded;
+
+	for (i = 0; i < as->n; i++)
+		if (as->a[i].field == TK_F_BODY && tk_ticket_body(t, tk) < 0)
+			return -1;
+	oldbody = tk->body;
+	oldloaded = tk->body_loaded;
+	memcpy(old, tk->f, sizeof old);
+	if (noldc) {
+		oldc = tk_xmalloc(noldc * sizeof *oldc);
+		memcpy(oldc, tk->custom, noldc * sizeof *oldc);
+	}
+	if (change(t, tk, as, flags, old, oldc, noldc) < 0) {
+		/* As it was: the values it points to are still the ticket's. */
+		memcpy(tk->f, old, sizeof old);
+		if (noldc)
+			memcpy(tk->custom, oldc, noldc * sizeof *oldc);
+		tk->ncustom = noldc;
+		tk->body = oldbody;
+		tk->body_loaded = oldloaded;
+		free(oldc);
+		return -1;
+	}
+	for (i = 1; i < TK_F_NSTORED; i++)
+		if (i != TK_F_UPDATED && !tk_str_same(old[i], tk->f[i]))
+			changed = 1;
+	for (i = 0; i < tk->ncustom && !changed; i++) {
+		tk_str ov = { "", 0 };
+
+		for (j = 0; j < noldc; j++)
+			if (tk_str_same(oldc[j].name, tk->custom[i].name))
+				ov = oldc[j].value;
+		changed = !tk_str_same(ov, tk->custom[i].value);
+	}
+	if (tk->body_loaded == 2 && !tk_str_same(oldbody, tk->body))
+		changed = 1;
+	free(oldc);
+	if (!changed)
+		return 1;
+	if (!(flags & TK_APPLY_IMPORT) || tk_str_same(old[TK_F_UPDATED], tk->f[TK_F_UPDATED]))
+		tk->f[TK_F_UPDATED] = tk_ticket_own(tk, t->now_iso, 20);
+	return 0;
+}
+
 int
 tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 {
@@ -1051,42 +1160,9 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		oldc = tk_xmalloc(noldc * sizeof *oldc);
 		memcpy(oldc, tk->custom, noldc * sizeof *oldc);
 	}
-	for (i = 0; i < as->n; i++)
-		if (assign_one(tk, &as->a[i], flags & ~TK_APPLY_CREATE) < 0)
-			goto out;
-	/* A new requester given without a name does not keep the old one's. */
-	if (!tk_str_same(old[TK_F_REQUESTER], tk->f[TK_F_REQUESTER]) &&
-	    tk_str_same(old[TK_F_REQUESTER_NAME], tk->f[TK_F_REQUESTER_NAME])) {
-		int named = 0;
-		tk_str nm, ad;
-
-		for (i = 0; i < as->n; i++)
-			if (as->a[i].field == TK_F_REQUESTER_NAME || (as->a[i].field == TK_F_REQUESTER &&
-			    tk_address_split(as->a[i].value, strlen(as->a[i].value), &nm, &ad) && nm.n))
-				named = 1;
-		if (!named)
-			tk->f[TK_F_REQUESTER_NAME] = (tk_str){ "", 0 };
-	}
-	memcpy(iso, t->now_iso, sizeof iso);
-	/* Required fields and the workflow's transitions (fields.c,
-	 * workflow.c); without them, tk's default workflow. (Callers say which
-	 * ticket: "tk-set: ticket 1: ...".) */
-	if (flags & TK_APPLY_UPGRADE)
-		;	/* an upgrade rewrites what is stored, as it is */
-	else if (tk_hooks && tk_hooks->check) {
-		if (tk_hooks->check(old, oldc, noldc, tk, flags) < 0)
-			goto out;
-	} else if (!import && !tk_str_same(old[TK_F_STATUS], tk->f[TK_F_STATUS])) {
-		const char *to = tk_ticket_own(tk, tk->f[TK_F_STATUS].p, tk->f[TK_F_STATUS].n).p;
-
-		if (tk_status_transition_check(old[TK_F_STATUS], to) < 0)
-			goto out;
-	}
-	/* An import keeps the times it was given; it does not invent them. */
-	if (!import && !tk_str_same(old[TK_F_STATUS], tk->f[TK_F_STATUS]))
-		status_effects(t->now_iso, tk, old[TK_F_STATUS]);
-	if (parent_check(t, tk, old[TK_F_PARENT]) < 0)
+	if (change(t, tk, as, flags, old, oldc, noldc) < 0)
 		goto out;
+	memcpy(iso, t->now_iso, sizeof iso);
 	/* A ticket no longer found under its old external id: tk-import's marks
 	 * (store.c) no longer hold. */
 	if (!tk_str_same(old[TK_F_EXTERNAL_ID], tk->f[TK_F_EXTERNAL_ID]) && tk_import_gen_bump(t) < 0)

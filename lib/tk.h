@@ -13,7 +13,8 @@
  *              their batch hooks, meta, import marks), postings.c,
  *              index.c (index keys, epochs, ids under a key), ixbatch.c,
  *              active.c (the working set), log.c (appending events),
- *              comment.c (storing comments)
+ *              comment.c (storing comments), load.c (each assignee's
+ *              count of tickets in the working set, kept by active.c)
  *   model      ticket.c (the ticket, its encoding, the assignment
  *              language, writes with their indexes and events)
  *   above it   fields.c (known field names, the fields file: types,
@@ -23,7 +24,9 @@
  *              apply), history.c (events read back), reply.c (replies and
  *              their effects), upgrade.c (schema upgrades), query.c
  *              (filters), output.c, csvin.c, import.c, pipe.c, cmd.c (what
- *              every command does)
+ *              every command does), script.c (the derived field script),
+ *              dryrun.c (the dry-run stream), agent.c (agents and teams),
+ *              assign.c (tk-assign's strategies)
  */
 #ifndef TK_H
 #define TK_H
@@ -228,6 +231,8 @@ typedef struct {
 } tk_conf;
 /* 1 opened, 0 no such file (nothing to read), -1 with tk_errmsg. */
 int tk_conf_open(tk_conf *c, const char *dir, const char *name);
+/* The same for a file given by its path (tk-route FILE). */
+int tk_conf_open_file(tk_conf *c, const char *path);
 /* The next statement: 1, 0 at the end, -1 (invalid UTF-8) with tk_errmsg. */
 int tk_conf_next(tk_conf *c);
 /* Sets tk_errmsg to "path:line: message"; returns -1. */
@@ -248,6 +253,8 @@ typedef struct {
 /* The store's table (meta "statuses", installed when the store opens;
  * tk's default workflow until then). */
 void tk_status_install(const tk_status_def *defs, size_t n);
+/* 1 once a table was installed (a store opened): the statuses are known. */
+int tk_status_installed(void);
 void tk_status_defaults(tk_status_def *defs, size_t *n);
 size_t tk_status_count(void);
 const tk_status_def *tk_status_at(size_t i);
@@ -270,6 +277,14 @@ int tk_status_name_ok(const char *s, size_t n);
 /* meta "statuses": "NAME TAB CLASS [TAB dropped]" a line. decode: 0, or -1 with tk_errmsg. */
 void tk_status_encode(const tk_status_def *defs, size_t n, tk_buf *out);
 int tk_status_decode(const char *p, size_t n, tk_status_def *defs, size_t *count);
+/* ---- settings.c: the store's config file ---- */
+
+typedef struct {
+	int route_on_create;	/* every intake path routes (tk-route) */
+} tk_settings;
+/* dir/config read into s (all off when there is none): 0, or -1 with
+ * tk_errmsg "dir/config:line: ..." (the caller exits 3). */
+int tk_settings_load(const char *dir, tk_settings *s);
 
 /* ---- timeutil.c ---- */
 
@@ -310,6 +325,11 @@ enum tk_dbi {
 	TK_DB_IMPORT_MARKS,
 	TK_DB_ACTIVE,
 	TK_DB_IMPORT_ROW,
+	TK_DB_AGENTS,		/* schema 7: agents and teams (agent.c) */
+	TK_DB_TEAMS,
+	TK_DB_AGENT_LOAD,	/* each assignee's tickets in the working set (load.c) */
+	TK_DB_RR_CURSOR,	/* tk-assign --round-robin's cursor per team (assign.c) */
+	TK_DB_LOG_KEY,		/* events about agents and teams (log.c) */
 	TK_DB_IX_CUSTOM,	/* schema 9: custom fields declared indexed */
 	TK_DB_COUNT
 };
@@ -541,7 +561,7 @@ int tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk
     const void *enc, size_t n, int creating);
 /* Ticket id's copy put in the working set (in) or taken out, under its
  * status and assignee, whatever its status's class: tk-config apply moving
- * the tickets of a status whose class changes. 0 or -1. */
+ * the tickets of a status whose class changes (its assignee's load too). 0 or -1. */
 int tk_active_move(tk_txn *t, uint64_t id, tk_str status, tk_str assignee, const void *enc, size_t n, int in);
 
 /* Set when an LMDB call failed with MDB_MAP_FULL: tk_store_write grows the map and retries. */
@@ -581,6 +601,15 @@ int tk_field_register(tk_txn *t, tk_str name);
 /* 1 when a custom field name is in the fields sub-database, 0 not. */
 int tk_field_registered(tk_txn *t, const char *name, size_t n);
 
+/* ---- script.c: the derived field script ---- */
+
+/* The subject and this much of the body say a ticket's script. */
+#define TK_SCRIPT_WINDOW 4096
+/* "han", "latin" or "mixed" from the share of Han letters in the subject
+ * and the body's first TK_SCRIPT_WINDOW bytes (script.c says how); "" when
+ * they hold no letter. */
+const char *tk_script(const char *subject, size_t sn, const char *body, size_t bn);
+
 /* ---- ticket.c ---- */
 
 enum tk_field {
@@ -614,6 +643,7 @@ enum tk_field {
 	TK_F_AGE,
 	TK_F_FRT,
 	TK_F_COMMENTS,
+	TK_F_SCRIPT,		/* han, latin, mixed: script.c */
 	TK_F_NFIELDS,
 	TK_F_CUSTOM = -1
 };
@@ -739,6 +769,11 @@ int tk_assignments_check(tk_store *st, tk_txn *t, const tk_assignments *as);
 enum { TK_APPLY_CREATE = 1, TK_APPLY_IMPORT = 2, TK_APPLY_BODY_CHECKED = 4, TK_APPLY_UPGRADE = 8,
 	TK_APPLY_SYNTAX = 16 };	/* (tk_assign_add's own check: the form of a value, no store asked) */
 int tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags);
+/* The same changes made to tk in memory only, in a transaction that may
+ * be read-only (a --dry-run): checked as tk_ticket_apply checks them,
+ * updated set when something changed; nothing written, nothing logged.
+ * Returns 0, 1 when nothing changed, or -1 with tk_errmsg (tk as it was). */
+int tk_ticket_assign(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags);
 /* Create a ticket from assignments and an optional body; sets tk->id. */
 int tk_ticket_create(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char *body, size_t bodylen);
 /* Ticket tk's index entries, its fields having been old (in the working
@@ -868,9 +903,13 @@ typedef struct {
 	uint64_t seq, ticket;
 	tk_str time, actor, field, old, new;
 	tk_str via;		/* empty in events written before it was kept */
+	tk_str key;		/* an event about no ticket (ticket 0): agent:LOGIN, team:NAME */
 } tk_event;
 
 int tk_log_append(tk_txn *t, uint64_t ticket, const char *field, tk_str old, tk_str new);
+/* An event about something that is not a ticket, under its typed key
+ * (agent:LOGIN, team:NAME: DESIGN.md 3), indexed in log_key. */
+int tk_log_append_key(tk_txn *t, const char *key, const char *field, tk_str old, tk_str new);
 int tk_event_decode(tk_event *ev, uint64_t seq, const void *data, size_t n);
 /* A create event's value: the ticket's first fields (worked out, see log.c). */
 int tk_event_complete(tk_txn *t, tk_event *ev);
@@ -932,6 +971,102 @@ int tk_filter_match(tk_filter *q, tk_txn *t, tk_ticket *tk);
 long tk_filter_run(tk_filter *q, tk_txn *t, int (*fn)(tk_txn *, tk_ticket *, void *), void *arg);
 /* Which access path tk_filter_run chose, for --explain and tests. */
 const char *tk_filter_plan(tk_filter *q);
+/* Regexes of terms added after tk_filter_jit(q, 0) are not JIT-compiled:
+ * a filter for one ticket (a rule at intake) compiles faster without. */
+void tk_filter_jit(tk_filter *q, int on);
+/* Regexes of terms added after tk_filter_lazy(q, 1) are compiled when a
+ * ticket is first matched against them, not checked by tk_filter_add: for
+ * rules known good (route.c), most of which one ticket never needs. */
+void tk_filter_lazy(tk_filter *q, int on);
+/* A failed tk_filter_add's byte offset in the term of a bad regex's error, else -1. */
+extern _Thread_local long tk_filter_errpos;
+/* Term i of q (i < tk_filter_size(q)): its text, field name and number
+ * (TK_F_CUSTOM), and for a regex that must match (name~re), its pattern
+ * (NULL for any other term). */
+typedef struct {
+	const char *text, *name, *pattern;
+	int field;
+} tk_term_info;
+size_t tk_filter_size(const tk_filter *q);
+void tk_filter_term(const tk_filter *q, size_t i, tk_term_info *ti);
+/* Right after tk_filter_match gave 1 for tk: what term i held on, the text
+ * its regex matched or the value it compared (for --explain). */
+tk_str tk_filter_matched(tk_filter *q, size_t i, tk_txn *tx, tk_ticket *tk, char *scratch, size_t n);
+
+/* ---- literals.c: which of many regexes could match a text ---- */
+
+typedef struct tk_lits tk_lits;
+tk_lits *tk_lits_new(void);
+/* The literals a match of pattern must hold one of, kept under key: 1, or
+ * 0 when none can be said (the pattern is a candidate for every text). */
+int tk_lits_add(tk_lits *l, const char *pattern, unsigned key);
+size_t tk_lits_count(const tk_lits *l);
+/* Sets bit key of hits for every key one of whose literals s holds (the
+ * automaton is built on the first scan); fold is scratch. */
+void tk_lits_scan(tk_lits *l, const char *s, size_t n, uint64_t *hits, tk_buf *fold);
+void tk_lits_build(tk_lits *l);
+/* The same without the automaton, a search for each literal: for one
+ * text, where building the automaton would cost more than it saves. */
+void tk_lits_scan_each(tk_lits *l, const char *s, size_t n, uint64_t *hits, tk_buf *fold);
+/* s case-folded (full Unicode folding) onto the end of out. */
+void tk_lits_fold(const char *s, size_t n, tk_buf *out);
+void tk_lits_free(tk_lits *l);
+
+/* ---- route.c: the rules of tk-route, at intake too ---- */
+
+typedef struct tk_rules tk_rules;
+enum {
+	TK_ROUTE_ALL = 1,	/* every rule that matches, not the first only */
+	TK_ROUTE_BULK = 2,	/* many tickets: regexes JIT-compiled, literals prefiltered */
+	TK_ROUTE_DRY = 4	/* tk_route_ticket changes tickets in memory only */
+};
+/*
+ * The rules of path (NULL: the store directory dir's "rules"), checked
+ * against the store (st and t; st NULL: no store yet, dir's fields file
+ * only). Each error in the file is warned about as "path:line:column:
+ * text: why"; then NULL with tk_errmsg, and *missing set when there was no
+ * file at all.
+ */
+tk_rules *tk_rules_load(tk_store *st, tk_txn *t, const char *dir, const char *path, int flags, int *missing);
+void tk_rules_free(tk_rules *r);
+/* --explain: which rule matched, on which field and text, what it set. */
+void tk_rules_explain(tk_rules *r, int on);
+/*
+ * Routes tk through the rules in transaction t: each rule that fires
+ * applies its assignments, logged via "route:RULE" (TK_ROUTE_DRY: in
+ * memory only, t may be read-only). A pattern that hits its limit, and a
+ * rule whose values the ticket refuses, are warned about and go on;
+ * tk_rules_refused counts the refusals. 0 changed, 1 not, -1 when the
+ * store failed (tk_errmsg; tk_map_full may be set).
+ *
+ * Routing inside a transaction that may be run again (tk_store_write)
+ * goes between tk_rules_begin and tk_rules_end: done 1 once it committed
+ * (the warnings and explanations are written to standard error then, and
+ * the counts kept), 0 when it did not (both forgotten).
+ */
+int tk_route_ticket(tk_rules *r, tk_txn *t, tk_ticket *tk);
+void tk_rules_begin(tk_rules *r);
+void tk_rules_end(tk_rules *r, int done);
+unsigned long tk_rules_refused(const tk_rules *r);
+/* Only the rules named ("a,b") take part: 0, or -1 with tk_errmsg naming
+ * one the file does not have (and the nearest it does). */
+int tk_rules_only(tk_rules *r, const char *names);
+/* --stats: per rule, tickets matched and changed, and the fields changed. */
+typedef struct {
+	const char *name;
+	unsigned long matched, changed;
+	const char *fields;	/* "queue:12,tags:30" */
+} tk_rule_stats;
+size_t tk_rules_count(const tk_rules *r);
+void tk_rules_stats(tk_rules *r, size_t i, tk_rule_stats *s);
+/* The rules intake runs (DESIGN.md 2): with force (--route), or when the
+ * store directory dir's config says route-on-create yes; NULL when none
+ * are to. st: the store, or NULL when it is still to be made. Exits 3 on
+ * a broken config or rules file, or with force on a missing rules file. */
+tk_rules *tk_rules_intake(tk_store *st, const char *dir, int force, int flags);
+/* Tickets routed and those no rule matched. */
+unsigned long tk_rules_routed(const tk_rules *r);
+unsigned long tk_rules_unmatched(const tk_rules *r);
 
 /* ---- output.c ---- */
 
@@ -980,7 +1115,7 @@ int tk_output_conflict(int tsv, int table, int json, int header);
 int tk_output_init(tk_output *o, enum tk_format fmt, const char *cols, int header);
 int tk_output_check(tk_output *o, tk_txn *t);
 void tk_output_ticket(tk_output *o, tk_txn *t, tk_ticket *tk);
-/* A row that is not a ticket (tk-log's events): one value a column;
+/* A row that is not a ticket (tk-log's events, agents, teams): one value a column;
  * kinds, when not NULL, says how the table shows each (enum tk_kind, or
  * -1 for the column's own). */
 void tk_output_row(tk_output *o, const tk_str *vals, const int *kinds);
@@ -1015,7 +1150,9 @@ typedef struct {
 	size_t n, cap;
 } tk_ids;
 int tk_id_parse(const char *s, size_t n, uint64_t *out);
-/* Reads the first field of each record on fp; bad lines are reported and counted. */
+/* Reads the first field of each record on fp; bad lines are reported and
+ * counted. -1 (tk_errmsg) when fp is a dry-run stream, which only a
+ * --dry-run command reads (DESIGN.md 11): the caller exits 3. */
 int tk_ids_read(tk_ids *ids, FILE *fp, const char *name, int *bad);
 void tk_ids_add(tk_ids *ids, uint64_t id);
 /* Each id once, where it came first (a changing command applies each
@@ -1023,6 +1160,29 @@ void tk_ids_add(tk_ids *ids, uint64_t id);
 void tk_ids_unique(tk_ids *ids);
 void tk_ids_sort(tk_ids *ids);
 void tk_ids_free(tk_ids *ids);
+
+/* ---- dryrun.c: the dry-run stream between --dry-run steps (DESIGN.md 11) ---- */
+
+/* The stream's columns for the store of t: id, every stored field, every
+ * custom field the store knows; "a,b,c" added to cols. 0 or -1. */
+int tk_dryrun_columns(tk_txn *t, tk_buf *cols);
+/* Prints "#dry-run" and sets o up to write whole tickets of the stream:
+ * tk_output_ticket for each, tk_output_finish (which prints the header
+ * line even when no ticket came), tk_output_free. 0 or -1. */
+int tk_dryrun_start(tk_output *o, tk_txn *t);
+/* Standard input of a step: plain ids, or a dry-run stream. */
+typedef struct tk_dryin tk_dryin;
+tk_dryin *tk_dryin_open(FILE *fp, const char *name);
+/* 1 when the input is a dry-run stream (its first line is read to know). */
+int tk_dryin_stream(tk_dryin *d);
+/* The next ticket, each id once: 1 with *id and, from a stream, tk made
+ * anew with the record's fields (owned by tk; the body is left to be read
+ * from the store); 0 at the end; -1 on a bad line (tk_errmsg names the
+ * input and line; call again for the next). A typed id (c123) is skipped
+ * with a warning. */
+int tk_dryin_next(tk_dryin *d, uint64_t *id, tk_ticket *tk);
+long tk_dryin_lineno(const tk_dryin *d);
+void tk_dryin_close(tk_dryin *d);
 
 /* ---- csvin.c: CSV rows through libcsv ---- */
 
@@ -1080,6 +1240,9 @@ int tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n);
 size_t tk_import_undeclared(tk_import *im, tk_txn *t, const char *dir, int new_fields, tk_buf *out);
 /* --new-fields: the header's custom fields declared in write txn t. 0 or -1. */
 int tk_import_declare(const tk_import *im, tk_txn *t);
+/* After tk_import_header: -1 with tk_errmsg when -m names a column the
+ * header does not have (each named, with the nearest), else 0. */
+int tk_import_unmapped(const tk_import *im);
 /* A hash of the header row: the marks of inputs with this header. */
 uint64_t tk_import_header_hash(const tk_import *im);
 int tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r);
@@ -1139,12 +1302,134 @@ int tk_assignments_validate(const tk_assignments *as);
  * logged transaction; report gets a record a change ("status NAME OLD
  * NEW TICKETS", "index NAME OLD NEW TICKETS", "order"). 0 or an exit code. */
 int tk_config_apply(tk_store *st, tk_buf *report);
-/* tk-config check: every file of dir (config, fields, workflow), its
- * problems in errs: 0 when none, -1. */
-int tk_config_check_files(const char *dir, tk_conf_errs *errs);
+/* tk-config check: every file of dir (config, fields, workflow, rules;
+ * st and t the store's, or NULL), its problems in errs (the rules'
+ * warned about as they are found): 0 when none, -1. */
+int tk_config_check_files(const char *dir, tk_store *st, tk_txn *t, tk_conf_errs *errs);
 /* tk-config check --tickets: a row "id field value why" in out for each
  * stored value the files refuse now; how many, or -1. */
 long tk_config_check_tickets(tk_txn *t, tk_output *out);
+/* ---- load.c: each assignee's count of tickets in the working set ---- */
+
+/* agent_load under assignee a (n bytes): read (0 when none), or moved by
+ * delta (the working set's writer does it, active.c). 0 or an LMDB error
+ * code (the caller reports it). */
+int tk_load_get(tk_txn *t, const char *a, size_t n, uint64_t *count);
+int tk_load_add(tk_txn *t, const char *a, size_t n, long long delta);
+
+/* ---- agent.c: agents and teams (tk-agent) ---- */
+
+/* An agent's columns, as tk-agent ls prints them; load is not stored
+ * (agent_load). A team's: queues stored, agents and leads from the agents. */
+enum { TK_A_LOGIN, TK_A_NAME, TK_A_EMAIL, TK_A_TEAMS, TK_A_SKILLS, TK_A_CAPACITY, TK_A_ROLE, TK_A_DUTY,
+	TK_A_LOAD, TK_A_NCOLS };
+enum { TK_T_NAME, TK_T_QUEUES, TK_T_AGENTS, TK_T_LEADS, TK_T_NCOLS };
+extern const char *const tk_agent_cols[TK_A_NCOLS];
+extern const char *const tk_team_cols[TK_T_NCOLS];
+
+typedef struct {
+	char *v[TK_A_NCOLS];	/* owned, "" when unset; sets comma-separated, sorted */
+} tk_agent;
+typedef struct {
+	char *v[TK_T_NCOLS];
+} tk_team;
+
+/* A login or team name: a letter, then letters, digits, '.', '_', '-'; at most 64 bytes. */
+int tk_agent_name_ok(const char *s);
+/* 1 when the comma-separated set holds item (n bytes). */
+int tk_list_has(const char *set, const char *item, size_t n);
+void tk_agent_init(tk_agent *a);
+void tk_agent_free(tk_agent *a);
+/* -1 for no limit. */
+long tk_agent_capacity(const tk_agent *a);
+/* 1 found (load filled in), 0 not, -1 error. */
+int tk_agent_get(tk_txn *t, const char *login, tk_agent *a);
+int tk_agent_exists(tk_txn *t, const char *login);
+/* Each agent in login order; fn's non-zero return stops (-1 is returned). */
+int tk_agent_each(tk_txn *t, int (*fn)(tk_txn *, tk_agent *, void *), void *arg);
+/* Always -1, tk_errmsg "no agent X; did you mean Y?". */
+int tk_agent_unknown(tk_txn *t, const char *login);
+/* Stored, each change logged under agent:LOGIN against old (NULL: a new
+ * agent, logged "create"); teams it names that do not exist are made. */
+int tk_agent_write(tk_txn *t, const tk_agent *a, const tk_agent *old);
+int tk_agent_remove(tk_txn *t, const tk_agent *a);
+void tk_team_init(tk_team *tm);
+void tk_team_free(tk_team *tm);
+/* members: agents and leads filled in. 1 found, 0 not, -1 error. */
+int tk_team_get(tk_txn *t, const char *name, tk_team *tm, int members);
+int tk_team_each(tk_txn *t, int members, int (*fn)(tk_txn *, tk_team *, void *), void *arg);
+int tk_team_unknown(tk_txn *t, const char *name);
+/* The team owning queue (n bytes): 1 with *team (the caller frees it), 0 none, -1 error. */
+int tk_team_of_queue(tk_txn *t, const char *queue, size_t n, char **team);
+/* Stored and logged under team:NAME: 0, -1 an error, -2 refused (a queue
+ * of another team), tk_errmsg saying why. */
+int tk_team_write(tk_txn *t, const tk_team *tm, const tk_team *old);
+/* The team made (logged) unless it exists: 0 or -1. */
+int tk_team_make(tk_txn *t, const char *name);
+
+/* Their assignment language: field=value, +field=value, -field=value for
+ * sets (teams, skills; queues), singular aliases (team, skill, queue). */
+typedef struct {
+	int col;		/* TK_A_ or TK_T_ */
+	char op;		/* '=', '+', '-' */
+	char *value;
+} tk_dir_asg;
+typedef struct {
+	tk_dir_asg *a;
+	size_t n, cap;
+} tk_dir_asgs;
+/* team: a team's fields, else an agent's. -1 with tk_errmsg (a bad name
+ * with the nearest, a capacity not a whole number, a role or duty not
+ * one of its words, an email no address). */
+int tk_dir_assign_parse(tk_dir_asgs *as, const char *arg, int team);
+/* Applied to v, an agent's or a team's columns. */
+void tk_dir_apply(char **v, const tk_dir_asgs *as, int team);
+void tk_dir_asgs_free(tk_dir_asgs *as);
+
+/* The tickets of login in the working set, or of one status: their ids. 0 or -1. */
+int tk_agent_tickets(tk_txn *t, const char *login, const char *status, tk_ids *ids);
+/* Every ticket of from in the working set given to to (each logged via
+ * the transaction's via): 0 or -1. */
+int tk_agent_reassign(tk_txn *t, const char *from, const char *to, size_t *moved);
+
+/* tk-agent ls's filters: field=v (a,b any of; a set holds it), !=, ~ and
+ * !~ (PCRE2), ranges on capacity and load (load=..5, "load<5"). */
+typedef struct tk_agent_filter tk_agent_filter;
+tk_agent_filter *tk_agent_filter_new(void);
+int tk_agent_filter_add(tk_agent_filter *f, const char *term);
+/* A team= naming no team: -1, with the nearest. */
+int tk_agent_filter_check(tk_agent_filter *f, tk_txn *t);
+int tk_agent_filter_match(tk_agent_filter *f, const tk_agent *a);
+void tk_agent_filter_free(tk_agent_filter *f);
+
+/* ---- assign.c: tk-assign's strategies ---- */
+
+enum { TK_ASSIGN_TO, TK_ASSIGN_UNASSIGN, TK_ASSIGN_ROUND_ROBIN, TK_ASSIGN_LEAST_LOADED, TK_ASSIGN_SKILLS,
+	TK_ASSIGN_TO_LEAD, TK_ASSIGN_NSTRATEGIES };
+/* "to", "unassign", "round-robin", ...: the log's via is assign:NAME. */
+extern const char *const tk_strategy_names[TK_ASSIGN_NSTRATEGIES];
+typedef struct tk_assigner tk_assigner;
+/* to: the login of TK_ASSIGN_TO; team: --team or NULL (the team owning
+ * each ticket's queue, else every agent). */
+tk_assigner *tk_assigner_new(int strategy, const char *to, const char *team, int explain);
+void tk_assigner_free(tk_assigner *as);
+/* The agents, their loads and the teams as t sees them (each batch's
+ * write transaction; once for a dry run): 0, -1 an error, -2 an unknown
+ * agent or team named (tk_errmsg with the nearest). */
+int tk_assigner_begin(tk_assigner *as, tk_txn *t);
+/* The agent for tk: 1 with *login (NULL: unassigned), 0 none will do
+ * (tk_errmsg says why: off duty, at capacity, no skill, no lead), -1 an
+ * error. tk_assigner_why: the choice and, with explain, the others. */
+int tk_assigner_pick(tk_assigner *as, tk_txn *t, tk_ticket *tk, const char **login);
+const char *tk_assigner_why(tk_assigner *as);
+/* A ticket of status and assignee (before) went to login (NULL: none):
+ * loads and cursor carried forward. */
+void tk_assigner_took(tk_assigner *as, tk_str status, tk_str assignee, const char *login);
+/* A ticket was ostatus, oassignee and is (in a dry-run stream) status,
+ * assignee: the loads held moved to match. */
+void tk_assigner_moved(tk_assigner *as, tk_str ostatus, tk_str oassignee, tk_str status, tk_str assignee);
+/* The round-robin cursors moved, written in t (a write transaction): 0 or -1. */
+int tk_assigner_end(tk_assigner *as, tk_txn *t);
 
 /* ---- upgrade.c: upgrades that need the ticket model ---- */
 
@@ -1243,6 +1528,9 @@ tk_store *tk_cmd_store(const char *dir, int mode);
  * the store does not know is refused first (exit 2), before a missing
  * store would be made. */
 tk_store *tk_cmd_store_assign(const char *dir, int mode, const tk_assignments *as);
+/* A store the command is about to make, taken back at exit unless the
+ * command calls this again with NULL (it wrote something). */
+void tk_cmd_unmake_on_exit(const char *dir);
 /* The command is done with st and about to exit: leave it to the kernel. */
 void tk_cmd_leave(tk_store *st);
 /* Ids from the operands, or from standard input when there are none; returns bad lines. */
@@ -1253,5 +1541,18 @@ int tk_cmd_ids(tk_ids *ids, int argc, char **argv);
  */
 int tk_getopt_end(int argc, char **argv, const char *shortopts);
 char *tk_read_all(FILE *fp, const char *name, size_t *len);
+/* Option values (exit 2 on a bad one): tk_opt_once refuses an empty value
+ * and a second, different one (prev: the value so far, or NULL), and
+ * returns arg; tk_opt_text refuses invalid UTF-8; tk_opt_conflict refuses
+ * two options given together, naming both. */
+const char *tk_opt_once(const char *opt, const char *prev, const char *arg);
+const char *tk_opt_text(const char *opt, const char *arg);
+void tk_opt_conflict(const char *a, int has_a, const char *b, int has_b);
+/* "-todo was read as -t -o do; write -- -todo ..." for each word before
+ * end that bundles option letters, for a message; nothing when none. */
+void tk_opt_bundles(tk_buf *out, int end, char **argv, const char *shortopts);
+/* Assignments refused on their face, whatever the ticket (exit 2): a field
+ * set twice, created= when not creating. */
+void tk_cmd_assignments(const tk_assignments *as, int creating);
 
 #endif

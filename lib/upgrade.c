@@ -18,7 +18,16 @@
  *   schema 5 store holds is one of tk's five words, shorter than 16
  *   bytes, so no key changes).
  *
- * Schema 6 to 9: see upgrade_6.
+ * Schema 6 to 7 (agents and assignment): the sub-databases agents, teams,
+ * agent_load, rr_cursor and log_key are made as the store opens for
+ * writing; agent_load, each assignee's count of tickets in the working
+ * set, is then counted from `active` (whose keys hold status and
+ * assignee: no ticket is read) and written whole, in one transaction
+ * with the new schema. What was there is replaced, so counts made by the
+ * key layout upgrades before it (store.c's, which write the working set
+ * through the model) are not counted twice.
+ *
+ * Schema 7 to 9 (declared fields and workflows): see upgrade_7.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -561,7 +570,7 @@ upgrade_4(tk_store *st, MDB_txn *txn)
 }
 
 /*
- * Schema 6 to 9 (declared fields and workflows; 9 is this change's number,
+ * Schema 7 to 9 (declared fields and workflows; 9 is this change's number,
  * the chain is renumbered when the issue's parts are merged): the opening
  * writer has made ix_custom, empty (no store indexes a field before
  * tk-config apply says so); meta "statuses" and "indexed" stay unwritten,
@@ -569,7 +578,7 @@ upgrade_4(tk_store *st, MDB_txn *txn)
  * ticket changes, so nothing is logged.
  */
 static int
-upgrade_6(tk_txn *t, void *arg)
+upgrade_7(tk_txn *t, void *arg)
 {
 	(void)arg;
 	return tk_store_set_schema(t, 9) < 0 ? TK_EXIT_FAIL : 0;
@@ -591,6 +600,88 @@ upgrade_layout(tk_txn *t, void *arg)
 	return 0;
 }
 
+/* One assignee's count in a run of `active`'s keys. */
+struct run6 {
+	char *a;
+	size_t n;
+	uint64_t count;
+};
+
+static int
+cmp_run6(const void *x, const void *y)
+{
+	const struct run6 *a = x, *b = y;
+
+	return tk_keycmp(a->a, a->n, b->a, b->n);
+}
+
+/* The loads from the working set: a run of keys under one epoch, status
+ * and assignee is one count, merged with the assignee's other runs. */
+static int
+count6(tk_txn *t, void *arg)
+{
+	struct run6 *r = NULL;
+	size_t n = 0, cap = 0, i, j;
+	MDB_cursor *c;
+	MDB_val k, v;
+	const unsigned char *a;
+	size_t len;
+	unsigned char be[8];
+	int rc;
+
+	(void)arg;
+	if ((rc = mdb_drop(t->txn, t->st->dbi[TK_DB_AGENT_LOAD], 0)))
+		return tk_mdb_error(rc, "agent_load"), TK_EXIT_FAIL;
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_ACTIVE], &c)))
+		return tk_mdb_error(rc, "active"), TK_EXIT_FAIL;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const unsigned char *kp = k.mv_data, *z;
+
+		if (k.mv_size < 2 + 2 + 2 + 8 || !(z = memchr(kp + 2, '\0', k.mv_size - 2)))
+			continue;
+		a = z + 1;
+		len = (size_t)(kp + k.mv_size - 9 - a);
+		if (a > kp + k.mv_size - 9 || (len == 1 && !a[0]))
+			continue;	/* no assignee: no count */
+		if (n && r[n - 1].n == len && !memcmp(r[n - 1].a, a, len)) {
+			r[n - 1].count++;
+			continue;
+		}
+		if (n == cap)
+			r = tk_xrealloc(r, (cap = cap ? 2 * cap : 256) * sizeof *r);
+		r[n].a = tk_xstrndup((const char *)a, len);
+		r[n].n = len;
+		r[n++].count = 1;
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND) {
+		tk_mdb_error(rc, "active");
+		goto out;
+	}
+	if (n)
+		qsort(r, n, sizeof *r, cmp_run6);
+	for (i = 0, rc = 0; i < n && !rc; i = j) {
+		uint64_t total = 0;
+
+		for (j = i; j < n && r[j].n == r[i].n && !memcmp(r[j].a, r[i].a, r[i].n); j++)
+			total += r[j].count;
+		k.mv_size = r[i].n;
+		k.mv_data = r[i].a;
+		tk_put_u64(be, total);
+		v.mv_size = 8;
+		v.mv_data = be;
+		if ((rc = mdb_put(t->txn, t->st->dbi[TK_DB_AGENT_LOAD], &k, &v, MDB_APPEND)))
+			tk_mdb_error(rc, "agent_load");
+	}
+	if (!rc && tk_store_set_schema(t, 7) < 0)
+		rc = -1;
+out:
+	for (i = 0; i < n; i++)
+		free(r[i].a);
+	free(r);
+	return rc ? TK_EXIT_FAIL : 0;
+}
+
 int
 tk_store_upgrade(tk_store *st)
 {
@@ -602,7 +693,9 @@ tk_store_upgrade(tk_store *st)
 		st->schema = 5;
 	if (!rc && st->schema == 5 && !(rc = upgrade5(st)))
 		st->schema = 6;
-	if (!rc && st->schema >= 6 && st->schema < 9 && !(rc = tk_store_write(st, upgrade_6, NULL)))
+	if (!rc && st->schema == 6 && !(rc = tk_store_write(st, count6, NULL)))
+		st->schema = 7;
+	if (!rc && st->schema >= 7 && st->schema < 9 && !(rc = tk_store_write(st, upgrade_7, NULL)))
 		st->schema = 9;
 	st->via = via;
 	if (rc)

@@ -94,7 +94,10 @@ test_expect_success 'a schema 4 store gets its working set' '
 	test_cmp expect out &&
 	tk-ls -d v4 -a -o id status=resolved >out &&
 	printf "16384\n40000\n" >expect &&
-	test_cmp expect out
+	test_cmp expect out &&
+	mdb_dump -s agent_load v4 | sed -n "/^HEADER=END/,/^DATA=END/p" >load &&
+	printf "HEADER=END\n 626f62\n 0000000000000002\nDATA=END\n" >expect &&
+	test_cmp expect load
 '
 
 # Schema 5 to 6: requesters kept as bare lowercased addresses with the
@@ -119,22 +122,40 @@ test_expect_success 'a schema 5 store: requesters and field names are normalised
 	tk-ls -d v5 -a -o id >/dev/null && mdb_dump -p -s meta v5 | grep -x " 9"
 '
 
-# Schema 6 to 9: ix_custom made (by a reader too), empty; the store keeps
-# tk'"'"'s default workflow and no index until tk-config apply.
-test_expect_success 'a schema 6 store gets ix_custom; tk-config apply indexes its tickets' '
+# Schema 6 to 7: the agents' sub-databases made, each assignee's count of
+# tickets in the working set counted from it (alice: new, open, pending
+# and open again; her resolved ticket and carol's closed one not counted).
+test_expect_success 'a schema 6 store: a reader upgrades it and loads are counted' '
 	"$TK_UNIT" v6-store v6 &&
 	mdb_dump -p -s meta v6 | grep -x " 6" &&
-	test_expect_code 1 mdb_dump -s ix_custom v6 2>/dev/null &&
-	tk-ls -d v6 -a -o id,status >out &&
-	printf "1\tnew\n2\tresolved\n3\topen\n4\tclosed\n" >expect && test_cmp expect out &&
+	test_must_fail mdb_dump -s agent_load v6 &&
+	tk-ls -d v6 -o id,assignee assignee=bob >out && printf "5\tbob\n" >expect && test_cmp expect out &&
 	mdb_dump -p -s meta v6 | grep -x " 9" &&
-	mdb_dump -s ix_custom v6 >/dev/null &&
-	printf "field product\n  indexed\nfield region\n" >v6/fields &&
-	test_expect_code 3 tk-set -d v6 product=D 3 2>err &&
-	test_grep "v6/fields:2: field product is indexed in the file, not yet in the store: .*run tk-config apply" err &&
-	tk-config -d v6 apply >out &&
+	mdb_dump -s agent_load v6 | sed -n "/^HEADER=END/,/^DATA=END/p" >load &&
+	printf "HEADER=END\n 616c696365\n 0000000000000004\n 626f62\n 0000000000000001\nDATA=END\n" >expect &&
+	test_cmp expect load &&
+	tk-agent -d v6 -q add alice && tk-agent -d v6 -q add carol &&
+	tk-agent -d v6 ls -o login,load >out && printf "alice\t4\ncarol\t0\n" >expect && test_cmp expect out &&
+	tk-set -d v6 -q status=resolved 2 && tk-set -d v6 -q assignee=carol 6 &&
+	tk-agent -d v6 ls -o login,load >out && printf "alice\t3\ncarol\t1\n" >expect && test_cmp expect out
+'
+
+# Schema 7 to 9: ix_custom made (by a reader too), empty; the store keeps
+# tk'"'"'s default workflow and no index until tk-config apply.
+test_expect_success 'a schema 7 store gets ix_custom; tk-config apply indexes its tickets' '
+	"$TK_UNIT" v7-store v7 &&
+	mdb_dump -p -s meta v7 | grep -x " 7" &&
+	test_expect_code 1 mdb_dump -s ix_custom v7 2>/dev/null &&
+	tk-ls -d v7 -a -o id,status >out &&
+	printf "1\tnew\n2\tresolved\n3\topen\n4\tclosed\n" >expect && test_cmp expect out &&
+	mdb_dump -p -s meta v7 | grep -x " 9" &&
+	mdb_dump -s ix_custom v7 >/dev/null &&
+	printf "field product\n  indexed\nfield region\n" >v7/fields &&
+	test_expect_code 3 tk-set -d v7 product=D 3 2>err &&
+	test_grep "v7/fields:2: field product is indexed in the file, not yet in the store: .*run tk-config apply" err &&
+	tk-config -d v7 apply >out &&
 	printf "index\tproduct\t\tindexed\t2\n" >expect && test_cmp expect out &&
-	tk-ls -d v6 -a -o id product=C --explain >out 2>err &&
+	tk-ls -d v7 -a -o id product=C --explain >out 2>err &&
 	echo 3 >expect && test_cmp expect out && test_grep "plan: index product" err
 '
 

@@ -89,7 +89,10 @@ test_expect_success 'a writer that is not tk-new or tk-import makes no store' '
 	echo hi | test_expect_code 4 tk-comment -d typo2 1 2>err && test ! -e typo2 &&
 	test_expect_code 4 tk-ls -d typo3 && test ! -e typo3 &&
 	test_expect_code 2 tk-new -d typo4 -s x nosuch=1 2>err && test ! -e typo4 &&
-	test_grep "no field nosuch" err
+	test_grep "no field nosuch" err &&
+	printf "#subject\tstauts\nx\topen\n" | test_expect_code 3 tk-new -b -d typo5 2>err && test ! -e typo5 &&
+	printf "" | test_expect_code 3 tk-new -b -d typo6 2>err && test ! -e typo6 &&
+	printf "#subject\nx\n" | tk-new -q -b -d typo7 && test -f typo7/data.mdb
 '
 
 test_expect_success 'requesters: the bare address, lowercased, and the name beside it' '

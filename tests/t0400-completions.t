@@ -99,7 +99,7 @@ for mode in plain bash-completion; do
 	'
 
 	test_expect_success "bash ($mode): tk-new --<TAB> offers its long options" '
-		offers "--subject --requester --priority --message --batch --atomic --quiet --dir --help --version" \
+		offers "--subject --requester --priority --message --batch --atomic --quiet --route --dir --help --version" \
 			"tk-new --" tk-new --
 	'
 
@@ -205,7 +205,7 @@ for mode in plain bash-completion; do
 	'
 
 	test_expect_success "bash ($mode): tk NAME: command names, then the command's completion" '
-		offers "comment config export help import log ls new set show" "tk " tk "" &&
+		offers "agent assign comment config export help import log ls new route set show" "tk " tk "" &&
 		offers "set show" "tk s" tk s &&
 		offers "show" "tk help sh" tk help sh &&
 		offers "--dir --help --version" "tk --" tk -- &&
@@ -337,7 +337,7 @@ else
 		fish -n "$comp/tk.fish"
 	'
 	test_expect_success 'fish completes options, fields, values, ids' '
-		fish_offers "--atomic --batch --dir --help --message --priority --quiet --requester --subject --version" "tk-new --" &&
+		fish_offers "--atomic --batch --dir --help --message --priority --quiet --requester --route --subject --version" "tk-new --" &&
 		fish_offers "" "tk-new -s " &&
 		fish_offers "status=" "tk-ls sta" &&
 		fish_offers "product=" "tk-ls pro" &&
@@ -349,7 +349,7 @@ else
 		fish_offers "-created" "tk-ls -s -cre" &&
 		fish_offers "+vip" "tk-set 1 +" &&
 		fish_offers "1 2" "tk-show " &&
-		fish_offers "comment config export help import log ls new set show" "tk " &&
+		fish_offers "agent assign comment config export help import log ls new route set show" "tk " &&
 		fish_offers "status=done status=new status=triage" "tk-ls -d wf status=" &&
 		fish_offers "product=X100 product=X200" "tk-set -d wf product=" &&
 		fish_offers "type=change type=incident" "tk-new -d wf type=" &&

@@ -1,5 +1,7 @@
 /* unit.c - TAP tests of lib functions: escaping, times, durations, widths, encoding. */
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <iconv.h>
+#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -997,23 +999,78 @@ make_v5_store(const char *dir)
 	return 0;
 }
 
-/* tests/unit v6-store DIR: a schema 6 store with the tickets of v5-store
- * (those named "product", tickets 2 and 3, as schema 6 names them): no
- * ix_custom, no meta "statuses" or "indexed". */
+/* Tickets for v6-store: assignees in and out of the working set. */
+static int
+assigned_tickets(tk_txn *t, void *arg)
+{
+	static const struct { const char *assignee, *status; } v[] = {
+		{ "alice", "new" }, { "alice", "open" }, { "alice", "pending" }, { "alice", "resolved" },
+		{ "bob", "new" }, { "", "new" }, { "carol", "closed" }, { "alice", "open" },
+	};
+	tk_assignments as;
+	tk_ticket tk;
+	size_t i;
+	int rc = 0;
+
+	(void)arg;
+	for (i = 0; i < sizeof v / sizeof *v && !rc; i++) {
+		memset(&as, 0, sizeof as);
+		tk_assign_add(&as, "subject", "old ticket");
+		tk_assign_add(&as, "assignee", v[i].assignee);
+		tk_assign_add(&as, "status", v[i].status);
+		tk_ticket_init(&tk);
+		rc = tk_ticket_create(t, &tk, &as, NULL, 0) < 0;
+		tk_ticket_free(&tk);
+		tk_assignments_free(&as);
+	}
+	return rc ? TK_EXIT_FAIL : 0;
+}
+
+/* tests/unit v6-store DIR: a schema 6 store for the upgrade to 7: the
+ * tickets above, and none of the sub-databases schema 7 brought. */
 static int
 make_v6_store(const char *dir)
 {
+	static const int since7[] = { TK_DB_AGENTS, TK_DB_TEAMS, TK_DB_AGENT_LOAD, TK_DB_RR_CURSOR, TK_DB_LOG_KEY };
 	tk_store *st = tk_store_open(dir, 1);
 	MDB_txn *txn;
 	MDB_val k = { 6, "schema" }, v = { 1, "6" };
+	size_t i;
+	int rc = 0;
+
+	if (!st || tk_store_write(st, assigned_tickets, NULL) != 0) {
+		fprintf(stderr, "v6-store: %s\n", tk_errmsg);
+		return 1;
+	}
+	if (mdb_txn_begin(st->env, NULL, 0, &txn))
+		return 1;
+	for (i = 0; i < sizeof since7 / sizeof *since7 && !rc; i++)
+		rc = mdb_drop(txn, st->dbi[since7[i]], 1);
+	if (rc || mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) || mdb_txn_commit(txn)) {
+		fprintf(stderr, "v6-store: cannot set schema 6\n");
+		return 1;
+	}
+	tk_store_close(st);
+	return 0;
+}
+
+/* tests/unit v7-store DIR: a schema 7 store with the tickets of v5-store
+ * (those named "product", tickets 2 and 3, as schema 7 names them): no
+ * ix_custom, no meta "statuses" or "indexed". */
+static int
+make_v7_store(const char *dir)
+{
+	tk_store *st = tk_store_open(dir, 1);
+	MDB_txn *txn;
+	MDB_val k = { 6, "schema" }, v = { 1, "7" };
 
 	if (!st || tk_store_write(st, raw_tickets, NULL) != 0) {
-		fprintf(stderr, "v6-store: %s\n", tk_errmsg);
+		fprintf(stderr, "v7-store: %s\n", tk_errmsg);
 		return 1;
 	}
 	if (mdb_txn_begin(st->env, NULL, 0, &txn) || mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) ||
 	    mdb_drop(txn, st->dbi[TK_DB_IX_CUSTOM], 1) || mdb_txn_commit(txn)) {
-		fprintf(stderr, "v6-store: cannot set schema 6\n");
+		fprintf(stderr, "v7-store: cannot set schema 7\n");
 		return 1;
 	}
 	tk_store_close(st);
@@ -1098,18 +1155,203 @@ store_job(const char *what, const char *dir, tk_write_fn fn)
 	return 0;
 }
 
+/* The dry-run stream (dryrun.c): plain ids and streams read back. */
+static int
+dry_make(tk_txn *t, void *arg)
+{
+	tk_assignments as = { 0 };
+	tk_ticket tk;
+	int rc;
+
+	(void)arg;
+	tk_assign_parse(&as, "subject=s");
+	tk_assign_parse(&as, "zeta=1");
+	rc = tk_ticket_create(t, &tk, &as, NULL, 0);
+	tk_ticket_free(&tk);
+	tk_assignments_free(&as);
+	return rc < 0 ? TK_EXIT_DATA : 0;
+}
+
+static void
+test_dryrun(void)
+{
+	static const char plain[] = "5\n#id\tsubject\n7\tfoo\n5\nc12\nabc\n\n9\n";
+	static const char stream[] = "#dry-run\n#id\tsubject\tqueue\tproduct\tage\n3\tHello\tdesk\tx\t99\n"
+	    "3\tagain\t\t\t\n4\tWorld\\tW\t\t\t\n";
+	char got[128] = "", dir[] = "/tmp/tk-unit.XXXXXX";
+	tk_dryin *d;
+	tk_ticket tk;
+	tk_ids ids = { 0 };
+	uint64_t id;
+	FILE *fp;
+	int rc, bad = 0;
+
+	fp = fmemopen((void *)plain, sizeof plain - 1, "r");
+	d = tk_dryin_open(fp, "plain");
+	tk_ticket_init(&tk);
+	ok(tk_dryin_stream(d) == 0, "dry-run reader: plain ids are no stream");
+	while ((rc = tk_dryin_next(d, &id, &tk)) != 0)
+		snprintf(got + strlen(got), sizeof got - strlen(got), "%s%llu,", rc < 0 ? "bad:" : "",
+		    rc < 0 ? 0ULL : (unsigned long long)id);
+	is_str(got, "5,7,bad:0,9,", "dry-run reader: plain ids each once, headers and typed ids skipped, a bad line said");
+	tk_dryin_close(d);
+	fclose(fp);
+
+	got[0] = '\0';
+	fp = fmemopen((void *)stream, sizeof stream - 1, "r");
+	d = tk_dryin_open(fp, "stream");
+	ok(tk_dryin_stream(d) == 1, "dry-run reader: #dry-run starts a stream");
+	while ((rc = tk_dryin_next(d, &id, &tk)) == 1)
+		snprintf(got + strlen(got), sizeof got - strlen(got), "%llu:%.*s:%.*s:%.*s;", (unsigned long long)tk.id,
+		    (int)tk.f[TK_F_SUBJECT].n, tk.f[TK_F_SUBJECT].p, (int)tk.f[TK_F_QUEUE].n, tk.f[TK_F_QUEUE].p,
+		    (int)tk_ticket_custom(&tk, "product").n, tk_ticket_custom(&tk, "product").p);
+	is_str(got, "3:Hello:desk:x;4:World\tW::;", "dry-run reader: each ticket's fields from its record, the first of an id kept");
+	tk_ticket_free(&tk);
+	tk_dryin_close(d);
+	fclose(fp);
+
+	fp = fmemopen((void *)stream, sizeof stream - 1, "r");
+	ok(tk_ids_read(&ids, fp, "stream", &bad) < 0 && strstr(tk_errmsg, "dry-run"),
+	    "a reader of ids refuses a dry-run stream");
+	fclose(fp);
+	tk_ids_free(&ids);
+
+	if (!mkdtemp(dir)) {
+		ok(0, "dry-run columns: a store");
+		return;
+	}
+	{
+		tk_store *st = tk_store_open(dir, 1);
+		tk_buf cols = { 0 };
+		tk_txn t;
+		char *decl[] = { "alpha" };
+
+		st->declared = decl;
+		st->ndeclared = 1;
+		rc = tk_store_write(st, dry_make, NULL);
+		rc = rc || tk_txn_read(st, &t) < 0 || tk_dryrun_columns(&t, &cols) < 0;
+		ok(!rc && !strncmp(tk_buf_cstr(&cols), "id,created,updated,status,", 26) &&
+		    strstr(cols.p, ",requester_name,nps,alpha,zeta") && !strstr(cols.p, "body"),
+		    "dry-run columns: id, the stored fields, the custom ones declared or held, sorted; no body");
+		if (!rc)
+			tk_txn_end(&t);
+		printf("# %s\n", tk_buf_cstr(&cols));
+		tk_buf_free(&cols);
+		st->declared = NULL;
+		st->ndeclared = 0;
+		tk_store_close(st);
+		remove_store(dir);
+	}
+}
+
+/* The derived field script (script.c): its thresholds and its window. */
+static void
+test_script(void)
+{
+	char *big = tk_xmalloc(TK_SCRIPT_WINDOW + 30001);
+	size_t i;
+
+	is_str(tk_script("", 0, "", 0), "", "script: no letter, empty");
+	is_str(tk_script("12 34!", 6, "", 0), "", "script: digits and punctuation are no letters");
+	is_str(tk_script("VPN down", 8, "", 0), "latin", "script: English is latin");
+	is_str(tk_script("\xe6\x89\x93\xe5\x8d\xb0\xe6\x9c\xba", 9, "", 0), "han", "script: 打印机 is han");
+	/* 1 Han letter of 10: not under a tenth; of 11: under. */
+	is_str(tk_script("abcdefghi\xe6\x89\x93", 12, "", 0), "mixed", "script: a tenth Han is mixed");
+	is_str(tk_script("abcdefghij\xe6\x89\x93", 13, "", 0), "latin", "script: under a tenth Han is latin");
+	/* 打印机 + "abc": 3 of 6, not over half; 打印机 + "ab": over half. */
+	is_str(tk_script("\xe6\x89\x93\xe5\x8d\xb0\xe6\x9c\xba abc", 13, "", 0), "mixed", "script: half Han is mixed");
+	is_str(tk_script("\xe6\x89\x93\xe5\x8d\xb0\xe6\x9c\xba", 9, "ab", 2), "han", "script: the body counts with the subject");
+	is_str(tk_script("Привет", 12, "", 0), "latin", "script: other letters count on the latin side");
+	is_str(tk_script("\xe4\xbd\xa0\xe5\xa5\xbd\xef\xbc\x8c\xe3\x80\x82", 12, "", 0), "han", "script: CJK punctuation is no letter");
+	memset(big, 'a', TK_SCRIPT_WINDOW);
+	for (i = TK_SCRIPT_WINDOW; i + 3 <= TK_SCRIPT_WINDOW + 30000; i += 3)
+		memcpy(big + i, "\xe6\x89\x93", 3);
+	is_str(tk_script("x", 1, big, i), "latin", "script: the body past its first 4 KiB is not counted");
+	memset(big, 'a', 10);
+	for (i = 10; i + 3 <= TK_SCRIPT_WINDOW + 30000; i += 3)
+		memcpy(big + i, "\xe6\x89\x93", 3);
+	is_str(tk_script("", 0, big, i), "han", "script: a window cut in the middle of a character");
+	free(big);
+}
+
+/* The literal prefilter (literals.c) never leaves out a pattern that
+ * matches: every pattern against every text, PCRE2's answer against it. */
+static void
+test_literals(void)
+{
+	static const char *const pats[] = {
+		"(?i)printer|打印机|toner", "error\\s+0x[0-9a-f]+", "\\d+", "colou?r", "ab+c", "a\\.b",
+		"(?x) foo bar", "x(?:foo|bar)y", "foo|\\w+", "(?i)STRASSE", "(?i)ſtop", "K", "(?i)σοφία",
+		"VPN\\s*断线", "^re:\\s*urgent", "[abc]def", "de{2}p", "de{0,2}p", "a{1,}b", "(?i)\\bvpn\\b",
+		"\\Qa.b\\E", "c\\+\\+", "x*y", "(ab|cd)ef", "sent\\s+from\\s+my\\s+(?:iphone|ipad)", "错误代码\\s*\\S+",
+		"(?i)ÉCOLE", "a|b|", "(?:)", "\\bE-\\d{3}\\b", "[[:alpha:]]+x", "\\p{Han}+机", "gr[ae]y|grey",
+		NULL
+	};
+	static const char *const texts[] = {
+		"The PRINTER is off", "打印机坏了", "Error  0x1F", "colour", "color", "abbbc", "a.b", "foobar",
+		"xbary", "anything", "straße", "STOP", "Kelvin \xe2\x84\xaa", "ΣΟΦΊΑ", "vpn断线", "RE:  Urgent", "cdef",
+		"deep", "dp", "aab", "VPN down", "C++", "y", "cdef", "Sent from my iPad", "错误代码 E-102", "école",
+		"", "E-102", "打印机", "grey", "ſtop", "k", NULL
+	};
+	tk_lits *l = tk_lits_new(), *e = tk_lits_new();
+	uint64_t hits[2], hite[2];
+	int always[64] = { 0 }, bad = 0, ok_each = 1;
+	tk_buf fold = { 0 };
+	size_t i, j;
+
+	for (i = 0; pats[i]; i++) {
+		always[i] = !tk_lits_add(l, pats[i], (unsigned)i);
+		tk_lits_add(e, pats[i], (unsigned)i);
+	}
+	ok(always[2] && always[6] && always[8] && always[20] && !always[0] && !always[3],
+	    "literals: \\d+, (?x), a branch without one and \\Q are candidates always; keywords are not");
+	for (j = 0; texts[j]; j++) {
+		memset(hits, 0, sizeof hits);
+		memset(hite, 0, sizeof hite);
+		tk_lits_scan(l, texts[j], strlen(texts[j]), hits, &fold);
+		tk_lits_scan_each(e, texts[j], strlen(texts[j]), hite, &fold);
+		if (memcmp(hits, hite, sizeof hits))
+			ok_each = 0;
+		for (i = 0; pats[i]; i++) {
+			int ec, m;
+			PCRE2_SIZE eo;
+			pcre2_code *re = pcre2_compile((PCRE2_SPTR)pats[i], PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,
+			    &ec, &eo, NULL);
+			pcre2_match_data *md = re ? pcre2_match_data_create_from_pattern(re, NULL) : NULL;
+
+			m = re && pcre2_match(re, (PCRE2_SPTR)texts[j], strlen(texts[j]), 0, 0, md, NULL) >= 0;
+			if (m && !always[i] && !(hits[i >> 6] & 1ULL << (i & 63))) {
+				printf("#   %s matches \"%s\", but no literal of it was found\n", pats[i], texts[j]);
+				bad++;
+			}
+			pcre2_match_data_free(md);
+			pcre2_code_free(re);
+		}
+	}
+	ok(!bad, "literals: every pattern that matches a text has a literal found in it (case-folded)");
+	ok(ok_each, "literals: the automaton and the search of each literal find the same");
+	memset(hits, 0, sizeof hits);
+	tk_lits_scan(l, "nothing here", 12, hits, &fold);
+	ok(!(hits[0] & 1) && !(hits[0] & 1ULL << 19), "literals: a text without them leaves keywords out");
+	tk_buf_free(&fold);
+	tk_lits_free(l);
+	tk_lits_free(e);
+}
+
 int
 main(int argc, char **argv)
 {
 	setenv("TK_NOW", "2026-11-22T09:30:00Z", 1);
+	if (argc == 3 && !strcmp(argv[1], "v6-store"))
+		return make_v6_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v2-store"))
 		return make_v2_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v4-store"))
 		return make_v4_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v5-store"))
 		return make_v5_store(argv[2]);
-	if (argc == 3 && !strcmp(argv[1], "v6-store"))
-		return make_v6_store(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "v7-store"))
+		return make_v7_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "row-marks"))
 		return store_job(argv[1], argv[2], put_row_marks);
 	if (argc == 3 && !strcmp(argv[1], "upgrade-import-rows"))
@@ -1131,6 +1373,9 @@ main(int argc, char **argv)
 	test_import_time();
 	test_postings();
 	test_active();
+	test_dryrun();
+	test_script();
+	test_literals();
 	printf("1..%d\n", n_tests);
 	return n_failed != 0;
 }

@@ -1,0 +1,62 @@
+/*
+ * settings.c - the store's config file: general settings, one "key value"
+ * a line (tk-config(5)). Only the keys tk acts on are taken; a key SPEC.md
+ * names for a capability not built yet is refused as such, any other as
+ * unknown, so that a setting never silently does nothing.
+ *
+ *   route-on-create yes|no     every intake path routes (tk-route(1))
+ */
+#include <string.h>
+
+#include "tk.h"
+
+/* Keys of tk-config(5) whose capabilities come later. */
+static const char *const later[] = { "tiers", "free-mail", "contact-lookup", "fulltext", NULL };
+
+static int
+yes_no(tk_conf *c, int *out)
+{
+	if (c->nw != 2)
+		return tk_conf_error(c, "%s: one value, yes or no", c->w[0]);
+	if (!strcmp(c->w[1], "yes"))
+		*out = 1;
+	else if (!strcmp(c->w[1], "no"))
+		*out = 0;
+	else
+		return tk_conf_error(c, "%s %s: yes or no", c->w[0], c->w[1]);
+	return 0;
+}
+
+int
+tk_settings_load(const char *dir, tk_settings *s)
+{
+	tk_conf c;
+	int rc, seen_route = 0;
+	size_t i;
+
+	memset(s, 0, sizeof *s);
+	if ((rc = tk_conf_open(&c, dir, "config")) <= 0)
+		return rc;
+	while ((rc = tk_conf_next(&c)) > 0) {
+		if (c.indented) {
+			rc = tk_conf_error(&c, "%s: an indented line, but config has no stanzas", c.w[0]);
+			break;
+		}
+		if (!strcmp(c.w[0], "route-on-create")) {
+			if (seen_route++) {
+				rc = tk_conf_error(&c, "route-on-create: given twice");
+				break;
+			}
+			if ((rc = yes_no(&c, &s->route_on_create)) < 0)
+				break;
+			continue;
+		}
+		for (i = 0; later[i] && strcmp(later[i], c.w[0]); i++)
+			;
+		rc = later[i] ? tk_conf_error(&c, "%s: not implemented yet", c.w[0]) :
+		    tk_conf_error(&c, "%s: unknown setting (route-on-create)", c.w[0]);
+		break;
+	}
+	tk_conf_close(&c);
+	return rc < 0 ? -1 : 0;
+}
