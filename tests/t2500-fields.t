@@ -196,6 +196,14 @@ test_expect_success 'CSAT 1..5 and NPS 0..10: refused out of range everywhere, l
 	tk-log | awk -F "\t" "\$4 == \"create\" && \$6 ~ /nps=7/ { print \$8 }" >out && echo import >expect && test_cmp expect out
 '
 
+test_expect_success 'a rule'"'"'s action is validated as any value (tk-route refuses it, names field and value)' '
+	printf "rule bad\n  match subject=first\n  set product=X999\n" >"$TK_DIR/rules" &&
+	test_expect_code 3 tk-route 1 2>err &&
+	test_grep "product=X999: not one of X100, X200" err &&
+	tk-ls -t -o product id=1 >out && echo >expect && test_cmp expect out &&
+	rm "$TK_DIR/rules"
+'
+
 test_expect_success 'a broken fields file: check lists every problem with file:line; writers refuse (3), readers warn' '
 	printf "field product enum\nfield seats int 5..1\nfield size huge\nrequired ghost\nfield ok int\n  indexd\ndefault status new\nfield x date\n  default someday\n" >"$TK_DIR/fields" &&
 	test_expect_code 1 tk-config check 2>err &&

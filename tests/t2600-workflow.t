@@ -175,7 +175,30 @@ test_expect_success 'status names up to 64 bytes' '
 	tk-set -q status=open $(cat long.id) && tk-set -q status=$long $(cat long.id) &&
 	tk-ls -t -o status status=$long >out && echo $long >expect && test_cmp expect out &&
 	{ cat workflow.txt; echo "status ${long}x open"; } >"$TK_DIR/workflow" &&
-	test_expect_code 1 tk-config check 2>err && test_grep "workflow:23: status ${long}x: not a status name (1 to 64 bytes" err
+	test_expect_code 1 tk-config check 2>err && test_grep "workflow:23: status ${long}x: not a status name (1 to 64 bytes" err &&
+	cp workflow.txt "$TK_DIR/workflow" && tk-config apply -q
+'
+
+test_expect_success 'apply keeps the assignees'"'"' loads (tk-agent) in step with the working set' '
+	tk-agent -q add alice &&
+	tk-new -s l1 assignee=alice >l1 && tk-new -s l2 assignee=alice >l2 &&
+	tk-set -q status=open $(cat l1) $(cat l2) && tk-set -q status=pending $(cat l1) $(cat l2) &&
+	tk-agent ls -t -o login,load >before &&
+	sed "s/^status pending   paused/status pending resolved/" workflow.txt >"$TK_DIR/workflow" &&
+	tk-config apply -q &&
+	tk-agent ls -t -o login,load >after &&
+	b=$(cut -f2 before) && a=$(cut -f2 after) && test $((b - a)) -eq 2 &&
+	cp workflow.txt "$TK_DIR/workflow" && tk-config apply -q &&
+	tk-agent ls -t -o login,load >again && test_cmp before again
+'
+
+test_expect_success 'tk-config check reads the config and rules files too, with their own readers' '
+	printf "route-on-create maybe\n" >"$TK_DIR/config" &&
+	printf "rule r\n  match stauts=new\n  set queue=x\n" >"$TK_DIR/rules" &&
+	test_expect_code 1 tk-config check 2>err &&
+	test_grep "config:1: route-on-create maybe: yes or no" err &&
+	test_grep "rules:2:.*stauts=new: no field stauts" err &&
+	rm "$TK_DIR/config" "$TK_DIR/rules" && tk-config check
 '
 
 test_expect_success 'a broken workflow file: check lists each problem, writers refuse with workflow:line, readers warn' '
