@@ -346,6 +346,24 @@ indexed_set(tk_store *st, const char *p, size_t n)
 	}
 }
 
+/* A hash of meta "statuses" and "indexed" in txn: 0 or -1. */
+static int
+conf_stamp(tk_store *st, MDB_txn *txn, uint64_t *h)
+{
+	MDB_val v;
+	int rc;
+
+	*h = TK_HASH_SEED;
+	if ((rc = meta_get(st, txn, "statuses", &v)) < 0)
+		return -1;
+	*h = tk_hash(*h, rc ? v.mv_data : "", rc ? v.mv_size : 0);
+	*h = tk_hash(*h, "", 1);
+	if ((rc = meta_get(st, txn, "indexed", &v)) < 0)
+		return -1;
+	*h = tk_hash(*h, rc ? v.mv_data : "", rc ? v.mv_size : 0);
+	return 0;
+}
+
 /* What the store keeps of its configuration (meta "statuses" and
  * "indexed"), so every command agrees without reading the files. */
 static int
@@ -366,7 +384,7 @@ load_meta(tk_store *st, MDB_txn *txn)
 	if ((rc = meta_get(st, txn, "indexed", &v)) < 0)
 		return -1;
 	indexed_set(st, rc ? v.mv_data : "", rc ? v.mv_size : 0);
-	return 0;
+	return conf_stamp(st, txn, &st->confstamp);
 }
 
 int
@@ -409,7 +427,7 @@ tk_store_set_indexed(tk_txn *t, char **names, size_t n)
 	if (!rc)
 		indexed_set(t->st, b.p ? b.p : "", b.len);
 	tk_buf_free(&b);
-	return rc;
+	return rc || conf_stamp(t->st, t->txn, &t->st->confstamp) < 0 ? -1 : 0;
 }
 
 int
@@ -423,7 +441,7 @@ tk_store_set_statuses(tk_txn *t, const tk_status_def *defs, size_t n)
 	tk_buf_free(&b);
 	if (!rc)
 		tk_status_install(defs, n);
-	return rc;
+	return rc || conf_stamp(t->st, t->txn, &t->st->confstamp) < 0 ? -1 : 0;
 }
 
 /*
@@ -819,6 +837,7 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 {
 	tk_txn t;
 	int rc, code, i;
+	uint64_t h, stamp;
 
 	for (;;) {
 		memset(&t, 0, sizeof t);
@@ -839,6 +858,20 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 			return TK_EXIT_FAIL;
 		}
 		tk_map_full = 0;
+		/* The classes and indexes this command opened the store with are
+		 * still the store's: tk-config apply may have changed them since
+		 * (a ticket would go to the wrong side of the working set). */
+		if (conf_stamp(st, t.txn, &h) < 0) {
+			mdb_txn_abort(t.txn);
+			return TK_EXIT_FAIL;
+		}
+		if (h != st->confstamp) {
+			mdb_txn_abort(t.txn);
+			tk_error("%s: the store's workflow or indexes changed while this command ran "
+			    "(tk-config apply): nothing written; run it again", st->dir);
+			return TK_EXIT_FAIL;
+		}
+		stamp = st->confstamp;	/* (tk-config apply's transaction moves it) */
 		if (st->bulk) {
 			for (i = 0; i < st->nbatch; i++)
 				st->batch[i].ops->reset(st->batch[i].state);
@@ -850,6 +883,8 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 		t.bulk = 0;
 		epochs_forget(&t);
 
+		if (code)
+			st->confstamp = stamp;
 		if (code && tk_map_full) {
 			mdb_txn_abort(t.txn);
 			if (grow(st) < 0)
@@ -865,6 +900,7 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 		if (rc == 0 && st->bulk)
 			tk_store_forget(st);
 		if (rc == MDB_MAP_FULL) {
+			st->confstamp = stamp;
 			if (grow(st) < 0)
 				return TK_EXIT_FAIL;
 			continue;

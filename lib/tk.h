@@ -356,6 +356,7 @@ typedef struct tk_store {
 	char **indexed;		/* custom fields the store indexes (meta "indexed", ix_custom) */
 	size_t nindexed;
 	int created;		/* this command made the store */
+	uint64_t confstamp;	/* hash of meta "statuses" and "indexed" as the store opened */
 } tk_store;
 
 typedef struct tk_ixbatch tk_ixbatch;

@@ -192,6 +192,19 @@ test_expect_success 'apply keeps the assignees'"'"' loads (tk-agent) in step wit
 	tk-agent ls -t -o login,load >again && test_cmp before again
 '
 
+test_expect_success 'a writer that opened the store before tk-config apply changed it writes nothing (exit 4)' '
+	tk-ls -a -t -o id >before
+	( { printf "subject\nrace\n"; sleep 3; } | tk-import --format csv - 2>err.race || echo $? >rc.race ) &
+	importer=$!
+	sleep 1 &&
+	sed "s/^status pending   paused/status pending resolved/" workflow.txt >"$TK_DIR/workflow" &&
+	tk-config apply -q && wait $importer &&
+	echo 4 >expect && test_cmp expect rc.race &&
+	test_grep "workflow or indexes changed while this command ran (tk-config apply): nothing written" err.race &&
+	tk-ls -a -t -o id >after && test_cmp before after &&
+	cp workflow.txt "$TK_DIR/workflow" && tk-config apply -q
+'
+
 test_expect_success 'tk-config check reads the config and rules files too, with their own readers' '
 	printf "route-on-create maybe\n" >"$TK_DIR/config" &&
 	printf "rule r\n  match stauts=new\n  set queue=x\n" >"$TK_DIR/rules" &&
