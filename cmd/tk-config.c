@@ -86,7 +86,7 @@ apply(const char *dir, int quiet)
 	st = tk_cmd_store(dir, TK_OPEN_CONFIG);
 	if ((rc = tk_config_apply(st, &report)))
 		tk_die(rc, "%s", tk_errmsg);
-	if (!report.len)
+	if (!report.len && !quiet)
 		tk_warn("the store keeps what the files say: nothing to apply");
 	else if (!quiet)
 		fwrite(report.p, 1, report.len, stdout);

@@ -204,6 +204,65 @@ test_assignments(void)
 	tk_assignments_free(&as);
 }
 
+/* Statuses and classes (status.c): meta "statuses" read and written,
+ * damaged ones refused, the default rules of transitions by class. */
+static void
+test_statuses(void)
+{
+	tk_status_def defs[TK_STATUS_MAX], back[TK_STATUS_MAX];
+	tk_buf b = { 0 };
+	size_t n, m;
+
+	tk_status_defaults(defs, &n);
+	ok(n == 5 && tk_active_status(TK_STR("pending")) && !tk_active_status(TK_STR("resolved")),
+	    "default classes: pending active, resolved done");
+	memset(&defs[n], 0, sizeof defs[n]);
+	memcpy(defs[n].name, "triage", 6);
+	defs[n].len = 6;
+	defs[n].cls = TK_CLASS_PAUSED;
+	defs[n++].dropped = 1;
+	tk_status_encode(defs, n, &b);
+	ok(!strcmp(tk_buf_cstr(&b), "new\topen\nopen\topen\npending\tpaused\nresolved\tresolved\n"
+	    "closed\tclosed\ntriage\tpaused\tdropped\n"), "meta statuses: NAME TAB CLASS [TAB dropped]");
+	ok(tk_status_decode(b.p, b.len, back, &m) == 0 && m == n && back[5].dropped && back[5].cls == TK_CLASS_PAUSED &&
+	    !memcmp(back[2].name, "pending", 8), "meta statuses read back");
+	ok(tk_status_decode("new\tsoon\n", 9, back, &m) < 0, "an unknown class: damaged");
+	ok(tk_status_decode("new open\n", 9, back, &m) < 0, "no TAB: damaged");
+	ok(tk_status_decode("", 0, back, &m) < 0, "no status: damaged");
+	tk_status_install(back, m);
+	ok(tk_status_class(TK_STR("triage")) == TK_CLASS_PAUSED && !tk_status_known(TK_STR("triage")),
+	    "a dropped status keeps its class, is no longer known");
+	ok(!strcmp(tk_status_words(), "new, open, pending, resolved, closed"), "the words leave dropped ones out");
+	ok(!strcmp(tk_status_initial(), "new") && !strcmp(tk_status_reopen(), "open"), "first status, reopen status");
+	ok(tk_status_name_ok("待处理", strlen("待处理")) && !tk_status_name_ok("a,b", 3) && !tk_status_name_ok("-x", 2) &&
+	    !tk_status_name_ok("a b", 3), "status names: UTF-8, no comma, blank, leading -");
+	/* A store's own: inbox (open), doing (open), parked (paused), fixed, gone. */
+	memset(defs, 0, sizeof defs);
+	{
+		static const char *const nm[] = { "inbox", "doing", "parked", "fixed", "gone" };
+		static const int cl[] = { TK_CLASS_OPEN, TK_CLASS_OPEN, TK_CLASS_PAUSED, TK_CLASS_RESOLVED, TK_CLASS_CLOSED };
+		size_t i;
+
+		for (i = 0; i < 5; i++) {
+			memcpy(defs[i].name, nm[i], strlen(nm[i]));
+			defs[i].len = (unsigned char)strlen(nm[i]);
+			defs[i].cls = (unsigned char)cl[i];
+		}
+		tk_status_install(defs, 5);
+	}
+	ok(!strcmp(tk_status_initial(), "inbox") && !strcmp(tk_status_reopen(), "doing"), "their first and reopen statuses");
+	ok(tk_status_transition_ok(TK_STR("fixed"), "doing") && !tk_status_transition_ok(TK_STR("fixed"), "parked") &&
+	    !tk_status_transition_ok(TK_STR("fixed"), "inbox") && tk_status_transition_ok(TK_STR("fixed"), "gone"),
+	    "resolved class: to an open status but the first, or closed");
+	ok(!tk_status_transition_ok(TK_STR("gone"), "doing") && tk_status_transition_check(TK_STR("gone"), "doing") < 0 &&
+	    strstr(tk_errmsg, "(gone is final)"), "closed class is final, and said so");
+	ok(tk_status_transition_check(TK_STR("parked"), "inbox") < 0 &&
+	    strstr(tk_errmsg, "(from parked: doing, fixed, gone)"), "a refusal names the statuses allowed");
+	tk_status_defaults(defs, &n);
+	tk_status_install(defs, n);
+	tk_buf_free(&b);
+}
+
 static void
 test_filters(void)
 {
@@ -1362,6 +1421,7 @@ main(int argc, char **argv)
 	test_width();
 	test_encoding();
 	test_assignments();
+	test_statuses();
 	test_filters();
 	test_passwd();
 	test_id_limit();
