@@ -37,7 +37,7 @@ static const char usage[] =
 
 #define BATCH 5000
 
-enum { R_NONE, R_CREATED, R_UPDATED, R_UNCHANGED, R_REJECTED };
+enum { R_NONE, R_CREATED, R_UPDATED, R_UNCHANGED, R_REJECTED, R_MERGED };
 
 struct row {
 	long lineno;
@@ -68,7 +68,7 @@ struct opts {
 };
 
 struct counts {
-	long read, created, updated, unchanged, rejected;
+	long read, created, updated, unchanged, rejected, merged;
 };
 
 struct batch {
@@ -79,7 +79,7 @@ struct batch {
 	tk_arena arena;		/* the rows' values, until the batch is written */
 	const struct opts *o;
 	const tk_import *im;	/* --new-fields: its columns are declared with the batch */
-	long created, updated, unchanged, rejected;
+	long created, updated, unchanged, rejected, merged;
 	/* where the input is after the batch's last row, and whether a mark
 	 * saying "all before here is in" goes in with the batch */
 	tk_mark mark;
@@ -165,7 +165,7 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 	uint64_t id = 0, hash = 0;
 	tk_ticket tk;
 	size_t i;
-	int rc;
+	int rc, got = 0;
 
 	/* A row with no external id: its hash finds the ticket made from it,
 	 * which it then is unchanged from. */
@@ -180,6 +180,18 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 		return 0;
 	}
 	tk_ticket_init(&tk);
+	/* Its ticket merged into another: the external id stays with it
+	 * (DESIGN.md 7), and the row is skipped, said so. */
+	if (rc && (got = tk_ticket_get(t, id, &tk, 0)) > 0 && tk.f[TK_F_MERGED_INTO].n) {
+		w->result = R_MERGED;
+		w->why = tk_xstrndup(tk.f[TK_F_MERGED_INTO].p, tk.f[TK_F_MERGED_INTO].n);
+		tk_ticket_free(&tk);
+		return 0;
+	}
+	tk_ticket_free(&tk);
+	tk_ticket_init(&tk);
+	if (rc && got < 0)
+		return -1;
 	if (rc) {
 		if (!b->o->update) {
 			w->result = R_REJECTED;
@@ -266,7 +278,7 @@ import_batch(tk_txn *t, void *arg)
 	/* The tickets' times and their events' are the same. */
 	t->now = b->now;
 	memcpy(t->now_iso, b->now_iso, sizeof t->now_iso);
-	b->created = b->updated = b->unchanged = b->rejected = 0;
+	b->created = b->updated = b->unchanged = b->rejected = b->merged = 0;
 	for (i = 0; i < b->n; i++) {
 		struct row *w = &b->rows[i];
 
@@ -285,6 +297,7 @@ import_batch(tk_txn *t, void *arg)
 		b->updated += w->result == R_UPDATED;
 		b->unchanged += w->result == R_UNCHANGED;
 		b->rejected += w->result == R_REJECTED;
+		b->merged += w->result == R_MERGED;
 		if (b->o->atomic && w->result == R_REJECTED) {
 			mdb_cursor_close(ext);
 			return TK_EXIT_DATA;
@@ -318,7 +331,7 @@ clear(struct batch *b)
 	b->enc.len = 0;
 	tk_arena_reset(&b->arena);
 	/* A last slot with no rows is drained too: it must count nothing. */
-	b->created = b->updated = b->unchanged = b->rejected = 0;
+	b->created = b->updated = b->unchanged = b->rejected = b->merged = 0;
 }
 
 static double
@@ -656,6 +669,9 @@ drain(void *slot, int end, void *ctx)
 	for (i = 0; i < b->n; i++)
 		if (b->rows[i].result == R_REJECTED)
 			reject_row(o, fl->name, &b->rows[i]);
+		else if (b->rows[i].result == R_MERGED && !(o->atomic && (refused || rc)))
+			tk_warn("%s:%ld: merged into %s: row skipped (tk-link --unmerge undoes the merge)",
+			    fl->name, b->rows[i].lineno, b->rows[i].why);
 	c->read += (long)b->n;
 	if (o->atomic && (refused || rc)) {
 		tk_warn(refused ? "%s: --atomic: %ld rows rejected, nothing imported" :
@@ -668,6 +684,7 @@ drain(void *slot, int end, void *ctx)
 	c->updated += b->updated;
 	c->unchanged += b->unchanged;
 	c->rejected += b->rejected;
+	c->merged += b->merged;
 	if (b->rejected)
 		fl->clean = 0;
 	if (!end)
@@ -779,6 +796,8 @@ import_file(tk_store *st, struct file *fl, struct counts *total)
 	if (!o->quiet) {
 		fprintf(stderr, "%s: %s: %ld read, %ld created, %ld updated, %ld unchanged, %ld rejected",
 		    tk_progname, fl->name, fl->c.read, fl->c.created, fl->c.updated, fl->c.unchanged, fl->c.rejected);
+		if (fl->c.merged)
+			fprintf(stderr, ", %ld skipped (merged into another ticket)", fl->c.merged);
 		if (fl->skipped_line)
 			fprintf(stderr, " (lines 2-%ld as an earlier run committed them)", fl->skipped_line);
 		fputc('\n', stderr);

@@ -1,4 +1,4 @@
-/* tk-show - everything about tickets: fields, body, comments, history. */
+/* tk-show - everything about tickets: fields, links, body, comments, history. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +10,8 @@ static const char usage[] =
     "tk-show [--json] [-d dir] [--no-history] [id ...]\n"
     "\n"
     "Prints everything about each ticket given or read from standard input:\n"
-    "its fields, body, replies and notes, and history; times local on a terminal.\n"
+    "its fields, the links to it, its body, its replies and notes in the order\n"
+    "they were written, and its history; times local on a terminal.\n"
     "\n"
     "Options:\n"
     "--json\tJSON lines, one object a ticket, as tk-export --format json prints\n"
@@ -42,19 +43,85 @@ field(const char *name, int kind, tk_str v)
 	fputc('\n', stdout);
 }
 
-static int
-comment(const tk_comment *c, void *arg)
+static void
+comment(const tk_comment *c)
 {
 	char buf[32];
 	tk_str t = when(c->time, buf);
 
-	(void)arg;
 	printf("\n--- %s %u by ", c->internal ? "internal note" : "reply", c->n);
 	tk_term_write(stdout, c->author.p, c->author.n);
-	printf(", %.*s\n", (int)t.n, t.p);
+	printf(", %.*s", (int)t.n, t.p);
+	if (c->from)
+		printf(" (from #%llu)", (unsigned long long)c->from);
+	fputc('\n', stdout);
 	tk_term_write(stdout, c->body.p, c->body.n);
 	fputc('\n', stdout);
+}
+
+static int
+gather(const tk_comment *c, void *arg)
+{
+	tk_buf *b = arg;
+
+	tk_buf_add(b, c, sizeof *c);
 	return 0;
+}
+
+/* A thread in the order it was written: by time, then number (a merge
+ * appends comments older than the ones before them). */
+static int
+by_time(const void *a, const void *b)
+{
+	const tk_comment *x = a, *y = b;
+	int c = memcmp(x->time.p, y->time.p, x->time.n < y->time.n ? x->time.n : y->time.n);
+
+	return c ? c : x->n < y->n ? -1 : x->n > y->n;
+}
+
+static void
+thread(tk_txn *t, uint64_t id)
+{
+	tk_buf b = { 0 };
+	tk_comment *c;
+	size_t i, n;
+
+	/* (the comments point into the map, which holds still while t reads) */
+	if (tk_comment_each(t, id, gather, &b) < 0)
+		tk_warn("ticket %llu: %s", (unsigned long long)id, tk_errmsg);
+	c = (tk_comment *)b.p;
+	n = b.len / sizeof *c;
+	if (n)
+		qsort(c, n, sizeof *c, by_time);
+	for (i = 0; i < n; i++)
+		comment(&c[i]);
+	tk_buf_free(&b);
+}
+
+/* The links others hold to this ticket (links both ways, linkdb.c). */
+static void
+links(tk_txn *t, uint64_t id)
+{
+	static const struct {
+		const char *rel, *label;
+	} back[] = {
+		{ "child", "children" }, { "duplicate", "duplicates" }, { "merged_from", "merged_from" },
+	};
+	tk_ids ids = { 0 };
+	tk_buf b = { 0 };
+	size_t i, k;
+
+	for (i = 0; i < sizeof back / sizeof *back; i++) {
+		ids.n = 0;
+		if (tk_links_get(t, id, back[i].rel, &ids) < 0 || !ids.n)
+			continue;
+		b.len = 0;
+		for (k = 0; k < ids.n; k++)
+			tk_buf_printf(&b, "%s%llu", k ? "," : "", (unsigned long long)ids.v[k]);
+		field(back[i].label, TK_K_SET, (tk_str){ b.p, b.len });
+	}
+	tk_ids_free(&ids);
+	tk_buf_free(&b);
 }
 
 /* One line an event; a value with newlines or tabs is shown escaped, a
@@ -125,9 +192,13 @@ show(tk_txn *t, tk_ticket *tk, int with_history)
 	printf("Ticket %llu: ", (unsigned long long)tk->id);
 	tk_term_write(stdout, tk->f[TK_F_SUBJECT].p, tk->f[TK_F_SUBJECT].n);
 	fputc('\n', stdout);
+	if (tk->f[TK_F_MERGED_INTO].n)
+		printf("merged into %.*s (its replies and notes went there)\n", (int)tk->f[TK_F_MERGED_INTO].n,
+		    tk->f[TK_F_MERGED_INTO].p);
 	for (i = 1; i < TK_F_NSTORED; i++)
 		if (i != TK_F_SUBJECT)
 			field(tk_fields[i].name, tk_fields[i].kind, tk->f[i]);
+	links(t, tk->id);
 	for (i = 0; i < tk->ncustom; i++) {
 		char *name = tk_xstrndup(tk->custom[i].name.p, tk->custom[i].name.n);
 
@@ -139,7 +210,7 @@ show(tk_txn *t, tk_ticket *tk, int with_history)
 		tk_term_write(stdout, tk->body.p, tk->body.n);
 		fputc('\n', stdout);
 	}
-	tk_comment_each(t, tk->id, comment, NULL);
+	thread(t, tk->id);
 	if (with_history)
 		history(t, tk->id);
 }
@@ -156,7 +227,7 @@ main(int argc, char **argv)
 	};
 	const char *dir = NULL;
 	int c, status = 0, with_history = 1, json = 0, rc;
-	tk_json_with with = { 1, 1 };
+	tk_json_with with = { 1, 1, 1 };
 	char *cols = NULL;
 	tk_output out;
 	tk_ids ids = { 0 };
@@ -180,7 +251,7 @@ main(int argc, char **argv)
 	st = tk_cmd_store(dir, TK_OPEN_READ);
 	if (tk_txn_read(st, &t) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-	/* JSON lines as tk-export --format json --with comments,history
+	/* JSON lines as tk-export --format json --with comments,history,links
 	 * gives them (--no-history leaves the history out there too). */
 	if (json) {
 		cols = tk_output_all_columns(&t);

@@ -37,6 +37,7 @@ static const struct command {
 	{ "agent", "agents and teams: skills, capacity, role, duty, queues" },
 	{ "assign", "give tickets to agents, by name or by strategy" },
 	{ "route", "apply routing rules to tickets" },
+	{ "link", "link, merge and split tickets" },
 	{ "config", "check the configuration files of a store and apply them" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -12,10 +12,10 @@
 # tk-ls) for the commands that take them, and tk-config's verbs.
 
 # The fields of lib/ticket.c's tk_fields table, and requester_name.
-_tk_fields_all="id created updated status priority type category queue assignee requester requester_name subject channel tags watchers due escalation first_response resolved closed reopens csat nps parent external_id body age frt comments"
+_tk_fields_all="id created updated status priority type category queue assignee requester requester_name subject channel tags watchers due escalation first_response resolved closed reopens csat parent external_id nps merged_into duplicate_of related body age frt comments"
 # Those no assignment may set (derived, or kept by tk).
-_tk_fields_readonly="id updated age frt comments"
-_tk_commands="new ls show set comment log import export config"
+_tk_fields_readonly="id updated age frt comments merged_into duplicate_of related"
+_tk_commands="new ls show set comment log import export link config"
 
 # _tk_options CMD: CMD's options; a trailing = marks one that takes an argument.
 _tk_options() {
@@ -29,6 +29,7 @@ _tk_options() {
 	tk-import) echo "-q --quiet -u --update --atomic --strict --new-fields --route --format= -F= --delimiter= --encoding= --preset= -m= --map= --rejects=" ;;
 	tk-export) echo "--format= --bom --excel --with= -o= --output=" ;;
 	tk-config) echo "--tickets -H --header -t --tsv --table --json -q --quiet" ;;
+	tk-link) echo "--unlink --merge --unmerge --split -s= --subject= -m= --message= -q --quiet -t --tsv --table --json -o= --output=" ;;
 	*) return 1 ;;
 	esac
 	echo "-d= --dir= -h --help --version"
@@ -147,6 +148,7 @@ _tk_values() {
 	tags|watchers) _tk_ls -a -t -o "$1" | tr , '\n' | sort -u | grep -v '^$' ;;
 	queue|assignee|category|requester|requester_name|external_id)
 		_tk_ls -a -t -o "$1" | sort -u | grep -v '^$' ;;
+	parent|merged_into|duplicate_of|related) _tk_ls -t -o id ;;
 	*)
 		# a declared custom field: an enum's values, else what the store holds
 		[[ " $_tk_fields_all " == *" $1 "* ]] && return
@@ -325,6 +327,16 @@ _tk_command() {
 		_tk_matchlines "" "$cur" "$(_tk_ls -t -o id)" ;;
 	tk-config)
 		[ -n "$operand" ] || _tk_match "" "$cur" check apply ;;
+	tk-link)
+		# id relation id: a relation after an id, an id after a relation
+		# (or into, after --merge); first, either
+		case ${words[cword-1]} in
+		relates|parent-of|child-of|duplicate-of|into) _tk_matchlines "" "$cur" "$(_tk_ls -t -o id)" ;;
+		[0-9]*|\#[0-9]*) _tk_match "" "$cur" relates parent-of child-of duplicate-of into ;;
+		*)
+			_tk_matchlines "" "$cur" "$(_tk_ls -t -o id)"
+			[[ $cur == [0-9]* ]] || _tk_match "" "$cur" relates parent-of child-of duplicate-of into ;;
+		esac ;;
 	tk-import)
 		while IFS= read -r w; do COMPREPLY+=("$w"); done < <(compgen -f -- "$cur")
 		_tk_files=1
@@ -444,7 +456,7 @@ _tk_complete() {
 	return 0
 }
 
-complete -F _tk_complete tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-config
+complete -F _tk_complete tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-link tk-config
 
 # ---- tk-agent and tk-assign (issue 23: agents and assignment) ----
 # Agent logins and team names are the store's (tk-agent ls, tk-agent team).

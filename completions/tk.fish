@@ -8,8 +8,8 @@
 # commands install it also as tk-NAME.fish (or source it).
 
 # The fields of lib/ticket.c's tk_fields table, and requester_name.
-set -g __tk_fields_all id created updated status priority type category queue assignee requester requester_name subject channel tags watchers due escalation first_response resolved closed reopens csat nps parent external_id body age frt comments
-set -g __tk_fields_readonly id updated age frt comments
+set -g __tk_fields_all id created updated status priority type category queue assignee requester requester_name subject channel tags watchers due escalation first_response resolved closed reopens csat parent external_id nps merged_into duplicate_of related body age frt comments
+set -g __tk_fields_readonly id updated age frt comments merged_into duplicate_of related
 
 # The -d or --dir the command line gives, if any.
 function __tk_dir_arg
@@ -113,6 +113,8 @@ function __tk_values
             __tk_ls -a -t -o $argv[1] | string split , | string match -v '' | sort -u
         case queue assignee category requester requester_name external_id
             __tk_ls -a -t -o $argv[1] | string match -v '' | sort -u
+        case parent merged_into duplicate_of related
+            __tk_ls -t -o id
         case '*'
             contains -- $argv[1] $__tk_fields_all; and return
             contains -- $argv[1] (__tk_field_names); or return
@@ -200,7 +202,7 @@ function __tk_set_operand
 end
 
 # tk: the words after "tk [-d DIR] NAME" are completed as tk-NAME's.
-set -g __tk_commands new ls show set comment log import export config
+set -g __tk_commands new ls show set comment log import export link config
 
 function __tk_name_index
     set -l tokens (commandline -opc)
@@ -246,17 +248,17 @@ complete -c tk -f -n __tk_needs_name -l version -d 'print the version'
 complete -c tk -f -n 'not __tk_needs_name' -a '(__tk_delegate)'
 
 # Each command's options, as its longopts table in cmd/tk-*.c.
-for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-config
+for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-link tk-config
     complete -c $c -s d -l dir -x -a '(__fish_complete_directories)' -d 'store directory'
     complete -c $c -s h -l help -d 'print the options'
     complete -c $c -l version -d 'print the version'
 end
-for c in tk-ls tk-set tk-comment tk-log tk-config
+for c in tk-ls tk-set tk-comment tk-log tk-link tk-config
     complete -c $c -s t -l tsv -d 'records, also on a terminal'
     complete -c $c -l table -d 'aligned table'
     complete -c $c -l json -d 'JSON lines'
 end
-for c in tk-ls tk-set tk-comment tk-export
+for c in tk-ls tk-set tk-comment tk-export tk-link
     complete -c $c -s o -l output -x -a '(__tk_columns)' -d columns
 end
 
@@ -320,6 +322,16 @@ complete -c tk-config -f -n 'not __fish_seen_subcommand_from check apply' -a 'ch
 complete -c tk-config -l tickets -d 'check the stored tickets too'
 complete -c tk-config -s H -l header -d 'header line'
 complete -c tk-config -s q -l quiet -d 'print nothing of what changed'
+complete -c tk-link -f -a '(__tk_ids)'
+complete -c tk-link -f -n 'not string match -qr "^[0-9]" -- (commandline -ct)' -a 'relates parent-of child-of duplicate-of into' -d relation
+complete -c tk-link -l unlink -d 'take the link apart'
+complete -c tk-link -l merge -d 'merge the first ticket into the last'
+complete -c tk-link -l unmerge -d 'undo the merge of each ticket'
+complete -c tk-link -l split -d 'a new child of the ticket'
+complete -c tk-link -s s -l subject -x -d 'subject of the new ticket'
+complete -c tk-link -s m -l message -x -d 'body of the new ticket'
+complete -c tk-link -s q -l quiet -d 'print nothing'
+
 # ---- tk-agent and tk-assign (issue 23: agents and assignment) ----
 # Agent logins and team names are the store's (tk-agent ls, tk-agent team).
 set -g __tk_commands $__tk_commands agent assign route

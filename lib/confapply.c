@@ -43,7 +43,8 @@ hook_check(const tk_str *old, const tk_custom *oldc, size_t noldc, const tk_tick
 {
 	if (tk_fields_required(old, oldc, noldc, tk) < 0)
 		return -1;
-	if (old && !(flags & TK_APPLY_IMPORT) && !tk_str_same(old[TK_F_STATUS], tk->f[TK_F_STATUS]))
+	/* (a merge closes its source whatever the flow: tk-link, TK_APPLY_LINK) */
+	if (old && !(flags & (TK_APPLY_IMPORT | TK_APPLY_LINK)) && !tk_str_same(old[TK_F_STATUS], tk->f[TK_F_STATUS]))
 		return tk_workflow_transition(old[TK_F_STATUS], tk);
 	return 0;
 }

@@ -42,7 +42,7 @@
 /* Event names that are not field changes (DESIGN.md 3): no field takes
  * them. (workflow and index: tk-config apply's events.) */
 static const char *const reserved[] = {
-	"create", "body", "link", "unlink", "merge", "split", "mention", "reply", "note", "notify", "via",
+	"create", "body", "link", "unlink", "merge", "unmerge", "split", "mention", "reply", "note", "notify", "via",
 	"workflow", "index",
 	NULL
 };
@@ -99,15 +99,21 @@ static struct {
 	size_t nd;
 } fc;
 
-static int
-is_reserved(const char *name)
+int
+tk_event_reserved(const char *name, size_t n)
 {
 	const char *const *r;
 
 	for (r = reserved; *r; r++)
-		if (!strcmp(*r, name))
+		if (strlen(*r) == n && !memcmp(*r, name, n))
 			return 1;
 	return 0;
+}
+
+static int
+is_reserved(const char *name)
+{
+	return tk_event_reserved(name, strlen(name));
 }
 
 int

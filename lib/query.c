@@ -343,6 +343,17 @@ never_matches(tk_filter *q, const struct term *t, const char *term, const char *
 		    (int)lon, lo);
 }
 
+/*
+ * Who "me" is in a filter: the Unix user running the command (tk_actor).
+ * The one place that says so: where logins of agents differ from Unix
+ * users, this is where "me" becomes the agent.
+ */
+static const char *
+me(void)
+{
+	return tk_actor();
+}
+
 const char *
 tk_filter_warning(const tk_filter *q)
 {
@@ -472,13 +483,12 @@ tk_filter_add(tk_filter *q, const char *term)
 		t.op = OP_NRANGE;
 	} else if (t.op == OP_NE && parse_list(&t, v) < 0)
 		goto fail;
-	/* "me": the agent whose login is the Unix user (tk-agent), which is
-	 * that user's name whether or not an agent has it. */
-	if ((t.field == TK_F_ASSIGNEE || t.field == TK_F_WATCHERS) && (t.op == OP_EQ || t.op == OP_NE))
+	/* "me": whoever runs the command (watcher=me, assignee!=me). */
+	if ((t.field == TK_F_WATCHERS || t.field == TK_F_ASSIGNEE) && (t.op == OP_EQ || t.op == OP_NE))
 		for (n = 0; n < t.nvals; n++)
 			if (!strcmp(t.vals[n], "me")) {
 				free(t.vals[n]);
-				t.vals[n] = tk_xstrdup(tk_actor());
+				t.vals[n] = tk_xstrdup(me());
 			}
 	/* Requesters are kept as bare lowercased addresses: so are the values
 	 * asked for ("Wang Li <Wang.Li@Initech.io>" finds wang.li@initech.io). */

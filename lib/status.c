@@ -175,6 +175,18 @@ tk_status_reopen(void)
 }
 
 const char *
+tk_status_first_of(int cls)
+{
+	size_t i;
+
+	ensure();
+	for (i = 0; i < ntable; i++)
+		if (!table[i].dropped && table[i].cls == cls)
+			return table[i].name;
+	return NULL;
+}
+
+const char *
 tk_class_name(int cls)
 {
 	return cls > 0 && cls < (int)(sizeof class_names / sizeof *class_names) ? class_names[cls] : "";

@@ -63,6 +63,12 @@
  *               tickets in the working set, tk-assign's round-robin
  *               cursors, the events about agents and teams: their layout
  *               is at the top of agent.c and load.c
+ *   links       id . relation . NUL . other id (8 bytes each, big-endian)
+ *               -> empty: every link both ways (linkdb.c): parent/child,
+ *               duplicate_of/duplicate, merged_into/merged_from, related
+ *               (schema 8)
+ *   merges      id of a merged ticket -> what its merge did, so that
+ *               tk-link --unmerge undoes it exactly (link.c; schema 8)
  *   ix_custom   (schema 9) name . NUL . value (cut at TK_IX_MAXKEY bytes) -> id,
  *               DUPSORT|DUPFIXED: the values of the custom fields meta
  *               "indexed" names (the fields file says "indexed"), no entry
@@ -115,6 +121,8 @@ static const struct {
 	[TK_DB_AGENT_LOAD] = { "agent_load", 0 },
 	[TK_DB_RR_CURSOR] = { "rr_cursor", 0 },
 	[TK_DB_LOG_KEY] = { "log_key", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_LINKS] = { "links", 0 },
+	[TK_DB_MERGES] = { "merges", 0 },
 	[TK_DB_IX_CUSTOM] = { "ix_custom", MDB_DUPSORT | MDB_DUPFIXED },
 };
 

@@ -42,6 +42,10 @@ const tk_field_info tk_fields[TK_F_NFIELDS] = {
 	[TK_F_EXTERNAL_ID] = { "external_id", TK_K_TEXT, TK_DB_IX_EXTERNAL, 0 },
 	[TK_F_REQUESTER_NAME] = { "requester_name", TK_K_TEXT, -1, 0 },
 	[TK_F_NPS] = { "nps", TK_K_INT, -1, 0 },
+	/* tk-link sets these, both tickets of a link at once (link.c) */
+	[TK_F_MERGED_INTO] = { "merged_into", TK_K_INT, -1, 1 },
+	[TK_F_DUPLICATE_OF] = { "duplicate_of", TK_K_INT, -1, 1 },
+	[TK_F_RELATED] = { "related", TK_K_SET, -1, 1 },
 	[TK_F_BODY] = { "body", TK_K_TEXT, -1, 0 },
 	[TK_F_AGE] = { "age", TK_K_DURATION, -1, 1 },
 	[TK_F_FRT] = { "frt", TK_K_DURATION, -1, 1 },
@@ -108,6 +112,11 @@ tk_field_lookup_n(const char *name, size_t n)
 		if (n && ((tk_fields[i].name[0] ^ name[0]) & ~0x20) == 0 &&
 		    !strncasecmp(tk_fields[i].name, name, n) && !tk_fields[i].name[n])
 			return i;
+	/* The singular names of set fields (DESIGN.md 5): +watcher=carol. */
+	if (n == 7 && !strncasecmp(name, "watcher", 7))
+		return TK_F_WATCHERS;
+	if (n == 3 && !strncasecmp(name, "tag", 3))
+		return TK_F_TAGS;
 	return TK_F_CUSTOM;
 }
 
@@ -486,7 +495,9 @@ tk_assign_add(tk_assignments *as, const char *name, const char *value)
 	if (f == TK_F_CUSTOM && !tk_field_name_ok(name))
 		return tk_error("%s: not a field name (a letter, then letters, digits, _ - .)", name);
 	if (f != TK_F_CUSTOM && tk_fields[f].readonly)
-		return tk_error("%s: set by tk, cannot be assigned", name);
+		return tk_error(f >= TK_F_MERGED_INTO && f <= TK_F_RELATED ?
+		    "%s: set by tk-link (tk-link 42 relates 57, --merge), cannot be assigned" :
+		    "%s: set by tk, cannot be assigned", name);
 	if (tk_text_check(name, value, strlen(value)) < 0)
 		return -1;
 	push(as, f, f == TK_F_CUSTOM ? name : tk_fields[f].name, value, '=');
@@ -512,6 +523,29 @@ tk_assign_add(tk_assignments *as, const char *name, const char *value)
 	return 0;
 }
 
+/*
+ * "+field=value", "-field=value": one item added to or taken from a set
+ * field (watchers, tags; watcher and tag name them too). So a tag never
+ * holds '=' (DESIGN.md 5).
+ */
+static int
+set_item(tk_assignments *as, const char *arg, const char *eq)
+{
+	char *name = tk_xstrndup(arg + 1, (size_t)(eq - arg - 1));
+	int f = tk_field_lookup(name);
+
+	free(name);
+	if (eq == arg + 1)
+		return tk_error("%s: not an assignment (%cfield=value, %ctag)", arg, arg[0], arg[0]);
+	if (f == TK_F_CUSTOM || tk_fields[f].kind != TK_K_SET || tk_fields[f].readonly)
+		return tk_error("%s: %c adds to and takes from the set fields watchers and tags "
+		    "(%.*s=value sets a field; a tag cannot hold =)", arg, arg[0], (int)(eq - arg - 1), arg + 1);
+	if (!eq[1] || strpbrk(eq + 1, ", \t\n="))
+		return tk_error("%s: one item, without commas, spaces or =", arg);
+	push(as, f, tk_fields[f].name, eq + 1, arg[0]);
+	return 0;
+}
+
 int
 tk_assign_parse(tk_assignments *as, const char *arg)
 {
@@ -522,6 +556,8 @@ tk_assign_parse(tk_assignments *as, const char *arg)
 	if (arg[0] == '+' || arg[0] == '-') {
 		if (tk_text_check(arg, arg, strlen(arg)) < 0)
 			return -1;
+		if ((eq = strchr(arg, '=')))
+			return set_item(as, arg, eq);
 		if (!arg[1] || strpbrk(arg + 1, ", \t\n"))
 			return tk_error("%s: a tag is one word without commas or spaces", arg);
 		push(as, TK_F_TAGS, "tags", arg + 1, arg[0]);
@@ -699,7 +735,8 @@ assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 		tk->f[f] = tk_ticket_own(tk, out.p, out.n);
 		return 0;
 	}
-	if (tk_fields[f].readonly && !(f == TK_F_UPDATED && (flags & TK_APPLY_IMPORT)))
+	if (tk_fields[f].readonly && !(f == TK_F_UPDATED && (flags & TK_APPLY_IMPORT)) &&
+	    !((flags & TK_APPLY_LINK) && f >= TK_F_MERGED_INTO && f <= TK_F_RELATED))
 		return tk_error("%s: set by tk, cannot be assigned", a->name);
 	if (f == TK_F_BODY) {
 		tk->body = tk_ticket_own(tk, v, strlen(v));
@@ -794,6 +831,8 @@ assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 	case TK_K_SET:
 		if (a->op == '=' && strpbrk(v, "\t\n"))
 			return tk_error("%s=%s: items cannot hold tabs or newlines", a->name, v);
+		if (f == TK_F_TAGS && strchr(v, '='))
+			return tk_error("%s=%s: a tag cannot hold = (+field=value adds to a set field)", a->name, v);
 		tk->f[f] = set_apply(tk, tk->f[f], v, a->op);
 		return 0;
 	default:
@@ -887,6 +926,10 @@ tk_ticket_reindex(tk_txn *t, const tk_ticket *tk, const tk_str *old, int oact, i
 	for (i = 1; i < TK_F_NSTORED; i++)
 		if (i != TK_F_UPDATED && tk_fields[i].dbi >= 0 && (oact != nact || !tk_str_same(old[i], tk->f[i])) &&
 		    ix_update(t, tk_fields[i].dbi, old[i], oact, tk->f[i], nact, tk->id, 0) < 0)
+			return -1;
+	/* Links both ways (linkdb.c), as an index of the link fields. */
+	for (i = 1; i < TK_F_NSTORED; i++)
+		if (tk_links_field_is((int)i) && tk_links_field(t, tk->id, (int)i, old[i], tk->f[i]) < 0)
 			return -1;
 	return 0;
 }
@@ -1307,6 +1350,10 @@ write_new(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen)
 	for (i = 0; i < tk->ncustom; i++)
 		if (tk->custom[i].value.n && (tk_field_register(t, tk->custom[i].name) < 0 ||
 		    custom_ix_update(t, tk->id, tk->custom[i].name, (tk_str){ "", 0 }, tk->custom[i].value, 1) < 0))
+			return -1;
+	for (i = 1; i < TK_F_NSTORED; i++)
+		if (tk->f[i].n && tk_links_field_is((int)i) &&
+		    tk_links_field(t, tk->id, (int)i, (tk_str){ "", 0 }, tk->f[i]) < 0)
 			return -1;
 	if (tk->body_loaded == 2 && put_body(t, tk, 1) < 0)
 		return -1;

@@ -14,7 +14,8 @@
  *              index.c (index keys, epochs, ids under a key), ixbatch.c,
  *              active.c (the working set), log.c (appending events),
  *              comment.c (storing comments), load.c (each assignee's
- *              count of tickets in the working set, kept by active.c)
+ *              count of tickets in the working set, kept by active.c),
+ *              linkdb.c (links both ways)
  *   model      ticket.c (the ticket, its encoding, the assignment
  *              language, writes with their indexes and events)
  *   above it   fields.c (known field names, the fields file: types,
@@ -26,7 +27,8 @@
  *              (filters), output.c, csvin.c, import.c, pipe.c, cmd.c (what
  *              every command does), script.c (the derived field script),
  *              dryrun.c (the dry-run stream), agent.c (agents and teams),
- *              assign.c (tk-assign's strategies)
+ *              assign.c (tk-assign's strategies), link.c (links, merge,
+ *              split)
  */
 #ifndef TK_H
 #define TK_H
@@ -270,6 +272,9 @@ const char *tk_status_words(void);
 /* A new ticket's status: the first; where a reply reopens a ticket to. */
 const char *tk_status_initial(void);
 const char *tk_status_reopen(void);
+/* The workflow's first status of class cls (a merge closes its source
+ * with the first closed one), or NULL. */
+const char *tk_status_first_of(int cls);
 const char *tk_class_name(int cls);
 int tk_class_lookup(const char *s, size_t n);
 /* 1 to 64 bytes of UTF-8, no blank, control, ',', '=', '#'; not starting with + - *. */
@@ -330,6 +335,8 @@ enum tk_dbi {
 	TK_DB_AGENT_LOAD,	/* each assignee's tickets in the working set (load.c) */
 	TK_DB_RR_CURSOR,	/* tk-assign --round-robin's cursor per team (assign.c) */
 	TK_DB_LOG_KEY,		/* events about agents and teams (log.c) */
+	TK_DB_LINKS,		/* schema 8: links both ways (linkdb.c) */
+	TK_DB_MERGES,		/* schema 8: what each merge did (link.c) */
 	TK_DB_IX_CUSTOM,	/* schema 9: custom fields declared indexed */
 	TK_DB_COUNT
 };
@@ -639,6 +646,9 @@ enum tk_field {
 	TK_F_EXTERNAL_ID,
 	TK_F_REQUESTER_NAME,	/* schema 6: the name given with the requester's address */
 	TK_F_NPS,		/* 24: net promoter score, 0..10 */
+	TK_F_MERGED_INTO,	/* 25: the ticket this one was merged into (tk-link --merge) */
+	TK_F_DUPLICATE_OF,	/* 26: tk-link A duplicate-of B */
+	TK_F_RELATED,		/* 27: a set of ticket ids, kept symmetric by tk-link */
 	TK_F_NSTORED,		/* fields above are stored; those below are derived */
 	TK_F_BODY = TK_F_NSTORED,
 	TK_F_AGE,
@@ -763,12 +773,14 @@ int tk_assignments_check(tk_store *st, tk_txn *t, const tk_assignments *as);
  * TK_APPLY_IMPORT, history from another system: any status may follow any
  * other, created and updated may be given, and no times are filled in from
  * the clock but updated when none is given; TK_APPLY_UPGRADE, a store's
- * upgrade rewriting a value: updated stays; TK_APPLY_CREATE is for making
- * (defaults filled, id taken) and ignored here.
+ * upgrade rewriting a value: updated stays; TK_APPLY_LINK, tk-link's own
+ * writes: the link fields only it sets (merged_into, duplicate_of,
+ * related) may be assigned; TK_APPLY_CREATE is for making (defaults
+ * filled, id taken) and ignored here.
  * Returns 0, 1 when nothing changed, or -1 with tk_errmsg.
  */
-enum { TK_APPLY_CREATE = 1, TK_APPLY_IMPORT = 2, TK_APPLY_BODY_CHECKED = 4, TK_APPLY_UPGRADE = 8,
-	TK_APPLY_SYNTAX = 16 };	/* (tk_assign_add's own check: the form of a value, no store asked) */
+enum { TK_APPLY_CREATE = 1, TK_APPLY_IMPORT = 2, TK_APPLY_BODY_CHECKED = 4, TK_APPLY_UPGRADE = 8, TK_APPLY_LINK = 16,
+	TK_APPLY_SYNTAX = 32 };	/* (tk_assign_add's own check: the form of a value, no store asked) */
 int tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags);
 /* The same changes made to tk in memory only, in a transaction that may
  * be read-only (a --dry-run): checked as tk_ticket_apply checks them,
@@ -890,6 +902,9 @@ int tk_fields_ticket_problems(const tk_ticket *tk,
     int (*fn)(const tk_ticket *, const char *, tk_str, const char *, void *), void *arg);
 /* 1 for a word of the event log no field may take. */
 int tk_field_reserved(const char *name);
+/* 1 when an event's field name is one of the log's own events (create,
+ * link, merge, mention, reply, ...: DESIGN.md 3), not a field's change. */
+int tk_event_reserved(const char *name, size_t n);
 int tk_field_declared(const tk_store *st, const char *name);
 /* A custom field name the store knows: declared, or holding values. */
 int tk_field_known(tk_txn *t, const char *name);
@@ -924,6 +939,9 @@ typedef struct {
 	uint32_t n;
 	tk_str time, author, body;
 	int internal;
+	tk_str marks;		/* where a merge moved it from: "57:3 50:1", latest first; or empty */
+	uint64_t from;		/* the first mark's ticket (57), 0 when none */
+	uint32_t from_n;	/* and its number there */
 } tk_comment;
 
 int tk_comment_add(tk_txn *t, uint64_t ticket, const char *author, int internal, const char *body, size_t len);
@@ -933,13 +951,25 @@ int tk_comment_add_at(tk_txn *t, uint64_t ticket, const char *time, const char *
 /* Calls fn for each comment of a ticket in order. */
 int tk_comment_each(tk_txn *t, uint64_t ticket, int (*fn)(const tk_comment *, void *), void *arg);
 int tk_comment_count(tk_txn *t, uint64_t ticket);
+/* The number of a ticket's last comment (0: none): 0 or -1. */
+int tk_comment_last(tk_txn *t, uint64_t ticket, uint32_t *n);
+/* Comment n of a ticket: 1 found, 0 not, -1 error. */
+int tk_comment_get(tk_txn *t, uint64_t ticket, uint32_t n, tk_comment *c);
+/* Comment c written as comment n of ticket (its time, flags, author, body
+ * and marks as they are; no event), or taken out: 0 or -1 (merges). */
+int tk_comment_put(tk_txn *t, uint64_t ticket, uint32_t n, const tk_comment *c);
+int tk_comment_del(tk_txn *t, uint64_t ticket, uint32_t n);
 /*
  * A reply or note on a ticket read for writing, with what follows from it:
  * an agent's first public reply records first_response and opens a new
  * ticket; a reply from the requester reopens a pending or resolved ticket;
- * "@name" adds name to the watchers.
+ * "@name" adds name to the watchers and logs a mention event (field
+ * "mention", the name its new value), one for each name.
  */
 int tk_comment_post(tk_txn *t, tk_ticket *tk, const char *author, int internal, const char *body, size_t len);
+/* reply.c: what the '@' at body[at] mentions (a name of at most size - 1
+ * bytes into name): its length, 0 for no mention. */
+size_t tk_mention_name(tk_txn *t, const char *body, size_t len, size_t at, char *name, size_t size);
 
 /* ---- query.c ---- */
 
@@ -1131,6 +1161,7 @@ char *tk_output_all_columns(tk_txn *t);
 /* json_extra for tickets' comments and history (json_arg: a tk_json_with). */
 typedef struct {
 	int comments, history;
+	int links;		/* "links": the tickets that link to this one */
 } tk_json_with;
 void tk_json_extra(tk_buf *b, tk_txn *t, tk_ticket *tk, void *arg);
 /* A create event's value (TAB-separated assignments) as people read it:
@@ -1184,6 +1215,47 @@ int tk_dryin_stream(tk_dryin *d);
 int tk_dryin_next(tk_dryin *d, uint64_t *id, tk_ticket *tk);
 long tk_dryin_lineno(const tk_dryin *d);
 void tk_dryin_close(tk_dryin *d);
+/* ---- linkdb.c: the links sub-database, every link both ways ---- */
+
+/* Relations (linkdb.c's header): "parent" and its reverse "child",
+ * "duplicate_of" and "duplicate", "merged_into" and "merged_from",
+ * "related" (symmetric: each side's own entry). 0 or -1 with tk_errmsg. */
+int tk_links_put(tk_txn *t, uint64_t id, const char *rel, uint64_t other);
+int tk_links_del(tk_txn *t, uint64_t id, const char *rel, uint64_t other);
+/* The ids linked to id by rel, ascending, added to out: 0 or -1. */
+int tk_links_get(tk_txn *t, uint64_t id, const char *rel, tk_ids *out);
+/* 1 for a link field (parent, duplicate_of, merged_into, related). */
+int tk_links_field_is(int field);
+/* Ticket id's link field changing from old to new: its entries, and the
+ * reverse ones, moved (the model calls it as it writes). 0 or -1. */
+int tk_links_field(tk_txn *t, uint64_t id, int field, tk_str old, tk_str new);
+
+/* ---- link.c: tk-link's relations, merge, unmerge and split ---- */
+
+/* The relations a user writes, as sentences: "A relates B". */
+enum tk_rel { TK_REL_RELATES, TK_REL_PARENT_OF, TK_REL_CHILD_OF, TK_REL_DUPLICATE_OF, TK_REL_NONE = -1 };
+/* The relation a word names ("relates", "parent-of", ...), or TK_REL_NONE. */
+int tk_rel_parse(const char *word);
+/* The words, for messages: "relates, parent-of, child-of, duplicate-of". */
+extern const char tk_rel_words[];
+/*
+ * Write txn t: ticket a REL b linked (unlink: taken apart). Both tickets
+ * written and logged. 0 done, 1 nothing to do (already so; for unlink:
+ * no such link), -1 refused or failed (tk_errmsg; tk_map_full says a
+ * full map).
+ */
+int tk_link(tk_txn *t, uint64_t a, int rel, uint64_t b, int unlink);
+/* Ticket src merged into dst (DESIGN.md 7): its comments appended to
+ * dst's, its watchers and tags moved, src closed as merged into dst, what
+ * moved kept in merges. 0, or -1 refused or failed (tk_errmsg). */
+int tk_merge(tk_txn *t, uint64_t src, uint64_t dst);
+/* The merge of src undone exactly; *dst gets the ticket it was merged
+ * into. 0, or -1 refused (saying which later change stands in the way)
+ * or failed. */
+int tk_unmerge(tk_txn *t, uint64_t src, uint64_t *dst);
+/* A child of ticket parent with its requester, queue and category:
+ * subject, body (may be NULL). Its id in *id. 0, or -1. */
+int tk_split(tk_txn *t, uint64_t parent, const char *subject, const char *body, size_t bodylen, uint64_t *id);
 
 /* ---- csvin.c: CSV rows through libcsv ---- */
 

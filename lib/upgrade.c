@@ -27,7 +27,9 @@
  * key layout upgrades before it (store.c's, which write the working set
  * through the model) are not counted twice.
  *
- * Schema 7 to 9 (declared fields and workflows): see upgrade_7.
+ * Schema 7 to 8: the links sub-database (upgrade_links).
+ *
+ * Schema 8 to 9 (declared fields and workflows): see upgrade_8.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -570,7 +572,48 @@ upgrade_4(tk_store *st, MDB_txn *txn)
 }
 
 /*
- * Schema 7 to 9 (declared fields and workflows; 9 is this change's number,
+ * Schema 6 to 8 (links; 7 is another change's): the links sub-database,
+ * made empty as the store was opened for writing, gets both ways of every
+ * parent link the tickets hold (the other link fields are new with it, so
+ * no older store has any). No ticket changes, so nothing is logged. One
+ * transaction: it writes two entries a child, and reads each ticket's
+ * fields only up to parent.
+ */
+static int
+upgrade_links(tk_txn *t, void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	tk_ticket tk;
+	int rc;
+
+	(void)arg;
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_TICKETS], &c))) {
+		tk_mdb_error(rc, "tickets");
+		return TK_EXIT_FAIL;
+	}
+	tk_ticket_init(&tk);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		tk.id = tk_get_u64(k.mv_data);
+		if (tk_ticket_decode_upto(&tk, v.mv_data, v.mv_size, TK_F_PARENT) < 0)
+			break;
+		if (tk.f[TK_F_PARENT].n &&
+		    tk_links_field(t, tk.id, TK_F_PARENT, (tk_str){ "", 0 }, tk.f[TK_F_PARENT]) < 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	tk_ticket_free(&tk);
+	if (rc == 0)
+		return TK_EXIT_FAIL;	/* (a break: tk_errmsg says why) */
+	if (rc != MDB_NOTFOUND) {
+		tk_mdb_error(rc, "tickets");
+		return TK_EXIT_FAIL;
+	}
+	return tk_store_set_schema(t, 8) < 0 ? TK_EXIT_FAIL : 0;
+}
+
+/*
+ * Schema 8 to 9 (declared fields and workflows; 9 is this change's number,
  * the chain is renumbered when the issue's parts are merged): the opening
  * writer has made ix_custom, empty (no store indexes a field before
  * tk-config apply says so); meta "statuses" and "indexed" stay unwritten,
@@ -578,7 +621,7 @@ upgrade_4(tk_store *st, MDB_txn *txn)
  * ticket changes, so nothing is logged.
  */
 static int
-upgrade_7(tk_txn *t, void *arg)
+upgrade_8(tk_txn *t, void *arg)
 {
 	(void)arg;
 	return tk_store_set_schema(t, 9) < 0 ? TK_EXIT_FAIL : 0;
@@ -695,7 +738,9 @@ tk_store_upgrade(tk_store *st)
 		st->schema = 6;
 	if (!rc && st->schema == 6 && !(rc = tk_store_write(st, count6, NULL)))
 		st->schema = 7;
-	if (!rc && st->schema >= 7 && st->schema < 9 && !(rc = tk_store_write(st, upgrade_7, NULL)))
+	if (!rc && st->schema == 7 && !(rc = tk_store_write(st, upgrade_links, NULL)))
+		st->schema = 8;
+	if (!rc && st->schema == 8 && !(rc = tk_store_write(st, upgrade_8, NULL)))
 		st->schema = 9;
 	st->via = via;
 	if (rc)

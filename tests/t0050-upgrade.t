@@ -140,22 +140,22 @@ test_expect_success 'a schema 6 store: a reader upgrades it and loads are counte
 	tk-agent -d v6 ls -o login,load >out && printf "alice\t3\ncarol\t1\n" >expect && test_cmp expect out
 '
 
-# Schema 7 to 9: ix_custom made (by a reader too), empty; the store keeps
+# Schema 8 to 9: ix_custom made (by a reader too), empty; the store keeps
 # tk'"'"'s default workflow and no index until tk-config apply.
-test_expect_success 'a schema 7 store gets ix_custom; tk-config apply indexes its tickets' '
-	"$TK_UNIT" v7-store v7 &&
-	mdb_dump -p -s meta v7 | grep -x " 7" &&
-	test_expect_code 1 mdb_dump -s ix_custom v7 2>/dev/null &&
-	tk-ls -d v7 -a -o id,status >out &&
+test_expect_success 'a schema 8 store gets ix_custom; tk-config apply indexes its tickets' '
+	"$TK_UNIT" v8-store v8 &&
+	mdb_dump -p -s meta v8 | grep -x " 8" &&
+	test_expect_code 1 mdb_dump -s ix_custom v8 2>/dev/null &&
+	tk-ls -d v8 -a -o id,status >out &&
 	printf "1\tnew\n2\tresolved\n3\topen\n4\tclosed\n" >expect && test_cmp expect out &&
-	mdb_dump -p -s meta v7 | grep -x " 9" &&
-	mdb_dump -s ix_custom v7 >/dev/null &&
-	printf "field product\n  indexed\nfield region\n" >v7/fields &&
-	test_expect_code 3 tk-set -d v7 product=D 3 2>err &&
-	test_grep "v7/fields:2: field product is indexed in the file, not yet in the store: .*run tk-config apply" err &&
-	tk-config -d v7 apply >out &&
+	mdb_dump -p -s meta v8 | grep -x " 9" &&
+	mdb_dump -s ix_custom v8 >/dev/null &&
+	printf "field product\n  indexed\nfield region\n" >v8/fields &&
+	test_expect_code 3 tk-set -d v8 product=D 3 2>err &&
+	test_grep "v8/fields:2: field product is indexed in the file, not yet in the store: .*run tk-config apply" err &&
+	tk-config -d v8 apply >out &&
 	printf "index\tproduct\t\tindexed\t2\n" >expect && test_cmp expect out &&
-	tk-ls -d v7 -a -o id product=C --explain >out 2>err &&
+	tk-ls -d v8 -a -o id product=C --explain >out 2>err &&
 	echo 3 >expect && test_cmp expect out && test_grep "plan: index product" err
 '
 

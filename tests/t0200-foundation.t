@@ -134,7 +134,8 @@ test_expect_success 'comments: blank refused, -m and -f checked for UTF-8 (exit 
 '
 
 test_expect_success 'the event log says what made each change (via): cli, import' '
-	tk-log -d ad 1 | tail -n 1 | cut -f4,8 >out && printf "watchers\tcli\n" >expect && test_cmp expect out &&
+	tk-log -d ad 1 | grep -v "	mention	" | tail -n 1 | cut -f4,8 >out && printf "watchers\tcli\n" >expect && test_cmp expect out &&
+	tk-log -d ad 1 | grep "	mention	" | cut -f8 | sort -u >out && echo cli >expect && test_cmp expect out &&
 	printf "subject,id\nImported,77\n" >in.csv && tk-import -q -d ad in.csv 2>/dev/null &&
 	tk-log -d ad | tail -n 1 | cut -f4,8 >out && printf "create\timport\n" >expect && test_cmp expect out
 '

@@ -90,7 +90,7 @@ for mode in plain bash-completion; do
 	fi
 
 	test_expect_success "bash ($mode): each command offers the options of its source" '
-		for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-config; do
+		for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-link tk-config; do
 			source_options $c >src &&
 			bash complete.bash --options $c | sort >offered &&
 			{ cat src; landing $c; } | sort -u >expect &&
@@ -114,6 +114,14 @@ for mode in plain bash-completion; do
 		offers "created" "tk-ls -s cre" tk-ls -s cre &&
 		offers "id,-created" "tk-ls -s id,-cre" tk-ls -s id,-cre &&
 		offers "created" "tk-ls -as cre" tk-ls -as cre
+	'
+
+	test_expect_success "bash ($mode): tk-link: ids, relations, its options" '
+		offers "1 2" "tk-link 1 relates " tk-link 1 relates "" &&
+		offers "parent-of" "tk-link 1 par" tk-link 1 par &&
+		offers "duplicate-of" "tk-link 1 d" tk-link 1 d &&
+		offers "into" "tk-link --merge 2 i" tk-link --merge 2 i &&
+		offers "--merge --message" "tk-link --me" tk-link --me
 	'
 
 	test_expect_success "bash ($mode): an option argument is no option: tk-new -m -s <TAB>" '
@@ -205,7 +213,7 @@ for mode in plain bash-completion; do
 	'
 
 	test_expect_success "bash ($mode): tk NAME: command names, then the command's completion" '
-		offers "agent assign comment config export help import log ls new route set show" "tk " tk "" &&
+		offers "agent assign comment config export help import link log ls new route set show" "tk " tk "" &&
 		offers "set show" "tk s" tk s &&
 		offers "show" "tk help sh" tk help sh &&
 		offers "--dir --help --version" "tk --" tk -- &&
@@ -349,7 +357,8 @@ else
 		fish_offers "-created" "tk-ls -s -cre" &&
 		fish_offers "+vip" "tk-set 1 +" &&
 		fish_offers "1 2" "tk-show " &&
-		fish_offers "agent assign comment config export help import log ls new route set show" "tk " &&
+		fish_offers "parent-of" "tk-link 1 par" &&
+		fish_offers "agent assign comment config export help import link log ls new route set show" "tk " &&
 		fish_offers "status=done status=new status=triage" "tk-ls -d wf status=" &&
 		fish_offers "product=X100 product=X200" "tk-set -d wf product=" &&
 		fish_offers "type=change type=incident" "tk-new -d wf type=" &&
