@@ -149,7 +149,10 @@ test_expect_success 'a status of class resolved or closed sets its time; a reply
 	TK_NOW=2026-11-24T10:00:00Z tk-set -d two -q status=gone 1 &&
 	tk-ls -d two -a -t -o status,resolved,closed >out &&
 	printf "gone\t2026-11-24T10:00:00Z\t2026-11-24T10:00:00Z\n" >expect && test_cmp expect out &&
-	test_expect_code 3 tk-set -d two status=doing 1 2>err && test_grep "gone is final" err
+	test_expect_code 3 tk-set -d two status=doing 1 2>err && test_grep "gone is final" err &&
+	tk-new -d two -q -s w2 && tk-new -d two -q -s w3 &&
+	tk-link -d two -q --merge 3 into 2 &&
+	tk-ls -d two -a -t -o id,status,merged_into id=3 >out && printf "3\tgone\t2\n" >expect && test_cmp expect out
 '
 
 test_expect_success 'a status dropped while tickets hold it: kept, listed by check --tickets, left by any move' '
