@@ -382,6 +382,24 @@ compile(tk_filter *q, struct term *t)
 	return 0;
 }
 
+/* Values of a custom field's term as its declared type keeps them (an
+ * enum's alias as its value, 05 as 5); a value the type refuses stays as
+ * written (a stored value the file no longer allows may hold it). */
+static void
+normalise(struct term *t)
+{
+	char buf[TK_VALUE_BUF];
+	size_t j;
+	tk_str v;
+
+	for (j = 0; j < t->nvals && tk_hooks && tk_hooks->value; j++)
+		if (*t->vals[j] && tk_hooks->value(TK_F_CUSTOM, t->name, t->vals[j], buf, &v) == 0 &&
+		    !tk_str_eq(v, t->vals[j])) {
+			free(t->vals[j]);
+			t->vals[j] = tk_xstrndup(v.p, v.n);
+		}
+}
+
 int
 tk_filter_add(tk_filter *q, const char *term)
 {
@@ -483,6 +501,11 @@ tk_filter_add(tk_filter *q, const char *term)
 		t.op = OP_NRANGE;
 	} else if (t.op == OP_NE && parse_list(&t, v) < 0)
 		goto fail;
+	/* A declared field's values as it keeps them (product=x200 is X200),
+	 * once the store's fields file is read (rules; tk-ls's wait for
+	 * tk_filter_prepare). */
+	if (t.field == TK_F_CUSTOM && (t.op == OP_EQ || t.op == OP_NE))
+		normalise(&t);
 	/* "me": whoever runs the command (watcher=me, assignee!=me). */
 	if ((t.field == TK_F_WATCHERS || t.field == TK_F_ASSIGNEE) && (t.op == OP_EQ || t.op == OP_NE))
 		for (n = 0; n < t.nvals; n++)
@@ -637,16 +660,7 @@ tk_filter_prepare(tk_filter *q, tk_txn *t)
 		if (tk_field_check(t->st, t, tm->text, tm->name) < 0)
 			return -1;
 		if (tm->op == OP_EQ || tm->op == OP_NE)
-			for (j = 0; j < tm->nvals && tk_hooks && tk_hooks->value; j++) {
-				char buf[TK_VALUE_BUF];
-				tk_str v;
-
-				if (*tm->vals[j] && tk_hooks->value(TK_F_CUSTOM, tm->name, tm->vals[j], buf, &v) == 0 &&
-				    !tk_str_eq(v, tm->vals[j])) {
-					free(tm->vals[j]);
-					tm->vals[j] = tk_xstrndup(v.p, v.n);
-				}
-			}
+			normalise(tm);
 		if (tk_store_indexed(t->st, tm->name, strlen(tm->name)))
 			tm->db = TK_DB_IX_CUSTOM;
 	}

@@ -196,11 +196,13 @@ test_expect_success 'CSAT 1..5 and NPS 0..10: refused out of range everywhere, l
 	tk-log | awk -F "\t" "\$4 == \"create\" && \$6 ~ /nps=7/ { print \$8 }" >out && echo import >expect && test_cmp expect out
 '
 
-test_expect_success 'a rule'"'"'s action is validated as any value (tk-route refuses it, names field and value)' '
+test_expect_success 'rules: an action validated as any value (refused naming field and value), a match written as people type' '
 	printf "rule bad\n  match subject=first\n  set product=X999\n" >"$TK_DIR/rules" &&
 	test_expect_code 3 tk-route 1 2>err &&
 	test_grep "product=X999: not one of X100, X200" err &&
 	tk-ls -t -o product id=1 >out && echo >expect && test_cmp expect out &&
+	printf "rule good\n  match product=x200 subject=kept\n  set +model\n" >"$TK_DIR/rules" &&
+	tk-route -q $(cat id) && tk-ls -t -o tags id=$(cat id) >out && echo model >expect && test_cmp expect out &&
 	rm "$TK_DIR/rules"
 '
 
