@@ -40,6 +40,7 @@ static const struct command {
 	{ "link", "link, merge and split tickets" },
 	{ "mail", "mail into tickets: one message, an mbox or a Maildir" },
 	{ "kb", "knowledge-base articles and full-text search" },
+	{ "config", "check the configuration files of a store and apply them" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -6,14 +6,16 @@
 # What is completed: each command's options (kept in step with the longopts
 # tables of cmd/tk-*.c), option arguments, field names (built in, and the
 # custom ones the store's "fields" file declares), values after field=,
-# field!=, field~ (fixed words, or the values the store holds), +tag, and
-# ticket ids (the default view of tk-ls) for the commands that take them.
+# field!=, field~ (fixed words; the statuses and types of the store's
+# "workflow" file, the values of an enum its "fields" file declares; or
+# the values the store holds), +tag, ticket ids (the default view of
+# tk-ls) for the commands that take them, and tk-config's verbs.
 
 # The fields of lib/ticket.c's tk_fields table, and requester_name.
 _tk_fields_all="id created updated status priority type category queue assignee requester requester_name subject channel tags watchers due escalation first_response resolved closed reopens csat parent external_id nps merged_into duplicate_of related body age frt comments"
 # Those no assignment may set (derived, or kept by tk).
 _tk_fields_readonly="id updated age frt comments merged_into duplicate_of related"
-_tk_commands="new ls show set comment log import export link"
+_tk_commands="new ls show set comment log import export link config"
 
 # _tk_options CMD: CMD's options; a trailing = marks one that takes an argument.
 _tk_options() {
@@ -26,6 +28,7 @@ _tk_options() {
 	tk-log) echo "--since= --until= --after= -f --follow -H --header -t --tsv --table --json" ;;
 	tk-import) echo "-q --quiet -u --update --atomic --strict --new-fields --route --format= -F= --delimiter= --encoding= --preset= -m= --map= --rejects=" ;;
 	tk-export) echo "--format= --bom --excel --with= -o= --output=" ;;
+	tk-config) echo "--tickets -H --header -t --tsv --table --json -q --quiet" ;;
 	tk-link) echo "--unlink --merge --unmerge --split -s= --subject= -m= --message= -q --quiet -t --tsv --table --json -o= --output=" ;;
 	*) return 1 ;;
 	esac
@@ -106,21 +109,51 @@ _tk_field_names() {
 	return 0
 }
 
-# _tk_values FIELD: the words FIELD may hold: a fixed list, or the values
-# the store holds (every ticket's; sets split at their commas).
+# _tk_conf_words FILE KEYWORD [NAME TYPE]: the words after KEYWORD on the
+# lines of the store's FILE that start with it ("status NAME CLASS": the
+# first only; with NAME and TYPE, the values of "field NAME TYPE V..."
+# lines, aliases left out); false when there are none.
+_tk_conf_words() {
+	local f kw w found= line
+	local -a words
+	f=$(_tk_store)/$1
+	[ -r "$f" ] || return 1
+	while read -r line; do
+		line=${line%%#*}
+		read -r -a words <<<"$line"
+		[ "${words[0]-}" = "$2" ] || continue
+		if [ "$2" = status ]; then
+			[ -n "${words[1]-}" ] && printf '%s\n' "${words[1]}" && found=1
+		elif [ $# -gt 2 ]; then
+			[ "${words[1],,}" = "$3" ] && [ "${words[2]-}" = "$4" ] || continue
+			for w in "${words[@]:3}"; do
+				[[ $w == *=* ]] || { printf '%s\n' "$w"; found=1; }
+			done
+		else
+			for w in "${words[@]:1}"; do printf '%s\n' "$w"; found=1; done
+		fi
+	done <"$f"
+	[ -n "$found" ]
+}
+
+# _tk_values FIELD: the words FIELD may hold: a fixed list, the store's
+# workflow or fields file's, or the values the store holds (every
+# ticket's; sets split at their commas).
 _tk_values() {
 	case $1 in
-	status) printf '%s\n' new open pending resolved closed ;;
+	status) _tk_conf_words workflow status || printf '%s\n' new open pending resolved closed ;;
+	type) _tk_conf_words workflow type || _tk_ls -a -t -o type | sort -u | grep -v '^$' ;;
 	priority) printf '%s\n' P1 P2 P3 P4 ;;
 	channel) printf '%s\n' email web phone chat api import ;;
 	tags|watchers) _tk_ls -a -t -o "$1" | tr , '\n' | sort -u | grep -v '^$' ;;
-	queue|assignee|category|requester|requester_name|type|external_id)
+	queue|assignee|category|requester|requester_name|external_id)
 		_tk_ls -a -t -o "$1" | sort -u | grep -v '^$' ;;
 	parent|merged_into|duplicate_of|related) _tk_ls -t -o id ;;
 	*)
-		# a declared custom field: what the store holds
+		# a declared custom field: an enum's values, else what the store holds
 		[[ " $_tk_fields_all " == *" $1 "* ]] && return
 		_tk_field_names | grep -qxF -- "$1" || return
+		_tk_conf_words fields field "$1" enum ||
 		_tk_ls -a -t -o "$1" | sort -u | grep -v '^$' ;;
 	esac
 }
@@ -203,7 +236,7 @@ _tk_fieldword() {
 # _tk_command CMD: complete words[cword] for tk-CMD, words[0] being the
 # command.
 _tk_command() {
-	local cmd=$1 i w pending= ended= assigned= j c rest
+	local cmd=$1 i w pending= ended= assigned= operand= j c rest
 	COMPREPLY=()
 	# Walk the words before the cursor as getopt_long would: which option
 	# waits for its argument, whether -- ended the options, the store.
@@ -213,6 +246,7 @@ _tk_command() {
 			case $pending in -d|--dir) _tk_dir=$w ;; esac
 			pending=
 		elif [ -n "$ended" ]; then
+			operand=1
 			[[ $w == *=* || $w == +* ]] && assigned=1
 		else
 			case $w in
@@ -236,7 +270,9 @@ _tk_command() {
 						break
 					fi
 				done ;;
-			*) [[ $w == *=* || $w == +* ]] && assigned=1 ;;
+			*)
+				operand=1
+				[[ $w == *=* || $w == +* ]] && assigned=1 ;;
 			esac
 		fi
 	done
@@ -289,6 +325,8 @@ _tk_command() {
 		fi ;;
 	tk-show|tk-comment|tk-log)
 		_tk_matchlines "" "$cur" "$(_tk_ls -t -o id)" ;;
+	tk-config)
+		[ -n "$operand" ] || _tk_match "" "$cur" check apply ;;
 	tk-link)
 		# id relation id: a relation after an id, an id after a relation
 		# (or into, after --merge); first, either
@@ -418,7 +456,7 @@ _tk_complete() {
 	return 0
 }
 
-complete -F _tk_complete tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-link
+complete -F _tk_complete tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-link tk-config
 
 # ---- tk-agent and tk-assign (issue 23: agents and assignment) ----
 # Agent logins and team names are the store's (tk-agent ls, tk-agent team).

@@ -1,8 +1,10 @@
 # fish completion for tk and the tk-NAME commands: the same words as
 # completions/tk.bash: each command's options (as cmd/tk-*.c take them),
 # field names (built in, and those the store's "fields" file declares),
-# values after field=, field!=, field~ (fixed words, or what the store
-# holds), +tag, and ticket ids. fish loads it for tk; for the tk-NAME
+# values after field=, field!=, field~ (fixed words; the statuses and
+# types of the store's "workflow" file, the values of an enum its "fields"
+# file declares; or what the store holds), +tag, ticket ids, and
+# tk-config's verbs. fish loads it for tk; for the tk-NAME
 # commands install it also as tk-NAME.fish (or source it).
 
 # The fields of lib/ticket.c's tk_fields table, and requester_name.
@@ -71,25 +73,52 @@ function __tk_field_names
     string match -r '^\s*field\s+\S+' <$file | string replace -r '^\s*field\s+' '' | string lower
 end
 
-# The words field $argv[1] may hold: a fixed list, or the store's values.
+# The words after $argv[2] on the lines of the store's file $argv[1] that
+# start with it ("status NAME CLASS": the first only; with $argv[3] and
+# $argv[4], the values of "field NAME TYPE V..." lines, aliases left out).
+function __tk_conf_words
+    set -l file (__tk_store)/$argv[1]
+    test -r $file; or return 1
+    set -l found
+    for line in (string replace -r '#.*' '' <$file)
+        set -l w (string split -n ' ' -- (string replace -a \t ' ' -- (string trim -- $line)))
+        test "$w[1]" = $argv[2]; or continue
+        if test $argv[2] = status
+            set -q w[2]; and set -a found $w[2]
+        else if set -q argv[3]
+            if test (string lower -- "$w[2]") = $argv[3]; and test "$w[3]" = $argv[4]
+                set -a found (string match -v -- '*=*' $w[4..-1])
+            end
+        else
+            set -a found $w[2..-1]
+        end
+    end
+    set -q found[1]; or return 1
+    printf '%s\n' $found
+end
+
+# The words field $argv[1] may hold: a fixed list, the store's workflow or
+# fields file's, or the store's values.
 function __tk_values
     switch $argv[1]
         case status
-            printf '%s\n' new open pending resolved closed
+            __tk_conf_words workflow status; or printf '%s\n' new open pending resolved closed
+        case type
+            __tk_conf_words workflow type; or __tk_ls -a -t -o type | string match -v '' | sort -u
         case priority
             printf '%s\n' P1 P2 P3 P4
         case channel
             printf '%s\n' email web phone chat api import
         case tags watchers
             __tk_ls -a -t -o $argv[1] | string split , | string match -v '' | sort -u
-        case queue assignee category requester requester_name type external_id
+        case queue assignee category requester requester_name external_id
             __tk_ls -a -t -o $argv[1] | string match -v '' | sort -u
         case parent merged_into duplicate_of related
             __tk_ls -t -o id
         case '*'
             contains -- $argv[1] $__tk_fields_all; and return
             contains -- $argv[1] (__tk_field_names); or return
-            __tk_ls -a -t -o $argv[1] | string match -v '' | sort -u
+            __tk_conf_words fields field $argv[1] enum; or __tk_ls -a -t -o $argv[1] | string match -v '' | sort -u
     end
 end
 
@@ -173,7 +202,7 @@ function __tk_set_operand
 end
 
 # tk: the words after "tk [-d DIR] NAME" are completed as tk-NAME's.
-set -g __tk_commands new ls show set comment log import export link
+set -g __tk_commands new ls show set comment log import export link config
 
 function __tk_name_index
     set -l tokens (commandline -opc)
@@ -219,12 +248,12 @@ complete -c tk -f -n __tk_needs_name -l version -d 'print the version'
 complete -c tk -f -n 'not __tk_needs_name' -a '(__tk_delegate)'
 
 # Each command's options, as its longopts table in cmd/tk-*.c.
-for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-link
+for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-link tk-config
     complete -c $c -s d -l dir -x -a '(__fish_complete_directories)' -d 'store directory'
     complete -c $c -s h -l help -d 'print the options'
     complete -c $c -l version -d 'print the version'
 end
-for c in tk-ls tk-set tk-comment tk-log tk-link
+for c in tk-ls tk-set tk-comment tk-log tk-link tk-config
     complete -c $c -s t -l tsv -d 'records, also on a terminal'
     complete -c $c -l table -d 'aligned table'
     complete -c $c -l json -d 'JSON lines'
@@ -291,6 +320,10 @@ complete -c tk-export -l bom -d 'UTF-8 byte order mark'
 complete -c tk-export -l excel -d 'CSV for a spreadsheet: byte order mark, formulas defused'
 complete -c tk-export -l with -x -a 'comments history links comments,history comments,history,links' -d 'with JSON'
 
+complete -c tk-config -f -n 'not __fish_seen_subcommand_from check apply' -a 'check apply'
+complete -c tk-config -l tickets -d 'check the stored tickets too'
+complete -c tk-config -s H -l header -d 'header line'
+complete -c tk-config -s q -l quiet -d 'print nothing of what changed'
 complete -c tk-link -f -a '(__tk_ids)'
 complete -c tk-link -f -n 'not string match -qr "^[0-9]" -- (commandline -ct)' -a 'relates parent-of child-of duplicate-of into' -d relation
 complete -c tk-link -l unlink -d 'take the link apart'

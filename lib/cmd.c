@@ -117,29 +117,35 @@ tk_cmd_store(const char *dir, int mode)
 	if (tk_map_size(&size) < 0 || tk_hugepages(-1) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	path = tk_store_path(dir);
-	/* Only a command about to write makes a store (DESIGN.md 9). */
+	/* Only a command about to write makes a store (DESIGN.md 9), and
+	 * not with a broken configuration file it would refuse. */
 	if (mode != TK_OPEN_CREATE && !tk_store_exists(path))
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-	st = tk_store_open(path, mode != TK_OPEN_READ);
+	if (mode == TK_OPEN_CREATE && !tk_store_exists(path) && tk_config_read(path, NULL) < 0)
+		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
+	st = tk_store_open(path, mode != TK_OPEN_READ && mode != TK_OPEN_CHECK);
+	if (st && mode == TK_OPEN_CONFIG && st->created) {
+		/* (tk-config makes no store: it has nothing to apply to one) */
+		tk_die(TK_EXIT_FAIL, "%s: no tk store here", path);
+	}
 	if (!st)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	if (st->schema < TK_SCHEMA_VERSION) {
 		/* An older store: brought up to date by a writer, then opened. */
-		if (mode == TK_OPEN_READ) {
+		if (mode == TK_OPEN_READ || mode == TK_OPEN_CHECK) {
 			tk_store_close(st);
 			if (!(st = tk_store_open(path, 1)))
 				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 		}
 		if (st->schema < TK_SCHEMA_VERSION && tk_store_upgrade(st) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-		if (mode == TK_OPEN_READ) {
+		if (mode == TK_OPEN_READ || mode == TK_OPEN_CHECK) {
 			tk_store_close(st);
 			if (!(st = tk_store_open(path, 0)))
 				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 		}
 	}
-	if (tk_fields_load(st) < 0)
-		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
+	tk_config_load(st, mode);
 	return st;
 }
 
@@ -154,23 +160,35 @@ tk_cmd_store_assign(const char *dir, int mode, const tk_assignments *as)
 
 	for (i = 0; i < as->n && as->a[i].field != TK_F_CUSTOM; i++)
 		;
-	if (i == as->n)
-		return tk_cmd_store(dir, mode);
 	if (mode == TK_OPEN_CREATE && !tk_store_exists(path)) {
-		/* No store yet: only its directory's fields file declares names. */
+		const tk_status_def *defs;
+		const long *lines;
+		size_t n;
+
+		/* No store yet: its directory's files say what it will take
+		 * (the store is made with them): names, types, statuses. */
 		memset(&none, 0, sizeof none);
 		none.dir = (char *)path;
-		if (tk_fields_load(&none) < 0)
+		if (tk_fields_load(&none) < 0 || tk_workflow_read(path, NULL) < 0)
 			tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
-		rc = tk_assignments_check(&none, NULL, as);
+		n = tk_workflow_statuses(&defs, &lines);
+		tk_status_install(defs, n);
+		tk_config_install();
+		rc = i == as->n ? 0 : tk_assignments_check(&none, NULL, as);
 		for (i = 0; i < none.ndeclared; i++)
 			free(none.declared[i]);
 		free(none.declared);
-		if (rc < 0)
+		if (rc < 0 || tk_assignments_validate(as) < 0)
 			tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 		return tk_cmd_store(dir, mode);
 	}
 	st = tk_cmd_store(dir, mode);
+	/* What the store's configuration refuses on the command line is a
+	 * usage error (exit 2); in records, a refused record (exit 3). */
+	if (tk_assignments_validate(as) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	if (i == as->n)
+		return st;
 	if (tk_txn_read(st, &t) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	rc = tk_assignments_check(st, &t, as);

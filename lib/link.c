@@ -496,7 +496,9 @@ tk_merge(tk_txn *t, uint64_t src, uint64_t dst)
 	/* The source: closed as merged, its watchers and tags gone with it. */
 	as.n = 0;
 	snprintf(num, sizeof num, "%llu", (unsigned long long)dst);
-	tk_assign_borrow(&as, TK_F_STATUS, "status", "closed");
+	/* (the workflow's first closed status: closed, by default) */
+	tk_assign_borrow(&as, TK_F_STATUS, "status", tk_status_first_of(TK_CLASS_CLOSED) ?
+	    tk_status_first_of(TK_CLASS_CLOSED) : "closed");
 	tk_assign_borrow(&as, TK_F_WATCHERS, "watchers", "");
 	tk_assign_borrow(&as, TK_F_TAGS, "tags", "");
 	tk_assign_borrow(&as, TK_F_MERGED_INTO, "merged_into", num);

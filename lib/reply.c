@@ -101,6 +101,17 @@ same_ci(tk_str a, tk_str b)
 	return a.n == b.n && strncasecmp(a.p, b.p, a.n) == 0;
 }
 
+/* The workflow lets tk's status become to (a reply's move is left out
+ * where the ticket's flow does not allow it). */
+static int
+may_become(const tk_ticket *tk, const char *to)
+{
+	tk_ticket moved = *tk;	/* (a shallow copy, only read) */
+
+	moved.f[TK_F_STATUS] = TK_STR(to);
+	return tk_workflow_transition(tk->f[TK_F_STATUS], &moved) == 0;
+}
+
 int
 tk_comment_post(tk_txn *t, tk_ticket *tk, const char *author, int internal, const char *body, size_t len)
 {
@@ -108,7 +119,7 @@ tk_comment_post(tk_txn *t, tk_ticket *tk, const char *author, int internal, cons
 	tk_buf names = { 0 };
 	char iso[21];
 	tk_str name, addr;
-	int from_requester, rc;
+	int from_requester, rc, cls;
 	size_t off;
 
 	if (tk_blank(body, len))
@@ -121,14 +132,19 @@ tk_comment_post(tk_txn *t, tk_ticket *tk, const char *author, int internal, cons
 	if (tk_comment_add(t, tk->id, author, internal, body, len) < 0)
 		return -1;
 	memcpy(iso, t->now_iso, sizeof iso);
+	/* By class (DESIGN.md 1): the requester's reply reopens a paused or
+	 * resolved ticket, an agent's first reply opens a new one; to the
+	 * first open status after a new ticket's (open, in tk's default
+	 * workflow). */
+	cls = tk_status_class(tk->f[TK_F_STATUS]);
 	if (from_requester) {
-		if (tk_str_eq(tk->f[TK_F_STATUS], "pending") || tk_str_eq(tk->f[TK_F_STATUS], "resolved"))
-			tk_assign_add(&as, "status", "open");
+		if ((cls == TK_CLASS_PAUSED || cls == TK_CLASS_RESOLVED) && may_become(tk, tk_status_reopen()))
+			tk_assign_add(&as, "status", tk_status_reopen());
 	} else if (!internal) {
 		if (!tk->f[TK_F_FIRST_RESPONSE].n)
 			tk_assign_add(&as, "first_response", iso);
-		if (tk_str_eq(tk->f[TK_F_STATUS], "new"))
-			tk_assign_add(&as, "status", "open");
+		if (tk_str_eq(tk->f[TK_F_STATUS], tk_status_initial()) && may_become(tk, tk_status_reopen()))
+			tk_assign_add(&as, "status", tk_status_reopen());
 	}
 	mentions(t, &as, body, len, &names);
 	rc = tk_ticket_apply(t, tk, &as, 0);

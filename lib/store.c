@@ -6,7 +6,11 @@
  *
  *   meta        "schema" -> decimal schema version; "epochs" -> first id of
  *               each epoch (8 bytes each, big-endian); "import_gen" ->
- *               the import generation (tk_import_gen)
+ *               the import generation (tk_import_gen); "statuses" -> the
+ *               workflow's statuses and classes, "NAME TAB CLASS [TAB
+ *               dropped]" a line (status.c; none: tk's default workflow);
+ *               "indexed" -> the custom fields ix_custom holds, a name a
+ *               line (none: no field); both written by tk-config apply
  *   tickets     id (8 bytes, big-endian) -> encoded ticket (ticket.c)
  *   bodies      id -> body text (kept apart so scans over tickets stay small)
  *   comments    id . n (8 + 4 bytes, big-endian) -> comment (comment.c)
@@ -93,6 +97,10 @@
  *                 kind . NUL -> docs, title words, body words (8 bytes each)
  *   ft_pending  ticket id -> "" : tickets written (in their own transaction)
  *               and not yet in fulltext; every text= query reads them too
+ *   ix_custom   (schema 11) name . NUL . value (cut at TK_IX_MAXKEY bytes) -> id,
+ *               DUPSORT|DUPFIXED: the values of the custom fields meta
+ *               "indexed" names (the fields file says "indexed"), no entry
+ *               for an empty one; kept by every write of a ticket
  *
  * Ids and sequence numbers grow by one, so tickets, bodies and the log are
  * appended at the right edge of their B-trees; DUPFIXED index entries cost
@@ -155,6 +163,7 @@ static const struct {
 	[TK_DB_KB_USE] = { "kb_use", 0 },
 	[TK_DB_FULLTEXT] = { "fulltext", 0 },
 	[TK_DB_FT_PENDING] = { "ft_pending", 0 },
+	[TK_DB_IX_CUSTOM] = { "ix_custom", MDB_DUPSORT | MDB_DUPFIXED },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)
@@ -343,6 +352,146 @@ tk_store_exists(const char *dir)
 	return ok;
 }
 
+/* A meta value of txn: 1 found, 0 not, -1 error. */
+static int
+meta_get(tk_store *st, MDB_txn *txn, const char *key, MDB_val *v)
+{
+	MDB_val k = { strlen(key), (void *)key };
+	int rc = mdb_get(txn, st->dbi[TK_DB_META], &k, v);
+
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	return rc ? tk_mdb_error(rc, "meta") : 1;
+}
+
+static void
+indexed_free(tk_store *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nindexed; i++)
+		free(st->indexed[i]);
+	free(st->indexed);
+	st->indexed = NULL;
+	st->nindexed = 0;
+}
+
+/* meta "indexed" (names, '\n' between) into st->indexed. */
+static void
+indexed_set(tk_store *st, const char *p, size_t n)
+{
+	const char *end = p + n, *nl;
+
+	indexed_free(st);
+	while (p < end) {
+		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
+			nl = end;
+		if (nl > p) {
+			st->indexed = tk_xrealloc(st->indexed, (st->nindexed + 1) * sizeof *st->indexed);
+			st->indexed[st->nindexed++] = tk_xstrndup(p, (size_t)(nl - p));
+		}
+		p = nl + 1;
+	}
+}
+
+/* A hash of meta "statuses" and "indexed" in txn: 0 or -1. */
+static int
+conf_stamp(tk_store *st, MDB_txn *txn, uint64_t *h)
+{
+	MDB_val v;
+	int rc;
+
+	*h = TK_HASH_SEED;
+	if ((rc = meta_get(st, txn, "statuses", &v)) < 0)
+		return -1;
+	*h = tk_hash(*h, rc ? v.mv_data : "", rc ? v.mv_size : 0);
+	*h = tk_hash(*h, "", 1);
+	if ((rc = meta_get(st, txn, "indexed", &v)) < 0)
+		return -1;
+	*h = tk_hash(*h, rc ? v.mv_data : "", rc ? v.mv_size : 0);
+	return 0;
+}
+
+/* What the store keeps of its configuration (meta "statuses" and
+ * "indexed"), so every command agrees without reading the files. */
+static int
+load_meta(tk_store *st, MDB_txn *txn)
+{
+	tk_status_def defs[TK_STATUS_MAX];
+	size_t n;
+	MDB_val v;
+	int rc;
+
+	if ((rc = meta_get(st, txn, "statuses", &v)) < 0)
+		return -1;
+	if (rc && tk_status_decode(v.mv_data, v.mv_size, defs, &n) < 0)
+		return tk_error("%s: %s", st->dir, tk_errmsg);
+	if (!rc)
+		tk_status_defaults(defs, &n);
+	tk_status_install(defs, n);
+	if ((rc = meta_get(st, txn, "indexed", &v)) < 0)
+		return -1;
+	indexed_set(st, rc ? v.mv_data : "", rc ? v.mv_size : 0);
+	return conf_stamp(st, txn, &st->confstamp);
+}
+
+int
+tk_meta_get(tk_txn *t, const char *key, MDB_val *v)
+{
+	return meta_get(t->st, t->txn, key, v);
+}
+
+int
+tk_meta_put(tk_txn *t, const char *key, const void *p, size_t n)
+{
+	MDB_val k = { strlen(key), (void *)key }, v = { n, (void *)p };
+	int rc;
+
+	rc = p ? mdb_put(t->txn, t->st->dbi[TK_DB_META], &k, &v, 0) : mdb_del(t->txn, t->st->dbi[TK_DB_META], &k, NULL);
+	return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "meta") : 0;
+}
+
+int
+tk_store_indexed(const tk_store *st, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < st->nindexed; i++)
+		if (!strncmp(st->indexed[i], name, n) && !st->indexed[i][n])
+			return 1;
+	return 0;
+}
+
+int
+tk_store_set_indexed(tk_txn *t, char **names, size_t n)
+{
+	tk_buf b = { 0 };
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		tk_buf_printf(&b, "%s%s", i ? "\n" : "", names[i]);
+	rc = tk_meta_put(t, "indexed", n ? b.p : NULL, b.len);
+	if (!rc)
+		indexed_set(t->st, b.p ? b.p : "", b.len);
+	tk_buf_free(&b);
+	return rc || conf_stamp(t->st, t->txn, &t->st->confstamp) < 0 ? -1 : 0;
+}
+
+int
+tk_store_set_statuses(tk_txn *t, const tk_status_def *defs, size_t n)
+{
+	tk_buf b = { 0 };
+	int rc;
+
+	tk_status_encode(defs, n, &b);
+	rc = tk_meta_put(t, "statuses", b.p, b.len);
+	tk_buf_free(&b);
+	if (!rc)
+		tk_status_install(defs, n);
+	return rc || conf_stamp(t->st, t->txn, &t->st->confstamp) < 0 ? -1 : 0;
+}
+
 /*
  * Opens the environment and the sub-databases. A writer creates the
  * directory and every sub-database in its first transaction; a reader of a
@@ -486,6 +635,9 @@ tk_store_open(const char *dir, int write)
 			goto fail;
 	if (ver == 0 && write_schema(st, txn, TK_SCHEMA_VERSION) < 0)	/* a new store */
 		goto fail;
+	st->created = ver == 0;
+	if (load_meta(st, txn) < 0)
+		goto fail;
 	st->schema = ver ? ver : TK_SCHEMA_VERSION;
 	/* Committed even when read-only: handles opened in an aborted txn close. */
 	rc = mdb_txn_commit(txn);
@@ -539,6 +691,7 @@ tk_store_close(tk_store *st)
 	for (size_t i = 0; i < st->ndeclared; i++)
 		free(st->declared[i]);
 	free(st->declared);
+	indexed_free(st);
 	free(st->dir);
 	free(st);
 }
@@ -732,6 +885,7 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 {
 	tk_txn t;
 	int rc, code, i;
+	uint64_t h, stamp;
 
 	for (;;) {
 		memset(&t, 0, sizeof t);
@@ -752,6 +906,20 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 			return TK_EXIT_FAIL;
 		}
 		tk_map_full = 0;
+		/* The classes and indexes this command opened the store with are
+		 * still the store's: tk-config apply may have changed them since
+		 * (a ticket would go to the wrong side of the working set). */
+		if (conf_stamp(st, t.txn, &h) < 0) {
+			mdb_txn_abort(t.txn);
+			return TK_EXIT_FAIL;
+		}
+		if (h != st->confstamp) {
+			mdb_txn_abort(t.txn);
+			tk_error("%s: the store's workflow or indexes changed while this command ran "
+			    "(tk-config apply): nothing written; run it again", st->dir);
+			return TK_EXIT_FAIL;
+		}
+		stamp = st->confstamp;	/* (tk-config apply's transaction moves it) */
 		if (st->bulk) {
 			for (i = 0; i < st->nbatch; i++)
 				st->batch[i].ops->reset(st->batch[i].state);
@@ -763,6 +931,8 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 		t.bulk = 0;
 		epochs_forget(&t);
 
+		if (code)
+			st->confstamp = stamp;
 		if (code && tk_map_full) {
 			mdb_txn_abort(t.txn);
 			if (grow(st) < 0)
@@ -778,6 +948,7 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 		if (rc == 0 && st->bulk)
 			tk_store_forget(st);
 		if (rc == MDB_MAP_FULL) {
+			st->confstamp = stamp;
 			if (grow(st) < 0)
 				return TK_EXIT_FAIL;
 			continue;

@@ -55,18 +55,18 @@ const tk_field_info tk_fields[TK_F_NFIELDS] = {
 
 static tk_custom *custom_slot(tk_ticket *tk, const char *name, size_t n, int create);
 
-/* The words of status and channel, written once: the lists checked and
- * the text messages show are both made from them. */
-#define STATUSES(X) X(new) X(open) X(pending) X(resolved) X(closed)
+const tk_ticket_hooks *tk_hooks;
+
+/* The words of channel, written once: the list checked and the text
+ * messages show are both made from them. (Statuses are the store's,
+ * status.c.) */
 #define CHANNELS(X) X(email) X(web) X(phone) X(chat) X(api) X(import)
 #define SCRIPTS(X) X(han) X(latin) X(mixed)
 #define AS_WORD(w) #w,
 #define AS_TEXT(w) ", " #w
 
-static const char *const statuses[] = { STATUSES(AS_WORD) NULL };
 static const char *const channels[] = { CHANNELS(AS_WORD) NULL };
 static const char *const scripts[] = { SCRIPTS(AS_WORD) NULL };
-static const char status_text[] = STATUSES(AS_TEXT);	/* ", new, open, ..." */
 static const char channel_text[] = CHANNELS(AS_TEXT);
 static const char script_text[] = SCRIPTS(AS_TEXT);
 
@@ -77,17 +77,18 @@ static const char script_text[] = SCRIPTS(AS_TEXT);
 const char *
 tk_enum_words(int field)
 {
-	return field == TK_F_STATUS ? status_text + 2 : field == TK_F_CHANNEL ? channel_text + 2 :
+	return field == TK_F_STATUS ? tk_status_words() : field == TK_F_CHANNEL ? channel_text + 2 :
 	    field == TK_F_SCRIPT ? script_text + 2 : NULL;
 }
 
-/* 1 when v is one of the words of a status or channel, else 0. */
+/* 1 when v is one of the store's statuses or a channel, else 0. */
 int
 tk_enum_ok(int field, const char *v, size_t n)
 {
-	const char *const *w = field == TK_F_STATUS ? statuses : field == TK_F_CHANNEL ? channels :
-	    field == TK_F_SCRIPT ? scripts : NULL;
+	const char *const *w = field == TK_F_CHANNEL ? channels : field == TK_F_SCRIPT ? scripts : NULL;
 
+	if (field == TK_F_STATUS)
+		return tk_status_known((tk_str){ v, n });
 	for (; w && *w; w++)
 		if (strlen(*w) == n && !memcmp(*w, v, n))
 			return 1;
@@ -502,13 +503,15 @@ tk_assign_add(tk_assignments *as, const char *name, const char *value)
 	push(as, f, f == TK_F_CUSTOM ? name : tk_fields[f].name, value, '=');
 	if (f == TK_F_CUSTOM)
 		tk_field_name_lower(as->a[as->n - 1].name);
-	/* A value that no ticket could take is refused now, as a usage error. */
+	/* A value that no ticket could take is refused now, as a usage error.
+	 * (What the store's configuration says of it is asked once the store
+	 * is open: tk_assignments_check.) */
 	if (f != TK_F_CUSTOM && f != TK_F_BODY) {
 		tk_ticket scratch;
 		int rc;
 
 		tk_ticket_init(&scratch);
-		rc = assign_one(&scratch, &as->a[as->n - 1], TK_APPLY_CREATE);
+		rc = assign_one(&scratch, &as->a[as->n - 1], TK_APPLY_CREATE | TK_APPLY_SYNTAX);
 		tk_ticket_free(&scratch);
 		if (rc < 0) {
 			as->n--;
@@ -587,20 +590,51 @@ tk_assignments_free(tk_assignments *as)
 /* ---- validation ---- */
 
 /*
- * The default workflow: new -> open -> pending -> resolved -> closed.
- * Any open state may go to any other open state, to resolved or closed;
- * resolved may be reopened (to open) or closed; closed is final.
+ * The default workflow: new -> open -> pending -> resolved -> closed, by
+ * class (status.c), so that a workflow file's statuses follow the same
+ * rules when it lists no transitions. An open or paused status may go to
+ * any other but the first (a new ticket's); a resolved one may be reopened
+ * (to an open status but the first) or closed; closed is final.
  */
 int
 tk_status_transition_ok(tk_str from, const char *to)
 {
-	if (!from.n || tk_str_eq(from, to))
+	tk_str t = TK_STR(to);
+	int fc, tc;
+
+	if (!from.n || tk_str_same(from, t))
 		return 1;
-	if (tk_str_eq(from, "closed"))
+	fc = tk_status_class(from);
+	tc = tk_status_class(t);
+	if (fc == TK_CLASS_CLOSED)
 		return 0;
-	if (tk_str_eq(from, "resolved"))
-		return !strcmp(to, "open") || !strcmp(to, "closed");
-	return strcmp(to, "new") != 0;
+	if (!strcmp(to, tk_status_initial()))
+		return 0;
+	if (fc == TK_CLASS_RESOLVED)
+		return tc == TK_CLASS_OPEN || tc == TK_CLASS_CLOSED;
+	return 1;
+}
+
+int
+tk_status_transition_check(tk_str from, const char *to)
+{
+	const tk_status_def *d;
+	tk_buf b = { 0 };
+	size_t i;
+
+	if (tk_status_transition_ok(from, to))
+		return 0;
+	for (i = 0; (d = tk_status_at(i)); i++)
+		if (!d->dropped && !tk_str_eq(from, d->name) && tk_status_transition_ok(from, d->name))
+			tk_buf_printf(&b, "%s%s", b.len ? ", " : "", d->name);
+	if (b.len)
+		tk_error("status %.*s -> %s is not allowed (from %.*s: %s)", (int)from.n, from.p, to,
+		    (int)from.n, from.p, b.p);
+	else
+		tk_error("status %.*s -> %s is not allowed (%.*s is final)", (int)from.n, from.p, to,
+		    (int)from.n, from.p);
+	tk_buf_free(&b);
+	return -1;
 }
 
 static int
@@ -680,10 +714,25 @@ assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 	int f = a->field;
 
 	if (f == TK_F_CUSTOM) {
-		tk_str name = tk_ticket_own(tk, a->name, strlen(a->name));
+		tk_str name = tk_ticket_own(tk, a->name, strlen(a->name)), out = TK_STR(v);
+		char buf[TK_VALUE_BUF];
 
+		/* The type the fields file declares: checked, and kept as it
+		 * keeps it (an enum's alias as its value). */
+		if (*v && !(flags & (TK_APPLY_SYNTAX | TK_APPLY_UPGRADE)) && tk_hooks && tk_hooks->value &&
+		    tk_hooks->value(TK_F_CUSTOM, a->name, v, buf, &out) < 0)
+			return -1;
 		c = custom_slot(tk, name.p, name.n, 1);
-		c->value = tk_ticket_own(tk, v, strlen(v));
+		c->value = tk_ticket_own(tk, out.p, out.n);
+		return 0;
+	}
+	if (f == TK_F_TYPE && *v && !(flags & (TK_APPLY_SYNTAX | TK_APPLY_UPGRADE)) && tk_hooks && tk_hooks->value) {
+		char buf[TK_VALUE_BUF];
+		tk_str out;
+
+		if (tk_hooks->value(TK_F_TYPE, a->name, v, buf, &out) < 0)
+			return -1;
+		tk->f[f] = tk_ticket_own(tk, out.p, out.n);
 		return 0;
 	}
 	if (tk_fields[f].readonly && !(f == TK_F_UPDATED && (flags & TK_APPLY_IMPORT)) &&
@@ -730,6 +779,10 @@ assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 				v = num;
 			} else
 				return tk_error("priority=%s: not a priority (P1, P2, P3, P4)", a->value);
+		} else if (f == TK_F_STATUS && (flags & TK_APPLY_SYNTAX)) {
+			/* (the store's statuses are asked once it is open) */
+			if (!tk_status_name_ok(v, strlen(v)))
+				return tk_error("status=%s: not a status (%s)", v, tk_enum_words(f));
 		} else if (tk_enum_words(f) && !tk_enum_ok(f, v, strlen(v)))
 			return tk_error("%s=%s: not a %s (%s)", a->name, v, a->name, tk_enum_words(f));
 		tk->f[f] = tk_ticket_own(tk, v, strlen(v));
@@ -759,8 +812,15 @@ assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 			return tk_error("%s=%s: not a whole number", a->name, v);
 		if (f == TK_F_CSAT && (n < 1 || n > 5))
 			return tk_error("csat=%s: CSAT is 1 to 5", v);
+		if (f == TK_F_NPS && n > 10)
+			return tk_error("nps=%s: NPS is 0 to 10", v);
 		if (f == TK_F_PARENT && n == 0)
 			return tk_error("parent=%s: not a ticket id", v);
+		if (f == TK_F_NPS) {	/* 0 is a score, not "unset" */
+			snprintf(num, sizeof num, "%lld", n);
+			tk->f[f] = tk_ticket_own(tk, num, strlen(num));
+			return 0;
+		}
 		if (n == 0 && f != TK_F_ESCALATION && f != TK_F_REOPENS) {
 			tk->f[f] = (tk_str){ "", 0 };
 			return 0;
@@ -779,6 +839,12 @@ assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 		tk->f[f] = tk_ticket_own(tk, v, strlen(v));
 		return 0;
 	}
+}
+
+int
+tk_ticket_assign_one(tk_ticket *tk, const tk_assign *a, int flags)
+{
+	return assign_one(tk, a, flags);
 }
 
 /*
@@ -815,6 +881,43 @@ ix_update(tk_txn *t, int db, tk_str old, int oact, tk_str new, int nact, uint64_
 	return rc ? tk_mdb_error(rc, "index") : 0;
 }
 
+/* A custom field's entry in ix_custom, when the store indexes it (meta
+ * "indexed"): taken out under old, put under new; none for an empty value. */
+static int
+custom_ix_update(tk_txn *t, uint64_t id, tk_str name, tk_str old, tk_str new, int creating)
+{
+	unsigned char kb[TK_IX_CUSTOM_KEYBUF];
+	MDB_cursor *c = NULL;
+	tk_ixbatch *b;
+	MDB_val k;
+	int rc = 0;
+
+	if (!t->st->nindexed || !tk_store_indexed(t->st, name.p, name.n))
+		return 0;
+	if (old.n && !creating) {
+		k = tk_ix_custom_key(name, old, kb);
+		if (!(rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_IX_CUSTOM], &c)) &&
+		    (rc = tk_ix_del(c, TK_DB_IX_CUSTOM, k, id)) == MDB_NOTFOUND)
+			rc = 0;
+	}
+	if (!rc && new.n) {
+		k = tk_ix_custom_key(name, new, kb);
+		if (creating && (b = tk_ixbatch_of(t)))
+			tk_ixbatch_add(b, TK_DB_IX_CUSTOM, k.mv_data, k.mv_size, id);
+		else if (c || !(rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_IX_CUSTOM], &c)))
+			rc = tk_ix_add(c, TK_DB_IX_CUSTOM, k, id);
+	}
+	if (c)
+		mdb_cursor_close(c);
+	return rc ? tk_mdb_error(rc, "ix_custom") : 0;
+}
+
+int
+tk_ticket_custom_reindex(tk_txn *t, uint64_t id, tk_str name, tk_str old, tk_str new)
+{
+	return custom_ix_update(t, id, name, old, new, 0);
+}
+
 int
 tk_ticket_reindex(tk_txn *t, const tk_ticket *tk, const tk_str *old, int oact, int nact)
 {
@@ -847,28 +950,32 @@ next_id(tk_txn *t, uint64_t *id)
 	return tk_ix_epoch_new(t, *id);
 }
 
-/* Side effects of a status change: times, reopen count. */
+/* Side effects of a status change, by class (status.c): a resolved
+ * status sets the resolved time, a closed one the closed time (and the
+ * resolved time when there is none); a done ticket made active again is
+ * reopened: counted, its resolved and closed times cleared. */
 static int
 status_effects(const char *now_iso, tk_ticket *tk, tk_str old)
 {
 	char iso[21], num[32];
-	tk_str st = tk->f[TK_F_STATUS];
+	int cls = tk_status_class(tk->f[TK_F_STATUS]), ocls = old.n ? tk_status_class(old) : TK_CLASS_NONE;
 	long long n = 0;
 
 	memcpy(iso, now_iso, sizeof iso);
-	if (tk_str_eq(st, "resolved") && !tk->f[TK_F_RESOLVED].n)
+	if (cls == TK_CLASS_RESOLVED && !tk->f[TK_F_RESOLVED].n)
 		tk->f[TK_F_RESOLVED] = tk_ticket_own(tk, iso, 20);
-	if (tk_str_eq(st, "closed") && !tk->f[TK_F_CLOSED].n) {
+	if (cls == TK_CLASS_CLOSED && !tk->f[TK_F_CLOSED].n) {
 		tk->f[TK_F_CLOSED] = tk_ticket_own(tk, iso, 20);
 		if (!tk->f[TK_F_RESOLVED].n)
 			tk->f[TK_F_RESOLVED] = tk->f[TK_F_CLOSED];
 	}
-	if (tk_str_eq(old, "resolved") && tk_str_eq(st, "open")) {
+	if ((ocls == TK_CLASS_RESOLVED || ocls == TK_CLASS_CLOSED) && tk_class_active(cls)) {
 		if (tk->f[TK_F_REOPENS].n)
 			n = strtoll(tk_ticket_own(tk, tk->f[TK_F_REOPENS].p, tk->f[TK_F_REOPENS].n).p, NULL, 10);
 		snprintf(num, sizeof num, "%lld", n + 1);
 		tk->f[TK_F_REOPENS] = tk_ticket_own(tk, num, strlen(num));
 		tk->f[TK_F_RESOLVED] = (tk_str){ "", 0 };
+		tk->f[TK_F_CLOSED] = (tk_str){ "", 0 };
 	}
 	return 0;
 }
@@ -978,7 +1085,8 @@ parent_check(tk_txn *t, const tk_ticket *tk, tk_str old)
  * tk_ticket_assign share. 0, or -1 with tk_errmsg (tk is then half changed).
  */
 static int
-change(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags, const tk_str *old)
+change(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags, const tk_str *old, const tk_custom *oldc,
+    size_t noldc)
 {
 	size_t i;
 
@@ -998,18 +1106,23 @@ change(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags, const tk_s
 		if (!named)
 			tk->f[TK_F_REQUESTER_NAME] = (tk_str){ "", 0 };
 	}
-	if (!(flags & TK_APPLY_IMPORT) && !tk_str_same(old[TK_F_STATUS], tk->f[TK_F_STATUS])) {
+	/* Required fields and the workflow's transitions (fields.c,
+	 * workflow.c); without them, tk's default workflow. (Callers say which
+	 * ticket: "tk-set: ticket 1: ...".) */
+	if (flags & TK_APPLY_UPGRADE)
+		;	/* an upgrade rewrites what is stored, as it is */
+	else if (tk_hooks && tk_hooks->check) {
+		if (tk_hooks->check(old, oldc, noldc, tk, flags) < 0)
+			return -1;
+	} else if (!(flags & TK_APPLY_IMPORT) && !tk_str_same(old[TK_F_STATUS], tk->f[TK_F_STATUS])) {
 		const char *to = tk_ticket_own(tk, tk->f[TK_F_STATUS].p, tk->f[TK_F_STATUS].n).p;
 
-		if (!tk_status_transition_ok(old[TK_F_STATUS], to))
-			/* (Callers say which ticket: "tk-set: ticket 1: ...".) */
-			return tk_error("status %.*s -> %s is not allowed%s",
-			    (int)old[TK_F_STATUS].n, old[TK_F_STATUS].p, to,
-			    tk_str_eq(old[TK_F_STATUS], "closed") ? " (closed is final)" :
-			    tk_str_eq(old[TK_F_STATUS], "resolved") ? " (a resolved ticket is reopened to open, or closed)" : "");
-		/* An import keeps the times it was given; it does not invent them. */
-		status_effects(t->now_iso, tk, old[TK_F_STATUS]);
+		if (tk_status_transition_check(old[TK_F_STATUS], to) < 0)
+			return -1;
 	}
+	/* An import keeps the times it was given; it does not invent them. */
+	if (!(flags & TK_APPLY_IMPORT) && !tk_str_same(old[TK_F_STATUS], tk->f[TK_F_STATUS]))
+		status_effects(t->now_iso, tk, old[TK_F_STATUS]);
 	return parent_check(t, tk, old[TK_F_PARENT]);
 }
 
@@ -1031,7 +1144,7 @@ tk_ticket_assign(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		oldc = tk_xmalloc(noldc * sizeof *oldc);
 		memcpy(oldc, tk->custom, noldc * sizeof *oldc);
 	}
-	if (change(t, tk, as, flags, old) < 0) {
+	if (change(t, tk, as, flags, old, oldc, noldc) < 0) {
 		/* As it was: the values it points to are still the ticket's. */
 		memcpy(tk->f, old, sizeof old);
 		if (noldc)
@@ -1090,7 +1203,7 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		oldc = tk_xmalloc(noldc * sizeof *oldc);
 		memcpy(oldc, tk->custom, noldc * sizeof *oldc);
 	}
-	if (change(t, tk, as, flags, old) < 0)
+	if (change(t, tk, as, flags, old, oldc, noldc) < 0)
 		goto out;
 	memcpy(iso, t->now_iso, sizeof iso);
 	/* A ticket no longer found under its old external id: tk-import's marks
@@ -1123,6 +1236,8 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 			char *name = tk_xstrndup(tk->custom[i].name.p, tk->custom[i].name.n);
 
 			rc = tk_field_register(t, tk->custom[i].name);
+			if (rc == 0)
+				rc = custom_ix_update(t, tk->id, tk->custom[i].name, ov, tk->custom[i].value, 0);
 			if (rc == 0)
 				rc = tk_log_append(t, tk->id, name, ov, tk->custom[i].value);
 			free(name);
@@ -1191,12 +1306,17 @@ tk_ticket_prepare(tk_ticket *tk, const tk_assignments *as, const char *body, siz
 	for (i = 0; i < as->n; i++)
 		if (assign_one(tk, &as->a[i], (flags & ~TK_APPLY_BODY_CHECKED) | TK_APPLY_CREATE) < 0)
 			return -1;
+	/* The fields file's defaults, then tk's: the first status, P3. */
+	if (tk_hooks && tk_hooks->defaults && tk_hooks->defaults(tk) < 0)
+		return -1;
 	if (!tk->f[TK_F_SUBJECT].n)
 		return tk_error("a ticket needs a subject (subject=... or -s)");
 	if (!tk->f[TK_F_STATUS].n)
-		tk->f[TK_F_STATUS] = (tk_str){ "new", 3 };
+		tk->f[TK_F_STATUS] = tk_ticket_own(tk, tk_status_initial(), strlen(tk_status_initial()));
 	if (!tk->f[TK_F_PRIORITY].n)
 		tk->f[TK_F_PRIORITY] = (tk_str){ "P3", 2 };
+	if (tk_hooks && tk_hooks->check && tk_hooks->check(NULL, NULL, 0, tk, flags) < 0)
+		return -1;
 	if (!tk->f[TK_F_CREATED].n)
 		tk->f[TK_F_CREATED] = tk_ticket_own(tk, now_iso, 20);
 	/* An import keeps the times it was given; it does not invent them. */
@@ -1228,7 +1348,8 @@ write_new(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen)
 		    ix_update(t, tk_fields[i].dbi, (tk_str){ "", 0 }, act, tk->f[i], act, tk->id, 1) < 0)
 			return -1;
 	for (i = 0; i < tk->ncustom; i++)
-		if (tk->custom[i].value.n && tk_field_register(t, tk->custom[i].name) < 0)
+		if (tk->custom[i].value.n && (tk_field_register(t, tk->custom[i].name) < 0 ||
+		    custom_ix_update(t, tk->id, tk->custom[i].name, (tk_str){ "", 0 }, tk->custom[i].value, 1) < 0))
 			return -1;
 	for (i = 1; i < TK_F_NSTORED; i++)
 		if (tk->f[i].n && tk_links_field_is((int)i) &&

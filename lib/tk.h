@@ -3,12 +3,12 @@
  *
  * One .c file a concern, in layers: each calls only those below it
  * (../shared/tools/lib-loops checks; calls upward go through hooks such
- * as tk_batch_ops).
+ * as tk_batch_ops and tk_hooks).
  *
  *   ground     util.c (errors, memory, buffers, UTF-8), address.c,
  *              record.c (tk-records(5)), timeutil.c, ids.c, config.c (the
  *              configuration files), key.c (key bytes and order, LMDB
- *              errors), status.c (status classes)
+ *              errors), status.c (the store's statuses and their classes)
  *   store      store.c (the environment, sub-databases, transactions and
  *              their batch hooks, meta, import marks), postings.c,
  *              index.c (index keys, epochs, ids under a key), ixbatch.c,
@@ -18,13 +18,17 @@
  *              linkdb.c (links both ways)
  *   model      ticket.c (the ticket, its encoding, the assignment
  *              language, writes with their indexes and events)
- *   above it   fields.c (known field names), history.c (events read
- *              back), reply.c (replies and their effects), upgrade.c
- *              (schema upgrades), query.c (filters), output.c, csvin.c,
- *              import.c, pipe.c, cmd.c (what every command does),
- *              script.c (the derived field script), dryrun.c (the dry-run
- *              stream), agent.c (agents and teams), assign.c (tk-assign's
- *              strategies), link.c (links, merge, split)
+ *   above it   fields.c (known field names, the fields file: types,
+ *              defaults, required fields), workflow.c (the workflow file:
+ *              statuses, types, transitions), confapply.c (the files as
+ *              commands see them: the model's hooks, tk-config check and
+ *              apply), history.c (events read back), reply.c (replies and
+ *              their effects), upgrade.c (schema upgrades), query.c
+ *              (filters), output.c, csvin.c, import.c, pipe.c, cmd.c (what
+ *              every command does), script.c (the derived field script),
+ *              dryrun.c (the dry-run stream), agent.c (agents and teams),
+ *              assign.c (tk-assign's strategies), link.c (links, merge,
+ *              split)
  */
 #ifndef TK_H
 #define TK_H
@@ -240,6 +244,47 @@ int tk_conf_next(tk_conf *c);
 int tk_conf_error(const tk_conf *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tk_conf_close(tk_conf *c);
 
+/* ---- status.c: statuses and their classes (DESIGN.md 1) ---- */
+
+enum tk_class { TK_CLASS_NONE, TK_CLASS_OPEN, TK_CLASS_PAUSED, TK_CLASS_RESOLVED, TK_CLASS_CLOSED };
+#define TK_ACTIVE_MAXSTATUS 64	/* status names up to 64 bytes (DESIGN.md 1) */
+#define TK_STATUS_MAX 64	/* statuses a store may have */
+typedef struct {
+	char name[TK_ACTIVE_MAXSTATUS + 1];
+	unsigned char len;
+	unsigned char cls;	/* enum tk_class */
+	unsigned char dropped;	/* no longer in the workflow: kept for tickets that hold it */
+} tk_status_def;
+/* The store's table (meta "statuses", installed when the store opens;
+ * tk's default workflow until then). */
+void tk_status_install(const tk_status_def *defs, size_t n);
+/* 1 once a table was installed (a store opened): the statuses are known. */
+int tk_status_installed(void);
+void tk_status_defaults(tk_status_def *defs, size_t *n);
+size_t tk_status_count(void);
+const tk_status_def *tk_status_at(size_t i);
+/* The class of a status (TK_CLASS_NONE for one the store does not have). */
+int tk_status_class(tk_str s);
+/* A status of the store's workflow (not dropped): 1, else 0. */
+int tk_status_known(tk_str s);
+/* 1 for a status of class open or paused: its tickets are the working set. */
+int tk_active_status(tk_str s);
+int tk_class_active(int cls);
+/* "new, open, pending, resolved, closed": the workflow's statuses, for messages. */
+const char *tk_status_words(void);
+/* A new ticket's status: the first; where a reply reopens a ticket to. */
+const char *tk_status_initial(void);
+const char *tk_status_reopen(void);
+/* The workflow's first status of class cls (a merge closes its source
+ * with the first closed one), or NULL. */
+const char *tk_status_first_of(int cls);
+const char *tk_class_name(int cls);
+int tk_class_lookup(const char *s, size_t n);
+/* 1 to 64 bytes of UTF-8, no blank, control, ',', '=', '#'; not starting with + - *. */
+int tk_status_name_ok(const char *s, size_t n);
+/* meta "statuses": "NAME TAB CLASS [TAB dropped]" a line. decode: 0, or -1 with tk_errmsg. */
+void tk_status_encode(const tk_status_def *defs, size_t n, tk_buf *out);
+int tk_status_decode(const char *p, size_t n, tk_status_def *defs, size_t *count);
 /* ---- settings.c: the store's config file ---- */
 
 typedef struct {
@@ -310,12 +355,13 @@ enum tk_dbi {
 	TK_DB_KB_USE,		/* schema 10: tickets an article was made from or used on */
 	TK_DB_FULLTEXT,		/* schema 10: the inverted index (kb.c) */
 	TK_DB_FT_PENDING,	/* schema 10: tickets written but not yet in the index */
+	TK_DB_IX_CUSTOM,	/* schema 11: custom fields declared indexed */
 	TK_DB_COUNT
 };
 
 /* The schema this tk writes. An older store is opened no further than its
  * meta until upgrade.c (started by tk_cmd_store) brings it up to date. */
-#define TK_SCHEMA_VERSION 10
+#define TK_SCHEMA_VERSION 11
 
 typedef struct tk_store {
 	char *dir;
@@ -332,6 +378,10 @@ typedef struct tk_store {
 	const char *via;	/* what makes this command's changes: "cli" unless set (the log's via) */
 	char **declared;	/* custom field names of the store's fields file (fields.c) */
 	size_t ndeclared;
+	char **indexed;		/* custom fields the store indexes (meta "indexed", ix_custom) */
+	size_t nindexed;
+	int created;		/* this command made the store */
+	uint64_t confstamp;	/* hash of meta "statuses" and "indexed" as the store opened */
 } tk_store;
 
 typedef struct tk_ixbatch tk_ixbatch;
@@ -389,6 +439,16 @@ int tk_hugepages(long long size);
 /* Bulk writing (store.c); then tk_store_sync before closing. */
 void tk_store_bulk(tk_store *st);
 int tk_store_sync(tk_store *st);
+/* meta KEY: 1 found (v), 0 not, -1 error; set: 0 or -1 (n 0 and p NULL: deleted). */
+int tk_meta_get(tk_txn *t, const char *key, MDB_val *v);
+int tk_meta_put(tk_txn *t, const char *key, const void *p, size_t n);
+/* The custom fields st indexes (ix_custom), as meta "indexed" said when
+ * it opened: 1 for name (n bytes), else 0. tk_store_set_indexed: the list
+ * replaced (names, NUL after each, joined by '\n' in meta) in txn t. */
+int tk_store_indexed(const tk_store *st, const char *name, size_t n);
+int tk_store_set_indexed(tk_txn *t, char **names, size_t n);
+/* meta "statuses" written from defs in txn t and installed (status.c). */
+int tk_store_set_statuses(tk_txn *t, const tk_status_def *defs, size_t n);
 /* meta "schema" set to ver in write txn t: 0 or -1. */
 int tk_store_set_schema(tk_txn *t, long ver);
 /* Sub-database db emptied and made again with today's flags (upgrades). */
@@ -459,7 +519,8 @@ uint64_t tk_get_u64(const unsigned char *p);
 #define TK_IX_KEYBUF (TK_IX_MAXKEY + 2)
 int tk_ix_partitioned(int db);
 /* 1 when index db keeps no entry for value v of a ticket, in the working
- * set (active) or not: an empty external id; an active status; an empty
+ * set (active) or not: an empty external id or custom value; a status of
+ * the working set (active: its class is open or paused); an empty
  * assignee, queue or requester of an active ticket (index.c). */
 int tk_ix_skips(int db, const char *v, size_t n, int active);
 /* The epoch of ticket id in partitioned index db (index.c), and how many
@@ -478,6 +539,10 @@ void tk_ix_epochs_free(tk_txn *t);
 unsigned tk_ix_epoch_v2(uint64_t id);
 int tk_ix_epochs_put(MDB_txn *txn, tk_store *st, const uint64_t *ep, unsigned n);
 MDB_val tk_ix_key(int db, const char *v, size_t n, unsigned epoch, unsigned char *buf);
+/* ix_custom's key: name . NUL . value (cut at TK_IX_MAXKEY; no entry for
+ * an empty value); buf of TK_IX_CUSTOM_KEYBUF bytes. */
+#define TK_IX_CUSTOM_KEYBUF (64 + 1 + TK_IX_MAXKEY)
+MDB_val tk_ix_custom_key(tk_str name, tk_str value, unsigned char *buf);
 /* 1 for an index kept as posting lists (postings.c): ix_status, ix_priority, ix_queue. */
 int tk_ix_postings(int db);
 /* The largest ticket id: posting-list keys (value . id, postings.c) sort
@@ -509,21 +574,21 @@ int tk_ix_has(MDB_cursor *c, int db, MDB_val k, uint64_t id);
 int tk_ix_add(MDB_cursor *c, int db, MDB_val k, uint64_t id);
 int tk_ix_del(MDB_cursor *c, int db, MDB_val k, uint64_t id);
 
-/* The working set (active.c): a copy of each ticket whose status is new,
- * open or pending, under epoch . status . NUL . assignee . NUL . id.
- * tk_active_status: 1 for those statuses. tk_active_prefix: the keys of
+/* The working set (active.c): a copy of each ticket whose status is
+ * active (status.c), under epoch . status . NUL . assignee . NUL . id.
+ * tk_active_prefix: the keys of
  * an epoch's tickets of a status, and of assignee *a unless a is NULL (buf
  * of TK_ACTIVE_KEYBUF bytes, room for the id after). tk_active_write: a
  * ticket written (its encoded record enc), its copy kept in step with its
  * old and new status and assignee; 0 or -1. */
-#define TK_ACTIVE_MAXSTATUS 64	/* status names up to 64 bytes (DESIGN.md 1) */
 #define TK_ACTIVE_KEYBUF (2 + TK_ACTIVE_MAXSTATUS + 1 + TK_IX_MAXKEY + 1 + 8)
-#define TK_ACTIVE_N 3
-extern const char *const tk_active_names[TK_ACTIVE_N];	/* new, open, pending */
-int tk_active_status(tk_str s);
 MDB_val tk_active_prefix(unsigned epoch, tk_str status, const tk_str *a, unsigned char *buf);
 int tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk_str status, tk_str assignee,
     const void *enc, size_t n, int creating);
+/* Ticket id's copy put in the working set (in) or taken out, under its
+ * status and assignee, whatever its status's class: tk-config apply moving
+ * the tickets of a status whose class changes (its assignee's load too). 0 or -1. */
+int tk_active_move(tk_txn *t, uint64_t id, tk_str status, tk_str assignee, const void *enc, size_t n, int in);
 
 /* Set when an LMDB call failed with MDB_MAP_FULL: tk_store_write grows the map and retries. */
 extern int tk_map_full;
@@ -562,22 +627,6 @@ int tk_field_register(tk_txn *t, tk_str name);
 /* 1 when a custom field name is in the fields sub-database, 0 not. */
 int tk_field_registered(tk_txn *t, const char *name, size_t n);
 
-/* ---- fields.c: the field names a store knows ---- */
-
-/* Read the store's fields file into st->declared: 0 (also when there is
- * none), -1 with tk_errmsg naming file:line. */
-int tk_fields_load(tk_store *st);
-int tk_field_declared(const tk_store *st, const char *name);
-/* 1 when an event's field name is one of the log's own events (create,
- * link, merge, mention, reply, ...: DESIGN.md 3), not a field's change. */
-int tk_event_reserved(const char *name, size_t n);
-/* A custom field name the store knows: declared, or holding values. */
-int tk_field_known(tk_txn *t, const char *name);
-/* 0 when name is tk's, declared or held by the store (t NULL: no store
- * yet, the directory's fields file only); else -1 with tk_errmsg:
- * "what: no field NAME; did you mean X?". */
-int tk_field_check(tk_store *st, tk_txn *t, const char *what, const char *name);
-
 /* ---- script.c: the derived field script ---- */
 
 /* The subject and this much of the body say a ticket's script. */
@@ -614,7 +663,7 @@ enum tk_field {
 	TK_F_PARENT,
 	TK_F_EXTERNAL_ID,
 	TK_F_REQUESTER_NAME,	/* schema 6: the name given with the requester's address */
-	TK_F_NPS,		/* 24: (the lifecycle issue's; a place kept here) */
+	TK_F_NPS,		/* 24: net promoter score, 0..10 */
 	TK_F_MERGED_INTO,	/* 25: the ticket this one was merged into (tk-link --merge) */
 	TK_F_DUPLICATE_OF,	/* 26: tk-link A duplicate-of B */
 	TK_F_RELATED,		/* 27: a set of ticket ids, kept symmetric by tk-link */
@@ -748,7 +797,8 @@ int tk_assignments_check(tk_store *st, tk_txn *t, const tk_assignments *as);
  * filled, id taken) and ignored here.
  * Returns 0, 1 when nothing changed, or -1 with tk_errmsg.
  */
-enum { TK_APPLY_CREATE = 1, TK_APPLY_IMPORT = 2, TK_APPLY_BODY_CHECKED = 4, TK_APPLY_UPGRADE = 8, TK_APPLY_LINK = 16 };
+enum { TK_APPLY_CREATE = 1, TK_APPLY_IMPORT = 2, TK_APPLY_BODY_CHECKED = 4, TK_APPLY_UPGRADE = 8, TK_APPLY_LINK = 16,
+	TK_APPLY_SYNTAX = 32 };	/* (tk_assign_add's own check: the form of a value, no store asked) */
 int tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags);
 /* The same changes made to tk in memory only, in a transaction that may
  * be read-only (a --dry-run): checked as tk_ticket_apply checks them,
@@ -763,6 +813,9 @@ int tk_ticket_create(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const c
  * the entries tk_ix_skips leaves out for its tickets taken out or put
  * back. The updated time is the caller's (it is set last). 0 or -1. */
 int tk_ticket_reindex(tk_txn *t, const tk_ticket *tk, const tk_str *old, int oact, int nact);
+/* Custom field name of ticket id in ix_custom, from old to new, when the
+ * store indexes it (tk_store_indexed). 0 or -1. */
+int tk_ticket_custom_reindex(tk_txn *t, uint64_t id, tk_str name, tk_str old, tk_str new);
 /* The same with TK_APPLY_ flags (TK_APPLY_IMPORT for imports;
  * TK_APPLY_BODY_CHECKED when the caller's reader has checked the body's
  * text already: valid UTF-8, no NUL). */
@@ -775,11 +828,108 @@ int tk_ticket_prepare(tk_ticket *tk, const tk_assignments *as, const char *body,
  * body: id, index entries, body, create event. tk (its custom array reused)
  * gets the id and the fields, pointing into enc. 0, or -1 with tk_errmsg. */
 int tk_ticket_insert(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen, const char *body, size_t bodylen);
-/* Write the ticket record, the body if changed, and maintain indexes against old. */
+/* The default rules of status changes, by class (tk's default workflow,
+ * and a workflow file with no "allow" lines): open and paused statuses go
+ * to any status but the first, a resolved one to an open status but the
+ * first or to a closed one; closed is final. ok: 1 allowed, else 0;
+ * check: 0, or -1 with tk_errmsg naming the allowed ones. */
 int tk_status_transition_ok(tk_str from, const char *to);
+int tk_status_transition_check(tk_str from, const char *to);
+/* An assignment checked and written into tk (no store, no log): what
+ * tk_ticket_apply does with each (flags TK_APPLY_*). 0, or -1 with tk_errmsg. */
+int tk_ticket_assign_one(tk_ticket *tk, const tk_assign *a, int flags);
+
+/*
+ * What a store's configuration adds to the model, set by the modules
+ * above it (fields.c, workflow.c; tk_cmd_store installs them): the model
+ * calls them and knows nothing of the files. NULL: none.
+ * value: a value of a custom field (name) or of type, as given: 0 and the
+ *   value to store in *out (v, a constant, or written into buf of
+ *   TK_VALUE_BUF bytes), or -1 with tk_errmsg naming field, value and rule.
+ * defaults: a ticket being made, its assignments applied: the configured
+ *   defaults put where it has no value, and its status when none was
+ *   given. 0 or -1.
+ * check: a ticket about to be written, old its stored fields before and
+ *   oldc its custom ones (old NULL: being made): required fields, and
+ *   unless TK_APPLY_IMPORT the workflow's transitions. 0 or -1.
+ * A store's upgrade (TK_APPLY_UPGRADE) rewrites what it holds as it is:
+ *   neither value nor check is asked.
+ * They run in bulk commands' reading threads too: no state of their own.
+ */
+#define TK_VALUE_BUF 320
+typedef struct tk_ticket_hooks {
+	int (*value)(int field, const char *name, const char *v, char *buf, tk_str *out);
+	int (*defaults)(tk_ticket *tk);
+	int (*check)(const tk_str *old, const tk_custom *oldc, size_t noldc, const tk_ticket *tk, int flags);
+} tk_ticket_hooks;
+extern const tk_ticket_hooks *tk_hooks;
 /* Ticket id (0: one being made) may have parent: it exists, is not id,
  * and is not among id's descendants. 0, or -1 with tk_errmsg. */
 int tk_ticket_parent_ok(tk_txn *t, uint64_t id, uint64_t parent);
+
+/* ---- fields.c: the field names a store knows, its fields file ---- */
+
+/* Errors of a configuration file kept to be told together (tk-config
+ * check), a line each; a loader given none stops at the first. */
+typedef struct {
+	tk_buf msgs;
+	size_t n;
+} tk_conf_errs;
+
+/* A condition: terms field=a,b (any of) or field!=a,b, all of which hold
+ * (the fields file's "in", the workflow's "match"): stored and custom
+ * fields only. add: 0, or -1 with tk_errmsg. */
+typedef struct {
+	struct tk_cond *c;
+	size_t n;
+} tk_when;
+int tk_when_add(tk_when *w, const char *term);
+int tk_when_holds(const tk_when *w, const tk_ticket *tk);
+/* A custom name it asks that the fields file does not declare, or NULL. */
+const char *tk_when_undeclared(const tk_when *w);
+void tk_when_free(tk_when *w);
+
+/* Read DIR/fields (what it declares, their types, defaults, required
+ * fields, indexes) into the process's table: 0 (also when there is none),
+ * -1 with tk_errmsg naming file:line, or with errs every problem kept. */
+int tk_fields_read(const char *dir, tk_conf_errs *errs);
+void tk_fields_unload(void);
+/* tk_fields_read of st's directory, its names into st->declared. */
+int tk_fields_load(tk_store *st);
+/* The declared field name, or NULL. */
+const char *tk_fields_def(const char *name);
+const char *tk_fields_path(void);
+/* The fields declared indexed, with the lines that say so (the arrays
+ * are the module's, good until the next call). */
+size_t tk_fields_indexed(const char ***names, long **lines);
+/* A value of custom field name as its declared type keeps it: 0 with
+ * *out (v, a constant, or written in buf of TK_VALUE_BUF bytes; v itself
+ * for a field with no type), or -1 with tk_errmsg naming the field, the
+ * value and the rule (fields:LINE). */
+int tk_field_value(const char *name, const char *v, char *buf, tk_str *out);
+/* An enum field's values (completions, messages): how many, at *vals. */
+size_t tk_field_enum_values(const char *name, const char *const **vals);
+/* The model's hooks' parts (tk_ticket_hooks): defaults of a ticket being
+ * made; required fields of one being written (old NULL: being made). */
+int tk_fields_defaults(tk_ticket *tk);
+int tk_fields_required(const tk_str *old, const tk_custom *oldc, size_t noldc, const tk_ticket *tk);
+/* fn(tk, field, value, why, arg) for each value of tk the file refuses
+ * now and each required field it lacks; a non-zero return stops and is
+ * returned. */
+int tk_fields_ticket_problems(const tk_ticket *tk,
+    int (*fn)(const tk_ticket *, const char *, tk_str, const char *, void *), void *arg);
+/* 1 for a word of the event log no field may take. */
+int tk_field_reserved(const char *name);
+/* 1 when an event's field name is one of the log's own events (create,
+ * link, merge, mention, reply, ...: DESIGN.md 3), not a field's change. */
+int tk_event_reserved(const char *name, size_t n);
+int tk_field_declared(const tk_store *st, const char *name);
+/* A custom field name the store knows: declared, or holding values. */
+int tk_field_known(tk_txn *t, const char *name);
+/* 0 when name is tk's, declared or held by the store (t NULL: no store
+ * yet, the directory's fields file only); else -1 with tk_errmsg:
+ * "what: no field NAME; did you mean X?". */
+int tk_field_check(tk_store *st, tk_txn *t, const char *what, const char *name);
 
 /* ---- log.c ---- */
 
@@ -1268,6 +1418,57 @@ void tk_import_free(tk_import *im);
 /* A date as help desks export them, to ISO UTC; -1 when it is none. */
 int tk_import_time(const char *s, char out[21]);
 
+/* ---- workflow.c: the store's workflow file ---- */
+
+/* Read DIR/workflow (with none, tk's default workflow): 0, -1 with
+ * tk_errmsg naming file:line, or with errs every problem kept. */
+int tk_workflow_read(const char *dir, tk_conf_errs *errs);
+void tk_workflow_unload(void);
+int tk_workflow_present(void);
+const char *tk_workflow_path(void);
+/* The file's statuses in order with their lines; its types. */
+size_t tk_workflow_statuses(const tk_status_def **defs, const long **lines);
+size_t tk_workflow_types(const char *const **types);
+/* type=v: 0 with the file's spelling in *out (v when it lists no type),
+ * or -1 with tk_errmsg naming the types. */
+int tk_workflow_type(const char *v, tk_str *out);
+/* The name of the flow ticket tk follows ("" for the file's own). */
+const char *tk_workflow_flow_of(const tk_ticket *tk);
+/* Status from -> tk's status now allowed for tk: 0, or -1 with tk_errmsg
+ * naming the statuses that may follow from. */
+int tk_workflow_transition(tk_str from, const tk_ticket *tk);
+/* The file's statuses and classes are the store's (status.c): 0, or -1
+ * with tk_errmsg saying where they differ. */
+int tk_workflow_agrees(void);
+
+/* ---- confapply.c: the configuration as commands see it ---- */
+
+/* Both files read (fields, workflow): 0, or -1 (see tk_fields_read). */
+int tk_config_read(const char *dir, tk_conf_errs *errs);
+/* The model's hooks set from what was read (tk_hooks). */
+void tk_config_install(void);
+/* For tk_cmd_store: the files read and the hooks installed; a writer
+ * (mode) dies, exit 3, on a broken file or on files the store disagrees
+ * with; a reader warns once and goes on; a store the command just made
+ * takes the files as they are. */
+void tk_config_load(tk_store *st, int mode);
+/* The store keeps what the files say (statuses, classes, indexed
+ * fields): 0, or -1 with tk_errmsg naming file:line. */
+int tk_config_agrees(const tk_store *st);
+/* Every value of as that the store's configuration refuses (a status it
+ * does not have, a declared type, a type): 0, or -1 with tk_errmsg. */
+int tk_assignments_validate(const tk_assignments *as);
+/* tk-config apply: the store made to keep what the files say, in one
+ * logged transaction; report gets a record a change ("status NAME OLD
+ * NEW TICKETS", "index NAME OLD NEW TICKETS", "order"). 0 or an exit code. */
+int tk_config_apply(tk_store *st, tk_buf *report);
+/* tk-config check: every file of dir (config, fields, workflow, rules;
+ * st and t the store's, or NULL), its problems in errs (the rules'
+ * warned about as they are found): 0 when none, -1. */
+int tk_config_check_files(const char *dir, tk_store *st, tk_txn *t, tk_conf_errs *errs);
+/* tk-config check --tickets: a row "id field value why" in out for each
+ * stored value the files refuse now; how many, or -1. */
+long tk_config_check_tickets(tk_txn *t, tk_output *out);
 /* ---- load.c: each assignee's count of tickets in the working set ---- */
 
 /* agent_load under assignee a (n bytes): read (0 when none), or moved by
@@ -1476,9 +1677,12 @@ void tk_help_print(FILE *fp, const char *text);
 /* -h, --version, or an unknown option. */
 _Noreturn void tk_common_option(int c);
 /* The store for a command: read, write (it must exist: exit 4 if not),
- * or create (made when missing: only commands about to write). Its
- * fields file is read (exit 3 on an error in it). */
-enum { TK_OPEN_READ, TK_OPEN_WRITE, TK_OPEN_CREATE };
+ * create (made when missing: only commands about to write), config
+ * (tk-config apply: written, its files read as they are) or check
+ * (tk-config check: read, its files' problems left to it). Its configuration
+ * files are read (tk_config_load: a writer refuses, exit 3, a broken
+ * file or files the store disagrees with). */
+enum { TK_OPEN_READ, TK_OPEN_WRITE, TK_OPEN_CREATE, TK_OPEN_CONFIG, TK_OPEN_CHECK };
 tk_store *tk_cmd_store(const char *dir, int mode);
 /* The same for a command that writes assignments as: a custom field name
  * the store does not know is refused first (exit 2), before a missing

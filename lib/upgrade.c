@@ -28,6 +28,8 @@
  * through the model) are not counted twice.
  *
  * Schema 7 to 8: the links sub-database (upgrade_links).
+ *
+ * Schema 10 to 11 (declared fields and workflows): see upgrade_fields.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -509,7 +511,8 @@ upgrade_3(tk_store *st, MDB_txn *txn)
 static int
 upgrade_4(tk_store *st, MDB_txn *txn)
 {
-	const char *const *act = tk_active_names;
+	/* (a schema 4 store has tk's five statuses: these three are active) */
+	static const char *const act[] = { "new", "open", "pending" };
 	size_t i, n;
 	MDB_cursor *c;
 	MDB_val k, v;
@@ -519,7 +522,7 @@ upgrade_4(tk_store *st, MDB_txn *txn)
 
 	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_IX_STATUS], &c)))
 		return tk_mdb_error(rc, "ix_status");
-	for (i = 0; i < TK_ACTIVE_N && (!rc || rc == MDB_NOTFOUND); i++) {
+	for (i = 0; i < 3 && (!rc || rc == MDB_NOTFOUND); i++) {
 		n = strlen(act[i]);
 		do {	/* (sought again: a cursor on a tree it emptied has no current item) */
 			k.mv_size = n;
@@ -620,6 +623,20 @@ upgrade_mail(tk_txn *t, void *arg)
 {
 	(void)arg;
 	return tk_store_set_schema(t, 9) < 0 ? TK_EXIT_FAIL : 0;
+}
+
+/*
+ * Schema 10 to 11 (declared fields and workflows): the opening writer has
+ * made ix_custom, empty (no store indexes a field before tk-config apply
+ * says so); meta "statuses" and "indexed" stay unwritten, which means tk's
+ * default workflow and no indexed field. Nothing of a ticket changes, so
+ * nothing is logged.
+ */
+static int
+upgrade_fields(tk_txn *t, void *arg)
+{
+	(void)arg;
+	return tk_store_set_schema(t, 11) < 0 ? TK_EXIT_FAIL : 0;
 }
 
 /* Schemas 1 to 5: key layouts, in one transaction. */
@@ -752,6 +769,8 @@ tk_store_upgrade(tk_store *st)
 		st->schema = 9;
 	if (!rc && st->schema == 9 && !(rc = tk_store_write(st, upgrade_kb, NULL)))
 		st->schema = 10;
+	if (!rc && st->schema == 10 && !(rc = tk_store_write(st, upgrade_fields, NULL)))
+		st->schema = 11;
 	st->via = via;
 	if (rc)
 		return tk_error("%s: upgrade to schema %d failed: %s", st->dir, TK_SCHEMA_VERSION, tk_errmsg);

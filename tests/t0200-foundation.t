@@ -31,14 +31,16 @@ test_expect_success 'the fields file: declared names, errors with file:line' '
 	tk-set -q -d fs seats=20 region=EU 1 &&
 	tk-ls -d fs -o seats,region >out && printf "20\tEU\n" >expect && test_cmp expect out &&
 	printf "field seats\nfeild x\n" >fs/fields &&
-	test_expect_code 3 tk-ls -d fs 2>err &&
+	test_expect_code 3 tk-set -d fs seats=3 1 2>err &&
 	test_grep "fs/fields:2: feild: not a statement" err &&
+	tk-ls -d fs -o id >out 2>err && echo 1 >expect && test_cmp expect out &&
+	test_grep "fs/fields:2: feild: not a statement.*read on" err &&
 	printf "field status\n" >fs/fields &&
-	test_expect_code 3 tk-ls -d fs 2>err && test_grep "fields:1: field status: a built-in field" err &&
-	printf "field seats int 1..\n" >fs/fields &&
-	test_expect_code 3 tk-set -d fs seats=3 1 2>err && test_grep "fields:1: field seats int" err &&
+	test_expect_code 3 tk-set -d fs seats=3 1 2>err && test_grep "fields:1: field status: a built-in field" err &&
+	printf "field seats integer 1..\n" >fs/fields &&
+	test_expect_code 3 tk-set -d fs seats=3 1 2>err && test_grep "fields:1: field seats integer: no such type" err &&
 	printf "field note\n" >fs/fields &&
-	test_expect_code 3 tk-ls -d fs 2>err && test_grep "reserved word" err &&
+	test_expect_code 3 tk-set -d fs seats=3 1 2>err && test_grep "reserved word" err &&
 	rm fs/fields &&
 	tk-set -q -d fs seats=30 1 && tk-ls -d fs -o seats >out && echo 30 >expect && test_cmp expect out
 '

@@ -72,7 +72,10 @@ test_expect_success 'setup: a store with queues, tags, a declared custom field' 
 	tk-new -q -s three -r dave@example.com queue=net &&
 	tk-set -q status=resolved 3 &&
 	mkdir other && echo "field region" >other/fields &&
-	tk-new -q -d other -s four queue=other
+	tk-new -q -d other -s four queue=other &&
+	mkdir wf && printf "field product enum X100 X200 x-100=X100 # the models\n  indexed\nfield seats int 1..\n" >wf/fields &&
+	printf "status new open\nstatus triage open\nstatus done resolved # finished\ntype incident change\n" >wf/workflow &&
+	tk-new -q -d wf -s five seats=2
 '
 
 for mode in plain bash-completion; do
@@ -87,7 +90,7 @@ for mode in plain bash-completion; do
 	fi
 
 	test_expect_success "bash ($mode): each command offers the options of its source" '
-		for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-link tk-mail tk-kb; do
+		for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-link tk-mail tk-kb tk-config; do
 			source_options $c >src &&
 			bash complete.bash --options $c | sort >offered &&
 			{ cat src; landing $c; } | sort -u >expect &&
@@ -210,7 +213,7 @@ for mode in plain bash-completion; do
 	'
 
 	test_expect_success "bash ($mode): tk NAME: command names, then the command's completion" '
-		offers "agent assign comment export help import kb link log ls mail new route set show" "tk " tk "" &&
+		offers "agent assign comment config export help import kb link log ls mail new route set show" "tk " tk "" &&
 		offers "set show" "tk s" tk s &&
 		offers "show" "tk help sh" tk help sh &&
 		offers "--dir --help --version" "tk --" tk -- &&
@@ -220,6 +223,24 @@ for mode in plain bash-completion; do
 		offers "--all" "tk ls --al" tk ls --al &&
 		offers "other" "tk -d other ls queue=" tk -d other ls queue = &&
 		offers "" "tk new -s " tk new -s ""
+	'
+
+	test_expect_success "bash ($mode): statuses and types of the workflow file, an enum's values" '
+		offers "new triage done" "tk-ls -d wf status=" tk-ls -d wf status = &&
+		offers "triage" "tk-set -d wf status=t" tk-set -d wf status = t &&
+		offers "incident change" "tk-new -d wf type=" tk-new -d wf type = &&
+		offers "X100 X200" "tk-set -d wf product=" tk-set -d wf product = &&
+		offers "X200" "tk-ls -d wf product=X2" tk-ls -d wf product = X2 &&
+		offers "2" "tk-ls -d wf seats=" tk-ls -d wf seats = &&
+		offers "nps=" "tk-set np" tk-set np
+	'
+
+	test_expect_success "bash ($mode): tk-config: its verbs, then its options" '
+		offers "check apply" "tk-config " tk-config "" &&
+		offers "check" "tk-config ch" tk-config ch &&
+		offers "" "tk-config check " tk-config check "" &&
+		offers "--tickets --tsv --table" "tk-config check --t" tk-config check --t &&
+		offers "check apply" "tk config " tk config ""
 	'
 
 	test_expect_success "bash ($mode): no store: no values, nothing said, nothing made" '
@@ -337,7 +358,11 @@ else
 		fish_offers "+vip" "tk-set 1 +" &&
 		fish_offers "1 2" "tk-show " &&
 		fish_offers "parent-of" "tk-link 1 par" &&
-		fish_offers "agent assign comment export help import kb link log ls mail new route set show" "tk " &&
+		fish_offers "agent assign comment config export help import kb link log ls mail new route set show" "tk " &&
+		fish_offers "status=done status=new status=triage" "tk-ls -d wf status=" &&
+		fish_offers "product=X100 product=X200" "tk-set -d wf product=" &&
+		fish_offers "type=change type=incident" "tk-new -d wf type=" &&
+		fish_offers "apply check" "tk-config " &&
 		fish_offers "status=closed status=new status=open status=pending status=resolved" "tk ls status=" &&
 		fish_offers "queue=other" "tk -d other ls queue=o"
 	'

@@ -225,6 +225,65 @@ test_assignments(void)
 	tk_assignments_free(&as);
 }
 
+/* Statuses and classes (status.c): meta "statuses" read and written,
+ * damaged ones refused, the default rules of transitions by class. */
+static void
+test_statuses(void)
+{
+	tk_status_def defs[TK_STATUS_MAX], back[TK_STATUS_MAX];
+	tk_buf b = { 0 };
+	size_t n, m;
+
+	tk_status_defaults(defs, &n);
+	ok(n == 5 && tk_active_status(TK_STR("pending")) && !tk_active_status(TK_STR("resolved")),
+	    "default classes: pending active, resolved done");
+	memset(&defs[n], 0, sizeof defs[n]);
+	memcpy(defs[n].name, "triage", 6);
+	defs[n].len = 6;
+	defs[n].cls = TK_CLASS_PAUSED;
+	defs[n++].dropped = 1;
+	tk_status_encode(defs, n, &b);
+	ok(!strcmp(tk_buf_cstr(&b), "new\topen\nopen\topen\npending\tpaused\nresolved\tresolved\n"
+	    "closed\tclosed\ntriage\tpaused\tdropped\n"), "meta statuses: NAME TAB CLASS [TAB dropped]");
+	ok(tk_status_decode(b.p, b.len, back, &m) == 0 && m == n && back[5].dropped && back[5].cls == TK_CLASS_PAUSED &&
+	    !memcmp(back[2].name, "pending", 8), "meta statuses read back");
+	ok(tk_status_decode("new\tsoon\n", 9, back, &m) < 0, "an unknown class: damaged");
+	ok(tk_status_decode("new open\n", 9, back, &m) < 0, "no TAB: damaged");
+	ok(tk_status_decode("", 0, back, &m) < 0, "no status: damaged");
+	tk_status_install(back, m);
+	ok(tk_status_class(TK_STR("triage")) == TK_CLASS_PAUSED && !tk_status_known(TK_STR("triage")),
+	    "a dropped status keeps its class, is no longer known");
+	ok(!strcmp(tk_status_words(), "new, open, pending, resolved, closed"), "the words leave dropped ones out");
+	ok(!strcmp(tk_status_initial(), "new") && !strcmp(tk_status_reopen(), "open"), "first status, reopen status");
+	ok(tk_status_name_ok("待处理", strlen("待处理")) && !tk_status_name_ok("a,b", 3) && !tk_status_name_ok("-x", 2) &&
+	    !tk_status_name_ok("a b", 3), "status names: UTF-8, no comma, blank, leading -");
+	/* A store's own: inbox (open), doing (open), parked (paused), fixed, gone. */
+	memset(defs, 0, sizeof defs);
+	{
+		static const char *const nm[] = { "inbox", "doing", "parked", "fixed", "gone" };
+		static const int cl[] = { TK_CLASS_OPEN, TK_CLASS_OPEN, TK_CLASS_PAUSED, TK_CLASS_RESOLVED, TK_CLASS_CLOSED };
+		size_t i;
+
+		for (i = 0; i < 5; i++) {
+			memcpy(defs[i].name, nm[i], strlen(nm[i]));
+			defs[i].len = (unsigned char)strlen(nm[i]);
+			defs[i].cls = (unsigned char)cl[i];
+		}
+		tk_status_install(defs, 5);
+	}
+	ok(!strcmp(tk_status_initial(), "inbox") && !strcmp(tk_status_reopen(), "doing"), "their first and reopen statuses");
+	ok(tk_status_transition_ok(TK_STR("fixed"), "doing") && !tk_status_transition_ok(TK_STR("fixed"), "parked") &&
+	    !tk_status_transition_ok(TK_STR("fixed"), "inbox") && tk_status_transition_ok(TK_STR("fixed"), "gone"),
+	    "resolved class: to an open status but the first, or closed");
+	ok(!tk_status_transition_ok(TK_STR("gone"), "doing") && tk_status_transition_check(TK_STR("gone"), "doing") < 0 &&
+	    strstr(tk_errmsg, "(gone is final)"), "closed class is final, and said so");
+	ok(tk_status_transition_check(TK_STR("parked"), "inbox") < 0 &&
+	    strstr(tk_errmsg, "(from parked: doing, fixed, gone)"), "a refusal names the statuses allowed");
+	tk_status_defaults(defs, &n);
+	tk_status_install(defs, n);
+	tk_buf_free(&b);
+}
+
 static void
 test_filters(void)
 {
@@ -1075,6 +1134,29 @@ make_v6_store(const char *dir)
 	return 0;
 }
 
+/* tests/unit v8-store DIR: a schema 8 store with the tickets of v5-store
+ * (those named "product", tickets 2 and 3, as schema 8 names them): no
+ * ix_custom, no meta "statuses" or "indexed". */
+static int
+make_v8_store(const char *dir)
+{
+	tk_store *st = tk_store_open(dir, 1);
+	MDB_txn *txn;
+	MDB_val k = { 6, "schema" }, v = { 1, "8" };
+
+	if (!st || tk_store_write(st, raw_tickets, NULL) != 0) {
+		fprintf(stderr, "v8-store: %s\n", tk_errmsg);
+		return 1;
+	}
+	if (mdb_txn_begin(st->env, NULL, 0, &txn) || mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) ||
+	    mdb_drop(txn, st->dbi[TK_DB_IX_CUSTOM], 1) || mdb_txn_commit(txn)) {
+		fprintf(stderr, "v8-store: cannot set schema 8\n");
+		return 1;
+	}
+	tk_store_close(st);
+	return 0;
+}
+
 /*
  * tests/unit row-marks DIR: the tickets tk-import made from rows with no
  * external id made as an older tk-import left them: external_id "row-"
@@ -1395,6 +1477,8 @@ main(int argc, char **argv)
 		return make_v4_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v5-store"))
 		return make_v5_store(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "v8-store"))
+		return make_v8_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v6-nolinks"))
 		return store_job(argv[1], argv[2], to_v6);
 	if (argc == 3 && !strcmp(argv[1], "row-marks"))
@@ -1408,6 +1492,7 @@ main(int argc, char **argv)
 	test_width();
 	test_encoding();
 	test_assignments();
+	test_statuses();
 	test_filters();
 	test_passwd();
 	test_id_limit();
