@@ -42,7 +42,7 @@ EOF
 per=$(( ${HF_RUNS:-40} / 2 ))
 timeout 900 hyperfine -N -w 3 -r "$per" --export-json "$out/mail-one.json" \
 	--prepare "sh $out/mail-prepare.sh" \
-	"tk-new -q -d $store -s 'Order not received' -r bob@example.com -b 'Where is my order?'" \
+	"tk-new -q -d $store -s 'Order not received' -r bob@example.com -m 'Where is my order?'" \
 	"sh -c 'exec tk-mail -d $store < $out/mail-cur.eml'" >"$out/mail-one.txt" 2>&1 || {
 	cat "$out/mail-one.txt" >&2; exit 1; }
 set -- $(python3 -c 'import json, sys
