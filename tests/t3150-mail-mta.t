@@ -119,7 +119,11 @@ if ! postalias -c "$pf/conf" "$pf/conf/aliases" >"$pf/start.err" 2>&1 ||
 fi
 
 test_expect_success 'a Postfix instance of the test starts' '
-	postfix -c "$pf/conf" status && test_grep "the Postfix mail system is running" "$pf/maillog" &&
+	postfix -c "$pf/conf" status &&
+	# postlogd writes the log a moment later
+	i=0 && while ! grep -q "the Postfix mail system is running" "$pf/maillog" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1)); done &&
+	test_grep "the Postfix mail system is running" "$pf/maillog" &&
 	test_grep "configuration $pf/conf" "$pf/maillog"
 '
 
