@@ -62,7 +62,7 @@ mail=$(awk -v a="$one" -v b="$shell" 'BEGIN { printf "%.6f", a - b }')
 
 ms() { awk -v s="$1" 'BEGIN { printf "%.2f", s * 1000 }'; }
 cat <<REPORT
-mail bench (issue 27), $(date -u +%F), M=$M messages ($(du -m "$mbox" | cut -f1) MiB of mbox), N=$N, $(nproc) cores; bulk: medians of $RUNS runs each, in turn; one message: medians of $per hyperfine runs each
+mail bench (issue 27), $(date -u +%F), M=$M messages ($(du -mL "$mbox" | cut -f1) MiB of mbox), N=$N, $(nproc) cores; bulk: medians of $RUNS runs each, in turn; one message: medians of $per hyperfine runs each
 python3 mailbox + email parse:   $py s ($(rate "$M" "$py") messages/s), no store writes
 tk-mail --mbox, fresh store:     $tk s ($(rate "$M" "$tk") messages/s), max RSS $((tkrss / 1024)) MiB; $rows tickets
                                  ($counts)
