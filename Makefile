@@ -60,6 +60,13 @@ DEPS = gcc make liblmdb-dev libpcre2-dev libcsv-dev libutf8proc-dev perl clang l
 deps:
 	@sh tools/deps.sh $(DEPS)
 
+# What the mail tests use when present (skipped, saying so, when not): a
+# real MTA (Postfix, set up for local delivery only) and a corpus of real
+# messages (enmime's test data).
+MAILDEPS = postfix golang-github-jhillyerd-enmime-dev
+deps-mail:
+	@sh tools/deps.sh $(MAILDEPS)
+
 # The whole suite on the normal build, then again under AddressSanitizer
 # and UndefinedBehaviorSanitizer, then a short fuzz run.
 check: deps
@@ -118,4 +125,4 @@ uninstall:
 clean:
 	rm -rf bin asan fuzz-bin lib/*.o lib/libtk.a tests/unit
 
-.PHONY: all deps check asan fuzz fuzz-quick demo bench install uninstall clean
+.PHONY: all deps deps-mail check asan fuzz fuzz-quick demo bench install uninstall clean

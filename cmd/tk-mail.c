@@ -52,6 +52,7 @@ struct run {
 	tk_rules *rules;
 	const char *queue;
 	int dry;
+	int mbox;		/* --mbox: each message at its Date */
 	struct msg *v;
 	size_t n, cap, bytes;
 	uint64_t dry_next;	/* --dry-run: the id the next new ticket would take */
@@ -433,6 +434,30 @@ one(tk_txn *t, struct run *r, struct msg *g)
 	return create(t, r, g, "new", 0);
 }
 
+/*
+ * one(), for --mbox at the message's own time: an old mailbox keeps its
+ * history, so the ticket's created, the comment's time and the events
+ * logged for it are the message's Date (not one in the future, nor a
+ * missing one: those take the run's time).
+ */
+static int
+one_dated(tk_txn *t, struct run *r, struct msg *g)
+{
+	time_t now = t->now;
+	char iso[21];
+	int rc;
+
+	if (!r->mbox || !g->m.parsed || g->m.date <= 0 || g->m.date > now)
+		return one(t, r, g);
+	memcpy(iso, t->now_iso, sizeof iso);
+	t->now = g->m.date;
+	tk_time_iso(g->m.date, t->now_iso);
+	rc = one(t, r, g);
+	t->now = now;
+	memcpy(t->now_iso, iso, sizeof iso);
+	return rc;
+}
+
 static int
 write_batch(tk_txn *t, void *arg)
 {
@@ -446,7 +471,7 @@ write_batch(tk_txn *t, void *arg)
 	for (i = 0; i < r->n; i++) {
 		struct msg *g = &r->v[i];
 
-		if ((rc = one(t, r, g)) == -2) {
+		if ((rc = one_dated(t, r, g)) == -2) {
 			/* A value the ticket refused (the queue): the mail is kept raw. */
 			snprintf(g->why, sizeof g->why, "%s", tk_errmsg);
 			if (keep_raw(t, r, g, 0, 0, &g->id) < 0)
@@ -524,7 +549,7 @@ flush(struct run *r)
 			r->dry_next++;
 		}
 		for (i = 0; i < r->n; i++)
-			if (one(&t, r, &r->v[i]) == -2)
+			if (one_dated(&t, r, &r->v[i]) == -2)
 				outcome(&r->v[i], 0, 1, "stored", "refused-by-ticket");
 		tk_txn_end(&t);
 	} else {
@@ -740,6 +765,7 @@ main(int argc, char **argv)
 		tk_die(75, "%s: no store to try the mail against", path);
 	if (mbox || maildir)
 		tk_store_bulk(r.st);
+	r.mbox = mbox != NULL;
 	if (maildir)
 		read_maildir(&r, maildir);
 	else if (mbox && strcmp(mbox, "-")) {

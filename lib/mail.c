@@ -554,11 +554,13 @@ part_bytes(GMimePart *part, size_t *len)
 	mem = g_mime_stream_mem_new();
 	g_mime_data_wrapper_write_to_stream(dw, mem);
 	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	p = tk_xmalloc(ba->len + 1);
-	memcpy(p, ba->data, ba->len);
-	p[ba->len] = '\0';
 	*len = ba->len;
+	/* The decoded bytes taken over, not copied (an attachment can be tens
+	 * of megabytes): GLib allocates with malloc, so free() frees them. */
+	g_byte_array_append(ba, (const guint8 *)"", 1);
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
 	g_object_unref(mem);
+	p = (char *)g_byte_array_free(ba, FALSE);
 	return p;
 }
 
@@ -732,6 +734,39 @@ addresses(GMimeObject *obj, const char *name)
 	return b.p;
 }
 
+/* The first mailbox of an address list (a From of several authors) as
+ * the sender: its address lowercased, its name (GMime's decoding). */
+static void
+first_mailbox(const char *raw, tk_mail *m)
+{
+	InternetAddressList *l = internet_address_list_parse(NULL, raw);
+	int i, n = l ? internet_address_list_length(l) : 0;
+
+	for (i = 0; i < n; i++) {
+		InternetAddress *ia = internet_address_list_get_address(l, i);
+		const char *a, *nm;
+		tk_buf b = { 0 };
+
+		if (!INTERNET_ADDRESS_IS_MAILBOX(ia) ||
+		    !(a = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia))) || !strchr(a, '@'))
+			continue;
+		add_utf8_clean(&b, a, strlen(a));
+		tk_buf_addc(&b, '\0');
+		tk_address_lower(b.p, b.len - 1);
+		free(m->from_addr);
+		m->from_addr = b.p;
+		memset(&b, 0, sizeof b);
+		nm = internet_address_get_name(ia);
+		add_utf8_clean(&b, nm ? nm : "", nm ? strlen(nm) : 0);
+		free(m->from_name);
+		m->from_name = tk_xstrdup(tk_buf_cstr(&b));
+		tk_buf_free(&b);
+		break;
+	}
+	if (l)
+		g_object_unref(l);
+}
+
 static void
 noise(tk_mail *m, GMimeMessage *msg)
 {
@@ -770,6 +805,7 @@ int
 tk_mail_parse(const char *raw, size_t n, tk_mail *m)
 {
 	GMimeStream *stream;
+	GByteArray *wrap;
 	GMimeParser *parser;
 	GMimeMessage *msg;
 	GMimeObject *obj;
@@ -780,12 +816,16 @@ tk_mail_parse(const char *raw, size_t n, tk_mail *m)
 
 	memset(m, 0, sizeof *m);
 	tk_mail_init();
-	stream = g_mime_stream_mem_new_with_buffer(raw, n);
+	/* The message read where it lies (GMime's own buffer would be a second
+	 * copy of it): an array wrapping the bytes, never to free them. */
+	wrap = g_byte_array_new_take((guint8 *)raw, n);
+	stream = g_mime_stream_mem_new_with_byte_array(wrap);
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
 	parser = g_mime_parser_new_with_stream(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	msg = g_mime_parser_construct_message(parser, NULL);
 	g_object_unref(parser);
-	g_object_unref(stream);
+	g_object_unref(stream);	/* the message's parts still read from it */
 	m->from_addr = tk_xstrdup("");
 	m->from_name = tk_xstrdup("");
 	m->message_id = tk_xstrdup("");
@@ -796,6 +836,7 @@ tk_mail_parse(const char *raw, size_t n, tk_mail *m)
 		m->subject = tk_xstrdup("");
 		m->body = tk_xstrdup("");
 		snprintf(m->warn, sizeof m->warn, "not a mail message");
+		g_byte_array_free(wrap, FALSE);
 		return 0;
 	}
 	m->parsed = 1;
@@ -817,7 +858,8 @@ tk_mail_parse(const char *raw, size_t n, tk_mail *m)
 		m->from_addr = tk_xstrndup(addr.p, addr.n);
 		tk_address_lower(m->from_addr, addr.n);
 		m->from_name = tk_xstrndup(name.p, name.n);
-	}
+	} else if (v)
+		first_mailbox(v, m);	/* more than one author: the first */
 	free(from);
 	m->to = addresses(obj, "To");
 	m->cc = addresses(obj, "Cc");
@@ -871,6 +913,7 @@ tk_mail_parse(const char *raw, size_t n, tk_mail *m)
 		snprintf(m->warn, sizeof m->warn, "%zu parts past tk's limits left in the raw message only", w.skipped);
 	noise(m, msg);
 	g_object_unref(msg);
+	g_byte_array_free(wrap, FALSE);	/* the wrapper only: the bytes are the caller's */
 	return 0;
 }
 

@@ -106,4 +106,17 @@ test_expect_success 'a store that cannot be opened is exit 75' '
 	test_expect_code 75 tk-mail -d ro <m1 2>err
 '
 
+test_expect_success '--mbox: each message at its Date (not a missing one, nor one in the future)' '
+	printf "From x\nFrom: bob@example.com\nSubject: old\nDate: Tue, 03 Mar 2015 10:00:00 +0100\nMessage-ID: <o1@x>\n\nold one\n\nFrom x\nFrom: bob@example.com\nSubject: Re: old\nDate: Wed, 04 Mar 2015 11:00:00 +0000\nMessage-ID: <o2@x>\nIn-Reply-To: <o1@x>\n\nreply\n\nFrom x\nFrom: carol@example.com\nSubject: nodate\nMessage-ID: <o3@x>\n\nno date\n\nFrom x\nFrom: dave@example.com\nSubject: future\nDate: Fri, 01 Jan 2100 00:00:00 +0000\nMessage-ID: <o4@x>\n\nfuture\n" >old.mbox &&
+	tk-mail -d dated --mbox old.mbox >out 2>/dev/null &&
+	tk-ls -d dated -a -t -o id,created,subject >out &&
+	printf "1\t2015-03-03T09:00:00Z\told\n2\t2026-11-22T09:30:00Z\tnodate\n3\t2026-11-22T09:30:00Z\tfuture\n" >expect &&
+	test_cmp expect out &&
+	tk-show -d dated 1 >show && test_grep "^--- reply 1 by bob@example.com, 2015-03-04T11:00:00Z" show &&
+	test_grep "^2015-03-04T11:00:00Z  .*  reply  1" show &&
+	mail "erin@example.com" "single" d1@x "Date: Tue, 03 Mar 2015 10:00:00 +0000" >d1 &&
+	tk-mail -d dated <d1 >/dev/null && tk-ls -d dated -t -o created id=4 >out &&
+	echo 2026-11-22T09:30:00Z >expect && test_cmp expect out
+'
+
 test_done
