@@ -59,6 +59,11 @@
  *               tickets in the working set, tk-assign's round-robin
  *               cursors, the events about agents and teams: their layout
  *               is at the top of agent.c and load.c
+ *   notice_queue, notice_mark
+ *               (schema 12) tk-notify's queue, seq (8 bytes) -> notice,
+ *               and each ticket's notice mark, id -> the last comment
+ *               sent . the last queued (4 bytes each); meta "notice_seq"
+ *               and "notice_id": their layout is at the top of notice.c
  *
  * Ids and sequence numbers grow by one, so tickets, bodies and the log are
  * appended at the right edge of their B-trees; DUPFIXED index entries cost
@@ -107,6 +112,8 @@ static const struct {
 	[TK_DB_AGENT_LOAD] = { "agent_load", 0 },
 	[TK_DB_RR_CURSOR] = { "rr_cursor", 0 },
 	[TK_DB_LOG_KEY] = { "log_key", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_NOTICE_QUEUE] = { "notice_queue", 0 },
+	[TK_DB_NOTICE_MARK] = { "notice_mark", 0 },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)
