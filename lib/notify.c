@@ -723,11 +723,6 @@ make_one(tk_notify *nf, tk_txn *t, size_t i, const tk_nrec *rec)
 		struct replies rp = { nf, &tk, 0, 0, 0 };
 		tk_str req = tk.f[TK_F_REQUESTER];
 
-		if (!req.n || !tk_mime_addr_ok(req.p, req.n)) {
-			tk_buf_printf(&why, req.n ? "requester %.*s is no address" : "no requester", (int)req.n, req.p);
-			result_set(nf, i, 0, 1, why.p);
-			goto done;
-		}
 		if (tk_notice_mark_get(t, tk.id, &sent, &queued) < 0)
 			goto fail;
 		rp.after = queued > sent ? queued : sent;
@@ -736,6 +731,12 @@ make_one(tk_notify *nf, tk_txn *t, size_t i, const tk_nrec *rec)
 		last = rp.last;
 		if (!rp.count) {
 			result_set(nf, i, 0, 0, "no new reply");
+			goto done;
+		}
+		if (!req.n || !tk_mime_addr_ok(req.p, req.n)) {
+			tk_buf_printf(&why, req.n ? "new replies, but requester %.*s is no address" :
+			    "new replies, but no requester", (int)req.n, req.p);
+			result_set(nf, i, 0, 1, why.p);
 			goto done;
 		}
 		{
