@@ -7,10 +7,11 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-notify [-qHt] [--table] [--json] [-d dir] [--during calendar] [--template name]\n"
-    "          [--timeout seconds] --to who [id ...]\n"
-    "       tk-notify [-qHt] [--table] [--json] [-d dir] [--during calendar] [--template name]\n"
-    "          [--timeout seconds] [id ...] --exec command [argument ...]\n"
+    "tk-notify [-qHt] [--table] [--json] [-d dir] [--during calendar]\n"
+    "          [--template name] [--timeout seconds] --to who [id ...]\n"
+    "       tk-notify [-qHt] [--table] [--json] [-d dir] [--during calendar]\n"
+    "          [--template name] [--timeout seconds] [id ...]\n"
+    "          --exec command [argument ...]\n"
     "       tk-notify [-qHt] [--table] [--json] [-d dir] [--timeout seconds] --flush\n"
     "       tk-notify [-Ht] [--table] [--json] [-d dir] --queue\n"
     "       tk-notify [-d dir] --drop notice\n"

@@ -37,6 +37,7 @@ static const struct command {
 	{ "agent", "agents and teams: skills, capacity, role, duty, queues" },
 	{ "assign", "give tickets to agents, by name or by strategy" },
 	{ "route", "apply routing rules to tickets" },
+	{ "notify", "send notices about tickets: mail through sendmail, or a hook" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
