@@ -60,6 +60,7 @@ struct tk_notify {
 	tk_notify_opts o;
 	char **cols;		/* the input's column names */
 	size_t ncols;
+	size_t width;		/* the widest record's columns */
 	const tk_template *tpl;	/* the one in use: o.tpl or tk's own */
 	tk_template *own;
 	char storeid[17];
@@ -348,7 +349,7 @@ own_template(tk_notify *nf)
 		tk_buf_adds(&b, "Subject: [tk #{{id}}] {{subject}}\n\n{{subject}}\n\n"
 		    "id         {{id}}\nstatus     {{status}}\npriority   {{priority}}\nqueue      {{queue}}\n"
 		    "assignee   {{assignee}}\nrequester  {{requester}}\n");
-		for (i = 1; i < nf->ncols; i++)
+		for (i = 1; i < nf->ncols && i < nf->width; i++)
 			if (tk_field_lookup(nf->cols[i]) == TK_F_CUSTOM && tk_template_name_ok(nf->cols[i]))
 				tk_buf_printf(&b, "%-10s {{%s}}\n", nf->cols[i], nf->cols[i]);
 	}
@@ -414,12 +415,10 @@ tk_notify_columns(tk_notify *nf, char **names, size_t n)
 	for (i = 0; i < nf->ncols; i++)
 		free(nf->cols[i]);
 	free(nf->cols);
-	nf->cols = NULL;
-	nf->ncols = 0;
+	nf->width = n;
 	if (!names) {
-		for (i = 0; sla_columns[i] && i < n; i++)
+		for (n = 0; sla_columns[n]; n++)
 			;
-		n = i ? i : 1;
 		names = (char **)sla_columns;
 	}
 	nf->cols = tk_xmalloc((n + 1) * sizeof *nf->cols);
@@ -435,14 +434,18 @@ tk_notify_columns(tk_notify *nf, char **names, size_t n)
 int
 tk_notify_prepare(tk_notify *nf, tk_txn *t)
 {
-	const char **extra = tk_xmalloc((nf->ncols + 2) * sizeof *extra);
+	const char **extra = tk_xmalloc((nf->ncols + 10) * sizeof *extra);
 	size_t i, n = 0;
 	int rc;
 
 	if (!nf->cols)
 		tk_notify_columns(nf, NULL, 1);
+	/* The input's columns, and tk-sla's: a template made for its
+	 * records says {{metric|...}} of a plain list of ids too. */
 	for (i = 1; i < nf->ncols; i++)
 		extra[n++] = nf->cols[i];
+	for (i = 1; sla_columns[i]; i++)
+		extra[n++] = sla_columns[i];
 	if (nf->o.to.kinds & TK_TO_REQUESTER)
 		extra[n++] = "replies";
 	extra[n] = NULL;
@@ -453,13 +456,15 @@ tk_notify_prepare(tk_notify *nf, tk_txn *t)
 		return -1;
 	}
 	nf->tpl = nf->o.tpl ? nf->o.tpl : nf->own;
-	rc = tk_template_check(nf->tpl, t, extra);
+	rc = 0;
+	if (!(nf->o.to.kinds & TK_TO_REQUESTER) && tk_template_uses(nf->tpl, "replies") &&
+	    !(t && tk_field_known(t, "replies")))
+		rc = tk_error("%s: {{replies}}: only a --to requester notice carries replies", tk_template_path(nf->tpl));
+	if (rc == 0)
+		rc = tk_template_check(nf->tpl, t, extra);
 	if (rc == 0 && tk_template_sets(nf->tpl)->n)
 		rc = tk_error("%s: Set: a canned reply's field changes (tk-comment --template); a notice changes no field",
 		    tk_template_path(nf->tpl));
-	if (rc == 0 && !(nf->o.to.kinds & TK_TO_REQUESTER) && tk_template_uses(nf->tpl, "replies") &&
-	    !(t && tk_field_known(t, "replies")))
-		rc = tk_error("%s: {{replies}}: only a --to requester notice carries replies", tk_template_path(nf->tpl));
 	free(extra);
 	return rc;
 }

@@ -1381,8 +1381,8 @@ typedef struct {
 } tk_nrec;
 typedef struct tk_notify tk_notify;
 tk_notify *tk_notify_new(const tk_notify_opts *o);
-/* The input's column names (its header), or NULL for tk-sla's, the first
- * n of them (n: the widest record's columns). */
+/* The input's column names (its header, n of them), or NULL for tk-sla's,
+ * n then the widest record's columns (tk's own template lists those). */
 int tk_notify_columns(tk_notify *nf, char **names, size_t n);
 /* The template checked against the store and the columns: 0 or -1 with
  * tk_errmsg (path:line). */
