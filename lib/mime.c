@@ -212,16 +212,19 @@ tk_mime_addr_ok(const char *s, size_t n)
 
 		if (c <= ' ' || c == 0x7f || strchr("<>()[],;:\\\"", c))
 			return 0;
+		if (c == '@' && at)
+			return 0;
 		if (c == '@')
 			at = s + i;
 	}
-	return at && at > s && at < s + n - 1 && !memchr(at + 1, '@', (size_t)(s + n - at - 1));
+	return at && at > s && at < s + n - 1;
 }
 
 /*
  * One mailbox, "name <addr>" or the bare address, added to b at column
- * col (folding before it when it would not fit): the name as an atom
- * phrase, a quoted string, or encoded words. Returns the new column.
+ * col after a blank (a fold instead when it would not fit): the name as
+ * an atom phrase, a quoted string, or encoded words. Returns the new
+ * column.
  */
 static size_t
 mailbox(tk_buf *b, size_t col, const char *name, size_t nn, const char *addr, size_t an)
@@ -244,9 +247,12 @@ mailbox(tk_buf *b, size_t col, const char *name, size_t nn, const char *addr, si
 		}
 	}
 	need = (q.len ? q.len + 1 : 0) + an + (v.len ? 2 : 0);
-	if (col > 1 && col + need > LINE_SOFT) {
+	if (col + 1 + need > LINE_SOFT && col > 1) {
 		tk_buf_adds(b, "\n ");
 		col = 1;
+	} else {
+		tk_buf_addc(b, ' ');
+		col++;
 	}
 	if (v.len && !q.len) {
 		col = encoded_words(b, col, v.p, v.len) + 1;
@@ -282,8 +288,7 @@ tk_mime_addresses(tk_buf *b, const char *field, const tk_mime_addr *a, size_t n)
 	tk_buf_printf(b, "%s:", field);
 	col = strlen(field) + 1;
 	for (i = 0; i < n; i++) {
-		tk_buf_addc(b, ' ');
-		col = mailbox(b, col + 1, a[i].name ? a[i].name : "", a[i].name ? strlen(a[i].name) : 0,
+		col = mailbox(b, col, a[i].name ? a[i].name : "", a[i].name ? strlen(a[i].name) : 0,
 		    a[i].addr, strlen(a[i].addr));
 		if (i + 1 < n) {
 			tk_buf_addc(b, ',');
