@@ -24,7 +24,7 @@ LIBOBJ = $(patsubst %.c,$(O)/%.o,$(LIBSRC))
 BINS = $(addprefix $(O)/bin/,$(CMDS))
 SANFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
-all: $(BINS) $(O)/tests/unit
+all: $(BINS) $(O)/tests/unit $(O)/tests/calendar
 
 $(O)/lib/%.o: lib/%.c lib/tk.h
 	@mkdir -p $(O)/lib
@@ -41,8 +41,12 @@ $(O)/tests/unit: tests/unit.c $(wildcard tests/*.h) $(O)/lib/libtk.a lib/tk.h
 	@mkdir -p $(O)/tests
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS)
 
+$(O)/tests/calendar: tests/calendar.c $(O)/lib/libtk.a lib/tk.h
+	@mkdir -p $(O)/tests
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS)
+
 # Packages a fresh Debian machine lacks, installed when missing.
-DEPS = gcc make liblmdb-dev libpcre2-dev libcsv-dev libutf8proc-dev perl clang libclang-rt-14-dev mandoc lmdb-utils valgrind strace time bash-completion zsh fish
+DEPS = gcc make liblmdb-dev libpcre2-dev libcsv-dev libutf8proc-dev perl clang libclang-rt-14-dev mandoc lmdb-utils valgrind strace time bash-completion zsh fish libbusiness-hours-perl
 deps:
 	@sh tools/deps.sh $(DEPS)
 
@@ -102,6 +106,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/tk $(DESTDIR)$(ZSHCOMPDIR)/_tk $(DESTDIR)$(FISHCOMPDIR)/tk.fish
 
 clean:
-	rm -rf bin asan fuzz-bin lib/*.o lib/libtk.a tests/unit
+	rm -rf bin asan fuzz-bin lib/*.o lib/libtk.a tests/unit tests/calendar
 
 .PHONY: all deps check asan fuzz fuzz-quick demo bench install uninstall clean

@@ -267,6 +267,55 @@ typedef struct {
  * tk_errmsg "dir/config:line: ..." (the caller exits 3). */
 int tk_settings_load(const char *dir, tk_settings *s);
 
+/* ---- calendar.c: business-hours calendars, business-time arithmetic ---- */
+
+/*
+ * The store's calendars file (tk-config(5)): calendars of weekly hours in
+ * an IANA time zone, with holidays and adjusted working days. Times are
+ * seconds since the epoch (UTC). The conventions (calendar.c's header):
+ * an interval belongs to the day it starts on; adding business time to a
+ * moment outside the hours starts at the next opening; a result exactly
+ * at a closing time stays there. The arithmetic costs about the same for a
+ * deadline an hour or a year ahead. Calendars are read-only once read, so
+ * threads may share them.
+ */
+typedef struct tk_calendar tk_calendar;
+typedef struct tk_calendars tk_calendars;
+/* dir/name (name "calendars"): 1 read into *out, 0 no such file (*out
+ * NULL), -1 with tk_errmsg "path:line: what" (an unknown time zone, an
+ * interval that ends before it starts, overlapping intervals...). */
+int tk_calendars_read(tk_calendars **out, const char *dir, const char *name);
+void tk_calendars_free(tk_calendars *cs);
+/* By name, "24x7" included (cs may be NULL); NULL when there is none. */
+const tk_calendar *tk_calendar_find(const tk_calendars *cs, const char *name);
+size_t tk_calendars_count(const tk_calendars *cs);
+const tk_calendar *tk_calendars_at(const tk_calendars *cs, size_t i);
+/* Wall-clock time: every second counts. */
+const tk_calendar *tk_calendar_24x7(void);
+const char *tk_calendar_name(const tk_calendar *c);
+const char *tk_calendar_zone(const tk_calendar *c);	/* "" for 24x7 */
+/* Business seconds from a to b (negative when b is before a). */
+int64_t tk_cal_between(const tk_calendar *c, int64_t a, int64_t b);
+/* The first moment n business seconds after t (before it when n < 0); t when n is 0. */
+int64_t tk_cal_add(const tk_calendar *c, int64_t t, int64_t n);
+/* 1 when t is inside the hours; the next opening at or after t. */
+int tk_cal_open(const tk_calendar *c, int64_t t);
+int64_t tk_cal_next_open(const tk_calendar *c, int64_t t);
+/* A duration in days of the schedule (SPEC.md: "3d" of business time is
+ * three working days, not 72 hours) from moment t, as business seconds:
+ * the same moment of the working day, that many working days later. */
+int64_t tk_cal_day_seconds(const tk_calendar *c, int64_t t, int days);
+/* Weekdays with hours (7 for 24x7): the working days of "1w". */
+int tk_cal_workdays_week(const tk_calendar *c);
+/* For --explain: t on the calendar's clock ("Mon 2026-11-23 09:00 +08:00");
+ * the hours; holidays, workdays and changes of the clocks from a to b (how
+ * many were added to out). */
+void tk_cal_local(const tk_calendar *c, int64_t t, char out[40]);
+void tk_cal_describe(const tk_calendar *c, tk_buf *out);
+int tk_cal_exceptions(const tk_calendar *c, int64_t a, int64_t b, tk_buf *out);
+/* Test access: the offset east of UTC that calendar c's zone has at t. */
+int32_t tk_cal_offset(const tk_calendar *c, int64_t t);
+
 /* ---- timeutil.c ---- */
 
 time_t tk_now(void);	/* $TK_NOW or the clock */
