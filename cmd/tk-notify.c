@@ -297,6 +297,42 @@ notice_id(const char *s)
 	return v;
 }
 
+/* ---- --during ---- */
+
+static int
+during_open(void *arg, time_t now, time_t *open)
+{
+	const tk_calendar *c = arg;
+
+	if (tk_cal_open(c, (int64_t)now))
+		return 1;
+	*open = (time_t)tk_cal_next_open(c, (int64_t)now);
+	return 0;
+}
+
+/* The calendar named, from the store's calendars file: exits on a broken
+ * file (3) or a name it does not have (2, with the nearest). */
+static const tk_calendar *
+calendar(const char *dir, const char *name, tk_calendars **cs)
+{
+	const tk_calendar *c;
+	tk_nearest nr;
+	size_t i;
+
+	if (tk_calendars_read(cs, dir, "calendars") < 0)
+		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
+	if ((c = tk_calendar_find(*cs, name)))
+		return c;
+	tk_nearest_init(&nr, name);
+	tk_nearest_try(&nr, "24x7");
+	for (i = 0; i < tk_calendars_count(*cs); i++)
+		tk_nearest_try(&nr, tk_calendar_name(tk_calendars_at(*cs, i)));
+	if (nr.best)
+		tk_die(TK_EXIT_USAGE, "--during %s: no such calendar; did you mean %s?", name, nr.best);
+	tk_die(TK_EXIT_USAGE, "--during %s: no such calendar in %s/calendars (calendar NAME ZONE, tk-config(5))",
+	    name, dir);
+}
+
 /* ---- main ---- */
 
 /* Where --exec starts: everything after it is the hook's command line. */
@@ -348,6 +384,7 @@ main(int argc, char **argv)
 	struct run r;
 	tk_template *tpl = NULL;
 	tk_settings set;
+	tk_calendars *cals = NULL;
 	tk_notify *nf;
 	tk_store *st;
 	tk_txn t;
@@ -454,8 +491,10 @@ main(int argc, char **argv)
 	if (tplname && !(tpl = tk_template_load(o.dir, tplname, &code)))
 		tk_die(code, "%s", tk_errmsg);
 	o.tpl = tpl;
-	if (during)
-		tk_die(TK_EXIT_USAGE, "--during: not yet");
+	if (during) {
+		o.during = during_open;
+		o.during_arg = (void *)calendar(o.dir, during, &cals);
+	}
 	if (!flush) {
 		int by_id = o.to.kinds == TK_TO_REQUESTER;
 
@@ -543,6 +582,7 @@ main(int argc, char **argv)
 	tk_notify_free(nf);
 	tk_notify_to_free(&o.to);
 	tk_template_free(tpl);
+	tk_calendars_free(cals);
 	input_free(&in);
 	tk_cmd_leave(st);
 	tk_flush_stdout();

@@ -407,6 +407,42 @@ test_expect_success 'quoted-printable for a line longer than 998 bytes' '
 	echo 1200 >expect && test_cmp expect got
 '
 
+test_expect_success '--during: held outside the hours, sent by the first run after the opening' '
+	printf "calendar office Asia/Shanghai\nhours office Mon-Fri 09:00-12:00 13:00-18:00\n" >"$TK_DIR/calendars" &&
+	n=$(count) &&
+	tk-notify --to assignee --during office 2 >out &&
+	printf "2\theld\t2026-11-23T01:00:00Z\n" >expect && test_cmp expect out &&
+	tk-notify --queue | cut -f2,5 >got && printf "2\t2026-11-23T01:00:00Z\n" >expect && test_cmp expect got &&
+	TK_NOW=2026-11-23T00:59:59Z tk-notify --flush >out && test_empty out && test "$(count)" = $n &&
+	TK_NOW=2026-11-23T00:59:59Z tk-notify --to assignee --during office 3 >out &&
+	printf "3\theld\t2026-11-23T01:00:00Z\n" >expect && test_cmp expect out &&
+	TK_NOW=2026-11-23T01:00:00Z tk-notify --to assignee --during office 4 >out &&
+	printf "2\tsent\talice@example.com\n3\tsent\talice@example.com\n4\tsent\talice@example.com\n" >expect &&
+	test_cmp expect out && test "$(count)" = $((n + 3)) &&
+	test "$(header mail/$((n + 1)) Date)" = "Mon, 23 Nov 2026 01:00:00 +0000" &&
+	tk-notify --queue >q && test_empty q
+'
+
+test_expect_success '--during: at lunch a hook waits for 13:00; within the hours it runs at once' '
+	printf "#!/bin/sh\necho \$TK_ID >>during.ran\n" >dhook && chmod +x dhook &&
+	TK_NOW=2026-11-23T04:30:00Z tk-notify 1 --during office --exec ./dhook >out &&
+	printf "1\theld\t2026-11-23T05:00:00Z\n" >expect && test_cmp expect out && test ! -e during.ran &&
+	TK_NOW=2026-11-23T05:00:00Z tk-notify --flush >out && test_empty out && test ! -e during.ran &&
+	TK_NOW=2026-11-23T05:00:00Z tk-notify 2 --during office --exec ./dhook >out &&
+	printf "1\tsent\t./dhook\n2\tsent\t./dhook\n" >expect && test_cmp expect out &&
+	printf "1\n2\n" >expect && test_cmp expect during.ran
+'
+
+test_expect_success '--during: an unknown calendar is a usage error, a broken file 3; 24x7 always open' '
+	test_expect_code 2 tk-notify --to assignee --during ofice 2 2>err &&
+	test_grep "no such calendar; did you mean office?" err &&
+	tk-notify -q --to assignee --during 24x7 2 &&
+	printf "calendar office Mars/Olympus\nhours office Mon 09:00-10:00\n" >"$TK_DIR/calendars" &&
+	test_expect_code 3 tk-notify --to assignee --during office 2 2>err &&
+	test_grep "calendars:1:" err &&
+	rm "$TK_DIR/calendars" && tk-notify --queue >q && test_empty q
+'
+
 test_expect_success 'bad input: usage errors exit 2, bad records 3, a dry-run stream 3' '
 	test_expect_code 2 tk-notify 1 2>err && test_grep "say whom to notify" err &&
 	test_expect_code 2 tk-notify --to leed 1 2>err && test_grep "did you mean lead?" err &&
