@@ -223,7 +223,7 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 		}
 		/* History from another help desk was answered there: tk-notify
 		 * --to requester mails only what comes after it (DESIGN.md 8). */
-		if (r->ncomments && tk_notice_mark_past(t, tk.id, (uint32_t)r->ncomments) < 0) {
+		if (r->ncomments && tk_notice_mark_new(t, tk.id, (uint32_t)r->ncomments) < 0) {
 			tk_ticket_free(&tk);
 			return -1;
 		}

@@ -434,3 +434,19 @@ tk_notice_mark_sent(tk_txn *t, uint64_t ticket, uint32_t comment_n)
 {
 	return mark_move(t, ticket, comment_n, 0);
 }
+
+int
+tk_notice_mark_new(tk_txn *t, uint64_t ticket, uint32_t comment_n)
+{
+	unsigned char kb[8], vb[8];
+	MDB_val k = { 8, kb }, v = { 8, vb };
+	int rc;
+
+	tk_put_u64(kb, ticket);
+	put_u32(vb, comment_n);
+	put_u32(vb + 4, comment_n);
+	/* The newest ticket's key is the largest: appended, no search. */
+	if ((rc = tk_append(t, TK_DB_NOTICE_MARK, &k, &v)) == MDB_KEYEXIST)
+		return tk_notice_mark_past(t, ticket, comment_n);
+	return rc ? tk_mdb_error(rc, "notice_mark") : 0;
+}

@@ -875,6 +875,9 @@ int tk_notice_mark_get(tk_txn *t, uint64_t ticket, uint32_t *sent, uint32_t *que
  * (DESIGN.md 8); by tk-notify when a notice is queued and when it is
  * accepted. 0 or -1. */
 int tk_notice_mark_past(tk_txn *t, uint64_t ticket, uint32_t comment_n);
+/* The same for a ticket this transaction made (its id the largest yet):
+ * put at the right edge without a search (tk-import). */
+int tk_notice_mark_new(tk_txn *t, uint64_t ticket, uint32_t comment_n);
 int tk_notice_mark_queued(tk_txn *t, uint64_t ticket, uint32_t comment_n);
 int tk_notice_mark_sent(tk_txn *t, uint64_t ticket, uint32_t comment_n);
 
