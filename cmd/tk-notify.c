@@ -98,10 +98,35 @@ report(const tk_notice *nt, int ok, const char *error, void *arg)
 struct input {
 	tk_nrec *v;
 	size_t n, cap;
+	size_t *slot;		/* a hash table of the records: index + 1, 0 empty */
+	size_t nslot;
 	char **names;		/* its header's columns */
 	size_t nnames;
 	int bad;
 };
+
+static uint64_t
+rec_hash(uint64_t id, char **f, size_t *lens, size_t n, int by_id)
+{
+	uint64_t h = tk_hash(TK_HASH_SEED, &id, sizeof id);
+	size_t i;
+
+	for (i = 1; !by_id && i < n; i++) {
+		h = tk_hash(h, "\t", 1);
+		h = tk_hash(h, f[i], lens ? lens[i] : strlen(f[i]));
+	}
+	return h;
+}
+
+static void
+slot_put(struct input *in, uint64_t h, size_t idx)
+{
+	size_t i = (size_t)h & (in->nslot - 1);
+
+	while (in->slot[i])
+		i = (i + 1) & (in->nslot - 1);
+	in->slot[i] = idx + 1;
+}
 
 static int
 same_rec(const tk_nrec *a, char **f, size_t n)
@@ -120,12 +145,24 @@ same_rec(const tk_nrec *a, char **f, size_t n)
 static void
 input_add(struct input *in, uint64_t id, char **f, size_t *lens, size_t n, int by_id)
 {
-	size_t i;
+	uint64_t h = rec_hash(id, f, lens, n, by_id);
+	size_t i, j;
 	tk_nrec *r;
 
-	for (i = 0; i < in->n; i++)
-		if (in->v[i].id == id && (by_id || same_rec(&in->v[i], f, n)))
+	if (in->n * 2 >= in->nslot) {
+		free(in->slot);
+		in->nslot = in->nslot ? 2 * in->nslot : 256;
+		in->slot = tk_xmalloc(in->nslot * sizeof *in->slot);
+		memset(in->slot, 0, in->nslot * sizeof *in->slot);
+		for (j = 0; j < in->n; j++)
+			slot_put(in, rec_hash(in->v[j].id, in->v[j].col, NULL, in->v[j].ncol, by_id), j);
+	}
+	for (i = (size_t)h & (in->nslot - 1); in->slot[i]; i = (i + 1) & (in->nslot - 1)) {
+		r = &in->v[in->slot[i] - 1];
+		if (r->id == id && (by_id || same_rec(r, f, n)))
 			return;
+	}
+	slot_put(in, h, in->n);
 	if (in->n == in->cap)
 		in->v = tk_xrealloc(in->v, (in->cap = in->cap ? 2 * in->cap : 64) * sizeof *in->v);
 	r = &in->v[in->n++];
@@ -208,6 +245,7 @@ input_free(struct input *in)
 		free(in->v[i].col);
 	}
 	free(in->v);
+	free(in->slot);
 	for (i = 0; i < in->nnames; i++)
 		free(in->names[i]);
 	free(in->names);
@@ -333,6 +371,58 @@ calendar(const char *dir, const char *name, tk_calendars **cs)
 	    name, dir);
 }
 
+/*
+ * A run's records, CHUNK at a time: each chunk's notices made and queued
+ * in one transaction (the first also claims what earlier runs left), sent,
+ * and printed, so a long input is not held whole as mail in memory and
+ * the first notices go out early.
+ */
+#define CHUNK 1000
+
+static void
+chunk(struct run *r, tk_notify *nf, tk_store *st, const tk_nrec *v, size_t n, int first)
+{
+	size_t i;
+	int problem;
+	uint64_t seq;
+	const char *held, *why;
+	char id[24], *tab;
+
+	if (tk_notify_queue(nf, st, v, n, first) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	/* This chunk's notices have seqs in input order; older ones come first. */
+	r->first_new = 0;
+	for (i = 0; i < n && !r->first_new; i++)
+		tk_notify_result(nf, i, &problem, &r->first_new, &held);
+	r->ndone = n;
+	r->done = tk_xmalloc((n ? n : 1) * sizeof *r->done);
+	memset(r->done, 0, (n ? n : 1) * sizeof *r->done);
+	if (tk_notify_send(nf, st, report, r) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	for (i = 0; i < n; i++) {
+		why = tk_notify_result(nf, i, &problem, &seq, &held);
+		snprintf(id, sizeof id, "%llu", (unsigned long long)v[i].id);
+		if (why && problem) {
+			tk_warn("ticket %s: %s", id, why);
+			set_status(r, TK_EXIT_NOMATCH);
+		}
+		if (!seq)
+			row(r, id, "skipped", why);
+		else if (held)
+			row(r, id, "held", held);
+		else if (r->first_new && seq - r->first_new < r->ndone && r->done[seq - r->first_new]) {
+			tab = strchr(r->done[seq - r->first_new], '\t');
+			*tab = '\0';
+			row(r, id, r->done[seq - r->first_new], tab + 1);
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(r->done[i]);
+	free(r->done);
+	r->done = NULL;
+	r->ndone = 0;
+}
+
 /* ---- main ---- */
 
 /* Where --exec starts: everything after it is the hook's command line. */
@@ -389,7 +479,6 @@ main(int argc, char **argv)
 	tk_store *st;
 	tk_txn t;
 	size_t i;
-	int failed;
 
 	tk_cmd_start(argc, argv, usage);
 	memset(&o, 0, sizeof o);
@@ -533,50 +622,8 @@ main(int argc, char **argv)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	if (in.bad)
 		set_status(&r, TK_EXIT_DATA);
-	if (tk_notify_queue(nf, st, in.v, in.n) < 0)
-		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-	/* This run's notices have seqs in input order; older ones come first. */
-	for (i = 0; i < in.n; i++) {
-		int problem;
-		uint64_t seq;
-		const char *held;
-
-		tk_notify_result(nf, i, &problem, &seq, &held);
-		if (seq) {
-			r.first_new = seq;
-			break;
-		}
-	}
-	r.ndone = in.n;
-	r.done = tk_xmalloc((in.n ? in.n : 1) * sizeof *r.done);
-	memset(r.done, 0, (in.n ? in.n : 1) * sizeof *r.done);
-	failed = tk_notify_send(nf, st, report, &r);
-	if (failed < 0)
-		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-	for (i = 0; i < in.n; i++) {
-		char id[24], *tab;
-		int problem;
-		uint64_t seq;
-		const char *held, *why = tk_notify_result(nf, i, &problem, &seq, &held);
-
-		snprintf(id, sizeof id, "%llu", (unsigned long long)in.v[i].id);
-		if (why && problem) {
-			tk_warn("ticket %s: %s", id, why);
-			set_status(&r, TK_EXIT_NOMATCH);
-		}
-		if (!seq)
-			row(&r, id, "skipped", why);
-		else if (held)
-			row(&r, id, "held", held);
-		else if (r.first_new && seq - r.first_new < r.ndone && r.done[seq - r.first_new]) {
-			tab = strchr(r.done[seq - r.first_new], '\t');
-			*tab = '\0';
-			row(&r, id, r.done[seq - r.first_new], tab + 1);
-		}
-	}
-	for (i = 0; i < r.ndone; i++)
-		free(r.done[i]);
-	free(r.done);
+	for (i = 0; i == 0 || i < in.n; i += CHUNK)
+		chunk(&r, nf, st, in.v + i, in.n - i < CHUNK ? in.n - i : CHUNK, i == 0);
 	tk_output_finish(&r.out);
 	tk_output_free(&r.out);
 	tk_notify_free(nf);

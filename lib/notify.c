@@ -714,7 +714,8 @@ make_one(tk_notify *nf, tk_txn *t, size_t i, const tk_nrec *rec)
 
 	tk_ticket_init(&tk);
 	memset(&nt, 0, sizeof nt);
-	if ((rc = tk_ticket_get(t, rec->id, &tk, 0)) <= 0) {
+	/* Copied: the notice is written before the ticket's values are read. */
+	if ((rc = tk_ticket_get(t, rec->id, &tk, 1)) <= 0) {
 		if (rc == 0)
 			result_set(nf, i, 0, 1, "no such ticket");
 		tk_ticket_free(&tk);
@@ -819,7 +820,6 @@ struct older {
 	tk_notify *nf;
 	uint64_t *seq;
 	size_t n, cap;
-	uint64_t below;		/* notices made by this run start here */
 };
 
 static int
@@ -827,8 +827,6 @@ older_each(tk_txn *t, tk_notice *nt, void *arg)
 {
 	struct older *o = arg;
 
-	if (nt->seq >= o->below)
-		return 1;
 	if (nt->not_before[0] && strcmp(nt->not_before, t->now_iso) > 0)
 		return 0;
 	if (nt->kind == 'x' && !same_argv(nt->argv, o->nf->o.exec))
@@ -855,6 +853,7 @@ struct qjob {
 	tk_notify *nf;
 	const tk_nrec *recs;
 	size_t n;
+	int older;
 };
 
 static int
@@ -862,7 +861,7 @@ queue_txn(tk_txn *t, void *arg)
 {
 	struct qjob *q = arg;
 	tk_notify *nf = q->nf;
-	struct older o = { nf, NULL, 0, 0, UINT64_MAX };
+	struct older o = { nf, NULL, 0, 0 };
 	tk_notice nt;
 	size_t i;
 	int rc;
@@ -877,7 +876,7 @@ queue_txn(tk_txn *t, void *arg)
 	if (tk_notice_store_id(t, nf->storeid) < 0)
 		return TK_EXIT_FAIL;
 	/* The older notices first: those this run may send, claimed. */
-	if (tk_notice_each(t, older_each, &o) < 0) {
+	if (q->older && tk_notice_each(t, older_each, &o) < 0) {
 		free(o.seq);
 		return TK_EXIT_FAIL;
 	}
@@ -904,9 +903,9 @@ queue_txn(tk_txn *t, void *arg)
 }
 
 int
-tk_notify_queue(tk_notify *nf, tk_store *st, const tk_nrec *recs, size_t n)
+tk_notify_queue(tk_notify *nf, tk_store *st, const tk_nrec *recs, size_t n, int older)
 {
-	struct qjob q = { nf, recs, n };
+	struct qjob q = { nf, recs, n, older };
 	int rc = tk_store_write(st, queue_txn, &q);
 
 	return rc ? -1 : 0;

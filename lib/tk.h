@@ -1440,9 +1440,10 @@ int tk_notify_columns(tk_notify *nf, char **names, size_t n);
  * tk_errmsg (path:line). */
 int tk_notify_prepare(tk_notify *nf, tk_txn *t);
 /* One write transaction: a notice queued for each record (or why not,
- * tk_notify_skipped), claimed for sending when due, and the older ones
- * this run may send claimed too. 0, or -1 with tk_errmsg. */
-int tk_notify_queue(tk_notify *nf, tk_store *st, const tk_nrec *recs, size_t n);
+ * tk_notify_result), claimed for sending when due, and with older the
+ * earlier runs' notices this run may send claimed too. 0, or -1 with
+ * tk_errmsg. */
+int tk_notify_queue(tk_notify *nf, tk_store *st, const tk_nrec *recs, size_t n, int older);
 /* Record i after tk_notify_queue: the notice's seq (0 for none), the time
  * --during holds it until (NULL: due now) and, when none was made or some
  * recipients are missing, why (problem set when it is a problem, not only

@@ -469,6 +469,17 @@ test_expect_success 'no from in config: the Unix user at this host' '
 	header $(last) Message-ID | grep "@$(hostname)>\$"
 '
 
+test_expect_success 'a long input, in chunks of 1000 notices: each ticket once, in order' '
+	awk "BEGIN { print \"subject\tassignee\"; for (i = 1; i <= 1005; i++) printf \"bulk %d\talice\n\", i }" |
+		tk-new -q -b -d big &&
+	tk-agent -q -d big add alice email=alice@example.com &&
+	{ tk-ls -d big -t -o id; tk-ls -d big -t -o id; } |
+		TK_SENDMAIL="dd of=/dev/null status=none" tk-notify -d big --to assignee >out &&
+	test "$(wc -l <out)" = 1005 && test "$(cut -f2 out | sort -u)" = sent &&
+	cut -f1 out >got && tk-ls -d big -t -o id >expect && test_cmp expect got &&
+	tk-notify -d big --queue >q && test_empty q
+'
+
 test_expect_success 'no store: refused, none made' '
 	TK_DIR=$trash/none test_expect_code 4 tk-notify --to assignee 1 2>err &&
 	test ! -e none && test_grep "no tk store here" err
