@@ -63,7 +63,7 @@ asan:
 	$(MAKE) O=asan CFLAGS="$(SANFLAGS)" LDFLAGS="$(SANFLAGS)" all
 
 # libFuzzer targets for the record reader and the filter parser.
-FUZZ = record filter csv json
+FUZZ = record filter csv json mime
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Ilib
 fuzz-bin/%: tests/fuzz/%.c $(wildcard tests/*.h) $(LIBSRC) lib/tk.h
 	@mkdir -p fuzz-bin
