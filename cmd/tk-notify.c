@@ -93,164 +93,6 @@ report(const tk_notice *nt, int ok, const char *error, void *arg)
 	tk_buf_free(&b);
 }
 
-/* ---- input ---- */
-
-struct input {
-	tk_nrec *v;
-	size_t n, cap;
-	size_t *slot;		/* a hash table of the records: index + 1, 0 empty */
-	size_t nslot;
-	char **names;		/* its header's columns */
-	size_t nnames;
-	int bad;
-};
-
-static uint64_t
-rec_hash(uint64_t id, char **f, size_t *lens, size_t n, int by_id)
-{
-	uint64_t h = tk_hash(TK_HASH_SEED, &id, sizeof id);
-	size_t i;
-
-	for (i = 1; !by_id && i < n; i++) {
-		h = tk_hash(h, "\t", 1);
-		h = tk_hash(h, f[i], lens ? lens[i] : strlen(f[i]));
-	}
-	return h;
-}
-
-static void
-slot_put(struct input *in, uint64_t h, size_t idx)
-{
-	size_t i = (size_t)h & (in->nslot - 1);
-
-	while (in->slot[i])
-		i = (i + 1) & (in->nslot - 1);
-	in->slot[i] = idx + 1;
-}
-
-static int
-same_rec(const tk_nrec *a, char **f, size_t n)
-{
-	size_t i;
-
-	if (a->ncol != n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (strcmp(a->col[i], f[i]))
-			return 0;
-	return 1;
-}
-
-/* Each distinct record once (one a ticket with --to requester). */
-static void
-input_add(struct input *in, uint64_t id, char **f, size_t *lens, size_t n, int by_id)
-{
-	uint64_t h = rec_hash(id, f, lens, n, by_id);
-	size_t i, j;
-	tk_nrec *r;
-
-	if (in->n * 2 >= in->nslot) {
-		free(in->slot);
-		in->nslot = in->nslot ? 2 * in->nslot : 256;
-		in->slot = tk_xmalloc(in->nslot * sizeof *in->slot);
-		memset(in->slot, 0, in->nslot * sizeof *in->slot);
-		for (j = 0; j < in->n; j++)
-			slot_put(in, rec_hash(in->v[j].id, in->v[j].col, NULL, in->v[j].ncol, by_id), j);
-	}
-	for (i = (size_t)h & (in->nslot - 1); in->slot[i]; i = (i + 1) & (in->nslot - 1)) {
-		r = &in->v[in->slot[i] - 1];
-		if (r->id == id && (by_id || same_rec(r, f, n)))
-			return;
-	}
-	slot_put(in, h, in->n);
-	if (in->n == in->cap)
-		in->v = tk_xrealloc(in->v, (in->cap = in->cap ? 2 * in->cap : 64) * sizeof *in->v);
-	r = &in->v[in->n++];
-	r->id = id;
-	r->ncol = n;
-	r->header = in->names != NULL;
-	r->col = tk_xmalloc((n + 1) * sizeof *r->col);
-	for (i = 0; i < n; i++)
-		r->col[i] = tk_xstrndup(f[i], lens ? lens[i] : strlen(f[i]));
-	r->col[n] = NULL;
-}
-
-/* A typed id: letters, then digits (c123, kb7, n12). */
-static int
-typed_id(const char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n && s[i] >= 'a' && s[i] <= 'z')
-		i++;
-	if (!i || i > 4 || i == n)
-		return 0;
-	for (; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
-}
-
-static void
-input_read(struct input *in, FILE *fp, int by_id)
-{
-	tk_reader r;
-	uint64_t id;
-	size_t i;
-	int rc;
-
-	tk_reader_init(&r, fp, "stdin");
-	while ((rc = tk_reader_next(&r)) != 0) {
-		if (rc < 0) {
-			tk_warn("stdin:%ld: %s", r.lineno, tk_errmsg);
-			in->bad++;
-			continue;
-		}
-		if (r.header) {
-			if (r.nfields == 1 && !strcmp(r.fields[0], "dry-run"))
-				tk_die(TK_EXIT_DATA, "stdin:%ld: a dry-run stream (#dry-run): only a --dry-run command reads it",
-				    r.lineno);
-			if (!in->names) {
-				in->names = tk_xmalloc((r.nfields + 1) * sizeof *in->names);
-				for (i = 0; i < r.nfields; i++)
-					in->names[i] = tk_xstrndup(r.fields[i], r.lens[i]);
-				in->nnames = r.nfields;
-			}
-			continue;
-		}
-		if (r.nfields == 1 && !r.lens[0])
-			continue;
-		if (typed_id(r.fields[0], r.lens[0])) {
-			tk_warn("stdin:%ld: %s: not a ticket, skipped", r.lineno, r.fields[0]);
-			continue;
-		}
-		if (tk_id_parse(r.fields[0], r.lens[0], &id) < 0) {
-			tk_warn("stdin:%ld: %s: not a ticket id", r.lineno, r.fields[0]);
-			in->bad++;
-			continue;
-		}
-		input_add(in, id, r.fields, r.lens, r.nfields, by_id);
-	}
-	tk_reader_free(&r);
-}
-
-static void
-input_free(struct input *in)
-{
-	size_t i, j;
-
-	for (i = 0; i < in->n; i++) {
-		for (j = 0; j < in->v[i].ncol; j++)
-			free(in->v[i].col[j]);
-		free(in->v[i].col);
-	}
-	free(in->v);
-	free(in->slot);
-	for (i = 0; i < in->nnames; i++)
-		free(in->names[i]);
-	free(in->names);
-}
-
 /* ---- the queue: --queue, --drop ---- */
 
 struct lister {
@@ -470,7 +312,7 @@ main(int argc, char **argv)
 	char **exec = NULL, *end;
 	tk_notify_opts o;
 	struct drop drop = { 0 };
-	struct input in = { 0 };
+	tk_nrecs in;
 	struct run r;
 	tk_template *tpl = NULL;
 	tk_settings set;
@@ -482,6 +324,7 @@ main(int argc, char **argv)
 
 	tk_cmd_start(argc, argv, usage);
 	memset(&o, 0, sizeof o);
+	memset(&in, 0, sizeof in);
 	memset(&r, 0, sizeof r);
 	o.timeout = 60;
 	nopt = exec_at(argc, argv);
@@ -593,13 +436,14 @@ main(int argc, char **argv)
 
 				if (tk_id_parse(argv[i], strlen(argv[i]), &id) < 0)
 					tk_die(TK_EXIT_USAGE, "%s: not a ticket id", argv[i]);
-				input_add(&in, id, &argv[i], NULL, 1, by_id);
+				tk_nrecs_add(&in, id, &argv[i], NULL, 1, by_id);
 			}
 		} else {
 			if (isatty(STDIN_FILENO))
 				tk_die(TK_EXIT_USAGE, "no ticket ids: give them as arguments or on standard input "
 				    "(--flush sends what is queued)");
-			input_read(&in, stdin, by_id);
+			if (tk_nrecs_read(&in, stdin, "stdin", by_id) < 0)
+				tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
 		}
 	}
 	nf = tk_notify_new(&o);
@@ -630,7 +474,7 @@ main(int argc, char **argv)
 	tk_notify_to_free(&o.to);
 	tk_template_free(tpl);
 	tk_calendars_free(cals);
-	input_free(&in);
+	tk_nrecs_free(&in);
 	tk_cmd_leave(st);
 	tk_flush_stdout();
 	return r.status;

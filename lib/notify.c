@@ -920,6 +920,142 @@ tk_notify_result(const tk_notify *nf, size_t i, int *problem, uint64_t *seq, con
 	return nf->res[i].why;
 }
 
+/* ---- the records read ---- */
+
+static uint64_t
+rec_hash(uint64_t id, char **f, size_t *lens, size_t n, int by_id)
+{
+	uint64_t h = tk_hash(TK_HASH_SEED, &id, sizeof id);
+	size_t i;
+
+	for (i = 1; !by_id && i < n; i++) {
+		h = tk_hash(h, "\t", 1);
+		h = tk_hash(h, f[i], lens ? lens[i] : strlen(f[i]));
+	}
+	return h;
+}
+
+static void
+slot_put(tk_nrecs *in, uint64_t h, size_t idx)
+{
+	size_t i = (size_t)h & (in->nslot - 1);
+
+	while (in->slot[i])
+		i = (i + 1) & (in->nslot - 1);
+	in->slot[i] = idx + 1;
+}
+
+static int
+same_rec(const tk_nrec *a, char **f, size_t n)
+{
+	size_t i;
+
+	if (a->ncol != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(a->col[i], f[i]))
+			return 0;
+	return 1;
+}
+
+/* Each distinct record once (one a ticket with --to requester). */
+void
+tk_nrecs_add(tk_nrecs *in, uint64_t id, char **f, size_t *lens, size_t n, int by_id)
+{
+	uint64_t h = rec_hash(id, f, lens, n, by_id);
+	size_t i, j;
+	tk_nrec *r;
+
+	if (in->n * 2 >= in->nslot) {
+		free(in->slot);
+		in->nslot = in->nslot ? 2 * in->nslot : 256;
+		in->slot = tk_xmalloc(in->nslot * sizeof *in->slot);
+		memset(in->slot, 0, in->nslot * sizeof *in->slot);
+		for (j = 0; j < in->n; j++)
+			slot_put(in, rec_hash(in->v[j].id, in->v[j].col, NULL, in->v[j].ncol, by_id), j);
+	}
+	for (i = (size_t)h & (in->nslot - 1); in->slot[i]; i = (i + 1) & (in->nslot - 1)) {
+		r = &in->v[in->slot[i] - 1];
+		if (r->id == id && (by_id || same_rec(r, f, n)))
+			return;
+	}
+	slot_put(in, h, in->n);
+	if (in->n == in->cap)
+		in->v = tk_xrealloc(in->v, (in->cap = in->cap ? 2 * in->cap : 64) * sizeof *in->v);
+	r = &in->v[in->n++];
+	r->id = id;
+	r->ncol = n;
+	r->header = in->names != NULL;
+	r->col = tk_xmalloc((n + 1) * sizeof *r->col);
+	for (i = 0; i < n; i++)
+		r->col[i] = tk_xstrndup(f[i], lens ? lens[i] : strlen(f[i]));
+	r->col[n] = NULL;
+}
+
+int
+tk_nrecs_read(tk_nrecs *in, FILE *fp, const char *name, int by_id)
+{
+	tk_reader r;
+	uint64_t id;
+	size_t i;
+	int rc;
+
+	tk_reader_init(&r, fp, name);
+	while ((rc = tk_reader_next(&r)) != 0) {
+		if (rc < 0) {
+			tk_warn("%s:%ld: %s", name, r.lineno, tk_errmsg);
+			in->bad++;
+			continue;
+		}
+		if (r.header) {
+			if (r.nfields == 1 && !strcmp(r.fields[0], "dry-run")) {
+				tk_error("%s:%ld: a dry-run stream (#dry-run): only a --dry-run command reads it", name,
+				    r.lineno);
+				tk_reader_free(&r);
+				return -1;
+			}
+			if (!in->names) {
+				in->names = tk_xmalloc((r.nfields + 1) * sizeof *in->names);
+				for (i = 0; i < r.nfields; i++)
+					in->names[i] = tk_xstrndup(r.fields[i], r.lens[i]);
+				in->nnames = r.nfields;
+			}
+			continue;
+		}
+		if (r.nfields == 1 && !r.lens[0])
+			continue;
+		if (tk_id_typed(r.fields[0], r.lens[0])) {
+			tk_warn("%s:%ld: %s: not a ticket, skipped", name, r.lineno, r.fields[0]);
+			continue;
+		}
+		if (tk_id_parse(r.fields[0], r.lens[0], &id) < 0) {
+			tk_warn("%s:%ld: %s: not a ticket id", name, r.lineno, r.fields[0]);
+			in->bad++;
+			continue;
+		}
+		tk_nrecs_add(in, id, r.fields, r.lens, r.nfields, by_id);
+	}
+	tk_reader_free(&r);
+	return 0;
+}
+
+void
+tk_nrecs_free(tk_nrecs *in)
+{
+	size_t i, j;
+
+	for (i = 0; i < in->n; i++) {
+		for (j = 0; j < in->v[i].ncol; j++)
+			free(in->v[i].col[j]);
+		free(in->v[i].col);
+	}
+	free(in->v);
+	free(in->slot);
+	for (i = 0; i < in->nnames; i++)
+		free(in->names[i]);
+	free(in->names);
+}
+
 /* ---- running a command ---- */
 
 /* The environment of a child: ours, with each NAME=VALUE of add in place

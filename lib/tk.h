@@ -1134,6 +1134,8 @@ typedef struct {
 	size_t n, cap;
 } tk_ids;
 int tk_id_parse(const char *s, size_t n, uint64_t *out);
+/* 1 for a typed id: letters, then digits (c123 a contact, kb7 an article, n12 a notice). */
+int tk_id_typed(const char *s, size_t n);
 /* Reads the first field of each record on fp; bad lines are reported and
  * counted. -1 (tk_errmsg) when fp is a dry-run stream, which only a
  * --dry-run command reads (DESIGN.md 11): the caller exits 3. */
@@ -1431,6 +1433,22 @@ typedef struct {
 	size_t ncol;
 	int header;		/* the input had a header line before it */
 } tk_nrec;
+/* The records of a run: each distinct one once (with by_id, one a
+ * ticket), typed ids (c123) skipped with a warning, bad lines counted;
+ * the first '#' header names the columns. tk_nrecs_read: 0, or -1 (a
+ * dry-run stream, tk_errmsg) for the caller to exit 3. */
+typedef struct {
+	tk_nrec *v;
+	size_t n, cap;
+	size_t *slot;		/* a hash table of the records: index + 1, 0 empty */
+	size_t nslot;
+	char **names;		/* the header's columns, or NULL */
+	size_t nnames;
+	int bad;
+} tk_nrecs;
+void tk_nrecs_add(tk_nrecs *in, uint64_t id, char **f, size_t *lens, size_t n, int by_id);
+int tk_nrecs_read(tk_nrecs *in, FILE *fp, const char *name, int by_id);
+void tk_nrecs_free(tk_nrecs *in);
 typedef struct tk_notify tk_notify;
 tk_notify *tk_notify_new(const tk_notify_opts *o);
 /* The input's column names (its header, n of them), or NULL for tk-sla's,
