@@ -245,6 +245,8 @@ mailbox(tk_buf *b, size_t col, const char *name, size_t nn, const char *addr, si
 			}
 			tk_buf_addc(&q, '"');
 		}
+		if (q.len > 800)	/* too long for a line: as encoded words, which fold */
+			q.len = 0;
 	}
 	need = (q.len ? q.len + 1 : 0) + an + (v.len ? 2 : 0);
 	if (col + 1 + need > LINE_SOFT && col > 1) {

@@ -350,7 +350,7 @@ own_template(tk_notify *nf)
 		    "id         {{id}}\nstatus     {{status}}\npriority   {{priority}}\nqueue      {{queue}}\n"
 		    "assignee   {{assignee}}\nrequester  {{requester}}\n");
 		for (i = 1; i < nf->ncols && i < nf->width; i++)
-			if (tk_field_lookup(nf->cols[i]) == TK_F_CUSTOM && tk_template_name_ok(nf->cols[i]))
+			if (tk_field_lookup(nf->cols[i]) == TK_F_CUSTOM && tk_field_name_ok(nf->cols[i]))
 				tk_buf_printf(&b, "%-10s {{%s}}\n", nf->cols[i], nf->cols[i]);
 	}
 	tp = tk_template_parse("(tk-notify's own template)", b.p, b.len, &code);
@@ -434,12 +434,13 @@ tk_notify_columns(tk_notify *nf, char **names, size_t n)
 int
 tk_notify_prepare(tk_notify *nf, tk_txn *t)
 {
-	const char **extra = tk_xmalloc((nf->ncols + 10) * sizeof *extra);
+	const char **extra;
 	size_t i, n = 0;
 	int rc;
 
 	if (!nf->cols)
 		tk_notify_columns(nf, NULL, 1);
+	extra = tk_xmalloc((nf->ncols + 10) * sizeof *extra);
 	/* The input's columns, and tk-sla's: a template made for its
 	 * records says {{metric|...}} of a plain list of ids too. */
 	for (i = 1; i < nf->ncols; i++)

@@ -1466,6 +1466,17 @@ test_mime(void)
 	is_str(d.p, "\"Li, Wang\" <wli@example.com>, 王磊 <wang@example.cn>, x@y.z",
 	    "mime: names quoted or encoded, a bare address as it is");
 	ok(strstr(b.p, "=?UTF-8?B?546L56OK?= <wang@example.cn>") != NULL, "mime: a Chinese name is an encoded word");
+	{
+		char slashes[601];
+		tk_mime_addr la = { slashes, "a@b.c" };
+
+		memset(slashes, '\\', 600);
+		slashes[600] = '\0';
+		b.len = 0;
+		tk_mime_addresses(&b, "To", &la, 1);
+		unfold_decode(b.p, &d);
+		ok(lines_within(b.p, 78) && !strncmp(d.p, slashes, 600), "mime: a name too long to quote on a line is encoded");
+	}
 	ok(tk_mime_addr_ok("a@b.c", 5) && !tk_mime_addr_ok("a b@c", 5) && !tk_mime_addr_ok("a@b@c", 5) &&
 	    !tk_mime_addr_ok("ab.c", 4) && !tk_mime_addr_ok("a@b\n", 4) && !tk_mime_addr_ok("<a@b>", 5),
 	    "mime: addresses: one @, no blank, control or special");
