@@ -24,13 +24,13 @@ GMIME_LIBS = $(shell pkg-config --libs gmime-3.0 2>/dev/null)
 # O is the build directory: "." for the normal build, "asan" for the
 # sanitizer build that make check also runs.
 O ?= .
-CMDS = tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-agent tk-assign tk-route tk-link tk-mail tk-kb tk-config
+CMDS = tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-agent tk-assign tk-route tk-link tk-mail tk-kb tk-config tk-notify
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(patsubst %.c,$(O)/%.o,$(LIBSRC))
 BINS = $(addprefix $(O)/bin/,$(CMDS))
 SANFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
-all: $(BINS) $(O)/tests/unit
+all: $(BINS) $(O)/tests/unit $(O)/tests/calendar
 
 $(O)/lib/%.o: lib/%.c lib/tk.h
 	@mkdir -p $(O)/lib
@@ -55,8 +55,12 @@ $(O)/tests/unit: tests/unit.c $(wildcard tests/*.h) $(O)/lib/libtk.a lib/tk.h
 	@mkdir -p $(O)/tests
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS)
 
+$(O)/tests/calendar: tests/calendar.c $(O)/lib/libtk.a lib/tk.h
+	@mkdir -p $(O)/tests
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS)
+
 # Packages a fresh Debian machine lacks, installed when missing.
-DEPS = gcc make liblmdb-dev libpcre2-dev libcsv-dev libutf8proc-dev perl clang libclang-rt-14-dev mandoc lmdb-utils valgrind strace time bash-completion zsh fish libgmime-3.0-dev pkg-config
+DEPS = gcc make liblmdb-dev libpcre2-dev libcsv-dev libutf8proc-dev perl clang libclang-rt-14-dev mandoc lmdb-utils valgrind strace time bash-completion zsh fish libgmime-3.0-dev pkg-config libbusiness-hours-perl
 deps:
 	@sh tools/deps.sh $(DEPS)
 
@@ -80,7 +84,7 @@ asan:
 	$(MAKE) O=asan CFLAGS="$(SANFLAGS)" LDFLAGS="$(SANFLAGS)" all
 
 # libFuzzer targets for the record reader and the filter parser.
-FUZZ = record filter csv json mail
+FUZZ = record filter csv json mail mime
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Ilib
 fuzz-bin/%: tests/fuzz/%.c $(wildcard tests/*.h) $(LIBSRC) lib/tk.h
 	@mkdir -p fuzz-bin
@@ -123,6 +127,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/tk $(DESTDIR)$(ZSHCOMPDIR)/_tk $(DESTDIR)$(FISHCOMPDIR)/tk.fish
 
 clean:
-	rm -rf bin asan fuzz-bin lib/*.o lib/libtk.a tests/unit
+	rm -rf bin asan fuzz-bin lib/*.o lib/libtk.a tests/unit tests/calendar
 
 .PHONY: all deps deps-mail check asan fuzz fuzz-quick demo bench install uninstall clean

@@ -233,6 +233,12 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 				return -1;	/* comments were checked: only the store fails here */
 			}
 		}
+		/* History from another help desk was answered there: tk-notify
+		 * --to requester mails only what comes after it (DESIGN.md 8). */
+		if (r->ncomments && tk_notice_mark_new(t, tk.id, (uint32_t)r->ncomments) < 0) {
+			tk_ticket_free(&tk);
+			return -1;
+		}
 	}
 	if (rc < 0) {
 		tk_ticket_free(&tk);

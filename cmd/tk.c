@@ -41,6 +41,7 @@ static const struct command {
 	{ "mail", "mail into tickets: one message, an mbox or a Maildir" },
 	{ "kb", "knowledge-base articles and full-text search" },
 	{ "config", "check the configuration files of a store and apply them" },
+	{ "notify", "send notices about tickets: mail through sendmail, or a hook" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -24,7 +24,7 @@ _tk_options() {
 	tk-ls) echo "-a --all -H --header -t --tsv --table --json -o= --output= -s= --sort= -n= --limit= --explain" ;;
 	tk-show) echo "--no-history --json --attachment= --raw=" ;;
 	tk-set) echo "-q --quiet -t --tsv --table --json -o= --output= --atomic" ;;
-	tk-comment) echo "-m= --message= -i --internal -f= --from= -q --quiet -t --tsv --table --json -o= --output=" ;;
+	tk-comment) echo "-m= --message= --template= -i --internal -f= --from= -q --quiet -t --tsv --table --json -o= --output=" ;;
 	tk-log) echo "--since= --until= --after= -f --follow -H --header -t --tsv --table --json" ;;
 	tk-import) echo "-q --quiet -u --update --atomic --strict --new-fields --route --format= -F= --delimiter= --encoding= --preset= -m= --map= --rejects=" ;;
 	tk-export) echo "--format= --bom --excel --with= -o= --output=" ;;
@@ -673,3 +673,90 @@ _tk_command() {
 }
 
 complete -F _tk_complete tk-kb
+
+# ---- tk-notify and tk-comment --template (issue 26: notices) ----
+# Template names are the files of the store's templates directory;
+# calendars the calendar lines of its calendars file; notices those
+# tk-notify --queue lists. After --exec comes a command, then its files.
+_tk_commands="$_tk_commands notify"
+
+_tk_template_names() {
+	local d
+	d=$(_tk_store)/templates
+	[ -d "$d" ] && ls -1 -- "$d" 2>/dev/null | grep -E '^[A-Za-z0-9][A-Za-z0-9._-]*$'
+	return 0
+}
+_tk_calendar_names() {
+	local f
+	f=$(_tk_store)/calendars
+	echo 24x7
+	[ -r "$f" ] && awk '$1 == "calendar" && NF >= 2 { print $2 }' "$f"
+	return 0
+}
+_tk_notices() {
+	type -P tk-notify >/dev/null || return
+	if [ -n "$_tk_dir" ]; then
+		command tk-notify -d "$(_tk_store)" -t --queue 2>/dev/null </dev/null | cut -f1
+	else
+		command tk-notify -t --queue 2>/dev/null </dev/null | cut -f1
+	fi
+}
+
+eval "_tk_options_notify() $(declare -f _tk_options | sed 1d)"
+_tk_options() {
+	case $1 in
+	tk-notify) echo "--to= --exec= --template= --during= --timeout= --flush --queue --drop= -q --quiet -H --header -t --tsv --table --json" ;;
+	*) _tk_options_notify "$1"; return ;;
+	esac
+	echo "-d= --dir= -h --help --version"
+}
+
+eval "_tk_optarg_notify() $(declare -f _tk_optarg | sed 1d)"
+_tk_optarg() {
+	case $1:$2 in
+	tk-notify:--to)
+		_tk_list "$3" "$4" "$(printf '%s\n' assignee requester watchers lead)" ;;
+	tk-notify:--template|tk-comment:--template)
+		_tk_matchlines "$3" "$4" "$(_tk_template_names)" ;;
+	tk-notify:--during)
+		_tk_matchlines "$3" "$4" "$(_tk_calendar_names)" ;;
+	tk-notify:--drop)
+		_tk_matchlines "$3" "$4" "$(_tk_notices)" ;;
+	tk-notify:--exec)
+		local c
+		while IFS= read -r c; do COMPREPLY+=("$3$c"); done < <(compgen -c -- "$4")
+		_tk_files=1 ;;
+	*) _tk_optarg_notify "$@" ;;
+	esac
+	return 0
+}
+
+
+eval "_tk_command_notify() $(declare -f _tk_command | sed 1d)"
+_tk_command() {
+	local i w
+	if [ "$1" = tk-notify ]; then
+		# After --exec: the hook's words, files.
+		for ((i = 1; i < cword; i++)); do
+			case ${words[i]} in
+			--) break ;;
+			--exec=*|--exec)
+				if [ "${words[i]}" = --exec ] && ((i + 1 == cword)); then
+					break
+				fi
+				COMPREPLY=()
+				while IFS= read -r w; do COMPREPLY+=("$w"); done < <(compgen -f -- "$cur")
+				_tk_files=1
+				compopt -o filenames 2>/dev/null
+				return 0 ;;
+			esac
+		done
+	fi
+	_tk_command_notify "$1"
+	if [ "$1" = tk-notify ] && [ ${#COMPREPLY[@]} -eq 0 ] && [[ $cur != -* ]] && ! _tk_takes_arg "$1" "$prev"; then
+		_tk_matchlines "" "$cur" "$(_tk_ls -t -o id)"
+	fi
+	return 0
+}
+
+complete -F _tk_complete tk-notify

@@ -292,6 +292,7 @@ complete -c tk-set -l atomic -d 'all tickets or none'
 complete -c tk-comment -f -a '(__tk_ids)'
 complete -c tk-comment -s m -l message -x -d 'text, a paragraph each'
 complete -c tk-comment -s i -l internal -d 'internal note'
+complete -c tk-comment -l template -x -a '(__tk_template_names)' -d 'a canned reply'
 complete -c tk-comment -s f -l from -x -a '(__tk_values requester)' -d author
 complete -c tk-comment -s q -l quiet -d 'print nothing'
 
@@ -518,3 +519,59 @@ complete -c tk-kb -n "not __fish_seen_subcommand_from $__tk_kb_verbs" -a "$__tk_
 complete -c tk-kb -n '__fish_seen_subcommand_from edit show log rm' -a '(__tk_kb_ids)' -d article
 complete -c tk-kb -n '__fish_seen_subcommand_from ls' -a '(__tk_kb_tags | sed "s/^/tag=/")' -d tag
 complete -c tk-kb -n '__fish_seen_subcommand_from add' -a '(__tk_kb_tags | sed "s/^/tags=/")' -d tag
+
+# ---- tk-notify and tk-comment --template (issue 26: notices) ----
+set -g __tk_commands $__tk_commands notify
+complete -c tk -f -n __tk_needs_name -a notify
+
+function __tk_store_dir
+    set -l d (__tk_dir_arg)
+    if set -q d[1]
+        echo $d
+    else if test -n "$TK_DIR"
+        echo $TK_DIR
+    else if test -n "$XDG_DATA_HOME"
+        echo $XDG_DATA_HOME/tk
+    else
+        echo $HOME/.local/share/tk
+    end
+end
+
+function __tk_template_names
+    set -l d (__tk_store_dir)/templates
+    test -d $d; and ls -1 -- $d 2>/dev/null
+end
+
+function __tk_calendar_names
+    echo 24x7
+    set -l f (__tk_store_dir)/calendars
+    test -r $f; and awk '$1 == "calendar" && NF >= 2 { print $2 }' $f
+end
+
+function __tk_notices
+    command -sq tk-notify; or return
+    command tk-notify -d (__tk_store_dir) -t --queue 2>/dev/null </dev/null | cut -f1
+end
+
+function __tk_notify_after_exec
+    contains -- --exec (commandline -opc)
+end
+
+complete -c tk-notify -f -n 'not __tk_notify_after_exec' -a '(__tk_ids)'
+complete -c tk-notify -n __tk_notify_after_exec -F
+complete -c tk-notify -s d -l dir -x -a '(__fish_complete_directories)' -d 'store directory'
+complete -c tk-notify -s h -l help -d 'print the options'
+complete -c tk-notify -l version -d 'print the version'
+complete -c tk-notify -s q -l quiet -d 'print nothing'
+complete -c tk-notify -s H -l header -d 'header line'
+complete -c tk-notify -s t -l tsv -d 'records, also on a terminal'
+complete -c tk-notify -l table -d 'aligned table'
+complete -c tk-notify -l json -d 'JSON lines'
+complete -c tk-notify -l to -x -a 'assignee requester watchers lead' -d 'mail these'
+complete -c tk-notify -l exec -x -a '(__fish_complete_command)' -d 'run a hook: the rest is its command line'
+complete -c tk-notify -l template -x -a '(__tk_template_names)' -d 'the text'
+complete -c tk-notify -l during -x -a '(__tk_calendar_names)' -d 'hold until the calendar opens'
+complete -c tk-notify -l timeout -x -d 'seconds a command may take'
+complete -c tk-notify -l flush -d 'send what is queued'
+complete -c tk-notify -l queue -d 'list the queued notices'
+complete -c tk-notify -l drop -x -a '(__tk_notices)' -d 'take a notice out of the queue'

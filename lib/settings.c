@@ -10,6 +10,7 @@
  *                              replies a sender in PERIOD (20 1h unless set;
  *                              0 for no limit)
  *   mail-domain DOMAIN         the right side of tk's own Message-IDs
+ *   from NAME <ADDRESS>        the sender of tk-notify's mail (tk-notify(1))
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,11 +34,37 @@ yes_no(tk_conf *c, int *out)
 	return 0;
 }
 
+/* from: the rest of the statement, as written (one space between words). */
+static int
+from(tk_conf *c, tk_settings *s)
+{
+	tk_buf v = { 0 };
+	tk_str name, addr;
+	size_t i;
+	int rc = 0;
+
+	for (i = 1; i < c->nw; i++) {
+		if (i > 1)
+			tk_buf_addc(&v, ' ');
+		tk_buf_adds(&v, c->w[i]);
+	}
+	if (!v.len)
+		rc = tk_conf_error(c, "from: give the sender (from NAME <ADDRESS>)");
+	else if (v.len >= sizeof s->from)
+		rc = tk_conf_error(c, "from: longer than %zu bytes", sizeof s->from - 1);
+	else if (!tk_address_split(v.p, v.len, &name, &addr) || !tk_mime_addr_ok(addr.p, addr.n))
+		rc = tk_conf_error(c, "from %s: not an address (from NAME <ADDRESS>, or the address alone)", v.p);
+	else
+		memcpy(s->from, v.p, v.len + 1);
+	tk_buf_free(&v);
+	return rc;
+}
+
 int
 tk_settings_load(const char *dir, tk_settings *s)
 {
 	tk_conf c;
-	int rc, seen_route = 0;
+	int rc, seen_route = 0, seen_from = 0;
 	size_t i;
 
 	memset(s, 0, sizeof *s);
@@ -77,10 +104,19 @@ tk_settings_load(const char *dir, tk_settings *s)
 			strcpy(s->mail_domain, c.w[1]);
 			continue;
 		}
+		if (!strcmp(c.w[0], "from")) {
+			if (seen_from++) {
+				rc = tk_conf_error(&c, "from: given twice");
+				break;
+			}
+			if ((rc = from(&c, s)) < 0)
+				break;
+			continue;
+		}
 		for (i = 0; later[i] && strcmp(later[i], c.w[0]); i++)
 			;
 		rc = later[i] ? tk_conf_error(&c, "%s: not implemented yet", c.w[0]) :
-		    tk_conf_error(&c, "%s: unknown setting (route-on-create, mail-rate-limit, mail-domain)", c.w[0]);
+		    tk_conf_error(&c, "%s: unknown setting (route-on-create, mail-rate-limit, mail-domain, from)", c.w[0]);
 		break;
 	}
 	tk_conf_close(&c);

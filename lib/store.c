@@ -101,6 +101,11 @@
  *               DUPSORT|DUPFIXED: the values of the custom fields meta
  *               "indexed" names (the fields file says "indexed"), no entry
  *               for an empty one; kept by every write of a ticket
+ *   notice_queue, notice_mark
+ *               (schema 12) tk-notify's queue, seq (8 bytes) -> notice,
+ *               and each ticket's notice mark, id -> the last comment
+ *               sent . the last queued (4 bytes each); meta "notice_seq"
+ *               and "notice_id": their layout is at the top of notice.c
  *
  * Ids and sequence numbers grow by one, so tickets, bodies and the log are
  * appended at the right edge of their B-trees; DUPFIXED index entries cost
@@ -164,6 +169,8 @@ static const struct {
 	[TK_DB_FULLTEXT] = { "fulltext", 0 },
 	[TK_DB_FT_PENDING] = { "ft_pending", 0 },
 	[TK_DB_IX_CUSTOM] = { "ix_custom", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_NOTICE_QUEUE] = { "notice_queue", 0 },
+	[TK_DB_NOTICE_MARK] = { "notice_mark", 0 },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)

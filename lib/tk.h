@@ -186,6 +186,27 @@ int tk_address_split(const char *s, size_t n, tk_str *name, tk_str *addr);
 /* ASCII letters lowercased in place: addresses are kept lowercased. */
 void tk_address_lower(char *s, size_t n);
 
+/* ---- mime.c: mail header fields and bodies (tk-notify) ---- */
+
+/* A header field "name: value" and its LF added to b: control characters
+ * made spaces (no value ends a header line early), the text folded at
+ * 78 columns, or written as RFC 2047 encoded words (base64, UTF-8) when it
+ * is not ASCII. */
+void tk_mime_header(tk_buf *b, const char *name, const char *value, size_t n);
+/* An address field of n mailboxes ("To: Name <a@b>, c@d"): names quoted
+ * or encoded as they need, folded between mailboxes. */
+typedef struct {
+	const char *name;	/* NULL or "": the bare address */
+	const char *addr;
+} tk_mime_addr;
+void tk_mime_addresses(tk_buf *b, const char *field, const tk_mime_addr *a, size_t n);
+/* 1 when s (n bytes) can stand as an address in a header: one '@' with
+ * text either side, no white space, control character or special. */
+int tk_mime_addr_ok(const char *s, size_t n);
+/* 1 when a body cannot go as 8bit (a line over 998 bytes, a CR, a NUL). */
+int tk_mime_needs_qp(const char *s, size_t n);
+void tk_mime_qp(tk_buf *b, const char *s, size_t n);
+
 /* ---- record.c ---- */
 
 /* One record read from a stream: fields unescaped and NUL-terminated. */
@@ -292,10 +313,60 @@ typedef struct {
 	long mail_rate_count;	/* mail-rate-limit COUNT PERIOD: tk-mail's tickets a sender */
 	long long mail_rate_period;	/* a period (seconds); count 0: no limit */
 	char mail_domain[256];	/* mail-domain: the right side of tk's own Message-IDs */
+	char from[512];		/* tk-notify's sender, "Name <addr>" or the address; "" unset */
 } tk_settings;
 /* dir/config read into s (all off when there is none): 0, or -1 with
  * tk_errmsg "dir/config:line: ..." (the caller exits 3). */
 int tk_settings_load(const char *dir, tk_settings *s);
+
+/* ---- calendar.c: business-hours calendars, business-time arithmetic ---- */
+
+/*
+ * The store's calendars file (tk-config(5)): calendars of weekly hours in
+ * an IANA time zone, with holidays and adjusted working days. Times are
+ * seconds since the epoch (UTC). The conventions (calendar.c's header):
+ * an interval belongs to the day it starts on; adding business time to a
+ * moment outside the hours starts at the next opening; a result exactly
+ * at a closing time stays there. The arithmetic costs about the same for a
+ * deadline an hour or a year ahead. Calendars are read-only once read, so
+ * threads may share them.
+ */
+typedef struct tk_calendar tk_calendar;
+typedef struct tk_calendars tk_calendars;
+/* dir/name (name "calendars"): 1 read into *out, 0 no such file (*out
+ * NULL), -1 with tk_errmsg "path:line: what" (an unknown time zone, an
+ * interval that ends before it starts, overlapping intervals...). */
+int tk_calendars_read(tk_calendars **out, const char *dir, const char *name);
+void tk_calendars_free(tk_calendars *cs);
+/* By name, "24x7" included (cs may be NULL); NULL when there is none. */
+const tk_calendar *tk_calendar_find(const tk_calendars *cs, const char *name);
+size_t tk_calendars_count(const tk_calendars *cs);
+const tk_calendar *tk_calendars_at(const tk_calendars *cs, size_t i);
+/* Wall-clock time: every second counts. */
+const tk_calendar *tk_calendar_24x7(void);
+const char *tk_calendar_name(const tk_calendar *c);
+const char *tk_calendar_zone(const tk_calendar *c);	/* "" for 24x7 */
+/* Business seconds from a to b (negative when b is before a). */
+int64_t tk_cal_between(const tk_calendar *c, int64_t a, int64_t b);
+/* The first moment n business seconds after t (before it when n < 0); t when n is 0. */
+int64_t tk_cal_add(const tk_calendar *c, int64_t t, int64_t n);
+/* 1 when t is inside the hours; the next opening at or after t. */
+int tk_cal_open(const tk_calendar *c, int64_t t);
+int64_t tk_cal_next_open(const tk_calendar *c, int64_t t);
+/* A duration in days of the schedule (SPEC.md: "3d" of business time is
+ * three working days, not 72 hours) from moment t, as business seconds:
+ * the same moment of the working day, that many working days later. */
+int64_t tk_cal_day_seconds(const tk_calendar *c, int64_t t, int days);
+/* Weekdays with hours (7 for 24x7): the working days of "1w". */
+int tk_cal_workdays_week(const tk_calendar *c);
+/* For --explain: t on the calendar's clock ("Mon 2026-11-23 09:00 +08:00");
+ * the hours; holidays, workdays and changes of the clocks from a to b (how
+ * many were added to out). */
+void tk_cal_local(const tk_calendar *c, int64_t t, char out[40]);
+void tk_cal_describe(const tk_calendar *c, tk_buf *out);
+int tk_cal_exceptions(const tk_calendar *c, int64_t a, int64_t b, tk_buf *out);
+/* Test access: the offset east of UTC that calendar c's zone has at t. */
+int32_t tk_cal_offset(const tk_calendar *c, int64_t t);
 
 /* ---- timeutil.c ---- */
 
@@ -356,12 +427,14 @@ enum tk_dbi {
 	TK_DB_FULLTEXT,		/* schema 10: the inverted index (kb.c) */
 	TK_DB_FT_PENDING,	/* schema 10: tickets written but not yet in the index */
 	TK_DB_IX_CUSTOM,	/* schema 11: custom fields declared indexed */
+	TK_DB_NOTICE_QUEUE,	/* schema 12: tk-notify's queue (notice.c) */
+	TK_DB_NOTICE_MARK,	/* each ticket's notice mark (notice.c) */
 	TK_DB_COUNT
 };
 
 /* The schema this tk writes. An older store is opened no further than its
  * meta until upgrade.c (started by tk_cmd_store) brings it up to date. */
-#define TK_SCHEMA_VERSION 11
+#define TK_SCHEMA_VERSION 12
 
 typedef struct tk_store {
 	char *dir;
@@ -930,6 +1003,62 @@ int tk_field_known(tk_txn *t, const char *name);
  * yet, the directory's fields file only); else -1 with tk_errmsg:
  * "what: no field NAME; did you mean X?". */
 int tk_field_check(tk_store *st, tk_txn *t, const char *what, const char *name);
+/* ---- notice.c: tk-notify's queue and the tickets' notice marks ---- */
+
+/* A queued notice (notice.c's header says how it is kept). */
+typedef struct {
+	uint64_t seq, ticket;
+	int kind;		/* 'm' mail through sendmail, 'x' a hook (--exec) */
+	char not_before[21];	/* held until then (--during); "" for at once */
+	char queued[21];	/* when it was queued */
+	long claim_pid;		/* the run sending it now, 0 for none */
+	char claim_time[21];
+	unsigned tries;		/* failed tries so far */
+	uint32_t mark;		/* --to requester: the last comment it carries, 0 none */
+	char *to;		/* the recipients, for people */
+	char *what;		/* the template, for people */
+	char *msgid;		/* mail: its Message-ID */
+	char *error;		/* why the last try failed */
+	char **argv;		/* a hook: its command; NULL-terminated */
+	size_t argc;
+	char **env;		/* a hook: NAME=VALUE for its environment */
+	size_t nenv;
+	char *data;		/* mail: the message (no Date yet); a hook: its stdin */
+	size_t len;
+} tk_notice;
+void tk_notice_free(tk_notice *nt);
+void tk_notice_arg(tk_notice *nt, const char *s);
+void tk_notice_env(tk_notice *nt, const char *s, size_t n);
+/* Queued in write txn t under the next seq (nt->seq set): 0 or -1. */
+int tk_notice_add(tk_txn *t, tk_notice *nt);
+/* Written back under nt->seq: 0 or -1. */
+int tk_notice_put(tk_txn *t, const tk_notice *nt);
+/* 1 found, 0 not, -1 an error. */
+int tk_notice_get(tk_txn *t, uint64_t seq, tk_notice *nt);
+/* 1 taken out, 0 not there, -1 an error. */
+int tk_notice_del(tk_txn *t, uint64_t seq);
+/* fn for each notice in seq order; a non-zero return stops (-1 returned). */
+int tk_notice_each(tk_txn *t, int (*fn)(tk_txn *, tk_notice *, void *), void *arg);
+/* 1 while another run holds it: its process is alive and the claim is
+ * less than an hour old. */
+int tk_notice_claimed(const tk_notice *nt, time_t now);
+/* The store's 16 hex digits in Message-IDs, made in a write txn the
+ * first time: 0 or -1. */
+int tk_notice_store_id(tk_txn *t, char out[17]);
+/* Ticket's notice mark: the last comment sendmail accepted in a --to
+ * requester notice, and the last one queued (0 and 0 when none): 1, 0
+ * (none yet), -1 an error. */
+int tk_notice_mark_get(tk_txn *t, uint64_t ticket, uint32_t *sent, uint32_t *queued);
+/* The mark moved past comment_n, never back: by tk-import and a merge
+ * for the comments they add, so that nobody is mailed another thread
+ * (DESIGN.md 8); by tk-notify when a notice is queued and when it is
+ * accepted. 0 or -1. */
+int tk_notice_mark_past(tk_txn *t, uint64_t ticket, uint32_t comment_n);
+/* The same for a ticket this transaction made (its id the largest yet):
+ * put at the right edge without a search (tk-import). */
+int tk_notice_mark_new(tk_txn *t, uint64_t ticket, uint32_t comment_n);
+int tk_notice_mark_queued(tk_txn *t, uint64_t ticket, uint32_t comment_n);
+int tk_notice_mark_sent(tk_txn *t, uint64_t ticket, uint32_t comment_n);
 
 /* ---- log.c ---- */
 
@@ -1200,6 +1329,8 @@ typedef struct {
 	size_t n, cap;
 } tk_ids;
 int tk_id_parse(const char *s, size_t n, uint64_t *out);
+/* 1 for a typed id: letters, then digits (c123 a contact, kb7 an article, n12 a notice). */
+int tk_id_typed(const char *s, size_t n);
 /* Reads the first field of each record on fp; bad lines are reported and
  * counted. -1 (tk_errmsg) when fp is a dry-run stream, which only a
  * --dry-run command reads (DESIGN.md 11): the caller exits 3. */
@@ -1590,6 +1721,118 @@ void tk_assigner_took(tk_assigner *as, tk_str status, tk_str assignee, const cha
 void tk_assigner_moved(tk_assigner *as, tk_str ostatus, tk_str oassignee, tk_str status, tk_str assignee);
 /* The round-robin cursors moved, written in t (a write transaction): 0 or -1. */
 int tk_assigner_end(tk_assigner *as, tk_txn *t);
+
+/* ---- template.c: the store's templates (tk-notify, tk-comment --template) ---- */
+
+typedef struct tk_template tk_template;
+enum { TK_TPL_SUBJECT, TK_TPL_BODY };
+/* A name (a letter or digit, then letters, digits, _ - .; at most 64 bytes). */
+int tk_template_name_ok(const char *s);
+/* word: a name in dir/templates, or a path when it holds a '/'. NULL with
+ * tk_errmsg and *code: TK_EXIT_USAGE (no such template, a bad name),
+ * TK_EXIT_DATA (path:line: what is wrong in it), TK_EXIT_FAIL (unreadable). */
+tk_template *tk_template_load(const char *dir, const char *word, int *code);
+/* The same from text in memory (tk's own templates); path for messages. */
+tk_template *tk_template_parse(const char *path, const char *text, size_t n, int *code);
+const char *tk_template_path(const tk_template *tp);
+int tk_template_has_subject(const tk_template *tp);
+int tk_template_has_text(const tk_template *tp);
+/* Its Set: lines' assignments. */
+const tk_assignments *tk_template_sets(const tk_template *tp);
+/* The Set: lines' custom fields known to the store: 0, or -1 with "path:line: ...". */
+int tk_template_set_check(const tk_template *tp, tk_store *st, tk_txn *t);
+/* 1 when {{name}} is in it. */
+int tk_template_uses(const tk_template *tp, const char *name);
+/* Every {{name}} is one of tk's fields, a custom field t's store knows, or
+ * one of extra (NULL-terminated; may be NULL): 0, or -1 with tk_errmsg
+ * "path:line: {{x}}: no field x; did you mean y?". */
+int tk_template_check(const tk_template *tp, tk_txn *t, const char *const *extra);
+/* The subject or the text added to out, each {{name}} as value(name)
+ * gives it (inserted as it is, never read for fields again). */
+void tk_template_render(const tk_template *tp, int part, tk_buf *out, tk_str (*value)(const char *name, void *arg),
+    void *arg);
+/* Field name of tk (tk's, derived ones too, or a custom one) as a template
+ * inserts it: empty when unset; scratch (n bytes, 64 will do) for numbers. */
+tk_str tk_template_field(tk_txn *t, tk_ticket *tk, const char *name, char *scratch, size_t n);
+void tk_template_free(tk_template *tp);
+
+/* ---- notify.c: tk-notify's notices ---- */
+
+/* Who --to names: kinds of people and addresses. */
+enum { TK_TO_ASSIGNEE = 1, TK_TO_REQUESTER = 2, TK_TO_WATCHERS = 4, TK_TO_LEAD = 8 };
+typedef struct {
+	unsigned kinds;
+	char **addrs;		/* lowercased */
+	size_t naddrs;
+} tk_notify_to;
+/* "assignee", "lead,watchers", "ops@example.com", ... added to to: 0 or
+ * -1 with tk_errmsg (with the nearest word). */
+int tk_notify_to_parse(tk_notify_to *to, const char *arg);
+void tk_notify_to_free(tk_notify_to *to);
+
+typedef struct {
+	const char *dir;	/* the store's directory: TK_DIR for a hook */
+	tk_notify_to to;	/* mail to these; none with exec */
+	char **exec;		/* --exec: the hook's argv, NULL-terminated; or NULL */
+	const tk_template *tpl;	/* --template, or NULL for tk's own */
+	const char *from;	/* config's from, or NULL: the Unix user at this host */
+	long timeout;		/* seconds a command may take */
+	/* --during: 1 when open at now, 0 closed (*open: its next opening),
+	 * -1 an error (tk_errmsg); NULL for no hold */
+	int (*during)(void *arg, time_t now, time_t *open);
+	void *during_arg;
+} tk_notify_opts;
+/* A record read: the ticket, and its columns (col[0] the id) as read. */
+typedef struct {
+	uint64_t id;
+	char **col;
+	size_t ncol;
+	int header;		/* the input had a header line before it */
+} tk_nrec;
+/* The records of a run: each distinct one once (with by_id, one a
+ * ticket), typed ids (c123) skipped with a warning, bad lines counted;
+ * the first '#' header names the columns. tk_nrecs_read: 0, or -1 (a
+ * dry-run stream, tk_errmsg) for the caller to exit 3. */
+typedef struct {
+	tk_nrec *v;
+	size_t n, cap;
+	size_t *slot;		/* a hash table of the records: index + 1, 0 empty */
+	size_t nslot;
+	char **names;		/* the header's columns, or NULL */
+	size_t nnames;
+	int bad;
+} tk_nrecs;
+void tk_nrecs_add(tk_nrecs *in, uint64_t id, char **f, size_t *lens, size_t n, int by_id);
+int tk_nrecs_read(tk_nrecs *in, FILE *fp, const char *name, int by_id);
+void tk_nrecs_free(tk_nrecs *in);
+typedef struct tk_notify tk_notify;
+tk_notify *tk_notify_new(const tk_notify_opts *o);
+/* The input's column names (its header, n of them), or NULL for tk-sla's,
+ * n then the widest record's columns (tk's own template lists those). */
+int tk_notify_columns(tk_notify *nf, char **names, size_t n);
+/* The template checked against the store and the columns: 0 or -1 with
+ * tk_errmsg (path:line). */
+int tk_notify_prepare(tk_notify *nf, tk_txn *t);
+/* One write transaction: a notice queued for each record (or why not,
+ * tk_notify_result), claimed for sending when due, and with older the
+ * earlier runs' notices this run may send claimed too. 0, or -1 with
+ * tk_errmsg. */
+int tk_notify_queue(tk_notify *nf, tk_store *st, const tk_nrec *recs, size_t n, int older);
+/* Record i after tk_notify_queue: the notice's seq (0 for none), the time
+ * --during holds it until (NULL: due now) and, when none was made or some
+ * recipients are missing, why (problem set when it is a problem, not only
+ * nothing to send). */
+const char *tk_notify_result(const tk_notify *nf, size_t i, int *problem, uint64_t *seq, const char **held);
+/* Every notice claimed, sent; report called for each. The count that
+ * failed (each left queued with its error), or -1 (tk_errmsg). */
+int tk_notify_send(tk_notify *nf, tk_store *st, void (*report)(const tk_notice *, int ok, const char *error, void *),
+    void *arg);
+void tk_notify_free(tk_notify *nf);
+/* argv run with NAME=VALUE pairs of add in its environment and data on
+ * its standard input, its standard output sent to our standard error, at
+ * most timeout seconds: 0 when it exits 0, else -1 with tk_errmsg naming
+ * the command and what happened. No shell. */
+int tk_notify_run(char *const *argv, char *const *add, size_t nadd, const char *data, size_t len, long timeout);
 
 /* ---- upgrade.c: upgrades that need the ticket model ---- */
 

@@ -30,6 +30,15 @@
  * Schema 7 to 8: the links sub-database (upgrade_links).
  *
  * Schema 10 to 11 (declared fields and workflows): see upgrade_fields.
+ *
+ * Schema 11 to 12 (notices): the sub-databases notice_queue and
+ * notice_mark are made as the store opens for writing; every ticket with
+ * comments gets its notice mark at its last comment, sent and queued, so
+ * that the first tk-notify --to requester mails no reply written before
+ * tk-notify was there (the replies of the past reached their requesters
+ * some other way, or never will). The comments' keys are read, one seek a
+ * ticket, no comment's text; the marks are appended in ticket order, in
+ * one transaction with the new schema.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -750,6 +759,53 @@ upgrade_kb(tk_txn *t, void *arg)
 	return tk_store_set_schema(t, 10) < 0 ? TK_EXIT_FAIL : 0;
 }
 
+/* Each ticket's notice mark at its last comment. */
+static int
+marks12(tk_txn *t, void *arg)
+{
+	unsigned char kb[12], mb[8], vb[8];
+	MDB_cursor *c;
+	MDB_val k, v, mk = { 8, mb }, mv = { 8, vb };
+	uint64_t ticket;
+	int rc, i;
+
+	(void)arg;
+	if ((rc = mdb_drop(t->txn, t->st->dbi[TK_DB_NOTICE_MARK], 0)))
+		return tk_mdb_error(rc, "notice_mark"), TK_EXIT_FAIL;
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_COMMENTS], &c)))
+		return tk_mdb_error(rc, "comments"), TK_EXIT_FAIL;
+	rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+	while (rc == 0) {
+		if (k.mv_size != 12) {
+			rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+			continue;
+		}
+		ticket = tk_get_u64(k.mv_data);
+		/* The first key past the ticket's comments, and the one before it. */
+		tk_put_u64(kb, ticket + 1);
+		memset(kb + 8, 0, 4);
+		k.mv_size = 12;
+		k.mv_data = kb;
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		if (rc == 0)
+			rc = mdb_cursor_get(c, &k, &v, MDB_PREV);
+		else if (rc == MDB_NOTFOUND)
+			rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+		if (rc)
+			break;
+		tk_put_u64(mb, ticket);
+		for (i = 0; i < 2; i++)	/* sent . queued: the comment's n, twice */
+			memcpy(vb + 4 * i, (unsigned char *)k.mv_data + 8, 4);
+		if ((rc = mdb_put(t->txn, t->st->dbi[TK_DB_NOTICE_MARK], &mk, &mv, MDB_APPEND)))
+			break;
+		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "upgrade to schema 12"), TK_EXIT_FAIL;
+	return tk_store_set_schema(t, 12) < 0 ? TK_EXIT_FAIL : 0;
+}
+
 int
 tk_store_upgrade(tk_store *st)
 {
@@ -771,6 +827,8 @@ tk_store_upgrade(tk_store *st)
 		st->schema = 10;
 	if (!rc && st->schema == 10 && !(rc = tk_store_write(st, upgrade_fields, NULL)))
 		st->schema = 11;
+	if (!rc && st->schema == 11 && !(rc = tk_store_write(st, marks12, NULL)))
+		st->schema = 12;
 	st->via = via;
 	if (rc)
 		return tk_error("%s: upgrade to schema %d failed: %s", st->dir, TK_SCHEMA_VERSION, tk_errmsg);

@@ -1465,12 +1465,284 @@ test_text(void)
 	ok(tk_text_fold_han(0x7DB2) == 0x7F51 && tk_text_fold_han(0x7F51) == 0x7F51, "text: 網 -> 网, 网 stays");
 }
 
+/* ---- mime.c and template.c ---- */
+
+static int
+b64val(int c)
+{
+	const char *t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", *p;
+
+	return c && (p = strchr(t, c)) ? (int)(p - t) : -1;
+}
+
+/* The text of a header field's encoded words and plain text, decoded
+ * (white space between two encoded words dropped, as RFC 2047 says). */
+static void
+unfold_decode(const char *field, tk_buf *out)
+{
+	const char *p = strchr(field, ':') + 1, *q, *e;
+	int prev_ew = 0;
+	tk_buf ws = { 0 };
+
+	out->len = 0;
+	while (*p == ' ')
+		p++;
+	while (*p && !(p[0] == '\n' && p[1] != ' ')) {
+		if (!strncmp(p, "=?UTF-8?B?", 10) && (e = strstr(p + 10, "?="))) {
+			unsigned v = 0;
+			int bits = 0, c;
+
+			if (ws.len && !prev_ew)
+				tk_buf_add(out, ws.p, ws.len);
+			for (q = p + 10; q < e; q++) {
+				if (*q == '=' || (c = b64val(*q)) < 0)
+					continue;
+				v = v << 6 | (unsigned)c;
+				bits += 6;
+				if (bits >= 8) {
+					bits -= 8;
+					tk_buf_addc(out, (char)(v >> bits & 0xff));
+				}
+			}
+			ws.len = 0;
+			prev_ew = 1;
+			p = e + 2;
+			continue;
+		}
+		if (*p == ' ' || *p == '\n') {
+			/* a fold is the blank after it */
+			if (*p == ' ')
+				tk_buf_addc(&ws, ' ');
+			p++;
+			continue;
+		}
+		tk_buf_add(out, ws.p, ws.len);
+		ws.len = 0;
+		prev_ew = 0;
+		tk_buf_addc(out, *p++);
+	}
+	tk_buf_cstr(out);
+	tk_buf_free(&ws);
+}
+
+static int
+lines_within(const char *s, size_t max)
+{
+	const char *nl;
+
+	for (; *s; s = nl + 1) {
+		nl = strchr(s, '\n');
+		if (!nl)
+			nl = s + strlen(s);
+		if ((size_t)(nl - s) > max)
+			return 0;
+		if (!*nl)
+			break;
+	}
+	return 1;
+}
+
+static void
+qp_decode(const char *s, tk_buf *out)
+{
+	out->len = 0;
+	for (; *s; s++) {
+		if (s[0] == '=' && s[1] == '\n') {
+			s++;
+			continue;
+		}
+		if (s[0] == '=' && s[1] && s[2]) {
+			char h[3] = { s[1], s[2], 0 };
+
+			tk_buf_addc(out, (char)strtol(h, NULL, 16));
+			s += 2;
+			continue;
+		}
+		tk_buf_addc(out, *s);
+	}
+	tk_buf_cstr(out);
+}
+
+static tk_str
+tpl_value(const char *name, void *arg)
+{
+	(void)arg;
+	if (!strcmp(name, "subject"))
+		return TK_STR("{{id}} is {{subject}}");
+	if (!strcmp(name, "id"))
+		return TK_STR("42");
+	return TK_STR("");
+}
+
+static void
+test_mime(void)
+{
+	tk_buf b = { 0 }, d = { 0 };
+	const char *zh = "打印机卡纸，无法打印。第三层的打印机从昨天开始一直卡纸，请尽快处理，谢谢！";
+	tk_mime_addr a[3] = { { "Li, Wang", "wli@example.com" }, { "王磊", "wang@example.cn" }, { NULL, "x@y.z" } };
+	char longascii[400];
+	tk_template *tp;
+	int code;
+	size_t i;
+
+	tk_mime_header(&b, "Subject", "hello world", 11);
+	is_str(tk_buf_cstr(&b), "Subject: hello world\n", "mime: an ASCII subject as it is");
+	b.len = 0;
+	tk_mime_header(&b, "Subject", "a\r\nBcc: x@y.z\tend", 17);
+	is_str(tk_buf_cstr(&b), "Subject: a Bcc: x@y.z end\n", "mime: CR, LF and TAB become one space: no header added");
+	b.len = 0;
+	tk_mime_header(&b, "Subject", "打印机", strlen("打印机"));
+	is_str(tk_buf_cstr(&b), "Subject: =?UTF-8?B?5omT5Y2w5py6?=\n", "mime: UTF-8 as a base64 encoded word");
+	b.len = 0;
+	tk_mime_header(&b, "Subject", zh, strlen(zh));
+	unfold_decode(tk_buf_cstr(&b), &d);
+	is_str(d.p, zh, "mime: a long Chinese subject decodes to itself");
+	ok(lines_within(b.p, 76) && strchr(b.p, '\n') < b.p + b.len - 1, "mime: its encoded words fold, lines at most 76");
+	b.len = 0;
+	tk_mime_header(&b, "Subject", "see =?x?", 8);
+	ok(strstr(b.p, "=?UTF-8?B?") != NULL, "mime: ASCII that reads as an encoded word is encoded");
+	for (i = 0; i < sizeof longascii - 1; i++)
+		longascii[i] = i % 7 == 6 ? ' ' : 'a' + (char)(i % 26);
+	longascii[sizeof longascii - 2] = 'z';
+	longascii[sizeof longascii - 1] = '\0';
+	b.len = 0;
+	tk_mime_header(&b, "Subject", longascii, strlen(longascii));
+	ok(lines_within(b.p, 78), "mime: long ASCII folded at 78 columns");
+	unfold_decode(b.p, &d);
+	is_str(d.p, longascii, "mime: the folded ASCII unfolds to itself");
+	b.len = 0;
+	tk_mime_addresses(&b, "To", a, 3);
+	unfold_decode(b.p, &d);
+	is_str(d.p, "\"Li, Wang\" <wli@example.com>, 王磊 <wang@example.cn>, x@y.z",
+	    "mime: names quoted or encoded, a bare address as it is");
+	ok(strstr(b.p, "=?UTF-8?B?546L56OK?= <wang@example.cn>") != NULL, "mime: a Chinese name is an encoded word");
+	{
+		char slashes[601];
+		tk_mime_addr la = { slashes, "a@b.c" };
+
+		memset(slashes, '\\', 600);
+		slashes[600] = '\0';
+		b.len = 0;
+		tk_mime_addresses(&b, "To", &la, 1);
+		unfold_decode(b.p, &d);
+		ok(lines_within(b.p, 78) && !strncmp(d.p, slashes, 600), "mime: a name too long to quote on a line is encoded");
+	}
+	ok(tk_mime_addr_ok("a@b.c", 5) && !tk_mime_addr_ok("a b@c", 5) && !tk_mime_addr_ok("a@b@c", 5) &&
+	    !tk_mime_addr_ok("ab.c", 4) && !tk_mime_addr_ok("a@b\n", 4) && !tk_mime_addr_ok("<a@b>", 5),
+	    "mime: addresses: one @, no blank, control or special");
+	ok(!tk_mime_needs_qp("short\nlines\n", 12), "mime: short lines go as 8bit");
+	b.len = 0;
+	{
+		tk_buf in = { 0 };
+
+		for (i = 0; i < 1500; i++)
+			tk_buf_adds(&in, i % 100 == 99 ? "é" : "x");
+		tk_buf_adds(&in, " =tail \n中文 \n");
+		ok(tk_mime_needs_qp(in.p, in.len), "mime: a line over 998 bytes needs quoted-printable");
+		tk_mime_qp(&b, in.p, in.len);
+		ok(lines_within(tk_buf_cstr(&b), 76), "mime: quoted-printable lines at most 76");
+		qp_decode(b.p, &d);
+		ok(d.len == in.len && !memcmp(d.p, in.p, in.len), "mime: quoted-printable decodes to the text");
+		ok(strstr(b.p, "=3Dtail=20\n") != NULL, "mime: = and a blank before a line end encoded");
+		tk_buf_free(&in);
+	}
+
+	tp = tk_template_parse("t", "Subject: [tk #{{id}}] {{ Subject }}\n\nHi {{requester_name|there}},\n{{subject}}.\n\n\n",
+	    strlen("Subject: [tk #{{id}}] {{ Subject }}\n\nHi {{requester_name|there}},\n{{subject}}.\n\n\n"), &code);
+	ok(tp && tk_template_has_subject(tp) && tk_template_has_text(tp), "template: a subject and a text");
+	b.len = 0;
+	tk_template_render(tp, TK_TPL_SUBJECT, &b, tpl_value, NULL);
+	is_str(b.p, "[tk #42] {{id}} is {{subject}}", "template: values inserted once, never read again");
+	b.len = 0;
+	tk_template_render(tp, TK_TPL_BODY, &b, tpl_value, NULL);
+	is_str(b.p, "Hi there,\n{{id}} is {{subject}}.", "template: a default for an empty field; trailing lines dropped");
+	tk_template_free(tp);
+	tp = tk_template_parse("t", "Set: status=resolved +done 'category=Hardware issue'\n\nok\n", 55, &code);
+	ok(tp && tk_template_sets(tp)->n == 3 && !strcmp(tk_template_sets(tp)->a[2].value, "Hardware issue"),
+	    "template: Set: lines in the assignment language, quotes keep blanks");
+	tk_template_free(tp);
+	tp = tk_template_parse("t", "Hello {{x y}}\n", 14, &code);
+	ok(!tp && code == TK_EXIT_DATA && strstr(tk_errmsg, "t:1: {{x y}}: not a field name"),
+	    "template: a bad name is file:line, exit 3");
+	tp = tk_template_parse("t", "a\n\nb {{c\n", 9, &code);
+	ok(!tp && strstr(tk_errmsg, "t:3: {{ with no }}"), "template: an open {{ is named with its line");
+	tp = tk_template_parse("t", "Subject: x\nSet: +a\nNote: y\n\nz", 29, &code);
+	ok(!tp && strstr(tk_errmsg, "t:3: Note: not a template header"), "template: an unknown header line");
+	tp = tk_template_parse("t", "Set: stat=\"open\n\nz", 18, &code);
+	ok(!tp && strstr(tk_errmsg, "t:1: Set: \" with no closing"), "template: an unclosed quote");
+	tp = tk_template_parse("t", "x\xff\n", 3, &code);
+	ok(!tp && strstr(tk_errmsg, "t:1: invalid UTF-8"), "template: invalid UTF-8 named with its line");
+	tp = tk_template_parse("t", "Note: not a header\nx", 20, &code);
+	ok(tp && !tk_template_has_subject(tp), "template: a first line no header is text");
+	tk_template_free(tp);
+	ok(tk_template_name_ok("breach.zh") && !tk_template_name_ok(".hidden") && !tk_template_name_ok("a/b"),
+	    "template: names");
+	tk_buf_free(&b);
+	tk_buf_free(&d);
+}
+
+/* Tickets with comments for v7-store. */
+static int
+commented_tickets(tk_txn *t, void *arg)
+{
+	tk_assignments as;
+	tk_ticket tk;
+	int i, rc = 0;
+
+	(void)arg;
+	for (i = 0; i < 3 && !rc; i++) {
+		memset(&as, 0, sizeof as);
+		tk_assign_add(&as, "subject", "old ticket");
+		tk_assign_add(&as, "requester", "old@example.com");
+		tk_ticket_init(&tk);
+		rc = tk_ticket_create(t, &tk, &as, NULL, 0) < 0;
+		/* ticket 1: two replies; 2: none; 3: one */
+		if (!rc && i != 1)
+			rc = tk_comment_add(t, tk.id, "agent7", 0, "answered", 8) < 0;
+		if (!rc && i == 0)
+			rc = tk_comment_add(t, tk.id, "agent7", 0, "again", 5) < 0;
+		tk_ticket_free(&tk);
+		tk_assignments_free(&as);
+	}
+	return rc ? TK_EXIT_FAIL : 0;
+}
+
+/* tests/unit v7-store DIR: a schema 7 store for the upgrade to 12:
+ * tickets with replies, and no notice sub-databases. */
+static int
+make_v7_store(const char *dir)
+{
+	static const int since12[] = { TK_DB_NOTICE_QUEUE, TK_DB_NOTICE_MARK };
+	tk_store *st = tk_store_open(dir, 1);
+	MDB_txn *txn;
+	MDB_val k = { 6, "schema" }, v = { 1, "7" };
+	size_t i;
+	int rc = 0;
+
+	if (!st || tk_store_write(st, commented_tickets, NULL) != 0) {
+		fprintf(stderr, "v7-store: %s\n", tk_errmsg);
+		return 1;
+	}
+	if (mdb_txn_begin(st->env, NULL, 0, &txn))
+		return 1;
+	for (i = 0; i < sizeof since12 / sizeof *since12 && !rc; i++)
+		rc = mdb_drop(txn, st->dbi[since12[i]], 1);
+	if (rc || mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) || mdb_txn_commit(txn)) {
+		fprintf(stderr, "v7-store: cannot set schema 7\n");
+		return 1;
+	}
+	tk_store_close(st);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	setenv("TK_NOW", "2026-11-22T09:30:00Z", 1);
 	if (argc == 3 && !strcmp(argv[1], "v6-store"))
 		return make_v6_store(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "v7-store"))
+		return make_v7_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v2-store"))
 		return make_v2_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v4-store"))
@@ -1507,6 +1779,7 @@ main(int argc, char **argv)
 	test_dryrun();
 	test_script();
 	test_literals();
+	test_mime();
 	printf("1..%d\n", n_tests);
 	return n_failed != 0;
 }
