@@ -290,16 +290,10 @@ append(tk_txn *t, struct run *r, struct msg *g, uint64_t id, const char *reason)
 	tk_ticket_free(&tk);
 	if (rc < 0 || tk_comment_last(t, id, &n) < 0)
 		return -1;
-	/*
-	 * Notice marks (DESIGN.md 8): the mark moves past the comment just
-	 * added, so a customer's own mail is never mailed back. tk-notify
-	 * (h-notify) brings tk_notice_mark_past; until it is on main this
-	 * call site stays switched off.
-	 */
-#ifdef TK_HAVE_NOTICE_MARKS
+	/* Notice marks (DESIGN.md 8): the mark moves past the comment just
+	 * added, so a mail that came in is never mailed back out. */
 	if (tk_notice_mark_past(t, id, n) < 0)
 		return -1;
-#endif
 	return keep_files(t, r, g, id, n);
 }
 

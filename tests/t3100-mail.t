@@ -119,4 +119,19 @@ test_expect_success '--mbox: each message at its Date (not a missing one, nor on
 	echo 2026-11-22T09:30:00Z >expect && test_cmp expect out
 '
 
+test_expect_success 'a mail appended moves the notice mark: an agent'"'"'s mailed answer is not mailed again' '
+	mail "pat@example.com" "Need help" n1@x >n1 && tk-mail -d nm <n1 >out &&
+	tk-agent -d nm -q add sam email=sam@corp.example &&
+	tid=$(cut -f1 out) &&
+	tk-comment -d nm -q -f agent@corp.example -m "We are on it." $tid &&
+	printf "#!/bin/sh\ncat >>sent\n" >sendmail && chmod +x sendmail &&
+	TK_SENDMAIL=./sendmail tk-notify -d nm --to requester $tid >/dev/null &&
+	grep -c "^Message-ID:" sent >n && echo 1 >expect && test_cmp expect n &&
+	mail "Sam <sam@corp.example>" "Re: Need help" n2@x "In-Reply-To: <n1@x>" >n2 && tk-mail -d nm <n2 >/dev/null &&
+	tk-show -d nm $tid | grep -q "reply 2 by sam" &&
+	TK_SENDMAIL=./sendmail tk-notify -d nm --to requester $tid >out &&
+	printf "%s\tskipped\tno new reply\n" $tid >expect && test_cmp expect out &&
+	grep -c "^Message-ID:" sent >n && echo 1 >expect && test_cmp expect n
+'
+
 test_done
