@@ -485,6 +485,10 @@ tk_merge(tk_txn *t, uint64_t src, uint64_t dst)
 	if (n) {
 		m.first = last + 1;
 		m.last = last + (uint32_t)n;
+		/* The target's notice mark past them (DESIGN.md 8): the source's
+		 * replies reached its requester already, or never will. */
+		if (tk_notice_mark_past(t, dst, m.last) < 0)
+			goto out;
 	}
 	/* The target: the source's watchers and tags it lacks. */
 	set_added(&m, TK_F_WATCHERS, d.f[TK_F_WATCHERS], s.f[TK_F_WATCHERS]);

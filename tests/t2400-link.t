@@ -283,4 +283,13 @@ test_expect_success 'a store of schema 6 gets its links from the parents it hold
 	tk-show -d old --no-history 1 >show && test_grep "^children  *3\$" show
 '
 
+test_expect_success 'a merge moves the target'"'"'s notice mark past the comments it brings' '
+	tk-new -q -d nm -s target -r t@example.com && tk-new -q -d nm -s source -r s@example.com &&
+	tk-comment -q -d nm -f agent@corp.example -m "answered on the source" 2 &&
+	tk-link -d nm -q --merge 2 into 1 &&
+	printf "#!/bin/sh\ncat >>sent\n" >sendmail && chmod +x sendmail &&
+	TK_SENDMAIL=./sendmail tk-notify -d nm --to requester 1 >out &&
+	printf "1\tskipped\tno new reply\n" >expect && test_cmp expect out && test ! -e sent
+'
+
 test_done
