@@ -41,24 +41,60 @@ name_char(const char *p, size_t n)
 	}
 }
 
+/* The longest known agent name at text (len bytes): an agent's login,
+ * name or address, ASCII letters compared without case; a Latin name
+ * must end where a word does ("@bobby" is not bob), a Chinese one need
+ * not (请@王五处理 is 王五). */
+struct mention {
+	const char *text;
+	size_t len, best;
+	char login[65];
+	int agents;
+};
+
+static int
+mention_try(tk_txn *t, tk_agent *a, void *arg)
+{
+	struct mention *m = arg;
+	const char *cand[3] = { a->v[TK_A_LOGIN], a->v[TK_A_NAME], a->v[TK_A_EMAIL] };
+	size_t i, n;
+
+	(void)t;
+	m->agents++;
+	for (i = 0; i < 3; i++) {
+		n = cand[i] ? strlen(cand[i]) : 0;
+		if (!n || n > m->len || n <= m->best || strncasecmp(m->text, cand[i], n))
+			continue;
+		if (n < m->len && (unsigned char)cand[i][n - 1] < 0x80 &&
+		    (isalnum((unsigned char)m->text[n]) || m->text[n] == '_'))
+			continue;
+		if (strlen(a->v[TK_A_LOGIN]) >= sizeof m->login)
+			continue;
+		m->best = n;
+		strcpy(m->login, a->v[TK_A_LOGIN]);
+	}
+	return 0;
+}
+
 /*
  * What the '@' at body[at] mentions: the name in name (size bytes with
  * its NUL) and its length, or 0 when it is no mention. The one place that
- * decides what a mention names; t is for one that looks names up.
+ * decides what a mention names (DESIGN.md 10).
  *
- * With no agents (DESIGN.md 10): the letters after '@' up to the next
- * space or punctuation. An '@' right after an ASCII letter, digit or
- * . _ - + is inside an address (bob@example.com), not a mention; after a
- * Chinese character it is one (请@王五 处理). (Once the store knows its
- * agents, a mention is the longest known agent name after '@', and one
- * that matches none warns and names nobody: that change is made here.)
+ * An '@' right after an ASCII letter, digit or . _ - + is inside an
+ * address (bob@example.com), not a mention; after a Chinese character it
+ * is one (请@王五 处理). Once the store has agents, a mention is the
+ * longest known agent login, name or address after '@', and names that
+ * agent's login; one that matches none is warned about and names nobody.
+ * With no agents: the letters after '@' up to the next space or
+ * punctuation.
  */
 size_t
 tk_mention_name(tk_txn *t, const char *body, size_t len, size_t at, char *name, size_t size)
 {
+	struct mention m;
 	size_t j, k;
 
-	(void)t;
 	if (body[at] != '@' || (at && (isalnum((unsigned char)body[at - 1]) || strchr("._-+", body[at - 1]))))
 		return 0;
 	for (j = at + 1; j < len && (k = name_char(body + j, len - j)) > 0; j += k)
@@ -67,6 +103,19 @@ tk_mention_name(tk_txn *t, const char *body, size_t len, size_t at, char *name, 
 		j--;
 	if (j == at + 1 || j - at - 1 >= size)
 		return 0;
+	memset(&m, 0, sizeof m);
+	m.text = body + at + 1;
+	m.len = len - at - 1 < 256 ? len - at - 1 : 256;
+	if (t && tk_agent_each(t, mention_try, &m) == 0 && m.agents) {
+		if (!m.best) {
+			tk_warn("@%.*s: no agent of that name; nobody added (tk-agent ls)", (int)(j - at - 1), body + at + 1);
+			return 0;
+		}
+		if (strlen(m.login) >= size)
+			return 0;
+		strcpy(name, m.login);
+		return strlen(name);
+	}
 	memcpy(name, body + at + 1, j - at - 1);
 	name[j - at - 1] = '\0';
 	return j - at - 1;
