@@ -621,7 +621,7 @@ _tk_command() {
 		esac
 	done
 	if [ -z "$verb" ]; then
-		_tk_match "" "$cur" add import edit ls show log rm search suggest from-ticket
+		_tk_match "" "$cur" add import edit ls show log rm search suggest from-ticket reindex
 		return 0
 	fi
 	case $verb:$cur in

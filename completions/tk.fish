@@ -473,7 +473,7 @@ end
 function __tk_kb_tags
 	__tk_kb ls | cut -f4 | tr ',' '\n' | sort -u | string match -v ''
 end
-set -l __tk_kb_verbs add import edit ls show log rm search suggest from-ticket
+set -l __tk_kb_verbs add import edit ls show log rm search suggest from-ticket reindex
 complete -c tk-kb -f
 complete -c tk-kb -s d -l dir -r -a '(__fish_complete_directories)' -d 'store directory'
 complete -c tk-kb -s h -l help -d help

@@ -556,6 +556,10 @@ tokref_cmp(const void *x, const void *y)
 }
 
 static _Thread_local tk_tokens doc_tt;
+/* A ticket's forward record, made by each_term: varint document length,
+ * then each distinct term (varint length, bytes), so that its entries can
+ * be taken out when it changes (its old text is gone by then). */
+static tk_buf ft_fwd;
 
 static int
 each_term(int kind, uint64_t id, const char *title, size_t tn, const char *body, size_t bn, const char *tags,
@@ -590,6 +594,8 @@ each_term(int kind, uint64_t id, const char *title, size_t tn, const char *body,
 		dl = W_TITLE * tw + bw;
 	}
 	key[0] = (char)kind;
+	ft_fwd.len = 0;
+	put_var(&ft_fwd, dl);
 	for (i = 0; i < doc_tt.n; i = j) {
 		size_t nt = 0, nb = 0, k;
 		uint32_t prev = 0;
@@ -613,6 +619,10 @@ each_term(int kind, uint64_t id, const char *title, size_t tn, const char *body,
 			}
 		}
 		acc_add(key, r[i].n + 1, id, op, pl.p, pl.len);
+		if (kind == 't' && op) {
+			put_var(&ft_fwd, r[i].n);
+			tk_buf_add(&ft_fwd, r[i].s, r[i].n);
+		}
 	}
 	/* tags: "\1" tag, no positions */
 	for (const char *p = tags; p && *p;) {
@@ -1368,8 +1378,39 @@ cand_merge(struct cand *a, size_t na, const struct cand *b, size_t nb, int and, 
 	return n;
 }
 
+/* and_only: 0 AND with an OR fallback, 1 AND alone (ids ascending), 2 OR */
+static long ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits, int and_only);
+
 long
 tk_ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits)
+{
+	return ft_search(t, kind, q, max, hits, 0);
+}
+
+long
+tk_ft_search_any(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits)
+{
+	return ft_search(t, kind, q, max, hits, 2);
+}
+
+long
+tk_ft_ids(tk_txn *t, int kind, tk_ftq *q, uint64_t **ids)
+{
+	tk_fthit *h;
+	long n = ft_search(t, kind, q, 0, &h, 1), i;
+
+	*ids = NULL;
+	if (n < 0)
+		return -1;
+	*ids = tk_xmalloc(((size_t)n + 1) * sizeof **ids);
+	for (i = 0; i < n; i++)
+		(*ids)[i] = h[i].id;	/* (ascending: unsorted by score) */
+	free(h);
+	return n;
+}
+
+static long
+ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits, int and_only)
 {
 	unsigned char kb[2] = { (unsigned char)kind, 0 };
 	MDB_val k = { 2, kb }, v;
@@ -1419,7 +1460,7 @@ tk_ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits)
 		}
 		free(x);
 	}
-	if (nand) {
+	if (and_only != 2 && (nand || and_only)) {
 		res = and, nres = nand;
 		free(or);
 	} else {
@@ -1461,7 +1502,8 @@ tk_ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits)
 	for (i = 0; i < nres; i++)
 		(*hits)[i] = (tk_fthit){ res[i].id, res[i].score };
 	free(res);
-	qsort(*hits, nres, sizeof **hits, hit_cmp);
+	if (and_only != 1)
+		qsort(*hits, nres, sizeof **hits, hit_cmp);
 	if (max && nres > max)
 		nres = max;
 	return (long)nres;
@@ -1646,5 +1688,269 @@ tk_ft_top_terms(tk_txn *t, int kind, const char *title, size_t tn, const char *b
 	free(r);
 	free(w);
 	tk_tokens_free(&tt);
+	return rc;
+}
+
+/* ---- the ticket index ---- */
+
+#define FT_BATCH 64
+
+static int
+comment_text(const tk_comment *c, void *arg)
+{
+	tk_buf *b = arg;
+
+	tk_buf_addc(b, '\n');
+	tk_buf_add(b, c->body.p, c->body.n);
+	return 0;
+}
+
+int
+tk_ft_ticket_text(tk_txn *t, tk_ticket *tk, tk_buf *out)
+{
+	out->len = 0;
+	if (!t && !tk->body_loaded)	/* (a ticket in hand, no store) */
+		tk->body = (tk_str){ "", 0 }, tk->body_loaded = 1;
+	if (tk_ticket_body(t, tk) < 0)
+		return -1;
+	tk_buf_add(out, tk->body.p, tk->body.n);
+	if (tk->id && t && tk_comment_each(t, tk->id, comment_text, out) < 0)
+		return -1;
+	return 0;
+}
+
+static void
+fwd_key(unsigned char kb[9], uint64_t id)
+{
+	kb[0] = 'T';
+	tk_put_u64(kb + 1, id);
+}
+
+/* Ticket id's index entries replaced by its text now (none if it is gone). */
+static int
+ticket_put(tk_txn *t, uint64_t id, tk_buf *text)
+{
+	unsigned char kb[9];
+	MDB_val k = { 9, kb }, v;
+	tk_ticket tk;
+	int rc;
+
+	fwd_key(kb, id);
+	rc = mdb_get(t->txn, t->st->dbi[TK_DB_FULLTEXT], &k, &v);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "fulltext");
+	if (!rc) {	/* its entries out */
+		const unsigned char *p = v.mv_data, *end = p + v.mv_size;
+		uint64_t dl = get_var(&p, end);
+		char key[TK_TEXT_MAXTERM + 8];
+
+		key[0] = 't';
+		while (p < end) {
+			size_t n = (size_t)get_var(&p, end);
+
+			if (n > (size_t)(end - p) || n > TK_TEXT_MAXTERM + 4)
+				break;
+			memcpy(key + 1, p, n);
+			acc_add(key, n + 1, id, 0, NULL, 0);
+			p += n;
+		}
+		acc.ndocs[1]--;
+		acc.sumlen[1] -= (int64_t)dl;
+		if ((rc = mdb_del(t->txn, t->st->dbi[TK_DB_FULLTEXT], &k, NULL)))
+			return tk_mdb_error(rc, "fulltext");
+	}
+	tk_ticket_init(&tk);
+	if ((rc = tk_ticket_get(t, id, &tk, 1)) <= 0) {
+		tk_ticket_free(&tk);
+		return rc;
+	}
+	if (tk_ft_ticket_text(t, &tk, text) < 0) {
+		tk_ticket_free(&tk);
+		return -1;
+	}
+	each_term('t', id, tk.f[TK_F_SUBJECT].p, tk.f[TK_F_SUBJECT].n, text->p, text->len, NULL, 1);
+	tk_ticket_free(&tk);
+	v.mv_size = ft_fwd.len, v.mv_data = ft_fwd.p;
+	if ((rc = mdb_put(t->txn, t->st->dbi[TK_DB_FULLTEXT], &k, &v, 0)))
+		return tk_mdb_error(rc, "fulltext");
+	return 0;
+}
+
+int
+tk_ft_drain(tk_txn *t, int all)
+{
+	MDB_stat ms;
+	MDB_cursor *c;
+	MDB_val k, v;
+	uint64_t *ids = NULL;
+	size_t n = 0, i;
+	tk_buf text = { 0 };
+	int rc;
+
+	if ((rc = mdb_stat(t->txn, t->st->dbi[TK_DB_FT_PENDING], &ms)))
+		return tk_mdb_error(rc, "ft_pending");
+	if (!ms.ms_entries || (!all && ms.ms_entries < FT_BATCH))
+		return 0;
+	ids = tk_xmalloc(ms.ms_entries * sizeof *ids);
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FT_PENDING], &c))) {
+		free(ids);
+		return tk_mdb_error(rc, "ft_pending");
+	}
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); !rc && n < ms.ms_entries;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		if (k.mv_size == 8)
+			ids[n++] = tk_get_u64(k.mv_data);
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND) {
+		free(ids);
+		return tk_mdb_error(rc, "ft_pending");
+	}
+	for (i = 0, rc = 0; i < n && !rc; i++)
+		rc = ticket_put(t, ids[i], &text) < 0 ? -1 : 0;
+	free(ids);
+	tk_buf_free(&text);
+	if (rc < 0) {
+		tk_ft_discard();
+		return -1;
+	}
+	if ((rc = mdb_drop(t->txn, t->st->dbi[TK_DB_FT_PENDING], 0)))
+		return tk_mdb_error(rc, "ft_pending");
+	return tk_ft_flush(t);
+}
+
+long
+tk_ft_pending_ids(tk_txn *t, uint64_t **ids)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	*ids = NULL;
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FT_PENDING], &c)))
+		return tk_mdb_error(rc, "ft_pending");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != 8)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*ids = tk_xrealloc(*ids, cap * sizeof **ids);
+		}
+		(*ids)[n++] = tk_get_u64(k.mv_data);
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND) {
+		free(*ids);
+		*ids = NULL;
+		return tk_mdb_error(rc, "ft_pending");
+	}
+	return (long)n;
+}
+
+/* reindex: the ticket part of fulltext emptied, then every ticket indexed,
+ * a batch of tickets a transaction; meta marks it built at the end. Each
+ * step's state moves on only once its transaction committed (a full map
+ * runs it again). */
+struct reix {
+	uint64_t from, next;
+	size_t n;
+};
+
+#define REIX_BATCH 5000
+
+static int
+del_kind(MDB_cursor *c, unsigned char kind)
+{
+	MDB_val k = { 1, &kind }, v;
+	int rc;
+
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc && *(unsigned char *)k.mv_data == kind;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		if ((rc = mdb_cursor_del(c, 0)))
+			break;
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int
+reix_clear(tk_txn *t, void *arg)
+{
+	MDB_cursor *c;
+	int rc;
+
+	(void)arg;
+	tk_ft_discard();
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FULLTEXT], &c)))
+		return tk_mdb_error(rc, "fulltext"), TK_EXIT_FAIL;
+	if (!(rc = del_kind(c, 'T')))
+		rc = del_kind(c, 't');
+	mdb_cursor_close(c);
+	if (rc)
+		return tk_mdb_error(rc, "fulltext"), TK_EXIT_FAIL;
+	if ((rc = mdb_drop(t->txn, t->st->dbi[TK_DB_FT_PENDING], 0)))
+		return tk_mdb_error(rc, "ft_pending"), TK_EXIT_FAIL;
+	return tk_ft_tickets_mark(t, 0) < 0 ? TK_EXIT_FAIL : 0;
+}
+
+static int
+reix_fn(tk_txn *t, void *arg)
+{
+	struct reix *r = arg;
+	MDB_cursor *c;
+	MDB_val k, v;
+	tk_buf text = { 0 };
+	unsigned char kb[8];
+	uint64_t *ids;
+	size_t n = 0, i;
+	int rc;
+
+	tk_ft_discard();
+	ids = tk_xmalloc(REIX_BATCH * sizeof *ids);
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_TICKETS], &c))) {
+		free(ids);
+		return tk_mdb_error(rc, "tickets"), TK_EXIT_FAIL;
+	}
+	tk_put_u64(kb, r->from);
+	k.mv_size = 8, k.mv_data = kb;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc && n < REIX_BATCH;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		ids[n++] = tk_get_u64(k.mv_data);
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND) {
+		free(ids);
+		return tk_mdb_error(rc, "tickets"), TK_EXIT_FAIL;
+	}
+	for (i = 0, rc = 0; i < n && !rc; i++)
+		rc = ticket_put(t, ids[i], &text) < 0;
+	tk_buf_free(&text);
+	r->n = n;
+	r->next = n ? ids[n - 1] + 1 : r->from;
+	free(ids);
+	if (rc) {
+		tk_ft_discard();
+		return TK_EXIT_FAIL;
+	}
+	if (tk_ft_flush(t) < 0)
+		return TK_EXIT_FAIL;
+	if (n < REIX_BATCH && tk_ft_tickets_mark(t, 1) < 0)
+		return TK_EXIT_FAIL;
+	return 0;
+}
+
+int
+tk_ft_reindex_tickets(tk_store *st, uint64_t *count)
+{
+	struct reix r = { 1, 1, REIX_BATCH };
+	int rc, on = st->ft_tickets;
+
+	*count = 0;
+	st->ft_tickets = 0;	/* no drain of its own between batches */
+	rc = tk_store_write(st, reix_clear, NULL);
+	while (!rc && r.n == REIX_BATCH) {
+		if (!(rc = tk_store_write(st, reix_fn, &r))) {
+			r.from = r.next;
+			*count += r.n;
+		}
+	}
+	st->ft_tickets = on;
 	return rc;
 }
