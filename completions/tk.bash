@@ -22,7 +22,7 @@ _tk_options() {
 	tk-ls) echo "-a --all -H --header -t --tsv --table --json -o= --output= -s= --sort= -n= --limit= --explain" ;;
 	tk-show) echo "--no-history --json --attachment= --raw=" ;;
 	tk-set) echo "-q --quiet -t --tsv --table --json -o= --output= --atomic" ;;
-	tk-comment) echo "-m= --message= -i --internal -f= --from= -q --quiet -t --tsv --table --json -o= --output=" ;;
+	tk-comment) echo "-m= --message= -i --internal --kb= -f= --from= -q --quiet -t --tsv --table --json -o= --output=" ;;
 	tk-log) echo "--since= --until= --after= -f --follow -H --header -t --tsv --table --json" ;;
 	tk-import) echo "-q --quiet -u --update --atomic --strict --new-fields --route --format= -F= --delimiter= --encoding= --preset= -m= --map= --rejects=" ;;
 	tk-export) echo "--format= --bom --excel --with= -o= --output=" ;;
@@ -160,6 +160,7 @@ _tk_optarg() {
 		_tk_match "$pre" "$word" P1 P2 P3 P4 ;;
 	tk-new:-r|tk-new:--requester|tk-comment:-f|tk-comment:--from)
 		_tk_list "$pre" "$word" "$(_tk_values requester)" ;;
+	tk-comment:--kb) _tk_matchlines "$pre" "$word" "$(_tk_kb_ids)" ;;
 	tk-import:--format) _tk_match "$pre" "$word" csv tsv json ;;
 	tk-export:--format) _tk_match "$pre" "$word" csv tsv json ;;
 	tk-export:--with) _tk_list "$pre" "$word" "$(printf '%s\n' comments history links)" ;;

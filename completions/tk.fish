@@ -263,6 +263,7 @@ complete -c tk-set -l atomic -d 'all tickets or none'
 complete -c tk-comment -f -a '(__tk_ids)'
 complete -c tk-comment -s m -l message -x -d 'text, a paragraph each'
 complete -c tk-comment -s i -l internal -d 'internal note'
+complete -c tk-comment -l kb -x -a '(__tk_kb_ids)' -d 'the article in the comment'
 complete -c tk-comment -s f -l from -x -a '(__tk_values requester)' -d author
 complete -c tk-comment -s q -l quiet -d 'print nothing'
 

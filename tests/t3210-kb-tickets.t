@@ -58,4 +58,21 @@ test_expect_success 'bad input: config and queries' '
 	test_expect_code 2 tk-ls "text=的" 2>err && test_grep "nothing to search for" err
 '
 
+test_expect_success 'tk-comment --kb: the article in the reply, its use recorded' '
+	printf "重新安装驱动。\nStep 2: restart the spooler.\n" | tk-kb add --title "打印机驱动" >id && kb=$(cat id) &&
+	tk-comment -q --kb $kb -m "您好，请按以下步骤：" 1 2 &&
+	tk-show 1 >out && test_grep "您好，请按以下步骤：" out && test_grep "打印机驱动" out &&
+	test_grep "Step 2: restart the spooler." out &&
+	tk-kb show $kb >out && test_grep "used-on: 1 " out && test_grep "used-on: 2 " out &&
+	tk-ls "text=spooler" -a -o id >out && printf "1\n2\n" >expect && test_cmp expect out
+'
+
+test_expect_success 'tk-comment --kb: a missing article or a bad id adds nothing' '
+	tk-show 3 >before &&
+	test_expect_code 3 tk-comment --kb kb99 3 2>err && test_grep "kb99: no such article" err &&
+	test_expect_code 2 tk-comment --kb 7 3 2>err && test_grep "not an article id" err &&
+	test_expect_code 2 tk-comment --kb kb1 2>err && test_grep "ticket ids" err &&
+	tk-show 3 >after && test_cmp before after
+'
+
 test_done
