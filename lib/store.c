@@ -774,7 +774,7 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 		if (!code && t.bulk && tk_txn_flush(&t) < 0)
 			code = TK_EXIT_FAIL;
 		/* tickets written: indexed in batches (kb.c, through the hook) */
-		if (!code && st->ft_tickets && st->ft_drain && st->ft_drain(&t, st->bulk) < 0)
+		if (!code && t.ft_listed && st->ft_drain && st->ft_drain(&t, st->bulk) < 0)
 			code = TK_EXIT_FAIL;
 		t.bulk = 0;
 		epochs_forget(&t);
@@ -817,6 +817,7 @@ tk_ft_pending_add(tk_txn *t, uint64_t id)
 		return 0;
 	tk_put_u64(kb, id);
 	rc = mdb_put(t->txn, t->st->dbi[TK_DB_FT_PENDING], &k, &v, 0);
+	t->ft_listed = 1;
 	return rc ? tk_mdb_error(rc, "ft_pending") : 0;
 }
 

@@ -364,6 +364,7 @@ typedef struct tk_txn {
 	int write;
 	uint64_t next_id;	/* write txns: the next ticket id, 0 until read */
 	uint64_t first_new;	/* the first ticket this txn made, 0 for none */
+	int ft_listed;		/* tickets listed in ft_pending by this txn (tk_ft_pending_add) */
 	uint64_t next_seq;	/* write txns: the next log sequence number, 0 until read */
 	time_t now;
 	char now_iso[21];	/* now as stored: every event and change of a txn */
