@@ -38,15 +38,25 @@
 static void
 put_var(tk_buf *b, uint64_t v)
 {
-	unsigned char c[10];
-	size_t n = 0;
+	unsigned char *c;
 
+	if (b->len + 11 > b->cap) {	/* (tk_buf keeps a NUL after len) */
+		tk_buf_add(b, "", 0);
+		if (b->len + 11 > b->cap) {
+			size_t n = b->len;
+
+			tk_buf_add(b, "\0\0\0\0\0\0\0\0\0\0\0", 11);
+			b->len = n;
+		}
+	}
+	c = (unsigned char *)b->p + b->len;
 	while (v >= 0x80) {
-		c[n++] = (unsigned char)(v | 0x80);
+		*c++ = (unsigned char)(v | 0x80);
 		v >>= 7;
 	}
-	c[n++] = (unsigned char)v;
-	tk_buf_add(b, c, n);
+	*c++ = (unsigned char)v;
+	b->len = (size_t)((char *)c - b->p);
+	*c = 0;
 }
 
 static uint64_t
@@ -561,25 +571,83 @@ static _Thread_local tk_tokens doc_tt;
  * be taken out when it changes (its old text is gone by then). */
 static tk_buf ft_fwd;
 
+/* A document's distinct terms, found by hashing its tokens (in position
+ * order), each with its tokens chained in that order: no sort. */
+struct dterm {
+	const char *s;
+	uint32_t n, first, last, nt, nb;
+};
+
+static _Thread_local struct {
+	struct dterm *v;
+	uint32_t *next, *slot;
+	size_t cap, ncap, nslot;
+} dt;
+
+static size_t
+doc_terms(const tk_tokens *tt, uint32_t tend)
+{
+	size_t i, nd = 0, ns = 64, mask;
+
+	while (ns < tt->n * 2)
+		ns *= 2;
+	if (ns > dt.nslot) {
+		free(dt.slot);
+		dt.slot = tk_xmalloc(ns * sizeof *dt.slot);
+		dt.nslot = ns;
+	}
+	memset(dt.slot, 0, ns * sizeof *dt.slot);
+	if (tt->n > dt.cap) {
+		dt.cap = tt->n + 64;
+		dt.v = tk_xrealloc(dt.v, dt.cap * sizeof *dt.v);
+		dt.next = tk_xrealloc(dt.next, dt.cap * sizeof *dt.next);
+	}
+	mask = ns - 1;
+	for (i = 0; i < tt->n; i++) {
+		const char *p = tt->text.p + tt->v[i].off;
+		uint32_t n = tt->v[i].len;
+		uint64_t h = 14695981039346656037ULL;
+		size_t j, k;
+
+		for (k = 0; k < n; k++)
+			h = (h ^ (unsigned char)p[k]) * 1099511628211ULL;
+		for (j = (h ^ (h >> 29)) & mask; dt.slot[j]; j = (j + 1) & mask) {
+			struct dterm *d = &dt.v[dt.slot[j] - 1];
+
+			if (d->n == n && !memcmp(d->s, p, n))
+				break;
+		}
+		dt.next[i] = UINT32_MAX;
+		if (!dt.slot[j]) {
+			dt.v[nd] = (struct dterm){ p, n, (uint32_t)i, (uint32_t)i, 0, 0 };
+			dt.slot[j] = (uint32_t)++nd;
+		} else {
+			struct dterm *d = &dt.v[dt.slot[j] - 1];
+
+			dt.next[d->last] = (uint32_t)i;
+			d->last = (uint32_t)i;
+		}
+		if (tt->v[i].pos < tend)
+			dt.v[dt.slot[j] - 1].nt++;
+		else
+			dt.v[dt.slot[j] - 1].nb++;
+	}
+	return nd;
+}
+
 static int
 each_term(int kind, uint64_t id, const char *title, size_t tn, const char *body, size_t bn, const char *tags,
     int op)
 {
-	struct tokref *r;
-	uint32_t tend, end;
-	size_t i, j;
+	uint32_t tend;
+	size_t i, nd;
 	char key[TK_TEXT_MAXTERM + 8];
-	tk_buf pl = { 0 };
+	static tk_buf pl;
 	uint64_t dl;
 
 	tk_tokens_reset(&doc_tt);
 	tend = tk_text_tokens(&doc_tt, title, tn, 0, 0);
-	end = tk_text_tokens(&doc_tt, body, bn, tend + 1, 0);
-	(void)end;
-	r = tk_xmalloc((doc_tt.n + 1) * sizeof *r);
-	for (i = 0; i < doc_tt.n; i++)
-		r[i] = (struct tokref){ doc_tt.text.p + doc_tt.v[i].off, doc_tt.v[i].len, doc_tt.v[i].pos };
-	qsort(r, doc_tt.n, sizeof *r, tokref_cmp);
+	tk_text_tokens(&doc_tt, body, bn, tend + 1, 0);
 	{
 		size_t tw = 0, bw = 0;
 
@@ -593,35 +661,33 @@ each_term(int kind, uint64_t id, const char *title, size_t tn, const char *body,
 			}
 		dl = W_TITLE * tw + bw;
 	}
+	nd = doc_terms(&doc_tt, tend);
 	key[0] = (char)kind;
 	ft_fwd.len = 0;
 	put_var(&ft_fwd, dl);
-	for (i = 0; i < doc_tt.n; i = j) {
-		size_t nt = 0, nb = 0, k;
-		uint32_t prev = 0;
+	for (i = 0; i < nd; i++) {
+		const struct dterm *d = &dt.v[i];
+		uint32_t prev = 0, k, last = UINT32_MAX;
 
-		for (j = i; j < doc_tt.n && r[j].n == r[i].n && !memcmp(r[j].s, r[i].s, r[i].n); j++)
-			if (r[j].pos < tend)
-				nt++;
-			else
-				nb++;
-		memcpy(key + 1, r[i].s, r[i].n);
+		memcpy(key + 1, d->s, d->n);
 		pl.len = 0;
 		if (op) {
-			put_var(&pl, nt);
-			put_var(&pl, nb);
+			put_var(&pl, d->nt);
+			put_var(&pl, d->nb);
 			put_var(&pl, dl);
-			for (k = i; k < j; k++) {
-				if (k > i && r[k].pos == r[k - 1].pos)
+			for (k = d->first; k != UINT32_MAX; k = dt.next[k]) {
+				uint32_t pos = doc_tt.v[k].pos;
+
+				if (pos == last)
 					continue;
-				put_var(&pl, r[k].pos - prev);
-				prev = r[k].pos;
+				put_var(&pl, pos - prev);
+				prev = last = pos;
 			}
 		}
-		acc_add(key, r[i].n + 1, id, op, pl.p, pl.len);
+		acc_add(key, d->n + 1, id, op, pl.p, pl.len);
 		if (kind == 't' && op) {
-			put_var(&ft_fwd, r[i].n);
-			tk_buf_add(&ft_fwd, r[i].s, r[i].n);
+			put_var(&ft_fwd, d->n);
+			tk_buf_add(&ft_fwd, d->s, d->n);
 		}
 	}
 	/* tags: "\1" tag, no positions */
@@ -644,8 +710,6 @@ each_term(int kind, uint64_t id, const char *title, size_t tn, const char *body,
 	}
 	acc.ndocs[kind == 't'] += op ? 1 : -1;
 	acc.sumlen[kind == 't'] += op ? (int64_t)dl : -(int64_t)dl;
-	tk_buf_free(&pl);
-	free(r);
 	return 0;
 }
 
