@@ -955,7 +955,8 @@ tk_ft_flush(tk_txn *t)
 		return 0;
 	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FULLTEXT], &c)))
 		return tk_mdb_error(rc, "fulltext");
-	qsort(acc.v, acc.n, sizeof *acc.v, aterm_cmp);
+	if (acc.n > 1)
+		qsort(acc.v, acc.n, sizeof *acc.v, aterm_cmp);
 	for (i = 0; i < acc.n && !rc; i++) {
 		struct aterm *a = &acc.v[i];
 		const unsigned char *p = (unsigned char *)a->ent.p, *end = p + a->ent.len;
@@ -977,7 +978,8 @@ tk_ft_flush(tk_txn *t)
 			}
 			e[n++] = x;
 		}
-		qsort(e, n, sizeof *e, ent_cmp);
+		if (n > 1)
+			qsort(e, n, sizeof *e, ent_cmp);
 		for (k = w = 0; k < n; k++) {	/* the last change of each doc */
 			if (w && e[w - 1].id == e[k].id)
 				w--;
@@ -1503,7 +1505,8 @@ ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits, int and_o
 		if (first) {
 			and = x, nand = nx;
 			or = tk_xmalloc((nx + 1) * sizeof *or);
-			memcpy(or, x, nx * sizeof *x);
+			if (nx)
+				memcpy(or, x, nx * sizeof *x);
 			nor = nx;
 			first = 0;
 			continue;

@@ -707,8 +707,8 @@ text_match(struct term *t, tk_txn *tx, tk_ticket *tk)
 	static tk_buf body;
 	int rc;
 
-	if (t->ftset && tk->id && !bsearch(&tk->id, t->pend, t->npend, sizeof *t->pend, cmp_u64p))
-		return bsearch(&tk->id, t->ftids, t->nftids, sizeof *t->ftids, cmp_u64p) != NULL;
+	if (t->ftset && tk->id && (!t->npend || !bsearch(&tk->id, t->pend, t->npend, sizeof *t->pend, cmp_u64p)))
+		return t->nftids && bsearch(&tk->id, t->ftids, t->nftids, sizeof *t->ftids, cmp_u64p) != NULL;
 	if (tk_ft_ticket_text(tx, tk, &body) < 0)
 		return -1;
 	rc = tk_ft_match_text(t->ftq, tk->f[TK_F_SUBJECT].p, tk->f[TK_F_SUBJECT].n, body.p, body.len);
