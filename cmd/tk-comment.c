@@ -12,6 +12,7 @@ static const char usage[] =
     "       tk-comment [-iqt] [-d dir] [-f author] [-o columns] id ... < text\n"
     "       tk-comment [-iqt] [--table] [--json] [-d dir] [-f author] [-o columns]\n"
     "                  --template name [id ...]\n"
+    "       tk-comment [-iqt] [-d dir] [-f author] [-m text] --kb article id ...\n"
     "\n"
     "Adds the text as a public reply, or an internal note, to each ticket given\n"
     "or, with -m or --template and no ids, read from standard input.\n"
@@ -21,6 +22,8 @@ static const char usage[] =
     "--template name\ta canned reply: the text of $TK_DIR/templates/name (or a\n"
     "\tpath with a /), fields filled in, and its Set: changes\n"
     "-i, --internal\tan internal note rather than a reply\n"
+    "--kb article\tthe article (kb7) in the comment, its title first, after\n"
+    "\tthe text of -m if any; its use on the ticket is recorded\n"
     "-f, --from author\tthe author (else the Unix user); the requester's\n"
     "\taddress makes a requester's reply\n"
     "Output:\n"
@@ -39,6 +42,8 @@ struct job {
 	size_t len;
 	const tk_template *tpl;	/* --template: the text made for each ticket */
 	int internal;
+	uint64_t kb;		/* --kb: the article, 0 for none */
+	tk_buf full;		/* the text with the article */
 	char **err;
 	int missing, refused;
 };
@@ -109,6 +114,27 @@ post(tk_txn *t, void *arg)
 	int rc;
 
 	j->missing = j->refused = 0;
+	if (j->kb) {	/* the article as it is in this transaction */
+		tk_article a;
+
+		if ((rc = tk_kb_get(t, j->kb, 0, &a)) < 0)
+			return TK_EXIT_FAIL;
+		if (!rc) {
+			tk_error("--kb kb%llu: no such article", (unsigned long long)j->kb);
+			return TK_EXIT_DATA;
+		}
+		j->full.len = 0;
+		if (j->len) {
+			tk_buf_add(&j->full, j->body, j->len);
+			tk_buf_adds(&j->full, "\n\n");
+		}
+		tk_buf_adds(&j->full, a.title);
+		tk_buf_adds(&j->full, "\n\n");
+		tk_buf_add(&j->full, a.body, a.bodylen);
+		while (j->full.len && j->full.p[j->full.len - 1] == '\n')
+			j->full.len--;
+		tk_article_free(&a);
+	}
 	for (i = 0; i < j->ids->n; i++) {
 		free(j->err[i]);
 		j->err[i] = NULL;
@@ -119,8 +145,12 @@ post(tk_txn *t, void *arg)
 			j->missing++;
 		} else if (rc > 0 && j->tpl)
 			rc = canned(t, j, &tk);
-		else if (rc > 0)
-			rc = tk_comment_post(t, &tk, j->author, j->internal, j->body, j->len);
+		else if (rc > 0) {
+			rc = j->kb ? tk_comment_post(t, &tk, j->author, j->internal, j->full.p, j->full.len) :
+			    tk_comment_post(t, &tk, j->author, j->internal, j->body, j->len);
+			if (rc >= 0 && j->kb && tk_kb_use(t, j->kb, j->ids->v[i], 'u') < 0)
+				rc = -1;
+		}
 		tk_ticket_free(&tk);
 		if (rc < 0) {
 			if (tk_map_full)
@@ -147,10 +177,11 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "dir", required_argument, NULL, 'd' },
+		{ "kb", required_argument, NULL, 'K' },
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dir = NULL, *cols = NULL, *author = NULL, *tplname = NULL;
+	const char *dir = NULL, *cols = NULL, *author = NULL, *tplname = NULL, *kb = NULL;
 	tk_template *tpl = NULL;
 	tk_buf msg = { 0 };
 	int nmsg = 0, mtext = 0;
@@ -187,6 +218,7 @@ main(int argc, char **argv)
 		case 'J': json = 1; break;
 		case 'o': cols = tk_opt_once("-o", cols, tk_opt_text("-o", optarg)); break;
 		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
+		case 'K': kb = tk_opt_once("--kb", kb, optarg); break;
 		default: tk_common_option(c);
 		}
 	}
@@ -203,6 +235,11 @@ main(int argc, char **argv)
 	if (tk_blank(j.author, strlen(j.author)) || strpbrk(j.author, "\t\n\r"))
 		tk_die(TK_EXIT_USAGE, "-f %s: not an author", j.author);
 	tk_opt_conflict("-m", nmsg, "--template", tplname != NULL);
+	tk_opt_conflict("--kb", kb != NULL, "--template", tplname != NULL);
+	if (kb && tk_kb_parse_id(kb, &j.kb, NULL) < 0)
+		tk_die(TK_EXIT_USAGE, "--kb %s", tk_errmsg);
+	if (kb && optind == argc)
+		tk_die(TK_EXIT_USAGE, "--kb: the ticket ids as arguments");
 	if (!nmsg && !tplname && optind == argc)
 		tk_die(TK_EXIT_USAGE, "give the text with -m or --template, or the ids as arguments and the text on "
 		    "standard input");
@@ -217,6 +254,9 @@ main(int argc, char **argv)
 	} else if (nmsg) {
 		j.body = msg.p;
 		j.len = msg.len;
+	} else if (kb) {	/* the article is the text */
+		j.body = "";
+		j.len = 0;
 	} else {
 		if (isatty(STDIN_FILENO))
 			fprintf(stderr, "%s: type the comment, end with Ctrl-D\n", tk_progname);
@@ -225,7 +265,7 @@ main(int argc, char **argv)
 			j.len--;
 		j.body = body;
 	}
-	if (!tplname && tk_blank(j.body, j.len))
+	if (!tplname && !kb && tk_blank(j.body, j.len))
 		tk_die(TK_EXIT_USAGE, "%s: %s comment: nothing added", nmsg ? "-m" : "stdin", j.len ? "blank" : "empty");
 	if (!tplname && tk_text_check(nmsg ? "-m" : "stdin", j.body, j.len) < 0)
 		tk_die(nmsg ? TK_EXIT_USAGE : TK_EXIT_DATA, "%s", tk_errmsg);
@@ -243,7 +283,8 @@ main(int argc, char **argv)
 		tk_txn_end(&t);
 	}
 	rc = tk_store_write(st, post, &j);
-	if (rc && rc != TK_EXIT_DATA)
+	tk_buf_free(&j.full);
+	if (rc && (rc != TK_EXIT_DATA || (j.kb && !j.refused)))
 		tk_die(rc, "%s", tk_errmsg);
 	for (k = 0; k < ids.n; k++)
 		if (j.err[k])

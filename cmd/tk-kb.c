@@ -18,6 +18,7 @@ static const char usage[] =
     "       tk-kb [-d dir] [-n count] search query ...\n"
     "       tk-kb [-d dir] [-n count] [--tickets] suggest [ticket ...]\n"
     "       tk-kb [-d dir] from-ticket ticket\n"
+    "       tk-kb [-d dir] reindex\n"
     "\n"
     "Keeps articles (kb7) and finds them: ranked full-text search in Chinese and English.\n"
     "\n"
@@ -32,6 +33,7 @@ static const char usage[] =
     "search query\tranked articles: id, score, title, snippet\n"
     "suggest [ticket]\tarticles for each ticket's subject and body\n"
     "from-ticket ticket\ta draft article from a resolved ticket\n"
+    "reindex\tbuild the ticket full-text index afresh (text=, suggest --tickets)\n"
     "Options:\n"
     "--title title\twith add: the article's title\n"
     "-n, --count count\tat most count results (search 10, suggest 3)\n"
@@ -662,6 +664,38 @@ last_public(const tk_comment *c, void *arg)
 	return 0;
 }
 
+/* Similar tickets: resolved or closed, not the ticket itself, best first:
+ * ticket, similar ticket, score, its subject. */
+static long
+print_tickets(tk_txn *t, tk_fthit *h, long n, uint64_t self, const char *idb)
+{
+	long i, shown = 0, max = opt.count < 0 ? 3 : opt.count;
+
+	for (i = 0; i < n && shown < max; i++) {
+		tk_ticket tk;
+		char id[32], score[32];
+		int rc;
+
+		if (h[i].id == self)
+			continue;
+		tk_ticket_init(&tk);
+		if ((rc = tk_ticket_get(t, h[i].id, &tk, 0)) < 0)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		if (rc && !tk_active_status(tk.f[TK_F_STATUS]) && tk.f[TK_F_STATUS].n) {
+			tk_str su = tk.f[TK_F_SUBJECT];
+			char *subj = tk_xstrndup(su.p ? su.p : "", su.n);
+
+			snprintf(id, sizeof id, "%llu", (unsigned long long)h[i].id);
+			snprintf(score, sizeof score, "%.3f", h[i].score);
+			record((const char *const[]){ idb, id, score, subj }, 4);
+			free(subj);
+			shown++;
+		}
+		tk_ticket_free(&tk);
+	}
+	return shown;
+}
+
 static int
 suggest_one(tk_txn *t, uint64_t tid, int *found)
 {
@@ -679,14 +713,22 @@ suggest_one(tk_txn *t, uint64_t tid, int *found)
 		tk_ticket_free(&tk);
 		return TK_EXIT_NOMATCH;
 	}
-	if (tk_ft_top_terms(t, 'a', tk.f[TK_F_SUBJECT].p, tk.f[TK_F_SUBJECT].n, tk.body.p, tk.body.n, 8, &terms) < 0)
+	if (tk_ft_top_terms(t, opt.tickets ? 't' : 'a', tk.f[TK_F_SUBJECT].p, tk.f[TK_F_SUBJECT].n, tk.body.p,
+	    tk.body.n, 8, &terms) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	if (terms.len) {
 		char *w = (char *)tk_buf_cstr(&terms);
 		tk_ftq *q = tk_ftq_parse(&w, 1);
 		tk_fthit *h;
 
-		if (q) {
+		if (q && opt.tickets) {
+			snprintf(idb, sizeof idb, "%llu", (unsigned long long)tid);
+			if ((n = tk_ft_search_any(t, 't', q, 0, &h)) < 0)
+				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+			n = print_tickets(t, h, n, tid, idb);
+			free(h);
+			tk_ftq_free(q);
+		} else if (q) {
 			if ((n = tk_ft_search(t, 'a', q, (size_t)(opt.count < 0 ? 3 : opt.count), &h)) < 0)
 				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 			snprintf(idb, sizeof idb, "%llu", (unsigned long long)tid);
@@ -710,8 +752,6 @@ cmd_suggest(tk_store *st, int argc, char **argv)
 	size_t i;
 	int rc = TK_EXIT_OK, found = 0, bad;
 
-	if (opt.tickets)
-		tk_die(TK_EXIT_USAGE, "suggest --tickets: the ticket full-text index is not built yet in this version");
 	bad = tk_cmd_ids(&ids, argc, argv);
 	read_txn(st, &t);
 	for (i = 0; i < ids.n; i++)
@@ -817,7 +857,7 @@ main(int argc, char **argv)
 	if (optind < argc && !strcmp(argv[optind], "--"))
 		optind++;
 	if (optind >= argc)
-		tk_die(TK_EXIT_USAGE, "no verb: add, import, edit, ls, show, log, rm, search, suggest or from-ticket");
+		tk_die(TK_EXIT_USAGE, "no verb: add, import, edit, ls, show, log, rm, search, suggest, from-ticket or reindex");
 	verb = argv[optind++];
 	argc -= optind;
 	argv += optind;
@@ -880,8 +920,18 @@ main(int argc, char **argv)
 			tk_die(TK_EXIT_USAGE, "from-ticket: one ticket id");
 		st = tk_cmd_store(opt.dir, TK_OPEN_WRITE);
 		cmd_from_ticket(st, argv[0]);
+	} else if (!strcmp(verb, "reindex")) {
+		uint64_t n;
+		int code;
+
+		if (argc)
+			tk_die(TK_EXIT_USAGE, "reindex: no arguments");
+		st = tk_cmd_store(opt.dir, TK_OPEN_WRITE);
+		if ((code = tk_ft_reindex_tickets(st, &n)))
+			tk_die(code, "reindex: %s", tk_errmsg);
+		fprintf(stderr, "tk-kb: reindex: %llu tickets indexed\n", (unsigned long long)n);
 	} else
-		tk_die(TK_EXIT_USAGE, "%s: no such verb (add, import, edit, ls, show, log, rm, search, suggest, from-ticket)",
+		tk_die(TK_EXIT_USAGE, "%s: no such verb (add, import, edit, ls, show, log, rm, search, suggest, from-ticket, reindex)",
 		    verb);
 	tk_flush_stdout();
 	if (st)

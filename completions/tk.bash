@@ -24,7 +24,7 @@ _tk_options() {
 	tk-ls) echo "-a --all -H --header -t --tsv --table --json -o= --output= -s= --sort= -n= --limit= --explain" ;;
 	tk-show) echo "--no-history --json --attachment= --raw=" ;;
 	tk-set) echo "-q --quiet -t --tsv --table --json -o= --output= --atomic" ;;
-	tk-comment) echo "-m= --message= --template= -i --internal -f= --from= -q --quiet -t --tsv --table --json -o= --output=" ;;
+	tk-comment) echo "-m= --message= --template= --kb= -i --internal -f= --from= -q --quiet -t --tsv --table --json -o= --output=" ;;
 	tk-log) echo "--since= --until= --after= -f --follow -H --header -t --tsv --table --json" ;;
 	tk-import) echo "-q --quiet -u --update --atomic --strict --new-fields --route --format= -F= --delimiter= --encoding= --preset= -m= --map= --rejects=" ;;
 	tk-export) echo "--format= --bom --excel --with= -o= --output=" ;;
@@ -193,6 +193,7 @@ _tk_optarg() {
 		_tk_match "$pre" "$word" P1 P2 P3 P4 ;;
 	tk-new:-r|tk-new:--requester|tk-comment:-f|tk-comment:--from)
 		_tk_list "$pre" "$word" "$(_tk_values requester)" ;;
+	tk-comment:--kb) _tk_matchlines "$pre" "$word" "$(_tk_kb_ids)" ;;
 	tk-import:--format) _tk_match "$pre" "$word" csv tsv json ;;
 	tk-export:--format) _tk_match "$pre" "$word" csv tsv json ;;
 	tk-export:--with) _tk_list "$pre" "$word" "$(printf '%s\n' comments history links)" ;;
@@ -659,7 +660,7 @@ _tk_command() {
 		esac
 	done
 	if [ -z "$verb" ]; then
-		_tk_match "" "$cur" add import edit ls show log rm search suggest from-ticket
+		_tk_match "" "$cur" add import edit ls show log rm search suggest from-ticket reindex
 		return 0
 	fi
 	case $verb:$cur in

@@ -293,6 +293,7 @@ complete -c tk-comment -f -a '(__tk_ids)'
 complete -c tk-comment -s m -l message -x -d 'text, a paragraph each'
 complete -c tk-comment -s i -l internal -d 'internal note'
 complete -c tk-comment -l template -x -a '(__tk_template_names)' -d 'a canned reply'
+complete -c tk-comment -l kb -x -a '(__tk_kb_ids)' -d 'the article in the comment'
 complete -c tk-comment -s f -l from -x -a '(__tk_values requester)' -d author
 complete -c tk-comment -s q -l quiet -d 'print nothing'
 
@@ -507,7 +508,7 @@ end
 function __tk_kb_tags
 	__tk_kb ls | cut -f4 | tr ',' '\n' | sort -u | string match -v ''
 end
-set -l __tk_kb_verbs add import edit ls show log rm search suggest from-ticket
+set -l __tk_kb_verbs add import edit ls show log rm search suggest from-ticket reindex
 complete -c tk-kb -f
 complete -c tk-kb -s d -l dir -r -a '(__fish_complete_directories)' -d 'store directory'
 complete -c tk-kb -s h -l help -d help

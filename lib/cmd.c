@@ -107,6 +107,53 @@ tk_common_option(int c)
 	}
 }
 
+/*
+ * A writer's ticket index (tk-config(5) fulltext): kept when the config
+ * says so or, unset there, when the store was made with it or rebuilt by
+ * tk-kb reindex (meta's ft_tickets). Turned off, the index stops being
+ * trusted, so text= reads the tickets themselves.
+ */
+static int
+ft_built(tk_txn *t, void *arg)
+{
+	int *on = arg, rc = tk_ft_tickets_built(t);
+
+	if (rc < 0)
+		return TK_EXIT_FAIL;
+	if (*on == 0 && rc == 1 && tk_ft_tickets_mark(t, 0) < 0)
+		return TK_EXIT_FAIL;
+	*on = *on < 0 ? rc : *on;
+	return 0;
+}
+
+static void
+ft_setup(tk_store *st, const char *path)
+{
+	tk_settings set;
+	int on;
+
+	if (tk_settings_load(path, &set) < 0)
+		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
+	on = set.fulltext_tickets;
+	if (on != 1) {
+		tk_txn t;
+		int rc;
+
+		if (on < 0) {	/* a reader's look at meta is enough */
+			if (tk_txn_read(st, &t) < 0)
+				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+			rc = tk_ft_tickets_built(&t);
+			tk_txn_end(&t);
+			if (rc < 0)
+				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+			on = rc;
+		} else if ((rc = tk_store_write(st, ft_built, &on)))
+			tk_die(rc, "%s", tk_errmsg);
+	}
+	st->ft_tickets = on == 1;
+	st->ft_drain = tk_ft_drain;
+}
+
 tk_store *
 tk_cmd_store(const char *dir, int mode)
 {
@@ -146,6 +193,9 @@ tk_cmd_store(const char *dir, int mode)
 		}
 	}
 	tk_config_load(st, mode);
+	/* (tk-config check and apply report a broken config file themselves.) */
+	if (mode == TK_OPEN_WRITE || mode == TK_OPEN_CREATE)
+		ft_setup(st, path);
 	return st;
 }
 

@@ -105,6 +105,8 @@ tk_comment_add_at(tk_txn *t, uint64_t ticket, const char *time, const char *auth
 	tk_buf_free(&b);
 	if (rc)
 		return tk_mdb_error(rc, "comments");
+	if (tk_ft_pending_add(t, ticket) < 0)
+		return -1;
 	snprintf(num, sizeof num, "%u", n + 1);
 	return tk_log_append(t, ticket, internal ? "note" : "reply", (tk_str){ "", 0 }, TK_STR(num));
 }
@@ -201,7 +203,7 @@ tk_comment_put(tk_txn *t, uint64_t ticket, uint32_t n, const tk_comment *cm)
 	v.mv_size = b.len;
 	v.mv_data = b.p;
 	rc = mdb_put(t->txn, t->st->dbi[TK_DB_COMMENTS], &k, &v, 0);
-	return rc ? tk_mdb_error(rc, "comments") : 0;
+	return rc ? tk_mdb_error(rc, "comments") : tk_ft_pending_add(t, ticket);
 }
 
 int
@@ -213,7 +215,7 @@ tk_comment_del(tk_txn *t, uint64_t ticket, uint32_t n)
 
 	comment_key(kb, ticket, n);
 	rc = mdb_del(t->txn, t->st->dbi[TK_DB_COMMENTS], &k, NULL);
-	return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "comments") : 0;
+	return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "comments") : tk_ft_pending_add(t, ticket);
 }
 
 int

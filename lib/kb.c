@@ -38,15 +38,25 @@
 static void
 put_var(tk_buf *b, uint64_t v)
 {
-	unsigned char c[10];
-	size_t n = 0;
+	unsigned char *c;
 
+	if (b->len + 11 > b->cap) {	/* (tk_buf keeps a NUL after len) */
+		tk_buf_add(b, "", 0);
+		if (b->len + 11 > b->cap) {
+			size_t n = b->len;
+
+			tk_buf_add(b, "\0\0\0\0\0\0\0\0\0\0\0", 11);
+			b->len = n;
+		}
+	}
+	c = (unsigned char *)b->p + b->len;
 	while (v >= 0x80) {
-		c[n++] = (unsigned char)(v | 0x80);
+		*c++ = (unsigned char)(v | 0x80);
 		v >>= 7;
 	}
-	c[n++] = (unsigned char)v;
-	tk_buf_add(b, c, n);
+	*c++ = (unsigned char)v;
+	b->len = (size_t)((char *)c - b->p);
+	*c = 0;
 }
 
 static uint64_t
@@ -556,26 +566,88 @@ tokref_cmp(const void *x, const void *y)
 }
 
 static _Thread_local tk_tokens doc_tt;
+/* A ticket's forward record, made by each_term: varint document length,
+ * then each distinct term (varint length, bytes), so that its entries can
+ * be taken out when it changes (its old text is gone by then). */
+static tk_buf ft_fwd;
+
+/* A document's distinct terms, found by hashing its tokens (in position
+ * order), each with its tokens chained in that order: no sort. */
+struct dterm {
+	const char *s;
+	uint32_t n, first, last, nt, nb;
+};
+
+static _Thread_local struct {
+	struct dterm *v;
+	uint32_t *next, *slot;
+	size_t cap, ncap, nslot;
+} dt;
+
+static size_t
+doc_terms(const tk_tokens *tt, uint32_t tend)
+{
+	size_t i, nd = 0, ns = 64, mask;
+
+	while (ns < tt->n * 2)
+		ns *= 2;
+	if (ns > dt.nslot) {
+		free(dt.slot);
+		dt.slot = tk_xmalloc(ns * sizeof *dt.slot);
+		dt.nslot = ns;
+	}
+	memset(dt.slot, 0, ns * sizeof *dt.slot);
+	if (tt->n > dt.cap) {
+		dt.cap = tt->n + 64;
+		dt.v = tk_xrealloc(dt.v, dt.cap * sizeof *dt.v);
+		dt.next = tk_xrealloc(dt.next, dt.cap * sizeof *dt.next);
+	}
+	mask = ns - 1;
+	for (i = 0; i < tt->n; i++) {
+		const char *p = tt->text.p + tt->v[i].off;
+		uint32_t n = tt->v[i].len;
+		uint64_t h = 14695981039346656037ULL;
+		size_t j, k;
+
+		for (k = 0; k < n; k++)
+			h = (h ^ (unsigned char)p[k]) * 1099511628211ULL;
+		for (j = (h ^ (h >> 29)) & mask; dt.slot[j]; j = (j + 1) & mask) {
+			struct dterm *d = &dt.v[dt.slot[j] - 1];
+
+			if (d->n == n && !memcmp(d->s, p, n))
+				break;
+		}
+		dt.next[i] = UINT32_MAX;
+		if (!dt.slot[j]) {
+			dt.v[nd] = (struct dterm){ p, n, (uint32_t)i, (uint32_t)i, 0, 0 };
+			dt.slot[j] = (uint32_t)++nd;
+		} else {
+			struct dterm *d = &dt.v[dt.slot[j] - 1];
+
+			dt.next[d->last] = (uint32_t)i;
+			d->last = (uint32_t)i;
+		}
+		if (tt->v[i].pos < tend)
+			dt.v[dt.slot[j] - 1].nt++;
+		else
+			dt.v[dt.slot[j] - 1].nb++;
+	}
+	return nd;
+}
 
 static int
 each_term(int kind, uint64_t id, const char *title, size_t tn, const char *body, size_t bn, const char *tags,
     int op)
 {
-	struct tokref *r;
-	uint32_t tend, end;
-	size_t i, j;
+	uint32_t tend;
+	size_t i, nd;
 	char key[TK_TEXT_MAXTERM + 8];
-	tk_buf pl = { 0 };
+	static tk_buf pl;
 	uint64_t dl;
 
 	tk_tokens_reset(&doc_tt);
 	tend = tk_text_tokens(&doc_tt, title, tn, 0, 0);
-	end = tk_text_tokens(&doc_tt, body, bn, tend + 1, 0);
-	(void)end;
-	r = tk_xmalloc((doc_tt.n + 1) * sizeof *r);
-	for (i = 0; i < doc_tt.n; i++)
-		r[i] = (struct tokref){ doc_tt.text.p + doc_tt.v[i].off, doc_tt.v[i].len, doc_tt.v[i].pos };
-	qsort(r, doc_tt.n, sizeof *r, tokref_cmp);
+	tk_text_tokens(&doc_tt, body, bn, tend + 1, 0);
 	{
 		size_t tw = 0, bw = 0;
 
@@ -589,30 +661,34 @@ each_term(int kind, uint64_t id, const char *title, size_t tn, const char *body,
 			}
 		dl = W_TITLE * tw + bw;
 	}
+	nd = doc_terms(&doc_tt, tend);
 	key[0] = (char)kind;
-	for (i = 0; i < doc_tt.n; i = j) {
-		size_t nt = 0, nb = 0, k;
-		uint32_t prev = 0;
+	ft_fwd.len = 0;
+	put_var(&ft_fwd, dl);
+	for (i = 0; i < nd; i++) {
+		const struct dterm *d = &dt.v[i];
+		uint32_t prev = 0, k, last = UINT32_MAX;
 
-		for (j = i; j < doc_tt.n && r[j].n == r[i].n && !memcmp(r[j].s, r[i].s, r[i].n); j++)
-			if (r[j].pos < tend)
-				nt++;
-			else
-				nb++;
-		memcpy(key + 1, r[i].s, r[i].n);
+		memcpy(key + 1, d->s, d->n);
 		pl.len = 0;
 		if (op) {
-			put_var(&pl, nt);
-			put_var(&pl, nb);
+			put_var(&pl, d->nt);
+			put_var(&pl, d->nb);
 			put_var(&pl, dl);
-			for (k = i; k < j; k++) {
-				if (k > i && r[k].pos == r[k - 1].pos)
+			for (k = d->first; k != UINT32_MAX; k = dt.next[k]) {
+				uint32_t pos = doc_tt.v[k].pos;
+
+				if (pos == last)
 					continue;
-				put_var(&pl, r[k].pos - prev);
-				prev = r[k].pos;
+				put_var(&pl, pos - prev);
+				prev = last = pos;
 			}
 		}
-		acc_add(key, r[i].n + 1, id, op, pl.p, pl.len);
+		acc_add(key, d->n + 1, id, op, pl.p, pl.len);
+		if (kind == 't' && op) {
+			put_var(&ft_fwd, d->n);
+			tk_buf_add(&ft_fwd, d->s, d->n);
+		}
 	}
 	/* tags: "\1" tag, no positions */
 	for (const char *p = tags; p && *p;) {
@@ -634,8 +710,6 @@ each_term(int kind, uint64_t id, const char *title, size_t tn, const char *body,
 	}
 	acc.ndocs[kind == 't'] += op ? 1 : -1;
 	acc.sumlen[kind == 't'] += op ? (int64_t)dl : -(int64_t)dl;
-	tk_buf_free(&pl);
-	free(r);
 	return 0;
 }
 
@@ -881,7 +955,8 @@ tk_ft_flush(tk_txn *t)
 		return 0;
 	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FULLTEXT], &c)))
 		return tk_mdb_error(rc, "fulltext");
-	qsort(acc.v, acc.n, sizeof *acc.v, aterm_cmp);
+	if (acc.n > 1)
+		qsort(acc.v, acc.n, sizeof *acc.v, aterm_cmp);
 	for (i = 0; i < acc.n && !rc; i++) {
 		struct aterm *a = &acc.v[i];
 		const unsigned char *p = (unsigned char *)a->ent.p, *end = p + a->ent.len;
@@ -903,7 +978,8 @@ tk_ft_flush(tk_txn *t)
 			}
 			e[n++] = x;
 		}
-		qsort(e, n, sizeof *e, ent_cmp);
+		if (n > 1)
+			qsort(e, n, sizeof *e, ent_cmp);
 		for (k = w = 0; k < n; k++) {	/* the last change of each doc */
 			if (w && e[w - 1].id == e[k].id)
 				w--;
@@ -1368,8 +1444,39 @@ cand_merge(struct cand *a, size_t na, const struct cand *b, size_t nb, int and, 
 	return n;
 }
 
+/* and_only: 0 AND with an OR fallback, 1 AND alone (ids ascending), 2 OR */
+static long ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits, int and_only);
+
 long
 tk_ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits)
+{
+	return ft_search(t, kind, q, max, hits, 0);
+}
+
+long
+tk_ft_search_any(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits)
+{
+	return ft_search(t, kind, q, max, hits, 2);
+}
+
+long
+tk_ft_ids(tk_txn *t, int kind, tk_ftq *q, uint64_t **ids)
+{
+	tk_fthit *h;
+	long n = ft_search(t, kind, q, 0, &h, 1), i;
+
+	*ids = NULL;
+	if (n < 0)
+		return -1;
+	*ids = tk_xmalloc(((size_t)n + 1) * sizeof **ids);
+	for (i = 0; i < n; i++)
+		(*ids)[i] = h[i].id;	/* (ascending: unsorted by score) */
+	free(h);
+	return n;
+}
+
+static long
+ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits, int and_only)
 {
 	unsigned char kb[2] = { (unsigned char)kind, 0 };
 	MDB_val k = { 2, kb }, v;
@@ -1398,7 +1505,8 @@ tk_ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits)
 		if (first) {
 			and = x, nand = nx;
 			or = tk_xmalloc((nx + 1) * sizeof *or);
-			memcpy(or, x, nx * sizeof *x);
+			if (nx)
+				memcpy(or, x, nx * sizeof *x);
 			nor = nx;
 			first = 0;
 			continue;
@@ -1419,7 +1527,7 @@ tk_ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits)
 		}
 		free(x);
 	}
-	if (nand) {
+	if (and_only != 2 && (nand || and_only)) {
 		res = and, nres = nand;
 		free(or);
 	} else {
@@ -1461,7 +1569,8 @@ tk_ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits)
 	for (i = 0; i < nres; i++)
 		(*hits)[i] = (tk_fthit){ res[i].id, res[i].score };
 	free(res);
-	qsort(*hits, nres, sizeof **hits, hit_cmp);
+	if (and_only != 1)
+		qsort(*hits, nres, sizeof **hits, hit_cmp);
 	if (max && nres > max)
 		nres = max;
 	return (long)nres;
@@ -1646,5 +1755,269 @@ tk_ft_top_terms(tk_txn *t, int kind, const char *title, size_t tn, const char *b
 	free(r);
 	free(w);
 	tk_tokens_free(&tt);
+	return rc;
+}
+
+/* ---- the ticket index ---- */
+
+#define FT_BATCH 64
+
+static int
+comment_text(const tk_comment *c, void *arg)
+{
+	tk_buf *b = arg;
+
+	tk_buf_addc(b, '\n');
+	tk_buf_add(b, c->body.p, c->body.n);
+	return 0;
+}
+
+int
+tk_ft_ticket_text(tk_txn *t, tk_ticket *tk, tk_buf *out)
+{
+	out->len = 0;
+	if (!t && !tk->body_loaded)	/* (a ticket in hand, no store) */
+		tk->body = (tk_str){ "", 0 }, tk->body_loaded = 1;
+	if (tk_ticket_body(t, tk) < 0)
+		return -1;
+	tk_buf_add(out, tk->body.p, tk->body.n);
+	if (tk->id && t && tk_comment_each(t, tk->id, comment_text, out) < 0)
+		return -1;
+	return 0;
+}
+
+static void
+fwd_key(unsigned char kb[9], uint64_t id)
+{
+	kb[0] = 'T';
+	tk_put_u64(kb + 1, id);
+}
+
+/* Ticket id's index entries replaced by its text now (none if it is gone). */
+static int
+ticket_put(tk_txn *t, uint64_t id, tk_buf *text)
+{
+	unsigned char kb[9];
+	MDB_val k = { 9, kb }, v;
+	tk_ticket tk;
+	int rc;
+
+	fwd_key(kb, id);
+	rc = mdb_get(t->txn, t->st->dbi[TK_DB_FULLTEXT], &k, &v);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "fulltext");
+	if (!rc) {	/* its entries out */
+		const unsigned char *p = v.mv_data, *end = p + v.mv_size;
+		uint64_t dl = get_var(&p, end);
+		char key[TK_TEXT_MAXTERM + 8];
+
+		key[0] = 't';
+		while (p < end) {
+			size_t n = (size_t)get_var(&p, end);
+
+			if (n > (size_t)(end - p) || n > TK_TEXT_MAXTERM + 4)
+				break;
+			memcpy(key + 1, p, n);
+			acc_add(key, n + 1, id, 0, NULL, 0);
+			p += n;
+		}
+		acc.ndocs[1]--;
+		acc.sumlen[1] -= (int64_t)dl;
+		if ((rc = mdb_del(t->txn, t->st->dbi[TK_DB_FULLTEXT], &k, NULL)))
+			return tk_mdb_error(rc, "fulltext");
+	}
+	tk_ticket_init(&tk);
+	if ((rc = tk_ticket_get(t, id, &tk, 1)) <= 0) {
+		tk_ticket_free(&tk);
+		return rc;
+	}
+	if (tk_ft_ticket_text(t, &tk, text) < 0) {
+		tk_ticket_free(&tk);
+		return -1;
+	}
+	each_term('t', id, tk.f[TK_F_SUBJECT].p, tk.f[TK_F_SUBJECT].n, text->p, text->len, NULL, 1);
+	tk_ticket_free(&tk);
+	v.mv_size = ft_fwd.len, v.mv_data = ft_fwd.p;
+	if ((rc = mdb_put(t->txn, t->st->dbi[TK_DB_FULLTEXT], &k, &v, 0)))
+		return tk_mdb_error(rc, "fulltext");
+	return 0;
+}
+
+int
+tk_ft_drain(tk_txn *t, int all)
+{
+	MDB_stat ms;
+	MDB_cursor *c;
+	MDB_val k, v;
+	uint64_t *ids = NULL;
+	size_t n = 0, i;
+	tk_buf text = { 0 };
+	int rc;
+
+	if ((rc = mdb_stat(t->txn, t->st->dbi[TK_DB_FT_PENDING], &ms)))
+		return tk_mdb_error(rc, "ft_pending");
+	if (!ms.ms_entries || (!all && ms.ms_entries < FT_BATCH))
+		return 0;
+	ids = tk_xmalloc(ms.ms_entries * sizeof *ids);
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FT_PENDING], &c))) {
+		free(ids);
+		return tk_mdb_error(rc, "ft_pending");
+	}
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); !rc && n < ms.ms_entries;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		if (k.mv_size == 8)
+			ids[n++] = tk_get_u64(k.mv_data);
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND) {
+		free(ids);
+		return tk_mdb_error(rc, "ft_pending");
+	}
+	for (i = 0, rc = 0; i < n && !rc; i++)
+		rc = ticket_put(t, ids[i], &text) < 0 ? -1 : 0;
+	free(ids);
+	tk_buf_free(&text);
+	if (rc < 0) {
+		tk_ft_discard();
+		return -1;
+	}
+	if ((rc = mdb_drop(t->txn, t->st->dbi[TK_DB_FT_PENDING], 0)))
+		return tk_mdb_error(rc, "ft_pending");
+	return tk_ft_flush(t);
+}
+
+long
+tk_ft_pending_ids(tk_txn *t, uint64_t **ids)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	*ids = NULL;
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FT_PENDING], &c)))
+		return tk_mdb_error(rc, "ft_pending");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != 8)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*ids = tk_xrealloc(*ids, cap * sizeof **ids);
+		}
+		(*ids)[n++] = tk_get_u64(k.mv_data);
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND) {
+		free(*ids);
+		*ids = NULL;
+		return tk_mdb_error(rc, "ft_pending");
+	}
+	return (long)n;
+}
+
+/* reindex: the ticket part of fulltext emptied, then every ticket indexed,
+ * a batch of tickets a transaction; meta marks it built at the end. Each
+ * step's state moves on only once its transaction committed (a full map
+ * runs it again). */
+struct reix {
+	uint64_t from, next;
+	size_t n;
+};
+
+#define REIX_BATCH 5000
+
+static int
+del_kind(MDB_cursor *c, unsigned char kind)
+{
+	MDB_val k = { 1, &kind }, v;
+	int rc;
+
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc && *(unsigned char *)k.mv_data == kind;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		if ((rc = mdb_cursor_del(c, 0)))
+			break;
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int
+reix_clear(tk_txn *t, void *arg)
+{
+	MDB_cursor *c;
+	int rc;
+
+	(void)arg;
+	tk_ft_discard();
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FULLTEXT], &c)))
+		return tk_mdb_error(rc, "fulltext"), TK_EXIT_FAIL;
+	if (!(rc = del_kind(c, 'T')))
+		rc = del_kind(c, 't');
+	mdb_cursor_close(c);
+	if (rc)
+		return tk_mdb_error(rc, "fulltext"), TK_EXIT_FAIL;
+	if ((rc = mdb_drop(t->txn, t->st->dbi[TK_DB_FT_PENDING], 0)))
+		return tk_mdb_error(rc, "ft_pending"), TK_EXIT_FAIL;
+	return tk_ft_tickets_mark(t, 0) < 0 ? TK_EXIT_FAIL : 0;
+}
+
+static int
+reix_fn(tk_txn *t, void *arg)
+{
+	struct reix *r = arg;
+	MDB_cursor *c;
+	MDB_val k, v;
+	tk_buf text = { 0 };
+	unsigned char kb[8];
+	uint64_t *ids;
+	size_t n = 0, i;
+	int rc;
+
+	tk_ft_discard();
+	ids = tk_xmalloc(REIX_BATCH * sizeof *ids);
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_TICKETS], &c))) {
+		free(ids);
+		return tk_mdb_error(rc, "tickets"), TK_EXIT_FAIL;
+	}
+	tk_put_u64(kb, r->from);
+	k.mv_size = 8, k.mv_data = kb;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc && n < REIX_BATCH;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		ids[n++] = tk_get_u64(k.mv_data);
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND) {
+		free(ids);
+		return tk_mdb_error(rc, "tickets"), TK_EXIT_FAIL;
+	}
+	for (i = 0, rc = 0; i < n && !rc; i++)
+		rc = ticket_put(t, ids[i], &text) < 0;
+	tk_buf_free(&text);
+	r->n = n;
+	r->next = n ? ids[n - 1] + 1 : r->from;
+	free(ids);
+	if (rc) {
+		tk_ft_discard();
+		return TK_EXIT_FAIL;
+	}
+	if (tk_ft_flush(t) < 0)
+		return TK_EXIT_FAIL;
+	if (n < REIX_BATCH && tk_ft_tickets_mark(t, 1) < 0)
+		return TK_EXIT_FAIL;
+	return 0;
+}
+
+int
+tk_ft_reindex_tickets(tk_store *st, uint64_t *count)
+{
+	struct reix r = { 1, 1, REIX_BATCH };
+	int rc, on = st->ft_tickets;
+
+	*count = 0;
+	st->ft_tickets = 0;	/* no drain of its own between batches */
+	rc = tk_store_write(st, reix_clear, NULL);
+	while (!rc && r.n == REIX_BATCH) {
+		if (!(rc = tk_store_write(st, reix_fn, &r))) {
+			r.from = r.next;
+			*count += r.n;
+		}
+	}
+	st->ft_tickets = on;
 	return rc;
 }

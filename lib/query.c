@@ -11,6 +11,8 @@
  *               either end may be left out ("age=2d..", "due=..1h")
  *   name<v name<=v name>v name>=v   the same ranges, for those who quote
  *   assignee=me  the Unix user (watchers=me too)
+ *   text=words  full-text: the subject, body and comments hold the words
+ *               (tk-kb(1)'s query language; text!=words: they do not)
  *
  * Times in ranges are absolute or relative to now ("-2d", "1h"); a bare date
  * as the upper end means the end of that day, and "created=2026-11-01"
@@ -52,6 +54,10 @@ struct term {
 	int has_lo, has_hi;
 	long long lo, hi;	/* ints and durations */
 	char slo[32], shi[32];	/* times as ISO, priorities */
+	tk_ftq *ftq;		/* text=: the query (kb.c); field is the subject */
+	int ftset;		/* the index answered: ftids, with pend read directly */
+	uint64_t *ftids, *pend;
+	size_t nftids, npend;
 };
 
 struct tk_filter {
@@ -101,6 +107,9 @@ tk_filter_free(tk_filter *q)
 			pcre2_match_data_free(q->t[i].md);
 		if (q->t[i].re)
 			pcre2_code_free(q->t[i].re);
+		tk_ftq_free(q->t[i].ftq);
+		free(q->t[i].ftids);
+		free(q->t[i].pend);
 	}
 	free(q->t);
 	free(q->ids);
@@ -419,6 +428,23 @@ tk_filter_add(tk_filter *q, const char *term)
 		return tk_error("%s: invalid UTF-8 at byte %ld", term, bad + 1);
 	t.text = tk_xstrdup(term);
 	t.name = tk_xstrndup(term, n);
+	tk_field_name_lower(t.name);
+	if (!strcmp(t.name, "text")) {	/* full text: no field of its own */
+		char *w = (char *)p + 1 + (*p == '!');
+
+		t.field = TK_F_SUBJECT;	/* (decoded up to the subject) */
+		t.kind = TK_K_TEXT;
+		if (strncmp(p, "=", 1) && strncmp(p, "!=", 2)) {
+			tk_error("%s: text= or text!= and words (text='printer driver')", term);
+			goto fail;
+		}
+		t.op = *p == '!' ? OP_NE : OP_EQ;
+		if (!(t.ftq = tk_ftq_parse(&w, 1))) {
+			tk_error("%s: %s", term, tk_errmsg);
+			goto fail;
+		}
+		goto add;
+	}
 	t.field = tk_field_lookup(t.name);
 	tk_field_name_lower(t.name);
 	t.kind = t.field == TK_F_CUSTOM ? TK_K_TEXT : (int)tk_fields[t.field].kind;
@@ -534,6 +560,7 @@ tk_filter_add(tk_filter *q, const char *term)
 		never_matches(q, &t, term, lo, hi);
 	if (t.field == TK_F_STATUS)
 		q->has_status = 1;
+add:
 	if (q->n == q->cap) {
 		q->cap = q->cap ? 2 * q->cap : 8;
 		q->t = tk_xrealloc(q->t, q->cap * sizeof *q->t);
@@ -731,12 +758,42 @@ in_range(struct term *t, tk_str v)
 }
 
 static int
+cmp_u64p(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* text=: the index's answer when it gave one (tickets written since it was
+ * brought up to date, listed in ft_pending, read directly), else the
+ * ticket's own text (a rule at intake, a store without the index). */
+static int
+text_match(struct term *t, tk_txn *tx, tk_ticket *tk)
+{
+	static tk_buf body;
+	int rc;
+
+	if (t->ftset && tk->id && (!t->npend || !bsearch(&tk->id, t->pend, t->npend, sizeof *t->pend, cmp_u64p)))
+		return t->nftids && bsearch(&tk->id, t->ftids, t->nftids, sizeof *t->ftids, cmp_u64p) != NULL;
+	if (tk_ft_ticket_text(tx, tk, &body) < 0)
+		return -1;
+	rc = tk_ft_match_text(t->ftq, tk->f[TK_F_SUBJECT].p, tk->f[TK_F_SUBJECT].n, body.p, body.len);
+	return rc;
+}
+
+static int
 term_match(tk_filter *q, struct term *t, tk_txn *tx, tk_ticket *tk)
 {
 	char scratch[32];
-	tk_str v = tk_ticket_compared(tx, tk, t->field, t->name, scratch, sizeof scratch);
+	tk_str v;
 	int rc;
 
+	if (t->ftq) {
+		rc = text_match(t, tx, tk);
+		return rc < 0 ? rc : t->op == OP_NE ? !rc : rc;
+	}
+	v = tk_ticket_compared(tx, tk, t->field, t->name, scratch, sizeof scratch);
 	switch (t->op) {
 	case OP_EQ:
 		return eq_any(t, v);
@@ -990,7 +1047,7 @@ eq_indexed(const struct term *t)
 {
 	size_t i;
 
-	if (t->db < 0 || t->op != OP_EQ || t->kind == TK_K_TIME)
+	if (t->ftq || t->db < 0 || t->op != OP_EQ || t->kind == TK_K_TIME)
 		return 0;
 	/* external_id= (and a custom field's): the index has no entries for an
 	 * empty value. (The working set has the others an index skips:
@@ -1299,7 +1356,8 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 	MDB_val k, v;
 	int rc, usebest = 0, act = 0;
 	size_t *cnt = NULL, atn = 0, actcost = 0, idspan;
-	struct term *at = NULL, *ast = NULL;
+	struct term *at = NULL, *ast = NULL, *ft = NULL;
+	size_t ftn = (size_t)-1;
 	uint64_t scan_lo = 1, scan_hi = UINT64_MAX;
 	idvec pre = { 0 };	/* the working set narrowed to these ids (pt's) */
 	struct term *pt = NULL;
@@ -1353,6 +1411,35 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 			bt = t;
 		}
 	}
+	/* text=: the tickets of the index and the ones written since */
+	for (i = 0; i < q->n; i++) {
+		struct term *t = &q->t[i];
+		long nf, np;
+		int built;
+
+		if (!t->ftq)
+			continue;
+		free(t->ftids);
+		free(t->pend);
+		t->ftids = t->pend = NULL;
+		t->ftset = 0;
+		if ((built = tk_ft_tickets_built(tx)) < 0)
+			goto fail;
+		if (!built)
+			continue;
+		if ((nf = tk_ft_ids(tx, 't', t->ftq, &t->ftids)) < 0 || (np = tk_ft_pending_ids(tx, &t->pend)) < 0)
+			goto fail;
+		t->nftids = (size_t)nf, t->npend = (size_t)np;
+		t->ftset = 1;
+		if (t->op == OP_EQ && !usebest && t->nftids + t->npend < ftn) {
+			ft = t;
+			ftn = t->nftids + t->npend;
+		}
+	}
+	if (ft && ftn < bestn)
+		bt = NULL, bestn = ftn;
+	else
+		ft = NULL;
 	/*
 	 * Active statuses only (tk-ls's default): the working set has those
 	 * tickets side by side, about 16 to a page, where fetching candidates
@@ -1382,7 +1469,7 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		if (est > as.ms_entries)
 			est = as.ms_entries;
 		cost = est / 16 + ast->nvals * (at ? at->nvals : 1) * tk_ix_nepochs(tx, TK_DB_ACTIVE);
-		act = cost < limit && cost < idspan;
+		act = cost < limit && cost < idspan && (!ft || cost < ftn);
 		actcost = cost;
 	}
 	/* A stretch of ids smaller than the best index's set: read that. */
@@ -1396,6 +1483,25 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		usebest = 1;
 		tk_buf_free(&q->planbuf);
 		tk_buf_printf(&q->planbuf, "index %s (%zu candidates)", bt->name, best.n);
+		q->plan = q->planbuf.p;
+	}
+	if (ft && !usebest && !act && ftn < idspan) {
+		size_t a = 0, b = 0;
+
+		best.cap = ftn + 1;
+		best.v = tk_xmalloc(best.cap * sizeof *best.v);
+		while (a < ft->nftids || b < ft->npend) {	/* the union, ascending */
+			if (b == ft->npend || (a < ft->nftids && ft->ftids[a] < ft->pend[b]))
+				best.v[best.n++] = ft->ftids[a++];
+			else {
+				if (a < ft->nftids && ft->ftids[a] == ft->pend[b])
+					a++;
+				best.v[best.n++] = ft->pend[b++];
+			}
+		}
+		usebest = 1;
+		tk_buf_free(&q->planbuf);
+		tk_buf_printf(&q->planbuf, "full-text index (%zu candidates)", best.n);
 		q->plan = q->planbuf.p;
 	}
 	for (i = 0; i < q->n && !q->use_ids; i++) {

@@ -11,6 +11,9 @@
  *                              0 for no limit)
  *   mail-domain DOMAIN         the right side of tk's own Message-IDs
  *   from NAME <ADDRESS>        the sender of tk-notify's mail (tk-notify(1))
+ *   fulltext tickets yes|no    tickets in the full-text index (text=,
+ *                              tk-kb suggest --tickets); unset: as the
+ *                              store says (on for a store made since)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +21,7 @@
 #include "tk.h"
 
 /* Keys of tk-config(5) whose capabilities come later. */
-static const char *const later[] = { "tiers", "free-mail", "contact-lookup", "fulltext", NULL };
+static const char *const later[] = { "tiers", "free-mail", "contact-lookup", NULL };
 
 static int
 yes_no(tk_conf *c, int *out)
@@ -64,12 +67,13 @@ int
 tk_settings_load(const char *dir, tk_settings *s)
 {
 	tk_conf c;
-	int rc, seen_route = 0, seen_from = 0;
+	int rc, seen_route = 0, seen_from = 0, seen_ft = 0;
 	size_t i;
 
 	memset(s, 0, sizeof *s);
 	s->mail_rate_count = 20;
 	s->mail_rate_period = 3600;
+	s->fulltext_tickets = -1;
 	if ((rc = tk_conf_open(&c, dir, "config")) <= 0)
 		return rc;
 	while ((rc = tk_conf_next(&c)) > 0) {
@@ -113,10 +117,29 @@ tk_settings_load(const char *dir, tk_settings *s)
 				break;
 			continue;
 		}
+		if (!strcmp(c.w[0], "fulltext")) {
+			if (seen_ft++) {
+				rc = tk_conf_error(&c, "fulltext: given twice");
+				break;
+			}
+			if (c.nw != 3 || strcmp(c.w[1], "tickets")) {
+				rc = tk_conf_error(&c, "fulltext: fulltext tickets yes, or no");
+				break;
+			}
+			if (!strcmp(c.w[2], "yes"))
+				s->fulltext_tickets = 1;
+			else if (!strcmp(c.w[2], "no"))
+				s->fulltext_tickets = 0;
+			else {
+				rc = tk_conf_error(&c, "fulltext tickets %s: yes or no", c.w[2]);
+				break;
+			}
+			continue;
+		}
 		for (i = 0; later[i] && strcmp(later[i], c.w[0]); i++)
 			;
 		rc = later[i] ? tk_conf_error(&c, "%s: not implemented yet", c.w[0]) :
-		    tk_conf_error(&c, "%s: unknown setting (route-on-create, mail-rate-limit, mail-domain, from)", c.w[0]);
+		    tk_conf_error(&c, "%s: unknown setting (route-on-create, mail-rate-limit, mail-domain, from, fulltext)", c.w[0]);
 		break;
 	}
 	tk_conf_close(&c);

@@ -95,8 +95,13 @@
  *                   "\x01" tag with no positions
  *                 kind . NUL . doc id -> varint title and body lengths (words)
  *                 kind . NUL -> docs, title words, body words (8 bytes each)
+ *                 'T' . ticket id -> varint document length, then each
+ *                   distinct term (varint length, bytes): what to take
+ *                   out when the ticket changes
  *   ft_pending  ticket id -> "" : tickets written (in their own transaction)
- *               and not yet in fulltext; every text= query reads them too
+ *               and not yet in fulltext; every text= query reads them too;
+ *               drained into fulltext once 64 are listed (and by every
+ *               batch of a bulk command)
  *   ix_custom   (schema 11) name . NUL . value (cut at TK_IX_MAXKEY bytes) -> id,
  *               DUPSORT|DUPFIXED: the values of the custom fields meta
  *               "indexed" names (the fields file says "indexed"), no entry
@@ -640,8 +645,16 @@ tk_store_open(const char *dir, int write)
 	for (i = 0; i < TK_DB_COUNT; i++)
 		if (i != TK_DB_META && open_db(st, txn, i, write, ver) < 0)
 			goto fail;
-	if (ver == 0 && write_schema(st, txn, TK_SCHEMA_VERSION) < 0)	/* a new store */
-		goto fail;
+	if (ver == 0) {	/* a new store: its ticket index kept from the start */
+		MDB_val fk = { 10, "ft_tickets" }, fv = { 1, "1" };
+
+		if (write_schema(st, txn, TK_SCHEMA_VERSION) < 0)
+			goto fail;
+		if ((rc = mdb_put(txn, st->dbi[TK_DB_META], &fk, &fv, 0))) {
+			tk_mdb_error(rc, dir);
+			goto fail;
+		}
+	}
 	st->created = ver == 0;
 	if (load_meta(st, txn) < 0)
 		goto fail;
@@ -935,6 +948,9 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 		code = fn(&t, arg);
 		if (!code && t.bulk && tk_txn_flush(&t) < 0)
 			code = TK_EXIT_FAIL;
+		/* tickets written: indexed in batches (kb.c, through the hook) */
+		if (!code && t.ft_listed && st->ft_drain && st->ft_drain(&t, st->bulk) < 0)
+			code = TK_EXIT_FAIL;
 		t.bulk = 0;
 		epochs_forget(&t);
 
@@ -966,6 +982,42 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 		}
 		return 0;
 	}
+}
+
+int
+tk_ft_pending_add(tk_txn *t, uint64_t id)
+{
+	unsigned char kb[8];
+	MDB_val k = { 8, kb }, v = { 0, "" };
+	int rc;
+
+	if (!t->st->ft_tickets || !id)
+		return 0;
+	tk_put_u64(kb, id);
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_FT_PENDING], &k, &v, 0);
+	t->ft_listed = 1;
+	return rc ? tk_mdb_error(rc, "ft_pending") : 0;
+}
+
+int
+tk_ft_tickets_built(tk_txn *t)
+{
+	MDB_val k = { 10, "ft_tickets" }, v;
+	int rc = mdb_get(t->txn, t->st->dbi[TK_DB_META], &k, &v);
+
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "meta");
+	return !rc && v.mv_size == 1 && *(char *)v.mv_data == '1';
+}
+
+int
+tk_ft_tickets_mark(tk_txn *t, int built)
+{
+	MDB_val k = { 10, "ft_tickets" }, v = { 1, "1" };
+	int rc = built ? mdb_put(t->txn, t->st->dbi[TK_DB_META], &k, &v, 0) :
+	    mdb_del(t->txn, t->st->dbi[TK_DB_META], &k, NULL);
+
+	return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "meta") : 0;
 }
 
 int

@@ -1276,7 +1276,7 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		rc = -1;
 		goto out;
 	}
-	rc = 0;
+	rc = tk_ft_pending_add(t, tk->id);
 out:
 	free(oldc);
 	return rc;
@@ -1366,7 +1366,7 @@ write_new(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen)
 	tk_put_u64(kb, tk->id);
 	if ((rc = tk_append(t, TK_DB_TICKETS, &k, &v)))
 		return tk_mdb_error(rc, "tickets");
-	return 0;
+	return tk_ft_pending_add(t, tk->id);	/* the ticket index (tk-config(5) fulltext) */
 }
 
 int

@@ -314,6 +314,7 @@ typedef struct {
 	long long mail_rate_period;	/* a period (seconds); count 0: no limit */
 	char mail_domain[256];	/* mail-domain: the right side of tk's own Message-IDs */
 	char from[512];		/* tk-notify's sender, "Name <addr>" or the address; "" unset */
+	int fulltext_tickets;	/* fulltext tickets yes|no: 1, 0, or -1 when not set */
 } tk_settings;
 /* dir/config read into s (all off when there is none): 0, or -1 with
  * tk_errmsg "dir/config:line: ..." (the caller exits 3). */
@@ -436,6 +437,7 @@ enum tk_dbi {
  * meta until upgrade.c (started by tk_cmd_store) brings it up to date. */
 #define TK_SCHEMA_VERSION 12
 
+struct tk_txn;
 typedef struct tk_store {
 	char *dir;
 	MDB_env *env;
@@ -455,6 +457,10 @@ typedef struct tk_store {
 	size_t nindexed;
 	int created;		/* this command made the store */
 	uint64_t confstamp;	/* hash of meta "statuses" and "indexed" as the store opened */
+	int ft_tickets;		/* ticket writes listed in ft_pending (tk_ft_pending_add) */
+	/* Called by tk_store_write before each commit when ft_tickets is on:
+	 * brings the ticket index up to date in batches (kb.c's tk_ft_drain). */
+	int (*ft_drain)(struct tk_txn *t, int all);
 } tk_store;
 
 typedef struct tk_ixbatch tk_ixbatch;
@@ -481,6 +487,7 @@ typedef struct tk_txn {
 	int write;
 	uint64_t next_id;	/* write txns: the next ticket id, 0 until read */
 	uint64_t first_new;	/* the first ticket this txn made, 0 for none */
+	int ft_listed;		/* tickets listed in ft_pending by this txn (tk_ft_pending_add) */
 	uint64_t next_seq;	/* write txns: the next log sequence number, 0 until read */
 	time_t now;
 	char now_iso[21];	/* now as stored: every event and change of a txn */
@@ -551,6 +558,12 @@ int tk_store_write(tk_store *st, tk_write_fn fn, void *arg);
  * store the first time (in the order they come, which is the order they
  * are written); NULL when t is no bulk transaction. */
 void *tk_txn_batch(tk_txn *t, const tk_batch_ops *ops);
+/* A ticket written (fields, body or comments): listed in ft_pending when the
+ * store keeps a ticket index (st->ft_tickets); 0, or -1 with tk_errmsg. */
+int tk_ft_pending_add(tk_txn *t, uint64_t id);
+/* 1 when meta says the ticket index is complete (with ft_pending), 0 if not. */
+int tk_ft_tickets_built(tk_txn *t);
+int tk_ft_tickets_mark(tk_txn *t, int built);
 /* Everything the batch holds written now, in that order: 0 or -1. */
 int tk_txn_flush(tk_txn *t);
 
@@ -2054,5 +2067,18 @@ void tk_ft_discard(void);
 void tk_ft_defer(int on);
 /* Docs of kind indexed, and the index's bytes (for tk-kb stats). */
 int tk_ft_stats(tk_txn *t, int kind, uint64_t *ndocs);
+/* The ticket index (kind 't'): a ticket's text (subject; body and comments
+ * in out), the pending tickets indexed (all, or only once there are a
+ * batch of them), every ticket indexed afresh (tk-kb reindex). */
+int tk_ft_ticket_text(tk_txn *t, tk_ticket *tk, tk_buf *out);
+int tk_ft_drain(tk_txn *t, int all);
+int tk_ft_reindex_tickets(tk_store *st, uint64_t *count);
+/* Ids of the documents matching every positive group (no OR fallback),
+ * ascending; the count, or -1 with tk_errmsg. */
+/* Ranked like tk_ft_search, but any positive group is enough (similar tickets). */
+long tk_ft_search_any(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits);
+long tk_ft_ids(tk_txn *t, int kind, tk_ftq *q, uint64_t **ids);
+/* The tickets listed in ft_pending, ascending. */
+long tk_ft_pending_ids(tk_txn *t, uint64_t **ids);
 
 #endif
