@@ -41,4 +41,11 @@ run 'tk-import --preset zendesk examples/import/zendesk.csv   # again: read over
 run 'tk-export --format json --with comments -o id,external_id,status,priority,tags,subject external_id=1001'
 run 'tk-ls -H -o subject,requester,priority status=new | tk-new -b   # copy the new tickets'
 run 'tk ls --table status=new'
+run "tk-agent -q add alice name='Alice Wang' teams=l1 skills=network,vpn,zh capacity=5 && tk-agent -q add bob teams=l1 role=lead && tk-agent team l1 queues=desk,net,billing"
+run 'cp examples/rules.conf "$TK_DIR/rules" && tk-new --route -s "VPN 断线了" -r gina@example.com   # routed as it is created'
+run 'tk-ls -t -o id status=new | tk-assign --least-loaded -t -o id,queue,assignee'
+run 'tk-link 1 relates 3 && tk-link --split 1 -s "Replace the toner"'
+run 'printf "From: Frank Li <Frank@Example.com>\nSubject: 打印机又坏了\nMessage-ID: <demo1@example.com>\n\n还是不能打印\n" | tk-mail'
+run 'echo "先检查 VPN 证书是否过期，再重启客户端。" | tk-kb add --title "VPN 无法连接的排查步骤" tags=vpn && tk-kb search 证书'
+run 'tk-config check && tk-agent ls -H'
 printf '\nThe store is in %s; try: TK_DIR=%s tk-ls --table\n' "$TK_DIR" "$TK_DIR"
