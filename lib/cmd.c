@@ -139,6 +139,9 @@ tk_cmd_store(const char *dir, int mode)
 	}
 	if (tk_fields_load(st) < 0)
 		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
+	/* Every ticket a writing command makes gets its requester's contact. */
+	if (mode != TK_OPEN_READ)
+		tk_contacts_install(st);
 	return st;
 }
 

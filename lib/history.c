@@ -68,7 +68,7 @@ tk_event_complete(tk_txn *t, tk_event *ev)
 {
 	static tk_buf b;	/* the value shown, until the next call */
 
-	if (ev->new.n || !tk_str_eq(ev->field, "create"))
+	if (ev->new.n || !tk_str_eq(ev->field, "create") || !ev->ticket)
 		return 0;
 	if (first_fields(t, ev->ticket, ev->seq, &b) < 0)
 		return -1;

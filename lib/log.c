@@ -5,7 +5,10 @@
  * time, actor, field, old value, new value and via (what made the change:
  * cli, import, upgrade...; events written before schema 6 end after the
  * new value), each ending in NUL (no stored value holds a NUL). log_ticket maps each ticket to its sequence
- * numbers. A new ticket gets one event, field "create"; each later change
+ * numbers. An event about something that is not a ticket (a contact, an
+ * org: DESIGN.md 3) has ticket 0 and, after via, its typed key (c123,
+ * org:KEY), which log_key maps to its sequence numbers (key -> seq,
+ * DUPSORT); it never enters log_ticket. A new ticket gets one event, field "create"; each later change
  * of a field is one event with its old and new value.
  *
  * The create event is written with no value: a ticket's first fields are
@@ -43,11 +46,13 @@ next_seq(tk_txn *t, uint64_t *seq)
 	return 0;
 }
 
-int
-tk_log_append(tk_txn *t, uint64_t ticket, const char *field, tk_str old, tk_str new)
+/* Event seq (its key in kb) appended: ticket, or 0 and key for an event
+ * about something else. */
+static int
+append(tk_txn *t, unsigned char kb[8], uint64_t ticket, const char *key, const char *field, tk_str old, tk_str new)
 {
 	static tk_buf b;
-	unsigned char kb[8], tb[8];
+	unsigned char tb[8];
 	MDB_val k = { 8, kb }, v;
 	char iso[21];
 	uint64_t seq = 0;
@@ -68,11 +73,39 @@ tk_log_append(tk_txn *t, uint64_t ticket, const char *field, tk_str old, tk_str 
 	tk_buf_add(&b, new.p, new.n);
 	tk_buf_addc(&b, '\0');
 	tk_buf_add(&b, t->via ? t->via : "", (t->via ? strlen(t->via) : 0) + 1);
+	if (key)
+		tk_buf_add(&b, key, strlen(key) + 1);
 	v.mv_size = b.len;
 	v.mv_data = b.p;
 	rc = tk_append(t, TK_DB_LOG, &k, &v);
-	if (rc)
-		return tk_mdb_error(rc, "log");
+	return rc ? tk_mdb_error(rc, "log") : 0;
+}
+
+int
+tk_log_append_key(tk_txn *t, const char *key, const char *field, tk_str old, tk_str new)
+{
+	unsigned char kb[8];
+	MDB_val k = { strlen(key), (void *)key }, v = { 8, kb };
+	int rc;
+
+	if (append(t, kb, 0, key, field, old, new) < 0)
+		return -1;
+	if ((rc = mdb_put(t->txn, t->st->dbi[TK_DB_LOG_KEY], &k, &v, 0)))
+		return tk_mdb_error(rc, "log_key");
+	return 0;
+}
+
+int
+tk_log_append(tk_txn *t, uint64_t ticket, const char *field, tk_str old, tk_str new)
+{
+	unsigned char kb[8], tb[8];
+	MDB_val k, v;
+	int rc;
+
+	if (append(t, kb, ticket, NULL, field, old, new) < 0)
+		return -1;
+	tk_put_u64(tb, ticket);
+	k.mv_size = 8;
 	k.mv_data = tb;
 	v.mv_size = 8;
 	v.mv_data = kb;
@@ -111,8 +144,10 @@ tk_event_decode(tk_event *ev, uint64_t seq, const void *data, size_t n)
 	    !next_part(&p, end, &ev->field) || !next_part(&p, end, &ev->old) ||
 	    !next_part(&p, end, &ev->new))
 		return tk_error("log %llu: corrupt event", (unsigned long long)seq);
-	ev->via = (tk_str){ "", 0 };
+	ev->via = ev->key = (tk_str){ "", 0 };
 	if (p < end && !next_part(&p, end, &ev->via))
+		return tk_error("log %llu: corrupt event", (unsigned long long)seq);
+	if (p < end && !next_part(&p, end, &ev->key))
 		return tk_error("log %llu: corrupt event", (unsigned long long)seq);
 	return 0;
 }

@@ -41,6 +41,14 @@ const tk_field_info tk_fields[TK_F_NFIELDS] = {
 	[TK_F_PARENT] = { "parent", TK_K_INT, -1, 0 },
 	[TK_F_EXTERNAL_ID] = { "external_id", TK_K_TEXT, TK_DB_IX_EXTERNAL, 0 },
 	[TK_F_REQUESTER_NAME] = { "requester_name", TK_K_TEXT, -1, 0 },
+	[TK_F_NPS] = { "nps", TK_K_INT, -1, 0 },
+	[TK_F_MERGED_INTO] = { "merged_into", TK_K_INT, -1, 0 },
+	[TK_F_DUPLICATE_OF] = { "duplicate_of", TK_K_INT, -1, 0 },
+	[TK_F_RELATED] = { "related", TK_K_TEXT, -1, 0 },
+	/* the customer directory's (contact.c): they follow the contact */
+	[TK_F_CONTACT] = { "contact", TK_K_TEXT, TK_DB_IX_CONTACT, 1 },
+	[TK_F_ORG] = { "org", TK_K_TEXT, TK_DB_IX_ORG, 1 },
+	[TK_F_TIER] = { "tier", TK_K_TEXT, TK_DB_IX_TIER, 1 },
 	[TK_F_BODY] = { "body", TK_K_TEXT, -1, 0 },
 	[TK_F_AGE] = { "age", TK_K_DURATION, -1, 1 },
 	[TK_F_FRT] = { "frt", TK_K_DURATION, -1, 1 },
@@ -48,6 +56,15 @@ const tk_field_info tk_fields[TK_F_NFIELDS] = {
 };
 
 static tk_custom *custom_slot(tk_ticket *tk, const char *name, size_t n, int create);
+
+int (*tk_requester_hook)(tk_txn *t, tk_ticket *tk, int creating);
+
+/* contact, org and tier: kept by the customer directory, never assigned. */
+static int
+follows_contact(int f)
+{
+	return f == TK_F_CONTACT || f == TK_F_ORG || f == TK_F_TIER;
+}
 
 /* The words of status and channel, written once: the lists checked and
  * the text messages show are both made from them. */
@@ -471,6 +488,8 @@ tk_assign_add(tk_assignments *as, const char *name, const char *value)
 
 	if (f == TK_F_CUSTOM && !tk_field_name_ok(name))
 		return tk_error("%s: not a field name (a letter, then letters, digits, _ - .)", name);
+	if (f != TK_F_CUSTOM && follows_contact(f))
+		return tk_error("%s: follows the requester's contact (tk-contact set changes it)", name);
 	if (f != TK_F_CUSTOM && tk_fields[f].readonly)
 		return tk_error("%s: set by tk, cannot be assigned", name);
 	if (tk_text_check(name, value, strlen(value)) < 0)
@@ -637,7 +656,8 @@ assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 		c->value = tk_ticket_own(tk, v, strlen(v));
 		return 0;
 	}
-	if (tk_fields[f].readonly && !(f == TK_F_UPDATED && (flags & TK_APPLY_IMPORT)))
+	if (tk_fields[f].readonly && !(f == TK_F_UPDATED && (flags & TK_APPLY_IMPORT)) &&
+	    !(follows_contact(f) && (flags & TK_APPLY_TK)))
 		return tk_error("%s: set by tk, cannot be assigned", a->name);
 	if (f == TK_F_BODY) {
 		tk->body = tk_ticket_own(tk, v, strlen(v));
@@ -958,6 +978,10 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		if (!named)
 			tk->f[TK_F_REQUESTER_NAME] = (tk_str){ "", 0 };
 	}
+	/* Another requester: another contact, and its org and tier. */
+	if (!(flags & TK_APPLY_TK) && tk_requester_hook &&
+	    !tk_str_same(old[TK_F_REQUESTER], tk->f[TK_F_REQUESTER]) && tk_requester_hook(t, tk, 0) < 0)
+		goto out;
 	memcpy(iso, t->now_iso, sizeof iso);
 	if (!import && !tk_str_same(old[TK_F_STATUS], tk->f[TK_F_STATUS])) {
 		const char *to = tk_ticket_own(tk, tk->f[TK_F_STATUS].p, tk->f[TK_F_STATUS].n).p;
@@ -1096,6 +1120,7 @@ tk_ticket_prepare(tk_ticket *tk, const tk_assignments *as, const char *body, siz
 static int
 write_new(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen)
 {
+	static tk_buf again;	/* the record once the requester's contact is in */
 	unsigned char kb[8];
 	MDB_val k = { 8, kb }, v = { enclen, (void *)enc };
 	size_t i;
@@ -1103,6 +1128,19 @@ write_new(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen)
 
 	if (tk->f[TK_F_PARENT].n && parent_check(t, tk, (tk_str){ "", 0 }) < 0)
 		return -1;
+	/* The requester's contact, in this transaction (a bulk reader has
+	 * found those it knew already). */
+	if (tk_requester_hook && tk->f[TK_F_REQUESTER].n && !tk->f[TK_F_CONTACT].n) {
+		if ((rc = tk_requester_hook(t, tk, 1)) < 0)
+			return -1;
+		if (rc) {
+			tk_ticket_encode(tk, &again);
+			v.mv_size = again.len;
+			v.mv_data = again.p;
+			enc = again.p;
+			enclen = again.len;
+		}
+	}
 	if (next_id(t, &tk->id) < 0)
 		return -1;
 	for (i = 1; i < TK_F_NSTORED; i++)

@@ -573,6 +573,20 @@ upgrade_layout(tk_txn *t, void *arg)
 	return 0;
 }
 
+/*
+ * Schema 6 to 10: the customer directory. Its sub-databases (contacts,
+ * orgs, their indexes, ix_contact, ix_org, ix_tier, log_key) are made
+ * empty as the writer opens the store (store.c), so nothing is rewritten:
+ * tickets made before keep no contact, org or tier, and every ticket made
+ * from here on gets its requester's (contact.c).
+ */
+static int
+upgrade_directory(tk_txn *t, void *arg)
+{
+	(void)arg;
+	return tk_store_set_schema(t, 10) < 0 ? TK_EXIT_FAIL : 0;
+}
+
 int
 tk_store_upgrade(tk_store *st)
 {
@@ -584,6 +598,8 @@ tk_store_upgrade(tk_store *st)
 		st->schema = 5;
 	if (!rc && st->schema == 5 && !(rc = upgrade5(st)))
 		st->schema = 6;
+	if (!rc && st->schema >= 6 && st->schema < 10 && !(rc = tk_store_write(st, upgrade_directory, NULL)))
+		st->schema = 10;
 	st->via = via;
 	if (rc)
 		return tk_error("%s: upgrade to schema %d failed: %s", st->dir, TK_SCHEMA_VERSION, tk_errmsg);

@@ -1,0 +1,244 @@
+/*
+ * settings.c - the store's config file: general settings, one "key value..."
+ * a line (tk-config(5)), read with config.c. Each key tk acts on has a line
+ * in the table below with its reader; a key of SPEC.md whose capability is
+ * not built yet is refused as such, any other as unknown (with the nearest
+ * key), so that a setting never silently does nothing. Every error names
+ * config:line; commands refuse a broken file with exit 3.
+ *
+ *   tiers a b c               tiers by rank, most important first
+ *                             (default vip gold standard)
+ *   free-mail domain ...      domains added to the built-in free-mail list
+ *                             (never an organisation's)
+ *   contact-lookup PROGRAM    run for a requester tk has never seen
+ *   contact-lookup-timeout D  its time limit (default 2s)
+ *   phone-country CODE        country code of numbers written without one
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tk.h"
+
+static const char *const default_tiers[] = { "vip", "gold", "standard" };
+
+/* Keys of tk-config(5) whose capabilities come with other issues. */
+static const char *const later[] = { "route-on-create", "fulltext", NULL };
+
+/* A tier, org key or queue word: a letter, then letters, digits, _ - . */
+static int
+word_ok(const char *s)
+{
+	size_t i;
+
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return 0;
+	for (i = 1; s[i]; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    strchr("_-.", s[i])))
+			return 0;
+	return i <= 64;
+}
+
+static void
+add(char ***v, size_t *n, const char *s)
+{
+	*v = tk_xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = tk_xstrdup(s);
+}
+
+static int
+read_tiers(tk_conf *c, tk_settings *s)
+{
+	size_t i, j;
+
+	if (s->ntiers)
+		return tk_conf_error(c, "tiers: given twice");
+	if (c->nw < 2)
+		return tk_conf_error(c, "tiers: name them, most important first (tiers vip gold standard)");
+	for (i = 1; i < c->nw; i++) {
+		if (!word_ok(c->w[i]))
+			return tk_conf_error(c, "tiers: %s is not a tier name (a letter, then letters, digits, _ - .)",
+			    c->w[i]);
+		for (j = 1; j < i; j++)
+			if (!strcmp(c->w[j], c->w[i]))
+				return tk_conf_error(c, "tiers: %s named twice", c->w[i]);
+		add(&s->tiers, &s->ntiers, c->w[i]);
+	}
+	return 0;
+}
+
+static int
+read_free_mail(tk_conf *c, tk_settings *s)
+{
+	size_t i, k;
+	char *d;
+
+	if (c->nw < 2)
+		return tk_conf_error(c, "free-mail: name the domains (free-mail example-mail.cn)");
+	for (i = 1; i < c->nw; i++) {
+		d = c->w[i];
+		tk_address_lower(d, strlen(d));
+		for (k = 0; d[k]; k++)
+			if (!((d[k] >= 'a' && d[k] <= 'z') || (d[k] >= '0' && d[k] <= '9') || d[k] == '-' ||
+			    d[k] == '.' || (unsigned char)d[k] >= 0x80))
+				break;
+		if (d[k] || !strchr(d, '.') || d[0] == '.' || d[k - 1] == '.')
+			return tk_conf_error(c, "free-mail: %s is not a domain", c->w[i]);
+		add(&s->free_mail, &s->nfree, d);
+	}
+	return 0;
+}
+
+static int
+read_lookup(tk_conf *c, tk_settings *s)
+{
+	if (s->contact_lookup)
+		return tk_conf_error(c, "contact-lookup: given twice");
+	if (c->nw != 2)
+		return tk_conf_error(c, "contact-lookup: one program, run with the address as its only argument "
+		    "(contact-lookup /usr/local/bin/crm-lookup)");
+	s->contact_lookup = tk_xstrdup(c->w[1]);
+	return 0;
+}
+
+static int
+read_timeout(tk_conf *c, tk_settings *s)
+{
+	long long secs;
+
+	if (c->nw != 2)
+		return tk_conf_error(c, "contact-lookup-timeout: one duration (2s, 500ms is not one: 1s at least)");
+	if (tk_duration_parse(c->w[1], &secs) < 0 || secs < 1 || secs > 3600)
+		return tk_conf_error(c, "contact-lookup-timeout %s: a duration from 1s to 1h", c->w[1]);
+	s->lookup_ms = (long)secs * 1000;
+	return 0;
+}
+
+static int
+read_country(tk_conf *c, tk_settings *s)
+{
+	const char *v;
+	size_t n;
+
+	if (s->phone_country)
+		return tk_conf_error(c, "phone-country: given twice");
+	if (c->nw != 2)
+		return tk_conf_error(c, "phone-country: one country calling code (phone-country 86)");
+	v = c->w[1] + (c->w[1][0] == '+');
+	n = strspn(v, "0123456789");
+	if (!n || n > 3 || v[n] || v[0] == '0')
+		return tk_conf_error(c, "phone-country %s: a country calling code, 1 to 3 digits (86, +1, 44)",
+		    c->w[1]);
+	s->phone_country = tk_xstrdup(v);
+	return 0;
+}
+
+static const struct {
+	const char *key;
+	int (*read)(tk_conf *, tk_settings *);
+} keys[] = {
+	{ "tiers", read_tiers },
+	{ "free-mail", read_free_mail },
+	{ "contact-lookup", read_lookup },
+	{ "contact-lookup-timeout", read_timeout },
+	{ "phone-country", read_country },
+};
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+static int
+unknown(tk_conf *c)
+{
+	tk_nearest nr;
+	size_t i;
+
+	for (i = 0; later[i]; i++)
+		if (!strcmp(later[i], c->w[0]))
+			return tk_conf_error(c, "%s: not implemented yet", c->w[0]);
+	tk_nearest_init(&nr, c->w[0]);
+	for (i = 0; i < NKEYS; i++)
+		tk_nearest_try(&nr, keys[i].key);
+	if (nr.best)
+		return tk_conf_error(c, "%s: unknown setting; did you mean %s?", c->w[0], nr.best);
+	return tk_conf_error(c, "%s: unknown setting (tiers, free-mail, contact-lookup, "
+	    "contact-lookup-timeout, phone-country)", c->w[0]);
+}
+
+int
+tk_settings_load(const char *dir, tk_settings *s)
+{
+	tk_conf c;
+	size_t i;
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	s->lookup_ms = 2000;
+	if ((rc = tk_conf_open(&c, dir, "config")) < 0)
+		return -1;
+	while (rc > 0 && (rc = tk_conf_next(&c)) > 0) {
+		if (c.indented) {
+			rc = tk_conf_error(&c, "%s: an indented line, but config has no stanzas", c.w[0]);
+			break;
+		}
+		for (i = 0; i < NKEYS && strcmp(keys[i].key, c.w[0]); i++)
+			;
+		rc = i < NKEYS ? keys[i].read(&c, s) : unknown(&c);
+		if (rc < 0)
+			break;
+		rc = 1;
+	}
+	tk_conf_close(&c);
+	if (rc < 0) {
+		tk_settings_free(s);
+		return -1;
+	}
+	if (!s->ntiers)
+		for (i = 0; i < sizeof default_tiers / sizeof *default_tiers; i++)
+			add(&s->tiers, &s->ntiers, default_tiers[i]);
+	return 0;
+}
+
+void
+tk_settings_free(tk_settings *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntiers; i++)
+		free(s->tiers[i]);
+	for (i = 0; i < s->nfree; i++)
+		free(s->free_mail[i]);
+	free(s->tiers);
+	free(s->free_mail);
+	free(s->contact_lookup);
+	free(s->phone_country);
+	memset(s, 0, sizeof *s);
+}
+
+const tk_settings *
+tk_settings_get(const char *dir)
+{
+	static tk_settings cache;
+	static char *cached_dir;
+
+	if (cached_dir && !strcmp(cached_dir, dir))
+		return &cache;
+	if (cached_dir) {
+		tk_settings_free(&cache);
+		free(cached_dir);
+		cached_dir = NULL;
+	}
+	if (tk_settings_load(dir, &cache) < 0)
+		return NULL;
+	cached_dir = tk_xstrdup(dir);
+	return &cache;
+}
+
+int
+tk_settings_tier_rank(const tk_settings *s, const char *tier, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntiers; i++)
+		if (strlen(s->tiers[i]) == n && !memcmp(s->tiers[i], tier, n))
+			return (int)i;
+	return -1;
+}
