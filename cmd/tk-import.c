@@ -10,7 +10,7 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-import [-qu] [--atomic] [--strict] [--new-fields] [--format csv | tsv | json]\n"
+    "tk-import [-qu] [--atomic] [--strict] [--new-fields] [--lookup] [--format csv | tsv | json]\n"
     "                 [-F delimiter] [--encoding name] [--preset name]\n"
     "                 [-m 'Column=field,...'] [--rejects file] [-d dir] file ... | -\n"
     "\n"
@@ -28,6 +28,7 @@ static const char usage[] =
     "Writing:\n"
     "-u, --update\tapply changed rows to their tickets\n"
     "--atomic\tall rows or none, in one transaction\n"
+    "--lookup\trun the contact-lookup program for new requesters\n"
     "--rejects file\twrite the rejected rows there, with reasons\n"
     "Other:\n"
     "-q, --quiet\tno summary and no progress\n"
@@ -60,7 +61,7 @@ struct row {
 enum { F_GUESS, F_CSV, F_TSV, F_JSON };
 
 struct opts {
-	int atomic, update, quiet, strict, new_fields, format, delim, progress;
+	int atomic, update, quiet, strict, new_fields, format, delim, progress, lookup;
 	const char *encoding, *preset, *mapping, *rejects;
 	FILE *rejfp;
 };
@@ -520,10 +521,14 @@ fill(void *slot, void *ctx)
 	size_t *l, n;
 	long lineno;
 	int rc = 0;	/* (the loop runs at least once: set there) */
+	tk_txn rt;
+	int snap;
 
 	clear(b);
 	b->now = tk_now();
 	tk_time_iso(b->now, b->now_iso);
+	/* The store as committed now: the requesters it knows (contact.c). */
+	snap = tk_txn_read(fl->st, &rt) == 0;
 	while (o->atomic || (b->n < BATCH && b->bytes < TK_BATCH_BYTES)) {
 		struct row *w;
 		size_t i;
@@ -562,12 +567,22 @@ fill(void *slot, void *ctx)
 			if (!w->orig)
 				keep_fields(w, f, l, n);	/* for --rejects, if it is rejected */
 		} else {
+			/* Its contact when the store knows it (else the writer's
+			 * work), asked of the lookup program first with --lookup. */
+			if (snap && tk_contact_intake_known(&rt, &fl->tk) == 0 && o->lookup) {
+				char *req = tk_xstrndup(fl->tk.f[TK_F_REQUESTER].p, fl->tk.f[TK_F_REQUESTER].n);
+
+				tk_contact_lookup_first(fl->st, &rt, req);
+				free(req);
+			}
 			w->enc = b->enc.len;
 			tk_ticket_encode_append(&fl->tk, &b->enc);
 			w->enclen = b->enc.len - w->enc;
 		}
 		tk_ticket_free(&fl->tk);
 	}
+	if (snap)
+		tk_txn_end(&rt);
 	b->mark_ok = fl->marks && tk_csv_mark(fl->in.csv, &b->mark);
 	b->mark.rows = fl->rows;
 	return rc != 0;
@@ -855,6 +870,7 @@ main(int argc, char **argv)
 		{ "atomic", no_argument, NULL, 'A' },
 		{ "strict", no_argument, NULL, 'S' },
 		{ "new-fields", no_argument, NULL, 'N' },
+		{ "lookup", no_argument, NULL, 'L' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "delimiter", required_argument, NULL, 'F' },
 		{ "encoding", required_argument, NULL, 'e' },
@@ -880,6 +896,7 @@ main(int argc, char **argv)
 		case 'A': o.atomic = 1; break;
 		case 'S': o.strict = 1; break;
 		case 'N': o.new_fields = 1; break;
+		case 'L': o.lookup = 1; break;
 		case 'f':
 			if (!strcmp(optarg, "tsv"))
 				o.format = F_TSV;
@@ -950,6 +967,8 @@ main(int argc, char **argv)
 	if (!st)
 		st = tk_cmd_store(dir, TK_OPEN_CREATE);
 	st->via = "import";
+	if (!tk_settings_get(st->dir))
+		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
 	tk_store_bulk(st);
 	for (i = 0; i < nfiles; i++) {
 		rc = import_file(st, &files[i], &total);

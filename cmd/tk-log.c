@@ -11,7 +11,8 @@ static const char usage[] =
     "              [--after seq] [id ...]\n"
     "\n"
     "Prints the event log as records, oldest first: every change to every\n"
-    "ticket, or with ids only those tickets' changes; on a terminal, a table.\n"
+    "ticket, or with ids only those tickets' changes (c12 and org:KEY: the\n"
+    "changes to a contact or an org); on a terminal, a table.\n"
     "\n"
     "Selecting:\n"
     "--since time\tevents at or after the time; 3d: three days ago\n"
@@ -84,7 +85,8 @@ print_event(struct opts *o, const tk_event *ev)
 		return;
 	snprintf(id, sizeof id, "%llu", (unsigned long long)ev->ticket);
 	snprintf(seq, sizeof seq, "%llu", (unsigned long long)ev->seq);
-	f[0] = TK_STR(id);
+	/* an event about a contact or an org: its typed key (DESIGN.md 3) */
+	f[0] = !ev->ticket && ev->key.n ? ev->key : TK_STR(id);
 	f[1] = ev->time;
 	f[2] = ev->actor;
 	f[3] = ev->field;
@@ -103,7 +105,7 @@ print_event(struct opts *o, const tk_event *ev)
 			tk_buf_addc(&b, ',');
 		tk_json_string(&b, columns[i], strlen(columns[i]));
 		tk_buf_addc(&b, ':');
-		if (i == 0 || i == 6)
+		if ((i == 0 && ev->ticket) || i == 6)
 			tk_buf_add(&b, f[i].p, f[i].n);
 		else
 			tk_json_string(&b, f[i].p, f[i].n);
@@ -149,9 +151,10 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The events of some tickets, merged in sequence order. */
+/* The events of some tickets, and of contacts and orgs by their keys
+ * (c12, org:KEY), merged in sequence order. */
 static int
-ticket_events(tk_txn *t, struct opts *o, const tk_ids *ids)
+ticket_events(tk_txn *t, struct opts *o, const tk_ids *ids, char **keys, size_t nkeys)
 {
 	tk_ids seqs = { 0 };
 	unsigned char kb[8];
@@ -159,20 +162,23 @@ ticket_events(tk_txn *t, struct opts *o, const tk_ids *ids)
 	MDB_val k, d;
 	tk_event ev;
 	size_t i;
-	int rc;
+	int rc, db;
 
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_LOG_TICKET], &c)))
-		return tk_mdb_error(rc, "log_ticket");
-	for (i = 0; i < ids->n; i++) {
-		tk_put_u64(kb, ids->v[i]);
-		k.mv_size = 8;
-		k.mv_data = kb;
-		for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY); rc == 0;
-		    rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_DUP))
-			if (tk_get_u64(d.mv_data) > o->after)
-				tk_ids_add(&seqs, tk_get_u64(d.mv_data));
+	for (db = 0; db < 2; db++) {
+		if ((rc = mdb_cursor_open(t->txn, t->st->dbi[db ? TK_DB_LOG_KEY : TK_DB_LOG_TICKET], &c)))
+			return tk_mdb_error(rc, db ? "log_key" : "log_ticket");
+		for (i = 0; i < (db ? nkeys : ids->n); i++) {
+			k.mv_size = db ? strlen(keys[i]) : 8;
+			k.mv_data = db ? (void *)keys[i] : kb;
+			if (!db)
+				tk_put_u64(kb, ids->v[i]);
+			for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY); rc == 0;
+			    rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_DUP))
+				if (tk_get_u64(d.mv_data) > o->after)
+					tk_ids_add(&seqs, tk_get_u64(d.mv_data));
+		}
+		mdb_cursor_close(c);
 	}
-	mdb_cursor_close(c);
 	if (seqs.n)
 		qsort(seqs.v, seqs.n, sizeof *seqs.v, cmp_u64);
 	for (i = 0; i < seqs.n; i++) {
@@ -222,6 +228,8 @@ main(int argc, char **argv)
 	tk_buf cols = { 0 };
 	tk_output out;
 	tk_ids ids = { 0 };
+	char **keys = NULL;
+	size_t nkeys = 0;
 	uint64_t id;
 	tk_store *st;
 	tk_txn t;
@@ -247,8 +255,14 @@ main(int argc, char **argv)
 		}
 	}
 	for (i = optind; i < argc; i++) {
+		if (tk_contact_id_parse(argv[i], strlen(argv[i]), &id) == 0 ||
+		    (!strncmp(argv[i], "org:", 4) && tk_dir_word_ok(argv[i] + 4))) {
+			keys = tk_xrealloc(keys, (nkeys + 1) * sizeof *keys);
+			keys[nkeys++] = argv[i];
+			continue;
+		}
 		if (tk_id_parse(argv[i], strlen(argv[i]), &id) < 0)
-			tk_die(TK_EXIT_USAGE, "%s: not a ticket id", argv[i]);
+			tk_die(TK_EXIT_USAGE, "%s: not a ticket id, a contact (c12) nor an org (org:KEY)", argv[i]);
 		tk_ids_add(&ids, id);
 	}
 	if (tk_output_conflict(tsv, table, o.json, header) < 0)
@@ -263,7 +277,7 @@ main(int argc, char **argv)
 	for (;;) {
 		if (tk_txn_read(st, &t) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-		if ((ids.n ? ticket_events(&t, &o, &ids) : all_events(&t, &o)) < 0)
+		if ((ids.n || nkeys ? ticket_events(&t, &o, &ids, keys, nkeys) : all_events(&t, &o)) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 		tk_txn_end(&t);
 		if (o.last > o.after)
@@ -281,5 +295,6 @@ main(int argc, char **argv)
 	tk_buf_free(&o.shown);
 	tk_cmd_leave(st);
 	tk_ids_free(&ids);
+	free(keys);
 	return o.printed || (header && out.fmt == TK_FMT_TSV) ? TK_EXIT_OK : TK_EXIT_NOMATCH;
 }

@@ -9,7 +9,7 @@
 static const char usage[] =
     "tk-new [-q] [-d dir] [-s subject] [-r requester] [-p priority] [-m body]\n"
     "              [field=value | +tag ...]\n"
-    "       tk-new -b [--atomic] [-q] [-d dir] [field=value ...] < records\n"
+    "       tk-new -b [--atomic] [--lookup] [-q] [-d dir] [field=value ...] < records\n"
     "\n"
     "Creates a ticket from field assignments and prints its id; with -b, one\n"
     "ticket a record read from standard input.\n"
@@ -23,6 +23,7 @@ static const char usage[] =
     "Batch:\n"
     "-b, --batch\tone ticket a record read from standard input\n"
     "--atomic\twith -b: all records or none\n"
+    "--lookup\twith -b: run the contact-lookup program for new requesters\n"
     "Other:\n"
     "-q, --quiet\tprint no ids\n"
     "-d, --dir dir\tthe store, created if missing\n"
@@ -55,7 +56,7 @@ struct batch {
 struct input {
 	tk_store *st;
 	const tk_assignments *common;
-	int atomic, quiet;
+	int atomic, quiet, lookup;
 	tk_reader r;
 	char **hdr;
 	int *hf;
@@ -188,20 +189,38 @@ read_header(struct input *in)
 	return 0;
 }
 
+static int fill_batch(struct input *in, struct batch *b, tk_txn *rt);
+
 /* The reading thread: the next batch of records. */
 static int
 fill(void *slot, void *ctx)
 {
 	struct batch *b = slot;
 	struct input *in = ctx;
+	int rc;
+
+	tk_txn rt;
+	int snap;
+
+	clear(b);
+	b->now = tk_now();
+	tk_time_iso(b->now, b->now_iso);
+	/* The store as committed now: the requesters it knows (contact.c). */
+	snap = tk_txn_read(in->st, &rt) == 0;
+	rc = fill_batch(in, b, snap ? &rt : NULL);
+	if (snap)
+		tk_txn_end(&rt);
+	return rc;
+}
+
+static int
+fill_batch(struct input *in, struct batch *b, tk_txn *rt)
+{
 	tk_reader *r = &in->r;
 	struct rec *rec;
 	size_t i;
 	int rc;
 
-	clear(b);
-	b->now = tk_now();
-	tk_time_iso(b->now, b->now_iso);
 	while (in->atomic || (b->n < BATCH && b->bytes < TK_BATCH_BYTES)) {
 		rc = tk_reader_next(r);
 		if (rc == 0)
@@ -263,6 +282,16 @@ fill(void *slot, void *ctx)
 			rc = tk_error("empty record");
 		else
 			rc = tk_ticket_prepare(&in->tk, &in->as, rec->body, rec->bodylen, TK_APPLY_BODY_CHECKED, b->now_iso);
+		/* Its contact when the store knows it (else the writer's work),
+		 * asked of the lookup program first with --lookup. */
+		if (rc == 0 && rt && (rc = tk_contact_intake_known(rt, &in->tk)) == 0 && in->lookup) {
+			char *req = tk_xstrndup(in->tk.f[TK_F_REQUESTER].p, in->tk.f[TK_F_REQUESTER].n);
+
+			tk_contact_lookup_first(in->st, rt, req);
+			free(req);
+		}
+		if (rc > 0)
+			rc = 0;
 		if (rc < 0)
 			rec->err = tk_xstrdup(tk_errmsg);
 		else {
@@ -314,7 +343,7 @@ drain(void *slot, int end, void *ctx)
 
 /* Batch mode: a header line naming the fields, then one ticket a record. */
 static int
-batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet)
+batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet, int lookup)
 {
 	struct input in;
 	tk_pipe p;
@@ -325,6 +354,7 @@ batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet)
 	in.common = common;
 	in.atomic = atomic;
 	in.quiet = quiet;
+	in.lookup = lookup;
 	in.body_col = -1;
 	tk_reader_init(&in.r, stdin, "stdin");
 	p.slot[0] = &in.b[0];
@@ -381,6 +411,7 @@ main(int argc, char **argv)
 		{ "message", required_argument, NULL, 'm' },
 		{ "batch", no_argument, NULL, 'b' },
 		{ "atomic", no_argument, NULL, 'A' },
+		{ "lookup", no_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "dir", required_argument, NULL, 'd' },
 		TK_COMMON_LONGOPTS,
@@ -388,7 +419,7 @@ main(int argc, char **argv)
 	};
 	tk_assignments as = { 0 };
 	const char *dir = NULL, *msg = NULL;
-	int c, nopt, batch = 0, atomic = 0, quiet = 0, rc, i;
+	int c, nopt, batch = 0, atomic = 0, quiet = 0, lookup = 0, rc, i;
 	struct one one = { &as, NULL, 0, 0 };
 	tk_store *st;
 
@@ -405,6 +436,7 @@ main(int argc, char **argv)
 		case 'm': msg = optarg; break;
 		case 'b': batch = 1; break;
 		case 'A': atomic = 1; break;
+		case 'L': lookup = 1; break;
 		case 'q': quiet = 1; break;
 		case 'd': dir = optarg; break;
 		default: tk_common_option(c);
@@ -420,12 +452,16 @@ main(int argc, char **argv)
 	}
 	if (atomic && !batch)
 		tk_die(TK_EXIT_USAGE, "--atomic goes with -b");
+	if (lookup && !batch)
+		tk_die(TK_EXIT_USAGE, "--lookup goes with -b (one ticket's new requester is always looked up)");
 	if (batch && msg)
 		tk_die(TK_EXIT_USAGE, "-m does not go with -b (give a body column)");
 	if (batch) {
 		st = tk_cmd_store_assign(dir, TK_OPEN_CREATE, &as);
+		if (!tk_settings_get(st->dir))
+			tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
 		tk_store_bulk(st);
-		rc = batch_mode(st, &as, atomic, quiet);
+		rc = batch_mode(st, &as, atomic, quiet, lookup);
 		if (tk_store_sync(st) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 		tk_cmd_leave(st);
@@ -442,6 +478,11 @@ main(int argc, char **argv)
 			one.len--;
 	}
 	st = tk_cmd_store_assign(dir, TK_OPEN_CREATE, &as);
+	/* A requester never seen: the contact-lookup program, before the
+	 * write transaction (never while holding the store's lock). */
+	for (i = 0; i < (int)as.n; i++)
+		if (as.a[i].field == TK_F_REQUESTER)
+			tk_contact_lookup_first(st, NULL, as.a[i].value);
 	rc = tk_store_write(st, create_one, &one);
 	if (rc)
 		tk_die(rc, "%s", tk_errmsg);

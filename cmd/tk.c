@@ -34,6 +34,8 @@ static const struct command {
 	{ "log", "the event log as records" },
 	{ "import", "bulk import of tickets from CSV, tk records or JSON lines" },
 	{ "export", "tickets as CSV, tk records or JSON lines" },
+	{ "contact", "the customer directory: contacts, their addresses, org and tier" },
+	{ "org", "organisations: domains, tier, queue and tags of their tickets" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

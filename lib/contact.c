@@ -1547,19 +1547,22 @@ tk_contacts_install(tk_store *st)
 int
 tk_contact_intake_known(tk_txn *rt, tk_ticket *tk)
 {
-	static _Thread_local tk_buf key;
+	char small[256];
+	tk_buf key = { small, 0, sizeof small };	/* (grown on the heap past 256 bytes) */
 	struct centry e;
 	tk_contact c;
 	tk_org o;
-	int kind, rc;
+	int kind, rc = 1;
 
 	if (install_error || !tk->f[TK_F_REQUESTER].n || tk->f[TK_F_CONTACT].n)
 		return 0;
+	if (tk->f[TK_F_REQUESTER].n >= sizeof small)
+		key = (tk_buf){ 0 };
 	if (!(kind = requester_kind(tk->f[TK_F_REQUESTER], &key)))
-		return 1;	/* no contact to find or make */
+		goto out;	/* no contact to find or make */
 	if (cache_get(key.p, key.len, &e)) {
 		fill(tk, &e, 1);
-		return 1;
+		goto out;
 	}
 	tk_contact_init(&c);
 	tk_org_init(&o);
@@ -1570,6 +1573,9 @@ tk_contact_intake_known(tk_txn *rt, tk_ticket *tk)
 	}
 	tk_contact_free(&c);
 	tk_org_free(&o);
+out:
+	if (key.p != small)
+		tk_buf_free(&key);
 	return rc;
 }
 
@@ -1650,9 +1656,14 @@ tk_contact_line(tk_txn *t, const tk_ticket *tk, tk_buf *out)
 	tk_org_init(&o);
 	if (tk_contact_get(t, id, &c) > 0) {
 		has = org_of(t, &c, &o) > 0;
+		/* its name, else its first address or phone */
 		if (c.v[TK_C_NAME][0])
 			tk_buf_printf(out, "%s (%s)", c.v[TK_C_NAME], c.v[TK_C_ID]);
-		else
+		else if (c.v[TK_C_EMAILS][0] || c.v[TK_C_PHONES][0]) {
+			const char *p = c.v[TK_C_EMAILS][0] ? c.v[TK_C_EMAILS] : c.v[TK_C_PHONES];
+
+			tk_buf_printf(out, "%.*s (%s)", (int)strcspn(p, ","), p, c.v[TK_C_ID]);
+		} else
 			tk_buf_adds(out, c.v[TK_C_ID]);
 		if (has)
 			tk_buf_printf(out, ", org %s%s%s%s", o.v[TK_O_KEY], o.v[TK_O_NAME][0] ? " (" : "",

@@ -948,15 +948,18 @@ collect_active(tk_txn *tx, struct term *st, struct term *at, arow **out, size_t 
 /*
  * The ids of the working set's tickets that t's index has no entries for
  * (skipped): an active status's are its ranges of keys, an empty
- * assignee's its range under each active status; an empty queue or
- * requester is read from every copy. The caller sorts them.
+ * assignee's its range under each active status; an empty queue,
+ * requester or contact, and any org or tier, are read from every copy.
+ * The caller sorts them.
  */
 static int
 collect_active_skipped(tk_txn *tx, struct term *t, idvec *iv)
 {
 	struct term all = { .vals = (char **)tk_active_names, .nvals = TK_ACTIVE_N };
 	struct term unset = { .vals = (char *[]){ "" }, .nvals = 1 };
-	int read = t->field == TK_F_QUEUE || t->field == TK_F_REQUESTER;
+	/* org and tier: the working set holds every value's tickets */
+	int any = t->field == TK_F_ORG || t->field == TK_F_TIER;
+	int read = t->field == TK_F_QUEUE || t->field == TK_F_REQUESTER || t->field == TK_F_CONTACT || any;
 	arow *av = NULL;
 	size_t n = 0, i;
 	tk_ticket tk;
@@ -970,7 +973,7 @@ collect_active_skipped(tk_txn *tx, struct term *t, idvec *iv)
 		tk.id = av[i].id;
 		if (read && (rc = tk_ticket_decode_upto(&tk, av[i].v.mv_data, av[i].v.mv_size, (unsigned)t->field)) < 0)
 			break;
-		if (!read || !tk.f[t->field].n)
+		if (!read || (any ? eq_any(t, tk.f[t->field]) : !tk.f[t->field].n))
 			idvec_add(iv, av[i].id);
 	}
 	tk_ticket_free(&tk);
