@@ -1219,8 +1219,10 @@ tk_org_tickets(tk_txn *t, const char *org, tk_ids *ids)
  */
 struct centry {
 	const char *key;
+	uint32_t hash;
+	int lasting;		/* its strings outlive the ticket (the table's) */
 	uint64_t id;
-	const char *org, *tier, *queue, *tags;
+	const char *idtext, *org, *tier, *queue, *tags;
 };
 
 static struct {
@@ -1232,12 +1234,24 @@ static struct {
 
 #define CACHE_MAX (4u << 20)	/* entries: a run with more requesters asks the store for the rest */
 
-static struct centry *
-cache_slot(const char *key, size_t n)
+/* tk_hash's high half, mixed once more: its low bits vary little between
+ * addresses that differ only at their end (as ixbatch.c found). */
+static uint32_t
+key_hash(const char *key, size_t n)
 {
-	size_t i = (size_t)tk_hash(TK_HASH_SEED, key, n) & (cache.cap - 1);
+	uint64_t h = tk_hash(TK_HASH_SEED, key, n);
 
-	while (cache.v[i].key && (strncmp(cache.v[i].key, key, n) || cache.v[i].key[n]))
+	h ^= h >> 32;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return (uint32_t)(h >> 32);
+}
+
+static struct centry *
+cache_slot(const char *key, size_t n, uint32_t h)
+{
+	size_t i = h & (cache.cap - 1);
+
+	while (cache.v[i].key && (cache.v[i].hash != h || strncmp(cache.v[i].key, key, n) || cache.v[i].key[n]))
 		i = (i + 1) & (cache.cap - 1);
 	return &cache.v[i];
 }
@@ -1249,8 +1263,10 @@ cache_get(const char *key, size_t n, struct centry *out)
 	struct centry *e;
 	int hit = 0;
 
+	uint32_t h = key_hash(key, n);
+
 	pthread_mutex_lock(&cache.mu);
-	if (cache.n && (e = cache_slot(key, n))->key) {
+	if (cache.n && (e = cache_slot(key, n, h))->key) {
 		*out = *e;
 		hit = 1;
 	}
@@ -1271,6 +1287,7 @@ cache_put(const char *key, size_t n, const struct centry *e)
 {
 	struct centry *slot, *old;
 	size_t i, oldcap;
+	uint32_t h = key_hash(key, n);
 
 	pthread_mutex_lock(&cache.mu);
 	if (cache.n >= CACHE_MAX)
@@ -1283,15 +1300,18 @@ cache_put(const char *key, size_t n, const struct centry *e)
 		memset(cache.v, 0, cache.cap * sizeof *cache.v);
 		for (i = 0; i < oldcap; i++)
 			if (old[i].key)
-				*cache_slot(old[i].key, strlen(old[i].key)) = old[i];
+				*cache_slot(old[i].key, strlen(old[i].key), old[i].hash) = old[i];
 		free(old);
 	}
-	slot = cache_slot(key, n);
+	slot = cache_slot(key, n, h);
 	if (slot->key)
 		goto out;
 	slot->key = memcpy(tk_arena_alloc(&cache.arena, n + 1), key, n);
 	((char *)slot->key)[n] = '\0';
+	slot->hash = h;
 	slot->id = e->id;
+	slot->lasting = 1;
+	slot->idtext = cache_str(e->idtext);
 	slot->org = cache_str(e->org);
 	slot->tier = cache_str(e->tier);
 	slot->queue = cache_str(e->queue);
@@ -1366,6 +1386,8 @@ entry_of(tk_txn *t, uint64_t id, struct centry *e, tk_contact *c, tk_org *o)
 	if ((has = org_of(t, c, o)) < 0)
 		return -1;
 	e->id = id;
+	e->lasting = 0;
+	e->idtext = c->v[TK_C_ID];
 	e->org = c->v[TK_C_ORG];
 	e->tier = tk_contact_tier(c, has ? o : NULL);
 	e->queue = has ? o->v[TK_O_QUEUE] : "";
@@ -1394,21 +1416,29 @@ find_requester(tk_txn *t, int kind, const char *key, struct centry *e, tk_contac
 	return entry_of(t, id, e, c, o) < 0 ? -1 : 1;
 }
 
+/* A value of the entry in ticket tk: the table's own strings stay for
+ * the run, so the ticket points at them; others are copied. */
+static tk_str
+value(tk_ticket *tk, const struct centry *e, const char *s)
+{
+	if (!*s)
+		return (tk_str){ "", 0 };
+	return e->lasting ? TK_STR(s) : tk_ticket_own(tk, s, strlen(s));
+}
+
 static void
 fill(tk_ticket *tk, const struct centry *e, int creating)
 {
-	char num[24];
 	char *tags;
 
-	id_text(e->id, num);
-	tk->f[TK_F_CONTACT] = tk_ticket_own(tk, num, strlen(num));
-	tk->f[TK_F_ORG] = *e->org ? tk_ticket_own(tk, e->org, strlen(e->org)) : (tk_str){ "", 0 };
-	tk->f[TK_F_TIER] = *e->tier ? tk_ticket_own(tk, e->tier, strlen(e->tier)) : (tk_str){ "", 0 };
+	tk->f[TK_F_CONTACT] = value(tk, e, e->idtext);
+	tk->f[TK_F_ORG] = value(tk, e, e->org);
+	tk->f[TK_F_TIER] = value(tk, e, e->tier);
 	if (!creating)
 		return;
 	/* A new ticket of an org's member: the org's queue and tags. */
 	if (!tk->f[TK_F_QUEUE].n && *e->queue)
-		tk->f[TK_F_QUEUE] = tk_ticket_own(tk, e->queue, strlen(e->queue));
+		tk->f[TK_F_QUEUE] = value(tk, e, e->queue);
 	if (*e->tags) {
 		char *cur = tk_xstrndup(tk->f[TK_F_TAGS].p, tk->f[TK_F_TAGS].n);
 
@@ -1549,21 +1579,24 @@ tk_contact_intake_known(tk_txn *rt, tk_ticket *tk)
 {
 	char small[256];
 	tk_buf key = { small, 0, sizeof small };	/* (grown on the heap past 256 bytes) */
+	tk_str r = tk->f[TK_F_REQUESTER];
 	struct centry e;
 	tk_contact c;
 	tk_org o;
 	int kind, rc = 1;
 
-	if (install_error || !tk->f[TK_F_REQUESTER].n || tk->f[TK_F_CONTACT].n)
+	if (install_error || !r.n || tk->f[TK_F_CONTACT].n)
 		return 0;
-	if (tk->f[TK_F_REQUESTER].n >= sizeof small)
-		key = (tk_buf){ 0 };
-	if (!(kind = requester_kind(tk->f[TK_F_REQUESTER], &key)))
-		goto out;	/* no contact to find or make */
-	if (cache_get(key.p, key.len, &e)) {
+	/* The requester as the ticket keeps it (an address bare and
+	 * lowercased) is the table's key. */
+	if (cache_get(r.p, r.n, &e)) {
 		fill(tk, &e, 1);
-		goto out;
+		return 1;
 	}
+	if (r.n >= sizeof small)
+		key = (tk_buf){ 0 };
+	if (!(kind = requester_kind(r, &key)))
+		goto out;	/* no contact to find or make */
 	tk_contact_init(&c);
 	tk_org_init(&o);
 	rc = find_requester(rt, kind, key.p, &e, &c, &o);
