@@ -559,6 +559,10 @@ fill(void *slot, void *ctx)
 		 * makes it itself. */
 		if (fl->pipe && __atomic_load_n(&fl->pipe->drain_waiting, __ATOMIC_RELAXED)) {
 			w->unprepared = 1;
+			/* (its requester looked up here all the same: never by the writer) */
+			for (i = 0; o->lookup && snap && i < w->r.as.n; i++)
+				if (w->r.as.a[i].field == TK_F_REQUESTER)
+					tk_contact_lookup_first(fl->st, &rt, w->r.as.a[i].value);
 			continue;
 		}
 		if (tk_ticket_prepare(&fl->tk, &w->r.as, w->r.body, w->r.bodylen,

@@ -199,11 +199,30 @@ country(tk_txn *t)
 	return s ? s->phone_country : NULL;
 }
 
+/* The contacts under phone key k (n bytes), added to ids. */
+static int
+phone_key(MDB_cursor *c, const char *k, size_t n, tk_ids *ids)
+{
+	MDB_val kv = { n, (void *)k }, d;
+	int rc;
+
+	for (rc = mdb_cursor_get(c, &kv, &d, MDB_SET_KEY); !rc; rc = mdb_cursor_get(c, &kv, &d, MDB_NEXT_DUP))
+		tk_ids_add(ids, tk_get_u64(d.mv_data));
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/*
+ * A number's digits with the country code, else as written (a number
+ * indexed before phone-country was set), else, for a national number,
+ * those that end in its digits without the trunk 0: one pass over the
+ * phone index, which finds it however the other was written.
+ */
 int
 tk_contact_by_phone(tk_txn *t, const char *phone, tk_ids *ids)
 {
 	char want[64], plain[64];
-	size_t n, pn;
+	size_t n, pn, nn;
+	const char *nat;
 	MDB_cursor *c;
 	MDB_val k, d;
 	int rc;
@@ -213,22 +232,22 @@ tk_contact_by_phone(tk_txn *t, const char *phone, tk_ids *ids)
 	pn = tk_phone_digits(phone, strlen(phone), NULL, plain, sizeof plain);
 	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_CONTACT_PHONE], &c)))
 		return tk_mdb_error(rc, "contact_phone");
-	k.mv_size = n;
-	k.mv_data = want;
-	for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY); !rc; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_DUP))
-		tk_ids_add(ids, tk_get_u64(d.mv_data));
-	/* A national number and no country code configured: the numbers
-	 * that end in its digits (a pass over the phone index). */
-	if (!ids->n && !strcmp(want, plain) && phone[strspn(phone, " ")] != '+' && pn >= 6) {
-		const char *nat = plain[0] == '0' ? plain + 1 : plain;
-		size_t nn = strlen(nat);
-
+	rc = phone_key(c, want, n, ids);
+	if (!rc && !ids->n && strcmp(want, plain))
+		rc = phone_key(c, plain, pn, ids);
+	/* national: written with no + nor 00 (which tk_phone_digits drops) */
+	if (!rc && !ids->n && phone[strspn(phone, " ")] != '+' && strncmp(phone + strspn(phone, " "), "00", 2) &&
+	    pn >= 6) {
+		nat = plain[0] == '0' ? plain + 1 : plain;
+		nn = strlen(nat);
 		for (rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); !rc; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT))
-			if (k.mv_size > nn && !memcmp((char *)k.mv_data + k.mv_size - nn, nat, nn))
+			if (k.mv_size >= nn && !memcmp((char *)k.mv_data + k.mv_size - nn, nat, nn))
 				tk_ids_add(ids, tk_get_u64(d.mv_data));
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
 	}
 	mdb_cursor_close(c);
-	if (rc && rc != MDB_NOTFOUND)
+	if (rc)
 		return tk_mdb_error(rc, "contact_phone");
 	tk_ids_unique(ids);
 	tk_ids_sort(ids);
@@ -1736,8 +1755,8 @@ cmp_dkey(const void *a, const void *b)
 }
 
 struct dcollect {
-	struct dkey *names, *mails;
-	size_t nn, nm, cn, cm;
+	struct dkey *names, *mails, *phones;
+	size_t nn, nm, cn, cm, np, cp;
 };
 
 static void
@@ -1834,35 +1853,59 @@ tk_contact_dupes(tk_txn *t, int (*fn)(uint64_t a, uint64_t b, const char *why, c
 	tk_contact c;
 	MDB_cursor *cur;
 	MDB_val k, v;
-	uint64_t first;
-	size_t i, cnt;
+	size_t i, x;
 	int rc;
 
 	tk_contact_init(&c);
-	/* Same phone: a key of contact_phone with two contacts or more. */
+	/*
+	 * Same phone: the index's numbers with their digits reversed, sorted,
+	 * so that one written with its country code and one without (before
+	 * phone-country was set) come side by side: one the other's prefix,
+	 * seven digits at least.
+	 */
 	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_CONTACT_PHONE], &cur)))
 		return tk_mdb_error(rc, "contact_phone");
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_NODUP)) {
-		char *digits;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		char *r = tk_xmalloc(k.mv_size + 1);
 
-		if ((rc = mdb_cursor_count(cur, &cnt)) || cnt < 2)
-			continue;
-		digits = tk_xstrndup(k.mv_data, k.mv_size);
-		first = tk_get_u64(v.mv_data);
-		for (i = 1; i < cnt && !rc; i++) {
-			if ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)))
-				break;
-			rc = fn(first, tk_get_u64(v.mv_data), "phone", digits, arg) ? -1 : 0;
-		}
-		free(digits);
-		if (rc)
-			break;
+		for (i = 0; i < k.mv_size; i++)
+			r[i] = ((char *)k.mv_data)[k.mv_size - 1 - i];
+		r[k.mv_size] = '\0';
+		dkey_add(&d.phones, &d.np, &d.cp, r, tk_get_u64(v.mv_data));
 	}
 	mdb_cursor_close(cur);
-	if (rc == -1)
-		return -1;
-	if (rc && rc != MDB_NOTFOUND)
-		return tk_mdb_error(rc, "contact_phone");
+	if (rc != MDB_NOTFOUND) {
+		rc = tk_mdb_error(rc, "contact_phone");
+		goto done;
+	}
+	rc = 0;
+	if (d.np > 1)
+		qsort(d.phones, d.np, sizeof *d.phones, cmp_dkey);
+	for (i = 0; i < d.np && !rc; i++) {
+		size_t j, a = strlen(d.phones[i].key);
+
+		for (j = i + 1; j < d.np && !rc; j++) {
+			size_t b = strlen(d.phones[j].key), m = a < b ? a : b;
+			char *shown;
+
+			if (m < 7 || memcmp(d.phones[i].key, d.phones[j].key, m))
+				break;
+			if (d.phones[i].id == d.phones[j].id)
+				continue;
+			shown = tk_xstrdup(d.phones[a > b ? i : j].key);
+			for (x = 0; x < strlen(shown) / 2; x++) {
+				char ch = shown[x];
+
+				shown[x] = shown[strlen(shown) - 1 - x];
+				shown[strlen(shown) - 1 - x] = ch;
+			}
+			rc = fn(d.phones[i].id < d.phones[j].id ? d.phones[i].id : d.phones[j].id,
+			    d.phones[i].id < d.phones[j].id ? d.phones[j].id : d.phones[i].id, "phone", shown, arg) ? -1 : 0;
+			free(shown);
+		}
+	}
+	if (rc)
+		goto done;
 	if (tk_contact_each(t, collect_dupe, &d) < 0)
 		rc = -1;
 	else {
@@ -1874,12 +1917,16 @@ tk_contact_dupes(tk_txn *t, int (*fn)(uint64_t a, uint64_t b, const char *why, c
 		if (runs(d.names, d.nn, "name", fn, arg) || runs(d.mails, d.nm, "address", fn, arg))
 			rc = -1;
 	}
+done:
 	for (i = 0; i < d.nn; i++)
 		free(d.names[i].key);
 	for (i = 0; i < d.nm; i++)
 		free(d.mails[i].key);
+	for (i = 0; i < d.np; i++)
+		free(d.phones[i].key);
 	free(d.names);
 	free(d.mails);
+	free(d.phones);
 	tk_contact_free(&c);
 	return rc;
 }

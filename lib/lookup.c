@@ -1,7 +1,8 @@
 /*
  * lookup.c - the contact-lookup program of the store's config (tk-config(5)):
  * for a requester tk has never seen, the program is run with the address as
- * its only argument, never through a shell, its standard input /dev/null,
+ * its only argument, never through a shell, its standard input and error
+ * /dev/null,
  * in a process group of its own so that what it starts is killed with it
  * when it overruns its time. It answers with one record under a '#' header
  * naming its fields (tk-records(5)): name, phone, org, tier, lang,
@@ -150,13 +151,17 @@ tk_lookup_run(const char *prog, const char *addr, long ms, tk_lookup *out)
 		return tk_error("contact-lookup %s: %s", prog, strerror(errno));
 	}
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
+		int null = open("/dev/null", O_RDWR);
 
 		setpgid(0, 0);
 		signal(SIGPIPE, SIG_DFL);
-		if (null >= 0 && null != 0) {
+		/* its standard input and error /dev/null: a bulk intake's lookups
+		 * say nothing but the one warning (contact.c) */
+		if (null >= 0) {
 			dup2(null, 0);
-			close(null);
+			dup2(null, 2);
+			if (null > 2)
+				close(null);
 		}
 		dup2(fd[1], 1);
 		execl(prog, prog, addr, (char *)NULL);
