@@ -64,6 +64,17 @@ static struct {
 
 static tk_store *st;
 
+/* The store for a change: its config read first (a broken one is exit 3). */
+static tk_store *
+store_to_write(int mode)
+{
+	tk_store *s = tk_cmd_store(opt.dir, mode);
+
+	if (!tk_settings_get(s->dir))
+		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
+	return s;
+}
+
 /* The contact a word names: its id, or exit code (said) when none. */
 static uint64_t
 contact_arg(tk_txn *t, const char *word, int code)
@@ -510,7 +521,7 @@ import(int argc, char **argv)
 			tk_die(TK_EXIT_FAIL, "%s: cannot read it", argv[i]);
 	if (opt.rejects && !(o.rejfp = fopen(opt.rejects, "w")))
 		tk_die(TK_EXIT_FAIL, "--rejects %s: cannot write it", opt.rejects);
-	st = tk_cmd_store(opt.dir, TK_OPEN_CREATE);
+	st = store_to_write(TK_OPEN_CREATE);
 	st->via = "import";
 	for (i = 0; i < argc; i++)
 		if ((rc = tk_dimport_file(st, &o, argv[i])) > status)
@@ -550,7 +561,7 @@ refresh(struct change *ch)
 	char *addr;
 	int rc;
 
-	st = tk_cmd_store(opt.dir, TK_OPEN_WRITE);
+	st = store_to_write(TK_OPEN_WRITE);
 	if (!(s = tk_settings_get(st->dir)))
 		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
 	if (!s->contact_lookup)
@@ -607,7 +618,7 @@ main(int argc, char **argv)
 	memset(&ch, 0, sizeof ch);
 	tk_cmd_start(argc, argv, usage);
 	/* "-email=x" is an operand (a removal), not options */
-	nopt = tk_getopt_end(argc, argv, "qaHto:m:F:d:hV");
+	nopt = tk_getopt_end_assign(argc, argv, "qaHto:m:F:d:hV");
 	while ((c = getopt_long(nopt, argv, "qaHto:m:F:d:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q': opt.quiet = 1; break;
@@ -671,7 +682,7 @@ main(int argc, char **argv)
 			argc--, argv++;
 		}
 		parse_assignments(&ch, argc, argv);
-		st = tk_cmd_store(opt.dir, TK_OPEN_CREATE);
+		st = store_to_write(TK_OPEN_CREATE);
 		write_or_die(add_fn, &ch);
 		print_id(ch.id);
 		tk_contact_free(&ch.c);
@@ -681,7 +692,7 @@ main(int argc, char **argv)
 			    "set: no contact%s", argc ? argv[0] : "");
 		ch.who = argv[0];
 		parse_assignments(&ch, argc - 1, argv + 1);
-		st = tk_cmd_store(opt.dir, TK_OPEN_WRITE);
+		st = store_to_write(TK_OPEN_WRITE);
 		write_or_die(set_fn, &ch);
 		print_id(ch.id);
 	} else if (!strcmp(verb, "ls")) {
@@ -699,7 +710,7 @@ main(int argc, char **argv)
 			tk_die(TK_EXIT_USAGE, "merge: merge CONTACT into CONTACT");
 		m.a = argv[0];
 		m.b = argv[2];
-		st = tk_cmd_store(opt.dir, TK_OPEN_WRITE);
+		st = store_to_write(TK_OPEN_WRITE);
 		write_or_die(merge_fn, &m);
 		if (!opt.quiet)
 			tk_warn("c%llu merged into c%llu: %zu tickets moved", (unsigned long long)m.ida,
@@ -710,7 +721,7 @@ main(int argc, char **argv)
 			tk_die(TK_EXIT_USAGE, "unmerge: one contact");
 		m.a = argv[0];
 		m.undo = 1;
-		st = tk_cmd_store(opt.dir, TK_OPEN_WRITE);
+		st = store_to_write(TK_OPEN_WRITE);
 		write_or_die(merge_fn, &m);
 		if (!opt.quiet)
 			tk_warn("c%llu unmerged: %zu tickets back", (unsigned long long)m.ida, m.moved);
@@ -725,7 +736,7 @@ main(int argc, char **argv)
 		if (argc != 1)
 			tk_die(TK_EXIT_USAGE, "rm: one contact");
 		ch.who = argv[0];
-		st = tk_cmd_store(opt.dir, TK_OPEN_WRITE);
+		st = store_to_write(TK_OPEN_WRITE);
 		write_or_die(rm_fn, &ch);
 	} else if (!strcmp(verb, "refresh")) {
 		if (argc != 1)

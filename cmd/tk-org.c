@@ -53,6 +53,17 @@ static struct {
 
 static tk_store *st;
 
+/* The store for a change: its config read first (a broken one is exit 3). */
+static tk_store *
+store_to_write(int mode)
+{
+	tk_store *s = tk_cmd_store(opt.dir, mode);
+
+	if (!tk_settings_get(s->dir))
+		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
+	return s;
+}
+
 struct change {
 	const char *key;
 	tk_dasgs as;
@@ -290,7 +301,7 @@ import(int argc, char **argv)
 			tk_die(TK_EXIT_FAIL, "%s: cannot read it", argv[i]);
 	if (opt.rejects && !(o.rejfp = fopen(opt.rejects, "w")))
 		tk_die(TK_EXIT_FAIL, "--rejects %s: cannot write it", opt.rejects);
-	st = tk_cmd_store(opt.dir, TK_OPEN_CREATE);
+	st = store_to_write(TK_OPEN_CREATE);
 	st->via = "import";
 	for (i = 0; i < argc; i++)
 		if ((rc = tk_dimport_file(st, &o, argv[i])) > status)
@@ -326,7 +337,7 @@ main(int argc, char **argv)
 	memset(&ch, 0, sizeof ch);
 	tk_cmd_start(argc, argv, usage);
 	/* "-tag" and "-domain=x" are operands (removals), not options */
-	nopt = tk_getopt_end(argc, argv, "qHto:m:F:d:hV");
+	nopt = tk_getopt_end_assign(argc, argv, "qHto:m:F:d:hV");
 	while ((c = getopt_long(nopt, argv, "qHto:m:F:d:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q': opt.quiet = 1; break;
@@ -380,7 +391,7 @@ main(int argc, char **argv)
 		if (!ch.add && !ch.rm && !ch.as.n)
 			tk_die(TK_EXIT_USAGE, "set %s: nothing to set: give field=value, +field=value or -field=value",
 			    ch.key);
-		st = tk_cmd_store(opt.dir, ch.add ? TK_OPEN_CREATE : TK_OPEN_WRITE);
+		st = store_to_write(ch.add ? TK_OPEN_CREATE : TK_OPEN_WRITE);
 		if ((rc = tk_store_write(st, change_fn, &ch)))
 			tk_die(rc, "%s", tk_errmsg);
 		if (!opt.quiet && !ch.rm)

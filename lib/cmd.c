@@ -222,6 +222,24 @@ tk_cmd_ids(tk_ids *ids, int argc, char **argv)
 	return 0;
 }
 
+/* Word w is an option whose argument is the next word ("-o", "-qo"). */
+static int
+option_argument(const char *w, const char *shortopts)
+{
+	const char *o;
+	size_t j;
+
+	if (w[0] != '-' || w[1] == '-' || !w[1])
+		return 0;
+	for (j = 1; w[j]; j++) {
+		if (w[j] == ':' || !(o = strchr(shortopts, w[j])))
+			return 0;
+		if (o[1] == ':')
+			return !w[j + 1];
+	}
+	return 0;
+}
+
 char *
 tk_read_all(FILE *fp, const char *name, size_t *len)
 {
@@ -235,6 +253,24 @@ tk_read_all(FILE *fp, const char *name, size_t *len)
 		tk_die(TK_EXIT_FAIL, "%s: read error", name);
 	*len = b.len;
 	return b.p ? b.p : tk_xstrdup("");
+}
+
+static int option_argument(const char *w, const char *shortopts);
+
+int
+tk_getopt_end_assign(int argc, char **argv, const char *shortopts)
+{
+	int i, end = tk_getopt_end(argc, argv, shortopts);
+
+	/* "-domain=x", "-phone=x": removals from a set, whatever their letters */
+	for (i = 1; i < end; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (argv[i][0] == '-' && ((argv[i][1] >= 'a' && argv[i][1] <= 'z') || (argv[i][1] >= 'A' &&
+		    argv[i][1] <= 'Z')) && strchr(argv[i], '=') && (i == 1 || !option_argument(argv[i - 1], shortopts)))
+			return i;
+	}
+	return end;
 }
 
 int

@@ -620,7 +620,7 @@ tk_contact_check(tk_txn *t, tk_contact *c, const tk_contact *old)
 	uint64_t other;
 	int rc;
 
-	if ((rc = tk_tier_check(t, c->v[TK_C_ID], c->v[TK_C_TIER])) < 0)
+	if ((rc = tk_tier_check(t, c->v[TK_C_ID][0] ? c->v[TK_C_ID] : "contact", c->v[TK_C_TIER])) < 0)
 		return rc;
 	if (c->v[TK_C_ORG][0] && (!old || strcmp(old->v[TK_C_ORG], c->v[TK_C_ORG]))) {
 		if ((rc = tk_org_exists(t, c->v[TK_C_ORG])) <= 0)

@@ -397,7 +397,7 @@ contact_row(tk_txn *t, tk_dimport *im, char **f, size_t n, int *result)
 	char *org = NULL, what[64];
 	uint64_t id = 0;
 	size_t i;
-	int rc = 0, found = 0, col;
+	int rc = 0, found = 0, col, ext_row = 0;
 
 	tk_contact_init(&c);
 	tk_contact_init(&old);
@@ -465,11 +465,16 @@ contact_row(tk_txn *t, tk_dimport *im, char **f, size_t n, int *result)
 		tk_dasg_add(&as, tk_contact_cols, TK_C_NCOLS, "org", "org", '=', org);
 	}
 	rc = 0;
-	/* The same contact: by its external id, else by an address. */
+	/* The same contact: by its external id, else by an address (a row
+	 * with an external id the store does not know is a new contact; its
+	 * address, if another's, refuses it). */
 	for (i = 0; i < as.n && !found; i++)
-		if (as.a[i].col == TK_C_EXTERNAL_ID && (found = tk_contact_by_external(t, as.a[i].value, &id)) < 0)
-			goto fail;
-	for (i = 0; i < as.n && !found; i++)
+		if (as.a[i].col == TK_C_EXTERNAL_ID) {
+			ext_row = 1;
+			if ((found = tk_contact_by_external(t, as.a[i].value, &id)) < 0)
+				goto fail;
+		}
+	for (i = 0; i < as.n && !found && !ext_row; i++)
 		if (as.a[i].col == TK_C_EMAILS) {
 			const char *p = as.a[i].value, *e;
 
@@ -765,6 +770,16 @@ tk_dimport_file(tk_store *st, const tk_dimport_opts *o, const char *path)
 	}
 	for (i = 0; i < said.len; i += strlen(said.p + i) + 1)
 		tk_warn("%s:%ld: %s", name, lineno, said.p + i);
+	if (o->rejfp) {	/* the rejected rows' header: line, reason, the input's */
+		tk_str *h = tk_xmalloc((n + 2) * sizeof *h);
+
+		h[0] = TK_STR("#line");
+		h[1] = TK_STR("reason");
+		for (i = 0; i < n; i++)
+			h[i + 2] = (tk_str){ f[i], l[i] };
+		tk_write_record(o->rejfp, h, n + 2);
+		free(h);
+	}
 	b.im = im;
 	while (!end) {
 		/* A batch of rows, copied (the reader's are good until its next). */

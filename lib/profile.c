@@ -122,16 +122,16 @@ tk_profile_print(tk_txn *t, const char *title, const tk_dcol *cols, char *const 
 	if (json) {
 		tk_buf_addc(&b, '{');
 		for (i = 0; i < to; i++) {
-			if (i && i < from)
-				continue;
 			if (b.len > 1)
 				tk_buf_addc(&b, ',');
 			tk_json_string(&b, cols[i].name, strlen(cols[i].name));
 			tk_buf_addc(&b, ':');
-			if (v[i][0])
-				tk_json_string(&b, v[i], strlen(v[i]));
-			else
+			if (!v[i][0])
 				tk_buf_adds(&b, "null");
+			else if (cols[i].kind == TK_DK_COUNT)
+				tk_buf_adds(&b, v[i]);
+			else
+				tk_json_string(&b, v[i], strlen(v[i]));
 		}
 		tk_buf_printf(&b, ",\"tickets\":%zu,\"open\":%zu,\"by_status\":{", p->tickets, p->open);
 		for (i = 0; i < 5; i++)

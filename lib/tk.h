@@ -1317,8 +1317,8 @@ typedef struct {
 } tk_profile;
 /* The profile of tickets ids (ascending): 0 or -1. */
 int tk_profile_of(tk_txn *t, const tk_ids *ids, tk_profile *p);
-/* title, the columns v[from..to) of cols set, then the profile; or one
- * JSON object with the key column v[0] and the others. */
+/* title, the columns v[from..to) of cols that are set, then the
+ * profile; or one JSON object with the columns v[0..to) and the counts. */
 void tk_profile_print(tk_txn *t, const char *title, const tk_dcol *cols, char *const *v, size_t from, size_t to,
     const tk_profile *p, int json);
 
@@ -1383,6 +1383,9 @@ int tk_cmd_ids(tk_ids *ids, int argc, char **argv);
  * options: the first argument "-X..." whose X is not an option letter.
  */
 int tk_getopt_end(int argc, char **argv, const char *shortopts);
+/* The same, and a word "-name=value" is an operand too (a removal from a
+ * set of tk-contact, tk-org), whatever its letters. */
+int tk_getopt_end_assign(int argc, char **argv, const char *shortopts);
 char *tk_read_all(FILE *fp, const char *name, size_t *len);
 
 #endif
