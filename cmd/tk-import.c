@@ -62,6 +62,7 @@ enum { F_GUESS, F_CSV, F_TSV, F_JSON };
 
 struct opts {
 	int atomic, update, quiet, strict, new_fields, format, delim, progress, lookup;
+	int preloaded;		/* the store's requesters known at the start (contact.c) */
 	const char *encoding, *preset, *mapping, *rejects;
 	FILE *rejfp;
 };
@@ -527,8 +528,9 @@ fill(void *slot, void *ctx)
 	clear(b);
 	b->now = tk_now();
 	tk_time_iso(b->now, b->now_iso);
-	/* The store as committed now: the requesters it knows (contact.c). */
-	snap = tk_txn_read(fl->st, &rt) == 0;
+	/* The store as committed now: the requesters it knows (contact.c),
+	 * unless they were all read in at the start. */
+	snap = !o->preloaded && tk_txn_read(fl->st, &rt) == 0;
 	while (o->atomic || (b->n < BATCH && b->bytes < TK_BATCH_BYTES)) {
 		struct row *w;
 		size_t i;
@@ -560,9 +562,9 @@ fill(void *slot, void *ctx)
 		if (fl->pipe && __atomic_load_n(&fl->pipe->drain_waiting, __ATOMIC_RELAXED)) {
 			w->unprepared = 1;
 			/* (its requester looked up here all the same: never by the writer) */
-			for (i = 0; o->lookup && snap && i < w->r.as.n; i++)
+			for (i = 0; o->lookup && i < w->r.as.n; i++)
 				if (w->r.as.a[i].field == TK_F_REQUESTER)
-					tk_contact_lookup_first(fl->st, &rt, w->r.as.a[i].value);
+					tk_contact_lookup_first(fl->st, snap ? &rt : NULL, w->r.as.a[i].value);
 			continue;
 		}
 		if (tk_ticket_prepare(&fl->tk, &w->r.as, w->r.body, w->r.bodylen,
@@ -573,10 +575,10 @@ fill(void *slot, void *ctx)
 		} else {
 			/* Its contact when the store knows it (else the writer's
 			 * work), asked of the lookup program first with --lookup. */
-			if (snap && tk_contact_intake_known(&rt, &fl->tk) == 0 && o->lookup) {
+			if (tk_contact_intake_known(snap ? &rt : NULL, &fl->tk) == 0 && o->lookup) {
 				char *req = tk_xstrndup(fl->tk.f[TK_F_REQUESTER].p, fl->tk.f[TK_F_REQUESTER].n);
 
-				tk_contact_lookup_first(fl->st, &rt, req);
+				tk_contact_lookup_first(fl->st, snap ? &rt : NULL, req);
 				free(req);
 			}
 			w->enc = b->enc.len;
@@ -648,8 +650,10 @@ drain(void *slot, int end, void *ctx)
 	b->write_mark = b->n && b->mark_ok && fl->clean && !refused;
 	if ((b->n || (o->new_fields && !fl->declared)) && !(o->atomic && refused))
 		rc = tk_store_write(fl->st, import_batch, b);
-	if (!rc)
+	if (!rc) {
 		fl->declared = 1;
+		tk_contacts_committed();
+	}
 	if (rc && rc != TK_EXIT_DATA) {
 		tk_warn("%s", tk_errmsg);
 		tk_die(rc, "%s: stopped at line %ld; what was committed stays, re-run to finish",
@@ -973,6 +977,7 @@ main(int argc, char **argv)
 	st->via = "import";
 	if (!tk_settings_get(st->dir))
 		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
+	o.preloaded = tk_contacts_preload(st);
 	tk_store_bulk(st);
 	for (i = 0; i < nfiles; i++) {
 		rc = import_file(st, &files[i], &total);

@@ -57,6 +57,7 @@ struct input {
 	tk_store *st;
 	const tk_assignments *common;
 	int atomic, quiet, lookup;
+	int preloaded;		/* the store's requesters known at the start (contact.c) */
 	tk_reader r;
 	char **hdr;
 	int *hf;
@@ -205,8 +206,9 @@ fill(void *slot, void *ctx)
 	clear(b);
 	b->now = tk_now();
 	tk_time_iso(b->now, b->now_iso);
-	/* The store as committed now: the requesters it knows (contact.c). */
-	snap = tk_txn_read(in->st, &rt) == 0;
+	/* The store as committed now: the requesters it knows (contact.c),
+	 * unless they were all read in at the start. */
+	snap = !in->preloaded && tk_txn_read(in->st, &rt) == 0;
 	rc = fill_batch(in, b, snap ? &rt : NULL);
 	if (snap)
 		tk_txn_end(&rt);
@@ -284,7 +286,7 @@ fill_batch(struct input *in, struct batch *b, tk_txn *rt)
 			rc = tk_ticket_prepare(&in->tk, &in->as, rec->body, rec->bodylen, TK_APPLY_BODY_CHECKED, b->now_iso);
 		/* Its contact when the store knows it (else the writer's work),
 		 * asked of the lookup program first with --lookup. */
-		if (rc == 0 && rt && (rc = tk_contact_intake_known(rt, &in->tk)) == 0 && in->lookup) {
+		if (rc == 0 && (rc = tk_contact_intake_known(rt, &in->tk)) == 0 && in->lookup) {
 			char *req = tk_xstrndup(in->tk.f[TK_F_REQUESTER].p, in->tk.f[TK_F_REQUESTER].n);
 
 			tk_contact_lookup_first(in->st, rt, req);
@@ -332,6 +334,7 @@ drain(void *slot, int end, void *ctx)
 		tk_warn("%s", tk_errmsg);
 		tk_die(rc, "stopped after %zu tickets created; re-run with the rest", in->created);
 	}
+	tk_contacts_committed();
 	report(b, in->quiet);
 	for (i = 0; i < b->n; i++)
 		in->created += b->r[i].id != 0;
@@ -355,6 +358,7 @@ batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet, in
 	in.atomic = atomic;
 	in.quiet = quiet;
 	in.lookup = lookup;
+	in.preloaded = tk_contacts_preload(st);
 	in.body_col = -1;
 	tk_reader_init(&in.r, stdin, "stdin");
 	p.slot[0] = &in.b[0];

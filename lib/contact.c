@@ -1252,6 +1252,7 @@ static struct {
 } cache = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, { NULL, NULL } };
 
 #define CACHE_MAX (4u << 20)	/* entries: a run with more requesters asks the store for the rest */
+#define PRELOAD_MAX 200000	/* addresses read in at the start (about 20 MiB) */
 
 /* tk_hash's high half, mixed once more: its low bits vary little between
  * addresses that differ only at their end (as ixbatch.c found). */
@@ -1349,10 +1350,22 @@ struct answer {
 };
 static struct {
 	pthread_mutex_t mu;
-	struct answer *v;
+	struct answer **v;	/* each its own block: a reader's append never moves one a writer holds */
 	size_t n;
+	size_t *slot, cap;	/* index + 1 of the answer for an address's hash, 0 none */
 	int warned;
-} answers = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0 };
+} answers = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, NULL, 0, 0 };
+
+/* The slot of addr in answers' table (its mutex held). */
+static size_t *
+answer_slot(const char *addr)
+{
+	size_t i = key_hash(addr, strlen(addr)) & (answers.cap - 1);
+
+	while (answers.slot[i] && strcmp(answers.v[answers.slot[i] - 1]->addr, addr))
+		i = (i + 1) & (answers.cap - 1);
+	return &answers.slot[i];
+}
 
 /* The answer for addr: 1 with *out (the kept one's, not to free), 0 none
  * yet asked, -1 asked and nothing. */
@@ -1363,12 +1376,10 @@ answer_get(const char *addr, tk_lookup **out)
 	int rc = 0;
 
 	pthread_mutex_lock(&answers.mu);
-	for (i = 0; i < answers.n; i++)
-		if (!strcmp(answers.v[i].addr, addr)) {
-			rc = answers.v[i].got ? 1 : -1;
-			*out = &answers.v[i].l;
-			break;
-		}
+	if (answers.n && (i = *answer_slot(addr))) {
+		rc = answers.v[i - 1]->got ? 1 : -1;
+		*out = &answers.v[i - 1]->l;
+	}
 	pthread_mutex_unlock(&answers.mu);
 	return rc;
 }
@@ -1539,6 +1550,96 @@ make_contact(tk_txn *t, int kind, const char *key, const tk_ticket *tk, struct c
 	return entry_of(t, c->id, e, c, o);
 }
 
+/*
+ * The contacts a bulk writer found or made in its transaction: they go in
+ * the table once the transaction has committed (tk_contacts_committed),
+ * so that the tickets of later batches find them there; a transaction run
+ * again (a full map) starts the list anew (the batch hook's reset).
+ */
+static const tk_batch_ops pending_ops;
+
+static struct {
+	struct pend {
+		const char *key;
+		size_t n;
+		struct centry e;
+	} *v;
+	size_t n, cap;
+	tk_arena arena;
+} pending;
+
+static const char *
+pend_str(const char *s)
+{
+	size_t n = strlen(s);
+
+	return memcpy(tk_arena_alloc(&pending.arena, n + 1), s, n + 1);
+}
+
+static void
+pend_add(tk_txn *t, const char *key, size_t n, const struct centry *e)
+{
+	struct pend *p;
+
+	if (!tk_txn_batch(t, &pending_ops))
+		return;		/* not a bulk transaction: nothing to carry over */
+	if (pending.n == pending.cap)
+		pending.v = tk_xrealloc(pending.v, (pending.cap = pending.cap ? 2 * pending.cap : 256) * sizeof *pending.v);
+	p = &pending.v[pending.n++];
+	p->key = memcpy(tk_arena_alloc(&pending.arena, n + 1), key, n + 1);
+	p->n = n;
+	p->e = *e;
+	p->e.idtext = pend_str(e->idtext);
+	p->e.org = pend_str(e->org);
+	p->e.tier = pend_str(e->tier);
+	p->e.queue = pend_str(e->queue);
+	p->e.tags = pend_str(e->tags);
+}
+
+static void *
+pend_make(void)
+{
+	return &pending;
+}
+
+static int
+pend_write(void *state, tk_txn *t)
+{
+	(void)state;
+	(void)t;
+	return 0;
+}
+
+static void
+pend_reset(void *state)
+{
+	(void)state;
+	pending.n = 0;
+	tk_arena_reset(&pending.arena);
+}
+
+static void
+pend_free(void *state)
+{
+	(void)state;
+	free(pending.v);
+	tk_arena_free(&pending.arena);
+	memset(&pending, 0, sizeof pending);
+}
+
+static const tk_batch_ops pending_ops = { pend_make, pend_write, pend_reset, pend_free };
+
+void
+tk_contacts_committed(void)
+{
+	size_t i;
+
+	for (i = 0; i < pending.n; i++)
+		cache_put(pending.v[i].key, pending.v[i].n, &pending.v[i].e);
+	pending.n = 0;
+	tk_arena_reset(&pending.arena);
+}
+
 /* tk_requester_hook: the contact of a ticket's requester, in the
  * transaction that writes the ticket. */
 static int
@@ -1573,8 +1674,10 @@ resolve(tk_txn *t, tk_ticket *tk, int creating)
 		if (rc == 0)
 			rc = 1;
 	}
-	if (rc > 0)
+	if (rc > 0) {
 		fill(tk, &e, creating);
+		pend_add(t, key.p, key.len, &e);
+	}
 	tk_contact_free(&c);
 	tk_org_free(&o);
 	return rc < 0 ? -1 : 1;
@@ -1591,6 +1694,75 @@ tk_contacts_install(tk_store *st)
 		install_error = msg = tk_xstrdup(tk_errmsg);
 	} else
 		install_error = NULL;
+}
+
+/* The orgs of a store, read once for a preload. */
+struct orglist {
+	tk_org *v;
+	size_t n;
+};
+
+static int
+org_collect(tk_txn *t, tk_org *o, void *arg)
+{
+	struct orglist *l = arg;
+
+	(void)t;
+	l->v = tk_xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+	tk_org_init(&l->v[l->n]);
+	tk_org_copy(&l->v[l->n++], o);
+	return 0;
+}
+
+static int preloaded;
+
+int
+tk_contacts_preload(tk_store *st)
+{
+	struct orglist orgs = { NULL, 0 };
+	struct centry e;
+	tk_contact c;
+	MDB_cursor *cur;
+	MDB_stat ms;
+	MDB_val k, v;
+	tk_txn t;
+	size_t i;
+	int rc;
+
+	if (install_error || tk_txn_read(st, &t) < 0)
+		return 0;
+	if (mdb_stat(t.txn, st->dbi[TK_DB_CONTACT_EMAIL], &ms) || ms.ms_entries > PRELOAD_MAX ||
+	    tk_org_each(&t, org_collect, &orgs) < 0 || mdb_cursor_open(t.txn, st->dbi[TK_DB_CONTACT_EMAIL], &cur)) {
+		tk_txn_end(&t);
+		return 0;
+	}
+	tk_contact_init(&c);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const tk_org *o = NULL;
+
+		if (v.mv_size != 8 || (rc = tk_contact_get(&t, tk_get_u64(v.mv_data), &c)) < 0)
+			break;
+		rc = 0;
+		for (i = 0; i < orgs.n && c.v[TK_C_ORG][0]; i++)
+			if (!strcmp(orgs.v[i].v[TK_O_KEY], c.v[TK_C_ORG]))
+				o = &orgs.v[i];
+		e.id = c.id;
+		e.lasting = 0;
+		e.idtext = c.v[TK_C_ID];
+		e.org = c.v[TK_C_ORG];
+		e.tier = tk_contact_tier(&c, o);
+		e.queue = o ? o->v[TK_O_QUEUE] : "";
+		e.tags = o ? o->v[TK_O_TAGS] : "";
+		cache_put(k.mv_data, k.mv_size, &e);
+	}
+	mdb_cursor_close(cur);
+	tk_contact_free(&c);
+	for (i = 0; i < orgs.n; i++)
+		tk_org_free(&orgs.v[i]);
+	free(orgs.v);
+	tk_txn_end(&t);
+	preloaded = rc == MDB_NOTFOUND;
+	return preloaded;
 }
 
 int
@@ -1612,6 +1784,10 @@ tk_contact_intake_known(tk_txn *rt, tk_ticket *tk)
 		fill(tk, &e, 1);
 		return 1;
 	}
+	/* Every address the store held is in the table: the others are new
+	 * (or phones, or made by the writer since), the writer's. */
+	if (preloaded || !rt)
+		return 0;
 	if (r.n >= sizeof small)
 		key = (tk_buf){ 0 };
 	if (!(kind = requester_kind(r, &key)))
@@ -1664,9 +1840,20 @@ tk_contact_lookup_first(tk_store *st, tk_txn *rt, const char *requester)
 	pthread_mutex_lock(&answers.mu);
 	if (rc < 0 && !answers.warned++)
 		tk_warn("%s (its contact is made without it; said once)", tk_errmsg);
+	if (2 * (answers.n + 1) > answers.cap) {
+		size_t i;
+
+		free(answers.slot);
+		answers.cap = answers.cap ? 2 * answers.cap : 256;
+		answers.slot = tk_xmalloc(answers.cap * sizeof *answers.slot);
+		memset(answers.slot, 0, answers.cap * sizeof *answers.slot);
+		for (i = 0; i < answers.n; i++)
+			*answer_slot(answers.v[i]->addr) = i + 1;
+	}
 	answers.v = tk_xrealloc(answers.v, (answers.n + 1) * sizeof *answers.v);
-	a = &answers.v[answers.n++];
+	a = answers.v[answers.n++] = tk_xmalloc(sizeof *a);
 	a->addr = key;
+	*answer_slot(key) = answers.n;
 	a->got = rc > 0;
 	if (rc > 0)
 		a->l = ans;

@@ -1275,6 +1275,14 @@ void tk_contacts_install(tk_store *st);
  * org, tier (and the org's queue and tags): 1 done, 0 left to the writer,
  * -1 an error. */
 int tk_contact_intake_known(tk_txn *rt, tk_ticket *tk);
+/* Before a bulk run: every address the store holds put in that table at
+ * once (one pass over contact_email), so the reader needs no snapshot (rt
+ * NULL) and a requester not there is the writer's to find or make. 1
+ * done, 0 not (a directory too large: the reader asks its snapshots). */
+int tk_contacts_preload(tk_store *st);
+/* After a bulk batch's transaction committed: the contacts its writer
+ * found or made go in the table, for the tickets of later batches. */
+void tk_contacts_committed(void);
 /* Before the write transaction: a requester never seen is looked up with
  * the config's contact-lookup program (lookup.c), its answer kept for the
  * contact intake makes. A lookup that fails warns once; never an error. */
