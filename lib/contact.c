@@ -438,13 +438,7 @@ email_ix(tk_txn *t, const char *a, size_t n, void *arg)
 		rc = mdb_del(t->txn, t->st->dbi[TK_DB_CONTACT_EMAIL], &k, NULL);
 		return rc ? tk_mdb_error(rc, "contact_email") : 0;
 	}
-	if ((rc = id_get(t, TK_DB_CONTACT_EMAIL, a, n, &other)) < 0)
-		return -1;
-	if (rc && other != x->c->id) {
-		tk_error("%s: %.*s is the address of c%llu (tk-contact merge joins two contacts)", x->c->v[TK_C_ID],
-		    (int)n, a, (unsigned long long)other);
-		return TK_DIR_REFUSED;
-	}
+	/* (tk_contact_check found it nobody else's) */
 	tk_put_u64(b, x->c->id);
 	rc = mdb_put(t->txn, t->st->dbi[TK_DB_CONTACT_EMAIL], &k, &v, 0);
 	return rc ? tk_mdb_error(rc, "contact_email") : 0;
@@ -548,18 +542,7 @@ external_ix(tk_txn *t, tk_contact *c, const char *old)
 
 	if (!strcmp(old, ext))
 		return 0;
-	if (*ext) {
-		if (strlen(ext) > 500) {
-			tk_error("%s: external id longer than 500 bytes", c->v[TK_C_ID]);
-			return TK_DIR_BAD;
-		}
-		if ((rc = id_get(t, TK_DB_CONTACT_EXTERNAL, ext, strlen(ext), &other)) < 0)
-			return -1;
-		if (rc && other != c->id) {
-			tk_error("%s: external id %s is c%llu's", c->v[TK_C_ID], ext, (unsigned long long)other);
-			return TK_DIR_REFUSED;
-		}
-	}
+	/* (tk_contact_check found the new one nobody else's) */
 	if (*old && id_get(t, TK_DB_CONTACT_EXTERNAL, old, strlen(old), &other) > 0 && other == c->id) {
 		k.mv_size = strlen(old);
 		k.mv_data = (void *)old;
@@ -685,8 +668,8 @@ tk_contact_write(tk_txn *t, tk_contact *c, const tk_contact *old)
 	each_item(c->v[TK_C_PHONES], digits_of, t, &now);
 	if (old)
 		each_item(old->v[TK_C_PHONES], digits_of, t, &before);
-	rc = phone_ix(t, c, &before, &now, 1);
-	if (!rc)
+	rc = before.len ? phone_ix(t, c, &before, &now, 1) : 0;
+	if (!rc && now.len)
 		rc = phone_ix(t, c, &now, &before, 0);
 	tk_buf_free(&now);
 	tk_buf_free(&before);

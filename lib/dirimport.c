@@ -149,6 +149,7 @@ struct tk_dimport {
 	size_t nmap;
 	int *target;		/* a column's: a record column, an X_ one, or ignore */
 	char **header;
+	char **what;		/* "column \"Header\"": a refused value's messages say it */
 	size_t ncols;
 	const tk_dcol *cols;
 	size_t ncolsrec;
@@ -216,8 +217,11 @@ tk_dimport_free(tk_dimport *im)
 		free(im->mapfrom[i]);
 		free(im->mapto[i]);
 	}
-	for (i = 0; i < im->ncols; i++)
+	for (i = 0; i < im->ncols; i++) {
 		free(im->header[i]);
+		free(im->what[i]);
+	}
+	free(im->what);
 	free(im->mapfrom);
 	free(im->mapto);
 	free(im->header);
@@ -261,9 +265,12 @@ tk_dimport_header(tk_dimport *im, char **f, size_t *l, size_t n, tk_buf *said)
 
 	im->target = tk_xmalloc((n ? n : 1) * sizeof *im->target);
 	im->header = tk_xmalloc((n ? n : 1) * sizeof *im->header);
+	im->what = tk_xmalloc((n ? n : 1) * sizeof *im->what);
 	im->ncols = n;
 	for (i = 0; i < n; i++) {
 		im->header[i] = tk_xstrndup(f[i], l[i]);
+		im->what[i] = tk_xmalloc(64);
+		snprintf(im->what[i], 64, "column \"%.40s\"", im->header[i]);
 		key = tk_import_fold(f[i], l[i]);
 		to = NULL;
 		for (j = 0; j < im->nmap && !to; j++)
@@ -394,7 +401,7 @@ contact_row(tk_txn *t, tk_dimport *im, char **f, size_t n, int *result)
 	tk_dasgs as = { 0 };
 	tk_contact c, old;
 	const char *first = "", *last = "", *orgext = "", *orgname = "";
-	char *org = NULL, what[64];
+	char *org = NULL;
 	uint64_t id = 0;
 	size_t i;
 	int rc = 0, found = 0, col, ext_row = 0;
@@ -405,7 +412,6 @@ contact_row(tk_txn *t, tk_dimport *im, char **f, size_t n, int *result)
 		if (!f[i][0])
 			continue;
 		col = im->target[i];
-		snprintf(what, sizeof what, "column \"%.40s\"", im->header[i]);
 		switch (col) {
 		case X_IGNORE:
 			break;
@@ -422,7 +428,7 @@ contact_row(tk_txn *t, tk_dimport *im, char **f, size_t n, int *result)
 			orgname = f[i];
 			break;
 		default:
-			rc = tk_dasg_add(&as, tk_contact_cols, TK_C_NCOLS, what, tk_contact_cols[col].name,
+			rc = tk_dasg_add(&as, tk_contact_cols, TK_C_NCOLS, im->what[i], tk_contact_cols[col].name,
 			    col == TK_C_EMAILS || col == TK_C_PHONES ? '+' : '=', f[i]);
 			if (rc < 0)
 				rc = TK_DIR_REFUSED;
@@ -526,8 +532,7 @@ contact_row(tk_txn *t, tk_dimport *im, char **f, size_t n, int *result)
 			goto out;
 		}
 	}
-	if ((rc = tk_contact_check(t, &c, found ? &old : NULL)) < 0)
-		goto out;
+	/* (it checks all before it writes anything) */
 	if ((rc = tk_contact_write(t, &c, found ? &old : NULL)) < 0)
 		goto out;
 	*result = found ? R_UPDATED : R_CREATED;
@@ -547,7 +552,8 @@ org_row(tk_txn *t, tk_dimport *im, char **f, size_t n, int *result)
 {
 	tk_dasgs as = { 0 };
 	tk_org o, old;
-	char *key = NULL, *byext = NULL, what[64];
+	char *key = NULL, *byext = NULL;
+	const char *what;
 	size_t i;
 	int rc = 0, found = 0, col;
 
@@ -556,7 +562,7 @@ org_row(tk_txn *t, tk_dimport *im, char **f, size_t n, int *result)
 	for (i = 0; i < n && rc == 0; i++) {
 		if (!f[i][0] || (col = im->target[i]) == XO_IGNORE)
 			continue;
-		snprintf(what, sizeof what, "column \"%.40s\"", im->header[i]);
+		what = im->what[i];
 		if (col == TK_O_KEY) {
 			if (!tk_dir_word_ok(f[i])) {
 				tk_error("%s: %s is not an org key (a letter, then letters, digits, _ - .)", what, f[i]);
@@ -639,7 +645,7 @@ org_row(tk_txn *t, tk_dimport *im, char **f, size_t n, int *result)
 			goto out;
 		}
 	}
-	if ((rc = tk_org_check(t, &o, found ? &old : NULL)) < 0 || (rc = tk_org_save(t, &o, found ? &old : NULL)) < 0)
+	if ((rc = tk_org_save(t, &o, found ? &old : NULL)) < 0)	/* (checks first) */
 		goto out;
 	*result = found ? R_UPDATED : R_CREATED;
 	goto out;

@@ -112,8 +112,11 @@ tk_list_op(const char *set, const char *items, char op, int spaces)
 		}
 		a[o++] = a[i];
 	}
-	for (i = 0; i < o; i++)
-		tk_buf_printf(&out, "%s%s", i ? "," : "", a[i]);
+	for (i = 0; i < o; i++) {
+		if (i)
+			tk_buf_addc(&out, ',');
+		tk_buf_adds(&out, a[i]);
+	}
 	free_items(a, o);
 	free_items(b, nb);
 	return out.p ? out.p : tk_xstrdup("");
@@ -172,7 +175,9 @@ tk_pairs_summary(tk_buf *b, const tk_dcol *cols, char *const *v, size_t from, si
 		if (v[i][0]) {
 			if (b->len)
 				tk_buf_addc(b, '\t');
-			tk_buf_printf(b, "%s=%s", cols[i].name, v[i]);
+			tk_buf_adds(b, cols[i].name);
+			tk_buf_addc(b, '=');
+			tk_buf_adds(b, v[i]);
 		}
 	tk_buf_cstr(b);
 }
@@ -371,7 +376,9 @@ tk_dasg_add(tk_dasgs *as, const tk_dcol *cols, size_t ncols, const char *arg, co
 				tk_buf_free(&b);
 				return -1;
 			}
-			tk_buf_printf(&b, "%s%s", i ? "," : "", s);
+			if (i)
+				tk_buf_addc(&b, ',');
+			tk_buf_adds(&b, s);
 			free(s);
 		}
 		free_items(items, n);
