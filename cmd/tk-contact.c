@@ -417,7 +417,6 @@ show(const char *word)
 	tk_profile p;
 	tk_org o;
 	tk_buf title = { 0 }, tier = { 0 };
-	tk_cstats s;
 	uint64_t id;
 	tk_txn t;
 	int rc;
@@ -431,11 +430,12 @@ show(const char *word)
 	tk_contact_init(&c);
 	tk_org_init(&o);
 	if (tk_contact_get(&t, id, &c) <= 0 || tk_contact_tickets(&t, id, &ids) < 0 ||
-	    tk_profile_of(&t, &ids, &p) < 0 || tk_contact_stats(&t, id, &s) < 0)
+	    tk_profile_of(&t, &ids, &p) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-	if (strcmp(s.last, c.v[TK_C_LAST_CONTACT]) > 0) {
+	/* the last contact: its newest ticket, or what a CRM said, if later */
+	if (strcmp(p.last_created, c.v[TK_C_LAST_CONTACT]) > 0) {
 		free(c.v[TK_C_LAST_CONTACT]);
-		c.v[TK_C_LAST_CONTACT] = tk_xstrdup(s.last);
+		c.v[TK_C_LAST_CONTACT] = tk_xstrdup(p.last_created);
 	}
 	if (c.v[TK_C_ORG][0] && tk_org_get(&t, c.v[TK_C_ORG], &o) > 0) {
 		/* people read the org's name and the tier its tickets take */

@@ -33,24 +33,42 @@ tk_profile_of(tk_txn *t, const tk_ids *ids, tk_profile *p)
 	static const char *const names[] = { "new", "open", "pending", "resolved", "closed" };
 	long long *frt = NULL, *ttr = NULL, sum = 0;
 	size_t nfrt = 0, nttr = 0, i, k;
-	time_t c, r;
+	time_t cr, r;
+	unsigned char kb[8];
+	MDB_cursor *c;
 	tk_ticket tk;
-	MDB_val v;
+	MDB_val key, v;
 	int rc = 0;
 
 	memset(p, 0, sizeof *p);
 	frt = tk_xmalloc((ids->n ? ids->n : 1) * sizeof *frt);
 	ttr = tk_xmalloc((ids->n ? ids->n : 1) * sizeof *ttr);
+	/* One cursor over the ids in order: a key on its page needs no search
+	 * from the root. */
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_TICKETS], &c))) {
+		free(frt);
+		free(ttr);
+		return tk_mdb_error(rc, "tickets");
+	}
 	tk_ticket_init(&tk);
 	for (i = 0; i < ids->n; i++) {
-		if ((rc = tk_get_id(t, TK_DB_TICKETS, ids->v[i], &v)) < 0)
-			break;
-		if (!rc)
+		tk_put_u64(kb, ids->v[i]);
+		key.mv_size = 8;
+		key.mv_data = kb;
+		if ((rc = mdb_cursor_get(c, &key, &v, MDB_SET_KEY)) == MDB_NOTFOUND)
 			continue;
+		if (rc) {
+			rc = tk_mdb_error(rc, "tickets");
+			break;
+		}
 		tk.id = ids->v[i];
 		if ((rc = tk_ticket_decode_upto(&tk, v.mv_data, v.mv_size, TK_F_CSAT)) < 0)
 			break;
 		p->tickets++;
+		if (tk.f[TK_F_CREATED].n == 20 && memcmp(tk.f[TK_F_CREATED].p, p->last_created, 20) > 0) {
+			memcpy(p->last_created, tk.f[TK_F_CREATED].p, 20);
+			p->last_created[20] = '\0';
+		}
 		for (k = 0; k < 5; k++)
 			if (tk_str_eq(tk.f[TK_F_STATUS], names[k]))
 				p->status[k]++;
@@ -60,15 +78,16 @@ tk_profile_of(tk_txn *t, const tk_ids *ids, tk_profile *p)
 			sum += tk.f[TK_F_CSAT].p[0] - '0';
 			p->rated++;
 		}
-		if (tk_iso_parse(tk.f[TK_F_CREATED].p, tk.f[TK_F_CREATED].n, &c) == 0) {
-			if (tk_iso_parse(tk.f[TK_F_FIRST_RESPONSE].p, tk.f[TK_F_FIRST_RESPONSE].n, &r) == 0 && r >= c)
-				frt[nfrt++] = (long long)(r - c);
-			if (tk_iso_parse(tk.f[TK_F_RESOLVED].p, tk.f[TK_F_RESOLVED].n, &r) == 0 && r >= c)
-				ttr[nttr++] = (long long)(r - c);
+		if (tk_iso_parse(tk.f[TK_F_CREATED].p, tk.f[TK_F_CREATED].n, &cr) == 0) {
+			if (tk_iso_parse(tk.f[TK_F_FIRST_RESPONSE].p, tk.f[TK_F_FIRST_RESPONSE].n, &r) == 0 && r >= cr)
+				frt[nfrt++] = (long long)(r - cr);
+			if (tk_iso_parse(tk.f[TK_F_RESOLVED].p, tk.f[TK_F_RESOLVED].n, &r) == 0 && r >= cr)
+				ttr[nttr++] = (long long)(r - cr);
 		}
 	}
+	mdb_cursor_close(c);
 	tk_ticket_free(&tk);
-	if (rc >= 0) {
+	if (rc >= 0 || rc == MDB_NOTFOUND) {
 		rc = 0;
 		p->csat_mean = p->rated ? (double)sum / (double)p->rated : 0;
 		if ((p->has_frt = nfrt > 0))

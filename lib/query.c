@@ -900,8 +900,11 @@ arow_sort(arow *av, size_t from, size_t n)
  * (ids ascend from one to the next), each status and assignee a range of
  * keys, an epoch's rows sorted by id unless they are one assignee's.
  */
+struct deliver;
+static int prematch(struct deliver *d, uint64_t id, MDB_val v);
+
 static int
-collect_active(tk_txn *tx, struct term *st, struct term *at, arow **out, size_t *nout)
+collect_active(tk_txn *tx, struct term *st, struct term *at, arow **out, size_t *nout, struct deliver *pre)
 {
 	unsigned char kb[TK_ACTIVE_KEYBUF];
 	arow *av = NULL;
@@ -910,7 +913,7 @@ collect_active(tk_txn *tx, struct term *st, struct term *at, arow **out, size_t 
 	MDB_cursor *c;
 	MDB_val k, v, p;
 	tk_str a;
-	int rc = 0;
+	int rc = 0, m;
 
 	if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[TK_DB_ACTIVE], &c)))
 		return tk_mdb_error(rc, "active");
@@ -926,6 +929,13 @@ collect_active(tk_txn *tx, struct term *st, struct term *at, arow **out, size_t 
 				    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 					if (k.mv_size < p.mv_size + 8 || memcmp(k.mv_data, p.mv_data, p.mv_size))
 						break;
+					/* Only the rows the filter keeps are sorted (org=initech:
+					 * 4,935 of 54,230 in the benchmark). */
+					if (pre && (m = prematch(pre, tk_get_u64((unsigned char *)k.mv_data + k.mv_size - 8), v)) <= 0) {
+						if (m < 0)
+							goto failed;
+						continue;
+					}
 					if (n == cap)
 						av = tk_xrealloc(av, (cap = cap ? 2 * cap : 256) * sizeof *av);
 					av[n].id = tk_get_u64((unsigned char *)k.mv_data + k.mv_size - 8);
@@ -943,6 +953,10 @@ collect_active(tk_txn *tx, struct term *st, struct term *at, arow **out, size_t 
 	*out = av;
 	*nout = n;
 	return 0;
+failed:
+	mdb_cursor_close(c);
+	free(av);
+	return -1;
 }
 
 /*
@@ -966,7 +980,7 @@ collect_active_skipped(tk_txn *tx, struct term *t, idvec *iv)
 	int rc = 0;
 
 	if (collect_active(tx, t->field == TK_F_STATUS ? t : &all, t->field == TK_F_ASSIGNEE ? &unset : NULL,
-	    &av, &n) < 0)
+	    &av, &n, NULL) < 0)
 		return -1;
 	tk_ticket_init(&tk);
 	for (i = 0; i < n && !rc; i++) {
@@ -1012,7 +1026,19 @@ struct deliver {
 	long matched;
 	int (*fn)(tk_txn *, tk_ticket *, void *);
 	void *arg;
+	size_t seen;		/* the working set's rows looked at (prematch) */
 };
+
+/* A row of the working set the terms match: 1, 0 not, -1 an error. */
+static int
+prematch(struct deliver *d, uint64_t id, MDB_val v)
+{
+	d->seen++;
+	d->tk->id = id;
+	if (tk_ticket_decode_upto(d->tk, v.mv_data, v.mv_size, d->maxtag) < 0)
+		return -1;
+	return tk_filter_match(d->q, d->tx, d->tk);
+}
 
 /* Ticket id's record v checked against the terms (decoded up to maxtag,
  * whole when it matches) and, when it matches, given to fn: 1 when fn
@@ -1047,7 +1073,7 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 	idvec best = { 0 };
 	struct term *bt = NULL;
 	size_t i, bestn = (size_t)-1, total, n;
-	struct deliver dl = { q, tx, NULL, filter_maxtag(q), 0, fn, arg };
+	struct deliver dl = { q, tx, NULL, filter_maxtag(q), 0, fn, arg, 0 };
 	tk_ticket tk;
 	MDB_cursor *c = NULL;
 	MDB_val k, v;
@@ -1201,10 +1227,10 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		arow *av = NULL;
 		size_t nav = 0;
 
-		if (collect_active(tx, ast, at, &av, &nav) < 0)
+		if (collect_active(tx, ast, at, &av, &nav, &dl) < 0)
 			goto fail_tk;
 		tk_buf_free(&q->planbuf);
-		tk_buf_printf(&q->planbuf, "working set%s (%zu candidates)", at ? ", by assignee" : "", nav);
+		tk_buf_printf(&q->planbuf, "working set%s (%zu candidates)", at ? ", by assignee" : "", dl.seen);
 		q->plan = q->planbuf.p;
 		for (i = 0, rc = 0; i < nav && !rc; i++)
 			rc = deliver(&dl, av[i].id, av[i].v);

@@ -1322,6 +1322,7 @@ typedef struct {
 	long long frt_median, ttr_median;	/* seconds */
 	uint64_t last[10];	/* the newest tickets, newest first */
 	size_t nlast;
+	char last_created[21];	/* the latest created time of them, "" none */
 } tk_profile;
 /* The profile of tickets ids (ascending): 0 or -1. */
 int tk_profile_of(tk_txn *t, const tk_ids *ids, tk_profile *p);
