@@ -579,7 +579,7 @@ refresh(struct change *ch)
 	addr = tk_xstrndup(p, strcspn(p, ","));
 	rc = tk_lookup_run(s->contact_lookup, addr, s->lookup_ms, &ch->l);
 	if (rc < 0)
-		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
 	if (rc == 0)
 		tk_die(TK_EXIT_NOMATCH, "%s: %s knows nothing of %s", c.v[TK_C_ID], s->contact_lookup, addr);
 	free(addr);

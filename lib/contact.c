@@ -1955,8 +1955,10 @@ tk_contact_lookup_first(tk_store *st, tk_txn *rt, const char *requester)
 	a->got = rc > 0;
 	if (rc > 0)
 		a->l = ans;
-	else
+	else {
+		tk_lookup_free(&ans);
 		memset(&a->l, 0, sizeof a->l);
+	}
 	pthread_mutex_unlock(&answers.mu);
 }
 
