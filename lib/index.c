@@ -61,6 +61,8 @@ tk_ix_partitioned(int db)
  * working set: ix_org and ix_tier hold the tickets out of it, so a
  * ticket of a known customer writes one tree more at intake (ix_contact),
  * not three, and its copy in the working set answers org= and tier=.
+ * Nor the tickets with no org or tier at all (a free-mail customer's):
+ * org= is answered by a pass over the tickets, as external_id= is.
  */
 int
 tk_ix_skips(int db, const char *v, size_t n, int active)
@@ -77,7 +79,7 @@ tk_ix_skips(int db, const char *v, size_t n, int active)
 		return tk_active_status((tk_str){ v, n });
 	case TK_DB_IX_ORG:
 	case TK_DB_IX_TIER:
-		return active;
+		return active || n == 0;
 	}
 	return 0;
 }

@@ -121,7 +121,10 @@ test_expect_success 'org= and tier= are filters, from the working set and the in
 	tk-ls -a -t -o id org=initech tier=vip >out && test_cmp expect out &&
 	tk-ls -a -t -o id org=initech-eu,globex >out && printf "3\n4\n9\n" >expect && test_cmp expect out &&
 	tk-ls -a -t -o id contact=c1 >out && printf "1\n2\n8\n" >expect && test_cmp expect out &&
-	tk-ls -a -t -o id "tier!=vip" org=initech-eu >out && printf "3\n4\n" >expect && test_cmp expect out
+	tk-ls -a -t -o id "tier!=vip" org=initech-eu >out && printf "3\n4\n" >expect && test_cmp expect out &&
+	tk-set -q status=closed 6 &&
+	tk-ls -a -t -o id,status org= id=3..7 >out && printf "5\tnew\n6\tclosed\n7\tnew\n" >expect && test_cmp expect out &&
+	tk-ls -a -t -o id org=,initech-eu id=3..7 >out && printf "3\n4\n5\n6\n7\n" >expect && test_cmp expect out
 '
 
 test_expect_success 'contact, org and tier are not assigned to tickets (they follow the contact)' '
