@@ -4,6 +4,6 @@
 set -eu
 cd "$(dirname "$0")"
 mkdir -p out
-for b in core import contacts; do
+for b in core import assign route link mail notify contacts; do
 	sh ./$b.sh | tee out/$b.report
 done

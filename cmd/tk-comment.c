@@ -10,12 +10,16 @@ static const char usage[] =
     "tk-comment [-iqt] [--table] [--json] [-d dir] [-f author] [-o columns]\n"
     "                  -m text [id ...]\n"
     "       tk-comment [-iqt] [-d dir] [-f author] [-o columns] id ... < text\n"
+    "       tk-comment [-iqt] [--table] [--json] [-d dir] [-f author] [-o columns]\n"
+    "                  --template name [id ...]\n"
     "\n"
     "Adds the text as a public reply, or an internal note, to each ticket given\n"
-    "or, with -m and no ids, read from standard input.\n"
+    "or, with -m or --template and no ids, read from standard input.\n"
     "\n"
     "Comment:\n"
     "-m, --message text\tthe text; without it, read from standard input\n"
+    "--template name\ta canned reply: the text of $TK_DIR/templates/name (or a\n"
+    "\tpath with a /), fields filled in, and its Set: changes\n"
     "-i, --internal\tan internal note rather than a reply\n"
     "-f, --from author\tthe author (else the Unix user); the requester's\n"
     "\taddress makes a requester's reply\n"
@@ -33,10 +37,68 @@ struct job {
 	const tk_ids *ids;
 	const char *author, *body;
 	size_t len;
+	const tk_template *tpl;	/* --template: the text made for each ticket */
 	int internal;
 	char **err;
 	int missing, refused;
 };
+
+struct fill {
+	tk_txn *t;
+	tk_ticket *tk;
+	char scratch[64];
+};
+
+static tk_str
+fill_value(const char *name, void *arg)
+{
+	struct fill *f = arg;
+
+	return tk_template_field(f->t, f->tk, name, f->scratch, sizeof f->scratch);
+}
+
+/* A canned reply: the template's text with this ticket's fields, then its
+ * Set: changes, after what the reply itself changes (a first response
+ * opens a new ticket; Set: status=resolved comes after). */
+static int
+canned(tk_txn *t, struct job *j, tk_ticket *tk)
+{
+	struct fill f = { t, tk, { 0 } };
+	tk_buf text = { 0 };
+	int rc;
+
+	tk_template_render(j->tpl, TK_TPL_BODY, &text, fill_value, &f);
+	if (tk_blank(text.p, text.len))
+		rc = tk_error("%s: the text is blank for this ticket: nothing added", tk_template_path(j->tpl));
+	else
+		rc = tk_comment_post(t, tk, j->author, j->internal, text.p, text.len);
+	tk_buf_free(&text);
+	if (rc == 0 && tk_template_sets(j->tpl)->n && tk_ticket_apply(t, tk, tk_template_sets(j->tpl), 0) < 0)
+		rc = -1;
+	return rc < 0 ? -1 : 0;
+}
+
+/* The template read and checked against the store: exits on an error. */
+static tk_template *
+load_template(tk_store *st, const char *name)
+{
+	tk_template *tp;
+	tk_txn t;
+	int code;
+
+	if (!(tp = tk_template_load(st->dir, name, &code)))
+		tk_die(code, "%s", tk_errmsg);
+	if (tk_template_has_subject(tp))
+		tk_die(TK_EXIT_DATA, "%s: Subject: a notice's subject (tk-notify); a reply has none", tk_template_path(tp));
+	if (!tk_template_has_text(tp))
+		tk_die(TK_EXIT_DATA, "%s: no text after its header lines: a reply needs one", tk_template_path(tp));
+	if (tk_txn_read(st, &t) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	if (tk_template_check(tp, &t, NULL) < 0 || tk_template_set_check(tp, st, &t) < 0)
+		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
+	tk_txn_end(&t);
+	return tp;
+}
 
 static int
 post(tk_txn *t, void *arg)
@@ -55,7 +117,9 @@ post(tk_txn *t, void *arg)
 		if (rc == 0) {
 			j->err[i] = tk_xstrdup("no such ticket");
 			j->missing++;
-		} else if (rc > 0)
+		} else if (rc > 0 && j->tpl)
+			rc = canned(t, j, &tk);
+		else if (rc > 0)
 			rc = tk_comment_post(t, &tk, j->author, j->internal, j->body, j->len);
 		tk_ticket_free(&tk);
 		if (rc < 0) {
@@ -74,6 +138,7 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "message", required_argument, NULL, 'm' },
+		{ "template", required_argument, NULL, 'P' },
 		{ "internal", no_argument, NULL, 'i' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -85,7 +150,10 @@ main(int argc, char **argv)
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dir = NULL, *cols = NULL, *msg = NULL;
+	const char *dir = NULL, *cols = NULL, *author = NULL, *tplname = NULL;
+	tk_template *tpl = NULL;
+	tk_buf msg = { 0 };
+	int nmsg = 0, mtext = 0;
 	int c, quiet = 0, tsv = 0, table = 0, json = 0, rc, status = 0;
 	struct job j = { 0 };
 	tk_ids ids = { 0 };
@@ -100,31 +168,55 @@ main(int argc, char **argv)
 	j.author = tk_actor();
 	while ((c = getopt_long(argc, argv, "m:if:qto:d:hV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'm': msg = optarg; break;
+		case 'm':
+			/* Several -m are paragraphs, as git commit -m takes them. */
+			nmsg++;
+			mtext |= *optarg != '\0';
+			if (!tk_blank(tk_opt_text("-m", optarg), strlen(optarg))) {
+				if (msg.len)
+					tk_buf_adds(&msg, "\n\n");
+				tk_buf_adds(&msg, optarg);
+			}
+			break;
+		case 'P': tplname = tk_opt_once("--template", tplname, tk_opt_text("--template", optarg)); break;
 		case 'i': j.internal = 1; break;
-		case 'f': j.author = optarg; break;
+		case 'f': author = tk_opt_once("-f", author, tk_opt_text("-f", optarg)); break;
 		case 'q': quiet = 1; break;
 		case 't': tsv = 1; break;
 		case 'T': table = 1; break;
 		case 'J': json = 1; break;
-		case 'o': cols = optarg; break;
-		case 'd': dir = optarg; break;
+		case 'o': cols = tk_opt_once("-o", cols, tk_opt_text("-o", optarg)); break;
+		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
 	}
+	if (tk_output_conflict(tsv, table, json, 0) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	tk_opt_conflict("-q", quiet, "-t", tsv);
+	tk_opt_conflict("-q", quiet, "--table", table);
+	tk_opt_conflict("-q", quiet, "--json", json);
+	tk_opt_conflict("-q", quiet, "-o", cols != NULL);
+	if (author)
+		j.author = author;
 	if (tk_text_check("-f", j.author, strlen(j.author)) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	if (tk_blank(j.author, strlen(j.author)) || strpbrk(j.author, "\t\n\r"))
 		tk_die(TK_EXIT_USAGE, "-f %s: not an author", j.author);
-	if (!msg && optind == argc)
-		tk_die(TK_EXIT_USAGE, "give the text with -m, or the ids as arguments and the text on standard input");
+	tk_opt_conflict("-m", nmsg, "--template", tplname != NULL);
+	if (!nmsg && !tplname && optind == argc)
+		tk_die(TK_EXIT_USAGE, "give the text with -m or --template, or the ids as arguments and the text on "
+		    "standard input");
+	if (nmsg && !msg.len)
+		tk_die(TK_EXIT_USAGE, "-m: %s comment: nothing added", mtext ? "blank" : "empty");
 	if (tk_output_init(&out, tk_output_choose(tsv, table, json), cols, 0) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	if (tk_cmd_ids(&ids, argc - optind, argv + optind))
 		status = TK_EXIT_DATA;
-	if (msg) {
-		j.body = msg;
-		j.len = strlen(msg);
+	if (tplname) {
+		j.body = NULL;
+	} else if (nmsg) {
+		j.body = msg.p;
+		j.len = msg.len;
 	} else {
 		if (isatty(STDIN_FILENO))
 			fprintf(stderr, "%s: type the comment, end with Ctrl-D\n", tk_progname);
@@ -133,14 +225,23 @@ main(int argc, char **argv)
 			j.len--;
 		j.body = body;
 	}
-	if (tk_blank(j.body, j.len))
-		tk_die(TK_EXIT_USAGE, "%s comment: nothing added", j.len ? "blank" : "empty");
-	if (tk_text_check(msg ? "-m" : "stdin", j.body, j.len) < 0)
-		tk_die(msg ? TK_EXIT_USAGE : TK_EXIT_DATA, "%s", tk_errmsg);
+	if (!tplname && tk_blank(j.body, j.len))
+		tk_die(TK_EXIT_USAGE, "%s: %s comment: nothing added", nmsg ? "-m" : "stdin", j.len ? "blank" : "empty");
+	if (!tplname && tk_text_check(nmsg ? "-m" : "stdin", j.body, j.len) < 0)
+		tk_die(nmsg ? TK_EXIT_USAGE : TK_EXIT_DATA, "%s", tk_errmsg);
 	j.ids = &ids;
 	j.err = tk_xmalloc((ids.n ? ids.n : 1) * sizeof *j.err);
 	memset(j.err, 0, (ids.n ? ids.n : 1) * sizeof *j.err);
 	st = tk_cmd_store(dir, TK_OPEN_WRITE);
+	if (tplname)
+		j.tpl = tpl = load_template(st, tplname);
+	if (cols) {
+		if (tk_txn_read(st, &t) < 0)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		if (tk_output_check(&out, &t) < 0)
+			tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+		tk_txn_end(&t);
+	}
 	rc = tk_store_write(st, post, &j);
 	if (rc && rc != TK_EXIT_DATA)
 		tk_die(rc, "%s", tk_errmsg);
@@ -167,6 +268,8 @@ main(int argc, char **argv)
 		free(j.err[k]);
 	free(j.err);
 	free(body);
+	tk_template_free(tpl);
+	tk_buf_free(&msg);
 	tk_output_free(&out);
 	tk_ids_free(&ids);
 	tk_cmd_leave(st);

@@ -17,7 +17,7 @@ static const char usage[] =
     "--format csv | tsv | json\tthe format; CSV by default\n"
     "--bom\tstart CSV with a byte order mark, for Excel\n"
     "--excel\t--bom, and text cells never read as formulas\n"
-    "--with comments,history,links\twith JSON, each ticket's comments and history\n"
+    "--with comments,history,links\twith JSON, each ticket's comments, history, links to it\n"
     "-o, --output columns\tthe columns; every field by default\n"
     "Other:\n"
     "-d, --dir dir\tthe store (else $TK_DIR)\n"
@@ -43,7 +43,7 @@ main(int argc, char **argv)
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dir = NULL, *cols = NULL, *format = "csv";
+	const char *dir = NULL, *cols = NULL, *format = NULL;
 	char *allcols = NULL, *copy, *tok, *save;
 	int c, i, bom = 0, excel = 0, stdin_ids = 0;
 	tk_json_with w = { 0 };
@@ -57,27 +57,29 @@ main(int argc, char **argv)
 	tk_cmd_start(argc, argv, usage);
 	while ((c = getopt_long(argc, argv, "o:d:hV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'f': format = optarg; break;
+		case 'f': format = tk_opt_once("--format", format, optarg); break;
 		case 'B': bom = 1; break;
 		case 'E': bom = excel = 1; break;
 		case 'w':
-			copy = tk_xstrdup(optarg);
+			copy = tk_xstrdup(*optarg ? optarg : tk_opt_once("--with", NULL, optarg));
 			for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 				if (!strcmp(tok, "comments"))
 					w.comments = 1;
 				else if (!strcmp(tok, "history"))
 					w.history = 1;
-				else if (strcmp(tok, "links"))	/* links: the parent column, for now */
+				else if (!strcmp(tok, "links"))
+					w.links = 1;
+				else
 					tk_die(TK_EXIT_USAGE, "--with %s: comments, history or links", tok);
 			}
 			free(copy);
 			break;
-		case 'o': cols = optarg; break;
-		case 'd': dir = optarg; break;
+		case 'o': cols = tk_opt_once("-o", cols, tk_opt_text("-o", optarg)); break;
+		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
 	}
-	if (!strcmp(format, "csv"))
+	if (!format || !strcmp(format, "csv"))
 		fmt = TK_FMT_CSV;
 	else if (!strcmp(format, "tsv"))
 		fmt = TK_FMT_TSV;
@@ -85,7 +87,7 @@ main(int argc, char **argv)
 		fmt = TK_FMT_JSON;
 	else
 		tk_die(TK_EXIT_USAGE, "--format %s: csv, tsv or json", format);
-	if ((w.comments || w.history) && fmt != TK_FMT_JSON)
+	if ((w.comments || w.history || w.links) && fmt != TK_FMT_JSON)
 		tk_die(TK_EXIT_USAGE, "--with goes with --format json");
 	if (bom && fmt != TK_FMT_CSV)
 		tk_die(TK_EXIT_USAGE, "%s goes with --format csv", excel ? "--excel" : "--bom");
@@ -101,7 +103,8 @@ main(int argc, char **argv)
 		tk_ids ids = { 0 };
 		int bad = 0;
 
-		tk_ids_read(&ids, stdin, "stdin", &bad);
+		if (tk_ids_read(&ids, stdin, "stdin", &bad) < 0)
+			tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
 		if (bad)
 			tk_die(TK_EXIT_DATA, "stdin: %d bad lines; nothing exported", bad);
 		tk_filter_ids(q, ids.v, ids.n);
@@ -115,7 +118,7 @@ main(int argc, char **argv)
 	if (tk_output_init(&out, fmt, cols, fmt != TK_FMT_JSON) < 0 || tk_output_check(&out, &t) < 0 ||
 	    tk_filter_prepare(q, &t) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
-	out.json_extra = (w.comments || w.history) ? tk_json_extra : NULL;
+	out.json_extra = (w.comments || w.history || w.links) ? tk_json_extra : NULL;
 	out.json_arg = &w;
 	out.defuse = excel;
 	if (bom)

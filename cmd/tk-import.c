@@ -10,8 +10,8 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-import [-qu] [--atomic] [--strict] [--new-fields] [--lookup] [--format csv | tsv | json]\n"
-    "                 [-F delimiter] [--encoding name] [--preset name]\n"
+    "tk-import [-qu] [--atomic] [--strict] [--new-fields] [--lookup] [--route]\n"
+    "                 [--format csv | tsv | json] [-F delimiter] [--encoding name] [--preset name]\n"
     "                 [-m 'Column=field,...'] [--rejects file] [-d dir] file ... | -\n"
     "\n"
     "Makes or updates one ticket a row of each file (- is standard input): CSV\n"
@@ -30,6 +30,7 @@ static const char usage[] =
     "--atomic\tall rows or none, in one transaction\n"
     "--lookup\trun the contact-lookup program for new requesters\n"
     "--rejects file\twrite the rejected rows there, with reasons\n"
+    "--route\trun the store's rules file on the tickets made\n"
     "Other:\n"
     "-q, --quiet\tno summary and no progress\n"
     "-d, --dir dir\tthe store (else $TK_DIR)\n"
@@ -37,7 +38,7 @@ static const char usage[] =
 
 #define BATCH 5000
 
-enum { R_NONE, R_CREATED, R_UPDATED, R_UNCHANGED, R_REJECTED };
+enum { R_NONE, R_CREATED, R_UPDATED, R_UNCHANGED, R_REJECTED, R_MERGED };
 
 struct row {
 	long lineno;
@@ -65,10 +66,11 @@ struct opts {
 	int preloaded;		/* the store's requesters known at the start (contact.c) */
 	const char *encoding, *preset, *mapping, *rejects;
 	FILE *rejfp;
+	tk_rules *rules;	/* routing of the tickets made, or NULL */
 };
 
 struct counts {
-	long read, created, updated, unchanged, rejected;
+	long read, created, updated, unchanged, rejected, merged;
 };
 
 struct batch {
@@ -79,7 +81,7 @@ struct batch {
 	tk_arena arena;		/* the rows' values, until the batch is written */
 	const struct opts *o;
 	const tk_import *im;	/* --new-fields: its columns are declared with the batch */
-	long created, updated, unchanged, rejected;
+	long created, updated, unchanged, rejected, merged;
 	/* where the input is after the batch's last row, and whether a mark
 	 * saying "all before here is in" goes in with the batch */
 	tk_mark mark;
@@ -165,7 +167,7 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 	uint64_t id = 0, hash = 0;
 	tk_ticket tk;
 	size_t i;
-	int rc;
+	int rc, got = 0;
 
 	/* A row with no external id: its hash finds the ticket made from it,
 	 * which it then is unchanged from. */
@@ -180,6 +182,18 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 		return 0;
 	}
 	tk_ticket_init(&tk);
+	/* Its ticket merged into another: the external id stays with it
+	 * (DESIGN.md 7), and the row is skipped, said so. */
+	if (rc && (got = tk_ticket_get(t, id, &tk, 0)) > 0 && tk.f[TK_F_MERGED_INTO].n) {
+		w->result = R_MERGED;
+		w->why = tk_xstrndup(tk.f[TK_F_MERGED_INTO].p, tk.f[TK_F_MERGED_INTO].n);
+		tk_ticket_free(&tk);
+		return 0;
+	}
+	tk_ticket_free(&tk);
+	tk_ticket_init(&tk);
+	if (rc && got < 0)
+		return -1;
 	if (rc) {
 		if (!b->o->update) {
 			w->result = R_REJECTED;
@@ -221,6 +235,12 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 				return -1;	/* comments were checked: only the store fails here */
 			}
 		}
+		/* History from another help desk was answered there: tk-notify
+		 * --to requester mails only what comes after it (DESIGN.md 8). */
+		if (r->ncomments && tk_notice_mark_new(t, tk.id, (uint32_t)r->ncomments) < 0) {
+			tk_ticket_free(&tk);
+			return -1;
+		}
 	}
 	if (rc < 0) {
 		tk_ticket_free(&tk);
@@ -229,6 +249,11 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 		w->result = R_REJECTED;
 		w->why = tk_xstrdup(tk_errmsg);
 		return 0;
+	}
+	/* A ticket made is routed in the transaction that makes it (its changes via route:RULE). */
+	if (w->result == R_CREATED && b->o->rules && tk_route_ticket(b->o->rules, t, &tk) < 0) {
+		tk_ticket_free(&tk);
+		return -1;
 	}
 	/* Another row took this ticket's place: marks made before no longer hold. */
 	if (w->result != R_CREATED && tk_import_gen_bump(t) < 0) {
@@ -261,7 +286,7 @@ import_batch(tk_txn *t, void *arg)
 	/* The tickets' times and their events' are the same. */
 	t->now = b->now;
 	memcpy(t->now_iso, b->now_iso, sizeof t->now_iso);
-	b->created = b->updated = b->unchanged = b->rejected = 0;
+	b->created = b->updated = b->unchanged = b->rejected = b->merged = 0;
 	for (i = 0; i < b->n; i++) {
 		struct row *w = &b->rows[i];
 
@@ -280,6 +305,7 @@ import_batch(tk_txn *t, void *arg)
 		b->updated += w->result == R_UPDATED;
 		b->unchanged += w->result == R_UNCHANGED;
 		b->rejected += w->result == R_REJECTED;
+		b->merged += w->result == R_MERGED;
 		if (b->o->atomic && w->result == R_REJECTED) {
 			mdb_cursor_close(ext);
 			return TK_EXIT_DATA;
@@ -313,7 +339,7 @@ clear(struct batch *b)
 	b->enc.len = 0;
 	tk_arena_reset(&b->arena);
 	/* A last slot with no rows is drained too: it must count nothing. */
-	b->created = b->updated = b->unchanged = b->rejected = 0;
+	b->created = b->updated = b->unchanged = b->rejected = b->merged = 0;
 }
 
 static double
@@ -447,7 +473,8 @@ write_header(const struct opts *o, char **f, size_t *l, size_t n)
 	free(h);
 }
 
-/* The header row, read before the rows: 0, or -1 when nothing can be imported. */
+/* The header row, read before the rows: 0, -1 when nothing can be imported,
+ * -2 when -m names a column the header does not have (a usage error). */
 static int
 read_header(struct file *fl)
 {
@@ -473,6 +500,10 @@ read_header(struct file *fl)
 	if (tk_import_header(fl->im, f, l, n) < 0) {
 		tk_warn("%s:%ld: %s", fl->name, lineno, tk_errmsg);
 		return -1;
+	}
+	if (tk_import_unmapped(fl->im) < 0) {
+		tk_warn("%s:%ld: %s", fl->name, lineno, tk_errmsg);
+		return -2;
 	}
 	if (fl->o->rejfp)
 		write_header(fl->o, f, l, n);
@@ -648,8 +679,13 @@ drain(void *slot, int end, void *ctx)
 	b->header = fl->hdrhash;
 	b->im = fl->im;
 	b->write_mark = b->n && b->mark_ok && fl->clean && !refused;
-	if ((b->n || (o->new_fields && !fl->declared)) && !(o->atomic && refused))
+	if ((b->n || (o->new_fields && !fl->declared)) && !(o->atomic && refused)) {
+		if (o->rules)
+			tk_rules_begin(o->rules);
 		rc = tk_store_write(fl->st, import_batch, b);
+		if (o->rules)
+			tk_rules_end(o->rules, rc == 0);
+	}
 	if (!rc) {
 		fl->declared = 1;
 		tk_contacts_committed();
@@ -662,6 +698,9 @@ drain(void *slot, int end, void *ctx)
 	for (i = 0; i < b->n; i++)
 		if (b->rows[i].result == R_REJECTED)
 			reject_row(o, fl->name, &b->rows[i]);
+		else if (b->rows[i].result == R_MERGED && !(o->atomic && (refused || rc)))
+			tk_warn("%s:%ld: merged into %s: row skipped (tk-link --unmerge undoes the merge)",
+			    fl->name, b->rows[i].lineno, b->rows[i].why);
 	c->read += (long)b->n;
 	if (o->atomic && (refused || rc)) {
 		tk_warn(refused ? "%s: --atomic: %ld rows rejected, nothing imported" :
@@ -674,6 +713,7 @@ drain(void *slot, int end, void *ctx)
 	c->updated += b->updated;
 	c->unchanged += b->unchanged;
 	c->rejected += b->rejected;
+	c->merged += b->merged;
 	if (b->rejected)
 		fl->clean = 0;
 	if (!end)
@@ -697,6 +737,7 @@ static int
 open_input(struct file *fl, const struct opts *o, const char *path)
 {
 	struct stat sb;
+	int rc;
 
 	memset(fl, 0, sizeof *fl);
 	fl->o = o;
@@ -719,8 +760,8 @@ open_input(struct file *fl, const struct opts *o, const char *path)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	if (!(fl->im = tk_import_new(o->preset, o->mapping, o->strict)))
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
-	if (read_header(fl) < 0)
-		fl->status = TK_EXIT_DATA;
+	if ((rc = read_header(fl)) < 0)
+		fl->status = rc == -2 ? TK_EXIT_USAGE : TK_EXIT_DATA;
 	return fl->status;
 }
 
@@ -784,6 +825,8 @@ import_file(tk_store *st, struct file *fl, struct counts *total)
 	if (!o->quiet) {
 		fprintf(stderr, "%s: %s: %ld read, %ld created, %ld updated, %ld unchanged, %ld rejected",
 		    tk_progname, fl->name, fl->c.read, fl->c.created, fl->c.updated, fl->c.unchanged, fl->c.rejected);
+		if (fl->c.merged)
+			fprintf(stderr, ", %ld skipped (merged into another ticket)", fl->c.merged);
 		if (fl->skipped_line)
 			fprintf(stderr, " (lines 2-%ld as an earlier run committed them)", fl->skipped_line);
 		fputc('\n', stderr);
@@ -885,14 +928,16 @@ main(int argc, char **argv)
 		{ "preset", required_argument, NULL, 'p' },
 		{ "map", required_argument, NULL, 'm' },
 		{ "rejects", required_argument, NULL, 'r' },
+		{ "route", no_argument, NULL, 'R' },
 		{ "dir", required_argument, NULL, 'd' },
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts o = { 0 };
 	struct counts total = { 0 };
-	const char *dir = NULL;
-	int c, i, rc, nfiles, status = 0;
+	const char *dir = NULL, *format = NULL, *delim = NULL;
+	tk_buf mapping = { 0 };
+	int c, i, rc, nfiles, status = 0, route = 0;
 	struct file *files;
 	tk_store *st;
 
@@ -906,6 +951,7 @@ main(int argc, char **argv)
 		case 'N': o.new_fields = 1; break;
 		case 'L': o.lookup = 1; break;
 		case 'f':
+			format = tk_opt_once("--format", format, optarg);
 			if (!strcmp(optarg, "tsv"))
 				o.format = F_TSV;
 			else if (!strcmp(optarg, "json"))
@@ -916,6 +962,7 @@ main(int argc, char **argv)
 				tk_die(TK_EXIT_USAGE, "--format %s: csv, tsv or json", optarg);
 			break;
 		case 'F':
+			delim = tk_opt_once("-F", delim, optarg);
 			if (!strcmp(optarg, "\\t") || !strcmp(optarg, "tab"))
 				o.delim = '\t';
 			else if (strlen(optarg) == 1 && optarg[0] != '"' && optarg[0] != '\n')
@@ -923,18 +970,31 @@ main(int argc, char **argv)
 			else
 				tk_die(TK_EXIT_USAGE, "-F %s: one character, or tab", optarg);
 			break;
-		case 'e': o.encoding = optarg; break;
+		case 'e': o.encoding = tk_opt_once("--encoding", o.encoding, optarg); break;
 		case 'p':
+			tk_opt_once("--preset", o.preset, optarg);
 			if (!tk_import_preset_ok(optarg))
 				tk_die(TK_EXIT_USAGE, "--preset %s: no such preset (osticket, zendesk, jira, rt, github)", optarg);
 			o.preset = optarg;
 			break;
-		case 'm': o.mapping = optarg; break;
-		case 'r': o.rejects = optarg; break;
-		case 'd': dir = optarg; break;
+		case 'R': route = 1; break;
+		case 'm':
+			/* Several -m add up, as one list. */
+			if (mapping.len)
+				tk_buf_addc(&mapping, ',');
+			tk_buf_adds(&mapping, tk_opt_once("-m", NULL, tk_opt_text("-m", optarg)));
+			o.mapping = mapping.p;
+			break;
+		case 'r': o.rejects = tk_opt_once("--rejects", o.rejects, optarg); break;
+		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
 	}
+	/* Records and JSON lines are read as they are: no delimiter, no encoding. */
+	tk_opt_conflict("--format tsv", o.format == F_TSV, "-F", delim != NULL);
+	tk_opt_conflict("--format tsv", o.format == F_TSV, "--encoding", o.encoding != NULL);
+	tk_opt_conflict("--format json", o.format == F_JSON, "-F", delim != NULL);
+	tk_opt_conflict("--format json", o.format == F_JSON, "--encoding", o.encoding != NULL);
 	if (optind == argc)
 		tk_die(TK_EXIT_USAGE, "no input: name files, or - for standard input");
 	if (o.preset && !strcmp(o.preset, "rt") && !o.delim)
@@ -972,8 +1032,13 @@ main(int argc, char **argv)
 		tk_warn("nothing imported");
 	if (status)
 		exit(status);
+	/* Rules read before the store is made: a broken file stops it all. */
+	if (!st)
+		o.rules = tk_rules_intake(NULL, tk_store_path(dir), route, TK_ROUTE_BULK);
 	if (!st)
 		st = tk_cmd_store(dir, TK_OPEN_CREATE);
+	if (!o.rules)
+		o.rules = tk_rules_intake(st, st->dir, route, TK_ROUTE_BULK);
 	st->via = "import";
 	if (!tk_settings_get(st->dir))
 		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
@@ -988,8 +1053,10 @@ main(int argc, char **argv)
 	free(files);
 	if (tk_store_sync(st) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	tk_rules_free(o.rules);
 	tk_cmd_leave(st);
 	if (o.rejfp && fclose(o.rejfp) != 0)
 		tk_die(TK_EXIT_FAIL, "--rejects %s: %s", o.rejects, strerror(errno));
+	tk_buf_free(&mapping);
 	return status;
 }

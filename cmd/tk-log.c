@@ -1,4 +1,6 @@
 /* tk-log - the event log as records; the change feed for other systems. */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +13,10 @@ static const char usage[] =
     "              [--after seq] [id ...]\n"
     "\n"
     "Prints the event log as records, oldest first: every change to every\n"
-    "ticket, or with ids only those tickets' changes (c12 and org:KEY: the\n"
-    "changes to a contact or an org); on a terminal, a table.\n"
+    "ticket, or with ids only those tickets' changes (agent:LOGIN,\n"
+    "team:NAME: the changes to an agent or a team; c12, org:KEY: to a\n"
+    "contact or an org; config:workflow, config:fields: tk-config apply's);\n"
+    "on a terminal, a table.\n"
     "\n"
     "Selecting:\n"
     "--since time\tevents at or after the time; 3d: three days ago\n"
@@ -85,7 +89,7 @@ print_event(struct opts *o, const tk_event *ev)
 		return;
 	snprintf(id, sizeof id, "%llu", (unsigned long long)ev->ticket);
 	snprintf(seq, sizeof seq, "%llu", (unsigned long long)ev->seq);
-	/* an event about a contact or an org: its typed key (DESIGN.md 3) */
+	/* an event about an agent, a team, a contact or an org: its typed key (DESIGN.md 3) */
 	f[0] = !ev->ticket && ev->key.n ? ev->key : TK_STR(id);
 	f[1] = ev->time;
 	f[2] = ev->actor;
@@ -151,8 +155,8 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The events of some tickets, and of contacts and orgs by their keys
- * (c12, org:KEY), merged in sequence order. */
+/* The events of some tickets (and of keys: agent:LOGIN, team:NAME, c12,
+ * org:KEY), merged in sequence order. */
 static int
 ticket_events(tk_txn *t, struct opts *o, const tk_ids *ids, char **keys, size_t nkeys)
 {
@@ -206,6 +210,29 @@ parse_time(const char *opt, const char *arg, char out[21])
 	tk_time_iso(when, out);
 }
 
+/* The ids that name no ticket, each said on stderr: how many. */
+static int
+no_tickets(tk_store *st, const tk_ids *ids)
+{
+	MDB_val v;
+	size_t i;
+	int n = 0, rc;
+	tk_txn t;
+
+	if (tk_txn_read(st, &t) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	for (i = 0; i < ids->n; i++) {
+		if ((rc = tk_get_id(&t, TK_DB_TICKETS, ids->v[i], &v)) < 0)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		if (!rc) {
+			tk_warn("ticket %llu: no such ticket", (unsigned long long)ids->v[i]);
+			n++;
+		}
+	}
+	tk_txn_end(&t);
+	return n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -222,13 +249,13 @@ main(int argc, char **argv)
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dir = NULL;
+	const char *dir = NULL, *since = NULL, *until = NULL, *after = NULL;
 	struct opts o = { 0 };
-	int c, follow = 0, header = 0, tsv = 0, table = 0, i;
+	int c, follow = 0, header = 0, tsv = 0, table = 0, i, missing = 0;
 	tk_buf cols = { 0 };
 	tk_output out;
 	tk_ids ids = { 0 };
-	char **keys = NULL;
+	char **keys = tk_xmalloc((size_t)argc * sizeof *keys);
 	size_t nkeys = 0;
 	uint64_t id;
 	tk_store *st;
@@ -238,11 +265,19 @@ main(int argc, char **argv)
 	tk_cmd_start(argc, argv, usage);
 	while ((c = getopt_long(argc, argv, "fHtd:hV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'S': parse_time("--since", optarg, o.since); break;
-		case 'U': parse_time("--until", optarg, o.until); break;
+		case 'S':
+			since = tk_opt_once("--since", since, optarg);
+			parse_time("--since", optarg, o.since);
+			break;
+		case 'U':
+			until = tk_opt_once("--until", until, optarg);
+			parse_time("--until", optarg, o.until);
+			break;
 		case 'A':
+			after = tk_opt_once("--after", after, optarg);
+			errno = 0;
 			o.after = strtoull(optarg, &end, 10);
-			if (!*optarg || *end)
+			if (!isdigit((unsigned char)*optarg) || *end || errno)
 				tk_die(TK_EXIT_USAGE, "--after %s: not a sequence number", optarg);
 			break;
 		case 'f': follow = 1; break;
@@ -250,19 +285,24 @@ main(int argc, char **argv)
 		case 't': tsv = 1; break;
 		case 'T': table = 1; break;
 		case 'J': o.json = 1; break;
-		case 'd': dir = optarg; break;
+		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
 	}
+	tk_opt_conflict("--follow", follow, "--until", until != NULL);
+	if (since && until && strcmp(o.since, o.until) > 0)
+		tk_die(TK_EXIT_USAGE, "--since %s (%s) is after --until %s (%s): no event can match",
+		    since, o.since, until, o.until);
 	for (i = optind; i < argc; i++) {
-		if (tk_contact_id_parse(argv[i], strlen(argv[i]), &id) == 0 ||
+		if (!strncmp(argv[i], "agent:", 6) || !strncmp(argv[i], "team:", 5) || !strncmp(argv[i], "config:", 7) ||
+		    tk_contact_id_parse(argv[i], strlen(argv[i]), &id) == 0 ||
 		    (!strncmp(argv[i], "org:", 4) && tk_dir_word_ok(argv[i] + 4))) {
-			keys = tk_xrealloc(keys, (nkeys + 1) * sizeof *keys);
 			keys[nkeys++] = argv[i];
 			continue;
 		}
 		if (tk_id_parse(argv[i], strlen(argv[i]), &id) < 0)
-			tk_die(TK_EXIT_USAGE, "%s: not a ticket id, a contact (c12) nor an org (org:KEY)", argv[i]);
+			tk_die(TK_EXIT_USAGE, "%s: not a ticket id (nor agent:LOGIN, team:NAME, config:FILE, a contact c12, "
+			    "an org org:KEY)", argv[i]);
 		tk_ids_add(&ids, id);
 	}
 	if (tk_output_conflict(tsv, table, o.json, header) < 0)
@@ -274,6 +314,8 @@ main(int argc, char **argv)
 	tk_buf_free(&cols);
 	o.out = &out;
 	st = tk_cmd_store(dir, TK_OPEN_READ);
+	if (ids.n)
+		missing = no_tickets(st, &ids);
 	for (;;) {
 		if (tk_txn_read(st, &t) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
@@ -296,5 +338,5 @@ main(int argc, char **argv)
 	tk_cmd_leave(st);
 	tk_ids_free(&ids);
 	free(keys);
-	return o.printed || (header && out.fmt == TK_FMT_TSV) ? TK_EXIT_OK : TK_EXIT_NOMATCH;
+	return missing || !(o.printed || (header && out.fmt == TK_FMT_TSV)) ? TK_EXIT_NOMATCH : TK_EXIT_OK;
 }

@@ -241,7 +241,7 @@ main(int argc, char **argv)
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dir = NULL, *cols = NULL, *sort = NULL;
+	const char *dir = NULL, *cols = NULL, *sort = NULL, *limit = NULL;
 	int c, all = 0, header = 0, tsv = 0, table = 0, json = 0, explain = 0, stdin_ids = 0, i;
 	struct ctx ctx = { 0 };
 	tk_filter *q = tk_filter_new();
@@ -261,15 +261,16 @@ main(int argc, char **argv)
 		case 't': tsv = 1; break;
 		case 'T': table = 1; break;
 		case 'J': json = 1; break;
-		case 'o': cols = optarg; break;
-		case 's': sort = optarg; break;
+		case 'o': cols = tk_opt_once("-o", cols, tk_opt_text("-o", optarg)); break;
+		case 's': sort = tk_opt_once("-s", sort, tk_opt_text("-s", optarg)); break;
 		case 'n':
+			limit = tk_opt_once("-n", limit, optarg);
 			ctx.limit = strtol(optarg, &end, 10);
 			if (*end || ctx.limit <= 0)
 				tk_die(TK_EXIT_USAGE, "-n %s: not a positive count", optarg);
 			break;
 		case 'E': explain = 1; break;
-		case 'd': dir = optarg; break;
+		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
 	}
@@ -302,7 +303,8 @@ main(int argc, char **argv)
 		tk_ids ids = { 0 };
 		int bad = 0;
 
-		tk_ids_read(&ids, stdin, "stdin", &bad);
+		if (tk_ids_read(&ids, stdin, "stdin", &bad) < 0)
+			tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
 		if (bad)
 			tk_die(TK_EXIT_DATA, "stdin: %d bad lines; nothing listed", bad);
 		tk_filter_ids(q, ids.v, ids.n);

@@ -7,9 +7,9 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-new [-q] [-d dir] [-s subject] [-r requester] [-p priority] [-m body]\n"
+    "tk-new [-q] [--route] [-d dir] [-s subject] [-r requester] [-p priority] [-m body]\n"
     "              [field=value | +tag ...]\n"
-    "       tk-new -b [--atomic] [--lookup] [-q] [-d dir] [field=value ...] < records\n"
+    "       tk-new -b [--atomic] [--lookup] [-q] [--route] [-d dir] [field=value ...] < records\n"
     "\n"
     "Creates a ticket from field assignments and prints its id; with -b, one\n"
     "ticket a record read from standard input.\n"
@@ -24,6 +24,8 @@ static const char usage[] =
     "-b, --batch\tone ticket a record read from standard input\n"
     "--atomic\twith -b: all records or none\n"
     "--lookup\twith -b: run the contact-lookup program for new requesters\n"
+    "Routing:\n"
+    "--route\trun the store's rules file on the new tickets\n"
     "Other:\n"
     "-q, --quiet\tprint no ids\n"
     "-d, --dir dir\tthe store, created if missing\n"
@@ -50,6 +52,7 @@ struct batch {
 	tk_buf enc;
 	char now_iso[21];	/* the time its tickets are made */
 	time_t now;
+	tk_rules *rules;	/* routing at intake, or NULL */
 };
 
 /* Batch mode's input, read in a second thread (tk_pipe), and its results. */
@@ -58,6 +61,7 @@ struct input {
 	const tk_assignments *common;
 	int atomic, quiet, lookup;
 	int preloaded;		/* the store's requesters known at the start (contact.c) */
+	tk_rules *rules;
 	tk_reader r;
 	char **hdr;
 	int *hf;
@@ -83,13 +87,16 @@ create_batch(tk_txn *t, void *arg)
 	t->now = b->now;
 	memcpy(t->now_iso, b->now_iso, sizeof t->now_iso);
 	tk_ticket_init(&tk);
+	if (b->rules)
+		tk_rules_begin(b->rules);
 	for (i = 0; i < b->n; i++) {
 		struct rec *r = &b->r[i];
 
 		r->id = 0;
 		if (r->err)
 			continue;
-		if (tk_ticket_insert(t, &tk, b->enc.p + r->enc, r->enclen, r->body, r->bodylen) < 0) {
+		if (tk_ticket_insert(t, &tk, b->enc.p + r->enc, r->enclen, r->body, r->bodylen) < 0 ||
+		    (b->rules && tk_route_ticket(b->rules, t, &tk) < 0)) {
 			rc = TK_EXIT_FAIL;	/* a store error: the map is full, or worse */
 			break;
 		}
@@ -329,7 +336,10 @@ drain(void *slot, int end, void *ctx)
 		return 0;
 	}
 	/* Every record was checked while reading: only the store can fail here. */
+	b->rules = in->rules;
 	rc = tk_store_write(in->st, create_batch, b);
+	if (b->rules)
+		tk_rules_end(b->rules, rc == 0);
 	if (rc) {
 		tk_warn("%s", tk_errmsg);
 		tk_die(rc, "stopped after %zu tickets created; re-run with the rest", in->created);
@@ -338,6 +348,8 @@ drain(void *slot, int end, void *ctx)
 	report(b, in->quiet);
 	for (i = 0; i < b->n; i++)
 		in->created += b->r[i].id != 0;
+	if (in->created)
+		tk_cmd_unmake_on_exit(NULL);
 	if (refused)
 		in->status = TK_EXIT_DATA;
 	tk_flush_stdout();
@@ -346,7 +358,7 @@ drain(void *slot, int end, void *ctx)
 
 /* Batch mode: a header line naming the fields, then one ticket a record. */
 static int
-batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet, int lookup)
+batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet, int lookup, tk_rules *rules)
 {
 	struct input in;
 	tk_pipe p;
@@ -359,6 +371,7 @@ batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet, in
 	in.quiet = quiet;
 	in.lookup = lookup;
 	in.preloaded = tk_contacts_preload(st);
+	in.rules = rules;
 	in.body_col = -1;
 	tk_reader_init(&in.r, stdin, "stdin");
 	p.slot[0] = &in.b[0];
@@ -383,11 +396,15 @@ batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet, in
 	return in.status;
 }
 
+/* The rules of a one-ticket run, left to the exit like its store. */
+static tk_rules *volatile kept;
+
 struct one {
 	tk_assignments *as;
 	char *body;
 	size_t len;
 	uint64_t id;
+	tk_rules *rules;
 };
 
 static int
@@ -397,8 +414,15 @@ create_one(tk_txn *t, void *arg)
 	tk_ticket tk;
 	int rc;
 
+	if (o->rules)
+		tk_rules_begin(o->rules);
 	rc = tk_ticket_create(t, &tk, o->as, o->body, o->len);
 	o->id = tk.id;
+	/* Routed in the transaction that makes it, its changes via route:RULE. */
+	if (rc == 0 && o->rules && tk_route_ticket(o->rules, t, &tk) < 0) {
+		tk_ticket_free(&tk);
+		return TK_EXIT_FAIL;
+	}
 	tk_ticket_free(&tk);
 	if (rc < 0)
 		return tk_map_full ? TK_EXIT_FAIL : TK_EXIT_DATA;
@@ -417,14 +441,17 @@ main(int argc, char **argv)
 		{ "atomic", no_argument, NULL, 'A' },
 		{ "lookup", no_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "route", no_argument, NULL, 'R' },
 		{ "dir", required_argument, NULL, 'd' },
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	tk_assignments as = { 0 };
-	const char *dir = NULL, *msg = NULL;
-	int c, nopt, batch = 0, atomic = 0, quiet = 0, lookup = 0, rc, i;
-	struct one one = { &as, NULL, 0, 0 };
+	const char *dir = NULL;
+	int c, nopt, batch = 0, atomic = 0, quiet = 0, lookup = 0, route = 0, rc, i, nmsg = 0, subject = 0, existed;
+	tk_buf msg = { 0 };
+	struct one one = { &as, NULL, 0, 0, NULL };
+	tk_rules *rules = NULL;
 	tk_store *st;
 
 	tk_cmd_start(argc, argv, usage);
@@ -437,12 +464,21 @@ main(int argc, char **argv)
 			if (tk_assign_add(&as, c == 's' ? "subject" : c == 'r' ? "requester" : "priority", optarg) < 0)
 				tk_die(TK_EXIT_USAGE, "-%c: %s", c, tk_errmsg);
 			break;
-		case 'm': msg = optarg; break;
+		case 'm':
+			/* Several -m are paragraphs, as git commit -m takes them. */
+			nmsg++;
+			if (tk_blank(tk_opt_text("-m", optarg), strlen(optarg)))
+				break;
+			if (msg.len)
+				tk_buf_adds(&msg, "\n\n");
+			tk_buf_adds(&msg, optarg);
+			break;
 		case 'b': batch = 1; break;
 		case 'A': atomic = 1; break;
 		case 'L': lookup = 1; break;
 		case 'q': quiet = 1; break;
-		case 'd': dir = optarg; break;
+		case 'R': route = 1; break;
+		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
 	}
@@ -454,18 +490,34 @@ main(int argc, char **argv)
 		if (tk_assign_parse(&as, argv[i]) < 0)
 			tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	}
+	tk_cmd_assignments(&as, 1);
 	if (atomic && !batch)
 		tk_die(TK_EXIT_USAGE, "--atomic goes with -b");
 	if (lookup && !batch)
 		tk_die(TK_EXIT_USAGE, "--lookup goes with -b (one ticket's new requester is always looked up)");
-	if (batch && msg)
-		tk_die(TK_EXIT_USAGE, "-m does not go with -b (give a body column)");
+	tk_opt_conflict("-b", batch, "-m", nmsg);
+	for (i = 0; i < (int)as.n; i++)
+		subject |= as.a[i].field == TK_F_SUBJECT;
+	if (!batch && !subject)
+		tk_die(TK_EXIT_USAGE, "a ticket needs a subject: give -s subject or subject=...");
+	/* The rules are read before the store is made, and a broken file
+	 * stops everything before it is (DESIGN.md 9). */
+	existed = tk_store_exists(tk_store_path(dir));
+	if (!existed)
+		rules = tk_rules_intake(NULL, tk_store_path(dir), route, batch ? TK_ROUTE_BULK : 0);
 	if (batch) {
+		/* A store this run makes is taken back if the run writes nothing
+		 * (no header, a refused one, every record refused). */
+		if (!tk_store_exists(tk_store_path(dir)))
+			tk_cmd_unmake_on_exit(tk_store_path(dir));
 		st = tk_cmd_store_assign(dir, TK_OPEN_CREATE, &as);
 		if (!tk_settings_get(st->dir))
 			tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
+		if (existed)
+			rules = tk_rules_intake(st, st->dir, route, TK_ROUTE_BULK);
 		tk_store_bulk(st);
-		rc = batch_mode(st, &as, atomic, quiet, lookup);
+		rc = batch_mode(st, &as, atomic, quiet, lookup, rules);
+		tk_rules_free(rules);
 		if (tk_store_sync(st) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 		tk_cmd_leave(st);
@@ -473,23 +525,29 @@ main(int argc, char **argv)
 		tk_flush_stdout();
 		return rc;
 	}
-	if (msg) {
-		one.body = tk_xstrdup(msg);
-		one.len = strlen(msg);
+	if (nmsg) {
+		one.body = msg.p ? msg.p : tk_xstrdup("");
+		one.len = msg.len;
 	} else if (!isatty(STDIN_FILENO)) {
 		one.body = tk_read_all(stdin, "stdin", &one.len);
 		while (one.len && one.body[one.len - 1] == '\n')
 			one.len--;
 	}
 	st = tk_cmd_store_assign(dir, TK_OPEN_CREATE, &as);
+	if (existed)
+		rules = tk_rules_intake(st, st->dir, route, 0);
+	one.rules = rules;
 	/* A requester never seen: the contact-lookup program, before the
 	 * write transaction (never while holding the store's lock). */
 	for (i = 0; i < (int)as.n; i++)
 		if (as.a[i].field == TK_F_REQUESTER)
 			tk_contact_lookup_first(st, NULL, as.a[i].value);
 	rc = tk_store_write(st, create_one, &one);
+	if (rules)
+		tk_rules_end(rules, rc == 0);
 	if (rc)
 		tk_die(rc, "%s", tk_errmsg);
+	kept = rules;	/* (freed by the exit, as the store is: tk_cmd_leave) */
 	if (!quiet)
 		printf("%llu\n", (unsigned long long)one.id);
 	tk_cmd_leave(st);

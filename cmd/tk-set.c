@@ -75,6 +75,30 @@ set_batch(tk_txn *t, void *arg)
 	return 0;
 }
 
+/* Dies with tk_errmsg and how getopt read the words that bundle options:
+ * "-todo" meant as a tag removal reads as -t -o do. */
+static _Noreturn void
+bundled(int code, int nopt, char **argv)
+{
+	tk_buf how = { 0 };
+
+	tk_opt_bundles(&how, nopt, argv, "qto:d:hV");
+	tk_die(code, "%s%s%s", tk_errmsg, how.len ? "; " : "", how.len ? how.p : "");
+}
+
+/* -o names columns the store knows, checked before anything is written. */
+static void
+check_columns(tk_store *st, tk_output *out, int nopt, char **argv)
+{
+	tk_txn t;
+
+	if (tk_txn_read(st, &t) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	if (tk_output_check(out, &t) < 0)
+		bundled(TK_EXIT_USAGE, nopt, argv);
+	tk_txn_end(&t);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -110,12 +134,18 @@ main(int argc, char **argv)
 		case 't': tsv = 1; break;
 		case 'T': table = 1; break;
 		case 'J': json = 1; break;
-		case 'o': cols = optarg; break;
+		case 'o': cols = tk_opt_once("-o", cols, tk_opt_text("-o", optarg)); break;
 		case 'A': atomic = 1; break;
-		case 'd': dir = optarg; break;
+		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
 	}
+	if (tk_output_conflict(tsv, table, json, 0) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	tk_opt_conflict("-q", quiet, "-t", tsv);
+	tk_opt_conflict("-q", quiet, "--table", table);
+	tk_opt_conflict("-q", quiet, "--json", json);
+	tk_opt_conflict("-q", quiet, "-o", cols != NULL);
 	/* Operands: ids are numbers ("42" or "#42"), the rest assignments; "-5"
 	 * would be a tag removal, so ids never take a sign. */
 	idargs = tk_xmalloc((size_t)(argc + 1) * sizeof *idargs);
@@ -129,8 +159,11 @@ main(int argc, char **argv)
 		else if (tk_assign_parse(&as, argv[i]) < 0)
 			tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	}
-	if (!as.n)
-		tk_die(TK_EXIT_USAGE, "nothing to set: give field=value, +tag or -tag");
+	if (!as.n) {
+		tk_error("nothing to set: give field=value, +tag or -tag");
+		bundled(TK_EXIT_USAGE, nopt, argv);
+	}
+	tk_cmd_assignments(&as, 0);
 	if (tk_output_init(&out, tk_output_choose(tsv, table, json), cols, 0) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	bad = tk_cmd_ids(&ids, nidargs, idargs);
@@ -139,7 +172,11 @@ main(int argc, char **argv)
 		tk_die(TK_EXIT_DATA, "--atomic: %d bad lines on standard input, nothing changed", bad);
 	if (bad)
 		status = TK_EXIT_DATA;
+	if (dir && !tk_store_exists(tk_store_path(dir)))
+		bundled(TK_EXIT_FAIL, nopt, argv);	/* "-drafts": -d rafts */
 	st = tk_cmd_store_assign(dir, TK_OPEN_WRITE, &as);
+	if (cols)
+		check_columns(st, &out, nopt, argv);
 	j.as = &as;
 	j.atomic = atomic;
 	if (atomic) {

@@ -1,6 +1,7 @@
 /*
  * active.c - the working set: a copy of every ticket in an active status
- * (new, open, pending), kept together by status and assignee.
+ * (class open or paused, status.c: new, open and pending in tk's default
+ * workflow), kept together by status and assignee.
  *
  *   active   epoch . status . NUL . assignee . NUL . id -> encoded ticket
  *            (the same bytes as in tickets)
@@ -20,7 +21,8 @@
  *
  * Every write of a ticket keeps its copy here in step, in the same
  * transaction: written when the ticket is active, taken out when it no
- * longer is or its status or assignee changed.
+ * longer is or its status or assignee changed; and with it its
+ * assignee's count of tickets in the working set (agent_load, load.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +109,38 @@ cmp_copy(const void *a, const void *b, void *base)
 
 static void batch_reset(void *state);
 
+/* The assignee in a copy's key: after epoch and status, before the id;
+ * empty when unset (stored as "\0"). */
+static tk_str
+key_assignee(const unsigned char *k, size_t n)
+{
+	const unsigned char *a = memchr(k + 2, '\0', n - 2) + 1;
+	size_t len = (size_t)(k + n - 9 - a);
+
+	return len == 1 && !a[0] ? (tk_str){ "", 0 } : (tk_str){ (const char *)a, len };
+}
+
+/* The batch's new copies counted in agent_load (load.c): sorted, an
+ * assignee's copies of one epoch and status are a run, one update each. */
+static int
+batch_loads(tk_actbatch *ab, tk_txn *t)
+{
+	size_t i, run;
+	tk_str a, next;
+	int rc = 0;
+
+	for (i = 0; i < ab->n && !rc; i += run) {
+		a = key_assignee((unsigned char *)ab->b.p + ab->e[i].off, ab->e[i].klen);
+		for (run = 1; i + run < ab->n; run++) {
+			next = key_assignee((unsigned char *)ab->b.p + ab->e[i + run].off, ab->e[i + run].klen);
+			if (!tk_str_same(a, next))
+				break;
+		}
+		rc = tk_load_add(t, a.p, a.n, (long long)run);
+	}
+	return rc ? tk_mdb_error(rc, "agent_load") : 0;
+}
+
 static int
 batch_write(void *state, tk_txn *t)
 {
@@ -130,8 +164,13 @@ batch_write(void *state, tk_txn *t)
 		rc = mdb_cursor_put(c, &k, &v, tk_tail_past(&tl, k.mv_data, k.mv_size) ? MDB_APPEND : 0);
 	}
 	mdb_cursor_close(c);
+	if (rc) {
+		batch_reset(ab);
+		return tk_mdb_error(rc, "active");
+	}
+	rc = batch_loads(ab, t);
 	batch_reset(ab);
-	return rc ? tk_mdb_error(rc, "active") : 0;
+	return rc;
 }
 
 static void
@@ -165,10 +204,20 @@ tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk_str
 	unsigned char kb[TK_ACTIVE_KEYBUF];
 	MDB_dbi db = t->st->dbi[TK_DB_ACTIVE];
 	MDB_val k, v = { n, (void *)enc };
-	int rc = 0, now = tk_active_status(status);
+	int rc = 0, was = !creating && tk_active_status(ostatus), now = tk_active_status(status);
+	int later = creating && t->bulk;	/* counted with the batch's copies */
 
-	if (!creating && tk_active_status(ostatus) && (!now || !tk_str_same(ostatus, status) ||
-	    !tk_str_same(oassignee, assignee))) {
+	/* The assignees' loads (load.c): a ticket that stays with its
+	 * assignee in the working set, or has none, moves no count. */
+	if (!(was && now && tk_str_same(oassignee, assignee))) {
+		if (was)
+			rc = tk_load_add(t, oassignee.p, oassignee.n, -1);
+		if (!rc && now && !later)
+			rc = tk_load_add(t, assignee.p, assignee.n, 1);
+		if (rc)
+			return tk_mdb_error(rc, "agent_load");
+	}
+	if (was && (!now || !tk_str_same(ostatus, status) || !tk_str_same(oassignee, assignee))) {
 		k = active_key(t, id, ostatus, oassignee, kb);
 		if ((rc = mdb_del(t->txn, db, &k, NULL)) == MDB_NOTFOUND)
 			rc = 0;
@@ -177,11 +226,25 @@ tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk_str
 		k = active_key(t, id, status, assignee, kb);
 		tk_actbatch *ab;
 
-		if (creating && (ab = tk_txn_batch(t, &ops))) {	/* a batch: at its commit, sorted */
+		if (creating && (ab = tk_txn_batch(t, &ops))) {	/* a batch: at its commit, sorted (and counted) */
 			batch_add(ab, k, enc, n);
 			return 0;
 		}
 		rc = mdb_put(t->txn, db, &k, &v, 0);
 	}
 	return rc ? tk_mdb_error(rc, "active") : 0;
+}
+
+int
+tk_active_move(tk_txn *t, uint64_t id, tk_str status, tk_str assignee, const void *enc, size_t n, int in)
+{
+	unsigned char kb[TK_ACTIVE_KEYBUF];
+	MDB_val k = active_key(t, id, status, assignee, kb), v = { n, (void *)enc };
+	int rc;
+
+	/* (its assignee's load, load.c, with it) */
+	if ((rc = tk_load_add(t, assignee.p, assignee.n, in ? 1 : -1)))
+		return tk_mdb_error(rc, "agent_load");
+	rc = in ? mdb_put(t->txn, t->st->dbi[TK_DB_ACTIVE], &k, &v, 0) : mdb_del(t->txn, t->st->dbi[TK_DB_ACTIVE], &k, NULL);
+	return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "active") : 0;
 }

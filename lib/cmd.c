@@ -1,6 +1,7 @@
 /* cmd.c - what every command does the same way: start, usage, store, ids. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "tk.h"
@@ -116,31 +117,37 @@ tk_cmd_store(const char *dir, int mode)
 	if (tk_map_size(&size) < 0 || tk_hugepages(-1) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	path = tk_store_path(dir);
-	/* Only a command about to write makes a store (DESIGN.md 9). */
+	/* Only a command about to write makes a store (DESIGN.md 9), and
+	 * not with a broken configuration file it would refuse. */
 	if (mode != TK_OPEN_CREATE && !tk_store_exists(path))
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-	st = tk_store_open(path, mode != TK_OPEN_READ);
+	if (mode == TK_OPEN_CREATE && !tk_store_exists(path) && tk_config_read(path, NULL) < 0)
+		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
+	st = tk_store_open(path, mode != TK_OPEN_READ && mode != TK_OPEN_CHECK);
+	if (st && mode == TK_OPEN_CONFIG && st->created) {
+		/* (tk-config makes no store: it has nothing to apply to one) */
+		tk_die(TK_EXIT_FAIL, "%s: no tk store here", path);
+	}
 	if (!st)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	if (st->schema < TK_SCHEMA_VERSION) {
 		/* An older store: brought up to date by a writer, then opened. */
-		if (mode == TK_OPEN_READ) {
+		if (mode == TK_OPEN_READ || mode == TK_OPEN_CHECK) {
 			tk_store_close(st);
 			if (!(st = tk_store_open(path, 1)))
 				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 		}
 		if (st->schema < TK_SCHEMA_VERSION && tk_store_upgrade(st) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-		if (mode == TK_OPEN_READ) {
+		if (mode == TK_OPEN_READ || mode == TK_OPEN_CHECK) {
 			tk_store_close(st);
 			if (!(st = tk_store_open(path, 0)))
 				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 		}
 	}
-	if (tk_fields_load(st) < 0)
-		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
+	tk_config_load(st, mode);
 	/* Every ticket a writing command makes gets its requester's contact. */
-	if (mode != TK_OPEN_READ)
+	if (mode == TK_OPEN_WRITE || mode == TK_OPEN_CREATE)
 		tk_contacts_install(st);
 	return st;
 }
@@ -156,23 +163,35 @@ tk_cmd_store_assign(const char *dir, int mode, const tk_assignments *as)
 
 	for (i = 0; i < as->n && as->a[i].field != TK_F_CUSTOM; i++)
 		;
-	if (i == as->n)
-		return tk_cmd_store(dir, mode);
 	if (mode == TK_OPEN_CREATE && !tk_store_exists(path)) {
-		/* No store yet: only its directory's fields file declares names. */
+		const tk_status_def *defs;
+		const long *lines;
+		size_t n;
+
+		/* No store yet: its directory's files say what it will take
+		 * (the store is made with them): names, types, statuses. */
 		memset(&none, 0, sizeof none);
 		none.dir = (char *)path;
-		if (tk_fields_load(&none) < 0)
+		if (tk_fields_load(&none) < 0 || tk_workflow_read(path, NULL) < 0)
 			tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
-		rc = tk_assignments_check(&none, NULL, as);
+		n = tk_workflow_statuses(&defs, &lines);
+		tk_status_install(defs, n);
+		tk_config_install();
+		rc = i == as->n ? 0 : tk_assignments_check(&none, NULL, as);
 		for (i = 0; i < none.ndeclared; i++)
 			free(none.declared[i]);
 		free(none.declared);
-		if (rc < 0)
+		if (rc < 0 || tk_assignments_validate(as) < 0)
 			tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 		return tk_cmd_store(dir, mode);
 	}
 	st = tk_cmd_store(dir, mode);
+	/* What the store's configuration refuses on the command line is a
+	 * usage error (exit 2); in records, a refused record (exit 3). */
+	if (tk_assignments_validate(as) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	if (i == as->n)
+		return st;
 	if (tk_txn_read(st, &t) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	rc = tk_assignments_check(st, &t, as);
@@ -209,7 +228,8 @@ tk_cmd_ids(tk_ids *ids, int argc, char **argv)
 	if (argc == 0) {
 		if (isatty(STDIN_FILENO))
 			tk_die(TK_EXIT_USAGE, "no ticket ids: give them as arguments or on standard input");
-		tk_ids_read(ids, stdin, "stdin", &bad);
+		if (tk_ids_read(ids, stdin, "stdin", &bad) < 0)
+			tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
 		tk_ids_unique(ids);
 		return bad;
 	}
@@ -301,3 +321,135 @@ tk_getopt_end(int argc, char **argv, const char *shortopts)
 	return argc;
 }
 
+/*
+ * Options are words of the command line like any other: a value that is
+ * empty, or a second value for an option that takes one, is a usage error
+ * (exit 2) rather than a silent choice, so "-o ''" or "-d a -d b" never
+ * run with something the user did not ask for.
+ */
+const char *
+tk_opt_once(const char *opt, const char *prev, const char *arg)
+{
+	if (!*arg)
+		tk_die(TK_EXIT_USAGE, "%s '': an empty value (leave %s out for the default)", opt, opt);
+	if (prev && strcmp(prev, arg))
+		tk_die(TK_EXIT_USAGE, "%s given twice (%s, %s): give it once", opt, prev, arg);
+	return arg;
+}
+
+const char *
+tk_opt_text(const char *opt, const char *arg)
+{
+	if (tk_text_check(opt, arg, strlen(arg)) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	return arg;
+}
+
+void
+tk_opt_conflict(const char *a, int has_a, const char *b, int has_b)
+{
+	if (has_a && has_b)
+		tk_die(TK_EXIT_USAGE, "%s and %s: choose one", a, b);
+}
+
+/*
+ * How getopt reads each word before argument end that bundles option
+ * letters ("-qt", "-ostatus", "-todo" as -t -o do), said for a message
+ * when a command that takes "-tag" operands found nothing to do: the word
+ * was perhaps meant as a tag removal, and "--" ends the options.
+ */
+void
+tk_opt_bundles(tk_buf *out, int end, char **argv, const char *shortopts)
+{
+	int i, j;
+	const char *o;
+
+	for (i = 1; i < end; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--"))
+			break;
+		if (a[0] != '-' || !a[1] || a[1] == '-')
+			continue;
+		if (!a[2]) {	/* one letter: its argument, if any, is the next word */
+			o = strchr(shortopts, a[1]);
+			i += o && a[1] != ':' && o[1] == ':';
+			continue;
+		}
+		if (out->len)
+			tk_buf_adds(out, "; ");
+		tk_buf_printf(out, "%s was read as", a);
+		for (j = 1; a[j]; j++) {
+			o = a[j] == ':' ? NULL : strchr(shortopts, a[j]);
+			tk_buf_printf(out, " -%c", a[j]);
+			if (o && o[1] == ':') {
+				if (a[j + 1])
+					tk_buf_printf(out, " %s", a + j + 1);
+				else if (i + 1 < end)
+					tk_buf_printf(out, " %s", argv[++i]);
+				break;
+			}
+		}
+		tk_buf_printf(out, "; write -- %s to remove the tag %s (-- ends the options)", a, a + 1);
+	}
+}
+
+/*
+ * What the assignments of a command line say on their face, whatever the
+ * ticket: a field set twice to different values (-s a subject=b), a
+ * creation time on a ticket that exists. Refused as usage errors
+ * (exit 2), before the store is opened; what depends on the ticket (the
+ * workflow, links) is the store's to refuse (exit 3).
+ */
+void
+tk_cmd_assignments(const tk_assignments *as, int creating)
+{
+	const tk_assign *a, *b;
+	size_t i, j;
+
+	for (i = 0; i < as->n; i++) {
+		a = &as->a[i];
+		if (a->op != '=')
+			continue;
+		if (a->field == TK_F_CREATED && !creating)
+			tk_die(TK_EXIT_USAGE, "created=%s: set when the ticket is made, cannot be changed", a->value);
+		if (a->field == TK_F_ESCALATION && (a->value[0] == '+' || a->value[0] == '-'))
+			continue;	/* escalation=+1 escalation=+1 adds up */
+		for (j = i + 1; j < as->n; j++) {
+			b = &as->a[j];
+			if (b->op == '=' && b->field == a->field && !strcasecmp(b->name, a->name) &&
+			    strcmp(b->value, a->value))
+				tk_die(TK_EXIT_USAGE, "%s given twice (%s=%s, %s=%s): give it once",
+				    a->name, a->name, a->value, b->name, b->value);
+		}
+	}
+}
+
+static char *unmake_dir;
+
+static void
+unmake(void)
+{
+	tk_buf p = { 0 };
+
+	if (!unmake_dir)
+		return;
+	tk_buf_printf(&p, "%s/data.mdb", unmake_dir);
+	unlink(tk_buf_cstr(&p));
+	p.len = 0;
+	tk_buf_printf(&p, "%s/lock.mdb", unmake_dir);
+	unlink(tk_buf_cstr(&p));
+	rmdir(unmake_dir);	/* only when empty: a fields file stays */
+	tk_buf_free(&p);
+}
+
+void
+tk_cmd_unmake_on_exit(const char *dir)
+{
+	static int registered;
+
+	free(unmake_dir);
+	unmake_dir = dir ? tk_xstrdup(dir) : NULL;
+	if (dir && !registered++)
+		atexit(unmake);
+}

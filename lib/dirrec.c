@@ -27,22 +27,6 @@
 
 #include "tk.h"
 
-int
-tk_list_has(const char *set, const char *item, size_t n)
-{
-	const char *p = set, *c;
-
-	while (*p) {
-		c = strchr(p, ',');
-		if (!c)
-			c = p + strlen(p);
-		if ((size_t)(c - p) == n && !memcmp(p, item, n))
-			return 1;
-		p = *c ? c + 1 : c;
-	}
-	return 0;
-}
-
 static int
 cmp_str(const void *a, const void *b)
 {

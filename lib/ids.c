@@ -35,9 +35,8 @@ tk_ids_add(tk_ids *ids, uint64_t id)
 	ids->v[ids->n++] = id;
 }
 
-/* A typed id: letters, then digits (c123 a contact, kb7 an article). */
-static int
-typed_id(const char *s, size_t n)
+int
+tk_id_typed(const char *s, size_t n)
 {
 	size_t i = 0;
 
@@ -110,9 +109,15 @@ tk_ids_read(tk_ids *ids, FILE *fp, const char *name, int *bad)
 			(*bad)++;
 			continue;
 		}
+		if (r.header && r.nfields == 1 && !strcmp(r.fields[0], "dry-run")) {
+			/* What --dry-run steps would have done, not tickets to act on. */
+			tk_error("%s:%ld: a dry-run stream (#dry-run): only a --dry-run command reads it", name, r.lineno);
+			tk_reader_free(&r);
+			return -1;
+		}
 		if (r.header || (r.nfields == 1 && !r.lens[0]))
 			continue;
-		if (typed_id(r.fields[0], r.lens[0])) {
+		if (tk_id_typed(r.fields[0], r.lens[0])) {
 			/* c123, kb7: a record about something else (DESIGN.md 4) */
 			tk_warn("%s:%ld: %s: not a ticket, skipped", name, r.lineno, r.fields[0]);
 			continue;

@@ -49,7 +49,7 @@ struct col {
 
 struct tk_import {
 	const char *preset;
-	char **mapfrom, **mapto;
+	char **mapfrom, **mapto, **mapraw;
 	size_t nmap;
 	int strict, has_external;
 	struct col *cols;
@@ -278,6 +278,8 @@ tk_import_new(const char *preset, const char *mapping, int strict)
 			}
 			im->mapfrom = tk_xrealloc(im->mapfrom, (im->nmap + 1) * sizeof *im->mapfrom);
 			im->mapto = tk_xrealloc(im->mapto, (im->nmap + 1) * sizeof *im->mapto);
+			im->mapraw = tk_xrealloc(im->mapraw, (im->nmap + 1) * sizeof *im->mapraw);
+			im->mapraw[im->nmap] = tk_xstrdup(tok);
 			im->mapfrom[im->nmap] = fold(tok, strlen(tok));
 			im->mapto[im->nmap] = tk_xstrdup(eq + 1);
 			im->nmap++;
@@ -297,9 +299,11 @@ tk_import_free(tk_import *im)
 	for (i = 0; i < im->nmap; i++) {
 		free(im->mapfrom[i]);
 		free(im->mapto[i]);
+		free(im->mapraw[i]);
 	}
 	free(im->mapfrom);
 	free(im->mapto);
+	free(im->mapraw);
 	for (i = 0; i < im->ncols; i++) {
 		free(im->cols[i].name);
 		free(im->cols[i].header);
@@ -413,6 +417,51 @@ tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n)
 			return 0;
 	tk_error("no subject column (name one \"subject\", or map one with -m 'Title=subject')");
 	return -1;
+}
+
+/*
+ * -m maps columns by name: one the header does not have (a typo, another
+ * export's name) would be left out in silence and its values lost. Each
+ * is named, with the header's nearest column; -1 with tk_errmsg.
+ */
+int
+tk_import_unmapped(const tk_import *im)
+{
+	tk_buf msg = { 0 };
+	size_t i, j, missing = 0;
+	tk_nearest nr;
+	char **keys;
+	int found;
+
+	if (!im->nmap)
+		return 0;
+	keys = tk_xmalloc((im->ncols ? im->ncols : 1) * sizeof *keys);
+	for (j = 0; j < im->ncols; j++)
+		keys[j] = fold(im->cols[j].header, strlen(im->cols[j].header));
+	for (i = 0; i < im->nmap; i++) {
+		tk_nearest_init(&nr, im->mapfrom[i]);
+		for (j = 0, found = 0; j < im->ncols && !found; j++) {
+			found = !strcmp(im->mapfrom[i], keys[j]);
+			tk_nearest_try(&nr, keys[j]);
+		}
+		if (found)
+			continue;
+		tk_buf_printf(&msg, "%s\"%s\"", missing++ ? ", " : "", im->mapraw[i]);
+		for (j = 0; nr.best && j < im->ncols; j++)
+			if (keys[j] == nr.best)
+				tk_buf_printf(&msg, " (did you mean \"%s\"?)", im->cols[j].header);
+	}
+	if (missing) {
+		tk_buf_adds(&msg, "; its columns are:");
+		for (j = 0; j < im->ncols; j++)
+			tk_buf_printf(&msg, "%s \"%s\"", j ? "," : "", im->cols[j].header);
+		tk_error("-m: the header has no column %s", msg.p);
+	}
+	for (j = 0; j < im->ncols; j++)
+		free(keys[j]);
+	free(keys);
+	tk_buf_free(&msg);
+	return missing ? -1 : 0;
 }
 
 uint64_t
@@ -931,7 +980,10 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 		case COL_FIELD:
 			switch (c->field) {
 			case TK_F_STATUS:
-				if (!(w = word(c, status_words, val)))
+				/* The store's own statuses (its workflow's) as they are. */
+				if (tk_status_known((tk_str){ val, lens[i] }))
+					w = val;
+				else if (!(w = word(c, status_words, val)))
 					return tk_error("column \"%s\": status \"%s\" has no tk status (%s)",
 					    c->header, val, tk_enum_words(TK_F_STATUS));
 				push(&r->as, TK_F_STATUS, w);

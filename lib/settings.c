@@ -13,6 +13,13 @@
  *   contact-lookup PROGRAM    run for a requester tk has never seen
  *   contact-lookup-timeout D  its time limit (default 2s)
  *   phone-country CODE        country code of numbers written without one
+ *   route-on-create yes|no    every intake path routes (tk-route(1))
+ *   mail-rate-limit COUNT PERIOD
+ *                             tk-mail makes at most COUNT tickets and
+ *                             replies a sender in PERIOD (20 1h unless set;
+ *                             0 for no limit)
+ *   mail-domain DOMAIN        the right side of tk's own Message-IDs
+ *   from NAME <ADDRESS>       the sender of tk-notify's mail (tk-notify(1))
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +29,7 @@
 static const char *const default_tiers[] = { "vip", "gold", "standard" };
 
 /* Keys of tk-config(5) whose capabilities come with other issues. */
-static const char *const later[] = { "route-on-create", "fulltext", NULL };
+static const char *const later[] = { "fulltext", NULL };
 
 /* A tier, org key or queue word: a letter, then letters, digits, _ - . */
 static int
@@ -133,6 +140,82 @@ read_country(tk_conf *c, tk_settings *s)
 	return 0;
 }
 
+static int
+yes_no(tk_conf *c, int *out)
+{
+	if (c->nw != 2)
+		return tk_conf_error(c, "%s: one value, yes or no", c->w[0]);
+	if (!strcmp(c->w[1], "yes"))
+		*out = 1;
+	else if (!strcmp(c->w[1], "no"))
+		*out = 0;
+	else
+		return tk_conf_error(c, "%s %s: yes or no", c->w[0], c->w[1]);
+	return 0;
+}
+
+/* from: the rest of the statement, as written (one space between words). */
+static int
+from(tk_conf *c, tk_settings *s)
+{
+	tk_buf v = { 0 };
+	tk_str name, addr;
+	size_t i;
+	int rc = 0;
+
+	for (i = 1; i < c->nw; i++) {
+		if (i > 1)
+			tk_buf_addc(&v, ' ');
+		tk_buf_adds(&v, c->w[i]);
+	}
+	if (!v.len)
+		rc = tk_conf_error(c, "from: give the sender (from NAME <ADDRESS>)");
+	else if (v.len >= sizeof s->from)
+		rc = tk_conf_error(c, "from: longer than %zu bytes", sizeof s->from - 1);
+	else if (!tk_address_split(v.p, v.len, &name, &addr) || !tk_mime_addr_ok(addr.p, addr.n))
+		rc = tk_conf_error(c, "from %s: not an address (from NAME <ADDRESS>, or the address alone)", v.p);
+	else
+		memcpy(s->from, v.p, v.len + 1);
+	tk_buf_free(&v);
+	return rc;
+}
+
+static int
+read_route(tk_conf *c, tk_settings *s)
+{
+	if (s->seen_route++)
+		return tk_conf_error(c, "route-on-create: given twice");
+	return yes_no(c, &s->route_on_create);
+}
+
+static int
+read_rate(tk_conf *c, tk_settings *s)
+{
+	char *end;
+
+	if (c->nw != 3 || (s->mail_rate_count = strtol(c->w[1], &end, 10)) < 0 || *end ||
+	    tk_duration_parse(c->w[2], &s->mail_rate_period) < 0 || s->mail_rate_period <= 0)
+		return tk_conf_error(c, "mail-rate-limit: a count and a period (20 1h)");
+	return 0;
+}
+
+static int
+read_mail_domain(tk_conf *c, tk_settings *s)
+{
+	if (c->nw != 2 || strlen(c->w[1]) >= sizeof s->mail_domain || strchr(c->w[1], '@'))
+		return tk_conf_error(c, "mail-domain: one domain");
+	strcpy(s->mail_domain, c->w[1]);
+	return 0;
+}
+
+static int
+read_from(tk_conf *c, tk_settings *s)
+{
+	if (s->seen_from++)
+		return tk_conf_error(c, "from: given twice");
+	return from(c, s);
+}
+
 static const struct {
 	const char *key;
 	int (*read)(tk_conf *, tk_settings *);
@@ -142,6 +225,10 @@ static const struct {
 	{ "contact-lookup", read_lookup },
 	{ "contact-lookup-timeout", read_timeout },
 	{ "phone-country", read_country },
+	{ "route-on-create", read_route },
+	{ "mail-rate-limit", read_rate },
+	{ "mail-domain", read_mail_domain },
+	{ "from", read_from },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -160,7 +247,8 @@ unknown(tk_conf *c)
 	if (nr.best)
 		return tk_conf_error(c, "%s: unknown setting; did you mean %s?", c->w[0], nr.best);
 	return tk_conf_error(c, "%s: unknown setting (tiers, free-mail, contact-lookup, "
-	    "contact-lookup-timeout, phone-country)", c->w[0]);
+	    "contact-lookup-timeout, phone-country, route-on-create, mail-rate-limit, mail-domain, from)",
+	    c->w[0]);
 }
 
 int
@@ -172,6 +260,8 @@ tk_settings_load(const char *dir, tk_settings *s)
 
 	memset(s, 0, sizeof *s);
 	s->lookup_ms = 2000;
+	s->mail_rate_count = 20;
+	s->mail_rate_period = 3600;
 	if ((rc = tk_conf_open(&c, dir, "config")) < 0)
 		return -1;
 	while (rc > 0 && (rc = tk_conf_next(&c)) > 0) {

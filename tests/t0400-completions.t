@@ -73,7 +73,10 @@ test_expect_success 'setup: a store with queues, tags, a declared custom field' 
 	tk-set -q status=resolved 3 &&
 	tk-org -q add acme domains=acme.example &&
 	mkdir other && echo "field region" >other/fields &&
-	tk-new -q -d other -s four queue=other
+	tk-new -q -d other -s four queue=other &&
+	mkdir wf && printf "field product enum X100 X200 x-100=X100 # the models\n  indexed\nfield seats int 1..\n" >wf/fields &&
+	printf "status new open\nstatus triage open\nstatus done resolved # finished\ntype incident change\n" >wf/workflow &&
+	tk-new -q -d wf -s five seats=2
 '
 
 for mode in plain bash-completion; do
@@ -88,7 +91,7 @@ for mode in plain bash-completion; do
 	fi
 
 	test_expect_success "bash ($mode): each command offers the options of its source" '
-		for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-contact tk-org; do
+		for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-link tk-mail tk-kb tk-config tk-notify tk-contact tk-org; do
 			source_options $c >src &&
 			bash complete.bash --options $c | sort >offered &&
 			{ cat src; landing $c; } | sort -u >expect &&
@@ -97,7 +100,7 @@ for mode in plain bash-completion; do
 	'
 
 	test_expect_success "bash ($mode): tk-new --<TAB> offers its long options" '
-		offers "--subject --requester --priority --message --batch --atomic --lookup --quiet --dir --help --version" \
+		offers "--subject --requester --priority --message --batch --atomic --lookup --quiet --route --dir --help --version" \
 			"tk-new --" tk-new --
 	'
 
@@ -112,6 +115,14 @@ for mode in plain bash-completion; do
 		offers "created" "tk-ls -s cre" tk-ls -s cre &&
 		offers "id,-created" "tk-ls -s id,-cre" tk-ls -s id,-cre &&
 		offers "created" "tk-ls -as cre" tk-ls -as cre
+	'
+
+	test_expect_success "bash ($mode): tk-link: ids, relations, its options" '
+		offers "1 2" "tk-link 1 relates " tk-link 1 relates "" &&
+		offers "parent-of" "tk-link 1 par" tk-link 1 par &&
+		offers "duplicate-of" "tk-link 1 d" tk-link 1 d &&
+		offers "into" "tk-link --merge 2 i" tk-link --merge 2 i &&
+		offers "--merge --message" "tk-link --me" tk-link --me
 	'
 
 	test_expect_success "bash ($mode): an option argument is no option: tk-new -m -s <TAB>" '
@@ -203,7 +214,7 @@ for mode in plain bash-completion; do
 	'
 
 	test_expect_success "bash ($mode): tk NAME: command names, then the command's completion" '
-		offers "comment contact export help import log ls new org set show" "tk " tk "" &&
+		offers "agent assign comment config contact export help import kb link log ls mail new notify org route set show" "tk " tk "" &&
 		offers "set show" "tk s" tk s &&
 		offers "set show" "tk contact s" tk contact s &&
 		offers "show" "tk help sh" tk help sh &&
@@ -229,6 +240,24 @@ for mode in plain bash-completion; do
 		offers "vip gold standard" "tk-ls tier=" tk-ls tier = &&
 		offers "salesforce" "tk-contact --preset s" tk-contact --preset s &&
 		offers "tickets" "tk-contact -o tick" tk-contact -o tick
+	'
+
+	test_expect_success "bash ($mode): statuses and types of the workflow file, an enum's values" '
+		offers "new triage done" "tk-ls -d wf status=" tk-ls -d wf status = &&
+		offers "triage" "tk-set -d wf status=t" tk-set -d wf status = t &&
+		offers "incident change" "tk-new -d wf type=" tk-new -d wf type = &&
+		offers "X100 X200" "tk-set -d wf product=" tk-set -d wf product = &&
+		offers "X200" "tk-ls -d wf product=X2" tk-ls -d wf product = X2 &&
+		offers "2" "tk-ls -d wf seats=" tk-ls -d wf seats = &&
+		offers "nps=" "tk-set np" tk-set np
+	'
+
+	test_expect_success "bash ($mode): tk-config: its verbs, then its options" '
+		offers "check apply" "tk-config " tk-config "" &&
+		offers "check" "tk-config ch" tk-config ch &&
+		offers "" "tk-config check " tk-config check "" &&
+		offers "--tickets --tsv --table" "tk-config check --t" tk-config check --t &&
+		offers "check apply" "tk config " tk config ""
 	'
 
 	test_expect_success "bash ($mode): no store: no values, nothing said, nothing made" '
@@ -333,7 +362,7 @@ else
 		fish -n "$comp/tk.fish"
 	'
 	test_expect_success 'fish completes options, fields, values, ids' '
-		fish_offers "--atomic --batch --dir --help --lookup --message --priority --quiet --requester --subject --version" "tk-new --" &&
+		fish_offers "--atomic --batch --dir --help --lookup --message --priority --quiet --requester --route --subject --version" "tk-new --" &&
 		fish_offers "set show" "tk-contact s" &&
 		fish_offers "acme" "tk-org show a" &&
 		fish_offers "tier=vip" "tk-contact set bob@example.com tier=v" &&
@@ -348,7 +377,12 @@ else
 		fish_offers "-created" "tk-ls -s -cre" &&
 		fish_offers "+vip" "tk-set 1 +" &&
 		fish_offers "1 2" "tk-show " &&
-		fish_offers "comment contact export help import log ls new org set show" "tk " &&
+		fish_offers "parent-of" "tk-link 1 par" &&
+		fish_offers "agent assign comment config contact export help import kb link log ls mail new notify org route set show" "tk " &&
+		fish_offers "status=done status=new status=triage" "tk-ls -d wf status=" &&
+		fish_offers "product=X100 product=X200" "tk-set -d wf product=" &&
+		fish_offers "type=change type=incident" "tk-new -d wf type=" &&
+		fish_offers "apply check" "tk-config " &&
 		fish_offers "status=closed status=new status=open status=pending status=resolved" "tk ls status=" &&
 		fish_offers "queue=other" "tk -d other ls queue=o"
 	'
