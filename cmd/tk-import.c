@@ -10,8 +10,8 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-import [-qu] [--atomic] [--strict] [--new-fields] [--route] [--format csv | tsv | json]\n"
-    "                 [-F delimiter] [--encoding name] [--preset name]\n"
+    "tk-import [-qu] [--atomic] [--strict] [--new-fields] [--lookup] [--route]\n"
+    "                 [--format csv | tsv | json] [-F delimiter] [--encoding name] [--preset name]\n"
     "                 [-m 'Column=field,...'] [--rejects file] [-d dir] file ... | -\n"
     "\n"
     "Makes or updates one ticket a row of each file (- is standard input): CSV\n"
@@ -28,6 +28,7 @@ static const char usage[] =
     "Writing:\n"
     "-u, --update\tapply changed rows to their tickets\n"
     "--atomic\tall rows or none, in one transaction\n"
+    "--lookup\trun the contact-lookup program for new requesters\n"
     "--rejects file\twrite the rejected rows there, with reasons\n"
     "--route\trun the store's rules file on the tickets made\n"
     "Other:\n"
@@ -61,7 +62,8 @@ struct row {
 enum { F_GUESS, F_CSV, F_TSV, F_JSON };
 
 struct opts {
-	int atomic, update, quiet, strict, new_fields, format, delim, progress;
+	int atomic, update, quiet, strict, new_fields, format, delim, progress, lookup;
+	int preloaded;		/* the store's requesters known at the start (contact.c) */
 	const char *encoding, *preset, *mapping, *rejects;
 	FILE *rejfp;
 	tk_rules *rules;	/* routing of the tickets made, or NULL */
@@ -551,10 +553,15 @@ fill(void *slot, void *ctx)
 	size_t *l, n;
 	long lineno;
 	int rc = 0;	/* (the loop runs at least once: set there) */
+	tk_txn rt;
+	int snap;
 
 	clear(b);
 	b->now = tk_now();
 	tk_time_iso(b->now, b->now_iso);
+	/* The store as committed now: the requesters it knows (contact.c),
+	 * unless they were all read in at the start. */
+	snap = !o->preloaded && tk_txn_read(fl->st, &rt) == 0;
 	while (o->atomic || (b->n < BATCH && b->bytes < TK_BATCH_BYTES)) {
 		struct row *w;
 		size_t i;
@@ -585,6 +592,10 @@ fill(void *slot, void *ctx)
 		 * makes it itself. */
 		if (fl->pipe && __atomic_load_n(&fl->pipe->drain_waiting, __ATOMIC_RELAXED)) {
 			w->unprepared = 1;
+			/* (its requester looked up here all the same: never by the writer) */
+			for (i = 0; o->lookup && i < w->r.as.n; i++)
+				if (w->r.as.a[i].field == TK_F_REQUESTER)
+					tk_contact_lookup_first(fl->st, snap ? &rt : NULL, w->r.as.a[i].value);
 			continue;
 		}
 		if (tk_ticket_prepare(&fl->tk, &w->r.as, w->r.body, w->r.bodylen,
@@ -593,12 +604,22 @@ fill(void *slot, void *ctx)
 			if (!w->orig)
 				keep_fields(w, f, l, n);	/* for --rejects, if it is rejected */
 		} else {
+			/* Its contact when the store knows it (else the writer's
+			 * work), asked of the lookup program first with --lookup. */
+			if (tk_contact_intake_known(snap ? &rt : NULL, &fl->tk) == 0 && o->lookup) {
+				char *req = tk_xstrndup(fl->tk.f[TK_F_REQUESTER].p, fl->tk.f[TK_F_REQUESTER].n);
+
+				tk_contact_lookup_first(fl->st, snap ? &rt : NULL, req);
+				free(req);
+			}
 			w->enc = b->enc.len;
 			tk_ticket_encode_append(&fl->tk, &b->enc);
 			w->enclen = b->enc.len - w->enc;
 		}
 		tk_ticket_free(&fl->tk);
 	}
+	if (snap)
+		tk_txn_end(&rt);
 	b->mark_ok = fl->marks && tk_csv_mark(fl->in.csv, &b->mark);
 	b->mark.rows = fl->rows;
 	return rc != 0;
@@ -665,8 +686,10 @@ drain(void *slot, int end, void *ctx)
 		if (o->rules)
 			tk_rules_end(o->rules, rc == 0);
 	}
-	if (!rc)
+	if (!rc) {
 		fl->declared = 1;
+		tk_contacts_committed();
+	}
 	if (rc && rc != TK_EXIT_DATA) {
 		tk_warn("%s", tk_errmsg);
 		tk_die(rc, "%s: stopped at line %ld; what was committed stays, re-run to finish",
@@ -898,6 +921,7 @@ main(int argc, char **argv)
 		{ "atomic", no_argument, NULL, 'A' },
 		{ "strict", no_argument, NULL, 'S' },
 		{ "new-fields", no_argument, NULL, 'N' },
+		{ "lookup", no_argument, NULL, 'L' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "delimiter", required_argument, NULL, 'F' },
 		{ "encoding", required_argument, NULL, 'e' },
@@ -925,6 +949,7 @@ main(int argc, char **argv)
 		case 'A': o.atomic = 1; break;
 		case 'S': o.strict = 1; break;
 		case 'N': o.new_fields = 1; break;
+		case 'L': o.lookup = 1; break;
 		case 'f':
 			format = tk_opt_once("--format", format, optarg);
 			if (!strcmp(optarg, "tsv"))
@@ -1015,6 +1040,9 @@ main(int argc, char **argv)
 	if (!o.rules)
 		o.rules = tk_rules_intake(st, st->dir, route, TK_ROUTE_BULK);
 	st->via = "import";
+	if (!tk_settings_get(st->dir))
+		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
+	o.preloaded = tk_contacts_preload(st);
 	tk_store_bulk(st);
 	for (i = 0; i < nfiles; i++) {
 		rc = import_file(st, &files[i], &total);

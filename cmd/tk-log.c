@@ -14,8 +14,9 @@ static const char usage[] =
     "\n"
     "Prints the event log as records, oldest first: every change to every\n"
     "ticket, or with ids only those tickets' changes (agent:LOGIN,\n"
-    "team:NAME: the changes to an agent or a team; config:workflow,\n"
-    "config:fields: tk-config apply's); on a terminal, a table.\n"
+    "team:NAME: the changes to an agent or a team; c12, org:KEY: to a\n"
+    "contact or an org; config:workflow, config:fields: tk-config apply's);\n"
+    "on a terminal, a table.\n"
     "\n"
     "Selecting:\n"
     "--since time\tevents at or after the time; 3d: three days ago\n"
@@ -88,7 +89,7 @@ print_event(struct opts *o, const tk_event *ev)
 		return;
 	snprintf(id, sizeof id, "%llu", (unsigned long long)ev->ticket);
 	snprintf(seq, sizeof seq, "%llu", (unsigned long long)ev->seq);
-	/* an event about an agent or a team: its typed key (DESIGN.md 3) */
+	/* an event about an agent, a team, a contact or an org: its typed key (DESIGN.md 3) */
 	f[0] = !ev->ticket && ev->key.n ? ev->key : TK_STR(id);
 	f[1] = ev->time;
 	f[2] = ev->actor;
@@ -154,8 +155,8 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The events of some tickets (and of keys: agent:LOGIN, team:NAME),
- * merged in sequence order. */
+/* The events of some tickets (and of keys: agent:LOGIN, team:NAME, c12,
+ * org:KEY), merged in sequence order. */
 static int
 ticket_events(tk_txn *t, struct opts *o, const tk_ids *ids, char **keys, size_t nkeys)
 {
@@ -293,12 +294,15 @@ main(int argc, char **argv)
 		tk_die(TK_EXIT_USAGE, "--since %s (%s) is after --until %s (%s): no event can match",
 		    since, o.since, until, o.until);
 	for (i = optind; i < argc; i++) {
-		if (!strncmp(argv[i], "agent:", 6) || !strncmp(argv[i], "team:", 5) || !strncmp(argv[i], "config:", 7)) {
+		if (!strncmp(argv[i], "agent:", 6) || !strncmp(argv[i], "team:", 5) || !strncmp(argv[i], "config:", 7) ||
+		    tk_contact_id_parse(argv[i], strlen(argv[i]), &id) == 0 ||
+		    (!strncmp(argv[i], "org:", 4) && tk_dir_word_ok(argv[i] + 4))) {
 			keys[nkeys++] = argv[i];
 			continue;
 		}
 		if (tk_id_parse(argv[i], strlen(argv[i]), &id) < 0)
-			tk_die(TK_EXIT_USAGE, "%s: not a ticket id (nor agent:LOGIN, team:NAME, config:FILE)", argv[i]);
+			tk_die(TK_EXIT_USAGE, "%s: not a ticket id (nor agent:LOGIN, team:NAME, config:FILE, a contact c12, "
+			    "an org org:KEY)", argv[i]);
 		tk_ids_add(&ids, id);
 	}
 	if (tk_output_conflict(tsv, table, o.json, header) < 0)

@@ -53,6 +53,26 @@ static struct sortkey {
 	int desc, numeric;
 } keys[MAXKEYS];
 static size_t nkeys;
+/* -s tier: tiers by their rank in the store's config, not by name */
+static const tk_settings *tiers;
+
+/* A tier's sort key: its rank, four digits; one of no rank after them. */
+static char *
+tier_key(tk_str v)
+{
+	char *k;
+	int r;
+
+	if (!v.n)
+		return tk_xstrdup("");
+	r = tk_settings_tier_rank(tiers, v.p, v.n);
+	k = tk_xmalloc(v.n + 6);
+	if (r >= 0)
+		snprintf(k, v.n + 6, "%04d", r);
+	else
+		snprintf(k, v.n + 6, "9999:%.*s", (int)v.n, v.p);
+	return k;
+}
 
 struct ctx {
 	tk_output *out;
@@ -121,7 +141,7 @@ emit(tk_txn *t, tk_ticket *tk, void *arg)
 		at = c->nrows * nkeys;	/* when full, the room after the n rows */
 		for (k = 0; k < nkeys; k++) {
 			v = tk_ticket_compared(t, tk, keys[k].field, keys[k].name, scratch, sizeof scratch);
-			keyv[at + k] = tk_xstrndup(v.p, v.n);
+			keyv[at + k] = keys[k].field == TK_F_TIER ? tier_key(v) : tk_xstrndup(v.p, v.n);
 		}
 		if (!full) {
 			c->rows[c->nrows].at = at;
@@ -298,9 +318,12 @@ main(int argc, char **argv)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	if (tk_filter_prepare(q, &t) < 0 || tk_output_check(&out, &t) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
-	for (i = 0; i < (int)nkeys; i++)
+	for (i = 0; i < (int)nkeys; i++) {
 		if (keys[i].field == TK_F_CUSTOM && tk_field_check(st, &t, "-s", keys[i].name) < 0)
 			tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+		if (keys[i].field == TK_F_TIER && !tiers && !(tiers = tk_settings_get(st->dir)))
+			tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
+	}
 	n = tk_filter_run(q, &t, emit, &ctx);
 	if (n < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);

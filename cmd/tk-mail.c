@@ -48,7 +48,7 @@ struct msg {
 
 struct run {
 	tk_store *st;
-	tk_settings set;
+	const tk_settings *set;
 	tk_rules *rules;
 	const char *queue;
 	int dry;
@@ -372,7 +372,7 @@ one(tk_txn *t, struct run *r, struct msg *g)
 	{
 		const char *at = strrchr(g->m.message_id, '@');
 
-		if (g->m.own || (at && *r->set.mail_domain && !strcasecmp(at + 1, r->set.mail_domain))) {
+		if (g->m.own || (at && *r->set->mail_domain && !strcasecmp(at + 1, r->set->mail_domain))) {
 			if (keep_raw(t, r, g, 0, 0, &raw) < 0)
 				return -1;
 			outcome(g, raw, 1, "refused", "own-mail");
@@ -401,7 +401,7 @@ one(tk_txn *t, struct run *r, struct msg *g)
 		outcome(g, raw, 1, "refused", g->m.noise);
 		return 0;
 	}
-	if (!r->dry && (rc = tk_mail_rate(t, g->m.from_addr, r->set.mail_rate_count, r->set.mail_rate_period, 1)) != 0) {
+	if (!r->dry && (rc = tk_mail_rate(t, g->m.from_addr, r->set->mail_rate_count, r->set->mail_rate_period, 1)) != 0) {
 		if (rc < 0 || keep_raw(t, r, g, 0, 0, &raw) < 0)
 			return -1;
 		outcome(g, raw, 1, "refused", "rate-limit");
@@ -739,7 +739,7 @@ main(int argc, char **argv)
 	tk_exit_remap = 75;
 	signal(SIGALRM, on_alarm);
 	path = tk_store_path(dir);
-	if (tk_settings_load(path, &r.set) < 0)
+	if (!(r.set = tk_settings_get(path)))
 		tk_die(75, "%s", tk_errmsg);
 	if (r.dry) {
 		if (!tk_store_exists(path)) {

@@ -9,7 +9,7 @@
 static const char usage[] =
     "tk-new [-q] [--route] [-d dir] [-s subject] [-r requester] [-p priority] [-m body]\n"
     "              [field=value | +tag ...]\n"
-    "       tk-new -b [--atomic] [-q] [--route] [-d dir] [field=value ...] < records\n"
+    "       tk-new -b [--atomic] [--lookup] [-q] [--route] [-d dir] [field=value ...] < records\n"
     "\n"
     "Creates a ticket from field assignments and prints its id; with -b, one\n"
     "ticket a record read from standard input.\n"
@@ -23,6 +23,7 @@ static const char usage[] =
     "Batch:\n"
     "-b, --batch\tone ticket a record read from standard input\n"
     "--atomic\twith -b: all records or none\n"
+    "--lookup\twith -b: run the contact-lookup program for new requesters\n"
     "Routing:\n"
     "--route\trun the store's rules file on the new tickets\n"
     "Other:\n"
@@ -58,7 +59,8 @@ struct batch {
 struct input {
 	tk_store *st;
 	const tk_assignments *common;
-	int atomic, quiet;
+	int atomic, quiet, lookup;
+	int preloaded;		/* the store's requesters known at the start (contact.c) */
 	tk_rules *rules;
 	tk_reader r;
 	char **hdr;
@@ -195,20 +197,39 @@ read_header(struct input *in)
 	return 0;
 }
 
+static int fill_batch(struct input *in, struct batch *b, tk_txn *rt);
+
 /* The reading thread: the next batch of records. */
 static int
 fill(void *slot, void *ctx)
 {
 	struct batch *b = slot;
 	struct input *in = ctx;
+	int rc;
+
+	tk_txn rt;
+	int snap;
+
+	clear(b);
+	b->now = tk_now();
+	tk_time_iso(b->now, b->now_iso);
+	/* The store as committed now: the requesters it knows (contact.c),
+	 * unless they were all read in at the start. */
+	snap = !in->preloaded && tk_txn_read(in->st, &rt) == 0;
+	rc = fill_batch(in, b, snap ? &rt : NULL);
+	if (snap)
+		tk_txn_end(&rt);
+	return rc;
+}
+
+static int
+fill_batch(struct input *in, struct batch *b, tk_txn *rt)
+{
 	tk_reader *r = &in->r;
 	struct rec *rec;
 	size_t i;
 	int rc;
 
-	clear(b);
-	b->now = tk_now();
-	tk_time_iso(b->now, b->now_iso);
 	while (in->atomic || (b->n < BATCH && b->bytes < TK_BATCH_BYTES)) {
 		rc = tk_reader_next(r);
 		if (rc == 0)
@@ -270,6 +291,16 @@ fill(void *slot, void *ctx)
 			rc = tk_error("empty record");
 		else
 			rc = tk_ticket_prepare(&in->tk, &in->as, rec->body, rec->bodylen, TK_APPLY_BODY_CHECKED, b->now_iso);
+		/* Its contact when the store knows it (else the writer's work),
+		 * asked of the lookup program first with --lookup. */
+		if (rc == 0 && (rc = tk_contact_intake_known(rt, &in->tk)) == 0 && in->lookup) {
+			char *req = tk_xstrndup(in->tk.f[TK_F_REQUESTER].p, in->tk.f[TK_F_REQUESTER].n);
+
+			tk_contact_lookup_first(in->st, rt, req);
+			free(req);
+		}
+		if (rc > 0)
+			rc = 0;
 		if (rc < 0)
 			rec->err = tk_xstrdup(tk_errmsg);
 		else {
@@ -313,6 +344,7 @@ drain(void *slot, int end, void *ctx)
 		tk_warn("%s", tk_errmsg);
 		tk_die(rc, "stopped after %zu tickets created; re-run with the rest", in->created);
 	}
+	tk_contacts_committed();
 	report(b, in->quiet);
 	for (i = 0; i < b->n; i++)
 		in->created += b->r[i].id != 0;
@@ -326,7 +358,7 @@ drain(void *slot, int end, void *ctx)
 
 /* Batch mode: a header line naming the fields, then one ticket a record. */
 static int
-batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet, tk_rules *rules)
+batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet, int lookup, tk_rules *rules)
 {
 	struct input in;
 	tk_pipe p;
@@ -337,6 +369,8 @@ batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet, tk
 	in.common = common;
 	in.atomic = atomic;
 	in.quiet = quiet;
+	in.lookup = lookup;
+	in.preloaded = tk_contacts_preload(st);
 	in.rules = rules;
 	in.body_col = -1;
 	tk_reader_init(&in.r, stdin, "stdin");
@@ -405,6 +439,7 @@ main(int argc, char **argv)
 		{ "message", required_argument, NULL, 'm' },
 		{ "batch", no_argument, NULL, 'b' },
 		{ "atomic", no_argument, NULL, 'A' },
+		{ "lookup", no_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "route", no_argument, NULL, 'R' },
 		{ "dir", required_argument, NULL, 'd' },
@@ -413,7 +448,7 @@ main(int argc, char **argv)
 	};
 	tk_assignments as = { 0 };
 	const char *dir = NULL;
-	int c, nopt, batch = 0, atomic = 0, quiet = 0, route = 0, rc, i, nmsg = 0, subject = 0, existed;
+	int c, nopt, batch = 0, atomic = 0, quiet = 0, lookup = 0, route = 0, rc, i, nmsg = 0, subject = 0, existed;
 	tk_buf msg = { 0 };
 	struct one one = { &as, NULL, 0, 0, NULL };
 	tk_rules *rules = NULL;
@@ -440,6 +475,7 @@ main(int argc, char **argv)
 			break;
 		case 'b': batch = 1; break;
 		case 'A': atomic = 1; break;
+		case 'L': lookup = 1; break;
 		case 'q': quiet = 1; break;
 		case 'R': route = 1; break;
 		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
@@ -457,6 +493,8 @@ main(int argc, char **argv)
 	tk_cmd_assignments(&as, 1);
 	if (atomic && !batch)
 		tk_die(TK_EXIT_USAGE, "--atomic goes with -b");
+	if (lookup && !batch)
+		tk_die(TK_EXIT_USAGE, "--lookup goes with -b (one ticket's new requester is always looked up)");
 	tk_opt_conflict("-b", batch, "-m", nmsg);
 	for (i = 0; i < (int)as.n; i++)
 		subject |= as.a[i].field == TK_F_SUBJECT;
@@ -473,10 +511,12 @@ main(int argc, char **argv)
 		if (!tk_store_exists(tk_store_path(dir)))
 			tk_cmd_unmake_on_exit(tk_store_path(dir));
 		st = tk_cmd_store_assign(dir, TK_OPEN_CREATE, &as);
+		if (!tk_settings_get(st->dir))
+			tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
 		if (existed)
 			rules = tk_rules_intake(st, st->dir, route, TK_ROUTE_BULK);
 		tk_store_bulk(st);
-		rc = batch_mode(st, &as, atomic, quiet, rules);
+		rc = batch_mode(st, &as, atomic, quiet, lookup, rules);
 		tk_rules_free(rules);
 		if (tk_store_sync(st) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
@@ -497,6 +537,11 @@ main(int argc, char **argv)
 	if (existed)
 		rules = tk_rules_intake(st, st->dir, route, 0);
 	one.rules = rules;
+	/* A requester never seen: the contact-lookup program, before the
+	 * write transaction (never while holding the store's lock). */
+	for (i = 0; i < (int)as.n; i++)
+		if (as.a[i].field == TK_F_REQUESTER)
+			tk_contact_lookup_first(st, NULL, as.a[i].value);
 	rc = tk_store_write(st, create_one, &one);
 	if (rules)
 		tk_rules_end(rules, rc == 0);

@@ -315,7 +315,7 @@ main(int argc, char **argv)
 	tk_nrecs in;
 	struct run r;
 	tk_template *tpl = NULL;
-	tk_settings set;
+	const tk_settings *set;
 	tk_calendars *cals = NULL;
 	tk_notify *nf;
 	tk_store *st;
@@ -417,9 +417,9 @@ main(int argc, char **argv)
 		tk_cmd_leave(st);
 		return drop.missing ? TK_EXIT_NOMATCH : 0;
 	}
-	if (tk_settings_load(o.dir, &set) < 0)
+	if (!(set = tk_settings_get(o.dir)))
 		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
-	o.from = set.from;
+	o.from = set->from;
 	if (tplname && !(tpl = tk_template_load(o.dir, tplname, &code)))
 		tk_die(code, "%s", tk_errmsg);
 	o.tpl = tpl;

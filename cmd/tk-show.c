@@ -12,8 +12,8 @@ static const char usage[] =
     "       tk-show [-d dir] --attachment aN | --raw mN\n"
     "\n"
     "Prints everything about each ticket given or read from standard input:\n"
-    "its fields, the links to it, its body, its replies and notes in the order\n"
-    "they were written, and its history; times local on a terminal.\n"
+    "the customer, its fields, the links to it, its body, its replies and notes\n"
+    "in the order they were written, and its history; times local on a terminal.\n"
     "\n"
     "Options:\n"
     "--json\tJSON lines, one object a ticket, as tk-export --format json prints\n"
@@ -235,8 +235,17 @@ history(tk_txn *t, uint64_t id)
 static void
 show(tk_txn *t, tk_ticket *tk, int with_history)
 {
+	tk_buf who = { 0 };
 	size_t i;
 
+	/* Who asks, first: the customer's name, org, tier, open and last tickets. */
+	tk_contact_line(t, tk, &who);
+	if (who.len) {
+		fputs("Customer: ", stdout);
+		tk_term_write(stdout, who.p, who.len);
+		fputc('\n', stdout);
+	}
+	tk_buf_free(&who);
 	printf("Ticket %llu: ", (unsigned long long)tk->id);
 	tk_term_write(stdout, tk->f[TK_F_SUBJECT].p, tk->f[TK_F_SUBJECT].n);
 	fputc('\n', stdout);

@@ -42,6 +42,8 @@ static const struct command {
 	{ "kb", "knowledge-base articles and full-text search" },
 	{ "config", "check the configuration files of a store and apply them" },
 	{ "notify", "send notices about tickets: mail through sendmail, or a hook" },
+	{ "contact", "the customer directory: contacts, their addresses, org and tier" },
+	{ "org", "organisations: domains, tier, queue and tags of their tickets" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

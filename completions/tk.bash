@@ -12,21 +12,21 @@
 # tk-ls) for the commands that take them, and tk-config's verbs.
 
 # The fields of lib/ticket.c's tk_fields table, and requester_name.
-_tk_fields_all="id created updated status priority type category queue assignee requester requester_name subject channel tags watchers due escalation first_response resolved closed reopens csat parent external_id nps merged_into duplicate_of related body age frt comments"
+_tk_fields_all="id created updated status priority type category queue assignee requester requester_name subject channel tags watchers due escalation first_response resolved closed reopens csat parent external_id nps merged_into duplicate_of related contact org tier body age frt comments"
 # Those no assignment may set (derived, or kept by tk).
-_tk_fields_readonly="id updated age frt comments merged_into duplicate_of related"
+_tk_fields_readonly="id updated age frt comments merged_into duplicate_of related contact org tier"
 _tk_commands="new ls show set comment log import export link config"
 
 # _tk_options CMD: CMD's options; a trailing = marks one that takes an argument.
 _tk_options() {
 	case $1 in
-	tk-new) echo "-s= --subject= -r= --requester= -p= --priority= -m= --message= -b --batch --atomic -q --quiet --route" ;;
+	tk-new) echo "-s= --subject= -r= --requester= -p= --priority= -m= --message= -b --batch --atomic --lookup -q --quiet --route" ;;
 	tk-ls) echo "-a --all -H --header -t --tsv --table --json -o= --output= -s= --sort= -n= --limit= --explain" ;;
 	tk-show) echo "--no-history --json --attachment= --raw=" ;;
 	tk-set) echo "-q --quiet -t --tsv --table --json -o= --output= --atomic" ;;
 	tk-comment) echo "-m= --message= --template= --kb= -i --internal -f= --from= -q --quiet -t --tsv --table --json -o= --output=" ;;
 	tk-log) echo "--since= --until= --after= -f --follow -H --header -t --tsv --table --json" ;;
-	tk-import) echo "-q --quiet -u --update --atomic --strict --new-fields --route --format= -F= --delimiter= --encoding= --preset= -m= --map= --rejects=" ;;
+	tk-import) echo "-q --quiet -u --update --atomic --strict --new-fields --lookup --route --format= -F= --delimiter= --encoding= --preset= -m= --map= --rejects=" ;;
 	tk-export) echo "--format= --bom --excel --with= -o= --output=" ;;
 	tk-config) echo "--tickets -H --header -t --tsv --table --json -q --quiet" ;;
 	tk-link) echo "--unlink --merge --unmerge --split -s= --subject= -m= --message= -q --quiet -t --tsv --table --json -o= --output=" ;;
@@ -109,6 +109,34 @@ _tk_field_names() {
 	return 0
 }
 
+# _tk_dir_cmd CMD ARG...: tk-contact or tk-org on the store of the line,
+# quiet on every error.
+_tk_dir_cmd() {
+	local cmd=$1
+	shift
+	type -P "$cmd" >/dev/null || return
+	if [ -n "$_tk_dir" ]; then
+		command "$cmd" -d "$(_tk_store)" "$@" 2>/dev/null </dev/null
+	else
+		command "$cmd" "$@" 2>/dev/null </dev/null
+	fi
+}
+
+# _tk_tiers: the tiers of the store's config (tiers line), else tk's.
+_tk_tiers() {
+	local f kw rest
+	f=$(_tk_store)/config
+	if [ -r "$f" ]; then
+		while read -r kw rest; do
+			if [ "$kw" = tiers ]; then
+				printf '%s\n' ${rest%%#*}
+				return 0
+			fi
+		done <"$f"
+	fi
+	printf '%s\n' vip gold standard
+}
+
 # _tk_conf_words FILE KEYWORD [NAME TYPE]: the words after KEYWORD on the
 # lines of the store's FILE that start with it ("status NAME CLASS": the
 # first only; with NAME and TYPE, the values of "field NAME TYPE V..."
@@ -143,6 +171,9 @@ _tk_values() {
 	case $1 in
 	status) _tk_conf_words workflow status || printf '%s\n' new open pending resolved closed ;;
 	type) _tk_conf_words workflow type || _tk_ls -a -t -o type | sort -u | grep -v '^$' ;;
+	org) _tk_dir_cmd tk-org ls -t -o key ;;
+	tier) _tk_tiers ;;
+	contact) _tk_dir_cmd tk-contact ls -t -o id ;;
 	priority) printf '%s\n' P1 P2 P3 P4 ;;
 	channel) printf '%s\n' email web phone chat api import ;;
 	tags|watchers) _tk_ls -a -t -o "$1" | tr , '\n' | sort -u | grep -v '^$' ;;
@@ -761,3 +792,124 @@ _tk_command() {
 }
 
 complete -F _tk_complete tk-notify
+
+# ---- tk-contact and tk-org (issue 25: the customer directory) ----
+# Contacts, orgs and tiers are the store's (tk-contact ls, tk-org ls, the
+# tiers line of its config); contact, org and tier as ticket fields are
+# completed above (_tk_values). Wrapped as the blocks above are.
+_tk_commands="$_tk_commands contact org"
+# The customer directory's records (tk-contact, tk-org): their fields, and
+# those an assignment may set.
+_tk_contact_fields="id name emails phones org tier lang tz notes external_id created last_contact looked_up merged_into tickets open"
+_tk_contact_writable="name emails email phones phone org tier lang tz notes external_id created last_contact"
+_tk_org_fields="key name domains tier queue tags notes external_id created contacts tickets open"
+_tk_org_writable="name domains domain tier queue tags tag notes external_id created"
+
+eval "_tk_options_dir_base() $(declare -f _tk_options | sed 1d)"
+_tk_options() {
+	case $1 in
+	tk-contact) echo "-q --quiet -a --all -H --header -t --tsv --table --json -o= --output= --force --preset= -m= --map= -F= --delimiter= --encoding= --rejects=" ;;
+	tk-org) echo "-q --quiet -H --header -t --tsv --table --json -o= --output= --preset= -m= --map= -F= --delimiter= --encoding= --rejects=" ;;
+	*) _tk_options_dir_base "$1"; return ;;
+	esac
+	echo "-d= --dir= -h --help --version"
+}
+
+eval "_tk_optarg_dir_base() $(declare -f _tk_optarg | sed 1d)"
+_tk_optarg() {
+	local d
+	case $1:$2 in
+	tk-contact:-o|tk-contact:--output)
+		_tk_list "$3" "$4" "$(printf '%s\n' $_tk_contact_fields)" ;;
+	tk-org:-o|tk-org:--output)
+		_tk_list "$3" "$4" "$(printf '%s\n' $_tk_org_fields)" ;;
+	tk-contact:--preset|tk-org:--preset) _tk_match "$3" "$4" salesforce hubspot generic ;;
+	tk-contact:--encoding|tk-org:--encoding)
+		_tk_match "$3" "$4" GBK GB18030 GB2312 BIG5 UTF-8 UTF-16LE UTF-16BE LATIN1 ;;
+	tk-contact:--rejects|tk-org:--rejects)
+		while IFS= read -r d; do COMPREPLY+=("$3$d"); done < <(compgen -f -- "$4")
+		_tk_files=1
+		compopt -o filenames 2>/dev/null ;;
+	*) _tk_optarg_dir_base "$@" ;;
+	esac
+	return 0
+}
+
+# _tk_dirword CMD WORD FIELDS: WORD is a filter or an assignment of a
+# directory record (tk-contact, tk-org): a field name from FIELDS, or a
+# value after its operator.
+_tk_dirword() {
+	local cmd=$1 word=$2 fields=$3 field op val
+	if [[ $word =~ ^([-+]?)([A-Za-z][A-Za-z0-9_]*)(!=|!~|=|~)(.*)$ ]]; then
+		field=${BASH_REMATCH[2]} op=${BASH_REMATCH[1]}${BASH_REMATCH[2]}${BASH_REMATCH[3]} val=${BASH_REMATCH[4]}
+		case ${field,,} in
+		org|tier) _tk_list "$op" "$val" "$(_tk_values "${field,,}")" ;;
+		esac
+		return 0
+	fi
+	if [[ $cmd == tk-org && $word == [+-]* ]]; then
+		_tk_matchlines "${word:0:1}" "${word:1}" "$(_tk_dir_cmd tk-org ls -t -o tags | tr , '\n' | sort -u | grep -v '^$')"
+		return 0
+	fi
+	_tk_matchlines "" "$word" "$(printf '%s=\n' $fields)"
+	[ ${#COMPREPLY[@]} -gt 0 ] && compopt -o nospace 2>/dev/null
+	return 0
+}
+
+# _tk_directory CMD: tk-contact, tk-org: a verb, then its operands.
+_tk_directory() {
+	local cmd=$1 i w verb= n=0 pending= verbs
+	if [ "$cmd" = tk-contact ]; then
+		verbs="add set ls show find merge unmerge dupes import rm refresh"
+	else
+		verbs="add set ls show import rm"
+	fi
+	for ((i = 1; i < cword; i++)); do
+		w=${words[i]}
+		if [ -n "$pending" ]; then
+			pending=
+		elif [ -z "$verb" ] && [[ $w == -* ]]; then
+			case $w in --*=*) ;; --*) _tk_takes_arg "$cmd" "$w" && pending=1 ;;
+			-?) _tk_takes_arg "$cmd" "$w" && pending=1 ;; esac
+		elif [ -z "$verb" ]; then
+			verb=$w
+		else
+			n=$((n + 1))
+		fi
+	done
+	if [ -z "$verb" ]; then
+		_tk_match "" "$cur" $verbs
+		return 0
+	fi
+	case $cmd:$verb:$n in
+	*:import:*)
+		while IFS= read -r w; do COMPREPLY+=("$w"); done < <(compgen -f -- "$cur")
+		_tk_files=1
+		compopt -o filenames 2>/dev/null ;;
+	*:ls:*) _tk_dirword "$cmd" "$cur" "$([ $cmd = tk-org ] && echo $_tk_org_fields || echo $_tk_contact_fields)" ;;
+	tk-contact:merge:1) _tk_match "" "$cur" into ;;
+	tk-contact:add:*) _tk_dirword "$cmd" "$cur" "$_tk_contact_writable" ;;
+	tk-contact:set:0|tk-contact:show:0|tk-contact:rm:0|tk-contact:refresh:0|tk-contact:unmerge:0|tk-contact:merge:[02])
+		_tk_matchlines "" "$cur" "$(_tk_dir_cmd tk-contact ls -t -o emails | tr , '\n' | sort -u | grep -v '^$')" ;;
+	tk-contact:set:*) _tk_dirword "$cmd" "$cur" "$_tk_contact_writable" ;;
+	tk-org:set:0|tk-org:show:0|tk-org:rm:0)
+		_tk_matchlines "" "$cur" "$(_tk_values org)" ;;
+	tk-org:add:0) ;;
+	tk-org:add:*|tk-org:set:*) _tk_dirword "$cmd" "$cur" "$_tk_org_writable" ;;
+	esac
+	return 0
+}
+
+eval "_tk_command_dir_base() $(declare -f _tk_command | sed 1d)"
+_tk_command() {
+	_tk_command_dir_base "$1"
+	case $1 in
+	tk-contact|tk-org)
+		[ ${#COMPREPLY[@]} -eq 0 ] && [[ $cur != -* ]] || return 0
+		_tk_takes_arg "$1" "$prev" && return 0
+		_tk_directory "$1" ;;
+	esac
+	return 0
+}
+
+complete -F _tk_complete tk-contact tk-org

@@ -8,8 +8,8 @@
 # commands install it also as tk-NAME.fish (or source it).
 
 # The fields of lib/ticket.c's tk_fields table, and requester_name.
-set -g __tk_fields_all id created updated status priority type category queue assignee requester requester_name subject channel tags watchers due escalation first_response resolved closed reopens csat parent external_id nps merged_into duplicate_of related body age frt comments
-set -g __tk_fields_readonly id updated age frt comments merged_into duplicate_of related
+set -g __tk_fields_all id created updated status priority type category queue assignee requester requester_name subject channel tags watchers due escalation first_response resolved closed reopens csat parent external_id nps merged_into duplicate_of related contact org tier body age frt comments
+set -g __tk_fields_readonly id updated age frt comments merged_into duplicate_of related contact org tier
 
 # The -d or --dir the command line gives, if any.
 function __tk_dir_arg
@@ -73,6 +73,31 @@ function __tk_field_names
     string match -r '^\s*field\s+\S+' <$file | string replace -r '^\s*field\s+' '' | string lower
 end
 
+# tk-contact or tk-org on that store, silent.
+function __tk_dircmd
+    set -l cmd $argv[1]
+    command -sq $cmd; or return
+    set -l d (__tk_dir_arg)
+    if set -q d[1]
+        command $cmd -d $d $argv[2..-1] 2>/dev/null </dev/null
+    else
+        command $cmd $argv[2..-1] 2>/dev/null </dev/null
+    end
+end
+
+# The tiers of the store's config, else tk's.
+function __tk_tiers
+    set -l file (__tk_store)/config
+    if test -r $file
+        set -l line (string match -r '^\s*tiers\s.*' <$file | string replace -r '#.*' '')
+        if set -q line[1]
+            string split -n ' ' -- (string replace -r '^\s*tiers\s+' '' -- $line[1])
+            return
+        end
+    end
+    printf '%s\n' vip gold standard
+end
+
 # The words after $argv[2] on the lines of the store's file $argv[1] that
 # start with it ("status NAME CLASS": the first only; with $argv[3] and
 # $argv[4], the values of "field NAME TYPE V..." lines, aliases left out).
@@ -105,6 +130,12 @@ function __tk_values
             __tk_conf_words workflow status; or printf '%s\n' new open pending resolved closed
         case type
             __tk_conf_words workflow type; or __tk_ls -a -t -o type | string match -v '' | sort -u
+        case org
+            __tk_dircmd tk-org ls -t -o key
+        case tier
+            __tk_tiers
+        case contact
+            __tk_dircmd tk-contact ls -t -o id
         case priority
             printf '%s\n' P1 P2 P3 P4
         case channel
@@ -269,6 +300,7 @@ complete -c tk-new -s p -l priority -x -a 'P1 P2 P3 P4' -d priority
 complete -c tk-new -s m -l message -x -d 'body, a paragraph each'
 complete -c tk-new -s b -l batch -d 'records with a header on standard input'
 complete -c tk-new -l atomic -d 'all records or none'
+complete -c tk-new -l lookup -d 'run the contact-lookup program for new requesters'
 complete -c tk-new -s q -l quiet -d 'print no ids'
 
 complete -c tk-ls -f -a '(__tk_fieldword tk-ls)'
@@ -309,6 +341,7 @@ complete -c tk-import -s u -l update -d 'apply changed rows'
 complete -c tk-import -l atomic -d 'all rows or none'
 complete -c tk-import -l strict -d 'refuse unknown columns'
 complete -c tk-import -l new-fields -d 'declare the unmapped columns as fields'
+complete -c tk-import -l lookup -d 'run the contact-lookup program for new requesters'
 complete -c tk-import -l format -x -a 'csv tsv json' -d 'input format'
 complete -c tk-import -s F -l delimiter -x -d 'CSV delimiter'
 complete -c tk-import -l encoding -x -a 'GBK GB18030 GB2312 BIG5 UTF-8 UTF-16LE UTF-16BE LATIN1' -d encoding
@@ -576,3 +609,93 @@ complete -c tk-notify -l timeout -x -d 'seconds a command may take'
 complete -c tk-notify -l flush -d 'send what is queued'
 complete -c tk-notify -l queue -d 'list the queued notices'
 complete -c tk-notify -l drop -x -a '(__tk_notices)' -d 'take a notice out of the queue'
+
+# ---- tk-contact and tk-org (issue 25: the customer directory) ----
+# Contacts, orgs and tiers are the store's (tk-contact ls, tk-org ls, the
+# tiers line of its config); contact, org and tier as ticket fields are
+# completed above (__tk_values).
+set -g __tk_commands $__tk_commands contact org
+complete -c tk -f -n __tk_needs_name -a 'contact org'
+# The customer directory's records (tk-contact, tk-org).
+set -g __tk_contact_fields id name emails phones org tier lang tz notes external_id created last_contact looked_up merged_into tickets open
+set -g __tk_contact_writable name emails email phones phone org tier lang tz notes external_id created last_contact
+set -g __tk_org_fields key name domains tier queue tags notes external_id created contacts tickets open
+set -g __tk_org_writable name domains domain tier queue tags tag notes external_id created
+
+# tk-contact, tk-org: a verb, then its operands.
+function __tk_dirop
+    set -l cmd $argv[1]
+    set -l tokens (commandline -opc)
+    set -l verbs add set ls show import rm
+    test $cmd = tk-contact; and set verbs add set ls show find merge unmerge dupes import rm refresh
+    set -l verb
+    set -l n 0
+    set -l skip 0
+    for t in $tokens[2..-1]
+        if test $skip = 1
+            set skip 0
+        else if not set -q verb[1]; and string match -q -- '-*' $t
+            contains -- $t -d -o -m -F --preset --encoding --rejects; and set skip 1
+        else if not set -q verb[1]
+            set verb $t
+        else
+            set n (math $n + 1)
+        end
+    end
+    if not set -q verb[1]
+        printf '%s\n' $verbs
+        return
+    end
+    set -l tok (commandline -ct)
+    set -l head (string replace -rf '^([-+]?[A-Za-z][A-Za-z0-9_]*(!=|!~|=|~)).*$' '$1' -- $tok)
+    if set -q head[1]
+        set -l field (string replace -r '^[-+]?([A-Za-z0-9_]*).*$' '$1' -- $head | string lower)
+        contains -- $field org tier; or return
+        for v in (__tk_values $field)
+            echo $head$v
+        end
+        return
+    end
+    switch $cmd:$verb:$n
+        case '*:import:*'
+            __fish_complete_path $tok
+        case 'tk-contact:ls:*'
+            printf '%s=\n' $__tk_contact_fields
+        case 'tk-org:ls:*'
+            printf '%s=\n' $__tk_org_fields
+        case 'tk-contact:merge:1'
+            echo into
+        case 'tk-contact:set:0' 'tk-contact:show:0' 'tk-contact:rm:0' 'tk-contact:refresh:0' 'tk-contact:unmerge:0' 'tk-contact:merge:0' 'tk-contact:merge:2'
+            __tk_dircmd tk-contact ls -t -o emails | string split , | string match -v '' | sort -u
+        case 'tk-contact:add:*' 'tk-contact:set:*'
+            printf '%s=\n' $__tk_contact_writable
+        case 'tk-org:set:0' 'tk-org:show:0' 'tk-org:rm:0'
+            __tk_values org
+        case 'tk-org:add:0'
+        case 'tk-org:add:*' 'tk-org:set:*'
+            printf '%s=\n' $__tk_org_writable
+    end
+end
+
+for c in tk-contact tk-org
+    complete -c $c -s d -l dir -x -a '(__fish_complete_directories)' -d 'store directory'
+    complete -c $c -s h -l help -d 'print the options'
+    complete -c $c -l version -d 'print the version'
+end
+for c in tk-contact tk-org
+    complete -c $c -f -a "(__tk_dirop $c)"
+    complete -c $c -s q -l quiet -d 'print no id, summary or progress'
+    complete -c $c -s H -l header -d 'header line'
+    complete -c $c -s t -l tsv -d 'records, also on a terminal'
+    complete -c $c -l table -d 'aligned table'
+    complete -c $c -l json -d 'JSON lines'
+    complete -c $c -l preset -x -a 'salesforce hubspot generic' -d 'export format'
+    complete -c $c -s m -l map -x -d 'column mapping'
+    complete -c $c -s F -l delimiter -x -d 'CSV delimiter'
+    complete -c $c -l encoding -x -a 'GBK GB18030 GB2312 BIG5 UTF-8 UTF-16LE UTF-16BE LATIN1' -d encoding
+    complete -c $c -l rejects -r -d 'rejected rows file'
+end
+complete -c tk-contact -s o -l output -x -a '(string join , $__tk_contact_fields)' -d columns
+complete -c tk-org -s o -l output -x -a '(string join , $__tk_org_fields)' -d columns
+complete -c tk-contact -s a -l all -d 'merged contacts too'
+complete -c tk-contact -l force -d 'merge contacts of different orgs'

@@ -1,6 +1,6 @@
 #!/bin/sh
-# A scripted tour of tk on a store of its own: intake, triage, replies,
-# the workflow, the log, an import from another help desk. Run by `make demo`; safe to run again.
+# A scripted tour of tk on a store of its own: intake, a VIP customer,
+# triage, replies, the workflow, the log, an import from another help desk. Run by `make demo`; safe to run again.
 #
 # Each step is one string of shell that run prints and then evaluates, so
 # the line shown is exactly the command that runs: copy it into a shell in
@@ -25,6 +25,11 @@ run 'mkdir -p "$TK_DIR" && echo "field product" >"$TK_DIR/fields"   # declare a 
 run "tk-new -s '打印机无法连接' -r alice@example.com -p P2 category=hardware queue=desk -m 'Since this morning the 3rd floor printer is offline.'"
 run "printf '#subject\\trequester\\tpriority\\tqueue\\nVPN down for the whole Shanghai office\\tbob@example.com\\tP1\\tnet\\nInvoice 2026-114 is wrong\\tcarol@bigcustomer.com\\tP3\\tbilling\\nVPN 连接很慢\\tdave@example.com\\tP2\\tnet\\n' | tk-new -b"
 run "tk-new -s 'Password reset' -r erin@example.com +account product=SSO"
+run "tk-org add initech name=Initech domains=initech.io,eu.initech.io tier=vip queue=key-accounts +key-account   # a VIP customer"
+run "tk-contact add 'Wang Li <wang.li@initech.io>' phone='+86 138 0013 8000' lang=zh   # org initech by its domain"
+run 'tk-contact set wang.li@initech.io +email=wli@gmail.com   # a second identity'
+run "tk-new -s 'VPN 断线' -r 'Wang Li <wli@gmail.com>' -p P2   # known: contact, org, tier, queue and tags at once"
+run 'tk-show 6'
 run 'tk-ls --table'
 run "tk-ls --table 'subject~(?i)vpn|打印' -o id,priority,queue,subject"
 run 'tk-ls queue=net | tk-set assignee="$(id -un)" status=open +network'
@@ -34,6 +39,10 @@ run 'tk-set status=pending 2'
 run "tk-comment -f bob@example.com -m 'Still down here.' 2"
 run 'tk-set status=resolved 2'
 run 'tk-ls --table -a -o id,status,first_response,reopens,watchers,subject'
+run 'tk-ls --table -s tier,priority -o id,tier,org,priority,queue,subject   # VIPs first'
+run 'tk-contact show wang.li@initech.io'
+run "tk-contact find '138 0013 8000'"
+run 'tk-org ls --table'
 run 'tk-show 2'
 run 'tk-log --since 1h -H'
 run 'tk-import --preset zendesk examples/import/zendesk.csv'

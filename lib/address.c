@@ -85,3 +85,59 @@ tk_address_lower(char *s, size_t n)
 		if (s[i] >= 'A' && s[i] <= 'Z')
 			s[i] = (char)(s[i] - 'A' + 'a');
 }
+
+/*
+ * A phone number as its digits with the country code, so that
+ * "+86 138-0013-8000", "008613800138000" and, with phone-country 86,
+ * "138 0013 8000" are one number: "8613800138000". Written with '+' or
+ * "00" first, the digits after it are the number; else it is a national
+ * number, its trunk '0' dropped and cc (the default country code, NULL
+ * for none) put in front. Only digits, spaces and + - . ( ) / are taken,
+ * an extension ("x12", "ext. 12") left off. Returns the digits' count
+ * (written to out, NUL-terminated, at most size - 1), 0 when s holds no
+ * digit or something else (a letter).
+ */
+size_t
+tk_phone_digits(const char *s, size_t n, const char *cc, char *out, size_t size)
+{
+	size_t i, k = 0, end = n;
+	int intl = 0, first = 1;
+	const char *x;
+
+	/* An extension is not part of the number. */
+	for (i = 0; i < n; i++)
+		if (s[i] == 'x' || s[i] == 'X' || s[i] == 'e' || s[i] == 'E' || s[i] == '#') {
+			end = i;
+			break;
+		}
+	for (i = 0; i < end; i++) {
+		char ch = s[i];
+
+		if (ch >= '0' && ch <= '9') {
+			if (k + 1 >= size)
+				return 0;
+			out[k++] = ch;
+			first = 0;
+		} else if (ch == '+' && first)
+			intl = 1;
+		else if (!strchr(" -.()/\t", ch))
+			return 0;
+	}
+	out[k] = '\0';
+	if (k < 3)
+		return 0;
+	if (!intl && k > 2 && out[0] == '0' && out[1] == '0') {	/* 0086...: the international prefix */
+		memmove(out, out + 2, k - 1);
+		k -= 2;
+		intl = 1;
+	}
+	if (intl || !cc || !*cc)
+		return k;
+	x = out[0] == '0' ? out + 1 : out;	/* the trunk prefix of a national number */
+	n = strlen(cc);
+	if (n + strlen(x) + 1 > size)
+		return 0;
+	memmove(out + n, x, strlen(x) + 1);
+	memcpy(out, cc, n);
+	return strlen(out);
+}

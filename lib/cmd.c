@@ -135,6 +135,7 @@ ft_setup(tk_store *st, const char *path)
 	if (tk_settings_load(path, &set) < 0)
 		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
 	on = set.fulltext_tickets;
+	tk_settings_free(&set);
 	if (on != 1) {
 		tk_txn t;
 		int rc;
@@ -193,6 +194,9 @@ tk_cmd_store(const char *dir, int mode)
 		}
 	}
 	tk_config_load(st, mode);
+	/* Every ticket a writing command makes gets its requester's contact. */
+	if (mode == TK_OPEN_WRITE || mode == TK_OPEN_CREATE)
+		tk_contacts_install(st);
 	/* (tk-config check and apply report a broken config file themselves.) */
 	if (mode == TK_OPEN_WRITE || mode == TK_OPEN_CREATE)
 		ft_setup(st, path);
@@ -289,6 +293,24 @@ tk_cmd_ids(tk_ids *ids, int argc, char **argv)
 	return 0;
 }
 
+/* Word w is an option whose argument is the next word ("-o", "-qo"). */
+static int
+option_argument(const char *w, const char *shortopts)
+{
+	const char *o;
+	size_t j;
+
+	if (w[0] != '-' || w[1] == '-' || !w[1])
+		return 0;
+	for (j = 1; w[j]; j++) {
+		if (w[j] == ':' || !(o = strchr(shortopts, w[j])))
+			return 0;
+		if (o[1] == ':')
+			return !w[j + 1];
+	}
+	return 0;
+}
+
 char *
 tk_read_all(FILE *fp, const char *name, size_t *len)
 {
@@ -302,6 +324,24 @@ tk_read_all(FILE *fp, const char *name, size_t *len)
 		tk_die(TK_EXIT_FAIL, "%s: read error", name);
 	*len = b.len;
 	return b.p ? b.p : tk_xstrdup("");
+}
+
+static int option_argument(const char *w, const char *shortopts);
+
+int
+tk_getopt_end_assign(int argc, char **argv, const char *shortopts)
+{
+	int i, end = tk_getopt_end(argc, argv, shortopts);
+
+	/* "-domain=x", "-phone=x": removals from a set, whatever their letters */
+	for (i = 1; i < end; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (argv[i][0] == '-' && ((argv[i][1] >= 'a' && argv[i][1] <= 'z') || (argv[i][1] >= 'A' &&
+		    argv[i][1] <= 'Z')) && strchr(argv[i], '=') && (i == 1 || !option_argument(argv[i - 1], shortopts)))
+			return i;
+	}
+	return end;
 }
 
 int

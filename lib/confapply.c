@@ -522,13 +522,12 @@ tk_config_apply(tk_store *st, tk_buf *report)
 int
 tk_config_check_files(const char *dir, tk_store *st, tk_txn *t, tk_conf_errs *errs)
 {
-	tk_settings set;
 	tk_rules *rules;
 	int missing;
 
 	/* config and rules: their own readers' (settings.c, route.c), which
 	 * stop at their first error (rules: warned about, each one). */
-	if (tk_settings_load(dir, &set) < 0) {
+	if (!tk_settings_get(dir)) {
 		tk_buf_printf(&errs->msgs, "%s\n", tk_errmsg);
 		errs->n++;
 	}

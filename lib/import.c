@@ -209,6 +209,12 @@ blank_end(const char *p, size_t n)
 static char *
 fold(const char *s, size_t n)
 {
+	return tk_import_fold(s, n);
+}
+
+char *
+tk_import_fold(const char *s, size_t n)
+{
 	char *out = tk_xmalloc(n + 3), *o = out;
 	size_t i, k;
 

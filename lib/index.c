@@ -40,7 +40,8 @@
 int
 tk_ix_partitioned(int db)
 {
-	return db == TK_DB_IX_REQUESTER || db == TK_DB_IX_UPDATED || db == TK_DB_IX_ASSIGNEE;
+	return db == TK_DB_IX_REQUESTER || db == TK_DB_IX_UPDATED || db == TK_DB_IX_ASSIGNEE ||
+	    db == TK_DB_IX_CONTACT;
 }
 
 /*
@@ -56,7 +57,13 @@ tk_ix_partitioned(int db)
  * ticket that comes in by mail or the web has no assignee or queue yet,
  * and those two entries were two trees more at every such tk-new; the
  * working set answers for it (by its key for assignee=, by reading it for
- * the others), and the entry is written when the ticket leaves it.
+ * the others), and the entry is written when the ticket leaves it. So
+ * too an empty contact; and the org and tier of every ticket in the
+ * working set: ix_org and ix_tier hold the tickets out of it, so a
+ * ticket of a known customer writes one tree more at intake (ix_contact),
+ * not three, and its copy in the working set answers org= and tier=.
+ * Nor the tickets with no org or tier at all (a free-mail customer's):
+ * org= is answered by a pass over the tickets, as external_id= is.
  */
 int
 tk_ix_skips(int db, const char *v, size_t n, int active)
@@ -69,10 +76,14 @@ tk_ix_skips(int db, const char *v, size_t n, int active)
 	case TK_DB_IX_ASSIGNEE:
 	case TK_DB_IX_QUEUE:
 	case TK_DB_IX_REQUESTER:
+	case TK_DB_IX_CONTACT:
 		return n == 0 && active;
 	case TK_DB_IX_STATUS:
 		return active;	/* a status of the working set (the caller's class, so
 				 * tk-config apply can move a status's tickets) */
+	case TK_DB_IX_ORG:
+	case TK_DB_IX_TIER:
+		return active || n == 0;
 	}
 	return 0;
 }
@@ -136,7 +147,7 @@ tk_ix_epochs_free(tk_txn *t)
 static int
 run_epochs(int db)
 {
-	return db == TK_DB_IX_REQUESTER || db == TK_DB_IX_UPDATED || db == TK_DB_ACTIVE;
+	return db == TK_DB_IX_REQUESTER || db == TK_DB_IX_UPDATED || db == TK_DB_ACTIVE || db == TK_DB_IX_CONTACT;
 }
 
 unsigned

@@ -121,14 +121,15 @@ hash(const void *s, size_t n)
 	return (uint32_t)(h >> 32);
 }
 
-/* Indexes whose keys are nearly all distinct (times, and requesters in a
- * batch) gain nothing from grouping: each entry is a group of its own, and
- * equal keys still end up side by side, in id order, when the groups are
- * sorted. */
+/* Indexes whose keys are nearly all distinct (times, and requesters and
+ * their contacts in a batch) gain nothing from grouping: each entry is a
+ * group of its own, and equal keys still end up side by side, in id
+ * order, when the groups are sorted. */
 static int
 grouped(int dbi)
 {
-	return dbi != TK_DB_IX_CREATED && dbi != TK_DB_IX_UPDATED && dbi != TK_DB_IX_REQUESTER;
+	return dbi != TK_DB_IX_CREATED && dbi != TK_DB_IX_UPDATED && dbi != TK_DB_IX_REQUESTER &&
+	    dbi != TK_DB_IX_CONTACT;
 }
 
 /* Doubles the hash table, placing each group by the hash its slot keeps. */

@@ -6,9 +6,9 @@
  * cli, import, upgrade...; events written before schema 6 end after the
  * new value), each ending in NUL (no stored value holds a NUL). log_ticket maps each ticket to its sequence
  * numbers. An event about something that is not a ticket (an agent, a
- * team: DESIGN.md 3) has ticket 0 and, after via, its typed key
- * (agent:LOGIN, team:NAME), which log_key maps to its sequence numbers
- * (key -> seq, DUPSORT); it never enters log_ticket. A new ticket gets one event, field "create"; each later change
+ * team, a contact, an org: DESIGN.md 3) has ticket 0 and, after via, its
+ * typed key (agent:LOGIN, team:NAME, c123, org:KEY), which log_key maps to
+ * its sequence numbers (key -> seq, DUPSORT); it never enters log_ticket. A new ticket gets one event, field "create"; each later change
  * of a field is one event with its old and new value.
  *
  * The create event is written with no value: a ticket's first fields are

@@ -177,7 +177,10 @@ tk_comment_post(tk_txn *t, tk_ticket *tk, const char *author, int internal, cons
 		return -1;
 	if (!tk_address_split(author, strlen(author), &name, &addr))
 		addr = TK_STR(author);
+	/* any of the contact's addresses is the requester (DESIGN.md 2) */
 	from_requester = tk->f[TK_F_REQUESTER].n && same_ci(tk->f[TK_F_REQUESTER], addr);
+	if (!from_requester && tk->f[TK_F_CONTACT].n && (from_requester = tk_contact_is_requester(t, tk, addr.p, addr.n)) < 0)
+		return -1;
 	if (tk_comment_add(t, tk->id, author, internal, body, len) < 0)
 		return -1;
 	memcpy(iso, t->now_iso, sizeof iso);

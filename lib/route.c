@@ -881,14 +881,14 @@ tk_rules_unmatched(const tk_rules *rs)
 tk_rules *
 tk_rules_intake(tk_store *st, const char *dir, int force, int flags)
 {
-	tk_settings set;
+	const tk_settings *set;
 	tk_rules *rs;
 	tk_txn t;
 	int missing;
 
-	if (tk_settings_load(dir, &set) < 0)
+	if (!(set = tk_settings_get(dir)))
 		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
-	if (!force && !set.route_on_create)
+	if (!force && !set->route_on_create)
 		return NULL;
 	if (st && tk_txn_read(st, &t) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);

@@ -1,27 +1,147 @@
 /*
- * settings.c - the store's config file: general settings, one "key value"
- * a line (tk-config(5)). Only the keys tk acts on are taken; a key SPEC.md
- * names for a capability not built yet is refused as such, any other as
- * unknown, so that a setting never silently does nothing.
+ * settings.c - the store's config file: general settings, one "key value..."
+ * a line (tk-config(5)), read with config.c. Each key tk acts on has a line
+ * in the table below with its reader; a key of SPEC.md whose capability is
+ * not built yet is refused as such, any other as unknown (with the nearest
+ * key), so that a setting never silently does nothing. Every error names
+ * config:line; commands refuse a broken file with exit 3.
  *
- *   route-on-create yes|no     every intake path routes (tk-route(1))
+ *   tiers a b c               tiers by rank, most important first
+ *                             (default vip gold standard)
+ *   free-mail domain ...      domains added to the built-in free-mail list
+ *                             (never an organisation's)
+ *   contact-lookup PROGRAM    run for a requester tk has never seen
+ *   contact-lookup-timeout D  its time limit (default 2s)
+ *   phone-country CODE        country code of numbers written without one
+ *   route-on-create yes|no    every intake path routes (tk-route(1))
  *   mail-rate-limit COUNT PERIOD
- *                              tk-mail makes at most COUNT tickets and
- *                              replies a sender in PERIOD (20 1h unless set;
- *                              0 for no limit)
- *   mail-domain DOMAIN         the right side of tk's own Message-IDs
- *   from NAME <ADDRESS>        the sender of tk-notify's mail (tk-notify(1))
- *   fulltext tickets yes|no    tickets in the full-text index (text=,
- *                              tk-kb suggest --tickets); unset: as the
- *                              store says (on for a store made since)
+ *                             tk-mail makes at most COUNT tickets and
+ *                             replies a sender in PERIOD (20 1h unless set;
+ *                             0 for no limit)
+ *   mail-domain DOMAIN        the right side of tk's own Message-IDs
+ *   from NAME <ADDRESS>       the sender of tk-notify's mail (tk-notify(1))
+ *   fulltext tickets yes|no   tickets in the full-text index (text=,
+ *                             tk-kb suggest --tickets); unset: as the
+ *                             store says (on for a store made since)
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "tk.h"
 
-/* Keys of tk-config(5) whose capabilities come later. */
-static const char *const later[] = { "tiers", "free-mail", "contact-lookup", NULL };
+static const char *const default_tiers[] = { "vip", "gold", "standard" };
+
+/* Keys of tk-config(5) whose capabilities come with other issues. */
+static const char *const later[] = { NULL };
+
+/* A tier, org key or queue word: a letter, then letters, digits, _ - . */
+static int
+word_ok(const char *s)
+{
+	size_t i;
+
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return 0;
+	for (i = 1; s[i]; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    strchr("_-.", s[i])))
+			return 0;
+	return i <= 64;
+}
+
+static void
+add(char ***v, size_t *n, const char *s)
+{
+	*v = tk_xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = tk_xstrdup(s);
+}
+
+static int
+read_tiers(tk_conf *c, tk_settings *s)
+{
+	size_t i, j;
+
+	if (s->ntiers)
+		return tk_conf_error(c, "tiers: given twice");
+	if (c->nw < 2)
+		return tk_conf_error(c, "tiers: name them, most important first (tiers vip gold standard)");
+	for (i = 1; i < c->nw; i++) {
+		if (!word_ok(c->w[i]))
+			return tk_conf_error(c, "tiers: %s is not a tier name (a letter, then letters, digits, _ - .)",
+			    c->w[i]);
+		for (j = 1; j < i; j++)
+			if (!strcmp(c->w[j], c->w[i]))
+				return tk_conf_error(c, "tiers: %s named twice", c->w[i]);
+		add(&s->tiers, &s->ntiers, c->w[i]);
+	}
+	return 0;
+}
+
+static int
+read_free_mail(tk_conf *c, tk_settings *s)
+{
+	size_t i, k;
+	char *d;
+
+	if (c->nw < 2)
+		return tk_conf_error(c, "free-mail: name the domains (free-mail example-mail.cn)");
+	for (i = 1; i < c->nw; i++) {
+		d = c->w[i];
+		tk_address_lower(d, strlen(d));
+		for (k = 0; d[k]; k++)
+			if (!((d[k] >= 'a' && d[k] <= 'z') || (d[k] >= '0' && d[k] <= '9') || d[k] == '-' ||
+			    d[k] == '.' || (unsigned char)d[k] >= 0x80))
+				break;
+		if (d[k] || !strchr(d, '.') || d[0] == '.' || d[k - 1] == '.')
+			return tk_conf_error(c, "free-mail: %s is not a domain", c->w[i]);
+		add(&s->free_mail, &s->nfree, d);
+	}
+	return 0;
+}
+
+static int
+read_lookup(tk_conf *c, tk_settings *s)
+{
+	if (s->contact_lookup)
+		return tk_conf_error(c, "contact-lookup: given twice");
+	if (c->nw != 2)
+		return tk_conf_error(c, "contact-lookup: one program, run with the address as its only argument "
+		    "(contact-lookup /usr/local/bin/crm-lookup)");
+	s->contact_lookup = tk_xstrdup(c->w[1]);
+	return 0;
+}
+
+static int
+read_timeout(tk_conf *c, tk_settings *s)
+{
+	long long secs;
+
+	if (c->nw != 2)
+		return tk_conf_error(c, "contact-lookup-timeout: one duration (2s, 500ms is not one: 1s at least)");
+	if (tk_duration_parse(c->w[1], &secs) < 0 || secs < 1 || secs > 3600)
+		return tk_conf_error(c, "contact-lookup-timeout %s: a duration from 1s to 1h", c->w[1]);
+	s->lookup_ms = (long)secs * 1000;
+	return 0;
+}
+
+static int
+read_country(tk_conf *c, tk_settings *s)
+{
+	const char *v;
+	size_t n;
+
+	if (s->phone_country)
+		return tk_conf_error(c, "phone-country: given twice");
+	if (c->nw != 2)
+		return tk_conf_error(c, "phone-country: one country calling code (phone-country 86)");
+	v = c->w[1] + (c->w[1][0] == '+');
+	n = strspn(v, "0123456789");
+	if (!n || n > 3 || v[n] || v[0] == '0')
+		return tk_conf_error(c, "phone-country %s: a country calling code, 1 to 3 digits (86, +1, 44)",
+		    c->w[1]);
+	s->phone_country = tk_xstrdup(v);
+	return 0;
+}
 
 static int
 yes_no(tk_conf *c, int *out)
@@ -63,85 +183,174 @@ from(tk_conf *c, tk_settings *s)
 	return rc;
 }
 
+static int
+read_route(tk_conf *c, tk_settings *s)
+{
+	if (s->seen_route++)
+		return tk_conf_error(c, "route-on-create: given twice");
+	return yes_no(c, &s->route_on_create);
+}
+
+static int
+read_rate(tk_conf *c, tk_settings *s)
+{
+	char *end;
+
+	if (c->nw != 3 || (s->mail_rate_count = strtol(c->w[1], &end, 10)) < 0 || *end ||
+	    tk_duration_parse(c->w[2], &s->mail_rate_period) < 0 || s->mail_rate_period <= 0)
+		return tk_conf_error(c, "mail-rate-limit: a count and a period (20 1h)");
+	return 0;
+}
+
+static int
+read_mail_domain(tk_conf *c, tk_settings *s)
+{
+	if (c->nw != 2 || strlen(c->w[1]) >= sizeof s->mail_domain || strchr(c->w[1], '@'))
+		return tk_conf_error(c, "mail-domain: one domain");
+	strcpy(s->mail_domain, c->w[1]);
+	return 0;
+}
+
+static int
+read_from(tk_conf *c, tk_settings *s)
+{
+	if (s->seen_from++)
+		return tk_conf_error(c, "from: given twice");
+	return from(c, s);
+}
+
+static int
+read_fulltext(tk_conf *c, tk_settings *s)
+{
+	if (s->seen_ft++)
+		return tk_conf_error(c, "fulltext: given twice");
+	if (c->nw != 3 || strcmp(c->w[1], "tickets"))
+		return tk_conf_error(c, "fulltext: fulltext tickets yes, or no");
+	if (!strcmp(c->w[2], "yes"))
+		s->fulltext_tickets = 1;
+	else if (!strcmp(c->w[2], "no"))
+		s->fulltext_tickets = 0;
+	else
+		return tk_conf_error(c, "fulltext tickets %s: yes or no", c->w[2]);
+	return 0;
+}
+
+static const struct {
+	const char *key;
+	int (*read)(tk_conf *, tk_settings *);
+} keys[] = {
+	{ "tiers", read_tiers },
+	{ "free-mail", read_free_mail },
+	{ "contact-lookup", read_lookup },
+	{ "contact-lookup-timeout", read_timeout },
+	{ "phone-country", read_country },
+	{ "route-on-create", read_route },
+	{ "mail-rate-limit", read_rate },
+	{ "mail-domain", read_mail_domain },
+	{ "from", read_from },
+	{ "fulltext", read_fulltext },
+};
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+static int
+unknown(tk_conf *c)
+{
+	tk_nearest nr;
+	size_t i;
+
+	for (i = 0; later[i]; i++)
+		if (!strcmp(later[i], c->w[0]))
+			return tk_conf_error(c, "%s: not implemented yet", c->w[0]);
+	tk_nearest_init(&nr, c->w[0]);
+	for (i = 0; i < NKEYS; i++)
+		tk_nearest_try(&nr, keys[i].key);
+	if (nr.best)
+		return tk_conf_error(c, "%s: unknown setting; did you mean %s?", c->w[0], nr.best);
+	return tk_conf_error(c, "%s: unknown setting (tiers, free-mail, contact-lookup, "
+	    "contact-lookup-timeout, phone-country, route-on-create, mail-rate-limit, mail-domain, from, "
+	    "fulltext)",
+	    c->w[0]);
+}
+
 int
 tk_settings_load(const char *dir, tk_settings *s)
 {
 	tk_conf c;
-	int rc, seen_route = 0, seen_from = 0, seen_ft = 0;
 	size_t i;
+	int rc;
 
 	memset(s, 0, sizeof *s);
+	s->lookup_ms = 2000;
 	s->mail_rate_count = 20;
 	s->mail_rate_period = 3600;
 	s->fulltext_tickets = -1;
-	if ((rc = tk_conf_open(&c, dir, "config")) <= 0)
-		return rc;
-	while ((rc = tk_conf_next(&c)) > 0) {
+	if ((rc = tk_conf_open(&c, dir, "config")) < 0)
+		return -1;
+	while (rc > 0 && (rc = tk_conf_next(&c)) > 0) {
 		if (c.indented) {
 			rc = tk_conf_error(&c, "%s: an indented line, but config has no stanzas", c.w[0]);
 			break;
 		}
-		if (!strcmp(c.w[0], "route-on-create")) {
-			if (seen_route++) {
-				rc = tk_conf_error(&c, "route-on-create: given twice");
-				break;
-			}
-			if ((rc = yes_no(&c, &s->route_on_create)) < 0)
-				break;
-			continue;
-		}
-		if (!strcmp(c.w[0], "mail-rate-limit")) {
-			char *end;
-
-			if (c.nw != 3 || (s->mail_rate_count = strtol(c.w[1], &end, 10)) < 0 || *end ||
-			    tk_duration_parse(c.w[2], &s->mail_rate_period) < 0 || s->mail_rate_period <= 0) {
-				rc = tk_conf_error(&c, "mail-rate-limit: a count and a period (20 1h)");
-				break;
-			}
-			continue;
-		}
-		if (!strcmp(c.w[0], "mail-domain")) {
-			if (c.nw != 2 || strlen(c.w[1]) >= sizeof s->mail_domain || strchr(c.w[1], '@')) {
-				rc = tk_conf_error(&c, "mail-domain: one domain");
-				break;
-			}
-			strcpy(s->mail_domain, c.w[1]);
-			continue;
-		}
-		if (!strcmp(c.w[0], "from")) {
-			if (seen_from++) {
-				rc = tk_conf_error(&c, "from: given twice");
-				break;
-			}
-			if ((rc = from(&c, s)) < 0)
-				break;
-			continue;
-		}
-		if (!strcmp(c.w[0], "fulltext")) {
-			if (seen_ft++) {
-				rc = tk_conf_error(&c, "fulltext: given twice");
-				break;
-			}
-			if (c.nw != 3 || strcmp(c.w[1], "tickets")) {
-				rc = tk_conf_error(&c, "fulltext: fulltext tickets yes, or no");
-				break;
-			}
-			if (!strcmp(c.w[2], "yes"))
-				s->fulltext_tickets = 1;
-			else if (!strcmp(c.w[2], "no"))
-				s->fulltext_tickets = 0;
-			else {
-				rc = tk_conf_error(&c, "fulltext tickets %s: yes or no", c.w[2]);
-				break;
-			}
-			continue;
-		}
-		for (i = 0; later[i] && strcmp(later[i], c.w[0]); i++)
+		for (i = 0; i < NKEYS && strcmp(keys[i].key, c.w[0]); i++)
 			;
-		rc = later[i] ? tk_conf_error(&c, "%s: not implemented yet", c.w[0]) :
-		    tk_conf_error(&c, "%s: unknown setting (route-on-create, mail-rate-limit, mail-domain, from, fulltext)", c.w[0]);
-		break;
+		rc = i < NKEYS ? keys[i].read(&c, s) : unknown(&c);
+		if (rc < 0)
+			break;
+		rc = 1;
 	}
 	tk_conf_close(&c);
-	return rc < 0 ? -1 : 0;
+	if (rc < 0) {
+		tk_settings_free(s);
+		return -1;
+	}
+	if (!s->ntiers)
+		for (i = 0; i < sizeof default_tiers / sizeof *default_tiers; i++)
+			add(&s->tiers, &s->ntiers, default_tiers[i]);
+	return 0;
+}
+
+void
+tk_settings_free(tk_settings *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntiers; i++)
+		free(s->tiers[i]);
+	for (i = 0; i < s->nfree; i++)
+		free(s->free_mail[i]);
+	free(s->tiers);
+	free(s->free_mail);
+	free(s->contact_lookup);
+	free(s->phone_country);
+	memset(s, 0, sizeof *s);
+}
+
+const tk_settings *
+tk_settings_get(const char *dir)
+{
+	static tk_settings cache;
+	static char *cached_dir;
+
+	if (cached_dir && !strcmp(cached_dir, dir))
+		return &cache;
+	if (cached_dir) {
+		tk_settings_free(&cache);
+		free(cached_dir);
+		cached_dir = NULL;
+	}
+	if (tk_settings_load(dir, &cache) < 0)
+		return NULL;
+	cached_dir = tk_xstrdup(dir);
+	return &cache;
+}
+
+int
+tk_settings_tier_rank(const tk_settings *s, const char *tier, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntiers; i++)
+		if (strlen(s->tiers[i]) == n && !memcmp(s->tiers[i], tier, n))
+			return (int)i;
+	return -1;
 }

@@ -112,6 +112,39 @@
  *               sent . the last queued (4 bytes each); meta "notice_seq"
  *               and "notice_id": their layout is at the top of notice.c
  *
+ * The customer directory (schema 13; contact.c, org.c):
+ *
+ *   contacts    contact id (8 bytes, big-endian; printed c123) -> contact:
+ *               NAME NUL VALUE NUL for each field set (name, emails,
+ *               phones, org, tier, lang, tz, notes, external_id, created,
+ *               last_contact, looked_up, merged_into, merged_emails,
+ *               merged_phones, merged_tickets); sets comma-separated
+ *   contact_email
+ *               bare lowercased address -> contact id (one contact an
+ *               address)
+ *   contact_phone
+ *               phone number as its digits with the country code
+ *               (tk_phone_digits) -> contact ids, DUPSORT|DUPFIXED
+ *   contact_external
+ *               the CRM's id -> contact id
+ *   contact_org org key -> ids of its member contacts, DUPSORT|DUPFIXED
+ *   orgs        org key -> org: NAME NUL VALUE NUL pairs (name, domains,
+ *               tier, queue, tags, notes, external_id, created)
+ *   org_domain  domain, lowercased -> org key (one org a domain)
+ *   org_external
+ *               the CRM's account id -> org key
+ *   ix_contact  epoch . contact (c123) -> ticket id, DUPSORT|DUPFIXED,
+ *               epochs as ix_requester's; no entry for an empty contact
+ *               of a ticket in the working set
+ *   ix_org, ix_tier
+ *               value . first id -> up to 250 ids: posting lists as
+ *               ix_queue's, for the tickets out of the working set only
+ *               (its copies answer for the others, as for ix_status)
+ *   log_key     (schema 7's, shared with the agents) also maps the typed
+ *               keys c123 and org:KEY to the seq of each event about that
+ *               contact or org (log.c)
+ *   meta "contact_seq" -> the last contact id given (8 bytes)
+ *
  * Ids and sequence numbers grow by one, so tickets, bodies and the log are
  * appended at the right edge of their B-trees; DUPFIXED index entries cost
  * 8 bytes a ticket.
@@ -176,6 +209,17 @@ static const struct {
 	[TK_DB_IX_CUSTOM] = { "ix_custom", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_NOTICE_QUEUE] = { "notice_queue", 0 },
 	[TK_DB_NOTICE_MARK] = { "notice_mark", 0 },
+	[TK_DB_CONTACTS] = { "contacts", 0 },
+	[TK_DB_CONTACT_EMAIL] = { "contact_email", 0 },
+	[TK_DB_CONTACT_PHONE] = { "contact_phone", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_CONTACT_EXTERNAL] = { "contact_external", 0 },
+	[TK_DB_CONTACT_ORG] = { "contact_org", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_ORGS] = { "orgs", 0 },
+	[TK_DB_ORG_DOMAIN] = { "org_domain", 0 },
+	[TK_DB_ORG_EXTERNAL] = { "org_external", 0 },
+	[TK_DB_IX_CONTACT] = { "ix_contact", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_IX_ORG] = { "ix_org", 0 },	/* posting lists (postings.c) */
+	[TK_DB_IX_TIER] = { "ix_tier", 0 },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)
@@ -316,7 +360,8 @@ grow(tk_store *st)
 static int
 open_db(tk_store *st, MDB_txn *txn, int i, int write, long ver)
 {
-	unsigned flags = ver >= 1 && ver < 4 && tk_ix_postings(i) ? MDB_DUPSORT | MDB_DUPFIXED : dbs[i].flags;
+	int was_dup = i == TK_DB_IX_STATUS || i == TK_DB_IX_PRIORITY || i == TK_DB_IX_QUEUE;
+	unsigned flags = ver >= 1 && ver < 4 && was_dup ? MDB_DUPSORT | MDB_DUPFIXED : dbs[i].flags;
 	int rc = mdb_dbi_open(txn, dbs[i].name, flags | (write ? MDB_CREATE : 0), &st->dbi[i]);
 
 	if (rc == MDB_NOTFOUND)
@@ -1189,5 +1234,6 @@ tk_store_db_recreate(tk_store *st, MDB_txn *txn, int db)
 int
 tk_ix_postings(int db)
 {
-	return db == TK_DB_IX_STATUS || db == TK_DB_IX_PRIORITY || db == TK_DB_IX_QUEUE;
+	return db == TK_DB_IX_STATUS || db == TK_DB_IX_PRIORITY || db == TK_DB_IX_QUEUE ||
+	    db == TK_DB_IX_ORG || db == TK_DB_IX_TIER;
 }

@@ -46,6 +46,10 @@ const tk_field_info tk_fields[TK_F_NFIELDS] = {
 	[TK_F_MERGED_INTO] = { "merged_into", TK_K_INT, -1, 1 },
 	[TK_F_DUPLICATE_OF] = { "duplicate_of", TK_K_INT, -1, 1 },
 	[TK_F_RELATED] = { "related", TK_K_SET, -1, 1 },
+	/* the customer directory's (contact.c): they follow the contact */
+	[TK_F_CONTACT] = { "contact", TK_K_TEXT, TK_DB_IX_CONTACT, 1 },
+	[TK_F_ORG] = { "org", TK_K_TEXT, TK_DB_IX_ORG, 1 },
+	[TK_F_TIER] = { "tier", TK_K_TEXT, TK_DB_IX_TIER, 1 },
 	[TK_F_BODY] = { "body", TK_K_TEXT, -1, 0 },
 	[TK_F_AGE] = { "age", TK_K_DURATION, -1, 1 },
 	[TK_F_FRT] = { "frt", TK_K_DURATION, -1, 1 },
@@ -54,6 +58,15 @@ const tk_field_info tk_fields[TK_F_NFIELDS] = {
 };
 
 static tk_custom *custom_slot(tk_ticket *tk, const char *name, size_t n, int create);
+
+int (*tk_requester_hook)(tk_txn *t, tk_ticket *tk, int creating);
+
+/* contact, org and tier: kept by the customer directory, never assigned. */
+static int
+follows_contact(int f)
+{
+	return f == TK_F_CONTACT || f == TK_F_ORG || f == TK_F_TIER;
+}
 
 const tk_ticket_hooks *tk_hooks;
 
@@ -494,6 +507,8 @@ tk_assign_add(tk_assignments *as, const char *name, const char *value)
 
 	if (f == TK_F_CUSTOM && !tk_field_name_ok(name))
 		return tk_error("%s: not a field name (a letter, then letters, digits, _ - .)", name);
+	if (f != TK_F_CUSTOM && follows_contact(f))
+		return tk_error("%s: follows the requester's contact (tk-contact set changes it)", name);
 	if (f != TK_F_CUSTOM && tk_fields[f].readonly)
 		return tk_error(f >= TK_F_MERGED_INTO && f <= TK_F_RELATED ?
 		    "%s: set by tk-link (tk-link 42 relates 57, --merge), cannot be assigned" :
@@ -736,7 +751,8 @@ assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 		return 0;
 	}
 	if (tk_fields[f].readonly && !(f == TK_F_UPDATED && (flags & TK_APPLY_IMPORT)) &&
-	    !((flags & TK_APPLY_LINK) && f >= TK_F_MERGED_INTO && f <= TK_F_RELATED))
+	    !((flags & TK_APPLY_LINK) && f >= TK_F_MERGED_INTO && f <= TK_F_RELATED) &&
+	    !(follows_contact(f) && (flags & TK_APPLY_TK)))
 		return tk_error("%s: set by tk, cannot be assigned", a->name);
 	if (f == TK_F_BODY) {
 		tk->body = tk_ticket_own(tk, v, strlen(v));
@@ -1106,6 +1122,11 @@ change(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags, const tk_s
 		if (!named)
 			tk->f[TK_F_REQUESTER_NAME] = (tk_str){ "", 0 };
 	}
+	/* Another requester: another contact, and its org and tier (not in
+	 * a read-only transaction: a --dry-run makes no contact). */
+	if (!(flags & TK_APPLY_TK) && t->write && tk_requester_hook &&
+	    !tk_str_same(old[TK_F_REQUESTER], tk->f[TK_F_REQUESTER]) && tk_requester_hook(t, tk, 0) < 0)
+		return -1;
 	/* Required fields and the workflow's transitions (fields.c,
 	 * workflow.c); without them, tk's default workflow. (Callers say which
 	 * ticket: "tk-set: ticket 1: ...".) */
@@ -1334,6 +1355,7 @@ tk_ticket_prepare(tk_ticket *tk, const tk_assignments *as, const char *body, siz
 static int
 write_new(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen)
 {
+	static tk_buf again;	/* the record once the requester's contact is in */
 	unsigned char kb[8];
 	MDB_val k = { 8, kb }, v = { enclen, (void *)enc };
 	size_t i;
@@ -1341,6 +1363,19 @@ write_new(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen)
 
 	if (tk->f[TK_F_PARENT].n && parent_check(t, tk, (tk_str){ "", 0 }) < 0)
 		return -1;
+	/* The requester's contact, in this transaction (a bulk reader has
+	 * found those it knew already). */
+	if (tk_requester_hook && tk->f[TK_F_REQUESTER].n && !tk->f[TK_F_CONTACT].n) {
+		if ((rc = tk_requester_hook(t, tk, 1)) < 0)
+			return -1;
+		if (rc) {
+			tk_ticket_encode(tk, &again);
+			v.mv_size = again.len;
+			v.mv_data = again.p;
+			enc = again.p;
+			enclen = again.len;
+		}
+	}
 	if (next_id(t, &tk->id) < 0)
 		return -1;
 	for (i = 1; i < TK_F_NSTORED; i++)

@@ -185,6 +185,10 @@ void tk_lines_reset(tk_lines *l);
 int tk_address_split(const char *s, size_t n, tk_str *name, tk_str *addr);
 /* ASCII letters lowercased in place: addresses are kept lowercased. */
 void tk_address_lower(char *s, size_t n);
+/* A phone number's digits with its country code (cc, NULL for none, put
+ * before a national number): the count written to out, 0 when s is no
+ * phone number (no digits, or letters). */
+size_t tk_phone_digits(const char *s, size_t n, const char *cc, char *out, size_t size);
 
 /* ---- mime.c: mail header fields and bodies (tk-notify) ---- */
 
@@ -306,19 +310,34 @@ int tk_status_name_ok(const char *s, size_t n);
 /* meta "statuses": "NAME TAB CLASS [TAB dropped]" a line. decode: 0, or -1 with tk_errmsg. */
 void tk_status_encode(const tk_status_def *defs, size_t n, tk_buf *out);
 int tk_status_decode(const char *p, size_t n, tk_status_def *defs, size_t *count);
-/* ---- settings.c: the store's config file ---- */
+/* ---- settings.c: the store's config file (tk-config(5)) ---- */
 
 typedef struct {
+	char **tiers;		/* by rank, most important first; vip gold standard unless set */
+	size_t ntiers;
+	char **free_mail;	/* added to the built-in free-mail domains (org.c) */
+	size_t nfree;
+	char *contact_lookup;	/* run for a requester never seen (lookup.c), or NULL */
+	long lookup_ms;		/* its time limit: contact-lookup-timeout, 2000 unless set */
+	char *phone_country;	/* the country code of numbers written without one, or NULL */
 	int route_on_create;	/* every intake path routes (tk-route) */
 	long mail_rate_count;	/* mail-rate-limit COUNT PERIOD: tk-mail's tickets a sender */
 	long long mail_rate_period;	/* a period (seconds); count 0: no limit */
 	char mail_domain[256];	/* mail-domain: the right side of tk's own Message-IDs */
 	char from[512];		/* tk-notify's sender, "Name <addr>" or the address; "" unset */
 	int fulltext_tickets;	/* fulltext tickets yes|no: 1, 0, or -1 when not set */
+	int seen_route, seen_from, seen_ft;	/* (while reading: each key once) */
 } tk_settings;
-/* dir/config read into s (all off when there is none): 0, or -1 with
- * tk_errmsg "dir/config:line: ..." (the caller exits 3). */
+/* dir/config read into s (defaults when there is none): 0, or -1 with
+ * tk_errmsg "dir/config:line: ..." (the caller exits 3). What it holds is
+ * freed by tk_settings_free. */
 int tk_settings_load(const char *dir, tk_settings *s);
+void tk_settings_free(tk_settings *s);
+/* The settings of store directory dir, read once and kept: NULL on an
+ * error. Commands read them through this, never freeing them. */
+const tk_settings *tk_settings_get(const char *dir);
+/* The rank of a tier (0 the most important), -1 for none of them. */
+int tk_settings_tier_rank(const tk_settings *s, const char *tier, size_t n);
 
 /* ---- calendar.c: business-hours calendars, business-time arithmetic ---- */
 
@@ -412,7 +431,7 @@ enum tk_dbi {
 	TK_DB_TEAMS,
 	TK_DB_AGENT_LOAD,	/* each assignee's tickets in the working set (load.c) */
 	TK_DB_RR_CURSOR,	/* tk-assign --round-robin's cursor per team (assign.c) */
-	TK_DB_LOG_KEY,		/* events about agents and teams (log.c) */
+	TK_DB_LOG_KEY,		/* events about agents, teams, contacts, orgs (log.c) */
 	TK_DB_LINKS,		/* schema 8: links both ways (linkdb.c) */
 	TK_DB_MERGES,		/* schema 8: what each merge did (link.c) */
 	TK_DB_MAIL_RAW,		/* schema 9: raw messages, m-ids (mailstore.c) */
@@ -430,12 +449,24 @@ enum tk_dbi {
 	TK_DB_IX_CUSTOM,	/* schema 11: custom fields declared indexed */
 	TK_DB_NOTICE_QUEUE,	/* schema 12: tk-notify's queue (notice.c) */
 	TK_DB_NOTICE_MARK,	/* each ticket's notice mark (notice.c) */
+	/* schema 13: the customer directory (contact.c, org.c) */
+	TK_DB_CONTACTS,		/* id -> contact */
+	TK_DB_CONTACT_EMAIL,	/* address -> contact id */
+	TK_DB_CONTACT_PHONE,	/* phone digits -> contact ids */
+	TK_DB_CONTACT_EXTERNAL,	/* the CRM's id -> contact id */
+	TK_DB_CONTACT_ORG,	/* org key -> its contacts' ids */
+	TK_DB_ORGS,		/* org key -> org */
+	TK_DB_ORG_DOMAIN,	/* domain -> org key */
+	TK_DB_ORG_EXTERNAL,	/* the CRM's id -> org key */
+	TK_DB_IX_CONTACT,	/* tickets by contact, org and tier */
+	TK_DB_IX_ORG,
+	TK_DB_IX_TIER,
 	TK_DB_COUNT
 };
 
 /* The schema this tk writes. An older store is opened no further than its
  * meta until upgrade.c (started by tk_cmd_store) brings it up to date. */
-#define TK_SCHEMA_VERSION 12
+#define TK_SCHEMA_VERSION 13
 
 struct tk_txn;
 typedef struct tk_store {
@@ -753,6 +784,9 @@ enum tk_field {
 	TK_F_MERGED_INTO,	/* 25: the ticket this one was merged into (tk-link --merge) */
 	TK_F_DUPLICATE_OF,	/* 26: tk-link A duplicate-of B */
 	TK_F_RELATED,		/* 27: a set of ticket ids, kept symmetric by tk-link */
+	TK_F_CONTACT,		/* 28, schema 13: the requester's contact (c123), its org and tier */
+	TK_F_ORG,
+	TK_F_TIER,
 	TK_F_NSTORED,		/* fields above are stored; those below are derived */
 	TK_F_BODY = TK_F_NSTORED,
 	TK_F_AGE,
@@ -884,7 +918,10 @@ int tk_assignments_check(tk_store *st, tk_txn *t, const tk_assignments *as);
  * Returns 0, 1 when nothing changed, or -1 with tk_errmsg.
  */
 enum { TK_APPLY_CREATE = 1, TK_APPLY_IMPORT = 2, TK_APPLY_BODY_CHECKED = 4, TK_APPLY_UPGRADE = 8, TK_APPLY_LINK = 16,
-	TK_APPLY_SYNTAX = 32 };	/* (tk_assign_add's own check: the form of a value, no store asked) */
+	TK_APPLY_SYNTAX = 32,	/* (tk_assign_add's own check: the form of a value, no store asked) */
+	TK_APPLY_TK = 64 };
+/* TK_APPLY_TK: tk itself sets fields it keeps (contact, org and tier
+ * following the contact, contact.c), which assignments may not. */
 int tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags);
 /* The same changes made to tk in memory only, in a transaction that may
  * be read-only (a --dry-run): checked as tk_ticket_apply checks them,
@@ -952,6 +989,16 @@ extern const tk_ticket_hooks *tk_hooks;
 /* Ticket id (0: one being made) may have parent: it exists, is not id,
  * and is not among id's descendants. 0, or -1 with tk_errmsg. */
 int tk_ticket_parent_ok(tk_txn *t, uint64_t id, uint64_t parent);
+/*
+ * The requester of a ticket resolved to its contact, org and tier
+ * (DESIGN.md 2), in the transaction that writes the ticket: set by the
+ * customer directory (contact.c, tk_contacts_install), which the model
+ * may not call. Called for a new ticket with a requester and no contact
+ * yet, and for a ticket whose requester changes; it sets the ticket's
+ * fields in memory it owns. 1 when it changed the ticket, 0 not, -1 with
+ * tk_errmsg.
+ */
+extern int (*tk_requester_hook)(tk_txn *t, tk_ticket *tk, int creating);
 
 /* ---- fields.c: the field names a store knows, its fields file ---- */
 
@@ -1079,12 +1126,12 @@ typedef struct {
 	uint64_t seq, ticket;
 	tk_str time, actor, field, old, new;
 	tk_str via;		/* empty in events written before it was kept */
-	tk_str key;		/* an event about no ticket (ticket 0): agent:LOGIN, team:NAME */
+	tk_str key;		/* an event about no ticket (ticket 0): agent:LOGIN, team:NAME, c123, org:KEY */
 } tk_event;
 
 int tk_log_append(tk_txn *t, uint64_t ticket, const char *field, tk_str old, tk_str new);
 /* An event about something that is not a ticket, under its typed key
- * (agent:LOGIN, team:NAME: DESIGN.md 3), indexed in log_key. */
+ * (agent:LOGIN, team:NAME, c123, org:KEY: DESIGN.md 3), indexed in log_key. */
 int tk_log_append_key(tk_txn *t, const char *key, const char *field, tk_str old, tk_str new);
 int tk_event_decode(tk_event *ev, uint64_t seq, const void *data, size_t n);
 /* A create event's value: the ticket's first fields (worked out, see log.c). */
@@ -1530,6 +1577,9 @@ typedef struct {
 } tk_improw;
 
 int tk_import_preset_ok(const char *name);
+/* A header name as imports match it: blanks around it off (no-break and
+ * ideographic spaces too), letters lowercased, spaces and '-' as '_'. */
+char *tk_import_fold(const char *s, size_t n);
 /* preset: NULL or a preset name; mapping: -m "Column=field,..." or NULL. */
 tk_import *tk_import_new(const char *preset, const char *mapping, int strict);
 int tk_import_header(tk_import *im, char **fields, size_t *lens, size_t n);
@@ -1889,6 +1939,281 @@ int tk_jsonl_comments(tk_jsonl *j, tk_improw *r);
 int tk_jsonl_history(const tk_jsonl *j);
 void tk_jsonl_close(tk_jsonl *j);
 
+/* ---- dirrec.c: the records of the customer directory ---- */
+
+/* How a column's values are checked and kept (dirrec.c's header). */
+enum { TK_DK_TEXT, TK_DK_WORD, TK_DK_LANG, TK_DK_EMAILS, TK_DK_PHONES, TK_DK_WORDS, TK_DK_DOMAINS,
+	TK_DK_TIME, TK_DK_COUNT };
+typedef struct {
+	const char *name;
+	const char *alias;	/* a set's singular name (email, phone, tag, domain), or NULL */
+	int kind;
+	int readonly;		/* kept by tk (merges, lookups): shown, never assigned */
+} tk_dcol;
+/* (tk_list_has, agent.c: 1 when item is one of a comma-separated set's.) */
+/* set with the items added ('+'), taken out ('-') or instead ('='): a new
+ * string, sorted, each item once. Items are split at commas, and at white
+ * space too unless spaces is set (phone numbers). */
+char *tk_list_op(const char *set, const char *items, char op, int spaces);
+/* NAME NUL VALUE NUL for each column of v[from..to) that is set. */
+void tk_pairs_encode(tk_buf *b, const tk_dcol *cols, char *const *v, size_t from, size_t to);
+/* The reverse, into v's owned strings (columns not in the record emptied): 0 or -1. */
+int tk_pairs_decode(const void *data, size_t n, const tk_dcol *cols, size_t from, size_t to, char **v,
+    const char *what);
+/* The columns set, as the assignment language writes them, TAB-separated. */
+void tk_pairs_summary(tk_buf *b, const tk_dcol *cols, char *const *v, size_t from, size_t to);
+
+int tk_dcol_lookup(const tk_dcol *cols, size_t ncols, const char *name, size_t n);
+/* A letter, then letters, digits, _ - . (org keys, tiers); a domain. */
+int tk_dir_word_ok(const char *s);
+int tk_domain_ok(const char *d);
+
+typedef struct {
+	int col;
+	char op;		/* '=' set, '+' add to a set, '-' take out of it */
+	char *value;		/* checked and made as kept */
+} tk_dasg;
+typedef struct {
+	tk_dasg *a;
+	size_t n, cap;
+} tk_dasgs;
+/* name=value, +name=value, -name=value, +tag, -tag (DESIGN.md 5): -1
+ * with tk_errmsg naming arg (a usage error). */
+int tk_dasg_parse(tk_dasgs *as, const tk_dcol *cols, size_t ncols, const char *arg);
+/* The same with the parts apart (imports): arg names the input in messages. */
+int tk_dasg_add(tk_dasgs *as, const tk_dcol *cols, size_t ncols, const char *arg, const char *name, char op,
+    const char *value);
+void tk_dasg_apply(char **v, const tk_dasgs *as, const tk_dcol *cols);
+int tk_dasg_has(const tk_dasgs *as, int col);
+void tk_dasgs_free(tk_dasgs *as);
+
+/* Filter terms over records: field=a,b field!=a field~re field!~re, and
+ * ranges a..b on counts and times; a set matches when an item does,
+ * phones by their digits. */
+typedef struct tk_dfilter tk_dfilter;
+tk_dfilter *tk_dfilter_new(const tk_dcol *cols, size_t ncols);
+int tk_dfilter_add(tk_dfilter *f, const char *term);
+/* 1 match, 0 not, -1 (a regex gave up) with tk_errmsg. */
+int tk_dfilter_match(tk_dfilter *f, char *const *v);
+/* The one value of an equality term on col, or NULL: an index may answer. */
+const char *tk_dfilter_eq(const tk_dfilter *f, int col);
+int tk_dfilter_uses(const tk_dfilter *f, int col);
+void tk_dfilter_free(tk_dfilter *f);
+
+/* Listings of records: -o's columns (else defcols) as indexes into cols. */
+typedef struct {
+	tk_output out;
+	int *col, *kinds;
+	size_t n;
+	long printed;
+} tk_drows;
+/* -1 with tk_errmsg for an unknown column. */
+int tk_drows_init(tk_drows *r, const tk_dcol *cols, size_t ncols, const char *defcols, const char *ocols,
+    enum tk_format fmt, int header);
+int tk_drows_wants(const tk_drows *r, int col);
+void tk_drows_put(tk_drows *r, char *const *v);
+void tk_drows_end(tk_drows *r);
+
+/* ---- org.c: organisations ---- */
+
+/* What a directory function returns when it fails: -1 the store or the
+ * system (exit 4), TK_DIR_REFUSED the data refuses (3), TK_DIR_BAD a word
+ * of the command line is wrong (2); tk_dir_exit gives the exit code. */
+#define TK_DIR_REFUSED (-2)
+#define TK_DIR_BAD (-3)
+int tk_dir_exit(int rc);
+/* The store's config (settings.c) for directory code: NULL with tk_errmsg. */
+const tk_settings *tk_dir_settings(tk_txn *t);
+/* 0 when tier is empty or one of the store's, else TK_DIR_BAD (or
+ * TK_DIR_REFUSED for a broken config) with tk_errmsg. */
+int tk_tier_check(tk_txn *t, const char *what, const char *tier);
+/* 1 when domain d (n bytes) is a free-mail domain or under one. */
+int tk_free_mail(const tk_settings *s, const char *d, size_t n);
+
+enum { TK_O_KEY, TK_O_NAME, TK_O_DOMAINS, TK_O_TIER, TK_O_QUEUE, TK_O_TAGS, TK_O_NOTES, TK_O_EXTERNAL_ID,
+	TK_O_CREATED, TK_O_CONTACTS, TK_O_TICKETS, TK_O_OPEN, TK_O_NCOLS };
+#define TK_O_NSTORED TK_O_CONTACTS	/* the columns after are counted */
+extern const tk_dcol tk_org_cols[TK_O_NCOLS];
+typedef struct {
+	char *v[TK_O_NCOLS];	/* owned, "" when unset */
+} tk_org;
+void tk_org_init(tk_org *o);
+void tk_org_free(tk_org *o);
+void tk_org_copy(tk_org *dst, const tk_org *src);
+/* 1 found, 0 not, -1 an error. */
+int tk_org_get(tk_txn *t, const char *key, tk_org *o);
+int tk_org_exists(tk_txn *t, const char *key);
+int tk_org_each(tk_txn *t, int (*fn)(tk_txn *, tk_org *, void *), void *arg);
+/* "what: no org KEY; did you mean ...": TK_DIR_REFUSED. */
+int tk_org_unknown(tk_txn *t, const char *what, const char *key);
+/* The org of a domain (the most specific one that has an org; none for
+ * a free-mail domain) or of an address's domain: 1 with *key (to free), 0
+ * none, -1 an error. */
+int tk_org_of_domain(tk_txn *t, const char *dom, size_t n, char **key);
+int tk_org_of_address(tk_txn *t, const char *addr, size_t n, char **key);
+int tk_org_by_external(tk_txn *t, const char *ext, char **key);
+/* o written (new when old is NULL): domains and external id claimed,
+ * changes logged under org:KEY. 0 or a TK_DIR_ code. (tk_org_save, in
+ * contact.c, also makes the org's contacts' open tickets follow.) */
+int tk_org_write(tk_txn *t, tk_org *o, const tk_org *old);
+/* What tk_org_write would refuse, said before anything is written. */
+int tk_org_check(tk_txn *t, const tk_org *o, const tk_org *old);
+int tk_org_remove(tk_txn *t, const tk_org *o);
+
+/* ---- lookup.c: the contact-lookup program ---- */
+
+/* Answers of the program: the fields it gave, "" when not. */
+enum { TK_L_NAME, TK_L_PHONE, TK_L_ORG, TK_L_TIER, TK_L_LANG, TK_L_EXTERNAL_ID, TK_L_N };
+typedef struct {
+	char *v[TK_L_N];
+} tk_lookup;
+/* Runs program with addr as its only argument (fork and exec, no shell),
+ * killed after ms milliseconds: 1 with an answer, 0 it knows nothing
+ * (printed no record), -1 it failed (missing, not executable, exit
+ * status, killed, garbage) with tk_errmsg. */
+int tk_lookup_run(const char *program, const char *addr, long ms, tk_lookup *out);
+void tk_lookup_free(tk_lookup *l);
+
+/* ---- contact.c: contacts ---- */
+
+enum { TK_C_ID, TK_C_NAME, TK_C_EMAILS, TK_C_PHONES, TK_C_ORG, TK_C_TIER, TK_C_LANG, TK_C_TZ, TK_C_NOTES,
+	TK_C_EXTERNAL_ID, TK_C_CREATED, TK_C_LAST_CONTACT, TK_C_LOOKED_UP, TK_C_MERGED_INTO,
+	TK_C_MERGED_EMAILS, TK_C_MERGED_PHONES, TK_C_MERGED_TICKETS, TK_C_TICKETS, TK_C_OPEN, TK_C_NCOLS };
+#define TK_C_NSTORED TK_C_TICKETS	/* the columns after are counted */
+extern const tk_dcol tk_contact_cols[TK_C_NCOLS];
+typedef struct {
+	uint64_t id;
+	char *v[TK_C_NCOLS];	/* owned, "" when unset; v[TK_C_ID] is "c123" */
+} tk_contact;
+void tk_contact_init(tk_contact *c);
+void tk_contact_free(tk_contact *c);
+void tk_contact_copy(tk_contact *dst, const tk_contact *src);
+/* "c123": 0 with the id, -1 when s is no contact id. */
+int tk_contact_id_parse(const char *s, size_t n, uint64_t *id);
+/* 1 found, 0 not, -1 an error. */
+int tk_contact_get(tk_txn *t, uint64_t id, tk_contact *c);
+/* The contact a word names: c123, an address of it, its external id, or
+ * a phone number only it has. 1 with *id, 0 none, -1 an error. */
+int tk_contact_find(tk_txn *t, const char *word, uint64_t *id);
+int tk_contact_by_address(tk_txn *t, const char *addr, size_t n, uint64_t *id);
+int tk_contact_by_external(tk_txn *t, const char *ext, uint64_t *id);
+/* The contacts whose phones have these digits (tk_phone_digits with the
+ * store's country code), or end in them when the number was written
+ * without one: added to ids; -1 an error. */
+int tk_contact_by_phone(tk_txn *t, const char *phone, tk_ids *ids);
+/* Every contact in id order (merged ones too). */
+int tk_contact_each(tk_txn *t, int (*fn)(tk_txn *, tk_contact *, void *), void *arg);
+/* The contacts of an org (index contact_org), ascending. */
+int tk_contact_of_org(tk_txn *t, const char *org, tk_ids *ids);
+/* c written (new when old is NULL: its id given here): its addresses,
+ * phones, external id and org membership indexed (an address or external
+ * id another contact has is refused), each change logged under c123, and
+ * when its org or tier changed its open and paused tickets follow
+ * (logged via contact). 0 or a TK_DIR_ code with tk_errmsg. */
+int tk_contact_write(tk_txn *t, tk_contact *c, const tk_contact *old);
+/* What tk_contact_write would refuse, said before anything is written. */
+int tk_contact_check(tk_txn *t, tk_contact *c, const tk_contact *old);
+/* Removed, refused while it has tickets (TK_DIR_REFUSED). */
+int tk_contact_remove(tk_txn *t, tk_contact *c);
+/* The tier a contact's tickets get: its own, else its org's (org: its org
+ * record, or NULL). */
+const char *tk_contact_tier(const tk_contact *c, const tk_org *org);
+/* The tickets of a contact (index ix_contact), ascending. */
+int tk_contact_tickets(tk_txn *t, uint64_t id, tk_ids *ids);
+/* tk_org_write, and the open and paused tickets of the org's contacts
+ * that take its tier follow a new tier. */
+int tk_org_save(tk_txn *t, tk_org *o, const tk_org *old);
+/* Merge contact a into b (force: even when their orgs differ), and undo
+ * it: 0 or a TK_DIR_ code. Tickets moved are counted in *moved. */
+int tk_contact_merge(tk_txn *t, uint64_t a, uint64_t b, int force, size_t *moved);
+int tk_contact_unmerge(tk_txn *t, uint64_t a, size_t *moved);
+/* Does address addr (n bytes) belong to the contact of ticket tk? 1, 0, -1. */
+int tk_contact_is_requester(tk_txn *t, const tk_ticket *tk, const char *addr, size_t n);
+
+/* Likely duplicates, each pair once a reason: the same phone digits
+ * ("phone"), the same name in one org ("name"), addresses differing by
+ * dots or a +tag ("address"); what: the phone, name or mailbox. fn
+ * returns non-zero to stop. 0 or -1. */
+int tk_contact_dupes(tk_txn *t, int (*fn)(uint64_t a, uint64_t b, const char *why, const char *what, void *arg),
+    void *arg);
+
+/* What counts of a contact's or an org's tickets a listing shows. */
+typedef struct {
+	size_t tickets, open, status[5];	/* status: new, open, pending, resolved, closed */
+	char last[21];		/* the newest ticket's created time */
+	uint64_t newest;
+} tk_cstats;
+/* The counts of every contact (indexed by id, n entries, zeroed first)
+ * in one pass over ix_contact and the working set. */
+int tk_contact_stats_all(tk_txn *t, tk_cstats *st, size_t n);
+int tk_contact_stats(tk_txn *t, uint64_t id, tk_cstats *st);
+/* The same of an org's tickets (ix_org and the working set). */
+int tk_org_tickets(tk_txn *t, const char *org, tk_ids *ids);
+
+/* The customer directory's part of intake (DESIGN.md 2). Installed on
+ * a store a command writes (tk_cmd_store): tk_requester_hook. */
+void tk_contacts_install(tk_store *st);
+/* A bulk reader's part: the requester of a prepared ticket that its
+ * snapshot (read txn rt) or this run already knows given its contact,
+ * org, tier (and the org's queue and tags): 1 done, 0 left to the writer,
+ * -1 an error. */
+int tk_contact_intake_known(tk_txn *rt, tk_ticket *tk);
+/* Before a bulk run: every address the store holds put in that table at
+ * once (one pass over contact_email), so the reader needs no snapshot (rt
+ * NULL) and a requester not there is the writer's to find or make. 1
+ * done, 0 not (a directory too large: the reader asks its snapshots). */
+int tk_contacts_preload(tk_store *st);
+/* After a bulk batch's transaction committed: the contacts its writer
+ * found or made go in the table, for the tickets of later batches. */
+void tk_contacts_committed(void);
+/* Before the write transaction: a requester never seen is looked up with
+ * the config's contact-lookup program (lookup.c), its answer kept for the
+ * contact intake makes. A lookup that fails warns once; never an error. */
+void tk_contact_lookup_first(tk_store *st, tk_txn *rt, const char *requester);
+/* A lookup's answer taken into contact c, written (tk-contact refresh). */
+int tk_contact_refresh(tk_txn *t, tk_contact *c, const tk_lookup *l);
+/* The line tk-show prints above a ticket (empty when it has no contact). */
+void tk_contact_line(tk_txn *t, const tk_ticket *tk, tk_buf *out);
+
+/* ---- dirimport.c: CRM exports into the directory ---- */
+
+typedef struct tk_dimport tk_dimport;
+typedef struct {
+	int orgs;		/* tk-org import, else tk-contact import */
+	const char *preset, *mapping, *encoding;
+	int delim;		/* 0: guessed from the header */
+	int quiet, progress;
+	FILE *rejfp;		/* --rejects: the refused rows, with line and reason */
+} tk_dimport_opts;
+int tk_dimport_preset_ok(const char *name);
+/* NULL with tk_errmsg on a bad preset or mapping (a usage error). */
+tk_dimport *tk_dimport_new(int orgs, const char *preset, const char *mapping);
+/* The header's columns matched; those left out said in said (NUL after
+ * each). -1 with tk_errmsg when no column names the record. */
+int tk_dimport_header(tk_dimport *im, char **f, size_t *l, size_t n, tk_buf *said);
+void tk_dimport_free(tk_dimport *im);
+/* One file (- standard input) imported in batches: its exit status. */
+int tk_dimport_file(tk_store *st, const tk_dimport_opts *o, const char *path);
+
+/* ---- profile.c: tk-contact show, tk-org show ---- */
+
+typedef struct {
+	size_t tickets, open, status[5];	/* new, open, pending, resolved, closed */
+	size_t rated;		/* tickets with a CSAT */
+	double csat_mean;
+	int has_frt, has_ttr;
+	long long frt_median, ttr_median;	/* seconds */
+	uint64_t last[10];	/* the newest tickets, newest first */
+	size_t nlast;
+	char last_created[21];	/* the latest created time of them, "" none */
+} tk_profile;
+/* The profile of tickets ids (ascending): 0 or -1. */
+int tk_profile_of(tk_txn *t, const tk_ids *ids, tk_profile *p);
+/* title, the columns v[from..to) of cols that are set, then the
+ * profile; or one JSON object with the columns v[0..to) and the counts. */
+void tk_profile_print(tk_txn *t, const char *title, const tk_dcol *cols, char *const *v, size_t from, size_t to,
+    const tk_profile *p, int json);
+
 /* ---- pipe.c: reading the next batch while the last is written ---- */
 
 /*
@@ -1956,6 +2281,9 @@ int tk_cmd_ids(tk_ids *ids, int argc, char **argv);
  * options: the first argument "-X..." whose X is not an option letter.
  */
 int tk_getopt_end(int argc, char **argv, const char *shortopts);
+/* The same, and a word "-name=value" is an operand too (a removal from a
+ * set of tk-contact, tk-org), whatever its letters. */
+int tk_getopt_end_assign(int argc, char **argv, const char *shortopts);
 char *tk_read_all(FILE *fp, const char *name, size_t *len);
 /* Option values (exit 2 on a bad one): tk_opt_once refuses an empty value
  * and a second, different one (prev: the value so far, or NULL), and

@@ -806,6 +806,20 @@ marks12(tk_txn *t, void *arg)
 	return tk_store_set_schema(t, 12) < 0 ? TK_EXIT_FAIL : 0;
 }
 
+/*
+ * Schema 12 to 13: the customer directory. Its sub-databases (contacts,
+ * orgs, their indexes, ix_contact, ix_org, ix_tier) are made
+ * empty as the writer opens the store (store.c), so nothing is rewritten:
+ * tickets made before keep no contact, org or tier, and every ticket made
+ * from here on gets its requester's (contact.c).
+ */
+static int
+upgrade_directory(tk_txn *t, void *arg)
+{
+	(void)arg;
+	return tk_store_set_schema(t, 13) < 0 ? TK_EXIT_FAIL : 0;
+}
+
 int
 tk_store_upgrade(tk_store *st)
 {
@@ -829,6 +843,8 @@ tk_store_upgrade(tk_store *st)
 		st->schema = 11;
 	if (!rc && st->schema == 11 && !(rc = tk_store_write(st, marks12, NULL)))
 		st->schema = 12;
+	if (!rc && st->schema == 12 && !(rc = tk_store_write(st, upgrade_directory, NULL)))
+		st->schema = 13;
 	st->via = via;
 	if (rc)
 		return tk_error("%s: upgrade to schema %d failed: %s", st->dir, TK_SCHEMA_VERSION, tk_errmsg);

@@ -117,6 +117,7 @@ has two lines" product=Z &&
 	tk-comment -q -m "Reply text" 6 &&
 	tk-show 6 >out &&
 	cat >expect <<-EOT &&
+	Customer: eve@example.com (c3); 1 open
 	Ticket 6: Show me
 	created          2026-11-22T09:30:00Z
 	updated          2026-11-22T09:30:00Z
@@ -124,6 +125,7 @@ has two lines" product=Z &&
 	priority         P3
 	requester        eve@example.com
 	first_response   2026-11-22T09:30:00Z
+	contact          c3
 	product          Z
 
 	The body
@@ -133,7 +135,7 @@ has two lines" product=Z &&
 	Reply text
 
 	--- history
-	2026-11-22T09:30:00Z  $me  create  created=2026-11-22T09:30:00Z  status=new  priority=P3  requester=eve@example.com  subject=Show me  product=Z
+	2026-11-22T09:30:00Z  $me  create  created=2026-11-22T09:30:00Z  status=new  priority=P3  requester=eve@example.com  subject=Show me  contact=c3  product=Z
 	2026-11-22T09:30:00Z  $me  reply  1
 	2026-11-22T09:30:00Z  $me  status  new -> open
 	2026-11-22T09:30:00Z  $me  first_response  2026-11-22T09:30:00Z
@@ -161,7 +163,7 @@ test_expect_success 'the create event shows the first fields, whatever changed a
 	tk-set -q -d hist priority=P1 -net +vpn product=B os=linux subject="Second subject" 1 &&
 	tk-set -q -d hist status=open 1 && tk-set -q -d hist status=resolved 1 &&
 	tk-log -d hist 1 | grep "	create	" | cut -f6 >out &&
-	printf "%s\n" "created=2026-11-22T09:30:00Z\\tstatus=new\\tpriority=P2\\trequester=ann@example.com\\tsubject=First subject\\ttags=net\\tproduct=A" >expect &&
+	printf "%s\n" "created=2026-11-22T09:30:00Z\\tstatus=new\\tpriority=P2\\trequester=ann@example.com\\tsubject=First subject\\ttags=net\\tcontact=c1\\tproduct=A" >expect &&
 	test_cmp expect out &&
 	tk-ls -d hist -a -o priority,tags,product,os,status >out &&
 	printf "P1\tvpn\tB\tlinux\tresolved\n" >expect &&

@@ -71,6 +71,7 @@ test_expect_success 'setup: a store with queues, tags, a declared custom field' 
 	tk-new -q -s two -r carol@example.com queue=it:desk &&
 	tk-new -q -s three -r dave@example.com queue=net &&
 	tk-set -q status=resolved 3 &&
+	tk-org -q add acme domains=acme.example &&
 	mkdir other && echo "field region" >other/fields &&
 	tk-new -q -d other -s four queue=other &&
 	mkdir wf && printf "field product enum X100 X200 x-100=X100 # the models\n  indexed\nfield seats int 1..\n" >wf/fields &&
@@ -90,7 +91,7 @@ for mode in plain bash-completion; do
 	fi
 
 	test_expect_success "bash ($mode): each command offers the options of its source" '
-		for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-link tk-mail tk-kb tk-config tk-notify; do
+		for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-link tk-mail tk-kb tk-config tk-notify tk-contact tk-org; do
 			source_options $c >src &&
 			bash complete.bash --options $c | sort >offered &&
 			{ cat src; landing $c; } | sort -u >expect &&
@@ -99,7 +100,7 @@ for mode in plain bash-completion; do
 	'
 
 	test_expect_success "bash ($mode): tk-new --<TAB> offers its long options" '
-		offers "--subject --requester --priority --message --batch --atomic --quiet --route --dir --help --version" \
+		offers "--subject --requester --priority --message --batch --atomic --lookup --quiet --route --dir --help --version" \
 			"tk-new --" tk-new --
 	'
 
@@ -213,8 +214,9 @@ for mode in plain bash-completion; do
 	'
 
 	test_expect_success "bash ($mode): tk NAME: command names, then the command's completion" '
-		offers "agent assign comment config export help import kb link log ls mail new notify route set show" "tk " tk "" &&
+		offers "agent assign comment config contact export help import kb link log ls mail new notify org route set show" "tk " tk "" &&
 		offers "set show" "tk s" tk s &&
+		offers "set show" "tk contact s" tk contact s &&
 		offers "show" "tk help sh" tk help sh &&
 		offers "--dir --help --version" "tk --" tk -- &&
 		offers "new open pending resolved closed" "tk ls status=" tk ls status = &&
@@ -223,6 +225,21 @@ for mode in plain bash-completion; do
 		offers "--all" "tk ls --al" tk ls --al &&
 		offers "other" "tk -d other ls queue=" tk -d other ls queue = &&
 		offers "" "tk new -s " tk new -s ""
+	'
+
+	test_expect_success "bash ($mode): tk-contact and tk-org: verbs, contacts, orgs, tiers, fields" '
+		offers "set show" "tk-contact s" tk-contact s &&
+		offers "merge" "tk-contact -q mer" tk-contact -q mer &&
+		offers "bob@example.com" "tk-contact show b" tk-contact show b &&
+		offers "into" "tk-contact merge bob@example.com i" tk-contact merge bob@example.com i &&
+		offers "tier=" "tk-contact set bob@example.com ti" tk-contact set bob@example.com ti &&
+		offers "vip" "tk-contact set bob@example.com tier=v" tk-contact set bob@example.com tier = v &&
+		offers "acme" "tk-org show a" tk-org show a &&
+		offers "domains= domain=" "tk-org set acme dom" tk-org set acme dom &&
+		offers "acme" "tk-ls org=" tk-ls org = &&
+		offers "vip gold standard" "tk-ls tier=" tk-ls tier = &&
+		offers "salesforce" "tk-contact --preset s" tk-contact --preset s &&
+		offers "tickets" "tk-contact -o tick" tk-contact -o tick
 	'
 
 	test_expect_success "bash ($mode): statuses and types of the workflow file, an enum's values" '
@@ -345,7 +362,10 @@ else
 		fish -n "$comp/tk.fish"
 	'
 	test_expect_success 'fish completes options, fields, values, ids' '
-		fish_offers "--atomic --batch --dir --help --message --priority --quiet --requester --route --subject --version" "tk-new --" &&
+		fish_offers "--atomic --batch --dir --help --lookup --message --priority --quiet --requester --route --subject --version" "tk-new --" &&
+		fish_offers "set show" "tk-contact s" &&
+		fish_offers "acme" "tk-org show a" &&
+		fish_offers "tier=vip" "tk-contact set bob@example.com tier=v" &&
 		fish_offers "" "tk-new -s " &&
 		fish_offers "status=" "tk-ls sta" &&
 		fish_offers "product=" "tk-ls pro" &&
@@ -358,7 +378,7 @@ else
 		fish_offers "+vip" "tk-set 1 +" &&
 		fish_offers "1 2" "tk-show " &&
 		fish_offers "parent-of" "tk-link 1 par" &&
-		fish_offers "agent assign comment config export help import kb link log ls mail new notify route set show" "tk " &&
+		fish_offers "agent assign comment config contact export help import kb link log ls mail new notify org route set show" "tk " &&
 		fish_offers "status=done status=new status=triage" "tk-ls -d wf status=" &&
 		fish_offers "product=X100 product=X200" "tk-set -d wf product=" &&
 		fish_offers "type=change type=incident" "tk-new -d wf type=" &&

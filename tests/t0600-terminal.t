@@ -128,7 +128,7 @@ test_expect_success 'on a terminal tk-show, tk-log and tk-ls show local time (TZ
 test_expect_success 'tk-show: the creation line lists the first fields two spaces apart, no escaped TAB' '
 	tk-show 1 >out &&
 	grep "  create  " out >got &&
-	printf "%s\n" "2026-11-22T09:30:00Z  $me  create  created=2026-11-22T09:30:00Z  status=new  priority=P3  requester=ann@example.com  subject=Printer down" >expect &&
+	printf "%s\n" "2026-11-22T09:30:00Z  $me  create  created=2026-11-22T09:30:00Z  status=new  priority=P3  requester=ann@example.com  subject=Printer down  contact=c1" >expect &&
 	test_cmp expect got &&
 	! grep -F "\\t" out
 '
@@ -141,12 +141,14 @@ test_expect_success 'tk-log on a terminal: an aligned table whose columns are th
 	{ test "$(wc -w <hdr)" -eq "$n" || { echo "want $n columns, as the records have:"; cat hdr; false; }; } &&
 	{ test "$(tk-log -t | wc -l)" -eq "$(($(wc -l <tty) - 1))" || { echo "not a row an event:"; cat tty; false; }; } &&
 	aligned tty &&
-	grep "  create  " tty >rows && test "$(wc -l <rows)" -eq 3 &&
+	grep "  create  " tty >rows && test "$(wc -l <rows)" -eq 4 &&
 	{ test "$(starts rows create | sort -u)" = "$(starts hdr FIELD)" || { echo "create not under FIELD:"; cat tty; false; }; } &&
 	test_grep "^1   2026-11-22 09:30  $me *create *created=2026-11-22 09:30  status=new  priority=P3" tty &&
+	test_grep "^c1  2026-11-22 09:30  $me *create *emails=ann@example.com" tty &&
 	! grep -F "\\t" tty &&
 	tk-log --table | head -n 1 >out && test_grep "^ID  TIME  " out &&
-	on_tty 0 "tk-log -t" >out && test_grep "^1	2026-11-22T09:30:00Z	$me	create	" out &&
+	on_tty 0 "tk-log -t" >out && test_grep "^c1	2026-11-22T09:30:00Z	$me	create	" out &&
+	test_grep "^1	2026-11-22T09:30:00Z	$me	create	" out &&
 	on_tty 0 "tk-log --tsv 2" >out && test_grep "^2	2026-11-22T09:30:00Z	" out
 '
 

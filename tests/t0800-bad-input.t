@@ -63,7 +63,7 @@ test_expect_success 'a store that cannot grow (ulimit -f): the reason said, what
 	echo 4 >expect && test_cmp expect rc &&
 	test_grep "capped: cannot write the store: it reached the file size limit (ulimit -f: [0-9]* bytes)" err &&
 	test_grep "stopped after 0 tickets created" err &&
-	(trap "" XFSZ; ulimit -f 16000; tk-new -b -q -d capped2 <many >/dev/null 2>err; echo $? >rc) &&
+	(trap "" XFSZ; ulimit -f 40000; tk-new -b -q -d capped2 <many >/dev/null 2>err; echo $? >rc) &&
 	test_cmp expect rc &&
 	n=$(sed -n "s/.*stopped after \([0-9]*\) tickets created.*/\1/p" err) &&
 	test "$n" -gt 0 && test "$n" -lt 30000 &&

@@ -234,8 +234,8 @@ test_expect_success 'route-on-create in config: tk-new, tk-new -b and tk-import 
 '
 
 test_expect_success 'config: unknown keys and later ones refused with file:line (exit 3)' '
-	printf "route-on-create yes\ntiers vip gold\n" >"$TK_DIR/config" &&
-	test_expect_code 3 tk-new -s x 2>err && test_grep "config:2: tiers: not implemented yet" err &&
+	printf "route-on-create yes\nfulltext tickets\n" >"$TK_DIR/config" &&
+	test_expect_code 3 tk-new -s x 2>err && test_grep "config:2: fulltext: fulltext tickets yes, or no" err &&
 	printf "route-on-create maybe\n" >"$TK_DIR/config" &&
 	test_expect_code 3 tk-import in.csv 2>err && test_grep "config:1: route-on-create maybe: yes or no" err &&
 	printf "bogus 1\n" >"$TK_DIR/config" &&
