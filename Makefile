@@ -18,7 +18,7 @@ LDLIBS += -Wl,-Bstatic -llmdb -lpcre2-8 -lutf8proc -Wl,-Bdynamic -lcsv -lpthread
 # O is the build directory: "." for the normal build, "asan" for the
 # sanitizer build that make check also runs.
 O ?= .
-CMDS = tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-agent tk-assign
+CMDS = tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-agent tk-assign tk-sla
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(patsubst %.c,$(O)/%.o,$(LIBSRC))
 BINS = $(addprefix $(O)/bin/,$(CMDS))

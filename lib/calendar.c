@@ -887,20 +887,35 @@ hhmm(tk_buf *b, int32_t s)
 		tk_buf_printf(b, "%02d:%02d", s / 3600, s / 60 % 60);
 }
 
+static int
+same_hours(const struct tmpl *a, const struct tmpl *b)
+{
+	int i;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (a->iv[i].s != b->iv[i].s || a->iv[i].e != b->iv[i].e)
+			return 0;
+	return 1;
+}
+
 void
 tk_cal_describe(const tk_calendar *c, tk_buf *b)
 {
-	int w, i;
+	int w, v, i;
 
 	if (c->is24x7) {
 		tk_buf_adds(b, "24x7: every second counts (wall-clock time)");
 		return;
 	}
 	tk_buf_printf(b, "%s (%s):", c->name, tk_calendar_zone(c));
-	for (w = 0; w < 7; w++) {
+	for (w = 0; w < 7; w = v) {
+		for (v = w + 1; v < 7 && same_hours(&c->wk[w], &c->wk[v]); v++)
+			;
 		if (!c->wk[w].n)
 			continue;
-		tk_buf_printf(b, " %s", day_names[w]);
+		tk_buf_printf(b, " %s%s%s", day_names[w], v - 1 > w ? "-" : "", v - 1 > w ? day_names[v - 1] : "");
 		for (i = 0; i < c->wk[w].n; i++) {
 			tk_buf_addc(b, ' ');
 			hhmm(b, c->wk[w].iv[i].s);

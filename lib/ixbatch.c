@@ -128,7 +128,8 @@ hash(const void *s, size_t n)
 static int
 grouped(int dbi)
 {
-	return dbi != TK_DB_IX_CREATED && dbi != TK_DB_IX_UPDATED && dbi != TK_DB_IX_REQUESTER;
+	return dbi != TK_DB_IX_CREATED && dbi != TK_DB_IX_UPDATED && dbi != TK_DB_IX_REQUESTER &&
+	    dbi != TK_DB_IX_SLA_DUE;
 }
 
 /* Doubles the hash table, placing each group by the hash its slot keeps. */

@@ -62,6 +62,7 @@ struct tk_filter {
 	pcre2_match_context *mctx;
 	tk_buf planbuf;
 	tk_buf warning;		/* why the term last added never matches, or empty */
+	int nojit;		/* regexes not JIT-compiled (tk_filter_nojit) */
 };
 
 tk_filter *
@@ -467,7 +468,8 @@ tk_filter_add(tk_filter *q, const char *term)
 			tk_error("%s: bad regex at offset %zu: %s", term, (size_t)erroff, msg);
 			goto fail;
 		}
-		pcre2_jit_compile(t.re, PCRE2_JIT_COMPLETE);
+		if (!q->nojit)
+			pcre2_jit_compile(t.re, PCRE2_JIT_COMPLETE);
 		t.md = pcre2_match_data_create_from_pattern(t.re, NULL);
 	}
 	if (t.op == OP_RANGE)
@@ -487,6 +489,12 @@ fail:
 		free(t.vals[n]);
 	free(t.vals);
 	return -1;
+}
+
+void
+tk_filter_nojit(tk_filter *q)
+{
+	q->nojit = 1;
 }
 
 void

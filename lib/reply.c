@@ -102,7 +102,10 @@ tk_comment_post(tk_txn *t, tk_ticket *tk, const char *author, int internal, cons
 			tk_assign_add(&as, "status", "open");
 	}
 	mentions(&as, body, len);
-	rc = tk_ticket_apply(t, tk, &as, 0);
+	/* The SLA's update clock starts at a requester's reply and stops at
+	 * an agent's (sla.c, through the model's hook). */
+	rc = tk_ticket_apply(t, tk, &as, internal ? 0 : from_requester ? TK_APPLY_REQUESTER_REPLY :
+	    TK_APPLY_AGENT_REPLY);
 	tk_assignments_free(&as);
 	return rc < 0 ? -1 : 0;
 }

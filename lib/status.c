@@ -20,3 +20,9 @@ tk_active_status(tk_str s)
 			return 1;
 	return 0;
 }
+
+int
+tk_status_paused(tk_str s)
+{
+	return tk_str_eq(s, "pending");
+}

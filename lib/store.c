@@ -59,6 +59,14 @@
  *               tickets in the working set, tk-assign's round-robin
  *               cursors, the events about agents and teams: their layout
  *               is at the top of agent.c and load.c
+ *   ix_sla_due  (schema 11) ISO time (20 bytes) -> id, DUPSORT|DUPFIXED: the
+ *               earliest SLA deadline still running (field sla_due); no
+ *               entry for a ticket with none (resolved, paused, no policy)
+ *   sla_ledger  (schema 11) id (8 bytes) . metric (1 byte: 'r' response,
+ *               'u' update, 's' resolution) . level (1 byte: 0 warning,
+ *               1 breach, 2.. later levels) -> the ISO time it was
+ *               claimed (20 bytes) and the deadline then (20 bytes):
+ *               tk-sla --new's escalations, each listed once (sla.c)
  *
  * Ids and sequence numbers grow by one, so tickets, bodies and the log are
  * appended at the right edge of their B-trees; DUPFIXED index entries cost
@@ -107,6 +115,8 @@ static const struct {
 	[TK_DB_AGENT_LOAD] = { "agent_load", 0 },
 	[TK_DB_RR_CURSOR] = { "rr_cursor", 0 },
 	[TK_DB_LOG_KEY] = { "log_key", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_IX_SLA_DUE] = { "ix_sla_due", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_SLA_LEDGER] = { "sla_ledger", 0 },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)

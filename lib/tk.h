@@ -23,7 +23,8 @@
  *              import.c, pipe.c, cmd.c (what every command does),
  *              script.c (the derived field script), dryrun.c (the dry-run
  *              stream), agent.c (agents and teams), assign.c (tk-assign's
- *              strategies)
+ *              strategies), sla.c (SLA policies, deadlines through the
+ *              model's hook, the escalation ledger)
  */
 #ifndef TK_H
 #define TK_H
@@ -327,12 +328,14 @@ enum tk_dbi {
 	TK_DB_AGENT_LOAD,	/* each assignee's tickets in the working set (load.c) */
 	TK_DB_RR_CURSOR,	/* tk-assign --round-robin's cursor per team (assign.c) */
 	TK_DB_LOG_KEY,		/* events about agents and teams (log.c) */
+	TK_DB_IX_SLA_DUE,	/* schema 11: the earliest running SLA deadline (sla.c) */
+	TK_DB_SLA_LEDGER,	/* escalations claimed by tk-sla --new (sla.c) */
 	TK_DB_COUNT
 };
 
 /* The schema this tk writes. An older store is opened no further than its
  * meta until upgrade.c (started by tk_cmd_store) brings it up to date. */
-#define TK_SCHEMA_VERSION 7
+#define TK_SCHEMA_VERSION 11
 
 typedef struct tk_store {
 	char *dir;
@@ -538,6 +541,9 @@ int tk_ix_del(MDB_cursor *c, int db, MDB_val k, uint64_t id);
 #define TK_ACTIVE_N 3
 extern const char *const tk_active_names[TK_ACTIVE_N];	/* new, open, pending */
 int tk_active_status(tk_str s);
+/* 1 for a status whose class is paused (the SLA clock stops): pending,
+ * until status classes are data (DESIGN.md 1). */
+int tk_status_paused(tk_str s);
 MDB_val tk_active_prefix(unsigned epoch, tk_str status, const tk_str *a, unsigned char *buf);
 int tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk_str status, tk_str assignee,
     const void *enc, size_t n, int creating);
@@ -628,6 +634,17 @@ enum tk_field {
 	TK_F_PARENT,
 	TK_F_EXTERNAL_ID,
 	TK_F_REQUESTER_NAME,	/* schema 6: the name given with the requester's address */
+	TK_F_NPS,		/* 24..30: numbers kept for fields of other changes */
+	TK_F_MERGED_INTO,
+	TK_F_DUPLICATE_OF,
+	TK_F_RELATED,
+	TK_F_CONTACT,
+	TK_F_ORG,
+	TK_F_TIER,
+	TK_F_DUE_RESPONSE,	/* schema 11: SLA deadlines, set by tk (sla.c) */
+	TK_F_DUE_UPDATE,
+	TK_F_DUE_RESOLUTION,
+	TK_F_SLA_DUE,		/* the earliest still running; indexed */
 	TK_F_NSTORED,		/* fields above are stored; those below are derived */
 	TK_F_BODY = TK_F_NSTORED,
 	TK_F_AGE,
@@ -752,12 +769,28 @@ int tk_assignments_check(tk_store *st, tk_txn *t, const tk_assignments *as);
  * TK_APPLY_IMPORT, history from another system: any status may follow any
  * other, created and updated may be given, and no times are filled in from
  * the clock but updated when none is given; TK_APPLY_UPGRADE, a store's
- * upgrade rewriting a value: updated stays; TK_APPLY_CREATE is for making
+ * upgrade rewriting a value: updated stays; TK_APPLY_SLA, tk-sla
+ * --recompute: the hook rebuilds the deadlines, updated stays; TK_APPLY_CREATE is for making
  * (defaults filled, id taken) and ignored here.
  * Returns 0, 1 when nothing changed, or -1 with tk_errmsg.
  */
-enum { TK_APPLY_CREATE = 1, TK_APPLY_IMPORT = 2, TK_APPLY_BODY_CHECKED = 4, TK_APPLY_UPGRADE = 8 };
+enum { TK_APPLY_CREATE = 1, TK_APPLY_IMPORT = 2, TK_APPLY_BODY_CHECKED = 4, TK_APPLY_UPGRADE = 8,
+	TK_APPLY_REQUESTER_REPLY = 16, TK_APPLY_AGENT_REPLY = 32, TK_APPLY_SLA = 64 };
 int tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags);
+/*
+ * A hook the model calls for every ticket it writes, before the ticket's
+ * index entries and record: after tk_ticket_apply has applied and logged
+ * the assignments (before: the ticket as it was; flags: apply's, with
+ * TK_APPLY_REQUESTER_REPLY or TK_APPLY_AGENT_REPLY from a public reply),
+ * and for a new ticket once it has its id (before NULL, flags with
+ * TK_APPLY_CREATE). It may change tk's stored fields (values it owns) and
+ * log events of its own; it returns 1 when it changed a field, 0 when not,
+ * -1 with tk_errmsg to refuse the write. The SLA (sla.c) sets it, so that
+ * every path that makes or changes tickets computes their deadlines
+ * without the model calling up into it. NULL: none.
+ */
+typedef int (*tk_ticket_hook_fn)(tk_txn *t, const tk_ticket *before, tk_ticket *tk, int flags);
+extern tk_ticket_hook_fn tk_ticket_hook;
 /* Create a ticket from assignments and an optional body; sets tk->id. */
 int tk_ticket_create(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char *body, size_t bodylen);
 /* Ticket tk's index entries, its fields having been old (in the working
@@ -842,6 +875,10 @@ int tk_filter_add(tk_filter *q, const char *term);
  * can. The command warns; the term stays. */
 const char *tk_filter_warning(const tk_filter *q);
 void tk_filter_free(tk_filter *q);
+/* Terms added after this compile their regexes without PCRE2's JIT: a
+ * filter matched against one ticket or a few (a policy at intake) is done
+ * sooner without it (DESIGN.md 11). */
+void tk_filter_nojit(tk_filter *q);
 /* With no status term, tickets resolved or closed are left out. */
 void tk_filter_default_status(tk_filter *q, int all);
 /* Restrict to these ids (the '-' operand of listing commands). */
@@ -895,6 +932,8 @@ typedef struct tk_output {
 	 * (=, +, -, @, TAB, CR first) gets an apostrophe in front */
 	int defuse;
 	tk_buf line, cellbuf;
+	const char **sgr;	/* each table row's colour (SGR parameters), or NULL */
+	const char *next_sgr;
 } tk_output;
 
 /* Default: TSV unless stdout is a terminal. force: -t (TSV) or --table. */
@@ -910,6 +949,9 @@ void tk_output_ticket(tk_output *o, tk_txn *t, tk_ticket *tk);
  * kinds, when not NULL, says how the table shows each (enum tk_kind, or
  * -1 for the column's own). */
 void tk_output_row(tk_output *o, const tk_str *vals, const int *kinds);
+/* The same; in a table on a terminal (colour on, NO_COLOR unset) the row
+ * in colour sgr ("31" red, "33" yellow; NULL none). */
+void tk_output_row_sgr(tk_output *o, const tk_str *vals, const int *kinds, const char *sgr);
 /* Print what is held: the table's rows so far, cut to the widths of the
  * first rows printed (tk-log -f); a record header not yet printed. */
 void tk_output_flush(tk_output *o);
@@ -1170,6 +1212,70 @@ void tk_assigner_took(tk_assigner *as, tk_str status, tk_str assignee, const cha
 void tk_assigner_moved(tk_assigner *as, tk_str ostatus, tk_str oassignee, tk_str status, tk_str assignee);
 /* The round-robin cursors moved, written in t (a write transaction): 0 or -1. */
 int tk_assigner_end(tk_assigner *as, tk_txn *t);
+
+/* ---- sla.c: SLA policies, deadlines, the escalation ledger ---- */
+
+/*
+ * The store's sla file (tk-config(5)): policies tried in order, the first
+ * whose match holds applying, with targets for the first response, the
+ * next response after each customer reply (update) and the resolution, in
+ * the business time of a calendar. The deadlines are stored in the
+ * ticket's fields due_response, due_update, due_resolution, and sla_due
+ * (the earliest running; indexed), kept by the model's hook as every
+ * ticket is written; sla.c's header says how the clock runs.
+ */
+enum { TK_SLA_RESPONSE, TK_SLA_UPDATE, TK_SLA_RESOLUTION, TK_SLA_NMETRICS };
+extern const char *const tk_sla_metrics[TK_SLA_NMETRICS];	/* response, update, resolution */
+enum { TK_SLA_OK, TK_SLA_WARNING, TK_SLA_BREACHED, TK_SLA_PAUSED };
+extern const char *const tk_sla_state_names[];	/* ok, warning, breached, paused */
+typedef struct tk_sla tk_sla;
+typedef struct tk_policy tk_policy;
+/* dir's sla (or policy, the path of another sla file: a what-if) and
+ * calendars: 1 read, 0 no sla file, -1 with tk_errmsg "path:line: what". */
+int tk_sla_read(tk_sla **out, const char *dir, const char *policy);
+void tk_sla_free(tk_sla *s);
+/* The store's, read once a run (kept by sla.c): 1, 0 none, -1 a broken file. */
+int tk_sla_get(tk_store *st, tk_sla **out);
+/* The model's hook (tk_ticket_hook) set, so that every ticket a command
+ * writes gets its deadlines (the files are read at the first). */
+void tk_sla_attach(tk_store *st);
+size_t tk_sla_count(const tk_sla *s);
+const tk_policy *tk_sla_at(const tk_sla *s, size_t i);
+const char *tk_policy_name(const tk_policy *p);
+const tk_calendar *tk_policy_calendar(const tk_policy *p);
+/* The first policy whose match holds for tk (*out NULL: none): 0 or -1. */
+int tk_sla_policy(tk_sla *s, tk_txn *t, tk_ticket *tk, const tk_policy **out);
+
+/* A clock of a ticket at a moment. */
+typedef struct {
+	int metric;		/* TK_SLA_RESPONSE, ... */
+	int state;		/* TK_SLA_OK, ... */
+	int64_t deadline;
+	int64_t remaining;	/* business seconds; negative past the deadline; frozen while paused */
+	int64_t target;		/* business seconds, 0 when the policy has none */
+	int reached;		/* the highest level reached: -1 none, 0 warning, 1 breach, 2... */
+	int claimed;		/* the highest level in the ledger, -1 none */
+	const tk_policy *policy;	/* NULL: deadlines no policy gives now (24x7) */
+} tk_sla_state;
+/* The running (or paused) clocks of tk at now into out (room for
+ * TK_SLA_NMETRICS): how many, or -1. replay: deadlines rebuilt from the
+ * history under s (a what-if), else the stored ones. warn: the warning
+ * share in percent, 0 for each policy's. */
+int tk_sla_states(tk_sla *s, tk_txn *t, tk_ticket *tk, int64_t now, int replay, int warn, tk_sla_state *out);
+/* The latest sla_due a ticket may have to be in a listing at now:
+ * breached, due within the business seconds given, or (warnings) at
+ * its warning share. */
+int64_t tk_sla_window(tk_sla *s, int64_t now, int64_t within, int warn, int warnings);
+/* tk's deadlines rebuilt from its history (INT64_MIN: no clock), *pp the policy. 0 or -1. */
+int tk_sla_deadlines(tk_sla *s, tk_txn *t, tk_ticket *tk, int64_t d[TK_SLA_NMETRICS], const tk_policy **pp);
+/* How tk's deadlines are made, for people (tk-sla --explain). 0 or -1. */
+int tk_sla_explain(tk_sla *s, tk_txn *t, tk_ticket *tk, int64_t now, tk_buf *out);
+/* The ledger (sla_ledger): the highest level claimed for ticket id's
+ * metric (-1 none, -2 an error); a claim written (t a write transaction);
+ * each metric's highest claim of id dropped (how many, or -1). */
+int tk_sla_claimed(tk_txn *t, uint64_t id, int metric);
+int tk_sla_claim(tk_txn *t, uint64_t id, int metric, int level, int64_t deadline);
+int tk_sla_rearm(tk_txn *t, uint64_t id);
 
 /* ---- upgrade.c: upgrades that need the ticket model ---- */
 

@@ -664,6 +664,20 @@ out:
 	return rc ? TK_EXIT_FAIL : 0;
 }
 
+/*
+ * Schema 7 to 11 (SLA): the stored fields due_response, due_update,
+ * due_resolution and sla_due (numbers 31 to 34) and the sub-databases
+ * ix_sla_due and sla_ledger, which the store opened for writing has made.
+ * No ticket is rewritten: tickets get deadlines as they change, or all
+ * open ones at once with tk-sla --recompute (logged via sla:POLICY).
+ */
+static int
+upgrade7(tk_txn *t, void *arg)
+{
+	(void)arg;
+	return tk_store_set_schema(t, 11) < 0 ? TK_EXIT_FAIL : 0;
+}
+
 int
 tk_store_upgrade(tk_store *st)
 {
@@ -677,6 +691,8 @@ tk_store_upgrade(tk_store *st)
 		st->schema = 6;
 	if (!rc && st->schema == 6 && !(rc = tk_store_write(st, count6, NULL)))
 		st->schema = 7;
+	if (!rc && st->schema == 7 && !(rc = tk_store_write(st, upgrade7, NULL)))
+		st->schema = 11;
 	st->via = via;
 	if (rc)
 		return tk_error("%s: upgrade to schema %d failed: %s", st->dir, TK_SCHEMA_VERSION, tk_errmsg);
