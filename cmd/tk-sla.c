@@ -68,6 +68,8 @@ struct opt {
 	size_t nrows;
 	int claimed_any;
 	long printed;
+	tk_ids only;		/* "-": the ids read from standard input, sorted */
+	int use_only;
 };
 
 /* The output's columns: tk-sla's own and ticket fields (custom ones known to the store). */
@@ -222,6 +224,8 @@ window(struct opt *o, tk_txn *t, int64_t bound)
 		qsort(ids.v, ids.n, sizeof *ids.v, cmp_u64);
 	tk_ticket_init(&tk);
 	for (i = 0, rc = 0; i < ids.n && rc >= 0; i++) {
+		if (o->use_only && !bsearch(&ids.v[i], o->only.v, o->only.n, sizeof *o->only.v, cmp_u64))
+			continue;
 		if ((rc = tk_ticket_get(t, ids.v[i], &tk, 0)) <= 0)
 			continue;
 		if ((rc = tk_filter_match(o->q, t, &tk)) > 0)
@@ -557,7 +561,10 @@ main(int argc, char **argv)
 		if (bad)
 			tk_die(TK_EXIT_DATA, "stdin: %d bad lines; nothing listed", bad);
 		tk_filter_ids(o.q, ids.v, ids.n);
-		tk_ids_free(&ids);
+		o.only = ids;
+		o.use_only = 1;
+		if (o.only.n > 1)
+			qsort(o.only.v, o.only.n, sizeof *o.only.v, cmp_u64);
 	}
 	if (tk_output_init(&o.out, tk_output_choose(tsv, table, json), cols ? cols : DEFAULT_COLUMNS, header) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
@@ -631,6 +638,7 @@ main(int argc, char **argv)
 	free(o.col);
 	free(o.kinds);
 	tk_filter_free(o.q);
+	tk_ids_free(&o.only);
 	if (policy)
 		tk_sla_free(o.sla);
 	tk_cmd_leave(st);
