@@ -36,6 +36,7 @@ static const struct command {
 	{ "export", "tickets as CSV, tk records or JSON lines" },
 	{ "agent", "agents and teams: skills, capacity, role, duty, queues" },
 	{ "assign", "give tickets to agents, by name or by strategy" },
+	{ "sla", "SLA clocks of open tickets; breaches claimed once; re-targeting" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

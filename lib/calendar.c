@@ -951,6 +951,7 @@ tk_cal_exceptions(const tk_calendar *c, int64_t a, int64_t b, tk_buf *out)
 	db = local_day(c, b);
 	for (i = 0; i < c->nexc; i++) {
 		const struct exc *e = &c->exc[i];
+		size_t j;
 
 		if (e->day < da || e->day > db)
 			continue;
@@ -958,6 +959,15 @@ tk_cal_exceptions(const tk_calendar *c, int64_t a, int64_t b, tk_buf *out)
 			tk_buf_adds(out, ", ");
 		tk_buf_adds(out, e->as < 0 ? "holiday " : "workday ");
 		date_text(out, e->day);
+		/* Days in a row of the same statement: a range. */
+		for (j = i; j + 1 < c->nexc && c->exc[j + 1].day == c->exc[j].day + 1 && c->exc[j + 1].day <= db &&
+		    c->exc[j + 1].line == e->line && c->exc[j + 1].as == e->as; j++)
+			;
+		if (j > i) {
+			tk_buf_adds(out, "..");
+			date_text(out, c->exc[j].day);
+			i = j;
+		}
 		if (e->as >= 0)
 			tk_buf_printf(out, " (%s hours)", day_names[e->as]);
 		if (e->label && *e->label)

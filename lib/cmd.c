@@ -141,9 +141,10 @@ tk_cmd_store(const char *dir, int mode)
 	if (tk_fields_load(st) < 0)
 		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
 	/* Every ticket a writing command makes or changes gets its SLA
-	 * deadlines (sla.c reads its files at the first one). */
-	if (mode != TK_OPEN_READ)
-		tk_sla_attach(st);
+	 * deadlines; a broken sla or calendars file refuses the command, as
+	 * a broken fields file does, before anything is written. */
+	if (mode != TK_OPEN_READ && tk_sla_attach(st) < 0)
+		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
 	return st;
 }
 

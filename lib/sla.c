@@ -999,11 +999,22 @@ sla_hook(tk_txn *t, const tk_ticket *before, tk_ticket *tk, int flags)
 	return set_due(t, tk, d, tk_status_paused(tk->f[TK_F_STATUS]), p->name, 1);
 }
 
-void
+int
 tk_sla_attach(tk_store *st)
 {
-	(void)st;
+	tk_sla *s;
+	tk_txn t;
+	int rc;
+
 	tk_ticket_hook = sla_hook;
+	if ((rc = tk_sla_get(st, &s)) <= 0)
+		return rc;
+	/* The policies' field names, checked before anything is written. */
+	if (tk_txn_read(st, &t) < 0)
+		return -1;
+	rc = sla_prepare(s, &t);
+	tk_txn_end(&t);
+	return rc < 0 ? -1 : 1;
 }
 
 /* ---- tk-sla: the state of each clock ---- */

@@ -1237,8 +1237,10 @@ void tk_sla_free(tk_sla *s);
 /* The store's, read once a run (kept by sla.c): 1, 0 none, -1 a broken file. */
 int tk_sla_get(tk_store *st, tk_sla **out);
 /* The model's hook (tk_ticket_hook) set, so that every ticket a command
- * writes gets its deadlines (the files are read at the first). */
-void tk_sla_attach(tk_store *st);
+ * writes gets its deadlines, and the store's sla and calendars files read
+ * (their field names checked): 1, 0 no sla file, -1 a broken file
+ * (tk_errmsg "path:line: what"; the caller refuses to write, exit 3). */
+int tk_sla_attach(tk_store *st);
 size_t tk_sla_count(const tk_sla *s);
 const tk_policy *tk_sla_at(const tk_sla *s, size_t i);
 const char *tk_policy_name(const tk_policy *p);

@@ -87,7 +87,7 @@ for mode in plain bash-completion; do
 	fi
 
 	test_expect_success "bash ($mode): each command offers the options of its source" '
-		for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export; do
+		for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-sla; do
 			source_options $c >src &&
 			bash complete.bash --options $c | sort >offered &&
 			{ cat src; landing $c; } | sort -u >expect &&
@@ -118,7 +118,7 @@ for mode in plain bash-completion; do
 	'
 
 	test_expect_success "bash ($mode): field names, custom ones from the store fields file" '
-		offers "status= subject=" "tk-ls s" tk-ls s &&
+		offers "status= subject= sla_due=" "tk-ls s" tk-ls s &&
 		offers "status=" "tk-ls sta" tk-ls sta &&
 		offers "requester= requester_name=" "tk-ls requ" tk-ls requ &&
 		offers "product=" "tk-ls pro" tk-ls pro &&
@@ -202,8 +202,8 @@ for mode in plain bash-completion; do
 	'
 
 	test_expect_success "bash ($mode): tk NAME: command names, then the command's completion" '
-		offers "agent assign comment export help import log ls new set show" "tk " tk "" &&
-		offers "set show" "tk s" tk s &&
+		offers "agent assign comment export help import log ls new set show sla" "tk " tk "" &&
+		offers "set show sla" "tk s" tk s &&
 		offers "show" "tk help sh" tk help sh &&
 		offers "--dir --help --version" "tk --" tk -- &&
 		offers "new open pending resolved closed" "tk ls status=" tk ls status = &&
@@ -328,7 +328,7 @@ else
 		fish_offers "-created" "tk-ls -s -cre" &&
 		fish_offers "+vip" "tk-set 1 +" &&
 		fish_offers "1 2" "tk-show " &&
-		fish_offers "agent assign comment export help import log ls new set show" "tk " &&
+		fish_offers "agent assign comment export help import log ls new set show sla" "tk " &&
 		fish_offers "status=closed status=new status=open status=pending status=resolved" "tk ls status=" &&
 		fish_offers "queue=other" "tk -d other ls queue=o"
 	'

@@ -280,7 +280,7 @@ test_expect_success '--explain: the calendar, hours, pauses, holidays and policy
 	test_grep "^resolution: target 4h = 14400 business seconds from 2026-11-23T01:00:00Z" out &&
 	test_grep "deadline 2026-11-23T09:00:00Z (Mon 2026-11-23 17:00 +08:00)" out &&
 	tk-sla --explain 3 >out &&
-	test_grep "on the way: holiday 2026-10-01 National Day" out &&
+	test_grep "on the way: holiday 2026-10-01..2026-10-07 National Day" out &&
 	tk-sla --explain 5 >out && test_grep "clocks change Sun 2026-03-08 03:00 -04:00" out &&
 	tk-sla --explain 2 >out && test_grep "outside the hours: counted from the opening at 2026-11-23T01:00:00Z" out &&
 	test_expect_code 1 tk-sla --explain 999 2>err && test_grep "ticket 999: no such ticket" err
