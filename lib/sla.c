@@ -937,9 +937,14 @@ sla_hook(tk_txn *t, const tk_ticket *before, tk_ticket *tk, int flags)
 
 	if ((rc = tk_sla_get(t->st, &s)) < 0 || (rc == 0 && !(flags & TK_APPLY_SLA)))
 		return rc;
+	act = tk_active_status(tk->f[TK_F_STATUS]);
+	/* A resolved or closed ticket with no deadline, made or changed (most
+	 * of an import of history): nothing to match. */
+	if (!act && !tk->f[TK_F_DUE_RESPONSE].n && !tk->f[TK_F_DUE_UPDATE].n && !tk->f[TK_F_DUE_RESOLUTION].n &&
+	    !tk->f[TK_F_SLA_DUE].n)
+		return 0;
 	if (tk_sla_policy(s, t, tk, &p) < 0)
 		return -1;
-	act = tk_active_status(tk->f[TK_F_STATUS]);
 	if (!before) {
 		/* A new ticket: its clocks from its creation (an imported one's
 		 * own time), no history yet. */
@@ -962,9 +967,6 @@ sla_hook(tk_txn *t, const tk_ticket *before, tk_ticket *tk, int flags)
 		/* Resolved or closed: every clock stops. */
 		for (m = 0; m < TK_SLA_NMETRICS; m++)
 			d[m] = NONE;
-		if (!tk->f[TK_F_DUE_RESPONSE].n && !tk->f[TK_F_DUE_UPDATE].n && !tk->f[TK_F_DUE_RESOLUTION].n &&
-		    !tk->f[TK_F_SLA_DUE].n)
-			return 0;
 		if (ledger_drop(t, tk->id, -1, 0, 0) < 0)
 			return -1;
 		return set_due(t, tk, d, 0, p ? p->name : NULL, 1);
