@@ -431,6 +431,23 @@ rearm(tk_txn *t, void *arg)
 	return 0;
 }
 
+/* What main made, let go before it returns rc. */
+static int
+finish(struct opt *o, tk_store *st, const char *policy, int rc)
+{
+	tk_output_free(&o->out);
+	tk_buf_free(&o->rows);
+	free(o->col);
+	free(o->kinds);
+	tk_filter_free(o->q);
+	tk_ids_free(&o->only);
+	if (policy)
+		tk_sla_free(o->sla);
+	tk_cmd_leave(st);
+	tk_flush_stdout();
+	return rc;
+}
+
 static int
 percent(const char *s)
 {
@@ -582,15 +599,11 @@ main(int argc, char **argv)
 			tk_die(rc, "%s", tk_errmsg);
 		if (r.missing)
 			tk_warn("ticket %llu: no breach or warning claimed", (unsigned long long)r.missing);
-		tk_cmd_leave(st);
-		return r.missing ? TK_EXIT_NOMATCH : 0;
+		tk_ids_free(&rearm_ids);
+		return finish(&o, st, policy, r.missing ? TK_EXIT_NOMATCH : 0);
 	}
-	if (recomp) {
-		rc = recompute(st, o.sla, dry, quiet);
-		tk_flush_stdout();
-		tk_cmd_leave(st);
-		return rc;
-	}
+	if (recomp)
+		return finish(&o, st, policy, recompute(st, o.sla, dry, quiet));
 	if (tk_txn_read(st, &t) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	if (explain) {
@@ -609,9 +622,7 @@ main(int argc, char **argv)
 		tk_buf_free(&b);
 		tk_ticket_free(&tk);
 		tk_txn_end(&t);
-		tk_cmd_leave(st);
-		tk_flush_stdout();
-		return 0;
+		return finish(&o, st, policy, 0);
 	}
 	if (tk_filter_prepare(o.q, &t) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
@@ -633,15 +644,5 @@ main(int argc, char **argv)
 	tk_output_finish(&o.out);
 	if (rc == TK_EXIT_NOMATCH && o.out.fmt == TK_FMT_TABLE && !o.isnew)
 		tk_warn("no clocks match");
-	tk_output_free(&o.out);
-	tk_buf_free(&o.rows);
-	free(o.col);
-	free(o.kinds);
-	tk_filter_free(o.q);
-	tk_ids_free(&o.only);
-	if (policy)
-		tk_sla_free(o.sla);
-	tk_cmd_leave(st);
-	tk_flush_stdout();
-	return rc;
+	return finish(&o, st, policy, rc);
 }
