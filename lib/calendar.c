@@ -315,6 +315,8 @@ zone_offset(const struct zone *z, int64_t t)
 		return rule_offset(z, t);
 	if (!z->n || t < z->at[0])
 		return z->off0;
+	if (t >= z->at[z->n - 1])
+		return z->off[z->n - 1];	/* (after the last change: most zones now) */
 	hi = z->n;
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;

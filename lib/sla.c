@@ -1060,7 +1060,7 @@ tk_sla_states(tk_sla *s, tk_txn *t, tk_ticket *tk, int64_t now, int replay, int 
 		st->policy = p;
 		st->deadline = d[m];
 		st->remaining = tk_cal_between(cal, from, d[m]);
-		st->target = p && p->has[m] ? dur_secs(cal, now, &p->target[m]) : 0;
+		st->target = 0;	/* (worked out below when a warning is weighed) */
 		st->reached = -1;
 		if (paused)
 			st->state = TK_SLA_PAUSED;
@@ -1070,7 +1070,8 @@ tk_sla_states(tk_sla *s, tk_txn *t, tk_ticket *tk, int64_t now, int replay, int 
 			for (i = 0; p && i < p->nlv; i++)
 				if (now >= tk_cal_add(cal, d[m], dur_secs(cal, d[m], &p->lv[i].after)))
 					st->reached = p->lv[i].n;
-		} else if (st->target && st->remaining * 100 <= st->target * (100 - w)) {
+		} else if (p && p->has[m] && (st->target = dur_secs(cal, now, &p->target[m])) &&
+		    st->remaining * 100 <= st->target * (100 - w)) {
 			st->state = TK_SLA_WARNING;
 			st->reached = 0;
 		} else

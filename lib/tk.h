@@ -1254,7 +1254,7 @@ typedef struct {
 	int state;		/* TK_SLA_OK, ... */
 	int64_t deadline;
 	int64_t remaining;	/* business seconds; negative past the deadline; frozen while paused */
-	int64_t target;		/* business seconds, 0 when the policy has none */
+	int64_t target;		/* business seconds when a warning was weighed, else 0 */
 	int reached;		/* the highest level reached: -1 none, 0 warning, 1 breach, 2... */
 	int claimed;		/* the highest level in the ledger, -1 none */
 	const tk_policy *policy;	/* NULL: deadlines no policy gives now (24x7) */
