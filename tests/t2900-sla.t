@@ -333,7 +333,10 @@ test_expect_success 'broken files: exit 3 naming file:line; existing deadlines s
 	printf "  response 1h\n" >"$TK_DIR/sla" &&
 	test_expect_code 3 tk-sla --new 2>err && test_grep "sla:1: response: outside a policy" err &&
 	cp sla.keep "$TK_DIR/sla" &&
-	tk-ls -a -o $cols >now && test_cmp deadlines now
+	tk-ls -a -o $cols >now && test_cmp deadlines now &&
+	mkdir fresh && printf "policy x\n  response soon\n" >fresh/sla &&
+	test_expect_code 3 tk-new -d fresh -s x 2>err && test_grep "fresh/sla:2:" err &&
+	test ! -e fresh/data.mdb && test -e fresh/sla
 '
 
 test_expect_success 'bad words on the command line: exit 2' '
