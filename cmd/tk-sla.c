@@ -195,33 +195,13 @@ cmp_u64(const void *a, const void *b)
 static int
 window(struct opt *o, tk_txn *t, int64_t bound)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
-	char hi[21];
 	tk_ids ids = { 0 };
 	tk_ticket tk;
 	size_t i;
 	int rc;
 
-	tk_time_iso((time_t)(bound > 253402300799LL ? 253402300799LL : bound), hi);
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_IX_SLA_DUE], &c)))
-		return tk_mdb_error(rc, "ix_sla_due");
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && k.mv_size == 20 && memcmp(k.mv_data, hi, 20) <= 0;
-	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_NODUP)) {
-		if ((rc = mdb_cursor_get(c, &k, &v, MDB_GET_MULTIPLE)))
-			break;
-		do {
-			for (i = 0; i < v.mv_size / 8; i++)
-				tk_ids_add(&ids, tk_get_u64((unsigned char *)v.mv_data + 8 * i));
-		} while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_MULTIPLE)) == 0);
-	}
-	mdb_cursor_close(c);
-	if (rc && rc != MDB_NOTFOUND) {
-		tk_ids_free(&ids);
-		return tk_mdb_error(rc, "ix_sla_due");
-	}
-	if (ids.n > 1)
-		qsort(ids.v, ids.n, sizeof *ids.v, cmp_u64);
+	if (tk_sla_due_by(t, bound, &ids) < 0)
+		return -1;
 	tk_ticket_init(&tk);
 	for (i = 0, rc = 0; i < ids.n && rc >= 0; i++) {
 		if (o->use_only && !bsearch(&ids.v[i], o->only.v, o->only.n, sizeof *o->only.v, cmp_u64))

@@ -1083,6 +1083,44 @@ tk_sla_states(tk_sla *s, tk_txn *t, tk_ticket *tk, int64_t now, int replay, int 
 	return n;
 }
 
+static int
+cmp_id(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+tk_sla_due_by(tk_txn *t, int64_t bound, tk_ids *ids)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	char hi[21];
+	size_t i;
+	int rc;
+
+	iso_of(bound, hi);
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_IX_SLA_DUE], &c)))
+		return tk_mdb_error(rc, "ix_sla_due");
+	/* From the first key, a key (a time) at a time, all of its ids at once. */
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && k.mv_size == 20 && memcmp(k.mv_data, hi, 20) <= 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_NODUP)) {
+		if ((rc = mdb_cursor_get(c, &k, &v, MDB_GET_MULTIPLE)))
+			break;
+		do {
+			for (i = 0; i < v.mv_size / 8; i++)
+				tk_ids_add(ids, tk_get_u64((unsigned char *)v.mv_data + 8 * i));
+		} while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_MULTIPLE)) == 0);
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "ix_sla_due");
+	if (ids->n > 1)
+		qsort(ids->v, ids->n, sizeof *ids->v, cmp_id);
+	return 0;
+}
+
 int64_t
 tk_sla_window(tk_sla *s, int64_t now, int64_t within, int warn, int warnings)
 {

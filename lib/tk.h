@@ -1268,6 +1268,8 @@ int tk_sla_states(tk_sla *s, tk_txn *t, tk_ticket *tk, int64_t now, int replay, 
  * breached, due within the business seconds given, or (warnings) at
  * its warning share. */
 int64_t tk_sla_window(tk_sla *s, int64_t now, int64_t within, int warn, int warnings);
+/* The tickets whose sla_due is at or before bound (ix_sla_due), in id order. 0 or -1. */
+int tk_sla_due_by(tk_txn *t, int64_t bound, tk_ids *ids);
 /* tk's deadlines rebuilt from its history (INT64_MIN: no clock), *pp the policy. 0 or -1. */
 int tk_sla_deadlines(tk_sla *s, tk_txn *t, tk_ticket *tk, int64_t d[TK_SLA_NMETRICS], const tk_policy **pp);
 /* How tk's deadlines are made, for people (tk-sla --explain). 0 or -1. */
