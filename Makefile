@@ -13,12 +13,18 @@ ALLCFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Ilib
 # LMDB, PCRE2 and utf8proc are linked statically (permissive licences): a
 # small command starts without loading them, a tenth of a one-ticket tk-new.
 # libcsv (LGPL) stays a shared library.
-LDLIBS += -Wl,-Bstatic -llmdb -lpcre2-8 -lutf8proc -Wl,-Bdynamic -lcsv -lpthread
+LDLIBS += -Wl,-Bstatic -llmdb -lpcre2-8 -lutf8proc -Wl,-Bdynamic -lcsv -lpthread -lm
+
+# GMime 3 (and through it GLib) is linked dynamically into tk-mail alone:
+# only lib/mail.c includes it, so the other commands never load it and
+# keep their start-up (README.md says why GMime).
+GMIME_CFLAGS = $(shell pkg-config --cflags gmime-3.0 2>/dev/null)
+GMIME_LIBS = $(shell pkg-config --libs gmime-3.0 2>/dev/null)
 
 # O is the build directory: "." for the normal build, "asan" for the
 # sanitizer build that make check also runs.
 O ?= .
-CMDS = tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-agent tk-assign tk-sla
+CMDS = tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-agent tk-assign tk-route tk-link tk-mail tk-kb tk-config tk-notify tk-sla
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(patsubst %.c,$(O)/%.o,$(LIBSRC))
 BINS = $(addprefix $(O)/bin/,$(CMDS))
@@ -30,12 +36,20 @@ $(O)/lib/%.o: lib/%.c lib/tk.h
 	@mkdir -p $(O)/lib
 	$(CC) $(ALLCFLAGS) -c -o $@ $<
 
+$(O)/lib/mail.o: lib/mail.c lib/tk.h
+	@mkdir -p $(O)/lib
+	$(CC) $(ALLCFLAGS) $(GMIME_CFLAGS) -c -o $@ $<
+
 $(O)/lib/libtk.a: $(LIBOBJ)
 	$(AR) rcs $@ $(LIBOBJ)
 
 $(O)/bin/%: cmd/%.c $(O)/lib/libtk.a lib/tk.h
 	@mkdir -p $(O)/bin
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS)
+
+$(O)/bin/tk-mail: cmd/tk-mail.c $(O)/lib/libtk.a lib/tk.h
+	@mkdir -p $(O)/bin
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS) $(GMIME_LIBS)
 
 $(O)/tests/unit: tests/unit.c $(wildcard tests/*.h) $(O)/lib/libtk.a lib/tk.h
 	@mkdir -p $(O)/tests
@@ -46,9 +60,16 @@ $(O)/tests/calendar: tests/calendar.c $(O)/lib/libtk.a lib/tk.h
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS)
 
 # Packages a fresh Debian machine lacks, installed when missing.
-DEPS = gcc make liblmdb-dev libpcre2-dev libcsv-dev libutf8proc-dev perl clang libclang-rt-14-dev mandoc lmdb-utils valgrind strace time bash-completion zsh fish libbusiness-hours-perl
+DEPS = gcc make liblmdb-dev libpcre2-dev libcsv-dev libutf8proc-dev perl clang libclang-rt-14-dev mandoc lmdb-utils valgrind strace time bash-completion zsh fish libgmime-3.0-dev pkg-config libbusiness-hours-perl
 deps:
 	@sh tools/deps.sh $(DEPS)
+
+# What the mail tests use when present (skipped, saying so, when not): a
+# real MTA (Postfix, set up for local delivery only) and a corpus of real
+# messages (enmime's test data).
+MAILDEPS = postfix golang-github-jhillyerd-enmime-dev
+deps-mail:
+	@sh tools/deps.sh $(MAILDEPS)
 
 # The whole suite on the normal build, then again under AddressSanitizer
 # and UndefinedBehaviorSanitizer, then a short fuzz run.
@@ -63,11 +84,11 @@ asan:
 	$(MAKE) O=asan CFLAGS="$(SANFLAGS)" LDFLAGS="$(SANFLAGS)" all
 
 # libFuzzer targets for the record reader and the filter parser.
-FUZZ = record filter csv json
+FUZZ = record filter csv json mail mime
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Ilib
 fuzz-bin/%: tests/fuzz/%.c $(wildcard tests/*.h) $(LIBSRC) lib/tk.h
 	@mkdir -p fuzz-bin
-	clang $(FUZZFLAGS) -o $@ $< $(LIBSRC) $(LDLIBS)
+	clang $(FUZZFLAGS) $(GMIME_CFLAGS) -o $@ $< $(LIBSRC) $(LDLIBS) $(GMIME_LIBS)
 
 fuzz-quick: $(addprefix fuzz-bin/,$(FUZZ))
 	for f in $(FUZZ); do mkdir -p fuzz-bin/corpus-$$f; \
@@ -82,7 +103,7 @@ demo: deps
 	$(MAKE) all
 	sh examples/demo.sh
 
-BENCHDEPS = sqlite3 hyperfine time python3
+BENCHDEPS = sqlite3 hyperfine time python3 grep
 bench: deps
 	@sh tools/deps.sh $(BENCHDEPS)
 	$(MAKE) all
@@ -108,4 +129,4 @@ uninstall:
 clean:
 	rm -rf bin asan fuzz-bin lib/*.o lib/libtk.a tests/unit tests/calendar
 
-.PHONY: all deps check asan fuzz fuzz-quick demo bench install uninstall clean
+.PHONY: all deps deps-mail check asan fuzz fuzz-quick demo bench install uninstall clean

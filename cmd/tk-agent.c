@@ -355,14 +355,19 @@ show(tk_store *st, const char *login)
 	if (tk_output_init(&out, tk_output_choose(0, 0, 0), NULL, 0) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	tk_ticket_init(&tk);
-	/* Open tickets by status, in the working set's order. */
-	for (i = 0; i < TK_ACTIVE_N; i++) {
+	/* Open tickets by status (the workflow's of class open or paused), in
+	 * the working set's order. */
+	for (i = 0; tk_status_at(i); i++) {
+		const tk_status_def *d = tk_status_at(i);
+
+		if (!tk_class_active(d->cls))
+			continue;
 		ids.n = 0;
-		if (tk_agent_tickets(&t, login, tk_active_names[i], &ids) < 0)
+		if (tk_agent_tickets(&t, login, d->name, &ids) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 		if (!ids.n)
 			continue;
-		printf("\n--- %s (%zu)\n", tk_active_names[i], ids.n);
+		printf("\n--- %s (%zu)\n", d->name, ids.n);
 		for (k = 0; k < ids.n; k++)
 			if (tk_ticket_get(&t, ids.v[k], &tk, 0) > 0)
 				tk_output_ticket(&out, &t, &tk);

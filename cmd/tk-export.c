@@ -17,7 +17,7 @@ static const char usage[] =
     "--format csv | tsv | json\tthe format; CSV by default\n"
     "--bom\tstart CSV with a byte order mark, for Excel\n"
     "--excel\t--bom, and text cells never read as formulas\n"
-    "--with comments,history,links\twith JSON, each ticket's comments and history\n"
+    "--with comments,history,links\twith JSON, each ticket's comments, history, links to it\n"
     "-o, --output columns\tthe columns; every field by default\n"
     "Other:\n"
     "-d, --dir dir\tthe store (else $TK_DIR)\n"
@@ -67,7 +67,9 @@ main(int argc, char **argv)
 					w.comments = 1;
 				else if (!strcmp(tok, "history"))
 					w.history = 1;
-				else if (strcmp(tok, "links"))	/* links: the parent column, for now */
+				else if (!strcmp(tok, "links"))
+					w.links = 1;
+				else
 					tk_die(TK_EXIT_USAGE, "--with %s: comments, history or links", tok);
 			}
 			free(copy);
@@ -85,7 +87,7 @@ main(int argc, char **argv)
 		fmt = TK_FMT_JSON;
 	else
 		tk_die(TK_EXIT_USAGE, "--format %s: csv, tsv or json", format);
-	if ((w.comments || w.history) && fmt != TK_FMT_JSON)
+	if ((w.comments || w.history || w.links) && fmt != TK_FMT_JSON)
 		tk_die(TK_EXIT_USAGE, "--with goes with --format json");
 	if (bom && fmt != TK_FMT_CSV)
 		tk_die(TK_EXIT_USAGE, "%s goes with --format csv", excel ? "--excel" : "--bom");
@@ -116,7 +118,7 @@ main(int argc, char **argv)
 	if (tk_output_init(&out, fmt, cols, fmt != TK_FMT_JSON) < 0 || tk_output_check(&out, &t) < 0 ||
 	    tk_filter_prepare(q, &t) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
-	out.json_extra = (w.comments || w.history) ? tk_json_extra : NULL;
+	out.json_extra = (w.comments || w.history || w.links) ? tk_json_extra : NULL;
 	out.json_arg = &w;
 	out.defuse = excel;
 	if (bom)

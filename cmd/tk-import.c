@@ -10,7 +10,7 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-import [-qu] [--atomic] [--strict] [--new-fields] [--format csv | tsv | json]\n"
+    "tk-import [-qu] [--atomic] [--strict] [--new-fields] [--route] [--format csv | tsv | json]\n"
     "                 [-F delimiter] [--encoding name] [--preset name]\n"
     "                 [-m 'Column=field,...'] [--rejects file] [-d dir] file ... | -\n"
     "\n"
@@ -29,6 +29,7 @@ static const char usage[] =
     "-u, --update\tapply changed rows to their tickets\n"
     "--atomic\tall rows or none, in one transaction\n"
     "--rejects file\twrite the rejected rows there, with reasons\n"
+    "--route\trun the store's rules file on the tickets made\n"
     "Other:\n"
     "-q, --quiet\tno summary and no progress\n"
     "-d, --dir dir\tthe store (else $TK_DIR)\n"
@@ -36,7 +37,7 @@ static const char usage[] =
 
 #define BATCH 5000
 
-enum { R_NONE, R_CREATED, R_UPDATED, R_UNCHANGED, R_REJECTED };
+enum { R_NONE, R_CREATED, R_UPDATED, R_UNCHANGED, R_REJECTED, R_MERGED };
 
 struct row {
 	long lineno;
@@ -63,10 +64,11 @@ struct opts {
 	int atomic, update, quiet, strict, new_fields, format, delim, progress;
 	const char *encoding, *preset, *mapping, *rejects;
 	FILE *rejfp;
+	tk_rules *rules;	/* routing of the tickets made, or NULL */
 };
 
 struct counts {
-	long read, created, updated, unchanged, rejected;
+	long read, created, updated, unchanged, rejected, merged;
 };
 
 struct batch {
@@ -77,7 +79,7 @@ struct batch {
 	tk_arena arena;		/* the rows' values, until the batch is written */
 	const struct opts *o;
 	const tk_import *im;	/* --new-fields: its columns are declared with the batch */
-	long created, updated, unchanged, rejected;
+	long created, updated, unchanged, rejected, merged;
 	/* where the input is after the batch's last row, and whether a mark
 	 * saying "all before here is in" goes in with the batch */
 	tk_mark mark;
@@ -163,7 +165,7 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 	uint64_t id = 0, hash = 0;
 	tk_ticket tk;
 	size_t i;
-	int rc;
+	int rc, got = 0;
 
 	/* A row with no external id: its hash finds the ticket made from it,
 	 * which it then is unchanged from. */
@@ -178,6 +180,18 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 		return 0;
 	}
 	tk_ticket_init(&tk);
+	/* Its ticket merged into another: the external id stays with it
+	 * (DESIGN.md 7), and the row is skipped, said so. */
+	if (rc && (got = tk_ticket_get(t, id, &tk, 0)) > 0 && tk.f[TK_F_MERGED_INTO].n) {
+		w->result = R_MERGED;
+		w->why = tk_xstrndup(tk.f[TK_F_MERGED_INTO].p, tk.f[TK_F_MERGED_INTO].n);
+		tk_ticket_free(&tk);
+		return 0;
+	}
+	tk_ticket_free(&tk);
+	tk_ticket_init(&tk);
+	if (rc && got < 0)
+		return -1;
 	if (rc) {
 		if (!b->o->update) {
 			w->result = R_REJECTED;
@@ -219,6 +233,12 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 				return -1;	/* comments were checked: only the store fails here */
 			}
 		}
+		/* History from another help desk was answered there: tk-notify
+		 * --to requester mails only what comes after it (DESIGN.md 8). */
+		if (r->ncomments && tk_notice_mark_new(t, tk.id, (uint32_t)r->ncomments) < 0) {
+			tk_ticket_free(&tk);
+			return -1;
+		}
 	}
 	if (rc < 0) {
 		tk_ticket_free(&tk);
@@ -227,6 +247,11 @@ import_row(tk_txn *t, MDB_cursor *ext, struct batch *b, struct row *w)
 		w->result = R_REJECTED;
 		w->why = tk_xstrdup(tk_errmsg);
 		return 0;
+	}
+	/* A ticket made is routed in the transaction that makes it (its changes via route:RULE). */
+	if (w->result == R_CREATED && b->o->rules && tk_route_ticket(b->o->rules, t, &tk) < 0) {
+		tk_ticket_free(&tk);
+		return -1;
 	}
 	/* Another row took this ticket's place: marks made before no longer hold. */
 	if (w->result != R_CREATED && tk_import_gen_bump(t) < 0) {
@@ -259,7 +284,7 @@ import_batch(tk_txn *t, void *arg)
 	/* The tickets' times and their events' are the same. */
 	t->now = b->now;
 	memcpy(t->now_iso, b->now_iso, sizeof t->now_iso);
-	b->created = b->updated = b->unchanged = b->rejected = 0;
+	b->created = b->updated = b->unchanged = b->rejected = b->merged = 0;
 	for (i = 0; i < b->n; i++) {
 		struct row *w = &b->rows[i];
 
@@ -278,6 +303,7 @@ import_batch(tk_txn *t, void *arg)
 		b->updated += w->result == R_UPDATED;
 		b->unchanged += w->result == R_UNCHANGED;
 		b->rejected += w->result == R_REJECTED;
+		b->merged += w->result == R_MERGED;
 		if (b->o->atomic && w->result == R_REJECTED) {
 			mdb_cursor_close(ext);
 			return TK_EXIT_DATA;
@@ -311,7 +337,7 @@ clear(struct batch *b)
 	b->enc.len = 0;
 	tk_arena_reset(&b->arena);
 	/* A last slot with no rows is drained too: it must count nothing. */
-	b->created = b->updated = b->unchanged = b->rejected = 0;
+	b->created = b->updated = b->unchanged = b->rejected = b->merged = 0;
 }
 
 static double
@@ -632,8 +658,13 @@ drain(void *slot, int end, void *ctx)
 	b->header = fl->hdrhash;
 	b->im = fl->im;
 	b->write_mark = b->n && b->mark_ok && fl->clean && !refused;
-	if ((b->n || (o->new_fields && !fl->declared)) && !(o->atomic && refused))
+	if ((b->n || (o->new_fields && !fl->declared)) && !(o->atomic && refused)) {
+		if (o->rules)
+			tk_rules_begin(o->rules);
 		rc = tk_store_write(fl->st, import_batch, b);
+		if (o->rules)
+			tk_rules_end(o->rules, rc == 0);
+	}
 	if (!rc)
 		fl->declared = 1;
 	if (rc && rc != TK_EXIT_DATA) {
@@ -644,6 +675,9 @@ drain(void *slot, int end, void *ctx)
 	for (i = 0; i < b->n; i++)
 		if (b->rows[i].result == R_REJECTED)
 			reject_row(o, fl->name, &b->rows[i]);
+		else if (b->rows[i].result == R_MERGED && !(o->atomic && (refused || rc)))
+			tk_warn("%s:%ld: merged into %s: row skipped (tk-link --unmerge undoes the merge)",
+			    fl->name, b->rows[i].lineno, b->rows[i].why);
 	c->read += (long)b->n;
 	if (o->atomic && (refused || rc)) {
 		tk_warn(refused ? "%s: --atomic: %ld rows rejected, nothing imported" :
@@ -656,6 +690,7 @@ drain(void *slot, int end, void *ctx)
 	c->updated += b->updated;
 	c->unchanged += b->unchanged;
 	c->rejected += b->rejected;
+	c->merged += b->merged;
 	if (b->rejected)
 		fl->clean = 0;
 	if (!end)
@@ -767,6 +802,8 @@ import_file(tk_store *st, struct file *fl, struct counts *total)
 	if (!o->quiet) {
 		fprintf(stderr, "%s: %s: %ld read, %ld created, %ld updated, %ld unchanged, %ld rejected",
 		    tk_progname, fl->name, fl->c.read, fl->c.created, fl->c.updated, fl->c.unchanged, fl->c.rejected);
+		if (fl->c.merged)
+			fprintf(stderr, ", %ld skipped (merged into another ticket)", fl->c.merged);
 		if (fl->skipped_line)
 			fprintf(stderr, " (lines 2-%ld as an earlier run committed them)", fl->skipped_line);
 		fputc('\n', stderr);
@@ -867,6 +904,7 @@ main(int argc, char **argv)
 		{ "preset", required_argument, NULL, 'p' },
 		{ "map", required_argument, NULL, 'm' },
 		{ "rejects", required_argument, NULL, 'r' },
+		{ "route", no_argument, NULL, 'R' },
 		{ "dir", required_argument, NULL, 'd' },
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -875,7 +913,7 @@ main(int argc, char **argv)
 	struct counts total = { 0 };
 	const char *dir = NULL, *format = NULL, *delim = NULL;
 	tk_buf mapping = { 0 };
-	int c, i, rc, nfiles, status = 0;
+	int c, i, rc, nfiles, status = 0, route = 0;
 	struct file *files;
 	tk_store *st;
 
@@ -914,6 +952,7 @@ main(int argc, char **argv)
 				tk_die(TK_EXIT_USAGE, "--preset %s: no such preset (osticket, zendesk, jira, rt, github)", optarg);
 			o.preset = optarg;
 			break;
+		case 'R': route = 1; break;
 		case 'm':
 			/* Several -m add up, as one list. */
 			if (mapping.len)
@@ -968,8 +1007,13 @@ main(int argc, char **argv)
 		tk_warn("nothing imported");
 	if (status)
 		exit(status);
+	/* Rules read before the store is made: a broken file stops it all. */
+	if (!st)
+		o.rules = tk_rules_intake(NULL, tk_store_path(dir), route, TK_ROUTE_BULK);
 	if (!st)
 		st = tk_cmd_store(dir, TK_OPEN_CREATE);
+	if (!o.rules)
+		o.rules = tk_rules_intake(st, st->dir, route, TK_ROUTE_BULK);
 	st->via = "import";
 	tk_store_bulk(st);
 	for (i = 0; i < nfiles; i++) {
@@ -981,6 +1025,7 @@ main(int argc, char **argv)
 	free(files);
 	if (tk_store_sync(st) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	tk_rules_free(o.rules);
 	tk_cmd_leave(st);
 	if (o.rejfp && fclose(o.rejfp) != 0)
 		tk_die(TK_EXIT_FAIL, "--rejects %s: %s", o.rejects, strerror(errno));

@@ -13,8 +13,9 @@ static const char usage[] =
     "              [--after seq] [id ...]\n"
     "\n"
     "Prints the event log as records, oldest first: every change to every\n"
-    "ticket, or with ids only those tickets' changes (agent:LOGIN and\n"
-    "team:NAME: the changes to an agent or a team); on a terminal, a table.\n"
+    "ticket, or with ids only those tickets' changes (agent:LOGIN,\n"
+    "team:NAME: the changes to an agent or a team; config:workflow,\n"
+    "config:fields: tk-config apply's); on a terminal, a table.\n"
     "\n"
     "Selecting:\n"
     "--since time\tevents at or after the time; 3d: three days ago\n"
@@ -292,12 +293,12 @@ main(int argc, char **argv)
 		tk_die(TK_EXIT_USAGE, "--since %s (%s) is after --until %s (%s): no event can match",
 		    since, o.since, until, o.until);
 	for (i = optind; i < argc; i++) {
-		if (!strncmp(argv[i], "agent:", 6) || !strncmp(argv[i], "team:", 5)) {
+		if (!strncmp(argv[i], "agent:", 6) || !strncmp(argv[i], "team:", 5) || !strncmp(argv[i], "config:", 7)) {
 			keys[nkeys++] = argv[i];
 			continue;
 		}
 		if (tk_id_parse(argv[i], strlen(argv[i]), &id) < 0)
-			tk_die(TK_EXIT_USAGE, "%s: not a ticket id (nor agent:LOGIN, team:NAME)", argv[i]);
+			tk_die(TK_EXIT_USAGE, "%s: not a ticket id (nor agent:LOGIN, team:NAME, config:FILE)", argv[i]);
 		tk_ids_add(&ids, id);
 	}
 	if (tk_output_conflict(tsv, table, o.json, header) < 0)

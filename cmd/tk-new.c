@@ -7,9 +7,9 @@
 #include "tk.h"
 
 static const char usage[] =
-    "tk-new [-q] [-d dir] [-s subject] [-r requester] [-p priority] [-m body]\n"
+    "tk-new [-q] [--route] [-d dir] [-s subject] [-r requester] [-p priority] [-m body]\n"
     "              [field=value | +tag ...]\n"
-    "       tk-new -b [--atomic] [-q] [-d dir] [field=value ...] < records\n"
+    "       tk-new -b [--atomic] [-q] [--route] [-d dir] [field=value ...] < records\n"
     "\n"
     "Creates a ticket from field assignments and prints its id; with -b, one\n"
     "ticket a record read from standard input.\n"
@@ -23,6 +23,8 @@ static const char usage[] =
     "Batch:\n"
     "-b, --batch\tone ticket a record read from standard input\n"
     "--atomic\twith -b: all records or none\n"
+    "Routing:\n"
+    "--route\trun the store's rules file on the new tickets\n"
     "Other:\n"
     "-q, --quiet\tprint no ids\n"
     "-d, --dir dir\tthe store, created if missing\n"
@@ -49,6 +51,7 @@ struct batch {
 	tk_buf enc;
 	char now_iso[21];	/* the time its tickets are made */
 	time_t now;
+	tk_rules *rules;	/* routing at intake, or NULL */
 };
 
 /* Batch mode's input, read in a second thread (tk_pipe), and its results. */
@@ -56,6 +59,7 @@ struct input {
 	tk_store *st;
 	const tk_assignments *common;
 	int atomic, quiet;
+	tk_rules *rules;
 	tk_reader r;
 	char **hdr;
 	int *hf;
@@ -81,13 +85,16 @@ create_batch(tk_txn *t, void *arg)
 	t->now = b->now;
 	memcpy(t->now_iso, b->now_iso, sizeof t->now_iso);
 	tk_ticket_init(&tk);
+	if (b->rules)
+		tk_rules_begin(b->rules);
 	for (i = 0; i < b->n; i++) {
 		struct rec *r = &b->r[i];
 
 		r->id = 0;
 		if (r->err)
 			continue;
-		if (tk_ticket_insert(t, &tk, b->enc.p + r->enc, r->enclen, r->body, r->bodylen) < 0) {
+		if (tk_ticket_insert(t, &tk, b->enc.p + r->enc, r->enclen, r->body, r->bodylen) < 0 ||
+		    (b->rules && tk_route_ticket(b->rules, t, &tk) < 0)) {
 			rc = TK_EXIT_FAIL;	/* a store error: the map is full, or worse */
 			break;
 		}
@@ -298,7 +305,10 @@ drain(void *slot, int end, void *ctx)
 		return 0;
 	}
 	/* Every record was checked while reading: only the store can fail here. */
+	b->rules = in->rules;
 	rc = tk_store_write(in->st, create_batch, b);
+	if (b->rules)
+		tk_rules_end(b->rules, rc == 0);
 	if (rc) {
 		tk_warn("%s", tk_errmsg);
 		tk_die(rc, "stopped after %zu tickets created; re-run with the rest", in->created);
@@ -316,7 +326,7 @@ drain(void *slot, int end, void *ctx)
 
 /* Batch mode: a header line naming the fields, then one ticket a record. */
 static int
-batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet)
+batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet, tk_rules *rules)
 {
 	struct input in;
 	tk_pipe p;
@@ -327,6 +337,7 @@ batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet)
 	in.common = common;
 	in.atomic = atomic;
 	in.quiet = quiet;
+	in.rules = rules;
 	in.body_col = -1;
 	tk_reader_init(&in.r, stdin, "stdin");
 	p.slot[0] = &in.b[0];
@@ -351,11 +362,15 @@ batch_mode(tk_store *st, const tk_assignments *common, int atomic, int quiet)
 	return in.status;
 }
 
+/* The rules of a one-ticket run, left to the exit like its store. */
+static tk_rules *volatile kept;
+
 struct one {
 	tk_assignments *as;
 	char *body;
 	size_t len;
 	uint64_t id;
+	tk_rules *rules;
 };
 
 static int
@@ -365,8 +380,15 @@ create_one(tk_txn *t, void *arg)
 	tk_ticket tk;
 	int rc;
 
+	if (o->rules)
+		tk_rules_begin(o->rules);
 	rc = tk_ticket_create(t, &tk, o->as, o->body, o->len);
 	o->id = tk.id;
+	/* Routed in the transaction that makes it, its changes via route:RULE. */
+	if (rc == 0 && o->rules && tk_route_ticket(o->rules, t, &tk) < 0) {
+		tk_ticket_free(&tk);
+		return TK_EXIT_FAIL;
+	}
 	tk_ticket_free(&tk);
 	if (rc < 0)
 		return tk_map_full ? TK_EXIT_FAIL : TK_EXIT_DATA;
@@ -384,15 +406,17 @@ main(int argc, char **argv)
 		{ "batch", no_argument, NULL, 'b' },
 		{ "atomic", no_argument, NULL, 'A' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "route", no_argument, NULL, 'R' },
 		{ "dir", required_argument, NULL, 'd' },
 		TK_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	tk_assignments as = { 0 };
 	const char *dir = NULL;
-	int c, nopt, batch = 0, atomic = 0, quiet = 0, rc, i, nmsg = 0, subject = 0;
+	int c, nopt, batch = 0, atomic = 0, quiet = 0, route = 0, rc, i, nmsg = 0, subject = 0, existed;
 	tk_buf msg = { 0 };
-	struct one one = { &as, NULL, 0, 0 };
+	struct one one = { &as, NULL, 0, 0, NULL };
+	tk_rules *rules = NULL;
 	tk_store *st;
 
 	tk_cmd_start(argc, argv, usage);
@@ -417,6 +441,7 @@ main(int argc, char **argv)
 		case 'b': batch = 1; break;
 		case 'A': atomic = 1; break;
 		case 'q': quiet = 1; break;
+		case 'R': route = 1; break;
 		case 'd': dir = tk_opt_once("-d", dir, optarg); break;
 		default: tk_common_option(c);
 		}
@@ -437,14 +462,22 @@ main(int argc, char **argv)
 		subject |= as.a[i].field == TK_F_SUBJECT;
 	if (!batch && !subject)
 		tk_die(TK_EXIT_USAGE, "a ticket needs a subject: give -s subject or subject=...");
+	/* The rules are read before the store is made, and a broken file
+	 * stops everything before it is (DESIGN.md 9). */
+	existed = tk_store_exists(tk_store_path(dir));
+	if (!existed)
+		rules = tk_rules_intake(NULL, tk_store_path(dir), route, batch ? TK_ROUTE_BULK : 0);
 	if (batch) {
 		/* A store this run makes is taken back if the run writes nothing
 		 * (no header, a refused one, every record refused). */
 		if (!tk_store_exists(tk_store_path(dir)))
 			tk_cmd_unmake_on_exit(tk_store_path(dir));
 		st = tk_cmd_store_assign(dir, TK_OPEN_CREATE, &as);
+		if (existed)
+			rules = tk_rules_intake(st, st->dir, route, TK_ROUTE_BULK);
 		tk_store_bulk(st);
-		rc = batch_mode(st, &as, atomic, quiet);
+		rc = batch_mode(st, &as, atomic, quiet, rules);
+		tk_rules_free(rules);
 		if (tk_store_sync(st) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 		tk_cmd_leave(st);
@@ -461,9 +494,15 @@ main(int argc, char **argv)
 			one.len--;
 	}
 	st = tk_cmd_store_assign(dir, TK_OPEN_CREATE, &as);
+	if (existed)
+		rules = tk_rules_intake(st, st->dir, route, 0);
+	one.rules = rules;
 	rc = tk_store_write(st, create_one, &one);
+	if (rules)
+		tk_rules_end(rules, rc == 0);
 	if (rc)
 		tk_die(rc, "%s", tk_errmsg);
+	kept = rules;	/* (freed by the exit, as the store is: tk_cmd_leave) */
 	if (!quiet)
 		printf("%llu\n", (unsigned long long)one.id);
 	tk_cmd_leave(st);

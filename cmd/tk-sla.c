@@ -360,7 +360,7 @@ recompute(tk_store *st, tk_sla *sla, int dry, int quiet)
 	tk_filter_default_status(q, 0);
 	if (tk_txn_read(st, &t) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-	if (tk_filter_run(q, &t, collect, &rc.ids) < 0)
+	if (tk_filter_prepare(q, &t) < 0 || tk_filter_run(q, &t, collect, &rc.ids) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	tk_filter_free(q);
 	if (dry) {

@@ -36,6 +36,12 @@ static const struct command {
 	{ "export", "tickets as CSV, tk records or JSON lines" },
 	{ "agent", "agents and teams: skills, capacity, role, duty, queues" },
 	{ "assign", "give tickets to agents, by name or by strategy" },
+	{ "route", "apply routing rules to tickets" },
+	{ "link", "link, merge and split tickets" },
+	{ "mail", "mail into tickets: one message, an mbox or a Maildir" },
+	{ "kb", "knowledge-base articles and full-text search" },
+	{ "config", "check the configuration files of a store and apply them" },
+	{ "notify", "send notices about tickets: mail through sendmail, or a hook" },
 	{ "sla", "SLA clocks of open tickets; breaches claimed once; re-targeting" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

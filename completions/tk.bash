@@ -6,26 +6,30 @@
 # What is completed: each command's options (kept in step with the longopts
 # tables of cmd/tk-*.c), option arguments, field names (built in, and the
 # custom ones the store's "fields" file declares), values after field=,
-# field!=, field~ (fixed words, or the values the store holds), +tag, and
-# ticket ids (the default view of tk-ls) for the commands that take them.
+# field!=, field~ (fixed words; the statuses and types of the store's
+# "workflow" file, the values of an enum its "fields" file declares; or
+# the values the store holds), +tag, ticket ids (the default view of
+# tk-ls) for the commands that take them, and tk-config's verbs.
 
 # The fields of lib/ticket.c's tk_fields table, and requester_name.
-_tk_fields_all="id created updated status priority type category queue assignee requester requester_name subject channel tags watchers due escalation first_response resolved closed reopens csat parent external_id body age frt comments"
+_tk_fields_all="id created updated status priority type category queue assignee requester requester_name subject channel tags watchers due escalation first_response resolved closed reopens csat parent external_id nps merged_into duplicate_of related body age frt comments"
 # Those no assignment may set (derived, or kept by tk).
-_tk_fields_readonly="id updated age frt comments"
-_tk_commands="new ls show set comment log import export"
+_tk_fields_readonly="id updated age frt comments merged_into duplicate_of related"
+_tk_commands="new ls show set comment log import export link config"
 
 # _tk_options CMD: CMD's options; a trailing = marks one that takes an argument.
 _tk_options() {
 	case $1 in
-	tk-new) echo "-s= --subject= -r= --requester= -p= --priority= -m= --message= -b --batch --atomic -q --quiet" ;;
+	tk-new) echo "-s= --subject= -r= --requester= -p= --priority= -m= --message= -b --batch --atomic -q --quiet --route" ;;
 	tk-ls) echo "-a --all -H --header -t --tsv --table --json -o= --output= -s= --sort= -n= --limit= --explain" ;;
-	tk-show) echo "--no-history --json" ;;
+	tk-show) echo "--no-history --json --attachment= --raw=" ;;
 	tk-set) echo "-q --quiet -t --tsv --table --json -o= --output= --atomic" ;;
-	tk-comment) echo "-m= --message= -i --internal -f= --from= -q --quiet -t --tsv --table --json -o= --output=" ;;
+	tk-comment) echo "-m= --message= --template= --kb= -i --internal -f= --from= -q --quiet -t --tsv --table --json -o= --output=" ;;
 	tk-log) echo "--since= --until= --after= -f --follow -H --header -t --tsv --table --json" ;;
-	tk-import) echo "-q --quiet -u --update --atomic --strict --new-fields --format= -F= --delimiter= --encoding= --preset= -m= --map= --rejects=" ;;
+	tk-import) echo "-q --quiet -u --update --atomic --strict --new-fields --route --format= -F= --delimiter= --encoding= --preset= -m= --map= --rejects=" ;;
 	tk-export) echo "--format= --bom --excel --with= -o= --output=" ;;
+	tk-config) echo "--tickets -H --header -t --tsv --table --json -q --quiet" ;;
+	tk-link) echo "--unlink --merge --unmerge --split -s= --subject= -m= --message= -q --quiet -t --tsv --table --json -o= --output=" ;;
 	*) return 1 ;;
 	esac
 	echo "-d= --dir= -h --help --version"
@@ -105,20 +109,51 @@ _tk_field_names() {
 	return 0
 }
 
-# _tk_values FIELD: the words FIELD may hold: a fixed list, or the values
-# the store holds (every ticket's; sets split at their commas).
+# _tk_conf_words FILE KEYWORD [NAME TYPE]: the words after KEYWORD on the
+# lines of the store's FILE that start with it ("status NAME CLASS": the
+# first only; with NAME and TYPE, the values of "field NAME TYPE V..."
+# lines, aliases left out); false when there are none.
+_tk_conf_words() {
+	local f kw w found= line
+	local -a words
+	f=$(_tk_store)/$1
+	[ -r "$f" ] || return 1
+	while read -r line; do
+		line=${line%%#*}
+		read -r -a words <<<"$line"
+		[ "${words[0]-}" = "$2" ] || continue
+		if [ "$2" = status ]; then
+			[ -n "${words[1]-}" ] && printf '%s\n' "${words[1]}" && found=1
+		elif [ $# -gt 2 ]; then
+			[ "${words[1],,}" = "$3" ] && [ "${words[2]-}" = "$4" ] || continue
+			for w in "${words[@]:3}"; do
+				[[ $w == *=* ]] || { printf '%s\n' "$w"; found=1; }
+			done
+		else
+			for w in "${words[@]:1}"; do printf '%s\n' "$w"; found=1; done
+		fi
+	done <"$f"
+	[ -n "$found" ]
+}
+
+# _tk_values FIELD: the words FIELD may hold: a fixed list, the store's
+# workflow or fields file's, or the values the store holds (every
+# ticket's; sets split at their commas).
 _tk_values() {
 	case $1 in
-	status) printf '%s\n' new open pending resolved closed ;;
+	status) _tk_conf_words workflow status || printf '%s\n' new open pending resolved closed ;;
+	type) _tk_conf_words workflow type || _tk_ls -a -t -o type | sort -u | grep -v '^$' ;;
 	priority) printf '%s\n' P1 P2 P3 P4 ;;
 	channel) printf '%s\n' email web phone chat api import ;;
 	tags|watchers) _tk_ls -a -t -o "$1" | tr , '\n' | sort -u | grep -v '^$' ;;
-	queue|assignee|category|requester|requester_name|type|external_id)
+	queue|assignee|category|requester|requester_name|external_id)
 		_tk_ls -a -t -o "$1" | sort -u | grep -v '^$' ;;
+	parent|merged_into|duplicate_of|related) _tk_ls -t -o id ;;
 	*)
-		# a declared custom field: what the store holds
+		# a declared custom field: an enum's values, else what the store holds
 		[[ " $_tk_fields_all " == *" $1 "* ]] && return
 		_tk_field_names | grep -qxF -- "$1" || return
+		_tk_conf_words fields field "$1" enum ||
 		_tk_ls -a -t -o "$1" | sort -u | grep -v '^$' ;;
 	esac
 }
@@ -158,6 +193,7 @@ _tk_optarg() {
 		_tk_match "$pre" "$word" P1 P2 P3 P4 ;;
 	tk-new:-r|tk-new:--requester|tk-comment:-f|tk-comment:--from)
 		_tk_list "$pre" "$word" "$(_tk_values requester)" ;;
+	tk-comment:--kb) _tk_matchlines "$pre" "$word" "$(_tk_kb_ids)" ;;
 	tk-import:--format) _tk_match "$pre" "$word" csv tsv json ;;
 	tk-export:--format) _tk_match "$pre" "$word" csv tsv json ;;
 	tk-export:--with) _tk_list "$pre" "$word" "$(printf '%s\n' comments history links)" ;;
@@ -201,7 +237,7 @@ _tk_fieldword() {
 # _tk_command CMD: complete words[cword] for tk-CMD, words[0] being the
 # command.
 _tk_command() {
-	local cmd=$1 i w pending= ended= assigned= j c rest
+	local cmd=$1 i w pending= ended= assigned= operand= j c rest
 	COMPREPLY=()
 	# Walk the words before the cursor as getopt_long would: which option
 	# waits for its argument, whether -- ended the options, the store.
@@ -211,6 +247,7 @@ _tk_command() {
 			case $pending in -d|--dir) _tk_dir=$w ;; esac
 			pending=
 		elif [ -n "$ended" ]; then
+			operand=1
 			[[ $w == *=* || $w == +* ]] && assigned=1
 		else
 			case $w in
@@ -234,7 +271,9 @@ _tk_command() {
 						break
 					fi
 				done ;;
-			*) [[ $w == *=* || $w == +* ]] && assigned=1 ;;
+			*)
+				operand=1
+				[[ $w == *=* || $w == +* ]] && assigned=1 ;;
 			esac
 		fi
 	done
@@ -287,6 +326,18 @@ _tk_command() {
 		fi ;;
 	tk-show|tk-comment|tk-log)
 		_tk_matchlines "" "$cur" "$(_tk_ls -t -o id)" ;;
+	tk-config)
+		[ -n "$operand" ] || _tk_match "" "$cur" check apply ;;
+	tk-link)
+		# id relation id: a relation after an id, an id after a relation
+		# (or into, after --merge); first, either
+		case ${words[cword-1]} in
+		relates|parent-of|child-of|duplicate-of|into) _tk_matchlines "" "$cur" "$(_tk_ls -t -o id)" ;;
+		[0-9]*|\#[0-9]*) _tk_match "" "$cur" relates parent-of child-of duplicate-of into ;;
+		*)
+			_tk_matchlines "" "$cur" "$(_tk_ls -t -o id)"
+			[[ $cur == [0-9]* ]] || _tk_match "" "$cur" relates parent-of child-of duplicate-of into ;;
+		esac ;;
 	tk-import)
 		while IFS= read -r w; do COMPREPLY+=("$w"); done < <(compgen -f -- "$cur")
 		_tk_files=1
@@ -406,7 +457,7 @@ _tk_complete() {
 	return 0
 }
 
-complete -F _tk_complete tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export
+complete -F _tk_complete tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-link tk-config
 
 # ---- tk-agent and tk-assign (issue 23: agents and assignment) ----
 # Agent logins and team names are the store's (tk-agent ls, tk-agent team).
@@ -509,6 +560,207 @@ _tk_command() {
 }
 
 complete -F _tk_complete tk-agent tk-assign
+
+# ---- tk-route and --route (issue 23, routing): kept apart from the block above ----
+
+# Rule names of the store's rules file (-d, $TK_DIR, or the default store).
+_tk_rule_names() {
+	local dir=${TK_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/tk} i
+	for ((i = 1; i < ${#COMP_WORDS[@]} - 1; i++)); do
+		case ${COMP_WORDS[i]} in -d|--dir) dir=${COMP_WORDS[i+1]} ;; esac
+	done
+	[ -r "$dir/rules" ] && awk '$1 == "rule" && NF == 2 { print $2 }' "$dir/rules"
+}
+
+_tk_commands="$_tk_commands route"
+_tk_route_opts="-H --header -q --quiet -t --tsv --table --json -o --output --all --explain --dry-run --stats --rule -d --dir -h --help --version"
+
+_tk_route_complete() {
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+	case $prev in
+	--rule)
+		local pre=${cur%,*} last=${cur##*,}
+		[ "$pre" = "$cur" ] && pre= || pre=$pre,
+		COMPREPLY=($(compgen -P "$pre" -W "$(_tk_rule_names)" -- "$last")); return ;;
+	-d|--dir)
+		COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	-o|--output)
+		local pre=${cur%,*} last=${cur##*,}
+		[ "$pre" = "$cur" ] && pre= || pre=$pre,
+		COMPREPLY=($(compgen -P "$pre" -W "$_tk_fields script" -- "$last")); return ;;
+	esac
+	case $cur in
+	-*) COMPREPLY=($(compgen -W "$_tk_route_opts" -- "$cur")) ;;
+	*) COMPREPLY=($(compgen -f -- "$cur")) ;;	# the rules file
+	esac
+}
+
+complete -F _tk_route_complete tk-route
+
+# ---- tk-mail (issue 27, the email channel) ----
+_tk_commands="$_tk_commands mail"
+eval "_tk_options_mailbase() $(declare -f _tk_options | sed 1d)"
+_tk_options() {
+	case $1 in
+	tk-mail) echo "--mbox= --maildir= --queue= --route -n --dry-run -d= --dir= -h --help --version" ;;
+	*) _tk_options_mailbase "$1" ;;
+	esac
+}
+_tk_mail_opts="--mbox --maildir --queue --route -n --dry-run -d --dir -h --help --version"
+
+_tk_mail_complete() {
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+	case $prev in
+	--mbox) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--maildir|-d|--dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--queue) return ;;
+	esac
+	case $cur in
+	-*) COMPREPLY=($(compgen -W "$_tk_mail_opts" -- "$cur")) ;;
+	esac
+}
+
+complete -F _tk_mail_complete tk-mail
+
+# ---- tk-kb (issue 28: knowledge base): kept apart from the blocks above ----
+
+# tk-kb on the store of the line, silent: no store, no words.
+_tk_kb() {
+	type -P tk-kb >/dev/null || return
+	local i
+	for ((i = 1; i < ${#COMP_WORDS[@]} - 1; i++)); do
+		case ${COMP_WORDS[i]} in -d|--dir) command tk-kb -d "${COMP_WORDS[i + 1]}" "$@" 2>/dev/null </dev/null; return ;; esac
+	done
+	command tk-kb "$@" 2>/dev/null </dev/null
+}
+_tk_kb_ids() { _tk_kb ls | cut -f1; }
+_tk_kb_tags() { _tk_kb ls | cut -f4 | tr ',' '\n' | sort -u | sed '/^$/d'; }
+
+eval "_tk_options_kb_base() $(declare -f _tk_options | sed 1d)"
+_tk_options() {
+	case $1 in
+	tk-kb) echo "--title= -n= --count= --tickets -d= --dir= -h --help --version" ;;
+	*) _tk_options_kb_base "$1" ;;
+	esac
+}
+
+eval "_tk_command_kb_base() $(declare -f _tk_command | sed 1d)"
+_tk_command() {
+	_tk_command_kb_base "$1"
+	[ "$1" = tk-kb ] || return 0
+	[ ${#COMPREPLY[@]} -eq 0 ] && [[ $cur != -* ]] || return 0
+	case $prev in -d|--dir|-n|--count|--title) return 0 ;; esac
+	local i w verb=
+	for ((i = 1; i < cword; i++)); do
+		w=${words[i]}
+		case $w in
+		-d|-n|--dir|--count|--title) i=$((i + 1)) ;;
+		-*) ;;
+		*) [ -z "$verb" ] && verb=$w ;;
+		esac
+	done
+	if [ -z "$verb" ]; then
+		_tk_match "" "$cur" add import edit ls show log rm search suggest from-ticket reindex
+		return 0
+	fi
+	case $verb:$cur in
+	*:tag=*|*:tags=*|*:+tag=*|*:-tag=*) _tk_list "${cur%%=*}=" "${cur#*=}" "$(_tk_kb_tags)" ;;
+	edit:*|show:*|log:*|rm:*) _tk_matchlines "" "$cur" "$(_tk_kb_ids)" ;;
+	add:*) _tk_match "" "$cur" tags= ;;
+	ls:*) _tk_match "" "$cur" tag= ;;
+	suggest:*|from-ticket:*) _tk_matchlines "" "$cur" "$(_tk_ls -t -o id)" ;;
+	esac
+	return 0
+}
+
+complete -F _tk_complete tk-kb
+
+# ---- tk-notify and tk-comment --template (issue 26: notices) ----
+# Template names are the files of the store's templates directory;
+# calendars the calendar lines of its calendars file; notices those
+# tk-notify --queue lists. After --exec comes a command, then its files.
+_tk_commands="$_tk_commands notify"
+
+_tk_template_names() {
+	local d
+	d=$(_tk_store)/templates
+	[ -d "$d" ] && ls -1 -- "$d" 2>/dev/null | grep -E '^[A-Za-z0-9][A-Za-z0-9._-]*$'
+	return 0
+}
+_tk_calendar_names() {
+	local f
+	f=$(_tk_store)/calendars
+	echo 24x7
+	[ -r "$f" ] && awk '$1 == "calendar" && NF >= 2 { print $2 }' "$f"
+	return 0
+}
+_tk_notices() {
+	type -P tk-notify >/dev/null || return
+	if [ -n "$_tk_dir" ]; then
+		command tk-notify -d "$(_tk_store)" -t --queue 2>/dev/null </dev/null | cut -f1
+	else
+		command tk-notify -t --queue 2>/dev/null </dev/null | cut -f1
+	fi
+}
+
+eval "_tk_options_notify() $(declare -f _tk_options | sed 1d)"
+_tk_options() {
+	case $1 in
+	tk-notify) echo "--to= --exec= --template= --during= --timeout= --flush --queue --drop= -q --quiet -H --header -t --tsv --table --json" ;;
+	*) _tk_options_notify "$1"; return ;;
+	esac
+	echo "-d= --dir= -h --help --version"
+}
+
+eval "_tk_optarg_notify() $(declare -f _tk_optarg | sed 1d)"
+_tk_optarg() {
+	case $1:$2 in
+	tk-notify:--to)
+		_tk_list "$3" "$4" "$(printf '%s\n' assignee requester watchers lead)" ;;
+	tk-notify:--template|tk-comment:--template)
+		_tk_matchlines "$3" "$4" "$(_tk_template_names)" ;;
+	tk-notify:--during)
+		_tk_matchlines "$3" "$4" "$(_tk_calendar_names)" ;;
+	tk-notify:--drop)
+		_tk_matchlines "$3" "$4" "$(_tk_notices)" ;;
+	tk-notify:--exec)
+		local c
+		while IFS= read -r c; do COMPREPLY+=("$3$c"); done < <(compgen -c -- "$4")
+		_tk_files=1 ;;
+	*) _tk_optarg_notify "$@" ;;
+	esac
+	return 0
+}
+
+
+eval "_tk_command_notify() $(declare -f _tk_command | sed 1d)"
+_tk_command() {
+	local i w
+	if [ "$1" = tk-notify ]; then
+		# After --exec: the hook's words, files.
+		for ((i = 1; i < cword; i++)); do
+			case ${words[i]} in
+			--) break ;;
+			--exec=*|--exec)
+				if [ "${words[i]}" = --exec ] && ((i + 1 == cword)); then
+					break
+				fi
+				COMPREPLY=()
+				while IFS= read -r w; do COMPREPLY+=("$w"); done < <(compgen -f -- "$cur")
+				_tk_files=1
+				compopt -o filenames 2>/dev/null
+				return 0 ;;
+			esac
+		done
+	fi
+	_tk_command_notify "$1"
+	if [ "$1" = tk-notify ] && [ ${#COMPREPLY[@]} -eq 0 ] && [[ $cur != -* ]] && ! _tk_takes_arg "$1" "$prev"; then
+		_tk_matchlines "" "$cur" "$(_tk_ls -t -o id)"
+	fi
+	return 0
+}
+
+complete -F _tk_complete tk-notify
 
 # ---- tk-sla (issue 26: SLA) ----
 # The SLA deadlines are fields kept by tk: filters see them, no assignment

@@ -1,13 +1,15 @@
 # fish completion for tk and the tk-NAME commands: the same words as
 # completions/tk.bash: each command's options (as cmd/tk-*.c take them),
 # field names (built in, and those the store's "fields" file declares),
-# values after field=, field!=, field~ (fixed words, or what the store
-# holds), +tag, and ticket ids. fish loads it for tk; for the tk-NAME
+# values after field=, field!=, field~ (fixed words; the statuses and
+# types of the store's "workflow" file, the values of an enum its "fields"
+# file declares; or what the store holds), +tag, ticket ids, and
+# tk-config's verbs. fish loads it for tk; for the tk-NAME
 # commands install it also as tk-NAME.fish (or source it).
 
 # The fields of lib/ticket.c's tk_fields table, and requester_name.
-set -g __tk_fields_all id created updated status priority type category queue assignee requester requester_name subject channel tags watchers due escalation first_response resolved closed reopens csat parent external_id body age frt comments
-set -g __tk_fields_readonly id updated age frt comments
+set -g __tk_fields_all id created updated status priority type category queue assignee requester requester_name subject channel tags watchers due escalation first_response resolved closed reopens csat parent external_id nps merged_into duplicate_of related body age frt comments
+set -g __tk_fields_readonly id updated age frt comments merged_into duplicate_of related
 
 # The -d or --dir the command line gives, if any.
 function __tk_dir_arg
@@ -71,23 +73,52 @@ function __tk_field_names
     string match -r '^\s*field\s+\S+' <$file | string replace -r '^\s*field\s+' '' | string lower
 end
 
-# The words field $argv[1] may hold: a fixed list, or the store's values.
+# The words after $argv[2] on the lines of the store's file $argv[1] that
+# start with it ("status NAME CLASS": the first only; with $argv[3] and
+# $argv[4], the values of "field NAME TYPE V..." lines, aliases left out).
+function __tk_conf_words
+    set -l file (__tk_store)/$argv[1]
+    test -r $file; or return 1
+    set -l found
+    for line in (string replace -r '#.*' '' <$file)
+        set -l w (string split -n ' ' -- (string replace -a \t ' ' -- (string trim -- $line)))
+        test "$w[1]" = $argv[2]; or continue
+        if test $argv[2] = status
+            set -q w[2]; and set -a found $w[2]
+        else if set -q argv[3]
+            if test (string lower -- "$w[2]") = $argv[3]; and test "$w[3]" = $argv[4]
+                set -a found (string match -v -- '*=*' $w[4..-1])
+            end
+        else
+            set -a found $w[2..-1]
+        end
+    end
+    set -q found[1]; or return 1
+    printf '%s\n' $found
+end
+
+# The words field $argv[1] may hold: a fixed list, the store's workflow or
+# fields file's, or the store's values.
 function __tk_values
     switch $argv[1]
         case status
-            printf '%s\n' new open pending resolved closed
+            __tk_conf_words workflow status; or printf '%s\n' new open pending resolved closed
+        case type
+            __tk_conf_words workflow type; or __tk_ls -a -t -o type | string match -v '' | sort -u
         case priority
             printf '%s\n' P1 P2 P3 P4
         case channel
             printf '%s\n' email web phone chat api import
         case tags watchers
             __tk_ls -a -t -o $argv[1] | string split , | string match -v '' | sort -u
-        case queue assignee category requester requester_name type external_id
+        case queue assignee category requester requester_name external_id
             __tk_ls -a -t -o $argv[1] | string match -v '' | sort -u
+        case parent merged_into duplicate_of related
+            __tk_ls -t -o id
         case '*'
             contains -- $argv[1] $__tk_fields_all; and return
             contains -- $argv[1] (__tk_field_names); or return
-            __tk_ls -a -t -o $argv[1] | string match -v '' | sort -u
+            __tk_conf_words fields field $argv[1] enum; or __tk_ls -a -t -o $argv[1] | string match -v '' | sort -u
     end
 end
 
@@ -171,7 +202,7 @@ function __tk_set_operand
 end
 
 # tk: the words after "tk [-d DIR] NAME" are completed as tk-NAME's.
-set -g __tk_commands new ls show set comment log import export
+set -g __tk_commands new ls show set comment log import export link config
 
 function __tk_name_index
     set -l tokens (commandline -opc)
@@ -217,17 +248,17 @@ complete -c tk -f -n __tk_needs_name -l version -d 'print the version'
 complete -c tk -f -n 'not __tk_needs_name' -a '(__tk_delegate)'
 
 # Each command's options, as its longopts table in cmd/tk-*.c.
-for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export
+for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-link tk-config
     complete -c $c -s d -l dir -x -a '(__fish_complete_directories)' -d 'store directory'
     complete -c $c -s h -l help -d 'print the options'
     complete -c $c -l version -d 'print the version'
 end
-for c in tk-ls tk-set tk-comment tk-log
+for c in tk-ls tk-set tk-comment tk-log tk-link tk-config
     complete -c $c -s t -l tsv -d 'records, also on a terminal'
     complete -c $c -l table -d 'aligned table'
     complete -c $c -l json -d 'JSON lines'
 end
-for c in tk-ls tk-set tk-comment tk-export
+for c in tk-ls tk-set tk-comment tk-export tk-link
     complete -c $c -s o -l output -x -a '(__tk_columns)' -d columns
 end
 
@@ -251,6 +282,8 @@ complete -c tk-ls -l explain -d 'say which index is used'
 complete -c tk-show -f -a '(__tk_ids)'
 complete -c tk-show -l no-history -d 'leave out the history'
 complete -c tk-show -l json -d 'JSON lines'
+complete -c tk-show -l attachment -x -d 'write the bytes of an attachment (a3)'
+complete -c tk-show -l raw -x -d 'write a mail as received (m5)'
 
 complete -c tk-set -f -a '(__tk_set_operand)'
 complete -c tk-set -s q -l quiet -d 'print nothing'
@@ -259,6 +292,8 @@ complete -c tk-set -l atomic -d 'all tickets or none'
 complete -c tk-comment -f -a '(__tk_ids)'
 complete -c tk-comment -s m -l message -x -d 'text, a paragraph each'
 complete -c tk-comment -s i -l internal -d 'internal note'
+complete -c tk-comment -l template -x -a '(__tk_template_names)' -d 'a canned reply'
+complete -c tk-comment -l kb -x -a '(__tk_kb_ids)' -d 'the article in the comment'
 complete -c tk-comment -s f -l from -x -a '(__tk_values requester)' -d author
 complete -c tk-comment -s q -l quiet -d 'print nothing'
 
@@ -287,10 +322,24 @@ complete -c tk-export -l bom -d 'UTF-8 byte order mark'
 complete -c tk-export -l excel -d 'CSV for a spreadsheet: byte order mark, formulas defused'
 complete -c tk-export -l with -x -a 'comments history links comments,history comments,history,links' -d 'with JSON'
 
+complete -c tk-config -f -n 'not __fish_seen_subcommand_from check apply' -a 'check apply'
+complete -c tk-config -l tickets -d 'check the stored tickets too'
+complete -c tk-config -s H -l header -d 'header line'
+complete -c tk-config -s q -l quiet -d 'print nothing of what changed'
+complete -c tk-link -f -a '(__tk_ids)'
+complete -c tk-link -f -n 'not string match -qr "^[0-9]" -- (commandline -ct)' -a 'relates parent-of child-of duplicate-of into' -d relation
+complete -c tk-link -l unlink -d 'take the link apart'
+complete -c tk-link -l merge -d 'merge the first ticket into the last'
+complete -c tk-link -l unmerge -d 'undo the merge of each ticket'
+complete -c tk-link -l split -d 'a new child of the ticket'
+complete -c tk-link -s s -l subject -x -d 'subject of the new ticket'
+complete -c tk-link -s m -l message -x -d 'body of the new ticket'
+complete -c tk-link -s q -l quiet -d 'print nothing'
+
 # ---- tk-agent and tk-assign (issue 23: agents and assignment) ----
 # Agent logins and team names are the store's (tk-agent ls, tk-agent team).
-set -g __tk_commands $__tk_commands agent assign
-complete -c tk -f -n __tk_needs_name -a 'agent assign'
+set -g __tk_commands $__tk_commands agent assign route mail
+complete -c tk -f -n __tk_needs_name -a 'agent assign route mail'
 
 # tk-agent on the store of the line, silent: no store, no words.
 function __tk_agent
@@ -399,6 +448,134 @@ complete -c tk-assign -l to-lead -d 'the lead of the team that owns the queue'
 complete -c tk-assign -l team -x -a '(__tk_teams)' -d 'among this team'
 complete -c tk-assign -l explain -d 'say why each agent was chosen'
 complete -c tk-assign -l dry-run -d 'write nothing; print the dry-run stream'
+
+complete -c tk-export -l with -x -a 'comments history links comments,history' -d 'with JSON'
+complete -c tk-export -s o -l output -x -a "$tk_fields" -d columns
+
+# ---- tk-route and --route (issue 23, routing): kept apart from the block above ----
+function __tk_rule_names
+	set -l dir $TK_DIR
+	test -n "$dir"; or set dir (test -n "$XDG_DATA_HOME"; and echo $XDG_DATA_HOME; or echo $HOME/.local/share)/tk
+	set -l tokens (commandline -opc)
+	for i in (seq (count $tokens))
+		if contains -- $tokens[$i] -d --dir; and test $i -lt (count $tokens)
+			set dir $tokens[(math $i + 1)]
+		end
+	end
+	test -r $dir/rules; and awk '$1 == "rule" && NF == 2 { print $2 }' $dir/rules
+end
+complete -c tk-route -s d -l dir -r -a '(__fish_complete_directories)' -d 'store directory'
+complete -c tk-route -s h -l help -d help
+complete -c tk-route -l version -d version
+complete -c tk-route -s H -l header -d 'header line'
+complete -c tk-route -s q -l quiet -d 'print nothing'
+complete -c tk-route -s t -l tsv -d records
+complete -c tk-route -l table -d 'aligned table'
+complete -c tk-route -l json -d 'JSON lines'
+complete -c tk-route -s o -l output -x -d columns
+complete -c tk-route -l all -d 'every rule that matches'
+complete -c tk-route -l explain -d 'which rule matched, what it set'
+complete -c tk-route -l dry-run -d 'change nothing: a dry-run stream'
+complete -c tk-route -l stats -d 'per rule: tickets matched, fields changed'
+complete -c tk-route -l rule -x -a '(__tk_rule_names)' -d 'only these rules'
+complete -c tk-new -l route -d 'route through the rules'
+complete -c tk-import -l route -d 'route through the rules'
+
+# tk-mail (issue 27, the email channel)
+complete -c tk-mail -l mbox -r -F -d 'messages of an mbox file'
+complete -c tk-mail -l maildir -x -a '(__fish_complete_directories)' -d 'messages of a Maildir folder'
+complete -c tk-mail -l queue -x -d 'queue of new tickets'
+complete -c tk-mail -l route -d 'run the rules file on new tickets'
+complete -c tk-mail -s n -l dry-run -d 'say what would be done; write nothing'
+complete -c tk-mail -s d -l dir -x -a '(__fish_complete_directories)' -d 'the store'
+complete -c tk-mail -s h -l help -d 'print help'
+complete -c tk-mail -s V -l version -d 'print the version'
+
+# ---- tk-kb (issue 28, knowledge base): kept apart from the blocks above ----
+set -g __tk_commands $__tk_commands kb
+complete -c tk -f -n __tk_needs_name -a kb
+function __tk_kb
+	set -l d (__tk_dir_arg)
+	if test -n "$d"
+		command tk-kb -d $d $argv 2>/dev/null </dev/null
+	else
+		command tk-kb $argv 2>/dev/null </dev/null
+	end
+end
+function __tk_kb_ids
+	__tk_kb ls | cut -f1
+end
+function __tk_kb_tags
+	__tk_kb ls | cut -f4 | tr ',' '\n' | sort -u | string match -v ''
+end
+set -l __tk_kb_verbs add import edit ls show log rm search suggest from-ticket reindex
+complete -c tk-kb -f
+complete -c tk-kb -s d -l dir -r -a '(__fish_complete_directories)' -d 'store directory'
+complete -c tk-kb -s h -l help -d help
+complete -c tk-kb -l version -d version
+complete -c tk-kb -l title -x -d 'the article title (add)'
+complete -c tk-kb -s n -l count -x -d 'at most count results'
+complete -c tk-kb -l tickets -d 'similar resolved tickets (suggest)'
+complete -c tk-kb -n "not __fish_seen_subcommand_from $__tk_kb_verbs" -a "$__tk_kb_verbs"
+complete -c tk-kb -n '__fish_seen_subcommand_from edit show log rm' -a '(__tk_kb_ids)' -d article
+complete -c tk-kb -n '__fish_seen_subcommand_from ls' -a '(__tk_kb_tags | sed "s/^/tag=/")' -d tag
+complete -c tk-kb -n '__fish_seen_subcommand_from add' -a '(__tk_kb_tags | sed "s/^/tags=/")' -d tag
+
+# ---- tk-notify and tk-comment --template (issue 26: notices) ----
+set -g __tk_commands $__tk_commands notify
+complete -c tk -f -n __tk_needs_name -a notify
+
+function __tk_store_dir
+    set -l d (__tk_dir_arg)
+    if set -q d[1]
+        echo $d
+    else if test -n "$TK_DIR"
+        echo $TK_DIR
+    else if test -n "$XDG_DATA_HOME"
+        echo $XDG_DATA_HOME/tk
+    else
+        echo $HOME/.local/share/tk
+    end
+end
+
+function __tk_template_names
+    set -l d (__tk_store_dir)/templates
+    test -d $d; and ls -1 -- $d 2>/dev/null
+end
+
+function __tk_calendar_names
+    echo 24x7
+    set -l f (__tk_store_dir)/calendars
+    test -r $f; and awk '$1 == "calendar" && NF >= 2 { print $2 }' $f
+end
+
+function __tk_notices
+    command -sq tk-notify; or return
+    command tk-notify -d (__tk_store_dir) -t --queue 2>/dev/null </dev/null | cut -f1
+end
+
+function __tk_notify_after_exec
+    contains -- --exec (commandline -opc)
+end
+
+complete -c tk-notify -f -n 'not __tk_notify_after_exec' -a '(__tk_ids)'
+complete -c tk-notify -n __tk_notify_after_exec -F
+complete -c tk-notify -s d -l dir -x -a '(__fish_complete_directories)' -d 'store directory'
+complete -c tk-notify -s h -l help -d 'print the options'
+complete -c tk-notify -l version -d 'print the version'
+complete -c tk-notify -s q -l quiet -d 'print nothing'
+complete -c tk-notify -s H -l header -d 'header line'
+complete -c tk-notify -s t -l tsv -d 'records, also on a terminal'
+complete -c tk-notify -l table -d 'aligned table'
+complete -c tk-notify -l json -d 'JSON lines'
+complete -c tk-notify -l to -x -a 'assignee requester watchers lead' -d 'mail these'
+complete -c tk-notify -l exec -x -a '(__fish_complete_command)' -d 'run a hook: the rest is its command line'
+complete -c tk-notify -l template -x -a '(__tk_template_names)' -d 'the text'
+complete -c tk-notify -l during -x -a '(__tk_calendar_names)' -d 'hold until the calendar opens'
+complete -c tk-notify -l timeout -x -d 'seconds a command may take'
+complete -c tk-notify -l flush -d 'send what is queued'
+complete -c tk-notify -l queue -d 'list the queued notices'
+complete -c tk-notify -l drop -x -a '(__tk_notices)' -d 'take a notice out of the queue'
 
 # ---- tk-sla (issue 26: SLA) ----
 # The SLA deadlines are fields kept by tk: filters see them, no assignment

@@ -1,6 +1,7 @@
 /*
  * active.c - the working set: a copy of every ticket in an active status
- * (new, open, pending), kept together by status and assignee.
+ * (class open or paused, status.c: new, open and pending in tk's default
+ * workflow), kept together by status and assignee.
  *
  *   active   epoch . status . NUL . assignee . NUL . id -> encoded ticket
  *            (the same bytes as in tickets)
@@ -232,4 +233,18 @@ tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk_str
 		rc = mdb_put(t->txn, db, &k, &v, 0);
 	}
 	return rc ? tk_mdb_error(rc, "active") : 0;
+}
+
+int
+tk_active_move(tk_txn *t, uint64_t id, tk_str status, tk_str assignee, const void *enc, size_t n, int in)
+{
+	unsigned char kb[TK_ACTIVE_KEYBUF];
+	MDB_val k = active_key(t, id, status, assignee, kb), v = { n, (void *)enc };
+	int rc;
+
+	/* (its assignee's load, load.c, with it) */
+	if ((rc = tk_load_add(t, assignee.p, assignee.n, in ? 1 : -1)))
+		return tk_mdb_error(rc, "agent_load");
+	rc = in ? mdb_put(t->txn, t->st->dbi[TK_DB_ACTIVE], &k, &v, 0) : mdb_del(t->txn, t->st->dbi[TK_DB_ACTIVE], &k, NULL);
+	return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "active") : 0;
 }

@@ -107,6 +107,53 @@ tk_common_option(int c)
 	}
 }
 
+/*
+ * A writer's ticket index (tk-config(5) fulltext): kept when the config
+ * says so or, unset there, when the store was made with it or rebuilt by
+ * tk-kb reindex (meta's ft_tickets). Turned off, the index stops being
+ * trusted, so text= reads the tickets themselves.
+ */
+static int
+ft_built(tk_txn *t, void *arg)
+{
+	int *on = arg, rc = tk_ft_tickets_built(t);
+
+	if (rc < 0)
+		return TK_EXIT_FAIL;
+	if (*on == 0 && rc == 1 && tk_ft_tickets_mark(t, 0) < 0)
+		return TK_EXIT_FAIL;
+	*on = *on < 0 ? rc : *on;
+	return 0;
+}
+
+static void
+ft_setup(tk_store *st, const char *path)
+{
+	tk_settings set;
+	int on;
+
+	if (tk_settings_load(path, &set) < 0)
+		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
+	on = set.fulltext_tickets;
+	if (on != 1) {
+		tk_txn t;
+		int rc;
+
+		if (on < 0) {	/* a reader's look at meta is enough */
+			if (tk_txn_read(st, &t) < 0)
+				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+			rc = tk_ft_tickets_built(&t);
+			tk_txn_end(&t);
+			if (rc < 0)
+				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+			on = rc;
+		} else if ((rc = tk_store_write(st, ft_built, &on)))
+			tk_die(rc, "%s", tk_errmsg);
+	}
+	st->ft_tickets = on == 1;
+	st->ft_drain = tk_ft_drain;
+}
+
 tk_store *
 tk_cmd_store(const char *dir, int mode)
 {
@@ -118,37 +165,48 @@ tk_cmd_store(const char *dir, int mode)
 	if (tk_map_size(&size) < 0 || tk_hugepages(-1) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	path = tk_store_path(dir);
-	/* Only a command about to write makes a store (DESIGN.md 9). */
+	/* Only a command about to write makes a store (DESIGN.md 9), and
+	 * not with a broken configuration file it would refuse. */
 	made = mode == TK_OPEN_CREATE && !tk_store_exists(path);
 	if (mode != TK_OPEN_CREATE && !tk_store_exists(path))
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-	st = tk_store_open(path, mode != TK_OPEN_READ);
+	if (mode == TK_OPEN_CREATE && !tk_store_exists(path) && tk_config_read(path, NULL) < 0)
+		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
+	st = tk_store_open(path, mode != TK_OPEN_READ && mode != TK_OPEN_CHECK);
+	if (st && mode == TK_OPEN_CONFIG && st->created) {
+		/* (tk-config makes no store: it has nothing to apply to one) */
+		tk_die(TK_EXIT_FAIL, "%s: no tk store here", path);
+	}
 	if (!st)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	if (st->schema < TK_SCHEMA_VERSION) {
 		/* An older store: brought up to date by a writer, then opened. */
-		if (mode == TK_OPEN_READ) {
+		if (mode == TK_OPEN_READ || mode == TK_OPEN_CHECK) {
 			tk_store_close(st);
 			if (!(st = tk_store_open(path, 1)))
 				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 		}
 		if (st->schema < TK_SCHEMA_VERSION && tk_store_upgrade(st) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-		if (mode == TK_OPEN_READ) {
+		if (mode == TK_OPEN_READ || mode == TK_OPEN_CHECK) {
 			tk_store_close(st);
 			if (!(st = tk_store_open(path, 0)))
 				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 		}
 	}
+	tk_config_load(st, mode);
+	/* (tk-config check and apply report a broken config file themselves.) */
 	/* Every ticket a writing command makes or changes gets its SLA
 	 * deadlines; a broken sla or calendars file refuses the command, as
 	 * a broken fields file does, before anything is written (a store
 	 * made just now is taken back). */
-	if (tk_fields_load(st) < 0 || (mode != TK_OPEN_READ && tk_sla_attach(st) < 0)) {
+	if ((mode == TK_OPEN_WRITE || mode == TK_OPEN_CREATE) && tk_sla_attach(st) < 0) {
 		if (made)
 			tk_cmd_unmake_on_exit(path);
 		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
 	}
+	if (mode == TK_OPEN_WRITE || mode == TK_OPEN_CREATE)
+		ft_setup(st, path);
 	return st;
 }
 
@@ -163,23 +221,35 @@ tk_cmd_store_assign(const char *dir, int mode, const tk_assignments *as)
 
 	for (i = 0; i < as->n && as->a[i].field != TK_F_CUSTOM; i++)
 		;
-	if (i == as->n)
-		return tk_cmd_store(dir, mode);
 	if (mode == TK_OPEN_CREATE && !tk_store_exists(path)) {
-		/* No store yet: only its directory's fields file declares names. */
+		const tk_status_def *defs;
+		const long *lines;
+		size_t n;
+
+		/* No store yet: its directory's files say what it will take
+		 * (the store is made with them): names, types, statuses. */
 		memset(&none, 0, sizeof none);
 		none.dir = (char *)path;
-		if (tk_fields_load(&none) < 0)
+		if (tk_fields_load(&none) < 0 || tk_workflow_read(path, NULL) < 0)
 			tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
-		rc = tk_assignments_check(&none, NULL, as);
+		n = tk_workflow_statuses(&defs, &lines);
+		tk_status_install(defs, n);
+		tk_config_install();
+		rc = i == as->n ? 0 : tk_assignments_check(&none, NULL, as);
 		for (i = 0; i < none.ndeclared; i++)
 			free(none.declared[i]);
 		free(none.declared);
-		if (rc < 0)
+		if (rc < 0 || tk_assignments_validate(as) < 0)
 			tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 		return tk_cmd_store(dir, mode);
 	}
 	st = tk_cmd_store(dir, mode);
+	/* What the store's configuration refuses on the command line is a
+	 * usage error (exit 2); in records, a refused record (exit 3). */
+	if (tk_assignments_validate(as) < 0)
+		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	if (i == as->n)
+		return st;
 	if (tk_txn_read(st, &t) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	rc = tk_assignments_check(st, &t, as);

@@ -4,7 +4,13 @@
  *
  * comments: ticket (8 bytes) . n (4 bytes), big-endian, n counting from 1
  * -> time (20 bytes ISO + NUL), flags ("p" public or "i" internal, NUL),
- * author, NUL, body.
+ * author, NUL, body, and, for a comment a merge moved here (schema 8),
+ * NUL and its marks: "TICKET:N" where it came from, the latest first,
+ * separated by spaces ("57:3", or "57:3 50:1" when 57 had it from 50).
+ * No body holds a NUL, so a record before marks reads as one without.
+ *
+ * Numbers never change: a comment is added after the ticket's last, and
+ * one a merge moves gets the next number of its new ticket.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +34,8 @@ comment_n(const unsigned char *kb)
 }
 
 /* The number of the last comment of a ticket, 0 when it has none. */
-static int
-last_comment(tk_txn *t, uint64_t ticket, uint32_t *n)
+int
+tk_comment_last(tk_txn *t, uint64_t ticket, uint32_t *n)
 {
 	unsigned char kb[12];
 	MDB_cursor *c;
@@ -76,7 +82,7 @@ tk_comment_add_at(tk_txn *t, uint64_t ticket, const char *time, const char *auth
 
 	if (tk_text_check("author", author, strlen(author)) < 0 || tk_text_check("comment", body, len) < 0)
 		return -1;
-	if (last_comment(t, ticket, &n) < 0)
+	if (tk_comment_last(t, ticket, &n) < 0)
 		return -1;
 	comment_key(kb, ticket, n + 1);
 	/* An author given as "Name <Addr>" is kept as the bare address,
@@ -99,9 +105,13 @@ tk_comment_add_at(tk_txn *t, uint64_t ticket, const char *time, const char *auth
 	tk_buf_free(&b);
 	if (rc)
 		return tk_mdb_error(rc, "comments");
+	if (tk_ft_pending_add(t, ticket) < 0)
+		return -1;
 	snprintf(num, sizeof num, "%u", n + 1);
 	return tk_log_append(t, ticket, internal ? "note" : "reply", (tk_str){ "", 0 }, TK_STR(num));
 }
+
+static void mark_parse(tk_str marks, uint64_t *from, uint32_t *n);
 
 static int
 decode(tk_comment *cm, MDB_val *k, MDB_val *v)
@@ -119,8 +129,93 @@ decode(tk_comment *cm, MDB_val *k, MDB_val *v)
 	if (!z)
 		return tk_error("comment %u of ticket %llu: corrupt", cm->n, (unsigned long long)cm->ticket);
 	cm->author = (tk_str){ p, (size_t)(z - p) };
-	cm->body = (tk_str){ z + 1, (size_t)(end - z - 1) };
+	p = z + 1;
+	cm->marks = (tk_str){ "", 0 };
+	cm->from = 0;
+	cm->from_n = 0;
+	if ((z = memchr(p, '\0', (size_t)(end - p)))) {
+		cm->marks = (tk_str){ z + 1, (size_t)(end - z - 1) };
+		end = z;
+		mark_parse(cm->marks, &cm->from, &cm->from_n);
+	}
+	cm->body = (tk_str){ p, (size_t)(end - p) };
 	return 0;
+}
+
+/* The first of marks ("57:3 50:1"): the ticket and number, 0 when none. */
+static void
+mark_parse(tk_str marks, uint64_t *from, uint32_t *n)
+{
+	const char *p = marks.p, *end = marks.p + marks.n, *colon, *sp;
+	uint64_t v;
+
+	*from = 0;
+	*n = 0;
+	sp = memchr(p, ' ', (size_t)(end - p));
+	if (sp)
+		end = sp;
+	colon = memchr(p, ':', (size_t)(end - p));
+	if (!colon || tk_id_parse(p, (size_t)(colon - p), from) < 0 ||
+	    tk_id_parse(colon + 1, (size_t)(end - colon - 1), &v) < 0 || v > 0xffffffffu) {
+		*from = 0;
+		return;
+	}
+	*n = (uint32_t)v;
+}
+
+int
+tk_comment_get(tk_txn *t, uint64_t ticket, uint32_t n, tk_comment *cm)
+{
+	unsigned char kb[12];
+	MDB_val k = { 12, kb }, v;
+	int rc;
+
+	comment_key(kb, ticket, n);
+	rc = mdb_get(t->txn, t->st->dbi[TK_DB_COMMENTS], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return tk_mdb_error(rc, "comments");
+	return decode(cm, &k, &v) < 0 ? -1 : 1;
+}
+
+int
+tk_comment_put(tk_txn *t, uint64_t ticket, uint32_t n, const tk_comment *cm)
+{
+	static tk_buf b;	/* reused: a merge puts a thread at a time */
+	unsigned char kb[12];
+	MDB_val k = { 12, kb }, v;
+	int rc;
+
+	if (cm->time.n != 20)
+		return tk_error("comment %u of ticket %llu: not a stored time", n, (unsigned long long)ticket);
+	comment_key(kb, ticket, n);
+	b.len = 0;
+	tk_buf_add(&b, cm->time.p, 20);
+	tk_buf_add(&b, cm->internal ? "\0i" : "\0p", 3);	/* NUL, flag, NUL */
+	tk_buf_add(&b, cm->author.p, cm->author.n);
+	tk_buf_addc(&b, '\0');
+	tk_buf_add(&b, cm->body.p, cm->body.n);
+	if (cm->marks.n) {
+		tk_buf_addc(&b, '\0');
+		tk_buf_add(&b, cm->marks.p, cm->marks.n);
+	}
+	v.mv_size = b.len;
+	v.mv_data = b.p;
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_COMMENTS], &k, &v, 0);
+	return rc ? tk_mdb_error(rc, "comments") : tk_ft_pending_add(t, ticket);
+}
+
+int
+tk_comment_del(tk_txn *t, uint64_t ticket, uint32_t n)
+{
+	unsigned char kb[12];
+	MDB_val k = { 12, kb };
+	int rc;
+
+	comment_key(kb, ticket, n);
+	rc = mdb_del(t->txn, t->st->dbi[TK_DB_COMMENTS], &k, NULL);
+	return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "comments") : tk_ft_pending_add(t, ticket);
 }
 
 int
@@ -151,13 +246,25 @@ tk_comment_each(tk_txn *t, uint64_t ticket, int (*fn)(const tk_comment *, void *
 	return 0;
 }
 
+/* How many comments a ticket has, counted: an unmerge leaves a gap in
+ * the numbers where the comments it took back were. */
 int
 tk_comment_count(tk_txn *t, uint64_t ticket)
 {
-	uint32_t n;
+	unsigned char kb[12];
+	MDB_cursor *c;
+	MDB_val k = { 12, kb }, v;
+	int rc, count = 0;
 
-	if (last_comment(t, ticket, &n) < 0)
+	if (mdb_cursor_open(t->txn, t->st->dbi[TK_DB_COMMENTS], &c))
 		return 0;
-	return (int)n;
+	comment_key(kb, ticket, 0);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != 12 || tk_get_u64(k.mv_data) != ticket)
+			break;
+		count++;
+	}
+	mdb_cursor_close(c);
+	return count;
 }
 

@@ -18,13 +18,22 @@ int
 tk_conf_open(tk_conf *c, const char *dir, const char *name)
 {
 	tk_buf path = { 0 };
+	int rc;
+
+	tk_buf_printf(&path, "%s/%s", dir, name);
+	rc = tk_conf_open_file(c, tk_buf_cstr(&path));
+	tk_buf_free(&path);
+	return rc;
+}
+
+int
+tk_conf_open_file(tk_conf *c, const char *path)
+{
 	FILE *fp;
 	size_t n;
 
 	memset(c, 0, sizeof *c);
-	tk_buf_printf(&path, "%s/%s", dir, name);
-	c->path = tk_xstrdup(tk_buf_cstr(&path));
-	tk_buf_free(&path);
+	c->path = tk_xstrdup(path);
 	if (!(fp = fopen(c->path, "r"))) {
 		int e = errno;
 

@@ -60,13 +60,11 @@ tk_dryrun_columns(tk_txn *t, tk_buf *cols)
 	tk_buf_adds(cols, "id");
 	for (i = 1; i < TK_F_NSTORED; i++)
 		tk_buf_printf(cols, ",%s", tk_fields[i].name);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		/* (A name tk made a built-in since it was registered is a column already.) */
 		if ((!i || strcmp(names[i], names[i - 1])) && tk_field_lookup(names[i]) == TK_F_CUSTOM &&
 		    tk_field_name_ok(names[i]))
 			tk_buf_printf(cols, ",%s", names[i]);
-	}
-	/* (freed after: each name is compared with the one before it) */
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);

@@ -51,6 +51,8 @@ first_fields(tk_txn *t, uint64_t id, uint64_t seq, tk_buf *out)
 		if (event_read(t, tk_get_u64(d.mv_data), &ev) <= 0)
 			continue;
 		f = tk_field_lookup_n(ev.field.p, ev.field.n);
+		if (f == TK_F_CUSTOM && tk_event_reserved(ev.field.p, ev.field.n))
+			continue;	/* a reply, a link, a merge: no field's value */
 		if (f == TK_F_CUSTOM)
 			tk_ticket_custom_slot(&tk, ev.field.p, ev.field.n)->value = ev.old;
 		else if (f > TK_F_ID && f < TK_F_NSTORED)

@@ -35,9 +35,8 @@ tk_ids_add(tk_ids *ids, uint64_t id)
 	ids->v[ids->n++] = id;
 }
 
-/* A typed id: letters, then digits (c123 a contact, kb7 an article). */
-static int
-typed_id(const char *s, size_t n)
+int
+tk_id_typed(const char *s, size_t n)
 {
 	size_t i = 0;
 
@@ -118,7 +117,7 @@ tk_ids_read(tk_ids *ids, FILE *fp, const char *name, int *bad)
 		}
 		if (r.header || (r.nfields == 1 && !r.lens[0]))
 			continue;
-		if (typed_id(r.fields[0], r.lens[0])) {
+		if (tk_id_typed(r.fields[0], r.lens[0])) {
 			/* c123, kb7: a record about something else (DESIGN.md 4) */
 			tk_warn("%s:%ld: %s: not a ticket, skipped", name, r.lineno, r.fields[0]);
 			continue;

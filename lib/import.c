@@ -974,7 +974,10 @@ tk_import_row(tk_import *im, char **fields, size_t *lens, size_t n, tk_improw *r
 		case COL_FIELD:
 			switch (c->field) {
 			case TK_F_STATUS:
-				if (!(w = word(c, status_words, val)))
+				/* The store's own statuses (its workflow's) as they are. */
+				if (tk_status_known((tk_str){ val, lens[i] }))
+					w = val;
+				else if (!(w = word(c, status_words, val)))
 					return tk_error("column \"%s\": status \"%s\" has no tk status (%s)",
 					    c->header, val, tk_enum_words(TK_F_STATUS));
 				push(&r->as, TK_F_STATUS, w);

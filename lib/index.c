@@ -47,8 +47,9 @@ tk_ix_partitioned(int db)
  * Values an index keeps no entries for. An empty external id: most
  * tickets have none (only imports give one), and a key "\0" holding the id
  * of every ticket made by hand or mail would be written at every tk-new
- * for no query worth it: external_id= is answered by a scan. The active
- * statuses (new, open, pending): the working set (active.c) holds those
+ * for no query worth it: external_id= is answered by a scan; so an
+ * empty custom field in ix_custom. The active statuses (new, open,
+ * pending; class open or paused): the working set (active.c) holds those
  * tickets, so ix_status holds only the resolved and closed ones, and a new
  * ticket or a change between active statuses writes one tree less. An
  * empty assignee, queue or requester of a ticket in the working set: a
@@ -60,8 +61,10 @@ tk_ix_partitioned(int db)
 int
 tk_ix_skips(int db, const char *v, size_t n, int active)
 {
+	(void)v;	/* (only its length matters: empty or not) */
 	switch (db) {
 	case TK_DB_IX_EXTERNAL:
+	case TK_DB_IX_CUSTOM:
 	case TK_DB_IX_SLA_DUE:	/* only tickets with a clock running */
 		return n == 0;
 	case TK_DB_IX_ASSIGNEE:
@@ -69,7 +72,8 @@ tk_ix_skips(int db, const char *v, size_t n, int active)
 	case TK_DB_IX_REQUESTER:
 		return n == 0 && active;
 	case TK_DB_IX_STATUS:
-		return tk_active_status((tk_str){ v, n });
+		return active;	/* a status of the working set (the caller's class, so
+				 * tk-config apply can move a status's tickets) */
 	}
 	return 0;
 }
@@ -290,4 +294,18 @@ tk_ix_del(MDB_cursor *c, int db, MDB_val k, uint64_t id)
 		return tk_pl_del(c, k, id);
 	rc = dup_seek(c, k, id);
 	return rc ? rc : mdb_cursor_del(c, 0);
+}
+
+MDB_val
+tk_ix_custom_key(tk_str name, tk_str value, unsigned char *buf)
+{
+	size_t nn = name.n > 64 ? 64 : name.n, vn = value.n > TK_IX_MAXKEY ? TK_IX_MAXKEY : value.n;
+	MDB_val k;
+
+	memcpy(buf, name.p, nn);
+	buf[nn] = '\0';
+	memcpy(buf + nn + 1, value.p, vn);
+	k.mv_size = nn + 1 + vn;
+	k.mv_data = buf;
+	return k;
 }

@@ -616,7 +616,7 @@ comment_json(const tk_comment *c, void *arg)
 {
 	tk_buf *b = arg;
 
-	if (c->n > 1)
+	if (b->p[b->len - 1] != '[')	/* (numbers may have gaps: an unmerge took some back) */
 		tk_buf_addc(b, ',');
 	tk_buf_printf(b, "{\"n\":%u,\"time\":", c->n);
 	tk_json_string(b, c->time.p, c->time.n);
@@ -624,6 +624,9 @@ comment_json(const tk_comment *c, void *arg)
 	tk_json_string(b, c->author.p, c->author.n);
 	tk_buf_printf(b, ",\"internal\":%s,\"body\":", c->internal ? "true" : "false");
 	tk_json_string(b, c->body.p, c->body.n);
+	/* moved here by a merge: the ticket and number it had there */
+	if (c->from)
+		tk_buf_printf(b, ",\"from\":%llu,\"from_n\":%u", (unsigned long long)c->from, c->from_n);
 	tk_buf_addc(b, '}');
 	return 0;
 }
@@ -659,6 +662,30 @@ history_json(tk_buf *b, tk_txn *t, uint64_t id)
 	mdb_cursor_close(c);
 }
 
+/* The links that point at a ticket (its own are its link fields):
+ * "links":{"children":[3,4],"duplicates":[],"merged_from":[]}. */
+static void
+links_json(tk_buf *b, tk_txn *t, uint64_t id)
+{
+	static const char *const rel[][2] = {
+		{ "child", "children" }, { "duplicate", "duplicates" }, { "merged_from", "merged_from" },
+	};
+	tk_ids ids = { 0 };
+	size_t i, k;
+
+	tk_buf_adds(b, ",\"links\":{");
+	for (i = 0; i < sizeof rel / sizeof *rel; i++) {
+		ids.n = 0;
+		tk_links_get(t, id, rel[i][0], &ids);
+		tk_buf_printf(b, "%s\"%s\":[", i ? "," : "", rel[i][1]);
+		for (k = 0; k < ids.n; k++)
+			tk_buf_printf(b, "%s%llu", k ? "," : "", (unsigned long long)ids.v[k]);
+		tk_buf_addc(b, ']');
+	}
+	tk_buf_addc(b, '}');
+	tk_ids_free(&ids);
+}
+
 void
 tk_json_extra(tk_buf *b, tk_txn *t, tk_ticket *tk, void *arg)
 {
@@ -674,6 +701,8 @@ tk_json_extra(tk_buf *b, tk_txn *t, tk_ticket *tk, void *arg)
 		history_json(b, t, tk->id);
 		tk_buf_addc(b, ']');
 	}
+	if (w->links)
+		links_json(b, t, tk->id);
 }
 
 void

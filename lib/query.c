@@ -11,13 +11,16 @@
  *               either end may be left out ("age=2d..", "due=..1h")
  *   name<v name<=v name>v name>=v   the same ranges, for those who quote
  *   assignee=me  the Unix user (watchers=me too)
+ *   text=words  full-text: the subject, body and comments hold the words
+ *               (tk-kb(1)'s query language; text!=words: they do not)
  *
  * Times in ranges are absolute or relative to now ("-2d", "1h"); a bare date
  * as the upper end means the end of that day, and "created=2026-11-01"
  * alone means that whole day.
  *
  * tk_filter_run picks an access path: the smallest equality index set
- * (status, priority, queue, assignee, requester, external_id), a range of
+ * (status, priority, queue, assignee, requester, external_id, a custom
+ * field the store indexes), a range of
  * the created or updated index, the ids given on standard input, the
  * working set (active.c) for active statuses, or, when none of these is
  * selective, one pass over all tickets in id order. Every ticket found
@@ -40,21 +43,28 @@ struct term {
 	char *text;
 	char *name;
 	int field;
+	int db;			/* the index it can use: tk_fields[field].dbi, ix_custom, or -1 */
 	int kind;
 	enum op op;
 	char **vals;
 	size_t nvals;
 	pcre2_code *re;
 	pcre2_match_data *md;
+	const char *pat;	/* the pattern, in text */
 	int has_lo, has_hi;
 	long long lo, hi;	/* ints and durations */
 	char slo[32], shi[32];	/* times as ISO, priorities */
+	tk_ftq *ftq;		/* text=: the query (kb.c); field is the subject */
+	int ftset;		/* the index answered: ftids, with pend read directly */
+	uint64_t *ftids, *pend;
+	size_t nftids, npend;
 };
 
 struct tk_filter {
 	struct term *t;
 	size_t n, cap;
 	int has_status;
+	int want_default;	/* tk_filter_default_status: the working set's statuses */
 	uint64_t *ids;
 	size_t nids;
 	int use_ids;
@@ -62,8 +72,11 @@ struct tk_filter {
 	pcre2_match_context *mctx;
 	tk_buf planbuf;
 	tk_buf warning;		/* why the term last added never matches, or empty */
-	int nojit;		/* regexes not JIT-compiled (tk_filter_nojit) */
+	int nojit;		/* tk_filter_jit(q, 0): one ticket to match, JIT costs more than it saves */
+	int lazy;		/* tk_filter_lazy: regexes compiled when first matched */
 };
+
+_Thread_local long tk_filter_errpos = -1;
 
 tk_filter *
 tk_filter_new(void)
@@ -94,6 +107,9 @@ tk_filter_free(tk_filter *q)
 			pcre2_match_data_free(q->t[i].md);
 		if (q->t[i].re)
 			pcre2_code_free(q->t[i].re);
+		tk_ftq_free(q->t[i].ftq);
+		free(q->t[i].ftids);
+		free(q->t[i].pend);
 	}
 	free(q->t);
 	free(q->ids);
@@ -250,8 +266,12 @@ parse_list(struct term *t, const char *v)
 			if (priority_norm(tmp, pr, t->text) < 0)
 				return -1;
 			add_val(t, pr, 2);
-		} else if (tk_enum_words(t->field) && !tk_enum_ok(t->field, p, (size_t)(c - p))) {
-			/* status=opne would match nothing and say nothing: a typo. */
+		} else if (t->field == TK_F_STATUS ? tk_status_installed() && !tk_status_class((tk_str){ p, (size_t)(c - p) }) :
+		    tk_enum_words(t->field) && !tk_enum_ok(t->field, p, (size_t)(c - p))) {
+			/* status=opne would match nothing and say nothing: a typo.
+			 * (The statuses are the store's: before it is open, this
+			 * waits for tk_filter_prepare; a dropped one still finds
+			 * its tickets.) */
 			return tk_error("%s: \"%.*s\" is not a %s (%s)", t->text, (int)(c - p), p,
 			    tk_fields[t->field].name, tk_enum_words(t->field));
 		} else if (t->kind == TK_K_INT) {
@@ -332,10 +352,61 @@ never_matches(tk_filter *q, const struct term *t, const char *term, const char *
 		    (int)lon, lo);
 }
 
+/*
+ * Who "me" is in a filter: the Unix user running the command (tk_actor).
+ * The one place that says so: where logins of agents differ from Unix
+ * users, this is where "me" becomes the agent.
+ */
+static const char *
+me(void)
+{
+	return tk_actor();
+}
+
 const char *
 tk_filter_warning(const tk_filter *q)
 {
 	return q->warning.len ? q->warning.p : NULL;
+}
+
+/* A regex term's pattern compiled (-1 with tk_errmsg and the error's
+ * offset in the pattern in tk_filter_errpos). */
+static int
+compile(tk_filter *q, struct term *t)
+{
+	int errcode;
+	PCRE2_SIZE erroff;
+	char msg[256];
+
+	/* UCP: \w, \d, \b and [[:alpha:]] know Unicode, so \w+ matches 打印机 */
+	t->re = pcre2_compile((PCRE2_SPTR)t->pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &errcode, &erroff, NULL);
+	if (!t->re) {
+		pcre2_get_error_message(errcode, (PCRE2_UCHAR *)msg, sizeof msg);
+		tk_filter_errpos = (long)erroff;
+		return tk_error("%s: bad regex at offset %zu: %s", t->text, (size_t)erroff, msg);
+	}
+	if (!q->nojit)
+		pcre2_jit_compile(t->re, PCRE2_JIT_COMPLETE);
+	t->md = pcre2_match_data_create_from_pattern(t->re, NULL);
+	return 0;
+}
+
+/* Values of a custom field's term as its declared type keeps them (an
+ * enum's alias as its value, 05 as 5); a value the type refuses stays as
+ * written (a stored value the file no longer allows may hold it). */
+static void
+normalise(struct term *t)
+{
+	char buf[TK_VALUE_BUF];
+	size_t j;
+	tk_str v;
+
+	for (j = 0; j < t->nvals && tk_hooks && tk_hooks->value; j++)
+		if (*t->vals[j] && tk_hooks->value(TK_F_CUSTOM, t->name, t->vals[j], buf, &v) == 0 &&
+		    !tk_str_eq(v, t->vals[j])) {
+			free(t->vals[j]);
+			t->vals[j] = tk_xstrndup(v.p, v.n);
+		}
 }
 
 int
@@ -344,23 +415,40 @@ tk_filter_add(tk_filter *q, const char *term)
 	struct term t;
 	size_t n = name_len(term);
 	const char *p = term + n, *v, *dots;
-	int errcode, excl = 0;
+	int excl = 0;
 	long bad;
-	PCRE2_SIZE erroff;
-	char msg[256];
 	const char *lo = NULL, *hi = NULL;
 
 	q->warning.len = 0;
 	memset(&t, 0, sizeof t);
+	tk_filter_errpos = -1;
 	if (!n || !*p || !strchr("=!~<>", *p))
 		return tk_error("%s: not a filter (field=value, field!=value, field~regex, field=a..b)", term);
 	if ((bad = tk_utf8_invalid(term, strlen(term))) >= 0)
 		return tk_error("%s: invalid UTF-8 at byte %ld", term, bad + 1);
 	t.text = tk_xstrdup(term);
 	t.name = tk_xstrndup(term, n);
+	tk_field_name_lower(t.name);
+	if (!strcmp(t.name, "text")) {	/* full text: no field of its own */
+		char *w = (char *)p + 1 + (*p == '!');
+
+		t.field = TK_F_SUBJECT;	/* (decoded up to the subject) */
+		t.kind = TK_K_TEXT;
+		if (strncmp(p, "=", 1) && strncmp(p, "!=", 2)) {
+			tk_error("%s: text= or text!= and words (text='printer driver')", term);
+			goto fail;
+		}
+		t.op = *p == '!' ? OP_NE : OP_EQ;
+		if (!(t.ftq = tk_ftq_parse(&w, 1))) {
+			tk_error("%s: %s", term, tk_errmsg);
+			goto fail;
+		}
+		goto add;
+	}
 	t.field = tk_field_lookup(t.name);
 	tk_field_name_lower(t.name);
 	t.kind = t.field == TK_F_CUSTOM ? TK_K_TEXT : (int)tk_fields[t.field].kind;
+	t.db = t.field == TK_F_CUSTOM ? -1 : tk_fields[t.field].dbi;
 	if (t.field == TK_F_CUSTOM && !tk_field_name_ok(t.name)) {
 		tk_error("%s: %s is not a field name", term, t.name);
 		goto fail;
@@ -439,13 +527,17 @@ tk_filter_add(tk_filter *q, const char *term)
 		t.op = OP_NRANGE;
 	} else if (t.op == OP_NE && parse_list(&t, v) < 0)
 		goto fail;
-	/* "me": the agent whose login is the Unix user (tk-agent), which is
-	 * that user's name whether or not an agent has it. */
-	if ((t.field == TK_F_ASSIGNEE || t.field == TK_F_WATCHERS) && (t.op == OP_EQ || t.op == OP_NE))
+	/* A declared field's values as it keeps them (product=x200 is X200),
+	 * once the store's fields file is read (rules; tk-ls's wait for
+	 * tk_filter_prepare). */
+	if (t.field == TK_F_CUSTOM && (t.op == OP_EQ || t.op == OP_NE))
+		normalise(&t);
+	/* "me": whoever runs the command (watcher=me, assignee!=me). */
+	if ((t.field == TK_F_WATCHERS || t.field == TK_F_ASSIGNEE) && (t.op == OP_EQ || t.op == OP_NE))
 		for (n = 0; n < t.nvals; n++)
 			if (!strcmp(t.vals[n], "me")) {
 				free(t.vals[n]);
-				t.vals[n] = tk_xstrdup(tk_actor());
+				t.vals[n] = tk_xstrdup(me());
 			}
 	/* Requesters are kept as bare lowercased addresses: so are the values
 	 * asked for ("Wang Li <Wang.Li@Initech.io>" finds wang.li@initech.io). */
@@ -459,23 +551,16 @@ tk_filter_add(tk_filter *q, const char *term)
 				tk_address_lower(t.vals[n], addr.n);
 			}
 		}
-	if (t.op == OP_RE || t.op == OP_NRE) {
-		/* UCP: \w, \d, \b and [[:alpha:]] know Unicode, so \w+ matches 打印机 */
-		t.re = pcre2_compile((PCRE2_SPTR)v, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,
-		    &errcode, &erroff, NULL);
-		if (!t.re) {
-			pcre2_get_error_message(errcode, (PCRE2_UCHAR *)msg, sizeof msg);
-			tk_error("%s: bad regex at offset %zu: %s", term, (size_t)erroff, msg);
-			goto fail;
-		}
-		if (!q->nojit)
-			pcre2_jit_compile(t.re, PCRE2_JIT_COMPLETE);
-		t.md = pcre2_match_data_create_from_pattern(t.re, NULL);
+	t.pat = t.text + (v - term);
+	if ((t.op == OP_RE || t.op == OP_NRE) && !q->lazy && compile(q, &t) < 0) {
+		tk_filter_errpos = (long)(v - term) + tk_filter_errpos;
+		goto fail;
 	}
 	if (t.op == OP_RANGE)
 		never_matches(q, &t, term, lo, hi);
 	if (t.field == TK_F_STATUS)
 		q->has_status = 1;
+add:
 	if (q->n == q->cap) {
 		q->cap = q->cap ? 2 * q->cap : 8;
 		q->t = tk_xrealloc(q->t, q->cap * sizeof *q->t);
@@ -491,24 +576,77 @@ fail:
 	return -1;
 }
 
+/* The store's statuses are known once it is open (status.c): the term is
+ * added then, by tk_filter_prepare (or tk_filter_run). */
 void
-tk_filter_nojit(tk_filter *q)
+tk_filter_jit(tk_filter *q, int on)
 {
-	q->nojit = 1;
+	q->nojit = !on;
+}
+
+void
+tk_filter_lazy(tk_filter *q, int on)
+{
+	q->lazy = on;
+}
+
+size_t
+tk_filter_size(const tk_filter *q)
+{
+	return q->n;
+}
+
+void
+tk_filter_term(const tk_filter *q, size_t i, tk_term_info *ti)
+{
+	const struct term *t = &q->t[i];
+
+	ti->text = t->text;
+	ti->name = t->name;
+	ti->field = t->field;
+	/* The pattern follows the operator "~" of a positive regex term. */
+	ti->pattern = t->op == OP_RE ? t->text + strlen(t->name) + 1 : NULL;
+}
+
+tk_str
+tk_filter_matched(tk_filter *q, size_t i, tk_txn *tx, tk_ticket *tk, char *scratch, size_t n)
+{
+	struct term *t = &q->t[i];
+	tk_str v = tk_ticket_compared(tx, tk, t->field, t->name, scratch, n);
+	PCRE2_SIZE *ov;
+
+	if (t->op != OP_RE)
+		return v;
+	ov = pcre2_get_ovector_pointer(t->md);
+	if (ov[0] > ov[1] || ov[1] > v.n)
+		return v;
+	return (tk_str){ v.p + ov[0], ov[1] - ov[0] };
 }
 
 void
 tk_filter_default_status(tk_filter *q, int all)
 {
+	q->want_default = !all;
+}
+
+/* With no status term: the working set (active.c), what people are
+ * working on: every status of class open or paused. */
+static void
+add_default_status(tk_filter *q)
+{
 	tk_buf term = { 0 };
+	const tk_status_def *d;
 	size_t i;
 
-	if (all || q->has_status)
+	if (!q->want_default || q->has_status) {
+		q->want_default = 0;
 		return;
-	/* The working set (active.c): what people are working on. */
+	}
+	q->want_default = 0;
 	tk_buf_adds(&term, "status=");
-	for (i = 0; i < TK_ACTIVE_N; i++)
-		tk_buf_printf(&term, "%s%s", i ? "," : "", tk_active_names[i]);
+	for (i = 0; (d = tk_status_at(i)); i++)
+		if (tk_class_active(d->cls))
+			tk_buf_printf(&term, "%s%s", term.len > 7 ? "," : "", d->name);
 	tk_filter_add(q, term.p);
 	tk_buf_free(&term);
 }
@@ -523,14 +661,36 @@ tk_filter_ids(tk_filter *q, const uint64_t *ids, size_t n)
 	q->use_ids = 1;
 }
 
+/*
+ * Names and values against the store: a custom field must be known (and
+ * takes ix_custom when the store indexes it; its values are written as the
+ * fields file's type stores them, an enum's alias as its value), a status
+ * must be one of the store's (status.c; dropped ones too: tickets may hold
+ * them).
+ */
 int
 tk_filter_prepare(tk_filter *q, tk_txn *t)
 {
-	size_t i;
+	size_t i, j;
 
-	for (i = 0; i < q->n; i++)
-		if (q->t[i].field == TK_F_CUSTOM && tk_field_check(t->st, t, q->t[i].text, q->t[i].name) < 0)
+	add_default_status(q);
+	for (i = 0; i < q->n; i++) {
+		struct term *tm = &q->t[i];
+
+		if (tm->field == TK_F_STATUS && (tm->op == OP_EQ || tm->op == OP_NE))
+			for (j = 0; j < tm->nvals; j++)
+				if (!tk_status_class(TK_STR(tm->vals[j])))
+					return tk_error("%s: \"%s\" is not a status (%s)", tm->text, tm->vals[j],
+					    tk_status_words());
+		if (tm->field != TK_F_CUSTOM)
+			continue;
+		if (tk_field_check(t->st, t, tm->text, tm->name) < 0)
 			return -1;
+		if (tm->op == OP_EQ || tm->op == OP_NE)
+			normalise(tm);
+		if (tk_store_indexed(t->st, tm->name, strlen(tm->name)))
+			tm->db = TK_DB_IX_CUSTOM;
+	}
 	return 0;
 }
 
@@ -598,12 +758,42 @@ in_range(struct term *t, tk_str v)
 }
 
 static int
+cmp_u64p(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* text=: the index's answer when it gave one (tickets written since it was
+ * brought up to date, listed in ft_pending, read directly), else the
+ * ticket's own text (a rule at intake, a store without the index). */
+static int
+text_match(struct term *t, tk_txn *tx, tk_ticket *tk)
+{
+	static tk_buf body;
+	int rc;
+
+	if (t->ftset && tk->id && (!t->npend || !bsearch(&tk->id, t->pend, t->npend, sizeof *t->pend, cmp_u64p)))
+		return t->nftids && bsearch(&tk->id, t->ftids, t->nftids, sizeof *t->ftids, cmp_u64p) != NULL;
+	if (tk_ft_ticket_text(tx, tk, &body) < 0)
+		return -1;
+	rc = tk_ft_match_text(t->ftq, tk->f[TK_F_SUBJECT].p, tk->f[TK_F_SUBJECT].n, body.p, body.len);
+	return rc;
+}
+
+static int
 term_match(tk_filter *q, struct term *t, tk_txn *tx, tk_ticket *tk)
 {
 	char scratch[32];
-	tk_str v = tk_ticket_compared(tx, tk, t->field, t->name, scratch, sizeof scratch);
+	tk_str v;
 	int rc;
 
+	if (t->ftq) {
+		rc = text_match(t, tx, tk);
+		return rc < 0 ? rc : t->op == OP_NE ? !rc : rc;
+	}
+	v = tk_ticket_compared(tx, tk, t->field, t->name, scratch, sizeof scratch);
 	switch (t->op) {
 	case OP_EQ:
 		return eq_any(t, v);
@@ -615,6 +805,8 @@ term_match(tk_filter *q, struct term *t, tk_txn *tx, tk_ticket *tk)
 		return !in_range(t, v);
 	case OP_RE:
 	case OP_NRE:
+		if (!t->re && compile(q, t) < 0)
+			return -1;
 		rc = pcre2_match(t->re, (PCRE2_SPTR)(v.n ? v.p : ""), v.n, 0, PCRE2_NO_UTF_CHECK, t->md, q->mctx);
 		if (rc >= 0)
 			return t->op == OP_RE;
@@ -710,7 +902,16 @@ collect_key(MDB_cursor *c, int db, MDB_val k, idvec *iv)
 static unsigned
 epochs_of(tk_txn *tx, const struct term *t)
 {
-	return tk_ix_partitioned(tk_fields[t->field].dbi) ? tk_ix_nepochs(tx, tk_fields[t->field].dbi) : 1;
+	return tk_ix_partitioned(t->db) ? tk_ix_nepochs(tx, t->db) : 1;
+}
+
+/* The index key of value v of term t in epoch e (buf: TK_IX_CUSTOM_KEYBUF bytes). */
+static MDB_val
+term_key(const struct term *t, const char *v, unsigned e, unsigned char *buf)
+{
+	if (t->db == TK_DB_IX_CUSTOM)
+		return tk_ix_custom_key(TK_STR(t->name), TK_STR(v), buf);
+	return tk_ix_key(t->db, v, strlen(v), e, buf);
 }
 
 /* Values of t whose tickets in the working set its index has no entries
@@ -719,7 +920,9 @@ epochs_of(tk_txn *tx, const struct term *t)
 static int
 skipped(const struct term *t, size_t i)
 {
-	return tk_ix_skips(tk_fields[t->field].dbi, t->vals[i], strlen(t->vals[i]), 1);
+	tk_str v = TK_STR(t->vals[i]);
+
+	return tk_ix_skips(t->db, v.p, v.n, t->field == TK_F_STATUS ? tk_active_status(v) : 1);
 }
 
 static int
@@ -736,8 +939,8 @@ any_skipped(const struct term *t)
 static size_t
 count_eq(tk_txn *tx, struct term *t)
 {
-	int db = tk_fields[t->field].dbi;
-	unsigned char kb[TK_IX_KEYBUF];
+	int db = t->db;
+	unsigned char kb[TK_IX_CUSTOM_KEYBUF];
 	unsigned e, ne = epochs_of(tx, t);
 	MDB_cursor *c;
 	MDB_val k;
@@ -752,7 +955,7 @@ count_eq(tk_txn *tx, struct term *t)
 		return (size_t)-1;
 	for (i = 0; i < t->nvals; i++)
 		for (e = 0; e < ne; e++) {
-			k = tk_ix_key(db, t->vals[i], strlen(t->vals[i]), e, kb);
+			k = term_key(t, t->vals[i], e, kb);
 			if (tk_ix_count(c, db, k, &cnt) == 0)
 				total += cnt;
 		}
@@ -765,8 +968,8 @@ static int collect_active_skipped(tk_txn *tx, struct term *t, idvec *iv);
 static int
 collect_eq(tk_txn *tx, struct term *t, idvec *iv)
 {
-	int db = tk_fields[t->field].dbi;
-	unsigned char kb[TK_IX_KEYBUF];
+	int db = t->db;
+	unsigned char kb[TK_IX_CUSTOM_KEYBUF];
 	unsigned e, ne = epochs_of(tx, t);
 	MDB_cursor *c;
 	size_t i;
@@ -777,7 +980,7 @@ collect_eq(tk_txn *tx, struct term *t, idvec *iv)
 	/* Epochs in order: a value's ids come out ascending. */
 	for (i = 0; i < t->nvals && rc == 0; i++)
 		for (e = 0; e < ne && rc == 0; e++)
-			rc = collect_key(c, db, tk_ix_key(db, t->vals[i], strlen(t->vals[i]), e, kb), iv);
+			rc = collect_key(c, db, term_key(t, t->vals[i], e, kb), iv);
 	mdb_cursor_close(c);
 	if (!rc && any_skipped(t)) {
 		rc = collect_active_skipped(tx, t, iv);
@@ -844,12 +1047,13 @@ eq_indexed(const struct term *t)
 {
 	size_t i;
 
-	if (t->field < 0 || t->op != OP_EQ || tk_fields[t->field].dbi < 0 || t->kind == TK_K_TIME)
+	if (t->ftq || t->db < 0 || t->op != OP_EQ || t->kind == TK_K_TIME)
 		return 0;
-	/* external_id= : the index has no entries for an empty value. (The
-	 * working set has the others an index skips: collect_eq.) */
+	/* external_id= (and a custom field's): the index has no entries for an
+	 * empty value. (The working set has the others an index skips:
+	 * collect_eq.) */
 	for (i = 0; i < t->nvals; i++)
-		if (!*t->vals[i] && tk_ix_skips(tk_fields[t->field].dbi, "", 0, 0))
+		if (!*t->vals[i] && tk_ix_skips(t->db, "", 0, 0))
 			return 0;
 	return 1;
 }
@@ -860,10 +1064,10 @@ eq_indexed(const struct term *t)
 static int
 narrow(tk_txn *tx, struct term *t, idvec *iv, size_t tcount)
 {
-	int db = tk_fields[t->field].dbi;
+	int db = t->db;
 	MDB_cursor *c;
 	MDB_val k, d;
-	unsigned char kb[TK_IX_KEYBUF], *keep;
+	unsigned char kb[TK_IX_CUSTOM_KEYBUF], *keep;
 	size_t i, j, o, vi;
 	unsigned e, ne;
 	int rc = 0;
@@ -876,7 +1080,7 @@ narrow(tk_txn *tx, struct term *t, idvec *iv, size_t tcount)
 		ne = epochs_of(tx, t);
 		for (vi = 0; vi < t->nvals && (!rc || rc == MDB_NOTFOUND); vi++)
 			for (e = 0, i = 0; e < ne && i < iv->n; e++) {
-				k = tk_ix_key(db, t->vals[vi], strlen(t->vals[vi]), e, kb);
+				k = term_key(t, t->vals[vi], e, kb);
 				rc = tk_ix_first(c, db, k, &d);
 				while (rc == 0 && i < iv->n) {
 					const unsigned char *p = d.mv_data;
@@ -908,7 +1112,7 @@ narrow(tk_txn *tx, struct term *t, idvec *iv, size_t tcount)
 		return tk_mdb_error(rc, "index");
 	for (i = o = 0; i < iv->n; i++) {
 		for (vi = 0; vi < t->nvals; vi++) {
-			k = tk_ix_key(db, t->vals[vi], strlen(t->vals[vi]), tk_ix_epoch(tx, db, iv->v[i]), kb);
+			k = term_key(t, t->vals[vi], tk_ix_epoch(tx, db, iv->v[i]), kb);
 			if (tk_ix_has(c, db, k, iv->v[i]) == 1) {
 				iv->v[o++] = iv->v[i];
 				break;
@@ -964,12 +1168,37 @@ arow_sort(arow *av, size_t from, size_t n)
 
 /*
  * The working set's tickets (active.c) of the statuses of term st and the
- * assignees of term at (any when at is NULL), id ascending: epoch by epoch
+ * assignees of term at (any when at is NULL), and of the ids of only when
+ * it is not NULL, id ascending: epoch by epoch
  * (ids ascend from one to the next), each status and assignee a range of
  * keys, an epoch's rows sorted by id unless they are one assignee's.
  */
+/* A set of ids as bits (the working set narrowed by an index). */
+typedef struct {
+	unsigned char *bits;
+	uint64_t max;
+} idset;
+
+static void
+idset_make(idset *s, const idvec *iv)
+{
+	size_t i;
+
+	s->max = iv->n ? iv->v[iv->n - 1] : 0;	/* (iv ascending) */
+	s->bits = tk_xmalloc(s->max / 8 + 1);
+	memset(s->bits, 0, s->max / 8 + 1);
+	for (i = 0; i < iv->n; i++)
+		s->bits[iv->v[i] / 8] |= (unsigned char)(1u << (iv->v[i] % 8));
+}
+
 static int
-collect_active(tk_txn *tx, struct term *st, struct term *at, arow **out, size_t *nout)
+idset_has(const idset *s, uint64_t id)
+{
+	return id <= s->max && (s->bits[id / 8] >> (id % 8) & 1);
+}
+
+static int
+collect_active(tk_txn *tx, struct term *st, struct term *at, const idset *only, arow **out, size_t *nout)
 {
 	unsigned char kb[TK_ACTIVE_KEYBUF];
 	arow *av = NULL;
@@ -994,6 +1223,8 @@ collect_active(tk_txn *tx, struct term *st, struct term *at, arow **out, size_t 
 				    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 					if (k.mv_size < p.mv_size + 8 || memcmp(k.mv_data, p.mv_data, p.mv_size))
 						break;
+					if (only && !idset_has(only, tk_get_u64((unsigned char *)k.mv_data + k.mv_size - 8)))
+						continue;
 					if (n == cap)
 						av = tk_xrealloc(av, (cap = cap ? 2 * cap : 256) * sizeof *av);
 					av[n].id = tk_get_u64((unsigned char *)k.mv_data + k.mv_size - 8);
@@ -1022,16 +1253,21 @@ collect_active(tk_txn *tx, struct term *st, struct term *at, arow **out, size_t 
 static int
 collect_active_skipped(tk_txn *tx, struct term *t, idvec *iv)
 {
-	struct term all = { .vals = (char **)tk_active_names, .nvals = TK_ACTIVE_N };
+	char *act[TK_STATUS_MAX];
+	struct term all = { .vals = act, .nvals = 0 };
 	struct term unset = { .vals = (char *[]){ "" }, .nvals = 1 };
+	const tk_status_def *d;
 	int read = t->field == TK_F_QUEUE || t->field == TK_F_REQUESTER;
 	arow *av = NULL;
 	size_t n = 0, i;
 	tk_ticket tk;
 	int rc = 0;
 
+	for (i = 0; (d = tk_status_at(i)); i++)
+		if (tk_class_active(d->cls))
+			act[all.nvals++] = (char *)d->name;
 	if (collect_active(tx, t->field == TK_F_STATUS ? t : &all, t->field == TK_F_ASSIGNEE ? &unset : NULL,
-	    &av, &n) < 0)
+	    NULL, &av, &n) < 0)
 		return -1;
 	tk_ticket_init(&tk);
 	for (i = 0; i < n && !rc; i++) {
@@ -1120,11 +1356,15 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 	MDB_val k, v;
 	int rc, usebest = 0, act = 0;
 	size_t *cnt = NULL, atn = 0, actcost = 0, idspan;
-	struct term *at = NULL, *ast = NULL;
+	struct term *at = NULL, *ast = NULL, *ft = NULL;
+	size_t ftn = (size_t)-1;
 	uint64_t scan_lo = 1, scan_hi = UINT64_MAX;
+	idvec pre = { 0 };	/* the working set narrowed to these ids (pt's) */
+	struct term *pt = NULL;
 	unsigned char lob[8];
 	size_t scanned = 0;
 
+	add_default_status(q);
 	mdb_stat(tx->txn, tx->st->dbi[TK_DB_TICKETS], &ms);
 	total = ms.ms_entries;
 	if (q->use_ids) {
@@ -1171,6 +1411,35 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 			bt = t;
 		}
 	}
+	/* text=: the tickets of the index and the ones written since */
+	for (i = 0; i < q->n; i++) {
+		struct term *t = &q->t[i];
+		long nf, np;
+		int built;
+
+		if (!t->ftq)
+			continue;
+		free(t->ftids);
+		free(t->pend);
+		t->ftids = t->pend = NULL;
+		t->ftset = 0;
+		if ((built = tk_ft_tickets_built(tx)) < 0)
+			goto fail;
+		if (!built)
+			continue;
+		if ((nf = tk_ft_ids(tx, 't', t->ftq, &t->ftids)) < 0 || (np = tk_ft_pending_ids(tx, &t->pend)) < 0)
+			goto fail;
+		t->nftids = (size_t)nf, t->npend = (size_t)np;
+		t->ftset = 1;
+		if (t->op == OP_EQ && !usebest && t->nftids + t->npend < ftn) {
+			ft = t;
+			ftn = t->nftids + t->npend;
+		}
+	}
+	if (ft && ftn < bestn)
+		bt = NULL, bestn = ftn;
+	else
+		ft = NULL;
 	/*
 	 * Active statuses only (tk-ls's default): the working set has those
 	 * tickets side by side, about 16 to a page, where fetching candidates
@@ -1200,7 +1469,7 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		if (est > as.ms_entries)
 			est = as.ms_entries;
 		cost = est / 16 + ast->nvals * (at ? at->nvals : 1) * tk_ix_nepochs(tx, TK_DB_ACTIVE);
-		act = cost < limit && cost < idspan;
+		act = cost < limit && cost < idspan && (!ft || cost < ftn);
 		actcost = cost;
 	}
 	/* A stretch of ids smaller than the best index's set: read that. */
@@ -1214,6 +1483,25 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		usebest = 1;
 		tk_buf_free(&q->planbuf);
 		tk_buf_printf(&q->planbuf, "index %s (%zu candidates)", bt->name, best.n);
+		q->plan = q->planbuf.p;
+	}
+	if (ft && !usebest && !act && ftn < idspan) {
+		size_t a = 0, b = 0;
+
+		best.cap = ftn + 1;
+		best.v = tk_xmalloc(best.cap * sizeof *best.v);
+		while (a < ft->nftids || b < ft->npend) {	/* the union, ascending */
+			if (b == ft->npend || (a < ft->nftids && ft->ftids[a] < ft->pend[b]))
+				best.v[best.n++] = ft->ftids[a++];
+			else {
+				if (a < ft->nftids && ft->ftids[a] == ft->pend[b])
+					a++;
+				best.v[best.n++] = ft->pend[b++];
+			}
+		}
+		usebest = 1;
+		tk_buf_free(&q->planbuf);
+		tk_buf_printf(&q->planbuf, "full-text index (%zu candidates)", best.n);
 		q->plan = q->planbuf.p;
 	}
 	for (i = 0; i < q->n && !q->use_ids; i++) {
@@ -1254,6 +1542,39 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		tk_buf_printf(&q->planbuf, " (%zu left)", best.n);
 		q->plan = q->planbuf.p;
 	}
+	/*
+	 * The working set read for a term its index answers with fewer
+	 * tickets (product=X200, a custom field's, among the open ones): that
+	 * index's ids first, so only the copies they name are decoded and
+	 * matched; the others are passed over by the id at the end of their
+	 * key. (Their tickets lie one to a page in `tickets`: fetching them
+	 * would cost a page each.)
+	 */
+	if (act) {
+		MDB_stat as;
+		size_t pn = (size_t)-1;
+
+		mdb_stat(tx->txn, tx->st->dbi[TK_DB_ACTIVE], &as);
+		for (i = 0; i < q->n; i++) {
+			struct term *t = &q->t[i];
+
+			if (cnt[i] != (size_t)-1 && cnt[i] < as.ms_entries / 2 && cnt[i] < pn && t != ast && t != at &&
+			    t->field != TK_F_STATUS && !any_skipped(t)) {
+				pn = cnt[i];
+				pt = t;
+			}
+		}
+		if (pt) {
+			pre.cap = pn ? pn : 1;
+			pre.v = tk_xmalloc(pre.cap * sizeof *pre.v);
+			if (collect_eq(tx, pt, &pre) < 0)
+				goto fail;
+			for (i = 1; i < pre.n && pre.v[i - 1] < pre.v[i]; i++)
+				;
+			if (i < pre.n)	/* (several values: their ids one after the other) */
+				idvec_sort(&pre);
+		}
+	}
 	free(cnt);
 	cnt = NULL;
 	/* Fetching many tickets one by one costs more than reading them all in order. */
@@ -1268,10 +1589,20 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		arow *av = NULL;
 		size_t nav = 0;
 
-		if (collect_active(tx, ast, at, &av, &nav) < 0)
+		idset only = { NULL, 0 };
+
+		if (pt)
+			idset_make(&only, &pre);
+		rc = collect_active(tx, ast, at, pt ? &only : NULL, &av, &nav);
+		free(only.bits);
+		if (rc < 0)
 			goto fail_tk;
 		tk_buf_free(&q->planbuf);
-		tk_buf_printf(&q->planbuf, "working set%s (%zu candidates)", at ? ", by assignee" : "", nav);
+		if (pt)
+			tk_buf_printf(&q->planbuf, "working set%s, narrowed by index %s (%zu candidates)",
+			    at ? ", by assignee" : "", pt->name, nav);
+		else
+			tk_buf_printf(&q->planbuf, "working set%s (%zu candidates)", at ? ", by assignee" : "", nav);
 		q->plan = q->planbuf.p;
 		for (i = 0, rc = 0; i < nav && !rc; i++)
 			rc = deliver(&dl, av[i].id, av[i].v);
@@ -1313,6 +1644,7 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 	}
 	tk_ticket_free(&tk);
 	free(best.v);
+	free(pre.v);
 	return dl.matched;
 fail_tk:
 	if (c)
@@ -1321,5 +1653,6 @@ fail_tk:
 fail:
 	free(cnt);
 	free(best.v);
+	free(pre.v);
 	return -1;
 }

@@ -26,7 +26,7 @@
  *   resolution  from the creation, or the last reopening, until the
  *               ticket is resolved or closed
  *
- * While the status's class is paused (tk_status_paused) a deadline stays
+ * While the status's class is paused (status_paused: the workflow gives the class) a deadline stays
  * as it was when the pause began and sla_due is empty; when it ends the
  * deadline moves on by the business time the pause took. The calendar's
  * arithmetic counts every target in its business time ("3d" of business
@@ -62,6 +62,13 @@ const char *const tk_sla_metrics[TK_SLA_NMETRICS] = { "response", "update", "res
 const char *const tk_sla_state_names[] = { "ok", "warning", "breached", "paused" };
 static const int due_field[TK_SLA_NMETRICS] = { TK_F_DUE_RESPONSE, TK_F_DUE_UPDATE, TK_F_DUE_RESOLUTION };
 static const char metric_key[TK_SLA_NMETRICS] = { 'r', 'u', 's' };
+
+/* A status whose class (the workflow's, status.c) stops the clock. */
+static int
+status_paused(tk_str s)
+{
+	return tk_status_class(s) == TK_CLASS_PAUSED;
+}
 
 /* A duration of business time: days and weeks of the schedule, and seconds. */
 struct dur {
@@ -221,7 +228,7 @@ policy_statement(tk_sla *s, tk_policy *p, tk_conf *cf)
 			p->all = 1;
 		} else {
 			q = tk_filter_new();
-			tk_filter_nojit(q);
+			tk_filter_jit(q, 0);
 			for (i = 1; i < cf->nw; i++)
 				if (tk_filter_add(q, cf->w[i]) < 0) {
 					tk_filter_free(q);
@@ -669,7 +676,7 @@ on_event(const tk_event *ev, void *arg)
 		/* The status it was made with: the first change's old one. */
 		s->seen = 1;
 		s->paused = 0;
-		if (tk_status_paused(ev->old)) {
+		if (status_paused(ev->old)) {
 			if (h->npz == h->cap)
 				h->pz = tk_xrealloc(h->pz, (h->cap = h->cap ? 2 * h->cap : 8) * sizeof *h->pz);
 			h->pz[h->npz].a = h->created;
@@ -679,15 +686,15 @@ on_event(const tk_event *ev, void *arg)
 	}
 	if (!tk_active_status(ev->old) && tk_active_status(ev->new))
 		h->reopened = when;
-	if (s->paused && !tk_status_paused(ev->new)) {
+	if (s->paused && !status_paused(ev->new)) {
 		h->pz[h->npz - 1].b = when;
-	} else if (!s->paused && tk_status_paused(ev->new)) {
+	} else if (!s->paused && status_paused(ev->new)) {
 		if (h->npz == h->cap)
 			h->pz = tk_xrealloc(h->pz, (h->cap = h->cap ? 2 * h->cap : 8) * sizeof *h->pz);
 		h->pz[h->npz].a = when;
 		h->pz[h->npz++].b = NONE;
 	}
-	s->paused = tk_status_paused(ev->new);
+	s->paused = status_paused(ev->new);
 	return 0;
 }
 
@@ -727,7 +734,7 @@ history(tk_txn *t, tk_ticket *tk, struct hist *h)
 	if (events_each(t, tk->id, 0, on_event, &s) < 0)
 		return -1;
 	/* No status change logged: the ticket has had its status since it was made. */
-	if (!s.seen && tk_status_paused(tk->f[TK_F_STATUS])) {
+	if (!s.seen && status_paused(tk->f[TK_F_STATUS])) {
 		h->pz = tk_xmalloc(sizeof *h->pz);
 		h->cap = 1;
 		h->pz[0].a = h->created;
@@ -790,7 +797,7 @@ on_pause(const tk_event *ev, void *arg)
 		ps->at = ftime(ev->time);
 		return 1;
 	}
-	if (tk_str_eq(ev->field, "status") && tk_status_paused(ev->new) && !tk_status_paused(ev->old)) {
+	if (tk_str_eq(ev->field, "status") && status_paused(ev->new) && !status_paused(ev->old)) {
 		ps->at = ftime(ev->time);
 		return 1;
 	}
@@ -905,7 +912,7 @@ rebuild(tk_txn *t, tk_ticket *tk, const tk_policy *p, int log)
 		return -1;
 	compute(p, tk, &h, d, start, pz);
 	hist_free(&h);
-	rc = set_due(t, tk, d, tk_status_paused(tk->f[TK_F_STATUS]), p ? p->name : NULL, log);
+	rc = set_due(t, tk, d, status_paused(tk->f[TK_F_STATUS]), p ? p->name : NULL, log);
 	return rc;
 }
 
@@ -959,7 +966,7 @@ sla_hook(tk_txn *t, const tk_ticket *before, tk_ticket *tk, int flags)
 			h.created = t->now;
 		h.reopened = h.agent = h.requester = NONE;
 		compute(p, tk, &h, d, start, pz);
-		return set_due(t, tk, d, tk_status_paused(tk->f[TK_F_STATUS]), p->name, 0);
+		return set_due(t, tk, d, status_paused(tk->f[TK_F_STATUS]), p->name, 0);
 	}
 	if (flags & TK_APPLY_SLA)
 		return rebuild_drop(t, tk, p);
@@ -976,7 +983,7 @@ sla_hook(tk_txn *t, const tk_ticket *before, tk_ticket *tk, int flags)
 	if (!p && !op)
 		return 0;
 	if (!tk_active_status(before->f[TK_F_STATUS]) || op != p ||
-	    (tk_status_paused(before->f[TK_F_STATUS]) && !tk_status_paused(tk->f[TK_F_STATUS])) ||
+	    (status_paused(before->f[TK_F_STATUS]) && !status_paused(tk->f[TK_F_STATUS])) ||
 	    (p && missing(p, tk))) {
 		/* Reopened, a pause over, another policy, deadlines it should
 		 * have and has not: rebuilt from the history. */
@@ -998,7 +1005,7 @@ sla_hook(tk_txn *t, const tk_ticket *before, tk_ticket *tk, int flags)
 	for (m = 0; m < TK_SLA_NMETRICS; m++)
 		if (d[m] == NONE && tk->f[due_field[m]].n && ledger_drop(t, tk->id, m, 0, 0) < 0)
 			return -1;
-	return set_due(t, tk, d, tk_status_paused(tk->f[TK_F_STATUS]), p->name, 1);
+	return set_due(t, tk, d, status_paused(tk->f[TK_F_STATUS]), p->name, 1);
 }
 
 int
@@ -1027,7 +1034,7 @@ tk_sla_states(tk_sla *s, tk_txn *t, tk_ticket *tk, int64_t now, int replay, int 
 	const tk_policy *p;
 	const tk_calendar *cal;
 	int64_t d[TK_SLA_NMETRICS], start[TK_SLA_NMETRICS], pz[TK_SLA_NMETRICS], from = now;
-	int m, n = 0, paused = tk_status_paused(tk->f[TK_F_STATUS]), i;
+	int m, n = 0, paused = status_paused(tk->f[TK_F_STATUS]), i;
 
 	if (!tk_active_status(tk->f[TK_F_STATUS]))
 		return 0;
@@ -1264,7 +1271,7 @@ tk_sla_explain(tk_sla *s, tk_txn *t, tk_ticket *tk, int64_t now, tk_buf *out)
 			tk_buf_adds(out, " (tk-sla --recompute rebuilds it)");
 		}
 		tk_buf_addc(out, '\n');
-		if (tk_status_paused(tk->f[TK_F_STATUS]))
+		if (status_paused(tk->f[TK_F_STATUS]))
 			tk_buf_printf(out, "  paused: %lld business seconds left when the pause began\n",
 			    (long long)(h.npz ? tk_cal_between(c, h.pz[h.npz - 1].a, d[m]) : 0));
 		else

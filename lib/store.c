@@ -6,7 +6,11 @@
  *
  *   meta        "schema" -> decimal schema version; "epochs" -> first id of
  *               each epoch (8 bytes each, big-endian); "import_gen" ->
- *               the import generation (tk_import_gen)
+ *               the import generation (tk_import_gen); "statuses" -> the
+ *               workflow's statuses and classes, "NAME TAB CLASS [TAB
+ *               dropped]" a line (status.c; none: tk's default workflow);
+ *               "indexed" -> the custom fields ix_custom holds, a name a
+ *               line (none: no field); both written by tk-config apply
  *   tickets     id (8 bytes, big-endian) -> encoded ticket (ticket.c)
  *   bodies      id -> body text (kept apart so scans over tickets stay small)
  *   comments    id . n (8 + 4 bytes, big-endian) -> comment (comment.c)
@@ -59,10 +63,58 @@
  *               tickets in the working set, tk-assign's round-robin
  *               cursors, the events about agents and teams: their layout
  *               is at the top of agent.c and load.c
- *   ix_sla_due  (schema 11) ISO time (20 bytes) -> id, DUPSORT|DUPFIXED: the
+ *   links       id . relation . NUL . other id (8 bytes each, big-endian)
+ *               -> empty: every link both ways (linkdb.c): parent/child,
+ *               duplicate_of/duplicate, merged_into/merged_from, related
+ *               (schema 8)
+ *   merges      id of a merged ticket -> what its merge did, so that
+ *               tk-link --unmerge undoes it exactly (link.c; schema 8)
+ *   mail_raw, attach, attach_data, mail_files, xid, mail_rate
+ *               (schema 9) tk-mail's raw messages (m-ids), attachments
+ *               (a-ids) and their content-addressed bytes, each ticket's
+ *               list of them, Message-IDs to tickets, per-sender counters:
+ *               their layout is at the top of mailstore.c
+ *   kb          article id (8 bytes, big-endian) -> the article's current
+ *               revision (kb.c: revision number, then title, tags, author,
+ *               created, updated, external id, body, each a 4-byte
+ *               big-endian length and its bytes); meta "kb_next" holds the
+ *               next article id (8 bytes), so a removed id is never reused
+ *               (schema 10)
+ *   kb_rev      id . revision (8 + 4 bytes) -> an earlier revision, as kb
+ *   kb_ext      an imported article's external id -> id (8 bytes); a row
+ *               with none: "#" and the hex hash of its title and body
+ *   kb_use      id . ticket id . 'f' or 'u' -> time: the tickets an article
+ *               was made from (tk-kb from-ticket) and used on (tk-comment --kb)
+ *   fulltext    the inverted index (kb.c), kind 'a' (articles) or 't'
+ *               (tickets) first:
+ *                 kind . term . NUL . first doc id (8 bytes) -> a chunk of
+ *                   postings, ascending ids: varint id delta, varint length
+ *                   of the rest, varint title count, varint body count, the
+ *                   positions (varint deltas; body after the title's);
+ *                   chunks of about 1,500 bytes; a tag is the term
+ *                   "\x01" tag with no positions
+ *                 kind . NUL . doc id -> varint title and body lengths (words)
+ *                 kind . NUL -> docs, title words, body words (8 bytes each)
+ *                 'T' . ticket id -> varint document length, then each
+ *                   distinct term (varint length, bytes): what to take
+ *                   out when the ticket changes
+ *   ft_pending  ticket id -> "" : tickets written (in their own transaction)
+ *               and not yet in fulltext; every text= query reads them too;
+ *               drained into fulltext once 64 are listed (and by every
+ *               batch of a bulk command)
+ *   ix_custom   (schema 11) name . NUL . value (cut at TK_IX_MAXKEY bytes) -> id,
+ *               DUPSORT|DUPFIXED: the values of the custom fields meta
+ *               "indexed" names (the fields file says "indexed"), no entry
+ *               for an empty one; kept by every write of a ticket
+ *   notice_queue, notice_mark
+ *               (schema 12) tk-notify's queue, seq (8 bytes) -> notice,
+ *               and each ticket's notice mark, id -> the last comment
+ *               sent . the last queued (4 bytes each); meta "notice_seq"
+ *               and "notice_id": their layout is at the top of notice.c
+ *   ix_sla_due  (schema 13) ISO time (20 bytes) -> id, DUPSORT|DUPFIXED: the
  *               earliest SLA deadline still running (field sla_due); no
  *               entry for a ticket with none (resolved, paused, no policy)
- *   sla_ledger  (schema 11) id (8 bytes) . metric (1 byte: 'r' response,
+ *   sla_ledger  (schema 13) id (8 bytes) . metric (1 byte: 'r' response,
  *               'u' update, 's' resolution) . level (1 byte: 0 warning,
  *               1 breach, 2.. later levels) -> the ISO time it was
  *               claimed (20 bytes) and the deadline then (20 bytes):
@@ -115,6 +167,23 @@ static const struct {
 	[TK_DB_AGENT_LOAD] = { "agent_load", 0 },
 	[TK_DB_RR_CURSOR] = { "rr_cursor", 0 },
 	[TK_DB_LOG_KEY] = { "log_key", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_LINKS] = { "links", 0 },
+	[TK_DB_MERGES] = { "merges", 0 },
+	[TK_DB_MAIL_RAW] = { "mail_raw", 0 },
+	[TK_DB_ATTACH] = { "attach", 0 },
+	[TK_DB_ATTACH_DATA] = { "attach_data", 0 },
+	[TK_DB_MAIL_FILES] = { "mail_files", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_XID] = { "xid", 0 },
+	[TK_DB_MAIL_RATE] = { "mail_rate", 0 },
+	[TK_DB_KB] = { "kb", 0 },
+	[TK_DB_KB_REV] = { "kb_rev", 0 },
+	[TK_DB_KB_EXT] = { "kb_ext", 0 },
+	[TK_DB_KB_USE] = { "kb_use", 0 },
+	[TK_DB_FULLTEXT] = { "fulltext", 0 },
+	[TK_DB_FT_PENDING] = { "ft_pending", 0 },
+	[TK_DB_IX_CUSTOM] = { "ix_custom", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_NOTICE_QUEUE] = { "notice_queue", 0 },
+	[TK_DB_NOTICE_MARK] = { "notice_mark", 0 },
 	[TK_DB_IX_SLA_DUE] = { "ix_sla_due", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_SLA_LEDGER] = { "sla_ledger", 0 },
 };
@@ -305,6 +374,146 @@ tk_store_exists(const char *dir)
 	return ok;
 }
 
+/* A meta value of txn: 1 found, 0 not, -1 error. */
+static int
+meta_get(tk_store *st, MDB_txn *txn, const char *key, MDB_val *v)
+{
+	MDB_val k = { strlen(key), (void *)key };
+	int rc = mdb_get(txn, st->dbi[TK_DB_META], &k, v);
+
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	return rc ? tk_mdb_error(rc, "meta") : 1;
+}
+
+static void
+indexed_free(tk_store *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nindexed; i++)
+		free(st->indexed[i]);
+	free(st->indexed);
+	st->indexed = NULL;
+	st->nindexed = 0;
+}
+
+/* meta "indexed" (names, '\n' between) into st->indexed. */
+static void
+indexed_set(tk_store *st, const char *p, size_t n)
+{
+	const char *end = p + n, *nl;
+
+	indexed_free(st);
+	while (p < end) {
+		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
+			nl = end;
+		if (nl > p) {
+			st->indexed = tk_xrealloc(st->indexed, (st->nindexed + 1) * sizeof *st->indexed);
+			st->indexed[st->nindexed++] = tk_xstrndup(p, (size_t)(nl - p));
+		}
+		p = nl + 1;
+	}
+}
+
+/* A hash of meta "statuses" and "indexed" in txn: 0 or -1. */
+static int
+conf_stamp(tk_store *st, MDB_txn *txn, uint64_t *h)
+{
+	MDB_val v;
+	int rc;
+
+	*h = TK_HASH_SEED;
+	if ((rc = meta_get(st, txn, "statuses", &v)) < 0)
+		return -1;
+	*h = tk_hash(*h, rc ? v.mv_data : "", rc ? v.mv_size : 0);
+	*h = tk_hash(*h, "", 1);
+	if ((rc = meta_get(st, txn, "indexed", &v)) < 0)
+		return -1;
+	*h = tk_hash(*h, rc ? v.mv_data : "", rc ? v.mv_size : 0);
+	return 0;
+}
+
+/* What the store keeps of its configuration (meta "statuses" and
+ * "indexed"), so every command agrees without reading the files. */
+static int
+load_meta(tk_store *st, MDB_txn *txn)
+{
+	tk_status_def defs[TK_STATUS_MAX];
+	size_t n;
+	MDB_val v;
+	int rc;
+
+	if ((rc = meta_get(st, txn, "statuses", &v)) < 0)
+		return -1;
+	if (rc && tk_status_decode(v.mv_data, v.mv_size, defs, &n) < 0)
+		return tk_error("%s: %s", st->dir, tk_errmsg);
+	if (!rc)
+		tk_status_defaults(defs, &n);
+	tk_status_install(defs, n);
+	if ((rc = meta_get(st, txn, "indexed", &v)) < 0)
+		return -1;
+	indexed_set(st, rc ? v.mv_data : "", rc ? v.mv_size : 0);
+	return conf_stamp(st, txn, &st->confstamp);
+}
+
+int
+tk_meta_get(tk_txn *t, const char *key, MDB_val *v)
+{
+	return meta_get(t->st, t->txn, key, v);
+}
+
+int
+tk_meta_put(tk_txn *t, const char *key, const void *p, size_t n)
+{
+	MDB_val k = { strlen(key), (void *)key }, v = { n, (void *)p };
+	int rc;
+
+	rc = p ? mdb_put(t->txn, t->st->dbi[TK_DB_META], &k, &v, 0) : mdb_del(t->txn, t->st->dbi[TK_DB_META], &k, NULL);
+	return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "meta") : 0;
+}
+
+int
+tk_store_indexed(const tk_store *st, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < st->nindexed; i++)
+		if (!strncmp(st->indexed[i], name, n) && !st->indexed[i][n])
+			return 1;
+	return 0;
+}
+
+int
+tk_store_set_indexed(tk_txn *t, char **names, size_t n)
+{
+	tk_buf b = { 0 };
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		tk_buf_printf(&b, "%s%s", i ? "\n" : "", names[i]);
+	rc = tk_meta_put(t, "indexed", n ? b.p : NULL, b.len);
+	if (!rc)
+		indexed_set(t->st, b.p ? b.p : "", b.len);
+	tk_buf_free(&b);
+	return rc || conf_stamp(t->st, t->txn, &t->st->confstamp) < 0 ? -1 : 0;
+}
+
+int
+tk_store_set_statuses(tk_txn *t, const tk_status_def *defs, size_t n)
+{
+	tk_buf b = { 0 };
+	int rc;
+
+	tk_status_encode(defs, n, &b);
+	rc = tk_meta_put(t, "statuses", b.p, b.len);
+	tk_buf_free(&b);
+	if (!rc)
+		tk_status_install(defs, n);
+	return rc || conf_stamp(t->st, t->txn, &t->st->confstamp) < 0 ? -1 : 0;
+}
+
 /*
  * Opens the environment and the sub-databases. A writer creates the
  * directory and every sub-database in its first transaction; a reader of a
@@ -446,7 +655,18 @@ tk_store_open(const char *dir, int write)
 	for (i = 0; i < TK_DB_COUNT; i++)
 		if (i != TK_DB_META && open_db(st, txn, i, write, ver) < 0)
 			goto fail;
-	if (ver == 0 && write_schema(st, txn, TK_SCHEMA_VERSION) < 0)	/* a new store */
+	if (ver == 0) {	/* a new store: its ticket index kept from the start */
+		MDB_val fk = { 10, "ft_tickets" }, fv = { 1, "1" };
+
+		if (write_schema(st, txn, TK_SCHEMA_VERSION) < 0)
+			goto fail;
+		if ((rc = mdb_put(txn, st->dbi[TK_DB_META], &fk, &fv, 0))) {
+			tk_mdb_error(rc, dir);
+			goto fail;
+		}
+	}
+	st->created = ver == 0;
+	if (load_meta(st, txn) < 0)
 		goto fail;
 	st->schema = ver ? ver : TK_SCHEMA_VERSION;
 	/* Committed even when read-only: handles opened in an aborted txn close. */
@@ -501,6 +721,7 @@ tk_store_close(tk_store *st)
 	for (size_t i = 0; i < st->ndeclared; i++)
 		free(st->declared[i]);
 	free(st->declared);
+	indexed_free(st);
 	free(st->dir);
 	free(st);
 }
@@ -694,6 +915,7 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 {
 	tk_txn t;
 	int rc, code, i;
+	uint64_t h, stamp;
 
 	for (;;) {
 		memset(&t, 0, sizeof t);
@@ -714,6 +936,20 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 			return TK_EXIT_FAIL;
 		}
 		tk_map_full = 0;
+		/* The classes and indexes this command opened the store with are
+		 * still the store's: tk-config apply may have changed them since
+		 * (a ticket would go to the wrong side of the working set). */
+		if (conf_stamp(st, t.txn, &h) < 0) {
+			mdb_txn_abort(t.txn);
+			return TK_EXIT_FAIL;
+		}
+		if (h != st->confstamp) {
+			mdb_txn_abort(t.txn);
+			tk_error("%s: the store's workflow or indexes changed while this command ran "
+			    "(tk-config apply): nothing written; run it again", st->dir);
+			return TK_EXIT_FAIL;
+		}
+		stamp = st->confstamp;	/* (tk-config apply's transaction moves it) */
 		if (st->bulk) {
 			for (i = 0; i < st->nbatch; i++)
 				st->batch[i].ops->reset(st->batch[i].state);
@@ -722,9 +958,14 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 		code = fn(&t, arg);
 		if (!code && t.bulk && tk_txn_flush(&t) < 0)
 			code = TK_EXIT_FAIL;
+		/* tickets written: indexed in batches (kb.c, through the hook) */
+		if (!code && t.ft_listed && st->ft_drain && st->ft_drain(&t, st->bulk) < 0)
+			code = TK_EXIT_FAIL;
 		t.bulk = 0;
 		epochs_forget(&t);
 
+		if (code)
+			st->confstamp = stamp;
 		if (code && tk_map_full) {
 			mdb_txn_abort(t.txn);
 			if (grow(st) < 0)
@@ -740,6 +981,7 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 		if (rc == 0 && st->bulk)
 			tk_store_forget(st);
 		if (rc == MDB_MAP_FULL) {
+			st->confstamp = stamp;
 			if (grow(st) < 0)
 				return TK_EXIT_FAIL;
 			continue;
@@ -750,6 +992,42 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 		}
 		return 0;
 	}
+}
+
+int
+tk_ft_pending_add(tk_txn *t, uint64_t id)
+{
+	unsigned char kb[8];
+	MDB_val k = { 8, kb }, v = { 0, "" };
+	int rc;
+
+	if (!t->st->ft_tickets || !id)
+		return 0;
+	tk_put_u64(kb, id);
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_FT_PENDING], &k, &v, 0);
+	t->ft_listed = 1;
+	return rc ? tk_mdb_error(rc, "ft_pending") : 0;
+}
+
+int
+tk_ft_tickets_built(tk_txn *t)
+{
+	MDB_val k = { 10, "ft_tickets" }, v;
+	int rc = mdb_get(t->txn, t->st->dbi[TK_DB_META], &k, &v);
+
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "meta");
+	return !rc && v.mv_size == 1 && *(char *)v.mv_data == '1';
+}
+
+int
+tk_ft_tickets_mark(tk_txn *t, int built)
+{
+	MDB_val k = { 10, "ft_tickets" }, v = { 1, "1" };
+	int rc = built ? mdb_put(t->txn, t->st->dbi[TK_DB_META], &k, &v, 0) :
+	    mdb_del(t->txn, t->st->dbi[TK_DB_META], &k, NULL);
+
+	return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "meta") : 0;
 }
 
 int

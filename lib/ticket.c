@@ -41,13 +41,15 @@ const tk_field_info tk_fields[TK_F_NFIELDS] = {
 	[TK_F_PARENT] = { "parent", TK_K_INT, -1, 0 },
 	[TK_F_EXTERNAL_ID] = { "external_id", TK_K_TEXT, TK_DB_IX_EXTERNAL, 0 },
 	[TK_F_REQUESTER_NAME] = { "requester_name", TK_K_TEXT, -1, 0 },
-	[TK_F_NPS] = { "nps", TK_K_TEXT, -1, 0 },
-	[TK_F_MERGED_INTO] = { "merged_into", TK_K_TEXT, -1, 0 },
-	[TK_F_DUPLICATE_OF] = { "duplicate_of", TK_K_TEXT, -1, 0 },
-	[TK_F_RELATED] = { "related", TK_K_TEXT, -1, 0 },
+	[TK_F_NPS] = { "nps", TK_K_INT, -1, 0 },
+	/* tk-link sets these, both tickets of a link at once (link.c) */
+	[TK_F_MERGED_INTO] = { "merged_into", TK_K_INT, -1, 1 },
+	[TK_F_DUPLICATE_OF] = { "duplicate_of", TK_K_INT, -1, 1 },
+	[TK_F_RELATED] = { "related", TK_K_SET, -1, 1 },
 	[TK_F_CONTACT] = { "contact", TK_K_TEXT, -1, 0 },
 	[TK_F_ORG] = { "org", TK_K_TEXT, -1, 0 },
 	[TK_F_TIER] = { "tier", TK_K_TEXT, -1, 0 },
+	/* the SLA's deadlines, set by its hook (sla.c) */
 	[TK_F_DUE_RESPONSE] = { "due_response", TK_K_TIME, -1, 1 },
 	[TK_F_DUE_UPDATE] = { "due_update", TK_K_TIME, -1, 1 },
 	[TK_F_DUE_RESOLUTION] = { "due_resolution", TK_K_TIME, -1, 1 },
@@ -61,20 +63,19 @@ const tk_field_info tk_fields[TK_F_NFIELDS] = {
 
 static tk_custom *custom_slot(tk_ticket *tk, const char *name, size_t n, int create);
 
+const tk_ticket_hooks *tk_hooks;
 tk_ticket_hook_fn tk_ticket_hook;
 
-/* The words of status and channel, written once: the lists checked and
- * the text messages show are both made from them. */
-#define STATUSES(X) X(new) X(open) X(pending) X(resolved) X(closed)
+/* The words of channel, written once: the list checked and the text
+ * messages show are both made from them. (Statuses are the store's,
+ * status.c.) */
 #define CHANNELS(X) X(email) X(web) X(phone) X(chat) X(api) X(import)
 #define SCRIPTS(X) X(han) X(latin) X(mixed)
 #define AS_WORD(w) #w,
 #define AS_TEXT(w) ", " #w
 
-static const char *const statuses[] = { STATUSES(AS_WORD) NULL };
 static const char *const channels[] = { CHANNELS(AS_WORD) NULL };
 static const char *const scripts[] = { SCRIPTS(AS_WORD) NULL };
-static const char status_text[] = STATUSES(AS_TEXT);	/* ", new, open, ..." */
 static const char channel_text[] = CHANNELS(AS_TEXT);
 static const char script_text[] = SCRIPTS(AS_TEXT);
 
@@ -85,17 +86,18 @@ static const char script_text[] = SCRIPTS(AS_TEXT);
 const char *
 tk_enum_words(int field)
 {
-	return field == TK_F_STATUS ? status_text + 2 : field == TK_F_CHANNEL ? channel_text + 2 :
+	return field == TK_F_STATUS ? tk_status_words() : field == TK_F_CHANNEL ? channel_text + 2 :
 	    field == TK_F_SCRIPT ? script_text + 2 : NULL;
 }
 
-/* 1 when v is one of the words of a status or channel, else 0. */
+/* 1 when v is one of the store's statuses or a channel, else 0. */
 int
 tk_enum_ok(int field, const char *v, size_t n)
 {
-	const char *const *w = field == TK_F_STATUS ? statuses : field == TK_F_CHANNEL ? channels :
-	    field == TK_F_SCRIPT ? scripts : NULL;
+	const char *const *w = field == TK_F_CHANNEL ? channels : field == TK_F_SCRIPT ? scripts : NULL;
 
+	if (field == TK_F_STATUS)
+		return tk_status_known((tk_str){ v, n });
 	for (; w && *w; w++)
 		if (strlen(*w) == n && !memcmp(*w, v, n))
 			return 1;
@@ -113,10 +115,17 @@ tk_field_lookup_n(const char *name, size_t n)
 {
 	int i;
 
-	/* Field names are case-insensitive: "Status" is status. */
+	/* Field names are case-insensitive: "Status" is status. (The first
+	 * letter, folded, rules out most at once.) */
 	for (i = 0; i < TK_F_NFIELDS; i++)
-		if (!strncasecmp(tk_fields[i].name, name, n) && !tk_fields[i].name[n])
+		if (n && ((tk_fields[i].name[0] ^ name[0]) & ~0x20) == 0 &&
+		    !strncasecmp(tk_fields[i].name, name, n) && !tk_fields[i].name[n])
 			return i;
+	/* The singular names of set fields (DESIGN.md 5): +watcher=carol. */
+	if (n == 7 && !strncasecmp(name, "watcher", 7))
+		return TK_F_WATCHERS;
+	if (n == 3 && !strncasecmp(name, "tag", 3))
+		return TK_F_TAGS;
 	return TK_F_CUSTOM;
 }
 
@@ -495,19 +504,23 @@ tk_assign_add(tk_assignments *as, const char *name, const char *value)
 	if (f == TK_F_CUSTOM && !tk_field_name_ok(name))
 		return tk_error("%s: not a field name (a letter, then letters, digits, _ - .)", name);
 	if (f != TK_F_CUSTOM && tk_fields[f].readonly)
-		return tk_error("%s: set by tk, cannot be assigned", name);
+		return tk_error(f >= TK_F_MERGED_INTO && f <= TK_F_RELATED ?
+		    "%s: set by tk-link (tk-link 42 relates 57, --merge), cannot be assigned" :
+		    "%s: set by tk, cannot be assigned", name);
 	if (tk_text_check(name, value, strlen(value)) < 0)
 		return -1;
 	push(as, f, f == TK_F_CUSTOM ? name : tk_fields[f].name, value, '=');
 	if (f == TK_F_CUSTOM)
 		tk_field_name_lower(as->a[as->n - 1].name);
-	/* A value that no ticket could take is refused now, as a usage error. */
+	/* A value that no ticket could take is refused now, as a usage error.
+	 * (What the store's configuration says of it is asked once the store
+	 * is open: tk_assignments_check.) */
 	if (f != TK_F_CUSTOM && f != TK_F_BODY) {
 		tk_ticket scratch;
 		int rc;
 
 		tk_ticket_init(&scratch);
-		rc = assign_one(&scratch, &as->a[as->n - 1], TK_APPLY_CREATE);
+		rc = assign_one(&scratch, &as->a[as->n - 1], TK_APPLY_CREATE | TK_APPLY_SYNTAX);
 		tk_ticket_free(&scratch);
 		if (rc < 0) {
 			as->n--;
@@ -516,6 +529,29 @@ tk_assign_add(tk_assignments *as, const char *name, const char *value)
 			return -1;
 		}
 	}
+	return 0;
+}
+
+/*
+ * "+field=value", "-field=value": one item added to or taken from a set
+ * field (watchers, tags; watcher and tag name them too). So a tag never
+ * holds '=' (DESIGN.md 5).
+ */
+static int
+set_item(tk_assignments *as, const char *arg, const char *eq)
+{
+	char *name = tk_xstrndup(arg + 1, (size_t)(eq - arg - 1));
+	int f = tk_field_lookup(name);
+
+	free(name);
+	if (eq == arg + 1)
+		return tk_error("%s: not an assignment (%cfield=value, %ctag)", arg, arg[0], arg[0]);
+	if (f == TK_F_CUSTOM || tk_fields[f].kind != TK_K_SET || tk_fields[f].readonly)
+		return tk_error("%s: %c adds to and takes from the set fields watchers and tags "
+		    "(%.*s=value sets a field; a tag cannot hold =)", arg, arg[0], (int)(eq - arg - 1), arg + 1);
+	if (!eq[1] || strpbrk(eq + 1, ", \t\n="))
+		return tk_error("%s: one item, without commas, spaces or =", arg);
+	push(as, f, tk_fields[f].name, eq + 1, arg[0]);
 	return 0;
 }
 
@@ -529,6 +565,8 @@ tk_assign_parse(tk_assignments *as, const char *arg)
 	if (arg[0] == '+' || arg[0] == '-') {
 		if (tk_text_check(arg, arg, strlen(arg)) < 0)
 			return -1;
+		if ((eq = strchr(arg, '=')))
+			return set_item(as, arg, eq);
 		if (!arg[1] || strpbrk(arg + 1, ", \t\n"))
 			return tk_error("%s: a tag is one word without commas or spaces", arg);
 		push(as, TK_F_TAGS, "tags", arg + 1, arg[0]);
@@ -561,20 +599,51 @@ tk_assignments_free(tk_assignments *as)
 /* ---- validation ---- */
 
 /*
- * The default workflow: new -> open -> pending -> resolved -> closed.
- * Any open state may go to any other open state, to resolved or closed;
- * resolved may be reopened (to open) or closed; closed is final.
+ * The default workflow: new -> open -> pending -> resolved -> closed, by
+ * class (status.c), so that a workflow file's statuses follow the same
+ * rules when it lists no transitions. An open or paused status may go to
+ * any other but the first (a new ticket's); a resolved one may be reopened
+ * (to an open status but the first) or closed; closed is final.
  */
 int
 tk_status_transition_ok(tk_str from, const char *to)
 {
-	if (!from.n || tk_str_eq(from, to))
+	tk_str t = TK_STR(to);
+	int fc, tc;
+
+	if (!from.n || tk_str_same(from, t))
 		return 1;
-	if (tk_str_eq(from, "closed"))
+	fc = tk_status_class(from);
+	tc = tk_status_class(t);
+	if (fc == TK_CLASS_CLOSED)
 		return 0;
-	if (tk_str_eq(from, "resolved"))
-		return !strcmp(to, "open") || !strcmp(to, "closed");
-	return strcmp(to, "new") != 0;
+	if (!strcmp(to, tk_status_initial()))
+		return 0;
+	if (fc == TK_CLASS_RESOLVED)
+		return tc == TK_CLASS_OPEN || tc == TK_CLASS_CLOSED;
+	return 1;
+}
+
+int
+tk_status_transition_check(tk_str from, const char *to)
+{
+	const tk_status_def *d;
+	tk_buf b = { 0 };
+	size_t i;
+
+	if (tk_status_transition_ok(from, to))
+		return 0;
+	for (i = 0; (d = tk_status_at(i)); i++)
+		if (!d->dropped && !tk_str_eq(from, d->name) && tk_status_transition_ok(from, d->name))
+			tk_buf_printf(&b, "%s%s", b.len ? ", " : "", d->name);
+	if (b.len)
+		tk_error("status %.*s -> %s is not allowed (from %.*s: %s)", (int)from.n, from.p, to,
+		    (int)from.n, from.p, b.p);
+	else
+		tk_error("status %.*s -> %s is not allowed (%.*s is final)", (int)from.n, from.p, to,
+		    (int)from.n, from.p);
+	tk_buf_free(&b);
+	return -1;
 }
 
 static int
@@ -654,13 +723,29 @@ assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 	int f = a->field;
 
 	if (f == TK_F_CUSTOM) {
-		tk_str name = tk_ticket_own(tk, a->name, strlen(a->name));
+		tk_str name = tk_ticket_own(tk, a->name, strlen(a->name)), out = TK_STR(v);
+		char buf[TK_VALUE_BUF];
 
+		/* The type the fields file declares: checked, and kept as it
+		 * keeps it (an enum's alias as its value). */
+		if (*v && !(flags & (TK_APPLY_SYNTAX | TK_APPLY_UPGRADE)) && tk_hooks && tk_hooks->value &&
+		    tk_hooks->value(TK_F_CUSTOM, a->name, v, buf, &out) < 0)
+			return -1;
 		c = custom_slot(tk, name.p, name.n, 1);
-		c->value = tk_ticket_own(tk, v, strlen(v));
+		c->value = tk_ticket_own(tk, out.p, out.n);
 		return 0;
 	}
-	if (tk_fields[f].readonly && !(f == TK_F_UPDATED && (flags & TK_APPLY_IMPORT)))
+	if (f == TK_F_TYPE && *v && !(flags & (TK_APPLY_SYNTAX | TK_APPLY_UPGRADE)) && tk_hooks && tk_hooks->value) {
+		char buf[TK_VALUE_BUF];
+		tk_str out;
+
+		if (tk_hooks->value(TK_F_TYPE, a->name, v, buf, &out) < 0)
+			return -1;
+		tk->f[f] = tk_ticket_own(tk, out.p, out.n);
+		return 0;
+	}
+	if (tk_fields[f].readonly && !(f == TK_F_UPDATED && (flags & TK_APPLY_IMPORT)) &&
+	    !((flags & TK_APPLY_LINK) && f >= TK_F_MERGED_INTO && f <= TK_F_RELATED))
 		return tk_error("%s: set by tk, cannot be assigned", a->name);
 	if (f == TK_F_BODY) {
 		tk->body = tk_ticket_own(tk, v, strlen(v));
@@ -703,6 +788,10 @@ assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 				v = num;
 			} else
 				return tk_error("priority=%s: not a priority (P1, P2, P3, P4)", a->value);
+		} else if (f == TK_F_STATUS && (flags & TK_APPLY_SYNTAX)) {
+			/* (the store's statuses are asked once it is open) */
+			if (!tk_status_name_ok(v, strlen(v)))
+				return tk_error("status=%s: not a status (%s)", v, tk_enum_words(f));
 		} else if (tk_enum_words(f) && !tk_enum_ok(f, v, strlen(v)))
 			return tk_error("%s=%s: not a %s (%s)", a->name, v, a->name, tk_enum_words(f));
 		tk->f[f] = tk_ticket_own(tk, v, strlen(v));
@@ -732,8 +821,15 @@ assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 			return tk_error("%s=%s: not a whole number", a->name, v);
 		if (f == TK_F_CSAT && (n < 1 || n > 5))
 			return tk_error("csat=%s: CSAT is 1 to 5", v);
+		if (f == TK_F_NPS && n > 10)
+			return tk_error("nps=%s: NPS is 0 to 10", v);
 		if (f == TK_F_PARENT && n == 0)
 			return tk_error("parent=%s: not a ticket id", v);
+		if (f == TK_F_NPS) {	/* 0 is a score, not "unset" */
+			snprintf(num, sizeof num, "%lld", n);
+			tk->f[f] = tk_ticket_own(tk, num, strlen(num));
+			return 0;
+		}
 		if (n == 0 && f != TK_F_ESCALATION && f != TK_F_REOPENS) {
 			tk->f[f] = (tk_str){ "", 0 };
 			return 0;
@@ -744,12 +840,20 @@ assign_one(tk_ticket *tk, const tk_assign *a, int flags)
 	case TK_K_SET:
 		if (a->op == '=' && strpbrk(v, "\t\n"))
 			return tk_error("%s=%s: items cannot hold tabs or newlines", a->name, v);
+		if (f == TK_F_TAGS && strchr(v, '='))
+			return tk_error("%s=%s: a tag cannot hold = (+field=value adds to a set field)", a->name, v);
 		tk->f[f] = set_apply(tk, tk->f[f], v, a->op);
 		return 0;
 	default:
 		tk->f[f] = tk_ticket_own(tk, v, strlen(v));
 		return 0;
 	}
+}
+
+int
+tk_ticket_assign_one(tk_ticket *tk, const tk_assign *a, int flags)
+{
+	return assign_one(tk, a, flags);
 }
 
 /*
@@ -786,6 +890,43 @@ ix_update(tk_txn *t, int db, tk_str old, int oact, tk_str new, int nact, uint64_
 	return rc ? tk_mdb_error(rc, "index") : 0;
 }
 
+/* A custom field's entry in ix_custom, when the store indexes it (meta
+ * "indexed"): taken out under old, put under new; none for an empty value. */
+static int
+custom_ix_update(tk_txn *t, uint64_t id, tk_str name, tk_str old, tk_str new, int creating)
+{
+	unsigned char kb[TK_IX_CUSTOM_KEYBUF];
+	MDB_cursor *c = NULL;
+	tk_ixbatch *b;
+	MDB_val k;
+	int rc = 0;
+
+	if (!t->st->nindexed || !tk_store_indexed(t->st, name.p, name.n))
+		return 0;
+	if (old.n && !creating) {
+		k = tk_ix_custom_key(name, old, kb);
+		if (!(rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_IX_CUSTOM], &c)) &&
+		    (rc = tk_ix_del(c, TK_DB_IX_CUSTOM, k, id)) == MDB_NOTFOUND)
+			rc = 0;
+	}
+	if (!rc && new.n) {
+		k = tk_ix_custom_key(name, new, kb);
+		if (creating && (b = tk_ixbatch_of(t)))
+			tk_ixbatch_add(b, TK_DB_IX_CUSTOM, k.mv_data, k.mv_size, id);
+		else if (c || !(rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_IX_CUSTOM], &c)))
+			rc = tk_ix_add(c, TK_DB_IX_CUSTOM, k, id);
+	}
+	if (c)
+		mdb_cursor_close(c);
+	return rc ? tk_mdb_error(rc, "ix_custom") : 0;
+}
+
+int
+tk_ticket_custom_reindex(tk_txn *t, uint64_t id, tk_str name, tk_str old, tk_str new)
+{
+	return custom_ix_update(t, id, name, old, new, 0);
+}
+
 int
 tk_ticket_reindex(tk_txn *t, const tk_ticket *tk, const tk_str *old, int oact, int nact)
 {
@@ -794,6 +935,10 @@ tk_ticket_reindex(tk_txn *t, const tk_ticket *tk, const tk_str *old, int oact, i
 	for (i = 1; i < TK_F_NSTORED; i++)
 		if (i != TK_F_UPDATED && tk_fields[i].dbi >= 0 && (oact != nact || !tk_str_same(old[i], tk->f[i])) &&
 		    ix_update(t, tk_fields[i].dbi, old[i], oact, tk->f[i], nact, tk->id, 0) < 0)
+			return -1;
+	/* Links both ways (linkdb.c), as an index of the link fields. */
+	for (i = 1; i < TK_F_NSTORED; i++)
+		if (tk_links_field_is((int)i) && tk_links_field(t, tk->id, (int)i, old[i], tk->f[i]) < 0)
 			return -1;
 	return 0;
 }
@@ -814,28 +959,32 @@ next_id(tk_txn *t, uint64_t *id)
 	return tk_ix_epoch_new(t, *id);
 }
 
-/* Side effects of a status change: times, reopen count. */
+/* Side effects of a status change, by class (status.c): a resolved
+ * status sets the resolved time, a closed one the closed time (and the
+ * resolved time when there is none); a done ticket made active again is
+ * reopened: counted, its resolved and closed times cleared. */
 static int
 status_effects(const char *now_iso, tk_ticket *tk, tk_str old)
 {
 	char iso[21], num[32];
-	tk_str st = tk->f[TK_F_STATUS];
+	int cls = tk_status_class(tk->f[TK_F_STATUS]), ocls = old.n ? tk_status_class(old) : TK_CLASS_NONE;
 	long long n = 0;
 
 	memcpy(iso, now_iso, sizeof iso);
-	if (tk_str_eq(st, "resolved") && !tk->f[TK_F_RESOLVED].n)
+	if (cls == TK_CLASS_RESOLVED && !tk->f[TK_F_RESOLVED].n)
 		tk->f[TK_F_RESOLVED] = tk_ticket_own(tk, iso, 20);
-	if (tk_str_eq(st, "closed") && !tk->f[TK_F_CLOSED].n) {
+	if (cls == TK_CLASS_CLOSED && !tk->f[TK_F_CLOSED].n) {
 		tk->f[TK_F_CLOSED] = tk_ticket_own(tk, iso, 20);
 		if (!tk->f[TK_F_RESOLVED].n)
 			tk->f[TK_F_RESOLVED] = tk->f[TK_F_CLOSED];
 	}
-	if (tk_str_eq(old, "resolved") && tk_str_eq(st, "open")) {
+	if ((ocls == TK_CLASS_RESOLVED || ocls == TK_CLASS_CLOSED) && tk_class_active(cls)) {
 		if (tk->f[TK_F_REOPENS].n)
 			n = strtoll(tk_ticket_own(tk, tk->f[TK_F_REOPENS].p, tk->f[TK_F_REOPENS].n).p, NULL, 10);
 		snprintf(num, sizeof num, "%lld", n + 1);
 		tk->f[TK_F_REOPENS] = tk_ticket_own(tk, num, strlen(num));
 		tk->f[TK_F_RESOLVED] = (tk_str){ "", 0 };
+		tk->f[TK_F_CLOSED] = (tk_str){ "", 0 };
 	}
 	return 0;
 }
@@ -938,6 +1087,104 @@ parent_check(tk_txn *t, const tk_ticket *tk, tk_str old)
 	return tk_ticket_parent_ok(t, tk->id, parent);
 }
 
+/*
+ * The assignments made to tk in memory and checked, old being its stored
+ * fields before: values, the requester's name, the workflow (and what a
+ * status change sets), the parent. What tk_ticket_apply and
+ * tk_ticket_assign share. 0, or -1 with tk_errmsg (tk is then half changed).
+ */
+static int
+change(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags, const tk_str *old, const tk_custom *oldc,
+    size_t noldc)
+{
+	size_t i;
+
+	for (i = 0; i < as->n; i++)
+		if (assign_one(tk, &as->a[i], flags & ~TK_APPLY_CREATE) < 0)
+			return -1;
+	/* A new requester given without a name does not keep the old one's. */
+	if (!tk_str_same(old[TK_F_REQUESTER], tk->f[TK_F_REQUESTER]) &&
+	    tk_str_same(old[TK_F_REQUESTER_NAME], tk->f[TK_F_REQUESTER_NAME])) {
+		int named = 0;
+		tk_str nm, ad;
+
+		for (i = 0; i < as->n; i++)
+			if (as->a[i].field == TK_F_REQUESTER_NAME || (as->a[i].field == TK_F_REQUESTER &&
+			    tk_address_split(as->a[i].value, strlen(as->a[i].value), &nm, &ad) && nm.n))
+				named = 1;
+		if (!named)
+			tk->f[TK_F_REQUESTER_NAME] = (tk_str){ "", 0 };
+	}
+	/* Required fields and the workflow's transitions (fields.c,
+	 * workflow.c); without them, tk's default workflow. (Callers say which
+	 * ticket: "tk-set: ticket 1: ...".) */
+	if (flags & TK_APPLY_UPGRADE)
+		;	/* an upgrade rewrites what is stored, as it is */
+	else if (tk_hooks && tk_hooks->check) {
+		if (tk_hooks->check(old, oldc, noldc, tk, flags) < 0)
+			return -1;
+	} else if (!(flags & TK_APPLY_IMPORT) && !tk_str_same(old[TK_F_STATUS], tk->f[TK_F_STATUS])) {
+		const char *to = tk_ticket_own(tk, tk->f[TK_F_STATUS].p, tk->f[TK_F_STATUS].n).p;
+
+		if (tk_status_transition_check(old[TK_F_STATUS], to) < 0)
+			return -1;
+	}
+	/* An import keeps the times it was given; it does not invent them. */
+	if (!(flags & TK_APPLY_IMPORT) && !tk_str_same(old[TK_F_STATUS], tk->f[TK_F_STATUS]))
+		status_effects(t->now_iso, tk, old[TK_F_STATUS]);
+	return parent_check(t, tk, old[TK_F_PARENT]);
+}
+
+int
+tk_ticket_assign(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
+{
+	tk_str old[TK_F_NSTORED], oldbody;
+	tk_custom *oldc = NULL;
+	size_t noldc = tk->ncustom, i, j;
+	int changed = 0, oldloaded;
+
+	for (i = 0; i < as->n; i++)
+		if (as->a[i].field == TK_F_BODY && tk_ticket_body(t, tk) < 0)
+			return -1;
+	oldbody = tk->body;
+	oldloaded = tk->body_loaded;
+	memcpy(old, tk->f, sizeof old);
+	if (noldc) {
+		oldc = tk_xmalloc(noldc * sizeof *oldc);
+		memcpy(oldc, tk->custom, noldc * sizeof *oldc);
+	}
+	if (change(t, tk, as, flags, old, oldc, noldc) < 0) {
+		/* As it was: the values it points to are still the ticket's. */
+		memcpy(tk->f, old, sizeof old);
+		if (noldc)
+			memcpy(tk->custom, oldc, noldc * sizeof *oldc);
+		tk->ncustom = noldc;
+		tk->body = oldbody;
+		tk->body_loaded = oldloaded;
+		free(oldc);
+		return -1;
+	}
+	for (i = 1; i < TK_F_NSTORED; i++)
+		if (i != TK_F_UPDATED && !tk_str_same(old[i], tk->f[i]))
+			changed = 1;
+	for (i = 0; i < tk->ncustom && !changed; i++) {
+		tk_str ov = { "", 0 };
+
+		for (j = 0; j < noldc; j++)
+			if (tk_str_same(oldc[j].name, tk->custom[i].name))
+				ov = oldc[j].value;
+		changed = !tk_str_same(ov, tk->custom[i].value);
+	}
+	if (tk->body_loaded == 2 && !tk_str_same(oldbody, tk->body))
+		changed = 1;
+	free(oldc);
+	if (!changed)
+		return 1;
+	if (!(flags & TK_APPLY_IMPORT) || tk_str_same(old[TK_F_UPDATED], tk->f[TK_F_UPDATED]))
+		tk->f[TK_F_UPDATED] = tk_ticket_own(tk, t->now_iso, 20);
+	return 0;
+}
+
 int
 tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 {
@@ -965,39 +1212,9 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		oldc = tk_xmalloc(noldc * sizeof *oldc);
 		memcpy(oldc, tk->custom, noldc * sizeof *oldc);
 	}
-	for (i = 0; i < as->n; i++)
-		if (assign_one(tk, &as->a[i], flags & ~TK_APPLY_CREATE) < 0)
-			goto out;
-	/* A new requester given without a name does not keep the old one's. */
-	if (!tk_str_same(old[TK_F_REQUESTER], tk->f[TK_F_REQUESTER]) &&
-	    tk_str_same(old[TK_F_REQUESTER_NAME], tk->f[TK_F_REQUESTER_NAME])) {
-		int named = 0;
-		tk_str nm, ad;
-
-		for (i = 0; i < as->n; i++)
-			if (as->a[i].field == TK_F_REQUESTER_NAME || (as->a[i].field == TK_F_REQUESTER &&
-			    tk_address_split(as->a[i].value, strlen(as->a[i].value), &nm, &ad) && nm.n))
-				named = 1;
-		if (!named)
-			tk->f[TK_F_REQUESTER_NAME] = (tk_str){ "", 0 };
-	}
-	memcpy(iso, t->now_iso, sizeof iso);
-	if (!import && !tk_str_same(old[TK_F_STATUS], tk->f[TK_F_STATUS])) {
-		const char *to = tk_ticket_own(tk, tk->f[TK_F_STATUS].p, tk->f[TK_F_STATUS].n).p;
-
-		if (!tk_status_transition_ok(old[TK_F_STATUS], to)) {
-			/* (Callers say which ticket: "tk-set: ticket 1: ...".) */
-			tk_error("status %.*s -> %s is not allowed%s",
-			    (int)old[TK_F_STATUS].n, old[TK_F_STATUS].p, to,
-			    tk_str_eq(old[TK_F_STATUS], "closed") ? " (closed is final)" :
-			    tk_str_eq(old[TK_F_STATUS], "resolved") ? " (a resolved ticket is reopened to open, or closed)" : "");
-			goto out;
-		}
-		/* An import keeps the times it was given; it does not invent them. */
-		status_effects(t->now_iso, tk, old[TK_F_STATUS]);
-	}
-	if (parent_check(t, tk, old[TK_F_PARENT]) < 0)
+	if (change(t, tk, as, flags, old, oldc, noldc) < 0)
 		goto out;
+	memcpy(iso, t->now_iso, sizeof iso);
 	/* A ticket no longer found under its old external id: tk-import's marks
 	 * (store.c) no longer hold. */
 	if (!tk_str_same(old[TK_F_EXTERNAL_ID], tk->f[TK_F_EXTERNAL_ID]) && tk_import_gen_bump(t) < 0)
@@ -1044,6 +1261,8 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 
 			rc = tk_field_register(t, tk->custom[i].name);
 			if (rc == 0)
+				rc = custom_ix_update(t, tk->id, tk->custom[i].name, ov, tk->custom[i].value, 0);
+			if (rc == 0)
 				rc = tk_log_append(t, tk->id, name, ov, tk->custom[i].value);
 			free(name);
 			if (rc < 0)
@@ -1081,7 +1300,7 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		rc = -1;
 		goto out;
 	}
-	rc = 0;
+	rc = tk_ft_pending_add(t, tk->id);
 out:
 	free(oldc);
 	return rc;
@@ -1111,12 +1330,17 @@ tk_ticket_prepare(tk_ticket *tk, const tk_assignments *as, const char *body, siz
 	for (i = 0; i < as->n; i++)
 		if (assign_one(tk, &as->a[i], (flags & ~TK_APPLY_BODY_CHECKED) | TK_APPLY_CREATE) < 0)
 			return -1;
+	/* The fields file's defaults, then tk's: the first status, P3. */
+	if (tk_hooks && tk_hooks->defaults && tk_hooks->defaults(tk) < 0)
+		return -1;
 	if (!tk->f[TK_F_SUBJECT].n)
 		return tk_error("a ticket needs a subject (subject=... or -s)");
 	if (!tk->f[TK_F_STATUS].n)
-		tk->f[TK_F_STATUS] = (tk_str){ "new", 3 };
+		tk->f[TK_F_STATUS] = tk_ticket_own(tk, tk_status_initial(), strlen(tk_status_initial()));
 	if (!tk->f[TK_F_PRIORITY].n)
 		tk->f[TK_F_PRIORITY] = (tk_str){ "P3", 2 };
+	if (tk_hooks && tk_hooks->check && tk_hooks->check(NULL, NULL, 0, tk, flags) < 0)
+		return -1;
 	if (!tk->f[TK_F_CREATED].n)
 		tk->f[TK_F_CREATED] = tk_ticket_own(tk, now_iso, 20);
 	/* An import keeps the times it was given; it does not invent them. */
@@ -1160,7 +1384,12 @@ write_new(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen)
 		    ix_update(t, tk_fields[i].dbi, (tk_str){ "", 0 }, act, tk->f[i], act, tk->id, 1) < 0)
 			return -1;
 	for (i = 0; i < tk->ncustom; i++)
-		if (tk->custom[i].value.n && tk_field_register(t, tk->custom[i].name) < 0)
+		if (tk->custom[i].value.n && (tk_field_register(t, tk->custom[i].name) < 0 ||
+		    custom_ix_update(t, tk->id, tk->custom[i].name, (tk_str){ "", 0 }, tk->custom[i].value, 1) < 0))
+			return -1;
+	for (i = 1; i < TK_F_NSTORED; i++)
+		if (tk->f[i].n && tk_links_field_is((int)i) &&
+		    tk_links_field(t, tk->id, (int)i, (tk_str){ "", 0 }, tk->f[i]) < 0)
 			return -1;
 	if (tk->body_loaded == 2 && put_body(t, tk, 1) < 0)
 		return -1;
@@ -1173,7 +1402,7 @@ write_new(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen)
 	tk_put_u64(kb, tk->id);
 	if ((rc = tk_append(t, TK_DB_TICKETS, &k, &v)))
 		return tk_mdb_error(rc, "tickets");
-	return 0;
+	return tk_ft_pending_add(t, tk->id);	/* the ticket index (tk-config(5) fulltext) */
 }
 
 int

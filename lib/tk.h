@@ -3,28 +3,33 @@
  *
  * One .c file a concern, in layers: each calls only those below it
  * (../shared/tools/lib-loops checks; calls upward go through hooks such
- * as tk_batch_ops).
+ * as tk_batch_ops and tk_hooks).
  *
  *   ground     util.c (errors, memory, buffers, UTF-8), address.c,
  *              record.c (tk-records(5)), timeutil.c, ids.c, config.c (the
  *              configuration files), key.c (key bytes and order, LMDB
- *              errors), status.c (status classes)
+ *              errors), status.c (the store's statuses and their classes)
  *   store      store.c (the environment, sub-databases, transactions and
  *              their batch hooks, meta, import marks), postings.c,
  *              index.c (index keys, epochs, ids under a key), ixbatch.c,
  *              active.c (the working set), log.c (appending events),
  *              comment.c (storing comments), load.c (each assignee's
- *              count of tickets in the working set, kept by active.c)
+ *              count of tickets in the working set, kept by active.c),
+ *              linkdb.c (links both ways)
  *   model      ticket.c (the ticket, its encoding, the assignment
  *              language, writes with their indexes and events)
- *   above it   fields.c (known field names), history.c (events read
- *              back), reply.c (replies and their effects), upgrade.c
- *              (schema upgrades), query.c (filters), output.c, csvin.c,
- *              import.c, pipe.c, cmd.c (what every command does),
- *              script.c (the derived field script), dryrun.c (the dry-run
- *              stream), agent.c (agents and teams), assign.c (tk-assign's
- *              strategies), sla.c (SLA policies, deadlines through the
- *              model's hook, the escalation ledger)
+ *   above it   fields.c (known field names, the fields file: types,
+ *              defaults, required fields), workflow.c (the workflow file:
+ *              statuses, types, transitions), confapply.c (the files as
+ *              commands see them: the model's hooks, tk-config check and
+ *              apply), history.c (events read back), reply.c (replies and
+ *              their effects), upgrade.c (schema upgrades), query.c
+ *              (filters), output.c, csvin.c, import.c, pipe.c, cmd.c (what
+ *              every command does), script.c (the derived field script),
+ *              dryrun.c (the dry-run stream), agent.c (agents and teams),
+ *              assign.c (tk-assign's strategies), link.c (links, merge,
+ *              split), sla.c (SLA policies, deadlines through the model's
+ *              ticket hook, the escalation ledger)
  */
 #ifndef TK_H
 #define TK_H
@@ -57,6 +62,9 @@ void tk_term_write(FILE *fp, const char *p, size_t n);
 /* The length of the control character at p (n bytes, n > 0) that must not
  * reach a terminal: C0 but LF and TAB, DEL, C1 (2 bytes); 0 for none. */
 size_t tk_term_ctl(const char *p, size_t n);
+/* When set, tk_die exits with it instead of any failing code: tk-mail's
+ * 75 (EX_TEMPFAIL), so that the MTA retries (DESIGN.md 9). */
+extern int tk_exit_remap;
 _Noreturn void tk_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A library call that fails leaves its message here and returns -1. */
@@ -179,6 +187,27 @@ int tk_address_split(const char *s, size_t n, tk_str *name, tk_str *addr);
 /* ASCII letters lowercased in place: addresses are kept lowercased. */
 void tk_address_lower(char *s, size_t n);
 
+/* ---- mime.c: mail header fields and bodies (tk-notify) ---- */
+
+/* A header field "name: value" and its LF added to b: control characters
+ * made spaces (no value ends a header line early), the text folded at
+ * 78 columns, or written as RFC 2047 encoded words (base64, UTF-8) when it
+ * is not ASCII. */
+void tk_mime_header(tk_buf *b, const char *name, const char *value, size_t n);
+/* An address field of n mailboxes ("To: Name <a@b>, c@d"): names quoted
+ * or encoded as they need, folded between mailboxes. */
+typedef struct {
+	const char *name;	/* NULL or "": the bare address */
+	const char *addr;
+} tk_mime_addr;
+void tk_mime_addresses(tk_buf *b, const char *field, const tk_mime_addr *a, size_t n);
+/* 1 when s (n bytes) can stand as an address in a header: one '@' with
+ * text either side, no white space, control character or special. */
+int tk_mime_addr_ok(const char *s, size_t n);
+/* 1 when a body cannot go as 8bit (a line over 998 bytes, a CR, a NUL). */
+int tk_mime_needs_qp(const char *s, size_t n);
+void tk_mime_qp(tk_buf *b, const char *s, size_t n);
+
 /* ---- record.c ---- */
 
 /* One record read from a stream: fields unescaped and NUL-terminated. */
@@ -229,11 +258,68 @@ typedef struct {
 } tk_conf;
 /* 1 opened, 0 no such file (nothing to read), -1 with tk_errmsg. */
 int tk_conf_open(tk_conf *c, const char *dir, const char *name);
+/* The same for a file given by its path (tk-route FILE). */
+int tk_conf_open_file(tk_conf *c, const char *path);
 /* The next statement: 1, 0 at the end, -1 (invalid UTF-8) with tk_errmsg. */
 int tk_conf_next(tk_conf *c);
 /* Sets tk_errmsg to "path:line: message"; returns -1. */
 int tk_conf_error(const tk_conf *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tk_conf_close(tk_conf *c);
+
+/* ---- status.c: statuses and their classes (DESIGN.md 1) ---- */
+
+enum tk_class { TK_CLASS_NONE, TK_CLASS_OPEN, TK_CLASS_PAUSED, TK_CLASS_RESOLVED, TK_CLASS_CLOSED };
+#define TK_ACTIVE_MAXSTATUS 64	/* status names up to 64 bytes (DESIGN.md 1) */
+#define TK_STATUS_MAX 64	/* statuses a store may have */
+typedef struct {
+	char name[TK_ACTIVE_MAXSTATUS + 1];
+	unsigned char len;
+	unsigned char cls;	/* enum tk_class */
+	unsigned char dropped;	/* no longer in the workflow: kept for tickets that hold it */
+} tk_status_def;
+/* The store's table (meta "statuses", installed when the store opens;
+ * tk's default workflow until then). */
+void tk_status_install(const tk_status_def *defs, size_t n);
+/* 1 once a table was installed (a store opened): the statuses are known. */
+int tk_status_installed(void);
+void tk_status_defaults(tk_status_def *defs, size_t *n);
+size_t tk_status_count(void);
+const tk_status_def *tk_status_at(size_t i);
+/* The class of a status (TK_CLASS_NONE for one the store does not have). */
+int tk_status_class(tk_str s);
+/* A status of the store's workflow (not dropped): 1, else 0. */
+int tk_status_known(tk_str s);
+/* 1 for a status of class open or paused: its tickets are the working set. */
+int tk_active_status(tk_str s);
+int tk_class_active(int cls);
+/* "new, open, pending, resolved, closed": the workflow's statuses, for messages. */
+const char *tk_status_words(void);
+/* A new ticket's status: the first; where a reply reopens a ticket to. */
+const char *tk_status_initial(void);
+const char *tk_status_reopen(void);
+/* The workflow's first status of class cls (a merge closes its source
+ * with the first closed one), or NULL. */
+const char *tk_status_first_of(int cls);
+const char *tk_class_name(int cls);
+int tk_class_lookup(const char *s, size_t n);
+/* 1 to 64 bytes of UTF-8, no blank, control, ',', '=', '#'; not starting with + - *. */
+int tk_status_name_ok(const char *s, size_t n);
+/* meta "statuses": "NAME TAB CLASS [TAB dropped]" a line. decode: 0, or -1 with tk_errmsg. */
+void tk_status_encode(const tk_status_def *defs, size_t n, tk_buf *out);
+int tk_status_decode(const char *p, size_t n, tk_status_def *defs, size_t *count);
+/* ---- settings.c: the store's config file ---- */
+
+typedef struct {
+	int route_on_create;	/* every intake path routes (tk-route) */
+	long mail_rate_count;	/* mail-rate-limit COUNT PERIOD: tk-mail's tickets a sender */
+	long long mail_rate_period;	/* a period (seconds); count 0: no limit */
+	char mail_domain[256];	/* mail-domain: the right side of tk's own Message-IDs */
+	char from[512];		/* tk-notify's sender, "Name <addr>" or the address; "" unset */
+	int fulltext_tickets;	/* fulltext tickets yes|no: 1, 0, or -1 when not set */
+} tk_settings;
+/* dir/config read into s (all off when there is none): 0, or -1 with
+ * tk_errmsg "dir/config:line: ..." (the caller exits 3). */
+int tk_settings_load(const char *dir, tk_settings *s);
 
 /* ---- calendar.c: business-hours calendars, business-time arithmetic ---- */
 
@@ -328,15 +414,33 @@ enum tk_dbi {
 	TK_DB_AGENT_LOAD,	/* each assignee's tickets in the working set (load.c) */
 	TK_DB_RR_CURSOR,	/* tk-assign --round-robin's cursor per team (assign.c) */
 	TK_DB_LOG_KEY,		/* events about agents and teams (log.c) */
-	TK_DB_IX_SLA_DUE,	/* schema 11: the earliest running SLA deadline (sla.c) */
+	TK_DB_LINKS,		/* schema 8: links both ways (linkdb.c) */
+	TK_DB_MERGES,		/* schema 8: what each merge did (link.c) */
+	TK_DB_MAIL_RAW,		/* schema 9: raw messages, m-ids (mailstore.c) */
+	TK_DB_ATTACH,		/* schema 9: attachments, a-ids */
+	TK_DB_ATTACH_DATA,	/* schema 9: attachment bytes, content-addressed */
+	TK_DB_MAIL_FILES,	/* schema 9: a ticket's raw messages and attachments */
+	TK_DB_XID,		/* schema 9: Message-IDs -> ticket, never moved */
+	TK_DB_MAIL_RATE,	/* schema 9: per-sender intake counters */
+	TK_DB_KB,		/* schema 10: articles (kb.c) */
+	TK_DB_KB_REV,		/* schema 10: articles' earlier revisions */
+	TK_DB_KB_EXT,		/* schema 10: an imported article's external id -> id */
+	TK_DB_KB_USE,		/* schema 10: tickets an article was made from or used on */
+	TK_DB_FULLTEXT,		/* schema 10: the inverted index (kb.c) */
+	TK_DB_FT_PENDING,	/* schema 10: tickets written but not yet in the index */
+	TK_DB_IX_CUSTOM,	/* schema 11: custom fields declared indexed */
+	TK_DB_NOTICE_QUEUE,	/* schema 12: tk-notify's queue (notice.c) */
+	TK_DB_NOTICE_MARK,	/* each ticket's notice mark (notice.c) */
+	TK_DB_IX_SLA_DUE,	/* schema 13: the earliest running SLA deadline (sla.c) */
 	TK_DB_SLA_LEDGER,	/* escalations claimed by tk-sla --new (sla.c) */
 	TK_DB_COUNT
 };
 
 /* The schema this tk writes. An older store is opened no further than its
  * meta until upgrade.c (started by tk_cmd_store) brings it up to date. */
-#define TK_SCHEMA_VERSION 11
+#define TK_SCHEMA_VERSION 13
 
+struct tk_txn;
 typedef struct tk_store {
 	char *dir;
 	MDB_env *env;
@@ -352,6 +456,14 @@ typedef struct tk_store {
 	const char *via;	/* what makes this command's changes: "cli" unless set (the log's via) */
 	char **declared;	/* custom field names of the store's fields file (fields.c) */
 	size_t ndeclared;
+	char **indexed;		/* custom fields the store indexes (meta "indexed", ix_custom) */
+	size_t nindexed;
+	int created;		/* this command made the store */
+	uint64_t confstamp;	/* hash of meta "statuses" and "indexed" as the store opened */
+	int ft_tickets;		/* ticket writes listed in ft_pending (tk_ft_pending_add) */
+	/* Called by tk_store_write before each commit when ft_tickets is on:
+	 * brings the ticket index up to date in batches (kb.c's tk_ft_drain). */
+	int (*ft_drain)(struct tk_txn *t, int all);
 } tk_store;
 
 typedef struct tk_ixbatch tk_ixbatch;
@@ -378,6 +490,7 @@ typedef struct tk_txn {
 	int write;
 	uint64_t next_id;	/* write txns: the next ticket id, 0 until read */
 	uint64_t first_new;	/* the first ticket this txn made, 0 for none */
+	int ft_listed;		/* tickets listed in ft_pending by this txn (tk_ft_pending_add) */
 	uint64_t next_seq;	/* write txns: the next log sequence number, 0 until read */
 	time_t now;
 	char now_iso[21];	/* now as stored: every event and change of a txn */
@@ -409,6 +522,16 @@ int tk_hugepages(long long size);
 /* Bulk writing (store.c); then tk_store_sync before closing. */
 void tk_store_bulk(tk_store *st);
 int tk_store_sync(tk_store *st);
+/* meta KEY: 1 found (v), 0 not, -1 error; set: 0 or -1 (n 0 and p NULL: deleted). */
+int tk_meta_get(tk_txn *t, const char *key, MDB_val *v);
+int tk_meta_put(tk_txn *t, const char *key, const void *p, size_t n);
+/* The custom fields st indexes (ix_custom), as meta "indexed" said when
+ * it opened: 1 for name (n bytes), else 0. tk_store_set_indexed: the list
+ * replaced (names, NUL after each, joined by '\n' in meta) in txn t. */
+int tk_store_indexed(const tk_store *st, const char *name, size_t n);
+int tk_store_set_indexed(tk_txn *t, char **names, size_t n);
+/* meta "statuses" written from defs in txn t and installed (status.c). */
+int tk_store_set_statuses(tk_txn *t, const tk_status_def *defs, size_t n);
 /* meta "schema" set to ver in write txn t: 0 or -1. */
 int tk_store_set_schema(tk_txn *t, long ver);
 /* Sub-database db emptied and made again with today's flags (upgrades). */
@@ -438,6 +561,12 @@ int tk_store_write(tk_store *st, tk_write_fn fn, void *arg);
  * store the first time (in the order they come, which is the order they
  * are written); NULL when t is no bulk transaction. */
 void *tk_txn_batch(tk_txn *t, const tk_batch_ops *ops);
+/* A ticket written (fields, body or comments): listed in ft_pending when the
+ * store keeps a ticket index (st->ft_tickets); 0, or -1 with tk_errmsg. */
+int tk_ft_pending_add(tk_txn *t, uint64_t id);
+/* 1 when meta says the ticket index is complete (with ft_pending), 0 if not. */
+int tk_ft_tickets_built(tk_txn *t);
+int tk_ft_tickets_mark(tk_txn *t, int built);
 /* Everything the batch holds written now, in that order: 0 or -1. */
 int tk_txn_flush(tk_txn *t);
 
@@ -479,7 +608,8 @@ uint64_t tk_get_u64(const unsigned char *p);
 #define TK_IX_KEYBUF (TK_IX_MAXKEY + 2)
 int tk_ix_partitioned(int db);
 /* 1 when index db keeps no entry for value v of a ticket, in the working
- * set (active) or not: an empty external id; an active status; an empty
+ * set (active) or not: an empty external id or custom value; a status of
+ * the working set (active: its class is open or paused); an empty
  * assignee, queue or requester of an active ticket (index.c). */
 int tk_ix_skips(int db, const char *v, size_t n, int active);
 /* The epoch of ticket id in partitioned index db (index.c), and how many
@@ -498,6 +628,10 @@ void tk_ix_epochs_free(tk_txn *t);
 unsigned tk_ix_epoch_v2(uint64_t id);
 int tk_ix_epochs_put(MDB_txn *txn, tk_store *st, const uint64_t *ep, unsigned n);
 MDB_val tk_ix_key(int db, const char *v, size_t n, unsigned epoch, unsigned char *buf);
+/* ix_custom's key: name . NUL . value (cut at TK_IX_MAXKEY; no entry for
+ * an empty value); buf of TK_IX_CUSTOM_KEYBUF bytes. */
+#define TK_IX_CUSTOM_KEYBUF (64 + 1 + TK_IX_MAXKEY)
+MDB_val tk_ix_custom_key(tk_str name, tk_str value, unsigned char *buf);
 /* 1 for an index kept as posting lists (postings.c): ix_status, ix_priority, ix_queue. */
 int tk_ix_postings(int db);
 /* The largest ticket id: posting-list keys (value . id, postings.c) sort
@@ -529,24 +663,21 @@ int tk_ix_has(MDB_cursor *c, int db, MDB_val k, uint64_t id);
 int tk_ix_add(MDB_cursor *c, int db, MDB_val k, uint64_t id);
 int tk_ix_del(MDB_cursor *c, int db, MDB_val k, uint64_t id);
 
-/* The working set (active.c): a copy of each ticket whose status is new,
- * open or pending, under epoch . status . NUL . assignee . NUL . id.
- * tk_active_status: 1 for those statuses. tk_active_prefix: the keys of
+/* The working set (active.c): a copy of each ticket whose status is
+ * active (status.c), under epoch . status . NUL . assignee . NUL . id.
+ * tk_active_prefix: the keys of
  * an epoch's tickets of a status, and of assignee *a unless a is NULL (buf
  * of TK_ACTIVE_KEYBUF bytes, room for the id after). tk_active_write: a
  * ticket written (its encoded record enc), its copy kept in step with its
  * old and new status and assignee; 0 or -1. */
-#define TK_ACTIVE_MAXSTATUS 64	/* status names up to 64 bytes (DESIGN.md 1) */
 #define TK_ACTIVE_KEYBUF (2 + TK_ACTIVE_MAXSTATUS + 1 + TK_IX_MAXKEY + 1 + 8)
-#define TK_ACTIVE_N 3
-extern const char *const tk_active_names[TK_ACTIVE_N];	/* new, open, pending */
-int tk_active_status(tk_str s);
-/* 1 for a status whose class is paused (the SLA clock stops): pending,
- * until status classes are data (DESIGN.md 1). */
-int tk_status_paused(tk_str s);
 MDB_val tk_active_prefix(unsigned epoch, tk_str status, const tk_str *a, unsigned char *buf);
 int tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk_str status, tk_str assignee,
     const void *enc, size_t n, int creating);
+/* Ticket id's copy put in the working set (in) or taken out, under its
+ * status and assignee, whatever its status's class: tk-config apply moving
+ * the tickets of a status whose class changes (its assignee's load too). 0 or -1. */
+int tk_active_move(tk_txn *t, uint64_t id, tk_str status, tk_str assignee, const void *enc, size_t n, int in);
 
 /* Set when an LMDB call failed with MDB_MAP_FULL: tk_store_write grows the map and retries. */
 extern int tk_map_full;
@@ -585,19 +716,6 @@ int tk_field_register(tk_txn *t, tk_str name);
 /* 1 when a custom field name is in the fields sub-database, 0 not. */
 int tk_field_registered(tk_txn *t, const char *name, size_t n);
 
-/* ---- fields.c: the field names a store knows ---- */
-
-/* Read the store's fields file into st->declared: 0 (also when there is
- * none), -1 with tk_errmsg naming file:line. */
-int tk_fields_load(tk_store *st);
-int tk_field_declared(const tk_store *st, const char *name);
-/* A custom field name the store knows: declared, or holding values. */
-int tk_field_known(tk_txn *t, const char *name);
-/* 0 when name is tk's, declared or held by the store (t NULL: no store
- * yet, the directory's fields file only); else -1 with tk_errmsg:
- * "what: no field NAME; did you mean X?". */
-int tk_field_check(tk_store *st, tk_txn *t, const char *what, const char *name);
-
 /* ---- script.c: the derived field script ---- */
 
 /* The subject and this much of the body say a ticket's script. */
@@ -634,14 +752,14 @@ enum tk_field {
 	TK_F_PARENT,
 	TK_F_EXTERNAL_ID,
 	TK_F_REQUESTER_NAME,	/* schema 6: the name given with the requester's address */
-	TK_F_NPS,		/* 24..30: numbers kept for fields of other changes */
-	TK_F_MERGED_INTO,
-	TK_F_DUPLICATE_OF,
-	TK_F_RELATED,
-	TK_F_CONTACT,
+	TK_F_NPS,		/* 24: net promoter score, 0..10 */
+	TK_F_MERGED_INTO,	/* 25: the ticket this one was merged into (tk-link --merge) */
+	TK_F_DUPLICATE_OF,	/* 26: tk-link A duplicate-of B */
+	TK_F_RELATED,		/* 27: a set of ticket ids, kept symmetric by tk-link */
+	TK_F_CONTACT,		/* 28..30: numbers kept for fields of other changes */
 	TK_F_ORG,
 	TK_F_TIER,
-	TK_F_DUE_RESPONSE,	/* schema 11: SLA deadlines, set by tk (sla.c) */
+	TK_F_DUE_RESPONSE,	/* SLA deadlines, set by tk (sla.c) */
 	TK_F_DUE_UPDATE,
 	TK_F_DUE_RESOLUTION,
 	TK_F_SLA_DUE,		/* the earliest still running; indexed */
@@ -769,14 +887,22 @@ int tk_assignments_check(tk_store *st, tk_txn *t, const tk_assignments *as);
  * TK_APPLY_IMPORT, history from another system: any status may follow any
  * other, created and updated may be given, and no times are filled in from
  * the clock but updated when none is given; TK_APPLY_UPGRADE, a store's
- * upgrade rewriting a value: updated stays; TK_APPLY_SLA, tk-sla
- * --recompute: the hook rebuilds the deadlines, updated stays; TK_APPLY_CREATE is for making
- * (defaults filled, id taken) and ignored here.
+ * upgrade rewriting a value: updated stays; TK_APPLY_LINK, tk-link's own
+ * writes: the link fields only it sets (merged_into, duplicate_of,
+ * related) may be assigned; TK_APPLY_SLA, tk-sla --recompute: the hook
+ * rebuilds the deadlines, updated stays; TK_APPLY_CREATE is for making (defaults
+ * filled, id taken) and ignored here.
  * Returns 0, 1 when nothing changed, or -1 with tk_errmsg.
  */
-enum { TK_APPLY_CREATE = 1, TK_APPLY_IMPORT = 2, TK_APPLY_BODY_CHECKED = 4, TK_APPLY_UPGRADE = 8,
-	TK_APPLY_REQUESTER_REPLY = 16, TK_APPLY_AGENT_REPLY = 32, TK_APPLY_SLA = 64 };
+enum { TK_APPLY_CREATE = 1, TK_APPLY_IMPORT = 2, TK_APPLY_BODY_CHECKED = 4, TK_APPLY_UPGRADE = 8, TK_APPLY_LINK = 16,
+	TK_APPLY_SYNTAX = 32,	/* (tk_assign_add's own check: the form of a value, no store asked) */
+	TK_APPLY_REQUESTER_REPLY = 64, TK_APPLY_AGENT_REPLY = 128, TK_APPLY_SLA = 256 };
 int tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags);
+/* The same changes made to tk in memory only, in a transaction that may
+ * be read-only (a --dry-run): checked as tk_ticket_apply checks them,
+ * updated set when something changed; nothing written, nothing logged.
+ * Returns 0, 1 when nothing changed, or -1 with tk_errmsg (tk as it was). */
+int tk_ticket_assign(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags);
 /*
  * A hook the model calls for every ticket it writes, before the ticket's
  * index entries and record: after tk_ticket_apply has applied and logged
@@ -799,6 +925,9 @@ int tk_ticket_create(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const c
  * the entries tk_ix_skips leaves out for its tickets taken out or put
  * back. The updated time is the caller's (it is set last). 0 or -1. */
 int tk_ticket_reindex(tk_txn *t, const tk_ticket *tk, const tk_str *old, int oact, int nact);
+/* Custom field name of ticket id in ix_custom, from old to new, when the
+ * store indexes it (tk_store_indexed). 0 or -1. */
+int tk_ticket_custom_reindex(tk_txn *t, uint64_t id, tk_str name, tk_str old, tk_str new);
 /* The same with TK_APPLY_ flags (TK_APPLY_IMPORT for imports;
  * TK_APPLY_BODY_CHECKED when the caller's reader has checked the body's
  * text already: valid UTF-8, no NUL). */
@@ -811,11 +940,164 @@ int tk_ticket_prepare(tk_ticket *tk, const tk_assignments *as, const char *body,
  * body: id, index entries, body, create event. tk (its custom array reused)
  * gets the id and the fields, pointing into enc. 0, or -1 with tk_errmsg. */
 int tk_ticket_insert(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen, const char *body, size_t bodylen);
-/* Write the ticket record, the body if changed, and maintain indexes against old. */
+/* The default rules of status changes, by class (tk's default workflow,
+ * and a workflow file with no "allow" lines): open and paused statuses go
+ * to any status but the first, a resolved one to an open status but the
+ * first or to a closed one; closed is final. ok: 1 allowed, else 0;
+ * check: 0, or -1 with tk_errmsg naming the allowed ones. */
 int tk_status_transition_ok(tk_str from, const char *to);
+int tk_status_transition_check(tk_str from, const char *to);
+/* An assignment checked and written into tk (no store, no log): what
+ * tk_ticket_apply does with each (flags TK_APPLY_*). 0, or -1 with tk_errmsg. */
+int tk_ticket_assign_one(tk_ticket *tk, const tk_assign *a, int flags);
+
+/*
+ * What a store's configuration adds to the model, set by the modules
+ * above it (fields.c, workflow.c; tk_cmd_store installs them): the model
+ * calls them and knows nothing of the files. NULL: none.
+ * value: a value of a custom field (name) or of type, as given: 0 and the
+ *   value to store in *out (v, a constant, or written into buf of
+ *   TK_VALUE_BUF bytes), or -1 with tk_errmsg naming field, value and rule.
+ * defaults: a ticket being made, its assignments applied: the configured
+ *   defaults put where it has no value, and its status when none was
+ *   given. 0 or -1.
+ * check: a ticket about to be written, old its stored fields before and
+ *   oldc its custom ones (old NULL: being made): required fields, and
+ *   unless TK_APPLY_IMPORT the workflow's transitions. 0 or -1.
+ * A store's upgrade (TK_APPLY_UPGRADE) rewrites what it holds as it is:
+ *   neither value nor check is asked.
+ * They run in bulk commands' reading threads too: no state of their own.
+ */
+#define TK_VALUE_BUF 320
+typedef struct tk_ticket_hooks {
+	int (*value)(int field, const char *name, const char *v, char *buf, tk_str *out);
+	int (*defaults)(tk_ticket *tk);
+	int (*check)(const tk_str *old, const tk_custom *oldc, size_t noldc, const tk_ticket *tk, int flags);
+} tk_ticket_hooks;
+extern const tk_ticket_hooks *tk_hooks;
 /* Ticket id (0: one being made) may have parent: it exists, is not id,
  * and is not among id's descendants. 0, or -1 with tk_errmsg. */
 int tk_ticket_parent_ok(tk_txn *t, uint64_t id, uint64_t parent);
+
+/* ---- fields.c: the field names a store knows, its fields file ---- */
+
+/* Errors of a configuration file kept to be told together (tk-config
+ * check), a line each; a loader given none stops at the first. */
+typedef struct {
+	tk_buf msgs;
+	size_t n;
+} tk_conf_errs;
+
+/* A condition: terms field=a,b (any of) or field!=a,b, all of which hold
+ * (the fields file's "in", the workflow's "match"): stored and custom
+ * fields only. add: 0, or -1 with tk_errmsg. */
+typedef struct {
+	struct tk_cond *c;
+	size_t n;
+} tk_when;
+int tk_when_add(tk_when *w, const char *term);
+int tk_when_holds(const tk_when *w, const tk_ticket *tk);
+/* A custom name it asks that the fields file does not declare, or NULL. */
+const char *tk_when_undeclared(const tk_when *w);
+void tk_when_free(tk_when *w);
+
+/* Read DIR/fields (what it declares, their types, defaults, required
+ * fields, indexes) into the process's table: 0 (also when there is none),
+ * -1 with tk_errmsg naming file:line, or with errs every problem kept. */
+int tk_fields_read(const char *dir, tk_conf_errs *errs);
+void tk_fields_unload(void);
+/* tk_fields_read of st's directory, its names into st->declared. */
+int tk_fields_load(tk_store *st);
+/* The declared field name, or NULL. */
+const char *tk_fields_def(const char *name);
+const char *tk_fields_path(void);
+/* The fields declared indexed, with the lines that say so (the arrays
+ * are the module's, good until the next call). */
+size_t tk_fields_indexed(const char ***names, long **lines);
+/* A value of custom field name as its declared type keeps it: 0 with
+ * *out (v, a constant, or written in buf of TK_VALUE_BUF bytes; v itself
+ * for a field with no type), or -1 with tk_errmsg naming the field, the
+ * value and the rule (fields:LINE). */
+int tk_field_value(const char *name, const char *v, char *buf, tk_str *out);
+/* An enum field's values (completions, messages): how many, at *vals. */
+size_t tk_field_enum_values(const char *name, const char *const **vals);
+/* The model's hooks' parts (tk_ticket_hooks): defaults of a ticket being
+ * made; required fields of one being written (old NULL: being made). */
+int tk_fields_defaults(tk_ticket *tk);
+int tk_fields_required(const tk_str *old, const tk_custom *oldc, size_t noldc, const tk_ticket *tk);
+/* fn(tk, field, value, why, arg) for each value of tk the file refuses
+ * now and each required field it lacks; a non-zero return stops and is
+ * returned. */
+int tk_fields_ticket_problems(const tk_ticket *tk,
+    int (*fn)(const tk_ticket *, const char *, tk_str, const char *, void *), void *arg);
+/* 1 for a word of the event log no field may take. */
+int tk_field_reserved(const char *name);
+/* 1 when an event's field name is one of the log's own events (create,
+ * link, merge, mention, reply, ...: DESIGN.md 3), not a field's change. */
+int tk_event_reserved(const char *name, size_t n);
+int tk_field_declared(const tk_store *st, const char *name);
+/* A custom field name the store knows: declared, or holding values. */
+int tk_field_known(tk_txn *t, const char *name);
+/* 0 when name is tk's, declared or held by the store (t NULL: no store
+ * yet, the directory's fields file only); else -1 with tk_errmsg:
+ * "what: no field NAME; did you mean X?". */
+int tk_field_check(tk_store *st, tk_txn *t, const char *what, const char *name);
+/* ---- notice.c: tk-notify's queue and the tickets' notice marks ---- */
+
+/* A queued notice (notice.c's header says how it is kept). */
+typedef struct {
+	uint64_t seq, ticket;
+	int kind;		/* 'm' mail through sendmail, 'x' a hook (--exec) */
+	char not_before[21];	/* held until then (--during); "" for at once */
+	char queued[21];	/* when it was queued */
+	long claim_pid;		/* the run sending it now, 0 for none */
+	char claim_time[21];
+	unsigned tries;		/* failed tries so far */
+	uint32_t mark;		/* --to requester: the last comment it carries, 0 none */
+	char *to;		/* the recipients, for people */
+	char *what;		/* the template, for people */
+	char *msgid;		/* mail: its Message-ID */
+	char *error;		/* why the last try failed */
+	char **argv;		/* a hook: its command; NULL-terminated */
+	size_t argc;
+	char **env;		/* a hook: NAME=VALUE for its environment */
+	size_t nenv;
+	char *data;		/* mail: the message (no Date yet); a hook: its stdin */
+	size_t len;
+} tk_notice;
+void tk_notice_free(tk_notice *nt);
+void tk_notice_arg(tk_notice *nt, const char *s);
+void tk_notice_env(tk_notice *nt, const char *s, size_t n);
+/* Queued in write txn t under the next seq (nt->seq set): 0 or -1. */
+int tk_notice_add(tk_txn *t, tk_notice *nt);
+/* Written back under nt->seq: 0 or -1. */
+int tk_notice_put(tk_txn *t, const tk_notice *nt);
+/* 1 found, 0 not, -1 an error. */
+int tk_notice_get(tk_txn *t, uint64_t seq, tk_notice *nt);
+/* 1 taken out, 0 not there, -1 an error. */
+int tk_notice_del(tk_txn *t, uint64_t seq);
+/* fn for each notice in seq order; a non-zero return stops (-1 returned). */
+int tk_notice_each(tk_txn *t, int (*fn)(tk_txn *, tk_notice *, void *), void *arg);
+/* 1 while another run holds it: its process is alive and the claim is
+ * less than an hour old. */
+int tk_notice_claimed(const tk_notice *nt, time_t now);
+/* The store's 16 hex digits in Message-IDs, made in a write txn the
+ * first time: 0 or -1. */
+int tk_notice_store_id(tk_txn *t, char out[17]);
+/* Ticket's notice mark: the last comment sendmail accepted in a --to
+ * requester notice, and the last one queued (0 and 0 when none): 1, 0
+ * (none yet), -1 an error. */
+int tk_notice_mark_get(tk_txn *t, uint64_t ticket, uint32_t *sent, uint32_t *queued);
+/* The mark moved past comment_n, never back: by tk-import and a merge
+ * for the comments they add, so that nobody is mailed another thread
+ * (DESIGN.md 8); by tk-notify when a notice is queued and when it is
+ * accepted. 0 or -1. */
+int tk_notice_mark_past(tk_txn *t, uint64_t ticket, uint32_t comment_n);
+/* The same for a ticket this transaction made (its id the largest yet):
+ * put at the right edge without a search (tk-import). */
+int tk_notice_mark_new(tk_txn *t, uint64_t ticket, uint32_t comment_n);
+int tk_notice_mark_queued(tk_txn *t, uint64_t ticket, uint32_t comment_n);
+int tk_notice_mark_sent(tk_txn *t, uint64_t ticket, uint32_t comment_n);
 
 /* ---- log.c ---- */
 
@@ -843,6 +1125,9 @@ typedef struct {
 	uint32_t n;
 	tk_str time, author, body;
 	int internal;
+	tk_str marks;		/* where a merge moved it from: "57:3 50:1", latest first; or empty */
+	uint64_t from;		/* the first mark's ticket (57), 0 when none */
+	uint32_t from_n;	/* and its number there */
 } tk_comment;
 
 int tk_comment_add(tk_txn *t, uint64_t ticket, const char *author, int internal, const char *body, size_t len);
@@ -852,13 +1137,25 @@ int tk_comment_add_at(tk_txn *t, uint64_t ticket, const char *time, const char *
 /* Calls fn for each comment of a ticket in order. */
 int tk_comment_each(tk_txn *t, uint64_t ticket, int (*fn)(const tk_comment *, void *), void *arg);
 int tk_comment_count(tk_txn *t, uint64_t ticket);
+/* The number of a ticket's last comment (0: none): 0 or -1. */
+int tk_comment_last(tk_txn *t, uint64_t ticket, uint32_t *n);
+/* Comment n of a ticket: 1 found, 0 not, -1 error. */
+int tk_comment_get(tk_txn *t, uint64_t ticket, uint32_t n, tk_comment *c);
+/* Comment c written as comment n of ticket (its time, flags, author, body
+ * and marks as they are; no event), or taken out: 0 or -1 (merges). */
+int tk_comment_put(tk_txn *t, uint64_t ticket, uint32_t n, const tk_comment *c);
+int tk_comment_del(tk_txn *t, uint64_t ticket, uint32_t n);
 /*
  * A reply or note on a ticket read for writing, with what follows from it:
  * an agent's first public reply records first_response and opens a new
  * ticket; a reply from the requester reopens a pending or resolved ticket;
- * "@name" adds name to the watchers.
+ * "@name" adds name to the watchers and logs a mention event (field
+ * "mention", the name its new value), one for each name.
  */
 int tk_comment_post(tk_txn *t, tk_ticket *tk, const char *author, int internal, const char *body, size_t len);
+/* reply.c: what the '@' at body[at] mentions (a name of at most size - 1
+ * bytes into name): its length, 0 for no mention. */
+size_t tk_mention_name(tk_txn *t, const char *body, size_t len, size_t at, char *name, size_t size);
 
 /* ---- query.c ---- */
 
@@ -875,10 +1172,6 @@ int tk_filter_add(tk_filter *q, const char *term);
  * can. The command warns; the term stays. */
 const char *tk_filter_warning(const tk_filter *q);
 void tk_filter_free(tk_filter *q);
-/* Terms added after this compile their regexes without PCRE2's JIT: a
- * filter matched against one ticket or a few (a policy at intake) is done
- * sooner without it (DESIGN.md 11). */
-void tk_filter_nojit(tk_filter *q);
 /* With no status term, tickets resolved or closed are left out. */
 void tk_filter_default_status(tk_filter *q, int all);
 /* Restrict to these ids (the '-' operand of listing commands). */
@@ -895,6 +1188,102 @@ int tk_filter_match(tk_filter *q, tk_txn *t, tk_ticket *tk);
 long tk_filter_run(tk_filter *q, tk_txn *t, int (*fn)(tk_txn *, tk_ticket *, void *), void *arg);
 /* Which access path tk_filter_run chose, for --explain and tests. */
 const char *tk_filter_plan(tk_filter *q);
+/* Regexes of terms added after tk_filter_jit(q, 0) are not JIT-compiled:
+ * a filter for one ticket (a rule at intake) compiles faster without. */
+void tk_filter_jit(tk_filter *q, int on);
+/* Regexes of terms added after tk_filter_lazy(q, 1) are compiled when a
+ * ticket is first matched against them, not checked by tk_filter_add: for
+ * rules known good (route.c), most of which one ticket never needs. */
+void tk_filter_lazy(tk_filter *q, int on);
+/* A failed tk_filter_add's byte offset in the term of a bad regex's error, else -1. */
+extern _Thread_local long tk_filter_errpos;
+/* Term i of q (i < tk_filter_size(q)): its text, field name and number
+ * (TK_F_CUSTOM), and for a regex that must match (name~re), its pattern
+ * (NULL for any other term). */
+typedef struct {
+	const char *text, *name, *pattern;
+	int field;
+} tk_term_info;
+size_t tk_filter_size(const tk_filter *q);
+void tk_filter_term(const tk_filter *q, size_t i, tk_term_info *ti);
+/* Right after tk_filter_match gave 1 for tk: what term i held on, the text
+ * its regex matched or the value it compared (for --explain). */
+tk_str tk_filter_matched(tk_filter *q, size_t i, tk_txn *tx, tk_ticket *tk, char *scratch, size_t n);
+
+/* ---- literals.c: which of many regexes could match a text ---- */
+
+typedef struct tk_lits tk_lits;
+tk_lits *tk_lits_new(void);
+/* The literals a match of pattern must hold one of, kept under key: 1, or
+ * 0 when none can be said (the pattern is a candidate for every text). */
+int tk_lits_add(tk_lits *l, const char *pattern, unsigned key);
+size_t tk_lits_count(const tk_lits *l);
+/* Sets bit key of hits for every key one of whose literals s holds (the
+ * automaton is built on the first scan); fold is scratch. */
+void tk_lits_scan(tk_lits *l, const char *s, size_t n, uint64_t *hits, tk_buf *fold);
+void tk_lits_build(tk_lits *l);
+/* The same without the automaton, a search for each literal: for one
+ * text, where building the automaton would cost more than it saves. */
+void tk_lits_scan_each(tk_lits *l, const char *s, size_t n, uint64_t *hits, tk_buf *fold);
+/* s case-folded (full Unicode folding) onto the end of out. */
+void tk_lits_fold(const char *s, size_t n, tk_buf *out);
+void tk_lits_free(tk_lits *l);
+
+/* ---- route.c: the rules of tk-route, at intake too ---- */
+
+typedef struct tk_rules tk_rules;
+enum {
+	TK_ROUTE_ALL = 1,	/* every rule that matches, not the first only */
+	TK_ROUTE_BULK = 2,	/* many tickets: regexes JIT-compiled, literals prefiltered */
+	TK_ROUTE_DRY = 4	/* tk_route_ticket changes tickets in memory only */
+};
+/*
+ * The rules of path (NULL: the store directory dir's "rules"), checked
+ * against the store (st and t; st NULL: no store yet, dir's fields file
+ * only). Each error in the file is warned about as "path:line:column:
+ * text: why"; then NULL with tk_errmsg, and *missing set when there was no
+ * file at all.
+ */
+tk_rules *tk_rules_load(tk_store *st, tk_txn *t, const char *dir, const char *path, int flags, int *missing);
+void tk_rules_free(tk_rules *r);
+/* --explain: which rule matched, on which field and text, what it set. */
+void tk_rules_explain(tk_rules *r, int on);
+/*
+ * Routes tk through the rules in transaction t: each rule that fires
+ * applies its assignments, logged via "route:RULE" (TK_ROUTE_DRY: in
+ * memory only, t may be read-only). A pattern that hits its limit, and a
+ * rule whose values the ticket refuses, are warned about and go on;
+ * tk_rules_refused counts the refusals. 0 changed, 1 not, -1 when the
+ * store failed (tk_errmsg; tk_map_full may be set).
+ *
+ * Routing inside a transaction that may be run again (tk_store_write)
+ * goes between tk_rules_begin and tk_rules_end: done 1 once it committed
+ * (the warnings and explanations are written to standard error then, and
+ * the counts kept), 0 when it did not (both forgotten).
+ */
+int tk_route_ticket(tk_rules *r, tk_txn *t, tk_ticket *tk);
+void tk_rules_begin(tk_rules *r);
+void tk_rules_end(tk_rules *r, int done);
+unsigned long tk_rules_refused(const tk_rules *r);
+/* Only the rules named ("a,b") take part: 0, or -1 with tk_errmsg naming
+ * one the file does not have (and the nearest it does). */
+int tk_rules_only(tk_rules *r, const char *names);
+/* --stats: per rule, tickets matched and changed, and the fields changed. */
+typedef struct {
+	const char *name;
+	unsigned long matched, changed;
+	const char *fields;	/* "queue:12,tags:30" */
+} tk_rule_stats;
+size_t tk_rules_count(const tk_rules *r);
+void tk_rules_stats(tk_rules *r, size_t i, tk_rule_stats *s);
+/* The rules intake runs (DESIGN.md 2): with force (--route), or when the
+ * store directory dir's config says route-on-create yes; NULL when none
+ * are to. st: the store, or NULL when it is still to be made. Exits 3 on
+ * a broken config or rules file, or with force on a missing rules file. */
+tk_rules *tk_rules_intake(tk_store *st, const char *dir, int force, int flags);
+/* Tickets routed and those no rule matched. */
+unsigned long tk_rules_routed(const tk_rules *r);
+unsigned long tk_rules_unmatched(const tk_rules *r);
 
 /* ---- output.c ---- */
 
@@ -963,6 +1352,7 @@ char *tk_output_all_columns(tk_txn *t);
 /* json_extra for tickets' comments and history (json_arg: a tk_json_with). */
 typedef struct {
 	int comments, history;
+	int links;		/* "links": the tickets that link to this one */
 } tk_json_with;
 void tk_json_extra(tk_buf *b, tk_txn *t, tk_ticket *tk, void *arg);
 /* A create event's value (TAB-separated assignments) as people read it:
@@ -983,6 +1373,8 @@ typedef struct {
 	size_t n, cap;
 } tk_ids;
 int tk_id_parse(const char *s, size_t n, uint64_t *out);
+/* 1 for a typed id: letters, then digits (c123 a contact, kb7 an article, n12 a notice). */
+int tk_id_typed(const char *s, size_t n);
 /* Reads the first field of each record on fp; bad lines are reported and
  * counted. -1 (tk_errmsg) when fp is a dry-run stream, which only a
  * --dry-run command reads (DESIGN.md 11): the caller exits 3. */
@@ -1016,6 +1408,116 @@ int tk_dryin_stream(tk_dryin *d);
 int tk_dryin_next(tk_dryin *d, uint64_t *id, tk_ticket *tk);
 long tk_dryin_lineno(const tk_dryin *d);
 void tk_dryin_close(tk_dryin *d);
+/* ---- linkdb.c: the links sub-database, every link both ways ---- */
+
+/* Relations (linkdb.c's header): "parent" and its reverse "child",
+ * "duplicate_of" and "duplicate", "merged_into" and "merged_from",
+ * "related" (symmetric: each side's own entry). 0 or -1 with tk_errmsg. */
+int tk_links_put(tk_txn *t, uint64_t id, const char *rel, uint64_t other);
+int tk_links_del(tk_txn *t, uint64_t id, const char *rel, uint64_t other);
+/* The ids linked to id by rel, ascending, added to out: 0 or -1. */
+int tk_links_get(tk_txn *t, uint64_t id, const char *rel, tk_ids *out);
+/* 1 for a link field (parent, duplicate_of, merged_into, related). */
+int tk_links_field_is(int field);
+/* Ticket id's link field changing from old to new: its entries, and the
+ * reverse ones, moved (the model calls it as it writes). 0 or -1. */
+int tk_links_field(tk_txn *t, uint64_t id, int field, tk_str old, tk_str new);
+
+/* ---- link.c: tk-link's relations, merge, unmerge and split ---- */
+
+/* The relations a user writes, as sentences: "A relates B". */
+enum tk_rel { TK_REL_RELATES, TK_REL_PARENT_OF, TK_REL_CHILD_OF, TK_REL_DUPLICATE_OF, TK_REL_NONE = -1 };
+/* The relation a word names ("relates", "parent-of", ...), or TK_REL_NONE. */
+int tk_rel_parse(const char *word);
+/* The words, for messages: "relates, parent-of, child-of, duplicate-of". */
+extern const char tk_rel_words[];
+/*
+ * Write txn t: ticket a REL b linked (unlink: taken apart). Both tickets
+ * written and logged. 0 done, 1 nothing to do (already so; for unlink:
+ * no such link), -1 refused or failed (tk_errmsg; tk_map_full says a
+ * full map).
+ */
+int tk_link(tk_txn *t, uint64_t a, int rel, uint64_t b, int unlink);
+/* Ticket src merged into dst (DESIGN.md 7): its comments appended to
+ * dst's, its watchers and tags moved, src closed as merged into dst, what
+ * moved kept in merges. 0, or -1 refused or failed (tk_errmsg). */
+int tk_merge(tk_txn *t, uint64_t src, uint64_t dst);
+/* The merge of src undone exactly; *dst gets the ticket it was merged
+ * into. 0, or -1 refused (saying which later change stands in the way)
+ * or failed. */
+int tk_unmerge(tk_txn *t, uint64_t src, uint64_t *dst);
+/* A child of ticket parent with its requester, queue and category:
+ * subject, body (may be NULL). Its id in *id. 0, or -1. */
+int tk_split(tk_txn *t, uint64_t parent, const char *subject, const char *body, size_t bodylen, uint64_t *id);
+
+/* ---- mailstore.c: raw messages, attachments, Message-IDs, mail counters ---- */
+
+/* What a raw message (m-id) or an attachment (a-id) belongs to: ticket
+ * and comment number (0: the ticket's body; ticket 0: none). */
+typedef struct {
+	uint64_t ticket;
+	uint32_t n;
+	tk_str name, type;	/* attachments */
+	const void *data;	/* the bytes, in the map */
+	size_t len;
+} tk_mailfile;
+/* A raw message kept: *id its m-number. 0 or -1 with tk_errmsg. */
+int tk_mail_raw_put(tk_txn *t, uint64_t ticket, uint32_t n, const void *raw, size_t len, uint64_t *id);
+/* 1 found, 0 not, -1 error. */
+int tk_mail_raw_get(tk_txn *t, uint64_t id, tk_mailfile *f);
+/* An attachment kept, its bytes stored once whatever how many mails carry them. */
+int tk_attach_put(tk_txn *t, uint64_t ticket, uint32_t n, const char *name, const char *type,
+    const void *data, size_t len, uint64_t *id);
+int tk_attach_get(tk_txn *t, uint64_t id, tk_mailfile *f);
+/* Each raw message ('m') and attachment ('a') of ticket, by comment
+ * number then id; fn's non-zero return stops. 0 or -1. */
+int tk_mail_files_each(tk_txn *t, uint64_t ticket, int (*fn)(int kind, uint32_t n, uint64_t id, void *), void *arg);
+/* xid: a Message-ID (without <>) to the ticket it first came with. */
+int tk_xid_get(tk_txn *t, const char *mid, size_t n, uint64_t *ticket);
+/* Put unless there: 0 or -1. */
+int tk_xid_put(tk_txn *t, const char *mid, size_t n, uint64_t ticket);
+/* Sender addr's count in the current period (period seconds), this
+ * message counted when write: 1 over limit, 0 not, -1 error. */
+int tk_mail_rate(tk_txn *t, const char *addr, long limit, long long period, int write);
+/* "m34" / "a12": 1 with *id, 0 not such an id. */
+int tk_typed_id(const char *s, char kind, uint64_t *id);
+
+/* ---- mail.c: one message parsed (GMime; only tk-mail links it) ---- */
+
+typedef struct {
+	char *name, *type;
+	char *data;
+	size_t len;
+} tk_mail_att;
+typedef struct {
+	int parsed;		/* 0: not a message GMime could read (kept raw) */
+	char *from_addr, *from_name;	/* the bare address lowercased; "" when none */
+	char *to, *cc;		/* bare addresses, comma-separated */
+	char *subject;		/* decoded, one line */
+	char *message_id, *in_reply_to;	/* without <>, "" when none */
+	char **refs;		/* References, oldest first */
+	size_t nrefs;
+	time_t date;		/* 0 when none */
+	char *body;		/* the text for the ticket, quotes and signature trimmed */
+	size_t bodylen;
+	tk_mail_att *att;
+	size_t natt;
+	const char *noise;	/* auto-reply, bulk, loop, bounce: never a reopen or answer; or NULL */
+	int own;		/* an X-tk header: tk's own mail */
+	char warn[256];		/* what was wrong with it, or "" */
+} tk_mail;
+#define TK_MAIL_MAX_ATT 100	/* attachments kept a message; the rest named in warn */
+#define TK_MAIL_MAX_TEXT (4u << 20)	/* bytes of text kept as the body */
+void tk_mail_init(void);
+int tk_mail_parse(const char *raw, size_t n, tk_mail *m);
+void tk_mail_free(tk_mail *m);
+/* Helpers, exposed for the unit tests: RFC 2047 text decoded, charsets
+ * as tk reads them (GB2312 as GB18030, Big5 as Big5-HKSCS, none: UTF-8
+ * then GB18030); text/html made readable; quotes and signatures cut. */
+char *tk_mail_decode_words(const char *s, size_t n);
+char *tk_mail_to_utf8(const char *s, size_t n, const char *charset, size_t *outlen);
+char *tk_mail_html_text(const char *s, size_t n, size_t *outlen);
+size_t tk_mail_trim(const char *s, size_t n);
 
 /* ---- csvin.c: CSV rows through libcsv ---- */
 
@@ -1091,6 +1593,57 @@ void tk_import_free(tk_import *im);
 /* A date as help desks export them, to ISO UTC; -1 when it is none. */
 int tk_import_time(const char *s, char out[21]);
 
+/* ---- workflow.c: the store's workflow file ---- */
+
+/* Read DIR/workflow (with none, tk's default workflow): 0, -1 with
+ * tk_errmsg naming file:line, or with errs every problem kept. */
+int tk_workflow_read(const char *dir, tk_conf_errs *errs);
+void tk_workflow_unload(void);
+int tk_workflow_present(void);
+const char *tk_workflow_path(void);
+/* The file's statuses in order with their lines; its types. */
+size_t tk_workflow_statuses(const tk_status_def **defs, const long **lines);
+size_t tk_workflow_types(const char *const **types);
+/* type=v: 0 with the file's spelling in *out (v when it lists no type),
+ * or -1 with tk_errmsg naming the types. */
+int tk_workflow_type(const char *v, tk_str *out);
+/* The name of the flow ticket tk follows ("" for the file's own). */
+const char *tk_workflow_flow_of(const tk_ticket *tk);
+/* Status from -> tk's status now allowed for tk: 0, or -1 with tk_errmsg
+ * naming the statuses that may follow from. */
+int tk_workflow_transition(tk_str from, const tk_ticket *tk);
+/* The file's statuses and classes are the store's (status.c): 0, or -1
+ * with tk_errmsg saying where they differ. */
+int tk_workflow_agrees(void);
+
+/* ---- confapply.c: the configuration as commands see it ---- */
+
+/* Both files read (fields, workflow): 0, or -1 (see tk_fields_read). */
+int tk_config_read(const char *dir, tk_conf_errs *errs);
+/* The model's hooks set from what was read (tk_hooks). */
+void tk_config_install(void);
+/* For tk_cmd_store: the files read and the hooks installed; a writer
+ * (mode) dies, exit 3, on a broken file or on files the store disagrees
+ * with; a reader warns once and goes on; a store the command just made
+ * takes the files as they are. */
+void tk_config_load(tk_store *st, int mode);
+/* The store keeps what the files say (statuses, classes, indexed
+ * fields): 0, or -1 with tk_errmsg naming file:line. */
+int tk_config_agrees(const tk_store *st);
+/* Every value of as that the store's configuration refuses (a status it
+ * does not have, a declared type, a type): 0, or -1 with tk_errmsg. */
+int tk_assignments_validate(const tk_assignments *as);
+/* tk-config apply: the store made to keep what the files say, in one
+ * logged transaction; report gets a record a change ("status NAME OLD
+ * NEW TICKETS", "index NAME OLD NEW TICKETS", "order"). 0 or an exit code. */
+int tk_config_apply(tk_store *st, tk_buf *report);
+/* tk-config check: every file of dir (config, fields, workflow, rules;
+ * st and t the store's, or NULL), its problems in errs (the rules'
+ * warned about as they are found): 0 when none, -1. */
+int tk_config_check_files(const char *dir, tk_store *st, tk_txn *t, tk_conf_errs *errs);
+/* tk-config check --tickets: a row "id field value why" in out for each
+ * stored value the files refuse now; how many, or -1. */
+long tk_config_check_tickets(tk_txn *t, tk_output *out);
 /* ---- load.c: each assignee's count of tickets in the working set ---- */
 
 /* agent_load under assignee a (n bytes): read (0 when none), or moved by
@@ -1213,6 +1766,117 @@ void tk_assigner_moved(tk_assigner *as, tk_str ostatus, tk_str oassignee, tk_str
 /* The round-robin cursors moved, written in t (a write transaction): 0 or -1. */
 int tk_assigner_end(tk_assigner *as, tk_txn *t);
 
+/* ---- template.c: the store's templates (tk-notify, tk-comment --template) ---- */
+
+typedef struct tk_template tk_template;
+enum { TK_TPL_SUBJECT, TK_TPL_BODY };
+/* A name (a letter or digit, then letters, digits, _ - .; at most 64 bytes). */
+int tk_template_name_ok(const char *s);
+/* word: a name in dir/templates, or a path when it holds a '/'. NULL with
+ * tk_errmsg and *code: TK_EXIT_USAGE (no such template, a bad name),
+ * TK_EXIT_DATA (path:line: what is wrong in it), TK_EXIT_FAIL (unreadable). */
+tk_template *tk_template_load(const char *dir, const char *word, int *code);
+/* The same from text in memory (tk's own templates); path for messages. */
+tk_template *tk_template_parse(const char *path, const char *text, size_t n, int *code);
+const char *tk_template_path(const tk_template *tp);
+int tk_template_has_subject(const tk_template *tp);
+int tk_template_has_text(const tk_template *tp);
+/* Its Set: lines' assignments. */
+const tk_assignments *tk_template_sets(const tk_template *tp);
+/* The Set: lines' custom fields known to the store: 0, or -1 with "path:line: ...". */
+int tk_template_set_check(const tk_template *tp, tk_store *st, tk_txn *t);
+/* 1 when {{name}} is in it. */
+int tk_template_uses(const tk_template *tp, const char *name);
+/* Every {{name}} is one of tk's fields, a custom field t's store knows, or
+ * one of extra (NULL-terminated; may be NULL): 0, or -1 with tk_errmsg
+ * "path:line: {{x}}: no field x; did you mean y?". */
+int tk_template_check(const tk_template *tp, tk_txn *t, const char *const *extra);
+/* The subject or the text added to out, each {{name}} as value(name)
+ * gives it (inserted as it is, never read for fields again). */
+void tk_template_render(const tk_template *tp, int part, tk_buf *out, tk_str (*value)(const char *name, void *arg),
+    void *arg);
+/* Field name of tk (tk's, derived ones too, or a custom one) as a template
+ * inserts it: empty when unset; scratch (n bytes, 64 will do) for numbers. */
+tk_str tk_template_field(tk_txn *t, tk_ticket *tk, const char *name, char *scratch, size_t n);
+void tk_template_free(tk_template *tp);
+
+/* ---- notify.c: tk-notify's notices ---- */
+
+/* Who --to names: kinds of people and addresses. */
+enum { TK_TO_ASSIGNEE = 1, TK_TO_REQUESTER = 2, TK_TO_WATCHERS = 4, TK_TO_LEAD = 8 };
+typedef struct {
+	unsigned kinds;
+	char **addrs;		/* lowercased */
+	size_t naddrs;
+} tk_notify_to;
+/* "assignee", "lead,watchers", "ops@example.com", ... added to to: 0 or
+ * -1 with tk_errmsg (with the nearest word). */
+int tk_notify_to_parse(tk_notify_to *to, const char *arg);
+void tk_notify_to_free(tk_notify_to *to);
+
+typedef struct {
+	const char *dir;	/* the store's directory: TK_DIR for a hook */
+	tk_notify_to to;	/* mail to these; none with exec */
+	char **exec;		/* --exec: the hook's argv, NULL-terminated; or NULL */
+	const tk_template *tpl;	/* --template, or NULL for tk's own */
+	const char *from;	/* config's from, or NULL: the Unix user at this host */
+	long timeout;		/* seconds a command may take */
+	/* --during: 1 when open at now, 0 closed (*open: its next opening),
+	 * -1 an error (tk_errmsg); NULL for no hold */
+	int (*during)(void *arg, time_t now, time_t *open);
+	void *during_arg;
+} tk_notify_opts;
+/* A record read: the ticket, and its columns (col[0] the id) as read. */
+typedef struct {
+	uint64_t id;
+	char **col;
+	size_t ncol;
+	int header;		/* the input had a header line before it */
+} tk_nrec;
+/* The records of a run: each distinct one once (with by_id, one a
+ * ticket), typed ids (c123) skipped with a warning, bad lines counted;
+ * the first '#' header names the columns. tk_nrecs_read: 0, or -1 (a
+ * dry-run stream, tk_errmsg) for the caller to exit 3. */
+typedef struct {
+	tk_nrec *v;
+	size_t n, cap;
+	size_t *slot;		/* a hash table of the records: index + 1, 0 empty */
+	size_t nslot;
+	char **names;		/* the header's columns, or NULL */
+	size_t nnames;
+	int bad;
+} tk_nrecs;
+void tk_nrecs_add(tk_nrecs *in, uint64_t id, char **f, size_t *lens, size_t n, int by_id);
+int tk_nrecs_read(tk_nrecs *in, FILE *fp, const char *name, int by_id);
+void tk_nrecs_free(tk_nrecs *in);
+typedef struct tk_notify tk_notify;
+tk_notify *tk_notify_new(const tk_notify_opts *o);
+/* The input's column names (its header, n of them), or NULL for tk-sla's,
+ * n then the widest record's columns (tk's own template lists those). */
+int tk_notify_columns(tk_notify *nf, char **names, size_t n);
+/* The template checked against the store and the columns: 0 or -1 with
+ * tk_errmsg (path:line). */
+int tk_notify_prepare(tk_notify *nf, tk_txn *t);
+/* One write transaction: a notice queued for each record (or why not,
+ * tk_notify_result), claimed for sending when due, and with older the
+ * earlier runs' notices this run may send claimed too. 0, or -1 with
+ * tk_errmsg. */
+int tk_notify_queue(tk_notify *nf, tk_store *st, const tk_nrec *recs, size_t n, int older);
+/* Record i after tk_notify_queue: the notice's seq (0 for none), the time
+ * --during holds it until (NULL: due now) and, when none was made or some
+ * recipients are missing, why (problem set when it is a problem, not only
+ * nothing to send). */
+const char *tk_notify_result(const tk_notify *nf, size_t i, int *problem, uint64_t *seq, const char **held);
+/* Every notice claimed, sent; report called for each. The count that
+ * failed (each left queued with its error), or -1 (tk_errmsg). */
+int tk_notify_send(tk_notify *nf, tk_store *st, void (*report)(const tk_notice *, int ok, const char *error, void *),
+    void *arg);
+void tk_notify_free(tk_notify *nf);
+/* argv run with NAME=VALUE pairs of add in its environment and data on
+ * its standard input, its standard output sent to our standard error, at
+ * most timeout seconds: 0 when it exits 0, else -1 with tk_errmsg naming
+ * the command and what happened. No shell. */
+int tk_notify_run(char *const *argv, char *const *add, size_t nadd, const char *data, size_t len, long timeout);
 /* ---- sla.c: SLA policies, deadlines, the escalation ledger ---- */
 
 /*
@@ -1367,9 +2031,12 @@ void tk_help_print(FILE *fp, const char *text);
 /* -h, --version, or an unknown option. */
 _Noreturn void tk_common_option(int c);
 /* The store for a command: read, write (it must exist: exit 4 if not),
- * or create (made when missing: only commands about to write). Its
- * fields file is read (exit 3 on an error in it). */
-enum { TK_OPEN_READ, TK_OPEN_WRITE, TK_OPEN_CREATE };
+ * create (made when missing: only commands about to write), config
+ * (tk-config apply: written, its files read as they are) or check
+ * (tk-config check: read, its files' problems left to it). Its configuration
+ * files are read (tk_config_load: a writer refuses, exit 3, a broken
+ * file or files the store disagrees with). */
+enum { TK_OPEN_READ, TK_OPEN_WRITE, TK_OPEN_CREATE, TK_OPEN_CONFIG, TK_OPEN_CHECK };
 tk_store *tk_cmd_store(const char *dir, int mode);
 /* The same for a command that writes assignments as: a custom field name
  * the store does not know is refused first (exit 2), before a missing
@@ -1401,5 +2068,115 @@ void tk_opt_bundles(tk_buf *out, int end, char **argv, const char *shortopts);
 /* Assignments refused on their face, whatever the ticket (exit 2): a field
  * set twice, created= when not creating. */
 void tk_cmd_assignments(const tk_assignments *as, int creating);
+
+/* ---- text.c: the words of a text for the full-text index ---- */
+
+/* A word's bytes at most (longer ones are cut at a character). */
+#define TK_TEXT_MAXTERM 120
+enum { TK_TOK_WORD, TK_TOK_UNI, TK_TOK_BI };
+typedef struct {
+	uint32_t off, len;	/* the term in tk_tokens.text */
+	uint32_t pos;		/* its position: words and CJK characters count one */
+	uint32_t src, srcend;	/* the bytes of the text it came from */
+	int kind;		/* TK_TOK_WORD, a CJK unigram or bigram */
+} tk_token;
+typedef struct {
+	tk_token *v;
+	size_t n, cap;
+	tk_buf text;
+} tk_tokens;
+enum { TK_TEXT_QUERY = 1, TK_TEXT_NOSTEM = 2 };
+/* The words of s[0..n) appended to tt, positions from pos: returns the
+ * position after the last. TK_TEXT_QUERY: a CJK run of two or more gives
+ * its bigrams only. Bytes that are not UTF-8 separate. */
+uint32_t tk_text_tokens(tk_tokens *tt, const char *s, size_t n, uint32_t pos, int flags);
+void tk_tokens_reset(tk_tokens *tt);
+void tk_tokens_free(tk_tokens *tt);
+/* The light English stemmer on an ASCII word in place: its new length. */
+size_t tk_text_stem(char *w, size_t n);
+/* A traditional Han character's simplified form (itself when none). */
+int32_t tk_text_fold_han(int32_t c);
+/* 1 for a word a query drops when it stands alone (the, 的). */
+int tk_text_stop(const char *s, size_t n);
+
+/* ---- kb.c: articles and the full-text index ---- */
+
+typedef struct {
+	uint64_t id;
+	uint32_t rev;
+	char *title, *tags, *author, *created, *updated, *ext, *body;
+	size_t bodylen;
+} tk_article;
+void tk_article_free(tk_article *a);
+/* "kb7" -> 7 (and "kb7@2" -> rev 2 when rev is not NULL): 0, or -1. */
+int tk_kb_parse_id(const char *s, uint64_t *id, uint32_t *rev);
+/* The article (revision rev, 0 for the current): 1 found, 0 not, -1 error. */
+int tk_kb_get(tk_txn *t, uint64_t id, uint32_t rev, tk_article *a);
+/* Store a new article (a->id 0: a new id, set) or a new revision of
+ * a->id, its index entries in the same transaction: 0 or -1. */
+int tk_kb_put(tk_txn *t, tk_article *a);
+int tk_kb_rm(tk_txn *t, uint64_t id);
+/* Each article in id order (fn returns nonzero to stop): 0 or -1. */
+int tk_kb_each(tk_txn *t, int (*fn)(tk_article *a, void *arg), void *arg);
+/* Revisions of id, oldest first, the current one last. */
+int tk_kb_revs(tk_txn *t, uint64_t id, int (*fn)(tk_article *a, void *arg), void *arg);
+/* The article an external id (or a row's hash, "#" hex) names: 1, 0, -1. */
+int tk_kb_ext_get(tk_txn *t, const char *ext, uint64_t *id);
+/* A ticket an article was made from ('f') or used on ('u'). */
+int tk_kb_use(tk_txn *t, uint64_t id, uint64_t ticket, int kind);
+int tk_kb_uses(tk_txn *t, uint64_t id, int (*fn)(uint64_t ticket, int kind, const char *when, void *arg),
+    void *arg);
+/* 1 when the comma-separated set tags holds tag. */
+int tk_kb_has_tag(const char *tags, const char *tag, size_t n);
+
+/* A search: the query language of tk-kb(1). kind 'a' articles, 't' tickets. */
+typedef struct tk_ftq tk_ftq;
+/* Parsed from words (joined by spaces): NULL with tk_errmsg when it is
+ * empty or has nothing to search for. */
+tk_ftq *tk_ftq_parse(char **words, int nwords);
+void tk_ftq_free(tk_ftq *q);
+typedef struct {
+	uint64_t id;
+	double score;
+} tk_fthit;
+/* Ranked hits, best first, at most max (0: all): the count, or -1. */
+long tk_ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits);
+/* The snippet of text around the query's first match: the match between
+ * on and off. */
+void tk_ft_snippet(tk_ftq *q, const char *s, size_t n, const char *on, const char *off, tk_buf *out);
+/* 1 when text (a ticket's own) matches the query, without the index. */
+int tk_ft_match_text(tk_ftq *q, const char *title, size_t tn, const char *body, size_t bn);
+/* The terms of a text by weight (tf-idf against the articles), best
+ * first, at most max, joined by spaces into out. */
+int tk_ft_top_terms(tk_txn *t, int kind, const char *title, size_t tn, const char *body, size_t bn,
+    size_t max, tk_buf *out);
+/* Index doc id of kind with its title and body (replacing what it had). */
+int tk_ft_index(tk_txn *t, int kind, uint64_t id, const char *title, size_t tn, const char *body, size_t bn,
+    const char *tags);
+/* The entries of the text the doc was indexed with, taken out. */
+int tk_ft_unindex(tk_txn *t, int kind, uint64_t id, const char *title, size_t tn, const char *body, size_t bn,
+    const char *tags);
+/* Index changes gathered so far written (each add and rm calls it unless
+ * the transaction is a bulk one: then at its commit). */
+int tk_ft_flush(tk_txn *t);
+/* What is gathered and not yet written dropped (a transaction run again). */
+void tk_ft_discard(void);
+/* on: tk_kb_put leaves the flush to its caller (tk-kb import's batches). */
+void tk_ft_defer(int on);
+/* Docs of kind indexed, and the index's bytes (for tk-kb stats). */
+int tk_ft_stats(tk_txn *t, int kind, uint64_t *ndocs);
+/* The ticket index (kind 't'): a ticket's text (subject; body and comments
+ * in out), the pending tickets indexed (all, or only once there are a
+ * batch of them), every ticket indexed afresh (tk-kb reindex). */
+int tk_ft_ticket_text(tk_txn *t, tk_ticket *tk, tk_buf *out);
+int tk_ft_drain(tk_txn *t, int all);
+int tk_ft_reindex_tickets(tk_store *st, uint64_t *count);
+/* Ids of the documents matching every positive group (no OR fallback),
+ * ascending; the count, or -1 with tk_errmsg. */
+/* Ranked like tk_ft_search, but any positive group is enough (similar tickets). */
+long tk_ft_search_any(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits);
+long tk_ft_ids(tk_txn *t, int kind, tk_ftq *q, uint64_t **ids);
+/* The tickets listed in ft_pending, ascending. */
+long tk_ft_pending_ids(tk_txn *t, uint64_t **ids);
 
 #endif

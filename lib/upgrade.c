@@ -26,6 +26,21 @@
  * with the new schema. What was there is replaced, so counts made by the
  * key layout upgrades before it (store.c's, which write the working set
  * through the model) are not counted twice.
+ *
+ * Schema 7 to 8: the links sub-database (upgrade_links).
+ *
+ * Schema 10 to 11 (declared fields and workflows): see upgrade_fields.
+ *
+ * Schema 11 to 12 (notices): the sub-databases notice_queue and
+ * notice_mark are made as the store opens for writing; every ticket with
+ * comments gets its notice mark at its last comment, sent and queued, so
+ * that the first tk-notify --to requester mails no reply written before
+ * tk-notify was there (the replies of the past reached their requesters
+ * some other way, or never will). The comments' keys are read, one seek a
+ * ticket, no comment's text; the marks are appended in ticket order, in
+ * one transaction with the new schema.
+ *
+ * Schema 12 to 13 (SLA): see upgrade_sla.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -507,7 +522,8 @@ upgrade_3(tk_store *st, MDB_txn *txn)
 static int
 upgrade_4(tk_store *st, MDB_txn *txn)
 {
-	const char *const *act = tk_active_names;
+	/* (a schema 4 store has tk's five statuses: these three are active) */
+	static const char *const act[] = { "new", "open", "pending" };
 	size_t i, n;
 	MDB_cursor *c;
 	MDB_val k, v;
@@ -517,7 +533,7 @@ upgrade_4(tk_store *st, MDB_txn *txn)
 
 	if ((rc = mdb_cursor_open(txn, st->dbi[TK_DB_IX_STATUS], &c)))
 		return tk_mdb_error(rc, "ix_status");
-	for (i = 0; i < TK_ACTIVE_N && (!rc || rc == MDB_NOTFOUND); i++) {
+	for (i = 0; i < 3 && (!rc || rc == MDB_NOTFOUND); i++) {
 		n = strlen(act[i]);
 		do {	/* (sought again: a cursor on a tree it emptied has no current item) */
 			k.mv_size = n;
@@ -564,6 +580,74 @@ upgrade_4(tk_store *st, MDB_txn *txn)
 	if (rc == -1)
 		return -1;
 	return rc != MDB_NOTFOUND ? tk_mdb_error(rc, "tickets") : 0;
+}
+
+/*
+ * Schema 6 to 8 (links; 7 is another change's): the links sub-database,
+ * made empty as the store was opened for writing, gets both ways of every
+ * parent link the tickets hold (the other link fields are new with it, so
+ * no older store has any). No ticket changes, so nothing is logged. One
+ * transaction: it writes two entries a child, and reads each ticket's
+ * fields only up to parent.
+ */
+static int
+upgrade_links(tk_txn *t, void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	tk_ticket tk;
+	int rc;
+
+	(void)arg;
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_TICKETS], &c))) {
+		tk_mdb_error(rc, "tickets");
+		return TK_EXIT_FAIL;
+	}
+	tk_ticket_init(&tk);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		tk.id = tk_get_u64(k.mv_data);
+		if (tk_ticket_decode_upto(&tk, v.mv_data, v.mv_size, TK_F_PARENT) < 0)
+			break;
+		if (tk.f[TK_F_PARENT].n &&
+		    tk_links_field(t, tk.id, TK_F_PARENT, (tk_str){ "", 0 }, tk.f[TK_F_PARENT]) < 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	tk_ticket_free(&tk);
+	if (rc == 0)
+		return TK_EXIT_FAIL;	/* (a break: tk_errmsg says why) */
+	if (rc != MDB_NOTFOUND) {
+		tk_mdb_error(rc, "tickets");
+		return TK_EXIT_FAIL;
+	}
+	return tk_store_set_schema(t, 8) < 0 ? TK_EXIT_FAIL : 0;
+}
+
+/*
+ * Schema 8 to 9 (tk-mail): the mail
+ * sub-databases (mail_raw, attach, attach_data, mail_files, xid,
+ * mail_rate) were made empty as the store was opened for writing; no
+ * older store has mail in them, so only the version moves.
+ */
+static int
+upgrade_mail(tk_txn *t, void *arg)
+{
+	(void)arg;
+	return tk_store_set_schema(t, 9) < 0 ? TK_EXIT_FAIL : 0;
+}
+
+/*
+ * Schema 10 to 11 (declared fields and workflows): the opening writer has
+ * made ix_custom, empty (no store indexes a field before tk-config apply
+ * says so); meta "statuses" and "indexed" stay unwritten, which means tk's
+ * default workflow and no indexed field. Nothing of a ticket changes, so
+ * nothing is logged.
+ */
+static int
+upgrade_fields(tk_txn *t, void *arg)
+{
+	(void)arg;
+	return tk_store_set_schema(t, 11) < 0 ? TK_EXIT_FAIL : 0;
 }
 
 /* Schemas 1 to 5: key layouts, in one transaction. */
@@ -665,17 +749,77 @@ out:
 }
 
 /*
- * Schema 7 to 11 (SLA): the stored fields due_response, due_update,
+ * Schema 9 to 10: the knowledge base's sub-databases (kb, kb_rev, kb_ext,
+ * kb_use, fulltext, ft_pending), made empty by the write that opened the
+ * store; nothing to move. An old store's tickets stay out of the full-text
+ * index until tk-kb reindex.
+ */
+static int
+upgrade_kb(tk_txn *t, void *arg)
+{
+	(void)arg;
+	return tk_store_set_schema(t, 10) < 0 ? TK_EXIT_FAIL : 0;
+}
+
+/* Each ticket's notice mark at its last comment. */
+static int
+marks12(tk_txn *t, void *arg)
+{
+	unsigned char kb[12], mb[8], vb[8];
+	MDB_cursor *c;
+	MDB_val k, v, mk = { 8, mb }, mv = { 8, vb };
+	uint64_t ticket;
+	int rc, i;
+
+	(void)arg;
+	if ((rc = mdb_drop(t->txn, t->st->dbi[TK_DB_NOTICE_MARK], 0)))
+		return tk_mdb_error(rc, "notice_mark"), TK_EXIT_FAIL;
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_COMMENTS], &c)))
+		return tk_mdb_error(rc, "comments"), TK_EXIT_FAIL;
+	rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+	while (rc == 0) {
+		if (k.mv_size != 12) {
+			rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+			continue;
+		}
+		ticket = tk_get_u64(k.mv_data);
+		/* The first key past the ticket's comments, and the one before it. */
+		tk_put_u64(kb, ticket + 1);
+		memset(kb + 8, 0, 4);
+		k.mv_size = 12;
+		k.mv_data = kb;
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		if (rc == 0)
+			rc = mdb_cursor_get(c, &k, &v, MDB_PREV);
+		else if (rc == MDB_NOTFOUND)
+			rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+		if (rc)
+			break;
+		tk_put_u64(mb, ticket);
+		for (i = 0; i < 2; i++)	/* sent . queued: the comment's n, twice */
+			memcpy(vb + 4 * i, (unsigned char *)k.mv_data + 8, 4);
+		if ((rc = mdb_put(t->txn, t->st->dbi[TK_DB_NOTICE_MARK], &mk, &mv, MDB_APPEND)))
+			break;
+		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "upgrade to schema 12"), TK_EXIT_FAIL;
+	return tk_store_set_schema(t, 12) < 0 ? TK_EXIT_FAIL : 0;
+}
+
+/*
+ * Schema 12 to 13 (SLA): the stored fields due_response, due_update,
  * due_resolution and sla_due (numbers 31 to 34) and the sub-databases
  * ix_sla_due and sla_ledger, which the store opened for writing has made.
  * No ticket is rewritten: tickets get deadlines as they change, or all
  * open ones at once with tk-sla --recompute (logged via sla:POLICY).
  */
 static int
-upgrade7(tk_txn *t, void *arg)
+upgrade_sla(tk_txn *t, void *arg)
 {
 	(void)arg;
-	return tk_store_set_schema(t, 11) < 0 ? TK_EXIT_FAIL : 0;
+	return tk_store_set_schema(t, 13) < 0 ? TK_EXIT_FAIL : 0;
 }
 
 int
@@ -691,8 +835,18 @@ tk_store_upgrade(tk_store *st)
 		st->schema = 6;
 	if (!rc && st->schema == 6 && !(rc = tk_store_write(st, count6, NULL)))
 		st->schema = 7;
-	if (!rc && st->schema == 7 && !(rc = tk_store_write(st, upgrade7, NULL)))
+	if (!rc && st->schema == 7 && !(rc = tk_store_write(st, upgrade_links, NULL)))
+		st->schema = 8;
+	if (!rc && st->schema == 8 && !(rc = tk_store_write(st, upgrade_mail, NULL)))
+		st->schema = 9;
+	if (!rc && st->schema == 9 && !(rc = tk_store_write(st, upgrade_kb, NULL)))
+		st->schema = 10;
+	if (!rc && st->schema == 10 && !(rc = tk_store_write(st, upgrade_fields, NULL)))
 		st->schema = 11;
+	if (!rc && st->schema == 11 && !(rc = tk_store_write(st, marks12, NULL)))
+		st->schema = 12;
+	if (!rc && st->schema == 12 && !(rc = tk_store_write(st, upgrade_sla, NULL)))
+		st->schema = 13;
 	st->via = via;
 	if (rc)
 		return tk_error("%s: upgrade to schema %d failed: %s", st->dir, TK_SCHEMA_VERSION, tk_errmsg);

@@ -94,6 +94,8 @@ tk_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+int tk_exit_remap;
+
 void
 tk_die(int code, const char *fmt, ...)
 {
@@ -102,7 +104,7 @@ tk_die(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	say(fmt, ap);
 	va_end(ap);
-	exit(code);
+	exit(code && tk_exit_remap ? tk_exit_remap : code);
 }
 
 int

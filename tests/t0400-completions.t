@@ -72,7 +72,10 @@ test_expect_success 'setup: a store with queues, tags, a declared custom field' 
 	tk-new -q -s three -r dave@example.com queue=net &&
 	tk-set -q status=resolved 3 &&
 	mkdir other && echo "field region" >other/fields &&
-	tk-new -q -d other -s four queue=other
+	tk-new -q -d other -s four queue=other &&
+	mkdir wf && printf "field product enum X100 X200 x-100=X100 # the models\n  indexed\nfield seats int 1..\n" >wf/fields &&
+	printf "status new open\nstatus triage open\nstatus done resolved # finished\ntype incident change\n" >wf/workflow &&
+	tk-new -q -d wf -s five seats=2
 '
 
 for mode in plain bash-completion; do
@@ -87,7 +90,7 @@ for mode in plain bash-completion; do
 	fi
 
 	test_expect_success "bash ($mode): each command offers the options of its source" '
-		for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-sla; do
+		for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-link tk-mail tk-kb tk-config tk-notify tk-sla; do
 			source_options $c >src &&
 			bash complete.bash --options $c | sort >offered &&
 			{ cat src; landing $c; } | sort -u >expect &&
@@ -96,7 +99,7 @@ for mode in plain bash-completion; do
 	'
 
 	test_expect_success "bash ($mode): tk-new --<TAB> offers its long options" '
-		offers "--subject --requester --priority --message --batch --atomic --quiet --dir --help --version" \
+		offers "--subject --requester --priority --message --batch --atomic --quiet --route --dir --help --version" \
 			"tk-new --" tk-new --
 	'
 
@@ -111,6 +114,14 @@ for mode in plain bash-completion; do
 		offers "created" "tk-ls -s cre" tk-ls -s cre &&
 		offers "id,-created" "tk-ls -s id,-cre" tk-ls -s id,-cre &&
 		offers "created" "tk-ls -as cre" tk-ls -as cre
+	'
+
+	test_expect_success "bash ($mode): tk-link: ids, relations, its options" '
+		offers "1 2" "tk-link 1 relates " tk-link 1 relates "" &&
+		offers "parent-of" "tk-link 1 par" tk-link 1 par &&
+		offers "duplicate-of" "tk-link 1 d" tk-link 1 d &&
+		offers "into" "tk-link --merge 2 i" tk-link --merge 2 i &&
+		offers "--merge --message" "tk-link --me" tk-link --me
 	'
 
 	test_expect_success "bash ($mode): an option argument is no option: tk-new -m -s <TAB>" '
@@ -202,7 +213,7 @@ for mode in plain bash-completion; do
 	'
 
 	test_expect_success "bash ($mode): tk NAME: command names, then the command's completion" '
-		offers "agent assign comment export help import log ls new set show sla" "tk " tk "" &&
+		offers "agent assign comment config export help import kb link log ls mail new notify route set show sla" "tk " tk "" &&
 		offers "set show sla" "tk s" tk s &&
 		offers "show" "tk help sh" tk help sh &&
 		offers "--dir --help --version" "tk --" tk -- &&
@@ -212,6 +223,24 @@ for mode in plain bash-completion; do
 		offers "--all" "tk ls --al" tk ls --al &&
 		offers "other" "tk -d other ls queue=" tk -d other ls queue = &&
 		offers "" "tk new -s " tk new -s ""
+	'
+
+	test_expect_success "bash ($mode): statuses and types of the workflow file, an enum's values" '
+		offers "new triage done" "tk-ls -d wf status=" tk-ls -d wf status = &&
+		offers "triage" "tk-set -d wf status=t" tk-set -d wf status = t &&
+		offers "incident change" "tk-new -d wf type=" tk-new -d wf type = &&
+		offers "X100 X200" "tk-set -d wf product=" tk-set -d wf product = &&
+		offers "X200" "tk-ls -d wf product=X2" tk-ls -d wf product = X2 &&
+		offers "2" "tk-ls -d wf seats=" tk-ls -d wf seats = &&
+		offers "nps=" "tk-set np" tk-set np
+	'
+
+	test_expect_success "bash ($mode): tk-config: its verbs, then its options" '
+		offers "check apply" "tk-config " tk-config "" &&
+		offers "check" "tk-config ch" tk-config ch &&
+		offers "" "tk-config check " tk-config check "" &&
+		offers "--tickets --tsv --table" "tk-config check --t" tk-config check --t &&
+		offers "check apply" "tk config " tk config ""
 	'
 
 	test_expect_success "bash ($mode): no store: no values, nothing said, nothing made" '
@@ -316,7 +345,7 @@ else
 		fish -n "$comp/tk.fish"
 	'
 	test_expect_success 'fish completes options, fields, values, ids' '
-		fish_offers "--atomic --batch --dir --help --message --priority --quiet --requester --subject --version" "tk-new --" &&
+		fish_offers "--atomic --batch --dir --help --message --priority --quiet --requester --route --subject --version" "tk-new --" &&
 		fish_offers "" "tk-new -s " &&
 		fish_offers "status=" "tk-ls sta" &&
 		fish_offers "product=" "tk-ls pro" &&
@@ -328,7 +357,12 @@ else
 		fish_offers "-created" "tk-ls -s -cre" &&
 		fish_offers "+vip" "tk-set 1 +" &&
 		fish_offers "1 2" "tk-show " &&
-		fish_offers "agent assign comment export help import log ls new set show sla" "tk " &&
+		fish_offers "parent-of" "tk-link 1 par" &&
+		fish_offers "agent assign comment config export help import kb link log ls mail new notify route set show sla" "tk " &&
+		fish_offers "status=done status=new status=triage" "tk-ls -d wf status=" &&
+		fish_offers "product=X100 product=X200" "tk-set -d wf product=" &&
+		fish_offers "type=change type=incident" "tk-new -d wf type=" &&
+		fish_offers "apply check" "tk-config " &&
 		fish_offers "status=closed status=new status=open status=pending status=resolved" "tk ls status=" &&
 		fish_offers "queue=other" "tk -d other ls queue=o"
 	'

@@ -269,12 +269,12 @@ test_expect_success 'a ticket number is id=N; several are a list; #N too' '
 	on_tty 0 "tk-ls -o id,subject 2" >tty && test_grep "^2   打印机" tty
 '
 
-test_expect_success 'tk-show --json: one object a ticket, as tk-export --format json --with comments,history' '
+test_expect_success 'tk-show --json: one object a ticket, as tk-export --format json --with comments,history,links' '
 	mkdir -p "$TK_DIR" && echo "field product" >"$TK_DIR/fields" &&
 	tk-set -q product=X200 2 &&
 	tk-show --json 2 1 >out &&
-	tk-export --format json --with comments,history id=2 >expect &&
-	tk-export --format json --with comments,history id=1 >>expect &&
+	tk-export --format json --with comments,history,links id=2 >expect &&
+	tk-export --format json --with comments,history,links id=1 >>expect &&
 	test_cmp expect out &&
 	python3 -c "
 import json

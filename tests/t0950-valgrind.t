@@ -52,4 +52,20 @@ test_expect_success 'readers and single changes' '
 	vg tk-export --format json --with comments,history id=3 >out && test_grep "On it" out
 '
 
+test_expect_success 'tk-notify (mail, a hook, --to requester, the queue) and tk-comment --template' '
+	printf "#!/bin/sh\ncat >>sent\n" >sendmail && chmod +x sendmail &&
+	printf "#!/bin/sh\nexit 1\n" >fail && chmod +x fail &&
+	mkdir -p "$TK_DIR/templates" &&
+	printf "Subject: {{subject}} ({{metric|none}})\n\nHi {{requester}}: {{status}}\n" >"$TK_DIR/templates/n" &&
+	printf "Set: status=resolved +done\n\nSolved: {{subject}}\n" >"$TK_DIR/templates/c" &&
+	vg tk-comment -q --template c 3 &&
+	printf "3\tresponse\t2026-11-22T09:00:00Z\n4\n" | TK_SENDMAIL=./sendmail vg tk-notify -q --to ops@example.com --template n &&
+	TK_SENDMAIL=./sendmail vg tk-notify -q --to requester 3 &&
+	{ TK_SENDMAIL=./fail vg tk-notify -q --to ops@example.com 5 2>err; test $? -eq 4; } &&
+	vg tk-notify --queue >q && test "$(wc -l <q)" = 1 &&
+	TK_SENDMAIL=./sendmail vg tk-notify -q --flush &&
+	vg tk-notify -q 3 --exec ./sendmail &&
+	test "$(grep -c "^Subject:" sent)" = 4
+'
+
 test_done

@@ -207,4 +207,16 @@ else
 	test_skip 'fish completes verbs and logins from the store' 'fish is not installed (make deps installs it)'
 fi
 
+test_expect_success 'mentions name agents: the longest login, name or address after @; an unknown one warns and adds nobody' '
+	tk-new -q -d mt -s x &&
+	tk-agent -d mt -q add bob name="Bob Stone" &&
+	tk-agent -d mt -q add wang.lei name=王磊 email=wl@corp.example &&
+	tk-agent -d mt -q add wangwu name=王五 &&
+	tk-comment -d mt -q -i -m "@bob can you check? @王磊 too; 请@王五处理, @bobby and @Bob Stone, @wl@corp.example" 1 2>err &&
+	test_grep "@bobby: no agent of that name; nobody added" err &&
+	tk-ls -d mt -o watchers >out && echo bob,wang.lei,wangwu >expect && test_cmp expect out &&
+	tk-log -d mt 1 | awk -F "\t" "\$4 == \"mention\" { print \$6 }" >out &&
+	printf "bob\nwang.lei\nwangwu\n" >expect && test_cmp expect out
+'
+
 test_done

@@ -387,4 +387,18 @@ test_expect_success 'on a terminal: a countdown, breached rows red, warnings yel
 	test_grep "^1  *response" out && ! grep "\^\[" out
 '
 
+# tk-config check reads the calendars and sla files too.
+test_expect_success 'tk-config check names a broken calendars or sla file' '
+	mkdir -p cc && cp "$TK_DIR/calendars" "$TK_DIR/sla" cc/ &&
+	tk-new -d cc -q subject=x &&
+	tk-config -d cc check &&
+	echo "calendar bad Mars/Olympus" >>cc/calendars &&
+	test_expect_code 1 tk-config -d cc check 2>err &&
+	test_grep "cc/calendars:[0-9]*: Mars/Olympus: no such time zone" err &&
+	cp "$TK_DIR/calendars" cc/ &&
+	printf "policy x\n  response soon\n" >>cc/sla &&
+	test_expect_code 1 tk-config -d cc check 2>err &&
+	test_grep "cc/sla:[0-9]*: response soon: not a duration" err
+'
+
 test_done

@@ -1,5 +1,7 @@
 /* unit.c - TAP tests of lib functions: escaping, times, durations, widths, encoding. */
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <iconv.h>
+#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -192,6 +194,27 @@ test_assignments(void)
 	ok(tk_assign_parse(&as, "9x=1") < 0, "field name must start with a letter");
 	ok(tk_assign_parse(&as, "id=5") < 0, "id cannot be assigned");
 	ok(tk_assign_parse(&as, "+a,b") < 0, "a tag has no comma");
+	ok(tk_assign_parse(&as, "+watcher=carol") == 0 && as.a[as.n - 1].field == TK_F_WATCHERS &&
+	    as.a[as.n - 1].op == '+' && !strcmp(as.a[as.n - 1].value, "carol"), "+watcher=carol adds a watcher");
+	ok(tk_assign_parse(&as, "-watchers=dave") == 0 && as.a[as.n - 1].field == TK_F_WATCHERS &&
+	    as.a[as.n - 1].op == '-', "-watchers=dave takes one away");
+	ok(tk_assign_parse(&as, "+tag=vip") == 0 && as.a[as.n - 1].field == TK_F_TAGS && as.a[as.n - 1].op == '+',
+	    "+tag=vip is +vip");
+	ok(tk_assign_parse(&as, "watcher=erin") == 0 && as.a[as.n - 1].field == TK_F_WATCHERS &&
+	    as.a[as.n - 1].op == '=', "watcher= names the set");
+	ok(tk_assign_parse(&as, "+priority=P1") < 0 && strstr(tk_errmsg, "set fields"), "+ only on set fields");
+	ok(tk_assign_parse(&as, "+a=b") < 0, "a tag cannot hold = (+a=b is no field's)");
+	ok(tk_assign_parse(&as, "tags=a=b") < 0, "tags=a=b: a tag cannot hold =");
+	ok(tk_assign_parse(&as, "+watcher=a,b") < 0 && tk_assign_parse(&as, "+watcher=") < 0,
+	    "one item, not none nor a list");
+	ok(tk_assign_parse(&as, "related=5") < 0 && strstr(tk_errmsg, "tk-link"), "related is tk-link's");
+	ok(tk_assign_parse(&as, "merged_into=5") < 0 && tk_assign_parse(&as, "duplicate_of=5") < 0,
+	    "merged_into, duplicate_of are tk-link's");
+	ok(tk_field_lookup("Watcher") == TK_F_WATCHERS && tk_field_lookup("tag") == TK_F_TAGS,
+	    "watcher and tag name the set fields");
+	ok(tk_rel_parse("relates") == TK_REL_RELATES && tk_rel_parse("child-of") == TK_REL_CHILD_OF &&
+	    tk_rel_parse("duplicate-of") == TK_REL_DUPLICATE_OF && tk_rel_parse("related") == TK_REL_NONE,
+	    "relations read as sentences");
 	ok(tk_is_assignment("status=open") && !tk_is_assignment("status!=open") && !tk_is_assignment("42"),
 	    "assignment or not");
 	ok(tk_status_transition_ok((tk_str){ "new", 3 }, "open"), "new -> open");
@@ -200,6 +223,65 @@ test_assignments(void)
 	ok(!tk_status_transition_ok((tk_str){ "closed", 6 }, "open"), "closed is final");
 	ok(!tk_status_transition_ok((tk_str){ "open", 4 }, "new"), "nothing goes back to new");
 	tk_assignments_free(&as);
+}
+
+/* Statuses and classes (status.c): meta "statuses" read and written,
+ * damaged ones refused, the default rules of transitions by class. */
+static void
+test_statuses(void)
+{
+	tk_status_def defs[TK_STATUS_MAX], back[TK_STATUS_MAX];
+	tk_buf b = { 0 };
+	size_t n, m;
+
+	tk_status_defaults(defs, &n);
+	ok(n == 5 && tk_active_status(TK_STR("pending")) && !tk_active_status(TK_STR("resolved")),
+	    "default classes: pending active, resolved done");
+	memset(&defs[n], 0, sizeof defs[n]);
+	memcpy(defs[n].name, "triage", 6);
+	defs[n].len = 6;
+	defs[n].cls = TK_CLASS_PAUSED;
+	defs[n++].dropped = 1;
+	tk_status_encode(defs, n, &b);
+	ok(!strcmp(tk_buf_cstr(&b), "new\topen\nopen\topen\npending\tpaused\nresolved\tresolved\n"
+	    "closed\tclosed\ntriage\tpaused\tdropped\n"), "meta statuses: NAME TAB CLASS [TAB dropped]");
+	ok(tk_status_decode(b.p, b.len, back, &m) == 0 && m == n && back[5].dropped && back[5].cls == TK_CLASS_PAUSED &&
+	    !memcmp(back[2].name, "pending", 8), "meta statuses read back");
+	ok(tk_status_decode("new\tsoon\n", 9, back, &m) < 0, "an unknown class: damaged");
+	ok(tk_status_decode("new open\n", 9, back, &m) < 0, "no TAB: damaged");
+	ok(tk_status_decode("", 0, back, &m) < 0, "no status: damaged");
+	tk_status_install(back, m);
+	ok(tk_status_class(TK_STR("triage")) == TK_CLASS_PAUSED && !tk_status_known(TK_STR("triage")),
+	    "a dropped status keeps its class, is no longer known");
+	ok(!strcmp(tk_status_words(), "new, open, pending, resolved, closed"), "the words leave dropped ones out");
+	ok(!strcmp(tk_status_initial(), "new") && !strcmp(tk_status_reopen(), "open"), "first status, reopen status");
+	ok(tk_status_name_ok("待处理", strlen("待处理")) && !tk_status_name_ok("a,b", 3) && !tk_status_name_ok("-x", 2) &&
+	    !tk_status_name_ok("a b", 3), "status names: UTF-8, no comma, blank, leading -");
+	/* A store's own: inbox (open), doing (open), parked (paused), fixed, gone. */
+	memset(defs, 0, sizeof defs);
+	{
+		static const char *const nm[] = { "inbox", "doing", "parked", "fixed", "gone" };
+		static const int cl[] = { TK_CLASS_OPEN, TK_CLASS_OPEN, TK_CLASS_PAUSED, TK_CLASS_RESOLVED, TK_CLASS_CLOSED };
+		size_t i;
+
+		for (i = 0; i < 5; i++) {
+			memcpy(defs[i].name, nm[i], strlen(nm[i]));
+			defs[i].len = (unsigned char)strlen(nm[i]);
+			defs[i].cls = (unsigned char)cl[i];
+		}
+		tk_status_install(defs, 5);
+	}
+	ok(!strcmp(tk_status_initial(), "inbox") && !strcmp(tk_status_reopen(), "doing"), "their first and reopen statuses");
+	ok(tk_status_transition_ok(TK_STR("fixed"), "doing") && !tk_status_transition_ok(TK_STR("fixed"), "parked") &&
+	    !tk_status_transition_ok(TK_STR("fixed"), "inbox") && tk_status_transition_ok(TK_STR("fixed"), "gone"),
+	    "resolved class: to an open status but the first, or closed");
+	ok(!tk_status_transition_ok(TK_STR("gone"), "doing") && tk_status_transition_check(TK_STR("gone"), "doing") < 0 &&
+	    strstr(tk_errmsg, "(gone is final)"), "closed class is final, and said so");
+	ok(tk_status_transition_check(TK_STR("parked"), "inbox") < 0 &&
+	    strstr(tk_errmsg, "(from parked: doing, fixed, gone)"), "a refusal names the statuses allowed");
+	tk_status_defaults(defs, &n);
+	tk_status_install(defs, n);
+	tk_buf_free(&b);
 }
 
 static void
@@ -1052,6 +1134,29 @@ make_v6_store(const char *dir)
 	return 0;
 }
 
+/* tests/unit v8-store DIR: a schema 8 store with the tickets of v5-store
+ * (those named "product", tickets 2 and 3, as schema 8 names them): no
+ * ix_custom, no meta "statuses" or "indexed". */
+static int
+make_v8_store(const char *dir)
+{
+	tk_store *st = tk_store_open(dir, 1);
+	MDB_txn *txn;
+	MDB_val k = { 6, "schema" }, v = { 1, "8" };
+
+	if (!st || tk_store_write(st, raw_tickets, NULL) != 0) {
+		fprintf(stderr, "v8-store: %s\n", tk_errmsg);
+		return 1;
+	}
+	if (mdb_txn_begin(st->env, NULL, 0, &txn) || mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) ||
+	    mdb_drop(txn, st->dbi[TK_DB_IX_CUSTOM], 1) || mdb_txn_commit(txn)) {
+		fprintf(stderr, "v8-store: cannot set schema 8\n");
+		return 1;
+	}
+	tk_store_close(st);
+	return 0;
+}
+
 /*
  * tests/unit row-marks DIR: the tickets tk-import made from rows with no
  * external id made as an older tk-import left them: external_id "row-"
@@ -1249,28 +1354,417 @@ test_script(void)
 	free(big);
 }
 
+/* The literal prefilter (literals.c) never leaves out a pattern that
+ * matches: every pattern against every text, PCRE2's answer against it. */
+static void
+test_literals(void)
+{
+	static const char *const pats[] = {
+		"(?i)printer|打印机|toner", "error\\s+0x[0-9a-f]+", "\\d+", "colou?r", "ab+c", "a\\.b",
+		"(?x) foo bar", "x(?:foo|bar)y", "foo|\\w+", "(?i)STRASSE", "(?i)ſtop", "K", "(?i)σοφία",
+		"VPN\\s*断线", "^re:\\s*urgent", "[abc]def", "de{2}p", "de{0,2}p", "a{1,}b", "(?i)\\bvpn\\b",
+		"\\Qa.b\\E", "c\\+\\+", "x*y", "(ab|cd)ef", "sent\\s+from\\s+my\\s+(?:iphone|ipad)", "错误代码\\s*\\S+",
+		"(?i)ÉCOLE", "a|b|", "(?:)", "\\bE-\\d{3}\\b", "[[:alpha:]]+x", "\\p{Han}+机", "gr[ae]y|grey",
+		NULL
+	};
+	static const char *const texts[] = {
+		"The PRINTER is off", "打印机坏了", "Error  0x1F", "colour", "color", "abbbc", "a.b", "foobar",
+		"xbary", "anything", "straße", "STOP", "Kelvin \xe2\x84\xaa", "ΣΟΦΊΑ", "vpn断线", "RE:  Urgent", "cdef",
+		"deep", "dp", "aab", "VPN down", "C++", "y", "cdef", "Sent from my iPad", "错误代码 E-102", "école",
+		"", "E-102", "打印机", "grey", "ſtop", "k", NULL
+	};
+	tk_lits *l = tk_lits_new(), *e = tk_lits_new();
+	uint64_t hits[2], hite[2];
+	int always[64] = { 0 }, bad = 0, ok_each = 1;
+	tk_buf fold = { 0 };
+	size_t i, j;
+
+	for (i = 0; pats[i]; i++) {
+		always[i] = !tk_lits_add(l, pats[i], (unsigned)i);
+		tk_lits_add(e, pats[i], (unsigned)i);
+	}
+	ok(always[2] && always[6] && always[8] && always[20] && !always[0] && !always[3],
+	    "literals: \\d+, (?x), a branch without one and \\Q are candidates always; keywords are not");
+	for (j = 0; texts[j]; j++) {
+		memset(hits, 0, sizeof hits);
+		memset(hite, 0, sizeof hite);
+		tk_lits_scan(l, texts[j], strlen(texts[j]), hits, &fold);
+		tk_lits_scan_each(e, texts[j], strlen(texts[j]), hite, &fold);
+		if (memcmp(hits, hite, sizeof hits))
+			ok_each = 0;
+		for (i = 0; pats[i]; i++) {
+			int ec, m;
+			PCRE2_SIZE eo;
+			pcre2_code *re = pcre2_compile((PCRE2_SPTR)pats[i], PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,
+			    &ec, &eo, NULL);
+			pcre2_match_data *md = re ? pcre2_match_data_create_from_pattern(re, NULL) : NULL;
+
+			m = re && pcre2_match(re, (PCRE2_SPTR)texts[j], strlen(texts[j]), 0, 0, md, NULL) >= 0;
+			if (m && !always[i] && !(hits[i >> 6] & 1ULL << (i & 63))) {
+				printf("#   %s matches \"%s\", but no literal of it was found\n", pats[i], texts[j]);
+				bad++;
+			}
+			pcre2_match_data_free(md);
+			pcre2_code_free(re);
+		}
+	}
+	ok(!bad, "literals: every pattern that matches a text has a literal found in it (case-folded)");
+	ok(ok_each, "literals: the automaton and the search of each literal find the same");
+	memset(hits, 0, sizeof hits);
+	tk_lits_scan(l, "nothing here", 12, hits, &fold);
+	ok(!(hits[0] & 1) && !(hits[0] & 1ULL << 19), "literals: a text without them leaves keywords out");
+	tk_buf_free(&fold);
+	tk_lits_free(l);
+	tk_lits_free(e);
+}
+
+/* tests/unit v6-nolinks DIR: a store made by this tk taken back to schema 6
+ * as it was before links: the links sub-database emptied. */
+static int
+to_v6(tk_txn *t, void *arg)
+{
+	MDB_val k = { 6, "schema" }, v = { 1, "6" };
+
+	(void)arg;
+	if (mdb_drop(t->txn, t->st->dbi[TK_DB_LINKS], 0) || mdb_drop(t->txn, t->st->dbi[TK_DB_MERGES], 0) ||
+	    mdb_put(t->txn, t->st->dbi[TK_DB_META], &k, &v, 0))
+		return tk_error("cannot go back to schema 6"), TK_EXIT_FAIL;
+	return 0;
+}
+
+/* text.c: the words of the full-text index. */
+static void
+tokens_are(const char *text, int flags, const char *want, const char *what)
+{
+	tk_tokens tt = { 0 };
+	tk_buf b = { 0 };
+	size_t i;
+
+	tk_text_tokens(&tt, text, strlen(text), 0, flags);
+	for (i = 0; i < tt.n; i++)
+		tk_buf_printf(&b, "%s%.*s@%u", i ? " " : "", (int)tt.v[i].len, tt.text.p + tt.v[i].off, tt.v[i].pos);
+	is_str(tk_buf_cstr(&b), want, what);
+	tk_buf_free(&b);
+	tk_tokens_free(&tt);
+}
+
+static void
+test_text(void)
+{
+	tokens_are("VPN连接超时", TK_TEXT_QUERY, "vpn@0 连接@1 接超@2 超时@3", "text: script boundary, query bigrams");
+	tokens_are("ＶＰＮ Vpn VPN", 0, "vpn@0 vpn@1 vpn@2", "text: full-width and case fold to one word");
+	tokens_are("端口８０８０", 0, "端@0 端口@0 口@1 8080@2", "text: full-width digits, unigrams and bigrams");
+	tokens_are("打", TK_TEXT_QUERY, "打@0", "text: a one-character query is a unigram");
+	tokens_are("網絡連線", TK_TEXT_QUERY, "网络@0 络连@1 连线@2", "text: traditional folded to simplified");
+	tokens_are("Drivers, policies; class!", 0, "driver@0 policy@1 class@2", "text: the light stemmer");
+	tokens_are("Drivers", TK_TEXT_NOSTEM, "drivers@0", "text: no stemmer when asked");
+	tokens_are("Café naïve", 0, "café@0 naïve@1", "text: NFKC keeps composed letters");
+	tokens_are("，。！？ ... ---", 0, "", "text: punctuation only gives no words");
+	tokens_are("a\xff\xfe" "b", 0, "a@0 b@1", "text: bytes that are not UTF-8 separate");
+	ok(tk_text_stop("the", 3) && tk_text_stop("的", 3) && !tk_text_stop("vpn", 3), "text: stop words");
+	ok(tk_text_fold_han(0x7DB2) == 0x7F51 && tk_text_fold_han(0x7F51) == 0x7F51, "text: 網 -> 网, 网 stays");
+}
+
+/* ---- mime.c and template.c ---- */
+
+static int
+b64val(int c)
+{
+	const char *t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", *p;
+
+	return c && (p = strchr(t, c)) ? (int)(p - t) : -1;
+}
+
+/* The text of a header field's encoded words and plain text, decoded
+ * (white space between two encoded words dropped, as RFC 2047 says). */
+static void
+unfold_decode(const char *field, tk_buf *out)
+{
+	const char *p = strchr(field, ':') + 1, *q, *e;
+	int prev_ew = 0;
+	tk_buf ws = { 0 };
+
+	out->len = 0;
+	while (*p == ' ')
+		p++;
+	while (*p && !(p[0] == '\n' && p[1] != ' ')) {
+		if (!strncmp(p, "=?UTF-8?B?", 10) && (e = strstr(p + 10, "?="))) {
+			unsigned v = 0;
+			int bits = 0, c;
+
+			if (ws.len && !prev_ew)
+				tk_buf_add(out, ws.p, ws.len);
+			for (q = p + 10; q < e; q++) {
+				if (*q == '=' || (c = b64val(*q)) < 0)
+					continue;
+				v = v << 6 | (unsigned)c;
+				bits += 6;
+				if (bits >= 8) {
+					bits -= 8;
+					tk_buf_addc(out, (char)(v >> bits & 0xff));
+				}
+			}
+			ws.len = 0;
+			prev_ew = 1;
+			p = e + 2;
+			continue;
+		}
+		if (*p == ' ' || *p == '\n') {
+			/* a fold is the blank after it */
+			if (*p == ' ')
+				tk_buf_addc(&ws, ' ');
+			p++;
+			continue;
+		}
+		tk_buf_add(out, ws.p, ws.len);
+		ws.len = 0;
+		prev_ew = 0;
+		tk_buf_addc(out, *p++);
+	}
+	tk_buf_cstr(out);
+	tk_buf_free(&ws);
+}
+
+static int
+lines_within(const char *s, size_t max)
+{
+	const char *nl;
+
+	for (; *s; s = nl + 1) {
+		nl = strchr(s, '\n');
+		if (!nl)
+			nl = s + strlen(s);
+		if ((size_t)(nl - s) > max)
+			return 0;
+		if (!*nl)
+			break;
+	}
+	return 1;
+}
+
+static void
+qp_decode(const char *s, tk_buf *out)
+{
+	out->len = 0;
+	for (; *s; s++) {
+		if (s[0] == '=' && s[1] == '\n') {
+			s++;
+			continue;
+		}
+		if (s[0] == '=' && s[1] && s[2]) {
+			char h[3] = { s[1], s[2], 0 };
+
+			tk_buf_addc(out, (char)strtol(h, NULL, 16));
+			s += 2;
+			continue;
+		}
+		tk_buf_addc(out, *s);
+	}
+	tk_buf_cstr(out);
+}
+
+static tk_str
+tpl_value(const char *name, void *arg)
+{
+	(void)arg;
+	if (!strcmp(name, "subject"))
+		return TK_STR("{{id}} is {{subject}}");
+	if (!strcmp(name, "id"))
+		return TK_STR("42");
+	return TK_STR("");
+}
+
+static void
+test_mime(void)
+{
+	tk_buf b = { 0 }, d = { 0 };
+	const char *zh = "打印机卡纸，无法打印。第三层的打印机从昨天开始一直卡纸，请尽快处理，谢谢！";
+	tk_mime_addr a[3] = { { "Li, Wang", "wli@example.com" }, { "王磊", "wang@example.cn" }, { NULL, "x@y.z" } };
+	char longascii[400];
+	tk_template *tp;
+	int code;
+	size_t i;
+
+	tk_mime_header(&b, "Subject", "hello world", 11);
+	is_str(tk_buf_cstr(&b), "Subject: hello world\n", "mime: an ASCII subject as it is");
+	b.len = 0;
+	tk_mime_header(&b, "Subject", "a\r\nBcc: x@y.z\tend", 17);
+	is_str(tk_buf_cstr(&b), "Subject: a Bcc: x@y.z end\n", "mime: CR, LF and TAB become one space: no header added");
+	b.len = 0;
+	tk_mime_header(&b, "Subject", "打印机", strlen("打印机"));
+	is_str(tk_buf_cstr(&b), "Subject: =?UTF-8?B?5omT5Y2w5py6?=\n", "mime: UTF-8 as a base64 encoded word");
+	b.len = 0;
+	tk_mime_header(&b, "Subject", zh, strlen(zh));
+	unfold_decode(tk_buf_cstr(&b), &d);
+	is_str(d.p, zh, "mime: a long Chinese subject decodes to itself");
+	ok(lines_within(b.p, 76) && strchr(b.p, '\n') < b.p + b.len - 1, "mime: its encoded words fold, lines at most 76");
+	b.len = 0;
+	tk_mime_header(&b, "Subject", "see =?x?", 8);
+	ok(strstr(b.p, "=?UTF-8?B?") != NULL, "mime: ASCII that reads as an encoded word is encoded");
+	for (i = 0; i < sizeof longascii - 1; i++)
+		longascii[i] = i % 7 == 6 ? ' ' : 'a' + (char)(i % 26);
+	longascii[sizeof longascii - 2] = 'z';
+	longascii[sizeof longascii - 1] = '\0';
+	b.len = 0;
+	tk_mime_header(&b, "Subject", longascii, strlen(longascii));
+	ok(lines_within(b.p, 78), "mime: long ASCII folded at 78 columns");
+	unfold_decode(b.p, &d);
+	is_str(d.p, longascii, "mime: the folded ASCII unfolds to itself");
+	b.len = 0;
+	tk_mime_addresses(&b, "To", a, 3);
+	unfold_decode(b.p, &d);
+	is_str(d.p, "\"Li, Wang\" <wli@example.com>, 王磊 <wang@example.cn>, x@y.z",
+	    "mime: names quoted or encoded, a bare address as it is");
+	ok(strstr(b.p, "=?UTF-8?B?546L56OK?= <wang@example.cn>") != NULL, "mime: a Chinese name is an encoded word");
+	{
+		char slashes[601];
+		tk_mime_addr la = { slashes, "a@b.c" };
+
+		memset(slashes, '\\', 600);
+		slashes[600] = '\0';
+		b.len = 0;
+		tk_mime_addresses(&b, "To", &la, 1);
+		unfold_decode(b.p, &d);
+		ok(lines_within(b.p, 78) && !strncmp(d.p, slashes, 600), "mime: a name too long to quote on a line is encoded");
+	}
+	ok(tk_mime_addr_ok("a@b.c", 5) && !tk_mime_addr_ok("a b@c", 5) && !tk_mime_addr_ok("a@b@c", 5) &&
+	    !tk_mime_addr_ok("ab.c", 4) && !tk_mime_addr_ok("a@b\n", 4) && !tk_mime_addr_ok("<a@b>", 5),
+	    "mime: addresses: one @, no blank, control or special");
+	ok(!tk_mime_needs_qp("short\nlines\n", 12), "mime: short lines go as 8bit");
+	b.len = 0;
+	{
+		tk_buf in = { 0 };
+
+		for (i = 0; i < 1500; i++)
+			tk_buf_adds(&in, i % 100 == 99 ? "é" : "x");
+		tk_buf_adds(&in, " =tail \n中文 \n");
+		ok(tk_mime_needs_qp(in.p, in.len), "mime: a line over 998 bytes needs quoted-printable");
+		tk_mime_qp(&b, in.p, in.len);
+		ok(lines_within(tk_buf_cstr(&b), 76), "mime: quoted-printable lines at most 76");
+		qp_decode(b.p, &d);
+		ok(d.len == in.len && !memcmp(d.p, in.p, in.len), "mime: quoted-printable decodes to the text");
+		ok(strstr(b.p, "=3Dtail=20\n") != NULL, "mime: = and a blank before a line end encoded");
+		tk_buf_free(&in);
+	}
+
+	tp = tk_template_parse("t", "Subject: [tk #{{id}}] {{ Subject }}\n\nHi {{requester_name|there}},\n{{subject}}.\n\n\n",
+	    strlen("Subject: [tk #{{id}}] {{ Subject }}\n\nHi {{requester_name|there}},\n{{subject}}.\n\n\n"), &code);
+	ok(tp && tk_template_has_subject(tp) && tk_template_has_text(tp), "template: a subject and a text");
+	b.len = 0;
+	tk_template_render(tp, TK_TPL_SUBJECT, &b, tpl_value, NULL);
+	is_str(b.p, "[tk #42] {{id}} is {{subject}}", "template: values inserted once, never read again");
+	b.len = 0;
+	tk_template_render(tp, TK_TPL_BODY, &b, tpl_value, NULL);
+	is_str(b.p, "Hi there,\n{{id}} is {{subject}}.", "template: a default for an empty field; trailing lines dropped");
+	tk_template_free(tp);
+	tp = tk_template_parse("t", "Set: status=resolved +done 'category=Hardware issue'\n\nok\n", 55, &code);
+	ok(tp && tk_template_sets(tp)->n == 3 && !strcmp(tk_template_sets(tp)->a[2].value, "Hardware issue"),
+	    "template: Set: lines in the assignment language, quotes keep blanks");
+	tk_template_free(tp);
+	tp = tk_template_parse("t", "Hello {{x y}}\n", 14, &code);
+	ok(!tp && code == TK_EXIT_DATA && strstr(tk_errmsg, "t:1: {{x y}}: not a field name"),
+	    "template: a bad name is file:line, exit 3");
+	tp = tk_template_parse("t", "a\n\nb {{c\n", 9, &code);
+	ok(!tp && strstr(tk_errmsg, "t:3: {{ with no }}"), "template: an open {{ is named with its line");
+	tp = tk_template_parse("t", "Subject: x\nSet: +a\nNote: y\n\nz", 29, &code);
+	ok(!tp && strstr(tk_errmsg, "t:3: Note: not a template header"), "template: an unknown header line");
+	tp = tk_template_parse("t", "Set: stat=\"open\n\nz", 18, &code);
+	ok(!tp && strstr(tk_errmsg, "t:1: Set: \" with no closing"), "template: an unclosed quote");
+	tp = tk_template_parse("t", "x\xff\n", 3, &code);
+	ok(!tp && strstr(tk_errmsg, "t:1: invalid UTF-8"), "template: invalid UTF-8 named with its line");
+	tp = tk_template_parse("t", "Note: not a header\nx", 20, &code);
+	ok(tp && !tk_template_has_subject(tp), "template: a first line no header is text");
+	tk_template_free(tp);
+	ok(tk_template_name_ok("breach.zh") && !tk_template_name_ok(".hidden") && !tk_template_name_ok("a/b"),
+	    "template: names");
+	tk_buf_free(&b);
+	tk_buf_free(&d);
+}
+
+/* Tickets with comments for v7-store. */
+static int
+commented_tickets(tk_txn *t, void *arg)
+{
+	tk_assignments as;
+	tk_ticket tk;
+	int i, rc = 0;
+
+	(void)arg;
+	for (i = 0; i < 3 && !rc; i++) {
+		memset(&as, 0, sizeof as);
+		tk_assign_add(&as, "subject", "old ticket");
+		tk_assign_add(&as, "requester", "old@example.com");
+		tk_ticket_init(&tk);
+		rc = tk_ticket_create(t, &tk, &as, NULL, 0) < 0;
+		/* ticket 1: two replies; 2: none; 3: one */
+		if (!rc && i != 1)
+			rc = tk_comment_add(t, tk.id, "agent7", 0, "answered", 8) < 0;
+		if (!rc && i == 0)
+			rc = tk_comment_add(t, tk.id, "agent7", 0, "again", 5) < 0;
+		tk_ticket_free(&tk);
+		tk_assignments_free(&as);
+	}
+	return rc ? TK_EXIT_FAIL : 0;
+}
+
+/* tests/unit v7-store DIR: a schema 7 store for the upgrade to 12:
+ * tickets with replies, and no notice sub-databases. */
+static int
+make_v7_store(const char *dir)
+{
+	static const int since12[] = { TK_DB_NOTICE_QUEUE, TK_DB_NOTICE_MARK };
+	tk_store *st = tk_store_open(dir, 1);
+	MDB_txn *txn;
+	MDB_val k = { 6, "schema" }, v = { 1, "7" };
+	size_t i;
+	int rc = 0;
+
+	if (!st || tk_store_write(st, commented_tickets, NULL) != 0) {
+		fprintf(stderr, "v7-store: %s\n", tk_errmsg);
+		return 1;
+	}
+	if (mdb_txn_begin(st->env, NULL, 0, &txn))
+		return 1;
+	for (i = 0; i < sizeof since12 / sizeof *since12 && !rc; i++)
+		rc = mdb_drop(txn, st->dbi[since12[i]], 1);
+	if (rc || mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) || mdb_txn_commit(txn)) {
+		fprintf(stderr, "v7-store: cannot set schema 7\n");
+		return 1;
+	}
+	tk_store_close(st);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	setenv("TK_NOW", "2026-11-22T09:30:00Z", 1);
 	if (argc == 3 && !strcmp(argv[1], "v6-store"))
 		return make_v6_store(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "v7-store"))
+		return make_v7_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v2-store"))
 		return make_v2_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v4-store"))
 		return make_v4_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v5-store"))
 		return make_v5_store(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "v8-store"))
+		return make_v8_store(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "v6-nolinks"))
+		return store_job(argv[1], argv[2], to_v6);
 	if (argc == 3 && !strcmp(argv[1], "row-marks"))
 		return store_job(argv[1], argv[2], put_row_marks);
 	if (argc == 3 && !strcmp(argv[1], "upgrade-import-rows"))
 		return store_job(argv[1], argv[2], upgrade_rows);
 	test_escape();
+	test_text();
 	test_reader();
 	test_times();
 	test_width();
 	test_encoding();
 	test_assignments();
+	test_statuses();
 	test_filters();
 	test_passwd();
 	test_id_limit();
@@ -1284,6 +1778,8 @@ main(int argc, char **argv)
 	test_active();
 	test_dryrun();
 	test_script();
+	test_literals();
+	test_mime();
 	printf("1..%d\n", n_tests);
 	return n_failed != 0;
 }

@@ -1,0 +1,2023 @@
+/*
+ * kb.c - knowledge-base articles and the full-text index (tk-kb(1)).
+ *
+ * Layout (store.c's header, doc/STORE.md): kb, kb_rev, kb_ext, kb_use and
+ * fulltext. The index holds the words of text.c per document, kind 'a'
+ * for articles, 't' for tickets:
+ *
+ *   kind . term . NUL . first id -> a chunk of postings in id order, each
+ *       varint id delta (from the key's id, then from the one before),
+ *       varint payload length, payload: varint title count, varint body
+ *       count, varint document length (W * title words + body words),
+ *       then the positions as varint deltas (the body's after the title's)
+ *   kind . NUL -> documents, sum of document lengths (8 bytes each)
+ *
+ * Changes are gathered per term (the accumulator) and written by
+ * tk_ft_flush in term order: a term's new entries merged into the chunk
+ * they fall in, chunks cut at about CHUNK bytes. An article's add, edit and
+ * rm call it before their transaction commits; tk-kb import flushes once
+ * a batch.
+ *
+ * Ranking: BM25 with k1 = 1.2, b = 0.75, the title's words counted
+ * W = 3 times (BM25F's way: in the term frequency and the length).
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tk.h"
+
+#define CHUNK 1500
+#define W_TITLE 3
+#define BM25_K1 1.2
+#define BM25_B 0.75
+
+/* ---- varints ---- */
+
+static void
+put_var(tk_buf *b, uint64_t v)
+{
+	unsigned char *c;
+
+	if (b->len + 11 > b->cap) {	/* (tk_buf keeps a NUL after len) */
+		tk_buf_add(b, "", 0);
+		if (b->len + 11 > b->cap) {
+			size_t n = b->len;
+
+			tk_buf_add(b, "\0\0\0\0\0\0\0\0\0\0\0", 11);
+			b->len = n;
+		}
+	}
+	c = (unsigned char *)b->p + b->len;
+	while (v >= 0x80) {
+		*c++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*c++ = (unsigned char)v;
+	b->len = (size_t)((char *)c - b->p);
+	*c = 0;
+}
+
+static uint64_t
+get_var(const unsigned char **p, const unsigned char *end)
+{
+	uint64_t v = 0;
+	unsigned sh = 0;
+
+	while (*p < end && sh < 64) {
+		unsigned char c = *(*p)++;
+
+		v |= (uint64_t)(c & 0x7f) << sh;
+		if (!(c & 0x80))
+			break;
+		sh += 7;
+	}
+	return v;
+}
+
+/* ---- articles ---- */
+
+void
+tk_article_free(tk_article *a)
+{
+	free(a->title);
+	free(a->tags);
+	free(a->author);
+	free(a->created);
+	free(a->updated);
+	free(a->ext);
+	free(a->body);
+	memset(a, 0, sizeof *a);
+}
+
+int
+tk_kb_parse_id(const char *s, uint64_t *id, uint32_t *rev)
+{
+	char *end;
+	unsigned long long v;
+
+	if (strncmp(s, "kb", 2) || !isdigit((unsigned char)s[2]) || s[2] == '0')
+		return tk_error("%s: not an article id (kb and a number: kb7)", s);
+	v = strtoull(s + 2, &end, 10);
+	if (rev)
+		*rev = 0;
+	if (*end == '@' && rev && isdigit((unsigned char)end[1]) && end[1] != '0') {
+		unsigned long r = strtoul(end + 1, &end, 10);
+
+		if (r > 1000000000UL)
+			return tk_error("%s: no such revision number", s);
+		*rev = (uint32_t)r;
+	}
+	if (*end || v > TK_ID_MAX)
+		return tk_error("%s: not an article id (kb and a number: kb7%s)", s, rev ? ", kb7@2" : "");
+	*id = v;
+	return 0;
+}
+
+static void
+put_str(tk_buf *b, const char *s, size_t n)
+{
+	unsigned char l[4] = { (unsigned char)(n >> 24), (unsigned char)(n >> 16), (unsigned char)(n >> 8),
+		(unsigned char)n };
+
+	tk_buf_add(b, l, 4);
+	tk_buf_add(b, s, n);
+}
+
+static void
+encode(const tk_article *a, tk_buf *b)
+{
+	unsigned char r[4] = { (unsigned char)(a->rev >> 24), (unsigned char)(a->rev >> 16),
+		(unsigned char)(a->rev >> 8), (unsigned char)a->rev };
+	const char *s[6] = { a->title, a->tags, a->author, a->created, a->updated, a->ext };
+	int i;
+
+	tk_buf_add(b, r, 4);
+	for (i = 0; i < 6; i++)
+		put_str(b, s[i] ? s[i] : "", s[i] ? strlen(s[i]) : 0);
+	put_str(b, a->body ? a->body : "", a->bodylen);
+}
+
+static int
+decode(tk_article *a, const unsigned char *p, size_t n)
+{
+	const unsigned char *end = p + n;
+	char **s[7] = { &a->title, &a->tags, &a->author, &a->created, &a->updated, &a->ext, &a->body };
+	int i;
+
+	if (n < 4)
+		return tk_error("kb: a damaged article");
+	a->rev = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	p += 4;
+	for (i = 0; i < 7; i++) {
+		size_t l;
+
+		if (end - p < 4)
+			return tk_error("kb: a damaged article");
+		l = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+		p += 4;
+		if ((size_t)(end - p) < l)
+			return tk_error("kb: a damaged article");
+		*s[i] = tk_xstrndup((const char *)p, l);
+		if (i == 6)
+			a->bodylen = l;
+		p += l;
+	}
+	return 0;
+}
+
+int
+tk_kb_get(tk_txn *t, uint64_t id, uint32_t rev, tk_article *a)
+{
+	MDB_val v;
+	int rc;
+
+	memset(a, 0, sizeof *a);
+	if ((rc = tk_get_id(t, TK_DB_KB, id, &v)) <= 0)
+		return rc;
+	if (decode(a, v.mv_data, v.mv_size) < 0)
+		return -1;
+	a->id = id;
+	if (rev && rev != a->rev) {
+		unsigned char kb[12];
+		MDB_val k = { 12, kb };
+
+		tk_article_free(a);
+		tk_put_u64(kb, id);
+		kb[8] = (unsigned char)(rev >> 24), kb[9] = (unsigned char)(rev >> 16);
+		kb[10] = (unsigned char)(rev >> 8), kb[11] = (unsigned char)rev;
+		rc = mdb_get(t->txn, t->st->dbi[TK_DB_KB_REV], &k, &v);
+		if (rc == MDB_NOTFOUND)
+			return 0;
+		if (rc)
+			return tk_mdb_error(rc, "kb_rev");
+		if (decode(a, v.mv_data, v.mv_size) < 0)
+			return -1;
+		a->id = id;
+	}
+	return 1;
+}
+
+int
+tk_kb_has_tag(const char *tags, const char *tag, size_t n)
+{
+	const char *p = tags;
+
+	while (p && *p) {
+		const char *e = strchr(p, ',');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+
+		if (l == n && !memcmp(p, tag, n))
+			return 1;
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+static int
+next_id(tk_txn *t, uint64_t *id)
+{
+	MDB_val k = { 7, "kb_next" }, v;
+	unsigned char b[8];
+	int rc = mdb_get(t->txn, t->st->dbi[TK_DB_META], &k, &v);
+
+	if (rc == MDB_NOTFOUND)
+		*id = 1;
+	else if (rc)
+		return tk_mdb_error(rc, "meta");
+	else
+		*id = tk_get_u64(v.mv_data);
+	tk_put_u64(b, *id + 1);
+	v.mv_size = 8, v.mv_data = b;
+	if ((rc = mdb_put(t->txn, t->st->dbi[TK_DB_META], &k, &v, 0)))
+		return tk_mdb_error(rc, "meta");
+	return 0;
+}
+
+static int ft_defer;
+
+void
+tk_ft_defer(int on)
+{
+	ft_defer = on;
+}
+
+int
+tk_kb_put(tk_txn *t, tk_article *a)
+{
+	unsigned char kb[12];
+	MDB_val k = { 8, kb }, v;
+	tk_article old = { 0 };
+	tk_buf b = { 0 };
+	int rc, had = 0;
+
+	if (!a->id) {
+		if (next_id(t, &a->id) < 0)
+			return -1;
+		a->rev = 1;
+	} else {
+		if ((had = tk_kb_get(t, a->id, 0, &old)) < 0)
+			return -1;
+		a->rev = had ? old.rev + 1 : 1;
+	}
+	tk_put_u64(kb, a->id);
+	if (had) {	/* the current revision moves to kb_rev */
+		MDB_val ok = { 12, kb }, ov;
+
+		kb[8] = (unsigned char)(old.rev >> 24), kb[9] = (unsigned char)(old.rev >> 16);
+		kb[10] = (unsigned char)(old.rev >> 8), kb[11] = (unsigned char)old.rev;
+		if ((rc = tk_get_id(t, TK_DB_KB, a->id, &ov)) <= 0 ||
+		    (rc = mdb_put(t->txn, t->st->dbi[TK_DB_KB_REV], &ok, &ov, 0))) {
+			tk_article_free(&old);
+			return rc < 0 ? -1 : tk_mdb_error(rc, "kb_rev");
+		}
+		if (tk_ft_unindex(t, 'a', a->id, old.title, strlen(old.title), old.body, old.bodylen, old.tags) < 0) {
+			tk_article_free(&old);
+			return -1;
+		}
+	}
+	tk_article_free(&old);
+	encode(a, &b);
+	v.mv_size = b.len, v.mv_data = b.p;
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_KB], &k, &v, 0);
+	tk_buf_free(&b);
+	if (rc)
+		return tk_mdb_error(rc, "kb");
+	if (a->ext && *a->ext) {
+		MDB_val ek = { strlen(a->ext), a->ext }, ev = { 8, kb };
+
+		if (ek.mv_size > TK_IX_MAXKEY)
+			ek.mv_size = TK_IX_MAXKEY;
+		if ((rc = mdb_put(t->txn, t->st->dbi[TK_DB_KB_EXT], &ek, &ev, 0)))
+			return tk_mdb_error(rc, "kb_ext");
+	}
+	if (tk_ft_index(t, 'a', a->id, a->title, strlen(a->title), a->body, a->bodylen, a->tags) < 0)
+		return -1;
+	return ft_defer ? 0 : tk_ft_flush(t);
+}
+
+int
+tk_kb_rm(tk_txn *t, uint64_t id)
+{
+	tk_article a;
+	unsigned char kb[12];
+	MDB_val k = { 8, kb }, v;
+	MDB_cursor *c;
+	int rc;
+
+	if ((rc = tk_kb_get(t, id, 0, &a)) <= 0)
+		return rc < 0 ? -1 : tk_error("kb%llu: no such article", (unsigned long long)id);
+	if (tk_ft_unindex(t, 'a', id, a.title, strlen(a.title), a.body, a.bodylen, a.tags) < 0)
+		goto fail;
+	tk_put_u64(kb, id);
+	if ((rc = mdb_del(t->txn, t->st->dbi[TK_DB_KB], &k, NULL)))
+		goto mfail;
+	if (a.ext && *a.ext) {
+		MDB_val ek = { strlen(a.ext), a.ext };
+
+		if (ek.mv_size > TK_IX_MAXKEY)
+			ek.mv_size = TK_IX_MAXKEY;
+		if ((rc = mdb_del(t->txn, t->st->dbi[TK_DB_KB_EXT], &ek, NULL)) && rc != MDB_NOTFOUND)
+			goto mfail;
+	}
+	/* earlier revisions and uses go with it */
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_KB_REV], &c)))
+		goto mfail;
+	k.mv_size = 8, k.mv_data = kb;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc && k.mv_size >= 8 && !memcmp(k.mv_data, kb, 8);
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		if ((rc = mdb_cursor_del(c, 0)))
+			break;
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		goto mfail;
+	tk_article_free(&a);
+	return tk_ft_flush(t);
+mfail:
+	tk_mdb_error(rc, "kb");
+fail:
+	tk_article_free(&a);
+	return -1;
+}
+
+int
+tk_kb_each(tk_txn *t, int (*fn)(tk_article *a, void *arg), void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, stop = 0;
+
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_KB], &c)))
+		return tk_mdb_error(rc, "kb");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); !rc && !stop; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		tk_article a = { 0 };
+
+		if (decode(&a, v.mv_data, v.mv_size) < 0) {
+			tk_article_free(&a);
+			mdb_cursor_close(c);
+			return -1;
+		}
+		a.id = tk_get_u64(k.mv_data);
+		stop = fn(&a, arg);
+		tk_article_free(&a);
+	}
+	mdb_cursor_close(c);
+	return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "kb") : 0;
+}
+
+int
+tk_kb_revs(tk_txn *t, uint64_t id, int (*fn)(tk_article *a, void *arg), void *arg)
+{
+	unsigned char kb[8];
+	MDB_cursor *c;
+	MDB_val k = { 8, kb }, v;
+	tk_article a;
+	int rc, stop = 0;
+
+	tk_put_u64(kb, id);
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_KB_REV], &c)))
+		return tk_mdb_error(rc, "kb_rev");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc && !stop && !memcmp(k.mv_data, kb, 8);
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		memset(&a, 0, sizeof a);
+		if (decode(&a, v.mv_data, v.mv_size) < 0) {
+			mdb_cursor_close(c);
+			tk_article_free(&a);
+			return -1;
+		}
+		a.id = id;
+		stop = fn(&a, arg);
+		tk_article_free(&a);
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "kb_rev");
+	if (stop)
+		return 0;
+	if ((rc = tk_kb_get(t, id, 0, &a)) <= 0)
+		return rc;
+	fn(&a, arg);
+	tk_article_free(&a);
+	return 0;
+}
+
+int
+tk_kb_ext_get(tk_txn *t, const char *ext, uint64_t *id)
+{
+	MDB_val k = { strlen(ext), (void *)ext }, v;
+	int rc;
+
+	if (k.mv_size > TK_IX_MAXKEY)
+		k.mv_size = TK_IX_MAXKEY;
+	if (!k.mv_size)
+		return 0;
+	rc = mdb_get(t->txn, t->st->dbi[TK_DB_KB_EXT], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return tk_mdb_error(rc, "kb_ext");
+	*id = tk_get_u64(v.mv_data);
+	return 1;
+}
+
+int
+tk_kb_use(tk_txn *t, uint64_t id, uint64_t ticket, int kind)
+{
+	unsigned char kb[17];
+	MDB_val k = { 17, kb }, v = { strlen(t->now_iso), t->now_iso };
+	int rc;
+
+	tk_put_u64(kb, id);
+	tk_put_u64(kb + 8, ticket);
+	kb[16] = (unsigned char)kind;
+	if ((rc = mdb_put(t->txn, t->st->dbi[TK_DB_KB_USE], &k, &v, 0)))
+		return tk_mdb_error(rc, "kb_use");
+	return 0;
+}
+
+int
+tk_kb_uses(tk_txn *t, uint64_t id, int (*fn)(uint64_t ticket, int kind, const char *when, void *arg), void *arg)
+{
+	unsigned char kb[8];
+	MDB_cursor *c;
+	MDB_val k = { 8, kb }, v;
+	int rc;
+
+	tk_put_u64(kb, id);
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_KB_USE], &c)))
+		return tk_mdb_error(rc, "kb_use");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc && k.mv_size == 17 && !memcmp(k.mv_data, kb, 8);
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		char when[32];
+		size_t n = v.mv_size < sizeof when - 1 ? v.mv_size : sizeof when - 1;
+
+		memcpy(when, v.mv_data, n);
+		when[n] = 0;
+		if (fn(tk_get_u64((unsigned char *)k.mv_data + 8), ((unsigned char *)k.mv_data)[16], when, arg))
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "kb_use") : 0;
+}
+
+/* ---- the accumulator: index changes gathered per term ---- */
+
+struct aterm {
+	char *key;		/* kind . term */
+	size_t klen;
+	tk_buf ent;		/* id (8) . op (1) . varint length . payload */
+};
+
+static struct {
+	struct aterm *v;
+	size_t n, cap;
+	uint32_t *slot;		/* open addressing: index + 1, 0 empty */
+	size_t nslot;
+	int64_t ndocs[2], sumlen[2];	/* stats changes: 'a', 't' */
+} acc;
+
+static size_t
+acc_find(const char *key, size_t n)
+{
+	uint64_t h = tk_hash(TK_HASH_SEED, key, n);
+	size_t i, mask;
+
+	if ((acc.n + 1) * 2 > acc.nslot) {
+		size_t ns = acc.nslot ? acc.nslot * 2 : 4096, j;
+
+		free(acc.slot);
+		acc.slot = calloc(ns, sizeof *acc.slot);
+		if (!acc.slot)
+			tk_die(TK_EXIT_FAIL, "out of memory");
+		acc.nslot = ns;
+		for (j = 0; j < acc.n; j++) {
+			uint64_t g = tk_hash(TK_HASH_SEED, acc.v[j].key, acc.v[j].klen);
+
+			for (i = g & (ns - 1); acc.slot[i]; i = (i + 1) & (ns - 1))
+				;
+			acc.slot[i] = (uint32_t)j + 1;
+		}
+	}
+	mask = acc.nslot - 1;
+	for (i = h & mask; acc.slot[i]; i = (i + 1) & mask) {
+		struct aterm *a = &acc.v[acc.slot[i] - 1];
+
+		if (a->klen == n && !memcmp(a->key, key, n))
+			return acc.slot[i] - 1;
+	}
+	if (acc.n == acc.cap) {
+		acc.cap = acc.cap ? acc.cap * 2 : 1024;
+		acc.v = tk_xrealloc(acc.v, acc.cap * sizeof *acc.v);
+	}
+	acc.v[acc.n] = (struct aterm){ tk_xstrndup(key, n), n, { 0 } };
+	acc.slot[i] = (uint32_t)acc.n + 1;
+	return acc.n++;
+}
+
+static void
+acc_add(const char *key, size_t n, uint64_t id, int op, const void *payload, size_t plen)
+{
+	size_t at = acc_find(key, n);
+	struct aterm *a = &acc.v[at];
+	unsigned char b[9];
+
+	tk_put_u64(b, id);
+	b[8] = (unsigned char)op;
+	tk_buf_add(&a->ent, b, 9);
+	put_var(&a->ent, plen);
+	tk_buf_add(&a->ent, payload, plen);
+}
+
+void
+tk_ft_discard(void)
+{
+	size_t i;
+
+	for (i = 0; i < acc.n; i++) {
+		free(acc.v[i].key);
+		tk_buf_free(&acc.v[i].ent);
+	}
+	acc.n = 0;
+	if (acc.slot)
+		memset(acc.slot, 0, acc.nslot * sizeof *acc.slot);
+	memset(acc.ndocs, 0, sizeof acc.ndocs);
+	memset(acc.sumlen, 0, sizeof acc.sumlen);
+}
+
+/* A document's terms: sorted tokens, each distinct term's payload. */
+struct tokref {
+	const char *s;
+	uint32_t n, pos;
+};
+
+static int
+tokref_cmp(const void *x, const void *y)
+{
+	const struct tokref *a = x, *b = y;
+	size_t n = a->n < b->n ? a->n : b->n;
+	int c = memcmp(a->s, b->s, n);
+
+	if (c)
+		return c;
+	if (a->n != b->n)
+		return a->n < b->n ? -1 : 1;
+	return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+static _Thread_local tk_tokens doc_tt;
+/* A ticket's forward record, made by each_term: varint document length,
+ * then each distinct term (varint length, bytes), so that its entries can
+ * be taken out when it changes (its old text is gone by then). */
+static tk_buf ft_fwd;
+
+/* A document's distinct terms, found by hashing its tokens (in position
+ * order), each with its tokens chained in that order: no sort. */
+struct dterm {
+	const char *s;
+	uint32_t n, first, last, nt, nb;
+};
+
+static _Thread_local struct {
+	struct dterm *v;
+	uint32_t *next, *slot;
+	size_t cap, ncap, nslot;
+} dt;
+
+static size_t
+doc_terms(const tk_tokens *tt, uint32_t tend)
+{
+	size_t i, nd = 0, ns = 64, mask;
+
+	while (ns < tt->n * 2)
+		ns *= 2;
+	if (ns > dt.nslot) {
+		free(dt.slot);
+		dt.slot = tk_xmalloc(ns * sizeof *dt.slot);
+		dt.nslot = ns;
+	}
+	memset(dt.slot, 0, ns * sizeof *dt.slot);
+	if (tt->n > dt.cap) {
+		dt.cap = tt->n + 64;
+		dt.v = tk_xrealloc(dt.v, dt.cap * sizeof *dt.v);
+		dt.next = tk_xrealloc(dt.next, dt.cap * sizeof *dt.next);
+	}
+	mask = ns - 1;
+	for (i = 0; i < tt->n; i++) {
+		const char *p = tt->text.p + tt->v[i].off;
+		uint32_t n = tt->v[i].len;
+		uint64_t h = 14695981039346656037ULL;
+		size_t j, k;
+
+		for (k = 0; k < n; k++)
+			h = (h ^ (unsigned char)p[k]) * 1099511628211ULL;
+		for (j = (h ^ (h >> 29)) & mask; dt.slot[j]; j = (j + 1) & mask) {
+			struct dterm *d = &dt.v[dt.slot[j] - 1];
+
+			if (d->n == n && !memcmp(d->s, p, n))
+				break;
+		}
+		dt.next[i] = UINT32_MAX;
+		if (!dt.slot[j]) {
+			dt.v[nd] = (struct dterm){ p, n, (uint32_t)i, (uint32_t)i, 0, 0 };
+			dt.slot[j] = (uint32_t)++nd;
+		} else {
+			struct dterm *d = &dt.v[dt.slot[j] - 1];
+
+			dt.next[d->last] = (uint32_t)i;
+			d->last = (uint32_t)i;
+		}
+		if (tt->v[i].pos < tend)
+			dt.v[dt.slot[j] - 1].nt++;
+		else
+			dt.v[dt.slot[j] - 1].nb++;
+	}
+	return nd;
+}
+
+static int
+each_term(int kind, uint64_t id, const char *title, size_t tn, const char *body, size_t bn, const char *tags,
+    int op)
+{
+	uint32_t tend;
+	size_t i, nd;
+	char key[TK_TEXT_MAXTERM + 8];
+	static tk_buf pl;
+	uint64_t dl;
+
+	tk_tokens_reset(&doc_tt);
+	tend = tk_text_tokens(&doc_tt, title, tn, 0, 0);
+	tk_text_tokens(&doc_tt, body, bn, tend + 1, 0);
+	{
+		size_t tw = 0, bw = 0;
+
+		for (i = 0; i < doc_tt.n; i++)
+			if (doc_tt.v[i].kind != TK_TOK_BI)
+			{
+				if (doc_tt.v[i].pos < tend)
+					tw++;
+				else
+					bw++;
+			}
+		dl = W_TITLE * tw + bw;
+	}
+	nd = doc_terms(&doc_tt, tend);
+	key[0] = (char)kind;
+	ft_fwd.len = 0;
+	put_var(&ft_fwd, dl);
+	for (i = 0; i < nd; i++) {
+		const struct dterm *d = &dt.v[i];
+		uint32_t prev = 0, k, last = UINT32_MAX;
+
+		memcpy(key + 1, d->s, d->n);
+		pl.len = 0;
+		if (op) {
+			put_var(&pl, d->nt);
+			put_var(&pl, d->nb);
+			put_var(&pl, dl);
+			for (k = d->first; k != UINT32_MAX; k = dt.next[k]) {
+				uint32_t pos = doc_tt.v[k].pos;
+
+				if (pos == last)
+					continue;
+				put_var(&pl, pos - prev);
+				prev = last = pos;
+			}
+		}
+		acc_add(key, d->n + 1, id, op, pl.p, pl.len);
+		if (kind == 't' && op) {
+			put_var(&ft_fwd, d->n);
+			tk_buf_add(&ft_fwd, d->s, d->n);
+		}
+	}
+	/* tags: "\1" tag, no positions */
+	for (const char *p = tags; p && *p;) {
+		const char *e = strchr(p, ',');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+
+		if (l && l < TK_TEXT_MAXTERM) {
+			key[1] = 1;
+			memcpy(key + 2, p, l);
+			pl.len = 0;
+			if (op) {
+				put_var(&pl, 0);
+				put_var(&pl, 0);
+				put_var(&pl, dl);
+			}
+			acc_add(key, l + 2, id, op, pl.p, pl.len);
+		}
+		p = e ? e + 1 : NULL;
+	}
+	acc.ndocs[kind == 't'] += op ? 1 : -1;
+	acc.sumlen[kind == 't'] += op ? (int64_t)dl : -(int64_t)dl;
+	return 0;
+}
+
+int
+tk_ft_index(tk_txn *t, int kind, uint64_t id, const char *title, size_t tn, const char *body, size_t bn,
+    const char *tags)
+{
+	(void)t;
+	return each_term(kind, id, title, tn, body, bn, tags, 1);
+}
+
+int
+tk_ft_unindex(tk_txn *t, int kind, uint64_t id, const char *title, size_t tn, const char *body, size_t bn,
+    const char *tags)
+{
+	(void)t;
+	return each_term(kind, id, title, tn, body, bn, tags, 0);
+}
+
+/* ---- writing the gathered changes ---- */
+
+struct ent {
+	uint64_t id;
+	int op;
+	const unsigned char *p;
+	size_t n;
+	size_t seq;
+};
+
+static int
+ent_cmp(const void *x, const void *y)
+{
+	const struct ent *a = x, *b = y;
+
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+static int
+aterm_cmp(const void *x, const void *y)
+{
+	const struct aterm *a = x, *b = y;
+
+	return tk_keycmp(a->key, a->klen, b->key, b->klen);
+}
+
+/* A chunk's entries appended to e (ops 1). */
+static void
+chunk_decode(const unsigned char *p, size_t n, uint64_t first, struct ent **e, size_t *ne, size_t *cap)
+{
+	const unsigned char *end = p + n;
+	uint64_t id = first;
+
+	while (p < end) {
+		size_t l;
+
+		id += get_var(&p, end);
+		l = (size_t)get_var(&p, end);
+		if (l > (size_t)(end - p))
+			break;
+		if (*ne == *cap) {
+			*cap = *cap ? *cap * 2 : 64;
+			*e = tk_xrealloc(*e, *cap * sizeof **e);
+		}
+		(*e)[(*ne)++] = (struct ent){ id, 1, p, l, 0 };
+		p += l;
+	}
+}
+
+/* Entries (ascending ids, adds only) written as chunks keyed by key . NUL . first id. */
+static int
+chunks_put(tk_txn *t, const char *key, size_t klen, struct ent *e, size_t n)
+{
+	unsigned char kb[TK_TEXT_MAXTERM + 16];
+	tk_buf b = { 0 };
+	size_t i = 0;
+	int rc = 0;
+
+	memcpy(kb, key, klen);
+	kb[klen] = 0;
+	while (i < n && !rc) {
+		uint64_t first = e[i].id, prev = first;
+		MDB_val k = { klen + 9, kb }, v;
+
+		b.len = 0;
+		for (; i < n && (b.len < CHUNK || e[i].id == prev); i++) {
+			put_var(&b, e[i].id - prev);
+			put_var(&b, e[i].n);
+			tk_buf_add(&b, e[i].p, e[i].n);
+			prev = e[i].id;
+		}
+		tk_put_u64(kb + klen + 1, first);
+		v.mv_size = b.len, v.mv_data = b.p;
+		rc = mdb_put(t->txn, t->st->dbi[TK_DB_FULLTEXT], &k, &v, 0);
+	}
+	tk_buf_free(&b);
+	return rc ? tk_mdb_error(rc, "fulltext") : 0;
+}
+
+/* Entries e[0..n) (sorted, one a doc) merged into the term's chunks. */
+static int
+term_apply(tk_txn *t, MDB_cursor *c, const char *key, size_t klen, struct ent *e, size_t n)
+{
+	unsigned char kb[TK_TEXT_MAXTERM + 16];
+	struct ent *m = NULL, *old = NULL;
+	size_t i = 0, nm, mcap = 0, nold, ocap = 0;
+	tk_buf copy = { 0 };
+	int rc;
+
+	memcpy(kb, key, klen);
+	kb[klen] = 0;
+	while (i < n) {
+		MDB_val k = { klen + 9, kb }, v = { 0, NULL }, ck = { 0, NULL }, cv = { 0, NULL };
+		uint64_t bound = UINT64_MAX, cfirst = 0;
+		size_t j, a, b;
+		int have = 0;
+
+		tk_put_u64(kb + klen + 1, e[i].id);
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		if (rc && rc != MDB_NOTFOUND)
+			goto mfail;
+#define IS_TERM(x) ((x).mv_size == klen + 9 && !memcmp((x).mv_data, kb, klen + 1))
+		if (!rc && IS_TERM(k) && tk_get_u64((unsigned char *)k.mv_data + klen + 1) == e[i].id) {
+			ck = k, cv = v, have = 1;	/* a chunk starting at this id */
+		} else {
+			int after = !rc && IS_TERM(k);
+			MDB_val ak = k, av = v, pk, pv;
+			int prc = rc ? mdb_cursor_get(c, &pk, &pv, MDB_LAST) : mdb_cursor_get(c, &pk, &pv, MDB_PREV);
+
+			if (!prc && IS_TERM(pk))
+				ck = pk, cv = pv, have = 1;
+			else if (after)
+				ck = ak, cv = av, have = 1;
+		}
+		nold = 0;
+		if (have) {
+			unsigned char sk[TK_TEXT_MAXTERM + 16];
+			MDB_val skv = { ck.mv_size, sk };
+
+			cfirst = tk_get_u64((unsigned char *)ck.mv_data + klen + 1);
+			/* a copy: the writes below may change the page it is on */
+			copy.len = 0;
+			tk_buf_add(&copy, cv.mv_data, cv.mv_size);
+			chunk_decode((unsigned char *)copy.p, copy.len, cfirst, &old, &nold, &ocap);
+			/* the next chunk's first id bounds what goes into this one */
+			memcpy(sk, ck.mv_data, ck.mv_size);
+			rc = mdb_cursor_get(c, &skv, &v, MDB_SET_KEY);
+			if (!rc)
+				rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+			if (!rc && IS_TERM(k))
+				bound = tk_get_u64((unsigned char *)k.mv_data + klen + 1);
+			else if (rc && rc != MDB_NOTFOUND)
+				goto mfail;
+			if (bound <= e[i].id)
+				bound = UINT64_MAX;
+		}
+#undef IS_TERM
+		for (j = i; j < n && e[j].id < bound; j++)
+			;
+		/* merge old[0..nold) and e[i..j) */
+		nm = 0;
+		if (mcap < nold + (j - i)) {
+			mcap = nold + (j - i);
+			m = tk_xrealloc(m, mcap * sizeof *m);
+		}
+		for (a = 0, b = i; a < nold || b < j;) {
+			if (b == j || (a < nold && old[a].id < e[b].id))
+				m[nm++] = old[a++];
+			else {
+				if (a < nold && old[a].id == e[b].id)
+					a++;
+				if (e[b].op)
+					m[nm++] = e[b];
+				b++;
+			}
+		}
+		if (have) {
+			/* the old chunk goes unless the first piece takes its key */
+			if (!nm || m[0].id != cfirst) {
+				MDB_val dk = { klen + 9, kb };
+
+				tk_put_u64(kb + klen + 1, cfirst);
+				if ((rc = mdb_del(t->txn, t->st->dbi[TK_DB_FULLTEXT], &dk, NULL)))
+					goto mfail;
+			}
+		}
+		if (nm && chunks_put(t, key, klen, m, nm) < 0) {
+			free(m);
+			free(old);
+			tk_buf_free(&copy);
+			return -1;
+		}
+		i = j;
+	}
+	free(m);
+	free(old);
+	tk_buf_free(&copy);
+	return 0;
+mfail:
+	free(m);
+	free(old);
+	tk_buf_free(&copy);
+	return tk_mdb_error(rc, "fulltext");
+}
+
+static int
+stats_add(tk_txn *t, int kind, int64_t docs, int64_t len)
+{
+	unsigned char kb[2] = { (unsigned char)kind, 0 }, vb[16];
+	MDB_val k = { 2, kb }, v;
+	uint64_t d = 0, l = 0;
+	int rc;
+
+	if (!docs && !len)
+		return 0;
+	rc = mdb_get(t->txn, t->st->dbi[TK_DB_FULLTEXT], &k, &v);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "fulltext");
+	if (!rc && v.mv_size == 16) {
+		d = tk_get_u64(v.mv_data);
+		l = tk_get_u64((unsigned char *)v.mv_data + 8);
+	}
+	d += (uint64_t)docs;
+	l += (uint64_t)len;
+	tk_put_u64(vb, d);
+	tk_put_u64(vb + 8, l);
+	v.mv_size = 16, v.mv_data = vb;
+	if ((rc = mdb_put(t->txn, t->st->dbi[TK_DB_FULLTEXT], &k, &v, 0)))
+		return tk_mdb_error(rc, "fulltext");
+	return 0;
+}
+
+int
+tk_ft_flush(tk_txn *t)
+{
+	MDB_cursor *c;
+	struct ent *e = NULL;
+	size_t i, cap = 0;
+	int rc = 0;
+
+	if (!acc.n && !acc.ndocs[0] && !acc.ndocs[1])
+		return 0;
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FULLTEXT], &c)))
+		return tk_mdb_error(rc, "fulltext");
+	if (acc.n > 1)
+		qsort(acc.v, acc.n, sizeof *acc.v, aterm_cmp);
+	for (i = 0; i < acc.n && !rc; i++) {
+		struct aterm *a = &acc.v[i];
+		const unsigned char *p = (unsigned char *)a->ent.p, *end = p + a->ent.len;
+		size_t n = 0, k, w;
+
+		while (p + 9 <= end) {
+			struct ent x;
+
+			x.id = tk_get_u64(p);
+			x.op = p[8];
+			p += 9;
+			x.n = (size_t)get_var(&p, end);
+			x.p = p;
+			x.seq = n;
+			p += x.n;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 256;
+				e = tk_xrealloc(e, cap * sizeof *e);
+			}
+			e[n++] = x;
+		}
+		if (n > 1)
+			qsort(e, n, sizeof *e, ent_cmp);
+		for (k = w = 0; k < n; k++) {	/* the last change of each doc */
+			if (w && e[w - 1].id == e[k].id)
+				w--;
+			e[w++] = e[k];
+		}
+		if (term_apply(t, c, a->key, a->klen, e, w) < 0)
+			rc = -1;
+	}
+	mdb_cursor_close(c);
+	free(e);
+	if (!rc && (stats_add(t, 'a', acc.ndocs[0], acc.sumlen[0]) < 0 ||
+	    stats_add(t, 't', acc.ndocs[1], acc.sumlen[1]) < 0))
+		rc = -1;
+	/* emptied either way: its changes are written or the txn aborts */
+	tk_ft_discard();
+	return rc;
+}
+
+int
+tk_ft_stats(tk_txn *t, int kind, uint64_t *ndocs)
+{
+	unsigned char kb[2] = { (unsigned char)kind, 0 };
+	MDB_val k = { 2, kb }, v;
+	int rc = mdb_get(t->txn, t->st->dbi[TK_DB_FULLTEXT], &k, &v);
+
+	*ndocs = 0;
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return tk_mdb_error(rc, "fulltext");
+	if (v.mv_size == 16)
+		*ndocs = tk_get_u64(v.mv_data);
+	return 0;
+}
+
+/* ---- queries ---- */
+
+enum { G_MUST, G_NOT, G_TAG, G_NOTTAG };
+
+struct group {
+	int type, prefix, phrase;
+	tk_tokens tt;		/* its terms, positions relative to the first */
+	char *tag;
+};
+
+struct tk_ftq {
+	struct group *g;
+	size_t n;
+};
+
+void
+tk_ftq_free(tk_ftq *q)
+{
+	size_t i;
+
+	if (!q)
+		return;
+	for (i = 0; i < q->n; i++) {
+		tk_tokens_free(&q->g[i].tt);
+		free(q->g[i].tag);
+	}
+	free(q->g);
+	free(q);
+}
+
+static struct group *
+group_new(tk_ftq *q, int type)
+{
+	q->g = tk_xrealloc(q->g, (q->n + 1) * sizeof *q->g);
+	memset(&q->g[q->n], 0, sizeof *q->g);
+	q->g[q->n].type = type;
+	return &q->g[q->n++];
+}
+
+tk_ftq *
+tk_ftq_parse(char **words, int nwords)
+{
+	tk_ftq *q = tk_xmalloc(sizeof *q);
+	tk_buf all = { 0 };
+	const char *p, *end;
+	int i, dropped = 0, must = 0;
+
+	memset(q, 0, sizeof *q);
+	for (i = 0; i < nwords; i++) {
+		if (tk_utf8_invalid(words[i], strlen(words[i])) >= 0) {
+			tk_buf_free(&all);
+			tk_ftq_free(q);
+			tk_error("query: not valid UTF-8");
+			return NULL;
+		}
+		tk_buf_printf(&all, "%s%s", i ? " " : "", words[i]);
+	}
+	p = tk_buf_cstr(&all);
+	end = p + all.len;
+	if (tk_blank(p, all.len)) {
+		tk_buf_free(&all);
+		tk_ftq_free(q);
+		tk_error("an empty query: give words to search for");
+		return NULL;
+	}
+	while (p < end) {
+		int neg = 0, quoted = 0;
+		const char *s, *e;
+		struct group *g;
+
+		if (*p == ' ' || *p == '\t' || *p == '\n') {
+			p++;
+			continue;
+		}
+		if (*p == '-' && p + 1 < end && p[1] != ' ')
+			neg = 1, p++;
+		if (*p == '"') {
+			quoted = 1;
+			s = ++p;
+			e = memchr(p, '"', (size_t)(end - p));
+			if (!e)
+				e = end;
+			p = e < end ? e + 1 : e;
+		} else {
+			s = p;
+			while (p < end && *p != ' ' && *p != '\t' && *p != '\n')
+				p++;
+			e = p;
+		}
+		if (!quoted && (size_t)(e - s) > 4 && !memcmp(s, "tag:", 4)) {
+			g = group_new(q, neg ? G_NOTTAG : G_TAG);
+			g->tag = tk_xstrndup(s + 4, (size_t)(e - s - 4));
+			if (!neg)
+				must++;
+			continue;
+		}
+		g = group_new(q, neg ? G_NOT : G_MUST);
+		g->phrase = quoted;
+		if (!quoted && e - s > 1 && e[-1] == '*') {
+			tk_text_tokens(&g->tt, s, (size_t)(e - s - 1), 0, TK_TEXT_QUERY | TK_TEXT_NOSTEM);
+			if (g->tt.n == 1 && g->tt.v[0].kind == TK_TOK_WORD)
+				g->prefix = 1;
+			else {
+				tk_tokens_reset(&g->tt);
+				tk_text_tokens(&g->tt, s, (size_t)(e - s - 1), 0, TK_TEXT_QUERY);
+			}
+		} else
+			tk_text_tokens(&g->tt, s, (size_t)(e - s), 0, TK_TEXT_QUERY);
+		if (!g->tt.n || (!quoted && !g->prefix && g->tt.n == 1 && !neg &&
+		    tk_text_stop(g->tt.text.p, g->tt.v[0].len))) {
+			dropped++;
+			tk_tokens_free(&g->tt);
+			q->n--;
+			continue;
+		}
+		if (!quoted && !g->prefix && g->tt.n > 1) {
+			/* an unquoted word is split where its script changes: each
+			 * word and each CJK run its own group ("VPN超时": vpn, 超时) */
+			tk_tokens tt = g->tt;
+			size_t k = 0, m;
+			int type = g->type;
+
+			q->n--;
+			while (k < tt.n) {
+				struct group *h = group_new(q, type);
+
+				for (m = k + 1; m < tt.n && tt.v[k].kind == TK_TOK_BI && tt.v[m].kind == TK_TOK_BI &&
+				    tt.v[m].pos == tt.v[m - 1].pos + 1; m++)
+					;
+				for (; k < m; k++)
+					tk_text_tokens(&h->tt, tt.text.p + tt.v[k].off, tt.v[k].len, 0,
+					    TK_TEXT_QUERY | TK_TEXT_NOSTEM);
+				/* re-tokenised bigrams come back as one bigram each: positions set again */
+				for (m = 0; m < h->tt.n; m++)
+					h->tt.v[m].pos = (uint32_t)m;
+				if (!neg)
+					must++;
+			}
+			tk_tokens_free(&tt);
+			continue;
+		}
+		if (!neg)
+			must++;
+	}
+	tk_buf_free(&all);
+	if (!must) {
+		tk_ftq_free(q);
+		tk_error(dropped ? "the query has nothing to search for: only stop words or punctuation" :
+		    "the query has nothing to search for: only exclusions");
+		return NULL;
+	}
+	return q;
+}
+
+/* A doc's postings of one term or group. */
+struct post {
+	uint64_t id;
+	uint32_t tft, tfb, dl;
+	const unsigned char *pos;	/* varint deltas, tft + tfb of them; NULL for a prefix */
+	size_t npos;
+};
+
+struct plist {
+	struct post *v;
+	size_t n, cap;
+};
+
+static void
+plist_push(struct plist *l, struct post p)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 256;
+		l->v = tk_xrealloc(l->v, l->cap * sizeof *l->v);
+	}
+	l->v[l->n++] = p;
+}
+
+static int
+post_cmp(const void *x, const void *y)
+{
+	const struct post *a = x, *b = y;
+
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+/* The postings of kind . key (a term, or every term starting with it). */
+static int
+postings(tk_txn *t, int kind, const char *term, size_t n, int prefix, struct plist *out)
+{
+	unsigned char kb[TK_TEXT_MAXTERM + 16];
+	MDB_cursor *c;
+	MDB_val k = { n + 1 + !prefix, kb }, v;
+	int rc, multi = 0;
+	size_t first_term_end = 0;
+
+	kb[0] = (unsigned char)kind;
+	memcpy(kb + 1, term, n);
+	kb[n + 1] = 0;
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FULLTEXT], &c)))
+		return tk_mdb_error(rc, "fulltext");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const unsigned char *kp = k.mv_data, *p = v.mv_data, *end = p + v.mv_size;
+		uint64_t id;
+
+		if (k.mv_size < n + 10 || memcmp(kp, kb, n + 1))
+			break;
+		if (!prefix && (k.mv_size != n + 10 || kp[n + 1]))
+			break;
+		if (prefix) {
+			if (memchr(kp + 1, 0, k.mv_size - 9 - 1) || kp[k.mv_size - 9])
+				continue;
+			if (!first_term_end)
+				first_term_end = k.mv_size;
+			else if (k.mv_size != first_term_end || memcmp(kp, kb, 0))
+				multi = 1;
+		}
+		id = tk_get_u64(kp + k.mv_size - 8);
+		while (p < end) {
+			struct post x;
+			size_t l;
+			const unsigned char *q;
+
+			id += get_var(&p, end);
+			l = (size_t)get_var(&p, end);
+			if (l > (size_t)(end - p))
+				break;
+			q = p;
+			x.id = id;
+			x.tft = (uint32_t)get_var(&q, p + l);
+			x.tfb = (uint32_t)get_var(&q, p + l);
+			x.dl = (uint32_t)get_var(&q, p + l);
+			x.pos = prefix ? NULL : q;
+			x.npos = (size_t)(p + l - q);
+			plist_push(out, x);
+			p += l;
+		}
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "fulltext");
+	if (prefix && out->n > 1) {	/* several terms: one list, tfs summed */
+		size_t i, w = 0;
+
+		(void)multi;
+		qsort(out->v, out->n, sizeof *out->v, post_cmp);
+		for (i = 0; i < out->n; i++) {
+			if (w && out->v[w - 1].id == out->v[i].id) {
+				out->v[w - 1].tft += out->v[i].tft;
+				out->v[w - 1].tfb += out->v[i].tfb;
+				continue;
+			}
+			out->v[w++] = out->v[i];
+		}
+		out->n = w;
+	}
+	return 0;
+}
+
+/* Positions of a posting decoded. */
+static size_t
+positions(const struct post *p, uint32_t *out, size_t max)
+{
+	const unsigned char *q = p->pos, *end = q + p->npos;
+	uint32_t pos = 0;
+	size_t n = 0;
+
+	while (q < end && n < max) {
+		pos += (uint32_t)get_var(&q, end);
+		out[n++] = pos;
+	}
+	return n;
+}
+
+static int
+has_pos(const uint32_t *v, size_t n, uint32_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t m = (lo + hi) / 2;
+
+		if (v[m] == x)
+			return 1;
+		if (v[m] < x)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return 0;
+}
+
+struct cand {
+	uint64_t id;
+	double score;
+	int groups;
+};
+
+static double
+bm25(const struct post *p, double idf, double avgdl)
+{
+	double tf = (double)(W_TITLE * p->tft + p->tfb);
+
+	return idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * p->dl / avgdl));
+}
+
+/* A group's docs with their scores: terms intersected, a phrase's
+ * positions checked. */
+static int
+group_docs(tk_txn *t, int kind, struct group *g, double ndocs, double avgdl, struct cand **out, size_t *nout)
+{
+	size_t nt = g->type == G_TAG || g->type == G_NOTTAG ? 1 : g->tt.n, i, j;
+	struct plist *l = tk_xmalloc(nt * sizeof *l);
+	size_t *at = tk_xmalloc(nt * sizeof *at);
+	double *idf = tk_xmalloc(nt * sizeof *idf);
+	uint32_t *pa = NULL, *pb = NULL;
+	size_t pcap = 0;
+	int rc = 0;
+
+	memset(l, 0, nt * sizeof *l);
+	*out = NULL;
+	*nout = 0;
+	for (i = 0; i < nt && !rc; i++) {
+		if (g->tag) {
+			char key[TK_TEXT_MAXTERM + 2];
+			size_t tl = strlen(g->tag);
+
+			if (tl > TK_TEXT_MAXTERM)
+				tl = TK_TEXT_MAXTERM;
+			key[0] = 1;
+			memcpy(key + 1, g->tag, tl);
+			rc = postings(t, kind, key, tl + 1, 0, &l[i]);
+		} else
+			rc = postings(t, kind, g->tt.text.p + g->tt.v[i].off, g->tt.v[i].len, g->prefix, &l[i]);
+		idf[i] = log(1 + (ndocs - (double)l[i].n + 0.5) / ((double)l[i].n + 0.5));
+		at[i] = 0;
+	}
+	if (rc)
+		goto done;
+	/* walk the first list; the others follow (all ascending) */
+	for (j = 0; j < l[0].n; j++) {
+		uint64_t id = l[0].v[j].id;
+		double s = 0;
+		int ok = 1;
+
+		for (i = 1; i < nt && ok; i++) {
+			while (at[i] < l[i].n && l[i].v[at[i]].id < id)
+				at[i]++;
+			ok = at[i] < l[i].n && l[i].v[at[i]].id == id;
+		}
+		if (!ok)
+			continue;
+		if (nt > 1 && l[0].v[j].pos) {	/* a phrase: each term at its offset */
+			size_t na, cnt = l[0].v[j].tft + l[0].v[j].tfb, k, m;
+			int found = 0;
+
+			if (cnt + 1 > pcap) {
+				pcap = cnt + 64;
+				pa = tk_xrealloc(pa, pcap * sizeof *pa);
+			}
+			na = positions(&l[0].v[j], pa, cnt);
+			for (k = 0; k < na && !found; k++) {
+				found = 1;
+				for (m = 1; m < nt && found; m++) {
+					const struct post *pm = &l[m].v[at[m]];
+					size_t cm = pm->tft + pm->tfb, nb;
+
+					pb = tk_xrealloc(pb, (cm + 1) * sizeof *pb);
+					nb = positions(pm, pb, cm);
+					found = has_pos(pb, nb, pa[k] + g->tt.v[m].pos - g->tt.v[0].pos);
+				}
+			}
+			if (!found)
+				continue;
+		}
+		s = bm25(&l[0].v[j], idf[0], avgdl);
+		for (i = 1; i < nt; i++)
+			s += bm25(&l[i].v[at[i]], idf[i], avgdl);
+		if (*nout % 256 == 0)
+			*out = tk_xrealloc(*out, (*nout + 256) * sizeof **out);
+		(*out)[(*nout)++] = (struct cand){ id, s, 1 };
+	}
+done:
+	for (i = 0; i < nt; i++)
+		free(l[i].v);
+	free(l);
+	free(at);
+	free(idf);
+	free(pa);
+	free(pb);
+	return rc;
+}
+
+static int
+hit_cmp(const void *x, const void *y)
+{
+	const tk_fthit *a = x, *b = y;
+
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+/* Merge of two ascending candidate lists: and (both) or or (either). */
+static size_t
+cand_merge(struct cand *a, size_t na, const struct cand *b, size_t nb, int and, struct cand **out)
+{
+	struct cand *m = tk_xmalloc((na + nb + 1) * sizeof *m);
+	size_t i = 0, j = 0, n = 0;
+
+	while (i < na || j < nb) {
+		if (j == nb || (i < na && a[i].id < b[j].id)) {
+			if (!and)
+				m[n++] = a[i];
+			i++;
+		} else if (i == na || b[j].id < a[i].id) {
+			if (!and)
+				m[n++] = b[j];
+			j++;
+		} else {
+			m[n] = a[i];
+			m[n].score += b[j].score;
+			m[n++].groups += b[j].groups;
+			i++, j++;
+		}
+	}
+	*out = m;
+	return n;
+}
+
+/* and_only: 0 AND with an OR fallback, 1 AND alone (ids ascending), 2 OR */
+static long ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits, int and_only);
+
+long
+tk_ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits)
+{
+	return ft_search(t, kind, q, max, hits, 0);
+}
+
+long
+tk_ft_search_any(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits)
+{
+	return ft_search(t, kind, q, max, hits, 2);
+}
+
+long
+tk_ft_ids(tk_txn *t, int kind, tk_ftq *q, uint64_t **ids)
+{
+	tk_fthit *h;
+	long n = ft_search(t, kind, q, 0, &h, 1), i;
+
+	*ids = NULL;
+	if (n < 0)
+		return -1;
+	*ids = tk_xmalloc(((size_t)n + 1) * sizeof **ids);
+	for (i = 0; i < n; i++)
+		(*ids)[i] = h[i].id;	/* (ascending: unsorted by score) */
+	free(h);
+	return n;
+}
+
+static long
+ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits, int and_only)
+{
+	unsigned char kb[2] = { (unsigned char)kind, 0 };
+	MDB_val k = { 2, kb }, v;
+	double ndocs = 0, avgdl = 1;
+	struct cand *and = NULL, *or = NULL, *res, *x;
+	size_t nand = 0, nor = 0, nres, nx, i, j, w;
+	int rc, first = 1;
+
+	*hits = NULL;
+	rc = mdb_get(t->txn, t->st->dbi[TK_DB_FULLTEXT], &k, &v);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "fulltext");
+	if (!rc && v.mv_size == 16) {
+		ndocs = (double)tk_get_u64(v.mv_data);
+		avgdl = ndocs ? (double)tk_get_u64((unsigned char *)v.mv_data + 8) / ndocs : 1;
+		if (avgdl <= 0)
+			avgdl = 1;
+	}
+	for (i = 0; i < q->n; i++) {
+		struct cand *m;
+
+		if (q->g[i].type != G_MUST && q->g[i].type != G_TAG)
+			continue;
+		if (group_docs(t, kind, &q->g[i], ndocs, avgdl, &x, &nx) < 0)
+			goto fail;
+		if (first) {
+			and = x, nand = nx;
+			or = tk_xmalloc((nx + 1) * sizeof *or);
+			if (nx)
+				memcpy(or, x, nx * sizeof *x);
+			nor = nx;
+			first = 0;
+			continue;
+		}
+		nand = cand_merge(and, nand, x, nx, 1, &m);
+		free(and);
+		and = m;
+		if (q->g[i].type == G_MUST) {
+			nor = cand_merge(or, nor, x, nx, 0, &m);
+			free(or);
+			or = m;
+		} else {	/* a tag limits the or list too */
+			struct cand *mm;
+
+			nor = cand_merge(or, nor, x, nx, 1, &mm);
+			free(or);
+			or = mm;
+		}
+		free(x);
+	}
+	if (and_only != 2 && (nand || and_only)) {
+		res = and, nres = nand;
+		free(or);
+	} else {
+		res = or, nres = nor;
+		free(and);
+	}
+	and = or = NULL;
+	for (i = 0; i < q->n; i++) {	/* exclusions */
+		if (q->g[i].type != G_NOT && q->g[i].type != G_NOTTAG)
+			continue;
+		if (group_docs(t, kind, &q->g[i], ndocs, avgdl, &x, &nx) < 0) {
+			free(res);
+			return -1;
+		}
+		for (j = w = 0, nx = nx; j < nres; j++) {
+			struct cand key = res[j];
+			size_t lo = 0, hi = nx;
+			int found = 0;
+
+			while (lo < hi) {
+				size_t mid = (lo + hi) / 2;
+
+				if (x[mid].id == key.id) {
+					found = 1;
+					break;
+				}
+				if (x[mid].id < key.id)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (!found)
+				res[w++] = res[j];
+		}
+		nres = w;
+		free(x);
+	}
+	*hits = tk_xmalloc((nres + 1) * sizeof **hits);
+	for (i = 0; i < nres; i++)
+		(*hits)[i] = (tk_fthit){ res[i].id, res[i].score };
+	free(res);
+	if (and_only != 1)
+		qsort(*hits, nres, sizeof **hits, hit_cmp);
+	if (max && nres > max)
+		nres = max;
+	return (long)nres;
+fail:
+	free(and);
+	free(or);
+	return -1;
+}
+
+/* 1 when token i of tt starts group g's terms at their offsets. */
+static int
+group_at(const tk_tokens *tt, size_t i, const struct group *g, size_t *last)
+{
+	size_t m, k;
+
+	for (m = 0; m < g->tt.n; m++) {
+		const char *want = g->tt.text.p + g->tt.v[m].off;
+		size_t wl = g->tt.v[m].len;
+		uint32_t pos = tt->v[i].pos + g->tt.v[m].pos - g->tt.v[0].pos;
+		int found = 0;
+
+		for (k = i; k < tt->n && tt->v[k].pos <= pos + 1; k++) {
+			const char *s = tt->text.p + tt->v[k].off;
+
+			if (tt->v[k].pos != pos)
+				continue;
+			if (g->prefix ? tt->v[k].len >= wl && !memcmp(s, want, wl) :
+			    tt->v[k].len == wl && !memcmp(s, want, wl)) {
+				found = 1;
+				*last = k;
+				break;
+			}
+		}
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+/* The first match of a positive group in tt: its token range. */
+static int
+first_match(tk_ftq *q, const tk_tokens *tt, size_t *a, size_t *b)
+{
+	size_t i, gi, last;
+
+	for (i = 0; i < tt->n; i++)
+		for (gi = 0; gi < q->n; gi++)
+			if (q->g[gi].type == G_MUST && group_at(tt, i, &q->g[gi], &last)) {
+				*a = i, *b = last;
+				return 1;
+			}
+	return 0;
+}
+
+void
+tk_ft_snippet(tk_ftq *q, const char *s, size_t n, const char *on, const char *off, tk_buf *out)
+{
+	tk_tokens tt = { 0 };
+	size_t a, b, from = 0, to, ms = 0, me = 0, i;
+	int hit;
+
+	tk_text_tokens(&tt, s, n, 0, 0);
+	hit = first_match(q, &tt, &a, &b);
+	if (hit) {
+		ms = tt.v[a].src, me = tt.v[b].srcend;
+		from = ms > 40 ? ms - 40 : 0;
+	}
+	while (from > 0 && from < n && ((unsigned char)s[from] & 0xC0) == 0x80)
+		from++;
+	to = (hit ? me : from) + 80;
+	if (to > n)
+		to = n;
+	while (to < n && to > from && ((unsigned char)s[to] & 0xC0) == 0x80)
+		to--;
+	if (from)
+		tk_buf_adds(out, "...");
+	for (i = from; i < to; i++) {
+		if (hit && i == ms)
+			tk_buf_adds(out, on);
+		if (hit && i == me)
+			tk_buf_adds(out, off);
+		if (s[i] == '\n' || s[i] == '\t' || s[i] == '\r') {
+			if (!out->len || out->p[out->len - 1] != ' ')
+				tk_buf_addc(out, ' ');
+		} else
+			tk_buf_addc(out, s[i]);
+	}
+	if (hit && me == to)
+		tk_buf_adds(out, off);
+	if (to < n)
+		tk_buf_adds(out, "...");
+	tk_tokens_free(&tt);
+}
+
+int
+tk_ft_match_text(tk_ftq *q, const char *title, size_t tn, const char *body, size_t bn)
+{
+	tk_tokens tt = { 0 };
+	size_t gi, i, last;
+	int ok = 1, any = 0;
+	uint32_t tend;
+
+	tend = tk_text_tokens(&tt, title, tn, 0, 0);
+	tk_text_tokens(&tt, body, bn, tend + 1, 0);
+	for (gi = 0; gi < q->n; gi++) {
+		struct group *g = &q->g[gi];
+		int found = 0;
+
+		if (g->tag)
+			continue;
+		for (i = 0; i < tt.n && !found; i++)
+			found = group_at(&tt, i, g, &last);
+		if (g->type == G_NOT && found)
+			ok = 0;
+		if (g->type == G_MUST) {
+			if (!found)
+				ok = 0;
+			any = 1;
+		}
+	}
+	tk_tokens_free(&tt);
+	return ok && any;
+}
+
+struct tw {
+	const char *s;
+	uint32_t n;
+	double w;
+};
+
+static int
+tw_cmp(const void *x, const void *y)
+{
+	const struct tw *a = x, *b = y;
+
+	if (a->w != b->w)
+		return a->w > b->w ? -1 : 1;
+	return tk_keycmp(a->s, a->n, b->s, b->n);
+}
+
+int
+tk_ft_top_terms(tk_txn *t, int kind, const char *title, size_t tn, const char *body, size_t bn, size_t max,
+    tk_buf *out)
+{
+	tk_tokens tt = { 0 };
+	struct tokref *r;
+	struct tw *w;
+	size_t i, j, nw = 0;
+	uint64_t ndocs;
+	uint32_t tend;
+	int rc = 0;
+
+	if (tk_ft_stats(t, kind, &ndocs) < 0)
+		return -1;
+	tend = tk_text_tokens(&tt, title, tn, 0, TK_TEXT_QUERY);
+	tk_text_tokens(&tt, body, bn, tend + 1, TK_TEXT_QUERY);
+	r = tk_xmalloc((tt.n + 1) * sizeof *r);
+	w = tk_xmalloc((tt.n + 1) * sizeof *w);
+	for (i = 0; i < tt.n; i++)
+		r[i] = (struct tokref){ tt.text.p + tt.v[i].off, tt.v[i].len, tt.v[i].pos };
+	qsort(r, tt.n, sizeof *r, tokref_cmp);
+	for (i = 0; i < tt.n && !rc; i = j) {
+		double tf = 0;
+		struct plist l = { 0 };
+
+		for (j = i; j < tt.n && r[j].n == r[i].n && !memcmp(r[j].s, r[i].s, r[i].n); j++)
+			tf += r[j].pos < tend ? W_TITLE : 1;
+		if (tk_text_stop(r[i].s, r[i].n) || (r[i].n == 1 && !((unsigned char)r[i].s[0] & 0x80)))
+			continue;
+		rc = postings(t, kind, r[i].s, r[i].n, 0, &l);
+		if (l.n)	/* a term no document has suggests nothing */
+			w[nw++] = (struct tw){ r[i].s, r[i].n,
+				(1 + log(tf)) * log(1 + ((double)ndocs - (double)l.n + 0.5) / ((double)l.n + 0.5)) };
+		free(l.v);
+	}
+	qsort(w, nw, sizeof *w, tw_cmp);
+	for (i = 0; i < nw && i < max; i++) {
+		if (i)
+			tk_buf_addc(out, ' ');
+		tk_buf_add(out, w[i].s, w[i].n);
+	}
+	free(r);
+	free(w);
+	tk_tokens_free(&tt);
+	return rc;
+}
+
+/* ---- the ticket index ---- */
+
+#define FT_BATCH 64
+
+static int
+comment_text(const tk_comment *c, void *arg)
+{
+	tk_buf *b = arg;
+
+	tk_buf_addc(b, '\n');
+	tk_buf_add(b, c->body.p, c->body.n);
+	return 0;
+}
+
+int
+tk_ft_ticket_text(tk_txn *t, tk_ticket *tk, tk_buf *out)
+{
+	out->len = 0;
+	if (!t && !tk->body_loaded)	/* (a ticket in hand, no store) */
+		tk->body = (tk_str){ "", 0 }, tk->body_loaded = 1;
+	if (tk_ticket_body(t, tk) < 0)
+		return -1;
+	tk_buf_add(out, tk->body.p, tk->body.n);
+	if (tk->id && t && tk_comment_each(t, tk->id, comment_text, out) < 0)
+		return -1;
+	return 0;
+}
+
+static void
+fwd_key(unsigned char kb[9], uint64_t id)
+{
+	kb[0] = 'T';
+	tk_put_u64(kb + 1, id);
+}
+
+/* Ticket id's index entries replaced by its text now (none if it is gone). */
+static int
+ticket_put(tk_txn *t, uint64_t id, tk_buf *text)
+{
+	unsigned char kb[9];
+	MDB_val k = { 9, kb }, v;
+	tk_ticket tk;
+	int rc;
+
+	fwd_key(kb, id);
+	rc = mdb_get(t->txn, t->st->dbi[TK_DB_FULLTEXT], &k, &v);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "fulltext");
+	if (!rc) {	/* its entries out */
+		const unsigned char *p = v.mv_data, *end = p + v.mv_size;
+		uint64_t dl = get_var(&p, end);
+		char key[TK_TEXT_MAXTERM + 8];
+
+		key[0] = 't';
+		while (p < end) {
+			size_t n = (size_t)get_var(&p, end);
+
+			if (n > (size_t)(end - p) || n > TK_TEXT_MAXTERM + 4)
+				break;
+			memcpy(key + 1, p, n);
+			acc_add(key, n + 1, id, 0, NULL, 0);
+			p += n;
+		}
+		acc.ndocs[1]--;
+		acc.sumlen[1] -= (int64_t)dl;
+		if ((rc = mdb_del(t->txn, t->st->dbi[TK_DB_FULLTEXT], &k, NULL)))
+			return tk_mdb_error(rc, "fulltext");
+	}
+	tk_ticket_init(&tk);
+	if ((rc = tk_ticket_get(t, id, &tk, 1)) <= 0) {
+		tk_ticket_free(&tk);
+		return rc;
+	}
+	if (tk_ft_ticket_text(t, &tk, text) < 0) {
+		tk_ticket_free(&tk);
+		return -1;
+	}
+	each_term('t', id, tk.f[TK_F_SUBJECT].p, tk.f[TK_F_SUBJECT].n, text->p, text->len, NULL, 1);
+	tk_ticket_free(&tk);
+	v.mv_size = ft_fwd.len, v.mv_data = ft_fwd.p;
+	if ((rc = mdb_put(t->txn, t->st->dbi[TK_DB_FULLTEXT], &k, &v, 0)))
+		return tk_mdb_error(rc, "fulltext");
+	return 0;
+}
+
+int
+tk_ft_drain(tk_txn *t, int all)
+{
+	MDB_stat ms;
+	MDB_cursor *c;
+	MDB_val k, v;
+	uint64_t *ids = NULL;
+	size_t n = 0, i;
+	tk_buf text = { 0 };
+	int rc;
+
+	if ((rc = mdb_stat(t->txn, t->st->dbi[TK_DB_FT_PENDING], &ms)))
+		return tk_mdb_error(rc, "ft_pending");
+	if (!ms.ms_entries || (!all && ms.ms_entries < FT_BATCH))
+		return 0;
+	ids = tk_xmalloc(ms.ms_entries * sizeof *ids);
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FT_PENDING], &c))) {
+		free(ids);
+		return tk_mdb_error(rc, "ft_pending");
+	}
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); !rc && n < ms.ms_entries;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		if (k.mv_size == 8)
+			ids[n++] = tk_get_u64(k.mv_data);
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND) {
+		free(ids);
+		return tk_mdb_error(rc, "ft_pending");
+	}
+	for (i = 0, rc = 0; i < n && !rc; i++)
+		rc = ticket_put(t, ids[i], &text) < 0 ? -1 : 0;
+	free(ids);
+	tk_buf_free(&text);
+	if (rc < 0) {
+		tk_ft_discard();
+		return -1;
+	}
+	if ((rc = mdb_drop(t->txn, t->st->dbi[TK_DB_FT_PENDING], 0)))
+		return tk_mdb_error(rc, "ft_pending");
+	return tk_ft_flush(t);
+}
+
+long
+tk_ft_pending_ids(tk_txn *t, uint64_t **ids)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	*ids = NULL;
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FT_PENDING], &c)))
+		return tk_mdb_error(rc, "ft_pending");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != 8)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*ids = tk_xrealloc(*ids, cap * sizeof **ids);
+		}
+		(*ids)[n++] = tk_get_u64(k.mv_data);
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND) {
+		free(*ids);
+		*ids = NULL;
+		return tk_mdb_error(rc, "ft_pending");
+	}
+	return (long)n;
+}
+
+/* reindex: the ticket part of fulltext emptied, then every ticket indexed,
+ * a batch of tickets a transaction; meta marks it built at the end. Each
+ * step's state moves on only once its transaction committed (a full map
+ * runs it again). */
+struct reix {
+	uint64_t from, next;
+	size_t n;
+};
+
+#define REIX_BATCH 5000
+
+static int
+del_kind(MDB_cursor *c, unsigned char kind)
+{
+	MDB_val k = { 1, &kind }, v;
+	int rc;
+
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc && *(unsigned char *)k.mv_data == kind;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		if ((rc = mdb_cursor_del(c, 0)))
+			break;
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int
+reix_clear(tk_txn *t, void *arg)
+{
+	MDB_cursor *c;
+	int rc;
+
+	(void)arg;
+	tk_ft_discard();
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FULLTEXT], &c)))
+		return tk_mdb_error(rc, "fulltext"), TK_EXIT_FAIL;
+	if (!(rc = del_kind(c, 'T')))
+		rc = del_kind(c, 't');
+	mdb_cursor_close(c);
+	if (rc)
+		return tk_mdb_error(rc, "fulltext"), TK_EXIT_FAIL;
+	if ((rc = mdb_drop(t->txn, t->st->dbi[TK_DB_FT_PENDING], 0)))
+		return tk_mdb_error(rc, "ft_pending"), TK_EXIT_FAIL;
+	return tk_ft_tickets_mark(t, 0) < 0 ? TK_EXIT_FAIL : 0;
+}
+
+static int
+reix_fn(tk_txn *t, void *arg)
+{
+	struct reix *r = arg;
+	MDB_cursor *c;
+	MDB_val k, v;
+	tk_buf text = { 0 };
+	unsigned char kb[8];
+	uint64_t *ids;
+	size_t n = 0, i;
+	int rc;
+
+	tk_ft_discard();
+	ids = tk_xmalloc(REIX_BATCH * sizeof *ids);
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_TICKETS], &c))) {
+		free(ids);
+		return tk_mdb_error(rc, "tickets"), TK_EXIT_FAIL;
+	}
+	tk_put_u64(kb, r->from);
+	k.mv_size = 8, k.mv_data = kb;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc && n < REIX_BATCH;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		ids[n++] = tk_get_u64(k.mv_data);
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND) {
+		free(ids);
+		return tk_mdb_error(rc, "tickets"), TK_EXIT_FAIL;
+	}
+	for (i = 0, rc = 0; i < n && !rc; i++)
+		rc = ticket_put(t, ids[i], &text) < 0;
+	tk_buf_free(&text);
+	r->n = n;
+	r->next = n ? ids[n - 1] + 1 : r->from;
+	free(ids);
+	if (rc) {
+		tk_ft_discard();
+		return TK_EXIT_FAIL;
+	}
+	if (tk_ft_flush(t) < 0)
+		return TK_EXIT_FAIL;
+	if (n < REIX_BATCH && tk_ft_tickets_mark(t, 1) < 0)
+		return TK_EXIT_FAIL;
+	return 0;
+}
+
+int
+tk_ft_reindex_tickets(tk_store *st, uint64_t *count)
+{
+	struct reix r = { 1, 1, REIX_BATCH };
+	int rc, on = st->ft_tickets;
+
+	*count = 0;
+	st->ft_tickets = 0;	/* no drain of its own between batches */
+	rc = tk_store_write(st, reix_clear, NULL);
+	while (!rc && r.n == REIX_BATCH) {
+		if (!(rc = tk_store_write(st, reix_fn, &r))) {
+			r.from = r.next;
+			*count += r.n;
+		}
+	}
+	st->ft_tickets = on;
+	return rc;
+}

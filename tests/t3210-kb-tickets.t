@@ -1,0 +1,78 @@
+#!/bin/sh
+# The ticket full-text index: fulltext tickets in config, ft_pending and
+# its batches, text= in the filter language, tk-kb reindex, suggest --tickets.
+. "$(dirname "$0")/lib.sh"
+
+test_expect_success 'a new store keeps its tickets in the index; text= finds them' '
+	tk-new subject="打印机驱动无法安装" -m "安装 HP 打印机 驱动 失败" >/dev/null &&
+	tk-new subject="VPN timeout" -m "cannot connect to the vpn" >/dev/null &&
+	tk-new subject="other" -m "nothing here" >/dev/null &&
+	tk-ls "text=打印机 驱动" -a -o id >out && echo 1 >expect && test_cmp expect out &&
+	tk-ls "text=VPN" -a -o id >out && echo 2 >expect && test_cmp expect out &&
+	tk-ls "text!=vpn" -a -o id >out && printf "1\n3\n" >expect && test_cmp expect out
+'
+
+test_expect_success 'comments are searched; tickets not yet indexed are read directly' '
+	tk-comment -m "打印机 坏了" 3 >/dev/null &&
+	tk-ls "text=打印机" -a -o id >out && printf "1\n3\n" >expect && test_cmp expect out &&
+	tk-ls "text=坏了" -o id >out && echo 3 >expect && test_cmp expect out
+'
+
+test_expect_success 'after a batch the index answers alone, the same' '
+	i=0 && while [ $i -lt 70 ]; do i=$((i + 1)); tk-new subject="n$i 打印机" </dev/null >/dev/null || return 1; done &&
+	tk-ls "text=打印机" -a -o id | wc -l >out && echo 72 >expect && test_cmp expect out &&
+	tk-ls "text=坏了" -a -o id --explain >out 2>plan && echo 3 >expect && test_cmp expect out &&
+	test_grep "full-text index" plan
+'
+
+test_expect_success 'a changed subject leaves the old words behind' '
+	tk-set 2 subject="printer jam" >/dev/null &&
+	i=0 && while [ $i -lt 64 ]; do i=$((i + 1)); tk-new subject="m$i" </dev/null >/dev/null || return 1; done &&
+	test_expect_code 1 tk-ls "text=timeout" -a -o id >out &&
+	tk-ls "text=jam" -a -o id >out && echo 2 >expect && test_cmp expect out
+'
+
+test_expect_success 'suggest --tickets: similar resolved tickets' '
+	tk-set 1 status=resolved >/dev/null &&
+	tk-new subject="打印机 驱动 又坏了" -m "驱动 安装失败" >id && id=$(cat id) &&
+	tk-kb suggest --tickets $id >out && cut -f1,2 out >got &&
+	printf "%s\t1\n" $id >expect && test_cmp expect got
+'
+
+test_expect_success 'reindex builds the index of a store that had it off' '
+	mkdir -p off && echo "fulltext tickets no" >off/config &&
+	tk-new -d off subject="扫描仪 故障" </dev/null >/dev/null &&
+	for s in a b c d e; do tk-new -d off subject=$s </dev/null >/dev/null || return 1; done &&
+	tk-ls -d off "text=扫描仪" -o id >out && echo 1 >expect && test_cmp expect out &&
+	rm off/config && tk-kb -d off reindex 2>err && test_grep "6 tickets indexed" err &&
+	tk-ls -d off "text=扫描仪" -a --explain >/dev/null 2>plan && test_grep "full-text" plan
+'
+
+test_expect_success 'bad input: config and queries' '
+	mkdir -p bad && echo "fulltext tickets maybe" >bad/config &&
+	test_expect_code 3 tk-new -d bad subject=x 2>err && test_grep "yes or no" err &&
+	echo "fulltext everything" >bad/config &&
+	test_expect_code 3 tk-new -d bad subject=x 2>err && test_grep "fulltext tickets" err &&
+	test_expect_code 2 tk-ls "text=" 2>err && test_grep "empty query" err &&
+	test_expect_code 2 tk-ls "text~x" 2>err && test_grep "text= or text!=" err &&
+	test_expect_code 2 tk-ls "text=的" 2>err && test_grep "nothing to search for" err
+'
+
+test_expect_success 'tk-comment --kb: the article in the reply, its use recorded' '
+	printf "重新安装驱动。\nStep 2: restart the spooler.\n" | tk-kb add --title "打印机驱动" >id && kb=$(cat id) &&
+	tk-comment -q --kb $kb -m "您好，请按以下步骤：" 1 2 &&
+	tk-show 1 >out && test_grep "您好，请按以下步骤：" out && test_grep "打印机驱动" out &&
+	test_grep "Step 2: restart the spooler." out &&
+	tk-kb show $kb >out && test_grep "used-on: 1 " out && test_grep "used-on: 2 " out &&
+	tk-ls "text=spooler" -a -o id >out && printf "1\n2\n" >expect && test_cmp expect out
+'
+
+test_expect_success 'tk-comment --kb: a missing article or a bad id adds nothing' '
+	tk-show 3 >before &&
+	test_expect_code 3 tk-comment --kb kb99 3 2>err && test_grep "kb99: no such article" err &&
+	test_expect_code 2 tk-comment --kb 7 3 2>err && test_grep "not an article id" err &&
+	test_expect_code 2 tk-comment --kb kb1 2>err && test_grep "ticket ids" err &&
+	tk-show 3 >after && test_cmp before after
+'
+
+test_done
