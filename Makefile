@@ -24,7 +24,7 @@ GMIME_LIBS = $(shell pkg-config --libs gmime-3.0 2>/dev/null)
 # O is the build directory: "." for the normal build, "asan" for the
 # sanitizer build that make check also runs.
 O ?= .
-CMDS = tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-agent tk-assign tk-route tk-link tk-mail tk-kb tk-config tk-notify tk-contact tk-org
+CMDS = tk tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-agent tk-assign tk-route tk-link tk-mail tk-kb tk-config tk-notify tk-contact tk-org tk-sla
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(patsubst %.c,$(O)/%.o,$(LIBSRC))
 BINS = $(addprefix $(O)/bin/,$(CMDS))

@@ -4,6 +4,6 @@
 set -eu
 cd "$(dirname "$0")"
 mkdir -p out
-for b in core import assign route link mail notify kb contacts; do
+for b in core import assign route link mail notify kb contacts sla; do
 	sh ./$b.sh | tee out/$b.report
 done

@@ -44,6 +44,7 @@ static const struct command {
 	{ "notify", "send notices about tickets: mail through sendmail, or a hook" },
 	{ "contact", "the customer directory: contacts, their addresses, org and tier" },
 	{ "org", "organisations: domains, tier, queue and tags of their tickets" },
+	{ "sla", "SLA clocks of open tickets; breaches claimed once; re-targeting" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -913,3 +913,53 @@ _tk_command() {
 }
 
 complete -F _tk_complete tk-contact tk-org
+
+# ---- tk-sla (issue 26: SLA) ----
+# The SLA deadlines are fields kept by tk: filters see them, no assignment
+# sets them. tk-sla's operands are filters as tk-ls's.
+_tk_commands="$_tk_commands sla"
+_tk_fields_all="$_tk_fields_all due_response due_update due_resolution sla_due"
+_tk_fields_readonly="$_tk_fields_readonly due_response due_update due_resolution sla_due"
+_tk_sla_cols="id metric deadline remaining policy state level"
+
+eval "_tk_options_sla_base() $(declare -f _tk_options | sed 1d)"
+_tk_options() {
+	case $1 in
+	tk-sla) echo "-H --header -q --quiet -t --tsv --table --json -o= --output= --at= --within= --breached --warn= --new --policy= --explain= --rearm= --recompute --dry-run" ;;
+	*) _tk_options_sla_base "$1"; return ;;
+	esac
+	echo "-d= --dir= -h --help --version"
+}
+
+eval "_tk_optarg_sla_base() $(declare -f _tk_optarg | sed 1d)"
+_tk_optarg() {
+	case $1:$2 in
+	tk-sla:--policy)
+		local d
+		while IFS= read -r d; do COMPREPLY+=("$3$d"); done < <(compgen -f -- "$4")
+		_tk_files=1
+		compopt -o filenames 2>/dev/null ;;
+	tk-sla:--explain|tk-sla:--rearm)
+		_tk_matchlines "$3" "$4" "$(_tk_ls -t -o id)" ;;
+	tk-sla:--warn) _tk_match "$3" "$4" 50% 80% 90% ;;
+	tk-sla:--within) _tk_match "$3" "$4" 15m 30m 1h 4h 1d ;;
+	tk-sla:-o|tk-sla:--output)
+		_tk_list "$3" "$4" "$(printf '%s\n' $_tk_sla_cols; _tk_field_names)" ;;
+	*) _tk_optarg_sla_base "$@" ;;
+	esac
+	return 0
+}
+
+eval "_tk_command_sla_base() $(declare -f _tk_command | sed 1d)"
+_tk_command() {
+	_tk_command_sla_base "$1"
+	case $1 in
+	tk-sla)
+		[ ${#COMPREPLY[@]} -eq 0 ] && [[ $cur != -* ]] || return 0
+		_tk_takes_arg "$1" "$prev" && return 0
+		_tk_fieldword tk-ls "$cur" ;;
+	esac
+	return 0
+}
+
+complete -F _tk_complete tk-sla

@@ -699,3 +699,32 @@ complete -c tk-contact -s o -l output -x -a '(string join , $__tk_contact_fields
 complete -c tk-org -s o -l output -x -a '(string join , $__tk_org_fields)' -d columns
 complete -c tk-contact -s a -l all -d 'merged contacts too'
 complete -c tk-contact -l force -d 'merge contacts of different orgs'
+
+# ---- tk-sla (issue 26: SLA) ----
+# The SLA deadlines are fields kept by tk: filters see them, no assignment
+# sets them. tk-sla's operands are filters as tk-ls's.
+set -g __tk_fields_all $__tk_fields_all due_response due_update due_resolution sla_due
+set -g __tk_fields_readonly $__tk_fields_readonly due_response due_update due_resolution sla_due
+set -g __tk_commands $__tk_commands sla
+complete -c tk -f -n __tk_needs_name -a sla
+
+complete -c tk-sla -f -a '(__tk_fieldword tk-ls)'
+complete -c tk-sla -s d -l dir -x -a '(__fish_complete_directories)' -d 'store directory'
+complete -c tk-sla -s h -l help -d 'print the options'
+complete -c tk-sla -l version -d 'print the version'
+complete -c tk-sla -s H -l header -d 'header line'
+complete -c tk-sla -s q -l quiet -d 'print nothing'
+complete -c tk-sla -s t -l tsv -d 'records, also on a terminal'
+complete -c tk-sla -l table -d 'aligned table'
+complete -c tk-sla -l json -d 'JSON lines'
+complete -c tk-sla -s o -l output -x -a '(__tk_columns; printf "%s\n" metric deadline remaining policy state level)' -d columns
+complete -c tk-sla -l at -x -d 'the state at another moment'
+complete -c tk-sla -l within -x -a '15m 30m 1h 4h 1d' -d 'due within this much business time'
+complete -c tk-sla -l breached -d 'clocks past their deadline'
+complete -c tk-sla -l warn -x -a '50% 80% 90%' -d 'clocks past this share of their target'
+complete -c tk-sla -l new -d 'only what was not acted on yet, claimed'
+complete -c tk-sla -l policy -r -F -d 'what another sla file would give'
+complete -c tk-sla -l explain -x -a '(__tk_ids)' -d 'how the deadlines are made'
+complete -c tk-sla -l rearm -x -a '(__tk_ids)' -d 'list the last claim again'
+complete -c tk-sla -l recompute -d "rebuild every open ticket's deadlines"
+complete -c tk-sla -l dry-run -d 'with --recompute: write nothing'

@@ -49,6 +49,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -149,6 +150,8 @@ struct zone {
 	int32_t std, dst;	/* offsets of the rule (east of UTC) */
 	struct rdate start, end;
 	int64_t rule_from;	/* times at or after it follow the rule */
+	size_t cap;
+	int extended;		/* the rule's changes listed (zone_extend) */
 };
 
 static const char *
@@ -312,6 +315,8 @@ zone_offset(const struct zone *z, int64_t t)
 		return rule_offset(z, t);
 	if (!z->n || t < z->at[0])
 		return z->off0;
+	if (t >= z->at[z->n - 1])
+		return z->off[z->n - 1];	/* (after the last change: most zones now) */
 	hi = z->n;
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -378,7 +383,7 @@ zone_add(struct zone *z, size_t *cap, int64_t at, int32_t off)
 
 /* A TZif file's data block (v1: 4-byte times; v2+: 8): its transitions. */
 static int
-zone_block(struct zone *z, const unsigned char *p, size_t len, int wide, size_t *used, size_t *cap)
+zone_block(struct zone *z, const unsigned char *p, size_t len, int wide, size_t *used, size_t *cap, int skip)
 {
 	uint32_t isut, isstd, leapcnt, timecnt, typecnt, charcnt;
 	size_t tsz = wide ? 8 : 4, need, i;
@@ -398,6 +403,8 @@ zone_block(struct zone *z, const unsigned char *p, size_t len, int wide, size_t 
 	if (need > len)
 		return -1;
 	*used = need;
+	if (skip)
+		return 0;	/* (a version 1 block before the 64-bit one) */
 	times = p + 44;
 	idx = times + timecnt * tsz;
 	types = idx + timecnt;
@@ -449,13 +456,15 @@ zone_name_ok(const char *s)
  * transition of the file up to RULE_END_YEAR (the days they land in the
  * hours are the calendar's irregular days); past them the rule itself. */
 static void
-zone_extend(struct zone *z, size_t *cap)
+zone_extend(struct zone *z)
 {
+	size_t *cap = &z->cap;
 	int64_t y, y0 = 1970, last = z->n ? z->at[z->n - 1] : INT64_MIN, s, e;
 	int m, d;
 
 	if (z->n && z->at[z->n - 1] > 0)
 		civil_from(fdiv(z->at[z->n - 1], DAY), &y0, &m, &d);
+	z->extended = 1;
 	z->rule_from = last == INT64_MIN ? INT64_MIN : last + 1;
 	if (!z->rule || z->std == z->dst)
 		return;
@@ -511,10 +520,10 @@ zone_load(const char *name)
 	z->name = tk_xstrdup(name);
 	p = (const unsigned char *)data.p;
 	len = data.len;
-	if (r < 0 || len < 44 || zone_block(z, p, len, 0, &used, &cap) < 0)
+	if (r < 0 || len < 44 || zone_block(z, p, len, 0, &used, &cap, p[4] >= '2') < 0)
 		goto out;
 	if (p[4] >= '2') {
-		if (zone_block(z, p + used, len - used, 1, &used2, &cap) < 0)
+		if (zone_block(z, p + used, len - used, 1, &used2, &cap, 0) < 0)
 			goto out;
 		f = p + used + used2;
 		if (f < p + len && *f == '\n' && (nl = memchr(f + 1, '\n', (size_t)(p + len - f - 1))) && nl > f + 1) {
@@ -523,7 +532,8 @@ zone_load(const char *name)
 				goto out;
 		}
 	}
-	zone_extend(z, &cap);
+	z->cap = cap;
+	z->rule_from = z->n ? z->at[z->n - 1] + 1 : INT64_MIN;
 	rc = 0;
 out:
 	free(foot);
@@ -573,6 +583,8 @@ struct tk_calendar {
 	size_t nexc, exccap;
 	struct irr *irr;
 	size_t nirr;
+	unsigned char cover[1440 / 8];	/* minutes of the day some interval holds (cal_finish) */
+	int ready;		/* cal_finish done: see cal_ready */
 };
 
 struct tk_calendars {
@@ -582,7 +594,36 @@ struct tk_calendars {
 	size_t nz;
 };
 
-static tk_calendar cal24x7 = { .name = "24x7", .is24x7 = 1 };
+static tk_calendar cal24x7 = { .name = "24x7", .is24x7 = 1, .ready = 1 };
+
+static void cal_finish(tk_calendar *c);
+
+/*
+ * A calendar's sums and irregular days, and its zone's changes of the
+ * clocks by rule, are worked out when it is first used, not when the file
+ * is read: a command that makes one ticket uses one calendar of the file,
+ * and reads the file in its time. Threads may share calendars, so the
+ * first use takes a lock (later ones only read a flag).
+ */
+static pthread_mutex_t ready_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const tk_calendar *
+cal_ready(const tk_calendar *cc)
+{
+	tk_calendar *c = (tk_calendar *)cc;
+
+	if (__atomic_load_n(&c->ready, __ATOMIC_ACQUIRE))
+		return c;
+	pthread_mutex_lock(&ready_lock);
+	if (!c->ready) {
+		if (c->z && !c->z->extended)
+			zone_extend((struct zone *)c->z);
+		cal_finish(c);
+		__atomic_store_n(&c->ready, 1, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&ready_lock);
+	return c;
+}
 
 const tk_calendar *
 tk_calendar_24x7(void)
@@ -780,12 +821,14 @@ finv(const tk_calendar *c, int64_t x, int64_t hint)
 int64_t
 tk_cal_between(const tk_calendar *c, int64_t a, int64_t b)
 {
+	c = cal_ready(c);
 	return fpos(c, b) - fpos(c, a);
 }
 
 int64_t
 tk_cal_add(const tk_calendar *c, int64_t t, int64_t n)
 {
+	c = cal_ready(c);
 	if (!n)
 		return t;
 	if (c->is24x7)
@@ -799,6 +842,7 @@ tk_cal_open(const tk_calendar *c, int64_t t)
 	int64_t s[MAXIV], e[MAXIV], d;
 	int i, n, k;
 
+	c = cal_ready(c);
 	if (c->is24x7)
 		return 1;
 	d = local_day(c, t);
@@ -814,6 +858,7 @@ tk_cal_open(const tk_calendar *c, int64_t t)
 int64_t
 tk_cal_next_open(const tk_calendar *c, int64_t t)
 {
+	c = cal_ready(c);
 	if (tk_cal_open(c, t))
 		return t;
 	/* F is flat to the next opening o and one more there at o + 1. */
@@ -826,6 +871,7 @@ tk_cal_day_seconds(const tk_calendar *c, int64_t t, int days)
 	int64_t d, d1, limit, s[MAXIV], e[MAXIV];
 	int i, n, k = 0;
 
+	c = cal_ready(c);
 	if (c->is24x7)
 		return (int64_t)days * DAY;
 	if (days <= 0)
@@ -854,6 +900,7 @@ tk_cal_day_seconds(const tk_calendar *c, int64_t t, int days)
 int
 tk_cal_workdays_week(const tk_calendar *c)
 {
+	c = cal_ready(c);
 	return c->is24x7 ? 7 : c->workdays;
 }
 
@@ -862,6 +909,7 @@ tk_cal_workdays_week(const tk_calendar *c)
 void
 tk_cal_local(const tk_calendar *c, int64_t t, char out[40])
 {
+	c = cal_ready(c);
 	int32_t off = c->is24x7 ? 0 : zone_offset(c->z, t);
 	int64_t l = t + off, y;
 	int m, d, hh, mm;
@@ -887,20 +935,35 @@ hhmm(tk_buf *b, int32_t s)
 		tk_buf_printf(b, "%02d:%02d", s / 3600, s / 60 % 60);
 }
 
+static int
+same_hours(const struct tmpl *a, const struct tmpl *b)
+{
+	int i;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (a->iv[i].s != b->iv[i].s || a->iv[i].e != b->iv[i].e)
+			return 0;
+	return 1;
+}
+
 void
 tk_cal_describe(const tk_calendar *c, tk_buf *b)
 {
-	int w, i;
+	int w, v, i;
 
 	if (c->is24x7) {
 		tk_buf_adds(b, "24x7: every second counts (wall-clock time)");
 		return;
 	}
 	tk_buf_printf(b, "%s (%s):", c->name, tk_calendar_zone(c));
-	for (w = 0; w < 7; w++) {
+	for (w = 0; w < 7; w = v) {
+		for (v = w + 1; v < 7 && same_hours(&c->wk[w], &c->wk[v]); v++)
+			;
 		if (!c->wk[w].n)
 			continue;
-		tk_buf_printf(b, " %s", day_names[w]);
+		tk_buf_printf(b, " %s%s%s", day_names[w], v - 1 > w ? "-" : "", v - 1 > w ? day_names[v - 1] : "");
 		for (i = 0; i < c->wk[w].n; i++) {
 			tk_buf_addc(b, ' ');
 			hhmm(b, c->wk[w].iv[i].s);
@@ -926,6 +989,7 @@ date_text(tk_buf *b, int64_t day)
 int
 tk_cal_exceptions(const tk_calendar *c, int64_t a, int64_t b, tk_buf *out)
 {
+	c = cal_ready(c);
 	int64_t da, db;
 	size_t i;
 	int n = 0;
@@ -936,6 +1000,7 @@ tk_cal_exceptions(const tk_calendar *c, int64_t a, int64_t b, tk_buf *out)
 	db = local_day(c, b);
 	for (i = 0; i < c->nexc; i++) {
 		const struct exc *e = &c->exc[i];
+		size_t j;
 
 		if (e->day < da || e->day > db)
 			continue;
@@ -943,6 +1008,15 @@ tk_cal_exceptions(const tk_calendar *c, int64_t a, int64_t b, tk_buf *out)
 			tk_buf_adds(out, ", ");
 		tk_buf_adds(out, e->as < 0 ? "holiday " : "workday ");
 		date_text(out, e->day);
+		/* Days in a row of the same statement: a range. */
+		for (j = i; j + 1 < c->nexc && c->exc[j + 1].day == c->exc[j].day + 1 && c->exc[j + 1].day <= db &&
+		    c->exc[j + 1].line == e->line && c->exc[j + 1].as == e->as; j++)
+			;
+		if (j > i) {
+			tk_buf_adds(out, "..");
+			date_text(out, c->exc[j].day);
+			i = j;
+		}
 		if (e->as >= 0)
 			tk_buf_printf(out, " (%s hours)", day_names[e->as]);
 		if (e->label && *e->label)
@@ -1164,20 +1238,46 @@ ival_text(tk_buf *b, const struct ival *iv)
 	hhmm(b, iv->e);
 }
 
-/* 1 when some interval of the week holds time of day h (either side of a change of the clocks). */
-static int
-covered(const tk_calendar *c, int64_t h)
+/* The minutes of the day that some interval of the week holds, either
+ * side of midnight: a change of the clocks at another minute changes no
+ * interval's length. */
+static void
+cover_range(unsigned char *cover, int a, int b)
 {
-	int w, i;
+	/* minutes a..b of a day, whole bytes at once */
+	while (a <= b && a % 8)
+		cover[a / 8] |= (unsigned char)(1 << (a % 8)), a++;
+	if (b - a + 1 >= 8) {
+		memset(cover + a / 8, 0xff, (size_t)((b - a + 1) / 8));
+		a += (b - a + 1) / 8 * 8;
+	}
+	for (; a <= b; a++)
+		cover[a / 8] |= (unsigned char)(1 << (a % 8));
+}
+
+static void
+cover_minutes(tk_calendar *c)
+{
+	int w, i, a, b;
 
 	for (w = 0; w < 7; w++)
 		for (i = 0; i < c->wk[w].n; i++) {
-			const struct ival *iv = &c->wk[w].iv[i];
-
-			if ((iv->s <= h && h <= iv->e) || (iv->s <= h + DAY && h + DAY <= iv->e))
-				return 1;
+			a = c->wk[w].iv[i].s / 60;
+			b = c->wk[w].iv[i].e / 60;
+			if (b >= 1440) {
+				cover_range(c->cover, 0, b - 1440 < 1439 ? b - 1440 : 1439);
+				b = 1439;
+			}
+			cover_range(c->cover, a, b);
 		}
-	return 0;
+}
+
+static int
+covered(const tk_calendar *c, int64_t h)
+{
+	int m = (int)(h / 60) % 1440;
+
+	return c->cover[m / 8] >> (m % 8) & 1;
 }
 
 /*
@@ -1202,6 +1302,7 @@ cal_finish(tk_calendar *c)
 	}
 	for (k = 0; k < 7; k++)
 		c->cum7[k + 1] = c->cum7[k] + c->wk[weekday(k)].total;
+	cover_minutes(c);
 	if (c->nexc)
 		qsort(c->exc, c->nexc, sizeof *c->exc, cmp_exc);
 #define CAND(x) do { if (n == cap) cand = tk_xrealloc(cand, (cap = cap ? 2 * cap : 64) * sizeof *cand); \
@@ -1480,7 +1581,6 @@ cal_check(tk_calendar *c, tk_conf *cf)
 			free(c->exc[i].label);
 	if (c->nexc)
 		c->nexc = (size_t)w;
-	cal_finish(c);
 	return 0;
 }
 
@@ -1517,5 +1617,6 @@ tk_calendars_read(tk_calendars **out, const char *dir, const char *name)
 int32_t
 tk_cal_offset(const tk_calendar *c, int64_t t)
 {
+	c = cal_ready(c);
 	return c->is24x7 ? 0 : zone_offset(c->z, t);
 }

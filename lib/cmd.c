@@ -161,12 +161,14 @@ tk_cmd_store(const char *dir, int mode)
 	const char *path;
 	tk_store *st;
 	size_t size;
+	int made;
 
 	if (tk_map_size(&size) < 0 || tk_hugepages(-1) < 0)
 		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 	path = tk_store_path(dir);
 	/* Only a command about to write makes a store (DESIGN.md 9), and
 	 * not with a broken configuration file it would refuse. */
+	made = mode == TK_OPEN_CREATE && !tk_store_exists(path);
 	if (mode != TK_OPEN_CREATE && !tk_store_exists(path))
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	if (mode == TK_OPEN_CREATE && !tk_store_exists(path) && tk_config_read(path, NULL) < 0)
@@ -198,6 +200,15 @@ tk_cmd_store(const char *dir, int mode)
 	if (mode == TK_OPEN_WRITE || mode == TK_OPEN_CREATE)
 		tk_contacts_install(st);
 	/* (tk-config check and apply report a broken config file themselves.) */
+	/* Every ticket a writing command makes or changes gets its SLA
+	 * deadlines; a broken sla or calendars file refuses the command, as
+	 * a broken fields file does, before anything is written (a store
+	 * made just now is taken back). */
+	if ((mode == TK_OPEN_WRITE || mode == TK_OPEN_CREATE) && tk_sla_attach(st) < 0) {
+		if (made)
+			tk_cmd_unmake_on_exit(path);
+		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
+	}
 	if (mode == TK_OPEN_WRITE || mode == TK_OPEN_CREATE)
 		ft_setup(st, path);
 	return st;

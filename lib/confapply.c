@@ -523,6 +523,8 @@ int
 tk_config_check_files(const char *dir, tk_store *st, tk_txn *t, tk_conf_errs *errs)
 {
 	tk_rules *rules;
+	tk_calendars *cals = NULL;
+	tk_sla *sla = NULL;
 	int missing;
 
 	/* config and rules: their own readers' (settings.c, route.c), which
@@ -538,6 +540,17 @@ tk_config_check_files(const char *dir, tk_store *st, tk_txn *t, tk_conf_errs *er
 		tk_buf_printf(&errs->msgs, "%s\n", tk_errmsg);
 		errs->n++;
 	}
+	/* calendars and sla: their readers' (calendar.c, sla.c), the first
+	 * error of each; the sla file is read only with good calendars. */
+	if (tk_calendars_read(&cals, dir, "calendars") < 0) {
+		tk_buf_printf(&errs->msgs, "%s\n", tk_errmsg);
+		errs->n++;
+	} else if (tk_sla_read(&sla, dir, NULL) < 0) {
+		tk_buf_printf(&errs->msgs, "%s\n", tk_errmsg);
+		errs->n++;
+	}
+	tk_calendars_free(cals);
+	tk_sla_free(sla);
 	return errs->n ? -1 : 0;
 }
 

@@ -72,6 +72,7 @@ tk_ix_skips(int db, const char *v, size_t n, int active)
 	switch (db) {
 	case TK_DB_IX_EXTERNAL:
 	case TK_DB_IX_CUSTOM:
+	case TK_DB_IX_SLA_DUE:	/* only tickets with a clock running */
 		return n == 0;
 	case TK_DB_IX_ASSIGNEE:
 	case TK_DB_IX_QUEUE:

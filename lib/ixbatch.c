@@ -129,7 +129,8 @@ static int
 grouped(int dbi)
 {
 	return dbi != TK_DB_IX_CREATED && dbi != TK_DB_IX_UPDATED && dbi != TK_DB_IX_REQUESTER &&
-	    dbi != TK_DB_IX_CONTACT;
+	    dbi != TK_DB_IX_CONTACT &&
+	    dbi != TK_DB_IX_SLA_DUE;
 }
 
 /* Doubles the hash table, placing each group by the hash its slot keeps. */

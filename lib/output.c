@@ -374,12 +374,22 @@ tk_output_row(tk_output *o, const tk_str *vals, const int *kinds)
 		if (o->nrows == o->rowcap) {
 			o->rowcap = o->rowcap ? 2 * o->rowcap : 64;
 			o->cells = tk_xrealloc(o->cells, o->rowcap * o->ncols * sizeof *o->cells);
+			o->sgr = tk_xrealloc(o->sgr, o->rowcap * sizeof *o->sgr);
 		}
+		o->sgr[o->nrows] = o->next_sgr;
 		row = o->cells + o->nrows++ * o->ncols;
 		for (i = 0; i < o->ncols; i++)
 			cell(o, &row[i], kinds && kinds[i] >= 0 ? kinds[i] : o->cols[i].kind, vals[i]);
 		break;
 	}
+}
+
+void
+tk_output_row_sgr(tk_output *o, const tk_str *vals, const int *kinds, const char *sgr)
+{
+	o->next_sgr = sgr;
+	tk_output_row(o, vals, kinds);
+	o->next_sgr = NULL;
 }
 
 void
@@ -532,8 +542,12 @@ table_flush(tk_output *o)
 	n = o->tcols;
 	for (r = 0; r < o->nrows; r++) {
 		c = o->cells + r * o->ncols;
+		if (o->color && o->sgr[r])
+			printf("\033[%sm", o->sgr[r]);
 		for (i = 0; i < n; i++)
 			put_cell(c[i].s, c[i].len, c[i].width, c[i].cut, o->widths[i], i + 1 == n);
+		if (o->color && o->sgr[r])
+			fputs("\033[0m", stdout);
 		fputc('\n', stdout);
 	}
 	o->shown += o->nrows;
@@ -562,6 +576,7 @@ tk_output_free(tk_output *o)
 	size_t i;
 
 	free(o->cells);
+	free(o->sgr);
 	free(o->widths);
 	tk_arena_free(&o->arena);
 	for (i = 0; i < o->ncols; i++)

@@ -199,7 +199,10 @@ tk_comment_post(tk_txn *t, tk_ticket *tk, const char *author, int internal, cons
 			tk_assign_add(&as, "status", tk_status_reopen());
 	}
 	mentions(t, &as, body, len, &names);
-	rc = tk_ticket_apply(t, tk, &as, 0);
+	/* The SLA's update clock starts at a requester's reply and stops at
+	 * an agent's (sla.c, through the model's hook). */
+	rc = tk_ticket_apply(t, tk, &as, internal ? 0 : from_requester ? TK_APPLY_REQUESTER_REPLY :
+	    TK_APPLY_AGENT_REPLY);
 	/* A mention event each, for a notifier or a tk-log -f reader to act on. */
 	for (off = 0; rc >= 0 && off < names.len; off += strlen(names.p + off) + 1)
 		if (tk_log_append(t, tk->id, "mention", (tk_str){ "", 0 }, TK_STR(names.p + off)) < 0)

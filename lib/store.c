@@ -111,6 +111,14 @@
  *               and each ticket's notice mark, id -> the last comment
  *               sent . the last queued (4 bytes each); meta "notice_seq"
  *               and "notice_id": their layout is at the top of notice.c
+ *   ix_sla_due  (schema 13) ISO time (20 bytes) -> id, DUPSORT|DUPFIXED: the
+ *               earliest SLA deadline still running (field sla_due); no
+ *               entry for a ticket with none (resolved, paused, no policy)
+ *   sla_ledger  (schema 13) id (8 bytes) . metric (1 byte: 'r' response,
+ *               'u' update, 's' resolution) . level (1 byte: 0 warning,
+ *               1 breach, 2.. later levels) -> the ISO time it was
+ *               claimed (20 bytes) and the deadline then (20 bytes):
+ *               tk-sla --new's escalations, each listed once (sla.c)
  *
  * The customer directory (schema 13; contact.c, org.c):
  *
@@ -220,6 +228,8 @@ static const struct {
 	[TK_DB_IX_CONTACT] = { "ix_contact", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_IX_ORG] = { "ix_org", 0 },	/* posting lists (postings.c) */
 	[TK_DB_IX_TIER] = { "ix_tier", 0 },
+	[TK_DB_IX_SLA_DUE] = { "ix_sla_due", MDB_DUPSORT | MDB_DUPFIXED },
+	[TK_DB_SLA_LEDGER] = { "sla_ledger", 0 },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)

@@ -50,6 +50,11 @@ const tk_field_info tk_fields[TK_F_NFIELDS] = {
 	[TK_F_CONTACT] = { "contact", TK_K_TEXT, TK_DB_IX_CONTACT, 1 },
 	[TK_F_ORG] = { "org", TK_K_TEXT, TK_DB_IX_ORG, 1 },
 	[TK_F_TIER] = { "tier", TK_K_TEXT, TK_DB_IX_TIER, 1 },
+	/* the SLA's deadlines, set by its hook (sla.c) */
+	[TK_F_DUE_RESPONSE] = { "due_response", TK_K_TIME, -1, 1 },
+	[TK_F_DUE_UPDATE] = { "due_update", TK_K_TIME, -1, 1 },
+	[TK_F_DUE_RESOLUTION] = { "due_resolution", TK_K_TIME, -1, 1 },
+	[TK_F_SLA_DUE] = { "sla_due", TK_K_TIME, TK_DB_IX_SLA_DUE, 1 },
 	[TK_F_BODY] = { "body", TK_K_TEXT, -1, 0 },
 	[TK_F_AGE] = { "age", TK_K_DURATION, -1, 1 },
 	[TK_F_FRT] = { "frt", TK_K_DURATION, -1, 1 },
@@ -69,6 +74,7 @@ follows_contact(int f)
 }
 
 const tk_ticket_hooks *tk_hooks;
+tk_ticket_hook_fn tk_ticket_hook;
 
 /* The words of channel, written once: the list checked and the text
  * messages show are both made from them. (Statuses are the store's,
@@ -1239,6 +1245,21 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		if (tk_log_append(t, tk->id, tk_fields[i].name, old[i], tk->f[i]) < 0)
 			goto out;
 	}
+	/* The fields that follow from the others (SLA deadlines): the hook
+	 * logs its own changes, which the indexes below take in. */
+	if (tk_ticket_hook && !(flags & TK_APPLY_UPGRADE)) {
+		tk_ticket before = *tk;
+		int h;
+
+		memcpy(before.f, old, sizeof old);
+		before.custom = oldc;
+		before.ncustom = before.customcap = noldc;
+		before.body = oldbody;
+		before.arena = NULL;
+		if ((h = tk_ticket_hook(t, &before, tk, flags)) < 0)
+			goto out;
+		changed |= h > 0;
+	}
 	oact = tk_active_status(old[TK_F_STATUS]);
 	nact = tk_active_status(tk->f[TK_F_STATUS]);
 	if (tk_ticket_reindex(t, tk, old, oact, nact) < 0)
@@ -1278,7 +1299,7 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		rc = 1;
 		goto out;
 	}
-	if (!(flags & TK_APPLY_UPGRADE) &&
+	if (!(flags & (TK_APPLY_UPGRADE | TK_APPLY_SLA)) &&
 	    (!import || !tk->f[TK_F_UPDATED].n || tk_str_same(old[TK_F_UPDATED], tk->f[TK_F_UPDATED])))
 		tk->f[TK_F_UPDATED] = tk_ticket_own(tk, iso, 20);
 	if (ix_update(t, TK_DB_IX_UPDATED, old[TK_F_UPDATED], oact, tk->f[TK_F_UPDATED], nact, tk->id, 0) < 0)
@@ -1378,6 +1399,17 @@ write_new(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen)
 	}
 	if (next_id(t, &tk->id) < 0)
 		return -1;
+	if (tk_ticket_hook) {
+		if ((rc = tk_ticket_hook(t, NULL, tk, TK_APPLY_CREATE)) < 0)
+			return -1;
+		if (rc > 0) {
+			tk_ticket_encode(tk, &again);
+			enc = again.p;
+			enclen = again.len;
+			v.mv_size = enclen;
+			v.mv_data = (void *)enc;
+		}
+	}
 	for (i = 1; i < TK_F_NSTORED; i++)
 		if (tk_fields[i].dbi >= 0 &&
 		    ix_update(t, tk_fields[i].dbi, (tk_str){ "", 0 }, act, tk->f[i], act, tk->id, 1) < 0)

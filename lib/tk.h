@@ -28,7 +28,8 @@
  *              every command does), script.c (the derived field script),
  *              dryrun.c (the dry-run stream), agent.c (agents and teams),
  *              assign.c (tk-assign's strategies), link.c (links, merge,
- *              split)
+ *              split), sla.c (SLA policies, deadlines through the model's
+ *              ticket hook, the escalation ledger)
  */
 #ifndef TK_H
 #define TK_H
@@ -461,12 +462,14 @@ enum tk_dbi {
 	TK_DB_IX_CONTACT,	/* tickets by contact, org and tier */
 	TK_DB_IX_ORG,
 	TK_DB_IX_TIER,
+	TK_DB_IX_SLA_DUE,	/* schema 14: the earliest running SLA deadline (sla.c) */
+	TK_DB_SLA_LEDGER,	/* escalations claimed by tk-sla --new (sla.c) */
 	TK_DB_COUNT
 };
 
 /* The schema this tk writes. An older store is opened no further than its
  * meta until upgrade.c (started by tk_cmd_store) brings it up to date. */
-#define TK_SCHEMA_VERSION 13
+#define TK_SCHEMA_VERSION 14
 
 struct tk_txn;
 typedef struct tk_store {
@@ -787,6 +790,10 @@ enum tk_field {
 	TK_F_CONTACT,		/* 28, schema 13: the requester's contact (c123), its org and tier */
 	TK_F_ORG,
 	TK_F_TIER,
+	TK_F_DUE_RESPONSE,	/* SLA deadlines, set by tk (sla.c) */
+	TK_F_DUE_UPDATE,
+	TK_F_DUE_RESOLUTION,
+	TK_F_SLA_DUE,		/* the earliest still running; indexed */
 	TK_F_NSTORED,		/* fields above are stored; those below are derived */
 	TK_F_BODY = TK_F_NSTORED,
 	TK_F_AGE,
@@ -913,7 +920,8 @@ int tk_assignments_check(tk_store *st, tk_txn *t, const tk_assignments *as);
  * the clock but updated when none is given; TK_APPLY_UPGRADE, a store's
  * upgrade rewriting a value: updated stays; TK_APPLY_LINK, tk-link's own
  * writes: the link fields only it sets (merged_into, duplicate_of,
- * related) may be assigned; TK_APPLY_CREATE is for making (defaults
+ * related) may be assigned; TK_APPLY_SLA, tk-sla --recompute: the hook
+ * rebuilds the deadlines, updated stays; TK_APPLY_CREATE is for making (defaults
  * filled, id taken) and ignored here.
  * Returns 0, 1 when nothing changed, or -1 with tk_errmsg.
  */
@@ -922,12 +930,28 @@ enum { TK_APPLY_CREATE = 1, TK_APPLY_IMPORT = 2, TK_APPLY_BODY_CHECKED = 4, TK_A
 	TK_APPLY_TK = 64 };
 /* TK_APPLY_TK: tk itself sets fields it keeps (contact, org and tier
  * following the contact, contact.c), which assignments may not. */
+/* SLA flags (sla.c): a reply from the requester or an agent, a write by the SLA hook. */
+enum { TK_APPLY_REQUESTER_REPLY = 128, TK_APPLY_AGENT_REPLY = 256, TK_APPLY_SLA = 512 };
 int tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags);
 /* The same changes made to tk in memory only, in a transaction that may
  * be read-only (a --dry-run): checked as tk_ticket_apply checks them,
  * updated set when something changed; nothing written, nothing logged.
  * Returns 0, 1 when nothing changed, or -1 with tk_errmsg (tk as it was). */
 int tk_ticket_assign(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags);
+/*
+ * A hook the model calls for every ticket it writes, before the ticket's
+ * index entries and record: after tk_ticket_apply has applied and logged
+ * the assignments (before: the ticket as it was; flags: apply's, with
+ * TK_APPLY_REQUESTER_REPLY or TK_APPLY_AGENT_REPLY from a public reply),
+ * and for a new ticket once it has its id (before NULL, flags with
+ * TK_APPLY_CREATE). It may change tk's stored fields (values it owns) and
+ * log events of its own; it returns 1 when it changed a field, 0 when not,
+ * -1 with tk_errmsg to refuse the write. The SLA (sla.c) sets it, so that
+ * every path that makes or changes tickets computes their deadlines
+ * without the model calling up into it. NULL: none.
+ */
+typedef int (*tk_ticket_hook_fn)(tk_txn *t, const tk_ticket *before, tk_ticket *tk, int flags);
+extern tk_ticket_hook_fn tk_ticket_hook;
 /* Create a ticket from assignments and an optional body; sets tk->id. */
 int tk_ticket_create(tk_txn *t, tk_ticket *tk, const tk_assignments *as, const char *body, size_t bodylen);
 /* Ticket tk's index entries, its fields having been old (in the working
@@ -1342,6 +1366,8 @@ typedef struct tk_output {
 	 * (=, +, -, @, TAB, CR first) gets an apostrophe in front */
 	int defuse;
 	tk_buf line, cellbuf;
+	const char **sgr;	/* each table row's colour (SGR parameters), or NULL */
+	const char *next_sgr;
 } tk_output;
 
 /* Default: TSV unless stdout is a terminal. force: -t (TSV) or --table. */
@@ -1357,6 +1383,9 @@ void tk_output_ticket(tk_output *o, tk_txn *t, tk_ticket *tk);
  * kinds, when not NULL, says how the table shows each (enum tk_kind, or
  * -1 for the column's own). */
 void tk_output_row(tk_output *o, const tk_str *vals, const int *kinds);
+/* The same; in a table on a terminal (colour on, NO_COLOR unset) the row
+ * in colour sgr ("31" red, "33" yellow; NULL none). */
+void tk_output_row_sgr(tk_output *o, const tk_str *vals, const int *kinds, const char *sgr);
 /* Print what is held: the table's rows so far, cut to the widths of the
  * first rows printed (tk-log -f); a record header not yet printed. */
 void tk_output_flush(tk_output *o);
@@ -1896,6 +1925,73 @@ void tk_notify_free(tk_notify *nf);
  * most timeout seconds: 0 when it exits 0, else -1 with tk_errmsg naming
  * the command and what happened. No shell. */
 int tk_notify_run(char *const *argv, char *const *add, size_t nadd, const char *data, size_t len, long timeout);
+/* ---- sla.c: SLA policies, deadlines, the escalation ledger ---- */
+
+/*
+ * The store's sla file (tk-config(5)): policies tried in order, the first
+ * whose match holds applying, with targets for the first response, the
+ * next response after each customer reply (update) and the resolution, in
+ * the business time of a calendar. The deadlines are stored in the
+ * ticket's fields due_response, due_update, due_resolution, and sla_due
+ * (the earliest running; indexed), kept by the model's hook as every
+ * ticket is written; sla.c's header says how the clock runs.
+ */
+enum { TK_SLA_RESPONSE, TK_SLA_UPDATE, TK_SLA_RESOLUTION, TK_SLA_NMETRICS };
+extern const char *const tk_sla_metrics[TK_SLA_NMETRICS];	/* response, update, resolution */
+enum { TK_SLA_OK, TK_SLA_WARNING, TK_SLA_BREACHED, TK_SLA_PAUSED };
+extern const char *const tk_sla_state_names[];	/* ok, warning, breached, paused */
+typedef struct tk_sla tk_sla;
+typedef struct tk_policy tk_policy;
+/* dir's sla (or policy, the path of another sla file: a what-if) and
+ * calendars: 1 read, 0 no sla file, -1 with tk_errmsg "path:line: what". */
+int tk_sla_read(tk_sla **out, const char *dir, const char *policy);
+void tk_sla_free(tk_sla *s);
+/* The store's, read once a run (kept by sla.c): 1, 0 none, -1 a broken file. */
+int tk_sla_get(tk_store *st, tk_sla **out);
+/* The model's hook (tk_ticket_hook) set, so that every ticket a command
+ * writes gets its deadlines, and the store's sla and calendars files read
+ * (their field names checked): 1, 0 no sla file, -1 a broken file
+ * (tk_errmsg "path:line: what"; the caller refuses to write, exit 3). */
+int tk_sla_attach(tk_store *st);
+size_t tk_sla_count(const tk_sla *s);
+const tk_policy *tk_sla_at(const tk_sla *s, size_t i);
+const char *tk_policy_name(const tk_policy *p);
+const tk_calendar *tk_policy_calendar(const tk_policy *p);
+/* The first policy whose match holds for tk (*out NULL: none): 0 or -1. */
+int tk_sla_policy(tk_sla *s, tk_txn *t, tk_ticket *tk, const tk_policy **out);
+
+/* A clock of a ticket at a moment. */
+typedef struct {
+	int metric;		/* TK_SLA_RESPONSE, ... */
+	int state;		/* TK_SLA_OK, ... */
+	int64_t deadline;
+	int64_t remaining;	/* business seconds; negative past the deadline; frozen while paused */
+	int64_t target;		/* business seconds when a warning was weighed, else 0 */
+	int reached;		/* the highest level reached: -1 none, 0 warning, 1 breach, 2... */
+	int claimed;		/* the highest level in the ledger, -1 none */
+	const tk_policy *policy;	/* NULL: deadlines no policy gives now (24x7) */
+} tk_sla_state;
+/* The running (or paused) clocks of tk at now into out (room for
+ * TK_SLA_NMETRICS): how many, or -1. replay: deadlines rebuilt from the
+ * history under s (a what-if), else the stored ones. warn: the warning
+ * share in percent, 0 for each policy's. */
+int tk_sla_states(tk_sla *s, tk_txn *t, tk_ticket *tk, int64_t now, int replay, int warn, tk_sla_state *out);
+/* The latest sla_due a ticket may have to be in a listing at now:
+ * breached, due within the business seconds given, or (warnings) at
+ * its warning share. */
+int64_t tk_sla_window(tk_sla *s, int64_t now, int64_t within, int warn, int warnings);
+/* The tickets whose sla_due is at or before bound (ix_sla_due), in id order. 0 or -1. */
+int tk_sla_due_by(tk_txn *t, int64_t bound, tk_ids *ids);
+/* tk's deadlines rebuilt from its history (INT64_MIN: no clock), *pp the policy. 0 or -1. */
+int tk_sla_deadlines(tk_sla *s, tk_txn *t, tk_ticket *tk, int64_t d[TK_SLA_NMETRICS], const tk_policy **pp);
+/* How tk's deadlines are made, for people (tk-sla --explain). 0 or -1. */
+int tk_sla_explain(tk_sla *s, tk_txn *t, tk_ticket *tk, int64_t now, tk_buf *out);
+/* The ledger (sla_ledger): the highest level claimed for ticket id's
+ * metric (-1 none, -2 an error); a claim written (t a write transaction);
+ * each metric's highest claim of id dropped (how many, or -1). */
+int tk_sla_claimed(tk_txn *t, uint64_t id, int metric);
+int tk_sla_claim(tk_txn *t, uint64_t id, int metric, int level, int64_t deadline);
+int tk_sla_rearm(tk_txn *t, uint64_t id);
 
 /* ---- upgrade.c: upgrades that need the ticket model ---- */
 

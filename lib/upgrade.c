@@ -39,6 +39,8 @@
  * some other way, or never will). The comments' keys are read, one seek a
  * ticket, no comment's text; the marks are appended in ticket order, in
  * one transaction with the new schema.
+ *
+ * Schema 13 to 14 (SLA): see upgrade_sla.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -820,6 +822,20 @@ upgrade_directory(tk_txn *t, void *arg)
 	return tk_store_set_schema(t, 13) < 0 ? TK_EXIT_FAIL : 0;
 }
 
+/*
+ * Schema 13 to 14 (SLA): the stored fields due_response, due_update,
+ * due_resolution and sla_due (numbers 31 to 34) and the sub-databases
+ * ix_sla_due and sla_ledger, which the store opened for writing has made.
+ * No ticket is rewritten: tickets get deadlines as they change, or all
+ * open ones at once with tk-sla --recompute (logged via sla:POLICY).
+ */
+static int
+upgrade_sla(tk_txn *t, void *arg)
+{
+	(void)arg;
+	return tk_store_set_schema(t, 14) < 0 ? TK_EXIT_FAIL : 0;
+}
+
 int
 tk_store_upgrade(tk_store *st)
 {
@@ -845,6 +861,8 @@ tk_store_upgrade(tk_store *st)
 		st->schema = 12;
 	if (!rc && st->schema == 12 && !(rc = tk_store_write(st, upgrade_directory, NULL)))
 		st->schema = 13;
+	if (!rc && st->schema == 13 && !(rc = tk_store_write(st, upgrade_sla, NULL)))
+		st->schema = 14;
 	st->via = via;
 	if (rc)
 		return tk_error("%s: upgrade to schema %d failed: %s", st->dir, TK_SCHEMA_VERSION, tk_errmsg);

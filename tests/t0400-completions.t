@@ -91,7 +91,7 @@ for mode in plain bash-completion; do
 	fi
 
 	test_expect_success "bash ($mode): each command offers the options of its source" '
-		for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-link tk-mail tk-kb tk-config tk-notify tk-contact tk-org; do
+		for c in tk-new tk-ls tk-show tk-set tk-comment tk-log tk-import tk-export tk-link tk-mail tk-kb tk-config tk-notify tk-contact tk-org tk-sla; do
 			source_options $c >src &&
 			bash complete.bash --options $c | sort >offered &&
 			{ cat src; landing $c; } | sort -u >expect &&
@@ -130,7 +130,7 @@ for mode in plain bash-completion; do
 	'
 
 	test_expect_success "bash ($mode): field names, custom ones from the store fields file" '
-		offers "status= subject=" "tk-ls s" tk-ls s &&
+		offers "status= subject= sla_due=" "tk-ls s" tk-ls s &&
 		offers "status=" "tk-ls sta" tk-ls sta &&
 		offers "requester= requester_name=" "tk-ls requ" tk-ls requ &&
 		offers "product=" "tk-ls pro" tk-ls pro &&
@@ -214,8 +214,8 @@ for mode in plain bash-completion; do
 	'
 
 	test_expect_success "bash ($mode): tk NAME: command names, then the command's completion" '
-		offers "agent assign comment config contact export help import kb link log ls mail new notify org route set show" "tk " tk "" &&
-		offers "set show" "tk s" tk s &&
+		offers "agent assign comment config contact export help import kb link log ls mail new notify org route set show sla" "tk " tk "" &&
+		offers "set show sla" "tk s" tk s &&
 		offers "set show" "tk contact s" tk contact s &&
 		offers "show" "tk help sh" tk help sh &&
 		offers "--dir --help --version" "tk --" tk -- &&
@@ -378,7 +378,7 @@ else
 		fish_offers "+vip" "tk-set 1 +" &&
 		fish_offers "1 2" "tk-show " &&
 		fish_offers "parent-of" "tk-link 1 par" &&
-		fish_offers "agent assign comment config contact export help import kb link log ls mail new notify org route set show" "tk " &&
+		fish_offers "agent assign comment config contact export help import kb link log ls mail new notify org route set show sla" "tk " &&
 		fish_offers "status=done status=new status=triage" "tk-ls -d wf status=" &&
 		fish_offers "product=X100 product=X200" "tk-set -d wf product=" &&
 		fish_offers "type=change type=incident" "tk-new -d wf type=" &&
