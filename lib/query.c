@@ -421,6 +421,7 @@ tk_filter_add(tk_filter *q, const char *term)
 
 	q->warning.len = 0;
 	memset(&t, 0, sizeof t);
+	t.db = -1;	/* no index unless the field has one (0 is meta's handle) */
 	tk_filter_errpos = -1;
 	if (!n || !*p || !strchr("=!~<>", *p))
 		return tk_error("%s: not a filter (field=value, field!=value, field~regex, field=a..b)", term);
@@ -1047,7 +1048,7 @@ eq_indexed(const struct term *t)
 {
 	size_t i;
 
-	if (t->ftq || t->db < 0 || t->op != OP_EQ || t->kind == TK_K_TIME)
+	if (t->db < 0 || t->op != OP_EQ || t->kind == TK_K_TIME)
 		return 0;
 	/* external_id= (and a custom field's): the index has no entries for an
 	 * empty value. (The working set has the others an index skips:
