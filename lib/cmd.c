@@ -129,13 +129,12 @@ ft_built(tk_txn *t, void *arg)
 static void
 ft_setup(tk_store *st, const char *path)
 {
-	tk_settings set;
+	const tk_settings *set = tk_settings_get(path);	/* read once a process, shared */
 	int on;
 
-	if (tk_settings_load(path, &set) < 0)
+	if (!set)
 		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
-	on = set.fulltext_tickets;
-	tk_settings_free(&set);
+	on = set->fulltext_tickets;
 	if (on != 1) {
 		tk_txn t;
 		int rc;
