@@ -168,7 +168,7 @@ tk_dimport *
 tk_dimport_new(int orgs, const char *preset, const char *mapping)
 {
 	tk_dimport *im = tk_xmalloc(sizeof *im);
-	char *copy, *tok, *save, *eq;
+	char **raw = NULL;
 	size_t i;
 
 	memset(im, 0, sizeof *im);
@@ -184,25 +184,21 @@ tk_dimport_new(int orgs, const char *preset, const char *mapping)
 		free(im);
 		return NULL;
 	}
-	if (mapping && *mapping) {
-		copy = tk_xstrdup(mapping);
-		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			eq = strrchr(tok, '=');
-			if (!eq || eq == tok || !eq[1]) {
-				tk_error("-m %s: not a mapping (Column Name=field,...)", tok);
-				free(copy);
-				tk_dimport_free(im);
-				return NULL;
-			}
-			*eq = '\0';
-			im->mapfrom = tk_xrealloc(im->mapfrom, (im->nmap + 1) * sizeof *im->mapfrom);
-			im->mapto = tk_xrealloc(im->mapto, (im->nmap + 1) * sizeof *im->mapto);
-			im->mapfrom[im->nmap] = tk_import_fold(tok, strlen(tok));
-			im->mapto[im->nmap] = tk_import_fold(eq + 1, strlen(eq + 1));
-			im->nmap++;
-		}
-		free(copy);
+	if (tk_import_mapping(mapping, &raw, &im->mapfrom, &im->mapto, &im->nmap) < 0) {
+		for (i = 0; i < im->nmap; i++)
+			free(raw[i]);
+		free(raw);
+		tk_dimport_free(im);
+		return NULL;
 	}
+	for (i = 0; i < im->nmap; i++) {
+		char *to = tk_import_fold(im->mapto[i], strlen(im->mapto[i]));	/* matched as headers are */
+
+		free(im->mapto[i]);
+		im->mapto[i] = to;
+		free(raw[i]);
+	}
+	free(raw);
 	return im;
 }
 

@@ -242,11 +242,48 @@ lookup(const struct alias *map, const char *key)
 	return NULL;
 }
 
+/*
+ * -m "Column=field,...": each item split at its last '=' (a column name may
+ * hold one): the column as written (raw), folded as headers are (from),
+ * and the field lowercased (to: field names are case-insensitive); the
+ * arrays grow by each item. 0, or -1 with tk_errmsg naming the item. The
+ * one parser of tk-import's and tk-contact/tk-org import's -m.
+ */
+int
+tk_import_mapping(const char *mapping, char ***raw, char ***from, char ***to, size_t *n)
+{
+	char *copy, *tok, *save, *eq, *p;
+
+	if (!mapping || !*mapping)
+		return 0;
+	copy = tk_xstrdup(mapping);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		eq = strrchr(tok, '=');
+		if (!eq || eq == tok || !eq[1]) {
+			tk_error("-m %s: not a mapping (Column Name=field,...)", tok);
+			free(copy);
+			return -1;
+		}
+		*eq = '\0';
+		for (p = eq + 1; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		*raw = tk_xrealloc(*raw, (*n + 1) * sizeof **raw);
+		*from = tk_xrealloc(*from, (*n + 1) * sizeof **from);
+		*to = tk_xrealloc(*to, (*n + 1) * sizeof **to);
+		(*raw)[*n] = tk_xstrdup(tok);
+		(*from)[*n] = fold(tok, strlen(tok));
+		(*to)[*n] = tk_xstrdup(eq + 1);
+		(*n)++;
+	}
+	free(copy);
+	return 0;
+}
+
 tk_import *
 tk_import_new(const char *preset, const char *mapping, int strict)
 {
 	tk_import *im = tk_xmalloc(sizeof *im);
-	char *copy, *tok, *save, *eq, *p;
+	size_t i;
 
 	memset(im, 0, sizeof *im);
 	im->preset = preset;
@@ -256,35 +293,19 @@ tk_import_new(const char *preset, const char *mapping, int strict)
 		free(im);
 		return NULL;
 	}
-	if (mapping && *mapping) {
-		copy = tk_xstrdup(mapping);
-		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			eq = strrchr(tok, '=');
-			if (!eq || eq == tok || !eq[1]) {
-				tk_error("-m %s: not a mapping (Column Name=field,...)", tok);
-				free(copy);
-				tk_import_free(im);
-				return NULL;
-			}
-			*eq = '\0';
-			for (p = eq + 1; *p; p++)	/* field names are case-insensitive */
-				*p = (char)tolower((unsigned char)*p);
-			if (strcmp(eq + 1, "-") && strcmp(eq + 1, "comment") &&
-			    tk_field_lookup(eq + 1) == TK_F_CUSTOM && !tk_field_name_ok(eq + 1)) {
-				tk_error("-m %s=%s: %s is not a field name", tok, eq + 1, eq + 1);
-				free(copy);
-				tk_import_free(im);
-				return NULL;
-			}
-			im->mapfrom = tk_xrealloc(im->mapfrom, (im->nmap + 1) * sizeof *im->mapfrom);
-			im->mapto = tk_xrealloc(im->mapto, (im->nmap + 1) * sizeof *im->mapto);
-			im->mapraw = tk_xrealloc(im->mapraw, (im->nmap + 1) * sizeof *im->mapraw);
-			im->mapraw[im->nmap] = tk_xstrdup(tok);
-			im->mapfrom[im->nmap] = fold(tok, strlen(tok));
-			im->mapto[im->nmap] = tk_xstrdup(eq + 1);
-			im->nmap++;
+	if (tk_import_mapping(mapping, &im->mapraw, &im->mapfrom, &im->mapto, &im->nmap) < 0) {
+		tk_import_free(im);
+		return NULL;
+	}
+	for (i = 0; i < im->nmap; i++) {
+		const char *to = im->mapto[i];
+
+		if (strcmp(to, "-") && strcmp(to, "comment") && tk_field_lookup(to) == TK_F_CUSTOM &&
+		    !tk_field_name_ok(to)) {
+			tk_error("-m %s=%s: %s is not a field name", im->mapraw[i], to, to);
+			tk_import_free(im);
+			return NULL;
 		}
-		free(copy);
 	}
 	return im;
 }

@@ -1606,6 +1606,10 @@ typedef struct {
 } tk_improw;
 
 int tk_import_preset_ok(const char *name);
+/* -m "Column=field,...", the one parser of import mappings: the columns as
+ * written (raw) and folded as headers are (from), the fields lowercased
+ * (to); the arrays grow by each item. 0, or -1 with tk_errmsg. */
+int tk_import_mapping(const char *mapping, char ***raw, char ***from, char ***to, size_t *n);
 /* A header name as imports match it: blanks around it off (no-break and
  * ideographic spaces too), letters lowercased, spaces and '-' as '_'. */
 char *tk_import_fold(const char *s, size_t n);
