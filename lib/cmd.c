@@ -242,15 +242,16 @@ tk_cmd_store_assign(const char *dir, int mode, const tk_assignments *as)
 		for (i = 0; i < none.ndeclared; i++)
 			free(none.declared[i]);
 		free(none.declared);
-		if (rc < 0 || tk_assignments_validate(as) < 0)
-			tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+		if (rc < 0 || (rc = tk_assignments_validate(as)) < 0)
+			tk_die(rc == -2 ? TK_EXIT_DATA : TK_EXIT_USAGE, "%s", tk_errmsg);
 		return tk_cmd_store(dir, mode);
 	}
 	st = tk_cmd_store(dir, mode);
-	/* What the store's configuration refuses on the command line is a
-	 * usage error (exit 2); in records, a refused record (exit 3). */
-	if (tk_assignments_validate(as) < 0)
-		tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
+	/* A status the store does not have is a malformed word (exit 2); a
+	 * value a declared type refuses, the data's refusal (exit 3),
+	 * wherever it came from (DESIGN.md 9). */
+	if ((rc = tk_assignments_validate(as)) < 0)
+		tk_die(rc == -2 ? TK_EXIT_DATA : TK_EXIT_USAGE, "%s", tk_errmsg);
 	if (i == as->n)
 		return st;
 	if (tk_txn_read(st, &t) < 0)

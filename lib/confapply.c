@@ -71,7 +71,7 @@ tk_assignments_validate(const tk_assignments *as)
 			return tk_error("status=%s: not a status (%s)", a->value, tk_status_words());
 		if ((a->field == TK_F_CUSTOM || a->field == TK_F_TYPE) && *a->value &&
 		    hook_value(a->field, a->name, a->value, buf, &out) < 0)
-			return -1;
+			return -2;
 	}
 	return 0;
 }
@@ -250,6 +250,10 @@ move_status(tk_txn *t, const tk_status_def *d, int in)
 		if (!rc)
 			rc = in ? tk_active_move(t, tk.id, tk.f[TK_F_STATUS], tk.f[TK_F_ASSIGNEE], tk.rec.p, tk.rec.n, 1) :
 			    tk_ticket_reindex(t, &tk, tk.f, 1, 0);
+		/* (its copies under its indexed custom fields with it, active.c) */
+		if (!rc)
+			rc = in ? tk_active_ix_write(t, tk.id, NULL, 0, 0, tk.custom, tk.ncustom, 1, tk.rec.p, tk.rec.n) :
+			    tk_active_ix_write(t, tk.id, tk.custom, tk.ncustom, 1, NULL, 0, 0, NULL, 0);
 	}
 	tk_ticket_free(&tk);
 	tk_ids_free(&ids);
@@ -384,6 +388,10 @@ build_indexes(tk_txn *t, const char *const *add, size_t nadd, const char *const 
 	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_IX_CUSTOM], &ix)))
 		return tk_mdb_error(rc, "ix_custom");
 	for (i = 0; i < ndrop && !rc; i++) {
+		if (tk_active_ix_drop(t, drop[i]) < 0) {
+			mdb_cursor_close(ix);
+			return -1;
+		}
 		p = tk_ix_custom_key(TK_STR(drop[i]), (tk_str){ "", 0 }, kb);
 		/* (sought again after each key: a cursor may have no current item) */
 		for (;;) {
@@ -423,6 +431,11 @@ build_indexes(tk_txn *t, const char *const *add, size_t nadd, const char *const 
 			p = tk_ix_custom_key(tk.custom[i].name, tk.custom[i].value, kb);
 			rc = tk_ix_add(ix, TK_DB_IX_CUSTOM, p, tk.id);
 			counts[j]++;
+			/* an active ticket's copy under the value (the store
+			 * indexes the field already: apply_indexes) */
+			if (!rc && tk_active_status(tk.f[TK_F_STATUS]) &&
+			    tk_active_ix_write(t, tk.id, NULL, 0, 0, &tk.custom[i], 1, 1, v.mv_data, v.mv_size) < 0)
+				rc = -1;
 		}
 		if (rc)
 			break;
@@ -467,7 +480,11 @@ apply_indexes(tk_txn *t, tk_buf *report)
 			drop[ndrop++] = stored[i];
 	rc = 0;
 	if (nadd || ndrop) {
-		rc = build_indexes(t, add, nadd, drop, ndrop, counts);
+		/* (meta first: the working set's copies follow the fields the
+		 * store indexes, active.c) */
+		rc = tk_store_set_indexed(t, (char **)want, nwant);
+		if (!rc)
+			rc = build_indexes(t, add, nadd, drop, ndrop, counts);
 		for (i = 0; i < ndrop && !rc; i++) {
 			rc = log_change(t, "index", drop[i], "");
 			report_line(report, "index", drop[i], "indexed", "", 0);
@@ -476,8 +493,6 @@ apply_indexes(tk_txn *t, tk_buf *report)
 			rc = log_change(t, "index", "", add[i]);
 			report_line(report, "index", add[i], "", "indexed", counts[i]);
 		}
-		if (!rc)
-			rc = tk_store_set_indexed(t, (char **)want, nwant);
 	}
 	for (i = 0; i < nstored; i++)
 		free(stored[i]);

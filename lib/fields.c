@@ -58,6 +58,8 @@ struct tk_cond {
 	size_t nvals;
 };
 
+static int fields_ready;	/* a store's fields file read (or found absent) */
+
 struct fdef {
 	char *name;
 	long line;
@@ -323,6 +325,28 @@ tk_fields_def(const char *name)
 	struct fdef *d = find_def(name, strlen(name));
 
 	return d ? d->name : NULL;
+}
+
+int
+tk_fields_ready(void)
+{
+	return fields_ready;
+}
+
+int
+tk_fields_kind(const char *name)
+{
+	struct fdef *d = find_def(name, strlen(name));
+
+	if (!d)
+		return 0;
+	switch (d->type) {
+	case FT_INT: return 'i';
+	case FT_NUMBER: return 'n';
+	case FT_DATE: return 'd';
+	case FT_TIME: return 't';
+	default: return 0;
+	}
 }
 
 /* A number of a range: long long for int, double for number. */
@@ -594,6 +618,7 @@ tk_fields_read(const char *dir, tk_conf_errs *errs)
 	int rc;
 
 	tk_fields_unload();
+	fields_ready = 1;
 	if ((rc = tk_conf_open(&c, dir, "fields")) <= 0)
 		return rc < 0 && errs ? problem(errs) : rc;
 	fc.path = tk_xstrdup(c.path);

@@ -53,6 +53,11 @@ struct term {
 	const char *pat;	/* the pattern, in text */
 	int has_lo, has_hi;
 	long long lo, hi;	/* ints and durations */
+	int ckind;		/* a declared custom field's: tk_fields_kind */
+	int retype;		/* a custom range read before the fields file: again after */
+	int rexcl[2];		/* a range's ends as written: exclusive, */
+	long roff[2], rlen[2];	/* their bytes in text (roff -1: none) */
+	double dlo, dhi;	/* numbers (ckind 'n'); dates and times of day go in slo, shi */
 	char slo[32], shi[32];	/* times as ISO, priorities */
 	tk_ftq *ftq;		/* text=: the query (kb.c); field is the subject */
 	int ftset;		/* the index answered: ftids, with pend read directly */
@@ -156,6 +161,55 @@ priority_norm(const char *v, char out[32], const char *term)
 	return tk_error("%s: %s is not a priority (P1..P4)", term, v);
 }
 
+/*
+ * One end of a range of a declared number, date or time-of-day field
+ * (ckind): a number in dlo/dhi; a date (2026-11-30, or relative, 3d) as
+ * the field keeps it, YYYY-MM-DD, and a time of day as HH:MM:SS, in
+ * slo/shi, compared as text. An exclusive end moves by the smallest step
+ * (a day, a second; a number's is none: dhi kept, the test strict).
+ */
+static int
+custom_end(struct term *t, const char *v, int hi, int exclusive)
+{
+	char *end, *out = hi ? t->shi : t->slo;
+	time_t when;
+	struct tm tm;
+	int h, m, s = 0, n;
+
+	if (t->ckind == 'n') {
+		double x = strtod(v, &end);
+
+		if (!*v || *end || x != x)
+			return tk_error("%s: %s is not a number", t->text, v);
+		*(hi ? &t->dhi : &t->dlo) = x;
+		if (exclusive)
+			*(hi ? &t->has_hi : &t->has_lo) = 2;	/* (strict) */
+		else
+			*(hi ? &t->has_hi : &t->has_lo) = 1;
+		return 0;
+	}
+	if (t->ckind == 'd') {
+		if (tk_time_parse(v, &when, NULL) < 0)
+			return tk_error("%s: %s", t->text, tk_errmsg);
+		if (exclusive)
+			when += hi ? -86400 : 86400;
+		localtime_r(&when, &tm);
+		strftime(out, sizeof t->slo, "%Y-%m-%d", &tm);
+	} else {
+		n = 0;
+		if (sscanf(v, "%2d:%2d%n:%2d%n", &h, &m, &n, &s, &n) < 2 || v[n] || h > 23 || m > 59 || s > 59 ||
+		    h < 0 || m < 0 || s < 0)
+			return tk_error("%s: %s is not a time of day (HH:MM or HH:MM:SS)", t->text, v);
+		n = h * 3600 + m * 60 + s + (exclusive ? (hi ? -1 : 1) : 0);
+		if (n < 0 || n >= 86400)	/* (before midnight, or after the last second: none) */
+			n = n < 0 ? -1 : 86400;
+		snprintf(out, sizeof t->slo, n < 0 ? "" : n >= 86400 ? "24:00:00" : "%02d:%02d:%02d", n / 3600,
+		    n / 60 % 60, n % 60);
+	}
+	*(hi ? &t->has_hi : &t->has_lo) = 1;
+	return 0;
+}
+
 /* One end of a range: sets lo/hi or slo/shi. hi: the upper end. */
 static int
 range_end(struct term *t, const char *v, int hi, int exclusive)
@@ -165,6 +219,8 @@ range_end(struct term *t, const char *v, int hi, int exclusive)
 	int dateonly;
 	char *end;
 
+	if (t->field == TK_F_CUSTOM && t->ckind && t->ckind != 'i')
+		return custom_end(t, v, hi, exclusive);
 	if (t->field == TK_F_PRIORITY) {
 		if (priority_norm(v, hi ? t->shi : t->slo, t->text) < 0)
 			return -1;
@@ -186,6 +242,10 @@ range_end(struct term *t, const char *v, int hi, int exclusive)
 		*(hi ? &t->hi : &t->lo) = n;
 	} else {
 		n = strtoll(v, &end, 10);
+		if ((!*v || *end) && t->field == TK_F_CUSTOM && !tk_fields_ready()) {
+			t->retype = 1;	/* (its type known once the store is open: custom_retype) */
+			return 0;
+		}
 		if (!*v || *end)
 			return tk_error("%s: %s is not a number", t->text, v);
 		if (exclusive)
@@ -340,8 +400,10 @@ never_matches(tk_filter *q, const struct term *t, const char *term, const char *
 	}
 	if (!t->has_lo || !t->has_hi)
 		return;
-	if (t->field == TK_F_PRIORITY || t->kind == TK_K_TIME)
+	if (t->field == TK_F_PRIORITY || t->kind == TK_K_TIME || t->ckind == 'd' || t->ckind == 't')
 		backwards = strcmp(t->slo, t->shi) > 0;
+	else if (t->ckind == 'n')
+		backwards = t->dlo > t->dhi;
 	else
 		backwards = t->lo > t->hi;
 	if (!backwards)
@@ -449,6 +511,7 @@ tk_filter_add(tk_filter *q, const char *term)
 	t.field = tk_field_lookup(t.name);
 	tk_field_name_lower(t.name);
 	t.kind = t.field == TK_F_CUSTOM ? TK_K_TEXT : (int)tk_fields[t.field].kind;
+	t.ckind = t.field == TK_F_CUSTOM ? tk_fields_kind(t.name) : 0;
 	t.db = t.field == TK_F_CUSTOM ? -1 : tk_fields[t.field].dbi;
 	if (t.field == TK_F_CUSTOM && !tk_field_name_ok(t.name)) {
 		tk_error("%s: %s is not a field name", term, t.name);
@@ -476,6 +539,10 @@ tk_filter_add(tk_filter *q, const char *term)
 		if (range_end(&t, v, *p == '<', excl) < 0)
 			goto fail;
 		*(*p == '<' ? &hi : &lo) = v;
+		t.roff[*p != '<'] = -1;
+		t.roff[*p == '<'] = (long)(v - term);
+		t.rlen[*p == '<'] = (long)strlen(v);
+		t.rexcl[*p == '<'] = excl;
 	} else if (*p == '=') {
 		v = p + 1;
 		t.op = OP_EQ;
@@ -496,6 +563,10 @@ tk_filter_add(tk_filter *q, const char *term)
 				goto fail;
 			lo = dots > v ? v : NULL;
 			hi = dots[2] ? dots + 2 : NULL;
+			t.roff[0] = lo ? (long)(v - term) : -1;
+			t.rlen[0] = (long)(dots - v);
+			t.roff[1] = hi ? (long)(hi - term) : -1;
+			t.rlen[1] = hi ? (long)strlen(hi) : 0;
 		} else if (t.kind == TK_K_TIME && *v) {
 			time_t when;
 			int dateonly;
@@ -669,6 +740,33 @@ tk_filter_ids(tk_filter *q, const uint64_t *ids, size_t n)
  * must be one of the store's (status.c; dropped ones too: tickets may hold
  * them).
  */
+/* A custom field's range read again once the fields file says its type
+ * (a date, a time of day, a number): tk-ls reads its filter before it
+ * opens the store. 0, or -1 with tk_errmsg. */
+static int
+custom_retype(struct term *t)
+{
+	int ck = tk_fields_kind(t->name), e;
+	char *v;
+
+	if (t->field != TK_F_CUSTOM || t->op != OP_RANGE || (ck == t->ckind && !t->retype))
+		return 0;
+	t->ckind = ck;
+	t->retype = 0;
+	t->has_lo = t->has_hi = 0;
+	for (e = 0; e < 2; e++) {
+		if (t->roff[e] < 0)
+			continue;
+		v = tk_xstrndup(t->text + t->roff[e], (size_t)t->rlen[e]);
+		if (range_end(t, v, e, t->rexcl[e]) < 0) {
+			free(v);
+			return -1;
+		}
+		free(v);
+	}
+	return 0;
+}
+
 int
 tk_filter_prepare(tk_filter *q, tk_txn *t)
 {
@@ -685,7 +783,7 @@ tk_filter_prepare(tk_filter *q, tk_txn *t)
 					    tk_status_words());
 		if (tm->field != TK_F_CUSTOM)
 			continue;
-		if (tk_field_check(t->st, t, tm->text, tm->name) < 0)
+		if (tk_field_check(t->st, t, tm->text, tm->name) < 0 || custom_retype(tm) < 0)
 			return -1;
 		if (tm->op == OP_EQ || tm->op == OP_NE)
 			normalise(tm);
@@ -744,14 +842,25 @@ in_range(struct term *t, tk_str v)
 	long long n;
 	char *end;
 
-	if (!v.n)
+	if (!v.n || v.n >= sizeof buf)
 		return 0;
-	if (t->field == TK_F_PRIORITY || t->kind == TK_K_TIME)
+	if (t->ckind == 't' && v.n == 5) {	/* HH:MM is HH:MM:00 */
+		memcpy(buf, v.p, 5);
+		memcpy(buf + 5, ":00", 4);
+		v = (tk_str){ buf, 8 };
+	}
+	if (t->field == TK_F_PRIORITY || t->kind == TK_K_TIME || t->ckind == 'd' || t->ckind == 't')
 		return (!t->has_lo || lexcmp(v, t->slo) >= 0) && (!t->has_hi || lexcmp(v, t->shi) <= 0);
-	if (v.n >= sizeof buf)
-		return 0;
 	memcpy(buf, v.p, v.n);
 	buf[v.n] = '\0';
+	if (t->ckind == 'n') {
+		double x = strtod(buf, &end);
+
+		if (*end || x != x)
+			return 0;
+		return (!t->has_lo || (t->has_lo == 2 ? x > t->dlo : x >= t->dlo)) &&
+		    (!t->has_hi || (t->has_hi == 2 ? x < t->dhi : x <= t->dhi));
+	}
 	n = strtoll(buf, &end, 10);
 	if (*end)
 		return 0;
@@ -1261,6 +1370,57 @@ failed:
 }
 
 /*
+ * The working set's tickets under the values of t, a custom field the
+ * store indexes (active_ix, active.c), that the terms match (pre), id
+ * ascending: a run of keys a value, its copies side by side.
+ */
+static int
+collect_active_ix(tk_txn *tx, struct term *t, arow **out, size_t *nout, struct deliver *pre)
+{
+	unsigned char kb[TK_ACTIVE_IX_KEYBUF];
+	arow *av = NULL;
+	size_t n = 0, cap = 0, i;
+	MDB_cursor *c;
+	MDB_val k, v, p;
+	uint64_t id;
+	int rc, m;
+
+	if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[TK_DB_ACTIVE_IX], &c)))
+		return tk_mdb_error(rc, "active_ix");
+	for (i = 0; i < t->nvals && (!rc || rc == MDB_NOTFOUND); i++) {
+		p = tk_active_ix_prefix(TK_STR(t->name), TK_STR(t->vals[i]), kb);
+		k = p;
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			if (k.mv_size != p.mv_size + 8 || memcmp(k.mv_data, p.mv_data, p.mv_size))
+				break;
+			id = tk_get_u64((unsigned char *)k.mv_data + p.mv_size);
+			if ((m = prematch(pre, id, v)) <= 0) {
+				if (m < 0) {
+					mdb_cursor_close(c);
+					free(av);
+					return -1;
+				}
+				continue;
+			}
+			if (n == cap)
+				av = tk_xrealloc(av, (cap = cap ? 2 * cap : 256) * sizeof *av);
+			av[n].id = id;
+			av[n++].v = v;
+		}
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND) {
+		free(av);
+		return tk_mdb_error(rc, "active_ix");
+	}
+	if (t->nvals > 1)
+		n = arow_sort(av, 0, n);
+	*out = av;
+	*nout = n;
+	return 0;
+}
+
+/*
  * The ids of the working set's tickets that t's index has no entries for
  * (skipped): an active status's are its ranges of keys, an empty
  * assignee's its range under each active status; an empty queue,
@@ -1368,6 +1528,17 @@ deliver(struct deliver *d, uint64_t id, MDB_val v)
 	return d->fn(d->tx, d->tk, d->arg) != 0;
 }
 
+/* A row prematch kept: decoded whole and given to fn, as deliver does. */
+static int
+deliver_matched(struct deliver *d, uint64_t id, MDB_val v)
+{
+	d->tk->id = id;
+	if (tk_ticket_decode(d->tk, v.mv_data, v.mv_size) < 0)
+		return -1;
+	d->matched++;
+	return d->fn(d->tx, d->tk, d->arg) != 0;
+}
+
 const char *
 tk_filter_plan(tk_filter *q)
 {
@@ -1392,6 +1563,8 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 	uint64_t scan_lo = 1, scan_hi = UINT64_MAX;
 	idvec pre = { 0 };	/* the working set narrowed to these ids (pt's) */
 	struct term *pt = NULL;
+	struct term *xt = NULL;	/* the working set read by this custom field's value */
+	size_t xtn = 0;
 	unsigned char lob[8];
 	size_t scanned = 0;
 
@@ -1500,6 +1673,15 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		if (est > as.ms_entries)
 			est = as.ms_entries;
 		cost = est / 16 + ast->nvals * (at ? at->nvals : 1) * tk_ix_nepochs(tx, TK_DB_ACTIVE);
+		/* A custom field's value: its active tickets side by side
+		 * (active_ix), at most as many as its index names. */
+		for (i = 0; i < q->n; i++)
+			if (q->t[i].db == TK_DB_IX_CUSTOM && cnt[i] != (size_t)-1 && (!xt || cnt[i] < xtn)) {
+				xt = &q->t[i];
+				xtn = cnt[i];
+			}
+		if (xt && xtn / 16 + xt->nvals < cost)
+			cost = xtn / 16 + xt->nvals;
 		act = cost < limit && cost < idspan && (!ft || cost < ftn);
 		actcost = cost;
 	}
@@ -1586,7 +1768,7 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		size_t pn = (size_t)-1;
 
 		mdb_stat(tx->txn, tx->st->dbi[TK_DB_ACTIVE], &as);
-		for (i = 0; i < q->n; i++) {
+		for (i = 0; i < q->n && !xt; i++) {
 			struct term *t = &q->t[i];
 
 			if (cnt[i] != (size_t)-1 && cnt[i] < as.ms_entries / 2 && cnt[i] < pn && t != ast && t != at &&
@@ -1624,19 +1806,24 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 
 		if (pt)
 			idset_make(&only, &pre);
-		rc = collect_active(tx, ast, at, pt ? &only : NULL, &av, &nav, &dl);
+		if (xt)
+			rc = collect_active_ix(tx, xt, &av, &nav, &dl);
+		else
+			rc = collect_active(tx, ast, at, pt ? &only : NULL, &av, &nav, &dl);
 		free(only.bits);
 		if (rc < 0)
 			goto fail_tk;
 		tk_buf_free(&q->planbuf);
-		if (pt)
+		if (xt)
+			tk_buf_printf(&q->planbuf, "working set by %s (%zu candidates)", xt->name, dl.seen);
+		else if (pt)
 			tk_buf_printf(&q->planbuf, "working set%s, narrowed by index %s (%zu candidates)",
 			    at ? ", by assignee" : "", pt->name, dl.seen);
 		else
 			tk_buf_printf(&q->planbuf, "working set%s (%zu candidates)", at ? ", by assignee" : "", dl.seen);
 		q->plan = q->planbuf.p;
-		for (i = 0, rc = 0; i < nav && !rc; i++)
-			rc = deliver(&dl, av[i].id, av[i].v);
+		for (i = 0, rc = 0; i < nav && !rc; i++)	/* (matched as they were collected) */
+			rc = deliver_matched(&dl, av[i].id, av[i].v);
 		free(av);
 		if (rc < 0)
 			goto fail_tk;

@@ -60,7 +60,11 @@ tk_rec_escape(tk_buf *b, const char *s, size_t n)
 	const char *esc;
 
 	for (i = 0; i < n; i++) {
-		switch (s[i]) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c > '\\' || (c > '\r' && c != '\\'))	/* (most bytes: one or two tests) */
+			continue;
+		switch (c) {
 		case '\\': esc = "\\\\"; break;
 		case '\t': esc = "\\t"; break;
 		case '\n': esc = "\\n"; break;

@@ -106,6 +106,9 @@
  *               DUPSORT|DUPFIXED: the values of the custom fields meta
  *               "indexed" names (the fields file says "indexed"), no entry
  *               for an empty one; kept by every write of a ticket
+ *   active_ix   (schema 15) name . NUL . value . NUL . id -> encoded ticket:
+ *               the working set's copies under each value of those
+ *               fields (active.c)
  *   notice_queue, notice_mark
  *               (schema 12) tk-notify's queue, seq (8 bytes) -> notice,
  *               and each ticket's notice mark, id -> the last comment
@@ -230,6 +233,7 @@ static const struct {
 	[TK_DB_IX_TIER] = { "ix_tier", 0 },
 	[TK_DB_IX_SLA_DUE] = { "ix_sla_due", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_SLA_LEDGER] = { "sla_ledger", 0 },
+	[TK_DB_ACTIVE_IX] = { "active_ix", 0 },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)

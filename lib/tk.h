@@ -84,6 +84,8 @@ typedef struct {
 #define TK_STR(s) ((tk_str){ (s), strlen(s) })
 
 int tk_str_eq(tk_str a, const char *s);
+/* v in decimal in buf (len bytes, NUL after); its length, 0 when it does not fit. */
+size_t tk_u64_dec(char *buf, size_t len, uint64_t v);
 int tk_str_same(tk_str a, tk_str b);
 
 typedef struct {
@@ -464,12 +466,13 @@ enum tk_dbi {
 	TK_DB_IX_TIER,
 	TK_DB_IX_SLA_DUE,	/* schema 14: the earliest running SLA deadline (sla.c) */
 	TK_DB_SLA_LEDGER,	/* escalations claimed by tk-sla --new (sla.c) */
+	TK_DB_ACTIVE_IX,	/* schema 15: the working set by indexed custom field (active.c) */
 	TK_DB_COUNT
 };
 
 /* The schema this tk writes. An older store is opened no further than its
  * meta until upgrade.c (started by tk_cmd_store) brings it up to date. */
-#define TK_SCHEMA_VERSION 14
+#define TK_SCHEMA_VERSION 15
 
 struct tk_txn;
 typedef struct tk_store {
@@ -709,6 +712,18 @@ int tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk
  * status and assignee, whatever its status's class: tk-config apply moving
  * the tickets of a status whose class changes (its assignee's load too). 0 or -1. */
 int tk_active_move(tk_txn *t, uint64_t id, tk_str status, tk_str assignee, const void *enc, size_t n, int in);
+/* active_ix (active.c): the working set's copies under each value of an
+ * indexed custom field, name . NUL . value . NUL . id. tk_active_ix_write:
+ * ticket id written (enc), whose custom fields were oc (in the working set
+ * when was) and are nc (now); tk_active_ix_drop: every copy under field
+ * name; tk_active_ix_prefix: the keys of name=value (buf of
+ * TK_ACTIVE_IX_KEYBUF bytes). 0 or -1. */
+#define TK_ACTIVE_IX_KEYBUF (TK_IX_CUSTOM_KEYBUF + 1 + 8)
+struct tk_custom;
+int tk_active_ix_write(tk_txn *t, uint64_t id, const struct tk_custom *oc, size_t noc, int was, const struct tk_custom *nc,
+    size_t nnc, int now, const void *enc, size_t n);
+int tk_active_ix_drop(tk_txn *t, const char *name);
+MDB_val tk_active_ix_prefix(tk_str name, tk_str value, unsigned char *buf);
 
 /* Set when an LMDB call failed with MDB_MAP_FULL: tk_store_write grows the map and retries. */
 extern int tk_map_full;
@@ -831,7 +846,7 @@ int tk_field_name_ok(const char *name);
 /* ASCII letters of a field name lowercased in place (names are ASCII). */
 void tk_field_name_lower(char *name);
 
-typedef struct {
+typedef struct tk_custom {
 	tk_str name, value;
 } tk_custom;
 
@@ -1055,6 +1070,12 @@ void tk_fields_unload(void);
 int tk_fields_load(tk_store *st);
 /* The declared field name, or NULL. */
 const char *tk_fields_def(const char *name);
+/* How a declared custom field's values compare in a range (tk-ls
+ * seats=2..10, ship_date<3d): 'i' whole numbers, 'n' numbers, 'd' dates,
+ * 't' times of day; 0 for any other type or an undeclared name. */
+int tk_fields_kind(const char *name);
+/* 1 once a store's fields file has been read (or found absent). */
+int tk_fields_ready(void);
 const char *tk_fields_path(void);
 /* The fields declared indexed, with the lines that say so (the arrays
  * are the module's, good until the next call). */
@@ -1682,8 +1703,10 @@ void tk_config_load(tk_store *st, int mode);
 /* The store keeps what the files say (statuses, classes, indexed
  * fields): 0, or -1 with tk_errmsg naming file:line. */
 int tk_config_agrees(const tk_store *st);
-/* Every value of as that the store's configuration refuses (a status it
- * does not have, a declared type, a type): 0, or -1 with tk_errmsg. */
+/* Every value of as that the store's configuration refuses: 0, or with
+ * tk_errmsg -1 for a status it does not have (a malformed word, exit 2),
+ * -2 for a value a declared type or the types refuse (the data's
+ * refusal, exit 3: DESIGN.md 9). */
 int tk_assignments_validate(const tk_assignments *as);
 /* tk-config apply: the store made to keep what the files say, in one
  * logged transaction; report gets a record a change ("status NAME OLD

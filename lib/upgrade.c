@@ -836,6 +836,42 @@ upgrade_sla(tk_txn *t, void *arg)
 	return tk_store_set_schema(t, 14) < 0 ? TK_EXIT_FAIL : 0;
 }
 
+/*
+ * Schema 14 to 15: active_ix, the working set's copies under each value
+ * of an indexed custom field (active.c), made from the copies in
+ * `active` for the fields meta "indexed" names (none: nothing to make).
+ */
+static int
+upgrade_active_ix(tk_txn *t, void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	tk_ticket tk;
+	int rc = 0;
+
+	(void)arg;
+	if (t->st->nindexed) {
+		if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_ACTIVE], &c)))
+			return tk_mdb_error(rc, "active"), TK_EXIT_FAIL;
+		tk_ticket_init(&tk);
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			tk.id = tk_get_u64((unsigned char *)k.mv_data + k.mv_size - 8);
+			if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0 ||
+			    tk_active_ix_write(t, tk.id, NULL, 0, 0, tk.custom, tk.ncustom, 1, v.mv_data, v.mv_size) < 0) {
+				rc = -1;
+				break;
+			}
+		}
+		tk_ticket_free(&tk);
+		mdb_cursor_close(c);
+		if (rc == -1)
+			return TK_EXIT_FAIL;
+		if (rc != MDB_NOTFOUND)
+			return tk_mdb_error(rc, "active"), TK_EXIT_FAIL;
+	}
+	return tk_store_set_schema(t, 15) < 0 ? TK_EXIT_FAIL : 0;
+}
+
 int
 tk_store_upgrade(tk_store *st)
 {
@@ -863,6 +899,8 @@ tk_store_upgrade(tk_store *st)
 		st->schema = 13;
 	if (!rc && st->schema == 13 && !(rc = tk_store_write(st, upgrade_sla, NULL)))
 		st->schema = 14;
+	if (!rc && st->schema == 14 && !(rc = tk_store_write(st, upgrade_active_ix, NULL)))
+		st->schema = 15;
 	st->via = via;
 	if (rc)
 		return tk_error("%s: upgrade to schema %d failed: %s", st->dir, TK_SCHEMA_VERSION, tk_errmsg);

@@ -777,3 +777,20 @@ tk_nearest_try(tk_nearest *nr, const char *cand)
 		nr->best = cand;
 	}
 }
+
+size_t
+tk_u64_dec(char *buf, size_t len, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0, i;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	if (n >= len)
+		return len ? (buf[0] = '\0', 0) : 0;
+	for (i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	buf[n] = '\0';
+	return n;
+}

@@ -86,8 +86,8 @@ test_expect_success 'transitions: the file'"'"'s allow lines, refused naming the
 	tk-ls -t -o status,reopens,resolved id=1 >out && printf "open\t1\t\n" >expect && test_cmp expect out
 '
 
-test_expect_success 'types: checked against the file'"'"'s (exit 2 on the command line, 3 in records), kept as it spells them' '
-	test_expect_code 2 tk-new -s bad type=bug 2>err &&
+test_expect_success 'types: checked against the file'"'"'s (exit 3 on the command line and in records: refused by the store), kept as it spells them' '
+	test_expect_code 3 tk-new -s bad type=bug 2>err &&
 	test_grep "type=bug: not a type of this store (incident, request, problem, change) (workflow:9)" err &&
 	tk-new -s c1 type=Change >c1 && tk-ls -t -o type id=$(cat c1) >out && echo change >expect && test_cmp expect out &&
 	printf "#subject\ttype\nr1\tincident\nr2\tstory\n" | test_expect_code 3 tk-new -b >ids 2>err &&
