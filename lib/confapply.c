@@ -49,7 +49,7 @@ hook_check(const tk_str *old, const tk_custom *oldc, size_t noldc, const tk_tick
 	return 0;
 }
 
-static const tk_ticket_hooks hooks = { hook_value, hook_defaults, hook_check };
+static const tk_ticket_hooks hooks = { hook_value, hook_defaults, hook_check, tk_fields_kind, tk_field_check };
 
 void
 tk_config_install(void)

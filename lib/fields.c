@@ -50,15 +50,6 @@ static const char *const reserved[] = {
 enum { FT_TEXT, FT_INT, FT_NUMBER, FT_DATE, FT_TIME, FT_BOOL, FT_ENUM, FT_EMAIL };
 static const char *const type_names[] = { "text", "int", "number", "date", "time", "bool", "enum", "email", NULL };
 
-struct tk_cond {
-	int field;		/* tk_field, or TK_F_CUSTOM with name */
-	char *name;
-	int ne;			/* field!=...: none of the values */
-	char **vals;
-	size_t nvals;
-};
-
-static int fields_ready;	/* a store's fields file read (or found absent) */
 
 struct fdef {
 	char *name;
@@ -126,70 +117,45 @@ tk_field_reserved(const char *name)
 
 /* ---- conditions ---- */
 
+/*
+ * A condition is filter terms of tk-ls(1) (query.c), all of which must
+ * hold: the one filter language, on the fields a ticket stores (tk's and
+ * custom ones). The ticket in hand is matched with no transaction, so
+ * the fields tk works out (age, comments), id and text= are refused.
+ * Matched from bulk commands' reading threads too: tk_filter_shared.
+ */
 void
 tk_when_free(tk_when *w)
 {
-	size_t i, j;
-
-	for (i = 0; i < w->n; i++) {
-		for (j = 0; j < w->c[i].nvals; j++)
-			free(w->c[i].vals[j]);
-		free(w->c[i].vals);
-		free(w->c[i].name);
-	}
-	free(w->c);
+	tk_filter_free(w->q);
 	memset(w, 0, sizeof *w);
-}
-
-/* A field a condition may name: a stored field of tk's, or a custom one. */
-static int
-cond_field(const char *name, int *field)
-{
-	int f = tk_field_lookup(name);
-
-	if (f != TK_F_CUSTOM && f >= TK_F_NSTORED)
-		return tk_error("%s: a field tk works out (not stored): a condition cannot ask it", name);
-	if (f == TK_F_ID)
-		return tk_error("id: a condition cannot ask a ticket's id");
-	if (f == TK_F_CUSTOM && !tk_field_name_ok(name))
-		return tk_error("%s: not a field name", name);
-	*field = f;
-	return 0;
 }
 
 int
 tk_when_add(tk_when *w, const char *term)
 {
-	const char *p = term, *v, *c;
-	struct tk_cond cd;
-	size_t n;
+	tk_term_info ti;
+	int f;
 
-	memset(&cd, 0, sizeof cd);
-	while (isalnum((unsigned char)*p) || strchr("_-.", *p))
-		p++;
-	n = (size_t)(p - term);
-	if (!n || (strncmp(p, "!=", 2) && *p != '='))
-		return tk_error("%s: not a condition (field=value, field=a,b or field!=value)", term);
-	cd.ne = *p == '!';
-	v = p + 1 + cd.ne;
-	cd.name = tk_xstrndup(term, n);
-	tk_field_name_lower(cd.name);
-	if (cond_field(cd.name, &cd.field) < 0) {
-		free(cd.name);
+	if (!tk_is_filter(term))
+		return tk_error("%s: not a condition (a filter term: field=value, field=a,b, field!=value, "
+		    "field~regex, field=a..b)", term);
+	if (!w->q) {
+		w->q = tk_filter_new();
+		tk_filter_jit(w->q, 0);
+		tk_filter_shared(w->q, 1);
+	}
+	if (tk_filter_add(w->q, term) < 0)
 		return -1;
-	}
-	for (;;) {
-		c = strchr(v, ',');
-		if (!c)
-			c = v + strlen(v);
-		cd.vals = tk_xrealloc(cd.vals, (cd.nvals + 1) * sizeof *cd.vals);
-		cd.vals[cd.nvals++] = tk_xstrndup(v, (size_t)(c - v));
-		if (!*c)
-			break;
-		v = c + 1;
-	}
-	w->c = tk_xrealloc(w->c, (w->n + 1) * sizeof *w->c);
-	w->c[w->n++] = cd;
+	tk_filter_term(w->q, tk_filter_size(w->q) - 1, &ti);
+	f = ti.field;
+	if (!strcmp(ti.name, "text"))
+		return tk_error("%s: a condition cannot search the full text", term);
+	if (f == TK_F_ID)
+		return tk_error("id: a condition cannot ask a ticket's id");
+	if (f != TK_F_CUSTOM && f >= TK_F_NSTORED)
+		return tk_error("%s: a field tk works out (not stored): a condition cannot ask it", ti.name);
+	w->n = tk_filter_size(w->q);
 	return 0;
 }
 
@@ -202,19 +168,8 @@ value_of(const tk_ticket *tk, int field, const char *name)
 int
 tk_when_holds(const tk_when *w, const tk_ticket *tk)
 {
-	size_t i, j;
-	int any;
-
-	for (i = 0; i < w->n; i++) {
-		const struct tk_cond *c = &w->c[i];
-		tk_str v = value_of(tk, c->field, c->name);
-
-		for (j = 0, any = 0; j < c->nvals && !any; j++)
-			any = tk_str_eq(v, c->vals[j]);
-		if (any == c->ne)
-			return 0;
-	}
-	return 1;
+	/* (stored fields only: no transaction is read) */
+	return !w->q || tk_filter_match(w->q, NULL, (tk_ticket *)tk) == 1;
 }
 
 /* 1 when a field the condition asks is one of a ticket's changes (old:
@@ -222,21 +177,22 @@ tk_when_holds(const tk_when *w, const tk_ticket *tk)
 static int
 when_changed(const tk_when *w, const tk_str *old, const tk_custom *oldc, size_t noldc, const tk_ticket *tk)
 {
+	tk_term_info ti;
 	size_t i, j;
 
 	for (i = 0; i < w->n; i++) {
-		const struct tk_cond *c = &w->c[i];
 		tk_str was = { "", 0 };
 
-		if (c->field != TK_F_CUSTOM) {
-			if (!tk_str_same(old[c->field], tk->f[c->field]))
+		tk_filter_term(w->q, i, &ti);
+		if (ti.field != TK_F_CUSTOM) {
+			if (!tk_str_same(old[ti.field], tk->f[ti.field]))
 				return 1;
 			continue;
 		}
 		for (j = 0; j < noldc; j++)
-			if (tk_str_eq(oldc[j].name, c->name))
+			if (tk_str_eq(oldc[j].name, ti.name))
 				was = oldc[j].value;
-		if (!tk_str_same(was, tk_ticket_custom(tk, c->name)))
+		if (!tk_str_same(was, tk_ticket_custom(tk, ti.name)))
 			return 1;
 	}
 	return 0;
@@ -247,11 +203,14 @@ when_changed(const tk_when *w, const tk_str *old, const tk_custom *oldc, size_t 
 const char *
 tk_when_undeclared(const tk_when *w)
 {
+	tk_term_info ti;
 	size_t i;
 
-	for (i = 0; i < w->n; i++)
-		if (w->c[i].field == TK_F_CUSTOM && !tk_fields_def(w->c[i].name))
-			return w->c[i].name;
+	for (i = 0; i < w->n; i++) {
+		tk_filter_term(w->q, i, &ti);
+		if (ti.field == TK_F_CUSTOM && !tk_fields_def(ti.name))
+			return ti.name;
+	}
 	return NULL;
 }
 
@@ -325,12 +284,6 @@ tk_fields_def(const char *name)
 	struct fdef *d = find_def(name, strlen(name));
 
 	return d ? d->name : NULL;
-}
-
-int
-tk_fields_ready(void)
-{
-	return fields_ready;
 }
 
 int
@@ -618,7 +571,6 @@ tk_fields_read(const char *dir, tk_conf_errs *errs)
 	int rc;
 
 	tk_fields_unload();
-	fields_ready = 1;
 	if ((rc = tk_conf_open(&c, dir, "fields")) <= 0)
 		return rc < 0 && errs ? problem(errs) : rc;
 	fc.path = tk_xstrdup(c.path);

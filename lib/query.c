@@ -53,7 +53,7 @@ struct term {
 	const char *pat;	/* the pattern, in text */
 	int has_lo, has_hi;
 	long long lo, hi;	/* ints and durations */
-	int ckind;		/* a declared custom field's: tk_fields_kind */
+	int ckind;		/* a declared custom field's: tk_hooks->kind (tk_fields_kind) */
 	int retype;		/* a custom range read before the fields file: again after */
 	int rexcl[2];		/* a range's ends as written: exclusive, */
 	long roff[2], rlen[2];	/* their bytes in text (roff -1: none) */
@@ -79,6 +79,7 @@ struct tk_filter {
 	tk_buf warning;		/* why the term last added never matches, or empty */
 	int nojit;		/* tk_filter_jit(q, 0): one ticket to match, JIT costs more than it saves */
 	int lazy;		/* tk_filter_lazy: regexes compiled when first matched */
+	int shared;		/* tk_filter_shared: matched from several threads */
 };
 
 _Thread_local long tk_filter_errpos = -1;
@@ -242,7 +243,7 @@ range_end(struct term *t, const char *v, int hi, int exclusive)
 		*(hi ? &t->hi : &t->lo) = n;
 	} else {
 		n = strtoll(v, &end, 10);
-		if ((!*v || *end) && t->field == TK_F_CUSTOM && !tk_fields_ready()) {
+		if ((!*v || *end) && t->field == TK_F_CUSTOM && !tk_hooks) {
 			t->retype = 1;	/* (its type known once the store is open: custom_retype) */
 			return 0;
 		}
@@ -511,7 +512,7 @@ tk_filter_add(tk_filter *q, const char *term)
 	t.field = tk_field_lookup(t.name);
 	tk_field_name_lower(t.name);
 	t.kind = t.field == TK_F_CUSTOM ? TK_K_TEXT : (int)tk_fields[t.field].kind;
-	t.ckind = t.field == TK_F_CUSTOM ? tk_fields_kind(t.name) : 0;
+	t.ckind = t.field == TK_F_CUSTOM && tk_hooks ? tk_hooks->kind(t.name) : 0;
 	t.db = t.field == TK_F_CUSTOM ? -1 : tk_fields[t.field].dbi;
 	if (t.field == TK_F_CUSTOM && !tk_field_name_ok(t.name)) {
 		tk_error("%s: %s is not a field name", term, t.name);
@@ -662,6 +663,12 @@ tk_filter_lazy(tk_filter *q, int on)
 	q->lazy = on;
 }
 
+void
+tk_filter_shared(tk_filter *q, int on)
+{
+	q->shared = on;
+}
+
 size_t
 tk_filter_size(const tk_filter *q)
 {
@@ -746,7 +753,7 @@ tk_filter_ids(tk_filter *q, const uint64_t *ids, size_t n)
 static int
 custom_retype(struct term *t)
 {
-	int ck = tk_fields_kind(t->name), e;
+	int ck = tk_hooks ? tk_hooks->kind(t->name) : 0, e;
 	char *v;
 
 	if (t->field != TK_F_CUSTOM || t->op != OP_RANGE || (ck == t->ckind && !t->retype))
@@ -783,7 +790,7 @@ tk_filter_prepare(tk_filter *q, tk_txn *t)
 					    tk_status_words());
 		if (tm->field != TK_F_CUSTOM)
 			continue;
-		if (tk_field_check(t->st, t, tm->text, tm->name) < 0 || custom_retype(tm) < 0)
+		if ((tk_hooks && tk_hooks->field_check(t->st, t, tm->text, tm->name) < 0) || custom_retype(tm) < 0)
 			return -1;
 		if (tm->op == OP_EQ || tm->op == OP_NE)
 			normalise(tm);
@@ -917,7 +924,16 @@ term_match(tk_filter *q, struct term *t, tk_txn *tx, tk_ticket *tk)
 	case OP_NRE:
 		if (!t->re && compile(q, t) < 0)
 			return -1;
-		rc = pcre2_match(t->re, (PCRE2_SPTR)(v.n ? v.p : ""), v.n, 0, PCRE2_NO_UTF_CHECK, t->md, q->mctx);
+		if (q->shared) {	/* (match data of its own: several threads match q) */
+			pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+
+			if (!md)
+				return tk_error("%s: out of memory", t->text);
+			rc = pcre2_match(t->re, (PCRE2_SPTR)(v.n ? v.p : ""), v.n, 0, PCRE2_NO_UTF_CHECK, md, q->mctx);
+			pcre2_match_data_free(md);
+		} else
+			rc = pcre2_match(t->re, (PCRE2_SPTR)(v.n ? v.p : ""), v.n, 0, PCRE2_NO_UTF_CHECK, t->md,
+			    q->mctx);
 		if (rc >= 0)
 			return t->op == OP_RE;
 		if (rc == PCRE2_ERROR_NOMATCH)

@@ -1023,6 +1023,12 @@ typedef struct tk_ticket_hooks {
 	int (*value)(int field, const char *name, const char *v, char *buf, tk_str *out);
 	int (*defaults)(tk_ticket *tk);
 	int (*check)(const tk_str *old, const tk_custom *oldc, size_t noldc, const tk_ticket *tk, int flags);
+	/* The filter language's questions (query.c sits below the fields
+	 * file, whose conditions are filters): how custom field name compares
+	 * in a range (tk_fields_kind), and whether a custom name may be
+	 * asked for (tk_field_check). */
+	int (*kind)(const char *name);
+	int (*field_check)(tk_store *st, tk_txn *t, const char *what, const char *name);
 } tk_ticket_hooks;
 extern const tk_ticket_hooks *tk_hooks;
 /* Ticket id (0: one being made) may have parent: it exists, is not id,
@@ -1048,11 +1054,11 @@ typedef struct {
 	size_t n;
 } tk_conf_errs;
 
-/* A condition: terms field=a,b (any of) or field!=a,b, all of which hold
- * (the fields file's "in", the workflow's "match"): stored and custom
- * fields only. add: 0, or -1 with tk_errmsg. */
+/* A condition (the fields file's "in", the workflow's "match"): filter
+ * terms of tk-ls(1), all of which hold, on stored and custom fields only.
+ * add: 0, or -1 with tk_errmsg. */
 typedef struct {
-	struct tk_cond *c;
+	struct tk_filter *q;
 	size_t n;
 } tk_when;
 int tk_when_add(tk_when *w, const char *term);
@@ -1074,8 +1080,6 @@ const char *tk_fields_def(const char *name);
  * seats=2..10, ship_date<3d): 'i' whole numbers, 'n' numbers, 'd' dates,
  * 't' times of day; 0 for any other type or an undeclared name. */
 int tk_fields_kind(const char *name);
-/* 1 once a store's fields file has been read (or found absent). */
-int tk_fields_ready(void);
 const char *tk_fields_path(void);
 /* The fields declared indexed, with the lines that say so (the arrays
  * are the module's, good until the next call). */
@@ -1261,6 +1265,10 @@ void tk_filter_jit(tk_filter *q, int on);
  * ticket is first matched against them, not checked by tk_filter_add: for
  * rules known good (route.c), most of which one ticket never needs. */
 void tk_filter_lazy(tk_filter *q, int on);
+/* tk_filter_shared(q, 1): q is matched from several threads at once (a
+ * condition of the fields file in a bulk command's readers): each regex
+ * match gets match data of its own. */
+void tk_filter_shared(tk_filter *q, int on);
 /* A failed tk_filter_add's byte offset in the term of a bad regex's error, else -1. */
 extern _Thread_local long tk_filter_errpos;
 /* Term i of q (i < tk_filter_size(q)): its text, field name and number

@@ -276,4 +276,27 @@ test_expect_success 'ranges on declared numbers, dates and times of day compare 
 	test_expect_code 2 tk-ls "seats>two" 2>err && test_grep "seats>two: two is not a number" err
 '
 
+test_expect_success 'conditions are filter terms: regexes, ranges and != in required, checked with file:line' '
+	mkdir -p cond && cat >cond/fields <<-\EOF &&
+	field serial
+	field seats int 1..
+	required serial in queue~^hw- priority=P1..P2
+	required seats in category!=internal queue=sales
+	EOF
+	test_expect_code 3 tk-new -d cond -q -s a queue=hw-cn priority=P1 2>err &&
+	test_grep "serial: required in queue~^hw- priority=P1..P2, and the ticket has none (fields:3)" err &&
+	tk-new -d cond -q -s b queue=hw-cn priority=P3 && tk-new -d cond -q -s c queue=hw priority=P1 &&
+	tk-new -d cond -q -s d queue=sales category=internal &&
+	test_expect_code 3 tk-new -d cond -q -s e queue=sales 2>err && test_grep "seats: required in category!=internal" err &&
+	{ printf "#subject\tqueue\tpriority\tserial\n"; i=0; while [ $i -lt 300 ]; do
+		printf "r%d\thw-%d\tP%d\t%s\n" $i $((i % 7)) $((i % 4 + 1)) "$( [ $((i % 4)) -lt 2 ] && [ $((i % 5)) -eq 0 ] || echo s$i)"; i=$((i + 1)); done; } >bulk &&
+	test_expect_code 3 tk-new -d cond -b <bulk >ids 2>err &&
+	awk -F "\t" "NR > 1 && \$3 <= \"P2\" && \$4 == \"\"" bulk | wc -l >want && grep -c "required in queue~" err >got &&
+	test_cmp want got && test $(($(wc -l <ids) + $(cat got))) -eq 300 &&
+	for bad in "queue~[" "age>3d" "text=vpn" "id=3" "nosuch=1" "queue"; do
+		printf "field serial\nrequired serial in %s\n" "$bad" >cond/fields &&
+		test_expect_code 1 tk-config -d cond check 2>err && test_grep "fields:2: " err || return 1
+	done
+'
+
 test_done

@@ -53,7 +53,7 @@ flow changes
   allow open -> resolved
   allow resolved -> closed
 flow hardware
-  match queue=hw,lab
+  match queue~^(hw|lab)(-.*)?$ priority!=P4
   allow * -> closed
   allow new -> open
 EOF
@@ -108,7 +108,10 @@ test_expect_success 'a type with its own transitions (flow changes), a queue wit
 	tk-new -s moved >moved &&
 	test_expect_code 3 tk-set queue=lab status=triage $(cat moved) 2>err &&
 	test_grep "flow hardware" err &&
-	tk-set -q queue=lab status=open $(cat moved)
+	tk-set -q queue=lab status=open $(cat moved) &&
+	tk-new -s hw2 queue=hw-cn priority=P2 >hw2 && tk-new -s hw3 queue=hw-cn priority=P4 >hw3 &&
+	test_expect_code 3 tk-set status=triage $(cat hw2) 2>err && test_grep "flow hardware" err &&
+	tk-set -q status=triage $(cat hw3)
 '
 
 test_expect_success 'tk-config apply moves a status'"'"'s tickets when its class changes: the default view follows' '
