@@ -574,6 +574,32 @@ struct tcheck {
 	long problems;
 };
 
+static int ticket_problem(const tk_ticket *tk, const char *field, tk_str value, const char *why, void *arg);
+
+/* A custom value under a name that became one of tk's fields, which the
+ * upgrade (upgrade.c, schema 16) did not move: no name reaches it. */
+static void
+builtin_problems(const tk_ticket *tk, void *tc)
+{
+	char name[80], why[256];
+	size_t i;
+	int f;
+
+	for (i = 0; i < tk->ncustom; i++) {
+		if (!tk->custom[i].value.n || tk->custom[i].name.n >= sizeof name ||
+		    (f = tk_field_lookup_n(tk->custom[i].name.p, tk->custom[i].name.n)) == TK_F_CUSTOM)
+			continue;
+		snprintf(name, sizeof name, "%.*s", (int)tk->custom[i].name.n, tk->custom[i].name.p);
+		snprintf(why, sizeof why, "a custom value from before %s was one of tk's fields, not moved into it: %s", name,
+		    tk->f[f].n ? "the field has a value of its own" :
+		    f == TK_F_MERGED_INTO || f == TK_F_DUPLICATE_OF || f == TK_F_RELATED ? "links are made with tk-link" :
+		    f == TK_F_CONTACT || f == TK_F_ORG || f == TK_F_TIER ? "the customer directory sets it (tk-contact, tk-org)" :
+		    f == TK_F_SLA_DUE || f == TK_F_DUE_RESPONSE || f == TK_F_DUE_UPDATE || f == TK_F_DUE_RESOLUTION ?
+		    "the SLA's policies set it (tk-sla)" : "not a value the field takes");
+		ticket_problem(tk, name, tk->custom[i].value, why, tc);
+	}
+}
+
 static int
 ticket_problem(const tk_ticket *tk, const char *field, tk_str value, const char *why, void *arg)
 {
@@ -629,6 +655,7 @@ tk_config_check_tickets(tk_txn *t, tk_output *out)
 			free(ty);
 		}
 		tk_fields_ticket_problems(&tk, ticket_problem, &tc);
+		builtin_problems(&tk, &tc);
 		if (tc.problems && tc.problems % 4096 == 0)
 			tk_flush_stdout();
 	}

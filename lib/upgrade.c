@@ -872,6 +872,114 @@ upgrade_active_ix(tk_txn *t, void *arg)
 	return tk_store_set_schema(t, 15) < 0 ? TK_EXIT_FAIL : 0;
 }
 
+/*
+ * Schema 15 to 16 (DESIGN.md 6): a custom value kept under a name that a
+ * later schema made one of tk's fields (requester_name and nps at 6,
+ * merged_into, duplicate_of and related at 8, contact, org and tier at
+ * 13, the SLA's deadlines at 14) moves into that field, logged via
+ * upgrade, when the field is empty and the value is one it takes:
+ * requester_name any text, nps a whole number 0 to 10. The others stay
+ * where they are (no name reaches them) and tk-config check --tickets
+ * lists each with why: links are made by tk-link, a contact, org or tier
+ * by the directory, the deadlines by the SLA's policies. Only when the store ever
+ * held such a name (its `fields` sub-database): else nothing is read.
+ */
+static int
+builtin_value(int f, tk_str v, char *buf, size_t len)
+{
+	char tmp[40], *end;
+	long n;
+
+	if (f == TK_F_REQUESTER_NAME)
+		return v.n < len ? (memcpy(buf, v.p, v.n), buf[v.n] = '\0', 0) : -1;
+	if (v.n >= sizeof tmp)
+		return -1;
+	memcpy(tmp, v.p, v.n);
+	tmp[v.n] = '\0';
+	if (f == TK_F_NPS) {
+		n = strtol(tmp, &end, 10);
+		if (!v.n || *end || n < 0 || n > 10)
+			return -1;
+		snprintf(buf, len, "%ld", n);
+		return 0;
+	}
+	return -1;
+}
+
+static int
+upgrade_builtins(tk_txn *t, void *arg)
+{
+	static const int moved[] = { TK_F_REQUESTER_NAME, TK_F_NPS, TK_F_MERGED_INTO, TK_F_DUPLICATE_OF,
+		TK_F_RELATED, TK_F_CONTACT, TK_F_ORG, TK_F_TIER, TK_F_DUE_RESPONSE, TK_F_DUE_UPDATE,
+		TK_F_DUE_RESOLUTION, TK_F_SLA_DUE };
+	char vals[TK_F_NSTORED][TK_VALUE_BUF];
+	tk_assignments as = { 0 };
+	tk_ticket tk;
+	tk_ids ids = { 0 };
+	MDB_cursor *c;
+	MDB_val k, v;
+	size_t i, j, any = 0, n;
+	int rc = 0, f;
+
+	(void)arg;
+	for (i = 0; i < sizeof moved / sizeof *moved; i++)
+		any += tk_field_registered(t, tk_fields[moved[i]].name, strlen(tk_fields[moved[i]].name)) == 1;
+	if (!any)
+		return tk_store_set_schema(t, 16) < 0 ? TK_EXIT_FAIL : 0;
+	/* The tickets holding one, then each changed (the cursor is not
+	 * read across a change of the tree). */
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_TICKETS], &c)))
+		return tk_mdb_error(rc, "tickets"), TK_EXIT_FAIL;
+	tk_ticket_init(&tk);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		tk.id = tk_get_u64(k.mv_data);
+		if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0) {
+			rc = -1;
+			break;
+		}
+		for (i = 0; i < tk.ncustom; i++)
+			if (tk.custom[i].value.n && tk_field_lookup_n(tk.custom[i].name.p, tk.custom[i].name.n) != TK_F_CUSTOM) {
+				tk_ids_add(&ids, tk.id);
+				break;
+			}
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND) {
+		tk_ticket_free(&tk);
+		tk_ids_free(&ids);
+		return (rc == -1 ? 0 : tk_mdb_error(rc, "tickets")), TK_EXIT_FAIL;
+	}
+	rc = 0;
+	for (j = 0; j < ids.n && !rc; j++) {
+		if ((rc = tk_ticket_get(t, ids.v[j], &tk, 1)) <= 0) {
+			rc = -1;
+			break;
+		}
+		rc = 0;
+		as.n = 0;
+		for (i = 0; i < tk.ncustom;) {
+			f = tk_field_lookup_n(tk.custom[i].name.p, tk.custom[i].name.n);
+			if (f == TK_F_CUSTOM || f >= TK_F_NSTORED || tk.f[f].n ||
+			    builtin_value(f, tk.custom[i].value, vals[f], sizeof vals[f]) < 0) {
+				i++;
+				continue;
+			}
+			tk_assign_borrow(&as, f, tk_fields[f].name, vals[f]);
+			n = tk.ncustom - i - 1;	/* out of the custom fields */
+			memmove(&tk.custom[i], &tk.custom[i + 1], n * sizeof *tk.custom);
+			tk.ncustom--;
+		}
+		if (as.n && tk_ticket_apply(t, &tk, &as, TK_APPLY_UPGRADE) < 0)
+			rc = -1;
+	}
+	tk_assignments_free(&as);
+	tk_ticket_free(&tk);
+	tk_ids_free(&ids);
+	if (rc < 0)
+		return TK_EXIT_FAIL;
+	return tk_store_set_schema(t, 16) < 0 ? TK_EXIT_FAIL : 0;
+}
+
 int
 tk_store_upgrade(tk_store *st)
 {
@@ -901,6 +1009,8 @@ tk_store_upgrade(tk_store *st)
 		st->schema = 14;
 	if (!rc && st->schema == 14 && !(rc = tk_store_write(st, upgrade_active_ix, NULL)))
 		st->schema = 15;
+	if (!rc && st->schema == 15 && !(rc = tk_store_write(st, upgrade_builtins, NULL)))
+		st->schema = 16;
 	st->via = via;
 	if (rc)
 		return tk_error("%s: upgrade to schema %d failed: %s", st->dir, TK_SCHEMA_VERSION, tk_errmsg);

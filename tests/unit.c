@@ -1157,6 +1157,68 @@ make_v8_store(const char *dir)
 	return 0;
 }
 
+/* Tickets as a store before schema 16 may hold them: custom values
+ * under names that became tk's fields (DESIGN.md 6). */
+static int
+builtin_named_tickets(tk_txn *t, void *arg)
+{
+	static const struct { const char *nps, *cname[2], *cval[2]; } raw[] = {
+		{ "", { "nps", "requester_name" }, { "9", "Wang Li" } },
+		{ "", { "nps", NULL }, { "12", NULL } },
+		{ "", { "tier", NULL }, { "vip", NULL } },
+		{ "", { "related", "due_response" }, { "1", "2026-12-01T10:00:00Z" } },
+		{ "3", { "nps", NULL }, { "7", NULL } },
+	};
+	tk_ticket tk;
+	tk_buf enc = { 0 };
+	size_t i, j;
+	int rc = 0;
+
+	(void)arg;
+	for (i = 0; i < sizeof raw / sizeof *raw && !rc; i++) {
+		tk_ticket_init(&tk);
+		tk.f[TK_F_SUBJECT] = TK_STR("old ticket");
+		tk.f[TK_F_STATUS] = TK_STR("open");
+		tk.f[TK_F_PRIORITY] = TK_STR("P3");
+		tk.f[TK_F_CREATED] = tk.f[TK_F_UPDATED] = TK_STR("2026-11-01T08:00:00Z");
+		tk.f[TK_F_NPS] = TK_STR(raw[i].nps);
+		for (j = 0; j < 2 && raw[i].cname[j]; j++) {
+			tk_ticket_custom_slot(&tk, raw[i].cname[j], strlen(raw[i].cname[j]))->value = TK_STR(raw[i].cval[j]);
+			if (tk_field_register(t, TK_STR(raw[i].cname[j])) < 0)
+				rc = 1;
+		}
+		enc.len = 0;
+		tk_ticket_encode(&tk, &enc);
+		tk_ticket_free(&tk);
+		tk_ticket_init(&tk);
+		rc = rc || tk_ticket_insert(t, &tk, enc.p, enc.len, NULL, 0) < 0;
+		tk_ticket_free(&tk);
+	}
+	tk_buf_free(&enc);
+	return rc ? TK_EXIT_FAIL : 0;
+}
+
+/* tests/unit v15-store DIR: a schema 15 store with the tickets above. */
+static int
+make_v15_store(const char *dir)
+{
+	tk_store *st = tk_store_open(dir, 1);
+	MDB_txn *txn;
+	MDB_val k = { 6, "schema" }, v = { 2, "15" };
+
+	if (!st || tk_store_write(st, builtin_named_tickets, NULL) != 0) {
+		fprintf(stderr, "v15-store: %s\n", tk_errmsg);
+		return 1;
+	}
+	if (mdb_txn_begin(st->env, NULL, 0, &txn) || mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) ||
+	    mdb_txn_commit(txn)) {
+		fprintf(stderr, "v15-store: cannot set schema 15\n");
+		return 1;
+	}
+	tk_store_close(st);
+	return 0;
+}
+
 /*
  * tests/unit row-marks DIR: the tickets tk-import made from rows with no
  * external id made as an older tk-import left them: external_id "row-"
@@ -1749,6 +1811,8 @@ main(int argc, char **argv)
 		return make_v4_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v5-store"))
 		return make_v5_store(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "v15-store"))
+		return make_v15_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v8-store"))
 		return make_v8_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v6-nolinks"))
