@@ -204,8 +204,12 @@ custom_end(struct term *t, const char *v, int hi, int exclusive)
 		n = h * 3600 + m * 60 + s + (exclusive ? (hi ? -1 : 1) : 0);
 		if (n < 0 || n >= 86400)	/* (before midnight, or after the last second: none) */
 			n = n < 0 ? -1 : 86400;
-		snprintf(out, sizeof t->slo, n < 0 ? "" : n >= 86400 ? "24:00:00" : "%02d:%02d:%02d", n / 3600,
-		    n / 60 % 60, n % 60);
+		if (n < 0)
+			out[0] = '\0';	/* (an upper end before midnight: below every time) */
+		else if (n >= 86400)
+			strcpy(out, "24:00:00");	/* (a lower end past the last second: above every time) */
+		else
+			snprintf(out, sizeof t->slo, "%02d:%02d:%02d", n / 3600, n / 60 % 60, n % 60);
 	}
 	*(hi ? &t->has_hi : &t->has_lo) = 1;
 	return 0;
