@@ -285,17 +285,6 @@ tk_active_ix_prefix(tk_str name, tk_str value, unsigned char *buf)
 	return aix_key(name, value, 0, 0, buf);
 }
 
-static tk_str
-custom_of(const tk_custom *c, size_t n, tk_str name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (tk_str_same(c[i].name, name))
-			return c[i].value;
-	return (tk_str){ "", 0 };
-}
-
 int
 tk_active_ix_write(tk_txn *t, uint64_t id, const tk_custom *oc, size_t noc, int was, const tk_custom *nc,
     size_t nnc, int now, const void *enc, size_t n)
@@ -311,7 +300,7 @@ tk_active_ix_write(tk_txn *t, uint64_t id, const tk_custom *oc, size_t noc, int 
 	/* A copy whose key stays is written over below. */
 	for (i = 0; was && i < noc && !rc; i++) {
 		if (!oc[i].value.n || !tk_store_indexed(t->st, oc[i].name.p, oc[i].name.n) ||
-		    (now && tk_str_same(custom_of(nc, nnc, oc[i].name), oc[i].value)))
+		    (now && tk_str_same(tk_custom_value(nc, nnc, oc[i].name), oc[i].value)))
 			continue;
 		k = aix_key(oc[i].name, oc[i].value, id, 1, kb);
 		if ((rc = mdb_del(t->txn, db, &k, NULL)) == MDB_NOTFOUND)

@@ -566,18 +566,6 @@ explain_match(tk_rules *rs, struct rule *r, struct mline *m, tk_txn *t, tk_ticke
 	tk_buf_addc(b, '\n');
 }
 
-/* The value of custom field name among a ticket's custom fields saved as oc. */
-static tk_str
-old_custom(const tk_custom *oc, size_t n, tk_str name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (tk_str_same(oc[i].name, name))
-			return oc[i].value;
-	return (tk_str){ "", 0 };
-}
-
 static void
 count_field(struct rule *r, const char *name, size_t n)
 {
@@ -617,7 +605,7 @@ changes(tk_rules *rs, struct rule *r, const tk_str *old, const tk_custom *oc, si
 		}
 	}
 	for (i = 0; i < tk->ncustom; i++) {
-		tk_str ov = old_custom(oc, noc, tk->custom[i].name);
+		tk_str ov = tk_custom_value(oc, noc, tk->custom[i].name);
 
 		if (tk_str_same(ov, tk->custom[i].value))
 			continue;

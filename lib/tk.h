@@ -86,6 +86,10 @@ typedef struct {
 int tk_str_eq(tk_str a, const char *s);
 /* v in decimal in buf (len bytes, NUL after); its length, 0 when it does not fit. */
 size_t tk_u64_dec(char *buf, size_t len, uint64_t v);
+/* The value of custom field name among n custom fields (a ticket's, or
+ * as they were before a change), empty when none. */
+struct tk_custom;
+tk_str tk_custom_value(const struct tk_custom *c, size_t n, tk_str name);
 int tk_str_same(tk_str a, tk_str b);
 
 typedef struct {

@@ -794,3 +794,14 @@ tk_u64_dec(char *buf, size_t len, uint64_t v)
 	buf[n] = '\0';
 	return n;
 }
+
+tk_str
+tk_custom_value(const struct tk_custom *c, size_t n, tk_str name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (tk_str_same(c[i].name, name))
+			return c[i].value;
+	return (tk_str){ "", 0 };
+}

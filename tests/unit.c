@@ -1020,6 +1020,40 @@ make_v4_store(const char *dir)
 	return 0;
 }
 
+/* A ticket written as it is, past the model's normalising: status, the
+ * requester and nps, custom fields (up to two, names as given) and their
+ * names registered in `fields` when reg. */
+static int
+raw_insert(tk_txn *t, const char *status, const char *req, const char *nps, const char *const cname[2],
+    const char *const cval[2], int reg)
+{
+	tk_ticket tk;
+	tk_buf enc = { 0 };
+	size_t j;
+	int rc = 0;
+
+	tk_ticket_init(&tk);
+	tk.f[TK_F_SUBJECT] = TK_STR("old ticket");
+	tk.f[TK_F_STATUS] = TK_STR(status);
+	tk.f[TK_F_PRIORITY] = TK_STR("P3");
+	tk.f[TK_F_CREATED] = tk.f[TK_F_UPDATED] = TK_STR("2026-11-01T08:00:00Z");
+	tk.f[TK_F_REQUESTER] = TK_STR(req);
+	tk.f[TK_F_NPS] = TK_STR(nps);
+	for (j = 0; j < 2 && cname[j]; j++) {
+		tk_ticket_custom_slot(&tk, cname[j], strlen(cname[j]))->value = TK_STR(cval[j]);
+		if (reg && tk_field_register(t, TK_STR(cname[j])) < 0)
+			rc = -1;
+	}
+	tk_ticket_encode(&tk, &enc);
+	tk_ticket_free(&tk);
+	tk_ticket_init(&tk);
+	if (!rc)
+		rc = tk_ticket_insert(t, &tk, enc.p, enc.len, NULL, 0);
+	tk_ticket_free(&tk);
+	tk_buf_free(&enc);
+	return rc < 0 ? -1 : 0;
+}
+
 /* Tickets as schema 5 kept them: requesters as given, custom names with
  * capitals (written field by field, past the model's normalising). */
 static int
@@ -1031,30 +1065,12 @@ raw_tickets(tk_txn *t, void *arg)
 		{ "alice", "open", { "product", NULL }, { "C", NULL } },
 		{ "\"Li, Wang\" <WLI@initech.io>", "closed", { "Region", NULL }, { "EU", NULL } },
 	};
-	tk_ticket tk;
-	tk_buf enc = { 0 };
-	size_t i, j;
+	size_t i;
 	int rc = 0;
 
 	(void)arg;
-	for (i = 0; i < sizeof raw / sizeof *raw && !rc; i++) {
-		tk_ticket_init(&tk);
-		tk.f[TK_F_SUBJECT] = TK_STR("old ticket");
-		tk.f[TK_F_STATUS] = TK_STR(raw[i].status);
-		tk.f[TK_F_PRIORITY] = TK_STR("P3");
-		tk.f[TK_F_CREATED] = tk.f[TK_F_UPDATED] = TK_STR("2026-11-01T08:00:00Z");
-		tk.f[TK_F_REQUESTER] = TK_STR(raw[i].req);
-		for (j = 0; j < 2 && raw[i].cname[j]; j++)
-			tk_ticket_custom_slot(&tk, raw[i].cname[j], strlen(raw[i].cname[j]))->value =
-			    TK_STR(raw[i].cval[j]);
-		enc.len = 0;
-		tk_ticket_encode(&tk, &enc);
-		tk_ticket_free(&tk);
-		tk_ticket_init(&tk);
-		rc = tk_ticket_insert(t, &tk, enc.p, enc.len, NULL, 0) < 0;
-		tk_ticket_free(&tk);
-	}
-	tk_buf_free(&enc);
+	for (i = 0; i < sizeof raw / sizeof *raw && !rc; i++)
+		rc = raw_insert(t, raw[i].status, raw[i].req, "", raw[i].cname, raw[i].cval, 0);
 	return rc ? TK_EXIT_FAIL : 0;
 }
 
@@ -1169,32 +1185,12 @@ builtin_named_tickets(tk_txn *t, void *arg)
 		{ "", { "related", "due_response" }, { "1", "2026-12-01T10:00:00Z" } },
 		{ "3", { "nps", NULL }, { "7", NULL } },
 	};
-	tk_ticket tk;
-	tk_buf enc = { 0 };
-	size_t i, j;
+	size_t i;
 	int rc = 0;
 
 	(void)arg;
-	for (i = 0; i < sizeof raw / sizeof *raw && !rc; i++) {
-		tk_ticket_init(&tk);
-		tk.f[TK_F_SUBJECT] = TK_STR("old ticket");
-		tk.f[TK_F_STATUS] = TK_STR("open");
-		tk.f[TK_F_PRIORITY] = TK_STR("P3");
-		tk.f[TK_F_CREATED] = tk.f[TK_F_UPDATED] = TK_STR("2026-11-01T08:00:00Z");
-		tk.f[TK_F_NPS] = TK_STR(raw[i].nps);
-		for (j = 0; j < 2 && raw[i].cname[j]; j++) {
-			tk_ticket_custom_slot(&tk, raw[i].cname[j], strlen(raw[i].cname[j]))->value = TK_STR(raw[i].cval[j]);
-			if (tk_field_register(t, TK_STR(raw[i].cname[j])) < 0)
-				rc = 1;
-		}
-		enc.len = 0;
-		tk_ticket_encode(&tk, &enc);
-		tk_ticket_free(&tk);
-		tk_ticket_init(&tk);
-		rc = rc || tk_ticket_insert(t, &tk, enc.p, enc.len, NULL, 0) < 0;
-		tk_ticket_free(&tk);
-	}
-	tk_buf_free(&enc);
+	for (i = 0; i < sizeof raw / sizeof *raw && !rc; i++)
+		rc = raw_insert(t, "open", "", raw[i].nps, raw[i].cname, raw[i].cval, 1);
 	return rc ? TK_EXIT_FAIL : 0;
 }
 
