@@ -1305,6 +1305,7 @@ arow_sort(arow *av, size_t from, size_t n)
  */
 struct deliver;
 static int prematch(struct deliver *d, uint64_t id, MDB_val v);
+static int deliver_prematched(struct deliver *d, MDB_val v);
 
 /* A set of ids as bits (the working set narrowed by an index). */
 typedef struct {
@@ -1392,11 +1393,14 @@ failed:
 /*
  * The working set's tickets under the values of t, a custom field the
  * store indexes (active_ix, active.c), that the terms match (pre), id
- * ascending: a run of keys a value, its copies side by side.
+ * ascending: a run of keys a value, its copies side by side. With one
+ * value they are delivered as they are read (*nout 0; 1 when the
+ * receiver asked to stop), else returned to be sorted and delivered.
  */
 static int
 collect_active_ix(tk_txn *tx, struct term *t, arow **out, size_t *nout, struct deliver *pre)
 {
+	int stream = t->nvals == 1;
 	unsigned char kb[TK_ACTIVE_IX_KEYBUF];
 	arow *av = NULL;
 	size_t n = 0, cap = 0, i;
@@ -1419,6 +1423,15 @@ collect_active_ix(tk_txn *tx, struct term *t, arow **out, size_t *nout, struct d
 					mdb_cursor_close(c);
 					free(av);
 					return -1;
+				}
+				continue;
+			}
+			/* One value's rows come id ascending: given to fn at once,
+			 * decoded once (stream; 1 when fn asks to stop). */
+			if (stream) {
+				if ((m = deliver_prematched(pre, v))) {
+					mdb_cursor_close(c);
+					return m;
 				}
 				continue;
 			}
@@ -1542,6 +1555,17 @@ deliver(struct deliver *d, uint64_t id, MDB_val v)
 		return -1;
 	if (!rc)
 		return 0;
+	if (d->maxtag != 0xff && tk_ticket_decode(d->tk, v.mv_data, v.mv_size) < 0)
+		return -1;
+	d->matched++;
+	return d->fn(d->tx, d->tk, d->arg) != 0;
+}
+
+/* The row prematch just kept, still decoded in d->tk: whole, and given to
+ * fn; 1 when fn asks to stop, -1 on an error. */
+static int
+deliver_prematched(struct deliver *d, MDB_val v)
+{
 	if (d->maxtag != 0xff && tk_ticket_decode(d->tk, v.mv_data, v.mv_size) < 0)
 		return -1;
 	d->matched++;
@@ -1826,9 +1850,11 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 
 		if (pt)
 			idset_make(&only, &pre);
-		if (xt)
+		if (xt) {
 			rc = collect_active_ix(tx, xt, &av, &nav, &dl);
-		else
+			if (rc > 0)
+				rc = 0;	/* (streamed; the receiver stopped) */
+		} else
 			rc = collect_active(tx, ast, at, pt ? &only : NULL, &av, &nav, &dl);
 		free(only.bits);
 		if (rc < 0)
