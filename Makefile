@@ -32,30 +32,30 @@ SANFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sani
 
 all: $(BINS) $(O)/tests/unit $(O)/tests/calendar
 
-$(O)/lib/%.o: lib/%.c lib/tk.h
+$(O)/lib/%.o: lib/%.c $(wildcard lib/*.h)
 	@mkdir -p $(O)/lib
 	$(CC) $(ALLCFLAGS) -c -o $@ $<
 
-$(O)/lib/mail.o: lib/mail.c lib/tk.h
+$(O)/lib/mail.o: lib/mail.c $(wildcard lib/*.h)
 	@mkdir -p $(O)/lib
 	$(CC) $(ALLCFLAGS) $(GMIME_CFLAGS) -c -o $@ $<
 
 $(O)/lib/libtk.a: $(LIBOBJ)
 	$(AR) rcs $@ $(LIBOBJ)
 
-$(O)/bin/%: cmd/%.c $(O)/lib/libtk.a lib/tk.h
+$(O)/bin/%: cmd/%.c $(O)/lib/libtk.a $(wildcard lib/*.h)
 	@mkdir -p $(O)/bin
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS)
 
-$(O)/bin/tk-mail: cmd/tk-mail.c $(O)/lib/libtk.a lib/tk.h
+$(O)/bin/tk-mail: cmd/tk-mail.c $(O)/lib/libtk.a $(wildcard lib/*.h)
 	@mkdir -p $(O)/bin
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS) $(GMIME_LIBS)
 
-$(O)/tests/unit: tests/unit.c $(wildcard tests/*.h) $(O)/lib/libtk.a lib/tk.h
+$(O)/tests/unit: tests/unit.c $(wildcard tests/*.h) $(O)/lib/libtk.a $(wildcard lib/*.h)
 	@mkdir -p $(O)/tests
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS)
 
-$(O)/tests/calendar: tests/calendar.c $(O)/lib/libtk.a lib/tk.h
+$(O)/tests/calendar: tests/calendar.c $(O)/lib/libtk.a $(wildcard lib/*.h)
 	@mkdir -p $(O)/tests
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS)
 
@@ -86,7 +86,7 @@ asan:
 # libFuzzer targets for the record reader and the filter parser.
 FUZZ = record filter csv json mail mime
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Ilib
-fuzz-bin/%: tests/fuzz/%.c $(wildcard tests/*.h) $(LIBSRC) lib/tk.h
+fuzz-bin/%: tests/fuzz/%.c $(wildcard tests/*.h) $(LIBSRC) $(wildcard lib/*.h)
 	@mkdir -p fuzz-bin
 	clang $(FUZZFLAGS) $(GMIME_CFLAGS) -o $@ $< $(LIBSRC) $(LDLIBS) $(GMIME_LIBS)
 
