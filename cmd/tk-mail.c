@@ -113,16 +113,50 @@ agent_of(tk_txn *t, const char *addr, char login[128])
 }
 
 /*
- * Whether addr is the ticket's requester. The one place that says so for
- * mail: once contacts land (DESIGN.md 2), every address of the ticket's
- * contact counts, and this function is what changes.
+ * Whether addr is the ticket's requester: the requester's address, or any
+ * address of the ticket's contact (DESIGN.md 2). The one place that says
+ * so for mail.
  */
 static int
 mail_sender_is_requester(tk_txn *t, const tk_ticket *tk, const char *addr)
 {
-	(void)t;
-	return *addr && tk->f[TK_F_REQUESTER].n == strlen(addr) &&
-	    !strncasecmp(tk->f[TK_F_REQUESTER].p, addr, tk->f[TK_F_REQUESTER].n);
+	uint64_t cid, mine;
+
+	if (!*addr)
+		return 0;
+	if (tk->f[TK_F_REQUESTER].n == strlen(addr) && !strncasecmp(tk->f[TK_F_REQUESTER].p, addr, tk->f[TK_F_REQUESTER].n))
+		return 1;
+	return tk->f[TK_F_CONTACT].n && tk_contact_id_parse(tk->f[TK_F_CONTACT].p, tk->f[TK_F_CONTACT].n, &mine) == 0 &&
+	    tk_contact_by_address(t, addr, strlen(addr), &cid) == 1 && cid == mine;
+}
+
+/*
+ * Whether addr is someone of the ticket's org, when the store lets the
+ * org's people thread into tickets of the ticket's queue (config
+ * mail-org-replies): a contact of the org, or an address tk does not know
+ * under one of its domains (never a free-mail one: org.c).
+ */
+static int
+mail_sender_of_org(tk_txn *t, const tk_settings *set, const tk_ticket *tk, const char *addr)
+{
+	tk_contact c;
+	uint64_t cid;
+	char *key = NULL;
+	int same = 0, rc;
+
+	if (!*addr || !tk->f[TK_F_ORG].n || !tk_settings_org_replies(set, tk->f[TK_F_QUEUE]))
+		return 0;
+	if ((rc = tk_contact_by_address(t, addr, strlen(addr), &cid)) == 1) {
+		tk_contact_init(&c);
+		if (tk_contact_get(t, cid, &c) == 1)
+			same = tk_str_eq(tk->f[TK_F_ORG], c.v[TK_C_ORG]);
+		tk_contact_free(&c);
+		return same;	/* (a known person is of the org the directory says) */
+	}
+	if (rc == 0 && tk_org_of_address(t, addr, strlen(addr), &key) == 1)
+		same = tk_str_eq(tk->f[TK_F_ORG], key);
+	free(key);
+	return same;
 }
 
 static int
@@ -419,7 +453,7 @@ one(tk_txn *t, struct run *r, struct msg *g)
 		if (tk_ticket_get(t, id, &tk, 0) < 0)
 			return -1;
 		ok = mail_sender_is_requester(t, &tk, g->m.from_addr) || is_watcher(&tk, g->m.from_addr) ||
-		    agent_of(t, g->m.from_addr, login) || (agent_of(t, g->m.from_addr, login) && is_watcher(&tk, login));
+		    agent_of(t, g->m.from_addr, login) || mail_sender_of_org(t, r->set, &tk, g->m.from_addr);
 		tk_ticket_free(&tk);
 		if (ok)
 			return append(t, r, g, id, "tag");

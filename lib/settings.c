@@ -19,6 +19,9 @@
  *                             replies a sender in PERIOD (20 1h unless set;
  *                             0 for no limit)
  *   mail-domain DOMAIN        the right side of tk's own Message-IDs
+ *   mail-org-replies QUEUE... a [tk #N] mail from anyone of the ticket's
+ *                             org threads into tickets of these queues
+ *                             (* every queue)
  *   from NAME <ADDRESS>       the sender of tk-notify's mail (tk-notify(1))
  *   fulltext tickets yes|no   tickets in the full-text index (text=,
  *                             tk-kb suggest --tickets); unset: as the
@@ -235,6 +238,34 @@ read_fulltext(tk_conf *c, tk_settings *s)
 	return 0;
 }
 
+static int
+read_org_replies(tk_conf *c, tk_settings *s)
+{
+	size_t i;
+
+	if (s->norg_reply)
+		return tk_conf_error(c, "mail-org-replies: given twice");
+	if (c->nw < 2)
+		return tk_conf_error(c, "mail-org-replies: name the queues, or * for every queue");
+	for (i = 1; i < c->nw; i++) {
+		if (strcmp(c->w[i], "*") && !word_ok(c->w[i]))
+			return tk_conf_error(c, "mail-org-replies: %s is not a queue name", c->w[i]);
+		add(&s->org_reply, &s->norg_reply, c->w[i]);
+	}
+	return 0;
+}
+
+int
+tk_settings_org_replies(const tk_settings *s, tk_str queue)
+{
+	size_t i;
+
+	for (i = 0; i < s->norg_reply; i++)
+		if (!strcmp(s->org_reply[i], "*") || tk_str_eq(queue, s->org_reply[i]))
+			return 1;
+	return 0;
+}
+
 static const struct {
 	const char *key;
 	int (*read)(tk_conf *, tk_settings *);
@@ -247,6 +278,7 @@ static const struct {
 	{ "route-on-create", read_route },
 	{ "mail-rate-limit", read_rate },
 	{ "mail-domain", read_mail_domain },
+	{ "mail-org-replies", read_org_replies },
 	{ "from", read_from },
 	{ "fulltext", read_fulltext },
 };
@@ -267,7 +299,8 @@ unknown(tk_conf *c)
 	if (nr.best)
 		return tk_conf_error(c, "%s: unknown setting; did you mean %s?", c->w[0], nr.best);
 	return tk_conf_error(c, "%s: unknown setting (tiers, free-mail, contact-lookup, "
-	    "contact-lookup-timeout, phone-country, route-on-create, mail-rate-limit, mail-domain, from, "
+	    "contact-lookup-timeout, phone-country, route-on-create, mail-rate-limit, mail-domain, "
+	    "mail-org-replies, from, "
 	    "fulltext)",
 	    c->w[0]);
 }
@@ -318,6 +351,9 @@ tk_settings_free(tk_settings *s)
 		free(s->tiers[i]);
 	for (i = 0; i < s->nfree; i++)
 		free(s->free_mail[i]);
+	for (i = 0; i < s->norg_reply; i++)
+		free(s->org_reply[i]);
+	free(s->org_reply);
 	free(s->tiers);
 	free(s->free_mail);
 	free(s->contact_lookup);

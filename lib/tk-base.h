@@ -310,6 +310,8 @@ typedef struct {
 	long mail_rate_count;	/* mail-rate-limit COUNT PERIOD: tk-mail's tickets a sender */
 	long long mail_rate_period;	/* a period (seconds); count 0: no limit */
 	char mail_domain[256];	/* mail-domain: the right side of tk's own Message-IDs */
+	char **org_reply;	/* mail-org-replies: queues ("*": all) where the org's people thread by tag */
+	size_t norg_reply;
 	char from[512];		/* tk-notify's sender, "Name <addr>" or the address; "" unset */
 	int fulltext_tickets;	/* fulltext tickets yes|no: 1, 0, or -1 when not set */
 	int seen_route, seen_from, seen_ft;	/* (while reading: each key once) */
@@ -322,6 +324,9 @@ void tk_settings_free(tk_settings *s);
 /* The settings of store directory dir, read once and kept: NULL on an
  * error. Commands read them through this, never freeing them. */
 const tk_settings *tk_settings_get(const char *dir);
+/* 1 when a [tk #N] mail from anyone of a ticket's org may thread into a
+ * ticket of queue (mail-org-replies), else 0. */
+int tk_settings_org_replies(const tk_settings *s, tk_str queue);
 /* The rank of a tier (0 the most important), -1 for none of them. */
 int tk_settings_tier_rank(const tk_settings *s, const char *tier, size_t n);
 

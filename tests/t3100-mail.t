@@ -44,6 +44,31 @@ test_expect_success 'a [tk #N] tag threads only from allowed senders' '
 	tk-ls -t -o related id=4 >out && echo 1 >expect && test_cmp expect out
 '
 
+test_expect_success 'a tag threads from any address of the contact, and from the org only where config lets it' '
+	mkdir -p org && export TK_DIR_SAVE="$TK_DIR" && TK_DIR=$PWD/org &&
+	tk-org add -q initech name=Initech domains=initech.io queue=key-accounts &&
+	tk-contact add -q "Wang Li <wang.li@initech.io>" && tk-contact set -q wang.li@initech.io +email=wli@gmail.com &&
+	tk-contact add -q "Pat <pat@initech.io>" org= &&
+	tk-new -q -s VPN -r wang.li@initech.io && tk-ls -t -o queue,org >out &&
+	printf "key-accounts\tinitech\n" >expect && test_cmp expect out &&
+	mail wli@gmail.com "[tk #1] from my other address" o1@x | tk-mail >out &&
+	printf "1\tappended\ttag\n" >expect && test_cmp expect out &&
+	mail joe@initech.io "[tk #1] a colleague" o2@x | tk-mail >out &&
+	printf "2\tcreated\ttag-from-stranger\n" >expect && test_cmp expect out &&
+	echo "mail-org-replies desk key-accounts" >org/config &&
+	mail joe@initech.io "[tk #1] a colleague" o3@x | tk-mail >out &&
+	printf "1\tappended\ttag\n" >expect && test_cmp expect out &&
+	mail pat@initech.io "[tk #1] of no org" o4@x | tk-mail >out && cut -f2,3 out >got &&
+	printf "created\ttag-from-stranger\n" >expect && test_cmp expect got &&
+	mail someone@gmail.com "[tk #1] free mail" o5@x | tk-mail >out && cut -f2,3 out >got && test_cmp expect got &&
+	echo "mail-org-replies desk" >org/config &&
+	mail joe@initech.io "[tk #1] a colleague" o6@x | tk-mail >out && cut -f2,3 out >got && test_cmp expect got &&
+	echo "mail-org-replies key accounts!" >org/config &&
+	mail joe@initech.io "[tk #1] again" o7@x >o7 && test_expect_code 75 tk-mail <o7 2>err &&
+	test_grep "config:1: mail-org-replies: accounts! is not a queue name" err &&
+	TK_DIR=$TK_DIR_SAVE
+'
+
 test_expect_success 'auto-replies, bounces, lists and own mail are refused, kept raw' '
 	mail "bob@example.com" "Away" n1@x "Auto-Submitted: auto-replied" "In-Reply-To: <a1@x>" >n1 &&
 	tk-mail <n1 >out && cut -f2,3 out >got && printf "refused\tauto-reply\n" >expect && test_cmp expect got &&
