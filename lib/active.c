@@ -251,7 +251,7 @@ tk_active_move(tk_txn *t, uint64_t id, tk_str status, tk_str assignee, const voi
 
 /*
  * active_ix: the working set's copies once more, under each value of a
- * custom field the store indexes (meta "indexed", ix_custom):
+ * custom field the store indexes (meta "indexed", ix_custom) and of org:
  *
  *   active_ix  name . NUL . value (cut at TK_IX_MAXKEY) . NUL . id
  *              -> encoded ticket (the same bytes as in tickets)
@@ -285,18 +285,47 @@ tk_active_ix_prefix(tk_str name, tk_str value, unsigned char *buf)
 	return aix_key(name, value, 0, 0, buf);
 }
 
+/* tk's fields whose working set active_ix holds by value too: a
+ * customer's open tickets (tk-ls org=initech) among everyone's. */
+static const int covered[] = { TK_F_ORG };
+
 int
-tk_active_ix_write(tk_txn *t, uint64_t id, const tk_custom *oc, size_t noc, int was, const tk_custom *nc,
-    size_t nnc, int now, const void *enc, size_t n)
+tk_active_ix_covers(int field)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof covered / sizeof *covered; i++)
+		if (covered[i] == field)
+			return 1;
+	return 0;
+}
+
+int
+tk_active_ix_write(tk_txn *t, uint64_t id, const tk_str *of, const tk_custom *oc, size_t noc, int was,
+    const tk_str *nf, const tk_custom *nc, size_t nnc, int now, const void *enc, size_t n)
 {
 	unsigned char kb[TK_ACTIVE_IX_KEYBUF];
 	MDB_dbi db = t->st->dbi[TK_DB_ACTIVE_IX];
 	MDB_val k, v = { n, (void *)enc };
 	size_t i;
-	int rc = 0;
+	int rc = 0, f;
 
-	if (!t->st->nindexed || (!was && !now))
+	if (!was && !now)
 		return 0;
+	for (i = 0; i < sizeof covered / sizeof *covered && !rc; i++) {
+		f = covered[i];
+		if (was && of && of[f].n && !(now && nf && tk_str_same(of[f], nf[f]))) {
+			k = aix_key(TK_STR(tk_fields[f].name), of[f], id, 1, kb);
+			if ((rc = mdb_del(t->txn, db, &k, NULL)) == MDB_NOTFOUND)
+				rc = 0;
+		}
+		if (!rc && now && nf && nf[f].n) {
+			k = aix_key(TK_STR(tk_fields[f].name), nf[f], id, 1, kb);
+			rc = mdb_put(t->txn, db, &k, &v, 0);
+		}
+	}
+	if (rc || !t->st->nindexed)
+		return rc ? tk_mdb_error(rc, "active_ix") : 0;
 	/* A copy whose key stays is written over below. */
 	for (i = 0; was && i < noc && !rc; i++) {
 		if (!oc[i].value.n || !tk_store_indexed(t->st, oc[i].name.p, oc[i].name.n) ||

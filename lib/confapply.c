@@ -252,8 +252,8 @@ move_status(tk_txn *t, const tk_status_def *d, int in)
 			    tk_ticket_reindex(t, &tk, tk.f, 1, 0);
 		/* (its copies under its indexed custom fields with it, active.c) */
 		if (!rc)
-			rc = in ? tk_active_ix_write(t, tk.id, NULL, 0, 0, tk.custom, tk.ncustom, 1, tk.rec.p, tk.rec.n) :
-			    tk_active_ix_write(t, tk.id, tk.custom, tk.ncustom, 1, NULL, 0, 0, NULL, 0);
+			rc = in ? tk_active_ix_write(t, tk.id, NULL, NULL, 0, 0, tk.f, tk.custom, tk.ncustom, 1, tk.rec.p,
+			    tk.rec.n) : tk_active_ix_write(t, tk.id, tk.f, tk.custom, tk.ncustom, 1, NULL, NULL, 0, 0, NULL, 0);
 	}
 	tk_ticket_free(&tk);
 	tk_ids_free(&ids);
@@ -434,7 +434,7 @@ build_indexes(tk_txn *t, const char *const *add, size_t nadd, const char *const 
 			/* an active ticket's copy under the value (the store
 			 * indexes the field already: apply_indexes) */
 			if (!rc && tk_active_status(tk.f[TK_F_STATUS]) &&
-			    tk_active_ix_write(t, tk.id, NULL, 0, 0, &tk.custom[i], 1, 1, v.mv_data, v.mv_size) < 0)
+			    tk_active_ix_write(t, tk.id, NULL, NULL, 0, 0, NULL, &tk.custom[i], 1, 1, v.mv_data, v.mv_size) < 0)
 				rc = -1;
 		}
 		if (rc)

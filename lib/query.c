@@ -1254,6 +1254,21 @@ narrow(tk_txn *tx, struct term *t, idvec *iv, size_t tcount)
 	return 0;
 }
 
+/* A term the working set's copies by value answer (active_ix, active.c):
+ * field=a,b of an indexed custom field or of org, no value empty. */
+static int
+active_ix_term(const struct term *t)
+{
+	size_t i;
+
+	if (t->op != OP_EQ || !(t->db == TK_DB_IX_CUSTOM || tk_active_ix_covers(t->field)) || !t->nvals)
+		return 0;
+	for (i = 0; i < t->nvals; i++)
+		if (!*t->vals[i])
+			return 0;
+	return 1;
+}
+
 /* A status term of active statuses only: the working set holds its tickets. */
 static int
 active_only(const struct term *t)
@@ -1475,6 +1490,22 @@ collect_active_skipped(tk_txn *tx, struct term *t, idvec *iv)
 	tk_ticket tk;
 	int rc = 0;
 
+	if (tk_active_ix_covers(t->field) && active_ix_term(t)) {	/* org=: its copies by value */
+		unsigned char kb[TK_ACTIVE_IX_KEYBUF];
+		MDB_cursor *c;
+		MDB_val k, v, p;
+
+		if ((rc = mdb_cursor_open(tx->txn, tx->st->dbi[TK_DB_ACTIVE_IX], &c)))
+			return tk_mdb_error(rc, "active_ix");
+		for (i = 0; i < t->nvals && (!rc || rc == MDB_NOTFOUND); i++) {
+			k = p = tk_active_ix_prefix(TK_STR(t->name), TK_STR(t->vals[i]), kb);
+			for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0 && k.mv_size == p.mv_size + 8 &&
+			    !memcmp(k.mv_data, p.mv_data, p.mv_size); rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+				idvec_add(iv, tk_get_u64((unsigned char *)k.mv_data + p.mv_size));
+		}
+		mdb_cursor_close(c);
+		return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "active_ix") : 0;
+	}
 	for (i = 0; (d = tk_status_at(i)); i++)
 		if (tk_class_active(d->cls))
 			act[all.nvals++] = (char *)d->name;
@@ -1717,15 +1748,16 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		if (est > as.ms_entries)
 			est = as.ms_entries;
 		cost = est / 16 + ast->nvals * (at ? at->nvals : 1) * tk_ix_nepochs(tx, TK_DB_ACTIVE);
-		/* A custom field's value: its active tickets side by side
-		 * (active_ix), at most as many as its index names. */
+		/* A value of an indexed custom field or of org: its active
+		 * tickets side by side (active_ix), a subset of the copies
+		 * read otherwise, at most as many as its index names. */
 		for (i = 0; i < q->n; i++)
-			if (q->t[i].db == TK_DB_IX_CUSTOM && cnt[i] != (size_t)-1 && (!xt || cnt[i] < xtn)) {
+			if (active_ix_term(&q->t[i]) && cnt[i] != (size_t)-1 && (!xt || cnt[i] < xtn)) {
 				xt = &q->t[i];
 				xtn = cnt[i];
 			}
-		if (xt && xtn / 16 + xt->nvals < cost)
-			cost = xtn / 16 + xt->nvals;
+		if (xt)
+			cost = xt->db == TK_DB_IX_CUSTOM && xtn / 16 + xt->nvals < cost ? xtn / 16 + xt->nvals : 1;
 		act = cost < limit && cost < idspan && (!ft || cost < ftn);
 		actcost = cost;
 	}

@@ -108,7 +108,7 @@
  *               for an empty one; kept by every write of a ticket
  *   active_ix   (schema 15) name . NUL . value . NUL . id -> encoded ticket:
  *               the working set's copies under each value of those
- *               fields (active.c)
+ *               fields and of org (active.c)
  *   notice_queue, notice_mark
  *               (schema 12) tk-notify's queue, seq (8 bytes) -> notice,
  *               and each ticket's notice mark, id -> the last comment

@@ -1308,8 +1308,8 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 	if (tk_active_write(t, tk->id, old[TK_F_STATUS], old[TK_F_ASSIGNEE], tk->f[TK_F_STATUS],
 	    tk->f[TK_F_ASSIGNEE], enc.p, enc.len, 0) < 0)
 		goto out;
-	if (tk_active_ix_write(t, tk->id, oldc, noldc, tk_active_status(old[TK_F_STATUS]), tk->custom, tk->ncustom,
-	    tk_active_status(tk->f[TK_F_STATUS]), enc.p, enc.len) < 0)
+	if (tk_active_ix_write(t, tk->id, old, oldc, noldc, tk_active_status(old[TK_F_STATUS]), tk->f, tk->custom,
+	    tk->ncustom, tk_active_status(tk->f[TK_F_STATUS]), enc.p, enc.len) < 0)
 		goto out;
 	tk_put_u64(kb, tk->id);
 	k.mv_size = 8;
@@ -1433,8 +1433,8 @@ write_new(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen)
 	if (tk_active_write(t, tk->id, (tk_str){ "", 0 }, (tk_str){ "", 0 }, tk->f[TK_F_STATUS],
 	    tk->f[TK_F_ASSIGNEE], enc, enclen, 1) < 0)
 		return -1;
-	if (tk_active_ix_write(t, tk->id, NULL, 0, 0, tk->custom, tk->ncustom, tk_active_status(tk->f[TK_F_STATUS]),
-	    enc, enclen) < 0)
+	if (tk_active_ix_write(t, tk->id, NULL, NULL, 0, 0, tk->f, tk->custom, tk->ncustom,
+	    tk_active_status(tk->f[TK_F_STATUS]), enc, enclen) < 0)
 		return -1;
 	tk_put_u64(kb, tk->id);
 	if ((rc = tk_append(t, TK_DB_TICKETS, &k, &v)))

@@ -317,15 +317,18 @@ int tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk
  * the tickets of a status whose class changes (its assignee's load too). 0 or -1. */
 int tk_active_move(tk_txn *t, uint64_t id, tk_str status, tk_str assignee, const void *enc, size_t n, int in);
 /* active_ix (active.c): the working set's copies under each value of an
- * indexed custom field, name . NUL . value . NUL . id. tk_active_ix_write:
- * ticket id written (enc), whose custom fields were oc (in the working set
- * when was) and are nc (now); tk_active_ix_drop: every copy under field
- * name; tk_active_ix_prefix: the keys of name=value (buf of
- * TK_ACTIVE_IX_KEYBUF bytes). 0 or -1. */
+ * indexed custom field and of org (tk_active_ix_covers), name . NUL .
+ * value . NUL . id. tk_active_ix_write: ticket id written (enc), whose
+ * stored fields were of and custom ones oc (in the working set when was)
+ * and are nf and nc (now); of or nf NULL: only custom fields are looked
+ * at; tk_active_ix_drop: every copy under field name;
+ * tk_active_ix_prefix: the keys of name=value (buf of TK_ACTIVE_IX_KEYBUF
+ * bytes). 0 or -1. */
 #define TK_ACTIVE_IX_KEYBUF (TK_IX_CUSTOM_KEYBUF + 1 + 8)
 struct tk_custom;
-int tk_active_ix_write(tk_txn *t, uint64_t id, const struct tk_custom *oc, size_t noc, int was, const struct tk_custom *nc,
-    size_t nnc, int now, const void *enc, size_t n);
+int tk_active_ix_covers(int field);
+int tk_active_ix_write(tk_txn *t, uint64_t id, const tk_str *of, const struct tk_custom *oc, size_t noc, int was,
+    const tk_str *nf, const struct tk_custom *nc, size_t nnc, int now, const void *enc, size_t n);
 int tk_active_ix_drop(tk_txn *t, const char *name);
 MDB_val tk_active_ix_prefix(tk_str name, tk_str value, unsigned char *buf);
 

@@ -838,8 +838,8 @@ upgrade_sla(tk_txn *t, void *arg)
 
 /*
  * Schema 14 to 15: active_ix, the working set's copies under each value
- * of an indexed custom field (active.c), made from the copies in
- * `active` for the fields meta "indexed" names (none: nothing to make).
+ * of an indexed custom field and of org (active.c), made from the copies
+ * in `active`.
  */
 static int
 upgrade_active_ix(tk_txn *t, void *arg)
@@ -850,14 +850,15 @@ upgrade_active_ix(tk_txn *t, void *arg)
 	int rc = 0;
 
 	(void)arg;
-	if (t->st->nindexed) {
+	{
 		if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_ACTIVE], &c)))
 			return tk_mdb_error(rc, "active"), TK_EXIT_FAIL;
 		tk_ticket_init(&tk);
 		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 			tk.id = tk_get_u64((unsigned char *)k.mv_data + k.mv_size - 8);
 			if (tk_ticket_decode(&tk, v.mv_data, v.mv_size) < 0 ||
-			    tk_active_ix_write(t, tk.id, NULL, 0, 0, tk.custom, tk.ncustom, 1, v.mv_data, v.mv_size) < 0) {
+			    tk_active_ix_write(t, tk.id, NULL, NULL, 0, 0, tk.f, tk.custom, tk.ncustom, 1, v.mv_data,
+			    v.mv_size) < 0) {
 				rc = -1;
 				break;
 			}

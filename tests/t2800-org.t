@@ -220,4 +220,26 @@ test_expect_success 'a contact import with no column naming the contact is refus
 	test_grep "no column names the contact" err
 '
 
+# org_view ARGS: tk-ls ARGS (an org= term first) reads the working set's
+# copies under the org, and gives what a pass over every ticket gives.
+org_view() {
+	tk-ls -t -o id,status,org,subject "$@" --explain >view 2>err &&
+	{ test_grep "plan: working set by org" err || test_grep "plan: index org" err; } &&
+	first=$(echo "$1" | sed "s/=\(.*\)/~^(\1)\$/; s/,/|/g") && shift &&
+	tk-ls -t -o id,status,org,subject "$first" "$@" >scan 2>/dev/null; test $? -le 1 && test_cmp scan view
+}
+
+test_expect_success 'an org'"'"'s open tickets: read by value from the working set, kept in step' '
+	for i in 1 2 3 4 5; do tk-new -q -s "g$i" -r "p$i@globex.cn"; tk-new -q -s "i$i" -r "p$i@initech.io"; done &&
+	org_view org=globex && test_grep "plan: working set by org" err && test $(wc -l <view) -ge 5 &&
+	org_view org=initech && org_view org=globex,initech && org_view org=initech status=new &&
+	g=$(sed -n 1p view | cut -f1) &&
+	tk-set -q status=resolved $g && org_view org=initech && ! grep -q "^$g	" view &&
+	tk-set -q status=open $g && org_view org=initech && grep -q "^$g	open" view &&
+	c=$(tk-ls -t -o contact id=$g) && tk-contact set -q $c org=globex && org_view org=initech && ! grep -q "^$g	" view &&
+	org_view org=globex && grep -q "^$g	open	globex" view &&
+	tk-set -q subject=renamed $g && org_view org=globex && grep -q "^$g	open	globex	renamed" view &&
+	tk-ls -a -t -o id org=globex >all && tk-ls -a -t -o id "org~^globex\$" >scan && test_cmp scan all
+'
+
 test_done
