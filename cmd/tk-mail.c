@@ -114,20 +114,17 @@ agent_of(tk_txn *t, const char *addr, char login[128])
 
 /*
  * Whether addr is the ticket's requester: the requester's address, or any
- * address of the ticket's contact (DESIGN.md 2). The one place that says
- * so for mail.
+ * address of the ticket's contact (DESIGN.md 2), as a reply's reopening
+ * asks (reply.c).
  */
 static int
 mail_sender_is_requester(tk_txn *t, const tk_ticket *tk, const char *addr)
 {
-	uint64_t cid, mine;
-
 	if (!*addr)
 		return 0;
 	if (tk->f[TK_F_REQUESTER].n == strlen(addr) && !strncasecmp(tk->f[TK_F_REQUESTER].p, addr, tk->f[TK_F_REQUESTER].n))
 		return 1;
-	return tk->f[TK_F_CONTACT].n && tk_contact_id_parse(tk->f[TK_F_CONTACT].p, tk->f[TK_F_CONTACT].n, &mine) == 0 &&
-	    tk_contact_by_address(t, addr, strlen(addr), &cid) == 1 && cid == mine;
+	return tk->f[TK_F_CONTACT].n && tk_contact_is_requester(t, tk, addr, strlen(addr)) == 1;
 }
 
 /*
