@@ -469,7 +469,7 @@ enum tk_dbi {
 
 /* The schema this tk writes. An older store is opened no further than its
  * meta until upgrade.c (started by tk_cmd_store) brings it up to date. */
-#define TK_SCHEMA_VERSION 14
+#define TK_SCHEMA_VERSION 15
 
 struct tk_txn;
 typedef struct tk_store {
@@ -495,6 +495,14 @@ typedef struct tk_store {
 	/* Called by tk_store_write before each commit when ft_tickets is on:
 	 * brings the ticket index up to date in batches (kb.c's tk_ft_drain). */
 	int (*ft_drain)(struct tk_txn *t, int all);
+	/* A bulk command's new ticket, its text in hand (kb.c's
+	 * tk_ft_bulk_new): inverted in memory, its batch's ids listed. */
+	int (*ft_new)(struct tk_txn *t, uint64_t id, const char *subj, size_t sn, const char *body, size_t bn);
+	/* Before a ticket's text changes (tk_ft_changed): its words now kept. */
+	int (*ft_touch)(struct tk_txn *t, uint64_t id, int grow);
+	/* After each commit of tk_store_write; at tk_store_close. */
+	void (*ft_committed)(struct tk_txn *t);
+	int (*ft_finish)(struct tk_store *st);
 } tk_store;
 
 typedef struct tk_ixbatch tk_ixbatch;
@@ -522,6 +530,8 @@ typedef struct tk_txn {
 	uint64_t next_id;	/* write txns: the next ticket id, 0 until read */
 	uint64_t first_new;	/* the first ticket this txn made, 0 for none */
 	int ft_listed;		/* tickets listed in ft_pending by this txn (tk_ft_pending_add) */
+	int ft_flushed;		/* the ticket index's gathered changes written (kb.c) */
+	uint64_t ft_keyhi;	/* a bulk run's range key as this txn left it (kb.c) */
 	uint64_t next_seq;	/* write txns: the next log sequence number, 0 until read */
 	time_t now;
 	char now_iso[21];	/* now as stored: every event and change of a txn */
@@ -595,6 +605,9 @@ void *tk_txn_batch(tk_txn *t, const tk_batch_ops *ops);
 /* A ticket written (fields, body or comments): listed in ft_pending when the
  * store keeps a ticket index (st->ft_tickets); 0, or -1 with tk_errmsg. */
 int tk_ft_pending_add(tk_txn *t, uint64_t id);
+/* Before ticket id's text (subject, body, comments) changes: grow when it
+ * only grows (a comment added). 0, or -1 with tk_errmsg. */
+int tk_ft_changed(tk_txn *t, uint64_t id, int grow);
 /* 1 when meta says the ticket index is complete (with ft_pending), 0 if not. */
 int tk_ft_tickets_built(tk_txn *t);
 int tk_ft_tickets_mark(tk_txn *t, int built);
@@ -2506,7 +2519,24 @@ int tk_ft_reindex_tickets(tk_store *st, uint64_t *count);
 /* Ranked like tk_ft_search, but any positive group is enough (similar tickets). */
 long tk_ft_search_any(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits);
 long tk_ft_ids(tk_txn *t, int kind, tk_ftq *q, uint64_t **ids);
-/* The tickets listed in ft_pending, ascending. */
-long tk_ft_pending_ids(tk_txn *t, uint64_t **ids);
+/* What ft_pending lists: its single tickets (ascending; the count, or -1)
+ * and its ranges (lo, hi pairs, nranges of them). */
+long tk_ft_pending(tk_txn *t, uint64_t **ids, uint64_t **ranges, size_t *nranges);
+/* 1 when the index's answer for tickets is the query's (no phrase or CJK
+ * run of three or more characters: tickets keep no positions). */
+int tk_ftq_exact(const tk_ftq *q);
+/* 1 when the subject and body alone prove that a ticket the index answered
+ * matches (each phrase found as it is written); 0: read its whole text. */
+int tk_ft_quick(const tk_ftq *q, const char *subj, size_t sn, const char *body, size_t bn);
+/* The ticket index's hooks (tk_store's ft_new, ft_touch, ft_committed,
+ * ft_finish), a reading back of tickets from..(max of them) into it (next:
+ * the id after the last), and its ticket side emptied. */
+int tk_ft_bulk_new(tk_txn *t, uint64_t id, const char *subj, size_t sn, const char *body, size_t bn);
+int tk_ft_touch(tk_txn *t, uint64_t id, int grow);
+void tk_ft_committed(tk_txn *t);
+int tk_ft_finish(tk_store *st);
+long tk_ft_index_tickets(tk_txn *t, uint64_t from, size_t max, uint64_t *next);
+int tk_ft_tickets_clear(tk_txn *t);
+void tk_ft_inv_free(void);
 
 #endif
