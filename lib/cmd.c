@@ -155,6 +155,7 @@ ft_setup(tk_store *st, const char *path)
 	st->ft_new = tk_ft_bulk_new;
 	st->ft_touch = tk_ft_touch;
 	st->ft_committed = tk_ft_committed;
+	st->ft_aborted = tk_ft_aborted;
 	st->ft_finish = tk_ft_finish;
 }
 

@@ -1878,6 +1878,7 @@ static struct {
 	size_t nops, opcap;
 	int64_t ndocs;
 	uint64_t run_lo, run_hi, key_hi;	/* a bulk run (range key lo . key_hi) */
+	uint64_t taint_lo;	/* a batch of the run given up from here: its ids not written */
 } inv;
 
 static uint64_t
@@ -2259,6 +2260,9 @@ tidx_cmp(const void *x, const void *y)
 	return tk_keycmp(TKEY(a), a->klen, TKEY(b), b->klen);
 }
 
+/* (the tickets of a run's batch given up, and all fed after it: listed instead) */
+#define TAINTED(id) (inv.taint_lo && (id) >= inv.taint_lo && (id) <= inv.run_hi)
+
 /* Everything gathered written, term by term in key order (the store's
  * order: each term's pages touched once). inv is left as it was: its
  * owner clears it once the transaction committed. */
@@ -2316,7 +2320,7 @@ inv_flush(tk_txn *t)
 		o = lo;
 		key[0] = 't';
 		memcpy(key + 1, TKEY(a), a->klen);
-		if (a->len && (o == inv.nops || inv.ops[o].term != ord[k])) {	/* adds in order alone */
+		if (a->len && !inv.taint_lo && (o == inv.nops || inv.ops[o].term != ord[k])) {	/* adds in order alone */
 			int r = t_append(t, c, key, a->klen + 1u, a->p, a->len, app);
 
 			if (r < 0)
@@ -2326,6 +2330,8 @@ inv_flush(tk_txn *t)
 		}
 		while (p < end) {
 			id += get_var(&p, end);
+			if (TAINTED(id))
+				continue;
 			if (n == cap) {
 				cap = cap ? cap * 2 : 1024;
 				e = tk_xrealloc(e, cap * sizeof *e);
@@ -2334,6 +2340,8 @@ inv_flush(tk_txn *t)
 		}
 		lo = n;
 		for (; o < inv.nops && inv.ops[o].term == ord[k]; o++) {
+			if (TAINTED(inv.ops[o].id))
+				continue;
 			if (n == cap) {
 				cap = cap ? cap * 2 : 1024;
 				e = tk_xrealloc(e, cap * sizeof *e);
@@ -2560,6 +2568,11 @@ run_flush(tk_txn *t, uint64_t hi)
 {
 	if (hi && range_key(t, inv.run_lo, hi, 0) < 0)
 		return -1;
+	/* a batch given up fed tickets whose ids others may have taken
+	 * since: the committed ones from there on stay listed (tk-kb
+	 * reindex), none of them written */
+	if (inv.taint_lo && inv.taint_lo <= hi && range_key(t, inv.taint_lo, hi, 1) < 0)
+		return -1;
 	t->ft_flushed = 1;
 	return drain_singles(t);
 }
@@ -2737,6 +2750,8 @@ tk_ft_bulk_new(tk_txn *t, uint64_t id, const char *subj, size_t sn, const char *
 			memset(fq.cur, 0, sizeof *fq.cur);
 		}
 	}
+	if (!t->ft_first)
+		t->ft_first = id;
 	tk_put_u64(h, id);
 	memcpy(h + 8, &a, 4);
 	memcpy(h + 12, &b, 4);
@@ -2793,6 +2808,15 @@ tk_ft_committed(tk_txn *t)
 		inv_clear();
 		fq.fed = 0;
 	}
+}
+
+/* After a transaction was given up (tk_store's ft_aborted): the tickets it
+ * gave the run were never committed, and their ids may come again. */
+void
+tk_ft_aborted(tk_txn *t)
+{
+	if (t->ft_first && inv.run_lo && (!inv.taint_lo || t->ft_first < inv.taint_lo))
+		inv.taint_lo = t->ft_first;
 }
 
 static int

@@ -1027,6 +1027,8 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 		}
 		if (code) {
 			mdb_txn_abort(t.txn);
+			if (st->ft_aborted)
+				st->ft_aborted(&t);
 			return code;
 		}
 		rc = mdb_txn_commit(t.txn);

@@ -502,6 +502,7 @@ typedef struct tk_store {
 	int (*ft_touch)(struct tk_txn *t, uint64_t id, int grow);
 	/* After each commit of tk_store_write; at tk_store_close. */
 	void (*ft_committed)(struct tk_txn *t);
+	void (*ft_aborted)(struct tk_txn *t);	/* a transaction given up (not run again) */
 	int (*ft_finish)(struct tk_store *st);
 } tk_store;
 
@@ -532,6 +533,7 @@ typedef struct tk_txn {
 	int ft_listed;		/* tickets listed in ft_pending by this txn (tk_ft_pending_add) */
 	int ft_flushed;		/* the ticket index's gathered changes written (kb.c) */
 	uint64_t ft_keyhi;	/* a bulk run's range key as this txn left it (kb.c) */
+	uint64_t ft_first;	/* the first ticket this txn gave a bulk run (kb.c) */
 	uint64_t next_seq;	/* write txns: the next log sequence number, 0 until read */
 	time_t now;
 	char now_iso[21];	/* now as stored: every event and change of a txn */
@@ -2534,6 +2536,7 @@ int tk_ft_quick(const tk_ftq *q, const char *subj, size_t sn, const char *body, 
 int tk_ft_bulk_new(tk_txn *t, uint64_t id, const char *subj, size_t sn, const char *body, size_t bn);
 int tk_ft_touch(tk_txn *t, uint64_t id, int grow);
 void tk_ft_committed(tk_txn *t);
+void tk_ft_aborted(tk_txn *t);
 int tk_ft_finish(tk_store *st);
 long tk_ft_index_tickets(tk_txn *t, uint64_t from, size_t max, uint64_t *next);
 int tk_ft_tickets_clear(tk_txn *t);
