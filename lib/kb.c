@@ -1317,6 +1317,117 @@ bm25(const struct post *p, double idf, double avgdl)
 	return idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * dl / avgdl));
 }
 
+static int
+u64_cmp(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* The tickets of 't' . term (or of every term it starts: prefix), as
+ * ascending ids in out (n of them): 0, or -1. */
+static int
+ticket_ids(tk_txn *t, const char *term, size_t n, int prefix, uint64_t **out, size_t *nout)
+{
+	unsigned char kb[TK_TEXT_MAXTERM + 16];
+	MDB_cursor *c;
+	MDB_val k = { n + 1 + !prefix, kb }, v;
+	size_t cap = 0, terms = 0, i, w;
+	const unsigned char *last = NULL;
+	size_t lastn = 0;
+	int rc;
+
+	*out = NULL, *nout = 0;
+	kb[0] = 't';
+	memcpy(kb + 1, term, n);
+	kb[n + 1] = 0;
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FULLTEXT], &c)))
+		return tk_mdb_error(rc, "fulltext");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const unsigned char *kp = k.mv_data, *p = v.mv_data, *end = p + v.mv_size;
+		uint64_t id;
+
+		if (k.mv_size < n + 10 || memcmp(kp, kb, n + 1))
+			break;
+		if (!prefix && (k.mv_size != n + 10 || kp[n + 1]))
+			break;
+		if (prefix) {
+			if (memchr(kp + 1, 0, k.mv_size - 10) || kp[k.mv_size - 9])
+				continue;
+			if (!last || lastn != k.mv_size || memcmp(last, kp, k.mv_size - 8))
+				terms++;
+			last = kp, lastn = k.mv_size;
+		}
+		if (cap < *nout + v.mv_size) {	/* (a byte an id at least) */
+			cap = (*nout + v.mv_size) * 2;
+			*out = tk_xrealloc(*out, cap * sizeof **out);
+		}
+		id = tk_get_u64(kp + k.mv_size - 8);
+		while (p < end) {
+			id += get_var(&p, end);
+			(*out)[(*nout)++] = id;
+		}
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND) {
+		free(*out);
+		*out = NULL, *nout = 0;
+		return tk_mdb_error(rc, "fulltext");
+	}
+	if (terms > 1) {	/* several terms' lists: one */
+		qsort(*out, *nout, sizeof **out, u64_cmp);
+		for (i = w = 0; i < *nout; i++)
+			if (!w || (*out)[w - 1] != (*out)[i])
+				(*out)[w++] = (*out)[i];
+		*nout = w;
+	}
+	return 0;
+}
+
+/* A group of ticket terms (ids alone): its lists intersected, each
+ * ticket scored by the idf of its terms (BM25 at tf 1, average length). */
+static int
+ticket_group(tk_txn *t, struct group *g, double ndocs, struct cand **out, size_t *nout)
+{
+	size_t nt = g->tt.n, i, j, *at;
+	uint64_t **l = tk_xmalloc(nt * sizeof *l);
+	size_t *ln = tk_xmalloc(nt * sizeof *ln);
+	double s = 0;
+	int rc = 0;
+
+	*out = NULL, *nout = 0;
+	at = tk_xmalloc(nt * sizeof *at);
+	for (i = 0; i < nt; i++)
+		l[i] = NULL, ln[i] = 0, at[i] = 0;
+	for (i = 0; i < nt && !rc; i++) {
+		rc = ticket_ids(t, g->tt.text.p + g->tt.v[i].off, g->tt.v[i].len,
+		    g->prefix || g->tt.v[i].kind == TK_TOK_UNI, &l[i], &ln[i]);
+		s += log(1 + (ndocs - (double)ln[i] + 0.5) / ((double)ln[i] + 0.5));
+	}
+	if (!rc && nt) {
+		*out = tk_xmalloc((ln[0] + 1) * sizeof **out);
+		for (j = 0; j < ln[0]; j++) {
+			uint64_t id = l[0][j];
+			int ok = 1;
+
+			for (i = 1; i < nt && ok; i++) {
+				while (at[i] < ln[i] && l[i][at[i]] < id)
+					at[i]++;
+				ok = at[i] < ln[i] && l[i][at[i]] == id;
+			}
+			if (ok)
+				(*out)[(*nout)++] = (struct cand){ id, s, 1 };
+		}
+	}
+	for (i = 0; i < nt; i++)
+		free(l[i]);
+	free(l);
+	free(ln);
+	free(at);
+	return rc;
+}
+
 /* A group's docs with their scores: terms intersected, a phrase's
  * positions checked. */
 static int
@@ -1333,6 +1444,12 @@ group_docs(tk_txn *t, int kind, struct group *g, double ndocs, double avgdl, str
 	memset(l, 0, nt * sizeof *l);
 	*out = NULL;
 	*nout = 0;
+	if (kind == 't' && !g->tag) {	/* tickets: ids alone */
+		free(l);
+		free(at);
+		free(idf);
+		return ticket_group(t, g, ndocs, out, nout);
+	}
 	for (i = 0; i < nt && !rc; i++) {
 		if (g->tag) {
 			char key[TK_TEXT_MAXTERM + 2];
