@@ -287,7 +287,10 @@ tk_active_ix_prefix(tk_str name, tk_str value, unsigned char *buf)
 
 /* tk's fields whose working set active_ix holds by value too: a
  * customer's open tickets (tk-ls org=initech) among everyone's. */
-static const int covered[] = { TK_F_ORG };
+static const struct {
+	int field;
+	const char *name;	/* (its name: the field table is the model's, above) */
+} covered[] = { { TK_F_ORG, "org" } };
 
 int
 tk_active_ix_covers(int field)
@@ -295,7 +298,7 @@ tk_active_ix_covers(int field)
 	size_t i;
 
 	for (i = 0; i < sizeof covered / sizeof *covered; i++)
-		if (covered[i] == field)
+		if (covered[i].field == field)
 			return 1;
 	return 0;
 }
@@ -313,14 +316,14 @@ tk_active_ix_write(tk_txn *t, uint64_t id, const tk_str *of, const tk_custom *oc
 	if (!was && !now)
 		return 0;
 	for (i = 0; i < sizeof covered / sizeof *covered && !rc; i++) {
-		f = covered[i];
+		f = covered[i].field;
 		if (was && of && of[f].n && !(now && nf && tk_str_same(of[f], nf[f]))) {
-			k = aix_key(TK_STR(tk_fields[f].name), of[f], id, 1, kb);
+			k = aix_key(TK_STR(covered[i].name), of[f], id, 1, kb);
 			if ((rc = mdb_del(t->txn, db, &k, NULL)) == MDB_NOTFOUND)
 				rc = 0;
 		}
 		if (!rc && now && nf && nf[f].n) {
-			k = aix_key(TK_STR(tk_fields[f].name), nf[f], id, 1, kb);
+			k = aix_key(TK_STR(covered[i].name), nf[f], id, 1, kb);
 			rc = mdb_put(t->txn, db, &k, &v, 0);
 		}
 	}

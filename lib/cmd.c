@@ -152,6 +152,11 @@ ft_setup(tk_store *st, const char *path)
 	}
 	st->ft_tickets = on == 1;
 	st->ft_drain = tk_ft_drain;
+	st->ft_new = tk_ft_bulk_new;
+	st->ft_touch = tk_ft_touch;
+	st->ft_committed = tk_ft_committed;
+	st->ft_aborted = tk_ft_aborted;
+	st->ft_finish = tk_ft_finish;
 }
 
 tk_store *

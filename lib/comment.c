@@ -105,7 +105,7 @@ tk_comment_add_at(tk_txn *t, uint64_t ticket, const char *time, const char *auth
 	tk_buf_free(&b);
 	if (rc)
 		return tk_mdb_error(rc, "comments");
-	if (tk_ft_pending_add(t, ticket) < 0)
+	if (tk_ft_changed(t, ticket, 1) < 0)	/* (its text grows) */
 		return -1;
 	snprintf(num, sizeof num, "%u", n + 1);
 	return tk_log_append(t, ticket, internal ? "note" : "reply", (tk_str){ "", 0 }, TK_STR(num));
@@ -189,6 +189,8 @@ tk_comment_put(tk_txn *t, uint64_t ticket, uint32_t n, const tk_comment *cm)
 
 	if (cm->time.n != 20)
 		return tk_error("comment %u of ticket %llu: not a stored time", n, (unsigned long long)ticket);
+	if (tk_ft_changed(t, ticket, 0) < 0)	/* (before: the words it had) */
+		return -1;
 	comment_key(kb, ticket, n);
 	b.len = 0;
 	tk_buf_add(&b, cm->time.p, 20);
@@ -203,7 +205,7 @@ tk_comment_put(tk_txn *t, uint64_t ticket, uint32_t n, const tk_comment *cm)
 	v.mv_size = b.len;
 	v.mv_data = b.p;
 	rc = mdb_put(t->txn, t->st->dbi[TK_DB_COMMENTS], &k, &v, 0);
-	return rc ? tk_mdb_error(rc, "comments") : tk_ft_pending_add(t, ticket);
+	return rc ? tk_mdb_error(rc, "comments") : 0;
 }
 
 int
@@ -213,9 +215,11 @@ tk_comment_del(tk_txn *t, uint64_t ticket, uint32_t n)
 	MDB_val k = { 12, kb };
 	int rc;
 
+	if (tk_ft_changed(t, ticket, 0) < 0)
+		return -1;
 	comment_key(kb, ticket, n);
 	rc = mdb_del(t->txn, t->st->dbi[TK_DB_COMMENTS], &k, NULL);
-	return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "comments") : tk_ft_pending_add(t, ticket);
+	return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "comments") : 0;
 }
 
 int

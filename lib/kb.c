@@ -23,8 +23,10 @@
  */
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "tk.h"
 
@@ -566,10 +568,6 @@ tokref_cmp(const void *x, const void *y)
 }
 
 static _Thread_local tk_tokens doc_tt;
-/* A ticket's forward record, made by each_term: varint document length,
- * then each distinct term (varint length, bytes), so that its entries can
- * be taken out when it changes (its old text is gone by then). */
-static tk_buf ft_fwd;
 
 /* A document's distinct terms, found by hashing its tokens (in position
  * order), each with its tokens chained in that order: no sort. */
@@ -663,8 +661,6 @@ each_term(int kind, uint64_t id, const char *title, size_t tn, const char *body,
 	}
 	nd = doc_terms(&doc_tt, tend);
 	key[0] = (char)kind;
-	ft_fwd.len = 0;
-	put_var(&ft_fwd, dl);
 	for (i = 0; i < nd; i++) {
 		const struct dterm *d = &dt.v[i];
 		uint32_t prev = 0, k, last = UINT32_MAX;
@@ -685,10 +681,6 @@ each_term(int kind, uint64_t id, const char *title, size_t tn, const char *body,
 			}
 		}
 		acc_add(key, d->n + 1, id, op, pl.p, pl.len);
-		if (kind == 't' && op) {
-			put_var(&ft_fwd, d->n);
-			tk_buf_add(&ft_fwd, d->s, d->n);
-		}
 	}
 	/* tags: "\1" tag, no positions */
 	for (const char *p = tags; p && *p;) {
@@ -1232,6 +1224,10 @@ postings(tk_txn *t, int kind, const char *term, size_t n, int prefix, struct pli
 				multi = 1;
 		}
 		id = tk_get_u64(kp + k.mv_size - 8);
+		while (kind == 't' && p < end) {	/* tickets: ids alone */
+			id += get_var(&p, end);
+			plist_push(out, (struct post){ id, 0, 1, 0, NULL, 0 });
+		}
 		while (p < end) {
 			struct post x;
 			size_t l;
@@ -1315,9 +1311,121 @@ struct cand {
 static double
 bm25(const struct post *p, double idf, double avgdl)
 {
-	double tf = (double)(W_TITLE * p->tft + p->tfb);
+	double tf = (double)(W_TITLE * p->tft + p->tfb), dl = p->dl ? p->dl : avgdl;
 
-	return idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * p->dl / avgdl));
+	/* (a ticket's posting has no counts: tf 1, the average length) */
+	return idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * dl / avgdl));
+}
+
+static int
+u64_cmp(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* The tickets of 't' . term (or of every term it starts: prefix), as
+ * ascending ids in out (n of them): 0, or -1. */
+static int
+ticket_ids(tk_txn *t, const char *term, size_t n, int prefix, uint64_t **out, size_t *nout)
+{
+	unsigned char kb[TK_TEXT_MAXTERM + 16];
+	MDB_cursor *c;
+	MDB_val k = { n + 1 + !prefix, kb }, v;
+	size_t cap = 0, terms = 0, i, w;
+	const unsigned char *last = NULL;
+	size_t lastn = 0;
+	int rc;
+
+	*out = NULL, *nout = 0;
+	kb[0] = 't';
+	memcpy(kb + 1, term, n);
+	kb[n + 1] = 0;
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FULLTEXT], &c)))
+		return tk_mdb_error(rc, "fulltext");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const unsigned char *kp = k.mv_data, *p = v.mv_data, *end = p + v.mv_size;
+		uint64_t id;
+
+		if (k.mv_size < n + 10 || memcmp(kp, kb, n + 1))
+			break;
+		if (!prefix && (k.mv_size != n + 10 || kp[n + 1]))
+			break;
+		if (prefix) {
+			if (memchr(kp + 1, 0, k.mv_size - 10) || kp[k.mv_size - 9])
+				continue;
+			if (!last || lastn != k.mv_size || memcmp(last, kp, k.mv_size - 8))
+				terms++;
+			last = kp, lastn = k.mv_size;
+		}
+		if (cap < *nout + v.mv_size) {	/* (a byte an id at least) */
+			cap = (*nout + v.mv_size) * 2;
+			*out = tk_xrealloc(*out, cap * sizeof **out);
+		}
+		id = tk_get_u64(kp + k.mv_size - 8);
+		while (p < end) {
+			id += get_var(&p, end);
+			(*out)[(*nout)++] = id;
+		}
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND) {
+		free(*out);
+		*out = NULL, *nout = 0;
+		return tk_mdb_error(rc, "fulltext");
+	}
+	if (terms > 1) {	/* several terms' lists: one */
+		qsort(*out, *nout, sizeof **out, u64_cmp);
+		for (i = w = 0; i < *nout; i++)
+			if (!w || (*out)[w - 1] != (*out)[i])
+				(*out)[w++] = (*out)[i];
+		*nout = w;
+	}
+	return 0;
+}
+
+/* A group of ticket terms (ids alone): its lists intersected, each
+ * ticket scored by the idf of its terms (BM25 at tf 1, average length). */
+static int
+ticket_group(tk_txn *t, struct group *g, double ndocs, struct cand **out, size_t *nout)
+{
+	size_t nt = g->tt.n, i, j, *at;
+	uint64_t **l = tk_xmalloc(nt * sizeof *l);
+	size_t *ln = tk_xmalloc(nt * sizeof *ln);
+	double s = 0;
+	int rc = 0;
+
+	*out = NULL, *nout = 0;
+	at = tk_xmalloc(nt * sizeof *at);
+	for (i = 0; i < nt; i++)
+		l[i] = NULL, ln[i] = 0, at[i] = 0;
+	for (i = 0; i < nt && !rc; i++) {
+		rc = ticket_ids(t, g->tt.text.p + g->tt.v[i].off, g->tt.v[i].len,
+		    g->prefix || g->tt.v[i].kind == TK_TOK_UNI, &l[i], &ln[i]);
+		s += log(1 + (ndocs - (double)ln[i] + 0.5) / ((double)ln[i] + 0.5));
+	}
+	if (!rc && nt) {
+		*out = tk_xmalloc((ln[0] + 1) * sizeof **out);
+		for (j = 0; j < ln[0]; j++) {
+			uint64_t id = l[0][j];
+			int ok = 1;
+
+			for (i = 1; i < nt && ok; i++) {
+				while (at[i] < ln[i] && l[i][at[i]] < id)
+					at[i]++;
+				ok = at[i] < ln[i] && l[i][at[i]] == id;
+			}
+			if (ok)
+				(*out)[(*nout)++] = (struct cand){ id, s, 1 };
+		}
+	}
+	for (i = 0; i < nt; i++)
+		free(l[i]);
+	free(l);
+	free(ln);
+	free(at);
+	return rc;
 }
 
 /* A group's docs with their scores: terms intersected, a phrase's
@@ -1336,6 +1444,12 @@ group_docs(tk_txn *t, int kind, struct group *g, double ndocs, double avgdl, str
 	memset(l, 0, nt * sizeof *l);
 	*out = NULL;
 	*nout = 0;
+	if (kind == 't' && !g->tag) {	/* tickets: ids alone */
+		free(l);
+		free(at);
+		free(idf);
+		return ticket_group(t, g, ndocs, out, nout);
+	}
 	for (i = 0; i < nt && !rc; i++) {
 		if (g->tag) {
 			char key[TK_TEXT_MAXTERM + 2];
@@ -1346,8 +1460,9 @@ group_docs(tk_txn *t, int kind, struct group *g, double ndocs, double avgdl, str
 			key[0] = 1;
 			memcpy(key + 1, g->tag, tl);
 			rc = postings(t, kind, key, tl + 1, 0, &l[i]);
-		} else
-			rc = postings(t, kind, g->tt.text.p + g->tt.v[i].off, g->tt.v[i].len, g->prefix, &l[i]);
+		} else	/* (a ticket's CJK character: its unigram and the bigrams it starts) */
+			rc = postings(t, kind, g->tt.text.p + g->tt.v[i].off, g->tt.v[i].len,
+			    g->prefix || (kind == 't' && g->tt.v[i].kind == TK_TOK_UNI), &l[i]);
 		idf[i] = log(1 + (ndocs - (double)l[i].n + 0.5) / ((double)l[i].n + 0.5));
 		at[i] = 0;
 	}
@@ -1538,6 +1653,11 @@ ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits, int and_o
 	for (i = 0; i < q->n; i++) {	/* exclusions */
 		if (q->g[i].type != G_NOT && q->g[i].type != G_NOTTAG)
 			continue;
+		/* tickets keep no positions: a phrase's docs are more than
+		 * its matches, so it excludes nothing here (text= checks the
+		 * candidates' text, tk_ftq_exact) */
+		if (kind == 't' && q->g[i].type == G_NOT && q->g[i].tt.n > 1)
+			continue;
 		if (group_docs(t, kind, &q->g[i], ndocs, avgdl, &x, &nx) < 0) {
 			free(res);
 			return -1;
@@ -1695,6 +1815,70 @@ tk_ft_match_text(tk_ftq *q, const char *title, size_t tn, const char *body, size
 	return ok && any;
 }
 
+int
+tk_ftq_exact(const tk_ftq *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->n; i++)
+		if (!q->g[i].tag && q->g[i].tt.n > 1)
+			return 0;
+	return 1;
+}
+
+/* A group of CJK bigrams at consecutive positions as its characters
+ * (each its own folded form, so the text holds it as it is written):
+ * its length in buf, or 0. */
+static size_t
+cjk_run(const struct group *g, char *buf, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < g->tt.n; i++) {
+		const tk_token *k = &g->tt.v[i];
+		const char *s = g->tt.text.p + k->off;
+		int32_t c;
+		size_t l;
+
+		if (k->kind != TK_TOK_BI || k->pos != g->tt.v[0].pos + i)
+			return 0;
+		/* its first character (all of the last bigram) */
+		l = i + 1 < g->tt.n ? (size_t)(utf8proc_iterate((const utf8proc_uint8_t *)s, k->len, &c)) : k->len;
+		if (l <= 0 || l > k->len || n + l > max)
+			return 0;
+		memcpy(buf + n, s, l);
+		n += l;
+	}
+	for (i = 0; i < n;) {
+		int32_t c;
+		utf8proc_ssize_t l = utf8proc_iterate((const utf8proc_uint8_t *)buf + i, (utf8proc_ssize_t)(n - i), &c);
+
+		if (l <= 0 || tk_text_fold_han(c) != c)
+			return 0;
+		i += (size_t)l;
+	}
+	return n;
+}
+
+int
+tk_ft_quick(const tk_ftq *q, const char *subj, size_t sn, const char *body, size_t bn)
+{
+	size_t i, n;
+	char buf[512];
+
+	for (i = 0; i < q->n; i++) {
+		const struct group *g = &q->g[i];
+
+		if (g->tag || g->tt.n < 2)
+			continue;
+		if (g->type != G_MUST || !(n = cjk_run(g, buf, sizeof buf)))
+			return 0;
+		if (!(sn >= n && memmem(subj, sn, buf, n)) && !(bn >= n && memmem(body, bn, buf, n)))
+			return 0;
+	}
+	return 1;
+}
+
 struct tw {
 	const char *s;
 	uint32_t n;
@@ -1760,7 +1944,553 @@ tk_ft_top_terms(tk_txn *t, int kind, const char *title, size_t tn, const char *b
 
 /* ---- the ticket index ---- */
 
+/*
+ * Kind 't': a term's chunks hold ticket ids alone (varint deltas, the
+ * first from the chunk key's id): no counts and no positions. A phrase or
+ * a CJK run of three or more characters is answered by the tickets that
+ * hold all its terms, and text= checks those tickets' own text
+ * (tk_ftq_exact, tk_ft_quick). There is no forward record: a ticket's old
+ * words are read from its text before it changes (tk_ft_touch).
+ *
+ * ft_pending lists what the index does not yet hold:
+ *   id (8 bytes) -> ""           a ticket not yet indexed
+ *                -> "\1" terms    indexed with these terms (varint length,
+ *                                 bytes each), changed since
+ *                -> "\2"          indexed, only grown since (a comment)
+ *   lo . hi (16 bytes) -> ""     a bulk run's tickets lo..hi, inverted in
+ *                                 its memory and written at its flush
+ * Changes are inverted in memory (inv) and written a term at a time in
+ * key order (inv_flush): appended to the term's last chunk, or merged
+ * into the chunk an id falls in.
+ */
+
 #define FT_BATCH 64
+#define FT_RUN_BYTES (1024u << 20)	/* a bulk run flushes at this many bytes of text */
+
+struct tterm {		/* (one cache line) */
+	uint64_t last, mark;	/* last id appended; last doc added */
+	uint64_t gen;		/* the listing (inv_doc) that saw it last */
+	unsigned char *p;	/* ascending ids, varint deltas from 0 */
+	uint32_t len, cap;
+	uint16_t klen;		/* the term's bytes: k, or kx when longer */
+	char k[14];
+	char *kx;
+};
+
+#define TKEY(e) ((e)->klen <= sizeof (e)->k ? (e)->k : (e)->kx)
+
+struct top {
+	uint64_t id;
+	uint32_t term, seq;
+	int op;
+};
+
+static struct {
+	struct tterm *v;
+	size_t n, cap;
+	uint64_t *slot;
+	size_t nslot;
+	size_t bytes;
+	struct top *ops;	/* adds out of order, removals */
+	size_t nops, opcap;
+	int64_t ndocs;
+	uint64_t run_lo, run_hi, key_hi;	/* a bulk run (range key lo . key_hi) */
+	uint64_t taint_lo;	/* a batch of the run given up from here: its ids not written */
+} inv;
+
+static uint64_t
+term_hash(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h ^ (h >> 29);
+}
+
+/* The term's entry in inv (made when new). Slots hold the hash's high
+ * half and the entry's index + 1, so a probe reads no other entry. */
+static uint32_t
+inv_term(const char *s, size_t n)
+{
+	uint64_t h = term_hash(s, n), hi = h >> 32 << 32;
+	size_t i, mask;
+	struct tterm *e;
+
+	if ((inv.n + 1) * 2 > inv.nslot) {
+		size_t ns = inv.nslot ? inv.nslot * 2 : 65536, j, k;
+
+		free(inv.slot);
+		inv.slot = calloc(ns, sizeof *inv.slot);
+		if (!inv.slot)
+			tk_die(TK_EXIT_FAIL, "out of memory");
+		inv.nslot = ns;
+		for (j = 0; j < inv.n; j++) {
+			uint64_t g = term_hash(TKEY(&inv.v[j]), inv.v[j].klen);
+
+			for (k = g & (ns - 1); inv.slot[k]; k = (k + 1) & (ns - 1))
+				;
+			inv.slot[k] = (g >> 32 << 32) | (j + 1);
+		}
+	}
+	mask = inv.nslot - 1;
+	for (i = h & mask; inv.slot[i]; i = (i + 1) & mask) {
+		if ((inv.slot[i] >> 32 << 32) != hi)
+			continue;
+		e = &inv.v[(uint32_t)inv.slot[i] - 1];
+		if (e->klen == n && !memcmp(TKEY(e), s, n))
+			return (uint32_t)inv.slot[i] - 1;
+	}
+	if (inv.n == inv.cap) {
+		inv.cap = inv.cap ? inv.cap * 2 : 65536;
+		inv.v = tk_xrealloc(inv.v, inv.cap * sizeof *inv.v);
+	}
+	e = &inv.v[inv.n];
+	memset(e, 0, sizeof *e);
+	e->klen = (uint16_t)n;
+	if (n > sizeof e->k)
+		e->kx = tk_xmalloc(n);
+	memcpy(TKEY(e), s, n);
+	inv.slot[i] = hi | (inv.n + 1);
+	return (uint32_t)inv.n++;
+}
+
+static void
+inv_op(uint32_t term, uint64_t id, int op)
+{
+	if (inv.nops == inv.opcap) {
+		inv.opcap = inv.opcap ? inv.opcap * 2 : 1024;
+		inv.ops = tk_xrealloc(inv.ops, inv.opcap * sizeof *inv.ops);
+	}
+	inv.ops[inv.nops] = (struct top){ id, term, (uint32_t)inv.nops, op };
+	inv.nops++;
+}
+
+/* Ticket id holds term (once a doc: mark). */
+static void
+inv_add(uint32_t term, uint64_t id)
+{
+	struct tterm *e = &inv.v[term];
+	uint64_t d;
+
+	if (e->mark == id)
+		return;
+	e->mark = id;
+	if (id <= e->last) {
+		inv_op(term, id, 1);
+		return;
+	}
+	if (e->len + 10 > e->cap) {
+		e->cap = e->cap ? e->cap * 2 : 16;
+		e->p = tk_xrealloc(e->p, e->cap);
+	}
+	d = id - e->last;
+	while (d >= 0x80) {
+		e->p[e->len++] = (unsigned char)(d | 0x80);
+		d >>= 7;
+		inv.bytes++;
+	}
+	e->p[e->len++] = (unsigned char)d;
+	inv.bytes++;
+	e->last = id;
+}
+
+void
+tk_ft_inv_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < inv.n; i++) {
+		free(inv.v[i].kx);
+		free(inv.v[i].p);
+	}
+	free(inv.v);
+	free(inv.slot);
+	free(inv.ops);
+	memset(&inv, 0, sizeof inv);
+}
+
+/* What was gathered dropped; a bulk run's range forgotten too. */
+static void
+inv_clear(void)
+{
+	tk_ft_inv_free();
+}
+
+static uint64_t inv_gen;	/* the last listing's number */
+
+/* The terms of a ticket's text, each added (add) or listed once in out
+ * (term indexes, marked with a new inv_gen). */
+static size_t
+inv_doc(uint64_t id, const char *subj, size_t sn, const char *body, size_t bn, int add, uint32_t **out,
+    size_t *cap)
+{
+	uint32_t tend;
+	size_t i, n = 0;
+
+	if (!add)
+		inv_gen++;
+	tk_tokens_reset(&doc_tt);
+	tend = tk_text_tokens(&doc_tt, subj, sn, 0, 0);
+	tk_text_tokens(&doc_tt, body, bn, tend + 1, 0);
+	for (i = 0; i < doc_tt.n; i++) {
+		uint32_t term;
+
+		/* a CJK character is found as the first of a bigram, so its
+		 * unigram is kept only where none follows (a run's last) */
+		if (doc_tt.v[i].kind == TK_TOK_UNI && i + 1 < doc_tt.n && doc_tt.v[i + 1].kind == TK_TOK_BI &&
+		    doc_tt.v[i + 1].pos == doc_tt.v[i].pos)
+			continue;
+		term = inv_term(doc_tt.text.p + doc_tt.v[i].off, doc_tt.v[i].len);
+		if (add) {
+			inv_add(term, id);
+			continue;
+		}
+		if (inv.v[term].gen == inv_gen)
+			continue;
+		inv.v[term].gen = inv_gen;
+		if (n == *cap) {
+			*cap = *cap ? *cap * 2 : 256;
+			*out = tk_xrealloc(*out, *cap * sizeof **out);
+		}
+		(*out)[n++] = term;
+	}
+	return n;
+}
+
+/* ---- writing a term's changes ---- */
+
+static void
+ids_decode(const unsigned char *p, size_t n, uint64_t id, uint64_t **v, size_t *nv, size_t *cap)
+{
+	const unsigned char *end = p + n;
+
+	while (p < end) {
+		id += get_var(&p, end);
+		if (*nv == *cap) {
+			*cap = *cap ? *cap * 2 : 256;
+			*v = tk_xrealloc(*v, *cap * sizeof **v);
+		}
+		(*v)[(*nv)++] = id;
+	}
+}
+
+/* Ids v[0..n) (ascending) put as chunks of key . NUL . first id. */
+static int
+ids_put(tk_txn *t, MDB_cursor *c, const char *key, size_t klen, const uint64_t *v, size_t n)
+{
+	unsigned char kb[TK_TEXT_MAXTERM + 16];
+	static tk_buf b;
+	size_t i = 0;
+	int rc = 0;
+
+	(void)t;
+	memcpy(kb, key, klen);
+	kb[klen] = 0;
+	while (i < n && !rc) {
+		uint64_t first = v[i], prev = first;
+		MDB_val k = { klen + 9, kb }, val;
+
+		b.len = 0;
+		for (; i < n && b.len < CHUNK; i++) {
+			put_var(&b, v[i] - prev);
+			prev = v[i];
+		}
+		tk_put_u64(kb + klen + 1, first);
+		val.mv_size = b.len, val.mv_data = b.p;
+		rc = mdb_cursor_put(c, &k, &val, 0);
+	}
+	return rc ? tk_mdb_error(rc, "fulltext") : 0;
+}
+
+/* Ops e[0..n) (ascending ids, one an id) applied to the term's chunks. */
+static int
+t_apply(tk_txn *t, MDB_cursor *c, const char *key, size_t klen, const struct top *e, size_t n)
+{
+	unsigned char kb[TK_TEXT_MAXTERM + 16];
+	static uint64_t *old, *m;
+	static size_t ocap, mcap;
+	size_t i = 0, nold, nm, j, a, b;
+	int rc;
+
+	memcpy(kb, key, klen);
+	kb[klen] = 0;
+	while (i < n) {
+		MDB_val k = { klen + 9, kb }, v = { 0, NULL }, ck = { 0, NULL }, cv = { 0, NULL };
+		uint64_t bound = UINT64_MAX, cfirst = 0;
+		int have = 0, changed = 0;
+
+		tk_put_u64(kb + klen + 1, e[i].id);
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		if (rc && rc != MDB_NOTFOUND)
+			return tk_mdb_error(rc, "fulltext");
+#define IS_TERM(x) ((x).mv_size == klen + 9 && !memcmp((x).mv_data, kb, klen + 1))
+		if (!rc && IS_TERM(k) && tk_get_u64((unsigned char *)k.mv_data + klen + 1) == e[i].id)
+			ck = k, cv = v, have = 1;
+		else {
+			int after = !rc && IS_TERM(k);
+			MDB_val ak = k, av = v, pk, pv;
+			int prc = rc ? mdb_cursor_get(c, &pk, &pv, MDB_LAST) : mdb_cursor_get(c, &pk, &pv, MDB_PREV);
+
+			if (!prc && IS_TERM(pk))
+				ck = pk, cv = pv, have = 1;
+			else if (after)
+				ck = ak, cv = av, have = 1;
+		}
+		nold = 0;
+		if (have) {
+			unsigned char sk[TK_TEXT_MAXTERM + 16];
+			MDB_val skv = { ck.mv_size, sk };
+
+			cfirst = tk_get_u64((unsigned char *)ck.mv_data + klen + 1);
+			ids_decode(cv.mv_data, cv.mv_size, cfirst, &old, &nold, &ocap);
+			memcpy(sk, ck.mv_data, ck.mv_size);
+			rc = mdb_cursor_get(c, &skv, &v, MDB_SET_KEY);
+			if (!rc)
+				rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+			if (!rc && IS_TERM(k))
+				bound = tk_get_u64((unsigned char *)k.mv_data + klen + 1);
+			else if (rc && rc != MDB_NOTFOUND)
+				return tk_mdb_error(rc, "fulltext");
+			if (bound <= e[i].id)
+				bound = UINT64_MAX;
+		}
+#undef IS_TERM
+		for (j = i; j < n && e[j].id < bound; j++)
+			;
+		if (mcap < nold + (j - i)) {
+			mcap = nold + (j - i) + 256;
+			m = tk_xrealloc(m, mcap * sizeof *m);
+		}
+		for (nm = 0, a = 0, b = i; a < nold || b < j;) {
+			if (b == j || (a < nold && old[a] < e[b].id))
+				m[nm++] = old[a++];
+			else {
+				int was = a < nold && old[a] == e[b].id;
+
+				if (was)
+					a++;
+				if (e[b].op)
+					m[nm++] = e[b].id;
+				changed |= was != e[b].op;
+				b++;
+			}
+		}
+		if (changed) {
+			if (have && (!nm || m[0] != cfirst)) {
+				MDB_val dk = { klen + 9, kb };
+
+				tk_put_u64(kb + klen + 1, cfirst);
+				if ((rc = mdb_del(t->txn, t->st->dbi[TK_DB_FULLTEXT], &dk, NULL)))
+					return tk_mdb_error(rc, "fulltext");
+			}
+			if (nm && ids_put(t, c, key, klen, m, nm) < 0)
+				return -1;
+		}
+		i = j;
+	}
+	return 0;
+}
+
+/* A term's new ids (p: varint deltas from 0, ascending) appended when
+ * they all come after the ones it has: its last chunk filled, then new
+ * ones. 1 done, 0 not (they go through t_apply), -1 error. */
+static int
+t_append(tk_txn *t, MDB_cursor *c, const char *key, size_t klen, const unsigned char *p, size_t len, int app)
+{
+	unsigned char kb[TK_TEXT_MAXTERM + 16];
+	const unsigned char *q = p, *end = p + len;
+	MDB_val k = { klen + 9, kb }, v, pk, pv;
+	static tk_buf b;
+	uint64_t first, id, prev = 0, cfirst = 0;
+	int rc, prc;
+
+	(void)t;
+	first = get_var(&q, end);
+	memcpy(kb, key, klen);
+	kb[klen] = 0;
+	tk_put_u64(kb + klen + 1, first);
+	b.len = 0;
+	if (app)	/* past every key of the store: written at its end */
+		goto put;
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "fulltext");
+#define IS_TERM(x) ((x).mv_size == klen + 9 && !memcmp((x).mv_data, kb, klen + 1))
+	if (!rc && IS_TERM(k))
+		return 0;	/* a chunk at or after the first: merged */
+	prc = rc ? mdb_cursor_get(c, &pk, &pv, MDB_LAST) : mdb_cursor_get(c, &pk, &pv, MDB_PREV);
+	if (!prc && IS_TERM(pk)) {
+		const unsigned char *r = pv.mv_data, *re = r + pv.mv_size;
+
+		cfirst = tk_get_u64((unsigned char *)pk.mv_data + klen + 1);
+		for (prev = cfirst; r < re;)
+			prev += get_var(&r, re);
+		if (prev >= first)
+			return 0;
+		if (pv.mv_size < CHUNK)	/* the last chunk filled up */
+			tk_buf_add(&b, pv.mv_data, pv.mv_size);
+	}
+#undef IS_TERM
+put:
+	for (id = first, q = p, get_var(&q, end);; id += get_var(&q, end)) {
+		if (!b.len) {
+			cfirst = id;
+			prev = id;
+		}
+		put_var(&b, id - prev);
+		prev = id;
+		if (b.len >= CHUNK || q >= end) {
+			tk_put_u64(kb + klen + 1, cfirst);
+			k.mv_size = klen + 9, k.mv_data = kb;
+			v.mv_size = b.len, v.mv_data = b.p;
+			if ((rc = mdb_cursor_put(c, &k, &v, app ? MDB_APPEND : 0)))
+				return tk_mdb_error(rc, "fulltext");
+			b.len = 0;
+		}
+		if (q >= end)
+			break;
+	}
+	return 1;
+}
+
+static int
+top_cmp(const void *x, const void *y)
+{
+	const struct top *a = x, *b = y;
+
+	if (a->term != b->term)
+		return a->term < b->term ? -1 : 1;
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+static const struct tterm *sort_base;
+
+static int
+tidx_cmp(const void *x, const void *y)
+{
+	const struct tterm *a = &sort_base[*(const uint32_t *)x], *b = &sort_base[*(const uint32_t *)y];
+
+	return tk_keycmp(TKEY(a), a->klen, TKEY(b), b->klen);
+}
+
+/* (the tickets of a run's batch given up, and all fed after it: listed instead) */
+#define TAINTED(id) (inv.taint_lo && (id) >= inv.taint_lo && (id) <= inv.run_hi)
+
+/* Everything gathered written, term by term in key order (the store's
+ * order: each term's pages touched once). inv is left as it was: its
+ * owner clears it once the transaction committed. */
+static int
+inv_flush(tk_txn *t)
+{
+	MDB_cursor *c;
+	uint32_t *ord;
+	struct top *e = NULL;
+	size_t i, k, cap = 0, o = 0;
+	char key[TK_TEXT_MAXTERM + 8];
+	int rc = 0, app = 0;
+
+	if (!inv.n)
+		return stats_add(t, 't', inv.ndocs, 0);
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FULLTEXT], &c)))
+		return tk_mdb_error(rc, "fulltext");
+	if (inv.nops > 1)
+		qsort(inv.ops, inv.nops, sizeof *inv.ops, top_cmp);
+	ord = tk_xmalloc(inv.n * sizeof *ord);
+	for (i = 0; i < inv.n; i++)
+		ord[i] = (uint32_t)i;
+	sort_base = inv.v;
+	qsort(ord, inv.n, sizeof *ord, tidx_cmp);
+	{	/* no key at or past the first term's: every chunk appended */
+		MDB_val lk, lv;
+		char fk[TK_TEXT_MAXTERM + 8];
+		const struct tterm *f = &inv.v[ord[0]];
+		int lrc = mdb_cursor_get(c, &lk, &lv, MDB_LAST);
+
+		fk[0] = 't';
+		memcpy(fk + 1, TKEY(f), f->klen);
+		if (lrc == MDB_NOTFOUND)
+			app = 1;
+		else if (!lrc)
+			app = tk_keycmp(lk.mv_data, lk.mv_size, fk, f->klen + 1u) < 0;
+		else
+			rc = tk_mdb_error(lrc, "fulltext");
+	}
+	for (k = 0; k < inv.n && !rc; k++) {
+		struct tterm *a = &inv.v[ord[k]];
+		const unsigned char *p = a->p, *end = p + a->len;
+		size_t n = 0, lo, hi, w;
+		uint64_t id = 0;
+
+		/* the in-order adds, then this term's ops (inv.ops by term) */
+		for (lo = 0, hi = inv.nops; lo < hi;) {
+			size_t mid = (lo + hi) / 2;
+
+			if (inv.ops[mid].term < ord[k])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		o = lo;
+		key[0] = 't';
+		memcpy(key + 1, TKEY(a), a->klen);
+		if (a->len && !inv.taint_lo && (o == inv.nops || inv.ops[o].term != ord[k])) {	/* adds in order alone */
+			int r = t_append(t, c, key, a->klen + 1u, a->p, a->len, app);
+
+			if (r < 0)
+				rc = -1;
+			if (r)
+				continue;
+		}
+		while (p < end) {
+			id += get_var(&p, end);
+			if (TAINTED(id))
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 1024;
+				e = tk_xrealloc(e, cap * sizeof *e);
+			}
+			e[n++] = (struct top){ id, ord[k], 0, 1 };
+		}
+		lo = n;
+		for (; o < inv.nops && inv.ops[o].term == ord[k]; o++) {
+			if (TAINTED(inv.ops[o].id))
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 1024;
+				e = tk_xrealloc(e, cap * sizeof *e);
+			}
+			e[n] = inv.ops[o];
+			e[n++].seq += 1;	/* after the in-order adds */
+		}
+		if (!n)
+			continue;
+		if (n > lo) {
+			qsort(e, n, sizeof *e, top_cmp);
+			for (i = w = 0; i < n; i++) {	/* an id's last op */
+				if (w && e[w - 1].id == e[i].id)
+					w--;
+				e[w++] = e[i];
+			}
+			n = w;
+		}
+		key[0] = 't';
+		memcpy(key + 1, TKEY(a), a->klen);
+		if (t_apply(t, c, key, a->klen + 1u, e, n) < 0)
+			rc = -1;
+	}
+	mdb_cursor_close(c);
+	free(ord);
+	free(e);
+	if (!rc && stats_add(t, 't', inv.ndocs, 0) < 0)
+		rc = -1;
+	return rc;
+}
+
+/* ---- a ticket's text ---- */
 
 static int
 comment_text(const tk_comment *c, void *arg)
@@ -1786,60 +2516,371 @@ tk_ft_ticket_text(tk_txn *t, tk_ticket *tk, tk_buf *out)
 	return 0;
 }
 
-static void
-fwd_key(unsigned char kb[9], uint64_t id)
-{
-	kb[0] = 'T';
-	tk_put_u64(kb + 1, id);
-}
-
-/* Ticket id's index entries replaced by its text now (none if it is gone). */
+/* Ticket id's text now: its terms (add: added; else listed): 1, 0 gone, -1. */
 static int
-ticket_put(tk_txn *t, uint64_t id, tk_buf *text)
+ticket_terms(tk_txn *t, uint64_t id, int add, uint32_t **out, size_t *n, size_t *cap)
 {
-	unsigned char kb[9];
-	MDB_val k = { 9, kb }, v;
+	static tk_buf text;
 	tk_ticket tk;
 	int rc;
 
-	fwd_key(kb, id);
-	rc = mdb_get(t->txn, t->st->dbi[TK_DB_FULLTEXT], &k, &v);
-	if (rc && rc != MDB_NOTFOUND)
-		return tk_mdb_error(rc, "fulltext");
-	if (!rc) {	/* its entries out */
-		const unsigned char *p = v.mv_data, *end = p + v.mv_size;
-		uint64_t dl = get_var(&p, end);
-		char key[TK_TEXT_MAXTERM + 8];
-
-		key[0] = 't';
-		while (p < end) {
-			size_t n = (size_t)get_var(&p, end);
-
-			if (n > (size_t)(end - p) || n > TK_TEXT_MAXTERM + 4)
-				break;
-			memcpy(key + 1, p, n);
-			acc_add(key, n + 1, id, 0, NULL, 0);
-			p += n;
-		}
-		acc.ndocs[1]--;
-		acc.sumlen[1] -= (int64_t)dl;
-		if ((rc = mdb_del(t->txn, t->st->dbi[TK_DB_FULLTEXT], &k, NULL)))
-			return tk_mdb_error(rc, "fulltext");
-	}
+	*n = 0;
 	tk_ticket_init(&tk);
-	if ((rc = tk_ticket_get(t, id, &tk, 1)) <= 0) {
+	if ((rc = tk_ticket_get(t, id, &tk, 0)) <= 0) {
 		tk_ticket_free(&tk);
 		return rc;
 	}
-	if (tk_ft_ticket_text(t, &tk, text) < 0) {
+	if (tk_ft_ticket_text(t, &tk, &text) < 0) {
 		tk_ticket_free(&tk);
 		return -1;
 	}
-	each_term('t', id, tk.f[TK_F_SUBJECT].p, tk.f[TK_F_SUBJECT].n, text->p, text->len, NULL, 1);
+	*n = inv_doc(id, tk.f[TK_F_SUBJECT].p, tk.f[TK_F_SUBJECT].n, text.p, text.len, add, out, cap);
 	tk_ticket_free(&tk);
-	v.mv_size = ft_fwd.len, v.mv_data = ft_fwd.p;
-	if ((rc = mdb_put(t->txn, t->st->dbi[TK_DB_FULLTEXT], &k, &v, 0)))
-		return tk_mdb_error(rc, "fulltext");
+	return 1;
+}
+
+/* A pending ticket brought into inv: its old terms out, its text's in. */
+static int
+drain_one(tk_txn *t, uint64_t id, const unsigned char *p, size_t n)
+{
+	static uint32_t *terms;
+	static size_t cap;
+	size_t nt, i;
+	int rc;
+
+	if ((rc = ticket_terms(t, id, 0, &terms, &nt, &cap)) < 0)
+		return -1;
+	for (i = 0; i < nt; i++)
+		inv_add(terms[i], id);
+	if (n && p[0] == 1) {	/* the old terms the new text lacks go */
+		const unsigned char *q = p + 1, *end = p + n;
+
+		while (q < end) {
+			size_t l = (size_t)get_var(&q, end);
+			uint32_t term;
+
+			if (l > (size_t)(end - q))
+				break;
+			term = inv_term((const char *)q, l);
+			if (rc == 0 || inv.v[term].gen != inv_gen)
+				inv_op(term, id, 0);
+			q += l;
+		}
+	}
+	if (!n && rc == 1)
+		inv.ndocs++;
+	else if (n && rc == 0)
+		inv.ndocs--;
+	return 0;
+}
+
+struct range {
+	uint64_t lo, hi;
+};
+
+/* The ranges of ft_pending, and (ids) its single tickets outside them. */
+static int
+pending_read(tk_txn *t, struct range **rv, size_t *nr, uint64_t **ids, size_t *nid)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	size_t rcap = 0, icap = 0;
+	int rc;
+
+	*rv = NULL, *nr = 0;
+	if (ids)
+		*ids = NULL, *nid = 0;
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FT_PENDING], &c)))
+		return tk_mdb_error(rc, "ft_pending");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size == 16) {
+			if (*nr == rcap) {
+				rcap = rcap ? rcap * 2 : 8;
+				*rv = tk_xrealloc(*rv, rcap * sizeof **rv);
+			}
+			(*rv)[(*nr)++] = (struct range){ tk_get_u64(k.mv_data), tk_get_u64((unsigned char *)k.mv_data + 8) };
+		} else if (k.mv_size == 8 && ids) {
+			if (*nid == icap) {
+				icap = icap ? icap * 2 : 64;
+				*ids = tk_xrealloc(*ids, icap * sizeof **ids);
+			}
+			(*ids)[(*nid)++] = tk_get_u64(k.mv_data);
+		}
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "ft_pending");
+	return 0;
+}
+
+static int
+in_ranges(const struct range *r, size_t n, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (id >= r[i].lo && id <= r[i].hi)
+			return 1;
+	return 0;
+}
+
+/* The single tickets outside every range brought into inv, their keys
+ * deleted; then inv written. */
+static int
+drain_singles(tk_txn *t)
+{
+	struct range *r;
+	uint64_t *ids;
+	size_t nr, n, i;
+	int rc = 0;
+
+	if (pending_read(t, &r, &nr, &ids, &n) < 0)
+		return -1;
+	for (i = 0; i < n && !rc; i++) {
+		unsigned char kb[8];
+		MDB_val k = { 8, kb }, v;
+
+		if (in_ranges(r, nr, ids[i]))
+			continue;
+		tk_put_u64(kb, ids[i]);
+		if ((rc = mdb_get(t->txn, t->st->dbi[TK_DB_FT_PENDING], &k, &v))) {
+			rc = tk_mdb_error(rc, "ft_pending");
+			break;
+		}
+		/* (a copy: the value's page may move once keys go) */
+		{
+			unsigned char *copy = tk_xmalloc(v.mv_size + 1);
+
+			memcpy(copy, v.mv_data, v.mv_size);
+			rc = drain_one(t, ids[i], copy, v.mv_size);
+			free(copy);
+		}
+		if (!rc && (rc = mdb_del(t->txn, t->st->dbi[TK_DB_FT_PENDING], &k, NULL)))
+			rc = tk_mdb_error(rc, "ft_pending");
+	}
+	free(r);
+	free(ids);
+	if (rc)
+		return -1;
+	return inv_flush(t);
+}
+
+static int
+range_key(tk_txn *t, uint64_t lo, uint64_t hi, int put)
+{
+	unsigned char kb[16];
+	MDB_val k = { 16, kb }, v = { 0, "" };
+	int rc;
+
+	tk_put_u64(kb, lo);
+	tk_put_u64(kb + 8, hi);
+	rc = put ? mdb_put(t->txn, t->st->dbi[TK_DB_FT_PENDING], &k, &v, 0) :
+	    mdb_del(t->txn, t->st->dbi[TK_DB_FT_PENDING], &k, NULL);
+	return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "ft_pending") : 0;
+}
+
+/* A bulk run's tickets written (its range key gone) and the singles. */
+static int
+run_flush(tk_txn *t, uint64_t hi)
+{
+	if (hi && range_key(t, inv.run_lo, hi, 0) < 0)
+		return -1;
+	/* a batch given up fed tickets whose ids others may have taken
+	 * since: the committed ones from there on stay listed (tk-kb
+	 * reindex), none of them written */
+	if (inv.taint_lo && inv.taint_lo <= hi && range_key(t, inv.taint_lo, hi, 1) < 0)
+		return -1;
+	t->ft_flushed = 1;
+	return drain_singles(t);
+}
+
+/*
+ * A bulk run's texts go to a thread of their own, which inverts them into
+ * inv, in blocks of about FQ_BLOCK bytes (id, lengths, subject, body);
+ * the writer waits for it (inv_sync) before it reads or changes inv.
+ */
+#define FQ_BLOCK (1u << 20)
+#define FQ_MAX 8		/* blocks queued at most */
+
+struct fblock {
+	struct fblock *next;
+	tk_buf b;
+};
+
+static struct {
+	pthread_t th;
+	int started, busy, nq;
+	pthread_mutex_t mu;
+	pthread_cond_t work, idle;
+	struct fblock *head, *tail, *freel, *cur;
+	size_t fed;		/* text bytes fed since the run's last flush */
+} fq = { .mu = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER, .idle = PTHREAD_COND_INITIALIZER };
+
+static void
+fq_invert(const tk_buf *b)
+{
+	const unsigned char *p = (const unsigned char *)b->p, *end = p + b->len;
+	uint32_t *none = NULL;
+	size_t cap = 0;
+
+	while (p + 16 <= end) {
+		uint64_t id = tk_get_u64(p);
+		uint32_t sn, bn;
+
+		memcpy(&sn, p + 8, 4);
+		memcpy(&bn, p + 12, 4);
+		p += 16;
+		inv_doc(id, (const char *)p, sn, (const char *)p + sn, bn, 1, &none, &cap);
+		inv.ndocs++;
+		p += sn + bn;
+	}
+	free(none);
+}
+
+static void *
+fq_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&fq.mu);
+	for (;;) {
+		struct fblock *b;
+
+		while (!fq.head)
+			pthread_cond_wait(&fq.work, &fq.mu);
+		b = fq.head;
+		fq.head = b->next;
+		if (!fq.head)
+			fq.tail = NULL;
+		fq.nq--;
+		fq.busy = 1;
+		pthread_mutex_unlock(&fq.mu);
+		if (!b->b.len) {	/* the end (tk_ft_finish) */
+			tk_buf_free(&b->b);
+			free(b);
+			tk_tokens_free(&doc_tt);	/* (this thread's own) */
+			pthread_mutex_lock(&fq.mu);
+			fq.busy = 0;
+			pthread_cond_broadcast(&fq.idle);
+			pthread_mutex_unlock(&fq.mu);
+			return NULL;
+		}
+		fq_invert(&b->b);
+		pthread_mutex_lock(&fq.mu);
+		b->b.len = 0;
+		b->next = fq.freel;
+		fq.freel = b;
+		fq.busy = 0;
+		pthread_cond_broadcast(&fq.idle);
+	}
+}
+
+/* Block b queued for the thread (waiting while FQ_MAX are). */
+static void
+fq_push(struct fblock *b)
+{
+	pthread_mutex_lock(&fq.mu);
+	while (fq.nq >= FQ_MAX)
+		pthread_cond_wait(&fq.idle, &fq.mu);
+	b->next = NULL;
+	if (fq.tail)
+		fq.tail->next = b;
+	else
+		fq.head = b;
+	fq.tail = b;
+	fq.nq++;
+	pthread_cond_signal(&fq.work);
+	pthread_mutex_unlock(&fq.mu);
+}
+
+/* Everything fed inverted: inv is the writer's again. */
+static void
+inv_sync(void)
+{
+	if (!fq.started)
+		return;
+	if (fq.cur && fq.cur->b.len) {
+		fq_push(fq.cur);
+		fq.cur = NULL;
+	}
+	pthread_mutex_lock(&fq.mu);
+	while (fq.head || fq.busy)
+		pthread_cond_wait(&fq.idle, &fq.mu);
+	pthread_mutex_unlock(&fq.mu);
+}
+
+/* The thread stopped (joined), what it holds freed. */
+static void
+fq_stop(void)
+{
+	struct fblock *b;
+
+	if (!fq.started)
+		return;
+	inv_sync();
+	b = tk_xmalloc(sizeof *b);
+	memset(b, 0, sizeof *b);
+	fq_push(b);
+	pthread_join(fq.th, NULL);
+	fq.started = 0;
+	while ((b = fq.freel)) {
+		fq.freel = b->next;
+		tk_buf_free(&b->b);
+		free(b);
+	}
+	if (fq.cur) {
+		tk_buf_free(&fq.cur->b);
+		free(fq.cur);
+		fq.cur = NULL;
+	}
+}
+
+/*
+ * A new ticket of a bulk command (tk_store's ft_new): inverted in memory
+ * (by the thread) from its text in hand; the batch's range of ids is
+ * listed in ft_pending when it commits (tk_ft_drain), and written at the
+ * run's flush (FT_RUN_BYTES of text, or tk_ft_finish).
+ */
+int
+tk_ft_bulk_new(tk_txn *t, uint64_t id, const char *subj, size_t sn, const char *body, size_t bn)
+{
+	unsigned char h[16];
+	uint32_t a = (uint32_t)sn, b = (uint32_t)bn;
+
+	if (!t->st->ft_tickets || !id)
+		return 0;
+	if (!inv.run_lo)
+		inv.run_lo = id;
+	if (id > inv.run_hi)
+		inv.run_hi = id;
+	if (!fq.started) {
+		if (pthread_create(&fq.th, NULL, fq_main, NULL))
+			return tk_error("the ticket index's thread: cannot start it");
+		fq.started = 1;
+	}
+	if (!fq.cur) {
+		pthread_mutex_lock(&fq.mu);
+		if ((fq.cur = fq.freel))
+			fq.freel = fq.cur->next;
+		pthread_mutex_unlock(&fq.mu);
+		if (!fq.cur) {
+			fq.cur = tk_xmalloc(sizeof *fq.cur);
+			memset(fq.cur, 0, sizeof *fq.cur);
+		}
+	}
+	if (!t->ft_first)
+		t->ft_first = id;
+	tk_put_u64(h, id);
+	memcpy(h + 8, &a, 4);
+	memcpy(h + 12, &b, 4);
+	tk_buf_add(&fq.cur->b, h, 16);
+	tk_buf_add(&fq.cur->b, subj, sn);
+	tk_buf_add(&fq.cur->b, body, bn);
+	fq.fed += sn + bn;
+	if (fq.cur->b.len >= FQ_BLOCK) {
+		fq_push(fq.cur);
+		fq.cur = NULL;
+	}
+	t->ft_listed = 1;
 	return 0;
 }
 
@@ -1847,70 +2888,131 @@ int
 tk_ft_drain(tk_txn *t, int all)
 {
 	MDB_stat ms;
-	MDB_cursor *c;
-	MDB_val k, v;
-	uint64_t *ids = NULL;
-	size_t n = 0, i;
-	tk_buf text = { 0 };
 	int rc;
 
+	if (inv.run_lo) {	/* a bulk run: its range listed, written when big */
+		uint64_t cur = inv.key_hi;	/* (the key as committed) */
+
+		if (cur != inv.run_hi) {
+			if (cur && range_key(t, inv.run_lo, cur, 0) < 0)
+				return -1;
+			if (range_key(t, inv.run_lo, inv.run_hi, 1) < 0)
+				return -1;
+			cur = t->ft_keyhi = inv.run_hi;
+		}
+		if (fq.fed < FT_RUN_BYTES)
+			return 0;
+		inv_sync();
+		return run_flush(t, cur);
+	}
 	if ((rc = mdb_stat(t->txn, t->st->dbi[TK_DB_FT_PENDING], &ms)))
 		return tk_mdb_error(rc, "ft_pending");
 	if (!ms.ms_entries || (!all && ms.ms_entries < FT_BATCH))
 		return 0;
-	ids = tk_xmalloc(ms.ms_entries * sizeof *ids);
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FT_PENDING], &c))) {
-		free(ids);
-		return tk_mdb_error(rc, "ft_pending");
+	inv_clear();	/* (a transaction run again starts afresh) */
+	t->ft_flushed = 1;
+	return drain_singles(t);
+}
+
+/* After a commit (tk_store's ft_committed): what it wrote forgotten. */
+void
+tk_ft_committed(tk_txn *t)
+{
+	if (t->ft_keyhi)
+		inv.key_hi = t->ft_keyhi;
+	if (t->ft_flushed) {
+		inv_sync();
+		inv_clear();
+		fq.fed = 0;
 	}
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); !rc && n < ms.ms_entries;
-	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
-		if (k.mv_size == 8)
-			ids[n++] = tk_get_u64(k.mv_data);
-	mdb_cursor_close(c);
-	if (rc && rc != MDB_NOTFOUND) {
-		free(ids);
+}
+
+/* After a transaction was given up (tk_store's ft_aborted): the tickets it
+ * gave the run were never committed, and their ids may come again. */
+void
+tk_ft_aborted(tk_txn *t)
+{
+	if (t->ft_first && inv.run_lo && (!inv.taint_lo || t->ft_first < inv.taint_lo))
+		inv.taint_lo = t->ft_first;
+}
+
+static int
+finish_fn(tk_txn *t, void *arg)
+{
+	(void)arg;
+	if (!inv.run_lo)
+		return 0;
+	return run_flush(t, inv.key_hi) < 0 ? TK_EXIT_FAIL : 0;
+}
+
+/* The end of a bulk command: its run written. */
+int
+tk_ft_finish(tk_store *st)
+{
+	fq_stop();
+	if (!inv.run_lo)
+		return 0;
+	return tk_store_write(st, finish_fn, NULL) ? -1 : 0;
+}
+
+/*
+ * Before ticket id's text changes (tk_store's ft_touch): unless it is
+ * listed already, its terms now are recorded (grow: only "\2", its text
+ * only grows), so that the drain takes out the ones its new text lacks.
+ */
+int
+tk_ft_touch(tk_txn *t, uint64_t id, int grow)
+{
+	unsigned char kb[8];
+	MDB_val k = { 8, kb }, v;
+	static uint32_t *terms;
+	static size_t cap;
+	static tk_buf b;
+	size_t n, i;
+	int rc;
+
+	if (!t->st->ft_tickets || !id)
+		return 0;
+	inv_sync();	/* (it may list terms) */
+	tk_put_u64(kb, id);
+	rc = mdb_get(t->txn, t->st->dbi[TK_DB_FT_PENDING], &k, &v);
+	if (rc && rc != MDB_NOTFOUND)
 		return tk_mdb_error(rc, "ft_pending");
+	t->ft_listed = 1;
+	if (!rc && (grow || v.mv_size != 1 || *(unsigned char *)v.mv_data != 2))
+		return 0;
+	b.len = 0;
+	if (grow)
+		tk_buf_addc(&b, 2);
+	else {
+		tk_buf_addc(&b, 1);
+		if ((rc = ticket_terms(t, id, 0, &terms, &n, &cap)) < 0)
+			return -1;
+		for (i = 0; i < n; i++) {
+			struct tterm *e = &inv.v[terms[i]];
+
+			put_var(&b, e->klen);
+			tk_buf_add(&b, TKEY(e), e->klen);
+		}
 	}
-	for (i = 0, rc = 0; i < n && !rc; i++)
-		rc = ticket_put(t, ids[i], &text) < 0 ? -1 : 0;
-	free(ids);
-	tk_buf_free(&text);
-	if (rc < 0) {
-		tk_ft_discard();
-		return -1;
-	}
-	if ((rc = mdb_drop(t->txn, t->st->dbi[TK_DB_FT_PENDING], 0)))
-		return tk_mdb_error(rc, "ft_pending");
-	return tk_ft_flush(t);
+	v.mv_size = b.len, v.mv_data = b.p;
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_FT_PENDING], &k, &v, 0);
+	return rc ? tk_mdb_error(rc, "ft_pending") : 0;
 }
 
 long
-tk_ft_pending_ids(tk_txn *t, uint64_t **ids)
+tk_ft_pending(tk_txn *t, uint64_t **ids, uint64_t **ranges, size_t *nranges)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
-	size_t n = 0, cap = 0;
-	int rc;
+	struct range *r;
+	size_t nr, n, i;
 
-	*ids = NULL;
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FT_PENDING], &c)))
-		return tk_mdb_error(rc, "ft_pending");
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != 8)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			*ids = tk_xrealloc(*ids, cap * sizeof **ids);
-		}
-		(*ids)[n++] = tk_get_u64(k.mv_data);
-	}
-	mdb_cursor_close(c);
-	if (rc && rc != MDB_NOTFOUND) {
-		free(*ids);
-		*ids = NULL;
-		return tk_mdb_error(rc, "ft_pending");
-	}
+	if (pending_read(t, &r, &nr, ids, &n) < 0)
+		return -1;
+	*ranges = tk_xmalloc((2 * nr + 1) * sizeof **ranges);
+	for (i = 0; i < nr; i++)
+		(*ranges)[2 * i] = r[i].lo, (*ranges)[2 * i + 1] = r[i].hi;
+	*nranges = nr;
+	free(r);
 	return (long)n;
 }
 
@@ -1923,7 +3025,7 @@ struct reix {
 	size_t n;
 };
 
-#define REIX_BATCH 5000
+#define REIX_BATCH 100000
 
 static int
 del_kind(MDB_cursor *c, unsigned char kind)
@@ -1938,67 +3040,90 @@ del_kind(MDB_cursor *c, unsigned char kind)
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-static int
-reix_clear(tk_txn *t, void *arg)
+/* The ticket side of fulltext (and its old forward records) and
+ * ft_pending emptied: 0, or -1. */
+int
+tk_ft_tickets_clear(tk_txn *t)
 {
 	MDB_cursor *c;
 	int rc;
 
-	(void)arg;
-	tk_ft_discard();
+	inv_clear();
 	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FULLTEXT], &c)))
-		return tk_mdb_error(rc, "fulltext"), TK_EXIT_FAIL;
+		return tk_mdb_error(rc, "fulltext");
 	if (!(rc = del_kind(c, 'T')))
 		rc = del_kind(c, 't');
 	mdb_cursor_close(c);
 	if (rc)
-		return tk_mdb_error(rc, "fulltext"), TK_EXIT_FAIL;
+		return tk_mdb_error(rc, "fulltext");
 	if ((rc = mdb_drop(t->txn, t->st->dbi[TK_DB_FT_PENDING], 0)))
-		return tk_mdb_error(rc, "ft_pending"), TK_EXIT_FAIL;
+		return tk_mdb_error(rc, "ft_pending");
+	return 0;
+}
+
+static int
+reix_clear(tk_txn *t, void *arg)
+{
+	(void)arg;
+	if (tk_ft_tickets_clear(t) < 0)
+		return TK_EXIT_FAIL;
 	return tk_ft_tickets_mark(t, 0) < 0 ? TK_EXIT_FAIL : 0;
+}
+
+/* Tickets from..(a batch) read back and inverted, written: their count. */
+long
+tk_ft_index_tickets(tk_txn *t, uint64_t from, size_t max, uint64_t *next)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	unsigned char kb[8];
+	uint64_t *ids;
+	uint32_t *none = NULL;
+	size_t n = 0, i, cap = 0, nt;
+	int rc;
+
+	inv_clear();
+	ids = tk_xmalloc((max + 1) * sizeof *ids);
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_TICKETS], &c))) {
+		free(ids);
+		return tk_mdb_error(rc, "tickets");
+	}
+	tk_put_u64(kb, from);
+	k.mv_size = 8, k.mv_data = kb;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc && n < max; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		ids[n++] = tk_get_u64(k.mv_data);
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND) {
+		free(ids);
+		return tk_mdb_error(rc, "tickets");
+	}
+	for (i = 0, rc = 0; i < n && !rc; i++) {
+		if ((rc = ticket_terms(t, ids[i], 1, &none, &nt, &cap)) < 0)
+			break;
+		inv.ndocs += rc;
+		rc = 0;
+	}
+	*next = n ? ids[n - 1] + 1 : from;
+	free(ids);
+	free(none);
+	if (rc < 0 || inv_flush(t) < 0) {
+		inv_clear();
+		return -1;
+	}
+	inv_clear();
+	return (long)n;
 }
 
 static int
 reix_fn(tk_txn *t, void *arg)
 {
 	struct reix *r = arg;
-	MDB_cursor *c;
-	MDB_val k, v;
-	tk_buf text = { 0 };
-	unsigned char kb[8];
-	uint64_t *ids;
-	size_t n = 0, i;
-	int rc;
+	long n = tk_ft_index_tickets(t, r->from, REIX_BATCH, &r->next);
 
-	tk_ft_discard();
-	ids = tk_xmalloc(REIX_BATCH * sizeof *ids);
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_TICKETS], &c))) {
-		free(ids);
-		return tk_mdb_error(rc, "tickets"), TK_EXIT_FAIL;
-	}
-	tk_put_u64(kb, r->from);
-	k.mv_size = 8, k.mv_data = kb;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc && n < REIX_BATCH;
-	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
-		ids[n++] = tk_get_u64(k.mv_data);
-	mdb_cursor_close(c);
-	if (rc && rc != MDB_NOTFOUND) {
-		free(ids);
-		return tk_mdb_error(rc, "tickets"), TK_EXIT_FAIL;
-	}
-	for (i = 0, rc = 0; i < n && !rc; i++)
-		rc = ticket_put(t, ids[i], &text) < 0;
-	tk_buf_free(&text);
-	r->n = n;
-	r->next = n ? ids[n - 1] + 1 : r->from;
-	free(ids);
-	if (rc) {
-		tk_ft_discard();
+	if (n < 0)
 		return TK_EXIT_FAIL;
-	}
-	if (tk_ft_flush(t) < 0)
-		return TK_EXIT_FAIL;
-	if (n < REIX_BATCH && tk_ft_tickets_mark(t, 1) < 0)
+	r->n = (size_t)n;
+	if (r->n < REIX_BATCH && tk_ft_tickets_mark(t, 1) < 0)
 		return TK_EXIT_FAIL;
 	return 0;
 }

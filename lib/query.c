@@ -61,8 +61,9 @@ struct term {
 	char slo[32], shi[32];	/* times as ISO, priorities */
 	tk_ftq *ftq;		/* text=: the query (kb.c); field is the subject */
 	int ftset;		/* the index answered: ftids, with pend read directly */
-	uint64_t *ftids, *pend;
-	size_t nftids, npend;
+	int ftexact;		/* ftids are the matches (else candidates: tk_ftq_exact) */
+	uint64_t *ftids, *pend, *franges;	/* franges: pending lo, hi pairs */
+	size_t nftids, npend, nfranges;
 };
 
 struct tk_filter {
@@ -116,6 +117,7 @@ tk_filter_free(tk_filter *q)
 		tk_ftq_free(q->t[i].ftq);
 		free(q->t[i].ftids);
 		free(q->t[i].pend);
+		free(q->t[i].franges);
 	}
 	free(q->t);
 	free(q->ids);
@@ -890,13 +892,35 @@ cmp_u64p(const void *a, const void *b)
  * brought up to date, listed in ft_pending, read directly), else the
  * ticket's own text (a rule at intake, a store without the index). */
 static int
+ft_pending_has(const struct term *t, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < t->nfranges; i++)
+		if (id >= t->franges[2 * i] && id <= t->franges[2 * i + 1])
+			return 1;
+	return t->npend && bsearch(&id, t->pend, t->npend, sizeof *t->pend, cmp_u64p);
+}
+
+static int
 text_match(struct term *t, tk_txn *tx, tk_ticket *tk)
 {
 	static tk_buf body;
 	int rc;
 
-	if (t->ftset && tk->id && (!t->npend || !bsearch(&tk->id, t->pend, t->npend, sizeof *t->pend, cmp_u64p)))
-		return t->nftids && bsearch(&tk->id, t->ftids, t->nftids, sizeof *t->ftids, cmp_u64p) != NULL;
+	if (t->ftset && tk->id && !ft_pending_has(t, tk->id)) {
+		if (!t->nftids || !bsearch(&tk->id, t->ftids, t->nftids, sizeof *t->ftids, cmp_u64p))
+			return 0;
+		if (t->ftexact)
+			return 1;
+		/* a candidate of a phrase: its subject, body, else all its text */
+		if (tk_ft_quick(t->ftq, tk->f[TK_F_SUBJECT].p, tk->f[TK_F_SUBJECT].n, "", 0))
+			return 1;
+		if (tk_ticket_body(tx, tk) < 0)
+			return -1;
+		if (tk_ft_quick(t->ftq, tk->f[TK_F_SUBJECT].p, tk->f[TK_F_SUBJECT].n, tk->body.p, tk->body.n))
+			return 1;
+	}
 	if (tk_ft_ticket_text(tx, tk, &body) < 0)
 		return -1;
 	rc = tk_ft_match_text(t->ftq, tk->f[TK_F_SUBJECT].p, tk->f[TK_F_SUBJECT].n, body.p, body.len);
@@ -1094,6 +1118,50 @@ count_eq(tk_txn *tx, struct term *t)
 }
 
 static int collect_active_skipped(tk_txn *tx, struct term *t, idvec *iv);
+
+/* text=: the index's tickets, the pending ones and those of the pending
+ * ranges, ascending, into iv. */
+static void
+ft_union(tk_txn *tx, const struct term *ft, idvec *iv)
+{
+	size_t a = 0, b = 0, r;
+
+	iv->cap = ft->nftids + ft->npend + 1;
+	iv->v = tk_xmalloc(iv->cap * sizeof *iv->v);
+	iv->n = 0;
+	while (a < ft->nftids || b < ft->npend) {	/* the union, ascending */
+		if (b == ft->npend || (a < ft->nftids && ft->ftids[a] < ft->pend[b]))
+			iv->v[iv->n++] = ft->ftids[a++];
+		else {
+			if (a < ft->nftids && ft->ftids[a] == ft->pend[b])
+				a++;
+			iv->v[iv->n++] = ft->pend[b++];
+		}
+	}
+	if (!ft->nfranges)
+		return;
+	for (r = 0; r < ft->nfranges; r++) {	/* the tickets of the pending ranges */
+		MDB_cursor *c;
+		MDB_val k, v;
+		unsigned char kb[8];
+		int e;
+
+		if (mdb_cursor_open(tx->txn, tx->st->dbi[TK_DB_TICKETS], &c))
+			continue;
+		tk_put_u64(kb, ft->franges[2 * r]);
+		k.mv_size = 8, k.mv_data = kb;
+		for (e = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !e && tk_get_u64(k.mv_data) <= ft->franges[2 * r + 1];
+		    e = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+			idvec_add(iv, tk_get_u64(k.mv_data));
+		mdb_cursor_close(c);
+	}
+	idvec_sort(iv);
+	for (a = b = 0; a < iv->n; a++)	/* (duplicates out) */
+		if (!b || iv->v[b - 1] != iv->v[a])
+			iv->v[b++] = iv->v[a];
+	iv->n = b;
+}
+
 
 static int
 collect_eq(tk_txn *tx, struct term *t, idvec *iv)
@@ -1700,19 +1768,30 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 			continue;
 		free(t->ftids);
 		free(t->pend);
-		t->ftids = t->pend = NULL;
+		free(t->franges);
+		t->ftids = t->pend = t->franges = NULL;
+		t->nfranges = 0;
 		t->ftset = 0;
 		if ((built = tk_ft_tickets_built(tx)) < 0)
 			goto fail;
 		if (!built)
 			continue;
-		if ((nf = tk_ft_ids(tx, 't', t->ftq, &t->ftids)) < 0 || (np = tk_ft_pending_ids(tx, &t->pend)) < 0)
+		if ((nf = tk_ft_ids(tx, 't', t->ftq, &t->ftids)) < 0 ||
+		    (np = tk_ft_pending(tx, &t->pend, &t->franges, &t->nfranges)) < 0)
 			goto fail;
 		t->nftids = (size_t)nf, t->npend = (size_t)np;
+		t->ftexact = tk_ftq_exact(t->ftq);
 		t->ftset = 1;
-		if (t->op == OP_EQ && !usebest && t->nftids + t->npend < ftn) {
-			ft = t;
-			ftn = t->nftids + t->npend;
+		{
+			size_t pn = t->nftids + t->npend, r;
+
+			for (r = 0; r < t->nfranges; r++)	/* (a range's ids: the ones that exist at most) */
+				pn += (size_t)(t->franges[2 * r + 1] - t->franges[2 * r] + 1 < total ?
+				    t->franges[2 * r + 1] - t->franges[2 * r] + 1 : total);
+			if (t->op == OP_EQ && !usebest && pn < ftn) {
+				ft = t;
+				ftn = pn;
+			}
 		}
 	}
 	if (ft && ftn < bestn)
@@ -1777,17 +1856,8 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 	if (ft && !usebest && !act && ftn < idspan) {
 		size_t a = 0, b = 0;
 
-		best.cap = ftn + 1;
-		best.v = tk_xmalloc(best.cap * sizeof *best.v);
-		while (a < ft->nftids || b < ft->npend) {	/* the union, ascending */
-			if (b == ft->npend || (a < ft->nftids && ft->ftids[a] < ft->pend[b]))
-				best.v[best.n++] = ft->ftids[a++];
-			else {
-				if (a < ft->nftids && ft->ftids[a] == ft->pend[b])
-					a++;
-				best.v[best.n++] = ft->pend[b++];
-			}
-		}
+		(void)a, (void)b;
+		ft_union(tx, ft, &best);
 		usebest = 1;
 		tk_buf_free(&q->planbuf);
 		tk_buf_printf(&q->planbuf, "full-text index (%zu candidates)", best.n);
@@ -1853,7 +1923,17 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 				pt = t;
 			}
 		}
-		if (pt) {
+		/* text= narrows the working set as an index does */
+		for (i = 0; i < q->n && !pt; i++) {
+			struct term *t = &q->t[i];
+
+			if (t->ftq && t->ftset && t->op == OP_EQ && !t->nfranges &&
+			    t->nftids + t->npend < as.ms_entries * 2) {
+				ft_union(tx, t, &pre);
+				pt = t;
+			}
+		}
+		if (pt && !pt->ftq) {
 			pre.cap = pn ? pn : 1;
 			pre.v = tk_xmalloc(pre.cap * sizeof *pre.v);
 			if (collect_eq(tx, pt, &pre) < 0)

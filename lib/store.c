@@ -753,7 +753,12 @@ tk_store_bulk(tk_store *st)
 int
 tk_store_sync(tk_store *st)
 {
-	int rc = mdb_env_sync(st->env, 1);
+	int rc;
+
+	/* a bulk run's ticket index written first (kb.c's tk_ft_finish) */
+	if (st->ft_finish && st->ft_finish(st) < 0)
+		return -1;
+	rc = mdb_env_sync(st->env, 1);
 
 	return rc ? tk_mdb_error(rc, st->dir) : 0;
 }
@@ -763,6 +768,9 @@ tk_store_close(tk_store *st)
 {
 	if (!st)
 		return;
+	/* a bulk run's ticket index written (kept listed if it fails) */
+	if (st->env && st->ft_finish && st->ft_finish(st) < 0)
+		tk_warn("%s", tk_errmsg);
 	if (st->env)
 		mdb_env_close(st->env);
 	for (int i = 0; i < st->nbatch; i++)
@@ -1036,9 +1044,13 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 		}
 		if (code) {
 			mdb_txn_abort(t.txn);
+			if (st->ft_aborted)
+				st->ft_aborted(&t);
 			return code;
 		}
 		rc = mdb_txn_commit(t.txn);
+		if (rc == 0 && st->ft_committed)
+			st->ft_committed(&t);
 		/* After every batch: the memory of one batch, whatever the count. */
 		if (rc == 0 && st->bulk)
 			tk_store_forget(st);
@@ -1066,9 +1078,20 @@ tk_ft_pending_add(tk_txn *t, uint64_t id)
 	if (!t->st->ft_tickets || !id)
 		return 0;
 	tk_put_u64(kb, id);
-	rc = mdb_put(t->txn, t->st->dbi[TK_DB_FT_PENDING], &k, &v, 0);
+	/* (a value kept: the words the index has for a changed ticket) */
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_FT_PENDING], &k, &v, MDB_NOOVERWRITE);
 	t->ft_listed = 1;
-	return rc ? tk_mdb_error(rc, "ft_pending") : 0;
+	return rc && rc != MDB_KEYEXIST ? tk_mdb_error(rc, "ft_pending") : 0;
+}
+
+int
+tk_ft_changed(tk_txn *t, uint64_t id, int grow)
+{
+	if (!t->st->ft_tickets || !id)
+		return 0;
+	if (t->st->ft_touch)
+		return t->st->ft_touch(t, id, grow);
+	return tk_ft_pending_add(t, id);
 }
 
 int

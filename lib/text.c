@@ -47,6 +47,8 @@ static const char trad_simp[] =
 
 static struct fold { int32_t from, to; } *folds;
 static size_t nfolds;
+/* A bit for each character of U+4E00..U+9FFF the table folds. */
+static unsigned char foldbits[(0xA000 - 0x4E00) / 8];
 
 static int
 fold_cmp(const void *a, const void *b)
@@ -71,8 +73,11 @@ folds_init(void)
 		if ((k = utf8proc_iterate(p, n, &b)) <= 0 || b < 0x2000)
 			break;
 		p += k, n -= k;
-		if (a != b)
+		if (a != b) {
 			folds[nfolds++] = (struct fold){ a, b };
+			if (a >= 0x4E00 && a < 0xA000)
+				foldbits[(a - 0x4E00) >> 3] |= (unsigned char)(1u << ((a - 0x4E00) & 7));
+		}
 	}
 	qsort(folds, nfolds, sizeof *folds, fold_cmp);
 }
@@ -97,6 +102,16 @@ tk_text_fold_han(int32_t c)
 	}
 	return c;
 }
+
+static const unsigned char tk_ascii_alnum[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,
+	['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+	['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1,
+	['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1,
+	['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+};
 
 /* Han, kana, Hangul syllables: written without spaces between words. */
 static int
@@ -290,6 +305,25 @@ tk_text_tokens(tk_tokens *tt, const char *s, size_t n, uint32_t pos, int flags)
 		int bc = 0;
 		uint32_t off = (uint32_t)i;
 
+		if (p[i] < 0x80 && !w.n && (tk_ascii_alnum[p[i]])) {
+			/* a word of ASCII letters and digits ended by ASCII: as is */
+			size_t j = i, l = 0;
+			char buf[TK_TEXT_MAXTERM + 4];
+
+			while (j < n && tk_ascii_alnum[p[j]])
+				j++;
+			if (j == n || p[j] < 0x80) {
+				if (r.n)
+					pos = run_end(tt, &r, pos, flags);
+				for (l = 0; l < j - i && l < TK_TEXT_MAXTERM; l++)
+					buf[l] = (char)(p[i + l] | (p[i + l] >= 'A' && p[i + l] <= 'Z' ? 0x20 : 0));
+				if (!(flags & TK_TEXT_NOSTEM))
+					l = tk_text_stem(buf, l);
+				push(tt, buf, l, pos++, (uint32_t)i, (uint32_t)j, TK_TOK_WORD);
+				i = j;
+				continue;
+			}
+		}
 		if (p[i] < 0x80) {
 			c = p[i++];
 			if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
@@ -304,6 +338,35 @@ tk_text_tokens(tk_tokens *tt, const char *s, size_t n, uint32_t pos, int flags)
 				pos = run_end(tt, &r, pos, flags);
 			}
 			continue;
+		}
+		/*
+		 * The common characters of Chinese text decoded here, as
+		 * utf8proc would: U+4E00..U+9FFF (CJK ideographs, which
+		 * neither decompose nor fold case) join the run; CJK and
+		 * general punctuation and the full-width ASCII punctuation
+		 * (U+3000..U+3004, U+3008..U+3020, U+2010..U+2027,
+		 * U+2030..U+205E, U+FF01..U+FF0F, U+FF1A..U+FF20) separate.
+		 */
+		if (p[i] >= 0xE2 && p[i] <= 0xEF && i + 2 < n && (p[i + 1] & 0xC0) == 0x80 &&
+		    (p[i + 2] & 0xC0) == 0x80) {
+			c = (p[i] & 0x0F) << 12 | (p[i + 1] & 0x3F) << 6 | (p[i + 2] & 0x3F);
+			if (c >= 0x4E00 && c <= 0x9FFF) {
+				if (!folds)
+					folds_init();
+				i += 3;
+				pos = word_end(tt, &w, pos, flags);
+				run_add(&r, foldbits[(c - 0x4E00) >> 3] & (1u << ((c - 0x4E00) & 7)) ?
+				    tk_text_fold_han(c) : c, off, (uint32_t)i);
+				continue;
+			}
+			if ((c >= 0x3000 && c <= 0x3004) || (c >= 0x3008 && c <= 0x3020) ||
+			    (c >= 0x2010 && c <= 0x2027) || (c >= 0x2030 && c <= 0x205E) ||
+			    (c >= 0xFF01 && c <= 0xFF0F) || (c >= 0xFF1A && c <= 0xFF20)) {
+				i += 3;
+				pos = word_end(tt, &w, pos, flags);
+				pos = run_end(tt, &r, pos, flags);
+				continue;
+			}
 		}
 		k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &c);
 		if (k <= 0) {	/* not UTF-8: a separator */

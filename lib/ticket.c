@@ -1232,6 +1232,10 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 	}
 	if (change(t, tk, as, flags, old, oldc, noldc) < 0)
 		goto out;
+	/* the ticket index keeps the words it had before they change */
+	if ((!tk_str_same(old[TK_F_SUBJECT], tk->f[TK_F_SUBJECT]) ||
+	    (tk->body_loaded == 2 && !tk_str_same(oldbody, tk->body))) && tk_ft_changed(t, tk->id, 0) < 0)
+		goto out;
 	memcpy(iso, t->now_iso, sizeof iso);
 	/* A ticket no longer found under its old external id: tk-import's marks
 	 * (store.c) no longer hold. */
@@ -1321,7 +1325,7 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		rc = -1;
 		goto out;
 	}
-	rc = tk_ft_pending_add(t, tk->id);
+	rc = 0;	/* (the ticket index took its text's change above) */
 out:
 	free(oldc);
 	return rc;
@@ -1439,7 +1443,12 @@ write_new(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen)
 	tk_put_u64(kb, tk->id);
 	if ((rc = tk_append(t, TK_DB_TICKETS, &k, &v)))
 		return tk_mdb_error(rc, "tickets");
-	return tk_ft_pending_add(t, tk->id);	/* the ticket index (tk-config(5) fulltext) */
+	/* the ticket index (tk-config(5) fulltext): a bulk command's is
+	 * inverted from the text in hand */
+	if (t->bulk && t->st->ft_new && t->st->ft_tickets)
+		return t->st->ft_new(t, tk->id, tk->f[TK_F_SUBJECT].p, tk->f[TK_F_SUBJECT].n,
+		    tk->body_loaded == 2 ? tk->body.p : "", tk->body_loaded == 2 ? tk->body.n : 0);
+	return tk_ft_pending_add(t, tk->id);
 }
 
 int

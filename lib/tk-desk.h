@@ -1394,7 +1394,25 @@ int tk_ft_reindex_tickets(tk_store *st, uint64_t *count);
 /* Ranked like tk_ft_search, but any positive group is enough (similar tickets). */
 long tk_ft_search_any(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits);
 long tk_ft_ids(tk_txn *t, int kind, tk_ftq *q, uint64_t **ids);
-/* The tickets listed in ft_pending, ascending. */
-long tk_ft_pending_ids(tk_txn *t, uint64_t **ids);
+/* What ft_pending lists: its single tickets (ascending; the count, or -1)
+ * and its ranges (lo, hi pairs, nranges of them). */
+long tk_ft_pending(tk_txn *t, uint64_t **ids, uint64_t **ranges, size_t *nranges);
+/* 1 when the index's answer for tickets is the query's (no phrase or CJK
+ * run of three or more characters: tickets keep no positions). */
+int tk_ftq_exact(const tk_ftq *q);
+/* 1 when the subject and body alone prove that a ticket the index answered
+ * matches (each phrase found as it is written); 0: read its whole text. */
+int tk_ft_quick(const tk_ftq *q, const char *subj, size_t sn, const char *body, size_t bn);
+/* The ticket index's hooks (tk_store's ft_new, ft_touch, ft_committed,
+ * ft_finish), a reading back of tickets from..(max of them) into it (next:
+ * the id after the last), and its ticket side emptied. */
+int tk_ft_bulk_new(tk_txn *t, uint64_t id, const char *subj, size_t sn, const char *body, size_t bn);
+int tk_ft_touch(tk_txn *t, uint64_t id, int grow);
+void tk_ft_committed(tk_txn *t);
+void tk_ft_aborted(tk_txn *t);
+int tk_ft_finish(tk_store *st);
+long tk_ft_index_tickets(tk_txn *t, uint64_t from, size_t max, uint64_t *next);
+int tk_ft_tickets_clear(tk_txn *t);
+void tk_ft_inv_free(void);
 
 #endif

@@ -70,13 +70,13 @@ enum tk_dbi {
 	TK_DB_IX_TIER,
 	TK_DB_IX_SLA_DUE,	/* schema 14: the earliest running SLA deadline (sla.c) */
 	TK_DB_SLA_LEDGER,	/* escalations claimed by tk-sla --new (sla.c) */
-	TK_DB_ACTIVE_IX,	/* schema 15: the working set by indexed custom field (active.c) */
+	TK_DB_ACTIVE_IX,	/* schema 15: the working set by org and indexed custom field (active.c) */
 	TK_DB_COUNT
 };
 
 /* The schema this tk writes. An older store is opened no further than its
  * meta until upgrade.c (started by tk_cmd_store) brings it up to date. */
-#define TK_SCHEMA_VERSION 16
+#define TK_SCHEMA_VERSION 17
 
 struct tk_txn;
 typedef struct tk_store {
@@ -102,6 +102,15 @@ typedef struct tk_store {
 	/* Called by tk_store_write before each commit when ft_tickets is on:
 	 * brings the ticket index up to date in batches (kb.c's tk_ft_drain). */
 	int (*ft_drain)(struct tk_txn *t, int all);
+	/* A bulk command's new ticket, its text in hand (kb.c's
+	 * tk_ft_bulk_new): inverted in memory, its batch's ids listed. */
+	int (*ft_new)(struct tk_txn *t, uint64_t id, const char *subj, size_t sn, const char *body, size_t bn);
+	/* Before a ticket's text changes (tk_ft_changed): its words now kept. */
+	int (*ft_touch)(struct tk_txn *t, uint64_t id, int grow);
+	/* After each commit of tk_store_write; at tk_store_close. */
+	void (*ft_committed)(struct tk_txn *t);
+	void (*ft_aborted)(struct tk_txn *t);	/* a transaction given up (not run again) */
+	int (*ft_finish)(struct tk_store *st);
 } tk_store;
 
 typedef struct tk_ixbatch tk_ixbatch;
@@ -129,6 +138,9 @@ typedef struct tk_txn {
 	uint64_t next_id;	/* write txns: the next ticket id, 0 until read */
 	uint64_t first_new;	/* the first ticket this txn made, 0 for none */
 	int ft_listed;		/* tickets listed in ft_pending by this txn (tk_ft_pending_add) */
+	int ft_flushed;		/* the ticket index's gathered changes written (kb.c) */
+	uint64_t ft_keyhi;	/* a bulk run's range key as this txn left it (kb.c) */
+	uint64_t ft_first;	/* the first ticket this txn gave a bulk run (kb.c) */
 	uint64_t next_seq;	/* write txns: the next log sequence number, 0 until read */
 	time_t now;
 	char now_iso[21];	/* now as stored: every event and change of a txn */
@@ -202,6 +214,9 @@ void *tk_txn_batch(tk_txn *t, const tk_batch_ops *ops);
 /* A ticket written (fields, body or comments): listed in ft_pending when the
  * store keeps a ticket index (st->ft_tickets); 0, or -1 with tk_errmsg. */
 int tk_ft_pending_add(tk_txn *t, uint64_t id);
+/* Before ticket id's text (subject, body, comments) changes: grow when it
+ * only grows (a comment added). 0, or -1 with tk_errmsg. */
+int tk_ft_changed(tk_txn *t, uint64_t id, int grow);
 /* 1 when meta says the ticket index is complete (with ft_pending), 0 if not. */
 int tk_ft_tickets_built(tk_txn *t);
 int tk_ft_tickets_mark(tk_txn *t, int built);

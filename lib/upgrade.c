@@ -981,6 +981,59 @@ upgrade_builtins(tk_txn *t, void *arg)
 	return tk_store_set_schema(t, 16) < 0 ? TK_EXIT_FAIL : 0;
 }
 
+/*
+ * Schema 16 to 17: the ticket side of the full-text index in its new form
+ * (doc/STORE.md: a term's postings are ticket ids alone, no positions or
+ * counts, no forward records `T`; ft_pending lists a changed ticket's old
+ * words and a bulk run's range). Its old entries (keys `t` and `T` of
+ * fulltext) and ft_pending are emptied; articles are not touched. A store
+ * whose ticket index was built (meta ft_tickets) gets every ticket indexed
+ * again, UP17_BATCH tickets a transaction, the ones not yet done listed
+ * meanwhile as a pending range (text= reads them directly); the last batch
+ * sets the schema. Stopped half-way, the store answers text= in full and
+ * the next writer starts the step again.
+ */
+#define UP17_BATCH 100000
+
+struct up17 {
+	int step;
+	uint64_t from, next;
+	long n;
+};
+
+static int
+upgrade_ft(tk_txn *t, void *arg)
+{
+	struct up17 *u = arg;
+	unsigned char kb[16];
+	MDB_val k = { 16, kb }, v = { 0, "" };
+	uint64_t next = u->from;
+	int built, rc = 0;
+
+	tk_put_u64(kb + 8, UINT64_MAX);
+	if (!u->step) {
+		if (tk_ft_tickets_clear(t) < 0 || (built = tk_ft_tickets_built(t)) < 0)
+			return TK_EXIT_FAIL;
+		u->n = built ? UP17_BATCH : 0;
+		tk_put_u64(kb, 1);
+		if (built && (rc = mdb_put(t->txn, t->st->dbi[TK_DB_FT_PENDING], &k, &v, 0)))
+			return tk_mdb_error(rc, "upgrade to schema 17"), TK_EXIT_FAIL;
+		return built || tk_store_set_schema(t, 17) == 0 ? 0 : TK_EXIT_FAIL;
+	}
+	if ((u->n = tk_ft_index_tickets(t, u->from, UP17_BATCH, &next)) < 0)
+		return TK_EXIT_FAIL;
+	tk_put_u64(kb, u->from);
+	if ((rc = mdb_del(t->txn, t->st->dbi[TK_DB_FT_PENDING], &k, NULL)) && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "upgrade to schema 17"), TK_EXIT_FAIL;
+	if (u->n < UP17_BATCH)
+		return tk_store_set_schema(t, 17) < 0 ? TK_EXIT_FAIL : 0;
+	tk_put_u64(kb, next);
+	if ((rc = mdb_put(t->txn, t->st->dbi[TK_DB_FT_PENDING], &k, &v, 0)))
+		return tk_mdb_error(rc, "upgrade to schema 17"), TK_EXIT_FAIL;
+	u->next = next;	/* (from moves once this commits: a rerun starts again) */
+	return 0;
+}
+
 int
 tk_store_upgrade(tk_store *st)
 {
@@ -1012,6 +1065,18 @@ tk_store_upgrade(tk_store *st)
 		st->schema = 15;
 	if (!rc && st->schema == 15 && !(rc = tk_store_write(st, upgrade_builtins, NULL)))
 		st->schema = 16;
+	if (!rc && st->schema == 16) {
+		struct up17 u = { 0, 1, 1, 0 };
+		int ft = st->ft_tickets;
+
+		st->ft_tickets = 0;	/* (nothing listed meanwhile: it is rebuilt) */
+		rc = tk_store_write(st, upgrade_ft, &u);
+		for (u.step = 1; !rc && u.n == UP17_BATCH; u.from = u.next)
+			rc = tk_store_write(st, upgrade_ft, &u);
+		st->ft_tickets = ft;
+		if (!rc)
+			st->schema = 17;
+	}
 	st->via = via;
 	if (rc)
 		return tk_error("%s: upgrade to schema %d failed: %s", st->dir, TK_SCHEMA_VERSION, tk_errmsg);

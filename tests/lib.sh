@@ -12,6 +12,8 @@ LC_ALL=C.UTF-8
 export PATH TK_NOW TZ NO_COLOR LC_ALL
 unset TK_DIR XDG_DATA_HOME COLUMNS
 TEST_DIR=$(cd "$(dirname "$0")" && pwd)
+# The schema this tk writes (tests of upgrades check a store reaches it).
+TK_SCHEMA=$(sed -n "s/^#define TK_SCHEMA_VERSION //p" "$TEST_DIR/../lib/tk-store.h")
 trash=$(mktemp -d "${TMPDIR:-/tmp}/tk-test.XXXXXX") || exit 1
 trap 'cd / && rm -rf "$trash"' EXIT
 cd "$trash" || exit 1

@@ -75,4 +75,59 @@ test_expect_success 'tk-comment --kb: a missing article or a bad id adds nothing
 	tk-show 3 >after && test_cmp before after
 '
 
+# Schema 15: ticket postings are ids alone; a phrase is checked on the
+# candidates' text, a changed ticket's old words come out, and a bulk run
+# lists its range until its flush.
+test_expect_success 'a bulk load is indexed at its end: nothing left pending' '
+	printf "subject\tbody\n打印机坏了\t纸卡住\n打印 任务 和 印机 型号\tno phrase\nprinter driver\tinstall it\ndriver of the printer\tx\n扫描仪\t坏\n" |
+		tk-new -q -b -d bulk &&
+	mdb_stat -s ft_pending bulk | grep -q "Entries: 0" &&
+	mdb_stat -s fulltext bulk | awk "/Entries/ { print \$2 }" >n &&
+	test "$(cat n)" -gt 20 &&
+	tk-ls -d bulk -a "text=打印机" -o id >out && echo 1 >expect && test_cmp expect out
+'
+
+test_expect_success 'a phrase or a CJK run of three is exact without positions' '
+	tk-ls -d bulk -a "text=打印" -o id >out && printf "1\n2\n" >expect && test_cmp expect out &&
+	tk-ls -d bulk -a "text=\"printer driver\"" -o id >out && echo 3 >expect && test_cmp expect out &&
+	tk-ls -d bulk -a "text=printer driver" -o id >out && printf "3\n4\n" >expect && test_cmp expect out &&
+	tk-ls -d bulk -a "text!=打印机" -o id >out && printf "2\n3\n4\n5\n" >expect && test_cmp expect out &&
+	tk-ls -d bulk -a "text=printer -\"printer driver\"" -o id >out && echo 4 >expect && test_cmp expect out
+'
+
+test_expect_success 'one CJK character: where it starts a pair and where it ends a run' '
+	tk-ls -d bulk -a "text=坏" -o id >out && printf "1\n5\n" >expect && test_cmp expect out &&
+	tk-ls -d bulk -a "text=机" -o id >out && printf "1\n2\n" >expect && test_cmp expect out &&
+	tk-ls -d bulk -a "text=仪" -o id >out && echo 5 >expect && test_cmp expect out
+'
+
+test_expect_success 'a changed ticket is no longer found by its old words, before and after the drain' '
+	tk-set -d bulk 1 subject="显示器 闪烁" >/dev/null &&
+	test_expect_code 1 tk-ls -d bulk -a "text=打印机" -o id &&
+	tk-ls -d bulk -a "text=闪烁" -o id >out && echo 1 >expect && test_cmp expect out &&
+	printf "subject\nfiller\n" | tk-new -q -b -d bulk &&
+	mdb_stat -s ft_pending bulk | grep -q "Entries: 0" &&
+	test_expect_code 1 tk-ls -d bulk -a "text=打印机" -o id &&
+	tk-ls -d bulk -a "text=纸卡住 闪烁" -o id >out && echo 1 >expect && test_cmp expect out &&
+	tk-comment -d bulk -m "新的 打印机" 1 >/dev/null &&
+	tk-ls -d bulk -a "text=打印机" -o id >out && echo 1 >expect && test_cmp expect out
+'
+
+test_expect_success 'a pending range (a bulk run cut short) is answered from the tickets, reindex empties it' '
+	mkdir -p cut && echo "fulltext tickets no" >cut/config &&
+	for s in 打印机坏了 扫描仪 "打印 印机"; do tk-new -d cut subject="$s" </dev/null >/dev/null || return 1; done &&
+	rm cut/config &&
+	printf "VERSION=3\nformat=print\ntype=btree\nHEADER=END\n \\\\00\\\\00\\\\00\\\\00\\\\00\\\\00\\\\00\\\\01\\\\00\\\\00\\\\00\\\\00\\\\00\\\\00\\\\00\\\\03\n \nDATA=END\n" |
+		mdb_load -s ft_pending cut &&
+	printf "VERSION=3\nformat=print\ntype=btree\nHEADER=END\n ft_tickets\n 1\nDATA=END\n" | mdb_load -s meta cut &&
+	mdb_stat -s ft_pending cut | grep -q "Entries: 1" &&
+	tk-ls -d cut -a "text=打印机" -o id >out && echo 1 >expect && test_cmp expect out &&
+	tk-ls -d cut -a "text=扫描仪" -o id >out && echo 2 >expect && test_cmp expect out &&
+	tk-new -d cut subject="打印机 又坏了" </dev/null >/dev/null &&
+	tk-ls -d cut -a "text=打印机" -o id >out && printf "1\n4\n" >expect && test_cmp expect out &&
+	tk-kb -d cut reindex 2>err && test_grep "4 tickets indexed" err &&
+	mdb_stat -s ft_pending cut | grep -q "Entries: 0" &&
+	tk-ls -d cut -a "text=打印机" -o id >out && printf "1\n4\n" >expect && test_cmp expect out
+'
+
 test_done
