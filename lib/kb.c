@@ -31,6 +31,7 @@
 #include "tk.h"
 
 #define CHUNK 1500
+#define A_CHUNK 1320	/* an article chunk's most bytes: three to a 4 KiB page */
 #define W_TITLE 3
 #define BM25_K1 1.2
 #define BM25_B 0.75
@@ -468,6 +469,9 @@ tk_kb_uses(tk_txn *t, uint64_t id, int (*fn)(uint64_t ticket, int kind, const ch
 struct aterm {
 	char *key;		/* kind . term */
 	size_t klen;
+	uint64_t h;		/* term_hash of the key after its kind */
+	uint64_t last;		/* the id of the last entry */
+	int unsorted;		/* an entry came with an id below the one before */
 	tk_buf ent;		/* id (8) . op (1) . varint length . payload */
 };
 
@@ -479,10 +483,50 @@ static struct {
 	int64_t ndocs[2], sumlen[2];	/* stats changes: 'a', 't' */
 } acc;
 
-static size_t
-acc_find(const char *key, size_t n)
+/* A term's hash, doc_terms' and the accumulator's: its bytes taken eight
+ * at a time, each word multiplied in (terms are short: a bigram is six). */
+static inline uint64_t
+fnv(const char *p, size_t n)
 {
-	uint64_t h = tk_hash(TK_HASH_SEED, key, n);
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	if (n) {
+		for (w = 0; n; n--)
+			w = w << 8 | (unsigned char)p[n - 1];
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+	}
+	h ^= h >> 29;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 32);
+}
+
+/* Two terms' bytes equal (n of each): words at a time, no call. */
+static inline int
+same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+
+	for (; n >= 8; a += 8, b += 8, n -= 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return 0;
+	}
+	for (; n; n--)
+		if (*a++ != *b++)
+			return 0;
+	return 1;
+}
+
+/* The accumulator's entry of key (n bytes; h its fnv after the kind). */
+static size_t
+acc_find(const char *key, size_t n, uint64_t h)
+{
 	size_t i, mask;
 
 	if ((acc.n + 1) * 2 > acc.nslot) {
@@ -494,7 +538,7 @@ acc_find(const char *key, size_t n)
 			tk_die(TK_EXIT_FAIL, "out of memory");
 		acc.nslot = ns;
 		for (j = 0; j < acc.n; j++) {
-			uint64_t g = tk_hash(TK_HASH_SEED, acc.v[j].key, acc.v[j].klen);
+			uint64_t g = acc.v[j].h;
 
 			for (i = g & (ns - 1); acc.slot[i]; i = (i + 1) & (ns - 1))
 				;
@@ -505,30 +549,49 @@ acc_find(const char *key, size_t n)
 	for (i = h & mask; acc.slot[i]; i = (i + 1) & mask) {
 		struct aterm *a = &acc.v[acc.slot[i] - 1];
 
-		if (a->klen == n && !memcmp(a->key, key, n))
+		if (a->h == h && a->klen == n && same_bytes(a->key, key, n))
 			return acc.slot[i] - 1;
 	}
 	if (acc.n == acc.cap) {
 		acc.cap = acc.cap ? acc.cap * 2 : 1024;
 		acc.v = tk_xrealloc(acc.v, acc.cap * sizeof *acc.v);
 	}
-	acc.v[acc.n] = (struct aterm){ tk_xstrndup(key, n), n, { 0 } };
+	acc.v[acc.n] = (struct aterm){ tk_xstrndup(key, n), n, h, 0, 0, { 0 } };
 	acc.slot[i] = (uint32_t)acc.n + 1;
 	return acc.n++;
 }
 
 static void
-acc_add(const char *key, size_t n, uint64_t id, int op, const void *payload, size_t plen)
+acc_add(const char *key, size_t n, uint64_t h, uint64_t id, int op, const void *payload, size_t plen)
 {
-	size_t at = acc_find(key, n);
+	size_t at = acc_find(key, n, h);	/* (it may move acc.v) */
 	struct aterm *a = &acc.v[at];
-	unsigned char b[9];
+	unsigned char *w;
 
-	tk_put_u64(b, id);
-	b[8] = (unsigned char)op;
-	tk_buf_add(&a->ent, b, 9);
-	put_var(&a->ent, plen);
-	tk_buf_add(&a->ent, payload, plen);
+	if (id < a->last)
+		a->unsorted = 1;	/* (tk_ft_flush sorts its entries then) */
+	a->last = id;
+	if (a->ent.len + 9 + 10 + plen > a->ent.cap) {
+		size_t c = a->ent.cap ? a->ent.cap * 2 : 64;
+
+		while (c < a->ent.len + 9 + 10 + plen)
+			c *= 2;
+		a->ent.p = tk_xrealloc(a->ent.p, c);
+		a->ent.cap = c;
+	}
+	w = (unsigned char *)a->ent.p + a->ent.len;
+	tk_put_u64(w, id);
+	w[8] = (unsigned char)op;
+	w += 9;
+	for (size_t v = plen; ; v >>= 7) {	/* put_var's encoding */
+		if (v < 0x80) {
+			*w++ = (unsigned char)v;
+			break;
+		}
+		*w++ = (unsigned char)(v | 0x80);
+	}
+	memcpy(w, payload, plen);
+	a->ent.len = (size_t)(w + plen - (unsigned char *)a->ent.p);
 }
 
 void
@@ -574,6 +637,7 @@ static _Thread_local tk_tokens doc_tt;
 struct dterm {
 	const char *s;
 	uint32_t n, first, last, nt, nb;
+	uint64_t h;		/* fnv of its bytes */
 };
 
 static _Thread_local struct {
@@ -604,20 +668,18 @@ doc_terms(const tk_tokens *tt, uint32_t tend)
 	for (i = 0; i < tt->n; i++) {
 		const char *p = tt->text.p + tt->v[i].off;
 		uint32_t n = tt->v[i].len;
-		uint64_t h = 14695981039346656037ULL;
-		size_t j, k;
+		uint64_t h = fnv(p, n);
+		size_t j;
 
-		for (k = 0; k < n; k++)
-			h = (h ^ (unsigned char)p[k]) * 1099511628211ULL;
-		for (j = (h ^ (h >> 29)) & mask; dt.slot[j]; j = (j + 1) & mask) {
+		for (j = h & mask; dt.slot[j]; j = (j + 1) & mask) {
 			struct dterm *d = &dt.v[dt.slot[j] - 1];
 
-			if (d->n == n && !memcmp(d->s, p, n))
+			if (d->h == h && d->n == n && same_bytes(d->s, p, n))
 				break;
 		}
 		dt.next[i] = UINT32_MAX;
 		if (!dt.slot[j]) {
-			dt.v[nd] = (struct dterm){ p, n, (uint32_t)i, (uint32_t)i, 0, 0 };
+			dt.v[nd] = (struct dterm){ p, n, (uint32_t)i, (uint32_t)i, 0, 0, h };
 			dt.slot[j] = (uint32_t)++nd;
 		} else {
 			struct dterm *d = &dt.v[dt.slot[j] - 1];
@@ -680,7 +742,7 @@ each_term(int kind, uint64_t id, const char *title, size_t tn, const char *body,
 				prev = last = pos;
 			}
 		}
-		acc_add(key, d->n + 1, id, op, pl.p, pl.len);
+		acc_add(key, d->n + 1, d->h, id, op, pl.p, pl.len);
 	}
 	/* tags: "\1" tag, no positions */
 	for (const char *p = tags; p && *p;) {
@@ -696,7 +758,7 @@ each_term(int kind, uint64_t id, const char *title, size_t tn, const char *body,
 				put_var(&pl, 0);
 				put_var(&pl, dl);
 			}
-			acc_add(key, l + 2, id, op, pl.p, pl.len);
+			acc_add(key, l + 2, fnv(key + 1, l + 1), id, op, pl.p, pl.len);
 		}
 		p = e ? e + 1 : NULL;
 	}
@@ -772,7 +834,22 @@ chunk_decode(const unsigned char *p, size_t n, uint64_t first, struct ent **e, s
 	}
 }
 
-/* Entries (ascending ids, adds only) written as chunks keyed by key . NUL . first id. */
+static tk_tail ft_tail;	/* tk_ft_flush's: the tree's last key when it began */
+
+static size_t
+var_len(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80)
+		v >>= 7, n++;
+	return n;
+}
+
+/* Entries (ascending ids, adds only) written as chunks keyed by key . NUL .
+ * first id, each cut before it passes A_CHUNK bytes (three to a page), put
+ * with MDB_APPEND where the key sorts past the tree's end (a new term of
+ * a fresh index: pages filled, no search of the tree). */
 static int
 chunks_put(tk_txn *t, const char *key, size_t klen, struct ent *e, size_t n)
 {
@@ -788,7 +865,11 @@ chunks_put(tk_txn *t, const char *key, size_t klen, struct ent *e, size_t n)
 		MDB_val k = { klen + 9, kb }, v;
 
 		b.len = 0;
-		for (; i < n && (b.len < CHUNK || e[i].id == prev); i++) {
+		for (; i < n; i++) {
+			size_t sz = var_len(e[i].id - prev) + var_len(e[i].n) + e[i].n;
+
+			if (b.len && b.len + sz > A_CHUNK && e[i].id != prev)
+				break;
 			put_var(&b, e[i].id - prev);
 			put_var(&b, e[i].n);
 			tk_buf_add(&b, e[i].p, e[i].n);
@@ -796,7 +877,8 @@ chunks_put(tk_txn *t, const char *key, size_t klen, struct ent *e, size_t n)
 		}
 		tk_put_u64(kb + klen + 1, first);
 		v.mv_size = b.len, v.mv_data = b.p;
-		rc = mdb_put(t->txn, t->st->dbi[TK_DB_FULLTEXT], &k, &v, 0);
+		rc = mdb_put(t->txn, t->st->dbi[TK_DB_FULLTEXT], &k, &v,
+		    tk_tail_past(&ft_tail, kb, klen + 9) ? MDB_APPEND : 0);
 	}
 	tk_buf_free(&b);
 	return rc ? tk_mdb_error(rc, "fulltext") : 0;
@@ -947,6 +1029,10 @@ tk_ft_flush(tk_txn *t)
 		return 0;
 	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FULLTEXT], &c)))
 		return tk_mdb_error(rc, "fulltext");
+	if ((rc = tk_tail_start(&ft_tail, c))) {
+		mdb_cursor_close(c);
+		return tk_mdb_error(rc, "fulltext");
+	}
 	if (acc.n > 1)
 		qsort(acc.v, acc.n, sizeof *acc.v, aterm_cmp);
 	for (i = 0; i < acc.n && !rc; i++) {
@@ -970,7 +1056,7 @@ tk_ft_flush(tk_txn *t)
 			}
 			e[n++] = x;
 		}
-		if (n > 1)
+		if (n > 1 && a->unsorted)	/* (else in id order, a doc's in seq order) */
 			qsort(e, n, sizeof *e, ent_cmp);
 		for (k = w = 0; k < n; k++) {	/* the last change of each doc */
 			if (w && e[w - 1].id == e[k].id)
@@ -1532,6 +1618,41 @@ hit_cmp(const void *x, const void *y)
 	return (a->id > b->id) - (a->id < b->id);
 }
 
+/* The best k of h[0..n) (hit_cmp order) moved to h[0..k), unsorted: a heap
+ * whose root is the worst kept, so a query matching most articles does not
+ * sort them all for its first ten. */
+static void
+heap_down(tk_fthit *h, size_t k, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, w = i;
+		tk_fthit x;
+
+		if (l < k && hit_cmp(&h[l], &h[w]) > 0)
+			w = l;
+		if (r < k && hit_cmp(&h[r], &h[w]) > 0)
+			w = r;
+		if (w == i)
+			return;
+		x = h[i], h[i] = h[w], h[w] = x;
+		i = w;
+	}
+}
+
+static void
+top_k(tk_fthit *h, size_t n, size_t k)
+{
+	size_t i;
+
+	for (i = k / 2; i-- > 0;)
+		heap_down(h, k, i);
+	for (i = k; i < n; i++)
+		if (hit_cmp(&h[i], &h[0]) < 0) {
+			h[0] = h[i];
+			heap_down(h, k, 0);
+		}
+}
+
 /* Merge of two ascending candidate lists: and (both) or or (either). */
 static size_t
 cand_merge(struct cand *a, size_t na, const struct cand *b, size_t nb, int and, struct cand **out)
@@ -1689,6 +1810,10 @@ ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits, int and_o
 	for (i = 0; i < nres; i++)
 		(*hits)[i] = (tk_fthit){ res[i].id, res[i].score };
 	free(res);
+	if (and_only != 1 && max && nres > max) {
+		top_k(*hits, nres, max);	/* the best max first, the rest left unsorted */
+		nres = max;
+	}
 	if (and_only != 1)
 		qsort(*hits, nres, sizeof **hits, hit_cmp);
 	if (max && nres > max)
