@@ -1514,6 +1514,71 @@ ticket_group(tk_txn *t, struct group *g, double ndocs, struct cand **out, size_t
 	return rc;
 }
 
+/* An article term's docs with their scores (a group of one term, no
+ * prefix): read from the chunks straight into candidates, no posting list
+ * (a common word's list would be most of a query's memory, and its pages
+ * most of its time). Two passes: the count gives the idf, then each score
+ * as bm25 has it. */
+static int
+term_cands(tk_txn *t, const char *term, size_t n, double ndocs, double avgdl, struct cand **out, size_t *nout)
+{
+	unsigned char kb[TK_TEXT_MAXTERM + 16];
+	MDB_cursor *c;
+	MDB_val k, v;
+	size_t cnt = 0, cap = 0;
+	double idf = 0;
+	int rc = 0, pass;
+
+	*out = NULL;
+	*nout = 0;
+	kb[0] = 'a';
+	memcpy(kb + 1, term, n);
+	kb[n + 1] = 0;
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FULLTEXT], &c)))
+		return tk_mdb_error(rc, "fulltext");
+	for (pass = 0; pass < 2; pass++) {
+		if (pass) {
+			idf = log(1 + (ndocs - (double)cnt + 0.5) / ((double)cnt + 0.5));
+			cap = cnt + 1;
+			*out = tk_xmalloc(cap * sizeof **out);
+		}
+		k.mv_size = n + 2, k.mv_data = kb;
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			const unsigned char *kp = k.mv_data, *p = v.mv_data, *end = p + v.mv_size;
+			uint64_t id;
+
+			if (k.mv_size != n + 10 || memcmp(kp, kb, n + 2))
+				break;
+			id = tk_get_u64(kp + n + 2);
+			while (p < end) {
+				size_t l;
+
+				id += get_var(&p, end);
+				l = (size_t)get_var(&p, end);
+				if (l > (size_t)(end - p))
+					break;
+				if (!pass)
+					cnt++;
+				else if (*nout < cap) {
+					const unsigned char *q = p;
+					struct post x = { id, 0, 0, 0, NULL, 0 };
+
+					x.tft = (uint32_t)get_var(&q, p + l);
+					x.tfb = (uint32_t)get_var(&q, p + l);
+					x.dl = (uint32_t)get_var(&q, p + l);
+					(*out)[(*nout)++] = (struct cand){ id, bm25(&x, idf, avgdl), 1 };
+				}
+				p += l;
+			}
+		}
+		if (rc && rc != MDB_NOTFOUND)
+			break;
+		rc = 0;
+	}
+	mdb_cursor_close(c);
+	return rc ? tk_mdb_error(rc, "fulltext") : 0;
+}
+
 /* A group's docs with their scores: terms intersected, a phrase's
  * positions checked. */
 static int
@@ -1535,6 +1600,22 @@ group_docs(tk_txn *t, int kind, struct group *g, double ndocs, double avgdl, str
 		free(at);
 		free(idf);
 		return ticket_group(t, g, ndocs, out, nout);
+	}
+	if (kind == 'a' && nt == 1 && !g->prefix) {	/* one term: no list */
+		free(l);
+		free(at);
+		free(idf);
+		if (g->tag) {
+			char key[TK_TEXT_MAXTERM + 2];
+			size_t tl = strlen(g->tag);
+
+			if (tl > TK_TEXT_MAXTERM)
+				tl = TK_TEXT_MAXTERM;
+			key[0] = 1;
+			memcpy(key + 1, g->tag, tl);
+			return term_cands(t, key, tl + 1, ndocs, avgdl, out, nout);
+		}
+		return term_cands(t, g->tt.text.p + g->tt.v[0].off, g->tt.v[0].len, ndocs, avgdl, out, nout);
 	}
 	for (i = 0; i < nt && !rc; i++) {
 		if (g->tag) {
@@ -1717,8 +1798,8 @@ ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits, int and_o
 	unsigned char kb[2] = { (unsigned char)kind, 0 };
 	MDB_val k = { 2, kb }, v;
 	double ndocs = 0, avgdl = 1;
-	struct cand *and = NULL, *or = NULL, *res, *x;
-	size_t nand = 0, nor = 0, nres, nx, i, j, w;
+	struct cand *and = NULL, *or = NULL, *res = NULL, *x, **gl = NULL;
+	size_t nand = 0, nor = 0, nres = 0, nx, i, j, w, *gn = NULL, *gi = NULL, ng = 0;
 	int rc, first = 1;
 
 	*hits = NULL;
@@ -1731,6 +1812,11 @@ ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits, int and_o
 		if (avgdl <= 0)
 			avgdl = 1;
 	}
+	/* each group's docs kept; the and list merged as they come, the or
+	 * list (the fallback) from them only when it is wanted */
+	gl = tk_xmalloc((q->n + 1) * sizeof *gl);
+	gn = tk_xmalloc((q->n + 1) * sizeof *gn);
+	gi = tk_xmalloc((q->n + 1) * sizeof *gi);
 	for (i = 0; i < q->n; i++) {
 		struct cand *m;
 
@@ -1738,38 +1824,50 @@ ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits, int and_o
 			continue;
 		if (group_docs(t, kind, &q->g[i], ndocs, avgdl, &x, &nx) < 0)
 			goto fail;
+		gl[ng] = x, gn[ng] = nx, gi[ng++] = i;
 		if (first) {
 			and = x, nand = nx;
-			or = tk_xmalloc((nx + 1) * sizeof *or);
-			if (nx)
-				memcpy(or, x, nx * sizeof *x);
-			nor = nx;
 			first = 0;
 			continue;
 		}
 		nand = cand_merge(and, nand, x, nx, 1, &m);
-		free(and);
+		if (ng > 2)
+			free(and);	/* (the first and list is the first group's) */
 		and = m;
-		if (q->g[i].type == G_MUST) {
-			nor = cand_merge(or, nor, x, nx, 0, &m);
-			free(or);
-			or = m;
-		} else {	/* a tag limits the or list too */
-			struct cand *mm;
-
-			nor = cand_merge(or, nor, x, nx, 1, &mm);
-			free(or);
-			or = mm;
-		}
-		free(x);
 	}
 	if (and_only != 2 && (nand || and_only)) {
 		res = and, nres = nand;
-		free(or);
+		if (ng == 1)
+			gl[0] = NULL;	/* res is it */
 	} else {
+		if (ng > 1)
+			free(and);
+		for (j = 0; j < ng; j++) {
+			struct cand *m;
+
+			x = gl[j], nx = gn[j];
+			if (!j) {
+				or = tk_xmalloc((nx + 1) * sizeof *or);
+				if (nx)
+					memcpy(or, x, nx * sizeof *x);
+				nor = nx;
+				continue;
+			}
+			if (q->g[gi[j]].type == G_MUST)
+				nor = cand_merge(or, nor, x, nx, 0, &m);
+			else	/* a tag limits the or list too */
+				nor = cand_merge(or, nor, x, nx, 1, &m);
+			free(or);
+			or = m;
+		}
 		res = or, nres = nor;
-		free(and);
 	}
+	for (j = 0; j < ng; j++)
+		free(gl[j]);
+	free(gl);
+	free(gn);
+	free(gi);
+	gl = NULL, gn = NULL, gi = NULL;
 	and = or = NULL;
 	for (i = 0; i < q->n; i++) {	/* exclusions */
 		if (q->g[i].type != G_NOT && q->g[i].type != G_NOTTAG)
@@ -1820,8 +1918,13 @@ ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits, int and_o
 		nres = max;
 	return (long)nres;
 fail:
-	free(and);
-	free(or);
+	if (ng > 1)
+		free(and);	/* (else it is gl[0]) */
+	for (j = 0; j < ng; j++)
+		free(gl[j]);
+	free(gl);
+	free(gn);
+	free(gi);
 	return -1;
 }
 
