@@ -470,10 +470,15 @@ struct aterm {
 	char *key;		/* kind . term */
 	size_t klen;
 	uint64_t h;		/* term_hash of the key after its kind */
-	uint64_t last;		/* the id of the last entry */
+	uint64_t first, last;	/* the ids of the first and the last entry */
 	int unsorted;		/* an entry came with an id below the one before */
-	tk_buf ent;		/* id (8) . op (1) . varint length . payload */
+	int fast;		/* adds alone, ids rising: ent is in the chunks' form */
+	tk_buf ent;		/* fast: varint id delta (0 for the first: first) .
+				 * varint length . payload, as a chunk holds them;
+				 * else id (8) . op (1) . varint length . payload */
 };
+
+static void acc_general(struct aterm *a);
 
 static struct {
 	struct aterm *v;
@@ -556,7 +561,7 @@ acc_find(const char *key, size_t n, uint64_t h)
 		acc.cap = acc.cap ? acc.cap * 2 : 1024;
 		acc.v = tk_xrealloc(acc.v, acc.cap * sizeof *acc.v);
 	}
-	acc.v[acc.n] = (struct aterm){ tk_xstrndup(key, n), n, h, 0, 0, { 0 } };
+	acc.v[acc.n] = (struct aterm){ tk_xstrndup(key, n), n, h, 0, 0, 0, 1, { 0 } };
 	acc.slot[i] = (uint32_t)acc.n + 1;
 	return acc.n++;
 }
@@ -567,8 +572,16 @@ acc_add(const char *key, size_t n, uint64_t h, uint64_t id, int op, const void *
 	size_t at = acc_find(key, n, h);	/* (it may move acc.v) */
 	struct aterm *a = &acc.v[at];
 	unsigned char *w;
+	uint64_t delta = 0;
 
-	if (id < a->last)
+	if (a->fast && op && (!a->ent.len || id > a->last)) {
+		if (a->ent.len)
+			delta = id - a->last;
+		else
+			a->first = id;
+	} else if (a->fast)
+		acc_general(a);		/* a removal, or an id not past the last */
+	if (!a->fast && id < a->last)
 		a->unsorted = 1;	/* (tk_ft_flush sorts its entries then) */
 	a->last = id;
 	if (a->ent.len + 9 + 10 + plen > a->ent.cap) {
@@ -580,9 +593,19 @@ acc_add(const char *key, size_t n, uint64_t h, uint64_t id, int op, const void *
 		a->ent.cap = c;
 	}
 	w = (unsigned char *)a->ent.p + a->ent.len;
-	tk_put_u64(w, id);
-	w[8] = (unsigned char)op;
-	w += 9;
+	if (a->fast) {
+		for (uint64_t v = delta; ; v >>= 7) {	/* put_var's encoding */
+			if (v < 0x80) {
+				*w++ = (unsigned char)v;
+				break;
+			}
+			*w++ = (unsigned char)(v | 0x80);
+		}
+	} else {
+		tk_put_u64(w, id);
+		w[8] = (unsigned char)op;
+		w += 9;
+	}
 	for (size_t v = plen; ; v >>= 7) {	/* put_var's encoding */
 		if (v < 0x80) {
 			*w++ = (unsigned char)v;
@@ -834,6 +857,31 @@ chunk_decode(const unsigned char *p, size_t n, uint64_t first, struct ent **e, s
 	}
 }
 
+/* A fast term's entries rewritten in the general form (a change that is
+ * not an add past its last id has come). */
+static void
+acc_general(struct aterm *a)
+{
+	struct ent *e = NULL;
+	size_t n = 0, cap = 0, i;
+	tk_buf old = a->ent, b = { 0 };
+
+	chunk_decode((unsigned char *)old.p, old.len, a->first, &e, &n, &cap);
+	for (i = 0; i < n; i++) {
+		unsigned char h[9];
+
+		tk_put_u64(h, e[i].id);
+		h[8] = 1;
+		tk_buf_add(&b, h, 9);
+		put_var(&b, e[i].n);
+		tk_buf_add(&b, e[i].p, e[i].n);
+	}
+	free(e);
+	tk_buf_free(&old);
+	a->ent = b;
+	a->fast = 0;
+}
+
 static tk_tail ft_tail;	/* tk_ft_flush's: the tree's last key when it began */
 
 static size_t
@@ -990,6 +1038,93 @@ mfail:
 	return tk_mdb_error(rc, "fulltext");
 }
 
+/* A fast term's entries (all past the term's last id) written: joined to
+ * the term's last chunk while it has room, then cut into chunks of at most
+ * A_CHUNK bytes, each one's first delta 0 (its key has the id); the bytes
+ * are the accumulator's, not decoded into entries and encoded again.
+ * 1 when the term has a chunk at or past the first id (tk_ft_flush merges
+ * it the general way then), 0, or -1. */
+static int
+fast_apply(tk_txn *t, MDB_cursor *c, struct aterm *a)
+{
+	unsigned char kb[TK_TEXT_MAXTERM + 16];
+	size_t klen = a->klen;
+	MDB_val k = { klen + 9, kb }, v, pk, pv;
+	const unsigned char *p = (unsigned char *)a->ent.p, *end = p + a->ent.len;
+	tk_buf b = { 0 };
+	uint64_t cfirst = a->first, prev = 0, id;
+	int rc;
+
+	memcpy(kb, a->key, klen);
+	kb[klen] = 0;
+	tk_put_u64(kb + klen + 1, a->first);
+#define IS_TERM(x) ((x).mv_size == klen + 9 && !memcmp((x).mv_data, kb, klen + 1))
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "fulltext");
+	if (!rc && IS_TERM(k))
+		return 1;
+	rc = rc ? mdb_cursor_get(c, &pk, &pv, MDB_LAST) : mdb_cursor_get(c, &pk, &pv, MDB_PREV);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "fulltext");
+	prev = a->first;
+	if (!rc && IS_TERM(pk)) {	/* the term's last chunk */
+		const unsigned char *q = pv.mv_data, *qe = q + pv.mv_size;
+		uint64_t pfirst = tk_get_u64((unsigned char *)pk.mv_data + klen + 1);
+
+		for (id = pfirst; q < qe;) {
+			size_t l;
+
+			id += get_var(&q, qe);
+			l = (size_t)get_var(&q, qe);
+			if (l > (size_t)(qe - q))
+				break;
+			q += l;
+		}
+		if (id >= a->first)
+			return 1;
+		if (pv.mv_size < A_CHUNK) {	/* room: the new entries join it */
+			tk_buf_add(&b, pv.mv_data, pv.mv_size);	/* (a copy: the puts move pages) */
+			cfirst = pfirst;
+			prev = id;
+		}
+	}
+#undef IS_TERM
+	rc = 0;
+	id = a->first;
+	while (p < end && !rc) {
+		uint64_t d = get_var(&p, end);
+		size_t l = (size_t)get_var(&p, end);
+
+		if (l > (size_t)(end - p))
+			break;
+		id += d;	/* (the first's delta is 0) */
+		if (b.len && b.len + var_len(id - prev) + var_len(l) + l > A_CHUNK) {
+			MDB_val ck = { klen + 9, kb }, cv = { b.len, b.p };
+
+			tk_put_u64(kb + klen + 1, cfirst);
+			rc = mdb_put(t->txn, t->st->dbi[TK_DB_FULLTEXT], &ck, &cv,
+			    tk_tail_past(&ft_tail, kb, klen + 9) ? MDB_APPEND : 0);
+			b.len = 0;
+			cfirst = prev = id;
+		}
+		put_var(&b, id - prev);
+		put_var(&b, l);
+		tk_buf_add(&b, p, l);
+		prev = id;
+		p += l;
+	}
+	if (!rc && b.len) {
+		MDB_val ck = { klen + 9, kb }, cv = { b.len, b.p };
+
+		tk_put_u64(kb + klen + 1, cfirst);
+		rc = mdb_put(t->txn, t->st->dbi[TK_DB_FULLTEXT], &ck, &cv,
+		    tk_tail_past(&ft_tail, kb, klen + 9) ? MDB_APPEND : 0);
+	}
+	tk_buf_free(&b);
+	return rc ? tk_mdb_error(rc, "fulltext") : 0;
+}
+
 static int
 stats_add(tk_txn *t, int kind, int64_t docs, int64_t len)
 {
@@ -1037,9 +1172,19 @@ tk_ft_flush(tk_txn *t)
 		qsort(acc.v, acc.n, sizeof *acc.v, aterm_cmp);
 	for (i = 0; i < acc.n && !rc; i++) {
 		struct aterm *a = &acc.v[i];
-		const unsigned char *p = (unsigned char *)a->ent.p, *end = p + a->ent.len;
+		const unsigned char *p, *end;
 		size_t n = 0, k, w;
 
+		if (a->fast) {
+			int r = fast_apply(t, c, a);
+
+			if (r < 0)
+				rc = -1;
+			if (r <= 0)
+				continue;
+			acc_general(a);	/* (ids at or below the term's chunks: merged) */
+		}
+		p = (unsigned char *)a->ent.p, end = p + a->ent.len;
 		while (p + 9 <= end) {
 			struct ent x;
 
