@@ -13,8 +13,9 @@
  *   kind . NUL -> documents, sum of document lengths (8 bytes each)
  *
  * Changes are gathered per term (the accumulator) and written by
- * tk_ft_flush in term order: a term's new entries merged into the chunk
- * they fall in, chunks cut at about CHUNK bytes. An article's add, edit and
+ * tk_ft_flush in term order: a term's added articles past its last id (an
+ * import's, a new article's) joined to its last chunk, other changes
+ * merged into the chunk they fall in; chunks cut at A_CHUNK bytes. An article's add, edit and
  * rm call it before their transaction commits; tk-kb import flushes once
  * a batch.
  *
