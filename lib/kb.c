@@ -614,7 +614,8 @@ acc_add(const char *key, size_t n, uint64_t h, uint64_t id, int op, const void *
 		}
 		*w++ = (unsigned char)(v | 0x80);
 	}
-	memcpy(w, payload, plen);
+	if (plen)	/* (a removal's payload is none, maybe NULL) */
+		memcpy(w, payload, plen);
 	a->ent.len = (size_t)(w + plen - (unsigned char *)a->ent.p);
 }
 
