@@ -12,6 +12,12 @@
  *       then the positions as varint deltas (the body's after the title's)
  *   kind . NUL -> documents, sum of document lengths (8 bytes each)
  *
+ * An article's CJK character is a term of its own (a unigram) only where
+ * it ends a run; elsewhere a one-character query finds it as the first of
+ * the bigrams it starts (a prefix: their counts summed are the
+ * character's), and a phrase holding a lone character is checked on the
+ * candidates' text (schema 19).
+ *
  * Changes are gathered per term (the accumulator) and written by
  * tk_ft_flush in term order: a term's added articles past its last id (an
  * import's, a new article's) joined to its last chunk, other changes
@@ -745,6 +751,21 @@ each_term(int kind, uint64_t id, const char *title, size_t tn, const char *body,
 					bw++;
 			}
 		dl = W_TITLE * tw + bw;
+	}
+	/* a CJK character is found as the first of the bigrams it starts, so
+	 * its unigram is kept only where none follows (a run's last): a
+	 * one-character query reads the terms it starts, their counts summed
+	 * (the character's), positions and all else as before */
+	{
+		size_t w = 0;
+
+		for (i = 0; i < doc_tt.n; i++) {
+			if (doc_tt.v[i].kind == TK_TOK_UNI && i + 1 < doc_tt.n &&
+			    doc_tt.v[i + 1].kind == TK_TOK_BI && doc_tt.v[i + 1].pos == doc_tt.v[i].pos)
+				continue;
+			doc_tt.v[w++] = doc_tt.v[i];
+		}
+		doc_tt.n = w;
 	}
 	nd = doc_terms(&doc_tt, tend);
 	key[0] = (char)kind;
@@ -1726,6 +1747,31 @@ term_cands(tk_txn *t, const char *term, size_t n, double ndocs, double avgdl, st
 	return rc ? tk_mdb_error(rc, "fulltext") : 0;
 }
 
+static int group_at(const tk_tokens *tt, size_t i, const struct group *g, size_t *last);
+
+/* 1 when article id's title or body holds group g's terms at their
+ * offsets (a phrase with a lone CJK character, whose index terms are the
+ * bigrams it starts, read as a prefix: no positions), 0, or -1. */
+static int
+phrase_in_text(tk_txn *t, uint64_t id, const struct group *g)
+{
+	tk_article a;
+	tk_tokens tt = { 0 };
+	size_t i, last;
+	uint32_t tend;
+	int rc = tk_kb_get(t, id, 0, &a), found = 0;
+
+	if (rc <= 0)
+		return rc;
+	tend = tk_text_tokens(&tt, a.title, strlen(a.title), 0, 0);
+	tk_text_tokens(&tt, a.body, a.bodylen, tend + 1, 0);
+	for (i = 0; i < tt.n && !found; i++)
+		found = group_at(&tt, i, g, &last);
+	tk_tokens_free(&tt);
+	tk_article_free(&a);
+	return found;
+}
+
 /* A group's docs with their scores: terms intersected, a phrase's
  * positions checked. */
 static int
@@ -1737,7 +1783,7 @@ group_docs(tk_txn *t, int kind, struct group *g, double ndocs, double avgdl, str
 	double *idf = tk_xmalloc(nt * sizeof *idf);
 	uint32_t *pa = NULL, *pb = NULL;
 	size_t pcap = 0;
-	int rc = 0;
+	int rc = 0, uni = 0;
 
 	memset(l, 0, nt * sizeof *l);
 	*out = NULL;
@@ -1748,7 +1794,7 @@ group_docs(tk_txn *t, int kind, struct group *g, double ndocs, double avgdl, str
 		free(idf);
 		return ticket_group(t, g, ndocs, out, nout);
 	}
-	if (kind == 'a' && nt == 1 && !g->prefix) {	/* one term: no list */
+	if (kind == 'a' && nt == 1 && !g->prefix && (g->tag || g->tt.v[0].kind != TK_TOK_UNI)) {	/* one term: no list */
 		free(l);
 		free(at);
 		free(idf);
@@ -1776,12 +1822,15 @@ group_docs(tk_txn *t, int kind, struct group *g, double ndocs, double avgdl, str
 			rc = postings(t, kind, key, tl + 1, 0, &l[i]);
 		} else	/* (a ticket's CJK character: its unigram and the bigrams it starts) */
 			rc = postings(t, kind, g->tt.text.p + g->tt.v[i].off, g->tt.v[i].len,
-			    g->prefix || (kind == 't' && g->tt.v[i].kind == TK_TOK_UNI), &l[i]);
+			    g->prefix || g->tt.v[i].kind == TK_TOK_UNI, &l[i]);
 		idf[i] = log(1 + (ndocs - (double)l[i].n + 0.5) / ((double)l[i].n + 0.5));
 		at[i] = 0;
 	}
 	if (rc)
 		goto done;
+	for (i = 0; i < nt && !g->tag; i++)
+		if (g->tt.v[i].kind == TK_TOK_UNI)
+			uni = 1;
 	/* walk the first list; the others follow (all ascending) */
 	for (j = 0; j < l[0].n; j++) {
 		uint64_t id = l[0].v[j].id;
@@ -1795,7 +1844,16 @@ group_docs(tk_txn *t, int kind, struct group *g, double ndocs, double avgdl, str
 		}
 		if (!ok)
 			continue;
-		if (nt > 1 && l[0].v[j].pos) {	/* a phrase: each term at its offset */
+		if (nt > 1 && !g->prefix && uni) {	/* (a lone character's terms have no positions) */
+			int m = phrase_in_text(t, id, g);
+
+			if (m < 0) {
+				rc = -1;
+				goto done;
+			}
+			if (!m)
+				continue;
+		} else if (nt > 1 && l[0].v[j].pos) {	/* a phrase: each term at its offset */
 			size_t na, cnt = l[0].v[j].tft + l[0].v[j].tfb, k, m;
 			int found = 0;
 
@@ -2260,6 +2318,17 @@ struct tw {
 	double w;
 };
 
+/* 1 when s (n bytes) is one CJK character: a term found as the first of
+ * the bigrams it starts. */
+static int
+lone_cjk(const char *s, size_t n)
+{
+	int32_t c;
+	utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &c);
+
+	return k > 0 && (size_t)k == n && tk_text_is_cjk(c);
+}
+
 static int
 tw_cmp(const void *x, const void *y)
 {
@@ -2299,7 +2368,8 @@ tk_ft_top_terms(tk_txn *t, int kind, const char *title, size_t tn, const char *b
 			tf += r[j].pos < tend ? W_TITLE : 1;
 		if (tk_text_stop(r[i].s, r[i].n) || (r[i].n == 1 && !((unsigned char)r[i].s[0] & 0x80)))
 			continue;
-		rc = postings(t, kind, r[i].s, r[i].n, 0, &l);
+		/* (a lone CJK character: the terms it starts, as search reads it) */
+		rc = postings(t, kind, r[i].s, r[i].n, lone_cjk(r[i].s, r[i].n), &l);
 		if (l.n)	/* a term no document has suggests nothing */
 			w[nw++] = (struct tw){ r[i].s, r[i].n,
 				(1 + log(tf)) * log(1 + ((double)ndocs - (double)l.n + 0.5) / ((double)l.n + 0.5)) };
@@ -3520,4 +3590,30 @@ tk_ft_reindex_tickets(tk_store *st, uint64_t *count)
 	}
 	st->ft_tickets = on;
 	return rc;
+}
+
+static int
+rebuild_one(tk_article *a, void *arg)
+{
+	return tk_ft_index(arg, 'a', a->id, a->title, strlen(a->title), a->body, a->bodylen, a->tags) < 0;
+}
+
+int
+tk_ft_articles_rebuild(tk_txn *t)
+{
+	MDB_cursor *c;
+	int rc;
+
+	tk_ft_discard();
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FULLTEXT], &c)))
+		return tk_mdb_error(rc, "fulltext");
+	rc = del_kind(c, 'a');
+	mdb_cursor_close(c);
+	if (rc)
+		return tk_mdb_error(rc, "fulltext");
+	if (tk_kb_each(t, rebuild_one, t) < 0) {
+		tk_ft_discard();
+		return -1;
+	}
+	return tk_ft_flush(t);
 }

@@ -122,6 +122,12 @@ is_cjk(int32_t c)
 	    (c >= 0x3040 && c <= 0x30FF) || (c >= 0xAC00 && c <= 0xD7AF) || c == 0x3005;
 }
 
+int
+tk_text_is_cjk(int32_t c)
+{
+	return is_cjk(c);
+}
+
 static int
 is_word(int32_t c)
 {

@@ -420,6 +420,9 @@ void tk_ids_free(tk_ids *ids);
 
 /* A word's bytes at most (longer ones are cut at a character). */
 #define TK_TEXT_MAXTERM 120
+/* 1 for a character written without spaces between words (Han, kana,
+ * Hangul syllables): text.c makes its runs bigrams. */
+int tk_text_is_cjk(int32_t c);
 enum { TK_TOK_WORD, TK_TOK_UNI, TK_TOK_BI };
 typedef struct {
 	uint32_t off, len;	/* the term in tk_tokens.text */

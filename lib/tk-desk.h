@@ -1413,6 +1413,9 @@ void tk_ft_aborted(tk_txn *t);
 int tk_ft_finish(tk_store *st);
 long tk_ft_index_tickets(tk_txn *t, uint64_t from, size_t max, uint64_t *next);
 int tk_ft_tickets_clear(tk_txn *t);
+/* The articles' side of fulltext built again from the articles (the
+ * upgrade to schema 19): 0, or -1. */
+int tk_ft_articles_rebuild(tk_txn *t);
 void tk_ft_inv_free(void);
 
 #endif

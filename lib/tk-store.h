@@ -76,7 +76,7 @@ enum tk_dbi {
 
 /* The schema this tk writes. An older store is opened no further than its
  * meta until upgrade.c (started by tk_cmd_store) brings it up to date. */
-#define TK_SCHEMA_VERSION 17
+#define TK_SCHEMA_VERSION 19
 
 struct tk_txn;
 typedef struct tk_store {

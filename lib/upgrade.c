@@ -1034,6 +1034,21 @@ upgrade_ft(tk_txn *t, void *arg)
 	return 0;
 }
 
+/*
+ * Schema 17 (or 18) to 19: the articles' side of fulltext rebuilt from the
+ * articles (in one transaction), a CJK character's unigram kept only where
+ * it ends a run: elsewhere a one-character query finds it as the first of
+ * the bigrams it starts, their counts summed. The tickets' side stays.
+ */
+static int
+upgrade_kb_unigrams(tk_txn *t, void *arg)
+{
+	(void)arg;
+	if (tk_ft_articles_rebuild(t) < 0)
+		return TK_EXIT_FAIL;
+	return tk_store_set_schema(t, 19) < 0 ? TK_EXIT_FAIL : 0;
+}
+
 int
 tk_store_upgrade(tk_store *st)
 {
@@ -1077,6 +1092,8 @@ tk_store_upgrade(tk_store *st)
 		if (!rc)
 			st->schema = 17;
 	}
+	if (!rc && (st->schema == 17 || st->schema == 18) && !(rc = tk_store_write(st, upgrade_kb_unigrams, NULL)))
+		st->schema = 19;
 	st->via = via;
 	if (rc)
 		return tk_error("%s: upgrade to schema %d failed: %s", st->dir, TK_SCHEMA_VERSION, tk_errmsg);

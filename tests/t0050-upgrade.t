@@ -232,4 +232,21 @@ test_expect_success 'an older ticket index is rebuilt: no forward records, old c
 	tk-kb -d v14 search 打印机 >out && test_grep "打印机驱动" out
 '
 
+# Schema 17 (or 18) to 19: the articles' side of fulltext rebuilt from the articles (a CJK
+# character's unigram only where it ends a run), the tickets' side kept.
+test_expect_success 'a schema 17 store: the article index is rebuilt from the articles' '
+	tk-new -d v17 subject="打印机 坏了" </dev/null >/dev/null &&
+	echo "重新安装驱动 印" | tk-kb -d v17 add --title "打印机驱动" >/dev/null &&
+	printf "VERSION=3\nformat=print\ntype=btree\nHEADER=END\n schema\n 17\nDATA=END\n" | mdb_load -s meta v17 &&
+	printf "VERSION=3\nformat=print\ntype=btree\nHEADER=END\n azzz\\\\00\\\\00\\\\00\\\\00\\\\00\\\\00\\\\00\\\\00\\\\01\n \\\\00\\\\03\\\\01\\\\00\\\\03\nDATA=END\n" |
+		mdb_load -s fulltext v17 &&
+	mdb_dump -p -s fulltext v17 | grep -q "^ azzz" &&
+	tk-kb -d v17 search 印 | cut -f1 >out && echo kb1 >expect && test_cmp expect out &&
+	mdb_dump -p -s meta v17 | grep -x " $TK_SCHEMA" &&
+	! mdb_dump -p -s fulltext v17 | grep -q "^ azzz" &&
+	test_expect_code 1 tk-kb -d v17 search zzz &&
+	tk-kb -d v17 search 驱动 | cut -f1 >out && echo kb1 >expect && test_cmp expect out &&
+	tk-ls -d v17 -a "text=打印机" -o id >out && echo 1 >expect && test_cmp expect out
+'
+
 test_done

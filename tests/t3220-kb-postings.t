@@ -3,7 +3,8 @@
 # their chunks' form, joined to the term's last chunk, MDB_APPEND past the
 # tree's end) answers as exactly as one written an article at a time:
 # across import batches (20,000 rows each), a second import with new and
-# changed rows, a re-run, and add, edit and rm after them.
+# changed rows, a re-run, and add, edit and rm after them; a CJK character
+# alone (kept as a unigram only where it ends a run) and in a phrase.
 . "$(dirname "$0")/lib.sh"
 
 # gen FROM TO [CHANGED]: CSV rows FROM..TO; n % 10 == 0 holds the phrase
@@ -37,6 +38,10 @@ test_expect_success 'import across batches: counts and phrases exact' '
 	echo 4100 >expect && hits "password reset" >out && test_cmp expect out &&
 	echo 6833 >expect && hits 打印机 >out && test_cmp expect out &&
 	echo 20500 >expect && hits 驱动 >out && test_cmp expect out &&
+	echo 20500 >expect && hits 印 >out && test_cmp expect out &&
+	echo 6833 >expect && hits 机 >out && test_cmp expect out &&
+	echo 6833 >expect && hits "\"印 机\"" >out && test_cmp expect out &&
+	echo 0 >expect && hits "\"驱 印\"" >out && test_cmp expect out &&
 	echo 17572 >expect && hits "printer -tag:t0" >out && test_cmp expect out &&
 	tk-kb search w20499 | cut -f1,3 >out && printf "kb20499\tArticle 20499\n" >expect && test_cmp expect out &&
 	tk-kb search w1 | cut -f1 >out && echo kb1 >expect && test_cmp expect out
