@@ -1157,6 +1157,9 @@ int tk_log_append(tk_txn *t, uint64_t ticket, const char *field, tk_str old, tk_
 /* An event about something that is not a ticket, under its typed key
  * (agent:LOGIN, team:NAME, c123, org:KEY: DESIGN.md 3), indexed in log_key. */
 int tk_log_append_key(tk_txn *t, const char *key, const char *field, tk_str old, tk_str new);
+/* The event of tk_log_append_key written to log only, its seq in *seq: the
+ * caller puts key -> seq in log_key itself (a bulk writer, sorted). */
+int tk_log_event_key(tk_txn *t, const char *key, const char *field, tk_str old, tk_str new, uint64_t *seq);
 int tk_event_decode(tk_event *ev, uint64_t seq, const void *data, size_t n);
 /* A create event's value: the ticket's first fields (worked out, see log.c). */
 int tk_event_complete(tk_txn *t, tk_event *ev);
@@ -2083,6 +2086,8 @@ int tk_dasg_parse(tk_dasgs *as, const tk_dcol *cols, size_t ncols, const char *a
 /* The same with the parts apart (imports): arg names the input in messages. */
 int tk_dasg_add(tk_dasgs *as, const tk_dcol *cols, size_t ncols, const char *arg, const char *name, char op,
     const char *value);
+/* The same of column col of cols (its index). */
+int tk_dasg_add_col(tk_dasgs *as, const tk_dcol *cols, int col, const char *arg, char op, const char *value);
 void tk_dasg_apply(char **v, const tk_dasgs *as, const tk_dcol *cols);
 int tk_dasg_has(const tk_dasgs *as, int col);
 void tk_dasgs_free(tk_dasgs *as);
@@ -2274,6 +2279,28 @@ void tk_contact_lookup_first(tk_store *st, tk_txn *rt, const char *requester);
 int tk_contact_refresh(tk_txn *t, tk_contact *c, const tk_lookup *l);
 /* The line tk-show prints above a ticket (empty when it has no contact). */
 void tk_contact_line(tk_txn *t, const tk_ticket *tk, tk_buf *out);
+
+/* ---- cbulk.c: new contacts in bulk (tk-contact import) ---- */
+
+/* A run's state: the keys its batches made, what the current batch keeps
+ * to write at its end. Each batch's write transaction calls begin, then
+ * for each row find / org_of_address / org_by_external and add (a new
+ * contact, checked as tk_contact_write checks it: 0 or a TK_DIR_ code;
+ * nothing kept when refused), flush before a row that changes a contact
+ * through tk_contact_write (then note it), and end; after its commit,
+ * committed. */
+typedef struct tk_cbulk tk_cbulk;
+tk_cbulk *tk_cbulk_new(void);
+void tk_cbulk_free(tk_cbulk *b);
+int tk_cbulk_begin(tk_txn *t, tk_cbulk *b);
+int tk_cbulk_find(tk_txn *t, tk_cbulk *b, int external, const char *k, size_t n, uint64_t *id);
+int tk_cbulk_org_of_address(tk_txn *t, tk_cbulk *b, const char *addr, size_t n, const char **key);
+int tk_cbulk_org_by_external(tk_txn *t, tk_cbulk *b, const char *ext, const char **key);
+int tk_cbulk_add(tk_txn *t, tk_cbulk *b, tk_contact *c);
+int tk_cbulk_flush(tk_txn *t, tk_cbulk *b);
+void tk_cbulk_note(tk_cbulk *b, const tk_contact *c);
+int tk_cbulk_end(tk_txn *t, tk_cbulk *b);
+void tk_cbulk_committed(tk_cbulk *b);
 
 /* ---- dirimport.c: CRM exports into the directory ---- */
 
