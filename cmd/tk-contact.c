@@ -413,7 +413,6 @@ static int
 show(const char *word)
 {
 	tk_contact c;
-	tk_ids ids = { 0 };
 	tk_profile p;
 	tk_org o;
 	tk_buf title = { 0 }, tier = { 0 };
@@ -429,8 +428,8 @@ show(const char *word)
 		    rc < 0 ? tk_errmsg : word);
 	tk_contact_init(&c);
 	tk_org_init(&o);
-	if (tk_contact_get(&t, id, &c) <= 0 || tk_contact_tickets(&t, id, &ids) < 0 ||
-	    tk_profile_of(&t, &ids, &p) < 0)
+	/* its summary and its last tickets, not every ticket (cstats.c) */
+	if (tk_contact_get(&t, id, &c) <= 0 || tk_cstats_profile(&t, id, &p) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	/* the last contact: its newest ticket, or what a CRM said, if later */
 	if (strcmp(p.last_created, c.v[TK_C_LAST_CONTACT]) > 0) {
@@ -457,7 +456,6 @@ show(const char *word)
 	tk_profile_print(&t, title.p, tk_contact_cols, c.v, TK_C_EMAILS, TK_C_NSTORED, &p, opt.json);
 	tk_buf_free(&title);
 	tk_buf_free(&tier);
-	tk_ids_free(&ids);
 	tk_contact_free(&c);
 	tk_org_free(&o);
 	tk_txn_end(&t);

@@ -230,6 +230,7 @@ static const struct {
 	[TK_DB_IX_TIER] = { "ix_tier", 0 },
 	[TK_DB_IX_SLA_DUE] = { "ix_sla_due", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_SLA_LEDGER] = { "sla_ledger", 0 },
+	[TK_DB_CONTACT_STATS] = { "contact_stats", 0 },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)

@@ -464,12 +464,13 @@ enum tk_dbi {
 	TK_DB_IX_TIER,
 	TK_DB_IX_SLA_DUE,	/* schema 14: the earliest running SLA deadline (sla.c) */
 	TK_DB_SLA_LEDGER,	/* escalations claimed by tk-sla --new (sla.c) */
+	TK_DB_CONTACT_STATS,	/* schema 16: contact id -> the summary of its tickets (cstats.c) */
 	TK_DB_COUNT
 };
 
 /* The schema this tk writes. An older store is opened no further than its
  * meta until upgrade.c (started by tk_cmd_store) brings it up to date. */
-#define TK_SCHEMA_VERSION 14
+#define TK_SCHEMA_VERSION 16
 
 struct tk_txn;
 typedef struct tk_store {
@@ -1023,6 +1024,10 @@ int tk_ticket_parent_ok(tk_txn *t, uint64_t id, uint64_t parent);
  * tk_errmsg.
  */
 extern int (*tk_requester_hook)(tk_txn *t, tk_ticket *tk, int creating);
+/* Called for each ticket written, new (old NULL) or changed (old: its
+ * fields before), once its fields are final, in its transaction: the
+ * contacts' summaries (cstats.c) follow. 0 or -1. */
+extern int (*tk_summary_hook)(tk_txn *t, const tk_str *old, const tk_ticket *tk);
 
 /* ---- fields.c: the field names a store knows, its fields file ---- */
 
@@ -2340,6 +2345,16 @@ int tk_profile_of(tk_txn *t, const tk_ids *ids, tk_profile *p);
  * profile; or one JSON object with the columns v[0..to) and the counts. */
 void tk_profile_print(tk_txn *t, const char *title, const tk_dcol *cols, char *const *v, size_t from, size_t to,
     const tk_profile *p, int json);
+
+/* ---- cstats.c: a contact's summary of its tickets ---- */
+
+/* tk_summary_hook's work (installed with the directory's intake). */
+int tk_cstats_hook(tk_txn *t, const tk_str *old, const tk_ticket *tk);
+/* The profile of a contact from its summary and its last tickets (read
+ * backwards in ix_contact): 1, 0 no ticket, -1 an error. */
+int tk_cstats_profile(tk_txn *t, uint64_t contact, tk_profile *p);
+/* Every summary made again from the tickets (schema 16). 0 or -1. */
+int tk_cstats_rebuild(tk_txn *t);
 
 /* ---- pipe.c: reading the next batch while the last is written ---- */
 

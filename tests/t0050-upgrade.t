@@ -19,7 +19,7 @@ test_expect_success 'a reader upgrades a schema 1 store and finds tickets by req
 	printf "1\talice@example.com\n3\talice@example.com\n" >expect &&
 	test_cmp expect out &&
 	test "$(tk-ls -d v1 -a -o id status=new,open,pending,resolved,closed | wc -l)" -eq "$(tk-ls -d v1 -a -t -o id | wc -l)" &&
-	mdb_dump -p -s meta v1 | grep -x " 14" &&
+	mdb_dump -p -s meta v1 | grep -x " 16" &&
 	test_expect_code 1 mdb_dump -s imports v1 2>/dev/null &&
 	tk-ls -d v1 -a -t -o id,status | awk "\$2 ~ /^(new|open|pending)\$/ { print \$1 }" >expect &&
 	test -s expect &&
@@ -47,7 +47,7 @@ test_expect_success 'a schema 2 store keeps finding tickets in every epoch' '
 	tk-ls -d v2 -a -o id requester=alice@example.com >out &&
 	printf "1\n16383\n16384\n40000\n" >expect &&
 	test_cmp expect out &&
-	mdb_dump -p -s meta v2 | grep -x " 14" &&
+	mdb_dump -p -s meta v2 | grep -x " 16" &&
 	mdb_dump -s meta v2 | grep -x " 000000000000000000000000000040000000000000008000" &&
 	tk-ls -d v2 -a -o id assignee=bob >out &&
 	test_cmp expect out &&
@@ -84,7 +84,7 @@ test_expect_success 'a schema 4 store gets its working set' '
 	printf "1\tnew\n16383\tnew\n" >expect &&
 	test_cmp expect out &&
 	test_grep "plan: working set (2 candidates)" err &&
-	mdb_dump -p -s meta v4 | grep -x " 14" &&
+	mdb_dump -p -s meta v4 | grep -x " 16" &&
 	mdb_dump -s ix_status v4 >ix &&
 	! grep "^ 6e6577" ix && grep -x " 7265736f6c7665640000000000004000" ix &&
 	mdb_dump -s ix_queue v4 >ix &&
@@ -112,14 +112,14 @@ test_expect_success 'a schema 5 store: requesters and field names are normalised
 	printf "3\talice\t\tC\t\t2026-11-01T08:00:00Z\n" >>expect &&
 	printf "4\twli@initech.io\tLi, Wang\t\tEU\t2026-11-01T08:00:00Z\n" >>expect &&
 	test_cmp expect out &&
-	mdb_dump -p -s meta v5 | grep -x " 14" &&
+	mdb_dump -p -s meta v5 | grep -x " 16" &&
 	mdb_dump -p -s fields v5 >f && ! grep -x " Product" f && grep -x " product" f && grep -x " region" f &&
 	tk-ls -d v5 -o id requester=wang.li@initech.io >out && echo 1 >expect && test_cmp expect out &&
 	tk-ls -d v5 -a -o id requester=bob@example.com >out && echo 2 >expect && test_cmp expect out &&
 	tk-log -d v5 1 | awk -F "\t" "\$8 == \"upgrade\" { print \$4 \"|\" \$5 \"|\" \$6 }" | sort >out &&
 	printf "Product|X200|\nproduct||X200\nrequester_name||Wang Li\nrequester|Wang Li <Wang.Li@Initech.io>|wang.li@initech.io\n" | sort >expect &&
 	test_cmp expect out &&
-	tk-ls -d v5 -a -o id >/dev/null && mdb_dump -p -s meta v5 | grep -x " 14"
+	tk-ls -d v5 -a -o id >/dev/null && mdb_dump -p -s meta v5 | grep -x " 16"
 '
 
 # Schema 6 to 7: the agents' sub-databases made, each assignee's count of
@@ -130,7 +130,7 @@ test_expect_success 'a schema 6 store: a reader upgrades it and loads are counte
 	mdb_dump -p -s meta v6 | grep -x " 6" &&
 	test_must_fail mdb_dump -s agent_load v6 &&
 	tk-ls -d v6 -o id,assignee assignee=bob >out && printf "5\tbob\n" >expect && test_cmp expect out &&
-	mdb_dump -p -s meta v6 | grep -x " 14" &&
+	mdb_dump -p -s meta v6 | grep -x " 16" &&
 	mdb_dump -s agent_load v6 | sed -n "/^HEADER=END/,/^DATA=END/p" >load &&
 	printf "HEADER=END\n 616c696365\n 0000000000000004\n 626f62\n 0000000000000001\nDATA=END\n" >expect &&
 	test_cmp expect load &&
@@ -149,7 +149,7 @@ test_expect_success 'a schema 8 store gets ix_custom; tk-config apply indexes it
 	test_expect_code 1 mdb_dump -s ix_custom v8 2>/dev/null &&
 	tk-ls -d v8 -a -o id,status >out &&
 	printf "1\tnew\n2\tresolved\n3\topen\n4\tclosed\n" >expect && test_cmp expect out &&
-	mdb_dump -p -s meta v8 | grep -x " 14" &&
+	mdb_dump -p -s meta v8 | grep -x " 16" &&
 	mdb_dump -s ix_custom v8 >/dev/null &&
 	printf "field product\n  indexed\nfield region\n" >v8/fields &&
 	test_expect_code 3 tk-set -d v8 product=D 3 2>err &&
@@ -168,7 +168,7 @@ test_expect_success 'a schema 7 store: notice marks at the last comments' '
 	mdb_dump -p -s meta v7 | grep -x " 7" &&
 	test_must_fail mdb_dump -s notice_mark v7 2>/dev/null &&
 	tk-ls -d v7 -a -o id >/dev/null &&
-	mdb_dump -p -s meta v7 | grep -x " 14" &&
+	mdb_dump -p -s meta v7 | grep -x " 16" &&
 	mdb_dump -s notice_mark v7 | sed -n "/^HEADER=END/,/^DATA=END/p" >marks &&
 	printf "HEADER=END\n 0000000000000001\n 0000000200000002\n 0000000000000003\n 0000000100000001\nDATA=END\n" >expect &&
 	test_cmp expect marks &&
@@ -187,7 +187,7 @@ test_expect_success 'a schema 7 store: notice marks at the last comments' '
 test_expect_success 'an older store gets the SLA sub-databases, its tickets untouched' '
 	"$TK_UNIT" v6-store vs &&
 	tk-ls -d vs -a -o id >/dev/null &&
-	mdb_dump -p -s meta vs | grep -x " 14" &&
+	mdb_dump -p -s meta vs | grep -x " 16" &&
 	mdb_stat -s ix_sla_due vs >/dev/null && mdb_stat -s sla_ledger vs >/dev/null &&
 	tk-log -d vs | grep -c "	sla:" >n || true &&
 	echo 0 >expect && test_cmp expect n

@@ -1735,6 +1735,24 @@ make_v7_store(const char *dir)
 	return 0;
 }
 
+/* tests/unit to-v14 DIR: a store made by this tk taken back to schema 14:
+ * no contact_stats (the contacts' summaries schema 16 brought). */
+static int
+to_v14(const char *dir)
+{
+	tk_store *st = tk_store_open(dir, 1);
+	MDB_txn *txn;
+	MDB_val k = { 6, "schema" }, v = { 2, "14" };
+
+	if (!st || mdb_txn_begin(st->env, NULL, 0, &txn) || mdb_drop(txn, st->dbi[TK_DB_CONTACT_STATS], 1) ||
+	    mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) || mdb_txn_commit(txn)) {
+		fprintf(stderr, "to-v14: cannot set schema 14\n");
+		return 1;
+	}
+	tk_store_close(st);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1751,6 +1769,8 @@ main(int argc, char **argv)
 		return make_v5_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v8-store"))
 		return make_v8_store(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "to-v14"))
+		return to_v14(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v6-nolinks"))
 		return store_job(argv[1], argv[2], to_v6);
 	if (argc == 3 && !strcmp(argv[1], "row-marks"))

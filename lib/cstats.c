@@ -1,0 +1,688 @@
+/*
+ * cstats.c - a contact's summary of its tickets (contact_stats, schema
+ * 16): what tk-contact show prints, kept by the model's hook
+ * (tk_cstats_hook) in the transaction that writes the tickets, so that a
+ * profile reads one record and its last few tickets, however many
+ * tickets the contact has.
+ *
+ * The summary holds the count of tickets, the count under each status
+ * name (the class of a status is asked when the profile is shown, so a
+ * workflow's new classes count at once), the CSAT sum and the number
+ * rated, every first-response and resolution time in seconds, sorted
+ * (the medians are exact: the middle of them), and the lowest and highest
+ * ticket id the contact ever had (the range of epochs of ix_contact where
+ * its last tickets are looked for, read backwards). A ticket counts for
+ * the contact it holds: moving it to another contact (a merge, intake)
+ * moves its part.
+ *
+ * A bulk batch adds up each contact's changes in memory and writes each
+ * summary once, in id order, at the batch's end (tk_batch_ops).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tk.h"
+
+/* A ticket's part in its contact's summary. */
+struct part {
+	uint64_t contact;	/* 0: none */
+	tk_str status;
+	int csat;		/* 1..5, 0 none */
+	int has_frt, has_ttr;
+	long long frt, ttr;
+};
+
+struct vals {
+	long long *v;
+	size_t n, cap;
+};
+
+struct stcount {
+	char *name;
+	long long n;
+};
+
+/* A summary, or the change to one (counts may be negative; del: times
+ * to take out). */
+struct cst {
+	uint64_t contact;
+	long long tickets, csat_sum, csat_n;
+	uint64_t first, last;
+	struct stcount *st;
+	size_t nst;
+	struct vals frt, ttr, frt_del, ttr_del;
+};
+
+static void
+vals_add(struct vals *v, long long x)
+{
+	if (v->n == v->cap)
+		v->v = tk_xrealloc(v->v, (v->cap = v->cap ? 2 * v->cap : 8) * sizeof *v->v);
+	v->v[v->n++] = x;
+}
+
+static void
+cst_free(struct cst *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nst; i++)
+		free(c->st[i].name);
+	free(c->st);
+	free(c->frt.v);
+	free(c->ttr.v);
+	free(c->frt_del.v);
+	free(c->ttr_del.v);
+	memset(c, 0, sizeof *c);
+}
+
+static void
+st_add(struct cst *c, const char *name, size_t n, long long d)
+{
+	size_t i;
+
+	for (i = 0; i < c->nst; i++)
+		if (strlen(c->st[i].name) == n && !memcmp(c->st[i].name, name, n)) {
+			c->st[i].n += d;
+			return;
+		}
+	c->st = tk_xrealloc(c->st, (c->nst + 1) * sizeof *c->st);
+	c->st[c->nst].name = tk_xstrndup(name, n);
+	c->st[c->nst++].n = d;
+}
+
+/* ---- the record: varints ---- */
+
+static void
+put_uv(tk_buf *b, unsigned long long v)
+{
+	unsigned char x[10];
+	size_t n = 0;
+
+	do {
+		x[n] = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		if (v)
+			x[n] |= 0x80;
+		n++;
+	} while (v);
+	tk_buf_add(b, x, n);
+}
+
+static int
+get_uv(const unsigned char **p, const unsigned char *end, unsigned long long *v)
+{
+	unsigned shift = 0;
+
+	*v = 0;
+	while (*p < end && shift < 64) {
+		unsigned char c = *(*p)++;
+
+		*v |= (unsigned long long)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return 0;
+		shift += 7;
+	}
+	return -1;
+}
+
+static int
+cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+put_vals(tk_buf *b, const struct vals *v)
+{
+	long long prev = 0;
+	size_t i;
+
+	put_uv(b, v->n);
+	for (i = 0; i < v->n; i++) {
+		put_uv(b, (unsigned long long)(v->v[i] - prev));	/* sorted, none below 0 */
+		prev = v->v[i];
+	}
+}
+
+static int
+get_vals(const unsigned char **p, const unsigned char *end, struct vals *v)
+{
+	unsigned long long n, d;
+	long long prev = 0;
+
+	if (get_uv(p, end, &n) < 0 || n > (unsigned long long)(end - *p))
+		return -1;
+	while (n--) {
+		if (get_uv(p, end, &d) < 0)
+			return -1;
+		prev += (long long)d;
+		vals_add(v, prev);
+	}
+	return 0;
+}
+
+static void
+encode(const struct cst *c, tk_buf *b)
+{
+	size_t i, n = 0;
+
+	b->len = 0;
+	put_uv(b, (unsigned long long)c->tickets);
+	put_uv(b, c->first);
+	put_uv(b, c->last);
+	put_uv(b, (unsigned long long)c->csat_sum);
+	put_uv(b, (unsigned long long)c->csat_n);
+	for (i = 0; i < c->nst; i++)
+		n += c->st[i].n > 0;
+	put_uv(b, n);
+	for (i = 0; i < c->nst; i++)
+		if (c->st[i].n > 0) {
+			put_uv(b, strlen(c->st[i].name));
+			tk_buf_adds(b, c->st[i].name);
+			put_uv(b, (unsigned long long)c->st[i].n);
+		}
+	put_vals(b, &c->frt);
+	put_vals(b, &c->ttr);
+}
+
+/* The median of a sorted list as put_vals wrote it, read as far as its
+ * middle (a profile needs no more); *n its length. */
+static int
+median_vals(const unsigned char **p, const unsigned char *end, unsigned long long *n, long long *med)
+{
+	unsigned long long i, d;
+	long long prev = 0, before = 0;
+
+	if (get_uv(p, end, n) < 0 || *n > (unsigned long long)(end - *p))
+		return -1;
+	for (i = 0; i < *n && i <= *n / 2; i++) {
+		if (get_uv(p, end, &d) < 0)
+			return -1;
+		before = prev;
+		prev += (long long)d;
+	}
+	*med = !*n ? 0 : *n % 2 ? prev : (before + prev) / 2;
+	/* the rest skipped: varints end in a byte below 0x80 */
+	for (; i < *n; i++)
+		if (get_uv(p, end, &d) < 0)
+			return -1;
+	return 0;
+}
+
+/* lists: 1 the times read whole; 0 only their medians, into m[0], m[1],
+ * their lengths into ln[0], ln[1]. */
+static int
+decode_part(const void *data, size_t size, struct cst *c, int lists, unsigned long long ln[2], long long m[2])
+{
+	const unsigned char *p = data, *end = p + size;
+	unsigned long long v[6], len, cnt;
+	size_t i;
+
+	for (i = 0; i < 6; i++)
+		if (get_uv(&p, end, &v[i]) < 0)
+			goto bad;
+	c->tickets = (long long)v[0];
+	c->first = v[1];
+	c->last = v[2];
+	c->csat_sum = (long long)v[3];
+	c->csat_n = (long long)v[4];
+	for (i = 0; i < v[5]; i++) {
+		if (get_uv(&p, end, &len) < 0 || len > (unsigned long long)(end - p))
+			goto bad;
+		st_add(c, (const char *)p, (size_t)len, 0);
+		p += len;
+		if (get_uv(&p, end, &cnt) < 0)
+			goto bad;
+		c->st[c->nst - 1].n += (long long)cnt;
+	}
+	if (lists ? get_vals(&p, end, &c->frt) < 0 || get_vals(&p, end, &c->ttr) < 0 :
+	    median_vals(&p, end, &ln[0], &m[0]) < 0 || median_vals(&p, end, &ln[1], &m[1]) < 0)
+		goto bad;
+	return 0;
+bad:
+	return tk_error("contact_stats: c%llu: damaged summary (tk-contact show reads the tickets instead)",
+	    (unsigned long long)c->contact);
+}
+
+/* ---- a change applied ---- */
+
+/* v: sorted; add and del taken in (each sorted here). */
+static void
+merge_vals(struct vals *v, struct vals *add, struct vals *del)
+{
+	struct vals out = { 0 };
+	size_t i = 0, j = 0, k = 0;
+
+	if (!add->n && !del->n)
+		return;
+	qsort(add->v, add->n, sizeof *add->v, cmp_ll);
+	qsort(del->v, del->n, sizeof *del->v, cmp_ll);
+	while (i < v->n || j < add->n) {
+		long long x;
+
+		if (j >= add->n || (i < v->n && v->v[i] <= add->v[j]))
+			x = v->v[i++];
+		else
+			x = add->v[j++];
+		while (k < del->n && del->v[k] < x)
+			k++;	/* (not there: nothing to take out) */
+		if (k < del->n && del->v[k] == x) {
+			k++;
+			continue;
+		}
+		vals_add(&out, x);
+	}
+	free(v->v);
+	*v = out;
+}
+
+static void
+apply(struct cst *s, struct cst *d)
+{
+	size_t i;
+
+	s->tickets += d->tickets;
+	if (s->tickets < 0)
+		s->tickets = 0;
+	s->csat_sum += d->csat_sum;
+	s->csat_n += d->csat_n;
+	if (s->csat_n <= 0 || s->csat_sum < 0)
+		s->csat_n = s->csat_sum = 0;
+	if (d->first && (!s->first || d->first < s->first))
+		s->first = d->first;
+	if (d->last > s->last)
+		s->last = d->last;
+	for (i = 0; i < d->nst; i++)
+		if (d->st[i].n)
+			st_add(s, d->st[i].name, strlen(d->st[i].name), d->st[i].n);
+	merge_vals(&s->frt, &d->frt, &d->frt_del);
+	merge_vals(&s->ttr, &d->ttr, &d->ttr_del);
+}
+
+/* ---- reading and writing one ---- */
+
+static int
+get_part(tk_txn *t, uint64_t contact, struct cst *c, int lists, unsigned long long ln[2], long long m[2])
+{
+	unsigned char kb[8];
+	MDB_val k = { 8, kb }, v;
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	c->contact = contact;
+	tk_put_u64(kb, contact);
+	rc = mdb_get(t->txn, t->st->dbi[TK_DB_CONTACT_STATS], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return tk_mdb_error(rc, "contact_stats");
+	return decode_part(v.mv_data, v.mv_size, c, lists, ln, m) < 0 ? -1 : 1;
+}
+
+static int
+get(tk_txn *t, uint64_t contact, struct cst *c)
+{
+	return get_part(t, contact, c, 1, NULL, NULL);
+}
+
+static int
+put(tk_txn *t, MDB_cursor *cur, const struct cst *c)
+{
+	static tk_buf rec;
+	unsigned char kb[8];
+	MDB_val k = { 8, kb }, v;
+	int rc;
+
+	tk_put_u64(kb, c->contact);
+	if (c->tickets <= 0) {
+		rc = cur ? (mdb_cursor_get(cur, &k, &v, MDB_SET) ? 0 : mdb_cursor_del(cur, 0)) :
+		    mdb_del(t->txn, t->st->dbi[TK_DB_CONTACT_STATS], &k, NULL);
+		return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "contact_stats") : 0;
+	}
+	encode(c, &rec);
+	v.mv_size = rec.len;
+	v.mv_data = rec.p;
+	rc = cur ? mdb_cursor_put(cur, &k, &v, 0) : mdb_put(t->txn, t->st->dbi[TK_DB_CONTACT_STATS], &k, &v, 0);
+	return rc ? tk_mdb_error(rc, "contact_stats") : 0;
+}
+
+/* The change d written into its contact's summary. */
+static int
+write_change(tk_txn *t, MDB_cursor *cur, struct cst *d)
+{
+	struct cst s;
+	int rc;
+
+	if ((rc = get(t, d->contact, &s)) < 0) {
+		cst_free(&s);
+		return -1;
+	}
+	apply(&s, d);
+	rc = put(t, cur, &s);
+	cst_free(&s);
+	return rc;
+}
+
+/* ---- a ticket's part ---- */
+
+static void
+part_of(const tk_str *f, struct part *p)
+{
+	time_t cr, r;
+
+	memset(p, 0, sizeof *p);
+	if (!f[TK_F_CONTACT].n || tk_contact_id_parse(f[TK_F_CONTACT].p, f[TK_F_CONTACT].n, &p->contact) < 0) {
+		p->contact = 0;
+		return;
+	}
+	p->status = f[TK_F_STATUS];
+	if (f[TK_F_CSAT].n == 1 && f[TK_F_CSAT].p[0] >= '1' && f[TK_F_CSAT].p[0] <= '5')
+		p->csat = f[TK_F_CSAT].p[0] - '0';
+	if (tk_iso_parse(f[TK_F_CREATED].p, f[TK_F_CREATED].n, &cr) == 0) {
+		if (tk_iso_parse(f[TK_F_FIRST_RESPONSE].p, f[TK_F_FIRST_RESPONSE].n, &r) == 0 && r >= cr) {
+			p->has_frt = 1;
+			p->frt = (long long)(r - cr);
+		}
+		if (tk_iso_parse(f[TK_F_RESOLVED].p, f[TK_F_RESOLVED].n, &r) == 0 && r >= cr) {
+			p->has_ttr = 1;
+			p->ttr = (long long)(r - cr);
+		}
+	}
+}
+
+static int
+part_same(const struct part *a, const struct part *b)
+{
+	return a->contact == b->contact && tk_str_same(a->status, b->status) && a->csat == b->csat &&
+	    a->has_frt == b->has_frt && a->frt == b->frt && a->has_ttr == b->has_ttr && a->ttr == b->ttr;
+}
+
+/* p added to d (sign 1) or taken out (-1). */
+static void
+change_by(struct cst *d, const struct part *p, int sign, uint64_t id)
+{
+	d->tickets += sign;
+	st_add(d, p->status.p, p->status.n, sign);
+	if (p->csat) {
+		d->csat_sum += sign * p->csat;
+		d->csat_n += sign;
+	}
+	if (p->has_frt)
+		vals_add(sign > 0 ? &d->frt : &d->frt_del, p->frt);
+	if (p->has_ttr)
+		vals_add(sign > 0 ? &d->ttr : &d->ttr_del, p->ttr);
+	if (sign > 0) {
+		if (!d->first || id < d->first)
+			d->first = id;
+		if (id > d->last)
+			d->last = id;
+	}
+}
+
+/* ---- a bulk batch's changes, by contact ---- */
+
+static const tk_batch_ops batch_ops;
+
+struct batch {
+	struct cst *v;
+	size_t n, cap;
+	size_t *slot, nslot;	/* index + 1 into v by the contact's hash */
+};
+
+static struct batch the_batch;
+
+static struct cst *
+batch_change(struct batch *b, uint64_t contact)
+{
+	size_t i;
+
+	if (2 * (b->n + 1) > b->nslot) {
+		size_t j;
+
+		free(b->slot);
+		b->nslot = b->nslot ? 2 * b->nslot : 1024;
+		b->slot = tk_xmalloc(b->nslot * sizeof *b->slot);
+		memset(b->slot, 0, b->nslot * sizeof *b->slot);
+		for (j = 0; j < b->n; j++) {
+			i = (size_t)(b->v[j].contact * 0x9e3779b97f4a7c15ULL >> 20) & (b->nslot - 1);
+			while (b->slot[i])
+				i = (i + 1) & (b->nslot - 1);
+			b->slot[i] = j + 1;
+		}
+	}
+	i = (size_t)(contact * 0x9e3779b97f4a7c15ULL >> 20) & (b->nslot - 1);
+	while (b->slot[i] && b->v[b->slot[i] - 1].contact != contact)
+		i = (i + 1) & (b->nslot - 1);
+	if (b->slot[i])
+		return &b->v[b->slot[i] - 1];
+	if (b->n == b->cap)
+		b->v = tk_xrealloc(b->v, (b->cap = b->cap ? 2 * b->cap : 1024) * sizeof *b->v);
+	memset(&b->v[b->n], 0, sizeof b->v[b->n]);
+	b->v[b->n].contact = contact;
+	b->slot[i] = ++b->n;
+	return &b->v[b->n - 1];
+}
+
+static void *
+batch_make(void)
+{
+	return &the_batch;
+}
+
+static void
+batch_reset(void *state)
+{
+	struct batch *b = state;
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		cst_free(&b->v[i]);
+	b->n = 0;
+	if (b->slot)
+		memset(b->slot, 0, b->nslot * sizeof *b->slot);
+}
+
+static int
+cmp_contact(const void *a, const void *b)
+{
+	const struct cst *x = a, *y = b;
+
+	return x->contact < y->contact ? -1 : x->contact > y->contact;
+}
+
+/* Each contact's summary read and written once, in id order. */
+static int
+batch_write(void *state, tk_txn *t)
+{
+	struct batch *b = state;
+	MDB_cursor *cur;
+	size_t i;
+	int rc = 0;
+
+	if (!b->n)
+		return 0;
+	qsort(b->v, b->n, sizeof *b->v, cmp_contact);
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_CONTACT_STATS], &cur)))
+		return tk_mdb_error(rc, "contact_stats");
+	for (i = 0; i < b->n && !rc; i++)
+		rc = write_change(t, cur, &b->v[i]);
+	mdb_cursor_close(cur);
+	batch_reset(b);	/* (written: a flush before the batch's end must not write it twice) */
+	return rc;
+}
+
+static void
+batch_free(void *state)
+{
+	struct batch *b = state;
+
+	batch_reset(b);
+	free(b->v);
+	free(b->slot);
+	memset(b, 0, sizeof *b);
+}
+
+static const tk_batch_ops batch_ops = { batch_make, batch_write, batch_reset, batch_free };
+
+int
+tk_cstats_hook(tk_txn *t, const tk_str *old, const tk_ticket *tk)
+{
+	struct part po, pn;
+	struct cst one[2], *d;
+	struct batch *b;
+	int rc = 0, n = 0, i;
+
+	if (old)
+		part_of(old, &po);
+	else
+		memset(&po, 0, sizeof po);
+	part_of(tk->f, &pn);
+	if (part_same(&po, &pn))
+		return 0;
+	b = tk_txn_batch(t, &batch_ops);
+	memset(one, 0, sizeof one);
+	if (po.contact) {
+		d = b ? batch_change(b, po.contact) : &one[n++];
+		d->contact = po.contact;
+		change_by(d, &po, -1, tk->id);
+	}
+	if (pn.contact) {
+		if (b)
+			d = batch_change(b, pn.contact);
+		else if (n && one[0].contact == pn.contact)
+			d = &one[0];
+		else
+			d = &one[n++];
+		d->contact = pn.contact;
+		change_by(d, &pn, 1, tk->id);
+	}
+	for (i = 0; i < n; i++) {
+		if (!rc)
+			rc = write_change(t, NULL, &one[i]);
+		cst_free(&one[i]);
+	}
+	return rc;
+}
+
+/* ---- the profile ---- */
+
+int
+tk_cstats_profile(tk_txn *t, uint64_t contact, tk_profile *p)
+{
+	static const char *const names[] = { "new", "open", "pending", "resolved", "closed" };
+	unsigned char kb[TK_IX_KEYBUF];
+	char key[24];
+	struct cst s;
+	MDB_cursor *c;
+	MDB_val k, d, tv;
+	unsigned e, lo, hi;
+	unsigned long long ln[2] = { 0, 0 };
+	long long m[2] = { 0, 0 };
+	tk_ticket tk;
+	size_t i, j;
+	int rc;
+
+	memset(p, 0, sizeof *p);
+	if ((rc = get_part(t, contact, &s, 0, ln, m)) <= 0) {
+		cst_free(&s);
+		return rc;
+	}
+	p->tickets = (size_t)s.tickets;
+	for (i = 0; i < s.nst; i++) {
+		for (j = 0; j < 5; j++)
+			if (!strcmp(s.st[i].name, names[j]))
+				p->status[j] += (size_t)s.st[i].n;
+		if (tk_active_status((tk_str){ s.st[i].name, strlen(s.st[i].name) }))
+			p->open += (size_t)s.st[i].n;
+	}
+	p->rated = (size_t)s.csat_n;
+	p->csat_mean = s.csat_n ? (double)s.csat_sum / (double)s.csat_n : 0;
+	if ((p->has_frt = ln[0] > 0))
+		p->frt_median = m[0];
+	if ((p->has_ttr = ln[1] > 0))
+		p->ttr_median = m[1];
+	/* The last tickets: ix_contact backwards, from the epoch of the
+	 * highest id the contact had to that of the lowest. */
+	snprintf(key, sizeof key, "c%llu", (unsigned long long)contact);
+	lo = tk_ix_epoch(t, TK_DB_IX_CONTACT, s.first);
+	hi = tk_ix_epoch(t, TK_DB_IX_CONTACT, s.last);
+	cst_free(&s);
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_IX_CONTACT], &c)))
+		return tk_mdb_error(rc, "ix_contact");
+	rc = 0;
+	for (e = hi + 1; e-- > lo && p->nlast < sizeof p->last / sizeof *p->last;) {
+		k = tk_ix_key(TK_DB_IX_CONTACT, key, strlen(key), e, kb);
+		if ((rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY)) == MDB_NOTFOUND) {
+			rc = 0;
+			continue;
+		}
+		if (rc || (rc = mdb_cursor_get(c, &k, &d, MDB_LAST_DUP)))
+			break;
+		do
+			p->last[p->nlast++] = tk_get_u64(d.mv_data);
+		while (p->nlast < sizeof p->last / sizeof *p->last && !(rc = mdb_cursor_get(c, &k, &d, MDB_PREV_DUP)));
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+		if (rc)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (rc)
+		return tk_mdb_error(rc, "ix_contact");
+	/* the last contact: the latest created of them */
+	tk_ticket_init(&tk);
+	for (i = 0; i < p->nlast; i++) {
+		if ((rc = tk_get_id(t, TK_DB_TICKETS, p->last[i], &tv)) < 0)
+			break;
+		tk.id = p->last[i];
+		if (rc && tk_ticket_decode_upto(&tk, tv.mv_data, tv.mv_size, TK_F_CREATED) == 0 &&
+		    tk.f[TK_F_CREATED].n == 20 && memcmp(tk.f[TK_F_CREATED].p, p->last_created, 20) > 0) {
+			memcpy(p->last_created, tk.f[TK_F_CREATED].p, 20);
+			p->last_created[20] = '\0';
+		}
+	}
+	tk_ticket_free(&tk);
+	return rc < 0 ? -1 : 1;
+}
+
+/* ---- made whole (schema 16, and tk-contact show --check's reference) ---- */
+
+int
+tk_cstats_rebuild(tk_txn *t)
+{
+	struct batch b = { 0 };
+	MDB_cursor *c;
+	MDB_val k, v;
+	tk_ticket tk;
+	struct part pn;
+	int rc;
+
+	if ((rc = mdb_drop(t->txn, t->st->dbi[TK_DB_CONTACT_STATS], 0)))
+		return tk_mdb_error(rc, "contact_stats");
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_TICKETS], &c)))
+		return tk_mdb_error(rc, "tickets");
+	tk_ticket_init(&tk);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		tk.id = tk_get_u64(k.mv_data);
+		if (tk_ticket_decode_upto(&tk, v.mv_data, v.mv_size, TK_F_CONTACT) < 0) {
+			rc = -1;
+			break;
+		}
+		part_of(tk.f, &pn);
+		if (pn.contact)
+			change_by(batch_change(&b, pn.contact), &pn, 1, tk.id);
+	}
+	mdb_cursor_close(c);
+	tk_ticket_free(&tk);
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	else if (rc > 0)
+		rc = tk_mdb_error(rc, "tickets");
+	if (!rc)
+		rc = batch_write(&b, t);
+	batch_free(&b);
+	return rc;
+}
