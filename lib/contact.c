@@ -1784,7 +1784,6 @@ tk_contacts_install(tk_store *st)
 	static char *msg;
 
 	tk_requester_hook = resolve;
-	tk_summary_hook = tk_cstats_hook;
 	if (!tk_settings_get(st->dir)) {
 		free(msg);
 		install_error = msg = tk_xstrdup(tk_errmsg);

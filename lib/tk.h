@@ -2348,7 +2348,7 @@ void tk_profile_print(tk_txn *t, const char *title, const tk_dcol *cols, char *c
 
 /* ---- cstats.c: a contact's summary of its tickets ---- */
 
-/* tk_summary_hook's work (installed with the directory's intake). */
+/* tk_summary_hook's work (installed by tk_cmd_store with the directory's intake). */
 int tk_cstats_hook(tk_txn *t, const tk_str *old, const tk_ticket *tk);
 /* The profile of a contact from its summary and its last tickets (read
  * backwards in ix_contact): 1, 0 no ticket, -1 an error. */
