@@ -200,6 +200,7 @@ tk_cmd_store(const char *dir, int mode)
 	if (mode == TK_OPEN_WRITE || mode == TK_OPEN_CREATE) {
 		tk_contacts_install(st);
 		tk_summary_hook = tk_cstats_hook;
+		tk_bulk_end_hook = tk_cstats_fold_store;
 	}
 	/* (tk-config check and apply report a broken config file themselves.) */
 	/* Every ticket a writing command makes or changes gets its SLA

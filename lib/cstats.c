@@ -15,8 +15,18 @@
  * the contact it holds: moving it to another contact (a merge, intake)
  * moves its part.
  *
- * A bulk batch adds up each contact's changes in memory and writes each
- * summary once, in id order, at the batch's end (tk_batch_ops).
+ * The summaries hold the tickets up to a mark (meta "cstats_upto"): every
+ * ticket whose id is at most the mark counts in its contact's summary, and
+ * a change to one moves its part in the change's transaction (a bulk
+ * batch adds its changes up by contact and writes each summary once, in id
+ * order, at its end). A ticket made past the mark counts when the mark
+ * passes it: a single new ticket right after the mark moves the mark in
+ * its own transaction; the tickets of a bulk run are counted once, after
+ * its last batch (tk_cstats_fold, through the store's bulk-end hook),
+ * each contact's summary read and written once for the run, not once a
+ * batch. A profile adds to the summary the contact's tickets past the
+ * mark (none, unless a bulk run is under way or was cut short), read
+ * through ix_contact: it is exact at every moment.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -430,6 +440,8 @@ struct batch {
 	struct cst *v;
 	size_t n, cap;
 	size_t *slot, nslot;	/* index + 1 into v by the contact's hash */
+	int upto_read;		/* the mark, read once a transaction */
+	uint64_t upto;
 };
 
 static struct batch the_batch;
@@ -481,6 +493,7 @@ batch_reset(void *state)
 	for (i = 0; i < b->n; i++)
 		cst_free(&b->v[i]);
 	b->n = 0;
+	b->upto_read = 0;
 	if (b->slot)
 		memset(b->slot, 0, b->nslot * sizeof *b->slot);
 }
@@ -510,7 +523,14 @@ batch_write(void *state, tk_txn *t)
 	for (i = 0; i < b->n && !rc; i++)
 		rc = write_change(t, cur, &b->v[i]);
 	mdb_cursor_close(cur);
-	batch_reset(b);	/* (written: a flush before the batch's end must not write it twice) */
+	{
+		int r = b->upto_read;
+		uint64_t u = b->upto;
+
+		batch_reset(b);	/* (written: a flush before the batch's end must not write it twice) */
+		b->upto_read = r;
+		b->upto = u;
+	}
 	return rc;
 }
 
@@ -527,22 +547,68 @@ batch_free(void *state)
 
 static const tk_batch_ops batch_ops = { batch_make, batch_write, batch_reset, batch_free };
 
+/* ---- the mark ---- */
+
+static int
+upto_get(tk_txn *t, uint64_t *w)
+{
+	MDB_val k = { 11, "cstats_upto" }, v;
+	int rc = mdb_get(t->txn, t->st->dbi[TK_DB_META], &k, &v);
+
+	*w = 0;
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc || v.mv_size != 8)
+		return rc ? tk_mdb_error(rc, "meta") : tk_error("meta cstats_upto: damaged");
+	*w = tk_get_u64(v.mv_data);
+	return 0;
+}
+
+static int
+upto_put(tk_txn *t, uint64_t w)
+{
+	unsigned char b[8];
+	MDB_val k = { 11, "cstats_upto" }, v = { 8, b };
+	int rc;
+
+	tk_put_u64(b, w);
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_META], &k, &v, 0);
+	return rc ? tk_mdb_error(rc, "meta") : 0;
+}
+
 int
 tk_cstats_hook(tk_txn *t, const tk_str *old, const tk_ticket *tk)
 {
 	struct part po, pn;
 	struct cst one[2], *d;
 	struct batch *b;
+	uint64_t upto;
 	int rc = 0, n = 0, i;
 
+	b = tk_txn_batch(t, &batch_ops);
+	if (b && !b->upto_read) {
+		if (upto_get(t, &b->upto) < 0)
+			return -1;
+		b->upto_read = 1;
+	}
+	if (b)
+		upto = b->upto;
+	else if (upto_get(t, &upto) < 0)
+		return -1;
+	/* Past the mark: counted when the mark passes it (the fold reads
+	 * the ticket as it is then), but a single new ticket right after
+	 * the mark is counted now, and the mark moves. */
+	if (tk->id > upto && (b || old || tk->id != upto + 1))
+		return 0;
 	if (old)
 		part_of(old, &po);
 	else
 		memset(&po, 0, sizeof po);
 	part_of(tk->f, &pn);
+	if (tk->id > upto && upto_put(t, tk->id) < 0)
+		return -1;
 	if (part_same(&po, &pn))
 		return 0;
-	b = tk_txn_batch(t, &batch_ops);
 	memset(one, 0, sizeof one);
 	if (po.contact) {
 		d = b ? batch_change(b, po.contact) : &one[n++];
@@ -569,29 +635,104 @@ tk_cstats_hook(tk_txn *t, const tk_str *old, const tk_ticket *tk)
 
 /* ---- the profile ---- */
 
+/* The contact's tickets past the mark (ix_contact, in the epochs from the
+ * mark's on) added to d. */
+static int
+past_mark(tk_txn *t, const char *key, uint64_t upto, uint64_t lastid, struct cst *d)
+{
+	unsigned char kb[TK_IX_KEYBUF];
+	unsigned e, lo = tk_ix_epoch(t, TK_DB_IX_CONTACT, upto + 1), hi = tk_ix_epoch(t, TK_DB_IX_CONTACT, lastid);
+	tk_ids ids = { 0 };
+	MDB_cursor *c;
+	MDB_val k, v;
+	tk_ticket tk;
+	struct part pt;
+	size_t i;
+	int rc;
+
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_IX_CONTACT], &c)))
+		return tk_mdb_error(rc, "ix_contact");
+	for (e = lo; e <= hi && (!rc || rc == MDB_NOTFOUND); e++) {
+		k = tk_ix_key(TK_DB_IX_CONTACT, key, strlen(key), e, kb);
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY); !rc; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP))
+			if (tk_get_u64(v.mv_data) > upto)
+				tk_ids_add(&ids, tk_get_u64(v.mv_data));
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND) {
+		tk_ids_free(&ids);
+		return tk_mdb_error(rc, "ix_contact");
+	}
+	rc = 0;
+	tk_ticket_init(&tk);
+	for (i = 0; i < ids.n && rc >= 0; i++) {
+		if ((rc = tk_get_id(t, TK_DB_TICKETS, ids.v[i], &v)) <= 0)
+			continue;
+		tk.id = ids.v[i];
+		if ((rc = tk_ticket_decode_upto(&tk, v.mv_data, v.mv_size, TK_F_CONTACT)) < 0)
+			break;
+		part_of(tk.f, &pt);
+		if (pt.contact == d->contact)
+			change_by(d, &pt, 1, tk.id);
+	}
+	tk_ticket_free(&tk);
+	tk_ids_free(&ids);
+	return rc < 0 ? -1 : 0;
+}
+
 int
 tk_cstats_profile(tk_txn *t, uint64_t contact, tk_profile *p)
 {
 	static const char *const names[] = { "new", "open", "pending", "resolved", "closed" };
 	unsigned char kb[TK_IX_KEYBUF];
 	char key[24];
-	struct cst s;
+	struct cst s, d;
 	MDB_cursor *c;
-	MDB_val k, d, tv;
+	MDB_val k, dv, tv;
 	unsigned e, lo, hi;
 	unsigned long long ln[2] = { 0, 0 };
 	long long m[2] = { 0, 0 };
+	uint64_t upto, lastid;
 	tk_ticket tk;
 	size_t i, j;
-	int rc;
+	int rc, backlog;
 
 	memset(p, 0, sizeof *p);
-	if ((rc = get_part(t, contact, &s, 0, ln, m)) <= 0) {
+	snprintf(key, sizeof key, "c%llu", (unsigned long long)contact);
+	if (upto_get(t, &upto) < 0 || tk_last_id(t->txn, t->st, &lastid))
+		return -1;
+	/* No ticket past the mark (the rule): the medians read off the
+	 * summary as far as their middle. */
+	backlog = lastid > upto;
+	if ((rc = get_part(t, contact, &s, backlog, ln, m)) < 0) {
 		cst_free(&s);
-		return rc;
+		return -1;
+	}
+	if (backlog) {
+		memset(&d, 0, sizeof d);
+		d.contact = contact;
+		if (past_mark(t, key, upto, lastid, &d) < 0) {
+			cst_free(&s);
+			cst_free(&d);
+			return -1;
+		}
+		apply(&s, &d);
+		cst_free(&d);
+		ln[0] = s.frt.n;
+		ln[1] = s.ttr.n;
+		if (s.frt.n)
+			m[0] = s.frt.n % 2 ? s.frt.v[s.frt.n / 2] : (s.frt.v[s.frt.n / 2 - 1] + s.frt.v[s.frt.n / 2]) / 2;
+		if (s.ttr.n)
+			m[1] = s.ttr.n % 2 ? s.ttr.v[s.ttr.n / 2] : (s.ttr.v[s.ttr.n / 2 - 1] + s.ttr.v[s.ttr.n / 2]) / 2;
+	}
+	if (s.tickets <= 0) {
+		cst_free(&s);
+		return 0;
 	}
 	p->tickets = (size_t)s.tickets;
 	for (i = 0; i < s.nst; i++) {
+		if (s.st[i].n <= 0)
+			continue;
 		for (j = 0; j < 5; j++)
 			if (!strcmp(s.st[i].name, names[j]))
 				p->status[j] += (size_t)s.st[i].n;
@@ -606,7 +747,6 @@ tk_cstats_profile(tk_txn *t, uint64_t contact, tk_profile *p)
 		p->ttr_median = m[1];
 	/* The last tickets: ix_contact backwards, from the epoch of the
 	 * highest id the contact had to that of the lowest. */
-	snprintf(key, sizeof key, "c%llu", (unsigned long long)contact);
 	lo = tk_ix_epoch(t, TK_DB_IX_CONTACT, s.first);
 	hi = tk_ix_epoch(t, TK_DB_IX_CONTACT, s.last);
 	cst_free(&s);
@@ -615,15 +755,15 @@ tk_cstats_profile(tk_txn *t, uint64_t contact, tk_profile *p)
 	rc = 0;
 	for (e = hi + 1; e-- > lo && p->nlast < sizeof p->last / sizeof *p->last;) {
 		k = tk_ix_key(TK_DB_IX_CONTACT, key, strlen(key), e, kb);
-		if ((rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY)) == MDB_NOTFOUND) {
+		if ((rc = mdb_cursor_get(c, &k, &dv, MDB_SET_KEY)) == MDB_NOTFOUND) {
 			rc = 0;
 			continue;
 		}
-		if (rc || (rc = mdb_cursor_get(c, &k, &d, MDB_LAST_DUP)))
+		if (rc || (rc = mdb_cursor_get(c, &k, &dv, MDB_LAST_DUP)))
 			break;
 		do
-			p->last[p->nlast++] = tk_get_u64(d.mv_data);
-		while (p->nlast < sizeof p->last / sizeof *p->last && !(rc = mdb_cursor_get(c, &k, &d, MDB_PREV_DUP)));
+			p->last[p->nlast++] = tk_get_u64(dv.mv_data);
+		while (p->nlast < sizeof p->last / sizeof *p->last && !(rc = mdb_cursor_get(c, &k, &dv, MDB_PREV_DUP)));
 		if (rc == MDB_NOTFOUND)
 			rc = 0;
 		if (rc)
@@ -650,23 +790,29 @@ tk_cstats_profile(tk_txn *t, uint64_t contact, tk_profile *p)
 
 /* ---- made whole (schema 16, and tk-contact show --check's reference) ---- */
 
-int
-tk_cstats_rebuild(tk_txn *t)
+/* The tickets past the mark counted in (one pass over them, in id
+ * order), each contact's summary written once, the mark at the last. */
+static int
+fold_from(tk_txn *t, uint64_t upto, uint64_t until)
 {
 	struct batch b = { 0 };
+	unsigned char kb[8];
 	MDB_cursor *c;
-	MDB_val k, v;
+	MDB_val k = { 8, kb }, v;
+	uint64_t last = upto, seen = 0;
 	tk_ticket tk;
 	struct part pn;
 	int rc;
 
-	if ((rc = mdb_drop(t->txn, t->st->dbi[TK_DB_CONTACT_STATS], 0)))
-		return tk_mdb_error(rc, "contact_stats");
 	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_TICKETS], &c)))
 		return tk_mdb_error(rc, "tickets");
 	tk_ticket_init(&tk);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		tk.id = tk_get_u64(k.mv_data);
+	tk_put_u64(kb, upto + 1);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if ((tk.id = tk_get_u64(k.mv_data)) > until) {
+			rc = MDB_NOTFOUND;
+			break;
+		}
 		if (tk_ticket_decode_upto(&tk, v.mv_data, v.mv_size, TK_F_CONTACT) < 0) {
 			rc = -1;
 			break;
@@ -674,6 +820,11 @@ tk_cstats_rebuild(tk_txn *t)
 		part_of(tk.f, &pn);
 		if (pn.contact)
 			change_by(batch_change(&b, pn.contact), &pn, 1, tk.id);
+		last = tk.id;
+		/* a run's tickets read: their pages let go as a bulk batch
+		 * lets go of its own (no WRITEMAP: the map is only read) */
+		if (!(++seen & 0xffff))
+			tk_store_forget(t->st);
 	}
 	mdb_cursor_close(c);
 	tk_ticket_free(&tk);
@@ -683,6 +834,46 @@ tk_cstats_rebuild(tk_txn *t)
 		rc = tk_mdb_error(rc, "tickets");
 	if (!rc)
 		rc = batch_write(&b, t);
+	if (!rc && last > upto)
+		rc = upto_put(t, last);
 	batch_free(&b);
 	return rc;
+}
+
+int
+tk_cstats_rebuild(tk_txn *t, uint64_t until)
+{
+	int rc;
+
+	if ((rc = mdb_drop(t->txn, t->st->dbi[TK_DB_CONTACT_STATS], 0)))
+		return tk_mdb_error(rc, "contact_stats");
+	return upto_put(t, 0) < 0 ? -1 : fold_from(t, 0, until);
+}
+
+int
+tk_cstats_fold(tk_txn *t)
+{
+	uint64_t upto;
+
+	if (upto_get(t, &upto) < 0)
+		return -1;
+	return fold_from(t, upto, UINT64_MAX);
+}
+
+static int
+fold_txn(tk_txn *t, void *arg)
+{
+	(void)arg;
+	return tk_cstats_fold(t) < 0 ? TK_EXIT_FAIL : 0;
+}
+
+int
+tk_cstats_fold_store(tk_store *st)
+{
+	int bulk = st->bulk, rc;
+
+	st->bulk = 0;	/* (one transaction, not a batch) */
+	rc = tk_store_write(st, fold_txn, NULL);
+	st->bulk = bulk;
+	return rc ? -1 : 0;
 }

@@ -747,11 +747,16 @@ tk_store_bulk(tk_store *st)
 	mdb_env_set_flags(st->env, MDB_NOMETASYNC, 1);
 }
 
+int (*tk_bulk_end_hook)(tk_store *st);
+
 int
 tk_store_sync(tk_store *st)
 {
-	int rc = mdb_env_sync(st->env, 1);
+	int rc;
 
+	if (st->bulk && tk_bulk_end_hook && tk_bulk_end_hook(st) < 0)
+		return -1;
+	rc = mdb_env_sync(st->env, 1);
 	return rc ? tk_mdb_error(rc, st->dir) : 0;
 }
 

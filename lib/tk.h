@@ -554,6 +554,9 @@ int tk_hugepages(long long size);
 /* Bulk writing (store.c); then tk_store_sync before closing. */
 void tk_store_bulk(tk_store *st);
 int tk_store_sync(tk_store *st);
+/* Run by tk_store_sync after a bulk run, before the sync (the contacts'
+ * summaries catch up: cstats.c). 0 or -1. */
+extern int (*tk_bulk_end_hook)(tk_store *st);
 /* meta KEY: 1 found (v), 0 not, -1 error; set: 0 or -1 (n 0 and p NULL: deleted). */
 int tk_meta_get(tk_txn *t, const char *key, MDB_val *v);
 int tk_meta_put(tk_txn *t, const char *key, const void *p, size_t n);
@@ -2353,8 +2356,13 @@ int tk_cstats_hook(tk_txn *t, const tk_str *old, const tk_ticket *tk);
 /* The profile of a contact from its summary and its last tickets (read
  * backwards in ix_contact): 1, 0 no ticket, -1 an error. */
 int tk_cstats_profile(tk_txn *t, uint64_t contact, tk_profile *p);
-/* Every summary made again from the tickets (schema 16). 0 or -1. */
-int tk_cstats_rebuild(tk_txn *t);
+/* Every summary made again from the tickets up to id until (schema 16:
+ * all, UINT64_MAX; tests: a bulk run cut short). 0 or -1. */
+int tk_cstats_rebuild(tk_txn *t, uint64_t until);
+/* The tickets past the summaries' mark counted in, in txn t; and the
+ * same in a transaction of its own (tk_bulk_end_hook). 0 or -1. */
+int tk_cstats_fold(tk_txn *t);
+int tk_cstats_fold_store(tk_store *st);
 
 /* ---- pipe.c: reading the next batch while the last is written ---- */
 

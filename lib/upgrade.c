@@ -851,7 +851,7 @@ static int
 upgrade_cstats(tk_txn *t, void *arg)
 {
 	(void)arg;
-	if (tk_cstats_rebuild(t) < 0)
+	if (tk_cstats_rebuild(t, UINT64_MAX) < 0)
 		return TK_EXIT_FAIL;
 	return tk_store_set_schema(t, 16) < 0 ? TK_EXIT_FAIL : 0;
 }

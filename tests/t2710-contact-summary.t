@@ -96,6 +96,21 @@ test_expect_success 'bulk: tk-import in batches, updates with --update, tk-new -
 	check
 '
 
+test_expect_success 'a bulk run cut short: tickets past the mark are read, the next bulk run counts them in' '
+	"$TK_UNIT" cstats-until "$TK_DIR" 3000 &&
+	check &&
+	tk-set -q status=closed csat=1 2999 3001 5000 &&
+	tk-set -q requester=q7@acme.example 3002 &&
+	tk-new -q -s "one more" -r q3@acme.example &&
+	check &&
+	printf "#subject\trequester\nlast\tq3@acme.example\n" | tk-new -q -b &&
+	check &&
+	"$TK_UNIT" cstats-until "$TK_DIR" 0 &&
+	mdb_stat -s contact_stats "$TK_DIR" | grep -q "Entries: 0" &&
+	printf "#subject\trequester\nlast\tq3@acme.example\n" | tk-new -q -b &&
+	check
+'
+
 test_expect_success 'a contact with no ticket shows none; summaries are one a contact with tickets' '
 	tk-contact -q add "Nobody <nobody@acme.example>" &&
 	tk-contact show --json nobody@acme.example >out &&

@@ -1753,6 +1753,27 @@ to_v14(const char *dir)
 	return 0;
 }
 
+/* tests/unit cstats-until DIR N: the contacts' summaries as a bulk run
+ * cut short after ticket N leaves them (the later tickets past the mark). */
+static int
+cstats_until(tk_txn *t, void *arg)
+{
+	return tk_cstats_rebuild(t, (uint64_t)strtoull(arg, NULL, 10)) < 0 ? TK_EXIT_FAIL : 0;
+}
+
+static int
+cstats_until_store(const char *dir, const char *n)
+{
+	tk_store *st = tk_store_open(dir, 1);
+
+	if (!st || tk_store_write(st, cstats_until, (void *)n)) {
+		fprintf(stderr, "cstats-until: %s\n", tk_errmsg);
+		return 1;
+	}
+	tk_store_close(st);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1771,6 +1792,8 @@ main(int argc, char **argv)
 		return make_v8_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "to-v14"))
 		return to_v14(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "cstats-until"))
+		return cstats_until_store(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "v6-nolinks"))
 		return store_job(argv[1], argv[2], to_v6);
 	if (argc == 3 && !strcmp(argv[1], "row-marks"))
