@@ -1778,6 +1778,47 @@ resolve(tk_txn *t, tk_ticket *tk, int creating)
 	return rc < 0 ? -1 : 1;
 }
 
+int
+tk_contact_backfill(tk_txn *t, uint64_t id)
+{
+	tk_assignments as = { 0 };
+	tk_ticket tk, found;
+	char *v[3];
+	int rc, i;
+	static const int fields[3] = { TK_F_CONTACT, TK_F_ORG, TK_F_TIER };
+	static const char *const names[3] = { "contact", "org", "tier" };
+
+	tk_ticket_init(&tk);
+	if ((rc = tk_ticket_get(t, id, &tk, 1)) <= 0 || tk.f[TK_F_CONTACT].n || !tk.f[TK_F_REQUESTER].n) {
+		tk_ticket_free(&tk);
+		return rc < 0 ? -1 : 0;
+	}
+	/* The contact intake would give it (found, or made), on a copy; then
+	 * written as tk writes what follows a contact (no new updated time). */
+	tk_ticket_init(&found);
+	if (tk_ticket_get(t, id, &found, 1) <= 0 || (rc = resolve(t, &found, 0)) < 0) {
+		tk_ticket_free(&found);
+		tk_ticket_free(&tk);
+		return -1;
+	}
+	if (!found.f[TK_F_CONTACT].n) {	/* a requester that is no address nor phone */
+		tk_ticket_free(&found);
+		tk_ticket_free(&tk);
+		return 0;
+	}
+	for (i = 0; i < 3; i++) {
+		v[i] = tk_xstrndup(found.f[fields[i]].p, found.f[fields[i]].n);
+		tk_assign_borrow(&as, fields[i], names[i], v[i]);
+	}
+	tk_ticket_free(&found);
+	rc = tk_ticket_apply(t, &tk, &as, TK_APPLY_TK | TK_APPLY_UPGRADE);
+	tk_assignments_free(&as);
+	for (i = 0; i < 3; i++)
+		free(v[i]);
+	tk_ticket_free(&tk);
+	return rc < 0 ? -1 : 1;
+}
+
 void
 tk_contacts_install(tk_store *st)
 {

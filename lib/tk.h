@@ -2285,6 +2285,12 @@ void tk_contacts_committed(void);
 void tk_contact_lookup_first(tk_store *st, tk_txn *rt, const char *requester);
 /* A lookup's answer taken into contact c, written (tk-contact refresh). */
 int tk_contact_refresh(tk_txn *t, tk_contact *c, const tk_lookup *l);
+/* Ticket id, made before the directory (no contact), given the contact
+ * intake would give its requester now (found, or made), its org and tier,
+ * logged with the transaction's via, its updated time kept: 1, 0 nothing
+ * to do (it has a contact, or no requester that is an address or a
+ * phone), -1 an error. */
+int tk_contact_backfill(tk_txn *t, uint64_t id);
 /* The line tk-show prints above a ticket (empty when it has no contact). */
 void tk_contact_line(tk_txn *t, const tk_ticket *tk, tk_buf *out);
 

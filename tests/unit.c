@@ -1753,6 +1753,50 @@ to_v14(const char *dir)
 	return 0;
 }
 
+/* tests/unit old-tickets DIR < lines "requester TAB status": tickets as a
+ * tk before the customer directory made them (no intake hooks: no
+ * contact, org or tier), subjects "old 1", "old 2"... */
+static int
+old_tickets(tk_txn *t, void *arg)
+{
+	char line[512], subject[32], *tab;
+	tk_assignments as;
+	tk_ticket tk;
+	long n = 0;
+	int rc = 0;
+
+	(void)arg;
+	while (!rc && fgets(line, sizeof line, stdin)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!(tab = strchr(line, '\t')))
+			continue;
+		*tab = '\0';
+		snprintf(subject, sizeof subject, "old %ld", ++n);
+		memset(&as, 0, sizeof as);
+		tk_assign_add(&as, "subject", subject);
+		tk_assign_add(&as, "requester", line);
+		tk_assign_add(&as, "status", tab + 1);
+		tk_ticket_init(&tk);
+		rc = tk_ticket_create(t, &tk, &as, NULL, 0) < 0;
+		tk_ticket_free(&tk);
+		tk_assignments_free(&as);
+	}
+	return rc ? TK_EXIT_FAIL : 0;
+}
+
+static int
+old_tickets_store(const char *dir)
+{
+	tk_store *st = tk_store_open(dir, 1);
+
+	if (!st || tk_store_write(st, old_tickets, NULL)) {
+		fprintf(stderr, "old-tickets: %s\n", tk_errmsg);
+		return 1;
+	}
+	tk_store_close(st);
+	return 0;
+}
+
 /* tests/unit cstats-until DIR N: the contacts' summaries as a bulk run
  * cut short after ticket N leaves them (the later tickets past the mark). */
 static int
@@ -1792,6 +1836,8 @@ main(int argc, char **argv)
 		return make_v8_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "to-v14"))
 		return to_v14(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "old-tickets"))
+		return old_tickets_store(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "cstats-until"))
 		return cstats_until_store(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "v6-nolinks"))
