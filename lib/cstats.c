@@ -268,8 +268,10 @@ merge_vals(struct vals *v, struct vals *add, struct vals *del)
 
 	if (!add->n && !del->n)
 		return;
-	qsort(add->v, add->n, sizeof *add->v, cmp_ll);
-	qsort(del->v, del->n, sizeof *del->v, cmp_ll);
+	if (add->n > 1)
+		qsort(add->v, add->n, sizeof *add->v, cmp_ll);
+	if (del->n > 1)
+		qsort(del->v, del->n, sizeof *del->v, cmp_ll);
 	while (i < v->n || j < add->n) {
 		long long x;
 
