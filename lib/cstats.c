@@ -175,7 +175,7 @@ get_vals(const unsigned char **p, const unsigned char *end, struct vals *v)
 }
 
 static void
-encode(const struct cst *c, tk_buf *b)
+encode_head(const struct cst *c, tk_buf *b)
 {
 	size_t i, n = 0;
 
@@ -194,6 +194,12 @@ encode(const struct cst *c, tk_buf *b)
 			tk_buf_adds(b, c->st[i].name);
 			put_uv(b, (unsigned long long)c->st[i].n);
 		}
+}
+
+static void
+encode(const struct cst *c, tk_buf *b)
+{
+	encode_head(c, b);
 	put_vals(b, &c->frt);
 	put_vals(b, &c->ttr);
 }
@@ -223,7 +229,8 @@ median_vals(const unsigned char **p, const unsigned char *end, unsigned long lon
 }
 
 /* lists: 1 the times read whole; 0 only their medians, into m[0], m[1],
- * their lengths into ln[0], ln[1]. */
+ * their lengths into ln[0], ln[1]; 2 not at all, where they start in
+ * *tail (ln cast: the offset). */
 static int
 decode_part(const void *data, size_t size, struct cst *c, int lists, unsigned long long ln[2], long long m[2])
 {
@@ -247,6 +254,10 @@ decode_part(const void *data, size_t size, struct cst *c, int lists, unsigned lo
 		if (get_uv(&p, end, &cnt) < 0)
 			goto bad;
 		c->st[c->nst - 1].n += (long long)cnt;
+	}
+	if (lists == 2) {
+		ln[0] = (unsigned long long)(p - (const unsigned char *)data);
+		return 0;
 	}
 	if (lists ? get_vals(&p, end, &c->frt) < 0 || get_vals(&p, end, &c->ttr) < 0 :
 	    median_vals(&p, end, &ln[0], &m[0]) < 0 || median_vals(&p, end, &ln[1], &m[1]) < 0)
@@ -361,13 +372,48 @@ put(tk_txn *t, MDB_cursor *cur, const struct cst *c)
 	return rc ? tk_mdb_error(rc, "contact_stats") : 0;
 }
 
-/* The change d written into its contact's summary. */
+/* The change d written into its contact's summary. A change that moves
+ * no time (a new ticket not yet answered, a status) keeps the record's
+ * lists of times as they are, bytes copied, not read. */
 static int
 write_change(tk_txn *t, MDB_cursor *cur, struct cst *d)
 {
+	static tk_buf rec;
+	unsigned char kb[8];
+	MDB_val k = { 8, kb }, v;
 	struct cst s;
 	int rc;
 
+	if (!d->frt.n && !d->ttr.n && !d->frt_del.n && !d->ttr_del.n) {
+		unsigned long long ln[2] = { 0, 0 };
+
+		memset(&s, 0, sizeof s);
+		s.contact = d->contact;
+		tk_put_u64(kb, d->contact);
+		rc = mdb_get(t->txn, t->st->dbi[TK_DB_CONTACT_STATS], &k, &v);
+		if (rc && rc != MDB_NOTFOUND)
+			return tk_mdb_error(rc, "contact_stats");
+		if (!rc && decode_part(v.mv_data, v.mv_size, &s, 2, ln, NULL) < 0) {
+			cst_free(&s);
+			return -1;
+		}
+		apply(&s, d);
+		if (s.tickets > 0) {
+			encode_head(&s, &rec);
+			if (rc)	/* (new: two empty lists) */
+				tk_buf_add(&rec, "\0\0", 2);
+			else
+				tk_buf_add(&rec, (const char *)v.mv_data + ln[0], v.mv_size - (size_t)ln[0]);
+			cst_free(&s);
+			v.mv_size = rec.len;
+			v.mv_data = rec.p;
+			rc = cur ? mdb_cursor_put(cur, &k, &v, 0) : mdb_put(t->txn, t->st->dbi[TK_DB_CONTACT_STATS], &k, &v, 0);
+			return rc ? tk_mdb_error(rc, "contact_stats") : 0;
+		}
+		rc = put(t, cur, &s);	/* (none left: taken out) */
+		cst_free(&s);
+		return rc;
+	}
 	if ((rc = get(t, d->contact, &s)) < 0) {
 		cst_free(&s);
 		return -1;
