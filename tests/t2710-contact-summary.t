@@ -96,6 +96,17 @@ test_expect_success 'bulk: tk-import in batches, updates with --update, tk-new -
 	check
 '
 
+test_expect_success 'a bulk run that changes its own new tickets (an external id twice, a requester changed)' '
+	printf "%s\n" "external_id,subject,requester,status,csat" "D-1,a,d1@dup.example,open," \
+	    "D-2,b,d2@dup.example,open," "D-1,a,d1@dup.example,closed,5" "D-3,c,d1@dup.example,new," \
+	    "D-2,b,d3@dup.example,open,4" >dup.csv &&
+	tk-import -q --update dup.csv &&
+	check &&
+	tk-contact show --json d1@dup.example >out &&
+	test_grep "\"tickets\":2,\"open\":1" out && test_grep "\"csat_mean\":5.00" out &&
+	tk-contact show --json d2@dup.example >out && test_grep "\"tickets\":0" out
+'
+
 test_expect_success 'a bulk run cut short: tickets past the mark are read, the next bulk run counts them in' '
 	"$TK_UNIT" cstats-until "$TK_DIR" 3000 &&
 	check &&
