@@ -492,28 +492,7 @@ struct batch {
 	uint64_t upto;
 };
 
-/*
- * A bulk run's own new tickets, counted as the writer makes them (and
- * changes them), so that the run's end needs not read them again. The
- * end uses the run's count only when it is the whole story: every
- * transaction that added to it committed (one run again after a full map
- * breaks it), the run's first ticket came right after the mark, every
- * ticket past the mark is the run's, and no one changed a ticket past the
- * mark meanwhile (meta "cstats_dirty" moves when a change past the mark
- * is not counted so). Otherwise the end reads the tickets, as it would
- * without it.
- */
-struct run {
-	struct batch all;
-	uint64_t first, made;	/* the run's first new ticket and count, committed */
-	uint64_t txn_first, txn_made;
-	int txn_added;		/* this transaction added to all */
-	uint64_t dirty;		/* meta cstats_dirty as the run began */
-	int started, broken;
-};
-
 static struct batch the_batch;
-static struct run the_run;
 
 static struct cst *
 batch_change(struct batch *b, uint64_t contact)
@@ -554,8 +533,9 @@ batch_make(void)
 }
 
 static void
-batch_clear(struct batch *b)
+batch_reset(void *state)
 {
+	struct batch *b = state;
 	size_t i;
 
 	for (i = 0; i < b->n; i++)
@@ -564,31 +544,6 @@ batch_clear(struct batch *b)
 	b->upto_read = 0;
 	if (b->slot)
 		memset(b->slot, 0, b->nslot * sizeof *b->slot);
-}
-
-static void
-batch_reset(void *state)
-{
-	batch_clear(state);
-	/* a transaction begins; one that added to the run and did not
-	 * commit (run again after a full map) leaves the count wrong */
-	if (the_run.txn_added)
-		the_run.broken = 1;
-	the_run.txn_added = 0;
-	the_run.txn_first = the_run.txn_made = 0;
-}
-
-static void
-batch_committed(void *state)
-{
-	(void)state;
-	if (the_run.txn_made) {
-		if (!the_run.first)
-			the_run.first = the_run.txn_first;
-		the_run.made += the_run.txn_made;
-	}
-	the_run.txn_added = 0;
-	the_run.txn_first = the_run.txn_made = 0;
 }
 
 static int
@@ -620,7 +575,7 @@ batch_write(void *state, tk_txn *t)
 		int r = b->upto_read;
 		uint64_t u = b->upto;
 
-		batch_clear(b);	/* (written: a flush before the batch's end must not write it twice) */
+		batch_reset(b);	/* (written: a flush before the batch's end must not write it twice) */
 		b->upto_read = r;
 		b->upto = u;
 	}
@@ -628,23 +583,17 @@ batch_write(void *state, tk_txn *t)
 }
 
 static void
-batch_release(struct batch *b)
+batch_free(void *state)
 {
-	batch_clear(b);
+	struct batch *b = state;
+
+	batch_reset(b);
 	free(b->v);
 	free(b->slot);
 	memset(b, 0, sizeof *b);
 }
 
-static void
-batch_free(void *state)
-{
-	batch_release(state);
-	batch_release(&the_run.all);
-	memset(&the_run, 0, sizeof the_run);
-}
-
-static const tk_batch_ops batch_ops = { batch_make, batch_write, batch_reset, batch_free, batch_committed };
+static const tk_batch_ops batch_ops = { batch_make, batch_write, batch_reset, batch_free };
 
 /* ---- the mark ---- */
 
@@ -675,36 +624,6 @@ upto_put(tk_txn *t, uint64_t w)
 	return rc ? tk_mdb_error(rc, "meta") : 0;
 }
 
-static int
-dirty_get(tk_txn *t, uint64_t *n)
-{
-	MDB_val k = { 12, "cstats_dirty" }, v;
-	int rc = mdb_get(t->txn, t->st->dbi[TK_DB_META], &k, &v);
-
-	*n = 0;
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	if (rc || v.mv_size != 8)
-		return rc ? tk_mdb_error(rc, "meta") : tk_error("meta cstats_dirty: damaged");
-	*n = tk_get_u64(v.mv_data);
-	return 0;
-}
-
-static int
-dirty_bump(tk_txn *t)
-{
-	unsigned char b[8];
-	MDB_val k = { 12, "cstats_dirty" }, v = { 8, b };
-	uint64_t n;
-	int rc;
-
-	if (dirty_get(t, &n) < 0)
-		return -1;
-	tk_put_u64(b, n + 1);
-	rc = mdb_put(t->txn, t->st->dbi[TK_DB_META], &k, &v, 0);
-	return rc ? tk_mdb_error(rc, "meta") : 0;
-}
-
 int
 tk_cstats_hook(tk_txn *t, const tk_str *old, const tk_ticket *tk)
 {
@@ -724,43 +643,11 @@ tk_cstats_hook(tk_txn *t, const tk_str *old, const tk_ticket *tk)
 		upto = b->upto;
 	else if (upto_get(t, &upto) < 0)
 		return -1;
-	/* Past the mark: counted when the mark passes it (a bulk run's own
-	 * tickets as it makes and changes them; the others read then), but
-	 * a single new ticket right after the mark is counted now, and the
-	 * mark moves. */
-	if (tk->id > upto && (b || old || tk->id != upto + 1)) {
-		if (b && !the_run.started) {
-			the_run.started = 1;
-			if (dirty_get(t, &the_run.dirty) < 0)
-				return -1;
-		}
-		if (b && !old) {	/* one of the run's new tickets */
-			if (!the_run.txn_first)
-				the_run.txn_first = tk->id;
-			the_run.txn_made++;
-		} else if (!b || !((the_run.first && tk->id >= the_run.first) ||
-		    (the_run.txn_first && tk->id >= the_run.txn_first))) {
-			/* a change past the mark no run counts: said in meta */
-			if (b)
-				the_run.broken = 1;
-			return dirty_bump(t);
-		}
-		if (the_run.broken)
-			return 0;
-		if (old)
-			part_of(old, &po);
-		else
-			memset(&po, 0, sizeof po);
-		part_of(tk->f, &pn);
-		if (part_same(&po, &pn))
-			return 0;
-		the_run.txn_added = 1;
-		if (po.contact)
-			change_by(batch_change(&the_run.all, po.contact), &po, -1, tk->id);
-		if (pn.contact)
-			change_by(batch_change(&the_run.all, pn.contact), &pn, 1, tk->id);
+	/* Past the mark: counted when the mark passes it (the fold reads
+	 * the ticket as it is then), but a single new ticket right after
+	 * the mark is counted now, and the mark moves. */
+	if (tk->id > upto && (b || old || tk->id != upto + 1))
 		return 0;
-	}
 	if (old)
 		part_of(old, &po);
 	else
@@ -997,7 +884,7 @@ fold_from(tk_txn *t, uint64_t upto, uint64_t until)
 		rc = batch_write(&b, t);
 	if (!rc && last > upto)
 		rc = upto_put(t, last);
-	batch_release(&b);
+	batch_free(&b);
 	return rc;
 }
 
@@ -1014,23 +901,11 @@ tk_cstats_rebuild(tk_txn *t, uint64_t until)
 int
 tk_cstats_fold(tk_txn *t)
 {
-	uint64_t upto, last, dirty;
-	int rc;
+	uint64_t upto;
 
-	if (upto_get(t, &upto) < 0 || dirty_get(t, &dirty) < 0 || tk_last_id(t->txn, t->st, &last))
+	if (upto_get(t, &upto) < 0)
 		return -1;
-	/* The run's own count, when it is the whole story (struct run). */
-	if (the_run.started && !the_run.broken && the_run.made && the_run.first == upto + 1 &&
-	    last == upto + the_run.made && dirty == the_run.dirty) {
-		rc = batch_write(&the_run.all, t);
-		if (!rc)
-			rc = upto_put(t, last);
-	} else
-		rc = fold_from(t, upto, UINT64_MAX);
-	batch_clear(&the_run.all);
-	the_run.started = the_run.broken = 0;
-	the_run.first = the_run.made = 0;
-	return rc;
+	return fold_from(t, upto, UINT64_MAX);
 }
 
 static int

@@ -1029,12 +1029,8 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 		}
 		rc = mdb_txn_commit(t.txn);
 		/* After every batch: the memory of one batch, whatever the count. */
-		if (rc == 0 && st->bulk) {
-			for (i = 0; i < st->nbatch; i++)
-				if (st->batch[i].ops->committed)
-					st->batch[i].ops->committed(st->batch[i].state);
+		if (rc == 0 && st->bulk)
 			tk_store_forget(st);
-		}
 		if (rc == MDB_MAP_FULL) {
 			st->confstamp = stamp;
 			if (grow(st) < 0)

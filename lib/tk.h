@@ -513,7 +513,6 @@ typedef struct tk_batch_ops {
 	int (*write)(void *state, struct tk_txn *t);
 	void (*reset)(void *state);
 	void (*free)(void *state);
-	void (*committed)(void *state);	/* after the transaction committed (or NULL) */
 } tk_batch_ops;
 
 typedef struct tk_txn {
