@@ -1793,6 +1793,89 @@ make_v7_store(const char *dir)
 	return 0;
 }
 
+/* tests/unit to-v14 DIR: a store made by this tk taken back to schema 14:
+ * no contact_stats (the contacts' summaries schema 16 brought). */
+static int
+to_v14(const char *dir)
+{
+	tk_store *st = tk_store_open(dir, 1);
+	MDB_txn *txn;
+	MDB_val k = { 6, "schema" }, v = { 2, "14" };
+
+	if (!st || mdb_txn_begin(st->env, NULL, 0, &txn) || mdb_drop(txn, st->dbi[TK_DB_CONTACT_STATS], 1) ||
+	    mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) || mdb_txn_commit(txn)) {
+		fprintf(stderr, "to-v14: cannot set schema 14\n");
+		return 1;
+	}
+	tk_store_close(st);
+	return 0;
+}
+
+/* tests/unit old-tickets DIR < lines "requester TAB status": tickets as a
+ * tk before the customer directory made them (no intake hooks: no
+ * contact, org or tier), subjects "old 1", "old 2"... */
+static int
+old_tickets(tk_txn *t, void *arg)
+{
+	char line[512], subject[32], *tab;
+	tk_assignments as;
+	tk_ticket tk;
+	long n = 0;
+	int rc = 0;
+
+	(void)arg;
+	while (!rc && fgets(line, sizeof line, stdin)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!(tab = strchr(line, '\t')))
+			continue;
+		*tab = '\0';
+		snprintf(subject, sizeof subject, "old %ld", ++n);
+		memset(&as, 0, sizeof as);
+		tk_assign_add(&as, "subject", subject);
+		tk_assign_add(&as, "requester", line);
+		tk_assign_add(&as, "status", tab + 1);
+		tk_ticket_init(&tk);
+		rc = tk_ticket_create(t, &tk, &as, NULL, 0) < 0;
+		tk_ticket_free(&tk);
+		tk_assignments_free(&as);
+	}
+	return rc ? TK_EXIT_FAIL : 0;
+}
+
+static int
+old_tickets_store(const char *dir)
+{
+	tk_store *st = tk_store_open(dir, 1);
+
+	if (!st || tk_store_write(st, old_tickets, NULL)) {
+		fprintf(stderr, "old-tickets: %s\n", tk_errmsg);
+		return 1;
+	}
+	tk_store_close(st);
+	return 0;
+}
+
+/* tests/unit cstats-until DIR N: the contacts' summaries as a bulk run
+ * cut short after ticket N leaves them (the later tickets past the mark). */
+static int
+cstats_until(tk_txn *t, void *arg)
+{
+	return tk_cstats_rebuild(t, (uint64_t)strtoull(arg, NULL, 10)) < 0 ? TK_EXIT_FAIL : 0;
+}
+
+static int
+cstats_until_store(const char *dir, const char *n)
+{
+	tk_store *st = tk_store_open(dir, 1);
+
+	if (!st || tk_store_write(st, cstats_until, (void *)n)) {
+		fprintf(stderr, "cstats-until: %s\n", tk_errmsg);
+		return 1;
+	}
+	tk_store_close(st);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1811,6 +1894,12 @@ main(int argc, char **argv)
 		return make_v15_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v8-store"))
 		return make_v8_store(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "to-v14"))
+		return to_v14(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "old-tickets"))
+		return old_tickets_store(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "cstats-until"))
+		return cstats_until_store(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "v6-nolinks"))
 		return store_job(argv[1], argv[2], to_v6);
 	if (argc == 3 && !strcmp(argv[1], "row-marks"))
