@@ -1074,25 +1074,33 @@ raw_tickets(tk_txn *t, void *arg)
 	return rc ? TK_EXIT_FAIL : 0;
 }
 
-/* tests/unit v5-store DIR: a schema 5 store for the upgrade to 6. */
+/* A store of the tickets fill writes, its meta saying schema ver (what
+ * an older tk left): 0, or 1 with a message naming what (name). */
 static int
-make_v5_store(const char *dir)
+store_at(const char *dir, int (*fill)(tk_txn *, void *), const char *ver, const char *name)
 {
 	tk_store *st = tk_store_open(dir, 1);
 	MDB_txn *txn;
-	MDB_val k = { 6, "schema" }, v = { 1, "5" };
+	MDB_val k = { 6, "schema" }, v = { strlen(ver), (void *)ver };
 
-	if (!st || tk_store_write(st, raw_tickets, NULL) != 0) {
-		fprintf(stderr, "v5-store: %s\n", tk_errmsg);
+	if (!st || tk_store_write(st, fill, NULL) != 0) {
+		fprintf(stderr, "%s: %s\n", name, tk_errmsg);
 		return 1;
 	}
 	if (mdb_txn_begin(st->env, NULL, 0, &txn) || mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) ||
 	    mdb_txn_commit(txn)) {
-		fprintf(stderr, "v5-store: cannot set schema 5\n");
+		fprintf(stderr, "%s: cannot set schema %s\n", name, ver);
 		return 1;
 	}
 	tk_store_close(st);
 	return 0;
+}
+
+/* tests/unit v5-store DIR: a schema 5 store for the upgrade to 6. */
+static int
+make_v5_store(const char *dir)
+{
+	return store_at(dir, raw_tickets, "5", "v5-store");
 }
 
 /* Tickets for v6-store: assignees in and out of the working set. */
@@ -1198,21 +1206,7 @@ builtin_named_tickets(tk_txn *t, void *arg)
 static int
 make_v15_store(const char *dir)
 {
-	tk_store *st = tk_store_open(dir, 1);
-	MDB_txn *txn;
-	MDB_val k = { 6, "schema" }, v = { 2, "15" };
-
-	if (!st || tk_store_write(st, builtin_named_tickets, NULL) != 0) {
-		fprintf(stderr, "v15-store: %s\n", tk_errmsg);
-		return 1;
-	}
-	if (mdb_txn_begin(st->env, NULL, 0, &txn) || mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) ||
-	    mdb_txn_commit(txn)) {
-		fprintf(stderr, "v15-store: cannot set schema 15\n");
-		return 1;
-	}
-	tk_store_close(st);
-	return 0;
+	return store_at(dir, builtin_named_tickets, "15", "v15-store");
 }
 
 /*
