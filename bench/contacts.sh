@@ -16,7 +16,51 @@
 #   tk-contact show of the contact with the most tickets vs sqlite3
 #     answering the same profile (counts by status, the last ten tickets)
 #     with an index on the tickets' contact.
+# The two bulk pairs report wall and CPU (user + system) seconds, medians of
+# RUNS runs in turn. The stores have `fulltext tickets $FULLTEXT` in their
+# config (default no: the ticket full-text index is another issue's
+# target; FULLTEXT=yes measures the default). Every timed command runs
+# under timeout $BENCH_TIMEOUT seconds (default 900).
 . "$(dirname "$0")/lib.sh"
+FULLTEXT=${FULLTEXT:-no}
+to="timeout ${BENCH_TIMEOUT:-900}"
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# onec NAME SETUP COMMAND: one run, "wall cpu maxrss" added to $out/NAME.ctimes.
+onec() {
+	sh -c "$2" >/dev/null 2>&1
+	sync
+	/usr/bin/time -f "%e %U %S %M" -o "$out/$1.one" sh -c "$3" >/dev/null 2>"$out/$1.err" || {
+		echo "$1 failed:" >&2; cat "$out/$1.err" >&2; exit 1; }
+	awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' "$out/$1.one" >>"$out/$1.ctimes"
+}
+
+# medc NAME: "wall cpu maxrss", each the median of its column.
+medc() {
+	n=$(wc -l <"$out/$1.ctimes")
+	for k in 1 2 3; do
+		sort -n -k$k "$out/$1.ctimes" | awk -v n="$n" -v k=$k 'NR == int((n + 1) / 2) { printf "%s ", $k }'
+	done
+}
+
+# bounded FUNCTION ARG...: a function of lib.sh (hf) under the timeout.
+bounded() {
+	$to sh -c '. "$0"; "$@"' "$top/bench/lib.sh" "$@"
+}
+
+# cpupair NAME SETUP COMMAND NAME2 SETUP2 COMMAND2: RUNS runs of each in
+# turn; "wall cpu rss wall2 cpu2 rss2", medians.
+cpupair() {
+	: >"$out/$1.ctimes"
+	: >"$out/$4.ctimes"
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		onec "$1" "$2" "$3"
+		onec "$4" "$5" "$6"
+		i=$((i + 1))
+	done
+	echo "$(medc "$1")$(medc "$4")"
+}
 inputs csv csv
 csv=$full
 contacts=$data/contacts-$N.csv
@@ -36,24 +80,27 @@ EOF
 
 # The directory alone in a store, kept as made: each run starts from a copy.
 rm -rf "$data/tk-dir"
+mkdir -p "$data/tk-dir"
+printf 'fulltext tickets %s\n' "$FULLTEXT" >"$data/tk-dir/config"
 tk-org -q -d "$data/tk-dir" import "$orgs"
-set -- $(timepair sqlite-contacts "rm -f $data/contacts.db" "sqlite3 $data/contacts.db < $out/contacts.sql" \
+set -- $(cpupair sqlite-contacts "rm -f $data/contacts.db" "$to sqlite3 $data/contacts.db < $out/contacts.sql" \
 	tk-contact-import "rm -rf $data/tk-dir-c; cp -r $data/tk-dir $data/tk-dir-c" \
-	"tk-contact -q -d $data/tk-dir-c import $contacts")
-sqc=$1 tkc=$3
+	"$to tk-contact -q -d $data/tk-dir-c import $contacts")
+sqc=$1 sqccpu=$2 tkc=$4 tkccpu=$5
 rm -rf "$data/tk-dir" && mv "$data/tk-dir-c" "$data/tk-dir"
 
 # The N tickets into the store of the directory, and into an empty one.
-set -- $(timepair sqlite-import-c "rm -f $data/contacts-t.db" "sqlite3 $data/contacts-t.db < $out/import-csv.sql" \
-	tk-import-dir "rm -rf $data/tk-cont; cp -r $data/tk-dir $data/tk-cont" "tk-import -q -d $data/tk-cont $csv")
-sqi=$1 tki=$3 tkirss=$4
-set -- $(timeit tk-import-plain "rm -rf $data/tk-plain" "tk-import -q -d $data/tk-plain $csv")
+set -- $(cpupair sqlite-import-c "rm -f $data/contacts-t.db" "$to sqlite3 $data/contacts-t.db < $out/import-csv.sql" \
+	tk-import-dir "rm -rf $data/tk-cont; cp -r $data/tk-dir $data/tk-cont" "$to tk-import -q -d $data/tk-cont $csv")
+sqi=$1 sqicpu=$2 tki=$4 tkicpu=$5 tkirss=$6
+set -- $(timeit tk-import-plain "rm -rf $data/tk-plain; mkdir -p $data/tk-plain; cp $data/tk-dir/config $data/tk-plain/" \
+	"$to tk-import -q -d $data/tk-plain $csv")
 tkp=$1
-resolved=$(tk-ls -d "$data/tk-cont" -a -t -o contact 'contact!=' | wc -l)
-withorg=$(tk-ls -d "$data/tk-cont" -a -t -o org 'org!=' | wc -l)
+resolved=$($to tk-ls -d "$data/tk-cont" -a -t -o contact 'contact!=' | wc -l)
+withorg=$($to tk-ls -d "$data/tk-cont" -a -t -o org 'org!=' | wc -l)
 
 # sqlite3's tickets with their contact and org from the directory (untimed).
-sqlite3 "$data/contacts-t.db" <<EOF
+$to sqlite3 "$data/contacts-t.db" <<EOF
 ATTACH '$data/contacts.db' AS d;
 CREATE TABLE addr(email TEXT PRIMARY KEY, contact INTEGER, org TEXT, tier TEXT);
 INSERT OR IGNORE INTO addr SELECT email, rowid, org, tier FROM d.contacts;
@@ -70,40 +117,40 @@ rm -rf "$data/tk-cont1" "$data/cont1.db"
 cp -r "$data/tk-cont" "$data/tk-cont1"
 cp "$data/contacts-t.db" "$data/cont1.db"
 sync
-set -- $(hf contact-insert \
+set -- $(bounded hf contact-insert \
 	"sqlite3 $data/cont1.db \"INSERT INTO tickets(external_id,subject,requester,priority,status,created) VALUES('X-1','VPN down','$known','P1','new','2026-11-22T09:30:00Z')\"" \
 	"tk-new -q -d $data/tk-cont1 -s 'VPN down' -r $known -p P1" \
 	"tk-new -q -d $data/tk-cont1 -s 'VPN down' -p P1")
 sqone=$1 tkone=$2 tkbare=$3
 
 # tk-ls org=initech: the open tickets of an org, as tk-ls lists by default.
-rows=$(tk-ls -d "$data/tk-cont" -t org=initech | wc -l)
-sqrows=$(sqlite3 "$data/contacts-t.db" "SELECT count(*) FROM tickets WHERE org='initech' AND status IN ('new','open','pending')")
-set -- $(hf org \
+rows=$($to tk-ls -d "$data/tk-cont" -t org=initech | wc -l)
+sqrows=$($to sqlite3 "$data/contacts-t.db" "SELECT count(*) FROM tickets WHERE org='initech' AND status IN ('new','open','pending')")
+set -- $(bounded hf org \
 	"sqlite3 $data/contacts-t.db \"SELECT rowid,status,priority,queue,assignee,subject FROM tickets WHERE org='initech' AND status IN ('new','open','pending')\"" \
 	"tk-ls -d $data/tk-cont -t org=initech")
 sqorg=$1 tkorg=$2
 
 # The profile of the contact with the most tickets.
-top1=$(tk-ls -d "$data/tk-cont" -a -t -o contact 'contact!=' | sort | uniq -c | sort -rn | awk 'NR == 1 { print $2 }')
-topn=$(tk-ls -d "$data/tk-cont" -a -t -o id contact="$top1" | wc -l)
+top1=$($to tk-ls -d "$data/tk-cont" -a -t -o contact 'contact!=' | sort | uniq -c | sort -rn | awk 'NR == 1 { print $2 }')
+topn=$($to tk-ls -d "$data/tk-cont" -a -t -o id contact="$top1" | wc -l)
 sqtop=${top1#c}
-sqtopid=$(sqlite3 "$data/contacts-t.db" "SELECT contact FROM tickets WHERE contact IS NOT NULL GROUP BY contact ORDER BY count(*) DESC LIMIT 1")
-set -- $(hf profile \
+sqtopid=$($to sqlite3 "$data/contacts-t.db" "SELECT contact FROM tickets WHERE contact IS NOT NULL GROUP BY contact ORDER BY count(*) DESC LIMIT 1")
+set -- $(bounded hf profile \
 	"sqlite3 $data/contacts-t.db \"SELECT status,count(*) FROM tickets WHERE contact=$sqtopid GROUP BY status; SELECT rowid,status,priority,created,subject FROM tickets WHERE contact=$sqtopid ORDER BY rowid DESC LIMIT 10\"" \
 	"tk-contact -d $data/tk-cont show $top1")
 sqprof=$1 tkprof=$2
 
 ms() { awk -v s="$1" 'BEGIN { printf "%.2f", s * 1000 }'; }
 cat <<REPORT
-contacts bench (issue 25), $(date -u +%F), N=$N tickets, $ncontacts contacts, $(nproc) cores; bulk: medians of $RUNS runs each, tk and sqlite3 in turn; short commands: medians of hyperfine runs in 4 rounds, order turned
-tk-contact import of the directory: $tkc s ($(rate "$ncontacts" "$tkc") contacts/s)
-sqlite3 .import, 2 indexes:          $sqc s
-  tk speed / sqlite speed:           $(ratio "$sqc" "$tkc")x (target >= 2x)
-tk-import of N tickets, directory loaded: $tki s ($(rate "$N" "$tki") tickets/s), max RSS $((tkirss / 1024)) MiB; $resolved with a contact, $withorg with an org
-tk-import of N tickets, empty store:  $tkp s
-sqlite3 .import, 5 indexes:          $sqi s
-  tk speed / sqlite speed:           $(ratio "$sqi" "$tki")x (target >= 3x); the directory costs $(ratio "$tki" "$tkp")x the empty store's time
+contacts bench (issue 25), $(date -u +%F), N=$N tickets, $ncontacts contacts, $(nproc) cores, load $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end; fulltext tickets $FULLTEXT; bulk: medians of $RUNS runs each, tk and sqlite3 in turn, wall and CPU (user + system) seconds; short commands: medians of hyperfine runs in 4 rounds, order turned
+tk-contact import of the directory: $tkc s wall, $tkccpu s CPU ($(rate "$ncontacts" "$tkc") contacts/s)
+sqlite3 .import, 2 indexes:          $sqc s wall, $sqccpu s CPU
+  tk speed / sqlite speed:           $(ratio "$sqc" "$tkc")x wall, $(ratio "$sqccpu" "$tkccpu")x CPU (target >= 2x)
+tk-import of N tickets, directory loaded: $tki s wall, $tkicpu s CPU ($(rate "$N" "$tki") tickets/s), max RSS $((tkirss / 1024)) MiB; $resolved with a contact, $withorg with an org
+tk-import of N tickets, empty store:  $tkp s wall
+sqlite3 .import, 5 indexes:          $sqi s wall, $sqicpu s CPU
+  tk speed / sqlite speed:           $(ratio "$sqi" "$tki")x wall, $(ratio "$sqicpu" "$tkicpu")x CPU (target >= 3x); the directory costs $(ratio "$tki" "$tkp")x the empty store's time
 one insert, store of N with the directory: tk-new of a known contact ($known) $(ms "$tkone") ms, sqlite3 $(ms "$sqone") ms; tk-new with no requester $(ms "$tkbare") ms
   tk time / sqlite time:             $(ratio "$tkone" "$sqone")x (target <= 0.65x); with no requester $(ratio "$tkbare" "$sqone")x
 tk-ls org=initech ($rows rows; sqlite3 $sqrows): tk $(ms "$tkorg") ms, sqlite3 $(ms "$sqorg") ms: $(ratio "$sqorg" "$tkorg")x faster (target >= 10x)

@@ -19,6 +19,7 @@ static const char usage[] =
     "                  [--rejects file] import file ...\n"
     "       tk-contact [-d dir] rm contact\n"
     "       tk-contact [-q] [-d dir] refresh contact\n"
+    "       tk-contact [-q] [-d dir] backfill [id ...]\n"
     "\n"
     "Keeps the people who file tickets: their addresses and phones, org and tier.\n"
     "A contact is named by its id (c12), an address, its external id or a phone.\n"
@@ -35,6 +36,7 @@ static const char usage[] =
     "import file\ta CRM's export (CSV); again changes nothing\n"
     "rm contact\tremove a contact with no tickets\n"
     "refresh contact\task the contact-lookup program again\n"
+    "backfill [id ...]\tgive tickets made before the directory their requesters' contacts\n"
     "Assignments:\n"
     "name=, org=, tier=, lang=, tz=, notes=, external_id=\tset a field\n"
     "emails=a,b, phones=a,b\treplace a set (+email=x, -phone=x: one item)\n"
@@ -413,7 +415,6 @@ static int
 show(const char *word)
 {
 	tk_contact c;
-	tk_ids ids = { 0 };
 	tk_profile p;
 	tk_org o;
 	tk_buf title = { 0 }, tier = { 0 };
@@ -429,8 +430,8 @@ show(const char *word)
 		    rc < 0 ? tk_errmsg : word);
 	tk_contact_init(&c);
 	tk_org_init(&o);
-	if (tk_contact_get(&t, id, &c) <= 0 || tk_contact_tickets(&t, id, &ids) < 0 ||
-	    tk_profile_of(&t, &ids, &p) < 0)
+	/* its summary and its last tickets, not every ticket (cstats.c) */
+	if (tk_contact_get(&t, id, &c) <= 0 || tk_cstats_profile(&t, id, &p) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 	/* the last contact: its newest ticket, or what a CRM said, if later */
 	if (strcmp(p.last_created, c.v[TK_C_LAST_CONTACT]) > 0) {
@@ -457,7 +458,6 @@ show(const char *word)
 	tk_profile_print(&t, title.p, tk_contact_cols, c.v, TK_C_EMAILS, TK_C_NSTORED, &p, opt.json);
 	tk_buf_free(&title);
 	tk_buf_free(&tier);
-	tk_ids_free(&ids);
 	tk_contact_free(&c);
 	tk_org_free(&o);
 	tk_txn_end(&t);
@@ -547,6 +547,138 @@ print_id(uint64_t id)
 	if (!opt.quiet)
 		printf("c%llu\n", (unsigned long long)id);
 	tk_flush_stdout();
+}
+
+/* ---- backfill ---- */
+
+#define BACKFILL_BATCH 5000
+
+struct backfill {
+	tk_ids ids;		/* the tickets to link, ascending */
+	size_t off, n;		/* this batch */
+	long linked;
+};
+
+static int
+backfill_fn(tk_txn *t, void *arg)
+{
+	struct backfill *b = arg;
+	size_t i;
+	int rc;
+
+	b->linked = 0;
+	for (i = b->off; i < b->off + b->n; i++) {
+		if ((rc = tk_contact_backfill(t, b->ids.v[i])) < 0)
+			return TK_EXIT_FAIL;
+		b->linked += rc;
+	}
+	return 0;
+}
+
+/* The tickets with a requester and no contact (or those of ids that
+ * have none), in a read transaction. */
+static void
+backfill_find(struct backfill *b, const tk_ids *want)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	tk_ticket tk;
+	size_t i;
+	tk_txn t;
+	int rc;
+
+	if (tk_txn_read(st, &t) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	tk_ticket_init(&tk);
+	if (want->n) {
+		for (i = 0; i < want->n; i++) {
+			if ((rc = tk_get_id(&t, TK_DB_TICKETS, want->v[i], &v)) < 0)
+				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+			if (!rc)
+				tk_die(TK_EXIT_NOMATCH, "ticket %llu: no such ticket", (unsigned long long)want->v[i]);
+			if (tk_ticket_decode_upto(&tk, v.mv_data, v.mv_size, TK_F_CONTACT) < 0)
+				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+			if (tk.f[TK_F_REQUESTER].n && !tk.f[TK_F_CONTACT].n)
+				tk_ids_add(&b->ids, want->v[i]);
+		}
+	} else {
+		if ((rc = mdb_cursor_open(t.txn, st->dbi[TK_DB_TICKETS], &c)))
+			tk_die(TK_EXIT_FAIL, "%s: %s", st->dir, mdb_strerror(rc));
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			if (tk_ticket_decode_upto(&tk, v.mv_data, v.mv_size, TK_F_CONTACT) < 0)
+				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+			if (tk.f[TK_F_REQUESTER].n && !tk.f[TK_F_CONTACT].n)
+				tk_ids_add(&b->ids, tk_get_u64(k.mv_data));
+		}
+		mdb_cursor_close(c);
+		if (rc != MDB_NOTFOUND)
+			tk_die(TK_EXIT_FAIL, "%s: %s", st->dir, mdb_strerror(rc));
+	}
+	tk_ticket_free(&tk);
+	tk_txn_end(&t);
+}
+
+/*
+ * backfill: the tickets made before the directory (or before contacts
+ * were kept) get the contact intake would give their requesters now,
+ * with its org and tier, in batches of BACKFILL_BATCH tickets, each one
+ * transaction, every change logged via backfill. A ticket that has a
+ * contact is left as it is, so a run cut short is finished by running
+ * it again.
+ */
+static int
+backfill(int argc, char **argv)
+{
+	struct backfill b = { { 0 }, 0, 0, 0 };
+	tk_ids want = { 0 };
+	uint64_t id, before, made;
+	long linked = 0;
+	tk_txn t;
+	int i, rc, progress = isatty(STDERR_FILENO) && !opt.quiet;
+
+	for (i = 0; i < argc; i++) {
+		if (tk_id_parse(argv[i], strlen(argv[i]), &id) < 0)
+			tk_die(TK_EXIT_USAGE, "backfill: %s: not a ticket id", argv[i]);
+		tk_ids_add(&want, id);
+	}
+	tk_ids_unique(&want);
+	tk_ids_sort(&want);
+	st = store_to_write(TK_OPEN_WRITE);
+	st->via = "backfill";
+	backfill_find(&b, &want);
+	if (tk_txn_read(st, &t) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	before = last_contact_id(&t);
+	tk_txn_end(&t);
+	if (b.ids.n)
+		tk_contacts_preload(st);
+	tk_store_bulk(st);
+	for (b.off = 0; b.off < b.ids.n; b.off += b.n) {
+		b.n = b.ids.n - b.off < BACKFILL_BATCH ? b.ids.n - b.off : BACKFILL_BATCH;
+		if ((rc = tk_store_write(st, backfill_fn, &b))) {
+			tk_warn("%s", tk_errmsg);
+			tk_die(rc, "backfill: stopped at ticket %llu; what was committed stays, run it again to finish",
+			    (unsigned long long)b.ids.v[b.off]);
+		}
+		tk_contacts_committed();
+		linked += b.linked;
+		if (progress)
+			fprintf(stderr, "\rtk-contact: backfill: %zu of %zu tickets   ", b.off + b.n, b.ids.n);
+	}
+	if (progress)
+		fputs("\r\033[K", stderr);
+	if (tk_store_sync(st) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	if (tk_txn_read(st, &t) < 0)
+		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	made = last_contact_id(&t) - before;
+	tk_txn_end(&t);
+	if (!opt.quiet)
+		fprintf(stderr, "tk-contact: backfill: %zu tickets without a contact, %ld linked, %llu contacts made\n",
+		    b.ids.n, linked, (unsigned long long)made);
+	tk_ids_free(&b.ids);
+	tk_ids_free(&want);
+	return TK_EXIT_OK;
 }
 
 /* refresh: the lookup run before the write transaction, never in it. */
@@ -654,7 +786,7 @@ main(int argc, char **argv)
 	if (optind < argc && !strcmp(argv[optind], "--"))
 		optind++;
 	if (optind >= argc)
-		tk_die(TK_EXIT_USAGE, "no verb: add, set, ls, show, find, merge, unmerge, dupes, import, rm or refresh");
+		tk_die(TK_EXIT_USAGE, "no verb: add, set, ls, show, find, merge, unmerge, dupes, import, rm, refresh or backfill");
 	verb = argv[optind++];
 	argc -= optind;
 	argv += optind;
@@ -744,9 +876,11 @@ main(int argc, char **argv)
 		ch.who = argv[0];
 		ch.refresh = 1;
 		refresh(&ch);
+	} else if (!strcmp(verb, "backfill")) {
+		rc = backfill(argc, argv);
 	} else
-		tk_die(TK_EXIT_USAGE, "%s: no such verb (add, set, ls, show, find, merge, unmerge, dupes, import, rm, refresh)",
-		    verb);
+		tk_die(TK_EXIT_USAGE, "%s: no such verb (add, set, ls, show, find, merge, unmerge, dupes, import, rm, refresh, "
+		    "backfill)", verb);
 	tk_dasgs_free(&ch.as);
 	if (st)
 		tk_cmd_leave(st);

@@ -860,7 +860,7 @@ _tk_dirword() {
 _tk_directory() {
 	local cmd=$1 i w verb= n=0 pending= verbs
 	if [ "$cmd" = tk-contact ]; then
-		verbs="add set ls show find merge unmerge dupes import rm refresh"
+		verbs="add set ls show find merge unmerge dupes import rm refresh backfill"
 	else
 		verbs="add set ls show import rm"
 	fi

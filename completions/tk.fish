@@ -627,7 +627,7 @@ function __tk_dirop
     set -l cmd $argv[1]
     set -l tokens (commandline -opc)
     set -l verbs add set ls show import rm
-    test $cmd = tk-contact; and set verbs add set ls show find merge unmerge dupes import rm refresh
+    test $cmd = tk-contact; and set verbs add set ls show find merge unmerge dupes import rm refresh backfill
     set -l verb
     set -l n 0
     set -l skip 0

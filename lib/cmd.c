@@ -200,9 +200,13 @@ tk_cmd_store(const char *dir, int mode)
 		}
 	}
 	tk_config_load(st, mode);
-	/* Every ticket a writing command makes gets its requester's contact. */
-	if (mode == TK_OPEN_WRITE || mode == TK_OPEN_CREATE)
+	/* Every ticket a writing command makes gets its requester's contact,
+	 * and the contacts' summaries follow (cstats.c). */
+	if (mode == TK_OPEN_WRITE || mode == TK_OPEN_CREATE) {
 		tk_contacts_install(st);
+		tk_summary_hook = tk_cstats_hook;
+		tk_bulk_end_hook = tk_cstats_fold_store;
+	}
 	/* (tk-config check and apply report a broken config file themselves.) */
 	/* Every ticket a writing command makes or changes gets its SLA
 	 * deadlines; a broken sla or calendars file refuses the command, as

@@ -1778,6 +1778,47 @@ resolve(tk_txn *t, tk_ticket *tk, int creating)
 	return rc < 0 ? -1 : 1;
 }
 
+int
+tk_contact_backfill(tk_txn *t, uint64_t id)
+{
+	tk_assignments as = { 0 };
+	tk_ticket tk, found;
+	char *v[3];
+	int rc, i;
+	static const int fields[3] = { TK_F_CONTACT, TK_F_ORG, TK_F_TIER };
+	static const char *const names[3] = { "contact", "org", "tier" };
+
+	tk_ticket_init(&tk);
+	if ((rc = tk_ticket_get(t, id, &tk, 1)) <= 0 || tk.f[TK_F_CONTACT].n || !tk.f[TK_F_REQUESTER].n) {
+		tk_ticket_free(&tk);
+		return rc < 0 ? -1 : 0;
+	}
+	/* The contact intake would give it (found, or made), on a copy; then
+	 * written as tk writes what follows a contact (no new updated time). */
+	tk_ticket_init(&found);
+	if (tk_ticket_get(t, id, &found, 1) <= 0 || (rc = resolve(t, &found, 0)) < 0) {
+		tk_ticket_free(&found);
+		tk_ticket_free(&tk);
+		return -1;
+	}
+	if (!found.f[TK_F_CONTACT].n) {	/* a requester that is no address nor phone */
+		tk_ticket_free(&found);
+		tk_ticket_free(&tk);
+		return 0;
+	}
+	for (i = 0; i < 3; i++) {
+		v[i] = tk_xstrndup(found.f[fields[i]].p, found.f[fields[i]].n);
+		tk_assign_borrow(&as, fields[i], names[i], v[i]);
+	}
+	tk_ticket_free(&found);
+	rc = tk_ticket_apply(t, &tk, &as, TK_APPLY_TK | TK_APPLY_UPGRADE);
+	tk_assignments_free(&as);
+	for (i = 0; i < 3; i++)
+		free(v[i]);
+	tk_ticket_free(&tk);
+	return rc < 0 ? -1 : 1;
+}
+
 void
 tk_contacts_install(tk_store *st)
 {
@@ -1811,15 +1852,42 @@ org_collect(tk_txn *t, tk_org *o, void *arg)
 
 static int preloaded;
 
+/* The value of pair name in a contact's record (NAME NUL VALUE NUL ...),
+ * "" when it has none; the record's bytes, in the map. */
+static const char *
+pair_value(const char *p, const char *end, const char *name)
+{
+	const char *z, *val;
+
+	while (p < end) {
+		if (!(z = memchr(p, '\0', (size_t)(end - p))) || (val = z + 1) >= end ||
+		    !(z = memchr(val, '\0', (size_t)(end - val))))
+			return "";
+		if (!strcmp(p, name))
+			return val;
+		p = z + 1;
+	}
+	return "";
+}
+
+/* What the table needs of each contact: its org's index in orgs (-1
+ * none) and its own tier, read in one pass over contacts in id order
+ * (no record decoded whole). */
+struct pre {
+	int org;
+	const char *orgkey, *tier;	/* (in the map) */
+};
+
 int
 tk_contacts_preload(tk_store *st)
 {
 	struct orglist orgs = { NULL, 0 };
 	struct centry e;
-	tk_contact c;
+	struct pre *pre = NULL;
 	MDB_cursor *cur;
 	MDB_stat ms;
 	MDB_val k, v;
+	uint64_t id, maxid = 0;
 	tk_txn t;
 	size_t i;
 	int rc;
@@ -1827,31 +1895,51 @@ tk_contacts_preload(tk_store *st)
 	if (install_error || tk_txn_read(st, &t) < 0)
 		return 0;
 	if (mdb_stat(t.txn, st->dbi[TK_DB_CONTACT_EMAIL], &ms) || ms.ms_entries > PRELOAD_MAX ||
-	    tk_org_each(&t, org_collect, &orgs) < 0 || mdb_cursor_open(t.txn, st->dbi[TK_DB_CONTACT_EMAIL], &cur)) {
+	    tk_org_each(&t, org_collect, &orgs) < 0 || mdb_cursor_open(t.txn, st->dbi[TK_DB_CONTACTS], &cur)) {
 		tk_txn_end(&t);
 		return 0;
 	}
-	tk_contact_init(&c);
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		const tk_org *o = NULL;
+	if (!mdb_cursor_get(cur, &k, &v, MDB_LAST) && k.mv_size == 8)
+		maxid = tk_get_u64(k.mv_data);
+	rc = maxid > 4 * PRELOAD_MAX ? -1 : 0;	/* (ids are never given twice: a sparse range goes to the store) */
+	if (!rc) {
+		pre = tk_xmalloc((maxid + 1) * sizeof *pre);
+		for (i = 0; i <= maxid; i++)
+			pre[i] = (struct pre){ -1, NULL, NULL };
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			const char *rec = v.mv_data, *end = rec + v.mv_size, *org;
 
-		if (v.mv_size != 8 || (rc = tk_contact_get(&t, tk_get_u64(v.mv_data), &c)) < 0)
-			break;
-		rc = 0;
-		for (i = 0; i < orgs.n && c.v[TK_C_ORG][0]; i++)
-			if (!strcmp(orgs.v[i].v[TK_O_KEY], c.v[TK_C_ORG]))
-				o = &orgs.v[i];
-		e.id = c.id;
-		e.lasting = 0;
-		e.idtext = c.v[TK_C_ID];
-		e.org = c.v[TK_C_ORG];
-		e.tier = tk_contact_tier(&c, o);
-		e.queue = o ? o->v[TK_O_QUEUE] : "";
-		e.tags = o ? o->v[TK_O_TAGS] : "";
-		cache_put(k.mv_data, k.mv_size, &e);
+			if (k.mv_size != 8 || (id = tk_get_u64(k.mv_data)) > maxid)
+				continue;
+			pre[id].orgkey = org = pair_value(rec, end, "org");
+			pre[id].tier = pair_value(rec, end, "tier");
+			for (i = 0; i < orgs.n && *org; i++)
+				if (!strcmp(orgs.v[i].v[TK_O_KEY], org))
+					pre[id].org = (int)i;
+		}
 	}
 	mdb_cursor_close(cur);
-	tk_contact_free(&c);
+	if (rc == MDB_NOTFOUND && !mdb_cursor_open(t.txn, st->dbi[TK_DB_CONTACT_EMAIL], &cur)) {
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			const tk_org *o;
+
+			if (v.mv_size != 8 || (id = tk_get_u64(v.mv_data)) > maxid || !pre[id].tier) {
+				rc = -1;	/* indexed, but no such contact: the store answers */
+				break;
+			}
+			o = pre[id].org >= 0 ? &orgs.v[pre[id].org] : NULL;
+			e.id = id;
+			e.lasting = 0;
+			e.idtext = NULL;
+			e.org = pre[id].orgkey;
+			e.tier = *pre[id].tier ? pre[id].tier : o ? o->v[TK_O_TIER] : "";
+			e.queue = o ? o->v[TK_O_QUEUE] : "";
+			e.tags = o ? o->v[TK_O_TAGS] : "";
+			cache_put(k.mv_data, k.mv_size, &e);
+		}
+		mdb_cursor_close(cur);
+	}
+	free(pre);
 	for (i = 0; i < orgs.n; i++)
 		tk_org_free(&orgs.v[i]);
 	free(orgs.v);

@@ -13,7 +13,7 @@
  * record (sets are joined: an address tk learnt is kept), and a row tk
  * refuses (a bad address, an unknown org or tier, an address another
  * contact has) is reported with its line and reason while the others go
- * in. Rows are committed in batches of 5,000, each checked whole before
+ * in. Rows are committed in batches of 20,000, each checked whole before
  * anything of it is written.
  */
 #include <ctype.h>
@@ -26,7 +26,7 @@
 
 #include "tk.h"
 
-#define BATCH 5000
+#define BATCH 20000
 
 /* Columns a contact row may fill besides the record's own. */
 enum { X_FIRST = TK_C_NCOLS, X_LAST, X_ORG_EXTERNAL, X_ORG_NAME, X_IGNORE };
@@ -390,20 +390,21 @@ drop_unset(tk_dasgs *as)
 }
 
 /* One contact row in write txn t: 0 with *result, a TK_DIR_ code (the row
- * refused, tk_errmsg says why), or -1. */
+ * refused, tk_errmsg says why), or -1. A new contact is kept in cb, written
+ * at the batch's end; a change of one already written goes through
+ * tk_contact_write, after what cb keeps. */
 static int
-contact_row(tk_txn *t, tk_dimport *im, char **f, size_t n, int *result)
+contact_row(tk_txn *t, tk_dimport *im, tk_cbulk *cb, char **f, size_t n, int *result)
 {
 	tk_dasgs as = { 0 };
 	tk_contact c, old;
-	const char *first = "", *last = "", *orgext = "", *orgname = "";
-	char *org = NULL;
+	const char *first = "", *last = "", *orgext = "", *orgname = "", *org = NULL;
+	char *named = NULL;
 	uint64_t id = 0;
 	size_t i;
 	int rc = 0, found = 0, col, ext_row = 0;
 
 	tk_contact_init(&c);
-	tk_contact_init(&old);
 	for (i = 0; i < n && rc == 0; i++) {
 		if (!f[i][0])
 			continue;
@@ -424,7 +425,7 @@ contact_row(tk_txn *t, tk_dimport *im, char **f, size_t n, int *result)
 			orgname = f[i];
 			break;
 		default:
-			rc = tk_dasg_add(&as, tk_contact_cols, TK_C_NCOLS, im->what[i], tk_contact_cols[col].name,
+			rc = tk_dasg_add_col(&as, tk_contact_cols, col, im->what[i],
 			    col == TK_C_EMAILS || col == TK_C_PHONES ? '+' : '=', f[i]);
 			if (rc < 0)
 				rc = TK_DIR_REFUSED;
@@ -444,7 +445,7 @@ contact_row(tk_txn *t, tk_dimport *im, char **f, size_t n, int *result)
 	}
 	/* The org: by key, else by the CRM's id, else by name. */
 	if (!tk_dasg_has(&as, TK_C_ORG) && (*orgext || *orgname)) {
-		if (*orgext && (rc = tk_org_by_external(t, orgext, &org)) < 0)
+		if (*orgext && (rc = tk_cbulk_org_by_external(t, cb, orgext, &org)) < 0)
 			goto out;
 		if (!org && *orgname) {
 			struct byname b = { orgname, NULL, 0 };
@@ -457,7 +458,7 @@ contact_row(tk_txn *t, tk_dimport *im, char **f, size_t n, int *result)
 				rc = TK_DIR_REFUSED;
 				goto out;
 			}
-			org = b.key;
+			org = named = b.key;
 		}
 		if (!org) {
 			tk_error("no org %s (tk-org import, or tk-org add, makes it first)", *orgext ? orgext : orgname);
@@ -473,7 +474,7 @@ contact_row(tk_txn *t, tk_dimport *im, char **f, size_t n, int *result)
 	for (i = 0; i < as.n && !found; i++)
 		if (as.a[i].col == TK_C_EXTERNAL_ID) {
 			ext_row = 1;
-			if ((found = tk_contact_by_external(t, as.a[i].value, &id)) < 0)
+			if ((found = tk_cbulk_find(t, cb, 1, as.a[i].value, strlen(as.a[i].value), &id)) < 0)
 				goto fail;
 		}
 	for (i = 0; i < as.n && !found && !ext_row; i++)
@@ -482,64 +483,70 @@ contact_row(tk_txn *t, tk_dimport *im, char **f, size_t n, int *result)
 
 			while (*p && !found) {
 				e = p + strcspn(p, ",");
-				if ((found = tk_contact_by_address(t, p, (size_t)(e - p), &id)) < 0)
+				if ((found = tk_cbulk_find(t, cb, 0, p, (size_t)(e - p), &id)) < 0)
 					goto fail;
 				p = *e ? e + 1 : e;
 			}
 		}
-	if (found) {
-		/* merged away: the one it joined */
-		for (i = 0; i < 16; i++) {
-			if ((rc = tk_contact_get(t, id, &old)) <= 0) {
-				if (!rc)
-					rc = tk_error("c%llu: indexed, but no such contact", (unsigned long long)id);
-				goto fail;
-			}
-			if (!old.v[TK_C_MERGED_INTO][0] || tk_contact_id_parse(old.v[TK_C_MERGED_INTO],
-			    strlen(old.v[TK_C_MERGED_INTO]), &id) < 0)
-				break;
-		}
-		rc = 0;
-		tk_contact_copy(&c, &old);
-		/* What tk knows and the row does not say stays; created too. */
-		for (i = 0; i < as.n; i++)
-			if (as.a[i].col == TK_C_CREATED && old.v[TK_C_CREATED][0])
-				as.a[i].col = -1;
-			else if (as.a[i].col == TK_C_LAST_CONTACT && strcmp(as.a[i].value, old.v[TK_C_LAST_CONTACT]) < 0)
-				as.a[i].col = -1;
-		drop_unset(&as);
-	}
-	tk_dasg_apply(c.v, &as, tk_contact_cols);
-	if (!found && !c.v[TK_C_ORG][0] && c.v[TK_C_EMAILS][0]) {
-		const char *p = c.v[TK_C_EMAILS];
-		char *k = NULL;
+	if (!found) {
+		tk_dasg_apply(c.v, &as, tk_contact_cols);
+		if (!c.v[TK_C_ORG][0] && c.v[TK_C_EMAILS][0]) {
+			const char *p = c.v[TK_C_EMAILS], *k;
 
-		if ((rc = tk_org_of_address(t, p, strcspn(p, ","), &k)) < 0)
-			goto fail;
-		if (rc)
-			free(c.v[TK_C_ORG]), c.v[TK_C_ORG] = k;
-		rc = 0;
-	}
-	if (found) {
-		for (i = TK_C_NAME; i < TK_C_NSTORED && !strcmp(c.v[i], old.v[i]); i++)
-			;
-		if (i == TK_C_NSTORED) {
-			*result = R_UNCHANGED;
-			goto out;
+			if ((rc = tk_cbulk_org_of_address(t, cb, p, strcspn(p, ","), &k)) < 0)
+				goto fail;
+			if (rc)
+				free(c.v[TK_C_ORG]), c.v[TK_C_ORG] = tk_xstrdup(k);
 		}
-	}
-	/* (it checks all before it writes anything) */
-	if ((rc = tk_contact_write(t, &c, found ? &old : NULL)) < 0)
+		/* (checked whole before anything of it is kept) */
+		if ((rc = tk_cbulk_add(t, cb, &c)) < 0)
+			goto out;
+		*result = R_CREATED;
 		goto out;
-	*result = found ? R_UPDATED : R_CREATED;
+	}
+	/* A contact already written: what the batch keeps goes first. */
+	if (tk_cbulk_flush(t, cb) < 0)
+		goto fail;
+	tk_contact_init(&old);
+	/* merged away: the one it joined */
+	for (i = 0; i < 16; i++) {
+		if ((rc = tk_contact_get(t, id, &old)) <= 0) {
+			if (!rc)
+				rc = tk_error("c%llu: indexed, but no such contact", (unsigned long long)id);
+			goto fail_old;
+		}
+		if (!old.v[TK_C_MERGED_INTO][0] || tk_contact_id_parse(old.v[TK_C_MERGED_INTO],
+		    strlen(old.v[TK_C_MERGED_INTO]), &id) < 0)
+			break;
+	}
+	rc = 0;
+	tk_contact_copy(&c, &old);
+	/* What tk knows and the row does not say stays; created too. */
+	for (i = 0; i < as.n; i++)
+		if (as.a[i].col == TK_C_CREATED && old.v[TK_C_CREATED][0])
+			as.a[i].col = -1;
+		else if (as.a[i].col == TK_C_LAST_CONTACT && strcmp(as.a[i].value, old.v[TK_C_LAST_CONTACT]) < 0)
+			as.a[i].col = -1;
+	drop_unset(&as);
+	tk_dasg_apply(c.v, &as, tk_contact_cols);
+	for (i = TK_C_NAME; i < TK_C_NSTORED && !strcmp(c.v[i], old.v[i]); i++)
+		;
+	if (i == TK_C_NSTORED)
+		*result = R_UNCHANGED;
+	else if ((rc = tk_contact_write(t, &c, &old)) == 0) {	/* (it checks all before it writes anything) */
+		tk_cbulk_note(cb, &c);
+		*result = R_UPDATED;
+	}
+	tk_contact_free(&old);
 	goto out;
+fail_old:
+	tk_contact_free(&old);
 fail:
 	rc = -1;
 out:
-	free(org);
+	free(named);
 	tk_dasgs_free(&as);
 	tk_contact_free(&c);
-	tk_contact_free(&old);
 	return rc;
 }
 
@@ -668,6 +675,7 @@ struct row {
 
 struct batch {
 	tk_dimport *im;
+	tk_cbulk *cb;		/* contacts: the new ones, written at the batch's end */
 	struct row *rows;
 	size_t n, cap;
 	tk_arena arena;
@@ -682,6 +690,8 @@ write_batch(tk_txn *t, void *arg)
 	int rc;
 
 	b->created = b->updated = b->unchanged = b->rejected = 0;
+	if (b->cb && tk_cbulk_begin(t, b->cb) < 0)
+		return TK_EXIT_FAIL;
 	for (i = 0; i < b->n; i++) {
 		struct row *r = &b->rows[i];
 
@@ -692,7 +702,8 @@ write_batch(tk_txn *t, void *arg)
 			continue;
 		}
 		r->result = 0;
-		rc = b->im->orgs ? org_row(t, b->im, r->f, r->n, &r->result) : contact_row(t, b->im, r->f, r->n, &r->result);
+		rc = b->im->orgs ? org_row(t, b->im, r->f, r->n, &r->result) :
+		    contact_row(t, b->im, b->cb, r->f, r->n, &r->result);
 		if (rc == -1 || tk_map_full)
 			return TK_EXIT_FAIL;
 		if (rc < 0) {
@@ -704,6 +715,8 @@ write_batch(tk_txn *t, void *arg)
 		b->updated += r->result == R_UPDATED;
 		b->unchanged += r->result == R_UNCHANGED;
 	}
+	if (b->cb && tk_cbulk_end(t, b->cb) < 0)
+		return TK_EXIT_FAIL;
 	return 0;
 }
 
@@ -783,6 +796,7 @@ tk_dimport_file(tk_store *st, const tk_dimport_opts *o, const char *path)
 		free(h);
 	}
 	b.im = im;
+	b.cb = o->orgs ? NULL : tk_cbulk_new();
 	while (!end) {
 		/* A batch of rows, copied (the reader's are good until its next). */
 		b.n = 0;
@@ -845,6 +859,8 @@ tk_dimport_file(tk_store *st, const tk_dimport_opts *o, const char *path)
 				tk_die(rc, "%s: stopped at line %ld; what was committed stays, re-run to finish", name,
 				    b.rows[0].lineno);
 			}
+			if (b.cb)
+				tk_cbulk_committed(b.cb);
 			for (i = 0; i < b.n; i++) {
 				if (whys[i])
 					reject(o->rejfp, name, &b.rows[i], whys[i]);
@@ -875,6 +891,7 @@ done:
 	if (fp != stdin)
 		fclose(fp);
 	tk_dimport_free(im);
+	tk_cbulk_free(b.cb);
 	free(b.rows);
 	tk_arena_free(&b.arena);
 	return status;

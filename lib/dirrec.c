@@ -78,6 +78,11 @@ tk_list_op(const char *set, const char *items, char op, int spaces)
 	size_t na, nb, i, j, o;
 	tk_buf out = { 0 };
 
+	/* one item into an empty set (an import's new record): itself */
+	if (op != '-' && (op == '=' || !*set) && (!*items || (!strchr(items, ',') && (spaces ?
+	    items[0] != ' ' && items[0] != '\t' && items[strlen(items) - 1] != ' ' && items[strlen(items) - 1] != '\t' :
+	    !strpbrk(items, " \t")))))
+		return tk_xstrdup(items);
 	a = split(op == '=' ? "" : set, spaces, &na);
 	b = split(items, spaces, &nb);
 	if (op != '-') {
@@ -328,13 +333,19 @@ tk_dasg_add(tk_dasgs *as, const tk_dcol *cols, size_t ncols, const char *arg, co
     const char *value)
 {
 	int col = tk_dcol_lookup(cols, ncols, name, strlen(name));
-	const tk_dcol *c;
-	time_t when;
-	char iso[21];
 
 	if (col < 0)
 		return unknown_col(cols, ncols, arg, name, 1);
-	c = &cols[col];
+	return tk_dasg_add_col(as, cols, col, arg, op, value);
+}
+
+int
+tk_dasg_add_col(tk_dasgs *as, const tk_dcol *cols, int col, const char *arg, char op, const char *value)
+{
+	const tk_dcol *c = &cols[col];
+	time_t when;
+	char iso[21];
+
 	if (c->kind == TK_DK_COUNT || c->readonly)
 		return tk_error("%s: %s is kept by tk, not assigned", arg, c->name);
 	if (tk_text_check(c->name, value, strlen(value)) < 0)
@@ -345,8 +356,20 @@ tk_dasg_add(tk_dasgs *as, const tk_dcol *cols, size_t ncols, const char *arg, co
 		return tk_error("%s: %s is not a set: %s=value sets it", arg, c->name, c->name);
 	if (is_set(c->kind)) {
 		size_t n, i;
-		char **items = split(value, c->kind == TK_DK_PHONES, &n);
+		char **items;
 		tk_buf b = { 0 };
+
+		/* one item, nothing to trim (the common case): no split */
+		if (*value && !strpbrk(value, c->kind == TK_DK_PHONES ? "," : ", \t") && value[0] != ' ' &&
+		    value[strlen(value) - 1] != ' ') {
+			char *s = item_norm(c, arg, value);
+
+			if (!s)
+				return -1;
+			push(as, col, op, s);
+			return 0;
+		}
+		items = split(value, c->kind == TK_DK_PHONES, &n);
 
 		if (op != '=' && !n) {
 			free_items(items, n);

@@ -96,6 +96,17 @@ tk_log_append_key(tk_txn *t, const char *key, const char *field, tk_str old, tk_
 }
 
 int
+tk_log_event_key(tk_txn *t, const char *key, const char *field, tk_str old, tk_str new, uint64_t *seq)
+{
+	unsigned char kb[8];
+
+	if (append(t, kb, 0, key, field, old, new) < 0)
+		return -1;
+	*seq = tk_get_u64(kb);
+	return 0;
+}
+
+int
 tk_log_append(tk_txn *t, uint64_t ticket, const char *field, tk_str old, tk_str new)
 {
 	unsigned char kb[8], tb[8];

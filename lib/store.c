@@ -234,6 +234,7 @@ static const struct {
 	[TK_DB_IX_SLA_DUE] = { "ix_sla_due", MDB_DUPSORT | MDB_DUPFIXED },
 	[TK_DB_SLA_LEDGER] = { "sla_ledger", 0 },
 	[TK_DB_ACTIVE_IX] = { "active_ix", 0 },
+	[TK_DB_CONTACT_STATS] = { "contact_stats", 0 },
 };
 
 #define TK_MAP_START ((size_t)1 << 30)
@@ -750,16 +751,20 @@ tk_store_bulk(tk_store *st)
 	mdb_env_set_flags(st->env, MDB_NOMETASYNC, 1);
 }
 
+int (*tk_bulk_end_hook)(tk_store *st);
+
 int
 tk_store_sync(tk_store *st)
 {
 	int rc;
 
-	/* a bulk run's ticket index written first (kb.c's tk_ft_finish) */
+	/* a bulk run's ticket index written first (kb.c's tk_ft_finish), then
+	 * its contacts' summaries (cstats.c) */
 	if (st->ft_finish && st->ft_finish(st) < 0)
 		return -1;
+	if (st->bulk && tk_bulk_end_hook && tk_bulk_end_hook(st) < 0)
+		return -1;
 	rc = mdb_env_sync(st->env, 1);
-
 	return rc ? tk_mdb_error(rc, st->dir) : 0;
 }
 

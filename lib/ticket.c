@@ -65,6 +65,7 @@ const tk_field_info tk_fields[TK_F_NFIELDS] = {
 static tk_custom *custom_slot(tk_ticket *tk, const char *name, size_t n, int create);
 
 int (*tk_requester_hook)(tk_txn *t, tk_ticket *tk, int creating);
+int (*tk_summary_hook)(tk_txn *t, const tk_str *old, const tk_ticket *tk);
 
 /* contact, org and tier: kept by the customer directory, never assigned. */
 static int
@@ -1308,6 +1309,8 @@ tk_ticket_apply(tk_txn *t, tk_ticket *tk, const tk_assignments *as, int flags)
 		tk->f[TK_F_UPDATED] = tk_ticket_own(tk, iso, 20);
 	if (ix_update(t, TK_DB_IX_UPDATED, old[TK_F_UPDATED], oact, tk->f[TK_F_UPDATED], nact, tk->id, 0) < 0)
 		goto out;
+	if (tk_summary_hook && tk_summary_hook(t, old, tk) < 0)
+		goto out;
 	tk_ticket_encode(tk, &enc);
 	if (tk_active_write(t, tk->id, old[TK_F_STATUS], old[TK_F_ASSIGNEE], tk->f[TK_F_STATUS],
 	    tk->f[TK_F_ASSIGNEE], enc.p, enc.len, 0) < 0)
@@ -1417,6 +1420,8 @@ write_new(tk_txn *t, tk_ticket *tk, const void *enc, size_t enclen)
 			v.mv_data = (void *)enc;
 		}
 	}
+	if (tk_summary_hook && tk_summary_hook(t, NULL, tk) < 0)
+		return -1;
 	for (i = 1; i < TK_F_NSTORED; i++)
 		if (tk_fields[i].dbi >= 0 &&
 		    ix_update(t, tk_fields[i].dbi, (tk_str){ "", 0 }, act, tk->f[i], act, tk->id, 1) < 0)

@@ -1001,6 +1001,8 @@ int tk_dasg_parse(tk_dasgs *as, const tk_dcol *cols, size_t ncols, const char *a
 /* The same with the parts apart (imports): arg names the input in messages. */
 int tk_dasg_add(tk_dasgs *as, const tk_dcol *cols, size_t ncols, const char *arg, const char *name, char op,
     const char *value);
+/* The same of column col of cols (its index). */
+int tk_dasg_add_col(tk_dasgs *as, const tk_dcol *cols, int col, const char *arg, char op, const char *value);
 void tk_dasg_apply(char **v, const tk_dasgs *as, const tk_dcol *cols);
 int tk_dasg_has(const tk_dasgs *as, int col);
 void tk_dasgs_free(tk_dasgs *as);
@@ -1190,8 +1192,36 @@ void tk_contacts_committed(void);
 void tk_contact_lookup_first(tk_store *st, tk_txn *rt, const char *requester);
 /* A lookup's answer taken into contact c, written (tk-contact refresh). */
 int tk_contact_refresh(tk_txn *t, tk_contact *c, const tk_lookup *l);
+/* Ticket id, made before the directory (no contact), given the contact
+ * intake would give its requester now (found, or made), its org and tier,
+ * logged with the transaction's via, its updated time kept: 1, 0 nothing
+ * to do (it has a contact, or no requester that is an address or a
+ * phone), -1 an error. */
+int tk_contact_backfill(tk_txn *t, uint64_t id);
 /* The line tk-show prints above a ticket (empty when it has no contact). */
 void tk_contact_line(tk_txn *t, const tk_ticket *tk, tk_buf *out);
+
+/* ---- cbulk.c: new contacts in bulk (tk-contact import) ---- */
+
+/* A run's state: the keys its batches made, what the current batch keeps
+ * to write at its end. Each batch's write transaction calls begin, then
+ * for each row find / org_of_address / org_by_external and add (a new
+ * contact, checked as tk_contact_write checks it: 0 or a TK_DIR_ code;
+ * nothing kept when refused), flush before a row that changes a contact
+ * through tk_contact_write (then note it), and end; after its commit,
+ * committed. */
+typedef struct tk_cbulk tk_cbulk;
+tk_cbulk *tk_cbulk_new(void);
+void tk_cbulk_free(tk_cbulk *b);
+int tk_cbulk_begin(tk_txn *t, tk_cbulk *b);
+int tk_cbulk_find(tk_txn *t, tk_cbulk *b, int external, const char *k, size_t n, uint64_t *id);
+int tk_cbulk_org_of_address(tk_txn *t, tk_cbulk *b, const char *addr, size_t n, const char **key);
+int tk_cbulk_org_by_external(tk_txn *t, tk_cbulk *b, const char *ext, const char **key);
+int tk_cbulk_add(tk_txn *t, tk_cbulk *b, tk_contact *c);
+int tk_cbulk_flush(tk_txn *t, tk_cbulk *b);
+void tk_cbulk_note(tk_cbulk *b, const tk_contact *c);
+int tk_cbulk_end(tk_txn *t, tk_cbulk *b);
+void tk_cbulk_committed(tk_cbulk *b);
 
 /* ---- dirimport.c: CRM exports into the directory ---- */
 
@@ -1231,6 +1261,21 @@ int tk_profile_of(tk_txn *t, const tk_ids *ids, tk_profile *p);
  * profile; or one JSON object with the columns v[0..to) and the counts. */
 void tk_profile_print(tk_txn *t, const char *title, const tk_dcol *cols, char *const *v, size_t from, size_t to,
     const tk_profile *p, int json);
+
+/* ---- cstats.c: a contact's summary of its tickets ---- */
+
+/* tk_summary_hook's work (installed by tk_cmd_store with the directory's intake). */
+int tk_cstats_hook(tk_txn *t, const tk_str *old, const tk_ticket *tk);
+/* The profile of a contact from its summary and its last tickets (read
+ * backwards in ix_contact): 1, 0 no ticket, -1 an error. */
+int tk_cstats_profile(tk_txn *t, uint64_t contact, tk_profile *p);
+/* Every summary made again from the tickets up to id until (schema 18:
+ * all, UINT64_MAX; tests: a bulk run cut short). 0 or -1. */
+int tk_cstats_rebuild(tk_txn *t, uint64_t until);
+/* The tickets past the summaries' mark counted in, in txn t; and the
+ * same in a transaction of its own (tk_bulk_end_hook). 0 or -1. */
+int tk_cstats_fold(tk_txn *t);
+int tk_cstats_fold_store(tk_store *st);
 
 /* ---- pipe.c: reading the next batch while the last is written ---- */
 

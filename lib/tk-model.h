@@ -282,5 +282,9 @@ int tk_ticket_parent_ok(tk_txn *t, uint64_t id, uint64_t parent);
  * tk_errmsg.
  */
 extern int (*tk_requester_hook)(tk_txn *t, tk_ticket *tk, int creating);
+/* Called for each ticket written, new (old NULL) or changed (old: its
+ * fields before), once its fields are final, in its transaction: the
+ * contacts' summaries (cstats.c) follow. 0 or -1. */
+extern int (*tk_summary_hook)(tk_txn *t, const tk_str *old, const tk_ticket *tk);
 
 #endif

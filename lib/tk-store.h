@@ -71,6 +71,7 @@ enum tk_dbi {
 	TK_DB_IX_SLA_DUE,	/* schema 14: the earliest running SLA deadline (sla.c) */
 	TK_DB_SLA_LEDGER,	/* escalations claimed by tk-sla --new (sla.c) */
 	TK_DB_ACTIVE_IX,	/* schema 15: the working set by org and indexed custom field (active.c) */
+	TK_DB_CONTACT_STATS,	/* schema 18: contact id -> the summary of its tickets (cstats.c) */
 	TK_DB_COUNT
 };
 
@@ -172,6 +173,9 @@ int tk_hugepages(long long size);
 /* Bulk writing (store.c); then tk_store_sync before closing. */
 void tk_store_bulk(tk_store *st);
 int tk_store_sync(tk_store *st);
+/* Run by tk_store_sync after a bulk run, before the sync (the contacts'
+ * summaries catch up: cstats.c). 0 or -1. */
+extern int (*tk_bulk_end_hook)(tk_store *st);
 /* meta KEY: 1 found (v), 0 not, -1 error; set: 0 or -1 (n 0 and p NULL: deleted). */
 int tk_meta_get(tk_txn *t, const char *key, MDB_val *v);
 int tk_meta_put(tk_txn *t, const char *key, const void *p, size_t n);
@@ -397,6 +401,9 @@ int tk_log_append(tk_txn *t, uint64_t ticket, const char *field, tk_str old, tk_
 /* An event about something that is not a ticket, under its typed key
  * (agent:LOGIN, team:NAME, c123, org:KEY: DESIGN.md 3), indexed in log_key. */
 int tk_log_append_key(tk_txn *t, const char *key, const char *field, tk_str old, tk_str new);
+/* The event of tk_log_append_key written to log only, its seq in *seq: the
+ * caller puts key -> seq in log_key itself (a bulk writer, sorted). */
+int tk_log_event_key(tk_txn *t, const char *key, const char *field, tk_str old, tk_str new, uint64_t *seq);
 int tk_event_decode(tk_event *ev, uint64_t seq, const void *data, size_t n);
 /* A create event's value: the ticket's first fields (worked out, see log.c). */
 int tk_event_complete(tk_txn *t, tk_event *ev);

@@ -41,6 +41,11 @@
  * one transaction with the new schema.
  *
  * Schema 13 to 14 (SLA): see upgrade_sla.
+ *
+ * Schema 14 to 15 (the working set by value), 15 to 16 (custom values
+ * under names that became tk's fields), 16 to 17 (the ticket full-text
+ * index of ids alone), 17 to 18 (the contacts' summaries): see
+ * upgrade_active_ix, upgrade_builtins, upgrade_ft, upgrade_cstats.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -1035,7 +1040,24 @@ upgrade_ft(tk_txn *t, void *arg)
 }
 
 /*
- * Schema 17 (or 18) to 19: the articles' side of fulltext rebuilt from the
+ * Schema 17 to 18: contact_stats, each contact's summary of its tickets
+ * (cstats.c), which the store opened for writing has made empty, is
+ * counted from the tickets in one pass (a ticket's record, no index) and
+ * written in contact order, in one transaction with the new schema. No
+ * ticket changes and nothing is logged: the summary is derived, as an
+ * index is. From here on the model's hook keeps it.
+ */
+static int
+upgrade_cstats(tk_txn *t, void *arg)
+{
+	(void)arg;
+	if (tk_cstats_rebuild(t, UINT64_MAX) < 0)
+		return TK_EXIT_FAIL;
+	return tk_store_set_schema(t, 18) < 0 ? TK_EXIT_FAIL : 0;
+}
+
+/*
+ * Schema 18 to 19: the articles' side of fulltext rebuilt from the
  * articles (in one transaction), a CJK character's unigram kept only where
  * it ends a run: elsewhere a one-character query finds it as the first of
  * the bigrams it starts, their counts summed. The tickets' side stays.
@@ -1092,7 +1114,9 @@ tk_store_upgrade(tk_store *st)
 		if (!rc)
 			st->schema = 17;
 	}
-	if (!rc && (st->schema == 17 || st->schema == 18) && !(rc = tk_store_write(st, upgrade_kb_unigrams, NULL)))
+	if (!rc && st->schema == 17 && !(rc = tk_store_write(st, upgrade_cstats, NULL)))
+		st->schema = 18;
+	if (!rc && st->schema == 18 && !(rc = tk_store_write(st, upgrade_kb_unigrams, NULL)))
 		st->schema = 19;
 	st->via = via;
 	if (rc)

@@ -232,7 +232,7 @@ test_expect_success 'an older ticket index is rebuilt: no forward records, old c
 	tk-kb -d v14 search 打印机 >out && test_grep "打印机驱动" out
 '
 
-# Schema 17 (or 18) to 19: the articles' side of fulltext rebuilt from the articles (a CJK
+# Schema 17 to 19 (through 18): the articles' side of fulltext rebuilt from the articles (a CJK
 # character's unigram only where it ends a run), the tickets' side kept.
 test_expect_success 'a schema 17 store: the article index is rebuilt from the articles' '
 	tk-new -d v17 subject="打印机 坏了" </dev/null >/dev/null &&

@@ -229,6 +229,7 @@ for mode in plain bash-completion; do
 
 	test_expect_success "bash ($mode): tk-contact and tk-org: verbs, contacts, orgs, tiers, fields" '
 		offers "set show" "tk-contact s" tk-contact s &&
+		offers "backfill" "tk-contact -q ba" tk-contact -q ba &&
 		offers "merge" "tk-contact -q mer" tk-contact -q mer &&
 		offers "bob@example.com" "tk-contact show b" tk-contact show b &&
 		offers "into" "tk-contact merge bob@example.com i" tk-contact merge bob@example.com i &&
@@ -302,7 +303,7 @@ typed() {
 	TTY_SHELL=$1 timeout 60 zsh -f tty.zsh "PS1='$ '; $2" \
 		'tk-ls status=pen' 'tk-ls status!=op' 'tk ls status=res' 'tk-ls queue=i' \
 		'tk-ls queue=it:d' 'tk-ls sta' 'tk-ls --output=id,sta' 'tk-new -s ' \
-		'tk-ls category=H' 'tk-show 2' 'tk-ls -d oth' 'tk-ls pro' >actual
+		'tk-ls category=H' 'tk-show 2' 'tk-ls -d oth' 'tk-ls pro' 'tk-contact backf' >actual
 }
 cat >expect.tty <<'EOF'
 <tk-ls status=pending @>
@@ -317,6 +318,7 @@ cat >expect.tty <<'EOF'
 <tk-show 2 @>
 <tk-ls -d other/@>
 <tk-ls product=@>
+<tk-contact backfill @>
 EOF
 
 if ! command -v zsh >/dev/null; then
@@ -364,6 +366,7 @@ else
 	test_expect_success 'fish completes options, fields, values, ids' '
 		fish_offers "--atomic --batch --dir --help --lookup --message --priority --quiet --requester --route --subject --version" "tk-new --" &&
 		fish_offers "set show" "tk-contact s" &&
+		fish_offers "backfill" "tk-contact ba" &&
 		fish_offers "acme" "tk-org show a" &&
 		fish_offers "tier=vip" "tk-contact set bob@example.com tier=v" &&
 		fish_offers "" "tk-new -s " &&

@@ -1074,25 +1074,33 @@ raw_tickets(tk_txn *t, void *arg)
 	return rc ? TK_EXIT_FAIL : 0;
 }
 
-/* tests/unit v5-store DIR: a schema 5 store for the upgrade to 6. */
+/* A store of the tickets fill writes, its meta saying schema ver (what
+ * an older tk left): 0, or 1 with a message naming what (name). */
 static int
-make_v5_store(const char *dir)
+store_at(const char *dir, int (*fill)(tk_txn *, void *), const char *ver, const char *name)
 {
 	tk_store *st = tk_store_open(dir, 1);
 	MDB_txn *txn;
-	MDB_val k = { 6, "schema" }, v = { 1, "5" };
+	MDB_val k = { 6, "schema" }, v = { strlen(ver), (void *)ver };
 
-	if (!st || tk_store_write(st, raw_tickets, NULL) != 0) {
-		fprintf(stderr, "v5-store: %s\n", tk_errmsg);
+	if (!st || tk_store_write(st, fill, NULL) != 0) {
+		fprintf(stderr, "%s: %s\n", name, tk_errmsg);
 		return 1;
 	}
 	if (mdb_txn_begin(st->env, NULL, 0, &txn) || mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) ||
 	    mdb_txn_commit(txn)) {
-		fprintf(stderr, "v5-store: cannot set schema 5\n");
+		fprintf(stderr, "%s: cannot set schema %s\n", name, ver);
 		return 1;
 	}
 	tk_store_close(st);
 	return 0;
+}
+
+/* tests/unit v5-store DIR: a schema 5 store for the upgrade to 6. */
+static int
+make_v5_store(const char *dir)
+{
+	return store_at(dir, raw_tickets, "5", "v5-store");
 }
 
 /* Tickets for v6-store: assignees in and out of the working set. */
@@ -1198,21 +1206,7 @@ builtin_named_tickets(tk_txn *t, void *arg)
 static int
 make_v15_store(const char *dir)
 {
-	tk_store *st = tk_store_open(dir, 1);
-	MDB_txn *txn;
-	MDB_val k = { 6, "schema" }, v = { 2, "15" };
-
-	if (!st || tk_store_write(st, builtin_named_tickets, NULL) != 0) {
-		fprintf(stderr, "v15-store: %s\n", tk_errmsg);
-		return 1;
-	}
-	if (mdb_txn_begin(st->env, NULL, 0, &txn) || mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) ||
-	    mdb_txn_commit(txn)) {
-		fprintf(stderr, "v15-store: cannot set schema 15\n");
-		return 1;
-	}
-	tk_store_close(st);
-	return 0;
+	return store_at(dir, builtin_named_tickets, "15", "v15-store");
 }
 
 /*
@@ -1793,6 +1787,89 @@ make_v7_store(const char *dir)
 	return 0;
 }
 
+/* tests/unit to-v14 DIR: a store made by this tk taken back to schema 14:
+ * no contact_stats (the contacts' summaries schema 16 brought). */
+static int
+to_v14(const char *dir)
+{
+	tk_store *st = tk_store_open(dir, 1);
+	MDB_txn *txn;
+	MDB_val k = { 6, "schema" }, v = { 2, "14" };
+
+	if (!st || mdb_txn_begin(st->env, NULL, 0, &txn) || mdb_drop(txn, st->dbi[TK_DB_CONTACT_STATS], 1) ||
+	    mdb_put(txn, st->dbi[TK_DB_META], &k, &v, 0) || mdb_txn_commit(txn)) {
+		fprintf(stderr, "to-v14: cannot set schema 14\n");
+		return 1;
+	}
+	tk_store_close(st);
+	return 0;
+}
+
+/* tests/unit old-tickets DIR < lines "requester TAB status": tickets as a
+ * tk before the customer directory made them (no intake hooks: no
+ * contact, org or tier), subjects "old 1", "old 2"... */
+static int
+old_tickets(tk_txn *t, void *arg)
+{
+	char line[512], subject[32], *tab;
+	tk_assignments as;
+	tk_ticket tk;
+	long n = 0;
+	int rc = 0;
+
+	(void)arg;
+	while (!rc && fgets(line, sizeof line, stdin)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!(tab = strchr(line, '\t')))
+			continue;
+		*tab = '\0';
+		snprintf(subject, sizeof subject, "old %ld", ++n);
+		memset(&as, 0, sizeof as);
+		tk_assign_add(&as, "subject", subject);
+		tk_assign_add(&as, "requester", line);
+		tk_assign_add(&as, "status", tab + 1);
+		tk_ticket_init(&tk);
+		rc = tk_ticket_create(t, &tk, &as, NULL, 0) < 0;
+		tk_ticket_free(&tk);
+		tk_assignments_free(&as);
+	}
+	return rc ? TK_EXIT_FAIL : 0;
+}
+
+static int
+old_tickets_store(const char *dir)
+{
+	tk_store *st = tk_store_open(dir, 1);
+
+	if (!st || tk_store_write(st, old_tickets, NULL)) {
+		fprintf(stderr, "old-tickets: %s\n", tk_errmsg);
+		return 1;
+	}
+	tk_store_close(st);
+	return 0;
+}
+
+/* tests/unit cstats-until DIR N: the contacts' summaries as a bulk run
+ * cut short after ticket N leaves them (the later tickets past the mark). */
+static int
+cstats_until(tk_txn *t, void *arg)
+{
+	return tk_cstats_rebuild(t, (uint64_t)strtoull(arg, NULL, 10)) < 0 ? TK_EXIT_FAIL : 0;
+}
+
+static int
+cstats_until_store(const char *dir, const char *n)
+{
+	tk_store *st = tk_store_open(dir, 1);
+
+	if (!st || tk_store_write(st, cstats_until, (void *)n)) {
+		fprintf(stderr, "cstats-until: %s\n", tk_errmsg);
+		return 1;
+	}
+	tk_store_close(st);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1811,6 +1888,12 @@ main(int argc, char **argv)
 		return make_v15_store(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "v8-store"))
 		return make_v8_store(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "to-v14"))
+		return to_v14(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "old-tickets"))
+		return old_tickets_store(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "cstats-until"))
+		return cstats_until_store(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "v6-nolinks"))
 		return store_job(argv[1], argv[2], to_v6);
 	if (argc == 3 && !strcmp(argv[1], "row-marks"))
