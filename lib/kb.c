@@ -1782,7 +1782,7 @@ group_docs(tk_txn *t, int kind, struct group *g, double ndocs, double avgdl, str
 	size_t *at = tk_xmalloc(nt * sizeof *at);
 	double *idf = tk_xmalloc(nt * sizeof *idf);
 	uint32_t *pa = NULL, *pb = NULL;
-	size_t pcap = 0;
+	size_t pcap = 0, pbcap = 0, *boff = tk_xmalloc(2 * nt * sizeof *boff), *bn = boff + nt;
 	int rc = 0, uni = 0;
 
 	memset(l, 0, nt * sizeof *l);
@@ -1792,12 +1792,14 @@ group_docs(tk_txn *t, int kind, struct group *g, double ndocs, double avgdl, str
 		free(l);
 		free(at);
 		free(idf);
+		free(boff);
 		return ticket_group(t, g, ndocs, out, nout);
 	}
 	if (kind == 'a' && nt == 1 && !g->prefix && (g->tag || g->tt.v[0].kind != TK_TOK_UNI)) {	/* one term: no list */
 		free(l);
 		free(at);
 		free(idf);
+		free(boff);
 		if (g->tag) {
 			char key[TK_TEXT_MAXTERM + 2];
 			size_t tl = strlen(g->tag);
@@ -1854,7 +1856,7 @@ group_docs(tk_txn *t, int kind, struct group *g, double ndocs, double avgdl, str
 			if (!m)
 				continue;
 		} else if (nt > 1 && l[0].v[j].pos) {	/* a phrase: each term at its offset */
-			size_t na, cnt = l[0].v[j].tft + l[0].v[j].tfb, k, m;
+			size_t na, cnt = l[0].v[j].tft + l[0].v[j].tfb, k, m, tot;
 			int found = 0;
 
 			if (cnt + 1 > pcap) {
@@ -1862,16 +1864,25 @@ group_docs(tk_txn *t, int kind, struct group *g, double ndocs, double avgdl, str
 				pa = tk_xrealloc(pa, pcap * sizeof *pa);
 			}
 			na = positions(&l[0].v[j], pa, cnt);
+			/* the other terms' positions in this article, read once
+			 * (not again for each position of the first) */
+			for (m = 1, tot = 0; m < nt; m++)
+				tot += l[m].v[at[m]].tft + l[m].v[at[m]].tfb;
+			if (tot + 1 > pbcap) {
+				pbcap = tot + 64;
+				pb = tk_xrealloc(pb, pbcap * sizeof *pb);
+			}
+			for (m = 1, tot = 0; m < nt; m++) {
+				const struct post *pm = &l[m].v[at[m]];
+
+				boff[m] = tot;
+				bn[m] = positions(pm, pb + tot, pm->tft + pm->tfb);
+				tot += bn[m];
+			}
 			for (k = 0; k < na && !found; k++) {
 				found = 1;
-				for (m = 1; m < nt && found; m++) {
-					const struct post *pm = &l[m].v[at[m]];
-					size_t cm = pm->tft + pm->tfb, nb;
-
-					pb = tk_xrealloc(pb, (cm + 1) * sizeof *pb);
-					nb = positions(pm, pb, cm);
-					found = has_pos(pb, nb, pa[k] + g->tt.v[m].pos - g->tt.v[0].pos);
-				}
+				for (m = 1; m < nt && found; m++)
+					found = has_pos(pb + boff[m], bn[m], pa[k] + g->tt.v[m].pos - g->tt.v[0].pos);
 			}
 			if (!found)
 				continue;
@@ -1891,6 +1902,7 @@ done:
 	free(idf);
 	free(pa);
 	free(pb);
+	free(boff);
 	return rc;
 }
 
