@@ -768,12 +768,8 @@ main(int argc, char **argv)
 			break;
 		case 'm': opt.mapping = optarg; break;
 		case 'F':
-			if (!strcmp(optarg, "\\t") || !strcmp(optarg, "tab"))
-				opt.delim = '\t';
-			else if (strlen(optarg) == 1 && optarg[0] != '"' && optarg[0] != '\n')
-				opt.delim = (unsigned char)optarg[0];
-			else
-				tk_die(TK_EXIT_USAGE, "-F %s: one character, or tab", optarg);
+			if ((opt.delim = tk_csv_delim(optarg)) < 0)
+				tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 			break;
 		case 'e': opt.encoding = optarg; break;
 		case 'r': opt.rejects = optarg; break;

@@ -963,12 +963,8 @@ main(int argc, char **argv)
 			break;
 		case 'F':
 			delim = tk_opt_once("-F", delim, optarg);
-			if (!strcmp(optarg, "\\t") || !strcmp(optarg, "tab"))
-				o.delim = '\t';
-			else if (strlen(optarg) == 1 && optarg[0] != '"' && optarg[0] != '\n')
-				o.delim = (unsigned char)optarg[0];
-			else
-				tk_die(TK_EXIT_USAGE, "-F %s: one character, or tab", optarg);
+			if ((o.delim = tk_csv_delim(optarg)) < 0)
+				tk_die(TK_EXIT_USAGE, "%s", tk_errmsg);
 			break;
 		case 'e': o.encoding = tk_opt_once("--encoding", o.encoding, optarg); break;
 		case 'p':

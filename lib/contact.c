@@ -51,34 +51,21 @@ const tk_dcol tk_contact_cols[TK_C_NCOLS] = {
 void
 tk_contact_init(tk_contact *c)
 {
-	size_t i;
-
 	c->id = 0;
-	for (i = 0; i < TK_C_NCOLS; i++)
-		c->v[i] = tk_xstrdup("");
+	tk_dvals_init(c->v, TK_C_NCOLS);
 }
 
 void
 tk_contact_free(tk_contact *c)
 {
-	size_t i;
-
-	for (i = 0; i < TK_C_NCOLS; i++) {
-		free(c->v[i]);
-		c->v[i] = NULL;
-	}
+	tk_dvals_free(c->v, TK_C_NCOLS);
 }
 
 void
 tk_contact_copy(tk_contact *dst, const tk_contact *src)
 {
-	size_t i;
-
 	dst->id = src->id;
-	for (i = 0; i < TK_C_NCOLS; i++) {
-		free(dst->v[i]);
-		dst->v[i] = tk_xstrdup(src->v[i]);
-	}
+	tk_dvals_copy(dst->v, src->v, TK_C_NCOLS);
 }
 
 static void

@@ -846,3 +846,13 @@ tk_csv_skip(tk_csv *c, const tk_mark *m, size_t n)
 	c->rowstart = c->lineno + 1;
 	return last;
 }
+
+int
+tk_csv_delim(const char *arg)
+{
+	if (!strcmp(arg, "\\t") || !strcmp(arg, "tab"))
+		return '\t';
+	if (strlen(arg) == 1 && arg[0] != '"' && arg[0] != '\n')
+		return (unsigned char)arg[0];
+	return tk_error("-F %s: one character, or tab", arg);
+}

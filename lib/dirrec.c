@@ -828,3 +828,34 @@ tk_drows_end(tk_drows *r)
 	free(r->col);
 	free(r->kinds);
 }
+
+void
+tk_dvals_init(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		v[i] = tk_xstrdup("");
+}
+
+void
+tk_dvals_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i]);
+		v[i] = NULL;
+	}
+}
+
+void
+tk_dvals_copy(char **dst, char *const *src, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(dst[i]);
+		dst[i] = tk_xstrdup(src[i]);
+	}
+}

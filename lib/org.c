@@ -98,32 +98,19 @@ tk_tier_check(tk_txn *t, const char *what, const char *tier)
 void
 tk_org_init(tk_org *o)
 {
-	size_t i;
-
-	for (i = 0; i < TK_O_NCOLS; i++)
-		o->v[i] = tk_xstrdup("");
+	tk_dvals_init(o->v, TK_O_NCOLS);
 }
 
 void
 tk_org_free(tk_org *o)
 {
-	size_t i;
-
-	for (i = 0; i < TK_O_NCOLS; i++) {
-		free(o->v[i]);
-		o->v[i] = NULL;
-	}
+	tk_dvals_free(o->v, TK_O_NCOLS);
 }
 
 void
 tk_org_copy(tk_org *dst, const tk_org *src)
 {
-	size_t i;
-
-	for (i = 0; i < TK_O_NCOLS; i++) {
-		free(dst->v[i]);
-		dst->v[i] = tk_xstrdup(src->v[i]);
-	}
+	tk_dvals_copy(dst->v, src->v, TK_O_NCOLS);
 }
 
 static int

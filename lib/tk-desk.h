@@ -505,6 +505,8 @@ void tk_csv_hash_from(tk_csv *c, uint64_t seed);
 int tk_csv_mark(tk_csv *c, tk_mark *m);
 long tk_csv_skip(tk_csv *c, const tk_mark *m, size_t n);
 void tk_csv_close(tk_csv *c);
+/* -F's word (one character, "tab" or "\\t"): the delimiter, or -1 with tk_errmsg. */
+int tk_csv_delim(const char *arg);
 /* Every row through libcsv, none split by tk_csv's own fast path (the
  * fuzz target reads each input both ways and compares). */
 void tk_csv_libcsv_only(tk_csv *c);
@@ -959,6 +961,11 @@ void tk_jsonl_close(tk_jsonl *j);
 
 /* ---- dirrec.c: the records of the customer directory ---- */
 
+/* A directory record's values (a contact's, an org's: n of them, owned):
+ * each made "", freed, or copied over from src. */
+void tk_dvals_init(char **v, size_t n);
+void tk_dvals_free(char **v, size_t n);
+void tk_dvals_copy(char **dst, char *const *src, size_t n);
 /* How a column's values are checked and kept (dirrec.c's header). */
 enum { TK_DK_TEXT, TK_DK_WORD, TK_DK_LANG, TK_DK_EMAILS, TK_DK_PHONES, TK_DK_WORDS, TK_DK_DOMAINS,
 	TK_DK_TIME, TK_DK_COUNT };
