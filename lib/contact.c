@@ -2052,54 +2052,6 @@ tk_contact_refresh(tk_txn *t, tk_contact *c, const tk_lookup *l)
 	return rc;
 }
 
-void
-tk_contact_line(tk_txn *t, const tk_ticket *tk, tk_buf *out)
-{
-	tk_contact c;
-	tk_org o;
-	tk_ids ids = { 0 };
-	tk_cstats st;
-	uint64_t id;
-	size_t i, shown = 0;
-	int has;
-
-	out->len = 0;
-	if (tk_contact_id_parse(tk->f[TK_F_CONTACT].p, tk->f[TK_F_CONTACT].n, &id) < 0)
-		return;
-	tk_contact_init(&c);
-	tk_org_init(&o);
-	if (tk_contact_get(t, id, &c) > 0) {
-		has = org_of(t, &c, &o) > 0;
-		/* its name, else its first address or phone */
-		if (c.v[TK_C_NAME][0])
-			tk_buf_printf(out, "%s (%s)", c.v[TK_C_NAME], c.v[TK_C_ID]);
-		else if (c.v[TK_C_EMAILS][0] || c.v[TK_C_PHONES][0]) {
-			const char *p = c.v[TK_C_EMAILS][0] ? c.v[TK_C_EMAILS] : c.v[TK_C_PHONES];
-
-			tk_buf_printf(out, "%.*s (%s)", (int)strcspn(p, ","), p, c.v[TK_C_ID]);
-		} else
-			tk_buf_adds(out, c.v[TK_C_ID]);
-		if (has)
-			tk_buf_printf(out, ", org %s%s%s%s", o.v[TK_O_KEY], o.v[TK_O_NAME][0] ? " (" : "",
-			    o.v[TK_O_NAME], o.v[TK_O_NAME][0] ? ")" : "");
-		if (*tk_contact_tier(&c, has ? &o : NULL))
-			tk_buf_printf(out, ", tier %s", tk_contact_tier(&c, has ? &o : NULL));
-		if (tk_contact_stats(t, id, &st) == 0)
-			tk_buf_printf(out, "; %zu open", st.open);
-		if (tk_contact_tickets(t, id, &ids) == 0 && ids.n > (tk->id != 0)) {
-			tk_buf_adds(out, "; last");
-			for (i = ids.n; i-- > 0 && shown < 3;)
-				if (ids.v[i] != tk->id) {
-					tk_buf_printf(out, " #%llu", (unsigned long long)ids.v[i]);
-					shown++;
-				}
-		}
-	}
-	tk_ids_free(&ids);
-	tk_contact_free(&c);
-	tk_org_free(&o);
-}
-
 /* ---- likely duplicates ---- */
 
 struct dkey {

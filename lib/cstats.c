@@ -925,3 +925,57 @@ tk_cstats_fold_store(tk_store *st)
 	st->bulk = bulk;
 	return rc ? -1 : 0;
 }
+
+/*
+ * The line tk-show prints above a ticket: its contact's name, org, tier,
+ * open tickets and the last three others, from the contact's summary and
+ * ix_contact read backwards (tk_cstats_profile), not from every ticket
+ * of the contact.
+ */
+void
+tk_contact_line(tk_txn *t, const tk_ticket *tk, tk_buf *out)
+{
+	tk_contact c;
+	tk_org o;
+	tk_profile p;
+	uint64_t id;
+	size_t i, shown = 0;
+	int has = 0, rc;
+
+	out->len = 0;
+	if (tk_contact_id_parse(tk->f[TK_F_CONTACT].p, tk->f[TK_F_CONTACT].n, &id) < 0)
+		return;
+	tk_contact_init(&c);
+	tk_org_init(&o);
+	if (tk_contact_get(t, id, &c) > 0) {
+		if (c.v[TK_C_ORG][0])
+			has = tk_org_get(t, c.v[TK_C_ORG], &o) > 0;
+		/* its name, else its first address or phone */
+		if (c.v[TK_C_NAME][0])
+			tk_buf_printf(out, "%s (%s)", c.v[TK_C_NAME], c.v[TK_C_ID]);
+		else if (c.v[TK_C_EMAILS][0] || c.v[TK_C_PHONES][0]) {
+			const char *q = c.v[TK_C_EMAILS][0] ? c.v[TK_C_EMAILS] : c.v[TK_C_PHONES];
+
+			tk_buf_printf(out, "%.*s (%s)", (int)strcspn(q, ","), q, c.v[TK_C_ID]);
+		} else
+			tk_buf_adds(out, c.v[TK_C_ID]);
+		if (has)
+			tk_buf_printf(out, ", org %s%s%s%s", o.v[TK_O_KEY], o.v[TK_O_NAME][0] ? " (" : "",
+			    o.v[TK_O_NAME], o.v[TK_O_NAME][0] ? ")" : "");
+		if (*tk_contact_tier(&c, has ? &o : NULL))
+			tk_buf_printf(out, ", tier %s", tk_contact_tier(&c, has ? &o : NULL));
+		if ((rc = tk_cstats_profile(t, id, &p)) >= 0) {
+			tk_buf_printf(out, "; %zu open", p.open);
+			if (p.tickets > (tk->id != 0)) {
+				tk_buf_adds(out, "; last");
+				for (i = 0; i < p.nlast && shown < 3; i++)
+					if (p.last[i] != tk->id) {
+						tk_buf_printf(out, " #%llu", (unsigned long long)p.last[i]);
+						shown++;
+					}
+			}
+		}
+	}
+	tk_contact_free(&c);
+	tk_org_free(&o);
+}

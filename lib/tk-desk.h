@@ -1205,8 +1205,6 @@ int tk_contact_refresh(tk_txn *t, tk_contact *c, const tk_lookup *l);
  * to do (it has a contact, or no requester that is an address or a
  * phone), -1 an error. */
 int tk_contact_backfill(tk_txn *t, uint64_t id);
-/* The line tk-show prints above a ticket (empty when it has no contact). */
-void tk_contact_line(tk_txn *t, const tk_ticket *tk, tk_buf *out);
 
 /* ---- cbulk.c: new contacts in bulk (tk-contact import) ---- */
 
@@ -1283,6 +1281,9 @@ int tk_cstats_rebuild(tk_txn *t, uint64_t until);
  * same in a transaction of its own (tk_bulk_end_hook). 0 or -1. */
 int tk_cstats_fold(tk_txn *t);
 int tk_cstats_fold_store(tk_store *st);
+/* The line tk-show prints above a ticket (empty when it has no contact):
+ * from the contact's summary, not its every ticket. */
+void tk_contact_line(tk_txn *t, const tk_ticket *tk, tk_buf *out);
 
 /* ---- pipe.c: reading the next batch while the last is written ---- */
 
