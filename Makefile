@@ -10,10 +10,17 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 # Appended even when CFLAGS is given on the command line.
 ALLCFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Ilib
-# LMDB, PCRE2 and utf8proc are linked statically (permissive licences): a
-# small command starts without loading them, a tenth of a one-ticket tk-new.
-# libcsv (LGPL) stays a shared library.
+# The commands are linked statically, the C library included (STATIC): a
+# one-ticket command is mostly its own start, and loading ld.so and
+# libc.so was a sixth of a tk-set (README.md, Dependencies). tk-mail,
+# which loads GMime and GLib, the sanitizer build and the tests' own
+# programs link the C library dynamically (LDLIBS), LMDB, PCRE2 and
+# utf8proc statically; vg/bin has the commands linked dynamically for
+# valgrind, which cannot follow malloc in a static program.
+STATIC ?= -static
 LDLIBS += -Wl,-Bstatic -llmdb -lpcre2-8 -lutf8proc -Wl,-Bdynamic -lcsv -lpthread -lm
+STLIBS = -llmdb -lpcre2-8 -lutf8proc -lcsv -lpthread -lm
+CMDLIBS = $(if $(STATIC),$(STLIBS),$(LDLIBS))
 
 # GMime 3 (and through it GLib) is linked dynamically into tk-mail alone:
 # only lib/mail.c includes it, so the other commands never load it and
@@ -45,7 +52,16 @@ $(O)/lib/libtk.a: $(LIBOBJ)
 
 $(O)/bin/%: cmd/%.c $(O)/lib/libtk.a $(wildcard lib/*.h)
 	@mkdir -p $(O)/bin
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtk.a $(LDLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) $(STATIC) -o $@ $< $(O)/lib/libtk.a $(CMDLIBS)
+
+# The same commands linked dynamically, for tests/t0950-valgrind.t.
+vg: $(addprefix vg/bin/,$(filter-out tk-mail,$(CMDS))) vg/bin/tk-mail
+vg/bin/%: cmd/%.c lib/libtk.a $(wildcard lib/*.h)
+	@mkdir -p vg/bin
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< lib/libtk.a $(LDLIBS)
+vg/bin/tk-mail: bin/tk-mail
+	@mkdir -p vg/bin
+	cp bin/tk-mail $@
 
 $(O)/bin/tk-mail: cmd/tk-mail.c $(O)/lib/libtk.a $(wildcard lib/*.h)
 	@mkdir -p $(O)/bin
@@ -74,14 +90,14 @@ deps-mail:
 # The whole suite on the normal build, then again under AddressSanitizer
 # and UndefinedBehaviorSanitizer, then a short fuzz run.
 check: deps
-	$(MAKE) all
+	$(MAKE) all vg
 	sh tests/run.sh bin
 	$(MAKE) asan
 	ASAN_OPTIONS=detect_leaks=1 sh tests/run.sh asan/bin
 	$(MAKE) fuzz-quick
 
 asan:
-	$(MAKE) O=asan CFLAGS="$(SANFLAGS)" LDFLAGS="$(SANFLAGS)" all
+	$(MAKE) O=asan CFLAGS="$(SANFLAGS)" LDFLAGS="$(SANFLAGS)" STATIC= all
 
 # libFuzzer targets for the record reader and the filter parser.
 FUZZ = record filter csv json mail mime
@@ -127,6 +143,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/tk $(DESTDIR)$(ZSHCOMPDIR)/_tk $(DESTDIR)$(FISHCOMPDIR)/tk.fish
 
 clean:
-	rm -rf bin asan fuzz-bin lib/*.o lib/libtk.a tests/unit tests/calendar
+	rm -rf bin asan vg fuzz-bin lib/*.o lib/libtk.a tests/unit tests/calendar
 
-.PHONY: all deps deps-mail check asan fuzz fuzz-quick demo bench install uninstall clean
+.PHONY: all vg deps deps-mail check asan fuzz fuzz-quick demo bench install uninstall clean

@@ -163,7 +163,6 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -581,13 +580,13 @@ static void
 denied(const char *dir, int write)
 {
 	const char *who = write ? "commands that write" : "readers";
-	char ask[160];
-	struct group *gr;
+	char ask[160], gr[64];
 	struct stat sb;
 	tk_buf p = { 0 };
 
-	if (stat(dir, &sb) == 0 && (gr = getgrgid(sb.st_gid)) && gr->gr_name)
-		snprintf(ask, sizeof ask, "ask for the store's group (%.64s) or see tk(7)", gr->gr_name);
+	if (stat(dir, &sb) == 0 && (tk_passwd_name("/etc/group", sb.st_gid, gr, sizeof gr) ||
+	    tk_getent_name("group", sb.st_gid, gr, sizeof gr)))
+		snprintf(ask, sizeof ask, "ask for the store's group (%s) or see tk(7)", gr);
 	else
 		snprintf(ask, sizeof ask, "ask for the store's group or see tk(7)");
 	if (faccessat(AT_FDCWD, dir, X_OK, AT_EACCESS) < 0) {

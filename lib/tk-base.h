@@ -127,6 +127,7 @@ void tk_flush_stdout(void);
 const char *tk_actor(void);	/* the real Unix user */
 /* uid's name in a passwd(5) file: 1 found (in name), 0 not. */
 int tk_passwd_name(const char *path, unsigned long uid, char *name, size_t size);
+int tk_getent_name(const char *db, unsigned long id, char *name, size_t size);
 
 /*
  * Lines of an input stream, read in large blocks and handed out where they
