@@ -338,6 +338,17 @@ test_passwd(void)
 	ok(tk_passwd_name(path, 4000, name, sizeof name) == 0, "passwd: an unknown uid is not found");
 	unlink(path);
 	ok(tk_passwd_name(path, 1000, name, sizeof name) == 0, "passwd: a missing file finds nothing");
+	/* getent(1), for names NSS knows beyond the files (LDAP, SSSD):
+	 * uid and gid 0 are root everywhere */
+	if (access("/usr/bin/getent", X_OK) == 0 || access("/bin/getent", X_OK) == 0) {
+		ok(tk_getent_name("passwd", 0, name, sizeof name) == 1, "getent: uid 0 found");
+		is_str(name, "root", "getent: uid 0 is root");
+		ok(tk_getent_name("group", 0, name, sizeof name) == 1, "getent: gid 0 found");
+		is_str(name, "root", "getent: gid 0 is root");
+		ok(tk_getent_name("passwd", 4294967000UL, name, sizeof name) == 0, "getent: an unknown uid is not found");
+		ok(tk_getent_name("passwd", 0, name, 3) == 0, "getent: a name longer than the buffer is not cut");
+	} else
+		ok(1, "# SKIP getent(1) is not installed");
 }
 
 static void
