@@ -360,10 +360,14 @@ parse_enum(struct fdef *d, char **w, size_t n)
 		if (!strchr(w[i], '='))
 			d->vals[d->nvals++] = tk_xstrdup(w[i]);
 	/* Two values the same but for case (sorted: neighbours; an enum of a
-	 * hundred values is read by every command). */
+	 * hundred values is read by every command, so values written in
+	 * order, as they mostly are, are not sorted again). */
 	sorted = tk_xmalloc((d->nvals + 1) * sizeof *sorted);
 	memcpy(sorted, d->vals, d->nvals * sizeof *sorted);
-	qsort(sorted, d->nvals, sizeof *sorted, cmp_nocase);
+	for (i = 1; i < d->nvals && strcasecmp(sorted[i - 1], sorted[i]) < 0; i++)
+		;
+	if (i < d->nvals)
+		qsort(sorted, d->nvals, sizeof *sorted, cmp_nocase);
 	for (i = 1; i < d->nvals; i++)
 		if (!strcasecmp(sorted[i - 1], sorted[i])) {
 			tk_error("enum: %s and %s differ only by case", sorted[i - 1], sorted[i]);
