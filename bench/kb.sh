@@ -70,4 +70,32 @@ for q in en:
     a, b = tk(q, 10), fts(q, 10)
     print("top 10 for %r: tk %s | FTS5 %s | in both %d" % (q, a, b, len(set(a) & set(b))))
 PY
+# The same latency with the driver's own cost left out: each query's two
+# processes timed by hyperfine -N (no shell, fork to exit), 5 runs each
+# after a warm-up, tk and FTS5 in one hyperfine call; the median of each
+# query's medians. (The Python driver above adds about a millisecond of its
+# own to every call, tk's and sqlite3's alike, which pulls the ratio
+# towards 1.)
+if command -v hyperfine >/dev/null; then
+python3 - "$st" "$db" "$qs" "$out" <<'PY'
+import json, shlex, statistics, subprocess, sys
+st, db, qpath, out = sys.argv[1:5]
+queries = [l.strip() for l in open(qpath, encoding='utf-8') if l.strip()]
+def fts_q(q):
+    return ' '.join('"' + w.replace('"', '""') + '"' for w in q.split())
+tks, fts, ratios = [], [], []
+for i, q in enumerate(queries):
+    sql = "SELECT rowid FROM kb WHERE kb MATCH '%s' ORDER BY rank LIMIT 10;" % fts_q(q).replace("'", "''")
+    j = out + '/kb-hf.json'
+    subprocess.run(['hyperfine', '-N', '-i', '--warmup', '1', '--runs', '5', '--export-json', j,
+                    '-n', 'tk', ' '.join(shlex.quote(a) for a in ['tk-kb', '-d', st, 'search', '-n', '10', q]),
+                    '-n', 'fts', ' '.join(shlex.quote(a) for a in ['sqlite3', db, sql])],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=120)
+    r = {x['command']: x['median'] for x in json.load(open(j))['results']}
+    tks.append(r['tk']); fts.append(r['fts']); ratios.append(r['tk'] / r['fts'])
+a, b = statistics.median(tks) * 1000, statistics.median(fts) * 1000
+print("query latency by hyperfine -N (%d queries, each query's median of 5 runs, the median over queries): tk-kb search %.2f ms, sqlite3 FTS5 %.2f ms; ratio %.2f; median of the per-query ratios %.2f (target <= 0.5)"
+      % (len(queries), a, b, a / b, statistics.median(ratios)))
+PY
+fi
 echo "kb.sh: load $(cut -d' ' -f1-3 /proc/loadavg) after"
