@@ -1561,6 +1561,8 @@ struct cand {
 	double score;
 	int groups;
 };
+/* (ft_search writes its hits over its candidates) */
+_Static_assert(sizeof(tk_fthit) <= sizeof(struct cand), "a hit fits where its candidate was");
 
 static double
 bm25(const struct post *p, double idf, double avgdl)
@@ -1642,25 +1644,28 @@ ticket_ids(tk_txn *t, const char *term, size_t n, int prefix, uint64_t **out, si
 /* A group of ticket terms (ids alone): its lists intersected, each
  * ticket scored by the idf of its terms (BM25 at tf 1, average length). */
 static int
-ticket_group(tk_txn *t, struct group *g, double ndocs, struct cand **out, size_t *nout)
+ticket_group_ids(tk_txn *t, struct group *g, double *idf, uint64_t **out, size_t *nout)
 {
-	size_t nt = g->tt.n, i, j, *at;
-	uint64_t **l = tk_xmalloc(nt * sizeof *l);
-	size_t *ln = tk_xmalloc(nt * sizeof *ln);
+	size_t nt = g->tt.n, i, j, w = 0, *at;
+	uint64_t **l = tk_xmalloc((nt + 1) * sizeof *l);
+	size_t *ln = tk_xmalloc((nt + 1) * sizeof *ln);
 	double s = 0;
 	int rc = 0;
 
 	*out = NULL, *nout = 0;
-	at = tk_xmalloc(nt * sizeof *at);
+	at = tk_xmalloc((nt + 1) * sizeof *at);
 	for (i = 0; i < nt; i++)
 		l[i] = NULL, ln[i] = 0, at[i] = 0;
 	for (i = 0; i < nt && !rc; i++) {
 		rc = ticket_ids(t, g->tt.text.p + g->tt.v[i].off, g->tt.v[i].len,
 		    g->prefix || g->tt.v[i].kind == TK_TOK_UNI, &l[i], &ln[i]);
-		s += log(1 + (ndocs - (double)ln[i] + 0.5) / ((double)ln[i] + 0.5));
+		if (idf)
+			s += log(1 + (*idf - (double)ln[i] + 0.5) / ((double)ln[i] + 0.5));
 	}
 	if (!rc && nt) {
-		*out = tk_xmalloc((ln[0] + 1) * sizeof **out);
+		/* the first list's ids that every other list holds, kept in
+		 * its own array (a common word's 27,000 tickets take no new
+		 * pages) */
 		for (j = 0; j < ln[0]; j++) {
 			uint64_t id = l[0][j];
 			int ok = 1;
@@ -1671,15 +1676,37 @@ ticket_group(tk_txn *t, struct group *g, double ndocs, struct cand **out, size_t
 				ok = at[i] < ln[i] && l[i][at[i]] == id;
 			}
 			if (ok)
-				(*out)[(*nout)++] = (struct cand){ id, s, 1 };
+				l[0][w++] = id;
 		}
+		*out = l[0], *nout = w;
+		l[0] = NULL;
 	}
 	for (i = 0; i < nt; i++)
 		free(l[i]);
 	free(l);
 	free(ln);
 	free(at);
+	if (idf)
+		*idf = s;
 	return rc;
+}
+
+static int
+ticket_group(tk_txn *t, struct group *g, double ndocs, struct cand **out, size_t *nout)
+{
+	uint64_t *ids;
+	size_t n, j;
+	double s = ndocs;
+
+	*out = NULL, *nout = 0;
+	if (ticket_group_ids(t, g, &s, &ids, &n) < 0)
+		return -1;
+	*out = tk_xmalloc((n + 1) * sizeof **out);
+	for (j = 0; j < n; j++)
+		(*out)[j] = (struct cand){ ids[j], s, 1 };
+	*nout = n;
+	free(ids);
+	return 0;
 }
 
 /* An article term's docs with their scores (a group of one term, no
@@ -1997,15 +2024,29 @@ long
 tk_ft_ids(tk_txn *t, int kind, tk_ftq *q, uint64_t **ids)
 {
 	tk_fthit *h;
-	long n = ft_search(t, kind, q, 0, &h, 1), i;
+	long n, i;
+	size_t nn;
 
 	*ids = NULL;
-	if (n < 0)
+	/* one group of ticket terms (text=打印机): its ids are the answer,
+	 * straight from the lists, no candidates or hits made of them */
+	if (kind == 't' && q->n == 1 && q->g[0].type == G_MUST && !q->g[0].tag && q->g[0].tt.n) {
+		if (ticket_group_ids(t, &q->g[0], NULL, ids, &nn) < 0)
+			return -1;
+		if (!*ids)
+			*ids = tk_xmalloc(sizeof **ids);
+		return (long)nn;
+	}
+	if ((n = ft_search(t, kind, q, 0, &h, 1)) < 0)
 		return -1;
-	*ids = tk_xmalloc(((size_t)n + 1) * sizeof **ids);
-	for (i = 0; i < n; i++)
-		(*ids)[i] = h[i].id;	/* (ascending: unsorted by score) */
-	free(h);
+	/* (ascending: unsorted by score) written over the hits, as
+	 * ft_search writes those over its candidates */
+	for (i = 0; i < n; i++) {
+		uint64_t id = h[i].id;
+
+		memcpy((unsigned char *)h + (size_t)i * sizeof id, &id, sizeof id);
+	}
+	*ids = tk_xrealloc(h, ((size_t)n + 1) * sizeof **ids);
 	return n;
 }
 
@@ -2121,10 +2162,23 @@ ft_search(tk_txn *t, int kind, tk_ftq *q, size_t max, tk_fthit **hits, int and_o
 		nres = w;
 		free(x);
 	}
-	*hits = tk_xmalloc((nres + 1) * sizeof **hits);
-	for (i = 0; i < nres; i++)
-		(*hits)[i] = (tk_fthit){ res[i].id, res[i].score };
-	free(res);
+	/* The hits written over the candidates they come from (a hit is
+	 * smaller: each is written at or before the one read), so that a
+	 * common word's 27,000 tickets do not take new pages, a page fault
+	 * each, for a second copy. */
+	{
+		unsigned char *base = (unsigned char *)res;
+		tk_fthit h;
+
+		if (!res)
+			res = tk_xmalloc(sizeof *res), base = (unsigned char *)res;
+		for (i = 0; i < nres; i++) {
+			h.id = res[i].id;
+			h.score = res[i].score;
+			memcpy(base + i * sizeof h, &h, sizeof h);
+		}
+		*hits = tk_xrealloc(res, (nres + 1) * sizeof **hits);
+	}
 	if (and_only != 1 && max && nres > max) {
 		top_k(*hits, nres, max);	/* the best max first, the rest left unsorted */
 		nres = max;

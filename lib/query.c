@@ -1408,6 +1408,25 @@ idset_make(idset *s, const idvec *iv)
 		s->bits[iv->v[i] / 8] |= (unsigned char)(1u << (iv->v[i] % 8));
 }
 
+/* The set of a text= term's index answer and pending tickets, made from
+ * its two lists without their union written out (tickets written in a
+ * bulk run's pending ranges need ft_union). */
+static void
+idset_ft(idset *s, const struct term *t)
+{
+	size_t i;
+
+	s->max = t->nftids ? t->ftids[t->nftids - 1] : 0;	/* (both ascending) */
+	if (t->npend && t->pend[t->npend - 1] > s->max)
+		s->max = t->pend[t->npend - 1];
+	s->bits = tk_xmalloc(s->max / 8 + 1);
+	memset(s->bits, 0, s->max / 8 + 1);
+	for (i = 0; i < t->nftids; i++)
+		s->bits[t->ftids[i] / 8] |= (unsigned char)(1u << (t->ftids[i] % 8));
+	for (i = 0; i < t->npend; i++)
+		s->bits[t->pend[i] / 8] |= (unsigned char)(1u << (t->pend[i] % 8));
+}
+
 static int
 idset_has(const idset *s, uint64_t id)
 {
@@ -1929,7 +1948,8 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 
 			if (t->ftq && t->ftset && t->op == OP_EQ && !t->nfranges &&
 			    t->nftids + t->npend < as.ms_entries * 2) {
-				ft_union(tx, t, &pre);
+				if (t->nfranges)	/* (else the set is made from the term's lists) */
+					ft_union(tx, t, &pre);
 				pt = t;
 			}
 		}
@@ -1961,7 +1981,7 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		idset only = { NULL, 0 };
 
 		if (pt)
-			idset_make(&only, &pre);
+			pt->ftq && !pt->nfranges ? idset_ft(&only, pt) : idset_make(&only, &pre);
 		if (xt) {
 			rc = collect_active_ix(tx, xt, &av, &nav, &dl);
 			if (rc > 0)
