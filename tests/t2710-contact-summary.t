@@ -96,6 +96,15 @@ test_expect_success 'bulk: tk-import in batches, updates with --update, tk-new -
 	check
 '
 
+test_expect_success 'a long run counted in two threads (TK_FOLD_SPLIT): the same summaries' '
+	mkdir -p one two &&
+	tk-import -q -d one bulk.csv &&
+	TK_FOLD_SPLIT=500 tk-import -q -d two bulk.csv &&
+	mdb_dump -s contact_stats one | grep "^ " >one.dump && test "$(wc -l <one.dump)" -gt 40 &&
+	mdb_dump -s contact_stats two | grep "^ " >two.dump && test_cmp one.dump two.dump &&
+	TK_DIR=$PWD/two check
+'
+
 test_expect_success 'a bulk run that changes its own new tickets (an external id twice, a requester changed)' '
 	printf "%s\n" "external_id,subject,requester,status,csat" "D-1,a,d1@dup.example,open," \
 	    "D-2,b,d2@dup.example,open," "D-1,a,d1@dup.example,closed,5" "D-3,c,d1@dup.example,new," \
