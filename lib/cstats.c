@@ -867,10 +867,11 @@ cst_join(struct cst *d, const struct cst *s)
 }
 
 /* The tickets of ids (from, until] counted into b by contact; *last the
- * highest id read. forget: let go of the map's pages now and then (the
- * main thread only). */
+ * highest id read. Every mask + 1 tickets the map's pages are let go of
+ * (for the whole process: with two threads reading, each does it twice as
+ * often, so that the pages held stay those of one pass). */
 static int
-count_range(tk_txn *t, uint64_t from, uint64_t until, struct batch *b, uint64_t *last, int forget)
+count_range(tk_txn *t, uint64_t from, uint64_t until, struct batch *b, uint64_t *last, uint64_t mask)
 {
 	unsigned char kb[8];
 	MDB_cursor *c;
@@ -899,7 +900,7 @@ count_range(tk_txn *t, uint64_t from, uint64_t until, struct batch *b, uint64_t 
 		*last = tk.id;
 		/* a run's tickets read: their pages let go as a bulk batch
 		 * lets go of its own (no WRITEMAP: the map is only read) */
-		if (forget && !(++seen & 0xffff))
+		if (!(++seen & mask))
 			tk_store_forget(t->st);
 	}
 	mdb_cursor_close(c);
@@ -926,7 +927,7 @@ half_run(void *arg)
 	tk_txn rt;
 
 	if ((h->rc = tk_txn_read(h->st, &rt)) == 0) {
-		h->rc = count_range(&rt, h->from, h->until, &h->b, &h->last, 0);
+		h->rc = count_range(&rt, h->from, h->until, &h->b, &h->last, 0x7fff);
 		tk_txn_end(&rt);
 	}
 	if (h->rc)
@@ -982,7 +983,7 @@ fold_from(tk_txn *t, uint64_t upto, uint64_t until)
 		h.last = h.from;
 		split = pthread_create(&th, NULL, half_run, &h) == 0;
 	}
-	rc = count_range(t, upto, split ? h.from : until, &b, &last, 1);
+	rc = count_range(t, upto, split ? h.from : until, &b, &last, split ? 0x7fff : 0xffff);
 	if (split) {
 		pthread_join(th, NULL);
 		if (!rc && h.rc)
