@@ -68,6 +68,7 @@ struct change {
 	const char *key;
 	tk_dasgs as;
 	int add, rm;
+	size_t adopted;		/* contacts that joined by a new domain */
 };
 
 static int
@@ -112,7 +113,7 @@ change_fn(tk_txn *t, void *arg)
 		o.v[TK_O_KEY] = tk_xstrdup(ch->key);
 	}
 	tk_dasg_apply(o.v, &ch->as, tk_org_cols);
-	rc = tk_org_save(t, &o, found ? &old : NULL);
+	rc = tk_org_save(t, &o, found ? &old : NULL, &ch->adopted);
 out:
 	tk_ids_free(&ids);
 	tk_org_free(&o);
@@ -392,6 +393,9 @@ main(int argc, char **argv)
 			tk_die(rc, "%s", tk_errmsg);
 		if (!opt.quiet && !ch.rm)
 			printf("%s\n", ch.key);
+		if (!opt.quiet && ch.adopted)
+			fprintf(stderr, "tk-org: %s: %zu contact%s with no org joined it by %s domain\n", ch.key,
+			    ch.adopted, ch.adopted == 1 ? "" : "s", ch.adopted == 1 ? "its" : "their");
 		tk_flush_stdout();
 	} else if (!strcmp(verb, "ls")) {
 		rc = list(argc, argv);

@@ -756,15 +756,105 @@ tk_contact_remove(tk_txn *t, tk_contact *c)
 	return 0;
 }
 
+/* 1 when the domain of address a (n bytes) is domain d (dn) or one of
+ * its sub-domains. */
+static int
+in_domain(const char *a, size_t n, const char *d, size_t dn)
+{
+	const char *at = memchr(a, '@', n);
+	size_t an;
+
+	if (!at)
+		return 0;
+	an = (size_t)(a + n - at - 1);
+	return an >= dn && !memcmp(a + n - dn, d, dn) && (an == dn || a[n - dn - 1] == '.');
+}
+
+/*
+ * An org that gains domains takes the contacts that have no org and
+ * whose address now belongs to it by its most specific domain: contacts
+ * made before the org or the domain (mail came first, the directory
+ * after). Each is written with the org, logged, and its open and paused
+ * tickets follow, as with tk-contact set org=; resolved and closed ones
+ * keep what they had. A contact with an org keeps it. *n: how many.
+ */
+static int
+adopt(tk_txn *t, const tk_org *o, const tk_org *old, size_t *n)
+{
+	const char *now = o->v[TK_O_DOMAINS], *before = old ? old->v[TK_O_DOMAINS] : "", *p, *e;
+	tk_ids ids = { 0 };
+	tk_contact c, nc;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	char *key;
+	size_t i;
+	int rc, any = 0;
+
+	*n = 0;
+	for (p = now; *p && !any; p = *e ? e + 1 : e) {
+		e = strchr(p, ',');
+		if (!e)
+			e = p + strlen(p);
+		any = e > p && !tk_list_has(before, p, (size_t)(e - p));
+	}
+	if (!any)
+		return 0;
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_CONTACT_EMAIL], &cur)))
+		return tk_mdb_error(rc, "contact_email");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		int in = 0;
+
+		for (p = now; *p && !in; p = *e ? e + 1 : e) {
+			e = strchr(p, ',');
+			if (!e)
+				e = p + strlen(p);
+			in = e > p && !tk_list_has(before, p, (size_t)(e - p)) &&
+			    in_domain(k.mv_data, k.mv_size, p, (size_t)(e - p));
+		}
+		if (!in || v.mv_size != 8)
+			continue;
+		key = NULL;
+		if ((rc = tk_org_of_address(t, k.mv_data, k.mv_size, &key)) < 0)
+			break;
+		if (rc && key && !strcmp(key, o->v[TK_O_KEY]))
+			tk_ids_add(&ids, tk_get_u64(v.mv_data));
+		free(key);
+		rc = 0;
+	}
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND) {
+		tk_ids_free(&ids);
+		return rc < 0 ? -1 : tk_mdb_error(rc, "contact_email");
+	}
+	tk_ids_unique(&ids);
+	tk_contact_init(&c);
+	tk_contact_init(&nc);
+	for (i = 0, rc = 0; i < ids.n && !rc; i++) {
+		if ((rc = tk_contact_get(t, ids.v[i], &c)) <= 0 || c.v[TK_C_ORG][0] || c.v[TK_C_MERGED_INTO][0]) {
+			rc = rc < 0 ? -1 : 0;
+			continue;
+		}
+		tk_contact_copy(&nc, &c);
+		set_col(nc.v, TK_C_ORG, o->v[TK_O_KEY]);
+		if ((rc = tk_contact_write(t, &nc, &c)) == 0)
+			(*n)++;
+	}
+	tk_contact_free(&c);
+	tk_contact_free(&nc);
+	tk_ids_free(&ids);
+	return rc;
+}
+
 int
-tk_org_save(tk_txn *t, tk_org *o, const tk_org *old)
+tk_org_save(tk_txn *t, tk_org *o, const tk_org *old, size_t *adopted)
 {
 	tk_ids members = { 0 }, ids = { 0 };
 	tk_contact c;
-	size_t i;
+	size_t i, n;
 	int rc;
 
-	if ((rc = tk_org_write(t, o, old)) < 0 || !old || !strcmp(old->v[TK_O_TIER], o->v[TK_O_TIER]))
+	if ((rc = tk_org_write(t, o, old)) < 0 || (rc = adopt(t, o, old, adopted ? adopted : &n)) < 0 || !old ||
+	    !strcmp(old->v[TK_O_TIER], o->v[TK_O_TIER]))
 		return rc;
 	/* A new tier: the open tickets of the members who take the org's. */
 	if (tk_contact_of_org(t, o->v[TK_O_KEY], &members) < 0)

@@ -648,7 +648,7 @@ org_row(tk_txn *t, tk_dimport *im, char **f, size_t n, int *result)
 			goto out;
 		}
 	}
-	if ((rc = tk_org_save(t, &o, found ? &old : NULL)) < 0)	/* (checks first) */
+	if ((rc = tk_org_save(t, &o, found ? &old : NULL, NULL)) < 0)	/* (checks first) */
 		goto out;
 	*result = found ? R_UPDATED : R_CREATED;
 	goto out;

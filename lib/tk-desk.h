@@ -1148,8 +1148,10 @@ const char *tk_contact_tier(const tk_contact *c, const tk_org *org);
 /* The tickets of a contact (index ix_contact), ascending. */
 int tk_contact_tickets(tk_txn *t, uint64_t id, tk_ids *ids);
 /* tk_org_write, and the open and paused tickets of the org's contacts
- * that take its tier follow a new tier. */
-int tk_org_save(tk_txn *t, tk_org *o, const tk_org *old);
+ * that take its tier follow a new tier; an org that gains domains takes
+ * the contacts with no org whose addresses are now its (*adopted of
+ * them, when adopted is not NULL), and their open tickets follow. */
+int tk_org_save(tk_txn *t, tk_org *o, const tk_org *old, size_t *adopted);
 /* Merge contact a into b (force: even when their orgs differ), and undo
  * it: 0 or a TK_DIR_ code. Tickets moved are counted in *moved. */
 int tk_contact_merge(tk_txn *t, uint64_t a, uint64_t b, int force, size_t *moved);

@@ -242,4 +242,35 @@ test_expect_success 'an org'"'"'s open tickets: read by value from the working s
 	tk-ls -a -t -o id org=globex >all && tk-ls -a -t -o id "org~^globex\$" >scan && test_cmp scan all
 '
 
+test_expect_success 'an org made after its people: contacts with no org join it by domain, open tickets follow' '
+	tk-new -q -d late -s "VPN down" -r "Wang Li <wang.li@acme.example>" </dev/null &&
+	tk-new -q -d late -s "old" -r wang.li@acme.example </dev/null && tk-set -q -d late status=closed 2 &&
+	tk-new -q -d late -s "eu" -r "Ann <ann@eu.acme.example>" </dev/null &&
+	tk-new -q -d late -s "gm" -r pat@gmail.com </dev/null &&
+	tk-new -q -d late -s "other" -r "Bo <bo@acme.example>" </dev/null &&
+	tk-org -q -d late add other name=Other &&
+	tk-contact -q -d late set bo@acme.example org=other &&
+	tk-org -d late add acme name=Acme domains=acme.example tier=vip >out 2>err &&
+	echo acme >expect && test_cmp expect out &&
+	test_grep "^tk-org: acme: 2 contacts with no org joined it by their domain$" err &&
+	tk-contact -d late ls -t -o emails,org,tier >out &&
+	printf "wang.li@acme.example\tacme\t\nann@eu.acme.example\tacme\t\npat@gmail.com\t\t\nbo@acme.example\tother\t\n" >expect &&
+	test_cmp expect out &&
+	tk-ls -d late -a -t -o id,status,org,tier >out &&
+	printf "1\tnew\tacme\tvip\n2\tclosed\t\t\n3\tnew\tacme\tvip\n4\tnew\t\t\n5\tnew\tother\t\n" >expect &&
+	test_cmp expect out &&
+	tk-log -d late -t c1 | grep -q "	org		acme	" &&
+	tk-log -d late -t 1 | grep -q "	org		acme	.*	contact$" &&
+	tk-new -q -d late -s "de" -r "Kai <kai@acme.de>" </dev/null &&
+	tk-org -d late set acme +domain=acme.de >/dev/null 2>err &&
+	test_grep "^tk-org: acme: 1 contact with no org joined it by its domain$" err &&
+	tk-ls -d late -t -o org,tier id=6 >out && printf "acme\tvip\n" >expect && test_cmp expect out &&
+	tk-new -q -d late -s "lab" -r "Lu <lu@lab.acme.example>" </dev/null &&
+	tk-org -d late add lab domains=lab.acme.example >/dev/null 2>err && ! test -s err &&
+	tk-contact -d late ls -t -o org emails=lu@lab.acme.example >out && echo acme >expect && test_cmp expect out &&
+	tk-new -q -d late -s "lab 2" -r "Mo <mo@lab.acme.example>" </dev/null &&
+	tk-contact -d late ls -t -o org emails=mo@lab.acme.example >out && echo lab >expect && test_cmp expect out &&
+	tk-org -d late set acme tier=gold >/dev/null 2>err && ! test -s err
+'
+
 test_done
