@@ -44,6 +44,8 @@ run 'tk-ls --table -a -o id,status,first_response,reopens,watchers,subject'
 run 'tk-ls --table -s tier,priority -o id,tier,org,priority,queue,subject   # VIPs first'
 run 'tk-contact show wang.li@initech.io'
 run "tk-contact find '138 0013 8000'"
+run "tk-org add bigcustomer name='Big Customer' domains=bigcustomer.com tier=gold   # carol wrote before her company was known: she joins it"
+run 'tk-ls -o id,org,tier,subject org=bigcustomer   # and her open ticket follows'
 run 'tk-org ls --table'
 run 'tk-show 2'
 run 'tk-log --since 1h -H'
