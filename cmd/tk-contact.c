@@ -228,8 +228,21 @@ counted(tk_txn *t, struct listing *l, tk_contact *c)
 		return;
 	if (l->stats && c->id < l->nstats)
 		s = &l->stats[c->id];
-	else if (tk_contact_stats(t, c->id, &one) < 0)
-		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+	else {	/* a few contacts: each one's summary, not its tickets one by one */
+		tk_profile p;
+		int rc = tk_cstats_profile(t, c->id, &p);
+
+		if (rc < 0)
+			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+		memset(&one, 0, sizeof one);
+		if (rc > 0) {
+			one.tickets = p.tickets;
+			one.open = p.open;
+			memcpy(one.status, p.status, sizeof one.status);
+			memcpy(one.last, p.last_created, sizeof one.last);
+			one.newest = p.nlast ? p.last[0] : 0;
+		}
+	}
 	snprintf(num, sizeof num, "%zu", s->tickets);
 	free(c->v[TK_C_TICKETS]);
 	c->v[TK_C_TICKETS] = tk_xstrdup(num);

@@ -1150,55 +1150,6 @@ tk_contact_is_requester(tk_txn *t, const tk_ticket *tk, const char *addr, size_t
 
 /* ---- counts ---- */
 
-static int
-status_slot(tk_str s)
-{
-	static const char *const names[] = { "new", "open", "pending", "resolved", "closed" };
-	int i;
-
-	for (i = 0; i < 5; i++)
-		if (tk_str_eq(s, names[i]))
-			return i;
-	return -1;
-}
-
-int
-tk_contact_stats(tk_txn *t, uint64_t id, tk_cstats *st)
-{
-	tk_ids ids = { 0 };
-	tk_ticket tk;
-	MDB_val v;
-	size_t i;
-	int rc = 0, slot;
-
-	memset(st, 0, sizeof *st);
-	if (tk_contact_tickets(t, id, &ids) < 0)
-		return -1;
-	tk_ticket_init(&tk);
-	for (i = 0; i < ids.n; i++) {
-		if ((rc = tk_get_id(t, TK_DB_TICKETS, ids.v[i], &v)) < 0)
-			break;
-		if (!rc)
-			continue;
-		tk.id = ids.v[i];
-		if ((rc = tk_ticket_decode_upto(&tk, v.mv_data, v.mv_size, TK_F_STATUS)) < 0)
-			break;
-		st->tickets++;
-		if ((slot = status_slot(tk.f[TK_F_STATUS])) >= 0)
-			st->status[slot]++;
-		if (tk_active_status(tk.f[TK_F_STATUS]))
-			st->open++;
-		if (ids.v[i] > st->newest) {
-			st->newest = ids.v[i];
-			memcpy(st->last, tk.f[TK_F_CREATED].p, tk.f[TK_F_CREATED].n == 20 ? 20 : 0);
-			st->last[tk.f[TK_F_CREATED].n == 20 ? 20 : 0] = '\0';
-		}
-	}
-	tk_ticket_free(&tk);
-	tk_ids_free(&ids);
-	return rc < 0 ? -1 : 0;
-}
-
 int
 tk_contact_stats_all(tk_txn *t, tk_cstats *st, size_t n)
 {

@@ -1175,7 +1175,6 @@ typedef struct {
 /* The counts of every contact (indexed by id, n entries, zeroed first)
  * in one pass over ix_contact and the working set. */
 int tk_contact_stats_all(tk_txn *t, tk_cstats *st, size_t n);
-int tk_contact_stats(tk_txn *t, uint64_t id, tk_cstats *st);
 /* The same of an org's tickets (ix_org and the working set). */
 int tk_org_tickets(tk_txn *t, const char *org, tk_ids *ids);
 
