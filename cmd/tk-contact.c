@@ -302,7 +302,7 @@ list(int argc, char **argv)
 {
 	struct listing l = { 0 };
 	tk_ids ids = { 0 };
-	const char *org;
+	const char *org = NULL, *idv, *addr = NULL;
 	tk_contact c;
 	tk_txn t;
 	size_t i;
@@ -318,9 +318,25 @@ list(int argc, char **argv)
 	st = tk_cmd_store(opt.dir, TK_OPEN_READ);
 	if (tk_txn_read(st, &t) < 0)
 		tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
-	/* org=KEY: its members, from their index */
-	if ((org = tk_dfilter_eq(l.f, TK_C_ORG))) {
-		if (tk_contact_of_org(&t, org, &ids) < 0)
+	/* id=c12, emails=ADDRESS, org=KEY: the candidates from an index (each
+	 * still matched against the whole filter), not every contact read */
+	if ((idv = tk_dfilter_eq(l.f, TK_C_ID)) || (addr = tk_dfilter_eq(l.f, TK_C_EMAILS)) ||
+	    (org = tk_dfilter_eq(l.f, TK_C_ORG))) {
+		uint64_t one;
+
+		if (idv) {
+			if (tk_contact_id_parse(idv, strlen(idv), &one) == 0)
+				tk_ids_add(&ids, one);
+		} else if (addr) {
+			char *a = tk_xstrdup(addr);
+
+			tk_address_lower(a, strlen(a));
+			if ((rc = tk_contact_by_address(&t, a, strlen(a), &one)) < 0)
+				tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
+			if (rc)
+				tk_ids_add(&ids, one);
+			free(a);
+		} else if (tk_contact_of_org(&t, org, &ids) < 0)
 			tk_die(TK_EXIT_FAIL, "%s", tk_errmsg);
 		listing_start(&l, &t, ids.n > 256);
 		tk_contact_init(&c);

@@ -378,4 +378,17 @@ test_expect_success 'bulk: contacts made earlier in the run count, across batche
 	tk-ls -t -o requester,contact "requester~^q[0-9]*@bulk" | sort -u | wc -l >n && test "$(cat n)" -eq 700
 '
 
+test_expect_success 'ls id=, emails=, org=: read through their indexes, the same rows as a pass over all' '
+	tk-contact -q -d ix add "Ann <ann@acme.example>" &&
+	tk-contact -q -d ix add "Bo <Bo.X@acme.example>" +email=bo@gmail.com &&
+	tk-contact -q -d ix add "Cy <cy@other.example>" &&
+	for f in "id=c2 id~^c2\$" "emails=bo@gmail.com emails~bo@gmail" "emails=BO.X@ACME.EXAMPLE emails~(?i)bo.x@acme" "id=c9 id~^c9\$"; do
+		set -- $f &&
+		{ tk-contact -d ix ls -t -o id,name,emails "$1" >fast; echo $? >>fast; } &&
+		{ tk-contact -d ix ls -t -o id,name,emails "$2" >scan; echo $? >>scan; } &&
+		test_cmp scan fast || return 1
+	done &&
+	tk-contact -d ix ls -t -o id emails=bo@gmail.com >out && echo c2 >expect && test_cmp expect out
+'
+
 test_done
