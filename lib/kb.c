@@ -955,6 +955,81 @@ chunks_put(tk_txn *t, const char *key, size_t klen, struct ent *e, size_t n)
 	return rc ? tk_mdb_error(rc, "fulltext") : 0;
 }
 
+/*
+ * Seeking in a term's chunks (both kinds: a chunk's key is kind . term .
+ * NUL . its first id). kb holds the term's key up to its NUL (klen bytes
+ * before it) with room for an id after.
+ */
+#define IS_TERM(x) ((x).mv_size == klen + 9 && !memcmp((x).mv_data, kb, klen + 1))
+
+/* The chunk id falls in: the one starting at id, else the term's last
+ * before it, else its first after; *bound the first id of the chunk after
+ * that one (UINT64_MAX: none, or not past id). 1 with *ck, *cv, 0 when the
+ * term has no chunk, -1 on an error. */
+static int
+chunk_at(MDB_cursor *c, unsigned char *kb, size_t klen, uint64_t id, MDB_val *ck, MDB_val *cv, uint64_t *bound)
+{
+	unsigned char sk[TK_TEXT_MAXTERM + 16];
+	MDB_val k = { klen + 9, kb }, v, pk, pv, skv;
+	int rc, prc, after;
+
+	*bound = UINT64_MAX;
+	tk_put_u64(kb + klen + 1, id);
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "fulltext");
+	if (!rc && IS_TERM(k) && tk_get_u64((unsigned char *)k.mv_data + klen + 1) == id)
+		*ck = k, *cv = v;	/* a chunk starting at this id */
+	else {
+		after = !rc && IS_TERM(k);
+		prc = rc ? mdb_cursor_get(c, &pk, &pv, MDB_LAST) : mdb_cursor_get(c, &pk, &pv, MDB_PREV);
+		if (prc && prc != MDB_NOTFOUND)
+			return tk_mdb_error(prc, "fulltext");
+		if (!prc && IS_TERM(pk))
+			*ck = pk, *cv = pv;
+		else if (after)
+			*ck = k, *cv = v;
+		else
+			return 0;
+	}
+	/* the next chunk's first id bounds what goes into this one */
+	memcpy(sk, ck->mv_data, ck->mv_size);
+	skv.mv_size = ck->mv_size;
+	skv.mv_data = sk;
+	rc = mdb_cursor_get(c, &skv, &v, MDB_SET_KEY);
+	if (!rc)
+		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	if (!rc && IS_TERM(k))
+		*bound = tk_get_u64((unsigned char *)k.mv_data + klen + 1);
+	else if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "fulltext");
+	if (*bound <= id)
+		*bound = UINT64_MAX;
+	return 1;
+}
+
+/* Whether ids from first on can go after the term's chunks: 2 when it has
+ * a chunk starting at or past first, else 1 with *pk, *pv its last chunk,
+ * 0 when it has none; -1 on an error. */
+static int
+chunk_last_before(MDB_cursor *c, unsigned char *kb, size_t klen, uint64_t first, MDB_val *pk, MDB_val *pv)
+{
+	MDB_val k = { klen + 9, kb }, v;
+	int rc;
+
+	tk_put_u64(kb + klen + 1, first);
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "fulltext");
+	if (!rc && IS_TERM(k))
+		return 2;
+	rc = rc ? mdb_cursor_get(c, pk, pv, MDB_LAST) : mdb_cursor_get(c, pk, pv, MDB_PREV);
+	if (rc && rc != MDB_NOTFOUND)
+		return tk_mdb_error(rc, "fulltext");
+	return !rc && IS_TERM(*pk);
+}
+#undef IS_TERM
+
 /* Entries e[0..n) (sorted, one a doc) merged into the term's chunks. */
 static int
 term_apply(tk_txn *t, MDB_cursor *c, const char *key, size_t klen, struct ent *e, size_t n)
@@ -968,51 +1043,21 @@ term_apply(tk_txn *t, MDB_cursor *c, const char *key, size_t klen, struct ent *e
 	memcpy(kb, key, klen);
 	kb[klen] = 0;
 	while (i < n) {
-		MDB_val k = { klen + 9, kb }, v = { 0, NULL }, ck = { 0, NULL }, cv = { 0, NULL };
+		MDB_val ck = { 0, NULL }, cv = { 0, NULL };
 		uint64_t bound = UINT64_MAX, cfirst = 0;
 		size_t j, a, b;
 		int have = 0;
 
-		tk_put_u64(kb + klen + 1, e[i].id);
-		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-		if (rc && rc != MDB_NOTFOUND)
-			goto mfail;
-#define IS_TERM(x) ((x).mv_size == klen + 9 && !memcmp((x).mv_data, kb, klen + 1))
-		if (!rc && IS_TERM(k) && tk_get_u64((unsigned char *)k.mv_data + klen + 1) == e[i].id) {
-			ck = k, cv = v, have = 1;	/* a chunk starting at this id */
-		} else {
-			int after = !rc && IS_TERM(k);
-			MDB_val ak = k, av = v, pk, pv;
-			int prc = rc ? mdb_cursor_get(c, &pk, &pv, MDB_LAST) : mdb_cursor_get(c, &pk, &pv, MDB_PREV);
-
-			if (!prc && IS_TERM(pk))
-				ck = pk, cv = pv, have = 1;
-			else if (after)
-				ck = ak, cv = av, have = 1;
-		}
+		if ((have = chunk_at(c, kb, klen, e[i].id, &ck, &cv, &bound)) < 0)
+			goto fail;
 		nold = 0;
 		if (have) {
-			unsigned char sk[TK_TEXT_MAXTERM + 16];
-			MDB_val skv = { ck.mv_size, sk };
-
 			cfirst = tk_get_u64((unsigned char *)ck.mv_data + klen + 1);
 			/* a copy: the writes below may change the page it is on */
 			copy.len = 0;
 			tk_buf_add(&copy, cv.mv_data, cv.mv_size);
 			chunk_decode((unsigned char *)copy.p, copy.len, cfirst, &old, &nold, &ocap);
-			/* the next chunk's first id bounds what goes into this one */
-			memcpy(sk, ck.mv_data, ck.mv_size);
-			rc = mdb_cursor_get(c, &skv, &v, MDB_SET_KEY);
-			if (!rc)
-				rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
-			if (!rc && IS_TERM(k))
-				bound = tk_get_u64((unsigned char *)k.mv_data + klen + 1);
-			else if (rc && rc != MDB_NOTFOUND)
-				goto mfail;
-			if (bound <= e[i].id)
-				bound = UINT64_MAX;
 		}
-#undef IS_TERM
 		for (j = i; j < n && e[j].id < bound; j++)
 			;
 		/* merge old[0..nold) and e[i..j) */
@@ -1055,10 +1100,12 @@ term_apply(tk_txn *t, MDB_cursor *c, const char *key, size_t klen, struct ent *e
 	tk_buf_free(&copy);
 	return 0;
 mfail:
+	tk_mdb_error(rc, "fulltext");
+fail:
 	free(m);
 	free(old);
 	tk_buf_free(&copy);
-	return tk_mdb_error(rc, "fulltext");
+	return -1;
 }
 
 /* A fast term's entries (all past the term's last id) written: joined to
@@ -1072,7 +1119,7 @@ fast_apply(tk_txn *t, MDB_cursor *c, struct aterm *a)
 {
 	unsigned char kb[TK_TEXT_MAXTERM + 16];
 	size_t klen = a->klen;
-	MDB_val k = { klen + 9, kb }, v, pk, pv;
+	MDB_val pk, pv;
 	const unsigned char *p = (unsigned char *)a->ent.p, *end = p + a->ent.len;
 	tk_buf b = { 0 };
 	uint64_t cfirst = a->first, prev = 0, id;
@@ -1080,18 +1127,12 @@ fast_apply(tk_txn *t, MDB_cursor *c, struct aterm *a)
 
 	memcpy(kb, a->key, klen);
 	kb[klen] = 0;
-	tk_put_u64(kb + klen + 1, a->first);
-#define IS_TERM(x) ((x).mv_size == klen + 9 && !memcmp((x).mv_data, kb, klen + 1))
-	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-	if (rc && rc != MDB_NOTFOUND)
-		return tk_mdb_error(rc, "fulltext");
-	if (!rc && IS_TERM(k))
+	if ((rc = chunk_last_before(c, kb, klen, a->first, &pk, &pv)) < 0)
+		return -1;
+	if (rc == 2)
 		return 1;
-	rc = rc ? mdb_cursor_get(c, &pk, &pv, MDB_LAST) : mdb_cursor_get(c, &pk, &pv, MDB_PREV);
-	if (rc && rc != MDB_NOTFOUND)
-		return tk_mdb_error(rc, "fulltext");
 	prev = a->first;
-	if (!rc && IS_TERM(pk)) {	/* the term's last chunk */
+	if (rc == 1) {	/* the term's last chunk */
 		const unsigned char *q = pv.mv_data, *qe = q + pv.mv_size;
 		uint64_t pfirst = tk_get_u64((unsigned char *)pk.mv_data + klen + 1);
 
@@ -1112,7 +1153,6 @@ fast_apply(tk_txn *t, MDB_cursor *c, struct aterm *a)
 			prev = id;
 		}
 	}
-#undef IS_TERM
 	rc = 0;
 	id = a->first;
 	while (p < end && !rc) {
@@ -2728,46 +2768,17 @@ t_apply(tk_txn *t, MDB_cursor *c, const char *key, size_t klen, const struct top
 	memcpy(kb, key, klen);
 	kb[klen] = 0;
 	while (i < n) {
-		MDB_val k = { klen + 9, kb }, v = { 0, NULL }, ck = { 0, NULL }, cv = { 0, NULL };
+		MDB_val ck = { 0, NULL }, cv = { 0, NULL };
 		uint64_t bound = UINT64_MAX, cfirst = 0;
 		int have = 0, changed = 0;
 
-		tk_put_u64(kb + klen + 1, e[i].id);
-		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-		if (rc && rc != MDB_NOTFOUND)
-			return tk_mdb_error(rc, "fulltext");
-#define IS_TERM(x) ((x).mv_size == klen + 9 && !memcmp((x).mv_data, kb, klen + 1))
-		if (!rc && IS_TERM(k) && tk_get_u64((unsigned char *)k.mv_data + klen + 1) == e[i].id)
-			ck = k, cv = v, have = 1;
-		else {
-			int after = !rc && IS_TERM(k);
-			MDB_val ak = k, av = v, pk, pv;
-			int prc = rc ? mdb_cursor_get(c, &pk, &pv, MDB_LAST) : mdb_cursor_get(c, &pk, &pv, MDB_PREV);
-
-			if (!prc && IS_TERM(pk))
-				ck = pk, cv = pv, have = 1;
-			else if (after)
-				ck = ak, cv = av, have = 1;
-		}
+		if ((have = chunk_at(c, kb, klen, e[i].id, &ck, &cv, &bound)) < 0)
+			return -1;
 		nold = 0;
 		if (have) {
-			unsigned char sk[TK_TEXT_MAXTERM + 16];
-			MDB_val skv = { ck.mv_size, sk };
-
 			cfirst = tk_get_u64((unsigned char *)ck.mv_data + klen + 1);
 			ids_decode(cv.mv_data, cv.mv_size, cfirst, &old, &nold, &ocap);
-			memcpy(sk, ck.mv_data, ck.mv_size);
-			rc = mdb_cursor_get(c, &skv, &v, MDB_SET_KEY);
-			if (!rc)
-				rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
-			if (!rc && IS_TERM(k))
-				bound = tk_get_u64((unsigned char *)k.mv_data + klen + 1);
-			else if (rc && rc != MDB_NOTFOUND)
-				return tk_mdb_error(rc, "fulltext");
-			if (bound <= e[i].id)
-				bound = UINT64_MAX;
 		}
-#undef IS_TERM
 		for (j = i; j < n && e[j].id < bound; j++)
 			;
 		if (mcap < nold + (j - i)) {
@@ -2815,7 +2826,7 @@ t_append(tk_txn *t, MDB_cursor *c, const char *key, size_t klen, const unsigned 
 	MDB_val k = { klen + 9, kb }, v, pk, pv;
 	static tk_buf b;
 	uint64_t first, id, prev = 0, cfirst = 0;
-	int rc, prc;
+	int rc;
 
 	(void)t;
 	first = get_var(&q, end);
@@ -2825,14 +2836,11 @@ t_append(tk_txn *t, MDB_cursor *c, const char *key, size_t klen, const unsigned 
 	b.len = 0;
 	if (app)	/* past every key of the store: written at its end */
 		goto put;
-	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-	if (rc && rc != MDB_NOTFOUND)
-		return tk_mdb_error(rc, "fulltext");
-#define IS_TERM(x) ((x).mv_size == klen + 9 && !memcmp((x).mv_data, kb, klen + 1))
-	if (!rc && IS_TERM(k))
+	if ((rc = chunk_last_before(c, kb, klen, first, &pk, &pv)) < 0)
+		return -1;
+	if (rc == 2)
 		return 0;	/* a chunk at or after the first: merged */
-	prc = rc ? mdb_cursor_get(c, &pk, &pv, MDB_LAST) : mdb_cursor_get(c, &pk, &pv, MDB_PREV);
-	if (!prc && IS_TERM(pk)) {
+	if (rc == 1) {
 		const unsigned char *r = pv.mv_data, *re = r + pv.mv_size;
 
 		cfirst = tk_get_u64((unsigned char *)pk.mv_data + klen + 1);
@@ -2843,7 +2851,6 @@ t_append(tk_txn *t, MDB_cursor *c, const char *key, size_t klen, const unsigned 
 		if (pv.mv_size < CHUNK)	/* the last chunk filled up */
 			tk_buf_add(&b, pv.mv_data, pv.mv_size);
 	}
-#undef IS_TERM
 put:
 	for (id = first, q = p, get_var(&q, end);; id += get_var(&q, end)) {
 		if (!b.len) {
