@@ -782,36 +782,35 @@ static int
 adopt(tk_txn *t, const tk_org *o, const tk_org *old, size_t *n)
 {
 	const char *now = o->v[TK_O_DOMAINS], *before = old ? old->v[TK_O_DOMAINS] : "", *p, *e;
+	tk_str *dom = NULL;
+	size_t ndom = 0, i, j;
 	tk_ids ids = { 0 };
 	tk_contact c, nc;
 	MDB_cursor *cur;
 	MDB_val k, v;
 	char *key;
-	size_t i;
-	int rc, any = 0;
+	int rc;
 
 	*n = 0;
-	for (p = now; *p && !any; p = *e ? e + 1 : e) {
-		e = strchr(p, ',');
-		if (!e)
+	/* the domains it gains, found once */
+	for (p = now; *p; p = *e ? e + 1 : e) {
+		if (!(e = strchr(p, ',')))
 			e = p + strlen(p);
-		any = e > p && !tk_list_has(before, p, (size_t)(e - p));
-	}
-	if (!any)
-		return 0;
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_CONTACT_EMAIL], &cur)))
-		return tk_mdb_error(rc, "contact_email");
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		int in = 0;
-
-		for (p = now; *p && !in; p = *e ? e + 1 : e) {
-			e = strchr(p, ',');
-			if (!e)
-				e = p + strlen(p);
-			in = e > p && !tk_list_has(before, p, (size_t)(e - p)) &&
-			    in_domain(k.mv_data, k.mv_size, p, (size_t)(e - p));
+		if (e > p && !tk_list_has(before, p, (size_t)(e - p))) {
+			dom = tk_xrealloc(dom, (ndom + 1) * sizeof *dom);
+			dom[ndom++] = (tk_str){ p, (size_t)(e - p) };
 		}
-		if (!in || v.mv_size != 8)
+	}
+	if (!ndom)
+		return 0;
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_CONTACT_EMAIL], &cur))) {
+		free(dom);
+		return tk_mdb_error(rc, "contact_email");
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		for (j = 0; j < ndom && !in_domain(k.mv_data, k.mv_size, dom[j].p, dom[j].n); j++)
+			;
+		if (j == ndom || v.mv_size != 8)
 			continue;
 		key = NULL;
 		if ((rc = tk_org_of_address(t, k.mv_data, k.mv_size, &key)) < 0)
@@ -822,6 +821,7 @@ adopt(tk_txn *t, const tk_org *o, const tk_org *old, size_t *n)
 		rc = 0;
 	}
 	mdb_cursor_close(cur);
+	free(dom);
 	if (rc && rc != MDB_NOTFOUND) {
 		tk_ids_free(&ids);
 		return rc < 0 ? -1 : tk_mdb_error(rc, "contact_email");
