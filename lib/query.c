@@ -1396,16 +1396,29 @@ typedef struct {
 	uint64_t max;
 } idset;
 
+/* A set sized for ids up to max, and ids v[0..n) put in it. */
 static void
-idset_make(idset *s, const idvec *iv)
+idset_alloc(idset *s, uint64_t max)
+{
+	s->max = max;
+	s->bits = tk_xmalloc(max / 8 + 1);
+	memset(s->bits, 0, max / 8 + 1);
+}
+
+static void
+idset_put(idset *s, const uint64_t *v, size_t n)
 {
 	size_t i;
 
-	s->max = iv->n ? iv->v[iv->n - 1] : 0;	/* (iv ascending) */
-	s->bits = tk_xmalloc(s->max / 8 + 1);
-	memset(s->bits, 0, s->max / 8 + 1);
-	for (i = 0; i < iv->n; i++)
-		s->bits[iv->v[i] / 8] |= (unsigned char)(1u << (iv->v[i] % 8));
+	for (i = 0; i < n; i++)
+		s->bits[v[i] / 8] |= (unsigned char)(1u << (v[i] % 8));
+}
+
+static void
+idset_make(idset *s, const idvec *iv)
+{
+	idset_alloc(s, iv->n ? iv->v[iv->n - 1] : 0);	/* (iv ascending) */
+	idset_put(s, iv->v, iv->n);
 }
 
 /* The set of a text= term's index answer and pending tickets, made from
@@ -1414,17 +1427,13 @@ idset_make(idset *s, const idvec *iv)
 static void
 idset_ft(idset *s, const struct term *t)
 {
-	size_t i;
+	uint64_t max = t->nftids ? t->ftids[t->nftids - 1] : 0;	/* (both ascending) */
 
-	s->max = t->nftids ? t->ftids[t->nftids - 1] : 0;	/* (both ascending) */
-	if (t->npend && t->pend[t->npend - 1] > s->max)
-		s->max = t->pend[t->npend - 1];
-	s->bits = tk_xmalloc(s->max / 8 + 1);
-	memset(s->bits, 0, s->max / 8 + 1);
-	for (i = 0; i < t->nftids; i++)
-		s->bits[t->ftids[i] / 8] |= (unsigned char)(1u << (t->ftids[i] % 8));
-	for (i = 0; i < t->npend; i++)
-		s->bits[t->pend[i] / 8] |= (unsigned char)(1u << (t->pend[i] % 8));
+	if (t->npend && t->pend[t->npend - 1] > max)
+		max = t->pend[t->npend - 1];
+	idset_alloc(s, max);
+	idset_put(s, t->ftids, t->nftids);
+	idset_put(s, t->pend, t->npend);
 }
 
 static int
