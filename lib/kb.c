@@ -1493,8 +1493,7 @@ postings(tk_txn *t, int kind, const char *term, size_t n, int prefix, struct pli
 	unsigned char kb[TK_TEXT_MAXTERM + 16];
 	MDB_cursor *c;
 	MDB_val k = { n + 1 + !prefix, kb }, v;
-	int rc, multi = 0;
-	size_t first_term_end = 0;
+	int rc;
 
 	kb[0] = (unsigned char)kind;
 	memcpy(kb + 1, term, n);
@@ -1512,10 +1511,6 @@ postings(tk_txn *t, int kind, const char *term, size_t n, int prefix, struct pli
 		if (prefix) {
 			if (memchr(kp + 1, 0, k.mv_size - 9 - 1) || kp[k.mv_size - 9])
 				continue;
-			if (!first_term_end)
-				first_term_end = k.mv_size;
-			else if (k.mv_size != first_term_end || memcmp(kp, kb, 0))
-				multi = 1;
 		}
 		id = tk_get_u64(kp + k.mv_size - 8);
 		while (kind == 't' && p < end) {	/* tickets: ids alone */
@@ -1548,7 +1543,6 @@ postings(tk_txn *t, int kind, const char *term, size_t n, int prefix, struct pli
 	if (prefix && out->n > 1) {	/* several terms: one list, tfs summed */
 		size_t i, w = 0;
 
-		(void)multi;
 		qsort(out->v, out->n, sizeof *out->v, post_cmp);
 		for (i = 0; i < out->n; i++) {
 			if (w && out->v[w - 1].id == out->v[i].id) {
