@@ -1486,6 +1486,21 @@ post_cmp(const void *x, const void *y)
 	return (a->id > b->id) - (a->id < b->id);
 }
 
+/* Key k met walking from term kb (kind . term . NUL, the term n bytes):
+ * 1 a chunk of the term or, with prefix, of a term it begins; 0 a key to
+ * pass over (a longer key with a NUL in it); -1 past them all. */
+static int
+term_key(const MDB_val *k, const unsigned char *kb, size_t n, int prefix)
+{
+	const unsigned char *kp = k->mv_data;
+
+	if (k->mv_size < n + 10 || memcmp(kp, kb, n + 1))
+		return -1;
+	if (!prefix)
+		return k->mv_size == n + 10 && !kp[n + 1] ? 1 : -1;
+	return memchr(kp + 1, 0, k->mv_size - 10) || kp[k->mv_size - 9] ? 0 : 1;
+}
+
 /* The postings of kind . key (a term, or every term starting with it). */
 static int
 postings(tk_txn *t, int kind, const char *term, size_t n, int prefix, struct plist *out)
@@ -1493,7 +1508,7 @@ postings(tk_txn *t, int kind, const char *term, size_t n, int prefix, struct pli
 	unsigned char kb[TK_TEXT_MAXTERM + 16];
 	MDB_cursor *c;
 	MDB_val k = { n + 1 + !prefix, kb }, v;
-	int rc;
+	int rc, m;
 
 	kb[0] = (unsigned char)kind;
 	memcpy(kb + 1, term, n);
@@ -1504,14 +1519,10 @@ postings(tk_txn *t, int kind, const char *term, size_t n, int prefix, struct pli
 		const unsigned char *kp = k.mv_data, *p = v.mv_data, *end = p + v.mv_size;
 		uint64_t id;
 
-		if (k.mv_size < n + 10 || memcmp(kp, kb, n + 1))
+		if ((m = term_key(&k, kb, n, prefix)) < 0)
 			break;
-		if (!prefix && (k.mv_size != n + 10 || kp[n + 1]))
-			break;
-		if (prefix) {
-			if (memchr(kp + 1, 0, k.mv_size - 9 - 1) || kp[k.mv_size - 9])
-				continue;
-		}
+		if (!m)
+			continue;
 		id = tk_get_u64(kp + k.mv_size - 8);
 		while (kind == 't' && p < end) {	/* tickets: ids alone */
 			id += get_var(&p, end);
@@ -1626,7 +1637,7 @@ ticket_ids(tk_txn *t, const char *term, size_t n, int prefix, uint64_t **out, si
 	size_t cap = 0, terms = 0, i, w;
 	const unsigned char *last = NULL;
 	size_t lastn = 0;
-	int rc;
+	int rc, m;
 
 	*out = NULL, *nout = 0;
 	kb[0] = 't';
@@ -1638,13 +1649,11 @@ ticket_ids(tk_txn *t, const char *term, size_t n, int prefix, uint64_t **out, si
 		const unsigned char *kp = k.mv_data, *p = v.mv_data, *end = p + v.mv_size;
 		uint64_t id;
 
-		if (k.mv_size < n + 10 || memcmp(kp, kb, n + 1))
+		if ((m = term_key(&k, kb, n, prefix)) < 0)
 			break;
-		if (!prefix && (k.mv_size != n + 10 || kp[n + 1]))
-			break;
+		if (!m)
+			continue;
 		if (prefix) {
-			if (memchr(kp + 1, 0, k.mv_size - 10) || kp[k.mv_size - 9])
-				continue;
 			if (!last || lastn != k.mv_size || memcmp(last, kp, k.mv_size - 8))
 				terms++;
 			last = kp, lastn = k.mv_size;
