@@ -182,175 +182,31 @@ cmd_add(tk_store **st, int argc, char **argv)
 
 /* ---- import ---- */
 
-struct row {
-	char *title, *body, *tags, *ext;
-	size_t bodylen;
-};
-
-struct import {
-	struct row *r;
-	size_t n;
-	long added, changed, same;
-};
-
-static int
-import_fn(tk_txn *t, void *arg)
+static tk_store *
+open_store(void *arg)
 {
-	struct import *im = arg;
-	size_t i;
-
-	tk_ft_discard();
-	tk_ft_defer(1);
-	im->added = im->changed = im->same = 0;
-	for (i = 0; i < im->n; i++) {
-		struct row *r = &im->r[i];
-		tk_article a = { 0 }, old;
-		uint64_t id = 0;
-		int rc = tk_kb_ext_get(t, r->ext, &id);
-
-		if (rc < 0)
-			return TK_EXIT_FAIL;
-		if (rc && (rc = tk_kb_get(t, id, 0, &old)) < 0)
-			return TK_EXIT_FAIL;
-		if (rc) {
-			int same = !strcmp(old.title, r->title) && !strcmp(old.tags, r->tags) &&
-			    old.bodylen == r->bodylen && !memcmp(old.body, r->body, r->bodylen);
-
-			a.created = tk_xstrdup(old.created);
-			tk_article_free(&old);
-			if (same) {
-				im->same++;
-				free(a.created);
-				continue;
-			}
-			a.id = id;
-			im->changed++;
-		} else
-			im->added++;
-		a.title = r->title, a.tags = r->tags, a.ext = r->ext, a.body = r->body, a.bodylen = r->bodylen;
-		a.author = (char *)tk_actor();
-		a.updated = t->now_iso;
-		if (!a.created)
-			a.created = t->now_iso;
-		rc = tk_kb_put(t, &a);
-		if (a.created != t->now_iso)
-			free(a.created);
-		if (rc < 0)
-			return TK_EXIT_FAIL;
-	}
-	tk_ft_defer(0);
-	return tk_ft_flush(t) < 0 ? TK_EXIT_FAIL : 0;
-}
-
-static int
-col_of(char **f, size_t nf, const char *const *names)
-{
-	size_t i, j;
-
-	for (j = 0; names[j]; j++)
-		for (i = 0; i < nf; i++)
-			if (!strcasecmp(f[i], names[j]))
-				return (int)i;
-	return -1;
+	return tk_cmd_store(arg, TK_OPEN_CREATE);
 }
 
 static void
 cmd_import(tk_store **st, int argc, char **argv)
 {
-	static const char *const tn[] = { "title", "subject", NULL };
-	static const char *const bn[] = { "body", "content", "text", NULL };
-	static const char *const gn[] = { "tags", "tag", NULL };
-	static const char *const en[] = { "external_id", "external id", "external-id", "kb_id", "id", NULL };
 	const char *name = argc ? argv[0] : "-";
-	FILE *fp = strcmp(name, "-") ? fopen(name, "r") : stdin;
-	struct import im = { 0 };
-	tk_csv *c;
-	char **f;
-	size_t *len, nf, cap = 0, i;
-	long line, total[3] = { 0 }, bad = 0;
-	int ct = -1, cb = -1, cg = -1, ce = -1, rc, header = 1;
+	FILE *fp;
+	long n[4];
+	int rc;
 
 	if (argc > 1)
 		tk_die(TK_EXIT_USAGE, "import: one file");
-	if (!fp)
+	if (!(fp = strcmp(name, "-") ? fopen(name, "r") : stdin))
 		tk_die(TK_EXIT_FAIL, "%s: %m", name);
-	if (!(c = tk_csv_open(fp, name, 0, 0, NULL)))
-		tk_die(TK_EXIT_DATA, "%s", tk_errmsg);
-	for (;;) {
-		rc = tk_csv_next(c, &f, &len, &nf, &line);
-		if (rc < 0) {
-			tk_warn("%s", tk_errmsg);
-			bad++;
-			continue;
-		}
-		if (rc > 0 && header) {
-			header = 0;
-			ct = col_of(f, nf, tn), cb = col_of(f, nf, bn), cg = col_of(f, nf, gn), ce = col_of(f, nf, en);
-			if (ct < 0 || cb < 0)
-				tk_die(TK_EXIT_DATA, "%s: line %ld: the header names no title and body column", name, line);
-			continue;
-		}
-		if (rc > 0) {
-			struct row r = { 0 };
-			tk_buf h = { 0 };
-
-			if ((size_t)ct >= nf || (size_t)cb >= nf || tk_blank(f[ct], len[ct]) ||
-			    tk_text_check("title", f[ct], len[ct]) < 0 || tk_text_check("body", f[cb], len[cb]) < 0 ||
-			    len[cb] > MAX_BODY) {
-				tk_warn("%s: line %ld: %s", name, line,
-				    (size_t)ct >= nf || (size_t)cb >= nf ? "too few fields" :
-				    tk_blank(f[ct], len[ct]) ? "an empty title" : len[cb] > MAX_BODY ? "body too large" :
-				    tk_errmsg);
-				bad++;
-				continue;
-			}
-			r.title = tk_xstrndup(f[ct], len[ct]);
-			r.body = tk_xstrndup(f[cb], len[cb]);
-			r.bodylen = len[cb];
-			r.tags = cg >= 0 && (size_t)cg < nf ? tk_xstrndup(f[cg], len[cg]) : tk_xstrdup("");
-			for (char *p = r.tags; *p; p++)
-				if (*p == ' ' || *p == ';')
-					*p = ',';
-			if (ce >= 0 && (size_t)ce < nf && len[ce])
-				r.ext = tk_xstrndup(f[ce], len[ce]);
-			else {	/* no external id: the row's own hash */
-				uint64_t hv = tk_hash(tk_hash(TK_HASH_SEED, r.title, strlen(r.title)), r.body, r.bodylen);
-
-				tk_buf_printf(&h, "#%016llx", (unsigned long long)hv);
-				r.ext = tk_xstrdup(tk_buf_cstr(&h));
-				tk_buf_free(&h);
-			}
-			if (im.n == cap) {
-				cap = cap ? cap * 2 : 1024;
-				im.r = tk_xrealloc(im.r, cap * sizeof *im.r);
-			}
-			im.r[im.n++] = r;
-		}
-		if ((rc == 0 && im.n) || im.n == 20000) {
-			if (!*st)
-				*st = tk_cmd_store(opt.dir, TK_OPEN_CREATE);
-			write_or_die(*st, import_fn, &im);
-			total[0] += im.added, total[1] += im.changed, total[2] += im.same;
-			for (i = 0; i < im.n; i++) {
-				free(im.r[i].title);
-				free(im.r[i].body);
-				free(im.r[i].tags);
-				free(im.r[i].ext);
-			}
-			im.n = 0;
-		}
-		if (rc == 0)
-			break;
-	}
-	tk_csv_close(c);
+	if ((rc = tk_kb_import(fp, name, MAX_BODY, open_store, (void *)opt.dir, st, n)))
+		tk_die(rc, "%s", tk_errmsg);
 	if (fp != stdin)
 		fclose(fp);
-	free(im.r);
-	if (header)
-		tk_die(TK_EXIT_DATA, "%s: no header line", name);
-	fprintf(stderr, "tk-kb: import %s: %ld added, %ld changed, %ld unchanged, %ld refused\n", name, total[0],
-	    total[1], total[2], bad);
-	if (bad)
+	fprintf(stderr, "tk-kb: import %s: %ld added, %ld changed, %ld unchanged, %ld refused\n", name, n[0], n[1],
+	    n[2], n[3]);
+	if (n[3])
 		exit(TK_EXIT_DATA);
 }
 

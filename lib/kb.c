@@ -246,6 +246,7 @@ next_id(tk_txn *t, uint64_t *id)
 }
 
 static int ft_defer;
+static void apply(const tk_ftdoc *d, uint64_t id, int op);
 
 void
 tk_ft_defer(int on)
@@ -255,6 +256,12 @@ tk_ft_defer(int on)
 
 int
 tk_kb_put(tk_txn *t, tk_article *a)
+{
+	return tk_kb_put_doc(t, a, NULL);
+}
+
+int
+tk_kb_put_doc(tk_txn *t, tk_article *a, const tk_ftdoc *d)
 {
 	unsigned char kb[12];
 	MDB_val k = { 8, kb }, v;
@@ -302,7 +309,9 @@ tk_kb_put(tk_txn *t, tk_article *a)
 		if ((rc = mdb_put(t->txn, t->st->dbi[TK_DB_KB_EXT], &ek, &ev, 0)))
 			return tk_mdb_error(rc, "kb_ext");
 	}
-	if (tk_ft_index(t, 'a', a->id, a->title, strlen(a->title), a->body, a->bodylen, a->tags) < 0)
+	if (d)
+		apply(d, a->id, 1);
+	else if (tk_ft_index(t, 'a', a->id, a->title, strlen(a->title), a->body, a->bodylen, a->tags) < 0)
 		return -1;
 	return ft_defer ? 0 : tk_ft_flush(t);
 }
@@ -480,6 +489,7 @@ struct aterm {
 	uint64_t first, last;	/* the ids of the first and the last entry */
 	int unsorted;		/* an entry came with an id below the one before */
 	int fast;		/* adds alone, ids rising: ent is in the chunks' form */
+	int live;		/* in acc.live: changed since the last flush */
 	tk_buf ent;		/* fast: varint id delta (0 for the first: first) .
 				 * varint length . payload, as a chunk holds them;
 				 * else id (8) . op (1) . varint length . payload */
@@ -492,8 +502,14 @@ static struct {
 	size_t n, cap;
 	uint32_t *slot;		/* open addressing: index + 1, 0 empty */
 	size_t nslot;
+	uint32_t *live;		/* the terms changed since the last flush */
+	size_t nlive, livecap;
 	int64_t ndocs[2], sumlen[2];	/* stats changes: 'a', 't' */
 } acc;
+/* Terms are kept, emptied, from flush to flush (a bulk import's batches
+ * share most of their words: no key made, no buffer grown again) until
+ * there are this many. */
+#define ACC_KEEP 2000000
 
 /* A term's hash, doc_terms' and the accumulator's: its bytes taken eight
  * at a time, each word multiplied in (terms are short: a bigram is six). */
@@ -568,7 +584,7 @@ acc_find(const char *key, size_t n, uint64_t h)
 		acc.cap = acc.cap ? acc.cap * 2 : 1024;
 		acc.v = tk_xrealloc(acc.v, acc.cap * sizeof *acc.v);
 	}
-	acc.v[acc.n] = (struct aterm){ tk_xstrndup(key, n), n, h, 0, 0, 0, 1, { 0 } };
+	acc.v[acc.n] = (struct aterm){ tk_xstrndup(key, n), n, h, 0, 0, 0, 1, 0, { 0 } };
 	acc.slot[i] = (uint32_t)acc.n + 1;
 	return acc.n++;
 }
@@ -578,6 +594,15 @@ acc_add(const char *key, size_t n, uint64_t h, uint64_t id, int op, const void *
 {
 	size_t at = acc_find(key, n, h);	/* (it may move acc.v) */
 	struct aterm *a = &acc.v[at];
+
+	if (!a->live) {
+		if (acc.nlive == acc.livecap) {
+			acc.livecap = acc.livecap ? acc.livecap * 2 : 4096;
+			acc.live = tk_xrealloc(acc.live, acc.livecap * sizeof *acc.live);
+		}
+		acc.live[acc.nlive++] = (uint32_t)at;
+		a->live = 1;
+	}
 	unsigned char *w;
 	uint64_t delta = 0;
 
@@ -630,13 +655,25 @@ tk_ft_discard(void)
 {
 	size_t i;
 
-	for (i = 0; i < acc.n; i++) {
-		free(acc.v[i].key);
-		tk_buf_free(&acc.v[i].ent);
-	}
-	acc.n = 0;
-	if (acc.slot)
-		memset(acc.slot, 0, acc.nslot * sizeof *acc.slot);
+	if (acc.n > ACC_KEEP) {
+		for (i = 0; i < acc.n; i++) {
+			free(acc.v[i].key);
+			tk_buf_free(&acc.v[i].ent);
+		}
+		acc.n = 0;
+		if (acc.slot)
+			memset(acc.slot, 0, acc.nslot * sizeof *acc.slot);
+	} else
+		for (i = 0; i < acc.nlive; i++) {
+			struct aterm *a = &acc.v[acc.live[i]];
+
+			a->ent.len = 0;
+			a->first = a->last = 0;
+			a->unsorted = 0;
+			a->fast = 1;
+			a->live = 0;
+		}
+	acc.nlive = 0;
 	memset(acc.ndocs, 0, sizeof acc.ndocs);
 	memset(acc.sumlen, 0, sizeof acc.sumlen);
 }
@@ -726,90 +763,184 @@ doc_terms(const tk_tokens *tt, uint32_t tend)
 	return nd;
 }
 
-static int
-each_term(int kind, uint64_t id, const char *title, size_t tn, const char *body, size_t bn, const char *tags,
+/* put_var's encoding at w, room for 10 bytes known: past its end. */
+static inline unsigned char *
+var_at(unsigned char *w, uint64_t v)
+{
+	while (v >= 0x80) {
+		*w++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*w++ = (unsigned char)v;
+	return w;
+}
+
+/* n more bytes of room in b (its NUL kept): where they start. */
+static inline unsigned char *
+room(tk_buf *b, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+		tk_buf_room(b, n);
+	return (unsigned char *)b->p + b->len;
+}
+
+/* A prepared document's entry begun: u8 key length, the key (the kind
+ * byte, then k1 and k2: k2 may be NULL), u64 hash, u32 payload length;
+ * room for pmax payload bytes after it. Where the payload goes. */
+static inline unsigned char *
+entry_begin(tk_ftdoc *d, int kind, const char *k1, size_t n1, const char *k2, size_t n2, uint64_t h, size_t pmax)
+{
+	unsigned char *w = room(&d->b, 2 + n1 + n2 + 12 + pmax);
+
+	*w++ = (unsigned char)(1 + n1 + n2);
+	*w++ = (unsigned char)kind;
+	memcpy(w, k1, n1);
+	w += n1;
+	if (n2)
+		memcpy(w, k2, n2);
+	w += n2;
+	memcpy(w, &h, 8);
+	return w + 12;
+}
+
+/* The entry ended at w, its payload begun at p. */
+static inline void
+entry_end(tk_ftdoc *d, unsigned char *p, unsigned char *w)
+{
+	uint32_t pn = (uint32_t)(w - p);
+
+	memcpy(p - 4, &pn, 4);
+	d->b.len = (size_t)((char *)w - d->b.p);
+	d->n++;
+}
+
+/*
+ * A document's terms, each with its payload (op 1: title count, body
+ * count, the document's length, positions as deltas; op 0, a removal:
+ * none), in d: no store read, no shared state (a bulk import prepares
+ * its articles in other threads; tk_kb_put_doc then adds them in order).
+ */
+static void
+prepare(tk_ftdoc *d, int kind, const char *title, size_t tn, const char *body, size_t bn, const char *tags,
     int op)
 {
 	uint32_t tend;
 	size_t i, nd;
-	char key[TK_TEXT_MAXTERM + 8];
-	static tk_buf pl;
+	unsigned char *w;
 	uint64_t dl;
 
-	tk_tokens_reset(&doc_tt);
-	tend = tk_text_tokens(&doc_tt, title, tn, 0, 0);
-	tk_text_tokens(&doc_tt, body, bn, tend + 1, 0);
-	{
-		size_t tw = 0, bw = 0;
-
-		for (i = 0; i < doc_tt.n; i++)
-			if (doc_tt.v[i].kind != TK_TOK_BI)
-			{
-				if (doc_tt.v[i].pos < tend)
-					tw++;
-				else
-					bw++;
-			}
-		dl = W_TITLE * tw + bw;
-	}
+	d->b.len = 0;
+	d->n = 0;
 	/* a CJK character is found as the first of the bigrams it starts, so
 	 * its unigram is kept only where none follows (a run's last): a
 	 * one-character query reads the terms it starts, their counts summed
-	 * (the character's), positions and all else as before */
-	{
-		size_t w = 0;
-
-		for (i = 0; i < doc_tt.n; i++) {
-			if (doc_tt.v[i].kind == TK_TOK_UNI && i + 1 < doc_tt.n &&
-			    doc_tt.v[i + 1].kind == TK_TOK_BI && doc_tt.v[i + 1].pos == doc_tt.v[i].pos)
-				continue;
-			doc_tt.v[w++] = doc_tt.v[i];
-		}
-		doc_tt.n = w;
-	}
+	 * (the character's); a word and a CJK character are a position each,
+	 * and the length counts positions, the title's W_TITLE times */
+	tk_tokens_reset(&doc_tt);
+	tend = tk_text_tokens(&doc_tt, title, tn, 0, TK_TEXT_INDEX);
+	dl = tk_text_tokens(&doc_tt, body, bn, tend + 1, TK_TEXT_INDEX) - (tend + 1) + (uint64_t)W_TITLE * tend;
 	nd = doc_terms(&doc_tt, tend);
-	key[0] = (char)kind;
 	for (i = 0; i < nd; i++) {
-		const struct dterm *d = &dt.v[i];
+		const struct dterm *t = &dt.v[i];
 		uint32_t prev = 0, k, last = UINT32_MAX;
+		unsigned char *p = entry_begin(d, kind, t->s, t->n, NULL, 0, t->h,
+		    op ? 30 + 5 * ((size_t)t->nt + t->nb) : 0);
 
-		memcpy(key + 1, d->s, d->n);
-		pl.len = 0;
+		w = p;
 		if (op) {
-			put_var(&pl, d->nt);
-			put_var(&pl, d->nb);
-			put_var(&pl, dl);
-			for (k = d->first; k != UINT32_MAX; k = dt.next[k]) {
+			w = var_at(w, t->nt);
+			w = var_at(w, t->nb);
+			w = var_at(w, dl);
+			for (k = t->first; k != UINT32_MAX; k = dt.next[k]) {
 				uint32_t pos = doc_tt.v[k].pos;
 
 				if (pos == last)
 					continue;
-				put_var(&pl, pos - prev);
+				w = var_at(w, pos - prev);
 				prev = last = pos;
 			}
 		}
-		acc_add(key, d->n + 1, d->h, id, op, pl.p, pl.len);
+		entry_end(d, p, w);
 	}
 	/* tags: "\1" tag, no positions */
-	for (const char *p = tags; p && *p;) {
-		const char *e = strchr(p, ',');
-		size_t l = e ? (size_t)(e - p) : strlen(p);
+	for (const char *tg = tags; tg && *tg;) {
+		const char *e = strchr(tg, ',');
+		size_t l = e ? (size_t)(e - tg) : strlen(tg);
 
 		if (l && l < TK_TEXT_MAXTERM) {
-			key[1] = 1;
-			memcpy(key + 2, p, l);
-			pl.len = 0;
+			char key[TK_TEXT_MAXTERM + 2];
+			unsigned char *p;
+
+			key[0] = 1;
+			memcpy(key + 1, tg, l);
+			p = w = entry_begin(d, kind, "\1", 1, tg, l, fnv(key, l + 1), op ? 30 : 0);
 			if (op) {
-				put_var(&pl, 0);
-				put_var(&pl, 0);
-				put_var(&pl, dl);
+				w = var_at(w, 0);
+				w = var_at(w, 0);
+				w = var_at(w, dl);
 			}
-			acc_add(key, l + 2, fnv(key + 1, l + 1), id, op, pl.p, pl.len);
+			entry_end(d, p, w);
 		}
-		p = e ? e + 1 : NULL;
+		tg = e ? e + 1 : NULL;
 	}
-	acc.ndocs[kind == 't'] += op ? 1 : -1;
-	acc.sumlen[kind == 't'] += op ? (int64_t)dl : -(int64_t)dl;
+	d->dl = dl;
+	d->kind = kind;
+}
+
+void
+tk_ft_prepare(tk_ftdoc *d, int kind, const char *title, size_t tn, const char *body, size_t bn, const char *tags)
+{
+	prepare(d, kind, title, tn, body, bn, tags, 1);
+}
+
+void
+tk_ft_scratch_free(void)
+{
+	tk_tokens_free(&doc_tt);
+	free(dt.v);
+	free(dt.next);
+	free(dt.slot);
+	memset(&dt, 0, sizeof dt);
+}
+
+void
+tk_ftdoc_free(tk_ftdoc *d)
+{
+	tk_buf_free(&d->b);
+	memset(d, 0, sizeof *d);
+}
+
+/* A prepared document's terms into the accumulator, under id (op 1 an
+ * addition, 0 a removal). */
+static void
+apply(const tk_ftdoc *d, uint64_t id, int op)
+{
+	const unsigned char *p = (const unsigned char *)d->b.p, *e = p + d->b.len;
+
+	while (p < e) {
+		size_t kn = *p++;
+		const char *key = (const char *)p;
+		uint64_t h;
+		uint32_t pn;
+
+		memcpy(&h, p + kn, 8);
+		memcpy(&pn, p + kn + 8, 4);
+		p += kn + 12;
+		acc_add(key, kn, h, id, op, p, pn);
+		p += pn;
+	}
+	acc.ndocs[d->kind == 't'] += op ? 1 : -1;
+	acc.sumlen[d->kind == 't'] += op ? (int64_t)d->dl : -(int64_t)d->dl;
+}
+
+static int
+each_term(int kind, uint64_t id, const char *title, size_t tn, const char *body, size_t bn, const char *tags,
+    int op)
+{
+	static tk_ftdoc d;
+
+	prepare(&d, kind, title, tn, body, bn, tags, op);
+	apply(&d, id, op);
 	return 0;
 }
 
@@ -850,9 +981,9 @@ ent_cmp(const void *x, const void *y)
 }
 
 static int
-aterm_cmp(const void *x, const void *y)
+live_cmp(const void *x, const void *y)
 {
-	const struct aterm *a = x, *b = y;
+	const struct aterm *a = &acc.v[*(const uint32_t *)x], *b = &acc.v[*(const uint32_t *)y];
 
 	return tk_keycmp(a->key, a->klen, b->key, b->klen);
 }
@@ -1223,7 +1354,7 @@ tk_ft_flush(tk_txn *t)
 	size_t i, cap = 0;
 	int rc = 0;
 
-	if (!acc.n && !acc.ndocs[0] && !acc.ndocs[1])
+	if (!acc.nlive && !acc.ndocs[0] && !acc.ndocs[1])
 		return 0;
 	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_FULLTEXT], &c)))
 		return tk_mdb_error(rc, "fulltext");
@@ -1231,10 +1362,10 @@ tk_ft_flush(tk_txn *t)
 		mdb_cursor_close(c);
 		return tk_mdb_error(rc, "fulltext");
 	}
-	if (acc.n > 1)
-		qsort(acc.v, acc.n, sizeof *acc.v, aterm_cmp);
-	for (i = 0; i < acc.n && !rc; i++) {
-		struct aterm *a = &acc.v[i];
+	if (acc.nlive > 1)
+		qsort(acc.live, acc.nlive, sizeof *acc.live, live_cmp);
+	for (i = 0; i < acc.nlive && !rc; i++) {
+		struct aterm *a = &acc.v[acc.live[i]];
 		const unsigned char *p, *end;
 		size_t n = 0, k, w;
 
@@ -2686,16 +2817,13 @@ inv_doc(uint64_t id, const char *subj, size_t sn, const char *body, size_t bn, i
 	if (!add)
 		inv_gen++;
 	tk_tokens_reset(&doc_tt);
-	tend = tk_text_tokens(&doc_tt, subj, sn, 0, 0);
-	tk_text_tokens(&doc_tt, body, bn, tend + 1, 0);
+	/* a CJK character is found as the first of a bigram, so its unigram
+	 * is kept only where none follows (a run's last: TK_TEXT_INDEX) */
+	tend = tk_text_tokens(&doc_tt, subj, sn, 0, TK_TEXT_INDEX);
+	tk_text_tokens(&doc_tt, body, bn, tend + 1, TK_TEXT_INDEX);
 	for (i = 0; i < doc_tt.n; i++) {
 		uint32_t term;
 
-		/* a CJK character is found as the first of a bigram, so its
-		 * unigram is kept only where none follows (a run's last) */
-		if (doc_tt.v[i].kind == TK_TOK_UNI && i + 1 < doc_tt.n && doc_tt.v[i + 1].kind == TK_TOK_BI &&
-		    doc_tt.v[i + 1].pos == doc_tt.v[i].pos)
-			continue;
 		term = inv_term(doc_tt.text.p + doc_tt.v[i].off, doc_tt.v[i].len);
 		if (add) {
 			inv_add(term, id);

@@ -87,11 +87,12 @@ static const struct fold {
 	{ 0x9EC3, 0x9EC4 }, { 0x9EDE, 0x70B9 },	/* 黃黄 點点 */
 };
 #define NFOLDS (sizeof folds / sizeof *folds)
-/* A bit for each character of U+4E00..U+9FFF the table folds, set once. */
+/* A bit for each character of U+4E00..U+9FFF the table folds, set before
+ * main (a bulk import tokenizes in several threads; a few hundred
+ * stores at start). */
 static unsigned char foldbits[(0xA000 - 0x4E00) / 8];
-static int foldbits_set;
 
-static void
+__attribute__((constructor)) static void
 folds_init(void)
 {
 	size_t i;
@@ -99,7 +100,6 @@ folds_init(void)
 	for (i = 0; i < NFOLDS; i++)
 		if (folds[i].from >= 0x4E00 && folds[i].from < 0xA000)
 			foldbits[(folds[i].from - 0x4E00) >> 3] |= (unsigned char)(1u << ((folds[i].from - 0x4E00) & 7));
-	foldbits_set = 1;
 }
 
 int32_t
@@ -203,23 +203,54 @@ tk_tokens_reset(tk_tokens *tt)
 	tt->text.len = 0;
 }
 
-static void
+static inline void
 push(tk_tokens *tt, const char *s, size_t n, uint32_t pos, uint32_t off, uint32_t end, int kind)
 {
 	tk_token *t;
+	tk_buf *b = &tt->text;
 
 	if (tt->n == tt->cap) {
 		tt->cap = tt->cap ? tt->cap * 2 : 64;
 		tt->v = tk_xrealloc(tt->v, tt->cap * sizeof *tt->v);
 	}
 	t = &tt->v[tt->n++];
-	t->off = (uint32_t)tt->text.len;
+	t->off = (uint32_t)b->len;
 	t->len = (uint32_t)n;
 	t->pos = pos;
 	t->src = off;
 	t->srcend = end;
 	t->kind = kind;
-	tk_buf_add(&tt->text, s, n);
+	if (b->len + n + 1 > b->cap)
+		tk_buf_room(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* A character's UTF-8 (a valid code point): its length. */
+static inline size_t
+utf8_put(int32_t c, unsigned char *a)
+{
+	if (c < 0x80) {
+		a[0] = (unsigned char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		a[0] = (unsigned char)(0xC0 | c >> 6);
+		a[1] = (unsigned char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	if (c < 0x10000) {
+		a[0] = (unsigned char)(0xE0 | c >> 12);
+		a[1] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
+		a[2] = (unsigned char)(0x80 | (c & 0x3F));
+		return 3;
+	}
+	a[0] = (unsigned char)(0xF0 | c >> 18);
+	a[1] = (unsigned char)(0x80 | (c >> 12 & 0x3F));
+	a[2] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
+	a[3] = (unsigned char)(0x80 | (c & 0x3F));
+	return 4;
 }
 
 /* A word's characters gathered: composed again and put out. */
@@ -280,7 +311,7 @@ struct run {
 	size_t n, cap;
 };
 
-static void
+static inline void
 run_add(struct run *r, int32_t c, uint32_t off, uint32_t end)
 {
 	if (r->n == r->cap) {
@@ -297,15 +328,15 @@ run_add(struct run *r, int32_t c, uint32_t off, uint32_t end)
 static uint32_t
 run_end(tk_tokens *tt, struct run *r, uint32_t pos, int flags)
 {
-	utf8proc_uint8_t a[8];
+	unsigned char a[8];
 	size_t i, k1, k2;
 
 	for (i = 0; i < r->n; i++) {
-		k1 = (size_t)utf8proc_encode_char(r->c[i], a);
-		if (!(flags & TK_TEXT_QUERY) || r->n == 1)
+		k1 = utf8_put(r->c[i], a);
+		if (flags & TK_TEXT_QUERY ? r->n == 1 : !(flags & TK_TEXT_INDEX) || i + 1 == r->n)
 			push(tt, (char *)a, k1, pos + (uint32_t)i, r->off[i], r->end[i], TK_TOK_UNI);
 		if (i + 1 < r->n) {
-			k2 = (size_t)utf8proc_encode_char(r->c[i + 1], a + k1);
+			k2 = utf8_put(r->c[i + 1], a + k1);
 			push(tt, (char *)a, k1 + k2, pos + (uint32_t)i, r->off[i], r->end[i + 1], TK_TOK_BI);
 		}
 	}
@@ -357,8 +388,10 @@ tk_text_tokens(tk_tokens *tt, const char *s, size_t n, uint32_t pos, int flags)
 				word_add(&w, c | 0x20 * (c >= 'A' && c <= 'Z'));
 				w.end = (uint32_t)i;
 			} else {
-				pos = word_end(tt, &w, pos, flags);
-				pos = run_end(tt, &r, pos, flags);
+				if (w.n)
+					pos = word_end(tt, &w, pos, flags);
+				if (r.n)
+					pos = run_end(tt, &r, pos, flags);
 			}
 			continue;
 		}
@@ -374,10 +407,9 @@ tk_text_tokens(tk_tokens *tt, const char *s, size_t n, uint32_t pos, int flags)
 		    (p[i + 2] & 0xC0) == 0x80) {
 			c = (p[i] & 0x0F) << 12 | (p[i + 1] & 0x3F) << 6 | (p[i + 2] & 0x3F);
 			if (c >= 0x4E00 && c <= 0x9FFF) {
-				if (!foldbits_set)
-					folds_init();
 				i += 3;
-				pos = word_end(tt, &w, pos, flags);
+				if (w.n)
+					pos = word_end(tt, &w, pos, flags);
 				run_add(&r, foldbits[(c - 0x4E00) >> 3] & (1u << ((c - 0x4E00) & 7)) ?
 				    tk_text_fold_han(c) : c, off, (uint32_t)i);
 				continue;
@@ -386,16 +418,20 @@ tk_text_tokens(tk_tokens *tt, const char *s, size_t n, uint32_t pos, int flags)
 			    (c >= 0x2010 && c <= 0x2027) || (c >= 0x2030 && c <= 0x205E) ||
 			    (c >= 0xFF01 && c <= 0xFF0F) || (c >= 0xFF1A && c <= 0xFF20)) {
 				i += 3;
-				pos = word_end(tt, &w, pos, flags);
-				pos = run_end(tt, &r, pos, flags);
+				if (w.n)
+					pos = word_end(tt, &w, pos, flags);
+				if (r.n)
+					pos = run_end(tt, &r, pos, flags);
 				continue;
 			}
 		}
 		k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &c);
 		if (k <= 0) {	/* not UTF-8: a separator */
 			i++;
-			pos = word_end(tt, &w, pos, flags);
-			pos = run_end(tt, &r, pos, flags);
+			if (w.n)
+				pos = word_end(tt, &w, pos, flags);
+			if (r.n)
+				pos = run_end(tt, &r, pos, flags);
 			continue;
 		}
 		i += (size_t)k;
@@ -410,7 +446,8 @@ tk_text_tokens(tk_tokens *tt, const char *s, size_t n, uint32_t pos, int flags)
 			int32_t e = d[j];
 
 			if (is_cjk(e)) {
-				pos = word_end(tt, &w, pos, flags);
+				if (w.n)
+					pos = word_end(tt, &w, pos, flags);
 				run_add(&r, tk_text_fold_han(e), off, (uint32_t)i);
 			} else if (is_word(e)) {
 				if (r.n)
@@ -420,13 +457,17 @@ tk_text_tokens(tk_tokens *tt, const char *s, size_t n, uint32_t pos, int flags)
 				word_add(&w, e);
 				w.end = (uint32_t)i;
 			} else {
-				pos = word_end(tt, &w, pos, flags);
-				pos = run_end(tt, &r, pos, flags);
+				if (w.n)
+					pos = word_end(tt, &w, pos, flags);
+				if (r.n)
+					pos = run_end(tt, &r, pos, flags);
 			}
 		}
 	}
-	pos = word_end(tt, &w, pos, flags);
-	pos = run_end(tt, &r, pos, flags);
+	if (w.n)
+		pos = word_end(tt, &w, pos, flags);
+	if (r.n)
+		pos = run_end(tt, &r, pos, flags);
 	free(w.c);
 	free(r.c);
 	free(r.off);

@@ -76,6 +76,7 @@ typedef struct {
 	size_t len, cap;
 } tk_buf;
 void tk_buf_add(tk_buf *b, const void *p, size_t n);
+void tk_buf_room(tk_buf *b, size_t n);	/* room for n more bytes (and the NUL) */
 void tk_buf_addc(tk_buf *b, char c);
 void tk_buf_adds(tk_buf *b, const char *s);
 void tk_buf_printf(tk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -436,10 +437,12 @@ typedef struct {
 	size_t n, cap;
 	tk_buf text;
 } tk_tokens;
-enum { TK_TEXT_QUERY = 1, TK_TEXT_NOSTEM = 2 };
+enum { TK_TEXT_QUERY = 1, TK_TEXT_NOSTEM = 2, TK_TEXT_INDEX = 4 };
 /* The words of s[0..n) appended to tt, positions from pos: returns the
  * position after the last. TK_TEXT_QUERY: a CJK run of two or more gives
- * its bigrams only. Bytes that are not UTF-8 separate. */
+ * its bigrams only. TK_TEXT_INDEX: a CJK character's unigram only where
+ * no bigram starts at it (a run's last; the index finds a character as
+ * the first of the bigrams it starts). Bytes that are not UTF-8 separate. */
 uint32_t tk_text_tokens(tk_tokens *tt, const char *s, size_t n, uint32_t pos, int flags);
 void tk_tokens_reset(tk_tokens *tt);
 void tk_tokens_free(tk_tokens *tt);

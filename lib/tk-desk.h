@@ -1387,6 +1387,31 @@ int tk_kb_get(tk_txn *t, uint64_t id, uint32_t rev, tk_article *a);
 /* Store a new article (a->id 0: a new id, set) or a new revision of
  * a->id, its index entries in the same transaction: 0 or -1. */
 int tk_kb_put(tk_txn *t, tk_article *a);
+/* A document's index entries made apart from the store: any thread may
+ * prepare one (a bulk import prepares its articles in threads of their
+ * own) and the writer then stores it with tk_kb_put_doc. */
+typedef struct {
+	tk_buf b;	/* per term: u8 key length, key, u64 hash, u32 payload length, payload */
+	size_t n;	/* terms */
+	uint64_t dl;	/* the document's length for BM25 */
+	int kind;
+} tk_ftdoc;
+void tk_ft_prepare(tk_ftdoc *d, int kind, const char *title, size_t tn, const char *body, size_t bn,
+    const char *tags);
+void tk_ftdoc_free(tk_ftdoc *d);
+/* The calling thread's scratch for tk_ft_prepare freed: a thread that
+ * prepared documents calls it before it ends. */
+void tk_ft_scratch_free(void);
+/* tk_kb_put with the article's entries prepared (d of its title, body and
+ * tags; NULL: made here). */
+int tk_kb_put_doc(tk_txn *t, tk_article *a, const tk_ftdoc *d);
+/* kbimport.c: tk-kb import of fp (named name; CSV or TSV with a header),
+ * bodies of at most maxbody bytes, into the store open(arg) gives at the
+ * first batch with a row (*st set to it, or NULL): n[] the rows added,
+ * changed, unchanged and refused (each refusal warned of). 0, or an exit
+ * code with tk_errmsg. */
+int tk_kb_import(FILE *fp, const char *name, size_t maxbody, tk_store *(*open)(void *arg), void *arg, tk_store **st,
+    long n[4]);
 int tk_kb_rm(tk_txn *t, uint64_t id);
 /* Each article in id order (fn returns nonzero to stop): 0 or -1. */
 int tk_kb_each(tk_txn *t, int (*fn)(tk_article *a, void *arg), void *arg);

@@ -185,6 +185,12 @@ buf_grow(tk_buf *b, size_t extra)
 }
 
 void
+tk_buf_room(tk_buf *b, size_t n)
+{
+	buf_grow(b, n);
+}
+
+void
 tk_buf_add(tk_buf *b, const void *p, size_t n)
 {
 	buf_grow(b, n);
@@ -474,10 +480,11 @@ const char *
 tk_actor(void)
 {
 	static char name[64];
-	uid_t uid = getuid();
+	uid_t uid;
 
-	if (name[0])
+	if (name[0])	/* (a bulk command asks once a row) */
 		return name;
+	uid = getuid();
 	if (tk_passwd_name("/etc/passwd", (unsigned long)uid, name, sizeof name) ||
 	    tk_getent_name("passwd", (unsigned long)uid, name, sizeof name))
 		return name;

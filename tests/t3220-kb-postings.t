@@ -2,9 +2,11 @@
 # tk-kb: the article index written in bulk (a term's postings gathered in
 # their chunks' form, joined to the term's last chunk, MDB_APPEND past the
 # tree's end) answers as exactly as one written an article at a time:
-# across import batches (20,000 rows each), a second import with new and
-# changed rows, a re-run, and add, edit and rm after them; a CJK character
-# alone (kept as a unigram only where it ends a run) and in a phrase.
+# across import batches (1,000 rows, then 10,000 each, their entries made
+# in three threads), a second import with new and changed rows, a re-run,
+# and add, edit and rm after them; a CJK character alone (kept as a
+# unigram only where it ends a run) and in a phrase. An import ranks as
+# the same articles added one at a time (the writer's own tokenizing).
 . "$(dirname "$0")/lib.sh"
 
 # gen FROM TO [CHANGED]: CSV rows FROM..TO; n % 10 == 0 holds the phrase
@@ -28,6 +30,63 @@ hits() {
 	{ tk-kb search -n 100000 "$1" || test $? = 1; } >hits.out &&
 	wc -l <hits.out | tr -d " "
 }
+
+test_expect_success 'an import scores as the same articles added one by one' '
+	awk "BEGIN { print \"title,body,tags\"; split(\"驱动 打印机 连接 网络超时 机 超时连接\", w, \" \")
+		for (n = 1; n <= 300; n++)
+			printf \"Note %d,%s printer w%d %s,t%d\\n\", n,
+			    (n % 4 ? \"VPN 连接超时 reset the password\" : \"打印机驱动 toner\"), n, w[n % 6 + 1], n % 5 }" >one.csv &&
+	mkdir bulk single &&
+	TK_DIR=bulk tk-kb import one.csv 2>err && test_grep "300 added" err &&
+	tail -n +2 one.csv | while IFS=, read -r title body tags; do
+		printf %s "$body" | TK_DIR=single tk-kb add --title "$title" tags=$tags >/dev/null || exit 1
+	done &&
+	for q in printer 打印机 连接 "\"reset the password\"" w17 "toner -tag:t1" 网络超时 机; do
+		TK_DIR=bulk tk-kb search -n 1000 "$q" >b.out &&
+		TK_DIR=single tk-kb search -n 1000 "$q" >s.out &&
+		test_cmp s.out b.out && test -s b.out || exit 1
+	done
+'
+
+test_expect_success 'scores are BM25 as tk-kb.1 gives it (an independent count in Python)' '
+	cat >bm.csv <<-\EOF &&
+	title,body
+	Printer offline,printer offline again after the driver update on floor two
+	Toner low,replace the toner cartridge when the printer says toner low
+	VPN 连接超时,the VPN client times out 连接超时 after login and the printer is fine
+	Driver update,update the driver from the portal then restart the spooler
+	EOF
+	mkdir bm && TK_DIR=bm tk-kb import bm.csv 2>err && test_grep "4 added" err &&
+	for q in printer toner driver offline 连接 超时 spooler; do
+		TK_DIR=bm tk-kb search -n 10 "$q" | cut -f1,2 || exit 1
+	done >out &&
+	python3 - bm.csv >expect <<-\EOP &&
+	import csv, math, re, sys
+	rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+	def toks(s):    # ASCII words (none plural here) and each CJK character, a position each
+	    return re.findall(r"[a-z0-9]+|[\u4e00-\u9fff]", s.lower())
+	def grams(t):   # a CJK run gives the bigrams of neighbours
+	    out = []
+	    for i, x in enumerate(t):
+	        if re.match(r"[a-z0-9]", x):
+	            out.append(x)
+	        elif i + 1 < len(t) and re.match(r"[\u4e00-\u9fff]", t[i + 1]):
+	            out.append(x + t[i + 1])
+	    return out
+	docs = [(toks(r["title"]), toks(r["body"])) for r in rows]
+	dls = [3 * len(a) + len(b) for a, b in docs]
+	avg = sum(dls) / len(dls)
+	for q in ["printer", "toner", "driver", "offline", "连接", "超时", "spooler"]:
+	    tfs = [3 * grams(a).count(q) + grams(b).count(q) for a, b in docs]
+	    n = sum(1 for x in tfs if x)
+	    idf = math.log(1 + (len(docs) - n + 0.5) / (n + 0.5))
+	    s = [(idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * dl / avg)), i + 1)
+	         for i, (tf, dl) in enumerate(zip(tfs, dls)) if tf]
+	    for sc, i in sorted(s, key=lambda x: (-x[0], x[1])):
+	        print("kb%d\t%.3f" % (i, sc))
+	EOP
+	test_cmp expect out
+'
 
 test_expect_success 'import across batches: counts and phrases exact' '
 	gen 1 20500 >a.csv &&
