@@ -251,16 +251,12 @@ cmp_key(const struct ixdb *d, const struct group *a, const struct group *b)
 static void
 prefixes(const struct ixdb *d, struct skey *a, size_t n, size_t off)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		const struct entry *e = &d->e[a[i].g.first - 1];
-		const unsigned char *k = (const unsigned char *)d->keys.p + e->off;
-		uint64_t pre = 0;
 
-		for (j = 0; j < 8; j++)
-			pre = pre << 8 | (off + j < e->klen ? k[off + j] : 0);
-		a[i].pre = pre;
+		a[i].pre = tk_key_prefix(d->keys.p + e->off, e->klen, off);
 	}
 }
 
@@ -273,31 +269,13 @@ prefixes(const struct ixdb *d, struct skey *a, size_t n, size_t off)
 static struct skey *
 sort_from(const struct ixdb *d, struct skey *a, struct skey *t, size_t n, size_t off)
 {
-	size_t i, j, pass, cnt[256];
+	size_t i, j;
 	struct skey *x;
 
 	prefixes(d, a, n, off);
-	for (pass = 0; pass < 8; pass++) {
-		unsigned sh = 8 * (unsigned)pass;
-		size_t sum = 0;
-
-		memset(cnt, 0, sizeof cnt);
-		for (i = 0; i < n; i++)
-			cnt[a[i].pre >> sh & 0xff]++;
-		if (cnt[a[0].pre >> sh & 0xff] == n)	/* one byte for all: nothing to do */
-			continue;
-		for (i = 0; i < 256; i++) {
-			size_t c = cnt[i];
-
-			cnt[i] = sum;
-			sum += c;
-		}
-		for (i = 0; i < n; i++)
-			t[cnt[a[i].pre >> sh & 0xff]++] = a[i];
-		x = a;
-		a = t;
-		t = x;
-	}
+	x = tk_radix_prefix(a, t, n, sizeof *a);
+	if (x != a)
+		t = a, a = x;
 	for (i = 0; i < n; i = j) {
 		size_t longer = 0;
 

@@ -538,17 +538,29 @@ static inline int
 same_bytes(const char *a, const char *b, size_t n)
 {
 	uint64_t x, y;
+	uint32_t u, v;
 
-	for (; n >= 8; a += 8, b += 8, n -= 8) {
+	if (n < 4) {
+		for (; n; n--)
+			if (*a++ != *b++)
+				return 0;
+		return 1;
+	}
+	if (n <= 8) {	/* two words, overlapping where n < 8 */
+		memcpy(&u, a, 4), memcpy(&v, b, 4);
+		if (u != v)
+			return 0;
+		memcpy(&u, a + n - 4, 4), memcpy(&v, b + n - 4, 4);
+		return u == v;
+	}
+	for (; n > 8; a += 8, b += 8, n -= 8) {
 		memcpy(&x, a, 8);
 		memcpy(&y, b, 8);
 		if (x != y)
 			return 0;
 	}
-	for (; n; n--)
-		if (*a++ != *b++)
-			return 0;
-	return 1;
+	memcpy(&x, a + n - 8, 8), memcpy(&y, b + n - 8, 8);	/* the last eight */
+	return x == y;
 }
 
 /* The accumulator's entry of key (n bytes; h its fnv after the kind). */
@@ -997,8 +1009,7 @@ live_sort(void)
 {
 	static struct pre *v, *w;
 	static size_t cap;
-	size_t n = acc.nlive, i, j, cnt[256];
-	int pass;
+	size_t n = acc.nlive, i, j;
 
 	if (n > cap) {
 		cap = n + n / 2;
@@ -1007,31 +1018,13 @@ live_sort(void)
 	}
 	for (i = 0; i < n; i++) {
 		const struct aterm *a = &acc.v[acc.live[i]];
-		uint64_t p = 0;
 
-		for (j = 0; j < 8; j++)
-			p = p << 8 | (j < a->klen ? (unsigned char)a->key[j] : 0);
-		v[i] = (struct pre){ p, acc.live[i] };
+		v[i] = (struct pre){ tk_key_prefix(a->key, a->klen, 0), acc.live[i] };
 	}
-	for (pass = 0; pass < 8; pass++) {
-		int sh = pass * 8;
-		size_t sum = 0;
-		struct pre *t;
+	if (tk_radix_prefix(v, w, n, sizeof *v) != v) {
+		struct pre *x = v;
 
-		memset(cnt, 0, sizeof cnt);
-		for (i = 0; i < n; i++)
-			cnt[v[i].pre >> sh & 0xff]++;
-		if (cnt[v[0].pre >> sh & 0xff] == n)
-			continue;	/* all alike in this byte */
-		for (i = 0; i < 256; i++) {
-			size_t c = cnt[i];
-
-			cnt[i] = sum;
-			sum += c;
-		}
-		for (i = 0; i < n; i++)
-			w[cnt[v[i].pre >> sh & 0xff]++] = v[i];
-		t = v, v = w, w = t;
+		v = w, w = x;
 	}
 	for (i = 1; i < n; i++) {	/* runs alike in the first eight bytes */
 		struct pre x = v[i];

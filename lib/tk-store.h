@@ -241,6 +241,56 @@ int tk_ixbatch_find(tk_ixbatch *b, int dbi, const void *key, size_t klen, uint64
 void tk_ixbatch_free(tk_ixbatch *b);
 /* LMDB's default key order: bytes, then the shorter first. */
 int tk_keycmp(const void *a, size_t an, const void *b, size_t bn);
+/* Eight bytes of key k (n long) from off as a number, big-endian, zeros
+ * past its end: keys without NUL bytes compare as tk_keycmp has them. */
+static inline uint64_t
+tk_key_prefix(const void *k, size_t n, size_t off)
+{
+	const unsigned char *p = k;
+	uint64_t v = 0;
+	size_t j;
+
+	for (j = 0; j < 8; j++)
+		v = v << 8 | (off + j < n ? p[off + j] : 0);
+	return v;
+}
+/* A stable radix sort of n elements of size bytes at a, each led by a
+ * uint64_t (a tk_key_prefix) it is sorted by; t has room for n. Returns a
+ * or t, whichever holds them sorted. (Inline: size is the caller's
+ * constant, each element's move a plain copy.) */
+static inline void *
+tk_radix_prefix(void *a, void *t, size_t n, size_t size)
+{
+	unsigned char *x = a, *y = t, *z;
+	size_t i, cnt[256];
+	unsigned sh;
+	uint64_t v;
+
+	for (sh = 0; sh < 64; sh += 8) {
+		size_t sum = 0;
+
+		memset(cnt, 0, sizeof cnt);
+		for (i = 0; i < n; i++) {
+			memcpy(&v, x + i * size, 8);
+			cnt[v >> sh & 0xff]++;
+		}
+		memcpy(&v, x, 8);
+		if (cnt[v >> sh & 0xff] == n)	/* one byte for all: nothing to do */
+			continue;
+		for (i = 0; i < 256; i++) {
+			size_t c = cnt[i];
+
+			cnt[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++) {
+			memcpy(&v, x + i * size, 8);
+			memcpy(y + cnt[v >> sh & 0xff]++ * size, x + i * size, size);
+		}
+		z = x, x = y, y = z;
+	}
+	return x;
+}
 /* A batch's sorted keys going into a tree: tk_tail_start keeps the tree's
  * last key (0 or an LMDB error); tk_tail_past says whether key sorts past
  * it, and so every key after it too: those go with MDB_APPEND, at the end
