@@ -60,6 +60,7 @@ run 'tk-ls -t -o id status=new | tk-assign --least-loaded -t -o id,queue,assigne
 run 'tk-link 1 relates 3 && tk-link --split 1 -s "Replace the toner"'
 run 'printf "From: Frank Li <Frank@Example.com>\nSubject: 打印机又坏了\nMessage-ID: <demo1@example.com>\n\n还是不能打印\n" | tk-mail'
 run 'echo "先检查 VPN 证书是否过期，再重启客户端。" | tk-kb add --title "VPN 无法连接的排查步骤" tags=vpn && tk-kb search 证书'
+run 'tk-kb import examples/kb.csv && tk-kb search -n 2 打印机 脱机 && tk-kb suggest -n 2 4   # articles from another KB; suggestions for ticket 4'
 run 'printf "field product enum SSO X100 X200\n  indexed\nfield seats int 1..\nfield ship_date date\nrequired product in queue~^hw\n" >"$TK_DIR/fields" && tk-config apply   # typed fields, product indexed'
 run 'tk-set product=X200 seats=12 ship_date=2026-12-20 3 4 && tk-ls --explain -o id,status,product,seats,subject product=X200'
 run "tk-ls -a -o id,seats,ship_date 'seats>10' 'ship_date<2027-01-01'   # ranges compare as each type does"
