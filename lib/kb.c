@@ -606,6 +606,8 @@ acc_add(const char *key, size_t n, uint64_t h, uint64_t id, int op, const void *
 {
 	size_t at = acc_find(key, n, h);	/* (it may move acc.v) */
 	struct aterm *a = &acc.v[at];
+	unsigned char *w;
+	uint64_t delta = 0;
 
 	if (!a->live) {
 		if (acc.nlive == acc.livecap) {
@@ -615,9 +617,6 @@ acc_add(const char *key, size_t n, uint64_t h, uint64_t id, int op, const void *
 		acc.live[acc.nlive++] = (uint32_t)at;
 		a->live = 1;
 	}
-	unsigned char *w;
-	uint64_t delta = 0;
-
 	if (a->fast && op && (!a->ent.len || id > a->last)) {
 		if (a->ent.len)
 			delta = id - a->last;

@@ -226,7 +226,7 @@ fill(void *slot, void *ctx)
 	while (s->n < k->batch) {
 		rc = tk_csv_next(k->c, &f, &len, &nf, &line);
 		if (rc < 0) {
-			tk_warn("%s", tk_errmsg);
+			tk_warn("%s: line %ld: %s", k->name, line, tk_errmsg);
 			k->bad++;
 			continue;
 		}
