@@ -297,7 +297,11 @@ tk_kb_put_doc(tk_txn *t, tk_article *a, const tk_ftdoc *d)
 	tk_article_free(&old);
 	encode(a, &b);
 	v.mv_size = b.len, v.mv_data = b.p;
-	rc = mdb_put(t->txn, t->st->dbi[TK_DB_KB], &k, &v, 0);
+	/* a new id is past every article's: appended, its page filled
+	 * instead of split in half */
+	rc = mdb_put(t->txn, t->st->dbi[TK_DB_KB], &k, &v, had ? 0 : MDB_APPEND);
+	if (rc == MDB_KEYEXIST && !had)
+		rc = mdb_put(t->txn, t->st->dbi[TK_DB_KB], &k, &v, 0);
 	tk_buf_free(&b);
 	if (rc)
 		return tk_mdb_error(rc, "kb");
