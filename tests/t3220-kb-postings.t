@@ -146,4 +146,17 @@ test_expect_success 'add, edit and rm after the imports keep the index in step' 
 	echo 6999 >expect && hits 打印机 >out && test_cmp expect out
 '
 
+test_expect_success 'words alike in their first eight bytes, in no order, are each found' '
+	mkdir alike && cd alike &&
+	awk "BEGIN { print \"title,body\"; srand(7); printf \"Alike,\"
+		for (n = 0; n < 3000; n++) { k = int(rand() * 100000); printf \" qqqqqqqq%05d zzzz%d\", k, n }
+		print \"\" }" >alike.csv &&
+	TK_DIR=st tk-kb import alike.csv 2>err && test_grep "1 added" err &&
+	for w in $(tr " " "\n" <alike.csv | grep "^qqqqqqqq" | sed -n "1p;500p;2999p"); do
+		TK_DIR=st tk-kb search -n 5 "$w" >out && cut -f1 out >ids && echo kb1 >expect && test_cmp expect ids || return 1
+	done &&
+	TK_DIR=st tk-kb search -n 5 "qqqqqqqq12345" >out; test $? -le 1 &&
+	if tr " " "\n" <alike.csv | grep -qx qqqqqqqq12345; then test -s out; else test ! -s out; fi
+'
+
 test_done
