@@ -191,7 +191,7 @@ take_row(struct kbi *k, struct slot *s, char **f, size_t *len, size_t nf, long l
 	else if (len[k->cb] > k->maxbody)
 		why = "body too large";
 	if (why) {
-		tk_warn("%s: line %ld: %s", k->name, line, why);
+		tk_warn("%s:%ld: %s", k->name, line, why);
 		k->bad++;
 		return;
 	}
@@ -246,7 +246,7 @@ fill(void *slot, void *ctx)
 	while (s->n < k->batch) {
 		rc = tk_csv_next(k->c, &f, &len, &nf, &line);
 		if (rc < 0) {
-			tk_warn("%s: line %ld: %s", k->name, line, tk_errmsg);
+			tk_warn("%s:%ld: %s", k->name, line, tk_errmsg);
 			k->bad++;
 			continue;
 		}
@@ -257,7 +257,7 @@ fill(void *slot, void *ctx)
 			k->ct = col_of(f, nf, tn), k->cb = col_of(f, nf, bn);
 			k->cg = col_of(f, nf, gn), k->ce = col_of(f, nf, en);
 			if (k->ct < 0 || k->cb < 0)
-				tk_die(TK_EXIT_DATA, "%s: line %ld: the header names no title and body column", k->name,
+				tk_die(TK_EXIT_DATA, "%s:%ld: the header names no title and body column", k->name,
 				    line);
 			continue;
 		}

@@ -122,11 +122,11 @@ test_expect_success 'import: bad rows and files named, with their lines; nothing
 	: >empty.csv && test_expect_code 3 tk-kb -d st import empty.csv 2>err &&
 	test_grep "empty.csv: no header line" err && test ! -e st &&
 	printf "a,b\\n1,2\\n" >nohead.csv && test_expect_code 3 tk-kb -d st import nohead.csv 2>err &&
-	test_grep "nohead.csv: line 1: the header names no title and body column" err && test ! -e st &&
+	test_grep "nohead.csv:1: the header names no title and body column" err && test ! -e st &&
 	printf "title,body\\n,no title\\nGood,one\\nLast,\"open quote\\n" >rows.csv &&
 	test_expect_code 3 tk-kb -d st import rows.csv 2>err &&
-	test_grep "rows.csv: line 2: an empty title" err &&
-	test_grep "rows.csv: line 4: unterminated quoted field" err &&
+	test_grep "rows.csv:2: an empty title" err &&
+	test_grep "rows.csv:4: unterminated quoted field" err &&
 	test_grep "1 added, 0 changed, 0 unchanged, 2 refused" err &&
 	tk-kb -d st ls | cut -f1,5 >out && printf "kb1\\tGood\\n" >expect && test_cmp expect out &&
 	test_expect_code 4 tk-kb -d st import missing.csv 2>err && test_grep "missing.csv: No such file" err
