@@ -227,7 +227,10 @@ push(tk_tokens *tt, const char *s, size_t n, uint32_t pos, uint32_t off, uint32_
 	b->p[b->len] = '\0';
 }
 
-/* A character's UTF-8 (a valid code point): its length. */
+/* A character's UTF-8 (a valid code point): its length. What
+ * utf8proc_encode_char does, here inline: run_end calls it twice for
+ * every character of a CJK run, the tokenizer's hottest loop, and a call
+ * into the library cannot be inlined. */
 static inline size_t
 utf8_put(int32_t c, unsigned char *a)
 {
