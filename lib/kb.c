@@ -1537,6 +1537,8 @@ struct group {
 	int type, prefix, phrase;
 	tk_tokens tt;		/* its terms, positions relative to the first */
 	char *tag;
+	char *run;		/* cjk_run's answer, made once (tk_ft_quick) */
+	size_t nrun;
 };
 
 struct tk_ftq {
@@ -1554,6 +1556,7 @@ tk_ftq_free(tk_ftq *q)
 	for (i = 0; i < q->n; i++) {
 		tk_tokens_free(&q->g[i].tt);
 		free(q->g[i].tag);
+		free(q->g[i].run);
 	}
 	free(q->g);
 	free(q);
@@ -1567,6 +1570,8 @@ group_new(tk_ftq *q, int type)
 	q->g[q->n].type = type;
 	return &q->g[q->n++];
 }
+
+static void run_of(struct group *g);
 
 tk_ftq *
 tk_ftq_parse(char **words, int nwords)
@@ -1674,6 +1679,8 @@ tk_ftq_parse(char **words, int nwords)
 			must++;
 	}
 	tk_buf_free(&all);
+	for (i = 0; i < (int)q->n; i++)
+		run_of(&q->g[i]);
 	if (!must) {
 		tk_ftq_free(q);
 		tk_error(dropped ? "the query has nothing to search for: only stop words or punctuation" :
@@ -2630,20 +2637,32 @@ cjk_run(const struct group *g, char *buf, size_t max)
 	return n;
 }
 
+/* A group's CJK run, worked out once when the query is read: tk_ft_quick
+ * checks it against every candidate of a text= query. */
+static void
+run_of(struct group *g)
+{
+	char buf[512];
+
+	if (g->tag || g->tt.n < 2 || !(g->nrun = cjk_run(g, buf, sizeof buf)))
+		return;
+	g->run = tk_xmalloc(g->nrun);
+	memcpy(g->run, buf, g->nrun);
+}
+
 int
 tk_ft_quick(const tk_ftq *q, const char *subj, size_t sn, const char *body, size_t bn)
 {
 	size_t i, n;
-	char buf[512];
 
 	for (i = 0; i < q->n; i++) {
 		const struct group *g = &q->g[i];
 
 		if (g->tag || g->tt.n < 2)
 			continue;
-		if (g->type != G_MUST || !(n = cjk_run(g, buf, sizeof buf)))
+		if (g->type != G_MUST || !(n = g->nrun))
 			return 0;
-		if (!(sn >= n && memmem(subj, sn, buf, n)) && !(bn >= n && memmem(body, bn, buf, n)))
+		if (!(sn >= n && memmem(subj, sn, g->run, n)) && !(bn >= n && memmem(body, bn, g->run, n)))
 			return 0;
 	}
 	return 1;

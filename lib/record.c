@@ -60,8 +60,25 @@ tk_rec_escape(tk_buf *b, const char *s, size_t n)
 	const char *esc;
 
 	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c;
 
+		/* eight bytes at a time while none is below 14 or a backslash
+		 * (the bit tricks of "Bit Twiddling Hacks": a byte less than n,
+		 * a byte zero after the XOR) */
+		while (n - i >= 8) {
+			uint64_t w, lo, bs;
+
+			memcpy(&w, s + i, 8);
+			lo = (w - 0x0e0e0e0e0e0e0e0eULL) & ~w & 0x8080808080808080ULL;
+			bs = w ^ 0x5c5c5c5c5c5c5c5cULL;
+			bs = (bs - 0x0101010101010101ULL) & ~bs & 0x8080808080808080ULL;
+			if (lo | bs)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		c = (unsigned char)s[i];
 		if (c > '\\' || (c > '\r' && c != '\\'))	/* (most bytes: one or two tests) */
 			continue;
 		switch (c) {

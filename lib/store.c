@@ -368,6 +368,40 @@ grow(tk_store *st)
 	return rc ? tk_mdb_error(rc, st->dir) : 0;
 }
 
+/*
+ * The order of keys that are ticket ids, 8 bytes big-endian: the order
+ * LMDB's own memcmp gives them (so mdb_dump, mdb_stat and an older tk read
+ * the same tree), compared as numbers instead of byte by byte. A key of
+ * another length is compared as LMDB would (bytes, then length).
+ */
+static int
+cmp_id_key(const MDB_val *a, const MDB_val *b)
+{
+	size_t n;
+	int c;
+
+	if (a->mv_size == 8 && b->mv_size == 8) {
+		uint64_t x, y;
+
+		memcpy(&x, a->mv_data, 8);
+		memcpy(&y, b->mv_data, 8);
+		x = __builtin_bswap64(x);
+		y = __builtin_bswap64(y);
+		return (x > y) - (x < y);
+	}
+	n = a->mv_size < b->mv_size ? a->mv_size : b->mv_size;
+	if ((c = memcmp(a->mv_data, b->mv_data, n)))
+		return c;
+	return (a->mv_size > b->mv_size) - (a->mv_size < b->mv_size);
+}
+
+static void
+set_compare(tk_store *st, MDB_txn *txn, int i)
+{
+	if (i == TK_DB_TICKETS || i == TK_DB_BODIES)
+		mdb_set_compare(txn, st->dbi[i], cmp_id_key);
+}
+
 /* Opens sub-database i in txn, made when writing: 0 or -1 with a message.
  * A store of schema ver before 4 has DUPSORT indexes where there are now
  * posting lists (upgrade_3 rebuilds them). */
@@ -380,7 +414,10 @@ open_db(tk_store *st, MDB_txn *txn, int i, int write, long ver)
 
 	if (rc == MDB_NOTFOUND)
 		return tk_error("%s: not a tk store (no %s sub-database)", st->dir, dbs[i].name);
-	return rc ? tk_mdb_error(rc, st->dir) : 0;
+	if (rc)
+		return tk_mdb_error(rc, st->dir);
+	set_compare(st, txn, i);
+	return 0;
 }
 
 /*
@@ -1282,6 +1319,7 @@ tk_store_db_recreate(tk_store *st, MDB_txn *txn, int db)
 	if ((rc = mdb_drop(txn, st->dbi[db], 1)) ||
 	    (rc = mdb_dbi_open(txn, dbs[db].name, dbs[db].flags | MDB_CREATE, &st->dbi[db])))
 		return tk_mdb_error(rc, dbs[db].name);
+	set_compare(st, txn, db);
 	return 0;
 }
 
