@@ -888,6 +888,7 @@ main(int argc, char **argv)
 			tk_die(TK_EXIT_USAGE, "dupes: no operands");
 		rc = dupes();
 	} else if (!strcmp(verb, "import")) {
+		tk_cmd_bulk_memory();
 		rc = import(argc, argv);
 	} else if (!strcmp(verb, "rm")) {
 		if (argc != 1)

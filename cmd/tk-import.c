@@ -1011,6 +1011,7 @@ main(int argc, char **argv)
 	/* Every input's header first: one that cannot be imported, or a
 	 * column no one declared, stops the run before anything is written
 	 * (the store is not even made). */
+	tk_cmd_bulk_memory();
 	nfiles = argc - optind;
 	files = tk_xmalloc(nfiles * sizeof *files);
 	for (i = 0; i < nfiles; i++)

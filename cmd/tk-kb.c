@@ -728,6 +728,7 @@ main(int argc, char **argv)
 	if (!strcmp(verb, "add")) {
 		cmd_add(&st, argc, argv);
 	} else if (!strcmp(verb, "import")) {
+		tk_cmd_bulk_memory();
 		cmd_import(&st, argc, argv);
 	} else if (!strcmp(verb, "edit")) {
 		if (argc < 1)
@@ -780,6 +781,7 @@ main(int argc, char **argv)
 		uint64_t n;
 		int code;
 
+		tk_cmd_bulk_memory();
 		if (argc)
 			tk_die(TK_EXIT_USAGE, "reindex: no arguments");
 		st = tk_cmd_store(opt.dir, TK_OPEN_WRITE);

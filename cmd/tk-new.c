@@ -500,6 +500,8 @@ main(int argc, char **argv)
 		subject |= as.a[i].field == TK_F_SUBJECT;
 	if (!batch && !subject)
 		tk_die(TK_EXIT_USAGE, "a ticket needs a subject: give -s subject or subject=...");
+	if (batch)
+		tk_cmd_bulk_memory();
 	/* The rules are read before the store is made, and a broken file
 	 * stops everything before it is (DESIGN.md 9). */
 	existed = tk_store_exists(tk_store_path(dir));

@@ -404,6 +404,7 @@ main(int argc, char **argv)
 			tk_die(TK_EXIT_USAGE, "show: one org key");
 		rc = show(argv[0]);
 	} else if (!strcmp(verb, "import")) {
+		tk_cmd_bulk_memory();
 		rc = import(argc, argv);
 	} else
 		tk_die(TK_EXIT_USAGE, "%s: no such verb (add, set, ls, show, import, rm)", verb);

@@ -7,14 +7,82 @@
 #include "tk.h"
 
 static const char *usage_text;
+#if !defined(__SANITIZE_ADDRESS__)	/* (tk_cmd_bulk_memory) */
+#define REEXEC 1
+static char **start_argv;	/* argv as given (getopt reorders argv) */
+#endif
 
 void
 tk_cmd_start(int argc, char **argv, const char *usage)
 {
-	(void)argc;
 	tk_setprogname(argv[0]);
 	tk_sigpipe_default();
 	usage_text = usage;
+#ifdef REEXEC
+	start_argv = tk_xmalloc(((size_t)argc + 1) * sizeof *start_argv);
+	memcpy(start_argv, argv, ((size_t)argc + 1) * sizeof *start_argv);
+#else
+	(void)argc;
+#endif
+}
+
+#define HUGETLB "glibc.malloc.hugetlb=1"
+
+/*
+ * A bulk run (an import, tk-new -b, tk-kb reindex) allocates hundreds of
+ * MiB, and on a virtual machine the first touch of each 4 KiB page can
+ * cost 5-12 us (bench/RESULTS.md, thirteenth session). glibc's malloc asks
+ * for transparent huge pages (2 MiB, one fault for 512) when the tunable
+ * glibc.malloc.hugetlb=1 is set, which it reads from GLIBC_TUNABLES only as
+ * a program starts: so the command starts itself again, once, with the
+ * tunable added, before it has read or written anything. The environment
+ * is put back as it was for the programs it runs (hooks, sendmail). Not
+ * under valgrind (it would not follow) nor a sanitizer (its own malloc);
+ * TK_HUGEPAGES=0 (tk.7) turns it off; if the exec fails the command goes
+ * on as it is.
+ */
+void
+tk_cmd_bulk_memory(void)
+{
+#ifndef REEXEC
+	return;
+#else
+	const char *t = getenv("GLIBC_TUNABLES"), *was = getenv("TK_TUNABLES_WAS");
+	const char *pre = getenv("LD_PRELOAD"), *off = getenv("TK_HUGEPAGES");
+	char *v;
+
+	if (was) {	/* started again: as it was */
+		if (*was == '+')
+			setenv("GLIBC_TUNABLES", was + 1, 1);
+		else
+			unsetenv("GLIBC_TUNABLES");
+		unsetenv("TK_TUNABLES_WAS");
+		return;
+	}
+	if (!start_argv || (off && !strcmp(off, "0")) || (t && strstr(t, "glibc.malloc.hugetlb")) ||
+	    (pre && strstr(pre, "vgpreload")))
+		return;
+	if (t && *t) {
+		v = tk_xmalloc(strlen(t) + 2);
+		sprintf(v, "+%s", t);
+		setenv("TK_TUNABLES_WAS", v, 1);
+		free(v);
+		v = tk_xmalloc(strlen(t) + sizeof HUGETLB + 1);
+		sprintf(v, "%s:%s", t, HUGETLB);
+		setenv("GLIBC_TUNABLES", v, 1);
+		free(v);
+	} else {
+		setenv("TK_TUNABLES_WAS", "-", 1);
+		setenv("GLIBC_TUNABLES", HUGETLB, 1);
+	}
+	execv("/proc/self/exe", start_argv);
+	/* (no /proc: on as it is) */
+	if (t)
+		setenv("GLIBC_TUNABLES", t, 1);
+	else
+		unsetenv("GLIBC_TUNABLES");
+	unsetenv("TK_TUNABLES_WAS");
+#endif
 }
 
 /*

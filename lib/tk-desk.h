@@ -1323,6 +1323,7 @@ int tk_pipe_run(tk_pipe *p);
  * free lines and option lines "-a, --all<TAB>what it does".
  */
 void tk_cmd_start(int argc, char **argv, const char *usage);
+void tk_cmd_bulk_memory(void);	/* a bulk run: malloc in huge pages (cmd.c) */
 /* 0: the whole help on stdout; else the synopsis and a hint on stderr. Exits with code. */
 _Noreturn void tk_usage(int code);
 /* Prints help text, its "spec<TAB>description" lines aligned. */

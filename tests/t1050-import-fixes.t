@@ -184,4 +184,35 @@ test_expect_success 'the man page: a Chinese sheet with a field of its own decla
 	test "$(tk-ls -d zhhome/.local/share/tk -a -t -o external_id,subject,product)" = "G-1	打印机	X200"
 '
 
+# A bulk run starts itself again once with glibc's malloc in huge pages
+# (tk.7, TK_HUGEPAGES); what it runs sees the environment as it was given.
+# The lookup program writes its own environment and its parent's (the
+# tk-new process as exec'd: glibc may rewrite a list of several tunables
+# there, so only a lone one is compared) for the test to read.
+test_expect_success 'a bulk run takes huge pages for its memory, and what it runs sees the environment as given' '
+	cat >envdump <<-\EOF &&
+	#!/bin/sh
+	env | grep -E "^(GLIBC_TUNABLES|TK_TUNABLES_WAS)=" >"$0.$1" || :
+	tr "\0" "\n" </proc/$PPID/environ | grep -E "^GLIBC_TUNABLES=" >"$0.$1.parent" || :
+	EOF
+	chmod +x envdump &&
+	mkdir lk && echo "contact-lookup $trash/envdump" >lk/config &&
+	(unset GLIBC_TUNABLES; printf "subject\trequester\na\ta@example.com\n" | tk-new -q -d lk -b --lookup) &&
+	test_empty envdump.a@example.com &&
+	printf "subject\trequester\nb\tb@example.com\n" |
+		GLIBC_TUNABLES=glibc.malloc.arena_max=2 tk-new -q -d lk -b --lookup &&
+	echo GLIBC_TUNABLES=glibc.malloc.arena_max=2 >expect &&
+	test_cmp expect envdump.b@example.com &&
+	printf "subject\trequester\nc\tc@example.com\n" |
+		(unset GLIBC_TUNABLES; TK_HUGEPAGES=0 tk-new -q -d lk -b --lookup) &&
+	test_empty envdump.c@example.com.parent &&
+	case $TK_BIN in
+	*/asan/*) ;;	# (a sanitizer has a malloc of its own: no second start)
+	*)
+		echo GLIBC_TUNABLES=glibc.malloc.hugetlb=1 >expect &&
+		test_cmp expect envdump.a@example.com.parent ;;
+	esac &&
+	test "$(tk-ls -d lk -a -t -o subject | tr "\n" " ")" = "a b c "
+'
+
 test_done
