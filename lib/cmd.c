@@ -49,7 +49,8 @@ tk_cmd_bulk_memory(void)
 #else
 	const char *t = getenv("GLIBC_TUNABLES"), *was = getenv("TK_TUNABLES_WAS");
 	const char *pre = getenv("LD_PRELOAD"), *off = getenv("TK_HUGEPAGES");
-	char *v;
+	char *v, self[4096];
+	ssize_t n;
 
 	if (was) {	/* started again: as it was */
 		if (*was == '+')
@@ -75,8 +76,12 @@ tk_cmd_bulk_memory(void)
 		setenv("TK_TUNABLES_WAS", "-", 1);
 		setenv("GLIBC_TUNABLES", HUGETLB, 1);
 	}
-	execv("/proc/self/exe", start_argv);
-	/* (no /proc: on as it is) */
+	/* the program's own path, so that ps and top show its name, not "exe" */
+	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) > 0 && (size_t)n < sizeof self - 1) {
+		self[n] = '\0';
+		execv(self, start_argv);
+	}
+	/* (no /proc, or the exec failed: on as it is) */
 	if (t)
 		setenv("GLIBC_TUNABLES", t, 1);
 	else
