@@ -2015,11 +2015,15 @@ tk_filter_run(tk_filter *q, tk_txn *tx, int (*fn)(tk_txn *, tk_ticket *, void *)
 		if (rc < 0)
 			goto fail_tk;
 	} else if (usebest) {
+		tk_ahead *ah = tk_ahead_start(tx, TK_DB_TICKETS, best.v, best.n);
+
 		for (i = 0, rc = 0; i < best.n && !rc; i++) {
-			if ((rc = tk_get_id(tx, TK_DB_TICKETS, best.v[i], &v)) < 0)
-				goto fail_tk;
+			if ((rc = tk_ahead_get(ah, i, &v)) < 0 &&
+			    (rc = tk_get_id(tx, TK_DB_TICKETS, best.v[i], &v)) < 0)
+				break;
 			rc = rc ? deliver(&dl, best.v[i], v) : 0;	/* (an id from stdin may be no ticket) */
 		}
+		tk_ahead_stop(ah);
 		if (rc < 0)
 			goto fail_tk;
 	} else {

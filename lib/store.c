@@ -164,6 +164,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -854,6 +856,122 @@ tk_get_id(tk_txn *t, int db, uint64_t id, MDB_val *v)
 	if (rc == MDB_NOTFOUND)
 		return 0;
 	return rc ? tk_mdb_error(rc, dbs[db].name) : 1;
+}
+
+/* ---- values read ahead (tk_ahead_start) ---- */
+
+#define AHEAD_MIN 2048		/* fewer ids: a thread is not worth its start */
+#define AHEAD_WINDOW 512	/* at most this far ahead of the caller (its cache) */
+#define AHEAD_LEAP 16		/* past the caller when it caught up (it reads those) */
+
+struct tk_ahead {
+	pthread_t th;
+	MDB_env *env;
+	MDB_dbi dbi;
+	size_t txnid;
+	const uint64_t *ids;
+	size_t n;
+	MDB_val *v;		/* ids[i]'s value once ready[i]; mv_data NULL: no key */
+	unsigned char *ready;	/* set (release) after v[i] is written */
+	size_t need;		/* the caller's place (atomic) */
+	int stop;		/* (atomic) */
+};
+
+static void *
+ahead_run(void *arg)
+{
+	tk_ahead *a = arg;
+	MDB_txn *txn;
+	size_t i, at;
+
+	if (mdb_txn_begin(a->env, NULL, MDB_RDONLY, &txn))
+		return NULL;
+	if (mdb_txn_id(txn) != a->txnid) {	/* another snapshot: the caller reads */
+		mdb_txn_abort(txn);
+		return NULL;
+	}
+	for (i = 0; i < a->n && !__atomic_load_n(&a->stop, __ATOMIC_RELAXED); i++) {
+		unsigned char kb[8];
+		MDB_val k = { 8, kb }, v;
+		int rc;
+
+		if ((at = __atomic_load_n(&a->need, __ATOMIC_RELAXED)) > i)
+			i = at + AHEAD_LEAP;	/* the caller caught up: ahead again */
+		if (i >= a->n)
+			break;
+		while (i > at + AHEAD_WINDOW && !__atomic_load_n(&a->stop, __ATOMIC_RELAXED)) {
+			sched_yield();
+			at = __atomic_load_n(&a->need, __ATOMIC_RELAXED);
+		}
+		tk_put_u64(kb, a->ids[i]);
+		rc = mdb_get(txn, a->dbi, &k, &v);
+		if (rc == MDB_NOTFOUND)
+			v = (MDB_val){ 0, NULL };
+		else if (rc)
+			break;	/* (the caller reads the rest, and says what is wrong) */
+		else {	/* the record's first lines into the cache */
+			const volatile unsigned char *p = v.mv_data;
+			size_t o;
+
+			for (o = 0; o < v.mv_size && o < 512; o += 64)
+				(void)p[o];
+		}
+		a->v[i] = v;
+		__atomic_store_n(&a->ready[i], 1, __ATOMIC_RELEASE);
+	}
+	mdb_txn_abort(txn);	/* (the caller's txn holds the same snapshot) */
+	return NULL;
+}
+
+tk_ahead *
+tk_ahead_start(tk_txn *t, int db, const uint64_t *ids, size_t n)
+{
+	const char *e = getenv("TK_FETCH_AHEAD");
+	tk_ahead *a;
+
+	if (t->write || n < AHEAD_MIN || (e && !strcmp(e, "0")) || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return NULL;
+	a = tk_xmalloc(sizeof *a);
+	memset(a, 0, sizeof *a);
+	a->env = t->st->env;
+	a->dbi = t->st->dbi[db];
+	a->txnid = mdb_txn_id(t->txn);
+	a->ids = ids;
+	a->n = n;
+	a->v = tk_xmalloc(n * sizeof *a->v);
+	a->ready = tk_xmalloc(n);
+	memset(a->ready, 0, n);
+	if (pthread_create(&a->th, NULL, ahead_run, a)) {
+		free(a->v);
+		free(a->ready);
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+int
+tk_ahead_get(tk_ahead *a, size_t i, MDB_val *v)
+{
+	if (!a || i >= a->n)
+		return -1;
+	__atomic_store_n(&a->need, i + 1, __ATOMIC_RELAXED);
+	if (!__atomic_load_n(&a->ready[i], __ATOMIC_ACQUIRE))
+		return -1;
+	*v = a->v[i];
+	return v->mv_data != NULL;
+}
+
+void
+tk_ahead_stop(tk_ahead *a)
+{
+	if (!a)
+		return;
+	__atomic_store_n(&a->stop, 1, __ATOMIC_RELAXED);
+	pthread_join(a->th, NULL);
+	free(a->v);
+	free(a->ready);
+	free(a);
 }
 
 int

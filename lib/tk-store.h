@@ -203,6 +203,21 @@ int tk_append(tk_txn *t, int db, MDB_val *k, MDB_val *v);
 void tk_txn_end(tk_txn *t);
 
 /*
+ * Many ids' values read ahead by a second thread, in a read transaction
+ * of its own on the same snapshot: it walks the B-tree for each while the
+ * caller decodes and writes the ones before, so the caller finds the
+ * value's pages in the cache and its place known. NULL when it would not
+ * help or cannot be had (a write txn, few ids, one core, TK_FETCH_AHEAD=0,
+ * another snapshot); then the caller reads for itself. ids ascending or
+ * not; the values stay valid while the caller's txn is open.
+ */
+typedef struct tk_ahead tk_ahead;
+tk_ahead *tk_ahead_start(tk_txn *t, int db, const uint64_t *ids, size_t n);
+/* ids[i]'s value: 1 found (*v), 0 no such key, -1 not read yet. */
+int tk_ahead_get(tk_ahead *a, size_t i, MDB_val *v);
+void tk_ahead_stop(tk_ahead *a);
+
+/*
  * Runs fn in one write transaction and commits it. When the map is full the
  * transaction is aborted, the map doubled and fn run again, so fn must do all
  * of its work through the transaction and print nothing. fn returns 0 to

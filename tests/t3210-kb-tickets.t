@@ -130,4 +130,24 @@ test_expect_success 'a pending range (a bulk run cut short) is answered from the
 	tk-ls -d cut -a "text=打印机" -o id >out && printf "1\n4\n" >expect && test_cmp expect out
 '
 
+# A listing of 2,048 tickets and more has their records read ahead by a
+# second thread (store.c, tk_ahead_start); TK_FETCH_AHEAD=0 turns it off.
+# The same tickets, in the same order, either way: by text=, by ids on
+# standard input (some no ticket, one given twice and listed once), and
+# stopped early by -n.
+test_expect_success 'a long listing read ahead by a second thread lists what one thread lists' '
+	awk "BEGIN { print \"subject\tpriority\"; for (i = 1; i <= 6000; i++)
+		printf \"%s %d\tP%d\n\", i % 2 ? \"打印机 卡纸\" : \"other\", i, i % 4 + 1 }" >many.tsv &&
+	tk-new -q -d ahead -b <many.tsv &&
+	tk-ls -d ahead -a "text=打印机" -o id,priority,subject >one.out &&
+	TK_FETCH_AHEAD=0 tk-ls -d ahead -a "text=打印机" -o id,priority,subject >zero.out &&
+	test "$(wc -l <one.out)" = 3000 && test_cmp zero.out one.out &&
+	awk "BEGIN { for (i = 1; i <= 7000; i += 2) print i; print 8; print 8; print 99999 }" >ids &&
+	tk-ls -d ahead -a -o id,subject - <ids >one.out &&
+	TK_FETCH_AHEAD=0 tk-ls -d ahead -a -o id,subject - <ids >zero.out &&
+	test "$(wc -l <one.out)" = 3001 && test_cmp zero.out one.out &&
+	tk-ls -d ahead -a -n 5 "text=打印机" -o id >one.out &&
+	printf "1\n3\n5\n7\n9\n" >expect && test_cmp expect one.out
+'
+
 test_done
