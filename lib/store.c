@@ -165,7 +165,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -861,7 +860,8 @@ tk_get_id(tk_txn *t, int db, uint64_t id, MDB_val *v)
 /* ---- values read ahead (tk_ahead_start) ---- */
 
 #define AHEAD_MIN 2048		/* fewer ids: a thread is not worth its start */
-#define AHEAD_WINDOW 512	/* at most this far ahead of the caller (its cache) */
+#define AHEAD_WINDOW 512	/* at most this far ahead of the caller (its cache); then
+				 * it sleeps till the caller is within half of it */
 #define AHEAD_LEAP 16		/* past the caller when it caught up (it reads those) */
 
 struct tk_ahead {
@@ -875,6 +875,9 @@ struct tk_ahead {
 	unsigned char *ready;	/* set (release) after v[i] is written */
 	size_t need;		/* the caller's place (atomic) */
 	int stop;		/* (atomic) */
+	size_t wait_at;		/* (atomic) the helper waits at this place, 0: not */
+	pthread_mutex_t mu;	/* over the helper's wait */
+	pthread_cond_t cv;	/* the caller moved on, or stop */
 };
 
 static void *
@@ -899,9 +902,16 @@ ahead_run(void *arg)
 			i = at + AHEAD_LEAP;	/* the caller caught up: ahead again */
 		if (i >= a->n)
 			break;
-		while (i > at + AHEAD_WINDOW && !__atomic_load_n(&a->stop, __ATOMIC_RELAXED)) {
-			sched_yield();
-			at = __atomic_load_n(&a->need, __ATOMIC_RELAXED);
+		if (i > at + AHEAD_WINDOW) {	/* far enough ahead: sleep till the caller comes */
+			pthread_mutex_lock(&a->mu);
+			__atomic_store_n(&a->wait_at, i, __ATOMIC_SEQ_CST);
+			while (i > __atomic_load_n(&a->need, __ATOMIC_SEQ_CST) + AHEAD_WINDOW / 2 &&
+			    !__atomic_load_n(&a->stop, __ATOMIC_SEQ_CST))
+				pthread_cond_wait(&a->cv, &a->mu);
+			__atomic_store_n(&a->wait_at, 0, __ATOMIC_SEQ_CST);
+			pthread_mutex_unlock(&a->mu);
+			if (__atomic_load_n(&a->stop, __ATOMIC_SEQ_CST))
+				break;
 		}
 		tk_put_u64(kb, a->ids[i]);
 		rc = mdb_get(txn, a->dbi, &k, &v);
@@ -923,6 +933,16 @@ ahead_run(void *arg)
 	return NULL;
 }
 
+static void
+ahead_free(tk_ahead *a)
+{
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	free(a->v);
+	free(a->ready);
+	free(a);
+}
+
 tk_ahead *
 tk_ahead_start(tk_txn *t, int db, const uint64_t *ids, size_t n)
 {
@@ -941,21 +961,35 @@ tk_ahead_start(tk_txn *t, int db, const uint64_t *ids, size_t n)
 	a->v = tk_xmalloc(n * sizeof *a->v);
 	a->ready = tk_xmalloc(n);
 	memset(a->ready, 0, n);
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->cv, NULL);
 	if (pthread_create(&a->th, NULL, ahead_run, a)) {
-		free(a->v);
-		free(a->ready);
-		free(a);
+		ahead_free(a);
 		return NULL;
 	}
 	return a;
 }
 
+/* The helper woken (it rechecks why it slept). */
+static void
+ahead_wake(tk_ahead *a)
+{
+	pthread_mutex_lock(&a->mu);
+	pthread_cond_signal(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+}
+
 int
 tk_ahead_get(tk_ahead *a, size_t i, MDB_val *v)
 {
+	size_t w;
+
 	if (!a || i >= a->n)
 		return -1;
-	__atomic_store_n(&a->need, i + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&a->need, i + 1, __ATOMIC_SEQ_CST);
+	/* (a wake-up missed here comes with the next call, or with stop) */
+	if ((w = __atomic_load_n(&a->wait_at, __ATOMIC_SEQ_CST)) && w <= i + 1 + AHEAD_WINDOW / 2)
+		ahead_wake(a);
 	if (!__atomic_load_n(&a->ready[i], __ATOMIC_ACQUIRE))
 		return -1;
 	*v = a->v[i];
@@ -967,11 +1001,10 @@ tk_ahead_stop(tk_ahead *a)
 {
 	if (!a)
 		return;
-	__atomic_store_n(&a->stop, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&a->stop, 1, __ATOMIC_SEQ_CST);
+	ahead_wake(a);
 	pthread_join(a->th, NULL);
-	free(a->v);
-	free(a->ready);
-	free(a);
+	ahead_free(a);
 }
 
 int

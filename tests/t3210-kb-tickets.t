@@ -150,4 +150,22 @@ test_expect_success 'a long listing read ahead by a second thread lists what one
 	printf "1\n3\n5\n7\n9\n" >expect && test_cmp expect one.out
 '
 
+# While the listing waits on a slow reader (a pager), the read-ahead
+# thread sleeps, not spins: the command's CPU stays far below the 2 s it
+# is kept waiting (it spun through all of them before). The listing is
+# longer than a pipe holds and the thread's lead, so both do wait.
+if ! test -x /usr/bin/time; then
+	test_skip 'the read-ahead thread sleeps while the reader is slow' '/usr/bin/time is not installed (make deps installs it)'
+else
+test_expect_success 'the read-ahead thread sleeps while the reader is slow' '
+	seq 1 6000 >all &&
+	/usr/bin/time -f "%U %S" -o cpu tk-ls -d ahead -a -o id,priority,subject - <all |
+		(sleep 2; cat >slow.out) &&
+	TK_FETCH_AHEAD=0 tk-ls -d ahead -a -o id,priority,subject - <all >zero.out &&
+	test "$(wc -c <zero.out)" -gt 100000 &&
+	test_cmp zero.out slow.out &&
+	awk "{ exit !(\$1 + \$2 < 0.5) }" cpu
+'
+fi
+
 test_done
