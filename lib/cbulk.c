@@ -605,9 +605,7 @@ tk_cbulk_flush(tk_txn *t, tk_cbulk *b)
 		tk_put_u64(kb, r->id);
 		v.mv_size = r->nrec;
 		v.mv_data = (void *)r->rec;
-		rc = tk_append(t, TK_DB_CONTACTS, &k, &v);
-		if (rc == MDB_KEYEXIST)	/* (an id below the last: put in its place) */
-			rc = mdb_put(t->txn, t->st->dbi[TK_DB_CONTACTS], &k, &v, 0);
+		rc = tk_append_or_put(t, TK_DB_CONTACTS, &k, &v);
 		if (rc) {
 			free(events.v);
 			return tk_mdb_error(rc, "contacts");

@@ -685,9 +685,8 @@ tk_contact_write(tk_txn *t, tk_contact *c, const tk_contact *old)
 		MDB_val k = { 8, kb }, v = { rec.len, rec.p ? rec.p : "" };
 
 		tk_put_u64(kb, c->id);
-		rc = old ? mdb_put(t->txn, t->st->dbi[TK_DB_CONTACTS], &k, &v, 0) : tk_append(t, TK_DB_CONTACTS, &k, &v);
-		if (rc == MDB_KEYEXIST)	/* (a contact id below the last: put in its place) */
-			rc = mdb_put(t->txn, t->st->dbi[TK_DB_CONTACTS], &k, &v, 0);
+		rc = old ? mdb_put(t->txn, t->st->dbi[TK_DB_CONTACTS], &k, &v, 0) :
+		    tk_append_or_put(t, TK_DB_CONTACTS, &k, &v);
 		if (rc)
 			return tk_mdb_error(rc, "contacts");
 	}

@@ -299,9 +299,7 @@ tk_kb_put_doc(tk_txn *t, tk_article *a, const tk_ftdoc *d)
 	v.mv_size = b.len, v.mv_data = b.p;
 	/* a new id is past every article's: appended through the txn's
 	 * cursor, its page filled instead of split in half */
-	rc = had ? MDB_KEYEXIST : tk_append(t, TK_DB_KB, &k, &v);
-	if (rc == MDB_KEYEXIST)
-		rc = mdb_put(t->txn, t->st->dbi[TK_DB_KB], &k, &v, 0);
+	rc = had ? mdb_put(t->txn, t->st->dbi[TK_DB_KB], &k, &v, 0) : tk_append_or_put(t, TK_DB_KB, &k, &v);
 	tk_buf_free(&b);
 	if (rc)
 		return tk_mdb_error(rc, "kb");

@@ -1017,6 +1017,16 @@ tk_append(tk_txn *t, int db, MDB_val *k, MDB_val *v)
 	return mdb_cursor_put(t->app[db], k, v, MDB_APPEND);
 }
 
+int
+tk_append_or_put(tk_txn *t, int db, MDB_val *k, MDB_val *v)
+{
+	int rc = tk_append(t, db, k, v);
+
+	if (rc == MDB_KEYEXIST)	/* (a key below the last: put in its place) */
+		rc = mdb_put(t->txn, t->st->dbi[db], k, v, 0);
+	return rc;
+}
+
 /* The epochs a transaction read (index.c keeps them in the txn). */
 static void
 epochs_forget(tk_txn *t)

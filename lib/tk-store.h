@@ -200,6 +200,8 @@ int tk_get_id(tk_txn *t, int db, uint64_t id, MDB_val *v);
 /* Put at the right edge of db (MDB_APPEND) with a cursor kept for the txn:
  * it stays on the last leaf, so the next append needs no search. */
 int tk_append(tk_txn *t, int db, MDB_val *k, MDB_val *v);
+/* tk_append, else (a key below the last, MDB_KEYEXIST) put in its place. */
+int tk_append_or_put(tk_txn *t, int db, MDB_val *k, MDB_val *v);
 void tk_txn_end(tk_txn *t);
 
 /*
