@@ -51,6 +51,11 @@ extern _Thread_local char tk_errmsg[1024];
 int tk_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void *tk_xmalloc(size_t n);
+/* n bytes, zeroed; from 2 MiB on mapped with MADV_HUGEPAGE (2 MiB pages
+ * where the kernel has them: one fault, one TLB entry for 512 small
+ * pages). Freed by tk_huge_free with the same n. Dies when out of memory. */
+void *tk_huge_alloc(size_t n);
+void tk_huge_free(void *p, size_t n);
 void *tk_xrealloc(void *p, size_t n);
 char *tk_xstrdup(const char *s);
 char *tk_xstrndup(const char *s, size_t n);

@@ -132,6 +132,36 @@ tk_xmalloc(size_t n)
 	return p;
 }
 
+#define HUGE_MIN (2u << 20)
+
+void *
+tk_huge_alloc(size_t n)
+{
+	void *p;
+
+	if (n < HUGE_MIN) {
+		if (!(p = calloc(1, n ? n : 1)))
+			tk_die(TK_EXIT_FAIL, "out of memory");
+		return p;
+	}
+	p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		tk_die(TK_EXIT_FAIL, "out of memory");
+	madvise(p, n, MADV_HUGEPAGE);
+	return p;
+}
+
+void
+tk_huge_free(void *p, size_t n)
+{
+	if (!p)
+		return;
+	if (n < HUGE_MIN)
+		free(p);
+	else
+		munmap(p, n);
+}
+
 void *
 tk_xrealloc(void *p, size_t n)
 {
@@ -561,16 +591,14 @@ tk_hash(uint64_t h, const void *p, size_t n)
 struct tk_arena_chunk {
 	tk_arena_chunk *next;
 	size_t size, used;
-	int mapped;		/* from mmap (munmap it), else from malloc */
 	_Alignas(16) char data[];
 };
 
 /*
- * A new chunk of at least n bytes. An arena's first chunks are 256 KiB
- * from malloc; once it holds 4 MiB (a bulk run's), 8 MiB ones are mapped
- * with MADV_HUGEPAGE: the kernel gives them 2 MiB pages where it can, one
- * page fault where 4 KiB pages take 512 (a fault costs 5-12 us on some
- * virtual machines; bench/RESULTS.md).
+ * A new chunk of at least n bytes. An arena's first chunks are 256 KiB;
+ * once it holds 4 MiB (a bulk run's), 8 MiB ones in huge pages
+ * (tk_huge_alloc: a fault costs 5-12 us a 4 KiB page on some virtual
+ * machines; bench/RESULTS.md).
  */
 static tk_arena_chunk *
 chunk_new(const tk_arena *a, size_t n)
@@ -581,21 +609,9 @@ chunk_new(const tk_arena *a, size_t n)
 
 	for (k = a->head; k; k = k->next)
 		have += k->size;
-	if (have >= (4u << 20)) {
-		size = sizeof *c + (n > (8u << 20) ? n : (8u << 20));
-		size = (size + (2u << 20) - 1) & ~(size_t)((2u << 20) - 1);
-		c = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (c != MAP_FAILED) {
-			madvise(c, size, MADV_HUGEPAGE);
-			c->size = size - sizeof *c;
-			c->mapped = 1;
-			return c;
-		}
-	}
-	size = n > (1u << 18) ? n : (1u << 18);
-	c = tk_xmalloc(sizeof *c + size);
+	size = have < (4u << 20) ? (n > (1u << 18) ? n : (1u << 18)) : (n > (8u << 20) ? n : (8u << 20));
+	c = tk_huge_alloc(sizeof *c + size);
 	c->size = size;
-	c->mapped = 0;
 	return c;
 }
 
@@ -639,10 +655,7 @@ tk_arena_free(tk_arena *a)
 
 	for (c = a->head; c; c = next) {
 		next = c->next;
-		if (c->mapped)
-			munmap(c, c->size + sizeof *c);
-		else
-			free(c);
+		tk_huge_free(c, c->size + sizeof *c);
 	}
 	a->head = a->cur = NULL;
 }
