@@ -28,6 +28,22 @@ tk_cmd_start(int argc, char **argv, const char *usage)
 
 #define HUGETLB "glibc.malloc.hugetlb=1"
 
+#ifdef REEXEC
+/* GLIBC_TUNABLES back as TK_TUNABLES_WAS says it was ("+value", or "-"
+ * for unset), and TK_TUNABLES_WAS gone. */
+static void
+tunables_back(void)
+{
+	const char *was = getenv("TK_TUNABLES_WAS");
+
+	if (was && *was == '+')
+		setenv("GLIBC_TUNABLES", was + 1, 1);
+	else
+		unsetenv("GLIBC_TUNABLES");
+	unsetenv("TK_TUNABLES_WAS");
+}
+#endif
+
 /*
  * A bulk run (an import, tk-new -b, tk-kb reindex) allocates hundreds of
  * MiB, and on a virtual machine the first touch of each 4 KiB page can
@@ -47,46 +63,31 @@ tk_cmd_bulk_memory(void)
 #ifndef REEXEC
 	return;
 #else
-	const char *t = getenv("GLIBC_TUNABLES"), *was = getenv("TK_TUNABLES_WAS");
+	const char *t = getenv("GLIBC_TUNABLES");
 	const char *pre = getenv("LD_PRELOAD"), *off = getenv("TK_HUGEPAGES");
-	char *v, self[4096];
+	tk_buf b = { 0 };
+	char self[4096];
 	ssize_t n;
 
-	if (was) {	/* started again: as it was */
-		if (*was == '+')
-			setenv("GLIBC_TUNABLES", was + 1, 1);
-		else
-			unsetenv("GLIBC_TUNABLES");
-		unsetenv("TK_TUNABLES_WAS");
+	if (getenv("TK_TUNABLES_WAS")) {	/* started again */
+		tunables_back();
 		return;
 	}
 	if (!start_argv || (off && !strcmp(off, "0")) || (t && strstr(t, "glibc.malloc.hugetlb")) ||
 	    (pre && strstr(pre, "vgpreload")))
 		return;
-	if (t && *t) {
-		v = tk_xmalloc(strlen(t) + 2);
-		sprintf(v, "+%s", t);
-		setenv("TK_TUNABLES_WAS", v, 1);
-		free(v);
-		v = tk_xmalloc(strlen(t) + sizeof HUGETLB + 1);
-		sprintf(v, "%s:%s", t, HUGETLB);
-		setenv("GLIBC_TUNABLES", v, 1);
-		free(v);
-	} else {
-		setenv("TK_TUNABLES_WAS", "-", 1);
-		setenv("GLIBC_TUNABLES", HUGETLB, 1);
-	}
+	tk_buf_printf(&b, "%s%s", t ? "+" : "-", t ? t : "");
+	setenv("TK_TUNABLES_WAS", tk_buf_cstr(&b), 1);
+	b.len = 0;
+	tk_buf_printf(&b, "%s%s%s", t && *t ? t : "", t && *t ? ":" : "", HUGETLB);
+	setenv("GLIBC_TUNABLES", tk_buf_cstr(&b), 1);
+	tk_buf_free(&b);
 	/* the program's own path, so that ps and top show its name, not "exe" */
 	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) > 0 && (size_t)n < sizeof self - 1) {
 		self[n] = '\0';
 		execv(self, start_argv);
 	}
-	/* (no /proc, or the exec failed: on as it is) */
-	if (t)
-		setenv("GLIBC_TUNABLES", t, 1);
-	else
-		unsetenv("GLIBC_TUNABLES");
-	unsetenv("TK_TUNABLES_WAS");
+	tunables_back();	/* (no /proc, or the exec failed: on as it is) */
 #endif
 }
 
