@@ -195,7 +195,7 @@ batch_free(void *state)
 /* A bulk transaction's new copies, written sorted at its commit, after
  * the index batch (which registers first: a new ticket's index entries
  * are gathered before its copy). */
-static const tk_batch_ops ops = { batch_make, batch_write, batch_reset, batch_free };
+static const tk_batch_ops ops = { batch_make, batch_write, batch_reset, batch_free, NULL };
 
 int
 tk_active_write(tk_txn *t, uint64_t id, tk_str ostatus, tk_str oassignee, tk_str status, tk_str assignee,

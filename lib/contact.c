@@ -1723,7 +1723,7 @@ pend_free(void *state)
 	memset(&pending, 0, sizeof pending);
 }
 
-static const tk_batch_ops pending_ops = { pend_make, pend_write, pend_reset, pend_free };
+static const tk_batch_ops pending_ops = { pend_make, pend_write, pend_reset, pend_free, NULL };
 
 void
 tk_contacts_committed(void)

@@ -484,7 +484,7 @@ batch_free(void *b)
 }
 
 /* A bulk transaction's index batch, written at its commit (tk_store_write). */
-static const tk_batch_ops ops = { batch_make, batch_write, batch_reset, batch_free };
+static const tk_batch_ops ops = { batch_make, batch_write, batch_reset, batch_free, NULL };
 
 tk_ixbatch *
 tk_ixbatch_of(tk_txn *t)

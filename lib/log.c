@@ -41,6 +41,7 @@ next_seq(tk_txn *t, uint64_t *seq)
 			return tk_mdb_error(rc, "log");
 		else
 			t->next_seq = tk_get_u64(k.mv_data) + 1;
+		t->log_first = t->next_seq;
 	}
 	*seq = t->next_seq++;
 	return 0;

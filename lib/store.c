@@ -1253,6 +1253,9 @@ tk_store_write(tk_store *st, tk_write_fn fn, void *arg)
 		rc = mdb_txn_commit(t.txn);
 		if (rc == 0 && st->ft_committed)
 			st->ft_committed(&t);
+		for (i = 0; rc == 0 && st->bulk && i < st->nbatch; i++)
+			if (st->batch[i].ops->committed)
+				st->batch[i].ops->committed(st->batch[i].state, &t);
 		/* After every batch: the memory of one batch, whatever the count. */
 		if (rc == 0 && st->bulk)
 			tk_store_forget(st);

@@ -90,7 +90,7 @@ typedef struct tk_store {
 	struct tk_batch_part {	/* bulk: what modules keep for a batch's commit */
 		const struct tk_batch_ops *ops;
 		void *state;	/* reused from transaction to transaction */
-	} batch[4];
+	} batch[6];
 	int nbatch;
 	const char *via;	/* what makes this command's changes: "cli" unless set (the log's via) */
 	char **declared;	/* custom field names of the store's fields file (fields.c) */
@@ -129,6 +129,9 @@ typedef struct tk_batch_ops {
 	int (*write)(void *state, struct tk_txn *t);
 	void (*reset)(void *state);
 	void (*free)(void *state);
+	/* Optional: after the transaction committed (t's fields as it left
+	 * them; its MDB_txn gone). */
+	void (*committed)(void *state, const struct tk_txn *t);
 } tk_batch_ops;
 
 typedef struct tk_txn {
@@ -143,6 +146,7 @@ typedef struct tk_txn {
 	uint64_t ft_keyhi;	/* a bulk run's range key as this txn left it (kb.c) */
 	uint64_t ft_first;	/* the first ticket this txn gave a bulk run (kb.c) */
 	uint64_t next_seq;	/* write txns: the next log sequence number, 0 until read */
+	uint64_t log_first;	/* the first seq this txn gave an event, once next_seq is read */
 	time_t now;
 	char now_iso[21];	/* now as stored: every event and change of a txn */
 	const char *actor;

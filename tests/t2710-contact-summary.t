@@ -105,6 +105,34 @@ test_expect_success 'a long run counted in two threads (TK_FOLD_SPLIT): the same
 	TK_DIR=$PWD/two check
 '
 
+test_expect_success 'a run adds up its own tickets as it writes them: the summaries a count of every ticket gives' '
+	mkdir -p three &&
+	tk-import -q -d three bulk.csv &&
+	mdb_dump -s contact_stats three | grep "^ " >run.dump && test "$(wc -l <run.dump)" -gt 40 &&
+	"$TK_UNIT" cstats-until "$PWD/three" 999999999 &&
+	mdb_dump -s contact_stats three | grep "^ " >count.dump && test_cmp count.dump run.dump &&
+	mdb_dump -p -s meta three | grep -A1 -x " cstats_upto" >mark && test "$(wc -l <mark)" = 2
+'
+
+test_expect_success 'another command writing between two batches of a run: its change is counted' '
+	mkdir -p four &&
+	cat >four/lookup <<-EOF &&
+	#!/bin/sh
+	# (run by tk-import --lookup for the one new requester, in batch 2:
+	# it changes a ticket batch 1 made, between the two commits)
+	test "\$1" = brand.new@else.example &&
+	    TK_DIR=$PWD/four tk-set -q status=closed csat=1 first_response=2026-01-01T09:00:00Z 10
+	echo "#name"
+	echo Somebody
+	EOF
+	chmod +x four/lookup &&
+	echo "contact-lookup $PWD/four/lookup" >four/config &&
+	sed "6001s/q[0-9]*@acme.example/brand.new@else.example/" bulk.csv >bulk2.csv &&
+	tk-import -q -d four --lookup bulk2.csv &&
+	tk-show -d four 10 >st && test_grep "^status  *closed" st && test_grep "^csat  *1" st &&
+	TK_DIR=$PWD/four check
+'
+
 test_expect_success 'a bulk run that changes its own new tickets (an external id twice, a requester changed)' '
 	printf "%s\n" "external_id,subject,requester,status,csat" "D-1,a,d1@dup.example,open," \
 	    "D-2,b,d2@dup.example,open," "D-1,a,d1@dup.example,closed,5" "D-3,c,d1@dup.example,new," \
