@@ -257,6 +257,12 @@ tk_cbulk_committed(tk_cbulk *b)
 
 	b->committed = 1;
 	b->log_last = b->log_end;
+	if (!b->run.n) {	/* the run's first batch: its map becomes the run's */
+		struct smap m = b->run;
+
+		b->run = b->batch;
+		b->batch = m;
+	}
 	for (i = 0; i < b->batch.cap && b->batch.n; i++)
 		if (b->batch.v[i].k)
 			mput(&b->run, b->batch.v[i].kind, b->batch.v[i].k, b->batch.v[i].n, b->batch.v[i].id, NULL);
@@ -407,25 +413,30 @@ next_id(tk_txn *t, tk_cbulk *b, uint64_t *id)
 	return 0;
 }
 
+/* A new contact of values v (TK_C_NCOLS strings, "" unset; an empty
+ * created is the transaction's time), checked as tk_contact_check checks
+ * one, kept for the batch's end: 0 with its id in *id, a TK_DIR_ code
+ * (tk_errmsg says why), or -1. */
 int
-tk_cbulk_add(tk_txn *t, tk_cbulk *b, tk_contact *c)
+tk_cbulk_add_v(tk_txn *t, tk_cbulk *b, const char *const *v, uint64_t *id)
 {
 	static tk_buf rec;
-	const char *p, *e, *ext = c->v[TK_C_EXTERNAL_ID];
+	const char *w[TK_C_NCOLS];
+	const char *p, *e, *ext = v[TK_C_EXTERNAL_ID];
 	char num[24], d[64];
 	struct crec *r;
 	uint64_t other;
-	size_t n;
+	size_t n, i;
 	int rc;
 
 	if (!tk_dir_settings(t))
 		return TK_DIR_REFUSED;
 	/* What tk_contact_check refuses, before anything is kept. */
-	if ((rc = tk_tier_check(t, "contact", c->v[TK_C_TIER])) < 0)
+	if ((rc = tk_tier_check(t, "contact", v[TK_C_TIER])) < 0)
 		return rc;
-	if (c->v[TK_C_ORG][0] && (rc = org_known(t, b, c->v[TK_C_ORG])) <= 0)
-		return rc < 0 ? -1 : tk_org_unknown(t, "contact", c->v[TK_C_ORG]);
-	for (p = c->v[TK_C_EMAILS]; *p; p = *e ? e + 1 : e) {
+	if (v[TK_C_ORG][0] && (rc = org_known(t, b, v[TK_C_ORG])) <= 0)
+		return rc < 0 ? -1 : tk_org_unknown(t, "contact", v[TK_C_ORG]);
+	for (p = v[TK_C_EMAILS]; *p; p = *e ? e + 1 : e) {
 		e = p + strcspn(p, ",");
 		if ((n = (size_t)(e - p)) > 500) {
 			tk_error("contact: address longer than 500 bytes");
@@ -451,48 +462,67 @@ tk_cbulk_add(tk_txn *t, tk_cbulk *b, tk_contact *c)
 			return TK_DIR_REFUSED;
 		}
 	}
-	if (next_id(t, b, &c->id) < 0)
+	if (next_id(t, b, id) < 0)
 		return -1;
-	snprintf(num, sizeof num, "c%llu", (unsigned long long)c->id);
+	snprintf(num, sizeof num, "c%llu", (unsigned long long)*id);
+	for (i = 0; i < TK_C_NCOLS; i++)
+		w[i] = v[i];
+	w[TK_C_ID] = num;
+	if (!w[TK_C_CREATED][0])
+		w[TK_C_CREATED] = t->now_iso;
+	/* kept for the batch's end */
+	if (b->nrecs == b->caprecs)
+		b->recs = tk_xrealloc(b->recs, (b->caprecs = b->caprecs ? 2 * b->caprecs : 1024) * sizeof *b->recs);
+	r = &b->recs[b->nrecs++];
+	r->id = *id;
+	r->key = acopy(b, num, strlen(num));
+	tk_pairs_encode(&rec, tk_contact_cols, (char *const *)w, TK_C_NAME, TK_C_NSTORED);
+	r->rec = acopy(b, rec.p ? rec.p : "", rec.len);
+	r->nrec = rec.len;
+	tk_pairs_summary(&rec, tk_contact_cols, (char *const *)w, TK_C_NAME, TK_C_NSTORED);
+	r->sum = acopy(b, rec.p, rec.len);
+	r->nsum = rec.len;
+	for (p = w[TK_C_EMAILS]; *p; p = *e ? e + 1 : e) {
+		e = p + strcspn(p, ",");
+		if (e > p) {
+			kv_add(b, &b->emails, p, (size_t)(e - p), *id);
+			mput(&b->batch, K_EMAIL, p, (size_t)(e - p), *id, NULL);
+		}
+	}
+	if (*ext) {
+		kv_add(b, &b->exts, ext, strlen(ext), *id);
+		mput(&b->batch, K_EXT, ext, strlen(ext), *id, NULL);
+	}
+	for (p = w[TK_C_PHONES]; *p; p = *e ? e + 1 : e) {
+		const tk_settings *s = tk_dir_settings(t);
+
+		e = p + strcspn(p, ",");
+		if (e > p && (n = tk_phone_digits(p, (size_t)(e - p), s ? s->phone_country : NULL, d, sizeof d)) &&
+		    n <= 500)
+			kv_add(b, &b->phones, d, n, *id);	/* (a number twice: one entry, at the put) */
+	}
+	if (w[TK_C_ORG][0])
+		kv_add(b, &b->orgs, w[TK_C_ORG], strlen(w[TK_C_ORG]), *id);
+	return 0;
+}
+
+int
+tk_cbulk_add(tk_txn *t, tk_cbulk *b, tk_contact *c)
+{
+	uint64_t id;
+	char num[24];
+	int rc;
+
+	if ((rc = tk_cbulk_add_v(t, b, (const char *const *)c->v, &id)) != 0)
+		return rc;
+	c->id = id;
+	snprintf(num, sizeof num, "c%llu", (unsigned long long)id);
 	free(c->v[TK_C_ID]);
 	c->v[TK_C_ID] = tk_xstrdup(num);
 	if (!c->v[TK_C_CREATED][0]) {
 		free(c->v[TK_C_CREATED]);
 		c->v[TK_C_CREATED] = tk_xstrdup(t->now_iso);
 	}
-	/* kept for the batch's end */
-	if (b->nrecs == b->caprecs)
-		b->recs = tk_xrealloc(b->recs, (b->caprecs = b->caprecs ? 2 * b->caprecs : 1024) * sizeof *b->recs);
-	r = &b->recs[b->nrecs++];
-	r->id = c->id;
-	r->key = acopy(b, num, strlen(num));
-	tk_pairs_encode(&rec, tk_contact_cols, c->v, TK_C_NAME, TK_C_NSTORED);
-	r->rec = acopy(b, rec.p ? rec.p : "", rec.len);
-	r->nrec = rec.len;
-	tk_pairs_summary(&rec, tk_contact_cols, c->v, TK_C_NAME, TK_C_NSTORED);
-	r->sum = acopy(b, rec.p, rec.len);
-	r->nsum = rec.len;
-	for (p = c->v[TK_C_EMAILS]; *p; p = *e ? e + 1 : e) {
-		e = p + strcspn(p, ",");
-		if (e > p) {
-			kv_add(b, &b->emails, p, (size_t)(e - p), c->id);
-			mput(&b->batch, K_EMAIL, p, (size_t)(e - p), c->id, NULL);
-		}
-	}
-	if (*ext) {
-		kv_add(b, &b->exts, ext, strlen(ext), c->id);
-		mput(&b->batch, K_EXT, ext, strlen(ext), c->id, NULL);
-	}
-	for (p = c->v[TK_C_PHONES]; *p; p = *e ? e + 1 : e) {
-		const tk_settings *s = tk_dir_settings(t);
-
-		e = p + strcspn(p, ",");
-		if (e > p && (n = tk_phone_digits(p, (size_t)(e - p), s ? s->phone_country : NULL, d, sizeof d)) &&
-		    n <= 500)
-			kv_add(b, &b->phones, d, n, c->id);	/* (a number twice: one entry, at the put) */
-	}
-	if (c->v[TK_C_ORG][0])
-		kv_add(b, &b->orgs, c->v[TK_C_ORG], strlen(c->v[TK_C_ORG]), c->id);
 	return 0;
 }
 
@@ -510,6 +540,79 @@ cmp_kv(const void *a, const void *b)
 	if (x->n != y->n)
 		return x->n < y->n ? -1 : 1;
 	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The key's first 8 bytes, big-endian, zeros past its end: in the order
+ * of the keys (no key holds a NUL byte: addresses, ids, digits, keys). */
+static uint64_t
+kv_prefix(const struct kv *x)
+{
+	uint64_t p = 0;
+	size_t i;
+
+	for (i = 0; i < 8; i++)
+		p = p << 8 | (i < x->n ? (unsigned char)x->k[i] : 0);
+	return p;
+}
+
+/* v sorted as cmp_kv sorts it: by the prefixes, a byte at a time from the
+ * last (a radix sort, stable, passes where every prefix has the same byte
+ * left out), then each run of one prefix by cmp_kv unless in order. */
+static void
+kv_sort(struct kvs *v)
+{
+	struct pk {
+		uint64_t p;
+		size_t i;
+	} *a, *b, *t;
+	struct kv *out;
+	size_t i, j, n = v->n, cnt[256];
+	int byte;
+
+	a = tk_xmalloc(n * sizeof *a);
+	b = tk_xmalloc(n * sizeof *b);
+	for (i = 0; i < n; i++) {
+		a[i].p = kv_prefix(&v->v[i]);
+		a[i].i = i;
+	}
+	for (byte = 0; byte < 8; byte++) {
+		int sh = 8 * byte;
+		size_t sum = 0, c;
+
+		memset(cnt, 0, sizeof cnt);
+		for (i = 0; i < n; i++)
+			cnt[a[i].p >> sh & 0xff]++;
+		if (cnt[a[0].p >> sh & 0xff] == n)
+			continue;
+		for (j = 0; j < 256; j++) {
+			c = cnt[j];
+			cnt[j] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			b[cnt[a[i].p >> sh & 0xff]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	out = tk_xmalloc(n * sizeof *out);
+	for (i = 0; i < n; i++)
+		out[i] = v->v[a[i].i];
+	for (i = 0; i < n; i = j) {
+		size_t k;
+
+		for (j = i + 1; j < n && a[j].p == a[i].p; j++)
+			;
+		for (k = i + 1; k < j && cmp_kv(&out[k - 1], &out[k]) <= 0; k++)
+			;
+		if (k < j)	/* (an org's members came in order: the sort kept it) */
+			qsort(out + i, j - i, sizeof *out, cmp_kv);
+	}
+	free(v->v);
+	v->v = out;
+	v->cap = n;
+	free(a);
+	free(b);
 }
 
 /* LMDB's order of keys: bytes, then length. */
@@ -543,7 +646,7 @@ put_sorted(tk_txn *t, int db, struct kvs *v, int dup, const char *what)
 	for (i = 1; i < v->n && cmp_kv(&v->v[i - 1], &v->v[i]) <= 0; i++)
 		;
 	if (i < v->n)	/* (a CRM's ids often come in order) */
-		qsort(v->v, v->n, sizeof *v->v, cmp_kv);
+		kv_sort(v);
 	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[db], &c)))
 		return tk_mdb_error(rc, what);
 	rc = mdb_cursor_get(c, &lk, &ld, MDB_LAST);
@@ -565,7 +668,15 @@ put_sorted(tk_txn *t, int db, struct kvs *v, int dup, const char *what)
 		d.mv_size = 8;
 		d.mv_data = ib;
 		flags = dup ? MDB_NODUPDATA : 0;
-		if (!have || keycmp(k.mv_data, k.mv_size, last.p, last.len) > 0) {
+		if (dup && have && !keycmp(k.mv_data, k.mv_size, last.p, last.len)) {
+			/* the last key again (an org's members): its ids come in
+			 * order, past those it has, as a new contact's do */
+			rc = mdb_cursor_put(c, &k, &d, flags | MDB_APPENDDUP);
+			if (rc != MDB_KEYEXIST)
+				continue;
+			d.mv_size = 8;
+			d.mv_data = ib;
+		} else if (!have || keycmp(k.mv_data, k.mv_size, last.p, last.len) > 0) {
 			rc = mdb_cursor_put(c, &k, &d, flags | MDB_APPEND);
 			if (!rc) {
 				last.len = 0;

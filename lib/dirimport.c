@@ -389,6 +389,180 @@ drop_unset(tk_dasgs *as)
 	as->n = o;
 }
 
+/*
+ * A row that makes a new contact, the common case, without the general
+ * path's copies (an assignment a value, a contact of malloc'd strings):
+ * each value is checked as tk_dasg_add_col checks it and kept as
+ * tk_dasg_apply keeps it (addresses bare and lowercased, sets sorted,
+ * each item once). A row it does not take goes the general way, which
+ * then says why it refuses one: a value it would change (spaces around
+ * it, an address with a display name, a time not in ISO 8601 UTC), a
+ * column twice, a first and last name, an org by name, anything refused,
+ * a contact the directory or the run already has. Returns 1 with *result,
+ * 0 for the general way (nothing done), a TK_DIR_ code from
+ * tk_cbulk_add_v, or -1. a: scratch memory for the row.
+ */
+#define FAST_ITEMS 16
+
+struct fitems {
+	const char *p[FAST_ITEMS];
+	size_t n;
+};
+
+static int
+cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The items sorted, each once, joined with commas into a. */
+static const char *
+fast_join(tk_arena *a, struct fitems *it)
+{
+	size_t i, len = 0, o = 0;
+	char *out;
+
+	if (it->n == 1)
+		return it->p[0];
+	if (!it->n)
+		return "";
+	qsort(it->p, it->n, sizeof *it->p, cmp_cstr);
+	for (i = 0; i < it->n; i++)
+		len += strlen(it->p[i]) + 1;
+	out = tk_arena_alloc(a, len);
+	for (i = 0; i < it->n; i++) {
+		size_t l = strlen(it->p[i]);
+
+		if (i && !strcmp(it->p[i], it->p[i - 1]))
+			continue;
+		if (o)
+			out[o++] = ',';
+		memcpy(out + o, it->p[i], l);
+		o += l;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* The comma-separated items of s, each as it would be kept, into it: 0
+ * for the general way. */
+static int
+fast_items(tk_arena *a, int kind, const char *s, struct fitems *it)
+{
+	const char *p = s, *e;
+	char digits[64], *c;
+	tk_str name, addr;
+	size_t n;
+
+	for (;; p = e + 1) {
+		e = p + strcspn(p, ",");
+		n = (size_t)(e - p);
+		if (!n || it->n == FAST_ITEMS || p[0] == ' ' || p[0] == '\t' || p[n - 1] == ' ' || p[n - 1] == '\t')
+			return 0;
+		if (kind == TK_DK_EMAILS) {
+			if (memchr(p, ' ', n) || memchr(p, '\t', n) || !tk_address_split(p, n, &name, &addr) ||
+			    name.n || addr.p != p || addr.n != n)
+				return 0;
+		} else if (!tk_phone_digits(p, n, NULL, digits, sizeof digits))
+			return 0;
+		c = tk_arena_alloc(a, n + 1);
+		memcpy(c, p, n);
+		c[n] = '\0';
+		if (kind == TK_DK_EMAILS)
+			tk_address_lower(c, n);
+		it->p[it->n++] = c;
+		if (!*e)
+			return 1;
+	}
+}
+
+static int
+fast_row(tk_txn *t, tk_dimport *im, tk_cbulk *cb, char **f, size_t n, tk_arena *a, int *result)
+{
+	const char *v[TK_C_NCOLS], *orgext = "", *org;
+	struct fitems emails = { { 0 }, 0 }, phones = { { 0 }, 0 };
+	uint64_t id;
+	size_t i, len;
+	int col, rc;
+
+	tk_arena_reset(a);
+	for (i = 0; i < TK_C_NCOLS; i++)
+		v[i] = "";
+	for (i = 0; i < n; i++) {
+		const char *val = f[i];
+		const tk_dcol *c;
+
+		if (!val[0] || (col = im->target[i]) == X_IGNORE)
+			continue;
+		if (col == X_ORG_EXTERNAL) {
+			orgext = val;
+			continue;
+		}
+		if (col >= TK_C_NCOLS)
+			return 0;	/* a first or last name, an org by name */
+		c = &tk_contact_cols[col];
+		len = strlen(val);
+		if (c->kind == TK_DK_COUNT || c->readonly || strpbrk(val, "\t\n\r"))
+			return 0;
+		switch (c->kind) {
+		case TK_DK_EMAILS:
+			if (!fast_items(a, TK_DK_EMAILS, val, &emails))
+				return 0;
+			continue;
+		case TK_DK_PHONES:
+			if (!fast_items(a, TK_DK_PHONES, val, &phones))
+				return 0;
+			continue;
+		case TK_DK_WORD:
+			if (!tk_dir_word_ok(val))
+				return 0;
+			break;
+		case TK_DK_LANG:
+			if (!tk_dir_lang_ok(val))
+				return 0;
+			break;
+		case TK_DK_TIME:
+			if (tk_iso_parse(val, len, NULL) != 0)
+				return 0;
+			break;
+		case TK_DK_TEXT:
+			if (tk_blank(val, len))
+				return 0;
+			break;
+		default:
+			return 0;
+		}
+		if (v[col][0])
+			return 0;	/* (two columns: the general way says which wins) */
+		v[col] = val;
+	}
+	if (!v[TK_C_ORG][0] && *orgext) {
+		if ((rc = tk_cbulk_org_by_external(t, cb, orgext, &org)) <= 0)
+			return rc;
+		v[TK_C_ORG] = org;
+	}
+	/* a contact already known: by its external id, else an address */
+	if (v[TK_C_EXTERNAL_ID][0]) {
+		if ((rc = tk_cbulk_find(t, cb, 1, v[TK_C_EXTERNAL_ID], strlen(v[TK_C_EXTERNAL_ID]), &id)) != 0)
+			return rc < 0 ? -1 : 0;
+	} else
+		for (i = 0; i < emails.n; i++)
+			if ((rc = tk_cbulk_find(t, cb, 0, emails.p[i], strlen(emails.p[i]), &id)) != 0)
+				return rc < 0 ? -1 : 0;
+	v[TK_C_EMAILS] = fast_join(a, &emails);
+	v[TK_C_PHONES] = fast_join(a, &phones);
+	if (!v[TK_C_ORG][0] && v[TK_C_EMAILS][0]) {
+		if ((rc = tk_cbulk_org_of_address(t, cb, v[TK_C_EMAILS], strcspn(v[TK_C_EMAILS], ","), &org)) < 0)
+			return -1;
+		if (rc)
+			v[TK_C_ORG] = org;
+	}
+	if ((rc = tk_cbulk_add_v(t, cb, v, &id)) != 0)
+		return rc;
+	*result = R_CREATED;
+	return 1;
+}
+
 /* One contact row in write txn t: 0 with *result, a TK_DIR_ code (the row
  * refused, tk_errmsg says why), or -1. A new contact is kept in cb, written
  * at the batch's end; a change of one already written goes through
@@ -403,7 +577,10 @@ contact_row(tk_txn *t, tk_dimport *im, tk_cbulk *cb, char **f, size_t n, int *re
 	uint64_t id = 0;
 	size_t i;
 	int rc = 0, found = 0, col, ext_row = 0;
+	static tk_arena scratch;
 
+	if ((rc = fast_row(t, im, cb, f, n, &scratch, result)) != 0)
+		return rc == 1 ? 0 : rc;
 	tk_contact_init(&c);
 	for (i = 0; i < n && rc == 0; i++) {
 		if (!f[i][0])

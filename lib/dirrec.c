@@ -210,6 +210,12 @@ lang_ok(const char *s)
 	return i && i <= 35 && part && isalpha((unsigned char)s[0]);
 }
 
+int
+tk_dir_lang_ok(const char *s)
+{
+	return lang_ok(s);
+}
+
 /* A domain: labels of letters, digits and '-' (or UTF-8), two at least. */
 int
 tk_domain_ok(const char *d)

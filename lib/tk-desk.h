@@ -992,6 +992,8 @@ int tk_dcol_lookup(const tk_dcol *cols, size_t ncols, const char *name, size_t n
 /* A letter, then letters, digits, _ - . (org keys, tiers); a domain. */
 int tk_dir_word_ok(const char *s);
 int tk_domain_ok(const char *d);
+/* A language tag (zh, en, pt-BR), as a contact's lang is checked. */
+int tk_dir_lang_ok(const char *s);
 
 typedef struct {
 	int col;
@@ -1224,6 +1226,7 @@ int tk_cbulk_find(tk_txn *t, tk_cbulk *b, int external, const char *k, size_t n,
 int tk_cbulk_org_of_address(tk_txn *t, tk_cbulk *b, const char *addr, size_t n, const char **key);
 int tk_cbulk_org_by_external(tk_txn *t, tk_cbulk *b, const char *ext, const char **key);
 int tk_cbulk_add(tk_txn *t, tk_cbulk *b, tk_contact *c);
+int tk_cbulk_add_v(tk_txn *t, tk_cbulk *b, const char *const *v, uint64_t *id);
 int tk_cbulk_flush(tk_txn *t, tk_cbulk *b);
 void tk_cbulk_note(tk_cbulk *b, const tk_contact *c);
 int tk_cbulk_end(tk_txn *t, tk_cbulk *b);

@@ -214,6 +214,45 @@ test_expect_success 'contact import: Salesforce and HubSpot presets; -m maps a c
 	test_expect_code 3 tk-contact import orgs.csv 2>err || true
 '
 
+test_expect_success 'contact import: new contacts kept as tk-contact add keeps them (addresses lowercased, sets sorted and once, times in UTC, orgs by CRM id and domain)' '
+	cat >kept.csv <<-\EOF &&
+	external_id,name,email,other_emails,phone,org,org_external_id,tier,lang,created
+	K-1,Li Lei,Li.Lei@Example.COM,"b@x.example,a@x.example,li.lei@example.com",+86 138 0013 8000,,,gold,zh,2021-01-02T03:04:05Z
+	K-2,Han Mei,han@acme-corp.com,,"+1 555 0199,+1 555 0100,+1 555 0199",,,,en,2021-01-02 03:04
+	K-3,Zhang Wei,zw@else.example,,,,ACC-0007,,zh-Hans,
+	K-4,Two Names,tn@globex.cn,,,globex,,,,
+	K-5, Spaced ,sp@x.example,,,,,,,
+	K-6,Bad Lang,bl@x.example,,,,,,e n,
+	EOF
+	test_expect_code 3 tk-contact import kept.csv 2>err &&
+	test_grep "6 read, 5 created, 0 updated, 0 unchanged, 1 rejected" err &&
+	test_grep "kept.csv:7: column \"lang\": e n is not a language tag" err &&
+	tk-contact ls -a -t -o name,emails,phones,org,tier,lang,created "external_id~^K-" >out &&
+	cat >expect <<-EOF &&
+	Li Lei	a@x.example,b@x.example,li.lei@example.com	+86 138 0013 8000		gold	zh	2021-01-02T03:04:05Z
+	Han Mei	han@acme-corp.com	+1 555 0100,+1 555 0199	acme		en	2021-01-02T03:04:00Z
+	Zhang Wei	zw@else.example		example-cn		zh-Hans	2026-11-22T09:30:00Z
+	Two Names	tn@globex.cn		globex			2026-11-22T09:30:00Z
+	 Spaced 	sp@x.example					2026-11-22T09:30:00Z
+	EOF
+	test_cmp expect out &&
+	tk-log -t "$(tk-contact find -t -o id li.lei@example.com)" | cut -f4,6 >log &&
+	printf "create\tname=Li Lei\\\\temails=a@x.example,b@x.example,li.lei@example.com\\\\tphones=+86 138 0013 8000\\\\ttier=gold\\\\tlang=zh\\\\texternal_id=K-1\\\\tcreated=2021-01-02T03:04:05Z\n" >expect &&
+	test_cmp expect log
+'
+
+test_expect_success 'contact import over two batches: an address of the first batch taken in the second is refused; again: nothing changes' '
+	mkdir -p big &&
+	awk "BEGIN { print \"external_id,name,email,phone\"; for (i = 1; i <= 25000; i++)
+		printf \"B-%d,Person %d,p%d@big.example,+1 555 %07d\n\", i, i, i == 24000 ? 10 : i, i }" >big.csv &&
+	test_expect_code 3 tk-contact -d big import big.csv 2>err &&
+	test_grep "25000 read, 24999 created, 0 updated, 0 unchanged, 1 rejected" err &&
+	test_grep "big.csv:24001: .*p10@big.example is the address of c10 " err &&
+	tk-contact -d big find -t -o external_id p10@big.example >out && echo B-10 >expect && test_cmp expect out &&
+	test_expect_code 3 tk-contact -d big import big.csv 2>err &&
+	test_grep "25000 read, 0 created, 0 updated, 24999 unchanged, 1 rejected" err
+'
+
 test_expect_success 'a contact import with no column naming the contact is refused before anything' '
 	printf "colour,size\nred,9\n" >x.csv &&
 	test_expect_code 3 tk-contact import x.csv 2>err &&
