@@ -93,3 +93,17 @@ for view in default all; do
 	echo "tk-ls text=打印机 ($view view): $n1 tickets in $(awk -v s="$1" 'BEGIN { printf "%.1f", s * 1000 }') ms;" \
 		"FTS5 trigram $n2 in $(awk -v s="$2" 'BEGIN { printf "%.1f", s * 1000 }') ms: tk $(ratio "$2" "$1")x faster (target >= 5)"
 done
+# The floor under the -a figure (bench/floor.c -g): the same tickets' records
+# found by id with mdb_get and read, nothing else (no query, no output), in a
+# process of its own; the median of RUNS.
+cc -O2 -std=c11 -D_GNU_SOURCE -o "$out/floor" "$top/bench/floor.c" -llmdb
+timeout 60 tk-ls -d "$on" -a -t -o id "text=打印机" >"$out/ft-ids"
+: >"$out/ft-floor.times"
+i=0
+while [ $i -lt "$RUNS" ]; do
+	"$out/floor" -g "$on" tickets <"$out/ft-ids" | cut -d' ' -f1 >>"$out/ft-floor.times"
+	i=$((i + 1))
+done
+fl=$(sort -n "$out/ft-floor.times" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+echo "  floor: the $(wc -l <"$out/ft-ids") records found by id and read (mdb_get, bench/floor.c -g): $(awk -v s="$fl" 'BEGIN { printf "%.1f", s * 1000 }') ms," \
+	"$(ratio "$2" "$fl")x FTS5's time"
