@@ -1698,14 +1698,6 @@ pend_make(void)
 	return &pending;
 }
 
-static int
-pend_write(void *state, tk_txn *t)
-{
-	(void)state;
-	(void)t;
-	return 0;
-}
-
 static void
 pend_reset(void *state)
 {
@@ -1723,7 +1715,7 @@ pend_free(void *state)
 	memset(&pending, 0, sizeof pending);
 }
 
-static const tk_batch_ops pending_ops = { pend_make, pend_write, pend_reset, pend_free, NULL };
+static const tk_batch_ops pending_ops = { pend_make, NULL, pend_reset, pend_free, NULL };
 
 void
 tk_contacts_committed(void)

@@ -642,12 +642,12 @@ upto_put(tk_txn *t, uint64_t w)
  * the same but for its range of ids, which may be wider (a ticket that
  * left the contact during the run): wider is never wrong (past_mark).
  */
-/* A part noted by a transaction of the run (its status an index into
- * the run's names). */
+/* A part noted by a transaction of the run (its status one of the run's
+ * names). */
 struct note {
-	uint64_t contact, id;
-	int sign, status, csat, has_frt, has_ttr;
-	long long frt, ttr;
+	struct part p;
+	uint64_t id;
+	int sign;
 };
 
 static struct run {
@@ -670,14 +670,6 @@ static void *
 run_make(void)
 {
 	return &the_run;
-}
-
-static int
-run_write(void *state, tk_txn *t)
-{
-	(void)state;
-	(void)t;
-	return 0;	/* (taken in at the commit) */
 }
 
 static void
@@ -710,7 +702,6 @@ static void
 run_committed(void *state, const tk_txn *t)
 {
 	struct run *r = state;
-	struct cst *d;
 	size_t i;
 
 	if (r->off)
@@ -737,32 +728,12 @@ run_committed(void *state, const tk_txn *t)
 		r->log_end = t->next_seq - 1;
 	if (r->pend_top)
 		r->top = r->pend_top;
-	for (i = 0; i < r->npend; i++) {
-		const struct note *n = &r->pend[i];
-		const char *name = r->names[n->status];
-
-		d = batch_change(&r->acc, n->contact);
-		d->tickets += n->sign;
-		st_add(d, name, strlen(name), n->sign);
-		if (n->csat) {
-			d->csat_sum += n->sign * n->csat;
-			d->csat_n += n->sign;
-		}
-		if (n->has_frt)
-			vals_add(n->sign > 0 ? &d->frt : &d->frt_del, n->frt);
-		if (n->has_ttr)
-			vals_add(n->sign > 0 ? &d->ttr : &d->ttr_del, n->ttr);
-		if (n->sign > 0) {
-			if (!d->first || n->id < d->first)
-				d->first = n->id;
-			if (n->id > d->last)
-				d->last = n->id;
-		}
-	}
+	for (i = 0; i < r->npend; i++)
+		change_by(batch_change(&r->acc, r->pend[i].p.contact), &r->pend[i].p, r->pend[i].sign, r->pend[i].id);
 	r->npend = 0;
 }
 
-static const tk_batch_ops run_ops = { run_make, run_write, run_reset, run_free, run_committed };
+static const tk_batch_ops run_ops = { run_make, NULL, run_reset, run_free, run_committed };
 
 static void
 run_part(struct run *r, const struct part *p, int sign, uint64_t id)
@@ -780,15 +751,10 @@ run_part(struct run *r, const struct part *p, int sign, uint64_t id)
 	if (r->npend == r->cappend)
 		r->pend = tk_xrealloc(r->pend, (r->cappend = r->cappend ? 2 * r->cappend : 4096) * sizeof *r->pend);
 	n = &r->pend[r->npend++];
-	n->contact = p->contact;
+	n->p = *p;
+	n->p.status = (tk_str){ r->names[i], p->status.n };	/* (the ticket's goes with it) */
 	n->id = id;
 	n->sign = sign;
-	n->status = (int)i;
-	n->csat = p->csat;
-	n->has_frt = p->has_frt;
-	n->has_ttr = p->has_ttr;
-	n->frt = p->frt;
-	n->ttr = p->ttr;
 }
 
 /* A ticket past the mark written by a bulk transaction: its part noted

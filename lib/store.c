@@ -1060,7 +1060,7 @@ tk_txn_flush(tk_txn *t)
 	int i;
 
 	for (i = 0; i < t->st->nbatch; i++)
-		if (t->st->batch[i].ops->write(t->st->batch[i].state, t) < 0)
+		if (t->st->batch[i].ops->write && t->st->batch[i].ops->write(t->st->batch[i].state, t) < 0)
 			return -1;
 	return 0;
 }

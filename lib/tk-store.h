@@ -121,7 +121,8 @@ typedef struct tk_ixbatch tk_ixbatch;
  * commits (the index batch, ixbatch.c; the working set's new copies,
  * active.c): registered with the store the first time, called through
  * these pointers, so the store needs to know nothing of the modules above
- * it. write returns 0 or -1 with tk_errmsg and leaves the state empty.
+ * it. write returns 0 or -1 with tk_errmsg and leaves the state empty
+ * (NULL: nothing to write before the commit).
  */
 struct tk_txn;
 typedef struct tk_batch_ops {
