@@ -183,29 +183,6 @@ tk_cbulk_free(tk_cbulk *b)
 	free(b);
 }
 
-static uint64_t
-log_last(tk_txn *t, int *err)
-{
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc;
-
-	*err = 0;
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_LOG], &c))) {
-		*err = tk_mdb_error(rc, "log");
-		return 0;
-	}
-	rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
-	mdb_cursor_close(c);
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	if (rc) {
-		*err = tk_mdb_error(rc, "log");
-		return 0;
-	}
-	return tk_get_u64(k.mv_data);
-}
-
 static void
 staged_reset(tk_cbulk *b)
 {
@@ -218,14 +195,12 @@ int
 tk_cbulk_begin(tk_txn *t, tk_cbulk *b)
 {
 	uint64_t last;
-	int err;
 
 	staged_reset(b);
 	mreset(&b->batch);
 	mreset(&b->cache);
 	b->seq_read = 0;
-	last = log_last(t, &err);
-	if (err)
+	if (tk_log_last(t, &last) < 0)
 		return -1;
 	if (!b->committed) {
 		MDB_stat e, x;
@@ -242,12 +217,9 @@ tk_cbulk_begin(tk_txn *t, tk_cbulk *b)
 int
 tk_cbulk_end(tk_txn *t, tk_cbulk *b)
 {
-	int err;
-
 	if (tk_cbulk_flush(t, b) < 0)
 		return -1;
-	b->log_end = log_last(t, &err);
-	return err ? -1 : 0;
+	return tk_log_last(t, &b->log_end);
 }
 
 void

@@ -653,14 +653,14 @@ struct note {
 static struct run {
 	int started, off;
 	uint64_t upto;		/* the mark as the run began */
-	uint64_t first, top;	/* the run's first and last ticket, committed */
+	uint64_t top;		/* the run's last ticket, committed (its first: upto + 1) */
 	uint64_t log_end;	/* the log's last seq after the run's last commit */
 	struct batch acc;	/* its tickets' parts, committed */
 	char **names;		/* the statuses its tickets had */
 	size_t nnames;
 	struct note *pend;	/* this transaction's parts */
 	size_t npend, cappend;
-	uint64_t pend_first, pend_top;
+	uint64_t pend_top;	/* this transaction's last new ticket, 0 none */
 	int pend_off;
 } the_run;
 
@@ -678,7 +678,7 @@ run_reset(void *state)
 	struct run *r = state;
 
 	r->npend = 0;
-	r->pend_first = r->pend_top = 0;
+	r->pend_top = 0;
 	r->pend_off = 0;
 }
 
@@ -696,8 +696,8 @@ run_free(void *state)
 }
 
 /* A transaction of the run committed: its parts taken in, if it began
- * where the run's last commit left the log and its tickets follow the
- * run's last. */
+ * where the run's last commit left the log (its new tickets follow the
+ * run's last: run_note saw to it). */
 static void
 run_committed(void *state, const tk_txn *t)
 {
@@ -711,16 +711,10 @@ run_committed(void *state, const tk_txn *t)
 		return;
 	}
 	if (!r->started) {
-		if (!r->pend_first)
+		if (!r->pend_top)
 			return;	/* (the run has made no ticket yet: nothing to check against) */
 		r->started = 1;
-		r->first = r->pend_first;
-		if (r->pend_first != r->upto + 1) {
-			r->off = 1;	/* tickets past the mark that the run did not make */
-			return;
-		}
-	} else if ((t->next_seq && t->log_first - 1 != r->log_end) ||
-	    (r->pend_first && r->pend_first != r->top + 1)) {
+	} else if (t->next_seq && t->log_first - 1 != r->log_end) {
 		r->off = 1;	/* another writer since the run's last commit */
 		return;
 	}
@@ -764,30 +758,24 @@ run_note(tk_txn *t, uint64_t upto, const tk_str *old, const tk_ticket *tk)
 {
 	struct run *r = tk_txn_batch(t, &run_ops);
 	struct part po, pn;
+	uint64_t last;
 
 	if (!r || r->off || r->pend_off)
 		return;
-	if (!r->started && !r->pend_first)
-		r->upto = upto;
+	if (!r->started && !r->pend_top)
+		r->upto = r->top = upto;	/* (the run's first ticket, or a retry of it) */
 	else if (upto != r->upto) {
 		r->pend_off = 1;
 		return;
 	}
-	if (old) {
-		/* one of the run's own, else one it does not hold */
-		if (!((r->started && tk->id >= r->first && tk->id <= r->top) ||
-		    (r->pend_first && tk->id >= r->pend_first && tk->id <= r->pend_top))) {
-			r->pend_off = 1;
-			return;
-		}
+	last = r->pend_top ? r->pend_top : r->top;	/* the tickets past the mark: the run's, up to last */
+	if (old ? tk->id > last : tk->id != last + 1) {
+		r->pend_off = 1;	/* one the run does not hold, or another made tickets too */
+		return;
+	}
+	if (old)
 		part_of(old, &po);
-	} else {
-		if (!r->pend_first)
-			r->pend_first = tk->id;
-		else if (tk->id != r->pend_top + 1) {
-			r->pend_off = 1;
-			return;
-		}
+	else {
 		r->pend_top = tk->id;
 		memset(&po, 0, sizeof po);
 	}
@@ -1135,21 +1123,14 @@ fold_from(tk_txn *t, uint64_t upto, uint64_t until)
 {
 	struct batch b = { 0 };
 	struct half h;
-	uint64_t last = upto, top = 0;
-	MDB_cursor *c;
-	MDB_val k, v;
+	uint64_t last = upto, top;
 	pthread_t th;
 	int rc, split = 0;
 	size_t i;
 
 	/* the highest id there is: a long run's second half to a thread */
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_TICKETS], &c)))
-		return tk_mdb_error(rc, "tickets");
-	if (!(rc = mdb_cursor_get(c, &k, &v, MDB_LAST)))
-		top = tk_get_u64(k.mv_data);
-	mdb_cursor_close(c);
-	if (rc && rc != MDB_NOTFOUND)
-		return tk_mdb_error(rc, "tickets");
+	if (tk_last_id(t->txn, t->st, &top) < 0)
+		return -1;
 	if (top > until)
 		top = until;
 	memset(&h, 0, sizeof h);
@@ -1206,30 +1187,15 @@ static int
 fold_txn(tk_txn *t, void *arg)
 {
 	struct run *r = &the_run;
-	uint64_t upto, top = 0;
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc, logged;
+	uint64_t upto, top, logged;
+	int rc;
 
 	(void)arg;
 	if (!r->started || r->off)
 		goto fold;
-	if (upto_get(t, &upto) < 0)
+	if (upto_get(t, &upto) < 0 || tk_last_id(t->txn, t->st, &top) < 0 || tk_log_last(t, &logged) < 0)
 		return TK_EXIT_FAIL;
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_TICKETS], &c)))
-		return tk_mdb_error(rc, "tickets"), TK_EXIT_FAIL;
-	if (!(rc = mdb_cursor_get(c, &k, &v, MDB_LAST)))
-		top = tk_get_u64(k.mv_data);
-	mdb_cursor_close(c);
-	if (rc && rc != MDB_NOTFOUND)
-		return tk_mdb_error(rc, "tickets"), TK_EXIT_FAIL;
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_LOG], &c)))
-		return tk_mdb_error(rc, "log"), TK_EXIT_FAIL;
-	logged = (rc = mdb_cursor_get(c, &k, &v, MDB_LAST)) == 0 && tk_get_u64(k.mv_data) == r->log_end;
-	mdb_cursor_close(c);
-	if (rc && rc != MDB_NOTFOUND)
-		return tk_mdb_error(rc, "log"), TK_EXIT_FAIL;
-	if (upto != r->upto || top != r->top || !logged)
+	if (upto != r->upto || top != r->top || logged != r->log_end)
 		goto fold;
 	rc = batch_write(&r->acc, t);
 	if (!rc && r->top > upto)

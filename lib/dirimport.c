@@ -482,7 +482,7 @@ fast_row(tk_txn *t, tk_dimport *im, tk_cbulk *cb, char **f, size_t n, tk_arena *
 	const char *v[TK_C_NCOLS], *orgext = "", *org;
 	struct fitems emails = { { 0 }, 0 }, phones = { { 0 }, 0 };
 	uint64_t id;
-	size_t i, len;
+	size_t i;
 	int col, rc;
 
 	tk_arena_reset(a);
@@ -501,37 +501,15 @@ fast_row(tk_txn *t, tk_dimport *im, tk_cbulk *cb, char **f, size_t n, tk_arena *
 		if (col >= TK_C_NCOLS)
 			return 0;	/* a first or last name, an org by name */
 		c = &tk_contact_cols[col];
-		len = strlen(val);
 		if (c->kind == TK_DK_COUNT || c->readonly || strpbrk(val, "\t\n\r"))
 			return 0;
-		switch (c->kind) {
-		case TK_DK_EMAILS:
-			if (!fast_items(a, TK_DK_EMAILS, val, &emails))
+		if (c->kind == TK_DK_EMAILS || c->kind == TK_DK_PHONES) {
+			if (!fast_items(a, c->kind, val, c->kind == TK_DK_EMAILS ? &emails : &phones))
 				return 0;
 			continue;
-		case TK_DK_PHONES:
-			if (!fast_items(a, TK_DK_PHONES, val, &phones))
-				return 0;
-			continue;
-		case TK_DK_WORD:
-			if (!tk_dir_word_ok(val))
-				return 0;
-			break;
-		case TK_DK_LANG:
-			if (!tk_dir_lang_ok(val))
-				return 0;
-			break;
-		case TK_DK_TIME:
-			if (tk_iso_parse(val, len, NULL) != 0)
-				return 0;
-			break;
-		case TK_DK_TEXT:
-			if (tk_blank(val, len))
-				return 0;
-			break;
-		default:
-			return 0;
 		}
+		if (!tk_dval_kept(c, val))
+			return 0;
 		if (v[col][0])
 			return 0;	/* (two columns: the general way says which wins) */
 		v[col] = val;

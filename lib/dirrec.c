@@ -210,12 +210,6 @@ lang_ok(const char *s)
 	return i && i <= 35 && part && isalpha((unsigned char)s[0]);
 }
 
-int
-tk_dir_lang_ok(const char *s)
-{
-	return lang_ok(s);
-}
-
 /* A domain: labels of letters, digits and '-' (or UTF-8), two at least. */
 int
 tk_domain_ok(const char *d)
@@ -317,6 +311,23 @@ item_norm(const tk_dcol *col, const char *arg, const char *item)
 	}
 }
 
+int
+tk_dval_kept(const tk_dcol *c, const char *value)
+{
+	switch (c->kind) {
+	case TK_DK_WORD:
+		return word_ok(value);
+	case TK_DK_LANG:
+		return lang_ok(value);
+	case TK_DK_TIME:
+		return tk_iso_parse(value, strlen(value), NULL) == 0;
+	case TK_DK_TEXT:
+		return !tk_blank(value, strlen(value));
+	default:
+		return 0;
+	}
+}
+
 static int
 is_set(int kind)
 {
@@ -402,18 +413,16 @@ tk_dasg_add_col(tk_dasgs *as, const tk_dcol *cols, int col, const char *arg, cha
 		push(as, col, '=', tk_xstrdup(""));
 		return 0;
 	}
+	if (tk_dval_kept(c, value)) {
+		push(as, col, '=', tk_xstrdup(value));
+		return 0;
+	}
 	switch (c->kind) {
 	case TK_DK_WORD:
-		if (!word_ok(value))
-			return tk_error("%s: %s is not a word (a letter, then letters, digits, _ - .)", arg, value);
-		break;
+		return tk_error("%s: %s is not a word (a letter, then letters, digits, _ - .)", arg, value);
 	case TK_DK_LANG:
-		if (!lang_ok(value))
-			return tk_error("%s: %s is not a language tag (zh, en, pt-BR)", arg, value);
-		break;
-	case TK_DK_TIME:
-		if (tk_iso_parse(value, strlen(value), NULL) == 0)
-			break;
+		return tk_error("%s: %s is not a language tag (zh, en, pt-BR)", arg, value);
+	case TK_DK_TIME:	/* another form of time: made ISO 8601 UTC */
 		if (tk_import_time(value, iso) < 0) {
 			if (tk_time_parse(value, &when, NULL) < 0)
 				return tk_error("%s: %s", arg, tk_errmsg);
@@ -422,12 +431,8 @@ tk_dasg_add_col(tk_dasgs *as, const tk_dcol *cols, int col, const char *arg, cha
 		push(as, col, '=', tk_xstrdup(iso));
 		return 0;
 	default:
-		if (tk_blank(value, strlen(value)))
-			return tk_error("%s: blank", arg);
-		break;
+		return tk_error("%s: blank", arg);
 	}
-	push(as, col, '=', tk_xstrdup(value));
-	return 0;
 }
 
 int

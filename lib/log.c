@@ -22,26 +22,36 @@
 
 #include "tk.h"
 
-static int
-next_seq(tk_txn *t, uint64_t *seq)
+int
+tk_log_last(tk_txn *t, uint64_t *seq)
 {
 	MDB_cursor *c;
 	MDB_val k, v;
 	int rc;
 
+	if (t->next_seq) {	/* (this txn has written events) */
+		*seq = t->next_seq - 1;
+		return 0;
+	}
+	*seq = 0;
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_LOG], &c)))
+		return tk_mdb_error(rc, "log");
+	rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+	mdb_cursor_close(c);
+	if (rc == 0)
+		*seq = tk_get_u64(k.mv_data);
+	return rc && rc != MDB_NOTFOUND ? tk_mdb_error(rc, "log") : 0;
+}
+
+static int
+next_seq(tk_txn *t, uint64_t *seq)
+{
+	uint64_t last;
+
 	if (!t->next_seq) {
-		rc = mdb_cursor_open(t->txn, t->st->dbi[TK_DB_LOG], &c);
-		if (rc)
-			return tk_mdb_error(rc, "log");
-		rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
-		mdb_cursor_close(c);
-		if (rc == MDB_NOTFOUND)
-			t->next_seq = 1;
-		else if (rc)
-			return tk_mdb_error(rc, "log");
-		else
-			t->next_seq = tk_get_u64(k.mv_data) + 1;
-		t->log_first = t->next_seq;
+		if (tk_log_last(t, &last) < 0)
+			return -1;
+		t->log_first = t->next_seq = last + 1;
 	}
 	*seq = t->next_seq++;
 	return 0;

@@ -992,8 +992,11 @@ int tk_dcol_lookup(const tk_dcol *cols, size_t ncols, const char *name, size_t n
 /* A letter, then letters, digits, _ - . (org keys, tiers); a domain. */
 int tk_dir_word_ok(const char *s);
 int tk_domain_ok(const char *d);
-/* A language tag (zh, en, pt-BR), as a contact's lang is checked. */
-int tk_dir_lang_ok(const char *s);
+/* 1 when value (not empty) is a value of c's kind (one of the scalar
+ * ones: a word, a language tag, an ISO 8601 UTC time, text not blank)
+ * exactly as it is kept; 0 when tk_dasg_add_col would change it or
+ * refuse it (then it says why), and for sets. */
+int tk_dval_kept(const tk_dcol *c, const char *value);
 
 typedef struct {
 	int col;

@@ -476,6 +476,9 @@ int tk_log_append_key(tk_txn *t, const char *key, const char *field, tk_str old,
 /* The event of tk_log_append_key written to log only, its seq in *seq: the
  * caller puts key -> seq in log_key itself (a bulk writer, sorted). */
 int tk_log_event_key(tk_txn *t, const char *key, const char *field, tk_str old, tk_str new, uint64_t *seq);
+/* The log's last seq as t sees it (its own events included), 0 for none:
+ * 0 or -1. A bulk run compares it between its batches (another writer). */
+int tk_log_last(tk_txn *t, uint64_t *seq);
 int tk_event_decode(tk_event *ev, uint64_t seq, const void *data, size_t n);
 /* A create event's value: the ticket's first fields (worked out, see log.c). */
 int tk_event_complete(tk_txn *t, tk_event *ev);
